@@ -1,0 +1,44 @@
+"""Findings: what a rule reports."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from viworks_lint.location import Location
+
+
+class Level(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True)
+class Related:
+    """A secondary location of a cross-file finding (e.g. the compose service of an env read)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One defect. ``key`` identifies the defect independently of its line number (it feeds the
+    SARIF partial fingerprint), e.g. the env var name or the COPY source; defaults to the message."""
+
+    rule_id: str
+    message: str
+    location: Location
+    related: tuple[Related, ...] = ()
+    key: str = ""
+    level: Level | None = None  # filled in by the engine from the rule (and config overrides)
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def effective_level(self) -> Level:
+        return self.level if self.level is not None else Level.ERROR

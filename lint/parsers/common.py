@@ -1,0 +1,78 @@
+"""Helpers shared by the parsers: reading files safely and reporting parse problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from viworks_lint.location import Location
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A parse error (VW001) or a shape error (VW002) found while reading a file."""
+
+    rule_id: str
+    message: str
+    location: Location
+    key: str = ""
+
+
+class ReadError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
+    """Read a text file as UTF-8. Raises ReadError (carrying a VW001 problem) when the file cannot be
+    read, is too large, is binary or is not valid UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ReadError(
+                Problem(
+                    "VW001",
+                    f"file is too large to lint ({size / 1048576:.1f} MB, limit {limit // 1048576} MB)",
+                    Location(path),
+                    key="too-large",
+                )
+            )
+        data = path.read_bytes()
+    except ReadError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ReadError(Problem("VW001", f"cannot read file: {reason}", Location(path), key="unreadable")) from None
+    return decode(path, data)
+
+
+def decode(path: Path, data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise ReadError(Problem("VW001", "file is binary, not text", Location(path), key="binary"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ReadError(
+            Problem(
+                "VW001",
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                Location(path, line, col, line, col + 1),
+                key="utf8",
+            )
+        ) from None
+
+
+def line_col_to_location(path: Path, text: str, line: int, col: int, length: int = 1) -> Location:
+    """Location for a 1-based line/col, clamped to the text."""
+    lines = text.splitlines() or [""]
+    line = min(max(line, 1), len(lines))
+    col = max(col, 1)
+    return Location(path, line, col, line, col + max(length, 1))

@@ -1,0 +1,126 @@
+"""Validate compose data against the Compose Specification JSON schema (the copy maintained and shipped
+by the check-jsonschema package), reporting every violation at its own key."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from viworks_lint.location import Location
+from viworks_lint.parsers.common import Problem
+from viworks_lint.parsers.yamlnode import YNode
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    text = resources.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text("utf-8")
+    schema = json.loads(text)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _node_at(root: YNode, path: list[Any]) -> tuple[YNode, Location]:
+    """The node at a schema error path, and the location to report (the key of the last step)."""
+    node = root
+    loc = root.loc
+    for step in path:
+        if isinstance(step, int) and node.is_list and 0 <= step < len(node.value):
+            node = node.value[step]
+            loc = node.loc
+        elif isinstance(step, str) and node.is_map and step in node.value:
+            loc = node.key_loc(step)
+            node = node.value[step]
+        else:
+            break
+    return node, loc
+
+
+def _describe(path: list[Any]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(top level)"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate(root: YNode) -> list[Problem]:
+    validator = _validator()
+    data = root.plain()
+    problems: list[Problem] = []
+    seen: set[tuple[int, int, str]] = set()
+    for error in validator.iter_errors(data):
+        for problem in _problems_of(root, error):
+            ident = (problem.location.line, problem.location.col, problem.message)
+            if ident not in seen:
+                seen.add(ident)
+                problems.append(problem)
+    problems.sort(key=lambda p: (p.location.line, p.location.col))
+    return problems
+
+
+def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
+    path = list(error.absolute_path)
+    node, loc = _node_at(root, path)
+    where = _describe(path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        out = []
+        for key in _unexpected_keys(error):
+            kloc = node.key_loc(key) if node.is_map else loc
+            scope = f" in {where}" if path else " at the top level"
+            out.append(Problem("VW002", f"unknown key {key!r}{scope} (not in the Compose Specification)",
+                               kloc, key=f"{where}.{key}"))
+        if out:
+            return out
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = best_match(error.context)
+        sub_path = path + list(deepest.relative_path)
+        node2, loc2 = _node_at(root, sub_path)
+        msg = _message(deepest, _describe(sub_path))
+        return [Problem("VW002", msg, loc2, key=_describe(sub_path))]
+    return [Problem("VW002", _message(error, where), loc, key=where)]
+
+
+_UNEXPECTED = re.compile(r"\((.*) (?:was|were) unexpected\)")
+
+
+def _unexpected_keys(error: ValidationError) -> list[str]:
+    """The keys jsonschema names in "(... was/were unexpected)"; every key when it names none."""
+    m = _UNEXPECTED.search(error.message)
+    keys: list[str] = []
+    if m:
+        try:
+            parsed = ast.literal_eval("(" + m.group(1) + ",)")
+            keys = [str(k) for k in parsed]
+        except (ValueError, SyntaxError):
+            keys = []
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [k for k in keys if k in instance]
+
+
+def _message(error: ValidationError, where: str) -> str:
+    v = error.validator
+    if v == "type":
+        expected = error.validator_value
+        exp = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        return f"{where}: expected {exp}, got {_short(error.instance)}"
+    if v == "required":
+        return f"{where}: {error.message}"
+    if v == "enum":
+        return f"{where}: {_short(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
+    if v == "pattern":
+        return f"{where}: {_short(error.instance)} does not match the expected pattern"
+    msg = error.message
+    if len(msg) > 160:
+        msg = msg[:157] + "..."
+    return f"{where}: {msg}"

@@ -1,0 +1,405 @@
+"""Dockerfiles → stages and instructions, parsed with BuildKit's own grammar (the ``dockerfile``
+package binds BuildKit's Go parser), with ARG/ENV substitution and stage inheritance resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dockerfile as bk
+
+from viworks_lint.location import Location
+from viworks_lint.parsers.common import Problem, ReadError, read_text
+
+KNOWN = {
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+}
+# instructions whose arguments Docker expands with ARG/ENV values at build time
+EXPANDS = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"}
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    name: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Instruction:
+    cmd: str  # upper-case keyword
+    args: tuple[str, ...]  # arguments as BuildKit split them (exec form: the JSON array items)
+    flags: tuple[str, ...]  # "--from=builder", ...
+    json: bool  # exec form
+    original: str
+    location: Location  # keyword start to end of the instruction's last line
+    heredocs: tuple[Heredoc, ...] = ()
+    sub_cmd: str | None = None  # ONBUILD's instruction
+    expanded: tuple[str, ...] = ()  # args after ARG/ENV substitution (EXPANDS instructions only)
+    unresolved: frozenset[str] = frozenset()  # variables in args with no known value
+
+    @property
+    def start_line(self) -> int:
+        return self.location.line
+
+    @property
+    def end_line(self) -> int:
+        return self.location.end_line or self.location.line
+
+    def flag(self, name: str) -> str | None:
+        """Value of ``--name=value`` (``""`` for a bare ``--name``), or None when absent."""
+        for f in self.flags:
+            if f == f"--{name}":
+                return ""
+            if f.startswith(f"--{name}="):
+                return f[len(name) + 3 :]
+        return None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """Expanded args when this instruction expands variables, else the raw args."""
+        return self.expanded if self.expanded else self.args
+
+
+@dataclass(frozen=True)
+class StageState:
+    """What a stage's image carries at its end, inheritance from ``FROM <stage>`` included."""
+
+    user: str | None = None
+    user_instr: Instruction | None = None
+    entrypoint: Instruction | None = None
+    cmd: Instruction | None = None
+    healthcheck: Instruction | None = None
+    env: Mapping[str, tuple[str, Instruction]] = field(default_factory=dict)
+    workdir: str = "/"
+    shell: tuple[str, ...] = ("/bin/sh", "-c")
+
+
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    name: str | None  # lower-cased "AS" name
+    base_raw: str
+    base: str  # after substituting global ARG defaults
+    base_resolved: bool
+    from_instr: Instruction
+    instructions: tuple[Instruction, ...]
+    parent: int | None  # index of the stage this one is built FROM, if any
+    platform: str | None
+    state: StageState
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+
+@dataclass(frozen=True)
+class Dockerfile:
+    path: Path
+    lines: tuple[str, ...]
+    stages: tuple[Stage, ...]
+    global_args: Mapping[str, str | None]
+    directives: Mapping[str, str]
+    problems: tuple[Problem, ...] = ()
+    preamble: tuple[Instruction, ...] = ()  # ARGs before the first FROM
+
+    def stage(self, ref: str) -> Stage | None:
+        """A stage by name (case-insensitive) or index."""
+        low = ref.lower()
+        for st in self.stages:
+            if st.name == low:
+                return st
+        if ref.isdigit() and int(ref) < len(self.stages):
+            return self.stages[int(ref)]
+        return None
+
+    def final_stage(self, target: str | None = None) -> Stage | None:
+        if target:
+            st = self.stage(target)
+            if st is not None:
+                return st
+        return self.stages[-1] if self.stages else None
+
+    def lineage(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it is built FROM, nearest first."""
+        out = [stage]
+        seen = {stage.index}
+        cur = stage
+        while cur.parent is not None and cur.parent not in seen:
+            cur = self.stages[cur.parent]
+            seen.add(cur.index)
+            out.append(cur)
+        return out
+
+    def root_base(self, stage: Stage) -> str:
+        """The external image a stage ultimately builds on."""
+        return self.lineage(stage)[-1].base
+
+
+# ----------------------------------------------------------------------------------------- substitution
+
+
+def expand(word: str, env: Mapping[str, str | None]) -> tuple[str, set[str]]:
+    """Docker-style ``$VAR``/``${VAR}``/``${VAR:-d}``/``${VAR:+d}`` expansion (backslash escapes kept).
+    Returns the text and the names that had no value and no default."""
+    out: list[str] = []
+    missing: set[str] = set()
+    i, n = 0, len(word)
+    while i < n:
+        c = word[i]
+        if c == "\\" and i + 1 < n and word[i + 1] == "$":
+            out.append("$")
+            i += 2
+            continue
+        if c != "$" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        if word[i + 1] == "{":
+            close = word.find("}", i + 2)
+            if close == -1:
+                out.append(word[i:])
+                break
+            inner = word[i + 2 : close]
+            name, op, arg = inner, "", ""
+            for candidate in (":-", ":+", "-", "+"):
+                pos = inner.find(candidate)
+                if pos > 0 and (not op or pos < len(name)):
+                    name, op, arg = inner[:pos], candidate, inner[pos + len(candidate) :]
+                    break
+            val = env.get(name)
+            if op in (":-", "-"):
+                out.append(val if val else arg)
+            elif op in (":+", "+"):
+                out.append(arg if val else "")
+            else:
+                if val is None:
+                    missing.add(name)
+                out.append(val or "")
+            i = close + 1
+            continue
+        j = i + 1
+        while j < n and (word[j].isalnum() or word[j] == "_"):
+            j += 1
+        if j == i + 1:
+            out.append(c)
+            i += 1
+            continue
+        name = word[i + 1 : j]
+        val = env.get(name)
+        if val is None:
+            missing.add(name)
+        out.append(val or "")
+        i = j
+    return "".join(out), missing
+
+
+# ----------------------------------------------------------------------------------------- parsing
+
+
+def _instr_location(path: Path, lines: tuple[str, ...], start: int, end: int) -> Location:
+    text = lines[start - 1] if 0 < start <= len(lines) else ""
+    col = len(text) - len(text.lstrip()) + 1
+    last = lines[end - 1] if 0 < end <= len(lines) else text
+    return Location(path, start, col, end, len(last.rstrip()) + 1 if last.strip() else col + 1)
+
+
+def token_location(df: Dockerfile, instr: Instruction, token: str, occurrence: int = 0) -> Location:
+    """Where ``token`` is written inside ``instr`` (falls back to the instruction's keyword)."""
+    seen = 0
+    for ln in range(instr.start_line, instr.end_line + 1):
+        if ln - 1 >= len(df.lines):
+            break
+        text = df.lines[ln - 1]
+        start = 0 if ln != instr.start_line else instr.location.col - 1 + len(instr.cmd)
+        while True:
+            pos = text.find(token, start)
+            if pos == -1:
+                break
+            before = text[pos - 1] if pos > 0 else " "
+            after = text[pos + len(token)] if pos + len(token) < len(text) else " "
+            if before in " \t\"'[,=" and after in " \t\"',]\\":
+                if seen == occurrence:
+                    return Location(df.path, ln, pos + 1, ln, pos + 1 + len(token))
+                seen += 1
+            start = pos + 1
+    loc = instr.location
+    return Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(instr.cmd))
+
+
+def _split_env_args(instr_args: tuple[str, ...], cmd: str) -> list[tuple[str, str | None]]:
+    """ENV/ARG key/value pairs. BuildKit gives ENV as a flat (key, value, key, value...) tuple and ARG
+    as ``KEY=value`` or ``KEY`` words."""
+    if cmd == "ENV":
+        return [(instr_args[i], instr_args[i + 1] if i + 1 < len(instr_args) else "")
+                for i in range(0, len(instr_args), 2)]
+    pairs: list[tuple[str, str | None]] = []
+    for a in instr_args:
+        key, has, val = a.partition("=")
+        pairs.append((key, val if has else None))
+    return pairs
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
+    problems: list[Problem] = []
+    if text is None:
+        try:
+            text = read_text(path)
+        except ReadError as exc:
+            return Dockerfile(path, (), (), {}, {}, (exc.problem,))
+    lines = tuple(text.splitlines())
+    directives: dict[str, str] = {}
+    for line in lines:
+        s = line.strip()
+        if not s.startswith("#"):
+            break
+        body = s[1:].strip()
+        key, has, val = body.partition("=")
+        if has and key.strip().lower() in ("syntax", "escape", "check"):
+            directives[key.strip().lower()] = val.strip()
+        else:
+            break
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in lines):
+        problems.append(Problem("VW001", "Dockerfile has no instructions", Location(path), key="empty"))
+        return Dockerfile(path, lines, (), {}, directives, tuple(problems))
+    try:
+        commands = bk.parse_string(text)
+    except Exception as exc:  # GoParseError and anything else the binding raises
+        msg = str(exc).strip() or exc.__class__.__name__
+        line = 1
+        for word in msg.split():
+            if word.rstrip(":").isdigit():
+                line = int(word.rstrip(":"))
+                break
+        problems.append(Problem("VW001", f"Dockerfile does not parse: {msg}", Location(path, line, 1), key="parse"))
+        return Dockerfile(path, lines, (), {}, directives, tuple(problems))
+
+    global_args: dict[str, str | None] = {}
+    preamble: list[Instruction] = []
+    stages: list[Stage] = []
+    cur: dict[str, object] | None = None
+    cur_instrs: list[Instruction] = []
+    scope: dict[str, str | None] = {}
+
+    def finish() -> None:
+        if cur is None:
+            return
+        stages.append(_make_stage(cur, tuple(cur_instrs), stages))
+
+    for c in commands:
+        cmd = c.cmd.upper()
+        loc = _instr_location(path, lines, c.start_line, c.end_line)
+        heredocs = tuple(Heredoc(h.name, h.content) for h in c.heredocs)
+        args = tuple(c.value)
+        if cmd not in KNOWN:
+            problems.append(Problem("VW001", f"unknown instruction {c.cmd!r}",
+                                    Location(path, loc.line, loc.col, loc.line, loc.col + len(c.cmd)),
+                                    key=f"unknown:{c.cmd}"))
+            continue
+        expanded: tuple[str, ...] = ()
+        missing: set[str] = set()
+        if cmd in EXPANDS:
+            env_now = dict(scope) if cur is not None else dict(global_args)
+            parts = []
+            for a in args:
+                val, miss = expand(a, env_now)
+                parts.append(val)
+                missing |= miss
+            expanded = tuple(parts)
+        instr = Instruction(cmd, args, tuple(c.flags), bool(c.json), c.original, loc, heredocs, c.sub_cmd,
+                            expanded, frozenset(missing))
+        if cmd == "FROM":
+            if not args:
+                problems.append(Problem("VW001", "FROM needs an image", loc, key="from"))
+                continue
+            finish()
+            cur_instrs = []
+            base_raw = args[0]
+            base, miss = expand(base_raw, global_args)
+            name = args[2].lower() if len(args) >= 3 and args[1].upper() == "AS" else None
+            cur = {
+                "index": len(stages), "name": name, "base_raw": base_raw, "base": base, "resolved": not miss,
+                "from": instr, "platform": instr.flag("platform"),
+            }
+            scope = {}
+            continue
+        if cur is None:
+            if cmd == "ARG":
+                for k, v in _split_env_args(args, cmd):
+                    global_args[k] = _unquote(expand(v, global_args)[0]) if v is not None else None
+                preamble.append(instr)
+            else:
+                problems.append(Problem("VW001", f"{cmd} before the first FROM (only ARG may come before FROM)",
+                                        loc, key=f"prefrom:{cmd}"))
+            continue
+        if cmd == "ARG":
+            for k, v in _split_env_args(args, cmd):
+                if v is not None:
+                    scope[k] = _unquote(expand(v, scope)[0])
+                else:
+                    scope[k] = global_args.get(k)
+        elif cmd == "ENV":
+            for k, v in _split_env_args(args, cmd):
+                scope[k] = _unquote(expand(v or "", scope)[0])
+        elif cmd in ("COPY", "ADD") and len(args) < 2:
+            problems.append(Problem("VW001", f"{cmd} needs a source and a destination", loc, key=f"args:{cmd}"))
+        cur_instrs.append(instr)
+    finish()
+    if not stages and not problems:
+        problems.append(Problem("VW001", "Dockerfile has no FROM instruction", Location(path), key="nofrom"))
+    return Dockerfile(path, lines, tuple(stages), global_args, directives, tuple(problems), tuple(preamble))
+
+
+def _make_stage(cur: dict[str, object], instrs: tuple[Instruction, ...], previous: list[Stage]) -> Stage:
+    base = str(cur["base"])
+    parent: int | None = None
+    for st in previous:
+        if st.name is not None and st.name == base.lower():
+            parent = st.index
+    inherited = previous[parent].state if parent is not None else StageState()
+    user, user_instr = inherited.user, inherited.user_instr
+    entry, cmd, health = inherited.entrypoint, inherited.cmd, inherited.healthcheck
+    env: dict[str, tuple[str, Instruction]] = dict(inherited.env)
+    workdir = inherited.workdir
+    shell = inherited.shell
+    for ins in instrs:
+        if ins.cmd == "USER" and ins.values:
+            user, user_instr = ins.values[0], ins
+        elif ins.cmd == "ENTRYPOINT":
+            entry = ins
+            cmd = None  # Docker resets CMD when ENTRYPOINT is set in a later image
+        elif ins.cmd == "CMD":
+            cmd = ins
+        elif ins.cmd == "HEALTHCHECK":
+            health = ins
+        elif ins.cmd == "ENV":
+            for k, v in _split_env_args(ins.args, "ENV"):
+                env[k] = (_unquote(expand(v or "", {k2: v2[0] for k2, v2 in env.items()})[0]), ins)
+        elif ins.cmd == "WORKDIR" and ins.values:
+            wd = ins.values[0]
+            workdir = wd if wd.startswith("/") else workdir.rstrip("/") + "/" + wd
+        elif ins.cmd == "SHELL" and ins.json:
+            shell = ins.args
+    state = StageState(user, user_instr, entry, cmd, health, env, workdir, shell)
+    frm = cur["from"]
+    assert isinstance(frm, Instruction)
+    platform = cur["platform"]
+    return Stage(
+        index=int(str(cur["index"])),
+        name=cur["name"] if isinstance(cur["name"], str) else None,
+        base_raw=str(cur["base_raw"]),
+        base=base,
+        base_resolved=bool(cur["resolved"]),
+        from_instr=frm,
+        instructions=instrs,
+        parent=parent,
+        platform=platform if isinstance(platform, str) else None,
+        state=state,
+    )

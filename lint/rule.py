@@ -1,0 +1,74 @@
+"""Rule metadata and registry. Rule modules live in ``viworks_lint.rules``; each defines one
+``Rule`` with its docs beside its check, and registers it with :func:`register`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
+
+if TYPE_CHECKING:
+    from viworks_lint.project import Project
+
+DOCS_URL = "https://github.com/viworks/viworks-lint/blob/main/docs/rules.md"
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    what: str
+    why: str
+    example: str
+    fix: str
+
+
+Check = Callable[["Project"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    level: Level
+    summary: str
+    docs: RuleDocs
+    check: Check
+    tags: tuple[str, ...] = ()
+    default_enabled: bool = True
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_URL}#{self.id.lower()}-{self.name}"
+
+    def finding(
+        self, message: str, location: Location, *, key: str = "", related: tuple[Related, ...] = ()
+    ) -> Finding:
+        """Shorthand used by checks: ``yield RULE.finding("msg", loc, key=...)``."""
+        return Finding(self.id, message, location, related=related, key=key)
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.id in _REGISTRY:
+        raise ValueError(f"duplicate rule id {rule.id}")
+    _REGISTRY[rule.id] = rule
+    return rule
+
+
+def all_rules() -> list[Rule]:
+    import viworks_lint.rules  # noqa: F401  (imports every rule module)
+
+    return sorted(_REGISTRY.values(), key=lambda r: r.id)
+
+
+def get_rule(ident: str) -> Rule | None:
+    """Look a rule up by id (``VW101``) or name (``cargo-target-missing``)."""
+    ident_l = ident.strip().lower()
+    for r in all_rules():
+        if r.id.lower() == ident_l or r.name == ident_l:
+            return r
+    return None

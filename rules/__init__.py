@@ -1,0 +1,1 @@
+"""The rule modules. Importing this package registers every rule."""
