@@ -1,0 +1,292 @@
+"""Reporter input and helpers shared by every output format.
+
+A reporter is a function ``render(report: Report) -> str``. This module defines :class:`Report`
+(what the engine hands over) and :func:`prepare`, which turns it into a sorted list of
+:class:`Item` with everything the formats have in common already worked out: the level, the
+path relative to the project root, the rule's metadata and a line-independent fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from viworks_lint.findings import Finding, Level
+from viworks_lint.location import Location
+from viworks_lint.rule import Rule
+
+SourceReader = Callable[[Path], Sequence[str] | None]
+
+TOOL_NAME = "viworks-lint"
+TOOL_URI = "https://github.com/viworks/viworks-lint"
+FINGERPRINT_KEY = "viworksFingerprint/v1"
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: Sequence[Finding]  # each has .level set (Level), .location.path absolute
+    rules: Sequence[Rule]  # every rule that ran (SARIF driver.rules lists these; results use ruleIndex)
+    root: Path  # project root: paths shown relative to it (posix); paths outside root absolute
+    tool_version: str
+    color: bool = False
+    # Returns a file's lines (for snippets/fingerprints). The default reads the file
+    # (utf-8, errors=replace), cached, None on failure.
+    source: SourceReader | None = None
+    files_checked: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Source access
+
+
+def read_lines(path: Path) -> list[str] | None:
+    """A file's lines without line terminators, or ``None`` if it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+class SourceCache:
+    """Per-render cache in front of ``Report.source`` (or :func:`read_lines`)."""
+
+    def __init__(self, reader: SourceReader | None) -> None:
+        self._reader: SourceReader = reader if reader is not None else read_lines
+        self._cache: dict[Path, Sequence[str] | None] = {}
+
+    def lines(self, path: Path) -> Sequence[str] | None:
+        if path not in self._cache:
+            try:
+                self._cache[path] = self._reader(path)
+            except (OSError, UnicodeError, ValueError):
+                self._cache[path] = None
+        return self._cache[path]
+
+    def line(self, path: Path, lineno: int) -> str | None:
+        """Line ``lineno`` (1-based) without its terminator, or ``None`` if unavailable."""
+        lines = self.lines(path)
+        if lines is None or lineno < 1 or lineno > len(lines):
+            return None
+        return lines[lineno - 1].rstrip("\r\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Paths
+
+
+def _absolute(path: Path, root: Path) -> Path:
+    return path if path.is_absolute() else root / path
+
+
+def relative_to_root(path: Path, root: Path) -> PurePath | None:
+    """``path`` relative to ``root``, or ``None`` when it lies outside the root."""
+    path = _absolute(path, root)
+    try:
+        return path.relative_to(root)
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return None
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Posix path relative to ``root``; absolute (posix) when outside it."""
+    rel = relative_to_root(path, root)
+    if rel is None:
+        return _absolute(path, root).as_posix()
+    text = rel.as_posix()
+    return text if text != "." else path.name or "."
+
+
+# --------------------------------------------------------------------------------------------
+# Levels, counts and wording
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@dataclass(frozen=True)
+class Counts:
+    errors: int = 0
+    warnings: int = 0
+    notes: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.errors + self.warnings + self.notes
+
+
+def count_levels(levels: Sequence[Level]) -> Counts:
+    return Counts(
+        errors=sum(1 for lv in levels if lv is Level.ERROR),
+        warnings=sum(1 for lv in levels if lv is Level.WARNING),
+        notes=sum(1 for lv in levels if lv is Level.NOTE),
+    )
+
+
+def summary_sentence(counts: Counts, files_checked: int) -> str:
+    """``Found 3 problems (2 errors, 1 warning) in 5 files.`` / ``No problems found in 5 files.``"""
+    files = plural(files_checked, "file")
+    if counts.total == 0:
+        return f"No problems found in {files}."
+    parts = [
+        plural(n, word)
+        for n, word in ((counts.errors, "error"), (counts.warnings, "warning"), (counts.notes, "note"))
+        if n
+    ]
+    return f"Found {plural(counts.total, 'problem')} ({', '.join(parts)}) in {files}."
+
+
+# --------------------------------------------------------------------------------------------
+# Fingerprints
+
+
+def normalize_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def base_fingerprint(finding: Finding, rel_path: str, line_text: str | None) -> str:
+    """Hash of what identifies a finding independently of its line number: the rule, the file,
+    the finding's key (its message when the key is empty) and the whitespace-normalised text of
+    the flagged line."""
+    key = finding.key or finding.message
+    return _digest("v1", finding.rule_id, rel_path, key, normalize_whitespace(line_text or ""))
+
+
+def fingerprint(base: str, occurrence: int) -> str:
+    """Final fingerprint: the base hash, disambiguated by the occurrence counter among findings
+    sharing that base (counted in report order). 32 hex digits."""
+    return _digest(base, str(occurrence))[:32]
+
+
+# --------------------------------------------------------------------------------------------
+# Prepared report
+
+
+@dataclass(frozen=True)
+class Item:
+    """A finding with everything the formats share worked out."""
+
+    finding: Finding
+    level: Level
+    path: str  # display path (relative posix, or absolute when outside the root)
+    rule: Rule | None
+    fingerprint: str
+
+    @property
+    def location(self) -> Location:
+        return self.finding.location
+
+    @property
+    def rule_id(self) -> str:
+        return self.finding.rule_id
+
+    @property
+    def rule_name(self) -> str:
+        return self.rule.name if self.rule is not None else ""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    report: Report
+    items: list[Item]
+    counts: Counts
+    sources: SourceCache
+
+    def path(self, path: Path) -> str:
+        return display_path(path, self.report.root)
+
+
+def sort_key(path: str, loc: Location, finding: Finding) -> tuple[str, int, int, int, int, str, str]:
+    return (
+        path,
+        loc.line,
+        loc.col,
+        loc.end_line if loc.end_line is not None else loc.line,
+        loc.end_col if loc.end_col is not None else 0,
+        finding.rule_id,
+        finding.message,
+    )
+
+
+def prepare(report: Report) -> Prepared:
+    sources = SourceCache(report.source)
+    rules = {r.id: r for r in report.rules}
+    keyed = []
+    for f in report.findings:
+        path = display_path(f.location.path, report.root)
+        keyed.append((sort_key(path, f.location, f), path, f))
+    keyed.sort(key=lambda t: t[0])
+
+    seen: dict[str, int] = {}
+    items: list[Item] = []
+    for _, path, f in keyed:
+        line_text = sources.line(_absolute(f.location.path, report.root), f.location.line)
+        base = base_fingerprint(f, path, line_text)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        items.append(Item(f, f.effective_level, path, rules.get(f.rule_id), fingerprint(base, occurrence)))
+    return Prepared(report, items, count_levels([i.level for i in items]), sources)
+
+
+def last_line(loc: Location) -> int:
+    """The last line a span actually covers: a span ending at column 1 of a later line (i.e. just
+    after a line break) ends on the line before."""
+    end = loc.end_line if loc.end_line is not None else loc.line
+    if end > loc.line and loc.end_col == 1:
+        end -= 1
+    return max(end, loc.line)
+
+
+def abs_path(path: Path, root: Path) -> Path:
+    """``path`` made absolute against ``root`` (findings should already be absolute)."""
+    return _absolute(path, root)
+
+
+# --------------------------------------------------------------------------------------------
+# Display width (for caret markers under source lines)
+
+
+def char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def sanitize_line(text: str, tabsize: int = 8) -> tuple[str, list[int]]:
+    """Expand tabs and neutralise control characters in a source line.
+
+    Returns the displayable text and, for each code point of ``text`` (plus one past the end),
+    the display column (0-based) at which it starts.
+    """
+    out: list[str] = []
+    starts: list[int] = []
+    col = 0
+    for ch in text:
+        starts.append(col)
+        if ch == "\t":
+            n = tabsize - (col % tabsize)
+            out.append(" " * n)
+            col += n
+            continue
+        if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
+            ch = "?"
+        out.append(ch)
+        col += char_width(ch)
+    starts.append(col)
+    return "".join(out), starts
