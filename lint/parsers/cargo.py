@@ -9,7 +9,6 @@ from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import ParseError
-
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem, ReadError, read_text
 from viworks_lint.parsers.tomlpos import TomlPositions, scan
@@ -140,11 +139,16 @@ def parse_manifest(path: Path, text: str | None = None) -> Manifest:
     except ParseError as exc:
         line, col = getattr(exc, "line", 1) or 1, getattr(exc, "col", 1) or 1
         msg = str(exc).split(" at line ")[0]
-        return Manifest(path, empty, {},
-                        problems=(Problem("VW001", f"invalid TOML: {msg}", Location(path, line, col, line, col + 1),
-                                          key="toml"),))
+        return Manifest(
+            path,
+            empty,
+            {},
+            problems=(Problem("VW001", f"invalid TOML: {msg}", Location(path, line, col, line, col + 1), key="toml"),),
+        )
     except Exception as exc:  # tomlkit can raise other errors on odd input
-        return Manifest(path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", Location(path), key="toml"),))
+        return Manifest(
+            path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", Location(path), key="toml"),)
+        )
     try:
         data = doc.unwrap()
     except Exception:
@@ -200,11 +204,25 @@ def _build(path: Path, pos: TomlPositions, data: dict[str, Any]) -> Manifest:
                 p = None
             cand = root / p if isinstance(p, str) else root / "src" / "lib.rs"
             loc = pos.best("lib", "path" if isinstance(p, str) else None)
-            lib = Target("lib", lib_sec.get("name") if isinstance(lib_sec.get("name"), str) else package_name,
-                         cand if cand.is_file() else None, (cand,), p if isinstance(p, str) else None, True, loc)
+            lib = Target(
+                "lib",
+                lib_sec.get("name") if isinstance(lib_sec.get("name"), str) else package_name,
+                cand if cand.is_file() else None,
+                (cand,),
+                p if isinstance(p, str) else None,
+                True,
+                loc,
+            )
         elif auto_lib and (root / "src" / "lib.rs").is_file():
-            lib = Target("lib", package_name, root / "src" / "lib.rs", (root / "src" / "lib.rs",), None, False,
-                         Location(root / "src" / "lib.rs"))
+            lib = Target(
+                "lib",
+                package_name,
+                root / "src" / "lib.rs",
+                (root / "src" / "lib.rs",),
+                None,
+                False,
+                Location(root / "src" / "lib.rs"),
+            )
 
         for kind in TARGET_KINDS:
             declared = data.get(kind)
@@ -245,11 +263,25 @@ def _build(path: Path, pos: TomlPositions, data: dict[str, Any]) -> Manifest:
         b = pkg.get("build")
         if isinstance(b, str):
             cand = root / b
-            build_script = Target("build", "build-script-build", cand if cand.is_file() else None, (cand,), b, True,
-                                  pos.best("package", "build"))
+            build_script = Target(
+                "build",
+                "build-script-build",
+                cand if cand.is_file() else None,
+                (cand,),
+                b,
+                True,
+                pos.best("package", "build"),
+            )
         elif b is None and (root / "build.rs").is_file():
-            build_script = Target("build", "build-script-build", root / "build.rs", (root / "build.rs",), None, False,
-                                  Location(root / "build.rs"))
+            build_script = Target(
+                "build",
+                "build-script-build",
+                root / "build.rs",
+                (root / "build.rs",),
+                None,
+                False,
+                Location(root / "build.rs"),
+            )
         elif b is not None and not isinstance(b, bool):
             shape("`package.build` must be a string or a boolean", pos.best("package", "build"), "package.build")
 
@@ -268,8 +300,11 @@ def _build(path: Path, pos: TomlPositions, data: dict[str, Any]) -> Manifest:
                 members.append((m, _member_location(pos, m)))
             else:
                 shape("`workspace.members` entries must be strings", pos.best("workspace", "members"), "members")
-        exclude = tuple(e for e in ws.get("exclude", []) if isinstance(e, str)) if isinstance(
-            ws.get("exclude", []), list) else ()
+        exclude = (
+            tuple(e for e in ws.get("exclude", []) if isinstance(e, str))
+            if isinstance(ws.get("exclude", []), list)
+            else ()
+        )
         wpkg = ws.get("package") if isinstance(ws.get("package"), dict) else {}
         wdeps = ws.get("dependencies") if isinstance(ws.get("dependencies"), dict) else {}
         workspace = Workspace(pos.best("workspace"), tuple(members), exclude, dict(wpkg or {}), dict(wdeps or {}))
@@ -343,17 +378,19 @@ def _dependencies(data: dict[str, Any], pos: TomlPositions, root: Path, shape: A
             p = spec.get("path")
             feats = spec.get("features", [])
             ploc = pos.value(f"{table}.{name}", "path") if isinstance(p, str) else None
-            out.append(Dependency(
-                name=name,
-                package=spec.get("package") if isinstance(spec.get("package"), str) else name,
-                section=sec,
-                location=loc,
-                path_raw=p if isinstance(p, str) else None,
-                path=(root / p) if isinstance(p, str) else None,
-                path_location=ploc or loc,
-                workspace=spec.get("workspace") is True,
-                features=tuple(f for f in feats if isinstance(f, str)) if isinstance(feats, list) else (),
-                default_features=spec.get("default-features", spec.get("default_features", True)) is not False,
-                optional=spec.get("optional") is True,
-            ))
+            out.append(
+                Dependency(
+                    name=name,
+                    package=str(spec["package"]) if isinstance(spec.get("package"), str) else name,
+                    section=sec,
+                    location=loc,
+                    path_raw=p if isinstance(p, str) else None,
+                    path=(root / p) if isinstance(p, str) else None,
+                    path_location=ploc or loc,
+                    workspace=spec.get("workspace") is True,
+                    features=tuple(f for f in feats if isinstance(f, str)) if isinstance(feats, list) else (),
+                    default_features=spec.get("default-features", spec.get("default_features", True)) is not False,
+                    optional=spec.get("optional") is True,
+                )
+            )
     return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from viworks_lint.location import Location
 from viworks_lint.parsers import compose_schema
@@ -71,7 +70,7 @@ class Healthcheck:
 
     @property
     def kind(self) -> str:
-        """"NONE", "CMD", "CMD-SHELL" or "" (no test given: inherited from the image)."""
+        """ "NONE", "CMD", "CMD-SHELL" or "" (no test given: inherited from the image)."""
         if self.test is None or not self.test:
             return ""
         return self.test[0]
@@ -187,8 +186,12 @@ def load_file(path: Path, interp: Interpolator) -> tuple[YNode | None, list[Prob
         return None, [exc.problem]
     if expanded_size(data) > MAX_EXPANDED_NODES:
         return None, [
-            Problem("VW001", f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes; refusing to expand",
-                    Location(path), key="alias-bomb")
+            Problem(
+                "VW001",
+                f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes; refusing to expand",
+                Location(path),
+                key="alias-bomb",
+            )
         ]
     if data is None:
         return None, [Problem("VW001", "compose file holds no document", Location(path), key="empty")]
@@ -330,9 +333,12 @@ def _build_spec(node: YNode, project_dir: Path) -> BuildSpec | None:
     if ac is not None:
         for k, v in _as_map(ac).items():
             text = v.text() or ""
-            local = not (_is_remote(text) or text.startswith(("docker-image://", "service:", "target:", "oci-layout://")))
-            extra.append(AdditionalContext(k, text, _resolve(ctx or project_dir, text) if local and text else None,
-                                           v.loc))
+            local = not (
+                _is_remote(text) or text.startswith(("docker-image://", "service:", "target:", "oci-layout://"))
+            )
+            extra.append(
+                AdditionalContext(k, text, _resolve(ctx or project_dir, text) if local and text else None, v.loc)
+            )
     return BuildSpec(
         location=node.loc,
         context_raw=raw,
@@ -385,7 +391,7 @@ def _duration(node: YNode | None) -> str | None:
     return None if node is None else node.text()
 
 
-def _healthcheck(node: YNode | None) -> Healthcheck | None:
+def _healthcheck(node: YNode | None, key_loc: Location) -> Healthcheck | None:
     if node is None or not node.is_map:
         return None
     test_node = node.get("test")
@@ -398,7 +404,7 @@ def _healthcheck(node: YNode | None) -> Healthcheck | None:
     disable = node.get("disable")
     retries = node.get("retries")
     return Healthcheck(
-        location=node.loc,
+        location=key_loc,
         test=test,
         test_location=test_node.loc if test_node else None,
         disabled=bool(disable is not None and disable.value is True) or (test is not None and test[:1] == ("NONE",)),
@@ -443,10 +449,16 @@ def _ports(node: YNode | None) -> tuple[Port, ...]:
             pub = el.get("published")
             hip = el.get("host_ip")
             proto = el.get("protocol")
-            out.append(Port(
-                str(el.plain()), _text(hip), _text(pub), int(t) if t and t.isdigit() else None,
-                _text(proto) or "tcp", el.loc,
-            ))
+            out.append(
+                Port(
+                    str(el.plain()),
+                    _text(hip),
+                    _text(pub),
+                    int(t) if t and t.isdigit() else None,
+                    _text(proto) or "tcp",
+                    el.loc,
+                )
+            )
         else:
             out.append(parse_port(el.text() or "", el.loc))
     return tuple(out)
@@ -466,8 +478,16 @@ def _mounts(node: YNode | None) -> tuple[Mount, ...]:
                 chp = bind.get("create_host_path")
                 create = not (chp is not None and chp.value is False)
             src = el.get("source")
-            out.append(Mount(typ, _text(src), _text(el.get("target")), bool(ro and ro.value is True),
-                             src.loc if src is not None else el.loc, create))
+            out.append(
+                Mount(
+                    typ,
+                    _text(src),
+                    _text(el.get("target")),
+                    bool(ro and ro.value is True),
+                    src.loc if src is not None else el.loc,
+                    create,
+                )
+            )
             continue
         text = el.text() or ""
         parts = text.split(":")
@@ -500,8 +520,7 @@ def _refs(node: YNode | None) -> tuple[Reference, ...]:
         for k, v in node.items():
             cond = v.get("condition") if v.is_map else None
             req = v.get("required") if v.is_map else None
-            out.append(Reference(k, node.key_loc(k), _text(cond),
-                                 not (req is not None and req.value is False)))
+            out.append(Reference(k, node.key_loc(k), _text(cond), not (req is not None and req.value is False)))
     return tuple(out)
 
 
@@ -540,7 +559,7 @@ def _service(name: str, node: YNode, key_loc: Location, project_dir: Path) -> Se
         build=_build_spec(build, project_dir) if build is not None else None,
         environment=_environment(node.get("environment")),
         env_files=_env_files(node.get("env_file"), project_dir),
-        healthcheck=_healthcheck(node.get("healthcheck")),
+        healthcheck=_healthcheck(node.get("healthcheck"), node.key_loc("healthcheck")),
         user=_text(user),
         user_location=user.loc if user is not None else None,
         init=init.value if init is not None and isinstance(init.value, bool) else None,
@@ -571,8 +590,9 @@ def _resources(node: YNode | None) -> dict[str, Resource]:
     return out
 
 
-def _build_project(root: YNode, files: tuple[Path, ...], project_dir: Path, refs: list[VarRef],
-                   env_sources: tuple[Path, ...]) -> ComposeProject:
+def _build_project(
+    root: YNode, files: tuple[Path, ...], project_dir: Path, refs: list[VarRef], env_sources: tuple[Path, ...]
+) -> ComposeProject:
     services: dict[str, Service] = {}
     svc_root = root.get("services")
     if svc_root is not None and svc_root.is_map:

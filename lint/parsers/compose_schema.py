@@ -12,7 +12,6 @@ from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
-
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem
 from viworks_lint.parsers.yamlnode import YNode
@@ -78,14 +77,20 @@ def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
         for key in _unexpected_keys(error):
             kloc = node.key_loc(key) if node.is_map else loc
             scope = f" in {where}" if path else " at the top level"
-            out.append(Problem("VW002", f"unknown key {key!r}{scope} (not in the Compose Specification)",
-                               kloc, key=f"{where}.{key}"))
+            out.append(
+                Problem(
+                    "VW002",
+                    f"unknown key {key!r}{scope} (not in the Compose Specification)",
+                    kloc,
+                    key=f"{where}.{key}",
+                )
+            )
         if out:
             return out
     if error.validator in ("oneOf", "anyOf") and error.context:
         deepest = best_match(error.context)
         sub_path = path + list(deepest.relative_path)
-        node2, loc2 = _node_at(root, sub_path)
+        _, loc2 = _node_at(root, sub_path)
         msg = _message(deepest, _describe(sub_path))
         return [Problem("VW002", msg, loc2, key=_describe(sub_path))]
     return [Problem("VW002", _message(error, where), loc, key=where)]
@@ -116,7 +121,7 @@ def _message(error: ValidationError, where: str) -> str:
         return f"{where}: expected {exp}, got {_short(error.instance)}"
     if v == "required":
         return f"{where}: {error.message}"
-    if v == "enum":
+    if v == "enum" and isinstance(error.validator_value, list):
         return f"{where}: {_short(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
     if v == "pattern":
         return f"{where}: {_short(error.instance)} does not match the expected pattern"

@@ -8,13 +8,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dockerfile as bk
-
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem, ReadError, read_text
 
 KNOWN = {
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
-    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "FROM",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
 }
 # instructions whose arguments Docker expands with ARG/ENV values at build time
 EXPANDS = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"}
@@ -232,8 +247,9 @@ def _split_env_args(instr_args: tuple[str, ...], cmd: str) -> list[tuple[str, st
     """ENV/ARG key/value pairs. BuildKit gives ENV as a flat (key, value, key, value...) tuple and ARG
     as ``KEY=value`` or ``KEY`` words."""
     if cmd == "ENV":
-        return [(instr_args[i], instr_args[i + 1] if i + 1 < len(instr_args) else "")
-                for i in range(0, len(instr_args), 2)]
+        return [
+            (instr_args[i], instr_args[i + 1] if i + 1 < len(instr_args) else "") for i in range(0, len(instr_args), 2)
+        ]
     pairs: list[tuple[str, str | None]] = []
     for a in instr_args:
         key, has, val = a.partition("=")
@@ -273,12 +289,14 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
         commands = bk.parse_string(text)
     except Exception as exc:  # GoParseError and anything else the binding raises
         msg = str(exc).strip() or exc.__class__.__name__
-        line = 1
+        err_line = 1
         for word in msg.split():
             if word.rstrip(":").isdigit():
-                line = int(word.rstrip(":"))
+                err_line = int(word.rstrip(":"))
                 break
-        problems.append(Problem("VW001", f"Dockerfile does not parse: {msg}", Location(path, line, 1), key="parse"))
+        problems.append(
+            Problem("VW001", f"Dockerfile does not parse: {msg}", Location(path, err_line, 1), key="parse")
+        )
         return Dockerfile(path, lines, (), {}, directives, tuple(problems))
 
     global_args: dict[str, str | None] = {}
@@ -299,9 +317,14 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
         heredocs = tuple(Heredoc(h.name, h.content) for h in c.heredocs)
         args = tuple(c.value)
         if cmd not in KNOWN:
-            problems.append(Problem("VW001", f"unknown instruction {c.cmd!r}",
-                                    Location(path, loc.line, loc.col, loc.line, loc.col + len(c.cmd)),
-                                    key=f"unknown:{c.cmd}"))
+            problems.append(
+                Problem(
+                    "VW001",
+                    f"unknown instruction {c.cmd!r}",
+                    Location(path, loc.line, loc.col, loc.line, loc.col + len(c.cmd)),
+                    key=f"unknown:{c.cmd}",
+                )
+            )
             continue
         expanded: tuple[str, ...] = ()
         missing: set[str] = set()
@@ -313,8 +336,9 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
                 parts.append(val)
                 missing |= miss
             expanded = tuple(parts)
-        instr = Instruction(cmd, args, tuple(c.flags), bool(c.json), c.original, loc, heredocs, c.sub_cmd,
-                            expanded, frozenset(missing))
+        instr = Instruction(
+            cmd, args, tuple(c.flags), bool(c.json), c.original, loc, heredocs, c.sub_cmd, expanded, frozenset(missing)
+        )
         if cmd == "FROM":
             if not args:
                 problems.append(Problem("VW001", "FROM needs an image", loc, key="from"))
@@ -325,8 +349,13 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
             base, miss = expand(base_raw, global_args)
             name = args[2].lower() if len(args) >= 3 and args[1].upper() == "AS" else None
             cur = {
-                "index": len(stages), "name": name, "base_raw": base_raw, "base": base, "resolved": not miss,
-                "from": instr, "platform": instr.flag("platform"),
+                "index": len(stages),
+                "name": name,
+                "base_raw": base_raw,
+                "base": base,
+                "resolved": not miss,
+                "from": instr,
+                "platform": instr.flag("platform"),
             }
             scope = {}
             continue
@@ -336,8 +365,14 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
                     global_args[k] = _unquote(expand(v, global_args)[0]) if v is not None else None
                 preamble.append(instr)
             else:
-                problems.append(Problem("VW001", f"{cmd} before the first FROM (only ARG may come before FROM)",
-                                        loc, key=f"prefrom:{cmd}"))
+                problems.append(
+                    Problem(
+                        "VW001",
+                        f"{cmd} before the first FROM (only ARG may come before FROM)",
+                        loc,
+                        key=f"prefrom:{cmd}",
+                    )
+                )
             continue
         if cmd == "ARG":
             for k, v in _split_env_args(args, cmd):

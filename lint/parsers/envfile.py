@@ -56,8 +56,12 @@ def parse_env(path: Path, text: str) -> EnvFile:
                 entries.append(EnvEntry(name, None, Location(path, lineno, indent + 1, lineno, indent + 1 + len(name))))
             else:
                 problems.append(
-                    Problem("VW001", f"invalid line in env file: expected KEY=value, got {stripped[:40]!r}",
-                            Location(path, lineno, indent + 1, lineno, len(raw) + 1), key="envline")
+                    Problem(
+                        "VW001",
+                        f"invalid line in env file: expected KEY=value, got {stripped[:40]!r}",
+                        Location(path, lineno, indent + 1, lineno, len(raw) + 1),
+                        key="envline",
+                    )
                 )
             continue
         name, _, rest = body.partition("=")

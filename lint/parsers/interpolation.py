@@ -31,11 +31,11 @@ class VarRef:
 
 
 def _is_name_start(c: str) -> bool:
-    return c == "_" or c.isascii() and c.isalpha()
+    return c == "_" or (c.isascii() and c.isalpha())
 
 
 def _is_name_char(c: str) -> bool:
-    return c == "_" or c.isascii() and c.isalnum()
+    return c == "_" or (c.isascii() and c.isalnum())
 
 
 class Interpolator:

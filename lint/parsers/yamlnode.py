@@ -15,7 +15,6 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import ScalarString
-
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem, ReadError
 
@@ -106,8 +105,9 @@ def load(path: Path, text: str) -> Any:
         what = exc.problem or exc.context or "invalid YAML"
         if "found duplicate key" in str(exc):
             what = "duplicate key " + str(exc).split("found duplicate key", 1)[1].split("\n")[0].strip()
-        raise ReadError(Problem("VW001", f"invalid YAML: {what}", Location(path, line, col, line, col + 1),
-                                key="yaml")) from None
+        raise ReadError(
+            Problem("VW001", f"invalid YAML: {what}", Location(path, line, col, line, col + 1), key="yaml")
+        ) from None
     except YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
         raise ReadError(Problem("VW001", f"invalid YAML: {first}", Location(path), key="yaml")) from None

@@ -142,9 +142,7 @@ def _region(p: Prepared, loc: Location) -> dict[str, Any]:
         prev = p.sources.line(abs_path(loc.path, p.report.root), last_line(loc))
         if prev is not None:
             region["endLine"] = last_line(loc)
-            region["endColumn"] = (
-                max(len(prev) + 1, loc.col + 1) if region["endLine"] == loc.line else len(prev) + 1
-            )
+            region["endColumn"] = max(len(prev) + 1, loc.col + 1) if region["endLine"] == loc.line else len(prev) + 1
     snippet = _snippet(p, loc.path, region)
     if snippet is not None and snippet.strip():
         region["snippet"] = {"text": snippet}

@@ -64,8 +64,7 @@ def _render_item(p: Prepared, item: Item, style: _Style) -> list[str]:
         head.append(f"[{item.rule_name}]")
     head.append(item.finding.message)
     out = [
-        f"{style(BOLD, f'{item.path}:{loc.line}:{loc.col}:')} {style(level_color, item.level.value)} "
-        + " ".join(head)
+        f"{style(BOLD, f'{item.path}:{loc.line}:{loc.col}:')} {style(level_color, item.level.value)} " + " ".join(head)
     ]
     line = p.sources.line(abs_path(loc.path, p.report.root), loc.line)
     if line is not None:

@@ -1,0 +1,238 @@
+"""Command line: ``viworks-lint [PATH]...``."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+from viworks_lint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github", "gitlab")
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _root_for(paths: list[Path]) -> Path:
+    cwd = Path.cwd()
+    if len(paths) == 1 and paths[0].is_dir():
+        return Path(os.path.normpath(paths[0].absolute()))
+    absolute = [Path(os.path.normpath(p.absolute())) for p in paths]
+    if all(cwd == p or cwd in p.parents for p in absolute):
+        return cwd
+    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
+    return common
+
+
+def _list_rules() -> str:
+    from viworks_lint.rule import all_rules
+
+    rules = all_rules()
+    width = max(len(r.name) for r in rules)
+    lines = [f"{r.id}  {r.name:<{width}}  {r.level.value:<7}  {r.summary}" for r in rules]
+    return "\n".join(lines)
+
+
+def _explain(ident: str) -> str | None:
+    from viworks_lint.rule import get_rule
+
+    rule = get_rule(ident)
+    if rule is None:
+        return None
+    d = rule.docs
+
+    def wrap(s: str) -> str:
+        return textwrap.fill(s, 88)
+
+    example = textwrap.indent(d.example, "    ")
+    return (
+        f"{rule.id} {rule.name} ({rule.level.value})\n\n{wrap(rule.summary)}\n\n"
+        f"What it finds\n{wrap(d.what)}\n\nWhy it matters\n{wrap(d.why)}\n\n"
+        f"Example\n{example}\n\nHow to fix\n{wrap(d.fix)}\n\n"
+        f"Suppress with a comment on the line or the line above:  viworks-lint: ignore={rule.id} -- reason\n"
+    )
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE instead of standard output.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="IDS",
+    help="Only run these rules: ids, prefixes (VW4) or names, comma-separated.",
+)
+@click.option("--ignore", multiple=True, metavar="IDS", help="Do not run these rules (ids, prefixes or names).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file (default: .viworks-lint.toml, or [workspace.metadata.viworks-lint] in Cargo.toml).",
+)
+@click.option(
+    "-f",
+    "--compose-file",
+    "compose_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Compose file to lint as one project, in merge order (repeatable).",
+)
+@click.option(
+    "--env-file",
+    "env_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra file of variables for compose interpolation, like `docker compose --env-file`.",
+)
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--explain", metavar="ID", help="Explain a rule (id or name) and exit.")
+@click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option(
+    "--report-unused-suppressions", is_flag=True, help="Report suppression comments that suppress nothing (VW003)."
+)
+@click.version_option(__version__, "--version", prog_name="viworks-lint")
+def cli(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    compose_files: tuple[Path, ...],
+    env_files: tuple[Path, ...],
+    list_rules: bool,
+    explain: str | None,
+    no_color: bool,
+    exit_zero: bool,
+    report_unused_suppressions: bool,
+) -> None:
+    """Lint a Rust + Docker compose project for the defects that break builds, loop restarts and fail
+    healthchecks. PATH defaults to the current directory."""
+    if list_rules:
+        click.echo(_list_rules())
+        sys.exit(EXIT_OK)
+    if explain is not None:
+        text = _explain(explain)
+        if text is None:
+            raise click.UsageError(f"unknown rule {explain!r}; see --list-rules")
+        click.echo(text, nl=False)
+        sys.exit(EXIT_OK)
+    sys.exit(
+        run(
+            list(paths) or [Path(".")],
+            fmt,
+            output,
+            _split(select),
+            _split(ignore),
+            config_path,
+            list(compose_files),
+            list(env_files),
+            no_color,
+            exit_zero,
+            report_unused_suppressions,
+        )
+    )
+
+
+def run(
+    paths: list[Path],
+    fmt: str,
+    output: Path | None,
+    select: list[str],
+    ignore: list[str],
+    config_path: Path | None,
+    compose_files: list[Path],
+    env_files: list[Path],
+    no_color: bool,
+    exit_zero: bool,
+    report_unused: bool,
+) -> int:
+    from viworks_lint.config import ConfigError, load_config
+    from viworks_lint.engine import Engine, select_rules, unknown_selectors
+    from viworks_lint.findings import Level
+    from viworks_lint.project import Project
+    from viworks_lint.reporters import Report, render
+    from viworks_lint.rule import all_rules
+
+    for p in [*paths, *compose_files, *env_files]:
+        if not p.exists():
+            click.echo(f"viworks-lint: error: {p}: no such file or directory", err=True)
+            return EXIT_ERROR
+    root = _root_for(paths)
+    try:
+        config = load_config(root, config_path)
+    except ConfigError as exc:
+        click.echo(f"viworks-lint: config error: {exc}", err=True)
+        return EXIT_ERROR
+    bad = unknown_selectors([*select, *ignore, *config.select, *config.ignore])
+    if bad:
+        click.echo(f"viworks-lint: error: unknown rule selector(s): {', '.join(bad)} (see --list-rules)", err=True)
+        return EXIT_ERROR
+    rules = select_rules(all_rules(), select or config.select, [*config.ignore, *ignore])
+    scan_paths = [] if len(paths) == 1 and paths[0].is_dir() else [Path(os.path.normpath(p.absolute())) for p in paths]
+    project = Project(
+        root,
+        config,
+        paths=scan_paths,
+        compose_files=[Path(os.path.normpath(p.absolute())) for p in compose_files],
+        env_files=[Path(os.path.normpath(p.absolute())) for p in env_files],
+    )
+    engine = Engine(project, rules, report_unused_suppressions=report_unused or config.report_unused_suppressions)
+    result = engine.run()
+    color = fmt == "text" and output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    report = Report(
+        findings=result.findings,
+        rules=rules,
+        root=root,
+        tool_version=__version__,
+        color=color,
+        files_checked=project.files_checked(),
+    )
+    text = render(fmt, report)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"viworks-lint: error: cannot write {output}: {exc.strerror or exc}", err=True)
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(text)
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+    for err in result.errors:
+        click.echo(f"viworks-lint: {err}", err=True)
+    if result.errors:
+        return EXIT_ERROR
+    failing = [f for f in result.findings if f.level in (Level.ERROR, Level.WARNING)]
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("viworks-lint: interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # never a traceback for a user, unless they ask
+        if os.environ.get("VIWORKS_LINT_DEBUG"):
+            raise
+        click.echo(
+            f"viworks-lint: internal error: {exc.__class__.__name__}: {exc} (set VIWORKS_LINT_DEBUG=1 for a traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,136 @@
+"""Configuration: ``.viworks-lint.toml`` at the project root, or ``[workspace.metadata.viworks-lint]`` /
+``[package.metadata.viworks-lint]`` in the root Cargo.toml, validated against
+``schemas/config.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import tomlkit
+from tomlkit.exceptions import ParseError
+from viworks_lint.findings import Level
+
+CONFIG_NAME = ".viworks-lint.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem; the CLI prints it and exits 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    levels: Mapping[str, str] = field(default_factory=dict)
+    compose_files: tuple[str, ...] = ()
+    env_files: tuple[str, ...] = ()
+    provided_env: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()
+    report_unused_suppressions: bool = False
+    base_images: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    source: Path | None = None
+
+    def level_for(self, rule_id: str, default: Level) -> Level | None:
+        """The configured level, or None when the rule is turned off."""
+        value = self.levels.get(rule_id)
+        if value is None:
+            return default
+        if value == "off":
+            return None
+        return Level(value)
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    text = resources.files("viworks_lint.schemas").joinpath("config.schema.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _validate(data: Mapping[str, Any], where: str) -> None:
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        key = ".".join(str(p) for p in err.absolute_path)
+        if err.validator == "additionalProperties":
+            key = err.message.split("'")[1] if "'" in err.message else key
+            raise ConfigError(f"{where}: unknown setting `{key}`")
+        raise ConfigError(f"{where}: `{key or '(top level)'}`: {err.message}")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    try:
+        data: dict[str, Any] = tomlkit.parse(text).unwrap()
+    except ParseError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: invalid TOML in config") from None
+    except Exception as exc:
+        raise ConfigError(f"{path}: invalid TOML in config: {exc}") from None
+    return data
+
+
+def from_mapping(data: Mapping[str, Any], where: str, source: Path | None = None) -> Config:
+    _validate(data, where)
+    return Config(
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        per_file_ignores={k: tuple(v) for k, v in data.get("per-file-ignores", {}).items()},
+        levels=dict(data.get("levels", {})),
+        compose_files=tuple(data.get("compose-files", ())),
+        env_files=tuple(data.get("env-files", ())),
+        provided_env=frozenset(data.get("provided-env", ())),
+        exclude=tuple(data.get("exclude", ())),
+        report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
+        base_images=dict(data.get("base-images", {})),
+        source=source,
+    )
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """The explicit file, else .viworks-lint.toml at the root, else the root Cargo.toml's metadata."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+        data = _read_toml(explicit)
+        if explicit.name == "Cargo.toml":
+            return _from_cargo(explicit, data) or Config(source=explicit)
+        return from_mapping(data, str(explicit), explicit)
+    own = root / CONFIG_NAME
+    if own.is_file():
+        return from_mapping(_read_toml(own), str(own), own)
+    cargo = root / "Cargo.toml"
+    if cargo.is_file():
+        try:
+            data = _read_toml(cargo)
+        except ConfigError:
+            return Config()  # a broken Cargo.toml is reported as VW001 by the linter itself
+        found = _from_cargo(cargo, data)
+        if found is not None:
+            return found
+    return Config()
+
+
+def _from_cargo(path: Path, data: Mapping[str, Any]) -> Config | None:
+    for section in ("workspace", "package"):
+        sec = data.get(section)
+        if isinstance(sec, Mapping):
+            meta = sec.get("metadata")
+            if isinstance(meta, Mapping) and "viworks-lint" in meta:
+                body = meta["viworks-lint"]
+                where = f"{path} [{section}.metadata.viworks-lint]"
+                if not isinstance(body, Mapping):
+                    raise ConfigError(f"{where}: must be a table")
+                return from_mapping(body, where, path)
+    return None

@@ -1,0 +1,163 @@
+"""Find the files a project is made of: compose files, Dockerfiles, .dockerignore files, Cargo
+manifests and .env files. Skips .git/, target/, node_modules/ and whatever .gitignore ignores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+SKIP_DIRS = {".git", "target", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox", ".mypy_cache"}
+COMPOSE_BASES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+COMPOSE_OVERRIDES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+
+
+def is_dockerfile_name(name: str) -> bool:
+    low = name.lower()
+    if low.endswith((".dockerignore", ".md", ".txt", ".orig", ".bak", ".swp")):
+        return False
+    return low == "dockerfile" or low.startswith("dockerfile.") or low.endswith(".dockerfile")
+
+
+def is_env_name(name: str) -> bool:
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+class GitIgnore:
+    """The .gitignore files of a tree, applied the way git applies them (deeper files win)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+
+    def add(self, directory: Path) -> None:
+        f = directory / ".gitignore"
+        try:
+            if not f.is_file():
+                return
+            lines = f.read_text("utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        self.specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def ignored(self, path: Path, is_dir: bool = False) -> bool:
+        verdict = False
+        for base, spec in self.specs:
+            try:
+                rel = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if rel in ("", "."):
+                continue
+            candidate = rel + "/" if is_dir else rel
+            # check parents first: a file inside an ignored directory is ignored
+            parts = rel.split("/")
+            for i in range(1, len(parts)):
+                if spec.match_file("/".join(parts[:i]) + "/"):
+                    return True
+            res = spec.check_file(candidate)
+            if res.include is not None:
+                verdict = bool(res.include)
+        return verdict
+
+
+@dataclass
+class Discovered:
+    root: Path
+    compose_groups: list[list[Path]] = field(default_factory=list)
+    dockerfiles: list[Path] = field(default_factory=list)
+    dockerignores: list[Path] = field(default_factory=list)
+    manifests: list[Path] = field(default_factory=list)
+    env_files: list[Path] = field(default_factory=list)
+    gitignore: GitIgnore | None = None
+    errors: list[tuple[Path, str]] = field(default_factory=list)  # unreadable dirs, loops
+
+
+def _walk(
+    root: Path, gi: GitIgnore, excluded: pathspec.GitIgnoreSpec | None, errors: list[tuple[Path, str]]
+) -> Iterable[Path]:
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def onerror(exc: OSError) -> None:
+        errors.append((Path(exc.filename or root), exc.strerror or str(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        d = Path(dirpath)
+        try:
+            st = d.stat()
+            ident = (st.st_dev, st.st_ino)
+            if ident in seen_dirs:
+                dirnames[:] = []
+                continue
+            seen_dirs.add(ident)
+        except OSError:
+            pass
+        gi.add(d)
+        keep = []
+        for name in sorted(dirnames):
+            full = d / name
+            if name in SKIP_DIRS or gi.ignored(full, is_dir=True):
+                continue
+            if excluded is not None and excluded.match_file(full.relative_to(root).as_posix() + "/"):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            full = d / name
+            if excluded is not None and excluded.match_file(full.relative_to(root).as_posix()):
+                continue
+            yield full
+
+
+def discover(
+    root: Path, paths: Sequence[Path] = (), compose_files: Sequence[Path] = (), exclude: Sequence[str] = ()
+) -> Discovered:
+    """Walk ``root`` (or just ``paths`` when given, files or directories below root)."""
+    gi = GitIgnore(root)
+    out = Discovered(root=root, gitignore=gi)
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+    candidates: list[Path] = []
+    targets = list(paths) or [root]
+    for target in targets:
+        if target.is_dir():
+            candidates.extend(_walk(target, gi, excluded, out.errors))
+        elif target.exists() or target.is_symlink():
+            candidates.append(target)
+        else:
+            out.errors.append((target, "no such file or directory"))
+    by_dir: dict[Path, set[str]] = {}
+    explicit = [p.resolve() if not p.is_absolute() else p for p in compose_files]
+    for path in candidates:
+        name = path.name
+        if name in COMPOSE_BASES or name in COMPOSE_OVERRIDES:
+            by_dir.setdefault(path.parent, set()).add(name)
+        elif is_dockerfile_name(name):
+            out.dockerfiles.append(path)
+        elif name == ".dockerignore" or name.endswith(".dockerignore"):
+            out.dockerignores.append(path)
+        elif name == "Cargo.toml":
+            out.manifests.append(path)
+        elif is_env_name(name):
+            out.env_files.append(path)
+    if explicit:
+        out.compose_groups.append(explicit)
+    for directory in sorted(by_dir):
+        names = by_dir[directory]
+        group: list[Path] = []
+        base = next((n for n in COMPOSE_BASES if n in names), None)
+        if base is not None:
+            group.append(directory / base)
+        override = next((n for n in COMPOSE_OVERRIDES if n in names), None)
+        if override is not None and base is not None:  # compose ignores an override with no base file
+            group.append(directory / override)
+        if group and not any(g in explicit for g in group):
+            out.compose_groups.append(group)
+    return out

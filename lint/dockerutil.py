@@ -1,0 +1,128 @@
+"""Dockerfile knowledge shared by rules: which stages a build really runs, COPY/ADD sources, matching
+sources against a build context the way BuildKit does."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+
+ROOT_USERS = {"root", "0"}
+
+
+def stage_refs(instr: Instruction) -> list[str]:
+    """Stages or images an instruction reads from: ``COPY --from=x``, ``RUN --mount=from=x``."""
+    out: list[str] = []
+    frm = instr.flag("from")
+    if frm:
+        out.append(frm)
+    for f in instr.flags:
+        if f.startswith("--mount="):
+            for part in f[len("--mount=") :].split(","):
+                k, _, v = part.partition("=")
+                if k.strip() == "from" and v:
+                    out.append(v.strip())
+    return out
+
+
+def target_stage(df: Dockerfile, target: str | None) -> Stage | None:
+    return df.final_stage(target)
+
+
+def reachable_stages(df: Dockerfile, target: str | None = None) -> list[Stage]:
+    """The stages BuildKit builds for ``target`` (default: the last stage), in file order."""
+    final = df.final_stage(target)
+    if final is None:
+        return []
+    todo = [final]
+    seen: set[int] = set()
+    while todo:
+        st = todo.pop()
+        if st.index in seen:
+            continue
+        seen.add(st.index)
+        if st.parent is not None:
+            todo.append(df.stages[st.parent])
+        for ins in st.instructions:
+            for ref in stage_refs(ins):
+                dep = df.stage(ref)
+                if dep is not None and dep.index < len(df.stages):
+                    todo.append(dep)
+    return [s for s in df.stages if s.index in seen]
+
+
+def is_root_user(user: str | None) -> bool:
+    if user is None:
+        return True
+    name = user.split(":", 1)[0].strip()
+    return name in ROOT_USERS or name == ""
+
+
+@dataclass(frozen=True)
+class CopySource:
+    instr: Instruction
+    raw: str  # as written
+    value: str  # after ARG/ENV substitution
+    index: int  # position among the instruction's sources
+    resolved: bool  # no unknown variables
+
+
+def copy_sources(instr: Instruction) -> Iterator[CopySource]:
+    """The local-context sources of a COPY/ADD (none for --from, heredocs, URLs)."""
+    if instr.cmd not in ("COPY", "ADD") or instr.flag("from") is not None:
+        return
+    args = instr.args
+    values = instr.expanded or instr.args
+    if len(args) < 2:
+        return
+    for i, (raw, val) in enumerate(zip(args[:-1], values[:-1], strict=False)):
+        if raw.startswith("<<"):
+            continue
+        low = val.lower()
+        if instr.cmd == "ADD" and (
+            low.startswith(("http://", "https://", "git@", "git://", "ssh://")) or low.endswith(".git")
+        ):
+            continue
+        has_var = "$" in raw
+        yield CopySource(instr, raw, val, i, not (has_var and instr.unresolved))
+
+
+def escapes_context(value: str) -> bool:
+    norm = posixpath.normpath("/" + value.replace("\\", "/")) if value.startswith("/") else posixpath.normpath(value)
+    return not value.startswith("/") and (norm == ".." or norm.startswith("../"))
+
+
+def match_context(context: Path, pattern: str) -> list[str]:
+    """Context-relative paths matching a COPY source (filepath.Match per segment, dotfiles included)."""
+    pat = posixpath.normpath(pattern.replace("\\", "/").lstrip("/")) if pattern.strip("/") else "."
+    if pat in (".", ""):
+        return ["."] if context.is_dir() else []
+    parts = pat.split("/")
+    current = [("", context)]
+    for depth, part in enumerate(parts):
+        nxt: list[tuple[str, Path]] = []
+        wildcard = any(c in part for c in "*?[")
+        for rel, d in current:
+            if not wildcard:
+                cand = d / part
+                if os.path.lexists(cand):
+                    nxt.append((f"{rel}/{part}" if rel else part, cand))
+                continue
+            try:
+                names = sorted(os.listdir(d))
+            except OSError:
+                continue
+            for name in names:
+                if fnmatch.fnmatchcase(name, part):
+                    nxt.append((f"{rel}/{name}" if rel else name, d / name))
+        if depth < len(parts) - 1:
+            nxt = [(r, p) for r, p in nxt if p.is_dir()]
+        current = nxt
+        if not current:
+            break
+    return [r for r, _ in current]

@@ -1,0 +1,169 @@
+"""Run the selected rules over a project: levels, per-file ignores, suppressions, unused-suppression
+reports. Rules never see configuration; the engine applies it to what they yield."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pathspec
+from viworks_lint.findings import Finding, Level
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, all_rules
+from viworks_lint.suppress import Suppression, scan
+
+
+def matches(rule: Rule, selector: str) -> bool:
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return True
+    if sel.lower() == rule.name:
+        return True
+    return rule.id.startswith(sel.upper()) and sel.upper().startswith("VW")
+
+
+def select_rules(rules: Sequence[Rule], select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:
+    select = list(select)
+    ignore = list(ignore)
+    out = []
+    for r in rules:
+        if select:
+            if not any(matches(r, s) for s in select):
+                continue
+        elif not r.default_enabled:
+            continue
+        if any(matches(r, s) for s in ignore):
+            continue
+        out.append(r)
+    return out
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    rules = all_rules()
+    return [s for s in selectors if not any(matches(r, s) for r in rules)]
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    rules: list[Rule]
+    errors: list[str] = field(default_factory=list)  # internal errors (a rule crashed)
+    suppressed: int = 0
+
+
+class Engine:
+    def __init__(self, project: Project, rules: Sequence[Rule], *, report_unused_suppressions: bool = False) -> None:
+        self.project = project
+        self.rules = list(rules)
+        self.report_unused = report_unused_suppressions
+        self._suppressions: dict[Path, list[Suppression]] = {}
+        cfg = project.config
+        self._per_file = [
+            (pathspec.GitIgnoreSpec.from_lines([glob]), sels) for glob, sels in cfg.per_file_ignores.items()
+        ]
+
+    def suppressions(self, path: Path) -> list[Suppression]:
+        if path not in self._suppressions:
+            try:
+                data = path.read_bytes() if path.is_file() else b""
+                text = data.decode("utf-8", errors="replace") if b"viworks-lint:" in data else ""
+            except OSError:
+                text = ""
+            self._suppressions[path] = scan(path, text.splitlines()) if text else []
+        return self._suppressions[path]
+
+    def _rel(self, path: Path) -> str | None:
+        try:
+            return path.relative_to(self.project.root).as_posix()
+        except ValueError:
+            return None
+
+    def run(self) -> Result:
+        result = Result([], self.rules)
+        seen: set[tuple[str, Path, int, int, str]] = set()
+        cfg = self.project.config
+        for rule in self.rules:
+            level = cfg.level_for(rule.id, rule.level)
+            if level is None:
+                continue
+            try:
+                produced = list(rule.check(self.project))
+            except Exception as exc:  # a rule bug must not take the other rules down
+                result.errors.append(f"internal error in rule {rule.id} ({rule.name}): {exc.__class__.__name__}: {exc}")
+                continue
+            for f in produced:
+                ident = (f.rule_id, f.location.path, f.location.line, f.location.col, f.message)
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                if self._ignored_by_path(rule, f.location.path) or self._suppressed(rule, f):
+                    result.suppressed += 1
+                    continue
+                own = f.level if f.level is not None and rule.id not in cfg.levels else None
+                result.findings.append(replace(f, level=own or level))
+        if self.report_unused:
+            result.findings.extend(self._unused())
+        result.findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.col, f.rule_id))
+        return result
+
+    def _ignored_by_path(self, rule: Rule, path: Path) -> bool:
+        if not self._per_file:
+            return False
+        rel = self._rel(path)
+        if rel is None:
+            return False
+        return any(spec.match_file(rel) and any(matches(rule, s) for s in sels) for spec, sels in self._per_file)
+
+    def _suppressed(self, rule: Rule, finding: Finding) -> bool:
+        hit = False
+        for sup in self.suppressions(finding.location.path):
+            if sup.covers(rule.id, rule.name, finding.location.line):
+                for ident in sup.ids:
+                    if ident.upper() == rule.id or ident.lower() == rule.name:
+                        sup.used.add(ident)
+                hit = True
+        return hit
+
+    def _unused(self) -> list[Finding]:
+        known = {r.id for r in all_rules()} | {r.name for r in all_rules()}
+        ran = {r.id for r in self.rules} | {r.name for r in self.rules}
+        vw003 = next((r for r in all_rules() if r.id == "VW003"), None)
+        if vw003 is None:
+            return []
+        out: list[Finding] = []
+        for path in self._suppression_files():
+            for sup in self.suppressions(path):
+                for ident in sup.ids:
+                    norm = ident.upper() if ident.upper().startswith("VW") else ident.lower()
+                    if norm not in known:
+                        msg = f"suppression names unknown rule {ident!r}"
+                    elif norm in ran and ident not in sup.used:
+                        msg = f"suppression of {ident} matches no finding; remove it"
+                    else:
+                        continue
+                    out.append(
+                        Finding(
+                            "VW003",
+                            msg,
+                            sup.location,
+                            key=f"{ident}@{sup.line}",
+                            level=self.project.config.level_for("VW003", vw003.level) or Level.NOTE,
+                        )
+                    )
+        return out
+
+    def _suppression_files(self) -> list[Path]:
+        """Every linted file that may hold suppressions."""
+        d = self.project.discovered
+        files: set[Path] = set(d.dockerfiles) | set(d.dockerignores) | set(d.manifests) | set(d.env_files)
+        for group in d.compose_groups:
+            files.update(group)
+        files.update(self.project.rust_files() if hasattr(self.project, "rust_files") else [])
+        return sorted(files)
+
+
+def print_errors(errors: Sequence[str]) -> None:
+    for e in errors:
+        print(f"viworks-lint: {e}", file=sys.stderr)

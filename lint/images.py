@@ -1,0 +1,84 @@
+"""Facts about base images (libc, tools, libraries, default user, init entrypoint), read from the
+reviewed data file ``rules/images.json`` (validated by ``schemas/images.schema.json``) and extended by
+the user's ``base-images`` config."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    name: str
+    tag: str
+    known: bool  # a data entry matched
+    libc: str | None = None  # glibc | musl | none
+    glibc: str | None = None
+    distro: str | None = None
+    shell: bool | None = None
+    tools: frozenset[str] = frozenset()
+    libraries: frozenset[str] = frozenset()
+    nonroot: bool = False
+    init_entrypoint: bool = False
+    package_manager: str | None = None
+
+
+def split_image(ref: str) -> tuple[str, str]:
+    """``docker.io/library/rust:1.83-slim@sha256:…`` → (``rust``, ``1.83-slim``)."""
+    ref = ref.strip()
+    ref = ref.split("@", 1)[0]
+    name, tag = ref, "latest"
+    slash = ref.rfind("/")
+    colon = ref.rfind(":")
+    if colon > slash:
+        name, tag = ref[:colon], ref[colon + 1 :]
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "library/"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    return name.lower(), tag
+
+
+@lru_cache(maxsize=1)
+def _data() -> list[dict[str, Any]]:
+    schema = json.loads(resources.files("viworks_lint.schemas").joinpath("images.schema.json").read_text("utf-8"))
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("images.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    entries: list[dict[str, Any]] = data["images"]
+    return entries
+
+
+def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> ImageFacts:
+    name, tag = split_image(ref)
+    entries: list[Mapping[str, Any]] = []
+    for user_name, facts in (extra or {}).items():
+        entries.append({"name": split_image(user_name)[0], **facts})
+    entries.extend(_data())
+    for e in entries:
+        if not fnmatch.fnmatchcase(name, str(e["name"])):
+            continue
+        if "tag" in e and not fnmatch.fnmatchcase(tag, str(e["tag"])):
+            continue
+        return ImageFacts(
+            name=name,
+            tag=tag,
+            known=True,
+            libc=e.get("libc"),
+            glibc=e.get("glibc"),
+            distro=e.get("distro"),
+            shell=e.get("shell"),
+            tools=frozenset(e.get("tools", ())),
+            libraries=frozenset(e.get("libraries", ())),
+            nonroot=bool(e.get("nonroot", False)),
+            init_entrypoint=bool(e.get("init_entrypoint", False)),
+            package_manager=e.get("package_manager"),
+        )
+    return ImageFacts(name=name, tag=tag, known=False)

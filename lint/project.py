@@ -1,0 +1,221 @@
+"""The project as a whole: compose services linked to the Dockerfiles they build, the build contexts,
+the crates and their workspaces. Rules read only this model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from viworks_lint.config import Config
+from viworks_lint.discover import Discovered, GitIgnore, discover
+from viworks_lint.location import Location
+from viworks_lint.parsers.cargo import Manifest, parse_manifest
+from viworks_lint.parsers.common import Problem, ReadError, read_text
+from viworks_lint.parsers.compose import ComposeProject, Service, load_project
+from viworks_lint.parsers.dockerfile import Dockerfile, parse_dockerfile
+from viworks_lint.parsers.dockerignore import DockerIgnore, parse_dockerignore
+from viworks_lint.parsers.envfile import EnvFile, parse_env
+
+
+@dataclass(frozen=True)
+class Build:
+    """One way a Dockerfile is built: by a compose service (with its context), or on its own (context =
+    the Dockerfile's directory, as ``docker build .`` next to it)."""
+
+    dockerfile_path: Path
+    dockerfile: Dockerfile | None
+    context: Path
+    service: Service | None = None
+    compose: ComposeProject | None = None
+    target: str | None = None
+
+    @property
+    def final_stage_name(self) -> str | None:
+        return self.target
+
+
+class Project:
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        *,
+        paths: Sequence[Path] = (),
+        compose_files: Sequence[Path] = (),
+        env_files: Sequence[Path] = (),
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.problems: list[Problem] = []
+        explicit_compose = [*compose_files, *(root / f for f in config.compose_files)]
+        self.discovered: Discovered = discover(root, paths, explicit_compose, config.exclude)
+        for path, reason in self.discovered.errors:
+            self.problems.append(Problem("VW001", f"cannot read: {reason}", Location(path), key="walk"))
+        self._extra_env_files = [*(root / f for f in config.env_files), *env_files]
+        self.env_files: dict[Path, EnvFile | None] = {}
+        self.dockerfiles: dict[Path, Dockerfile] = {}
+        self.manifests: dict[Path, Manifest] = {}
+        self.dockerignores: dict[Path, DockerIgnore] = {}
+        self.composes: list[ComposeProject] = []
+        self._load()
+
+    # ------------------------------------------------------------------ loading
+    def _load(self) -> None:
+        for path in self.discovered.env_files:
+            self.env_file(path)
+        for group in self.discovered.compose_groups:
+            self._load_compose(group)
+        for path in self.discovered.dockerfiles:
+            self.dockerfile(path)
+        for build in self.builds:
+            if build.dockerfile is None and build.dockerfile_path.exists():
+                self.dockerfile(build.dockerfile_path)
+        for path in self.discovered.dockerignores:
+            di = parse_dockerignore(path)
+            self.dockerignores[path] = di
+            self.problems.extend(di.problems)
+        for path in self.discovered.manifests:
+            self.manifest(path)
+
+    def _load_compose(self, group: list[Path]) -> None:
+        project_dir = group[0].parent
+        env: dict[str, str] = {}
+        sources: list[Path] = []
+        for candidate in [project_dir / ".env", *self._extra_env_files]:
+            ef = self.env_file(candidate) if candidate.is_file() else None
+            if ef is not None:
+                env.update(ef.as_dict())
+                sources.append(candidate)
+        for name in self.config.provided_env:
+            env.setdefault(name, "")
+        loaded = load_project(group, env, sources)
+        self.problems.extend(loaded.problems)
+        if loaded.project is not None:
+            self.composes.append(loaded.project)
+
+    def env_file(self, path: Path) -> EnvFile | None:
+        """An env file, parsed once (None when it cannot be read)."""
+        key = _norm(path)
+        if key not in self.env_files:
+            try:
+                ef = parse_env(path, read_text(path))
+                self.problems.extend(ef.problems)
+                self.env_files[key] = ef
+            except ReadError as exc:
+                self.problems.append(exc.problem)
+                self.env_files[key] = None
+        return self.env_files[key]
+
+    def dockerfile(self, path: Path) -> Dockerfile:
+        key = _norm(path)
+        if key not in self.dockerfiles:
+            df = parse_dockerfile(path)
+            self.problems.extend(df.problems)
+            self.dockerfiles[key] = df
+        return self.dockerfiles[key]
+
+    def manifest(self, path: Path) -> Manifest:
+        key = _norm(path)
+        if key not in self.manifests:
+            m = parse_manifest(path)
+            self.problems.extend(m.problems)
+            self.manifests[key] = m
+        return self.manifests[key]
+
+    # ------------------------------------------------------------------ links
+    @cached_property
+    def builds(self) -> list[Build]:
+        """Every build of a Dockerfile: one per compose service with a local build, plus one for each
+        discovered Dockerfile no service builds."""
+        out: list[Build] = []
+        built: set[Path] = set()
+        for compose in self.composes:
+            for svc in compose.services.values():
+                b = svc.build
+                if b is None or b.context is None or b.dockerfile is None:
+                    continue
+                df_path = _norm(b.dockerfile)
+                df = self.dockerfile(df_path) if df_path.is_file() else None
+                out.append(Build(df_path, df, _norm(b.context), svc, compose, b.target))
+                built.add(df_path)
+        for path in self.discovered.dockerfiles:
+            p = _norm(path)
+            if p not in built:
+                out.append(Build(p, self.dockerfile(p), p.parent))
+                built.add(p)
+        return out
+
+    def builds_of(self, dockerfile: Dockerfile) -> list[Build]:
+        return [b for b in self.builds if b.dockerfile is dockerfile]
+
+    def services(self) -> Iterator[tuple[ComposeProject, Service]]:
+        for compose in self.composes:
+            for svc in compose.services.values():
+                yield compose, svc
+
+    def build_of_service(self, service: Service) -> Build | None:
+        for b in self.builds:
+            if b.service is service:
+                return b
+        return None
+
+    def dockerignore_for(self, build: Build) -> DockerIgnore | None:
+        """``<Dockerfile>.dockerignore`` next to the Dockerfile wins over ``.dockerignore`` at the
+        context root, as BuildKit does."""
+        own = build.dockerfile_path.parent / (build.dockerfile_path.name + ".dockerignore")
+        for candidate in (own, build.context / ".dockerignore"):
+            key = _norm(candidate)
+            if key in self.dockerignores:
+                return self.dockerignores[key]
+            if candidate.is_file():
+                di = parse_dockerignore(candidate)
+                self.dockerignores[key] = di
+                return di
+        return None
+
+    @property
+    def gitignore(self) -> GitIgnore:
+        gi = self.discovered.gitignore
+        if gi is None:
+            gi = GitIgnore(self.root)
+            self.discovered.gitignore = gi
+        return gi
+
+    def workspace_root(self, manifest: Manifest) -> Manifest | None:
+        """The manifest whose [workspace] lists this one (or this one, when it is a workspace root)."""
+        if manifest.workspace is not None:
+            return manifest
+        for parent in manifest.dir.parents:
+            m = self.manifests.get(parent / "Cargo.toml")
+            if m is not None and m.workspace is not None:
+                return m
+            if parent == self.root or parent == parent.parent:
+                break
+        return None
+
+    def files_checked(self) -> int:
+        files = {*self.env_files, *self.dockerfiles, *self.manifests, *self.dockerignores}
+        for compose in self.composes:
+            files.update(compose.files)
+        for group in self.discovered.compose_groups:
+            files.update(group)
+        return len(files)
+
+    def is_gitignored(self, path: Path) -> bool:
+        gi = self.gitignore
+        for parent in reversed(path.parents):
+            try:
+                parent.relative_to(self.root)
+            except ValueError:
+                continue
+            gi.add(parent)
+        return gi.ignored(path, is_dir=path.is_dir())
+
+
+def _norm(path: Path) -> Path:
+    """Absolute, with ``..`` collapsed, without resolving symlinks."""
+    import os
+
+    return Path(os.path.normpath(path.absolute()))

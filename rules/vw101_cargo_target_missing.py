@@ -1,0 +1,84 @@
+"""VW101 cargo-target-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.findings import Finding, Level
+from viworks_lint.parsers.cargo import Target
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+_SECTION = {
+    "bin": "[[bin]]",
+    "example": "[[example]]",
+    "test": "[[test]]",
+    "bench": "[[bench]]",
+    "lib": "[lib]",
+    "build": "`build`",
+}
+
+
+def _rel(project: Project, target: Target) -> list[str]:
+    out = []
+    for c in target.candidates:
+        try:
+            out.append(c.relative_to(project.root).as_posix())
+        except ValueError:
+            out.append(str(c))
+    return out
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for manifest in project.manifests.values():
+        if manifest.is_virtual:
+            continue
+        targets = [*manifest.targets]
+        if manifest.lib is not None:
+            targets.append(manifest.lib)
+        if manifest.build_script is not None:
+            targets.append(manifest.build_script)
+        for t in targets:
+            if not t.declared or t.exists:
+                continue
+            where = _rel(project, t)
+            section = _SECTION.get(t.kind, t.kind)
+            if t.kind == "build":
+                msg = f"build script `{t.explicit_path}` does not exist (looked for {where[0]})"
+            elif t.explicit_path is not None:
+                msg = (
+                    f"{section} `{t.name}`: path `{t.explicit_path}` does not exist; cargo build fails with "
+                    f'"couldn\'t read `{t.explicit_path}`"'
+                )
+            else:
+                msg = (
+                    f"{section} `{t.name}` has no source file: Cargo looks for "
+                    + " or ".join(f"`{w}`" for w in where)
+                    + "; add the file or set `path`"
+                )
+            yield RULE.finding(msg, t.location, key=f"{t.kind}:{t.name}")
+
+
+RULE = register(
+    Rule(
+        id="VW101",
+        name="cargo-target-missing",
+        level=Level.ERROR,
+        summary="A Cargo target (bin, example, test, bench, lib or build script) points at a source file "
+        "that is not on disk.",
+        docs=RuleDocs(
+            what="A `[[bin]]`, `[[example]]`, `[[test]]` or `[[bench]]` entry whose `path` does not exist, or that "
+            "has only a `name` and none of the files Cargo infers for it (`src/bin/<name>.rs`, "
+            "`src/bin/<name>/main.rs`, `examples/…`, `tests/…`, `benches/…`); a `[lib]` without "
+            '`src/lib.rs`; a `build = "…"` script that is missing. Auto-discovered targets are never '
+            "reported, and paths are resolved from each workspace member's own directory.",
+            why="Cargo reads every target of the package before it compiles anything, so `cargo build --release` "
+            "in the Dockerfile stops with `couldn't read test_minimal.rs`: the image never builds and the "
+            "service restarts on the previous image or not at all.",
+            example='[[bin]]\nname = "test-minimal"\npath = "test_minimal.rs"   # file was deleted',
+            fix="Restore the file, correct `path`, or delete the target section.",
+        ),
+        check=check,
+        tags=("build", "cargo"),
+    )
+)

@@ -1,0 +1,95 @@
+"""VW301 healthcheck-start-period-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.project import Build, Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+
+def _image_healthcheck(build: Build | None) -> Instruction | None:
+    if build is None or build.dockerfile is None:
+        return None
+    stage = target_stage(build.dockerfile, build.target)
+    return stage.state.healthcheck if stage is not None else None
+
+
+def _disabled(instr: Instruction) -> bool:
+    return bool(instr.args) and instr.args[0].upper() == "NONE"
+
+
+def check(project: Project) -> Iterator[Finding]:
+    # compose healthchecks: Docker fills unset fields from the image's HEALTHCHECK
+    for _compose, svc in project.services():
+        hc = svc.healthcheck
+        if hc is None or hc.disabled or hc.start_period is not None:
+            continue
+        image_hc = _image_healthcheck(project.build_of_service(svc))
+        if image_hc is not None and not _disabled(image_hc) and image_hc.flag("start-period") is not None:
+            continue
+        yield RULE.finding(
+            f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
+            "towards `retries`, so a slow start is marked unhealthy and restarted",
+            hc.location,
+            key=f"compose:{svc.name}",
+        )
+    # Dockerfile HEALTHCHECK of the stage an image is built to
+    reported: set[int] = set()
+    for df in project.dockerfiles.values():
+        builds = project.builds_of(df)
+        for build in builds:
+            instr = _image_healthcheck(build)
+            if instr is None or id(instr) in reported or _disabled(instr) or instr.flag("start-period") is not None:
+                continue
+            covering = [b for b in builds if _image_healthcheck(b) is instr]
+            if covering and all(_overridden(b) for b in covering):
+                continue  # every service that runs this image sets its own start_period (or disables it)
+            reported.add(id(instr))
+            related = tuple(
+                Related(b.service.location, f"service `{b.service.name}` runs this image")
+                for b in covering
+                if b.service is not None
+            )
+            yield RULE.finding(
+                "HEALTHCHECK has no `--start-period`: probes that fail while the app starts count as failures, "
+                "so a slow start turns into an unhealthy container and a restart loop",
+                instr.location,
+                key="dockerfile",
+                related=related,
+            )
+
+
+def _overridden(build: Build) -> bool:
+    svc = build.service
+    if svc is None or svc.healthcheck is None:
+        return False
+    return svc.healthcheck.disabled or svc.healthcheck.start_period is not None
+
+
+RULE = register(
+    Rule(
+        id="VW301",
+        name="healthcheck-start-period-missing",
+        level=Level.WARNING,
+        summary="A healthcheck has no start period, so slow starts count as failures and restart loops begin.",
+        docs=RuleDocs(
+            what="A compose `healthcheck` without `start_period`, or a Dockerfile `HEALTHCHECK` without "
+            "`--start-period`, in the stage the image is built to. A compose healthcheck that leaves "
+            "`start_period` unset inherits the image's `--start-period`, so that case is silent; so are "
+            '`disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE`.',
+            why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
+            "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
+            "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",
+            example='healthcheck:\n  test: ["CMD", "curl", "-f", "http://localhost:8080/api/health"]\n'
+            "  interval: 10s\n  retries: 3        # no start_period",
+            fix="Add `start_period: 30s` (compose) or `--start-period=30s` (Dockerfile), longer than the slowest "
+            "start you expect.",
+        ),
+        check=check,
+        tags=("health", "compose", "dockerfile"),
+    )
+)

@@ -1,0 +1,83 @@
+"""VW401 runs-as-root."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.dockerutil import is_root_user, target_stage
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.images import lookup
+from viworks_lint.project import Build, Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+
+def _service_user_nonroot(build: Build) -> bool:
+    svc = build.service
+    return svc is not None and svc.user is not None and svc.user.strip() != "" and not is_root_user(svc.user)
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for df in project.dockerfiles.values():
+        builds = project.builds_of(df)
+        by_stage: dict[int, list[Build]] = {}
+        for b in builds:
+            st = target_stage(df, b.target)
+            if st is not None:
+                by_stage.setdefault(st.index, []).append(b)
+        for index, stage_builds in sorted(by_stage.items()):
+            stage = df.stages[index]
+            user, user_instr = stage.state.user, stage.state.user_instr
+            if user_instr is not None and user_instr.unresolved:
+                continue  # USER from a build argument we cannot see
+            if user is not None and not is_root_user(user):
+                continue
+            if user is None and lookup(df.root_base(stage), project.config.base_images).nonroot:
+                continue
+            if all(_service_user_nonroot(b) for b in stage_builds):
+                continue
+            related = tuple(
+                Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
+                for b in stage_builds
+                if b.service is not None and not _service_user_nonroot(b)
+            )
+            if user_instr is not None:
+                yield RULE.finding(
+                    f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root",
+                    user_instr.location,
+                    key=f"user:{stage.label}",
+                    related=related,
+                )
+            else:
+                loc = stage.from_instr.location
+                yield RULE.finding(
+                    f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
+                    "add a non-root USER or set `user:` on the compose service",
+                    loc.with_span(loc.line, loc.col + 4),
+                    key=f"nouser:{stage.label}",
+                    related=related,
+                )
+
+
+RULE = register(
+    Rule(
+        id="VW401",
+        name="runs-as-root",
+        level=Level.WARNING,
+        summary="The final stage of an image built from this repo runs as root and no compose service overrides "
+        "`user:`.",
+        docs=RuleDocs(
+            what="The stage an image is built to has no `USER` (or `USER root`/`0`), counting `USER` inherited from "
+            "an earlier stage it is built `FROM`, its base image is not a known non-root image (distroless "
+            "`:nonroot`, chainguard, `nginx-unprivileged`, or one declared in config), and not every compose "
+            "service running it sets a non-root `user:`. Image-only services are not checked.",
+            why="A compromised or buggy backend running as root can write anywhere in the container, and any "
+            "container escape starts as root on the host.",
+            example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"
+            'CMD ["backend"]      # no USER',
+            fix="Create a user and switch to it: `RUN useradd --system --uid 10001 app` then `USER app`; or use a "
+            '`:nonroot` base; or set `user: "10001:10001"` on the compose service.',
+        ),
+        check=check,
+        tags=("security", "dockerfile"),
+    )
+)

@@ -1,0 +1,112 @@
+"""VW402 no-init-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.images import lookup
+from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.project import Build, Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+INITS = (
+    "tini",
+    "dumb-init",
+    "s6-svscan",
+    "catatonit",
+    "docker-init",
+    "/init",
+    "s6-overlay-suexec",
+    "runit",
+    "supervisord",
+    "pid1",
+)
+
+
+def _words(instr: Instruction) -> list[str]:
+    if instr.json:
+        return list(instr.args)
+    return " ".join(instr.args).split()
+
+
+def has_init(instr: Instruction | None) -> bool:
+    if instr is None:
+        return False
+    words = _words(instr)
+    for w in words[:3]:
+        base = w.rsplit("/", 1)[-1]
+        if w in INITS or base in INITS or base.startswith(("tini", "dumb-init")):
+            return True
+    return False
+
+
+def _compose_init(build: Build) -> bool:
+    svc = build.service
+    if svc is None:
+        return False
+    if svc.init is True:
+        return True
+    entry = svc.entrypoint
+    words = list(entry) if isinstance(entry, tuple) else (entry or "").split()
+    return any(w.rsplit("/", 1)[-1] in INITS or w in INITS for w in words[:3])
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for df in project.dockerfiles.values():
+        builds = project.builds_of(df)
+        by_stage: dict[int, list[Build]] = {}
+        for b in builds:
+            st = target_stage(df, b.target)
+            if st is not None:
+                by_stage.setdefault(st.index, []).append(b)
+        for index, stage_builds in sorted(by_stage.items()):
+            stage = df.stages[index]
+            state = stage.state
+            starter = state.entrypoint or state.cmd
+            if starter is None:
+                continue  # the base image's own command runs: not our app
+            if has_init(state.entrypoint) or (state.entrypoint is None and has_init(state.cmd)):
+                continue
+            if state.entrypoint is None and lookup(df.root_base(stage), project.config.base_images).init_entrypoint:
+                continue
+            if all(_compose_init(b) for b in stage_builds):
+                continue
+            related = tuple(
+                Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
+                for b in stage_builds
+                if b.service is not None and not _compose_init(b)
+            )
+            kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
+            yield RULE.finding(
+                f"the app started by this {kind} runs as PID 1 with no init: zombies are never reaped and "
+                "SIGTERM may be ignored; use tini/dumb-init or `init: true` in compose",
+                starter.location,
+                key=f"{kind}:{stage.label}",
+                related=related,
+            )
+
+
+RULE = register(
+    Rule(
+        id="VW402",
+        name="no-init-process",
+        level=Level.WARNING,
+        summary="The app runs as PID 1 with no init to reap zombies and forward signals.",
+        docs=RuleDocs(
+            what="The image's ENTRYPOINT (or CMD) starts the app directly, with no `tini`, `dumb-init` or `s6` in "
+            "front of it, and the compose services that run it do not set `init: true`. Silent when the "
+            "image only inherits its base's command, when the base image's entrypoint is an init, and for "
+            "image-only services.",
+            why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
+            "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
+            "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",
+            example='ENTRYPOINT ["/usr/local/bin/backend"]',
+            fix='`RUN apt-get install -y tini` and `ENTRYPOINT ["/usr/bin/tini", "--", '
+            '"/usr/local/bin/backend"]`, or add `init: true` to the compose service.',
+        ),
+        check=check,
+        tags=("reliability", "dockerfile"),
+    )
+)
