@@ -42,9 +42,7 @@ class Rule:
     def help_uri(self) -> str:
         return f"{DOCS_URL}#{self.id.lower()}-{self.name}"
 
-    def finding(
-        self, message: str, location: Location, *, key: str = "", related: tuple[Related, ...] = ()
-    ) -> Finding:
+    def finding(self, message: str, location: Location, *, key: str = "", related: tuple[Related, ...] = ()) -> Finding:
         """Shorthand used by checks: ``yield RULE.finding("msg", loc, key=...)``."""
         return Finding(self.id, message, location, related=related, key=key)
 
