@@ -211,7 +211,8 @@ class Project:
             except ValueError:
                 continue
             gi.add(parent)
-        return gi.ignored(path, is_dir=path.is_dir())
+        # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms
+        return gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True)
 
 
 def _norm(path: Path) -> Path:
