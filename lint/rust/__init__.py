@@ -1,0 +1,1 @@
+"""Facts read from Rust source with tree-sitter: routes, listen addresses, env reads."""

@@ -1,0 +1,355 @@
+"""The module tree of a crate: which files belong to it, the items each module declares, and how a
+path written in the code (``api::init``, ``crate::routes::health``, ``super::x``) finds an item."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tree_sitter import Node
+from viworks_lint.rust.syntax import (
+    ParsedFile,
+    attribute_name,
+    has_cfg_test,
+    item_attributes,
+    parse_file,
+    path_segments,
+    string_value,
+)
+
+_MAX_MODULES = 20_000
+_MAX_RESOLVE_DEPTH = 24
+
+
+@dataclass(eq=False)
+class FnDef:
+    name: str
+    node: Node
+    module: Module
+    file: ParsedFile
+    impl_type: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (str(self.file.path), self.node.start_byte)
+
+
+@dataclass(eq=False)
+class StructDef:
+    name: str
+    node: Node
+    module: Module
+    file: ParsedFile
+
+
+@dataclass(eq=False)
+class ConstDef:
+    name: str
+    node: Node  # the const/static item
+    module: Module
+    file: ParsedFile
+
+
+Item = FnDef | StructDef | ConstDef
+
+
+@dataclass(eq=False)
+class Module:
+    path: tuple[str, ...]
+    file: ParsedFile
+    child_dir: Path  # where `mod x;` files of this module live
+    crate: Crate
+    parent: Module | None = None
+    children: dict[str, Module] = field(default_factory=dict)
+    fns: dict[str, FnDef] = field(default_factory=dict)
+    impl_fns: dict[str, dict[str, FnDef]] = field(default_factory=dict)
+    structs: dict[str, StructDef] = field(default_factory=dict)
+    consts: dict[str, ConstDef] = field(default_factory=dict)
+    uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    globs: list[tuple[str, ...]] = field(default_factory=list)
+    # (start_byte, end_byte) for inline modules' bodies: nodes inside belong to the inline module
+    span: tuple[int, int] | None = None
+
+
+@dataclass(eq=False)
+class FileInfo:
+    parsed: ParsedFile
+    module: Module
+    inline: list[Module] = field(default_factory=list)
+    excluded: list[tuple[int, int]] = field(default_factory=list)  # #[cfg(test)] / #[test] items
+
+
+@dataclass(eq=False)
+class Crate:
+    name: str
+    root_file: Path
+    index: CrateIndex
+    root: Module | None = None
+
+
+class CrateIndex:
+    """All crates (targets) of one package, with their modules and files."""
+
+    def __init__(self, lib_name: str | None = None) -> None:
+        self.crates: list[Crate] = []
+        self.files: dict[tuple[str, str], FileInfo] = {}  # (crate root, path) -> info
+        self.file_order: list[FileInfo] = []
+        self.lib_name = lib_name
+        self.module_count = 0
+
+    # ------------------------------------------------------------------ building
+
+    def add_crate(self, root_file: Path, name: str) -> Crate:
+        crate = Crate(name, root_file, self)
+        pf = parse_file(root_file)
+        root = Module((), pf, root_file.parent, crate)
+        crate.root = root
+        self.crates.append(crate)
+        self._load_file(crate, root, pf)
+        return crate
+
+    def _load_file(self, crate: Crate, module: Module, pf: ParsedFile) -> None:
+        key = (str(crate.root_file), str(pf.path))
+        if key in self.files:
+            return
+        info = FileInfo(pf, module)
+        self.files[key] = info
+        self.file_order.append(info)
+        root = pf.root
+        if root is not None:
+            self._scan_items(crate, module, pf, root, info, inline_depth=0)
+
+    def _scan_items(
+        self, crate: Crate, module: Module, pf: ParsedFile, container: Node, info: FileInfo, inline_depth: int
+    ) -> None:
+        for item in container.named_children:
+            kind = item.type
+            if kind in ("attribute_item", "line_comment", "block_comment", "inner_attribute_item"):
+                continue
+            if has_cfg_test(pf, item):
+                info.excluded.append((item.start_byte, item.end_byte))
+                continue
+            try:
+                if kind == "function_item":
+                    self._add_fn(module, pf, item, None)
+                elif kind == "mod_item":
+                    self._add_mod(crate, module, pf, item, info, inline_depth)
+                elif kind == "use_declaration":
+                    arg = item.child_by_field_name("argument")
+                    if arg is not None:
+                        self._add_use(module, pf, arg, ())
+                elif kind == "struct_item":
+                    name = item.child_by_field_name("name")
+                    if name is not None:
+                        module.structs[pf.text(name)] = StructDef(pf.text(name), item, module, pf)
+                elif kind in ("const_item", "static_item"):
+                    name = item.child_by_field_name("name")
+                    if name is not None:
+                        module.consts[pf.text(name)] = ConstDef(pf.text(name), item, module, pf)
+                elif kind == "impl_item":
+                    self._add_impl(module, pf, item, info)
+            except RecursionError:
+                continue
+
+    def _add_fn(self, module: Module, pf: ParsedFile, item: Node, impl_type: str | None) -> None:
+        name = item.child_by_field_name("name")
+        if name is None:
+            return
+        fn = FnDef(pf.text(name), item, module, pf, impl_type)
+        if impl_type is None:
+            module.fns[fn.name] = fn
+        else:
+            module.impl_fns.setdefault(impl_type, {})[fn.name] = fn
+
+    def _add_impl(self, module: Module, pf: ParsedFile, item: Node, info: FileInfo) -> None:
+        type_node = item.child_by_field_name("type")
+        segs = path_segments(pf, type_node)
+        body = item.child_by_field_name("body")
+        if not segs or body is None:
+            return
+        for child in body.named_children:
+            if child.type != "function_item":
+                continue
+            if has_cfg_test(pf, child):
+                info.excluded.append((child.start_byte, child.end_byte))
+                continue
+            self._add_fn(module, pf, child, segs[-1])
+
+    def _add_mod(
+        self, crate: Crate, module: Module, pf: ParsedFile, item: Node, info: FileInfo, inline_depth: int
+    ) -> None:
+        name_node = item.child_by_field_name("name")
+        if name_node is None or self.module_count >= _MAX_MODULES:
+            return
+        name = pf.text(name_node)
+        self.module_count += 1
+        path_attr = None
+        for attr in item_attributes(item):
+            if attribute_name(pf, attr) == ["path"]:
+                path_attr = string_value(pf, attr.child_by_field_name("value"))
+        body = item.child_by_field_name("body")
+        if body is not None:
+            child_dir = module.child_dir / (path_attr if path_attr is not None else name)
+            child = Module((*module.path, name), pf, child_dir, crate, module, span=(body.start_byte, body.end_byte))
+            module.children[name] = child
+            info.inline.append(child)
+            if inline_depth < 64:
+                self._scan_items(crate, child, pf, body, info, inline_depth + 1)
+            return
+        candidates: list[tuple[Path, bool]] = []
+        if path_attr is not None:
+            base = pf.path.parent if inline_depth == 0 else module.child_dir
+            candidates.append((base / path_attr, True))
+        else:
+            candidates.append((module.child_dir / f"{name}.rs", False))
+            candidates.append((module.child_dir / name / "mod.rs", True))
+        for cand, mod_rs_like in candidates:
+            if cand.is_file():
+                child_pf = parse_file(cand)
+                child_dir = cand.parent if mod_rs_like else cand.parent / cand.stem
+                child = Module((*module.path, name), child_pf, child_dir, crate, module)
+                module.children[name] = child
+                self._load_file(crate, child, child_pf)
+                return
+        # A declared module without a file: keep the module (empty) so paths into it fail softly.
+        module.children[name] = Module((*module.path, name), pf, module.child_dir / name, crate, module)
+
+    def _add_use(self, module: Module, pf: ParsedFile, node: Node, prefix: tuple[str, ...]) -> None:
+        kind = node.type
+        if kind in ("identifier", "scoped_identifier", "crate", "self", "super"):
+            segs = path_segments(pf, node)
+            if not segs:
+                return
+            full = (*prefix, *segs)
+            if segs == ["self"] and prefix:
+                module.uses[prefix[-1]] = prefix
+            else:
+                module.uses[full[-1]] = full
+        elif kind == "use_as_clause":
+            segs = path_segments(pf, node.child_by_field_name("path"))
+            alias = node.child_by_field_name("alias")
+            if segs and alias is not None:
+                full = (*prefix, *segs)
+                if segs == ["self"] and prefix:
+                    full = prefix
+                module.uses[pf.text(alias)] = full
+        elif kind == "use_wildcard":
+            inner = node.named_children[0] if node.named_children else None
+            segs = path_segments(pf, inner) if inner is not None else []
+            module.globs.append((*prefix, *(segs or [])))
+        elif kind == "scoped_use_list":
+            path_node = node.child_by_field_name("path")
+            segs = path_segments(pf, path_node) if path_node is not None else []
+            lst = node.child_by_field_name("list")
+            if lst is not None:
+                for child in lst.named_children:
+                    self._add_use(module, pf, child, (*prefix, *(segs or [])))
+        elif kind == "use_list":
+            for child in node.named_children:
+                self._add_use(module, pf, child, prefix)
+
+    # ------------------------------------------------------------------ queries
+
+    def file_infos(self) -> Iterator[FileInfo]:
+        return iter(self.file_order)
+
+    def module_at(self, info: FileInfo, node: Node) -> Module:
+        best = info.module
+        best_size = None
+        pos = node.start_byte
+        for mod in info.inline:
+            if mod.span is not None and mod.span[0] <= pos < mod.span[1]:
+                size = mod.span[1] - mod.span[0]
+                if best_size is None or size < best_size:
+                    best, best_size = mod, size
+        return best
+
+    @staticmethod
+    def is_excluded(info: FileInfo, node: Node) -> bool:
+        if not info.excluded:
+            return False
+        pos = node.start_byte
+        return any(a <= pos < b for a, b in info.excluded)
+
+    def crate_by_name(self, name: str) -> Crate | None:
+        if self.lib_name is not None and name == self.lib_name:
+            for crate in self.crates:
+                if crate.name == name:
+                    return crate
+        return None
+
+    def resolve(self, module: Module, segs: list[str] | tuple[str, ...], depth: int = 0) -> Item | Module | None:
+        """Find the item a path names, seen from ``module``. None when it is outside the crate."""
+        if not segs or depth > _MAX_RESOLVE_DEPTH:
+            return None
+        head, rest = segs[0], list(segs[1:])
+        crate_root = module.crate.root
+        if head == "crate":
+            return self._descend(crate_root, rest, depth) if crate_root else None
+        if head == "self":
+            return self._descend(module, rest, depth)
+        if head == "super":
+            return self._descend(module.parent or module, rest, depth)
+        if head in ("std", "core", "alloc"):
+            return None
+        local = self._lookup_local(module, head, rest, depth)
+        if local is not None:
+            return local
+        if head in module.uses:
+            target = module.uses[head]
+            if tuple(target) != (head,):
+                scope = module if target[0] in ("self", "super") else (crate_root or module)
+                if target[0] not in ("crate", "self", "super") and target[0] in module.children:
+                    scope = module
+                found = self.resolve(scope, [*target, *rest], depth + 1)
+                if found is not None:
+                    return found
+        other = self.crate_by_name(head)
+        if other is not None and other is not module.crate and other.root is not None:
+            return self._descend(other.root, rest, depth)
+        for glob in module.globs:
+            if not glob:
+                continue
+            base = self.resolve(module, list(glob), depth + 1)
+            if isinstance(base, Module):
+                found = self._descend(base, segs, depth + 1)
+                if found is not None:
+                    return found
+        if crate_root is not None and module is not crate_root and depth == 0:
+            # 2015-style absolute paths
+            return self._lookup_local(crate_root, head, rest, depth + 1)
+        return None
+
+    def _lookup_local(self, module: Module, head: str, rest: list[str], depth: int) -> Item | Module | None:
+        if head in module.children:
+            return self._descend(module.children[head], rest, depth)
+        if not rest:
+            return module.fns.get(head) or module.structs.get(head) or module.consts.get(head)
+        if len(rest) == 1 and head in module.impl_fns:
+            return module.impl_fns[head].get(rest[0])
+        if len(rest) == 1 and head in module.structs:
+            return None
+        return None
+
+    def _descend(self, module: Module, rest: list[str] | tuple[str, ...], depth: int) -> Item | Module | None:
+        if not rest:
+            return module
+        return self.resolve(module, rest, depth + 1) if rest[0] not in ("crate",) else None
+
+    def resolve_fn(self, module: Module, segs: list[str] | None) -> FnDef | None:
+        if not segs:
+            return None
+        if segs[0] == "Self" and len(segs) == 2:
+            return None
+        found = self.resolve(module, segs)
+        return found if isinstance(found, FnDef) else None
+
+    def resolve_struct(self, module: Module, segs: list[str] | None) -> StructDef | None:
+        if not segs:
+            return None
+        found = self.resolve(module, segs)
+        return found if isinstance(found, StructDef) else None
+
+    def info_for(self, pf: ParsedFile, module: Module) -> FileInfo | None:
+        return self.files.get((str(module.crate.root_file), str(pf.path)))

@@ -1,0 +1,444 @@
+"""Parsing Rust files with tree-sitter, a per-process parse cache, and small syntax-tree helpers.
+
+Nothing here looks at the source text with patterns: every fact comes from node types and fields.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter_rust
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+from viworks_lint.location import Location
+
+RUST: Language = Language(tree_sitter_rust.language())
+
+# Node kinds collected once per file, so later passes never walk whole trees in Python.
+_QUERY_SOURCE = """
+(call_expression function: (identifier) @name)
+(call_expression function: (scoped_identifier name: (identifier) @name))
+(call_expression function: (generic_function function: (scoped_identifier name: (identifier) @name)))
+(call_expression function: (field_expression field: (field_identifier) @name))
+(call_expression function: (generic_function function: (field_expression field: (field_identifier) @name)))
+(macro_invocation) @macro
+(struct_item) @struct
+(function_item) @function
+"""
+
+# Call categories, by the called name: the last path segment or the method name.
+_ADDERS = frozenset(
+    {
+        "route", "nest", "merge", "nest_service", "route_service", "fallback", "fallback_service",
+        "service", "configure", "default_service",
+    }
+)  # fmt: skip
+_BIND_METHODS = frozenset(
+    {"bind", "bind_rustls", "bind_rustls_021", "bind_rustls_0_22", "bind_rustls_0_23", "bind_openssl",
+     "bind_auto_h2c"}
+)  # fmt: skip
+_CATEGORIES: dict[tuple[bool, str], tuple[str, ...]] = {}
+for _n in ("var", "var_os"):
+    _CATEGORIES[(False, _n)] = ("envcall",)
+_CATEGORIES[(False, "from_env")] = ("envy",)
+_CATEGORIES[(True, "from_env")] = ("envy",)
+for _n in ("new", "default"):
+    _CATEGORIES[(False, _n)] = ("ctor",)
+for _n in ("bind", "try_bind", "bind_rustls"):
+    _CATEGORIES[(False, _n)] = (*_CATEGORIES.get((False, _n), ()), "freebind")
+for _n in _BIND_METHODS:
+    _CATEGORIES[(True, _n)] = (*_CATEGORIES.get((True, _n), ()), "methbind")
+for _n in _ADDERS:
+    _CATEGORIES[(True, _n)] = (*_CATEGORIES.get((True, _n), ()), "adder")
+_CATEGORY_BYTES = {(m, k.encode()): v for (m, k), v in _CATEGORIES.items()}
+
+_NON_ARGS = frozenset({"line_comment", "block_comment", "attribute_item"})
+_MAX_FILE_BYTES = 8 * 1024 * 1024
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    src: bytes
+    tree: Tree | None
+    read_error: str | None = None
+    _captures: dict[str, list[Node]] | None = field(default=None, repr=False)
+    memo: dict[object, object] = field(default_factory=dict, repr=False)  # per-file caches of later passes
+
+    @property
+    def root(self) -> Node | None:
+        return self.tree.root_node if self.tree is not None else None
+
+    def text(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        return self.src[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+    def _char_col(self, byte_offset: int, byte_col: int) -> int:
+        prefix = self.src[byte_offset - byte_col : byte_offset]
+        return len(prefix.decode("utf-8", errors="replace")) + 1
+
+    def location(self, node: Node) -> Location:
+        sl, sc = node.start_point
+        el, ec = node.end_point
+        return Location(
+            self.path,
+            sl + 1,
+            self._char_col(node.start_byte, sc),
+            el + 1,
+            self._char_col(node.end_byte, ec),
+        )
+
+    def captures(self, name: str) -> list[Node]:
+        if self._captures is None:
+            self._captures = {}
+            root = self.root
+            if root is not None:
+                try:
+                    self._captures = _categorize(QueryCursor(_query()).captures(root))
+                except Exception:
+                    self._captures = {}
+        return self._captures.get(name, [])
+
+    def first_error(self) -> Location | None:
+        """Location of the first ERROR or MISSING node, or of the read failure."""
+        if self.read_error is not None:
+            return Location(self.path, 1, 1)
+        root = self.root
+        if root is None or not root.has_error:
+            return None
+        node = root
+        while True:
+            if node.is_error or node.is_missing:
+                return self.location(node)
+            nxt = None
+            for child in node.children:
+                if child.has_error or child.is_missing:
+                    nxt = child
+                    break
+            if nxt is None:
+                return self.location(node)
+            node = nxt
+
+
+_QUERY: Query | None = None
+_LOCAL = threading.local()
+_CACHE: dict[tuple[str, int, int], ParsedFile] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _categorize(found: dict[str, list[Node]]) -> dict[str, list[Node]]:
+    out: dict[str, list[Node]] = {k: found.get(k, []) for k in ("macro", "struct", "function")}
+    for name in found.get("name", []):
+        is_method = name.type == "field_identifier"
+        cats = _CATEGORY_BYTES.get((is_method, name.text or b""))
+        if not cats:
+            continue
+        call = name.parent
+        while call is not None and call.type != "call_expression":
+            call = call.parent
+        if call is None:
+            continue
+        for cat in cats:
+            out.setdefault(cat, []).append(call)
+    return {k: sorted(v, key=lambda n: n.start_byte) for k, v in out.items()}
+
+
+def _query() -> Query:
+    global _QUERY
+    if _QUERY is None:
+        _QUERY = Query(RUST, _QUERY_SOURCE)
+    return _QUERY
+
+
+def _parser() -> Parser:
+    parser: Parser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = Parser(RUST)
+        _LOCAL.parser = parser
+    return parser
+
+
+def parse_bytes(path: Path, src: bytes) -> ParsedFile:
+    try:
+        tree = _parser().parse(src)
+    except Exception as exc:  # pragma: no cover - tree-sitter only fails on resource exhaustion
+        return ParsedFile(path, src, None, read_error=str(exc))
+    return ParsedFile(path, src, tree)
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Parse ``path`` once per process (keyed by path, mtime and size). Never raises."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return ParsedFile(path, b"", None, read_error=str(exc))
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    if st.st_size > _MAX_FILE_BYTES:
+        return ParsedFile(path, b"", None, read_error="file too large")
+    try:
+        src = path.read_bytes()
+    except OSError as exc:
+        return ParsedFile(path, b"", None, read_error=str(exc))
+    parsed = parse_bytes(path, src)
+    with _CACHE_LOCK:
+        _CACHE[key] = parsed
+    return parsed
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+# ---------------------------------------------------------------- helpers on nodes
+
+
+def unparen(node: Node | None) -> Node | None:
+    """Strip parentheses and ``&``/``&mut`` around an expression."""
+    while node is not None and node.type in ("parenthesized_expression", "reference_expression"):
+        inner = node.named_children
+        node = inner[-1] if inner else None
+        if node is not None and node.type == "mutable_specifier":
+            node = None
+    return node
+
+
+def string_value(pf: ParsedFile, node: Node | None) -> str | None:
+    """The value of a string literal node (escapes decoded), else None."""
+    if node is None:
+        return None
+    if node.type == "raw_string_literal":
+        for child in node.named_children:
+            if child.type == "string_content":
+                return pf.text(child)
+        return ""
+    if node.type != "string_literal":
+        return None
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "string_content":
+            parts.append(pf.text(child))
+        elif child.type == "escape_sequence":
+            parts.append(_unescape(pf.text(child)))
+    return "".join(parts)
+
+
+def _unescape(esc: str) -> str:
+    body = esc[1:]
+    if body in _ESCAPES:
+        return _ESCAPES[body]
+    try:
+        if body.startswith("u{") and body.endswith("}"):
+            return chr(int(body[2:-1].replace("_", ""), 16))
+        if body.startswith("x") and len(body) == 3:
+            return chr(int(body[1:], 16))
+    except ValueError:
+        pass
+    if body.startswith("\n") or body.startswith("\r"):
+        return ""
+    return esc
+
+
+def int_value(pf: ParsedFile, node: Node | None) -> int | None:
+    if node is None or node.type != "integer_literal":
+        return None
+    text = pf.text(node).replace("_", "")
+    for suffix in ("usize", "isize", "u128", "i128", "u64", "i64", "u32", "i32", "u16", "i16", "u8", "i8"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    try:
+        return int(text, 0)
+    except ValueError:
+        return None
+
+
+def path_segments(pf: ParsedFile, node: Node | None) -> list[str] | None:
+    """``a::b::c`` / ``Router::<S>::new`` / ``crate::x`` as segment names; None for other nodes."""
+    if node is None:
+        return None
+    kind = node.type
+    if kind in ("identifier", "type_identifier", "crate", "self", "super", "field_identifier"):
+        return [pf.text(node)]
+    if kind == "generic_function":
+        return path_segments(pf, node.child_by_field_name("function"))
+    if kind == "generic_type":
+        return path_segments(pf, node.child_by_field_name("type"))
+    if kind in ("scoped_identifier", "scoped_type_identifier"):
+        name = node.child_by_field_name("name")
+        prefix = node.child_by_field_name("path")
+        head: list[str] | None = [] if prefix is None else path_segments(pf, prefix)
+        if head is None or name is None:
+            return None
+        return [*head, pf.text(name)]
+    return None
+
+
+@dataclass(frozen=True)
+class MethodCall:
+    name: str
+    args: tuple[Node, ...]
+    name_node: Node
+    call: Node
+
+
+def method_chain(node: Node) -> tuple[Node, list[MethodCall]]:
+    """Split ``root.a(x).b(y)?.await`` into (root, [a, b]) innermost first; ``?``/``.await`` are skipped."""
+    calls: list[MethodCall] = []
+    cur = node
+    for _ in range(10_000):
+        kind = cur.type
+        if kind in ("try_expression", "await_expression", "parenthesized_expression"):
+            inner = cur.named_children
+            if not inner:
+                break
+            cur = inner[0]
+            continue
+        if kind != "call_expression":
+            break
+        func = cur.child_by_field_name("function")
+        if func is not None and func.type == "generic_function":
+            func = func.child_by_field_name("function")
+        if func is None or func.type != "field_expression":
+            break
+        field_node = func.child_by_field_name("field")
+        value = func.child_by_field_name("value")
+        if field_node is None or value is None:
+            break
+        args_node = cur.child_by_field_name("arguments")
+        args = tuple(args_node.named_children) if args_node is not None else ()
+        if any(a.type in _NON_ARGS for a in args):
+            args = tuple(a for a in args if a.type not in _NON_ARGS)
+        raw = field_node.text
+        calls.append(MethodCall(raw.decode("utf-8", "replace") if raw else "", args, field_node, cur))
+        cur = value
+    calls.reverse()
+    return cur, calls
+
+
+def chain_top(node: Node) -> Node:
+    """The outermost expression of the method chain ``node`` is the receiver of."""
+    cur = node
+    for _ in range(10_000):
+        parent = cur.parent
+        if parent is None:
+            break
+        if parent.type in ("try_expression", "await_expression"):
+            cur = parent
+            continue
+        if parent.type == "field_expression" and parent.child_by_field_name("value") == cur:
+            grand = parent.parent
+            if grand is not None and grand.type == "generic_function":
+                grand = grand.parent
+            if grand is not None and grand.type == "call_expression":
+                cur = grand
+                continue
+        break
+    return cur
+
+
+def is_chain_top(node: Node) -> bool:
+    """True unless ``node`` is the receiver of a further method call (``node.x()``, ``node?.x()``)."""
+    cur = node
+    parent = cur.parent
+    while parent is not None and parent.type in ("try_expression", "await_expression"):
+        cur, parent = parent, parent.parent
+    if parent is None or parent.type != "field_expression":
+        return True
+    grand = parent.parent
+    if grand is not None and grand.type == "generic_function":
+        grand = grand.parent
+    return not (grand is not None and grand.type == "call_expression" and parent.child_by_field_name("value") == cur)
+
+
+def call_args(node: Node) -> list[Node]:
+    args = node.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [a for a in args.named_children if a.type not in ("line_comment", "block_comment", "attribute_item")]
+
+
+def item_attributes(node: Node) -> list[Node]:
+    """``attribute`` nodes written just before an item (doc comments skipped)."""
+    attrs: list[Node] = []
+    sib = node.prev_sibling
+    while sib is not None and sib.type in ("attribute_item", "line_comment", "block_comment"):
+        if sib.type == "attribute_item":
+            for child in sib.named_children:
+                if child.type == "attribute":
+                    attrs.append(child)
+        sib = sib.prev_sibling
+    attrs.reverse()
+    return attrs
+
+
+def attribute_name(pf: ParsedFile, attr: Node) -> list[str]:
+    first = attr.named_children[0] if attr.named_children else None
+    return path_segments(pf, first) or []
+
+
+def token_tree_parts(attr_or_tt: Node) -> list[list[Node]]:
+    """Top-level comma-separated token groups of an attribute's (or macro's) token tree."""
+    tt = attr_or_tt
+    if tt.type == "attribute":
+        found = attr_or_tt.child_by_field_name("arguments")
+        if found is None:
+            return []
+        tt = found
+    groups: list[list[Node]] = [[]]
+    children = tt.children
+    for child in children[1:-1] if len(children) >= 2 else children:
+        if child.type == ",":
+            groups.append([])
+        else:
+            groups[-1].append(child)
+    return [g for g in groups if g]
+
+
+def has_cfg_test(pf: ParsedFile, node: Node) -> bool:
+    for attr in item_attributes(node):
+        name = attribute_name(pf, attr)
+        if name and name[-1] == "test":
+            return True
+        if name == ["cfg"]:
+            args = attr.child_by_field_name("arguments")
+            if args is not None and _tt_is_test(pf, args):
+                return True
+    return False
+
+
+def _tt_is_test(pf: ParsedFile, tt: Node) -> bool:
+    # cfg(test) or cfg(all(test, ...)); not cfg(not(test)).
+    parts = token_tree_parts(tt)
+    for group in parts:
+        if len(group) == 1 and group[0].type == "identifier" and pf.text(group[0]) == "test":
+            return True
+        if (
+            len(group) == 2
+            and group[0].type == "identifier"
+            and group[1].type == "token_tree"
+            and pf.text(group[0]) == "all"
+            and _tt_is_test(pf, group[1])
+        ):
+            return True
+    return False
+
+
+def walk_named(node: Node, max_nodes: int = 2_000_000) -> Iterator[Node]:
+    """Iterative pre-order walk over named nodes (no recursion, so deep trees are safe)."""
+    stack = [node]
+    seen = 0
+    while stack and seen < max_nodes:
+        cur = stack.pop()
+        seen += 1
+        yield cur
+        stack.extend(reversed(cur.named_children))
