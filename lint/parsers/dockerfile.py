@@ -312,6 +312,8 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
         stages.append(_make_stage(cur, tuple(cur_instrs), stages))
 
     for c in commands:
+        if not c.cmd:  # a dangling line continuation: BuildKit yields a node without a keyword
+            continue
         cmd = c.cmd.upper()
         loc = _instr_location(path, lines, c.start_line, c.end_line)
         heredocs = tuple(Heredoc(h.name, h.content) for h in c.heredocs)
