@@ -113,6 +113,9 @@ def load(path: Path, text: str) -> Any:
         raise ReadError(Problem("VW001", f"invalid YAML: {first}", Location(path), key="yaml")) from None
     except RecursionError:
         raise ReadError(Problem("VW001", "YAML nesting is too deep to parse", Location(path), key="deep")) from None
+    except Exception as exc:  # ruamel.yaml fails with odd errors on some input (a mapping that merges itself)
+        what = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
+        raise ReadError(Problem("VW001", f"invalid YAML: {what}", Location(path), key="yaml")) from None
 
 
 def expanded_size(data: Any, limit: int = MAX_EXPANDED_NODES) -> int:
