@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pathspec
+from viworks_lint.code import analyzed_files
 from viworks_lint.findings import Finding, Level
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, all_rules
@@ -160,7 +161,7 @@ class Engine:
         files: set[Path] = set(d.dockerfiles) | set(d.dockerignores) | set(d.manifests) | set(d.env_files)
         for group in d.compose_groups:
             files.update(group)
-        files.update(self.project.rust_files() if hasattr(self.project, "rust_files") else [])
+        files.update(Path(f) for f in analyzed_files(self.project))
         return sorted(files)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from viworks_lint.code import parse_errors
 from viworks_lint.findings import Finding, Level
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -13,6 +14,10 @@ def check(project: Project) -> Iterator[Finding]:
     for p in project.problems:
         if p.rule_id == RULE.id:
             yield RULE.finding(p.message, p.location, key=p.key)
+    for loc in parse_errors(project):
+        yield RULE.finding(
+            "Rust source does not parse here; its routes and env reads may be incomplete", loc, key="rust"
+        )
 
 
 RULE = register(

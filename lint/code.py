@@ -1,0 +1,161 @@
+"""The Rust code each compose service runs: the packages its build compiles (see ``crates.py``), read
+with tree-sitter (``rust/``) into routes, listen addresses and env reads. A service whose code cannot be
+pinned down gets ``None``: rules then make no code-based claim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from viworks_lint.crates import BuiltCode, built_code
+from viworks_lint.location import Location
+from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.parsers.compose import Service
+from viworks_lint.project import Build, Project
+from viworks_lint.rust.extract import analyze_crate
+from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr, Route
+
+
+@dataclass(frozen=True)
+class ServiceCode:
+    service: Service
+    build: Build
+    built: BuiltCode
+    packages: tuple[Manifest, ...]
+    routes: tuple[Route, ...]
+    routes_resolved: bool
+    frameworks: tuple[str, ...]
+    listens: tuple[ListenAddr, ...]
+    env_reads: tuple[EnvRead, ...]  # runtime and compile-time reads of the code that runs
+    build_reads: tuple[EnvRead, ...]  # reads in build scripts (run at build time)
+
+
+def _cache(project: Project) -> dict[str, object]:
+    c: dict[str, object] = project.__dict__.setdefault("_code_cache", {})
+    return c
+
+
+def package_facts(project: Project, manifest: Manifest, bins: set[str] | None = None) -> CrateFacts:
+    """Facts of one package: the selected binaries (all when ``bins`` is None) and its library."""
+    cache = _cache(project)
+    key = f"facts:{manifest.path}:{sorted(bins) if bins is not None else '*'}"
+    hit = cache.get(key)
+    if isinstance(hit, CrateFacts):
+        return hit
+    entries: list[Path] = []
+    for t in manifest.targets:
+        if t.kind == "bin" and t.path is not None and (bins is None or t.name in bins):
+            entries.append(t.path)
+    if manifest.lib is not None and manifest.lib.path is not None:
+        entries.append(manifest.lib.path)
+    build_script = manifest.build_script.path if manifest.build_script is not None else None
+    facts = analyze_crate(manifest.dir, entries, build_script) if entries or build_script else CrateFacts()
+    cache[key] = facts
+    files: set[str] = cache.setdefault("files", set())  # type: ignore[assignment]
+    files.update(facts.files)
+    problems_seen: set[Location] = cache.setdefault("errors", set())  # type: ignore[assignment]
+    problems_seen.update(facts.parse_errors)
+    return facts
+
+
+def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Manifest]:
+    """Library packages of this repo that ``manifest`` depends on by path (or through the workspace)."""
+    out: list[Manifest] = []
+    ws = project.workspace_root(manifest)
+    for dep in manifest.dependencies:
+        if dep.section == "dev-dependencies":
+            continue
+        target: Path | None = dep.path
+        if target is None and dep.workspace and ws is not None and ws.workspace is not None:
+            spec = ws.workspace.dependencies.get(dep.name)
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                target = ws.dir / str(spec["path"])
+        if target is None:
+            continue
+        m = project.manifests.get(Path(_norm(target / "Cargo.toml")))
+        if m is None or m.path in seen:
+            continue
+        seen.add(m.path)
+        out.append(m)
+        out.extend(_path_deps(project, m, seen))
+    return out
+
+
+def service_code(project: Project, service: Service) -> ServiceCode | None:
+    cache = _cache(project)
+    key = f"svc:{id(service)}"
+    if key in cache:
+        hit = cache[key]
+        return hit if isinstance(hit, ServiceCode) else None
+    result = _service_code(project, service)
+    cache[key] = result
+    return result
+
+
+def _service_code(project: Project, service: Service) -> ServiceCode | None:
+    build = project.build_of_service(service)
+    if build is None or build.dockerfile is None:
+        return None
+    built = built_code(project, build)
+    packages = built.runtime or (built.packages if built.resolved else ())
+    if not built.resolved or not packages:
+        return None
+    copied = {c.name for c in built.copied}
+    wanted_bins: set[str] | None = None
+    if copied:
+        wanted_bins = copied
+    else:
+        named = {b for r in built.runs for b in r.bins}
+        wanted_bins = named or None
+    routes: list[Route] = []
+    listens: list[ListenAddr] = []
+    reads: list[EnvRead] = []
+    build_reads: list[EnvRead] = []
+    frameworks: list[str] = []
+    resolved = True
+    seen: set[Path] = {m.path for m in packages}
+    libs: list[Manifest] = []
+    for m in packages:
+        libs.extend(_path_deps(project, m, seen))
+    for m, bins in [*((m, wanted_bins) for m in packages), *((lib, set()) for lib in libs)]:
+        selected = None if bins is None else (bins & m.bin_names())
+        if bins is not None and not selected and m in packages and m.bin_names():
+            selected = m.bin_names()  # copied name did not match (VW106 reports it): read them all
+        facts = package_facts(project, m, selected)
+        routes.extend(facts.routes)
+        listens.extend(facts.listens)
+        frameworks.extend(f for f in facts.frameworks if f not in frameworks)
+        resolved = resolved and facts.routes_resolved
+        for r in facts.env_reads:
+            (build_reads if r.in_build_script else reads).append(r)
+    return ServiceCode(
+        service,
+        build,
+        built,
+        tuple(packages),
+        tuple(routes),
+        resolved,
+        tuple(frameworks),
+        tuple(listens),
+        tuple(reads),
+        tuple(build_reads),
+    )
+
+
+def analyzed_files(project: Project) -> set[str]:
+    files = _cache(project).get("files")
+    return set(files) if isinstance(files, set) else set()
+
+
+def parse_errors(project: Project) -> list[Location]:
+    """Rust files tree-sitter could not parse, among the code of every service."""
+    for _compose, svc in project.services():
+        service_code(project, svc)
+    errors = _cache(project).get("errors")
+    return sorted(errors) if isinstance(errors, set) else []
+
+
+def _norm(path: Path) -> str:
+    import os
+
+    return os.path.normpath(path.absolute())

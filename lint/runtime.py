@@ -1,0 +1,273 @@
+"""What a service's container really gets at run time: its environment (compose ``environment`` and
+``env_file``, the image's ENV), the URLs its healthcheck probes, and the ports its app listens on."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.location import Location
+from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, expand, token_location
+from viworks_lint.project import Build, Project
+from viworks_lint.rust.facts import ListenAddr, Route
+
+# Variables Docker sets in every container, and ones a base image commonly sets.
+DOCKER_SET = frozenset({"HOSTNAME", "HOME", "PATH", "TERM", "container"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "::", "ip6-localhost"})
+_HOSTPORT = re.compile(r"^(?P<host>localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(?P<port>\d+))?(?P<path>/\S*)?$")
+
+
+@dataclass(frozen=True)
+class ContainerEnv:
+    """Variables a container gets, with where each comes from (None value: set, value unknown)."""
+
+    values: Mapping[str, str | None]
+    complete: bool  # False when an env_file could not be read (names may be missing)
+
+    def has(self, name: str) -> bool:
+        return name in self.values or name in DOCKER_SET
+
+
+def container_env(project: Project, service: Service, build: Build | None = None) -> ContainerEnv:
+    values: dict[str, str | None] = {}
+    complete = True
+    build = build or project.build_of_service(service)
+    if build is not None and build.dockerfile is not None:
+        stage = target_stage(build.dockerfile, build.target)
+        if stage is not None:
+            for name, (value, _instr) in stage.state.env.items():
+                values[name] = value
+    for ref in service.env_files:
+        if not ref.path.is_file():
+            if ref.required:
+                complete = False
+            continue
+        ef = project.env_file(ref.path)
+        if ef is None:
+            complete = False
+            continue
+        for entry in ef.entries:
+            values[entry.name] = entry.value
+    for var in service.environment:
+        values[var.name] = var.value  # None: passed through from the host shell
+    return ContainerEnv(values, complete)
+
+
+# ------------------------------------------------------------------------------------------ probes
+
+
+@dataclass(frozen=True)
+class Probe:
+    """An HTTP URL a healthcheck requests from inside the container."""
+
+    url: str
+    host: str
+    port: int | None  # explicit or scheme default; None when a variable could not be resolved
+    path: str
+    location: Location
+    source: str  # "compose" | "dockerfile"
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _urls(words: Iterable[str]) -> list[str]:
+    """URL-like words of a healthcheck command (nested ``sh -c`` strings included)."""
+    out: list[str] = []
+    flat: list[str] = []
+    for w in words:
+        flat.extend(_words(w) if (" " in w or "\t" in w) else [w])
+    uses_http_client = any(w.rsplit("/", 1)[-1] in ("curl", "wget", "httpie", "http", "xh") for w in flat)
+    for w in flat:
+        low = w.lower()
+        if low.startswith(("http://", "https://")):
+            out.append(w)
+        elif uses_http_client and _HOSTPORT.match(w):
+            out.append("http://" + w)
+    return out
+
+
+def _probe(
+    url: str, env: Mapping[str, str | None], location: Location, source: str, service_names: set[str]
+) -> Probe | None:
+    resolved, missing = expand(url, {k: v for k, v in env.items() if v is not None})
+    try:
+        parts = urlsplit(resolved)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if host not in LOCAL_HOSTS and host not in service_names:
+        return None  # probing another host: not this app
+    if port is None and not missing:
+        port = 443 if parts.scheme == "https" else 80
+    if missing and ":" in url.split("//", 1)[-1].split("/", 1)[0]:
+        port = None
+    path = parts.path or "/"
+    if any(m in url.split("//", 1)[-1].partition("/")[2] for m in missing):
+        return None  # the path depends on an unknown variable
+    return Probe(resolved, host, port, path, location, source)
+
+
+def compose_probes(service: Service, env: Mapping[str, str | None]) -> list[Probe]:
+    hc = service.healthcheck
+    if hc is None or hc.disabled or not hc.test or hc.kind not in ("CMD", "CMD-SHELL"):
+        return []
+    names = {service.name}
+    node = service.node.get("healthcheck")
+    test = node.get("test") if node is not None else None
+    elements = test.elements() if test is not None and test.is_list else ([test] if test is not None else [])
+    out: list[Probe] = []
+    for el in elements:
+        text = el.text() or ""
+        for url in _urls([text]):
+            p = _probe(url, env, el.loc, "compose", names)
+            if p is not None:
+                out.append(p)
+    return out
+
+
+def dockerfile_probes(
+    df: Dockerfile, instr: Instruction, env: Mapping[str, str | None], service_names: set[str]
+) -> list[Probe]:
+    if not instr.args or instr.args[0].upper() != "CMD":
+        return []
+    out: list[Probe] = []
+    joined = " ".join(instr.args)
+    for url in _urls(instr.args[1:]):
+        raw = url if url in joined else url.removeprefix("http://")
+        p = _probe(url, env, token_location(df, instr, raw), "dockerfile", service_names)
+        if p is not None:
+            out.append(p)
+    return out
+
+
+def service_probes(project: Project, service: Service) -> list[Probe]:
+    """The URLs the healthcheck that really runs for this service requests: the compose test, or when
+    compose gives none, the image's HEALTHCHECK."""
+    build = project.build_of_service(service)
+    env = container_env(project, service, build).values
+    hc = service.healthcheck
+    if hc is not None and (hc.disabled or hc.test):
+        return compose_probes(service, env)
+    if build is None or build.dockerfile is None:
+        return []
+    stage = target_stage(build.dockerfile, build.target)
+    instr = stage.state.healthcheck if stage is not None else None
+    if instr is None:
+        return []
+    return dockerfile_probes(build.dockerfile, instr, env, {service.name})
+
+
+# ------------------------------------------------------------------------------------------ routes
+
+
+def _route_regex(path: str) -> re.Pattern[str]:
+    out = ["^"]
+    for seg in re.split(r"(\{[^}]*\}|:[A-Za-z_][A-Za-z0-9_]*|\*[A-Za-z_][A-Za-z0-9_]*)", path):
+        if not seg:
+            continue
+        if seg.startswith("{") and seg.endswith("}"):
+            inner = seg[1:-1]
+            if inner.startswith("*") or inner.endswith(":.*") or ":.+" in inner or ":.*" in inner:
+                out.append(".*")
+            elif ":" in inner:
+                out.append("[^/]+")
+            else:
+                out.append("[^/]+")
+        elif seg.startswith(":"):
+            out.append("[^/]+")
+        elif seg.startswith("*"):
+            out.append(".*")
+        else:
+            out.append(re.escape(seg))
+    out.append("$")
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return re.compile(re.escape(path) + "$")
+
+
+def route_matches(route: Route, path: str) -> bool:
+    candidates = {path, path.rstrip("/") or "/", path if path.endswith("/") else path + "/"}
+    if route.is_prefix:
+        prefix = route.path.rstrip("/")
+        return any(c == prefix or c.startswith(prefix + "/") or prefix == "" for c in candidates)
+    rx = _route_regex(route.path)
+    return any(rx.match(c) for c in candidates)
+
+
+def closest_route(routes: Iterable[Route], path: str) -> Route | None:
+    routes = list(routes)
+    if not routes:
+        return None
+    names = [r.path for r in routes]
+    best = difflib.get_close_matches(path, names, n=1, cutoff=0.0)
+    if not best:
+        return None
+    # prefer a route that ends with the requested path (/health → /api/health)
+    tail = [r for r in routes if r.path.endswith(path.rstrip("/")) and path.strip("/")]
+    if tail:
+        return min(tail, key=lambda r: len(r.path))
+    return next(r for r in routes if r.path == best[0])
+
+
+# ------------------------------------------------------------------------------------------ listening
+
+
+@dataclass(frozen=True)
+class Listen:
+    addr: ListenAddr
+    host: str | None
+    port: int | None
+    host_from: str  # "code" | "env:<NAME>"
+    port_from: str
+
+
+def _split_addr(value: str) -> tuple[str | None, int | None]:
+    v = value.strip()
+    if v.startswith("["):
+        host, _, rest = v[1:].partition("]")
+        port = rest.lstrip(":")
+        return host, int(port) if port.isdigit() else None
+    if v.count(":") == 1:
+        host, port = v.split(":")
+        return host or None, int(port) if port.isdigit() else None
+    if v.isdigit():
+        return None, int(v)
+    return v or None, None
+
+
+def effective_listens(listens: Iterable[ListenAddr], env: ContainerEnv) -> list[Listen]:
+    """Where the app really listens, once the container's environment is applied."""
+    out: list[Listen] = []
+    for a in listens:
+        host, port = a.host, a.port
+        host_from = port_from = "code"
+        if a.addr_env and a.addr_env in env.values:
+            value = env.values[a.addr_env]
+            if value is None:
+                host, port = None, None
+            else:
+                h, p = _split_addr(value)
+                host, port = h if h is not None else host, p if p is not None else port
+            host_from = port_from = f"env:{a.addr_env}"
+        if a.host_env and a.host_env in env.values:
+            value = env.values[a.host_env]
+            host, host_from = (value.strip() if value else None), f"env:{a.host_env}"
+        if a.port_env and a.port_env in env.values:
+            value = env.values[a.port_env]
+            port = int(value.strip()) if value and value.strip().isdigit() else None
+            port_from = f"env:{a.port_env}"
+        out.append(Listen(a, host, port, host_from, port_from))
+    return out

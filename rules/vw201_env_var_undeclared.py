@@ -1,0 +1,86 @@
+"""VW201 env-var-undeclared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from viworks_lint.code import service_code
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
+from viworks_lint.parsers.compose import Service
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import container_env
+
+
+def _root_env_names(project: Project, svc: Service) -> set[str]:
+    names: set[str] = set()
+    for compose in project.composes:
+        if svc in compose.services.values():
+            for src in compose.env_sources:
+                ef = project.env_file(src)
+                if ef is not None:
+                    names |= ef.names()
+    return names
+
+
+def check(project: Project) -> Iterator[Finding]:
+    # one finding per read site, naming every service that runs the code without the variable
+    missing: dict[tuple[Path, int, int, str], list[tuple[Service, Location, bool]]] = {}
+    reads = {}
+    for _compose, svc in project.services():
+        code = service_code(project, svc)
+        if code is None:
+            continue
+        env = container_env(project, svc, code.build)
+        if not env.complete:
+            continue  # an env_file we cannot read may provide anything
+        dotenv = _root_env_names(project, svc)
+        for read in code.env_reads:
+            if read.kind != "runtime" or not read.required or env.has(read.name):
+                continue
+            key = (read.location.path, read.location.line, read.location.col, read.name)
+            reads[key] = read
+            missing.setdefault(key, []).append((svc, svc.location, read.name in dotenv))
+    for key, entries in sorted(missing.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2])):
+        read = reads[key]
+        names = ", ".join(f"`{s.name}`" for s, _, _ in entries)
+        plural = "services" if len(entries) > 1 else "service"
+        msg = (
+            f"`{read.name}` is required here (the program fails when it is unset) but {plural} {names} "
+            f"never gets it: it is in no compose `environment`, `env_file` or image `ENV`"
+        )
+        if any(in_dotenv for _, _, in_dotenv in entries):
+            msg += (
+                f"; the project's `.env` defines it, but that file only feeds compose interpolation: add "
+                f"`{read.name}: ${{{read.name}}}` to the service's `environment`"
+            )
+        related = tuple(Related(loc, f"service `{s.name}` runs this code") for s, loc, _ in entries)
+        yield RULE.finding(msg, read.location, key=read.name, related=related)
+
+
+RULE = register(
+    Rule(
+        id="VW201",
+        name="env-var-undeclared",
+        level=Level.ERROR,
+        summary="The service's code requires an environment variable that nothing provides to its container.",
+        docs=RuleDocs(
+            what='A read of an environment variable that fails when it is unset (`env::var("X")` followed by '
+            "`.expect`/`.unwrap`/`?`, `dotenvy::var`, `envy` config structs, clap `#[arg(env)]` without a "
+            "default) in the code a compose service runs, where neither the service's `environment`, its "
+            "`env_file` files nor the image's `ENV` set the variable. The project-root `.env` only feeds "
+            "compose interpolation and does not reach the container. Reported at the read, with the compose "
+            "service as related location. Reads with a default (`unwrap_or`, `.ok()`, `if let Ok`), "
+            "compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) are never reported.",
+            why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
+            "and the container restarts in a loop with nothing in `docker logs`.",
+            example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'
+            "# compose: environment: {JWT_SECRET: ${JWT_SECRET}}   # refresh secret missing",
+            fix="Pass the variable to the service (`environment:` or an `env_file`), or give the read a default.",
+        ),
+        check=check,
+        tags=("runtime", "compose", "rust"),
+    )
+)

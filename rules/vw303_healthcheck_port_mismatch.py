@@ -1,0 +1,104 @@
+"""VW303 healthcheck-port-mismatch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.code import service_code
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
+from viworks_lint.parsers.dockerfile import token_location
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import container_env, effective_listens, service_probes
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for _compose, svc in project.services():
+        code = service_code(project, svc)
+        if code is None or not code.listens:
+            continue
+        env = container_env(project, svc, code.build)
+        listens = effective_listens(code.listens, env)
+        if not env.complete or any(lst.port is None for lst in listens):
+            continue  # a port we cannot resolve: no claim
+        ports = sorted({lst.port for lst in listens if lst.port is not None})
+        shown = ", ".join(str(p) for p in ports)
+        origin = listens[0]
+        related = (
+            Related(
+                origin.addr.location,
+                f"the app binds port {origin.port} here"
+                + (f" (from `{origin.port_from[4:]}`)" if origin.port_from.startswith("env:") else ""),
+            ),
+        )
+        checks: list[tuple[int, Location, str, str]] = []
+        for probe in service_probes(project, svc):
+            if probe.port is not None:
+                checks.append(
+                    (
+                        probe.port,
+                        probe.location,
+                        f"healthcheck of service `{svc.name}` probes port {probe.port}",
+                        f"probe:{probe.port}",
+                    )
+                )
+        for port in svc.ports:
+            if port.target is not None:
+                checks.append(
+                    (
+                        port.target,
+                        port.location,
+                        f"service `{svc.name}` publishes container port {port.target}",
+                        f"ports:{port.target}",
+                    )
+                )
+        df = code.build.dockerfile
+        stage = target_stage(df, code.build.target) if df is not None else None
+        if df is not None and stage is not None:
+            for st in df.lineage(stage):
+                for instr in st.instructions:
+                    if instr.cmd != "EXPOSE" or instr.unresolved:
+                        continue
+                    for raw, val in zip(instr.args, instr.values, strict=False):
+                        num = val.split("/")[0]
+                        if num.isdigit():
+                            checks.append(
+                                (
+                                    int(num),
+                                    token_location(df, instr, raw),
+                                    f"EXPOSE {num} in the image of service `{svc.name}`",
+                                    f"expose:{num}",
+                                )
+                            )
+        for number, loc, what, key in checks:
+            if number in ports:
+                continue
+            yield RULE.finding(f"{what}, but its app listens on {shown}", loc, key=f"{svc.name}:{key}", related=related)
+
+
+RULE = register(
+    Rule(
+        id="VW303",
+        name="healthcheck-port-mismatch",
+        level=Level.ERROR,
+        summary="A healthcheck, a `ports:` container port or `EXPOSE` targets a port the app does not listen on.",
+        docs=RuleDocs(
+            what='The port the app binds is read from its code (`HttpServer::bind(("0.0.0.0", 8081))`, '
+            '`TcpListener::bind("0.0.0.0:3000")`, `SocketAddr::from(([0, 0, 0, 0], port))`, a port read from '
+            "a `PORT`-style variable with a literal default) and resolved with the environment the container "
+            "really gets (compose `environment`, `env_file`, the image's `ENV`). The healthcheck's URL port, "
+            "the container side of `ports:` and `EXPOSE` must be one of them. Ports that cannot be resolved get "
+            "no claim.",
+            why="A probe on the wrong port is refused: the service is marked unhealthy and restarted although it "
+            "works. A published port that nothing listens on gives `connection reset` to every client.",
+            example='environment:\n  PORT: "8081"\nhealthcheck:\n  test: ["CMD", "curl", "-f", '
+            '"http://localhost:8080/api/health"]',
+            fix="Use the port the app listens on in the healthcheck and in `ports:`, or set the app's port variable "
+            "to the one you probe.",
+        ),
+        check=check,
+        tags=("health", "compose", "rust"),
+    )
+)
