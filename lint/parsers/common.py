@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,10 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
     """Read a text file as UTF-8. Raises ReadError (carrying a VW001 problem) when the file cannot be
     read, is too large, is binary or is not valid UTF-8."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO would block and a device (/dev/zero) never ends
+            raise ReadError(Problem("VW001", "cannot read file: not a regular file", Location(path), key="not-regular"))
+        size = st.st_size
         if size > limit:
             raise ReadError(
                 Problem(
