@@ -225,14 +225,16 @@ def test_vw402_positive_and_silent(tmp_path: Path) -> None:
 
 def test_demo_broken_finds_every_seed_defect() -> None:
     root = FIXTURES / "demo" / "broken"
-    found = {(rid, path) for rid, path, _ in where(lint(root), root)}
-    assert {
-        ("VW101", "backend/Cargo.toml"),
-        ("VW102", "infrastructure/docker/Dockerfile.backend"),
-        ("VW301", "compose.yaml"),
-        ("VW401", "infrastructure/docker/Dockerfile.backend"),
-        ("VW402", "infrastructure/docker/Dockerfile.backend"),
-    } <= found
+    seeds = ["VW101", "VW102", "VW201", "VW301", "VW302", "VW401", "VW402"]
+    assert where(lint(root, seeds), root) == [
+        ("VW101", "backend/Cargo.toml", 13),
+        ("VW102", "infrastructure/docker/Dockerfile.backend", 10),
+        ("VW201", "backend/src/config.rs", 17),
+        ("VW301", "compose.yaml", 46),
+        ("VW302", "compose.yaml", 47),
+        ("VW401", "infrastructure/docker/Dockerfile.backend", 13),
+        ("VW402", "infrastructure/docker/Dockerfile.backend", 18),
+    ]
 
 
 def test_demo_fixed_is_clean() -> None:

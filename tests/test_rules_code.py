@@ -1,0 +1,188 @@
+"""The code-aware rules (VW201, VW302, VW303) on compose projects whose services build Rust crates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import lint, where, write
+
+AXUM_DOCKERFILE = """FROM rust:1.83-slim-bookworm AS builder
+WORKDIR /src
+COPY . .
+RUN cargo build --release -p api
+
+FROM debian:bookworm-slim
+COPY --from=builder /src/target/release/api /usr/local/bin/api
+USER 10001
+ENTRYPOINT ["/usr/local/bin/api"]
+"""
+
+AXUM_MAIN = """use std::net::SocketAddr;
+
+mod routes;
+
+#[derive(serde::Deserialize)]
+struct Config {
+    database_url: String,
+    #[serde(default)]
+    feature_flags: Option<String>,
+}
+
+#[tokio::main]
+async fn main() {
+    let config: Config = envy::from_env().expect("config");
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let api_key = std::env::var("PARTNER_API_KEY").unwrap_or_default();
+    if let Ok(level) = std::env::var("LOG_FORMAT") {
+        println!("{level}");
+    }
+    let _ = (config, api_key);
+    let addr = SocketAddr::from(([0, 0, 0, 0], port));
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    axum::serve(listener, routes::app()).await.unwrap();
+}
+"""
+
+AXUM_ROUTES = """use axum::{routing::get, Router};
+
+mod health;
+mod users;
+
+pub fn app() -> Router {
+    Router::new()
+        .nest("/api/v1", api())
+        .merge(health::router())
+}
+
+fn api() -> Router {
+    Router::new().nest("/users", users::router())
+}
+"""
+
+AXUM_HEALTH = """use axum::{routing::get, Router};
+
+pub fn router() -> Router {
+    Router::new().route("/livez", get(live)).route("/readyz", get(ready))
+}
+
+async fn live() -> &'static str { "ok" }
+async fn ready() -> &'static str { "ok" }
+"""
+
+AXUM_USERS = """use axum::{routing::get, Router};
+
+pub fn router() -> Router {
+    Router::new().route("/", get(list)).route("/:id", get(show))
+}
+
+async fn list() -> &'static str { "[]" }
+async fn show() -> &'static str { "{}" }
+"""
+
+
+def _axum_project(root: Path, compose: str) -> Path:
+    return write(root, {
+        "compose.yaml": compose,
+        "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n',
+        "crates/api/Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                                 '[dependencies]\naxum = "0.7"\ntokio = "1"\nenvy = "0.4"\nserde = "1"\n'
+                                 'common = { path = "../common" }\n',
+        "crates/api/src/main.rs": AXUM_MAIN,
+        "crates/api/src/routes/mod.rs": AXUM_ROUTES,
+        "crates/api/src/routes/health.rs": AXUM_HEALTH,
+        "crates/api/src/routes/users.rs": AXUM_USERS,
+        "crates/common/Cargo.toml": '[package]\nname = "common"\nversion = "0.1.0"\nedition = "2021"\n',
+        "crates/common/src/lib.rs": 'pub fn region() -> String {\n'
+                                    '    std::env::var("AWS_REGION").expect("AWS_REGION")\n}\n',
+        "crates/worker/Cargo.toml": '[package]\nname = "worker"\nversion = "0.1.0"\nedition = "2021"\n',
+        "crates/worker/src/main.rs": 'fn main() {\n    std::env::var("QUEUE_URL").unwrap();\n}\n',
+        "Dockerfile": AXUM_DOCKERFILE,
+    })
+
+
+GOOD_COMPOSE = """services:
+  api:
+    build: .
+    init: true
+    environment:
+      DATABASE_URL: postgres://app@db/app
+      AWS_REGION: eu-west-1
+      PORT: "8080"
+    ports: ["8080:8080"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS http://localhost:8080/readyz || exit 1"]
+      start_period: 20s
+"""
+
+
+def test_axum_workspace_clean(tmp_path: Path) -> None:
+    root = _axum_project(tmp_path, GOOD_COMPOSE)
+    assert lint(root, ["VW201", "VW302", "VW303"]) == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/users/42", "/livez", "/readyz"])
+def test_vw302_silent_for_nested_merged_and_parameter_routes(tmp_path: Path, path: str) -> None:
+    root = _axum_project(tmp_path, GOOD_COMPOSE.replace("/readyz", path))
+    assert lint(root, ["VW302"]) == []
+
+
+def test_vw302_axum_unknown_path_suggests_closest(tmp_path: Path) -> None:
+    root = _axum_project(tmp_path, GOOD_COMPOSE.replace("/readyz", "/health"))
+    findings = lint(root, ["VW302"])
+    assert where(findings, root) == [("VW302", "compose.yaml", 11)]
+    assert "`/health`" in findings[0].message and "/api/v1/users/:id" in findings[0].message
+
+
+def test_vw201_required_env_across_crates(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace("      DATABASE_URL: postgres://app@db/app\n", "").replace(
+        "      AWS_REGION: eu-west-1\n", "")
+    root = _axum_project(tmp_path, compose)
+    findings = lint(root, ["VW201"])
+    # envy field in the binary, and a read in a path-dependency library; never the worker's QUEUE_URL,
+    # never reads with defaults (PORT, PARTNER_API_KEY, LOG_FORMAT) nor the Option field
+    assert where(findings, root) == [("VW201", "crates/api/src/main.rs", 7), ("VW201", "crates/common/src/lib.rs", 2)]
+    assert {f.key for f in findings} == {"DATABASE_URL", "AWS_REGION"}
+    assert all(f.related and f.related[0].location.path == root / "compose.yaml" for f in findings)
+
+
+def test_vw201_env_file_and_image_env_provide(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace("      DATABASE_URL: postgres://app@db/app\n", "").replace(
+        "      AWS_REGION: eu-west-1\n", "").replace("    init: true\n", "    init: true\n    env_file: api.env\n")
+    root = _axum_project(tmp_path, compose)
+    write(root, {"api.env": "DATABASE_URL=postgres://app@db/app\n"})
+    (root / "Dockerfile").write_text(AXUM_DOCKERFILE.replace("USER 10001", "ENV AWS_REGION=eu-west-1\nUSER 10001"))
+    assert lint(root, ["VW201"]) == []
+
+
+def test_vw303_probe_and_published_port_vs_port_env(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace('PORT: "8080"', 'PORT: "9000"')
+    root = _axum_project(tmp_path, compose)
+    findings = lint(root, ["VW303"])
+    assert where(findings, root) == [("VW303", "compose.yaml", 9), ("VW303", "compose.yaml", 11)]
+    assert "9000" in findings[0].message
+
+
+def test_vw303_uses_code_default_when_env_unset(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace('      PORT: "8080"\n', "").replace("8080", "3000")
+    root = _axum_project(tmp_path, compose)
+    assert lint(root, ["VW303"]) == []
+
+
+def test_code_rules_silent_for_image_only_services(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  web:\n    image: ghcr.io/acme/web:1\n    healthcheck:\n"
+                                     "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:1234/nope\"]\n"
+                                     "      start_period: 5s\n"})
+    assert lint(tmp_path, ["VW201", "VW302", "VW303"]) == []
+
+
+def test_vw302_silent_when_routing_cannot_be_resolved(tmp_path: Path) -> None:
+    root = _axum_project(tmp_path, GOOD_COMPOSE.replace("/readyz", "/unknown"))
+    (root / "crates/api/src/routes/mod.rs").write_text(
+        "use axum::Router;\n\npub fn app() -> Router {\n    build(Router::new())\n}\n\n"
+        "fn build(r: Router) -> Router {\n    extra::mount(r)\n}\n")
+    assert lint(root, ["VW302"]) == []
