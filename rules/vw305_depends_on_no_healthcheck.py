@@ -1,0 +1,92 @@
+"""VW305 depends-on-no-healthcheck."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+
+def _image_healthcheck(project: Project, svc: Service) -> tuple[bool, Instruction | None]:
+    """(builds from this repo, the HEALTHCHECK of the stage it is built to)."""
+    build = project.build_of_service(svc)
+    if build is None or build.dockerfile is None:
+        return False, None
+    stage = target_stage(build.dockerfile, build.target)
+    return True, stage.state.healthcheck if stage is not None else None
+
+
+def _problem(project: Project, dep: Service) -> tuple[str, Related | None] | None:
+    hc = dep.healthcheck
+    if hc is not None and hc.disabled:
+        return "disables its healthcheck", Related(hc.location, f"healthcheck of `{dep.name}` is disabled here")
+    if hc is not None and hc.kind not in ("", "NONE"):
+        return None
+    built, image_hc = _image_healthcheck(project, dep)
+    if image_hc is not None:
+        if image_hc.args and image_hc.args[0].upper() == "NONE":
+            return "has `HEALTHCHECK NONE` in its Dockerfile", Related(image_hc.location, "healthcheck disabled here")
+        return None
+    if hc is not None:
+        if not built:
+            return None  # a compose healthcheck without `test` on an image we cannot see: it may inherit one
+        what = "has a `healthcheck:` without `test` and its Dockerfile defines no HEALTHCHECK"
+    elif built:
+        what = "has no healthcheck (none in compose, no HEALTHCHECK in its Dockerfile's final stage)"
+    else:
+        what = "has no healthcheck"
+    return what, None
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for compose, svc in project.services():
+        for ref in svc.depends_on:
+            if ref.condition != "service_healthy":
+                continue
+            dep = compose.services.get(ref.name)
+            if dep is None:
+                continue  # VW306 reports unknown services
+            found = _problem(project, dep)
+            if found is None:
+                continue
+            what, extra = found
+            related = [Related(dep.location, f"service `{dep.name}`")]
+            if extra is not None:
+                related.append(extra)
+            yield RULE.finding(
+                f"`{svc.name}` waits for `{ref.name}` with `condition: service_healthy`, but `{ref.name}` {what}: "
+                f"compose fails with `dependency {ref.name} has no healthcheck` (or waits forever); add a "
+                f"`healthcheck:` to `{ref.name}` or use `condition: service_started`",
+                ref.location,
+                key=f"{svc.name}->{ref.name}",
+                related=tuple(related),
+            )
+
+
+RULE = register(
+    Rule(
+        id="VW305",
+        name="depends-on-no-healthcheck",
+        level=Level.ERROR,
+        summary="`depends_on` waits for `service_healthy` of a service that has no healthcheck.",
+        docs=RuleDocs(
+            what="For `depends_on: {X: {condition: service_healthy}}`, service X must have a healthcheck: a "
+            "compose `healthcheck:` with a `test`, or, when X is built from this repo, a `HEALTHCHECK` in the "
+            "stage its Dockerfile is built to. `disable: true`, `test: [\"NONE\"]` and `HEALTHCHECK NONE` count "
+            "as no healthcheck.",
+            why="`docker compose up` aborts with `dependency failed to start: container db has no healthcheck "
+            "configured`, so nothing that depends on X ever starts.",
+            example="backend:\n  depends_on:\n    redis:\n      condition: service_healthy\nredis:\n"
+            "  image: redis:7      # no healthcheck",
+            fix="Give X a healthcheck (`test: [\"CMD\", \"redis-cli\", \"ping\"]`, with `start_period`), or relax "
+            "the condition to `service_started`.",
+        ),
+        check=check,
+        tags=("compose", "health"),
+    )
+)
