@@ -186,3 +186,142 @@ def test_vw302_silent_when_routing_cannot_be_resolved(tmp_path: Path) -> None:
         "use axum::Router;\n\npub fn app() -> Router {\n    build(Router::new())\n}\n\n"
         "fn build(r: Router) -> Router {\n    extra::mount(r)\n}\n")
     assert lint(root, ["VW302"]) == []
+
+
+# ---------------------------------------------------------------- VW207 listen-loopback
+
+ACTIX_COMPOSE = """services:
+  api:
+    build: .
+    init: true
+    environment:
+      BIND_ADDR: "{bind}"
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:8080/ping"]
+      start_period: 10s
+"""
+
+ACTIX_MAIN = """use actix_web::{get, App, HttpServer};
+
+#[get("/ping")]
+async fn ping() -> &'static str { "pong" }
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let addr = std::env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_string());
+    HttpServer::new(|| App::new().service(ping)).bind(addr)?.run().await
+}
+"""
+
+ACTIX_DOCKERFILE = """FROM rust:1.83 AS build
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+FROM debian:bookworm-slim
+COPY --from=build /app/target/release/pinger /usr/local/bin/pinger
+USER 1000
+CMD ["pinger"]
+"""
+
+
+def _actix(root: Path, bind: str | None) -> Path:
+    compose = ACTIX_COMPOSE.format(bind=bind) if bind is not None else ACTIX_COMPOSE.split("    environment:")[0] + \
+        "    healthcheck:" + ACTIX_COMPOSE.split("    healthcheck:")[1]
+    return write(root, {
+        "compose.yaml": compose,
+        "Cargo.toml": '[package]\nname = "pinger"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+                      'actix-web = "4"\n',
+        "src/main.rs": ACTIX_MAIN,
+        "Dockerfile": ACTIX_DOCKERFILE,
+    })
+
+
+def test_vw207_loopback_default(tmp_path: Path) -> None:
+    root = _actix(tmp_path, None)
+    findings = lint(root, ["VW207"])
+    assert where(findings, root) == [("VW207", "src/main.rs", 9)]
+    assert "127.0.0.1" in findings[0].message
+
+
+def test_vw207_loopback_set_by_compose(tmp_path: Path) -> None:
+    root = _actix(tmp_path, "localhost:8080")
+    findings = lint(root, ["VW207"])
+    assert where(findings, root) == [("VW207", "src/main.rs", 9)]
+    assert "BIND_ADDR" in findings[0].message
+
+
+def test_vw207_silent_when_environment_overrides_to_any(tmp_path: Path) -> None:
+    root = _actix(tmp_path, "0.0.0.0:8080")
+    assert lint(root, ["VW207", "VW302", "VW303"]) == []
+
+
+# ---------------------------------------------------------------- VW307 proxy-upstream-unknown
+
+NGINX = """events {}
+http {
+    upstream app { server %s; }
+    server {
+        listen 80;
+        location /ping { proxy_pass http://app; }
+        location /static/ { proxy_pass https://cdn.example.com; }
+        location /dyn/ { proxy_pass http://$host; }
+    }
+}
+"""
+
+
+def _proxy(root: Path, upstream: str) -> Path:
+    _actix(root, "0.0.0.0:8080")
+    compose = (root / "compose.yaml").read_text() + (
+        "  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n")
+    return write(root, {"compose.yaml": compose, "nginx.conf": NGINX % upstream})
+
+
+@pytest.mark.parametrize(("upstream", "expected"), [
+    ("api:8080", None),
+    ("apii:8080", "no service"),
+    ("api:9090", "listens on 8080"),
+])
+def test_vw307_upstream_host_and_port(tmp_path: Path, upstream: str, expected: str | None) -> None:
+    root = _proxy(tmp_path, upstream)
+    findings = lint(root, ["VW307"])
+    if expected is None:
+        assert findings == []
+    else:
+        assert where(findings, root) == [("VW307", "nginx.conf", 3)] and expected in findings[0].message
+
+
+def test_vw307_path_prefix_unknown(tmp_path: Path) -> None:
+    root = _proxy(tmp_path, "api:8080")
+    (root / "nginx.conf").write_text((root / "nginx.conf").read_text().replace("location /ping", "location /api/"))
+    findings = lint(root, ["VW307"])
+    assert where(findings, root) == [("VW307", "nginx.conf", 6)]
+
+
+# ---------------------------------------------------------------- VW108 build-env-undeclared
+
+
+def test_vw108_env_macro_and_build_script(tmp_path: Path) -> None:
+    root = _actix(tmp_path, "0.0.0.0:8080")
+    write(root, {
+        "src/version.rs": 'pub const SHA: &str = env!("GIT_SHA");\npub const NAME: &str = env!("CARGO_PKG_NAME");\n'
+                          'pub const BUILT: &str = env!("BUILD_STAMP");\npub const OPT: Option<&str> = '
+                          'option_env!("CI_JOB");\npub const DIR: &str = env!("OUT_DIR");\n',
+        "build.rs": 'fn main() {\n    let _t = std::env::var("TARGET").unwrap();\n'
+                    '    let key = std::env::var("SIGNING_KEY").expect("key");\n'
+                    '    let _d = std::env::var("CARGO_TARGET_DIR").unwrap();\n'
+                    '    println!("cargo:rustc-env=BUILD_STAMP=now");\n    let _ = key;\n}\n',
+    })
+    main = (root / "src/main.rs").read_text()
+    (root / "src/main.rs").write_text("mod version;\n" + main)
+    findings = lint(root, ["VW108"])
+    assert where(findings, root) == [("VW108", "build.rs", 3), ("VW108", "build.rs", 4), ("VW108", "src/version.rs", 1)]
+    assert "never sets" in findings[1].message
+
+
+def test_vw108_silent_when_builder_declares_arg(tmp_path: Path) -> None:
+    root = _actix(tmp_path, "0.0.0.0:8080")
+    write(root, {"src/version.rs": 'pub const SHA: &str = env!("GIT_SHA");\n'})
+    (root / "src/main.rs").write_text("mod version;\n" + (root / "src/main.rs").read_text())
+    (root / "Dockerfile").write_text(ACTIX_DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nARG GIT_SHA=unknown\n"))
+    assert lint(root, ["VW108"]) == []

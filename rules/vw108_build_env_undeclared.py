@@ -1,0 +1,174 @@
+"""VW108 build-env-undeclared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import tomlkit
+from viworks_lint.code import package_facts
+from viworks_lint.crates import CargoRun, built_code
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.rust.syntax import parse_file, string_value, walk_named
+
+# What Cargo sets when it compiles a crate (env!) ...
+CRATE_VARS = {
+    "CARGO",
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+}
+CRATE_PREFIXES = ("CARGO_PKG_", "CARGO_BIN_EXE_")
+# ... and what it sets for a build script (env::var in build.rs). CARGO_TARGET_DIR is read, never set.
+BUILD_VARS = CRATE_VARS | {
+    "TARGET",
+    "HOST",
+    "NUM_JOBS",
+    "OPT_LEVEL",
+    "DEBUG",
+    "PROFILE",
+    "RUSTC",
+    "RUSTDOC",
+    "RUSTC_LINKER",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_MAKEFLAGS",
+    "OUT_DIR",
+    "CARGO_MANIFEST_LINKS",
+    "CARGO_PKG_NAME",
+    "PATH",
+    "HOME",
+}
+BUILD_PREFIXES = (*CRATE_PREFIXES, "CARGO_CFG_", "CARGO_FEATURE_", "DEP_")
+ALWAYS = {"PATH", "HOME", "HOSTNAME", "USER", "PWD", "SHELL", "TERM", "LANG"}
+
+
+def _rustc_env(build_script: Path | None) -> set[str]:
+    """Variables a build script hands to the compiler with ``cargo:rustc-env=NAME=value``."""
+    if build_script is None:
+        return set()
+    pf = parse_file(build_script)
+    out: set[str] = set()
+    if pf.root is None:
+        return out
+    for node in walk_named(pf.root):
+        if node.type not in ("string_literal", "raw_string_literal"):
+            continue
+        value = string_value(pf, node) or ""
+        for marker in ("cargo:rustc-env=", "cargo::rustc-env="):
+            if marker in value:
+                out.add(value.split(marker, 1)[1].split("=", 1)[0].strip())
+    return out
+
+
+def _cargo_config_env(manifest: Manifest, context: Path) -> set[str]:
+    """``[env]`` of ``.cargo/config.toml`` files from the crate up to the build context."""
+    names: set[str] = set()
+    for d in [manifest.dir, *manifest.dir.parents]:
+        for name in ("config.toml", "config"):
+            f = d / ".cargo" / name
+            if f.is_file():
+                try:
+                    data = tomlkit.parse(f.read_text("utf-8")).unwrap()
+                except Exception:
+                    continue
+                env = data.get("env")
+                if isinstance(env, dict):
+                    names |= set(env)
+        if d == context or d == d.parent:
+            break
+    return names
+
+
+def _stage_env(run: CargoRun) -> set[str]:
+    names = set(run.stage.state.env)
+    for instr in run.stage.instructions:
+        if instr.cmd == "ARG":
+            names |= {a.split("=", 1)[0] for a in instr.args}
+    return names
+
+
+def check(project: Project) -> Iterator[Finding]:
+    seen: set[tuple[str, int, int]] = set()
+    for build in project.builds:
+        if build.dockerfile is None:
+            continue
+        built = built_code(project, build)
+        if not built.resolved:
+            continue
+        for run in built.runs:
+            if run.manifest is None:
+                continue
+            provided = _stage_env(run) | ALWAYS
+            text = run.instr.original
+            for m in built.packages:
+                facts = package_facts(project, m, None)
+                script = m.build_script.path if m.build_script is not None else None
+                extra = _rustc_env(script) | _cargo_config_env(m, build.context)
+                for read in facts.env_reads:
+                    if not read.required:
+                        continue
+                    if read.in_build_script:
+                        if read.kind != "runtime":
+                            continue
+                        cargo_sets = read.name in BUILD_VARS or read.name.startswith(BUILD_PREFIXES)
+                        what = "the build script reads"
+                    elif read.kind == "compile":
+                        cargo_sets = (
+                            read.name in CRATE_VARS
+                            or read.name.startswith(CRATE_PREFIXES)
+                            or (read.name == "OUT_DIR" and script is not None)
+                        )
+                        what = "`env!` needs"
+                    else:
+                        continue
+                    if cargo_sets or read.name in provided or read.name in extra or read.name in text:
+                        continue
+                    ident = (str(read.location.path), read.location.line, read.location.col)
+                    if ident in seen:
+                        continue
+                    seen.add(ident)
+                    hint = (
+                        " (Cargo reads `CARGO_TARGET_DIR` but never sets it)" if read.name == "CARGO_TARGET_DIR" else ""
+                    )
+                    yield RULE.finding(
+                        f"{what} `{read.name}` at build time, but the Docker stage `{run.stage.label}` that runs "
+                        f"`cargo {run.subcommand}` sets no such variable (no ENV or ARG) and Cargo does not set it"
+                        f"{hint}: the image build fails",
+                        read.location,
+                        key=f"{read.name}",
+                        related=(Related(run.instr.location, f"`cargo {run.subcommand}` runs here"),),
+                    )
+
+
+RULE = register(
+    Rule(
+        id="VW108",
+        name="build-env-undeclared",
+        level=Level.ERROR,
+        summary="Code needs a variable at build time (`env!`, or a required read in build.rs) that the builder "
+        "stage never sets.",
+        docs=RuleDocs(
+            what='`env!("X")` in a crate the Docker build compiles, or `env::var("X").unwrap()` (or `?`, '
+            "`.expect`) in its `build.rs`, where X is not set by Cargo for that context (`CARGO_PKG_*`, "
+            "`CARGO_MANIFEST_DIR`, `OUT_DIR` with a build script, `TARGET`, `PROFILE`, `CARGO_CFG_*`, …), "
+            "by the build script (`cargo:rustc-env=X=…`), by `.cargo/config.toml` `[env]`, nor by `ENV`/`ARG` "
+            "in the stage that runs `cargo build`. `option_env!` and reads with a default are never reported.",
+            why="On a developer machine the variable is set in the shell, so the crate compiles; in `docker build` "
+            "it is not, and compilation stops with `environment variable X not defined at compile time`.",
+            example='const GIT_SHA: &str = env!("GIT_SHA");   # the builder stage has no ARG/ENV GIT_SHA',
+            fix="Add `ARG GIT_SHA` (passed with compose `build.args`) or `ENV` to the builder stage, or use "
+            "`option_env!` with a fallback.",
+        ),
+        check=check,
+        tags=("build", "rust", "dockerfile"),
+    )
+)

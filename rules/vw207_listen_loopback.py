@@ -1,0 +1,72 @@
+"""VW207 listen-loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.code import service_code
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import container_env, effective_listens
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"}
+
+
+def _is_loopback(host: str) -> bool:
+    h = host.strip().lower()
+    return h in LOOPBACK or h.startswith("127.")
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for _compose, svc in project.services():
+        if svc.network_mode in ("host",):
+            continue  # the container shares the host's network: loopback is reachable there
+        code = service_code(project, svc)
+        if code is None or not code.listens:
+            continue
+        env = container_env(project, svc, code.build)
+        if not env.complete:
+            continue
+        for lst in effective_listens(code.listens, env):
+            if lst.host is None or not _is_loopback(lst.host):
+                continue
+            where = (
+                f"`{lst.host_from[4:]}` is set to `{lst.host}` for the container"
+                if lst.host_from.startswith("env:")
+                else f"the code binds `{lst.host}`"
+            )
+            related = [Related(svc.location, f"service `{svc.name}`")]
+            if lst.host_from.startswith("env:"):
+                for var in svc.environment:
+                    if var.name == lst.host_from[4:]:
+                        related.append(Related(var.location, f"`{var.name}` is set here"))
+            yield RULE.finding(
+                f"service `{svc.name}` listens on loopback only ({where}): published ports, healthchecks "
+                "from other containers and every other service can never reach it; bind `0.0.0.0`",
+                lst.addr.location,
+                key=f"{svc.name}:{lst.host}",
+                related=tuple(related),
+            )
+
+
+RULE = register(
+    Rule(
+        id="VW207",
+        name="listen-loopback",
+        level=Level.ERROR,
+        summary="The app inside a container listens on 127.0.0.1/localhost/::1, so nothing outside it can reach it.",
+        docs=RuleDocs(
+            what="The address the app binds (a literal, the default of an env read, or the value compose or the "
+            "Dockerfile sets for that variable) is a loopback address. Values the container's environment "
+            "overrides to `0.0.0.0` are silent, and so are services with `network_mode: host`.",
+            why="Inside a container, 127.0.0.1 is the container itself: the published port, nginx, and every "
+            "other service get `connection refused`, while `curl localhost` inside the container works, so "
+            "the defect hides until deployment.",
+            example='HttpServer::new(app).bind(("127.0.0.1", 8080))?',
+            fix="Bind `0.0.0.0` (or `[::]`), or set the address variable to `0.0.0.0:<port>` in compose.",
+        ),
+        check=check,
+        tags=("runtime", "rust"),
+    )
+)

@@ -1,0 +1,177 @@
+"""VW307 proxy-upstream-unknown."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from viworks_lint.code import service_code
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
+from viworks_lint.parsers.compose import ComposeProject, Service
+from viworks_lint.parsers.nginx import NginxConfig, parse_nginx
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import container_env, effective_listens, route_matches
+
+
+def _mounted_configs(compose: ComposeProject, svc: Service) -> list[Path]:
+    image = (svc.image or "").lower()
+    out: list[Path] = []
+    for m in svc.volumes:
+        if m.type != "bind" or not m.source or not m.target:
+            continue
+        if not (m.target.startswith("/etc/nginx") or "nginx" in image or "openresty" in image):
+            continue
+        src = Path(m.source).expanduser()
+        src = src if src.is_absolute() else compose.project_dir / src
+        if src.is_file() and (
+            src.suffix == ".conf" or src.name.endswith(".conf.template") or m.target.endswith(".conf")
+        ):
+            out.append(src)
+        elif src.is_dir():
+            out.extend(sorted(p for p in src.rglob("*.conf") if p.is_file()))
+    return out
+
+
+def _host_names(compose: ComposeProject) -> dict[str, Service]:
+    names: dict[str, Service] = {}
+    for svc in compose.services.values():
+        names[svc.name] = svc
+        for key in ("container_name", "hostname"):
+            node = svc.node.get(key)
+            if node is not None and node.text():
+                names[str(node.text())] = svc
+        nets = svc.node.get("networks")
+        if nets is not None and nets.is_map:
+            for _net, cfg in nets.items():
+                aliases = cfg.get("aliases") if cfg.is_map else None
+                for a in aliases.elements() if aliases is not None else []:
+                    if a.text():
+                        names[str(a.text())] = svc
+    return names
+
+
+def _external(host: str) -> bool:
+    if "." in host or host in ("localhost", "unix"):
+        return True
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False
+
+
+def _split(hostport: str, default: int) -> tuple[str, int | None]:
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port = rest.lstrip(":")
+        return host, int(port) if port.isdigit() else (default if not port else None)
+    host, _, port = hostport.partition(":")
+    if not port:
+        return host, default
+    return host, int(port) if port.isdigit() else None
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for compose in project.composes:
+        hosts = _host_names(compose)
+        for svc in compose.services.values():
+            for conf_path in _mounted_configs(compose, svc):
+                conf = parse_nginx(conf_path)
+                yield from _check_conf(project, compose, svc, conf, hosts)
+
+
+def _check_conf(
+    project: Project, compose: ComposeProject, proxy_svc: Service, conf: NginxConfig, hosts: dict[str, Service]
+) -> Iterator[Finding]:
+    upstreams = {u.name: u for u in conf.upstreams}
+    for pp in conf.proxies:
+        if "$" in pp.target:
+            continue  # resolved at request time
+        try:
+            parts = urlsplit(pp.target)
+        except ValueError:
+            continue
+        if parts.scheme not in ("http", "https"):
+            continue
+        default = 443 if parts.scheme == "https" else 80
+        netloc = parts.netloc
+        uri = parts.path or None
+        targets: list[tuple[str, int | None, Location]] = []
+        if netloc in upstreams:
+            for server, loc in upstreams[netloc].servers:
+                h, p = _split(server, 80)
+                targets.append((h, p, loc))
+        else:
+            h, p = _split(netloc, default)
+            targets.append((h, p, pp.location))
+        for host, port, loc in targets:
+            if _external(host):
+                continue
+            svc = hosts.get(host)
+            if svc is None:
+                known = ", ".join(f"`{n}`" for n in sorted(compose.services))
+                yield RULE.finding(
+                    f"nginx proxies to `{host}`, which is no service of this compose project (services: {known}); "
+                    "nginx fails to start with `host not found in upstream`",
+                    loc,
+                    key=f"host:{host}",
+                    related=(Related(proxy_svc.location, f"mounted into `{proxy_svc.name}`"),),
+                )
+                continue
+            code = service_code(project, svc)
+            if code is None:
+                continue
+            env = container_env(project, svc, code.build)
+            listens = effective_listens(code.listens, env)
+            if port is not None and listens and env.complete and all(lst.port is not None for lst in listens):
+                ports = sorted({lst.port for lst in listens if lst.port is not None})
+                if port not in ports:
+                    yield RULE.finding(
+                        f"nginx proxies to `{host}:{port}`, but the app of service `{svc.name}` listens on "
+                        f"{', '.join(map(str, ports))}",
+                        loc,
+                        key=f"port:{host}:{port}",
+                        related=(Related(listens[0].addr.location, "the app binds here"),),
+                    )
+                    continue
+            forwarded = uri if uri is not None else pp.location_prefix
+            if forwarded is None or forwarded.strip("/") == "" or not code.routes_resolved or not code.routes:
+                continue
+            probe = forwarded
+            if any(r.path.startswith(probe.rstrip("/")) or route_matches(r, probe) for r in code.routes):
+                continue
+            yield RULE.finding(
+                f"nginx forwards paths under `{forwarded}` to service `{svc.name}`, but no route of its app starts "
+                f"with it (routes: {', '.join(sorted({r.path for r in code.routes})[:8])})",
+                pp.location,
+                key=f"path:{host}:{forwarded}",
+                related=(Related(svc.location, f"service `{svc.name}`"),),
+            )
+
+
+RULE = register(
+    Rule(
+        id="VW307",
+        name="proxy-upstream-unknown",
+        level=Level.ERROR,
+        summary="An nginx config mounted into a service proxies to an unknown host, a port the app does not "
+        "listen on, or a path no route starts with.",
+        docs=RuleDocs(
+            what="nginx configs bind-mounted into a compose service are parsed with crossplane. Each `proxy_pass` "
+            "(and each `server` of the `upstream` it names) must target a service of the project (its name, "
+            "`container_name`, `hostname` or a network alias), on a port that service's app listens on, and "
+            "the forwarded path prefix must start some route of that app. External hosts (names with dots, "
+            "IPs), `proxy_pass` with variables and upstreams whose code cannot be resolved are not checked.",
+            why="A misspelt upstream host stops nginx at start (`host not found in upstream`), so the whole site is "
+            "down; a wrong port or path gives 502/404 for every request while the backend is healthy.",
+            example="upstream api { server backend:8080; }   # the backend listens on 8081",
+            fix="Use the compose service name and the port the app binds, and a location prefix its routes use.",
+        ),
+        check=check,
+        tags=("runtime", "nginx", "compose"),
+    )
+)
