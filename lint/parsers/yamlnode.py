@@ -6,6 +6,7 @@ be passed through an interpolation callback (compose ``${VAR}``)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,10 @@ def _yaml() -> YAML:
 def load(path: Path, text: str) -> Any:
     """Parse YAML text; raises ReadError with a VW001 problem at the error position."""
     try:
-        return _yaml().load(text)
+        with warnings.catch_warnings():
+            # ruamel.yaml warns on stderr about valid input (an anchor defined twice, YAML 1.1 floats)
+            warnings.simplefilter("ignore")
+            return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark is not None else 1
