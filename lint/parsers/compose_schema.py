@@ -4,10 +4,11 @@ by the check-jsonschema package), reporting every violation at its own key."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import re
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -17,9 +18,18 @@ from viworks_lint.parsers.common import Problem
 from viworks_lint.parsers.yamlnode import YNode
 
 
+def _schema_path() -> Path:
+    """The Compose Specification schema vendored by check-jsonschema, found without importing that
+    package (its import pulls in an HTTP client and costs more than the whole lint of a small project)."""
+    spec = importlib.util.find_spec("check_jsonschema")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the check-jsonschema package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "builtin_schemas" / "vendor" / "compose-spec.json"
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    text = resources.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text("utf-8")
+    text = _schema_path().read_text("utf-8")
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
