@@ -325,3 +325,35 @@ def test_vw108_silent_when_builder_declares_arg(tmp_path: Path) -> None:
     (root / "src/main.rs").write_text("mod version;\n" + (root / "src/main.rs").read_text())
     (root / "Dockerfile").write_text(ACTIX_DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nARG GIT_SHA=unknown\n"))
     assert lint(root, ["VW108"]) == []
+
+
+# ---------------------------------------------------------------- VW302 forms
+
+
+@pytest.mark.parametrize(("test", "flagged"), [
+    ('["CMD-SHELL", "wget -qO- http://127.0.0.1:8080/pingz || exit 1"]', True),
+    ('["CMD", "sh", "-c", "curl -fs localhost:8080/pingz"]', True),
+    ('["CMD-SHELL", "curl -f http://localhost:8080/ping?verbose=1"]', False),
+    ('"curl -f http://localhost:8080/ping/"', False),
+    ('["CMD", "curl", "-f", "https://example.com/status"]', False),  # another host: not this app
+    ('["CMD", "/usr/local/bin/pinger", "--check"]', False),  # no URL
+])
+def test_vw302_healthcheck_forms(tmp_path: Path, test: str, flagged: bool) -> None:
+    root = _actix(tmp_path, "0.0.0.0:8080")
+    compose = (root / "compose.yaml").read_text()
+    compose = compose.replace('["CMD", "curl", "-f", "http://localhost:8080/ping"]', test)
+    (root / "compose.yaml").write_text(compose)
+    found = where(lint(root, ["VW302"]), root)
+    assert found == ([("VW302", "compose.yaml", 8)] if flagged else [])
+
+
+def test_vw302_dockerfile_healthcheck_when_compose_sets_none(tmp_path: Path) -> None:
+    root = _actix(tmp_path, "0.0.0.0:8080")
+    compose = (root / "compose.yaml").read_text().split("    healthcheck:")[0]
+    (root / "compose.yaml").write_text(compose)
+    (root / "Dockerfile").write_text(ACTIX_DOCKERFILE.replace(
+        "USER 1000", "USER 1000\nHEALTHCHECK --start-period=10s CMD curl -f http://localhost:8080/healthz || exit 1"))
+    findings = lint(root, ["VW302"])
+    assert where(findings, root) == [("VW302", "Dockerfile", 8)]
+    assert (findings[0].location.col, findings[0].location.end_col) == (44, 73)
+    assert "did you mean `/ping`" in findings[0].message
