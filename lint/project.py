@@ -143,9 +143,41 @@ class Project:
         for path in self.discovered.dockerfiles:
             p = _norm(path)
             if p not in built:
-                out.append(Build(p, self.dockerfile(p), p.parent))
+                df = self.dockerfile(p)
+                out.append(Build(p, df, self._standalone_context(df)))
                 built.add(p)
         return out
+
+    def _standalone_context(self, df: Dockerfile) -> Path:
+        """The context of a Dockerfile no compose service builds: its own directory, unless its COPY
+        sources are only found higher up (``docker build -f docker/Dockerfile .`` from the repository
+        root is common in CI); then the nearest ancestor, up to the project root, where most are found."""
+        from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
+
+        sources = [
+            src.value
+            for stage in reachable_stages(df)
+            for instr in stage.instructions
+            for src in copy_sources(instr)
+            if src.resolved and not src.value.startswith("..")
+        ]
+        here = df.path.parent
+        if not sources:
+            return here
+        best, best_score = here, sum(1 for s in sources if match_context(here, s))
+        if best_score == len(sources):
+            return here
+        for parent in here.parents:
+            try:
+                parent.relative_to(self.root)
+            except ValueError:
+                break
+            score = sum(1 for s in sources if match_context(parent, s))
+            if score > best_score:
+                best, best_score = parent, score
+            if parent == self.root:
+                break
+        return best
 
     def builds_of(self, dockerfile: Dockerfile) -> list[Build]:
         return [b for b in self.builds if b.dockerfile is dockerfile]

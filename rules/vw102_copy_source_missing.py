@@ -78,7 +78,9 @@ RULE = register(
         docs=RuleDocs(
             what="Each `COPY`/`ADD` source of the stages a build really runs is matched against the build context "
             "that compose gives the Dockerfile (`build.context`, with `build.dockerfile` relative to it), or "
-            "the Dockerfile's own directory when no service builds it. Wildcards, ARG/ENV substitution and "
+            "the Dockerfile's own directory when no service builds it (or the nearest parent directory, up to "
+            "the project root, where its sources are, as with `docker build -f docker/Dockerfile .`). "
+            "Wildcards, ARG/ENV substitution and "
             "multi-source forms are honoured; a source above the context (`../x`) is an error too. "
             "`--from=` copies, URLs in `ADD` and heredocs are not checked; a missing source that `.gitignore` "
             "ignores (a build output such as `target/release/app`) is only a note.",

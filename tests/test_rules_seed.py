@@ -240,3 +240,17 @@ def test_demo_broken_finds_every_seed_defect() -> None:
 def test_demo_fixed_is_clean() -> None:
     root = FIXTURES / "demo" / "fixed"
     assert lint(root) == []
+
+
+def test_vw102_standalone_dockerfile_in_subdir_uses_the_context_its_sources_live_in(tmp_path: Path) -> None:
+    # built in CI as `docker build -f docker/Dockerfile .`: the sources are at the root, one is missing
+    write(tmp_path, {
+        "docker/Dockerfile": "FROM rust:1.83\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src ./src\n"
+                             "COPY migrations ./migrations\nRUN cargo build --release\n",
+        "Cargo.toml": _pkg(),
+        "Cargo.lock": "version = 3\n",
+        "src/main.rs": RUST_MAIN,
+    })
+    findings = lint(tmp_path, ["VW102"])
+    assert where(findings, tmp_path) == [("VW102", "docker/Dockerfile", 5)]
+    assert "migrations" in findings[0].message
