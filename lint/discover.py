@@ -4,6 +4,7 @@ manifests and .env files. Skips .git/, target/, node_modules/ and whatever .giti
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ COMPOSE_OVERRIDES = (
     "docker-compose.override.yml",
     "docker-compose.override.yaml",
 )
+
+COMPOSE_VARIANT = re.compile(r"^(?:docker-)?compose[.-][A-Za-z0-9_.-]+\.ya?ml$")
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -73,6 +76,7 @@ class GitIgnore:
 class Discovered:
     root: Path
     compose_groups: list[list[Path]] = field(default_factory=list)
+    compose_variants: list[Path] = field(default_factory=list)  # docker-compose.prod.yml and the like
     dockerfiles: list[Path] = field(default_factory=list)
     dockerignores: list[Path] = field(default_factory=list)
     manifests: list[Path] = field(default_factory=list)
@@ -139,6 +143,8 @@ def discover(
         name = path.name
         if name in COMPOSE_BASES or name in COMPOSE_OVERRIDES:
             by_dir.setdefault(path.parent, set()).add(name)
+        elif COMPOSE_VARIANT.match(name):
+            out.compose_variants.append(path)
         elif is_dockerfile_name(name):
             out.dockerfiles.append(path)
         elif name == ".dockerignore" or name.endswith(".dockerignore"):

@@ -67,6 +67,10 @@ class Project:
             self.env_file(path)
         for group in self.discovered.compose_groups:
             self._load_compose(group)
+        explicit = {f for group in self.discovered.compose_groups for f in group}
+        for variant in self.discovered.compose_variants:
+            if variant not in explicit and _standalone_compose(variant):
+                self._load_compose([variant])
         for path in self.discovered.dockerfiles:
             self.dockerfile(path)
         for build in self.builds:
@@ -245,6 +249,21 @@ class Project:
             gi.add(parent)
         # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms
         return gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True)
+
+
+def _standalone_compose(path: Path) -> bool:
+    """A ``docker-compose.<env>.yml`` is linted on its own when it is a complete project (every service
+    has an image or a build), not an overlay meant for ``-f base -f overlay``."""
+    from viworks_lint.parsers.yamlnode import load
+
+    try:
+        data = load(path, read_text(path))
+    except (ReadError, RecursionError):
+        return False
+    services = data.get("services") if isinstance(data, dict) else None
+    if not isinstance(services, dict) or not services:
+        return False
+    return all(isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values())
 
 
 def _norm(path: Path) -> Path:

@@ -254,3 +254,13 @@ def test_vw102_standalone_dockerfile_in_subdir_uses_the_context_its_sources_live
     findings = lint(tmp_path, ["VW102"])
     assert where(findings, tmp_path) == [("VW102", "docker/Dockerfile", 5)]
     assert "migrations" in findings[0].message
+
+
+def test_standalone_compose_variants_are_linted_overlays_are_not(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    image: api:1\n",
+        "docker-compose.prod.yml": "services:\n  api:\n    image: api:1\n    healthcheck:\n"
+                                   "      test: [\"CMD\", \"true\"]\n",  # complete: linted on its own
+        "docker-compose.ci.yml": "services:\n  api:\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n",  # overlay
+    })
+    assert where(lint(tmp_path, ["VW301"]), tmp_path) == [("VW301", "docker-compose.prod.yml", 4)]
