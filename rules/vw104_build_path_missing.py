@@ -1,0 +1,138 @@
+"""VW104 build-path-missing."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from pathlib import Path
+
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.parsers.compose import AdditionalContext, ComposeProject, Service
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+# additional_contexts values that are not paths on this machine
+_NOT_LOCAL = ("docker-image://", "service:", "target:", "oci-layout://", "git@", "github.com/")
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def _is_local(value: str) -> bool:
+    low = value.strip().lower()
+    return bool(low) and "://" not in low and not low.startswith(_NOT_LOCAL) and not low.endswith(".git")
+
+
+def _nearest_existing(path: Path) -> Path | None:
+    for parent in path.parents:
+        if parent.is_dir():
+            return parent
+    return None
+
+
+def _hint(project: Project, path: Path) -> str:
+    """Suggest same-named entries one level up or down when the path is only slightly wrong."""
+    parent = _nearest_existing(path)
+    if parent is None:
+        return ""
+    try:
+        names = sorted(p.name for p in parent.iterdir())
+    except OSError:
+        return ""
+    missing_part = path.relative_to(parent).parts[0]
+    close = difflib.get_close_matches(missing_part, names, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean `{_rel(project, parent / close[0])}`?"
+    return f"; `{_rel(project, parent)}` exists but has no `{missing_part}`"
+
+
+def _context(project: Project, compose: ComposeProject, svc: Service) -> Iterator[Finding]:
+    spec = svc.build
+    if spec is None or spec.context is None:
+        return
+    ctx = spec.context
+    related = (Related(svc.location, f"service `{svc.name}`"),)
+    if not ctx.is_dir():
+        state = "is a file, not a directory" if ctx.exists() else "does not exist"
+        yield RULE.finding(
+            f"build context `{spec.context_raw}` of service `{svc.name}` {state} (resolved to "
+            f"`{_rel(project, ctx)}`, relative to the compose project directory); `docker compose build` fails "
+            f'with "unable to prepare context"{_hint(project, ctx) if not ctx.exists() else ""}',
+            spec.context_location,
+            key=f"context:{svc.name}",
+            related=related,
+        )
+        return
+    if spec.inline is None and spec.dockerfile is not None and not spec.dockerfile.is_file():
+        df = spec.dockerfile
+        if spec.dockerfile_raw:
+            state = "is a directory" if df.is_dir() else "does not exist"
+            msg = (
+                f"Dockerfile `{spec.dockerfile_raw}` of service `{svc.name}` {state}: compose resolves it "
+                f"relative to the build context `{spec.context_raw}`, i.e. `{_rel(project, df)}`"
+                f"{_hint(project, df) if not df.exists() else ''}"
+            )
+            loc = spec.dockerfile_location or spec.location
+        else:
+            msg = (
+                f"service `{svc.name}` builds `{spec.context_raw}` without `dockerfile:`, so compose looks for "
+                f"`{_rel(project, df)}`, which does not exist; add the file or set `build.dockerfile`"
+            )
+            loc = spec.context_location
+        yield RULE.finding(msg, loc, key=f"dockerfile:{svc.name}", related=related)
+    for ac in spec.additional_contexts:
+        yield from _additional(project, compose, svc, ac)
+
+
+def _additional(project: Project, compose: ComposeProject, svc: Service, ac: AdditionalContext) -> Iterator[Finding]:
+    if not _is_local(ac.raw):
+        return
+    # compose resolves additional contexts like build.context: against the project directory
+    path = Path(ac.raw).expanduser()
+    if not path.is_absolute():
+        path = compose.project_dir / path
+    if path.exists():
+        return
+    yield RULE.finding(
+        f"additional build context `{ac.name}: {ac.raw}` of service `{svc.name}` does not exist (resolved to "
+        f"`{_rel(project, path)}`, relative to the compose project directory); the build fails before the "
+        f"first `COPY --from={ac.name}`{_hint(project, path)}",
+        ac.location,
+        key=f"additional:{svc.name}:{ac.name}",
+        related=(Related(svc.location, f"service `{svc.name}`"),),
+    )
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for compose, svc in project.services():
+        yield from _context(project, compose, svc)
+
+
+RULE = register(
+    Rule(
+        id="VW104",
+        name="build-path-missing",
+        level=Level.ERROR,
+        summary="A compose build context, Dockerfile or additional context path does not exist.",
+        docs=RuleDocs(
+            what="`build.context` (or the short form `build: ./dir`) and local `build.additional_contexts` are "
+            "resolved against the compose project directory, `build.dockerfile` against the build context "
+            "(the default is `Dockerfile` in the context). Any of them missing is reported at the compose value. "
+            "Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, `target:` contexts are "
+            "not paths and are not checked.",
+            why="`docker compose up --build` stops before building anything (`unable to prepare context: path "
+            '"./backnd" not found`, `failed to read dockerfile`), so none of the services are updated. '
+            "A `dockerfile:` written relative to the compose file instead of the context is the usual cause.",
+            example="services:\n  api:\n    build:\n      context: ./backend\n"
+            "      dockerfile: infrastructure/docker/Dockerfile   # relative to ./backend, not to compose.yaml",
+            fix="Correct the path (`dockerfile` is relative to `context`: `../infrastructure/docker/Dockerfile`), "
+            "or create the missing directory or file.",
+        ),
+        check=check,
+        tags=("build", "compose"),
+    )
+)
