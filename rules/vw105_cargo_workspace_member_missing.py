@@ -1,0 +1,206 @@
+"""VW105 cargo-workspace-member-missing."""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import posixpath
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from viworks_lint.findings import Finding, Level
+from viworks_lint.location import Location
+from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+_GLOB = "*?["
+
+
+def _norm(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
+
+
+def _expand(root: Path, pattern: str) -> list[Path]:
+    """Directories matching a member glob, one path segment at a time (``*``, ``?``, ``[..]``)."""
+    current = [root]
+    for part in posixpath.normpath(pattern).split("/"):
+        nxt: list[Path] = []
+        for d in current:
+            if part in (".", ""):
+                nxt.append(d)
+            elif part == "..":
+                nxt.append(d.parent)
+            elif not any(c in part for c in _GLOB):
+                if (d / part).is_dir():
+                    nxt.append(d / part)
+            else:
+                try:
+                    names = sorted(os.listdir(d))
+                except OSError:
+                    continue
+                nxt.extend(d / n for n in names if fnmatch.fnmatchcase(n, part) and (d / n).is_dir())
+        current = nxt
+    return current
+
+
+def _excluded(root: Manifest, directory: Path) -> bool:
+    ws = root.workspace
+    if ws is None:
+        return False
+    d = _norm(directory)
+    for ex in ws.exclude:
+        base = _norm(root.dir / ex)
+        if d == base or base in d.parents:
+            return True
+    return False
+
+
+def _suggest(parent: Path, name: str) -> str:
+    try:
+        names = [n for n in os.listdir(parent) if (parent / n / "Cargo.toml").is_file()]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _members(project: Project, root: Manifest) -> Iterator[Finding]:
+    assert root.workspace is not None
+    for pattern, loc in root.workspace.members:
+        if any(c in pattern for c in _GLOB):
+            dirs = _expand(root.dir, pattern)
+            if not dirs:
+                yield RULE.finding(
+                    f"workspace member glob `{pattern}` matches no directory; Cargo then reads "
+                    f'`{pattern}/Cargo.toml` literally and fails with "failed to load manifest for workspace '
+                    'member"; fix the pattern or remove it',
+                    loc,
+                    key=f"member:{pattern}",
+                )
+                continue
+            bad = [d for d in dirs if not (d / "Cargo.toml").is_file() and not _excluded(root, d)]
+            if bad:
+                names = ", ".join(f"`{_rel(project, d)}`" for d in bad)
+                yield RULE.finding(
+                    f"workspace member glob `{pattern}` matches {names}, which "
+                    f'{"has" if len(bad) == 1 else "have"} no Cargo.toml; Cargo fails with "failed to load '
+                    'manifest for workspace member"; add the directory to `workspace.exclude`, '
+                    "narrow the glob, or remove the directory",
+                    loc,
+                    key=f"member:{pattern}",
+                )
+            continue
+        directory = _norm(root.dir / pattern)
+        if (directory / "Cargo.toml").is_file() or _excluded(root, directory):
+            continue
+        state = "has no Cargo.toml" if directory.is_dir() else "does not exist"
+        shown = _rel(project, directory)
+        resolved = f" (`{shown}`)" if shown != pattern else ""
+        yield RULE.finding(
+            f'workspace member `{pattern}`{resolved} {state}; Cargo fails with "failed to '
+            f'load manifest for workspace member" before building anything'
+            f"{_suggest(directory.parent, directory.name)}",
+            loc,
+            key=f"member:{pattern}",
+        )
+
+
+def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, section: str) -> Iterator[Finding]:
+    directory = _norm(base / raw)
+    if (directory / "Cargo.toml").is_file():
+        return
+    if directory.is_file():
+        state = "is a file, not a package directory"
+        hint = (
+            f"; `path` must name the directory, use `{posixpath.dirname(raw) or '.'}`"
+            if (directory.name == "Cargo.toml")
+            else ""
+        )
+    elif directory.is_dir():
+        state, hint = "has no Cargo.toml", ""
+    else:
+        state, hint = "does not exist", _suggest(directory.parent, directory.name)
+    yield RULE.finding(
+        f"{section} `{name}` has path `{raw}` (`{_rel(project, directory)}`), which {state}; Cargo fails with "
+        f'"failed to load source for dependency `{name}`"{hint}',
+        loc,
+        key=f"path:{section}:{name}",
+    )
+
+
+def _is_git(spec: Any) -> bool:
+    return isinstance(spec, Mapping) and "git" in spec
+
+
+def _raw_deps(m: Manifest, table: str) -> Mapping[str, Any]:
+    node: Any = m.data
+    for part in table.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node if isinstance(node, Mapping) else {}
+
+
+def _dependencies(project: Project, m: Manifest) -> Iterator[Finding]:
+    for dep in m.dependencies:
+        if dep.path_raw is None or dep.path is None or dep.workspace:
+            continue
+        raw_spec = _raw_deps(m, dep.section).get(dep.name)
+        if _is_git(raw_spec):
+            continue
+        loc = dep.path_location or dep.location
+        yield from _path_dep(project, dep.name, dep.path_raw, m.dir, loc, f"dependency ([{dep.section}])")
+    tables: list[tuple[str, str]] = []
+    if m.workspace is not None:
+        tables.append(("workspace.dependencies", "workspace dependency"))
+    patch = m.data.get("patch")
+    if isinstance(patch, Mapping):
+        tables.extend((f"patch.{src}", f"[patch.{src}] entry") for src in patch if isinstance(src, str))
+    for table, what in tables:
+        for name, spec in _raw_deps(m, table).items():
+            if not isinstance(spec, Mapping) or _is_git(spec) or not isinstance(spec.get("path"), str):
+                continue
+            loc = m.positions.value(f"{table}.{name}", "path") or m.positions.best(table)
+            yield from _path_dep(project, name, spec["path"], m.dir, loc, what)
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for m in project.manifests.values():
+        if m.problems and not m.data:
+            continue  # does not parse: VW001
+        if m.workspace is not None:
+            yield from _members(project, m)
+        yield from _dependencies(project, m)
+
+
+RULE = register(
+    Rule(
+        id="VW105",
+        name="cargo-workspace-member-missing",
+        level=Level.ERROR,
+        summary="A workspace member or a path dependency points at a directory without a Cargo.toml.",
+        docs=RuleDocs(
+            what="Each `workspace.members` entry must be a directory with a `Cargo.toml`; a glob (`crates/*`, "
+            "`?`, `[..]` per path segment) must match at least one directory, and every directory it matches "
+            'needs a `Cargo.toml` unless it is under a `workspace.exclude` path. Every `path = "…"` dependency '
+            "(`[dependencies]` and friends, `[workspace.dependencies]`, `[patch.*]`) must name a directory with a "
+            "`Cargo.toml`.",
+            why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
+            "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
+            "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "
+            "of the workspace is copied into the image.",
+            example='[workspace]\nmembers = ["api", "worker", "crates/*"]   # worker/ was renamed to jobs/',
+            fix="Correct the member or path, add the directory to `workspace.exclude`, or remove the entry.",
+        ),
+        check=check,
+        tags=("build", "cargo"),
+    )
+)
