@@ -337,7 +337,7 @@ def _build_spec(node: YNode, project_dir: Path) -> BuildSpec | None:
                 _is_remote(text) or text.startswith(("docker-image://", "service:", "target:", "oci-layout://"))
             )
             extra.append(
-                AdditionalContext(k, text, _resolve(ctx or project_dir, text) if local and text else None, v.loc)
+                AdditionalContext(k, text, _resolve(project_dir, text) if local and text else None, v.loc)
             )
     return BuildSpec(
         location=node.loc,
