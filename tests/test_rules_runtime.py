@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import FIXTURES, lint, where, write
 from viworks_lint.findings import Level
+
+from tests.helpers import FIXTURES, lint, where, write
 
 RUNTIME = FIXTURES / "rules" / "runtime"
 
@@ -46,7 +47,8 @@ def test_vw202_silent_for_defaults(tmp_path: Path) -> None:
 
 def test_vw202_silent_for_dollar_escapes(tmp_path: Path) -> None:
     write(tmp_path, {
-        "compose.yaml": "services:\n  api:\n    image: alpine\n    command: [\"sh\", \"-c\", \"echo $$HOME $${USER}\"]\n",
+        "compose.yaml": "services:\n  api:\n    image: alpine\n"
+                        "    command: [\"sh\", \"-c\", \"echo $$HOME $${USER}\"]\n",
     })
     assert lint(tmp_path, ["VW202"]) == []
 
@@ -114,8 +116,10 @@ def test_vw204_short_and_long_syntax(tmp_path: Path) -> None:
 
 def test_vw204_silent_for_named_volumes(tmp_path: Path) -> None:
     write(tmp_path, {
-        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n      - pgdata:/var/lib/postgresql/data\n"
-                        "      - type: volume\n        source: other\n        target: /x\nvolumes:\n  pgdata:\n  other:\n",
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+                        "      - pgdata:/var/lib/postgresql/data\n"
+                        "      - type: volume\n        source: other\n        target: /x\n"
+                        "volumes:\n  pgdata:\n  other:\n",
     })
     assert lint(tmp_path, ["VW204"]) == []
 
@@ -133,7 +137,8 @@ def test_vw204_silent_for_absolute_and_home_paths(tmp_path: Path) -> None:
 def test_vw204_gitignored_data_dir_is_a_note(tmp_path: Path) -> None:
     write(tmp_path, {
         ".gitignore": "data/\n",
-        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n      - ./data/pg:/var/lib/postgresql/data\n",
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+                        "      - ./data/pg:/var/lib/postgresql/data\n",
     })
     findings = lint(tmp_path, ["VW204"])
     assert [(f.rule_id, f.level) for f in findings] == [("VW204", Level.NOTE)]
@@ -335,3 +340,178 @@ def test_vw405_silent_for_expose(tmp_path: Path) -> None:
         "compose.yaml": "services:\n  db:\n    image: mariadb:11\n    expose: [\"3306\"]\n",
     })
     assert lint(tmp_path, ["VW405"]) == []
+
+
+# ---------------------------------------------------------------- VW205 runtime-library-missing
+
+BUILDER = (
+    "FROM rust:1.83-bookworm AS builder\nWORKDIR /src\nCOPY . .\n{build}\n\n"
+)
+COPY_BIN = "COPY --from=builder /src/target/release/app /usr/local/bin/app\nENTRYPOINT [\"/usr/local/bin/app\"]\n"
+
+
+def _rust_project(root: Path, deps: str, final: str, build: str = "RUN cargo build --release",
+                  lock: str | None = None) -> Path:
+    files = {
+        "compose.yaml": "services:\n  app:\n    build: ./app\n",
+        "app/Cargo.toml": _pkg("app", deps),
+        "app/src/main.rs": "fn main() {}\n",
+        "app/Dockerfile": BUILDER.format(build=build) + final,
+    }
+    if lock is not None:
+        files["app/Cargo.lock"] = lock
+    return write(root, files)
+
+
+def _lock(*packages: tuple[str, list[str]]) -> str:
+    out = ["version = 4\n"]
+    for name, deps in packages:
+        dep_list = "".join(f' "{d}",\n' for d in deps)
+        source = "" if name == "app" else 'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+        out.append(f'[[package]]\nname = "{name}"\nversion = "1.0.0"\n{source}dependencies = [\n{dep_list}]\n')
+    return "\n".join(out)
+
+
+def test_vw205_openssl_and_ca_from_cargo_lock() -> None:
+    root = RUNTIME / "tls-backend"
+    findings = lint(root, ["VW205"])
+    assert where(findings, root) == [("VW205", "api/Dockerfile", 7), ("VW205", "api/Dockerfile", 7)]
+    ssl, ca = findings
+    assert ssl.level is Level.ERROR and "libssl" in ssl.message and "libssl3" in ssl.message
+    assert ca.level is Level.WARNING and "CA certificates" in ca.message
+    assert (ssl.location.col, ssl.location.end_col) == (6, 26)
+    assert ssl.related[0].location.path.name == "Cargo.toml" and ssl.related[0].location.line == 7
+
+
+def test_vw205_libpq_from_diesel_postgres_feature(tmp_path: Path) -> None:
+    _rust_project(tmp_path, 'diesel = { version = "2", features = ["postgres", "r2d2"] }\n',
+                  "FROM debian:bookworm-slim AS runtime\n" + COPY_BIN)
+    findings = lint(tmp_path, ["VW205"])
+    assert where(findings, tmp_path) == [("VW205", "app/Dockerfile", 6)]
+    assert "libpq" in findings[0].message and "libpq5" in findings[0].message
+    assert "final stage `runtime`" in findings[0].message
+
+
+def test_vw205_postgres_crate_is_pure_rust(tmp_path: Path) -> None:
+    _rust_project(tmp_path, 'tokio-postgres = "0.7"\npostgres = "0.19"\nsqlx = { version = "0.8", features = '
+                            '["postgres", "runtime-tokio"] }\n',
+                  "FROM debian:bookworm-slim\n" + COPY_BIN)
+    assert lint(tmp_path, ["VW205"]) == []
+
+
+def test_vw205_silent_for_rustls_only(tmp_path: Path) -> None:
+    _rust_project(tmp_path, 'reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", '
+                            '"json"] }\n',
+                  "FROM debian:bookworm-slim\n" + COPY_BIN)
+    assert lint(tmp_path, ["VW205"]) == []
+
+
+def test_vw205_silent_for_static_musl_builds(tmp_path: Path) -> None:
+    musl_copy = ("COPY --from=builder /src/target/x86_64-unknown-linux-musl/release/app /app\n"
+                 "ENTRYPOINT [\"/app\"]\n")
+    _rust_project(tmp_path / "target-flag", 'openssl = "0.10"\n', "FROM scratch\n" + musl_copy,
+                  build="RUN cargo build --release --target x86_64-unknown-linux-musl")
+    write(tmp_path / "alpine-builder", {
+        "Cargo.toml": _pkg("app", 'diesel = { version = "2", features = ["postgres"] }\n'),
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83-alpine AS builder\nWORKDIR /src\nCOPY . .\n"
+                      "RUN apk add --no-cache musl-dev postgresql-dev && cargo build --release\n"
+                      "FROM alpine:3.20\nCOPY --from=builder /src/target/release/app /app\nCMD [\"/app\"]\n",
+    })
+    assert lint(tmp_path, ["VW205"]) == []
+
+
+def test_vw205_silent_when_installed_in_final_stage(tmp_path: Path) -> None:
+    _rust_project(tmp_path, 'diesel = { version = "2", features = ["postgres"] }\nnative-tls = "0.2"\n',
+                  "FROM debian:bookworm-slim\n"
+                  "RUN apt-get update \\\n && apt-get install -y --no-install-recommends libpq5=15.* libssl3 "
+                  "ca-certificates \\\n && rm -rf /var/lib/apt/lists/*\n" + COPY_BIN)
+    write(tmp_path / "alpine", {
+        "Cargo.toml": _pkg("app", 'native-tls = "0.2"\n'),
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83-bookworm AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y openssl ca-certificates\n"
+                      "COPY --from=builder /src/target/release/app /app\nCMD [\"/app\"]\n",
+    })
+    assert lint(tmp_path, ["VW205"]) == []
+
+
+def test_vw205_silent_when_library_is_copied_in(tmp_path: Path) -> None:
+    _rust_project(tmp_path, 'pq-sys = "0.6"\n',
+                  "FROM gcr.io/distroless/cc-debian12\n"
+                  "COPY --from=builder /usr/lib/x86_64-linux-gnu/libpq.so* /usr/lib/x86_64-linux-gnu/\n" + COPY_BIN)
+    assert lint(tmp_path, ["VW205"]) == []
+
+
+def test_vw205_lock_vendored_openssl_and_dev_only_tls_are_silent(tmp_path: Path) -> None:
+    lock = _lock(("app", ["openssl", "wiremock"]), ("openssl", ["openssl-sys"]), ("openssl-sys", ["openssl-src"]),
+                 ("openssl-src", []), ("wiremock", ["native-tls"]), ("native-tls", ["openssl-sys"]))
+    _rust_project(tmp_path, 'openssl = { version = "0.10", features = ["vendored"] }\n\n[dev-dependencies]\n'
+                            'wiremock = "0.6"\n',
+                  "FROM gcr.io/distroless/cc-debian12\n" + COPY_BIN, lock=lock)
+    assert lint(tmp_path, ["VW205"]) == []
+
+
+# ---------------------------------------------------------------- VW206 glibc-mismatch
+
+
+def _glibc_project(root: Path, builder: str, final: str, build: str = "RUN cargo build --release",
+                   copy_from: str = "/src/target/release/app") -> Path:
+    return write(root, {
+        "Cargo.toml": _pkg("app"),
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": f"FROM {builder} AS builder\nWORKDIR /src\nCOPY . .\n{build}\n\n"
+                      f"FROM {final}\nCOPY --from=builder {copy_from} /usr/local/bin/app\n"
+                      "CMD [\"/usr/local/bin/app\"]\n",
+    })
+
+
+def test_vw206_newer_builder_glibc(tmp_path: Path) -> None:
+    _glibc_project(tmp_path, "rust:1.83", "debian:bullseye-slim")
+    findings = lint(tmp_path, ["VW206"])
+    assert where(findings, tmp_path) == [("VW206", "Dockerfile", 6)]
+    f = findings[0]
+    assert "glibc 2.31" in f.message and "GLIBC_2.36" in f.message and "debian:bookworm-slim" in f.message
+    assert (f.location.col, f.location.end_col) == (6, 26)
+    assert [r.location.line for r in f.related] == [1, 7]
+
+
+def test_vw206_trixie_builder_into_distroless_debian12(tmp_path: Path) -> None:
+    _glibc_project(tmp_path, "rust:1.90-slim", "gcr.io/distroless/cc-debian12:nonroot")
+    assert where(lint(tmp_path, ["VW206"]), tmp_path) == [("VW206", "Dockerfile", 6)]
+
+
+def test_vw206_gnu_build_into_alpine(tmp_path: Path) -> None:
+    _glibc_project(tmp_path, "rust:1.83-slim-bookworm", "alpine:3.20")
+    findings = lint(tmp_path, ["VW206"])
+    assert where(findings, tmp_path) == [("VW206", "Dockerfile", 6)]
+    assert "musl" in findings[0].message
+
+
+def test_vw206_silent_for_musl_targets(tmp_path: Path) -> None:
+    _glibc_project(tmp_path / "flag", "rust:1.83", "alpine:3.20",
+                   build="RUN rustup target add x86_64-unknown-linux-musl && "
+                         "cargo build --release --target x86_64-unknown-linux-musl",
+                   copy_from="/src/target/x86_64-unknown-linux-musl/release/app")
+    _glibc_project(tmp_path / "alpine-builder", "rust:1.83-alpine", "scratch")
+    _glibc_project(tmp_path / "static-glibc", "rust:1.83", "debian:bullseye-slim",
+                   build="RUN RUSTFLAGS='-C target-feature=+crt-static' cargo build --release "
+                         "--target x86_64-unknown-linux-gnu",
+                   copy_from="/src/target/x86_64-unknown-linux-gnu/release/app")
+    assert lint(tmp_path, ["VW206"]) == []
+
+
+def test_vw206_silent_for_same_distro_pairs(tmp_path: Path) -> None:
+    _glibc_project(tmp_path / "bookworm", "rust:1.83-slim-bookworm", "debian:bookworm-slim")
+    _glibc_project(tmp_path / "bullseye", "rust:1.83-bullseye", "debian:bullseye-slim")
+    _glibc_project(tmp_path / "older-builder", "rust:1.83-bullseye", "debian:bookworm-slim")
+    _glibc_project(tmp_path / "zig", "rust:1.83", "debian:buster-slim",
+                   build="RUN cargo zigbuild --release --target x86_64-unknown-linux-gnu.2.17",
+                   copy_from="/src/target/x86_64-unknown-linux-gnu/release/app")
+    assert lint(tmp_path, ["VW206"]) == []
+
+
+def test_vw206_silent_for_matching_distroless_cc(tmp_path: Path) -> None:
+    _glibc_project(tmp_path / "a", "rust:1.83", "gcr.io/distroless/cc-debian12")
+    _glibc_project(tmp_path / "b", "rust:1.80-bullseye", "gcr.io/distroless/cc-debian11:nonroot")
+    assert lint(tmp_path, ["VW206"]) == []

@@ -1,0 +1,591 @@
+"""What the image a stage produces has: the base image's facts (``images.lookup``), the packages the
+stage and the stages it is built ``FROM`` install (apt/apk/dnf/microdnf/yum), the files ``COPY``/``ADD``
+put in it, and programs a ``RUN`` writes (``curl -o``, ``ln -s``, ``chmod +x``). Also where the
+binary the image runs was compiled (builder stage, musl or glibc target, static linking).
+
+Absence is only claimed when it can be known: the base image's entry in ``rules/images.json`` gives
+its libc (entries without one describe only some traits of an image, so their tool and library lists
+are not exhaustive), and no ``RUN`` in the image's stages installs packages we cannot read (variables,
+scripts)."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from viworks_lint.crates import built_code
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.images import ImageFacts, lookup
+from viworks_lint.location import Location
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.project import Build, Project
+
+# package (glob) → shared library it provides, for the libraries the rules care about
+LIBRARY_PACKAGES: tuple[tuple[str, str], ...] = (
+    ("libpq5", "libpq"),
+    ("libpq", "libpq"),
+    ("libpq-dev", "libpq"),
+    ("libpq-devel", "libpq"),
+    ("postgresql*-libs", "libpq"),
+    ("postgresql-devel", "libpq"),
+    ("postgresql*-client", "libpq"),
+    ("postgresql-client*", "libpq"),
+    ("libssl*", "libssl"),
+    ("openssl", "libssl"),
+    ("openssl3", "libssl"),
+    ("openssl-libs", "libssl"),
+    ("openssl-dev", "libssl"),
+    ("openssl-devel", "libssl"),
+    ("libcurl4*", "libssl"),
+    ("curl", "libssl"),
+    ("ca-certificates", "ca-certificates"),
+    ("ca-certificates-bundle", "ca-certificates"),
+)
+
+# package (glob) → programs it installs, when they differ from the package name
+TOOL_PACKAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("netcat*", ("nc", "netcat")),
+    ("*-netcat", ("nc", "netcat")),
+    ("ncat", ("nc", "ncat")),
+    ("nmap-ncat", ("nc", "ncat")),
+    ("postgresql*-client", ("pg_isready", "psql")),
+    ("postgresql-client*", ("pg_isready", "psql")),
+    ("postgresql", ("pg_isready", "psql")),
+    ("redis-tools", ("redis-cli",)),
+    ("redis", ("redis-cli", "redis-server")),
+    ("procps*", ("ps", "pgrep", "pkill", "top")),
+    ("iproute2", ("ip", "ss")),
+    ("*mysql-client", ("mysql", "mysqladmin")),
+    ("mariadb-client", ("mysql", "mysqladmin", "mariadb", "mariadb-admin")),
+    ("iputils-ping", ("ping",)),
+    ("bind9-dnsutils", ("dig", "nslookup")),
+    ("dnsutils", ("dig", "nslookup")),
+    ("bind-tools", ("dig", "nslookup")),
+    ("grpc-health-probe", ("grpc_health_probe",)),
+)
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+BUSYBOX_APPLETS = _names(
+    "sh ash awk basename cat chmod chown cp cut date dd df dirname echo env expr false find free grep gunzip "
+    "gzip head hostname id ip kill killall ln ls mkdir mktemp mv nc netstat nslookup pgrep pidof ping pkill "
+    "printf ps pwd readlink rm rmdir sed seq sleep sort stat tail tar tee test timeout top touch tr true "
+    "uname uniq unzip wc wget which xargs yes [ [["
+)
+# programs every Debian/Ubuntu-based image has (essential packages: coreutils, dash, bash, grep, …)
+DEBIAN_ESSENTIAL = _names(
+    "sh dash bash awk mawk basename cat chmod chown cp cut date dd df dirname echo env expr false find grep "
+    "gzip head hostname id kill ln ls mkdir mktemp mv printf pwd readlink rm rmdir sed seq sleep sort stat "
+    "tail tar tee test timeout touch tr true uname uniq wc xargs yes [ apt-get apt dpkg"
+)
+STANDARD_BIN_DIRS = ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
+
+_LIB_FILES: tuple[tuple[str, str], ...] = (
+    ("libpq.so*", "libpq"),
+    ("libssl.so*", "libssl"),
+    ("libcrypto.so*", "libssl"),
+    ("ca-certificates.crt", "ca-certificates"),
+    ("ca-bundle*.crt", "ca-certificates"),
+    ("cert.pem", "ca-certificates"),
+)
+_CERT_DIRS = ("/etc/ssl/certs", "/etc/ssl", "/etc/pki", "/usr/share/ca-certificates", "/etc/ca-certificates")
+_LIB_DIRS = ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib")
+_INSTALL = {
+    "apt-get": "install",
+    "apt": "install",
+    "aptitude": "install",
+    "apk": "add",
+    "dnf": "install",
+    "microdnf": "install",
+    "yum": "install",
+    "tdnf": "install",
+    "zypper": "install",
+}
+_REMOVE = {"apt-get": ("purge", "remove"), "apt": ("purge", "remove"), "apk": ("del",)}
+_VALUE_OPTS = {"-o", "-t", "--target-release", "--virtual", "-X", "--repository", "--setopt", "--root", "-c"}
+
+
+@dataclass(frozen=True)
+class Install:
+    package: str
+    manager: str
+    instr: Instruction
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class Copied:
+    dest: str  # absolute image path of the file (or directory) as it lands
+    source: str
+    instr: Instruction
+    from_ref: str | None  # --from value
+    dir_like: bool  # the source looks like a directory (whole tree copied)
+
+
+@dataclass
+class ImageContents:
+    """What the image of ``stage`` contains. ``complete`` says whether absence can be claimed."""
+
+    stage: Stage | None
+    base: str
+    facts: ImageFacts
+    installs: list[Install] = field(default_factory=list)
+    copies: list[Copied] = field(default_factory=list)
+    made: dict[str, Instruction] = field(default_factory=dict)  # program name or path → RUN that wrote it
+    unreadable: list[Instruction] = field(default_factory=list)  # RUNs installing things we cannot read
+    virtual: dict[str, list[str]] = field(default_factory=dict)  # apk --virtual groups
+    workdir: str = "/"
+
+    @property
+    def complete(self) -> bool:
+        return self.facts.known and self.facts.libc is not None and not self.unreadable
+
+    # ------------------------------------------------------------------ libraries
+    def library_source(self, lib: str) -> str | None:
+        """How the image gets ``lib`` ("base image", "`apt-get install libpq5`", "COPY …"), or None."""
+        if lib in self.facts.libraries:
+            return "base image"
+        for inst in self.installs:
+            if _library_of(inst.package) == lib:
+                return f"`{inst.package}` installed"
+        for c in self.copies:
+            if _library_of_copy(c) in (lib, "*"):
+                return f"`{c.source}` copied"
+        return None
+
+    def lacks_library(self, lib: str) -> bool:
+        return self.complete and self.library_source(lib) is None
+
+    # ------------------------------------------------------------------ programs
+    def tools(self) -> set[str]:
+        out = set(self.facts.tools)
+        if self.facts.shell:
+            out.add("sh")
+        if "busybox" in out:
+            out |= BUSYBOX_APPLETS
+        if self.facts.shell and (
+            self.facts.package_manager == "apt" or (self.facts.distro or "").startswith(("debian", "ubuntu"))
+        ):
+            out |= DEBIAN_ESSENTIAL
+        for inst in self.installs:
+            out |= set(_tools_of(inst.package))
+        for c in self.copies:
+            out.add(posixpath.basename(c.dest))
+        out |= {posixpath.basename(k) for k in self.made}
+        if "busybox" in out:
+            out |= BUSYBOX_APPLETS
+        return out
+
+    def has_program(self, program: str) -> bool | None:
+        """True: present; False: absent (claimable); None: cannot tell."""
+        if "/" in program:
+            path = posixpath.normpath(program if program.startswith("/") else posixpath.join(self.workdir, program))
+            if path in self.made or any(c.dest == path for c in self.copies):
+                return True
+            for c in self.copies:
+                if c.dir_like and path.startswith(c.dest.rstrip("/") + "/"):
+                    return True  # a whole directory tree was copied there
+            if posixpath.dirname(path) not in STANDARD_BIN_DIRS:
+                return None
+            name = posixpath.basename(path)
+        else:
+            name = program
+        if name in self.tools():
+            return True
+        if any(c.dir_like and c.dest.rstrip("/") in STANDARD_BIN_DIRS for c in self.copies):
+            return None  # a whole bin directory was copied in
+        return False if self.complete else None
+
+    def has_shell(self) -> bool | None:
+        """Whether ``/bin/sh`` exists (what CMD-SHELL and shell-form instructions run)."""
+        return self.has_program("/bin/sh")
+
+    def how_to_install(self, package: str) -> str:
+        pm = self.facts.package_manager
+        if pm == "apt":
+            return f"`RUN apt-get update && apt-get install -y --no-install-recommends {package}`"
+        if pm == "apk":
+            return f"`RUN apk add --no-cache {package}`"
+        if pm in ("dnf", "microdnf", "yum"):
+            return f"`RUN {pm} install -y {package}`"
+        return "a COPY of the file from a stage that has it"
+
+
+def _library_of(package: str) -> str | None:
+    for pattern, lib in LIBRARY_PACKAGES:
+        if fnmatch.fnmatchcase(package, pattern):
+            return lib
+    return None
+
+
+def _library_of_copy(c: Copied) -> str | None:
+    """Library a copied path provides; ``*`` when a whole library or certificate directory is copied."""
+    src = c.source.rstrip("/")
+    base = posixpath.basename(src)
+    for pattern, lib in _LIB_FILES:
+        if fnmatch.fnmatchcase(base, pattern):
+            return lib
+    for d in _CERT_DIRS:
+        if src == d or src.startswith(d + "/"):
+            return "ca-certificates"
+    if (
+        c.from_ref is not None
+        and c.dir_like
+        and (src in ("", "/") or any(src == d or src.startswith(d + "/") for d in _LIB_DIRS))
+    ):
+        return "*"
+    return None
+
+
+def _tools_of(package: str) -> tuple[str, ...]:
+    for pattern, tools in TOOL_PACKAGES:
+        if fnmatch.fnmatchcase(package, pattern):
+            return (package, *tools)
+    if package in ("busybox", "busybox-static"):
+        return ("busybox",)
+    return (package,)
+
+
+# ----------------------------------------------------------------------------------------- shell text
+
+
+def run_text(instr: Instruction) -> str:
+    """The shell text of a RUN (heredocs, exec form joined)."""
+    if instr.heredocs:
+        return "\n".join(h.content for h in instr.heredocs)
+    if instr.json:
+        return shlex.join(instr.args)
+    return " ".join(instr.args)
+
+
+def commands(text: str) -> list[list[str]]:
+    """Simple commands of shell text (split on ``;``, ``&&``, ``||``, ``|``, newlines), as words."""
+    try:
+        lex = shlex.shlex(text.replace("\\\n", " "), posix=True, punctuation_chars=";&|()\n")
+        lex.whitespace = " \t\r"
+        lex.whitespace_split = True
+        tokens = list(lex)
+    except ValueError:
+        return []
+    out: list[list[str]] = [[]]
+    for tok in tokens:
+        if tok and all(ch in ";&|()\n" for ch in tok):
+            out.append([])
+        else:
+            out[-1].append(tok)
+    return [c for c in out if c]
+
+
+def _strip_prefix(words: list[str]) -> list[str]:
+    """Drop leading ``sudo``, ``env X=y``, ``DEBIAN_FRONTEND=…`` and similar."""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("sudo", "env", "exec", "nohup", "time", "command") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+            i += 1
+            continue
+        break
+    return words[i:]
+
+
+def _package_name(word: str) -> str:
+    name = re.split(r"[=<>~]", word, maxsplit=1)[0]
+    return name.split(":", 1)[0].lower()
+
+
+def _subcommand(words: list[str]) -> tuple[str | None, int]:
+    """The first non-option word after the program (skipping option values), and its index."""
+    j = 1
+    while j < len(words):
+        w = words[j]
+        if w in _VALUE_OPTS:
+            j += 2
+            continue
+        if w.startswith("-"):
+            j += 1
+            continue
+        return w, j
+    return None, j
+
+
+def _scan_run(instr: Instruction, stage: Stage, out: ImageContents, workdir: str, text: str | None = None) -> None:
+    for raw_words in commands(run_text(instr) if text is None else text):
+        words = _strip_prefix(raw_words)
+        if not words:
+            continue
+        prog = posixpath.basename(words[0])
+        sub, at = _subcommand(words)
+        if prog in SHELLS and "-c" in words[1:-1]:
+            _scan_run(instr, stage, out, workdir, words[words.index("-c") + 1])
+            continue
+        if prog in _INSTALL and sub == _INSTALL[prog]:
+            rest = words[at + 1 :]
+            group: str | None = None
+            pkgs: list[str] = []
+            j = 0
+            while j < len(rest):
+                w = rest[j]
+                if w in _VALUE_OPTS:
+                    if w in ("--virtual", "-t") and prog == "apk" and j + 1 < len(rest):
+                        group = rest[j + 1]
+                    j += 2
+                    continue
+                if not w.startswith("-"):
+                    if "$" in w or "`" in w:
+                        out.unreadable.append(instr)
+                    else:
+                        pkgs.append(_package_name(w))
+                j += 1
+            out.installs.extend(Install(p, prog, instr, stage) for p in pkgs)
+            if group:
+                out.virtual[group] = pkgs
+            continue
+        if prog in _REMOVE and sub in _REMOVE[prog]:
+            gone: set[str] = set()
+            for w in words[at + 1 :]:
+                if not w.startswith("-"):
+                    gone.add(_package_name(w))
+                    gone.update(out.virtual.get(w, ()))
+            out.installs[:] = [i for i in out.installs if i.package not in gone]
+            continue
+        if prog == "xargs" and any(posixpath.basename(w) in _INSTALL for w in words):
+            out.unreadable.append(instr)
+            continue
+        if prog in ("install-packages", "install_packages"):  # the bitnami/minideb helper
+            out.installs.extend(Install(_package_name(w), prog, instr, stage) for w in words[1:] if w[:1] != "-")
+            continue
+        if prog.endswith(".sh") or (prog in SHELLS and len(words) > 1 and words[1].endswith(".sh")):
+            out.unreadable.append(instr)  # a script may install anything
+            continue
+        _scan_made(words, instr, out, workdir)
+
+
+def _scan_made(words: list[str], instr: Instruction, out: ImageContents, workdir: str) -> None:
+    """Programs a command writes: ``curl -o /usr/local/bin/x``, ``wget -O x``, ``ln -s a /usr/bin/b``,
+    ``chmod +x /x``, ``mv``/``cp``/``install`` targets, ``cargo install``."""
+    prog = posixpath.basename(words[0])
+
+    def add(path: str) -> None:
+        if path and "$" not in path:
+            full = posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
+            out.made[full] = instr
+
+    if prog in ("curl", "wget"):
+        for k, w in enumerate(words[:-1]):
+            if w in ("-o", "-O", "--output", "--output-document"):
+                add(words[k + 1])
+    elif prog in ("ln", "mv", "cp", "install") and len(words) >= 3:
+        add(words[-1])
+    elif prog == "chmod":
+        for w in words[1:]:
+            if not w.startswith(("-", "+")) and not w[:1].isdigit() and "=" not in w:
+                add(w)
+    elif prog == "cargo" and "install" in words[1:2]:
+        for w in words[2:]:
+            if not w.startswith("-"):
+                out.made[w] = instr
+
+
+def _copy_dest(dest: str, src: str, many: bool, workdir: str) -> tuple[str, bool]:
+    dest_abs = posixpath.normpath(dest if dest.startswith("/") else posixpath.join(workdir, dest))
+    bare = src.rstrip("/")
+    dir_like = (
+        src.endswith("/")
+        or src in (".", "/")
+        or (
+            "." not in posixpath.basename(bare)
+            and (bare.startswith(("/usr/lib", "/lib", "/etc", "/usr/share")) or bare.endswith(("/bin", "/certs")))
+        )
+    )
+    if dir_like:
+        return dest_abs, True
+    if many or dest.endswith("/") or dest in (".", "./"):
+        return posixpath.join(dest_abs, posixpath.basename(src.rstrip("/"))), False
+    return dest_abs, False
+
+
+def stage_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageContents:
+    """What the image of ``stage`` holds (its lineage's installs and copies, its root base's facts)."""
+    lineage = list(reversed(df.lineage(stage)))
+    root = lineage[0]
+    facts = lookup(root.base, project.config.base_images) if root.base_resolved else ImageFacts("", "", False)
+    out = ImageContents(stage, root.base, facts)
+    workdir = "/"
+    for st in lineage:
+        for instr in st.instructions:
+            if instr.cmd == "WORKDIR" and instr.values:
+                wd = instr.values[0]
+                workdir = posixpath.normpath(wd if wd.startswith("/") else posixpath.join(workdir, wd))
+            elif instr.cmd == "RUN":
+                _scan_run(instr, st, out, workdir)
+            elif instr.cmd in ("COPY", "ADD") and len(instr.values) >= 2:
+                srcs = [s for s in instr.values[:-1] if not s.startswith("<<")]
+                dest = instr.values[-1]
+                for src in srcs:
+                    if "://" in src:
+                        src = src.rsplit("/", 1)[-1] or src
+                    path, dir_like = _copy_dest(dest, src, len(srcs) > 1, workdir)
+                    out.copies.append(Copied(path, src, instr, instr.flag("from"), dir_like))
+    out.workdir = workdir
+    return out
+
+
+def build_contents(project: Project, build: Build) -> ImageContents | None:
+    """The final image of a build (its target stage), cached per build."""
+    df = build.dockerfile
+    if df is None:
+        return None
+    stage = target_stage(df, build.target)
+    if stage is None:
+        return None
+    cache: dict[tuple[int, int], ImageContents] = project.__dict__.setdefault("_stage_contents_cache", {})
+    key = (id(df), stage.index)
+    if key not in cache:
+        cache[key] = stage_contents(project, df, stage)
+    return cache[key]
+
+
+def image_contents(project: Project, image: str) -> ImageContents:
+    """An image-only service's image: just the data-file facts."""
+    return ImageContents(None, image, lookup(image, project.config.base_images))
+
+
+# ----------------------------------------------------------------------------------------- binaries
+
+_MUSL_TARGET = re.compile(r"--target[= ]+['\"]?([A-Za-z0-9_.\-]*musl[A-Za-z0-9_.\-]*)")
+_GNU_PINNED = re.compile(r"--target[= ]+['\"]?[A-Za-z0-9_\-]*-gnu[A-Za-z0-9_]*\.(\d+\.\d+)")
+
+
+@dataclass(frozen=True)
+class BinaryOrigin:
+    """Where the program the final image runs was compiled."""
+
+    stage: Stage  # the builder stage
+    copy: Instruction | None  # the COPY --from that brings it into the final image (None: built in place)
+    facts: ImageFacts  # the builder's root base
+    base: str
+    musl: bool  # a musl target (static by default) or a musl builder
+    static: bool  # linked statically (musl, or `-C target-feature=+crt-static`)
+    glibc_target: str | None  # glibc version pinned by `cargo zigbuild --target …-gnu.2.17`
+
+
+def _cargo_config_musl(build: Build) -> bool:
+    for rel in (".cargo/config.toml", ".cargo/config"):
+        p: Path = build.context / rel
+        try:
+            text = p.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        if re.search(r"^\s*target\s*=\s*['\"][^'\"]*musl", text, re.M):
+            return True
+    return False
+
+
+def binary_origins(project: Project, build: Build) -> list[BinaryOrigin]:
+    """Builder stages whose cargo output the final image runs (via ``COPY --from``, or built in place)."""
+    df = build.dockerfile
+    if df is None:
+        return []
+    final = target_stage(df, build.target)
+    if final is None:
+        return []
+    code = built_code(project, build)
+    builders = {r.stage.index for r in code.runs}
+    for r in code.runs:  # stages built FROM a stage that ran cargo also hold its output
+        for st in df.stages:
+            if r.stage.index in {s.index for s in df.lineage(st)}:
+                builders.add(st.index)
+    final_lineage = df.lineage(final)
+    out: list[BinaryOrigin] = []
+    if any(s.index in {r.stage.index for r in code.runs} for s in final_lineage):
+        out.append(_origin(project, build, df, final, None))
+        return out
+    seen: set[int] = set()
+    for st in final_lineage:
+        for instr in st.instructions:
+            frm = instr.flag("from")
+            if instr.cmd != "COPY" or not frm:
+                continue
+            src_stage = df.stage(frm)
+            if src_stage is None or src_stage.index not in builders or src_stage.index in seen:
+                continue
+            seen.add(src_stage.index)
+            out.append(_origin(project, build, df, src_stage, instr))
+    return out
+
+
+def _origin(project: Project, build: Build, df: Dockerfile, stage: Stage, copy: Instruction | None) -> BinaryOrigin:
+    lineage = df.lineage(stage)
+    root = lineage[-1]
+    facts = lookup(root.base, project.config.base_images) if root.base_resolved else ImageFacts("", "", False)
+    texts = [run_text(i) for s in lineage for i in s.instructions if i.cmd == "RUN"]
+    env = " ".join(f"{k}={v}" for k, (v, _i) in stage.state.env.items())
+    sources = " ".join(copy.values[:-1]) if copy is not None else ""
+    joined = "\n".join([*texts, env])
+    musl = (
+        facts.libc == "musl"
+        or bool(_MUSL_TARGET.search(joined))
+        or bool(re.search(r"CARGO_BUILD_TARGET=\S*musl", env))
+        or "-musl/" in sources
+        or _cargo_config_musl(build)
+    )
+    if "-gnu/" in sources and facts.libc != "musl":
+        musl = False
+    pinned = _GNU_PINNED.search(joined)
+    static = musl or "crt-static" in joined
+    return BinaryOrigin(stage, copy, facts, root.base, musl, static, pinned.group(1) if pinned else None)
+
+
+# ----------------------------------------------------------------------------------------- locations
+
+
+def text_location(df: Dockerfile, instr: Instruction, needle: str, occurrence: int = 0) -> Location:
+    """Where ``needle`` is written inside ``instr`` (plain substring search after the keyword), else the
+    instruction's keyword."""
+    seen = 0
+    for ln in range(instr.start_line, instr.end_line + 1):
+        if ln - 1 >= len(df.lines):
+            break
+        text = df.lines[ln - 1]
+        start = instr.location.col - 1 + len(instr.cmd) if ln == instr.start_line else 0
+        while True:
+            pos = text.find(needle, start)
+            if pos == -1:
+                break
+            if seen == occurrence:
+                return Location(df.path, ln, pos + 1, ln, pos + 1 + len(needle))
+            seen += 1
+            start = pos + 1
+    loc = instr.location
+    return Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(instr.cmd))
+
+
+def from_image_location(df: Dockerfile, stage: Stage) -> Location:
+    """The image reference of a stage's FROM line."""
+    return text_location(df, stage.from_instr, stage.base_raw)
+
+
+def stage_title(stage: Stage, what: str = "final stage") -> str:
+    """``final stage `runtime` `` or just ``final stage`` for an unnamed stage."""
+    return f"{what} `{stage.name}`" if stage.name else what
+
+
+def final_stages(project: Project) -> Iterable[tuple[Dockerfile, Stage, list[Build]]]:
+    """Each stage some build targets, with the builds that target it."""
+    for df in project.dockerfiles.values():
+        by_stage: dict[int, list[Build]] = {}
+        for b in project.builds_of(df):
+            st = target_stage(df, b.target)
+            if st is not None:
+                by_stage.setdefault(st.index, []).append(b)
+        for index, builds in sorted(by_stage.items()):
+            yield df, df.stages[index], builds

@@ -1,0 +1,325 @@
+"""VW205 runtime-library-missing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from viworks_lint.crates import built_code
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
+from viworks_lint.packages import (
+    ImageContents,
+    binary_origins,
+    build_contents,
+    final_stages,
+    from_image_location,
+    stage_title,
+)
+from viworks_lint.parsers.cargo import Dependency, Manifest
+from viworks_lint.project import Build, Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+LIBPQ, LIBSSL, CA = "libpq", "libssl", "ca-certificates"
+_SONAME = {LIBPQ: "libpq.so.5", LIBSSL: "libssl.so.3"}
+# crates in a Cargo.lock that mean a dynamic link (unless the vendoring crate is in the lock too)
+_LOCK_LIBS = {"pq-sys": (LIBPQ, "pq-src"), "openssl-sys": (LIBSSL, "openssl-src")}
+_LOCK_CA = ("native-tls", "rustls-native-certs", "rustls-platform-verifier", "openssl-probe")
+
+
+@dataclass(frozen=True)
+class Need:
+    library: str
+    because: str  # "`diesel` with feature `postgres`"
+    location: Location  # the dependency in Cargo.toml (or the lock entry)
+
+
+# ----------------------------------------------------------------------------------------- Cargo.lock
+
+
+@dataclass(frozen=True)
+class _Lock:
+    path: Path
+    deps: Mapping[str, tuple[str, ...]]  # package name → dependency names (union over versions)
+    lines: Mapping[str, int]  # package name → line of its `name = "…"`
+
+
+def _read_lock(path: Path) -> _Lock | None:
+    """A Cargo.lock with registry packages (a lock listing only local crates says nothing)."""
+    try:
+        text = path.read_text("utf-8")
+        data: Any = tomlkit.parse(text).unwrap()
+    except Exception:
+        return None
+    pkgs = data.get("package") if isinstance(data, Mapping) else None
+    if not isinstance(pkgs, list) or not any(isinstance(p, Mapping) and "source" in p for p in pkgs):
+        return None
+    deps: dict[str, set[str]] = {}
+    for p in pkgs:
+        if isinstance(p, Mapping) and isinstance(p.get("name"), str):
+            names = {str(d).split(" ")[0] for d in p.get("dependencies", []) if isinstance(d, str)}
+            deps.setdefault(p["name"], set()).update(names)
+    lines: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = re.match(r'^name\s*=\s*"([^"]+)"', line)
+        if m:
+            lines.setdefault(m.group(1), n)
+    return _Lock(path, {k: tuple(sorted(v)) for k, v in deps.items()}, lines)
+
+
+def _lock_for(project: Project, manifest: Manifest) -> _Lock | None:
+    dirs = [manifest.dir]
+    root = project.workspace_root(manifest)
+    if root is not None and root.dir != manifest.dir:
+        dirs.append(root.dir)
+    for d in dirs:
+        lock = _read_lock(d / "Cargo.lock")
+        if lock is not None:
+            return lock
+    return None
+
+
+def _reach(lock: _Lock, start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(lock.deps.get(name, ()))
+    return seen
+
+
+def _needs_from_lock(lock: _Lock, deps: list[Dependency]) -> list[Need]:
+    out: list[Need] = []
+    for dep in deps:
+        reach = _reach(lock, dep.package)
+        for sys_crate, (lib, vendored) in _LOCK_LIBS.items():
+            if sys_crate in reach and vendored not in reach:
+                via = f"`{dep.name}`" if dep.package == sys_crate else f"`{dep.name}` (through `{sys_crate}`)"
+                out.append(Need(lib, via, dep.location))
+        ca = [c for c in _LOCK_CA if c in reach]
+        if ca:
+            out.append(Need(CA, f"`{dep.name}` (through `{ca[0]}`)", dep.location))
+    return out
+
+
+# ----------------------------------------------------------------------------------------- Cargo.toml
+
+
+def _dep_spec(manifest: Manifest, dep: Dependency) -> Mapping[str, Any]:
+    root_data: Mapping[str, Any] = manifest.data
+    for table in ("dependencies",):
+        sec = root_data.get(table)
+        if isinstance(sec, Mapping) and isinstance(sec.get(dep.name), Mapping):
+            spec: Mapping[str, Any] = sec[dep.name]
+            return spec
+    return {}
+
+
+def _version(manifest: Manifest, dep: Dependency) -> tuple[int, ...]:
+    raw = manifest.data.get("dependencies", {}).get(dep.name)
+    text = raw if isinstance(raw, str) else _dep_spec(manifest, dep).get("version", "")
+    nums = re.findall(r"\d+", str(text))[:2]
+    return tuple(int(n) for n in nums)
+
+
+def _workspace_dep(project: Project, manifest: Manifest, dep: Dependency) -> Dependency:
+    """Fold `[workspace.dependencies]` features/default-features into a `x.workspace = true` dependency."""
+    if not dep.workspace:
+        return dep
+    root = project.workspace_root(manifest)
+    ws = root.workspace if root is not None else None
+    spec = ws.dependencies.get(dep.name) if ws is not None else None
+    if not isinstance(spec, Mapping):
+        return dep
+    feats = spec.get("features", [])
+    return replace(
+        dep,
+        package=str(spec.get("package", dep.package)),
+        features=tuple({*dep.features, *(f for f in feats if isinstance(f, str))}),
+        default_features=spec.get("default-features", True) is not False,
+    )
+
+
+def _enabled(manifest: Manifest, dep: Dependency) -> bool:
+    if not dep.optional:
+        return True
+    feats = manifest.data.get("features", {})
+    default = feats.get("default", []) if isinstance(feats, Mapping) else []
+    names = {str(f).removeprefix("dep:").split("/")[0].rstrip("?") for f in default}
+    return dep.name in names
+
+
+def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Need]:
+    out: list[Need] = []
+
+    def need(lib: str, dep: Dependency, why: str = "") -> None:
+        out.append(Need(lib, f"`{dep.name}`{why}", dep.location))
+
+    for dep in deps:
+        f = set(dep.features)
+        name = dep.package
+        vendored = "vendored" in f or "native-tls-vendored" in f
+        if name == "pq-sys" and "bundled" not in f:
+            need(LIBPQ, dep)
+        elif name == "diesel" and "postgres" in f:
+            need(LIBPQ, dep, " with feature `postgres` (through `pq-sys`)")
+        elif name in ("openssl-sys", "openssl") and not vendored:
+            need(LIBSSL, dep)
+        elif name in ("native-tls", "hyper-tls", "tokio-native-tls", "async-native-tls", "postgres-native-tls"):
+            if not vendored:
+                need(LIBSSL, dep, " (through `openssl-sys`)")
+            need(CA, dep)
+        elif name == "postgres-openssl" and not vendored:
+            need(LIBSSL, dep, " (through `openssl-sys`)")
+        elif name == "reqwest":
+            modern = _version(manifest, dep) >= (0, 13)
+            native = "native-tls" in f or (not modern and ("default-tls" in f or dep.default_features))
+            if native and "native-tls-vendored" not in f:
+                why = " with default features (native-tls)" if dep.default_features else " with feature `native-tls`"
+                need(LIBSSL, dep, why + " (through `openssl-sys`)")
+            if native or (modern and dep.default_features) or any("native-roots" in x for x in f):
+                need(CA, dep)
+        elif name == "lettre" and (dep.default_features or "native-tls" in f or "tokio1-native-tls" in f):
+            if not vendored:
+                need(LIBSSL, dep, " with the native-tls feature (through `openssl-sys`)")
+            need(CA, dep)
+        elif name in ("sqlx", "redis") and any("native-tls" in x for x in f):
+            need(LIBSSL, dep, " with a native-tls feature (through `openssl-sys`)")
+            need(CA, dep)
+        elif name == "ureq" and "native-tls" in f:
+            need(LIBSSL, dep, " with feature `native-tls` (through `openssl-sys`)")
+            need(CA, dep)
+        elif name == "git2" and dep.default_features:
+            need(LIBSSL, dep, " with default features (https, through `openssl-sys`)")
+        elif name in ("rustls-native-certs", "rustls-platform-verifier", "openssl-probe") or (
+            name == "hyper-rustls" and (dep.default_features or "native-tokio" in f or "rustls-native-certs" in f)
+        ):
+            need(CA, dep, " (reads the system CA store)")
+        elif name == "aws-config" or name.startswith("aws-sdk-"):
+            if dep.default_features:
+                need(CA, dep, " (its default HTTPS client reads the system CA store)")
+        elif name == "tonic" and ("tls-roots" in f or "tls-native-roots" in f):
+            need(CA, dep, " with native roots")
+    return out
+
+
+# ----------------------------------------------------------------------------------------- check
+
+
+def _runtime_deps(project: Project, manifest: Manifest) -> list[Dependency]:
+    deps = [_workspace_dep(project, manifest, d) for d in manifest.dependencies if d.section == "dependencies"]
+    return [d for d in deps if _enabled(manifest, d)]
+
+
+def needs(project: Project, build: Build) -> list[Need]:
+    code = built_code(project, build)
+    out: list[Need] = []
+    for manifest in code.runtime or code.packages:
+        deps = _runtime_deps(project, manifest)
+        lock = _lock_for(project, manifest)
+        found = _needs_from_lock(lock, deps) if lock is not None else _needs_from_manifest(manifest, deps)
+        out.extend(found)
+    return out
+
+
+def _package_for(lib: str, img: ImageContents) -> str:
+    pm = img.facts.package_manager
+    distro = img.facts.distro or ""
+    if lib == CA:
+        return "ca-certificates"
+    if lib == LIBPQ:
+        return {"apt": "libpq5", "apk": "libpq"}.get(pm or "", "libpq")
+    if pm == "apt":
+        return "libssl1.1" if distro in ("debian10", "debian11", "ubuntu20.04") else "libssl3"
+    return {"apk": "libssl3"}.get(pm or "", "openssl-libs")
+
+
+def _fix(lib: str, img: ImageContents) -> str:
+    if img.facts.package_manager in ("apt", "apk", "dnf", "microdnf", "yum"):
+        return f"install it in this stage: {img.how_to_install(_package_for(lib, img))}"
+    if lib == CA:
+        return (
+            "copy the CA bundle from the builder (`COPY --from=builder /etc/ssl/certs/ca-certificates.crt "
+            "/etc/ssl/certs/`) or use a base that ships it"
+        )
+    return (
+        "use a base that ships it (e.g. `gcr.io/distroless/cc-debian12` has libssl), build a static musl binary, "
+        "or copy the library from the builder stage"
+    )
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for df, stage, builds in final_stages(project):
+        img = build_contents(project, builds[0])
+        if img is None or not img.complete:
+            continue
+        reported: set[str] = set()
+        for build in builds:
+            origins = binary_origins(project, build)
+            if not origins or all(o.static for o in origins):
+                continue
+            for need in needs(project, build):
+                if need.library in reported or not img.lacks_library(need.library):
+                    continue
+                reported.add(need.library)
+                shown = f"`{stage.base}`"
+                if need.library == CA:
+                    msg = (
+                        f"{stage_title(stage)} ({shown}) has no CA certificates, but {need.because} verifies "
+                        "TLS against the system CA store: every outbound HTTPS call fails with a certificate error; "
+                        + _fix(need.library, img)
+                    )
+                else:
+                    msg = (
+                        f"{stage_title(stage)} ({shown}) has no {need.library}, but the binary links it "
+                        f"dynamically via {need.because}: it exits at start with `error while loading shared "
+                        f"libraries: {_SONAME[need.library]}`; " + _fix(need.library, img)
+                    )
+                f = RULE.finding(
+                    msg,
+                    from_image_location(df, stage),
+                    key=f"{stage.label}:{need.library}",
+                    related=(Related(need.location, f"{need.because} needs {need.library} at run time"),),
+                )
+                yield replace(f, level=Level.WARNING) if need.library == CA else f
+
+
+RULE = register(
+    Rule(
+        id="VW205",
+        name="runtime-library-missing",
+        level=Level.ERROR,
+        summary="The final image lacks a shared library (libpq, libssl) or the CA certificates the Rust "
+        "dependencies need at run time.",
+        docs=RuleDocs(
+            what="For each image built from this repo, the crates its binary is compiled from (the `cargo build` "
+            "the Dockerfile runs, narrowed by `-p`/`--bin`) are checked for dynamically linked C libraries: "
+            "`libpq` (`pq-sys`, `diesel` with feature `postgres`; the `postgres`/`tokio-postgres`/`sqlx` crates "
+            "are pure Rust and need none), `libssl` (`openssl-sys`, `native-tls`, `reqwest` with default "
+            "features before 0.13, `lettre` defaults, `*-native-tls` features) and the system CA store "
+            "(native-tls, `rustls-native-certs`, `rustls-platform-verifier`, `hyper-rustls` defaults, AWS SDK). "
+            "A `Cargo.lock` with registry packages is followed from the crate's dependencies (vendored "
+            "`openssl-src`/`pq-src` count as static); without one, `Cargo.toml` features decide. The final "
+            "stage has a library when its base image ships it (`rules/images.json`), a package providing it is "
+            "installed (`apt-get`, `apk`, `dnf`/`microdnf`/`yum`), or the file is copied in. Static musl builds "
+            "and `crt-static` builds are silent; missing CA certificates are a warning.",
+            why="The image builds fine and the container dies at start with `error while loading shared "
+            "libraries: libpq.so.5: cannot open shared object file`; without CA certificates the service runs "
+            "but every HTTPS request fails.",
+            example='# Cargo.toml: diesel = { version = "2", features = ["postgres"] }\n'
+            "FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/api /usr/local/bin/api",
+            fix="Install the runtime package in the final stage (`libpq5`, `libssl3`, `ca-certificates` on "
+            "Debian; `libpq`, `libssl3` on Alpine), switch to rustls with bundled roots, or build a static musl "
+            "binary.",
+        ),
+        check=check,
+        tags=("runtime", "dockerfile", "cargo"),
+    )
+)

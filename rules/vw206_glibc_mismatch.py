@@ -1,0 +1,130 @@
+"""VW206 glibc-mismatch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.packages import (
+    BinaryOrigin,
+    binary_origins,
+    build_contents,
+    final_stages,
+    from_image_location,
+    stage_title,
+)
+from viworks_lint.parsers.dockerfile import Dockerfile
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+_SAME_RELEASE = {
+    "debian10": "debian:buster-slim",
+    "debian11": "debian:bullseye-slim",
+    "debian12": "debian:bookworm-slim",
+    "debian13": "debian:trixie-slim",
+    "ubuntu20.04": "ubuntu:20.04",
+    "ubuntu22.04": "ubuntu:22.04",
+    "ubuntu24.04": "ubuntu:24.04",
+}
+_DISTROLESS = {"debian11": "gcr.io/distroless/cc-debian11", "debian12": "gcr.io/distroless/cc-debian12"}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".") if p.isdigit())
+
+
+def _suggest(origin: BinaryOrigin) -> str:
+    distro = origin.facts.distro or ""
+    options = [f"`{x}`" for x in (_SAME_RELEASE.get(distro), _DISTROLESS.get(distro)) if x]
+    return " or ".join(options) if options else "a runtime base of the builder's release"
+
+
+def _builder_related(df: Dockerfile, origin: BinaryOrigin) -> tuple[Related, ...]:
+    rel = [Related(from_image_location(df, origin.stage), f"builder stage `{origin.stage.label}` ({origin.base})")]
+    if origin.copy is not None:
+        rel.append(Related(origin.copy.location, "the binary is copied into the final image here"))
+    return tuple(rel)
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for df, stage, builds in final_stages(project):
+        img = build_contents(project, builds[0])
+        if img is None or not img.facts.known:
+            continue
+        run = img.facts
+        reported: set[int] = set()
+        for build in builds:
+            for origin in binary_origins(project, build):
+                if origin.copy is None or origin.static or origin.stage.index in reported:
+                    continue
+                built = origin.facts
+                if built.libc != "glibc":
+                    continue
+                loc = from_image_location(df, stage)
+                label = f"{stage_title(stage)} (`{img.base}`)"
+                src = f"`{origin.stage.label}` (`{origin.base}`, glibc {built.glibc or 'unknown version'})"
+                if run.libc == "musl":
+                    reported.add(origin.stage.index)
+                    yield RULE.finding(
+                        f"{label} is musl-based, but the binary comes from the glibc builder {src} without a musl "
+                        "target: it fails at start with `not found` (no glibc dynamic loader); build with "
+                        "`--target x86_64-unknown-linux-musl` or run it on " + _suggest(origin),
+                        loc,
+                        key=f"{stage.label}<-{origin.stage.label}:musl",
+                        related=_builder_related(df, origin),
+                    )
+                elif run.libc == "none" and img.lacks_library("libc"):
+                    reported.add(origin.stage.index)
+                    yield RULE.finding(
+                        f"{label} has no C library, but the binary from {src} is dynamically linked against glibc: "
+                        "it fails at start with `no such file or directory`; build a static musl binary or run it "
+                        "on " + _suggest(origin),
+                        loc,
+                        key=f"{stage.label}<-{origin.stage.label}:nolibc",
+                        related=_builder_related(df, origin),
+                    )
+                elif run.libc == "glibc" and run.glibc and (origin.glibc_target or built.glibc):
+                    need = origin.glibc_target or built.glibc or ""
+                    if _version(need) <= _version(run.glibc):
+                        continue
+                    reported.add(origin.stage.index)
+                    yield RULE.finding(
+                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: symbols versioned "
+                        f"GLIBC_{need} are missing at run time and it fails with `GLIBC_{need}' not found`; run it "
+                        f"on {_suggest(origin)} or build on the runtime's release",
+                        loc,
+                        key=f"{stage.label}<-{origin.stage.label}:glibc",
+                        related=_builder_related(df, origin),
+                    )
+
+
+RULE = register(
+    Rule(
+        id="VW206",
+        name="glibc-mismatch",
+        level=Level.ERROR,
+        summary="The binary is built against a newer glibc than the runtime image has, or a glibc build is copied "
+        "into a musl or libc-less image.",
+        docs=RuleDocs(
+            what="The builder stage a binary is `COPY --from`'d out of and the final stage are looked up in "
+            "`rules/images.json` (plain `rust:1.70`–`1.88` tags are Debian 12 bookworm, 1.89 and later trixie; "
+            "`-bullseye`/`-bookworm`/`-trixie` suffixes are explicit). It is an error when the builder's glibc is "
+            "newer than the runtime's (e.g. `rust:1.83` → `debian:bullseye-slim`), when a glibc build lands in "
+            "an Alpine (musl) image, or in a `scratch`/static image with no libc. Musl targets "
+            "(`--target *-musl`, a `-musl/` path in the COPY, `CARGO_BUILD_TARGET`, `.cargo/config.toml`), "
+            "Alpine builders, `crt-static` builds, `cargo zigbuild` with a pinned `…-gnu.2.17` target, "
+            "same-release pairs and distroless `cc` images matching the builder are silent.",
+            why="The image builds, then the container exits immediately with "
+            "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
+            "`exec /usr/local/bin/app: no such file or directory`.",
+            example="FROM rust:1.83 AS builder          # Debian 12, glibc 2.36\n...\n"
+            "FROM debian:bullseye-slim           # glibc 2.31\n"
+            "COPY --from=builder /app/target/release/api /usr/local/bin/",
+            fix="Use the runtime base of the same release as the builder (`rust:1.83-bookworm` → "
+            "`debian:bookworm-slim` or `gcr.io/distroless/cc-debian12`), pin the builder to the runtime's release "
+            "(`rust:1.83-bullseye`), or build a static musl binary.",
+        ),
+        check=check,
+        tags=("runtime", "dockerfile"),
+    )
+)
