@@ -46,7 +46,10 @@ class Interpolator:
         self.refs: list[VarRef] = []
 
     def __call__(self, text: str, start: Location, quoted: bool = False) -> str:
-        out, _ = self._scan(text, 0, start, top=True)
+        try:
+            out, _ = self._scan(text, 0, start, top=True)
+        except RecursionError:  # defaults nested thousands deep: keep the text as written
+            return text
         return out
 
     def _loc(self, start: Location, offset: int, length: int) -> Location:
