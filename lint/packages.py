@@ -569,6 +569,24 @@ def text_location(df: Dockerfile, instr: Instruction, needle: str, occurrence: i
     return Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(instr.cmd))
 
 
+def line_span(loc: Location, needle: str) -> Location:
+    """``needle`` on the line of ``loc``, searched from ``loc``'s column (a YAML scalar's location points
+    at its opening quote, if any); ``loc`` itself when not found."""
+    if not needle:
+        return loc
+    try:
+        with open(loc.path, encoding="utf-8", errors="replace") as fh:
+            for n, text in enumerate(fh, start=1):
+                if n == loc.line:
+                    at = text.find(needle, max(loc.col - 1, 0))
+                    if at == -1:
+                        return loc
+                    return Location(loc.path, n, at + 1, n, at + 1 + len(needle))
+    except OSError:
+        pass
+    return loc
+
+
 def from_image_location(df: Dockerfile, stage: Stage) -> Location:
     """The image reference of a stage's FROM line."""
     return text_location(df, stage.from_instr, stage.base_raw)

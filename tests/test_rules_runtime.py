@@ -515,3 +515,106 @@ def test_vw206_silent_for_matching_distroless_cc(tmp_path: Path) -> None:
     _glibc_project(tmp_path / "a", "rust:1.83", "gcr.io/distroless/cc-debian12")
     _glibc_project(tmp_path / "b", "rust:1.80-bullseye", "gcr.io/distroless/cc-debian11:nonroot")
     assert lint(tmp_path, ["VW206"]) == []
+
+
+# ---------------------------------------------------------------- VW304 healthcheck-tool-missing
+
+HC_DOCKERFILE = (
+    "FROM rust:1.83-bookworm AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n\n"
+    "FROM {final}\n{extra}COPY --from=builder /src/target/release/app /usr/local/bin/app\n"
+    "ENTRYPOINT [\"/usr/local/bin/app\"]\n"
+)
+
+
+def _hc_project(root: Path, final: str, test: str, extra: str = "") -> Path:
+    return write(root, {
+        "compose.yaml": f"services:\n  app:\n    build: .\n    healthcheck:\n      test: {test}\n"
+                        "      start_period: 30s\n",
+        "Cargo.toml": _pkg("app"),
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": HC_DOCKERFILE.format(final=final, extra=extra),
+    })
+
+
+def test_vw304_curl_in_debian_slim(tmp_path: Path) -> None:
+    _hc_project(tmp_path, "debian:bookworm-slim", '["CMD", "curl", "-f", "http://localhost:8080/health"]')
+    findings = lint(tmp_path, ["VW304"])
+    assert where(findings, tmp_path) == [("VW304", "compose.yaml", 5)]
+    f = findings[0]
+    assert (f.location.col, f.location.end_col) == (22, 26)
+    assert "`curl`" in f.message and "apt-get install" in f.message
+
+
+def test_vw304_alpine_and_distroless(tmp_path: Path) -> None:
+    _hc_project(tmp_path / "alpine", "alpine:3.20", '["CMD-SHELL", "curl -fsS http://localhost:8080/health || exit 1"]')
+    _hc_project(tmp_path / "distroless", "gcr.io/distroless/cc-debian12",
+                '"wget -q --spider http://localhost:8080/health"')
+    write(tmp_path / "scratch", {
+        "Dockerfile": "FROM scratch\nCOPY app /app\n"
+                      "HEALTHCHECK --start-period=5s CMD [\"/bin/busybox\", \"wget\", \"-q\", \"http://x/\"]\n"
+                      "ENTRYPOINT [\"/app\"]\n",
+        "app": "",
+    })
+    findings = lint(tmp_path, ["VW304"])
+    assert where(findings, tmp_path) == [
+        ("VW304", "alpine/compose.yaml", 5),
+        ("VW304", "distroless/compose.yaml", 5),
+        ("VW304", "scratch/Dockerfile", 3),
+    ]
+    assert "`curl`" in findings[0].message and "wget" in findings[0].message
+    assert "/bin/sh" in findings[1].message
+    assert findings[2].location.col == 37
+
+
+def test_vw304_dockerfile_healthcheck(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\n"
+                      "HEALTHCHECK --start-period=10s CMD curl -f http://localhost/ || exit 1\n"
+                      "CMD [\"/usr/local/bin/app\"]\n",
+        "app": "",
+    })
+    findings = lint(tmp_path, ["VW304"])
+    assert where(findings, tmp_path) == [("VW304", "Dockerfile", 3)]
+    assert findings[0].location.col == 36
+
+
+def test_vw304_silent_when_installed_in_final_stage(tmp_path: Path) -> None:
+    _hc_project(tmp_path / "apt", "debian:bookworm-slim", '["CMD", "curl", "-f", "http://localhost:8080/health"]',
+                "RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates\n")
+    _hc_project(tmp_path / "apk", "alpine:3.20", '["CMD", "curl", "-f", "http://localhost:8080/health"]',
+                "RUN apk add --no-cache curl\n")
+    assert lint(tmp_path, ["VW304"]) == []
+
+
+def test_vw304_silent_when_present_in_base(tmp_path: Path) -> None:
+    _hc_project(tmp_path / "alpine", "alpine:3.20", '["CMD", "wget", "-q", "--spider", "http://localhost:8080/"]')
+    _hc_project(tmp_path / "nc", "alpine:3.20", '["CMD-SHELL", "nc -z localhost 8080"]')
+    _hc_project(tmp_path / "rust", "rust:1.83-bookworm", '["CMD", "curl", "-f", "http://localhost:8080/"]')
+    assert lint(tmp_path, ["VW304"]) == []
+
+
+def test_vw304_silent_when_copied_in(tmp_path: Path) -> None:
+    _hc_project(tmp_path, "gcr.io/distroless/cc-debian12", '["CMD", "/usr/bin/curl", "-f", "http://localhost/"]',
+                "COPY --from=builder /usr/bin/curl /usr/bin/curl\n")
+    assert lint(tmp_path, ["VW304"]) == []
+
+
+def test_vw304_silent_for_the_app_binary(tmp_path: Path) -> None:
+    _hc_project(tmp_path / "path", "gcr.io/distroless/cc-debian12", '["CMD", "/usr/local/bin/app", "healthcheck"]')
+    _hc_project(tmp_path / "name", "scratch", '["CMD", "app", "--health"]')
+    assert lint(tmp_path, ["VW304"]) == []
+
+
+def test_vw304_image_only_services(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n"
+                        "  db:\n    image: postgres:16-alpine\n"
+                        "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U app\"]\n"
+                        "  cache:\n    image: redis:7\n"
+                        "    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"ping\"]\n"
+                        "  bad:\n    image: redis:7-alpine\n"
+                        "    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]\n"
+                        "  unknown:\n    image: ghcr.io/acme/thing:1\n"
+                        "    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]\n",
+    })
+    assert where(lint(tmp_path, ["VW304"]), tmp_path) == [("VW304", "compose.yaml", 13)]
