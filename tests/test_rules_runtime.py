@@ -618,3 +618,146 @@ def test_vw304_image_only_services(tmp_path: Path) -> None:
                         "    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost\"]\n",
     })
     assert where(lint(tmp_path, ["VW304"]), tmp_path) == [("VW304", "compose.yaml", 13)]
+
+
+# ---------------------------------------------------------------- VW308 exec-form-variable
+
+
+def test_vw308_dockerfile_exec_forms(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\n"
+                      "ENV PORT=8080\n"
+                      "HEALTHCHECK --start-period=5s CMD [\"/app\", \"health\", \"--url=http://localhost:$PORT/\"]\n"
+                      "ENTRYPOINT [\"/app\", \"--port\", \"${PORT}\"]\n",
+    })
+    findings = lint(tmp_path, ["VW308"])
+    assert where(findings, tmp_path) == [("VW308", "Dockerfile", 3), ("VW308", "Dockerfile", 4)]
+    assert (findings[0].location.col, findings[0].location.end_col) == (78, 83)
+    assert (findings[1].location.col, findings[1].location.end_col) == (32, 39)
+    assert "`${PORT}`" in findings[1].message
+
+
+def test_vw308_compose_escaped_variable_in_cmd_test(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    healthcheck:\n"
+                        "      test: [\"CMD\", \"pg_isready\", \"-U\", \"$${POSTGRES_USER}\"]\n"
+                        "      start_period: 10s\n",
+    })
+    findings = lint(tmp_path, ["VW308"])
+    assert where(findings, tmp_path) == [("VW308", "compose.yaml", 5)]
+    assert (findings[0].location.col, findings[0].location.end_col) == (42, 59)
+
+
+def test_vw308_silent_for_shell_forms(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nENV PORT=8080\n"
+                      "HEALTHCHECK CMD curl -f http://localhost:$PORT/ || exit 1\n"
+                      "CMD exec /app --port $PORT\n",
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    healthcheck:\n"
+                        "      test: [\"CMD-SHELL\", \"pg_isready -U $${POSTGRES_USER}\"]\n",
+    })
+    assert lint(tmp_path, ["VW308"]) == []
+
+
+def test_vw308_silent_for_sh_c_wrappers(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\n"
+                      "HEALTHCHECK CMD [\"sh\", \"-c\", \"curl -f http://localhost:$PORT/\"]\n"
+                      "ENTRYPOINT [\"/bin/bash\", \"-lc\"]\n"
+                      "CMD [\"exec /app --port ${PORT}\"]\n",
+        "other/Dockerfile": "FROM alpine\nCMD [\"/bin/sh\", \"-c\", \"exec /app --port $PORT\"]\n",
+        "compose.yaml": "services:\n  api:\n    image: app\n    healthcheck:\n"
+                        "      test: [\"CMD\", \"sh\", \"-c\", \"wget -q http://localhost:$${PORT}/\"]\n",
+    })
+    assert lint(tmp_path, ["VW308"]) == []
+
+
+def test_vw308_silent_for_compose_interpolation(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": "PORT=8080\n",
+        "compose.yaml": "services:\n  api:\n    image: app\n    healthcheck:\n"
+                        "      test: [\"CMD\", \"/app\", \"health\", \"--port\", \"${PORT}\"]\n",
+    })
+    assert lint(tmp_path, ["VW308"]) == []
+
+
+# ---------------------------------------------------------------- VW404 hardcoded-secret
+
+SECRET = "s3cr3t-Value-9f8e7d"
+
+
+def test_vw404_compose_map_and_list_and_dockerfile(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n"
+                        "  api:\n"
+                        "    build: .\n"
+                        "    environment:\n"
+                        f"      JWT_SECRET: {SECRET}\n"
+                        "      RUST_LOG: info\n"
+                        "  db:\n"
+                        "    image: postgres:16\n"
+                        "    environment:\n"
+                        f"      - POSTGRES_PASSWORD={SECRET}\n",
+        "Dockerfile": f"FROM debian:bookworm-slim\nENV RUST_LOG=info STRIPE_API_KEY={SECRET}\n"
+                      f"ARG GITHUB_TOKEN={SECRET}\nCMD [\"/app\"]\n",
+    })
+    findings = lint(tmp_path, ["VW404"])
+    assert where(findings, tmp_path) == [
+        ("VW404", "Dockerfile", 2), ("VW404", "Dockerfile", 3),
+        ("VW404", "compose.yaml", 5), ("VW404", "compose.yaml", 10),
+    ]
+    assert (findings[0].location.col, findings[0].location.end_col) == (19, 33)
+    assert (findings[2].location.col, findings[2].location.end_col) == (7, 17)
+
+
+def test_vw404_value_never_reported_in_any_format(tmp_path: Path) -> None:
+    from viworks_lint.reporters import FORMATS, Report, render
+    from viworks_lint.rule import all_rules
+
+    write(tmp_path, {
+        "compose.yaml": f"services:\n  api:\n    image: app\n    environment:\n      API_TOKEN: {SECRET}\n",
+        "Dockerfile": f"FROM debian:bookworm-slim\nARG DB_PASSWORD={SECRET}\nENV SESSION_KEY=\"{SECRET}\"\n",
+    })
+    findings = lint(tmp_path, ["VW404"])
+    assert len(findings) == 3
+    for f in findings:
+        assert SECRET not in f.message and SECRET not in f.key
+        assert all(SECRET not in r.message for r in f.related)
+    rules = [r for r in all_rules() if r.id == "VW404"]
+    for fmt in FORMATS:
+        out = render(fmt, Report(findings=findings, rules=rules, root=tmp_path, tool_version="0",
+                                 source=lambda _p: None))
+        assert SECRET not in out, fmt
+
+
+def test_vw404_silent_for_interpolated_values(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": "JWT_SECRET=x\n",
+        "compose.yaml": "services:\n  api:\n    image: app\n    environment:\n      JWT_SECRET: ${JWT_SECRET}\n"
+                        "      DB_PASSWORD: ${DB_PASSWORD:-}\n"
+                        "  w:\n    image: app\n    environment:\n      - API_TOKEN=${API_TOKEN}\n",
+        "Dockerfile": "FROM debian:bookworm-slim\nARG APP_SECRET\nENV APP_SECRET=${APP_SECRET}\n",
+    })
+    assert lint(tmp_path, ["VW404"]) == []
+
+
+def test_vw404_silent_for_empty_values(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: app\n    environment:\n      JWT_SECRET:\n"
+                        "      API_KEY: \"\"\n  w:\n    image: app\n    environment:\n      - DB_PASSWORD\n"
+                        "      - OTHER_TOKEN=\n",
+        "Dockerfile": "FROM debian:bookworm-slim\nENV API_TOKEN=\"\"\n",
+    })
+    assert lint(tmp_path, ["VW404"]) == []
+
+
+def test_vw404_silent_for_file_paths_and_settings(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n"
+                        "      TLS_KEY: /etc/ssl/private/server.key\n"
+                        "      JWT_TOKEN_TTL: \"3600\"\n"
+                        "      PASSWORD_MIN_LENGTH: \"12\"\n",
+        "Dockerfile": "FROM debian:bookworm-slim\nARG API_KEY\nENV JWT_SECRET_FILE=/run/secrets/jwt\n",
+    })
+    assert lint(tmp_path, ["VW404"]) == []

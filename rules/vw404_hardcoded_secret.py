@@ -1,0 +1,174 @@
+"""VW404 hardcoded-secret. Messages, related messages and keys name the variable, never its value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from viworks_lint.findings import Finding, Level
+from viworks_lint.location import Location
+from viworks_lint.packages import text_location
+from viworks_lint.parsers.yamlnode import YNode
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+_SECRETISH = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
+# names that contain a secret-like word but hold settings about the secret, not the secret itself
+_NOT_SECRET_SUFFIXES = (
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_TTL",
+    "_EXPIRY",
+    "_EXPIRES",
+    "_EXPIRES_IN",
+    "_EXPIRATION",
+    "_LIFETIME",
+    "_LENGTH",
+    "_LEN",
+    "_TIMEOUT",
+    "_SECONDS",
+    "_SECS",
+    "_MINUTES",
+    "_HOURS",
+    "_DAYS",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_HEADER",
+    "_NAME",
+    "_ALGORITHM",
+    "_ALG",
+    "_ISSUER",
+    "_AUDIENCE",
+    "_TYPE",
+    "_ENABLED",
+)
+_INTERPOLATED = re.compile(r"(?<!\$)\$(?:\{|[A-Za-z_])")
+
+
+def is_secret_name(name: str) -> bool:
+    upper = name.upper()
+    if upper.endswith(_NOT_SECRET_SUFFIXES):
+        return False
+    return any(word in upper for word in _SECRETISH) or upper.endswith("_KEY")
+
+
+def is_literal_secret(value: str | None) -> bool:
+    """A value that is written in the file: not empty, not interpolated, not a file path or a flag."""
+    if value is None:
+        return False
+    v = value.strip().strip("\"'")
+    if not v or _INTERPOLATED.search(v):
+        return False
+    if v.lower() in ("true", "false", "yes", "no", "on", "off"):
+        return False
+    return not (v.startswith(("/", "./", "~/")) and not any(c.isspace() for c in v))
+
+
+def _message(name: str, where: str, hint: str) -> str:
+    return (
+        f"`{name}` {where} is set to a literal value: it is committed with the repository and readable by anyone "
+        f"who can run `docker inspect` or pull the image; {hint}"
+    )
+
+
+def _compose(project: Project) -> Iterator[Finding]:
+    for _compose, svc in project.services():
+        env = svc.node.get("environment")
+        if env is None:
+            continue
+        entries: list[tuple[str, str | None, Location]] = []
+        if env.is_map:
+            for k, v in env.items():
+                entries.append((k, _raw_value(k, v), env.key_loc(k)))
+        elif env.is_list:
+            for el in env.elements():
+                raw = el.raw if el.raw is not None else (el.text() or "")
+                name, has, val = raw.partition("=")
+                entries.append((name.strip(), val if has else None, el.loc))
+        for name, raw_value, loc in entries:
+            if not is_secret_name(name) or not is_literal_secret(raw_value):
+                continue
+            yield RULE.finding(
+                _message(
+                    name,
+                    f"in the `environment` of service `{svc.name}`",
+                    f"write `{name}: ${{{name}}}` and keep the value in an untracked `.env`, or use a compose "
+                    f"`secrets:` entry (read through `{name}_FILE`)",
+                ),
+                loc,
+                key=f"{svc.name}:{name}",
+            )
+
+
+def _raw_value(key: str, node: YNode) -> str | None:
+    if node.value is None:
+        return None
+    raw = node.raw
+    if raw is None:
+        return node.text()
+    if raw.startswith(key + "="):  # a list entry merged into a mapping by an override file
+        return raw[len(key) + 1 :]
+    return raw
+
+
+def _dockerfile(project: Project) -> Iterator[Finding]:
+    for df in project.dockerfiles.values():
+        for stage in df.stages:
+            for instr in stage.instructions:
+                pairs: list[tuple[str, str | None]] = []
+                if instr.cmd == "ENV":
+                    args = instr.args
+                    pairs = [(args[i], args[i + 1] if i + 1 < len(args) else "") for i in range(0, len(args), 2)]
+                elif instr.cmd == "ARG":
+                    for a in instr.args:
+                        name, has, val = a.partition("=")
+                        pairs.append((name, val if has else None))
+                for name, value in pairs:
+                    if not is_secret_name(name) or not is_literal_secret(value):
+                        continue
+                    if instr.cmd == "ENV":
+                        hint = (
+                            f"pass it at run time instead (compose `environment: {{{name}: ${{{name}}}}}` or a "
+                            "secret) rather than baking it into the image"
+                        )
+                    else:
+                        hint = (
+                            "drop the default and pass it with a BuildKit secret (`RUN --mount=type=secret`); "
+                            "build arguments are stored in the image history"
+                        )
+                    yield RULE.finding(
+                        _message(name, f"in `{instr.cmd}` (stage `{stage.label}`)", hint),
+                        text_location(df, instr, name),
+                        key=f"{stage.label}:{instr.cmd}:{name}",
+                    )
+
+
+def check(project: Project) -> Iterator[Finding]:
+    yield from _compose(project)
+    yield from _dockerfile(project)
+
+
+RULE = register(
+    Rule(
+        id="VW404",
+        name="hardcoded-secret",
+        level=Level.WARNING,
+        summary="A secret-like variable has a literal value in compose `environment` or a Dockerfile `ENV`/`ARG`.",
+        docs=RuleDocs(
+            what="Variables whose name contains `SECRET`, `PASSWORD`, `TOKEN` or `API_KEY`, or ends in `_KEY`, "
+            "given a literal value in a compose service's `environment` (mapping and list forms) or a "
+            "Dockerfile `ENV` / `ARG` default. Interpolated values (`${X}`), empty values, `ARG X` without a "
+            "default, `*_FILE` variables, file paths and settings about a secret (`*_TTL`, `*_EXPIRY`, "
+            "`*_URL`, …) are fine. The value is never shown in findings.",
+            why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
+            "`docker inspect` and the image's layer history where anyone with pull access can read it.",
+            example="environment:\n  JWT_SECRET: dev-secret-change-me",
+            fix="Reference it (`JWT_SECRET: ${JWT_SECRET}`) and keep the value in an untracked `.env` or the "
+            "deploy environment, or mount it as a compose secret and read `JWT_SECRET_FILE`.",
+        ),
+        check=check,
+        tags=("security", "compose", "dockerfile"),
+    )
+)
