@@ -80,7 +80,7 @@ RULE = register(
             "and paths built from variables are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
-            "with `read() \"/etc/nginx/nginx.conf\" failed (21: Is a directory)`.",
+            'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',
             example="volumes:\n  - ./infrastructure/nginx/nginx.conf:/etc/nginx/nginx.conf:ro   # file was moved",
             fix="Restore the file or correct the path relative to the compose file's directory; remove the stray "
             "directory Docker created on the host.",

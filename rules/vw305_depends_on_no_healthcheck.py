@@ -77,13 +77,13 @@ RULE = register(
         docs=RuleDocs(
             what="For `depends_on: {X: {condition: service_healthy}}`, service X must have a healthcheck: a "
             "compose `healthcheck:` with a `test`, or, when X is built from this repo, a `HEALTHCHECK` in the "
-            "stage its Dockerfile is built to. `disable: true`, `test: [\"NONE\"]` and `HEALTHCHECK NONE` count "
+            'stage its Dockerfile is built to. `disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE` count '
             "as no healthcheck.",
             why="`docker compose up` aborts with `dependency failed to start: container db has no healthcheck "
             "configured`, so nothing that depends on X ever starts.",
             example="backend:\n  depends_on:\n    redis:\n      condition: service_healthy\nredis:\n"
             "  image: redis:7      # no healthcheck",
-            fix="Give X a healthcheck (`test: [\"CMD\", \"redis-cli\", \"ping\"]`, with `start_period`), or relax "
+            fix='Give X a healthcheck (`test: ["CMD", "redis-cli", "ping"]`, with `start_period`), or relax '
             "the condition to `service_started`.",
         ),
         check=check,

@@ -177,8 +177,8 @@ RULE = register(
             "must be declared at the top level. `external` resources are declared too; `network_mode: "
             "host|none|bridge|container:…`, the `default` network and `depends_on` entries with "
             "`required: false` are never reported.",
-            why="Compose validates references before creating anything: `service \"backend\" depends on undefined "
-            "service \"postgress\"` or `service \"db\" refers to undefined volume pgdata` stops the whole deploy.",
+            why='Compose validates references before creating anything: `service "backend" depends on undefined '
+            'service "postgress"` or `service "db" refers to undefined volume pgdata` stops the whole deploy.',
             example="services:\n  backend:\n    depends_on: [postgress]\n    volumes:\n      - uploads:/data\n"
             "# no top-level volumes: uploads",
             fix="Fix the name, or declare the resource at the top level (`volumes: {uploads: {}}`, "

@@ -103,9 +103,9 @@ RULE = register(
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "
             "unauthenticated redis is taken over outright.",
-            example="postgres:\n  image: postgres:16\n  ports:\n    - \"5432:5432\"",
+            example='postgres:\n  image: postgres:16\n  ports:\n    - "5432:5432"',
             fix="Remove `ports:` (services talk over the compose network), or bind to loopback for local tools: "
-            "`\"127.0.0.1:5432:5432\"`.",
+            '`"127.0.0.1:5432:5432"`.',
         ),
         check=check,
         tags=("security", "compose"),

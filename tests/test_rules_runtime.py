@@ -761,3 +761,76 @@ def test_vw404_silent_for_file_paths_and_settings(tmp_path: Path) -> None:
         "Dockerfile": "FROM debian:bookworm-slim\nARG API_KEY\nENV JWT_SECRET_FILE=/run/secrets/jwt\n",
     })
     assert lint(tmp_path, ["VW404"]) == []
+
+
+# ---------------------------------------------------------------- VW403 shell-form-entrypoint
+
+
+def test_vw403_shell_form_entrypoint_and_cmd(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "a/Dockerfile": "FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\n"
+                        "ENTRYPOINT /usr/local/bin/app --config /etc/app.toml\n",
+        "a/app": "",
+        "b/Dockerfile": "FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\nCMD /usr/local/bin/app\n",
+        "b/app": "",
+    })
+    findings = lint(tmp_path, ["VW403"])
+    assert where(findings, tmp_path) == [("VW403", "a/Dockerfile", 3), ("VW403", "b/Dockerfile", 3)]
+    assert findings[0].location.col == 1 and "ENTRYPOINT" in findings[0].message
+
+
+def test_vw403_entrypoint_script_without_exec(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    build: ./api\n",
+        "api/Dockerfile": "FROM debian:bookworm-slim\nCOPY app /usr/local/bin/app\n"
+                          "COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/\n"
+                          "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"entrypoint.sh\"]\nCMD [\"serve\"]\n",
+        "api/app": "",
+        "api/docker/entrypoint.sh": "#!/bin/sh\nset -e\n\n/usr/local/bin/app migrate\n"
+                                    "echo \"starting\"\n/usr/local/bin/app \"$@\"\n",
+    })
+    findings = lint(tmp_path, ["VW403"])
+    assert where(findings, tmp_path) == [("VW403", "api/docker/entrypoint.sh", 6)]
+    f = findings[0]
+    assert (f.location.col, f.location.end_col) == (1, 19)
+    assert f.related[0].location.line == 4
+
+
+def test_vw403_sh_c_with_several_commands(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\n"
+                      "CMD [\"sh\", \"-c\", \"/app migrate && /app serve\"]\n",
+    })
+    assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "Dockerfile", 2)]
+
+
+def test_vw403_silent_for_exec(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "shell/Dockerfile": "FROM debian:bookworm-slim\nENTRYPOINT exec /usr/local/bin/app --port \"$PORT\"\n",
+        "script/Dockerfile": "FROM debian:bookworm-slim\nCOPY entrypoint.sh /entrypoint.sh\n"
+                             "ENTRYPOINT [\"/entrypoint.sh\"]\n",
+        "script/entrypoint.sh": "#!/bin/bash\nset -euo pipefail\nif [ -n \"${MIGRATE:-}\" ]; then\n"
+                                "  /usr/local/bin/app migrate\nfi\nexec /usr/local/bin/app \"$@\"\n",
+        "sh-c/Dockerfile": "FROM alpine:3.20\nCMD [\"sh\", \"-c\", \"/app migrate && exec /app serve\"]\n",
+        "trap/Dockerfile": "FROM debian:bookworm-slim\nCOPY run.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n",
+        "trap/run.sh": "#!/bin/sh\ntrap 'kill -TERM $child' TERM\n/app &\nchild=$!\nwait \"$child\"\n",
+    })
+    assert lint(tmp_path, ["VW403"]) == []
+
+
+def test_vw403_silent_for_cmd_after_exec_form_entrypoint(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nENTRYPOINT [\"/usr/local/bin/app\"]\nCMD --port 8080\n",
+    })
+    assert lint(tmp_path, ["VW403"]) == []
+
+
+# ---------------------------------------------------------------- demo project
+
+
+def test_demo_fixed_stays_clean() -> None:
+    root = FIXTURES / "demo" / "fixed"
+    assert lint(root) == []
+    runtime_rules = ["VW202", "VW203", "VW204", "VW205", "VW206", "VW304", "VW305", "VW306", "VW308", "VW403",
+                     "VW404", "VW405"]
+    assert lint(root, runtime_rules) == []
