@@ -366,6 +366,75 @@ def test_deep_interpolation_nesting(tmp_path: Path) -> None:
     assert_sibling_linted(lint(tmp_path))
 
 
+# ----------------------------------------------------------------------------------------- digits
+# str.isdigit() is true for characters such as "¹" that int() rejects.
+
+AXUM_MAIN = """\
+use axum::{routing::get, Router};
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[tokio::main]
+async fn main() {
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
+    let app = Router::new().route("/health", get(health));
+    let listener = tokio::net::TcpListener::bind(format!("0.0.0.0:{port}")).await.unwrap();
+    axum::serve(listener, app).await.unwrap();
+}
+"""
+
+
+def test_superscript_digit_in_compose_ports(tmp_path: Path) -> None:
+    write(tmp_path, "compose.yaml", "services:\n  api:\n    image: api\n    ports: ['¹', '8080:¹', {target: '¹'}]\n")
+    add_sibling(tmp_path)
+    assert_sibling_linted(lint(tmp_path))
+
+
+def test_superscript_digit_as_dockerfile_stage_reference(tmp_path: Path) -> None:
+    write(tmp_path, "compose.yaml", "services:\n  api:\n    build: {context: ., target: '¹'}\n")
+    write(tmp_path, "Dockerfile", "FROM rust:1.80 AS build\nCOPY --from=¹ /a /b\nFROM debian:bookworm-slim\nUSER 1\n")
+    lint(tmp_path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="lint/runtime.py effective_listens/_split_addr: int() of an env value that passed str.isdigit() "
+    "raises ValueError for '¹' (rules VW207 and VW303 then fail with an internal error)",
+)
+def test_superscript_digit_in_port_env_var(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  api:\n    build: .\n    init: true\n    environment:\n      PORT: '¹'\n",
+    )
+    write(tmp_path, "Dockerfile", "FROM rust:1.80\nCOPY . .\nRUN cargo build --release\nUSER 10001\n")
+    write(tmp_path, "Cargo.toml", '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n')
+    write(tmp_path, "src/main.rs", AXUM_MAIN)
+    lint(tmp_path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rules/vw307_proxy_upstream_unknown.py _split: int() of a port that passed str.isdigit() raises "
+    "ValueError for '¹' in an nginx proxy_pass",
+)
+def test_superscript_digit_in_nginx_proxy_pass(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "compose.yaml",
+        "services:\n  api:\n    image: api\n  proxy:\n    image: nginx\n"
+        "    volumes: ['./nginx.conf:/etc/nginx/nginx.conf:ro']\n",
+    )
+    write(
+        tmp_path,
+        "nginx.conf",
+        "events {}\nhttp {\n  server {\n    listen 80;\n    location / { proxy_pass http://api:¹; }\n  }\n}\n",
+    )
+    lint(tmp_path)
+
+
 # ----------------------------------------------------------------------------------------- file system
 
 
