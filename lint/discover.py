@@ -23,9 +23,16 @@ COMPOSE_OVERRIDES = (
 COMPOSE_VARIANT = re.compile(r"^(?:docker-)?compose[.-][A-Za-z0-9_.-]+\.ya?ml$")
 
 
+NOT_DOCKERFILE_SUFFIXES = (
+    ".dockerignore", ".md", ".txt", ".orig", ".bak", ".swp", ".py", ".pyc", ".rs", ".go", ".js", ".ts", ".json",
+    ".yml", ".yaml", ".toml", ".sh", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".rej",
+    ".patch", ".diff", ".html", ".lock", ".cfg", ".ini", ".rst", ".orig", "~",
+)
+
+
 def is_dockerfile_name(name: str) -> bool:
     low = name.lower()
-    if low.endswith((".dockerignore", ".md", ".txt", ".orig", ".bak", ".swp")):
+    if low.endswith(NOT_DOCKERFILE_SUFFIXES):
         return False
     return low == "dockerfile" or low.startswith("dockerfile.") or low.endswith(".dockerfile")
 

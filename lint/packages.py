@@ -387,7 +387,7 @@ def _scan_made(words: list[str], instr: Instruction, out: ImageContents, workdir
         add(words[-1])
     elif prog == "chmod":
         for w in words[1:]:
-            if not w.startswith(("-", "+")) and not w[:1].isdigit() and "=" not in w:
+            if not w.startswith(("-", "+")) and not w[:1].isdecimal() and "=" not in w:
                 add(w)
     elif prog == "cargo" and "install" in words[1:2]:
         for w in words[2:]:

@@ -239,11 +239,11 @@ def _split_addr(value: str) -> tuple[str | None, int | None]:
     if v.startswith("["):
         host, _, rest = v[1:].partition("]")
         port = rest.lstrip(":")
-        return host, int(port) if port.isdigit() else None
+        return host, int(port) if port.isdecimal() else None
     if v.count(":") == 1:
         host, port = v.split(":")
-        return host or None, int(port) if port.isdigit() else None
-    if v.isdigit():
+        return host or None, int(port) if port.isdecimal() else None
+    if v.isdecimal():
         return None, int(v)
     return v or None, None
 
@@ -267,7 +267,7 @@ def effective_listens(listens: Iterable[ListenAddr], env: ContainerEnv) -> list[
             host, host_from = (value.strip() if value else None), f"env:{a.host_env}"
         if a.port_env and a.port_env in env.values:
             value = env.values[a.port_env]
-            port = int(value.strip()) if value and value.strip().isdigit() else None
+            port = int(value.strip()) if value and value.strip().isdecimal() else None
             port_from = f"env:{a.port_env}"
         out.append(Listen(a, host, port, host_from, port_from))
     return out

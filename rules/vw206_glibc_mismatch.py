@@ -30,7 +30,7 @@ _DISTROLESS = {"debian11": "gcr.io/distroless/cc-debian11", "debian12": "gcr.io/
 
 
 def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in text.split(".") if p.isdigit())
+    return tuple(int(p) for p in text.split(".") if p.isdecimal())
 
 
 def _suggest(origin: BinaryOrigin) -> str:

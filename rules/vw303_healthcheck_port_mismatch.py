@@ -63,7 +63,7 @@ def check(project: Project) -> Iterator[Finding]:
                         continue
                     for raw, val in zip(instr.args, instr.values, strict=False):
                         num = val.split("/")[0]
-                        if num.isdigit():
+                        if num.isdecimal():
                             checks.append(
                                 (
                                     int(num),

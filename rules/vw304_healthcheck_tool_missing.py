@@ -45,7 +45,7 @@ def _first_program(text: str) -> str | None:
             i += 1
         elif posixpath.basename(w) in _WRAPPERS:
             i += 1
-            while i < len(words) and (words[i].startswith("-") or words[i][:1].isdigit()):
+            while i < len(words) and (words[i].startswith("-") or words[i][:1].isdecimal()):
                 i += 1
         else:
             return None if "$" in w else w

@@ -68,11 +68,11 @@ def _split(hostport: str, default: int) -> tuple[str, int | None]:
     if hostport.startswith("["):
         host, _, rest = hostport[1:].partition("]")
         port = rest.lstrip(":")
-        return host, int(port) if port.isdigit() else (default if not port else None)
+        return host, int(port) if port.isdecimal() else (default if not port else None)
     host, _, port = hostport.partition(":")
     if not port:
         return host, default
-    return host, int(port) if port.isdigit() else None
+    return host, int(port) if port.isdecimal() else None
 
 
 def check(project: Project) -> Iterator[Finding]:

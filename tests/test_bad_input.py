@@ -131,11 +131,6 @@ def test_invalid_toml_number(tmp_path: Path) -> None:
     assert "invalid TOML" in out.has("VW001", "Cargo.toml", 5)["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint/parsers/cargo.py parse_manifest: tomlkit's KeyAlreadyPresent carries no position, "
-    "so a duplicate key is reported at 1:1 instead of at the second key",
-)
 def test_duplicate_toml_key_points_at_the_second_key(tmp_path: Path) -> None:
     write(tmp_path, "Cargo.toml", '[package]\nname = "api"\nname = "other"\n')
     out = lint(tmp_path)
@@ -398,11 +393,6 @@ def test_superscript_digit_as_dockerfile_stage_reference(tmp_path: Path) -> None
     lint(tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint/runtime.py effective_listens/_split_addr: int() of an env value that passed str.isdigit() "
-    "raises ValueError for '¹' (rules VW207 and VW303 then fail with an internal error)",
-)
 def test_superscript_digit_in_port_env_var(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -415,11 +405,6 @@ def test_superscript_digit_in_port_env_var(tmp_path: Path) -> None:
     lint(tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rules/vw307_proxy_upstream_unknown.py _split: int() of a port that passed str.isdigit() raises "
-    "ValueError for '¹' in an nginx proxy_pass",
-)
 def test_superscript_digit_in_nginx_proxy_pass(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -525,13 +510,6 @@ def test_fifo_and_device_parse_without_blocking(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
-@pytest.mark.xfail(
-    strict=True,
-    raises=subprocess.TimeoutExpired,
-    reason="lint/reporters/base.py read_lines reads every file a finding points at with "
-    "Path.read_bytes(), which blocks on a FIFO (and never ends on /dev/zero) while building the "
-    "snippet/fingerprint",
-)
 def test_fifo_named_dockerfile_does_not_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "Dockerfile")
     add_sibling(tmp_path)

@@ -264,3 +264,13 @@ def test_standalone_compose_variants_are_linted_overlays_are_not(tmp_path: Path)
         "docker-compose.ci.yml": "services:\n  api:\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n",  # overlay
     })
     assert where(lint(tmp_path, ["VW301"]), tmp_path) == [("VW301", "docker-compose.prod.yml", 4)]
+
+
+def test_discovery_dockerfile_names() -> None:
+    from viworks_lint.discover import is_dockerfile_name
+
+    for name in ("Dockerfile", "dockerfile", "Dockerfile.backend", "Dockerfile.prod", "api.Dockerfile", "x.dockerfile"):
+        assert is_dockerfile_name(name), name
+    for name in ("dockerfile.py", "Dockerfile.j2", "Dockerfile.md", "Dockerfile.dockerignore", "Dockerfile.rs",
+                 "Dockerfile.template", "Dockerfiles", "docker-compose.yml"):
+        assert not is_dockerfile_name(name), name

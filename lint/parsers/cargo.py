@@ -145,9 +145,16 @@ def parse_manifest(path: Path, text: str | None = None) -> Manifest:
             {},
             problems=(Problem("VW001", f"invalid TOML: {msg}", Location(path, line, col, line, col + 1), key="toml"),),
         )
-    except Exception as exc:  # tomlkit can raise other errors on odd input
+    except Exception as exc:  # tomlkit can raise other errors on odd input (KeyAlreadyPresent has no position)
+        where = Location(path)
+        try:
+            dups = scan(path, text).duplicates
+            if dups:
+                where = dups[0][1]
+        except Exception:
+            pass
         return Manifest(
-            path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", Location(path), key="toml"),)
+            path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", where, key="toml"),)
         )
     try:
         data = doc.unwrap()

@@ -434,7 +434,7 @@ def parse_port(raw: str, loc: Location) -> Port:
     else:
         tgt = parts[0]
     tgt = tgt.split("-")[0]
-    target = int(tgt) if tgt.isascii() and tgt.isdigit() else None
+    target = int(tgt) if tgt.isascii() and tgt.isdecimal() else None
     return Port(raw, host_ip or None, published or None, target, proto, loc)
 
 
@@ -454,7 +454,7 @@ def _ports(node: YNode | None) -> tuple[Port, ...]:
                     str(el.plain()),
                     _text(hip),
                     _text(pub),
-                    int(t) if t and t.isascii() and t.isdigit() else None,
+                    int(t) if t and t.isascii() and t.isdecimal() else None,
                     _text(proto) or "tcp",
                     el.loc,
                 )

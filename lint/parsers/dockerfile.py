@@ -125,7 +125,7 @@ class Dockerfile:
         for st in self.stages:
             if st.name == low:
                 return st
-        if ref.isascii() and ref.isdigit() and int(ref) < len(self.stages):
+        if ref.isascii() and ref.isdecimal() and int(ref) < len(self.stages):
             return self.stages[int(ref)]
         return None
 
@@ -291,7 +291,7 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
         msg = str(exc).strip() or exc.__class__.__name__
         err_line = 1
         for word in msg.split():
-            if word.rstrip(":").isascii() and word.rstrip(":").isdigit():
+            if word.rstrip(":").isascii() and word.rstrip(":").isdecimal():
                 err_line = int(word.rstrip(":"))
                 break
         problems.append(

@@ -100,7 +100,7 @@ def parse_env(path: Path, text: str) -> EnvFile:
 
 
 def _valid_name(name: str) -> bool:
-    return bool(name) and all(c.isalnum() or c in "_.-" for c in name) and not name[0].isdigit()
+    return bool(name) and all(c.isalnum() or c in "_.-" for c in name) and not name[0].isdecimal()
 
 
 def _double_quoted(first: str, lines: list[str], i: int) -> tuple[str, int, bool]:

@@ -17,6 +17,7 @@ class TomlPositions:
     path: Path
     headers: dict[tuple[str, int], Location] = field(default_factory=dict)
     keys: dict[tuple[str, int, str], tuple[Location, Location]] = field(default_factory=dict)
+    duplicates: list[tuple[str, Location]] = field(default_factory=list)  # keys/tables defined twice
 
     def header(self, table: str, index: int = 0) -> Location | None:
         return self.headers.get((table, index))
@@ -112,6 +113,8 @@ def scan(path: Path, text: str) -> TomlPositions:
         if s.startswith("[") and "]" in s:
             table = ".".join(_split_key(s[1 : s.index("]")]))
             index = 0
+            if (table, 0) in pos.headers:
+                pos.duplicates.append((f"[{table}]", Location(path, n, col, n, col + s.index("]") + 1)))
             pos.headers.setdefault((table, 0), Location(path, n, col, n, col + s.index("]") + 1))
             continue
         eq = _find_eq(line)
@@ -130,7 +133,10 @@ def scan(path: Path, text: str) -> TomlPositions:
         klen = len(line[:eq].rstrip()) - (kstart - 1)
         kloc = Location(path, n, kstart, n, kstart + max(klen, 1))
         vloc = Location(path, n, vstart + 1, n, vend + 1) if vstart < len(line) else kloc
-        pos.keys.setdefault((sub, index if not keyparts[:-1] else 0, keyparts[-1]), (kloc, vloc))
+        ident = (sub, index if not keyparts[:-1] else 0, keyparts[-1])
+        if ident in pos.keys:
+            pos.duplicates.append((".".join([*keyparts]), kloc))
+        pos.keys.setdefault(ident, (kloc, vloc))
         # inline table keys: dependency = { path = "..." }
         rest = line[vstart:]
         if rest.startswith("{"):

@@ -42,9 +42,14 @@ class Report:
 # Source access
 
 
+MAX_SNIPPET_FILE = 10 * 1024 * 1024
+
+
 def read_lines(path: Path) -> list[str] | None:
     """A file's lines without line terminators, or ``None`` if it cannot be read."""
     try:
+        if not path.is_file() or path.stat().st_size > MAX_SNIPPET_FILE:
+            return None  # FIFOs, devices, huge files: no snippet rather than a hang
         data = path.read_bytes()
     except OSError:
         return None

@@ -91,7 +91,7 @@ def _port(val: Val | None) -> tuple[int | None, str | None]:
     if val is None:
         return None, None
     port = None
-    if val.text is not None and val.text.strip().isdigit():
+    if val.text is not None and val.text.strip().isdecimal():
         port = int(val.text.strip())
     return port, val.env
 
@@ -103,13 +103,13 @@ def split_addr(text: str) -> tuple[str | None, int | None]:
         if end < 0:
             return None, None
         host, rest = text[1:end], text[end + 1 :]
-        if rest.startswith(":") and rest[1:].isdigit():
+        if rest.startswith(":") and rest[1:].isdecimal():
             return host, int(rest[1:])
         return host, None
     if text.count(":") == 1:
         host, port = text.split(":")
-        return host, (int(port) if port.isdigit() else None)
-    if text.isdigit():
+        return host, (int(port) if port.isdecimal() else None)
+    if text.isdecimal():
         return None, int(text)
     return (text or None), None
 
@@ -234,7 +234,7 @@ def _format_addr(ctx: Ctx, mac: Node, depth: int) -> Addr | None:
     port_parts = [piece[off + 1 :], *pieces[idx + 1 :]]
     host, host_env = _join(host_parts)
     port_text, port_env = _join(port_parts)
-    port = int(port_text) if port_text is not None and port_text.isdigit() else None
+    port = int(port_text) if port_text is not None and port_text.isdecimal() else None
     if host is not None and host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     return Addr(host or None, port, host_env, port_env)

@@ -473,7 +473,7 @@ def format_pieces(ctx: Ctx, mac: Node, depth: int) -> list[str | Val | None] | N
             if spec == "":
                 tokens = positional[next_pos] if next_pos < len(positional) else None
                 next_pos += 1
-            elif spec.isdigit():
+            elif spec.isdecimal():
                 idx = int(spec)
                 tokens = positional[idx] if idx < len(positional) else None
             else:
