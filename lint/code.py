@@ -4,10 +4,13 @@ pinned down gets ``None``: rules then make no code-based claim."""
 
 from __future__ import annotations
 
+import posixpath
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 from viworks_lint.crates import BuiltCode, built_code
+from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.compose import Service
@@ -107,20 +110,36 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
     else:
         named = {b for r in built.runs for b in r.bins}
         wanted_bins = named or None
+    final = target_stage(build.dockerfile, build.target)
+    program = _compose_program(service, final is not None and final.state.entrypoint is not None)
+    if program is not None:
+        # compose runs another program than the image's default: find which binary it is
+        installed = {_installed_name(c.instr.values[-1], c.name): c.name for c in built.copied}
+        all_bins = {b for m in packages for b in m.bin_names()}
+        if program in installed:
+            wanted_bins = {installed[program]}
+        elif program in all_bins:
+            wanted_bins = {program}
+        else:
+            return None  # a shell, a script or a tool we cannot map to this build's code: no claim
     routes: list[Route] = []
     listens: list[ListenAddr] = []
     reads: list[EnvRead] = []
     build_reads: list[EnvRead] = []
     frameworks: list[str] = []
     resolved = True
+    if wanted_bins is not None:
+        running = [m for m in packages if wanted_bins & m.bin_names()]
+        if running:
+            packages = tuple(running)  # only the packages whose binaries the container runs
+        else:
+            wanted_bins = None  # the copied name matches no binary (VW106 reports it): read them all
     seen: set[Path] = {m.path for m in packages}
     libs: list[Manifest] = []
     for m in packages:
         libs.extend(_path_deps(project, m, seen))
     for m, bins in [*((m, wanted_bins) for m in packages), *((lib, set()) for lib in libs)]:
         selected = None if bins is None else (bins & m.bin_names())
-        if bins is not None and not selected and m in packages and m.bin_names():
-            selected = m.bin_names()  # copied name did not match (VW106 reports it): read them all
         facts = package_facts(project, m, selected)
         routes.extend(facts.routes)
         listens.extend(facts.listens)
@@ -140,6 +159,44 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         tuple(reads),
         tuple(build_reads),
     )
+
+
+SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
+INITS = {"tini", "dumb-init", "catatonit", "docker-init", "gosu", "su-exec", "s6-setuidgid", "chpst"}
+
+
+def _words(value: tuple[str, ...] | str | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, tuple):
+        return list(value)
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return value.split()
+
+
+def _compose_program(service: Service, image_entrypoint: bool) -> str | None:
+    """The program a compose ``entrypoint:``/``command:`` runs instead of the image's own ("" when it is a
+    shell or cannot be told), or None when compose leaves the image's program alone."""
+    words = _words(service.entrypoint)
+    if not words:
+        if service.entrypoint is not None or image_entrypoint:
+            return None  # `command:` only passes arguments to the image's ENTRYPOINT
+        words = _words(service.command)
+        if not words:
+            return None
+    i = 0
+    while i < len(words) and (posixpath.basename(words[i]) in INITS or words[i].startswith("-") or words[i] == "--"):
+        i += 1
+    if i >= len(words):
+        return ""
+    prog = posixpath.basename(words[i])
+    return "" if prog in SHELLS or prog.endswith(".sh") else prog
+
+
+def _installed_name(dest: str, name: str) -> str:
+    return name if dest.endswith("/") or dest in (".", "./") else posixpath.basename(dest)
 
 
 def analyzed_files(project: Project) -> set[str]:

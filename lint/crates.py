@@ -206,14 +206,18 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                 srcs = [s for s in instr.values[:-1] if not s.startswith("<<")]
                 fs.copy(build.context, srcs, instr.values[-1], workdir)
             elif instr.cmd == "RUN":
+                shell_cwd = workdir  # `cd dir && cargo build` moves within one RUN
                 for words in _commands(_shell_text(instr)):
+                    if words[0] == "cd" and len(words) >= 2 and "$" not in words[1]:
+                        shell_cwd = _abs(shell_cwd, words[1])
+                        continue
                     parsed = _parse_cargo(words)
                     if parsed is None:
                         continue
                     sub, opts, flags = parsed
                     if sub.split()[0] not in CARGO_BUILDERS or sub == "chef prepare":
                         continue
-                    cwd = workdir
+                    cwd = shell_cwd
                     if "--path" in opts:
                         cwd = _abs(workdir, opts["--path"][-1])
                     mpath = (
@@ -278,6 +282,8 @@ def _copied_binaries(df: Dockerfile, build: Build) -> list[CopiedBinary]:
     out: list[CopiedBinary] = []
     for stage in df.lineage(final):
         for instr in stage.instructions:
+            if instr.unresolved:
+                continue  # a path built from a build argument we cannot see: no claim
             frm = instr.flag("from")
             if instr.cmd != "COPY" or not frm or df.stage(frm) is None:
                 continue

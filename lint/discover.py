@@ -20,7 +20,9 @@ COMPOSE_OVERRIDES = (
     "docker-compose.override.yaml",
 )
 
-COMPOSE_VARIANT = re.compile(r"^(?:docker-)?compose[.-][A-Za-z0-9_.-]+\.ya?ml$")
+COMPOSE_VARIANT = re.compile(
+    r"^(?:(?:docker-)?compose[.-][A-Za-z0-9_.-]+|[A-Za-z0-9_-]+[.-](?:docker-)?compose)\.ya?ml$"
+)
 
 
 NOT_DOCKERFILE_SUFFIXES = (

@@ -155,7 +155,7 @@ class ImageContents:
         if lib in self.facts.libraries:
             return "base image"
         for inst in self.installs:
-            if _library_of(inst.package) == lib:
+            if lib in _libraries_of(inst.package, self.facts.package_manager):
                 return f"`{inst.package}` installed"
         for c in self.copies:
             if _library_of_copy(c) in (lib, "*"):
@@ -220,11 +220,26 @@ class ImageContents:
         return "a COPY of the file from a stage that has it"
 
 
-def _library_of(package: str) -> str | None:
-    for pattern, lib in LIBRARY_PACKAGES:
-        if fnmatch.fnmatchcase(package, pattern):
-            return lib
-    return None
+# packages that pull the library in as a dependency: (package manager, package glob) → library
+DEPENDENCY_LIBRARIES: tuple[tuple[str, str, str], ...] = (
+    ("apt", "libpq5", "libssl"),  # libpq5 depends on libssl3 (bookworm) / libssl1.1 (bullseye)
+    ("apt", "libpq-dev", "libssl"),
+    ("apt", "postgresql-client*", "libssl"),
+    ("apt", "ca-certificates", "libssl"),  # ca-certificates depends on openssl, which brings libssl
+    ("apk", "libpq", "libssl"),
+    ("apk", "postgresql*-client", "libssl"),
+)
+
+
+def _libraries_of(package: str, manager: str | None) -> set[str]:
+    """Libraries a package provides, directly or through the packages it depends on."""
+    out = {lib for pattern, lib in LIBRARY_PACKAGES if fnmatch.fnmatchcase(package, pattern)}
+    out |= {
+        lib
+        for pm, pattern, lib in DEPENDENCY_LIBRARIES
+        if (manager in (pm, None)) and fnmatch.fnmatchcase(package, pattern)
+    }
+    return out
 
 
 def _library_of_copy(c: Copied) -> str | None:

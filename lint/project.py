@@ -252,18 +252,40 @@ class Project:
 
 
 def _standalone_compose(path: Path) -> bool:
-    """A ``docker-compose.<env>.yml`` is linted on its own when it is a complete project (every service
-    has an image or a build), not an overlay meant for ``-f base -f overlay``."""
+    """A ``docker-compose.<env>.yml`` is linted on its own only when it is a complete project: every
+    service has an image or a build, every service it names (``depends_on``, ``links``, ``extends``,
+    ``network_mode: service:``) is its own, every named volume it mounts is declared, and nothing in it
+    says it is meant to be combined with ``-f``. Overlays and parts of a ``-f a -f b`` set are left out."""
     from viworks_lint.parsers.yamlnode import load
 
     try:
-        data = load(path, read_text(path))
+        text = read_text(path)
+        data = load(path, text)
     except (ReadError, RecursionError):
         return False
+    if "-f " in text or "--file" in text or "include:" in text:
+        return False  # a comment or an include tells how it is combined
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or not services:
         return False
-    return all(isinstance(s, dict) and ("image" in s or "build" in s) for s in services.values())
+    volumes = data.get("volumes") if isinstance(data.get("volumes"), dict) else {}
+    for svc in services.values():
+        if not isinstance(svc, dict) or not ("image" in svc or "build" in svc):
+            return False
+        deps = svc.get("depends_on") or []
+        names = list(deps) if isinstance(deps, (list, dict)) else []
+        links = svc.get("links") or []
+        names += [str(x).split(":")[0] for x in links] if isinstance(links, list) else []
+        nm = svc.get("network_mode")
+        if isinstance(nm, str) and nm.startswith("service:"):
+            names.append(nm[len("service:") :])
+        if any(str(n) not in services for n in names):
+            return False
+        for mount in svc.get("volumes") or []:
+            src = str(mount).split(":")[0] if isinstance(mount, str) else ""
+            if src and not src.startswith((".", "/", "~", "$")) and "/" not in src and src not in volumes:
+                return False
+    return True
 
 
 def _norm(path: Path) -> Path:

@@ -14,6 +14,8 @@ def check(project: Project) -> Iterator[Finding]:
         for ref in svc.env_files:
             if not ref.required or not ref.raw or ref.path.is_file():
                 continue
+            if ref.raw.startswith(("/", "~")) or "$" in ref.raw:
+                continue  # a path on the deploy host, or built from a variable: no claim
             what = "is a directory, not a file" if ref.path.is_dir() else "does not exist"
             try:
                 shown = ref.path.relative_to(compose.project_dir).as_posix()
@@ -37,7 +39,8 @@ RULE = register(
         docs=RuleDocs(
             what="Each `env_file` entry of a service (short string or long `path:` form) is resolved against the "
             "compose project directory and must be a file. Entries with `required: false` are optional and "
-            "never reported.",
+            "never reported; absolute paths (a file on the deploy host) and paths built from variables are not "
+            "claimed.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

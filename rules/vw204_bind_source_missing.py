@@ -27,7 +27,26 @@ def _no_claim(source: str) -> bool:
 
 def _file_like(mount: Mount) -> bool:
     names = [posixpath.basename((mount.source or "").rstrip("/")), posixpath.basename((mount.target or "").rstrip("/"))]
-    return any("." in n.lstrip(".") for n in names if n)
+    # `app.toml`, `nginx.conf`, and dotfiles such as `.env` or `.htpasswd`
+    return any("." in n.lstrip(".") or (n.startswith(".") and len(n) > 1 and n not in ("..",)) for n in names if n)
+
+
+_DATA_DIRS = (
+    "/var/lib/",
+    "/data",
+    "/bitnami/",
+    "/usr/share/elasticsearch/data",
+    "/usr/share/opensearch/data",
+    "/prometheus",
+    "/var/opt/mssql",
+    "/opt/couchdb/data",
+)
+
+
+def _data_dir(mount: Mount) -> bool:
+    """A datastore's data directory: Docker creating it empty is exactly the first start it expects."""
+    target = (mount.target or "").rstrip("/")
+    return target.startswith(_DATA_DIRS) or "/data/" in target + "/"
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -47,11 +66,11 @@ def check(project: Project) -> Iterator[Finding]:
                     m.location,
                     key=f"{svc.name}:{m.source}",
                 )
-            elif project.is_gitignored(host):
+            elif project.is_gitignored(host) or _data_dir(m):
                 f = RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist and is "
-                    "git-ignored: Docker creates it empty on first start, which is fine for a data directory but "
-                    "not for content the service needs",
+                    "git-ignored or mounted as a data directory: Docker creates it empty on first start, which is "
+                    "fine for data but not for content the service needs",
                     m.location,
                     key=f"{svc.name}:{m.source}",
                 )
@@ -75,8 +94,9 @@ RULE = register(
         docs=RuleDocs(
             what="Bind mounts of a service (short `./x:/y` and long `type: bind, source: ./x`) whose source is a "
             "relative path are resolved against the compose project directory. A missing source is an error; a "
-            "missing source that looks like a directory (no file extension on either side) and that `.gitignore` "
-            "ignores is a runtime data directory and only a note. Named volumes, absolute host paths, `~` paths "
+            "missing source that looks like a directory (no file extension or dotfile name on either side) and "
+            "that `.gitignore` ignores, or that is mounted on a data directory (`/var/lib/…`, `/data`), is a "
+            "runtime data directory and only a note. Named volumes, absolute host paths, `~` paths "
             "and paths built from variables are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "

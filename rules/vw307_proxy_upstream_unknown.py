@@ -11,7 +11,7 @@ from viworks_lint.code import service_code
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
-from viworks_lint.parsers.nginx import NginxConfig, parse_nginx
+from viworks_lint.parsers.nginx import NginxConfig, Upstream, parse_nginx
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env, effective_listens, route_matches
@@ -79,15 +79,22 @@ def check(project: Project) -> Iterator[Finding]:
     for compose in project.composes:
         hosts = _host_names(compose)
         for svc in compose.services.values():
-            for conf_path in _mounted_configs(compose, svc):
-                conf = parse_nginx(conf_path)
-                yield from _check_conf(project, compose, svc, conf, hosts)
+            # nginx reads every mounted file together (nginx.conf includes conf.d/*.conf): an upstream
+            # may be declared in one file and used in another
+            confs = [parse_nginx(p) for p in _mounted_configs(compose, svc)]
+            upstreams = {u.name: u for conf in confs for u in conf.upstreams}
+            for conf in confs:
+                yield from _check_conf(project, compose, svc, conf, hosts, upstreams)
 
 
 def _check_conf(
-    project: Project, compose: ComposeProject, proxy_svc: Service, conf: NginxConfig, hosts: dict[str, Service]
+    project: Project,
+    compose: ComposeProject,
+    proxy_svc: Service,
+    conf: NginxConfig,
+    hosts: dict[str, Service],
+    upstreams: dict[str, Upstream],
 ) -> Iterator[Finding]:
-    upstreams = {u.name: u for u in conf.upstreams}
     for pp in conf.proxies:
         if "$" in pp.target:
             continue  # resolved at request time

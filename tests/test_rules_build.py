@@ -492,3 +492,29 @@ def test_build_rules_follow_a_cargo_chef_pipeline(tmp_path: Path) -> None:
     by_rule = {f.rule_id: f for f in findings}
     assert "/app/target/release/viworks-api" in by_rule["VW106"].message
     assert "lukemathwalker/cargo-chef:latest-rust-1.80" in by_rule["VW107"].message
+
+
+def test_vw106_cd_into_a_crate_before_cargo_build(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "migration/Cargo.toml": '[package]\nname = "migration"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                                '[[bin]]\nname = "migration"\npath = "src/main.rs"\n',
+        "migration/src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+                      "RUN cd migration && cargo build --release\n"
+                      "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/app /usr/local/bin/\n"
+                      "COPY --from=build /app/migration/target/release/migration /usr/local/bin/\n",
+    })
+    assert lint(tmp_path, ["VW106"]) == []
+
+
+def test_vw106_name_from_an_argument_without_default_is_not_claimed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83 AS build\nARG SERVICE_NAME\nWORKDIR /app\nCOPY . .\n"
+                      "RUN cargo build --release\nFROM debian:bookworm-slim\nARG SERVICE_NAME\n"
+                      "COPY --from=build /app/target/release/${SERVICE_NAME} /usr/local/bin/app\n",
+    })
+    assert lint(tmp_path, ["VW106"]) == []

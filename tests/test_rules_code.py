@@ -357,3 +357,32 @@ def test_vw302_dockerfile_healthcheck_when_compose_sets_none(tmp_path: Path) -> 
     assert where(findings, root) == [("VW302", "Dockerfile", 8)]
     assert (findings[0].location.col, findings[0].location.end_col) == (44, 73)
     assert "did you mean `/ping`" in findings[0].message
+
+
+def test_vw307_upstream_declared_in_another_mounted_file(tmp_path: Path) -> None:
+    _actix(tmp_path, "0.0.0.0:8080")
+    compose = (tmp_path / "compose.yaml").read_text() + (
+        "  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n")
+    write(tmp_path, {
+        "compose.yaml": compose,
+        "nginx/conf.d/01-upstreams.conf": "upstream backend_app { server api:8080; keepalive 8; }\n",
+        "nginx/conf.d/site.conf": "server {\n    listen 80;\n    location /ping { proxy_pass http://backend_app; }\n}\n",
+    })
+    assert lint(tmp_path, ["VW307"]) == []
+
+
+def test_service_running_another_program_gets_that_programs_code(tmp_path: Path) -> None:
+    root = _axum_project(tmp_path, GOOD_COMPOSE)
+    # the worker binary is built too; a compose service runs it with `command:`
+    (root / "Dockerfile").write_text(AXUM_DOCKERFILE.replace("-p api", "-p api -p worker").replace(
+        "COPY --from=builder /src/target/release/api /usr/local/bin/api",
+        "COPY --from=builder /src/target/release/api /usr/local/bin/api\n"
+        "COPY --from=builder /src/target/release/worker /usr/local/bin/worker").replace(
+        'ENTRYPOINT ["/usr/local/bin/api"]', 'CMD ["/usr/local/bin/api"]'))
+    compose = GOOD_COMPOSE + "  worker:\n    build: .\n    init: true\n    command: [\"worker\"]\n" \
+                             "  migrate:\n    build: .\n    init: true\n    command: [\"sh\", \"-c\", \"diesel migration run\"]\n"
+    (root / "compose.yaml").write_text(compose)
+    findings = lint(root, ["VW201"])
+    # the worker's QUEUE_URL is reported for `worker` only; `migrate` runs a shell: no claim
+    assert where(findings, root) == [("VW201", "crates/worker/src/main.rs", 2)]
+    assert "`worker`" in findings[0].message and "`migrate`" not in findings[0].message

@@ -834,3 +834,28 @@ def test_demo_fixed_stays_clean() -> None:
     runtime_rules = ["VW202", "VW203", "VW204", "VW205", "VW206", "VW304", "VW305", "VW306", "VW308", "VW403",
                      "VW404", "VW405"]
     assert lint(root, runtime_rules) == []
+
+
+def test_vw203_absolute_env_file_on_deploy_host_is_not_claimed(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  api:\n    image: api:1\n    env_file: [/srv/app/env/app.env]\n"})
+    assert lint(tmp_path, ["VW203"]) == []
+
+
+def test_vw204_data_directories_are_notes_dotfiles_are_errors(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+                                     "      - ./volumes/pg:/var/lib/postgresql/data\n"
+                                     "  api:\n    image: api:1\n    volumes:\n      - ./.env:/app/.env\n"})
+    found = [(f.location.line, f.effective_level.value) for f in lint(tmp_path, ["VW204"])]
+    assert found == [(5, "note"), (9, "error")]
+
+
+def test_vw205_libssl_comes_with_libpq5_and_ca_certificates_on_debian(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+                      'openssl = "0.10"\ndiesel = { version = "2", features = ["postgres"] }\n',
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83-bookworm AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y libpq5 ca-certificates\n"
+                      "COPY --from=build /app/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n",
+    })
+    assert lint(tmp_path, ["VW205"]) == []

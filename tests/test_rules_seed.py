@@ -274,3 +274,13 @@ def test_discovery_dockerfile_names() -> None:
     for name in ("dockerfile.py", "Dockerfile.j2", "Dockerfile.md", "Dockerfile.dockerignore", "Dockerfile.rs",
                  "Dockerfile.template", "Dockerfiles", "docker-compose.yml"):
         assert not is_dockerfile_name(name), name
+
+
+def test_compose_variant_that_belongs_to_a_file_set_is_not_linted_alone(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "deploy/docker-compose.infra.yml": "services:\n  db:\n    image: postgres:16\n",
+        "deploy/docker-compose.app.yml": "services:\n  api:\n    image: api:1\n    depends_on: [db]\n"
+                                         "    healthcheck:\n      test: [\"CMD\", \"true\"]\n",
+        "prod.compose.yml": "services:\n  web:\n    image: web:1\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n",
+    })
+    assert where(lint(tmp_path, ["VW301", "VW306"]), tmp_path) == [("VW301", "prod.compose.yml", 4)]
