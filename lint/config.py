@@ -12,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import tomlkit
 from tomlkit.exceptions import ParseError
 from viworks_lint.findings import Level
@@ -56,6 +55,8 @@ def schema() -> dict[str, Any]:
 
 
 def _validate(data: Mapping[str, Any], where: str) -> None:
+    import jsonschema  # only when there is a config to validate
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:

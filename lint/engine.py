@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pathspec
 from viworks_lint.code import analyzed_files
 from viworks_lint.findings import Finding, Level
 from viworks_lint.project import Project
@@ -61,9 +60,13 @@ class Engine:
         self.report_unused = report_unused_suppressions
         self._suppressions: dict[Path, list[Suppression]] = {}
         cfg = project.config
-        self._per_file = [
-            (pathspec.GitIgnoreSpec.from_lines([glob]), sels) for glob, sels in cfg.per_file_ignores.items()
-        ]
+        self._per_file = []
+        if cfg.per_file_ignores:
+            import pathspec  # only for configs with per-file ignores
+
+            self._per_file = [
+                (pathspec.GitIgnoreSpec.from_lines([glob]), sels) for glob, sels in cfg.per_file_ignores.items()
+            ]
 
     def suppressions(self, path: Path) -> list[Suppression]:
         if path not in self._suppressions:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import bashlex
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS, commands, final_stages, text_location
@@ -96,6 +95,8 @@ def _tail(text: str) -> _Tail | None:
     """The last command of the script, when it starts a program without exec; None when it does not
     (or when the script handles signals itself with ``trap``, or cannot be followed)."""
     try:
+        import bashlex  # builds its grammar tables on import: only when a script is read
+
         trees = bashlex.parse(text)
     except Exception:
         return _tail_fallback(text)

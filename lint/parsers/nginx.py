@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import crossplane
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem, ReadError, read_text
 
@@ -47,6 +46,8 @@ def parse_nginx(path: Path) -> NginxConfig:
     except ReadError as exc:
         return NginxConfig(path, problems=(exc.problem,))
     lines = text.splitlines()
+    import crossplane  # only when an nginx config is mounted
+
     try:
         result: dict[str, Any] = crossplane.parse(
             str(path), single=True, catch_errors=True, comments=False, check_ctx=False, check_args=False
