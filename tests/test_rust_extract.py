@@ -423,6 +423,259 @@ def test_module_path_attribute_and_inline_module(tmp_path: Path) -> None:
     assert routes_of(facts) == {("/handled", ("GET",)), ("/inner", ("POST",))}
 
 
+def test_actix_handlers_behind_renamed_and_glob_reexports(tmp_path: Path) -> None:
+    facts = make_crate(
+        tmp_path,
+        {
+            "src/main.rs": """\
+            mod handlers;
+            mod api;
+            use actix_web::{App, HttpServer};
+            use handlers::health_check;
+            use crate::handlers::users as u;
+            #[actix_web::main]
+            async fn main() -> std::io::Result<()> {
+                HttpServer::new(|| {
+                    App::new()
+                        .service(health_check)
+                        .service(u::list)
+                        .service(handlers::ready)
+                        .service(handlers::live)
+                        .configure(api::config)
+                })
+                .bind(("0.0.0.0", 8080))?
+                .run()
+                .await
+            }
+            """,
+            "src/handlers/mod.rs": """\
+            mod health;
+            mod live;
+            mod misc;
+            pub mod users;
+            pub use health::{health as health_check};
+            pub use live::live;
+            pub use misc::*;
+            """,
+            "src/handlers/health.rs": """\
+            use actix_web::get;
+            #[get("/healthz")]
+            pub async fn health() -> &'static str { "ok" }
+            """,
+            "src/handlers/live.rs": """\
+            #[actix_web::get("/livez")]
+            pub async fn live() -> &'static str { "ok" }
+            """,
+            "src/handlers/misc.rs": """\
+            use actix_web::get;
+            #[get("/ready")]
+            pub async fn ready() -> &'static str { "ok" }
+            """,
+            "src/handlers/users.rs": """\
+            #[actix_web::get("/users")]
+            pub async fn list() -> &'static str { "[]" }
+            """,
+            "src/api.rs": """\
+            use actix_web::web;
+            use super::handlers as h;
+            use h::health_check as hc;
+            pub fn config(cfg: &mut web::ServiceConfig) {
+                cfg.service(web::scope("/api").service(hc));
+            }
+            """,
+        },
+    )
+    assert facts.routes_resolved
+    assert route_table(facts) == [
+        ("/api/healthz", ("GET",), "health.rs", 2, False),
+        ("/healthz", ("GET",), "health.rs", 2, False),
+        ("/livez", ("GET",), "live.rs", 1, False),
+        ("/ready", ("GET",), "misc.rs", 2, False),
+        ("/users", ("GET",), "users.rs", 1, False),
+    ]
+
+
+def test_axum_routers_behind_renamed_and_glob_reexports(tmp_path: Path) -> None:
+    facts = make_crate(
+        tmp_path,
+        {
+            "src/main.rs": """\
+            mod routes;
+            mod web;
+            use axum::{routing::get, Router};
+            use routes::*;
+            use crate::web::handlers as h;
+            #[tokio::main]
+            async fn main() {
+                let app = Router::new()
+                    .merge(api_router())
+                    .nest("/v1", h::v1())
+                    .route("/x", get(h::handler))
+                    .merge(web::ui_router());
+                let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await.unwrap();
+                axum::serve(listener, app).await.unwrap();
+            }
+            """,
+            "src/routes/mod.rs": """\
+            mod api;
+            pub use api::*;
+            """,
+            "src/routes/api.rs": """\
+            use axum::{routing::get, Router};
+            pub fn api_router() -> Router { Router::new().route("/api/ping", get(ping)) }
+            async fn ping() {}
+            """,
+            "src/web/mod.rs": """\
+            pub mod handlers;
+            mod ui;
+            pub use self::ui::{router as ui_router};
+            """,
+            "src/web/ui.rs": """\
+            use axum::Router;
+            use super::handlers as hh;
+            use hh::v1 as versioned;
+            pub fn router() -> Router { Router::new().nest("/ui", versioned()) }
+            """,
+            "src/web/handlers.rs": """\
+            use axum::{routing::get, Router};
+            pub fn v1() -> Router { Router::new().route("/users", get(handler)) }
+            pub async fn handler() {}
+            """,
+        },
+    )
+    assert facts.routes_resolved
+    assert route_table(facts) == [
+        ("/api/ping", ("GET",), "api.rs", 2, False),
+        ("/ui/users", ("GET",), "handlers.rs", 2, False),
+        ("/v1/users", ("GET",), "handlers.rs", 2, False),
+        ("/x", ("GET",), "main.rs", 11, False),
+    ]
+
+
+def test_unresolvable_aliases_leave_routes_unresolved(tmp_path: Path) -> None:
+    axum_facts = make_crate(
+        tmp_path / "axum",
+        {
+            "src/main.rs": """\
+            use axum::{routing::get, Router};
+            use other_crate::routes as r;
+            async fn h() {}
+            fn extra() -> Router { Router::new().route("/extra", get(h)) }
+            #[tokio::main]
+            async fn main() {
+                let app = r::router().route("/x", get(h)).merge(extra());
+                let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await.unwrap();
+                axum::serve(listener, app).await.unwrap();
+            }
+            """,
+        },
+    )
+    assert not axum_facts.routes_resolved
+    assert routes_of(axum_facts) == {("/x", ("GET",)), ("/extra", ("GET",))}
+
+    actix_facts = make_crate(
+        tmp_path / "actix",
+        {
+            "src/main.rs": """\
+            mod handlers;
+            use actix_web::{web, App, HttpServer};
+            use other_crate::health as hc;
+            use handlers::missing as m;
+            fn main() {
+                let _ = HttpServer::new(|| App::new().service(web::scope("/a").service(hc)).service(m::x));
+            }
+            """,
+            "src/handlers.rs": "pub use nowhere::{missing};\n",
+        },
+    )
+    assert not actix_facts.routes_resolved
+    assert actix_facts.routes == ()
+
+
+def test_cyclic_and_glob_heavy_uses_terminate_unresolved(tmp_path: Path) -> None:
+    facts = make_crate(
+        tmp_path,
+        {
+            "src/main.rs": """\
+            mod m;
+            use actix_web::App;
+            fn main() { let _ = App::new().service(m::a).service(m::c::d); }
+            """,
+            "src/m.rs": """\
+            pub use a::p as b;
+            pub use b::q as a;
+            pub use self::c::*;
+            pub mod c { pub use super::*; pub use super::c as e; pub use e::x as d; }
+            pub use x::x;
+            use y::*; use z::*; use w::*;
+            """,
+        },
+    )
+    assert not facts.routes_resolved
+    assert facts.routes == ()
+
+def test_axum_extra_resource_routes(tmp_path: Path) -> None:
+    facts = make_crate(
+        tmp_path,
+        {
+            "src/main.rs": """\
+            use axum::{routing::get, Router};
+            use axum_extra::routing::Resource;
+            async fn h() {}
+            fn posts() -> Resource { Resource::named("posts").index(h) }
+            #[tokio::main]
+            async fn main() {
+                let users = Resource::named("users")
+                    .index(h)
+                    .create(h)
+                    .new(h)
+                    .show(h)
+                    .edit(h)
+                    .update(h)
+                    .destroy(h)
+                    .nest(Router::new().route("/tweets", get(h)))
+                    .nest_collection(Router::new().route("/featured", get(h)));
+                let app = Router::new().merge(users).nest("/api", Router::new().merge(posts()));
+                let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await.unwrap();
+                axum::serve(listener, app).await.unwrap();
+            }
+            """,
+        },
+    )
+    assert facts.routes_resolved
+    assert route_table(facts) == [
+        ("/api/posts", ("GET",), "main.rs", 4, False),
+        ("/users", ("GET",), "main.rs", 7, False),
+        ("/users", ("POST",), "main.rs", 7, False),
+        ("/users/featured", ("GET",), "main.rs", 16, False),
+        ("/users/new", ("GET",), "main.rs", 7, False),
+        ("/users/{users_id}", ("DELETE",), "main.rs", 7, False),
+        ("/users/{users_id}", ("GET",), "main.rs", 7, False),
+        ("/users/{users_id}", ("PUT", "PATCH"), "main.rs", 7, False),
+        ("/users/{users_id}/edit", ("GET",), "main.rs", 7, False),
+        ("/users/{users_id}/tweets", ("GET",), "main.rs", 15, False),
+    ]
+
+
+def test_axum_extra_resource_with_unknown_name_is_unresolved(tmp_path: Path) -> None:
+    facts = make_crate(
+        tmp_path,
+        {
+            "src/main.rs": """\
+            use axum::{routing::get, Router};
+            use axum_extra::routing::Resource;
+            async fn h() {}
+            fn main() {
+                let name = std::env::args().nth(1).unwrap();
+                let _app = Router::new().route("/ok", get(h)).merge(Resource::named(&name).index(h));
+            }
+            """,
+        },
+    )
+    assert not facts.routes_resolved
+    assert routes_of(facts) == {("/ok", ("GET",))}
+
+
 # --------------------------------------------------------------------------- listen addresses
 
 

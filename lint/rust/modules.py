@@ -20,6 +20,7 @@ from viworks_lint.rust.syntax import (
 
 _MAX_MODULES = 20_000
 _MAX_RESOLVE_DEPTH = 24
+_RESOLVE_BUDGET = 4000  # resolve steps per top-level lookup: bounds cyclic or very wide `use` graphs
 
 
 @dataclass(eq=False)
@@ -52,6 +53,14 @@ class ConstDef:
 
 
 Item = FnDef | StructDef | ConstDef
+
+
+def _fits(found: Item | Module, ns: str | None) -> bool:
+    if ns == "value":
+        return not isinstance(found, Module)
+    if ns == "type":
+        return isinstance(found, (Module, StructDef))
+    return True
 
 
 @dataclass(eq=False)
@@ -97,11 +106,14 @@ class CrateIndex:
         self.file_order: list[FileInfo] = []
         self.lib_name = lib_name
         self.module_count = 0
+        self._memo: dict[tuple[int, tuple[str, ...], str | None], Item | Module | None] = {}
+        self._budget = _RESOLVE_BUDGET
 
     # ------------------------------------------------------------------ building
 
     def add_crate(self, root_file: Path, name: str) -> Crate:
         crate = Crate(name, root_file, self)
+        self._memo.clear()
         pf = parse_file(root_file)
         root = Module((), pf, root_file.parent, crate)
         crate.root = root
@@ -279,76 +291,130 @@ class CrateIndex:
                     return crate
         return None
 
-    def resolve(self, module: Module, segs: list[str] | tuple[str, ...], depth: int = 0) -> Item | Module | None:
-        """Find the item a path names, seen from ``module``. None when it is outside the crate."""
+    def resolve(
+        self, module: Module, segs: list[str] | tuple[str, ...], depth: int = 0, ns: str | None = None
+    ) -> Item | Module | None:
+        """Find the item a path names, seen from ``module``. None when it is outside the crate.
+
+        ``ns`` is the namespace the last segment is looked up in: "value" (functions, consts: a module
+        of the same name is only a fallback, as for ``pub use live::live;``), "type" (modules, structs)
+        or None (either, modules first)."""
         if not segs or depth > _MAX_RESOLVE_DEPTH:
             return None
+        if depth == 0:
+            memo_key = (id(module), tuple(segs), ns)
+            if memo_key in self._memo:
+                return self._memo[memo_key]
+            self._budget = _RESOLVE_BUDGET
+            found = self._resolve(module, segs, depth, ns)
+            self._memo[memo_key] = found
+            return found
+        self._budget -= 1
+        if self._budget < 0:
+            return None
+        return self._resolve(module, segs, depth, ns)
+
+    def _resolve(
+        self, module: Module, segs: list[str] | tuple[str, ...], depth: int, ns: str | None
+    ) -> Item | Module | None:
+        weak: Item | Module | None = None
+        for found in self._candidates(module, segs, depth, ns):
+            if found is None:
+                continue
+            if _fits(found, ns):
+                return found
+            if weak is None:
+                weak = found
+        return weak
+
+    def _candidates(
+        self, module: Module, segs: list[str] | tuple[str, ...], depth: int, ns: str | None
+    ) -> Iterator[Item | Module | None]:
+        """What a path may name, most direct first: local items, ``use`` imports, other crates, globs."""
         head, rest = segs[0], list(segs[1:])
         crate_root = module.crate.root
         if head == "crate":
-            return self._descend(crate_root, rest, depth) if crate_root else None
+            yield self._descend(crate_root, rest, depth, ns) if crate_root else None
+            return
         if head == "self":
-            return self._descend(module, rest, depth)
+            yield self._descend(module, rest, depth, ns)
+            return
         if head == "super":
-            return self._descend(module.parent or module, rest, depth)
+            yield self._descend(module.parent or module, rest, depth, ns)
+            return
         if head in ("std", "core", "alloc"):
-            return None
-        local = self._lookup_local(module, head, rest, depth)
-        if local is not None:
-            return local
-        if head in module.uses:
-            target = module.uses[head]
-            if tuple(target) != (head,):
-                scope = module if target[0] in ("self", "super") else (crate_root or module)
-                if target[0] not in ("crate", "self", "super") and target[0] in module.children:
-                    scope = module
-                found = self.resolve(scope, [*target, *rest], depth + 1)
-                if found is not None:
-                    return found
+            return
+        yield self._lookup_local(module, head, rest, depth, ns)
+        target = module.uses.get(head)
+        if target is not None and tuple(target) != (head,):
+            for scope in self._use_scopes(module, head, target):
+                yield self.resolve(scope, [*target, *rest], depth + 1, ns)
         other = self.crate_by_name(head)
         if other is not None and other is not module.crate and other.root is not None:
-            return self._descend(other.root, rest, depth)
+            yield self._descend(other.root, rest, depth, ns)
         for glob in module.globs:
             if not glob:
                 continue
-            base = self.resolve(module, list(glob), depth + 1)
+            base = self.resolve(module, list(glob), depth + 1, "type")
             if isinstance(base, Module):
-                found = self._descend(base, segs, depth + 1)
-                if found is not None:
-                    return found
+                yield self._descend(base, segs, depth, ns)
         if crate_root is not None and module is not crate_root and depth == 0:
             # 2015-style absolute paths
-            return self._lookup_local(crate_root, head, rest, depth + 1)
-        return None
+            yield self._lookup_local(crate_root, head, rest, depth + 1, ns)
 
-    def _lookup_local(self, module: Module, head: str, rest: list[str], depth: int) -> Item | Module | None:
-        if head in module.children:
-            return self._descend(module.children[head], rest, depth)
+    @staticmethod
+    def _use_scopes(module: Module, head: str, target: tuple[str, ...]) -> list[Module]:
+        """Where a ``use`` path starts: ``self``/``super`` paths at the module, ``crate`` paths at the
+        root, and other paths at the module's own names (children, other imports) before the root."""
+        root = module.crate.root
+        first = target[0]
+        if first in ("self", "super"):
+            return [module]
+        if first == "crate":
+            return [root] if root is not None else []
+        scopes: list[Module] = []
+        # `mod live; pub use live::live;`: the path starts at the child module. Any other `use x::x;`
+        # names an outer `x`, never this import itself.
+        if first != head or first in module.children:
+            scopes.append(module)
+        if root is not None and root is not module:
+            scopes.append(root)
+        return scopes
+
+    def _lookup_local(
+        self, module: Module, head: str, rest: list[str], depth: int, ns: str | None = None
+    ) -> Item | Module | None:
         if not rest:
-            return module.fns.get(head) or module.structs.get(head) or module.consts.get(head)
+            item = module.fns.get(head) or module.consts.get(head) or module.structs.get(head)
+            child = module.children.get(head)
+            if ns == "value":
+                return item or child
+            return child or item
+        if head in module.children:
+            return self._descend(module.children[head], rest, depth, ns)
         if len(rest) == 1 and head in module.impl_fns:
             return module.impl_fns[head].get(rest[0])
-        if len(rest) == 1 and head in module.structs:
-            return None
         return None
 
-    def _descend(self, module: Module, rest: list[str] | tuple[str, ...], depth: int) -> Item | Module | None:
+    def _descend(
+        self, module: Module, rest: list[str] | tuple[str, ...], depth: int, ns: str | None = None
+    ) -> Item | Module | None:
         if not rest:
             return module
-        return self.resolve(module, rest, depth + 1) if rest[0] not in ("crate",) else None
+        return self.resolve(module, rest, depth + 1, ns) if rest[0] not in ("crate",) else None
 
     def resolve_fn(self, module: Module, segs: list[str] | None) -> FnDef | None:
         if not segs:
             return None
         if segs[0] == "Self" and len(segs) == 2:
             return None
-        found = self.resolve(module, segs)
+        found = self.resolve(module, segs, ns="value")
         return found if isinstance(found, FnDef) else None
 
     def resolve_struct(self, module: Module, segs: list[str] | None) -> StructDef | None:
         if not segs:
             return None
-        found = self.resolve(module, segs)
+        found = self.resolve(module, segs, ns="type")
         return found if isinstance(found, StructDef) else None
 
     def info_for(self, pf: ParsedFile, module: Module) -> FileInfo | None:

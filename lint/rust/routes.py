@@ -33,6 +33,18 @@ HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "trace
 _AXUM_ADDING = frozenset({"route", "nest", "merge", "nest_service", "route_service", "fallback", "fallback_service"})
 _ACTIX_ADDING = frozenset({"service", "route", "configure", "default_service"})
 _MAX_DEPTH = 24
+# Framework calls that start a chain of route-adding methods without being a router of their own.
+_BUILDER_FNS = frozenset({"scope", "resource", "new", "default", "named", "get", "post", "put", "delete", "patch"})
+# axum_extra::routing::Resource: method -> (path below /{name}, methods); "{id}" is the member id.
+_RESOURCE_ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "index": ("", ("GET",)),
+    "create": ("", ("POST",)),
+    "new": ("/new", ("GET",)),
+    "show": ("/{id}", ("GET",)),
+    "edit": ("/{id}/edit", ("GET",)),
+    "update": ("/{id}", ("PUT", "PATCH")),
+    "destroy": ("/{id}", ("DELETE",)),
+}
 
 NodeKey = tuple[str, int, int]
 FnKey = tuple[str, int]
@@ -96,12 +108,14 @@ class RouteCollector:
         self._routes: list[Route] = []
         self._unresolved: list[str] = []
         self._stack: set[tuple[object, ...]] = set()
+        self._uses_axum = False
 
     # ------------------------------------------------------------------ driver
 
     def run(self) -> RouteResult:
-        candidates = self._candidates()
         frameworks = self._frameworks_from_uses()
+        self._uses_axum = "axum" in frameworks
+        candidates = self._candidates()
         evaluated: list[_Candidate] = []
         for cand in candidates:
             self._routes, self._unresolved = [], []
@@ -187,6 +201,8 @@ class RouteCollector:
                             fw = "router passed in as a parameter"
                         elif kind in ("axum", "actix"):
                             fw = kind
+                        elif kind is None and self._unknown_axum_root(ctx, root_u, methods):
+                            fw = "axum"  # evaluated, so its own routes count and the root is reported
                         else:
                             continue
                         top = call
@@ -200,6 +216,23 @@ class RouteCollector:
                 seen.add(key)
                 out.append(_Candidate(fw, ctx_at(self.index, info, top), top))
         return out
+
+    def _unknown_axum_root(self, ctx: Ctx, root: Node, methods: list[MethodCall]) -> bool:
+        """``r::router().route("/x", get(h))`` where ``r::router`` cannot be found (an alias of another
+        crate, a macro-made function): still an axum router, whose base we cannot see."""
+        if not self._uses_axum or root.type != "call_expression":
+            return False
+        segs = path_segments(ctx.pf, root.child_by_field_name("function"))
+        if not segs or segs[-1] in _BUILDER_FNS or segs[-2:] == ["Resource", "named"]:
+            return False
+        if ctx.resolve_fn(segs) is not None:
+            return False
+        for m in methods:
+            if m.name in ("route", "nest", "route_service", "nest_service") and len(m.args) >= 2:
+                path = string_value(ctx.pf, unparen(m.args[0]))
+                if path is not None and path.startswith("/"):
+                    return True
+        return False
 
     def _classify_root(self, ctx: Ctx, root: Node | None, depth: int) -> str | None:
         root = unparen(root)
@@ -283,9 +316,33 @@ class RouteCollector:
                 self._ax_router(ctx, branch, prefix, depth + 1)
             return
         root, methods = method_chain(expr)
+        root_u = unparen(root)
+        if root_u is not None and root_u.type == "call_expression":
+            segs = path_segments(pf, root_u.child_by_field_name("function")) or []
+            if segs[-2:] == ["Resource", "named"]:
+                self._ax_resource(ctx, root_u, methods, prefix, depth)
+                return
         self._ax_root(ctx, root, prefix, depth)
         for m in methods:
             self._ax_method(ctx, m, prefix, depth)
+
+    def _ax_resource(self, ctx: Ctx, named: Node, methods: list[MethodCall], prefix: str, depth: int) -> None:
+        """``Resource::named("users").index(h).show(h).nest(r)``: the conventional CRUD routes under
+        ``/users`` (member routes under ``/users/{users_id}``, axum-extra 0.10 syntax)."""
+        args = call_args(named)
+        name = const_str(ctx, args[0]) if args else None
+        if name is None:
+            self._unresolved_at(ctx, named, "resource name not a literal")
+            return
+        base = join_axum(prefix, "/" + name)
+        member = f"{base}/{{{name}_id}}"
+        for m in methods:
+            if m.name in _RESOURCE_ROUTES:
+                below, verbs = _RESOURCE_ROUTES[m.name]
+                path = base + below.replace("/{id}", member[len(base) :])
+                self._add(ctx, path, verbs, "axum", args[0])
+            elif m.name in ("nest", "nest_collection") and m.args:
+                self._ax_router(ctx, m.args[0], member if m.name == "nest" else base, depth + 1)
 
     def _ax_root(self, ctx: Ctx, root: Node, prefix: str, depth: int) -> None:
         pf = ctx.pf
