@@ -3,6 +3,7 @@ package binds BuildKit's Go parser), with ARG/ENV substitution and stage inherit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,10 +291,15 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
     except Exception as exc:  # GoParseError and anything else the binding raises
         msg = str(exc).strip() or exc.__class__.__name__
         err_line = 1
-        for word in msg.split():
-            if word.rstrip(":").isascii() and word.rstrip(":").isdecimal():
-                err_line = int(word.rstrip(":"))
-                break
+        if isinstance(exc, UnicodeDecodeError):
+            # the binding cannot decode its own result for some non-ASCII arguments (HEALTHCHECK àb):
+            # its byte offset is no line number; point at the first non-ASCII line instead
+            msg = "the parser fails on the non-ASCII text of an instruction"
+            err_line = next((n for n, ln in enumerate(lines, start=1) if not ln.isascii()), 1)
+        else:
+            at = re.search(r"\bline (\d+)", msg)
+            if at is not None:
+                err_line = min(int(at.group(1)), max(len(lines), 1))
         problems.append(
             Problem("VW001", f"Dockerfile does not parse: {msg}", Location(path, err_line, 1), key="parse")
         )
