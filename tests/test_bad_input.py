@@ -161,6 +161,15 @@ def test_dockerfile_dangling_line_continuation(tmp_path: Path, text: str) -> Non
     lint(tmp_path)
 
 
+def test_dockerfile_the_binding_cannot_decode(tmp_path: Path) -> None:
+    # BuildKit's binding raises UnicodeDecodeError on this HEALTHCHECK; the finding must stay inside the file
+    write(tmp_path, "Dockerfile", "FROM rust:1.80\nRUN cargo build\nHEALTHCHECK àb\nUSER 10001\n")
+    add_sibling(tmp_path)
+    out = lint(tmp_path)
+    assert "does not parse" in out.has("VW001", "Dockerfile", 3, 1)["message"]
+    assert_sibling_linted(out)
+
+
 def test_compose_with_top_level_list(tmp_path: Path) -> None:
     write(tmp_path, "compose.yaml", "- services\n- api\n")
     add_sibling(tmp_path)

@@ -531,6 +531,7 @@ def test_compose_loader_structured(text: str, env: dict[str, str]) -> None:
 @given(st.one_of(ANY_TEXT, DOCKERFILE_TEXT))
 @example("\\\n")  # a dangling line continuation: BuildKit returns a command without a keyword
 @example("FROM rust:1.80\n\\")
+@example("FROM rust:1.80\nHEALTHCHECK 0\U00010000à\n")  # the binding's UnicodeDecodeError offset was read as a line
 def test_dockerfile_parser_never_raises(text: str) -> None:
     path = Path("/project/Dockerfile")
     df = parse_dockerfile(path, text)
