@@ -614,6 +614,7 @@ def test_cyclic_and_glob_heavy_uses_terminate_unresolved(tmp_path: Path) -> None
     assert not facts.routes_resolved
     assert facts.routes == ()
 
+
 def test_axum_extra_resource_routes(tmp_path: Path) -> None:
     facts = make_crate(
         tmp_path,
@@ -992,6 +993,109 @@ def test_build_script_reads(tmp_path: Path) -> None:
     got = {(r.name, r.required, r.in_build_script) for r in facts.env_reads}
     assert got == {("RUNTIME_ONLY", False, False), ("OUT_DIR", True, True), ("PROFILE", False, True)}
     assert str(tmp_path / "build.rs") in facts.files
+
+
+ENV_HELPER_FILES = {
+    "src/main.rs": """\
+    mod config;
+    mod util;
+    use config::{env_or, env_var};
+    const DB: &str = "DATABASE_URL";
+    fn main() -> anyhow::Result<()> {
+        let _db = env_var(DB);
+        let _key = config::must("API_KEY");
+        let _port: u16 = config::parsed("PORT");
+        let _workers = config::parsed::<usize>("WORKERS");
+        let _region = env_or("REGION", "eu");
+        let _tok = util::try_env("TOKEN")?;
+        let _opt = util::try_env("OPTIONAL_TOKEN").ok();
+        let _dflt = util::try_env("WITH_DEFAULT").unwrap_or("x".to_string());
+        let _secret = util::secret("SECRET_KEY");
+        let _twice = util::twice("TWICE")?;
+        let _maybe = util::maybe("MAYBE").unwrap_or_default();
+        let _settings = config::Settings::load();
+        let _fwd = util::forwarded("FORWARDED");
+        let _fmt = util::prefixed("SUFFIX");
+        let _dyn = env_var(&std::env::args().nth(1).unwrap());
+        Ok(())
+    }
+    """,
+    "src/config.rs": """\
+    pub fn env_var(name: &str) -> String {
+        std::env::var(name).expect("missing env")
+    }
+    pub fn must(key: &str) -> String {
+        std::env::var(key).unwrap_or_else(|_| panic!("{key} must be set"))
+    }
+    pub fn parsed<T: std::str::FromStr>(key: &str) -> T {
+        std::env::var(key).expect("set").parse().ok().expect("parse")
+    }
+    pub fn env_or(key: &str, default: &str) -> String {
+        std::env::var(key).unwrap_or_else(|_| default.to_string())
+    }
+    pub struct Settings { pub host: String }
+    impl Settings {
+        fn required(key: &str) -> String { dotenvy::var(key).unwrap() }
+        pub fn load() -> Self { Self { host: Self::required("DB_HOST") } }
+    }
+    """,
+    "src/util.rs": """\
+    use crate::config::env_var as ev;
+    use std::env;
+    pub fn try_env(name: &str) -> Result<String, env::VarError> {
+        let value = env::var(name)?;
+        Ok(value)
+    }
+    pub fn secret(name: &str) -> String { ev(name) }
+    pub fn twice(name: &str) -> anyhow::Result<String> { Ok(try_env(name)?) }
+    pub fn maybe(name: &str) -> Option<String> { env::var(name).ok() }
+    pub fn forwarded(name: &str) -> String { lookup(name) }
+    fn lookup(_n: &str) -> String { String::new() }
+    pub fn prefixed(name: &str) -> String { env::var(format!("APP_{name}")).unwrap() }
+    """,
+}
+
+
+def test_env_reads_through_helper_functions(tmp_path: Path) -> None:
+    facts = make_crate(tmp_path, ENV_HELPER_FILES)
+    reads = env_by_name(facts)
+    got = {
+        name: (r.kind, r.required, r.default, r.location.path.name, r.location.line, r.location.col)
+        for name, r in reads.items()
+    }
+    assert got == {
+        # the call site's name argument (a literal, or the const it names)
+        "DATABASE_URL": ("runtime", True, None, "main.rs", 6, 23),
+        "API_KEY": ("runtime", True, None, "main.rs", 7, 29),
+        "PORT": ("runtime", True, None, "main.rs", 8, 37),
+        "WORKERS": ("runtime", True, None, "main.rs", 9, 44),
+        "REGION": ("runtime", False, "eu", "main.rs", 10, 26),
+        # a helper handing the unset case back: the call site decides
+        "TOKEN": ("runtime", True, None, "main.rs", 11, 30),
+        "OPTIONAL_TOKEN": ("runtime", False, None, "main.rs", 12, 30),
+        "WITH_DEFAULT": ("runtime", False, "x", "main.rs", 13, 31),
+        # two levels of helpers, across modules and through an alias
+        "SECRET_KEY": ("runtime", True, None, "main.rs", 14, 32),
+        "TWICE": ("runtime", True, None, "main.rs", 15, 30),
+        "MAYBE": ("runtime", False, None, "main.rs", 16, 30),
+        "DB_HOST": ("runtime", True, None, "config.rs", 16, 57),
+    }
+
+
+def test_env_helper_reads_in_build_script_and_tests_excluded(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/main.rs").write_text(
+        "fn var_or(k: &str, d: &str) -> String { std::env::var(k).unwrap_or(d.into()) }\n"
+        'fn main() { let _ = var_or("LOG", "info"); }\n'
+        "#[cfg(test)]\n"
+        'mod tests { #[test] fn t() { let _ = super::var_or("ONLY_IN_TESTS", "x"); } }\n'
+    )
+    (tmp_path / "build.rs").write_text(
+        'fn need(k: &str) -> String { std::env::var(k).expect(k) }\nfn main() { let _ = need("TARGET"); }\n'
+    )
+    facts = analyze_crate(tmp_path, [tmp_path / "src/main.rs"], build_script=tmp_path / "build.rs")
+    got = {(r.name, r.required, r.default, r.in_build_script) for r in facts.env_reads}
+    assert got == {("LOG", False, "info", False), ("TARGET", True, None, True)}
 
 
 # --------------------------------------------------------------------------- robustness

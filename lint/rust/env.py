@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from tree_sitter import Node
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.modules import CrateIndex, FileInfo
@@ -174,13 +176,14 @@ def _ctx(index: CrateIndex, info: FileInfo, node: Node) -> Ctx:
 
 def collect_env_reads(index: CrateIndex, in_build_script: bool = False) -> list[EnvRead]:
     out: list[EnvRead] = []
+    unnamed: list[tuple[FileInfo, Node]] = []  # env reads of a computed name: maybe inside a helper
     for info in index.file_infos():
         pf = info.parsed
         for call in _merged(pf.captures("envcall"), pf.captures("envy")):
             if index.is_excluded(info, call):
                 continue
             try:
-                out.extend(_reads_from_call(index, info, call, in_build_script))
+                out.extend(_reads_from_call(index, info, call, in_build_script, unnamed))
             except RecursionError:
                 continue
         for mac in pf.captures("macro"):
@@ -193,6 +196,10 @@ def collect_env_reads(index: CrateIndex, in_build_script: bool = False) -> list[
             if index.is_excluded(info, struct_node):
                 continue
             out.extend(_clap_reads(index, info, struct_node, in_build_script))
+    from viworks_lint.rust.env_helpers import helper_env_reads  # it builds on classify() above
+
+    with contextlib.suppress(RecursionError):
+        out.extend(helper_env_reads(index, unnamed, in_build_script))
     return out
 
 
@@ -200,7 +207,10 @@ def _merged(a: list[Node], b: list[Node]) -> list[Node]:
     return sorted({(n.start_byte, n.end_byte, n.id): n for n in [*a, *b]}.values(), key=lambda n: n.start_byte)
 
 
-def _reads_from_call(index: CrateIndex, info: FileInfo, call: Node, in_build: bool) -> list[EnvRead]:
+def _reads_from_call(
+    index: CrateIndex, info: FileInfo, call: Node, in_build: bool, unnamed: list[tuple[FileInfo, Node]]
+) -> list[EnvRead]:
+    """The reads ``call`` makes; a ``var(..)`` call whose name is not a constant goes to ``unnamed``."""
     func = call.child_by_field_name("function")
     if func is None:
         return []
@@ -216,6 +226,7 @@ def _reads_from_call(index: CrateIndex, info: FileInfo, call: Node, in_build: bo
         ctx = _ctx(index, info, call)
         found = env_call(ctx, call)
         if found is None:
+            unnamed.append((info, call))
             return []
         name, name_node = found
         required, default = classify(ctx, call)

@@ -36,9 +36,10 @@ class ListenAddr:
 class EnvRead:
     """A read of an environment variable.
 
-    kind: "runtime" (std::env::var, dotenvy::var, envy, clap env, config::Environment) or
-    "compile" (env!, option_env!). ``required`` means the program fails when it is unset
-    (unwrap/expect/?/context()?, env!); ``default`` the literal fallback when one is visible."""
+    kind: "runtime" (std::env::var, dotenvy::var, envy, clap env, config::Environment, or a helper
+    function wrapping one, reported at the call's name argument) or "compile" (env!, option_env!).
+    ``required`` means the program fails when it is unset (unwrap/expect/?/context()?, env!);
+    ``default`` the literal fallback when one is visible."""
 
     name: str
     kind: str

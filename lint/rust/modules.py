@@ -20,6 +20,7 @@ from viworks_lint.rust.syntax import (
 
 _MAX_MODULES = 20_000
 _MAX_RESOLVE_DEPTH = 24
+_SPECIAL_HEADS = frozenset({"crate", "self", "super", "std", "core", "alloc"})
 _RESOLVE_BUDGET = 4000  # resolve steps per top-level lookup: bounds cyclic or very wide `use` graphs
 
 
@@ -302,22 +303,36 @@ class CrateIndex:
         if not segs or depth > _MAX_RESOLVE_DEPTH:
             return None
         if depth == 0:
-            memo_key = (id(module), tuple(segs), ns)
-            if memo_key in self._memo:
-                return self._memo[memo_key]
             self._budget = _RESOLVE_BUDGET
-            found = self._resolve(module, segs, depth, ns)
-            self._memo[memo_key] = found
-            return found
-        self._budget -= 1
-        if self._budget < 0:
-            return None
-        return self._resolve(module, segs, depth, ns)
+        else:
+            self._budget -= 1
+            if self._budget < 0:
+                return None
+        head = segs[0]
+        local: Item | Module | None = None
+        if head not in _SPECIAL_HEADS:  # the common case, a name of this module: no search
+            local = self._lookup_local(module, head, list(segs[1:]), depth, ns)
+            if local is not None and _fits(local, ns):
+                return local
+        if depth > 0:
+            return self._search(module, segs, depth, ns, local)
+        memo_key = (id(module), tuple(segs), ns)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        self._budget = _RESOLVE_BUDGET
+        found = self._search(module, segs, depth, ns, local)
+        self._memo[memo_key] = found
+        return found
 
-    def _resolve(
-        self, module: Module, segs: list[str] | tuple[str, ...], depth: int, ns: str | None
+    def _search(
+        self,
+        module: Module,
+        segs: list[str] | tuple[str, ...],
+        depth: int,
+        ns: str | None,
+        weak: Item | Module | None,
     ) -> Item | Module | None:
-        weak: Item | Module | None = None
+        """The first candidate in the namespace wanted, else the first one found (``weak`` first)."""
         for found in self._candidates(module, segs, depth, ns):
             if found is None:
                 continue
@@ -330,7 +345,8 @@ class CrateIndex:
     def _candidates(
         self, module: Module, segs: list[str] | tuple[str, ...], depth: int, ns: str | None
     ) -> Iterator[Item | Module | None]:
-        """What a path may name, most direct first: local items, ``use`` imports, other crates, globs."""
+        """What a path may name beyond the module's own items, most direct first: ``use`` imports,
+        other crates of the package, glob imports, then (2015 style) the crate root."""
         head, rest = segs[0], list(segs[1:])
         crate_root = module.crate.root
         if head == "crate":
@@ -344,7 +360,7 @@ class CrateIndex:
             return
         if head in ("std", "core", "alloc"):
             return
-        yield self._lookup_local(module, head, rest, depth, ns)
+        # (the module's own names were looked at by _resolve)
         target = module.uses.get(head)
         if target is not None and tuple(target) != (head,):
             for scope in self._use_scopes(module, head, target):

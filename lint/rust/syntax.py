@@ -126,6 +126,12 @@ class ParsedFile:
 
 
 _QUERY: Query | None = None
+_CALLS_QUERY: Query | None = None
+# Calls of a function by path (``f(..)``, ``m::f(..)``, ``f::<T>(..)``), not method calls: asked for
+# only when some later pass needs them (env helper call sites).
+_CALLS_QUERY_SOURCE = """
+(call_expression function: [(identifier) (scoped_identifier) (generic_function)]) @call
+"""
 _LOCAL = threading.local()
 _CACHE: dict[tuple[str, int, int], ParsedFile] = {}
 _CACHE_LOCK = threading.Lock()
@@ -146,6 +152,25 @@ def _categorize(found: dict[str, list[Node]]) -> dict[str, list[Node]]:
         for cat in cats:
             out.setdefault(cat, []).append(call)
     return {k: sorted(v, key=lambda n: n.start_byte) for k, v in out.items()}
+
+
+def free_calls(pf: ParsedFile) -> list[Node]:
+    """Every call of a function by path in the file, in source order (computed once per file)."""
+    cached = pf.memo.get("free_calls")
+    if isinstance(cached, list):
+        return cached
+    global _CALLS_QUERY
+    found: list[Node] = []
+    root = pf.root
+    if root is not None:
+        try:
+            if _CALLS_QUERY is None:
+                _CALLS_QUERY = Query(RUST, _CALLS_QUERY_SOURCE)
+            found = sorted(QueryCursor(_CALLS_QUERY).captures(root).get("call", []), key=lambda n: n.start_byte)
+        except Exception:
+            found = []
+    pf.memo["free_calls"] = found
+    return found
 
 
 def _query() -> Query:
