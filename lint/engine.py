@@ -10,6 +10,7 @@ from pathlib import Path
 
 from viworks_lint.code import analyzed_files
 from viworks_lint.findings import Finding, Level
+from viworks_lint.parsers.common import MAX_FILE_BYTES
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, all_rules
 from viworks_lint.suppress import Suppression, scan
@@ -71,7 +72,7 @@ class Engine:
     def suppressions(self, path: Path) -> list[Suppression]:
         if path not in self._suppressions:
             try:
-                data = path.read_bytes() if path.is_file() else b""
+                data = path.read_bytes() if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else b""
                 text = data.decode("utf-8", errors="replace") if b"viworks-lint:" in data else ""
             except OSError:
                 text = ""

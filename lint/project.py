@@ -183,8 +183,20 @@ class Project:
                 break
         return best
 
+    @cached_property
+    def _builds_by_dockerfile(self) -> dict[int, list[Build]]:
+        out: dict[int, list[Build]] = {}
+        for b in self.builds:
+            if b.dockerfile is not None:
+                out.setdefault(id(b.dockerfile), []).append(b)
+        return out
+
+    @cached_property
+    def _build_by_service(self) -> dict[int, Build]:
+        return {id(b.service): b for b in self.builds if b.service is not None}
+
     def builds_of(self, dockerfile: Dockerfile) -> list[Build]:
-        return [b for b in self.builds if b.dockerfile is dockerfile]
+        return list(self._builds_by_dockerfile.get(id(dockerfile), ()))
 
     def services(self) -> Iterator[tuple[ComposeProject, Service]]:
         for compose in self.composes:
@@ -192,10 +204,7 @@ class Project:
                 yield compose, svc
 
     def build_of_service(self, service: Service) -> Build | None:
-        for b in self.builds:
-            if b.service is service:
-                return b
-        return None
+        return self._build_by_service.get(id(service))
 
     def dockerignore_for(self, build: Build) -> DockerIgnore | None:
         """``<Dockerfile>.dockerignore`` next to the Dockerfile wins over ``.dockerignore`` at the

@@ -8,20 +8,19 @@ from pathlib import Path
 from viworks_lint.code import service_code
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
 
 
-def _root_env_names(project: Project, svc: Service) -> set[str]:
+def _root_env_names(project: Project, compose: ComposeProject) -> set[str]:
+    """Names the project's `.env` (or `--env-file`) defines: they feed compose interpolation only."""
     names: set[str] = set()
-    for compose in project.composes:
-        if svc in compose.services.values():
-            for src in compose.env_sources:
-                ef = project.env_file(src)
-                if ef is not None:
-                    names |= ef.names()
+    for src in compose.env_sources:
+        ef = project.env_file(src)
+        if ef is not None:
+            names |= ef.names()
     return names
 
 
@@ -29,14 +28,14 @@ def check(project: Project) -> Iterator[Finding]:
     # one finding per read site, naming every service that runs the code without the variable
     missing: dict[tuple[Path, int, int, str], list[tuple[Service, Location, bool]]] = {}
     reads = {}
-    for _compose, svc in project.services():
+    for compose, svc in project.services():
         code = service_code(project, svc)
         if code is None:
             continue
         env = container_env(project, svc, code.build)
         if not env.complete:
             continue  # an env_file we cannot read may provide anything
-        dotenv = _root_env_names(project, svc)
+        dotenv = _root_env_names(project, compose)
         for read in code.env_reads:
             if read.kind != "runtime" or not read.required or env.has(read.name):
                 continue

@@ -563,3 +563,19 @@ def test_every_broken_file_in_one_project_via_the_real_entry_point(tmp_path: Pat
         assert ("VW001", rel) in paths, rel
     assert ("VW002", "c/compose.yaml") in paths
     assert ("VW102", "sibling/Dockerfile") in paths
+
+
+def test_deep_flow_yaml_is_refused_fast(tmp_path: Path) -> None:
+    import time
+
+    write(tmp_path, "compose.yaml", "services:\n  x:\n    image: " + "[" * 2000 + "]" * 2000 + "\n")
+    start = time.perf_counter()
+    out = lint(tmp_path)
+    assert time.perf_counter() - start < 5
+    assert "nest" in out.has("VW001", "compose.yaml", 3)["message"]
+
+
+def test_empty_cargo_manifest_is_a_schema_violation(tmp_path: Path) -> None:
+    write(tmp_path, "Cargo.toml", "")
+    out = lint(tmp_path)
+    assert "neither" in out.has("VW002", "Cargo.toml", 1)["message"]

@@ -153,9 +153,7 @@ def parse_manifest(path: Path, text: str | None = None) -> Manifest:
                 where = dups[0][1]
         except Exception:
             pass
-        return Manifest(
-            path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", where, key="toml"),)
-        )
+        return Manifest(path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", where, key="toml"),))
     try:
         data = doc.unwrap()
     except Exception:
@@ -316,6 +314,12 @@ def _build(path: Path, pos: TomlPositions, data: dict[str, Any]) -> Manifest:
         wdeps = ws.get("dependencies") if isinstance(ws.get("dependencies"), dict) else {}
         workspace = Workspace(pos.best("workspace"), tuple(members), exclude, dict(wpkg or {}), dict(wdeps or {}))
 
+    if pkg is None and ws is None:
+        shape(
+            "manifest has neither a [package] nor a [workspace] table; cargo refuses it",
+            pos.best("package"),
+            "manifest",
+        )
     deps = _dependencies(data, pos, root, shape)
     return Manifest(
         path=path,

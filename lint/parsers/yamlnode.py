@@ -95,8 +95,52 @@ def _yaml() -> YAML:
     return y
 
 
+MAX_FLOW_DEPTH = 200
+
+
+def _flow_depth(text: str) -> tuple[int, int]:
+    """Deepest ``[``/``{`` nesting (outside quotes and comments) and the line where it is reached; the
+    YAML scanner is quadratic in it, so a pathological file is refused before parsing."""
+    depth = deepest = 0
+    line = at = 1
+    quote = ""
+    comment = False
+    for c in text:
+        if c == "\n":
+            line += 1
+            comment = False
+            continue
+        if comment:
+            continue
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            comment = True
+        elif c in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, line
+        elif c in "]}" and depth > 0:
+            depth -= 1
+    return deepest, at
+
+
 def load(path: Path, text: str) -> Any:
     """Parse YAML text; raises ReadError with a VW001 problem at the error position."""
+    if "[[[[[[[[" in text or "{{{{{{{{" in text or text.count("[") + text.count("{") > MAX_FLOW_DEPTH:
+        deepest, at = _flow_depth(text)
+        if deepest > MAX_FLOW_DEPTH:
+            raise ReadError(
+                Problem(
+                    "VW001",
+                    f"YAML flow collections nest {deepest} deep (limit {MAX_FLOW_DEPTH})",
+                    Location(path, at, 1),
+                    key="deep",
+                )
+            )
     try:
         with warnings.catch_warnings():
             # ruamel.yaml warns on stderr about valid input (an anchor defined twice, YAML 1.1 floats)
