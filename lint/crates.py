@@ -229,6 +229,8 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                     manifest = None
                     if host_rel is not None and not host_rel.startswith(".."):
                         manifest = project.manifests.get(_norm(build.context / host_rel))
+                    if any("$" in v for vals in opts.values() for v in vals):
+                        manifest = None  # `--bin ${SERVICE}`: which package is built depends on a build argument
                     runs.append(
                         CargoRun(
                             stage,

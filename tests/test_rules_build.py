@@ -518,3 +518,15 @@ def test_vw106_name_from_an_argument_without_default_is_not_claimed(tmp_path: Pa
                       "COPY --from=build /app/target/release/${SERVICE_NAME} /usr/local/bin/app\n",
     })
     assert lint(tmp_path, ["VW106"]) == []
+
+
+def test_vw106_cargo_selection_from_a_build_argument_is_not_claimed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["svc/*"]\n',
+        "svc/a/Cargo.toml": '[package]\nname = "a"\nversion = "0.1.0"\nedition = "2021"\n',
+        "svc/a/src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83 AS build\nARG SERVICE_NAME\nWORKDIR /app\nCOPY . .\n"
+                      "RUN cargo build --release --bin ${SERVICE_NAME}\nFROM debian:bookworm-slim\n"
+                      "COPY --from=build /app/target/release/a /usr/local/bin/a\n",
+    })
+    assert lint(tmp_path, ["VW106"]) == []
