@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from viworks_lint.dockerutil import reachable_stages, target_stage
+from viworks_lint.dockerutil import commands, reachable_stages, run_text, target_stage
 from viworks_lint.parsers.cargo import Manifest, Target
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
@@ -59,32 +58,6 @@ class BuiltCode:
                 if t.kind == "bin" and t.name:
                     out.setdefault(t.name, (m, t))
         return out
-
-
-def _shell_text(instr: Instruction) -> str:
-    if instr.heredocs:
-        return "\n".join(h.content for h in instr.heredocs)
-    if instr.json:
-        return shlex.join(instr.args)
-    return " ".join(instr.args)
-
-
-def _commands(text: str) -> list[list[str]]:
-    """Split shell text into simple commands (on ; && || | and newlines), each a list of words."""
-    try:
-        lex = shlex.shlex(text.replace("\\\n", " "), posix=True, punctuation_chars=";&|()\n")
-        lex.whitespace = " \t\r"
-        lex.whitespace_split = True
-        tokens = list(lex)
-    except ValueError:
-        return []
-    out: list[list[str]] = [[]]
-    for tok in tokens:
-        if tok and all(c in ";&|()\n" for c in tok):
-            out.append([])
-        else:
-            out[-1].append(tok)
-    return [c for c in out if c]
 
 
 def _parse_cargo(words: list[str]) -> tuple[str, dict[str, list[str]], set[str]] | None:
@@ -207,7 +180,7 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                 fs.copy(build.context, srcs, instr.values[-1], workdir)
             elif instr.cmd == "RUN":
                 shell_cwd = workdir  # `cd dir && cargo build` moves within one RUN
-                for words in _commands(_shell_text(instr)):
+                for words in commands(run_text(instr)):
                     if words[0] == "cd" and len(words) >= 2 and "$" not in words[1]:
                         shell_cwd = _abs(shell_cwd, words[1])
                         continue

@@ -6,11 +6,16 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
-from collections.abc import Iterator
+import shlex
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+
+if TYPE_CHECKING:
+    from viworks_lint.project import Build, Project
 
 ROOT_USERS = {"root", "0"}
 
@@ -126,3 +131,48 @@ def match_context(context: Path, pattern: str) -> list[str]:
         if not current:
             break
     return [r for r, _ in current]
+
+
+# ------------------------------------------------------------------------------------------ shell text
+
+
+def run_text(instr: Instruction) -> str:
+    """The shell text of a RUN (heredocs, exec form joined)."""
+    if instr.heredocs:
+        return "\n".join(h.content for h in instr.heredocs)
+    if instr.json:
+        return shlex.join(instr.args)
+    return " ".join(instr.args)
+
+
+def commands(text: str) -> list[list[str]]:
+    """Simple commands of shell text (split on ``;``, ``&&``, ``||``, ``|``, newlines), as words."""
+    try:
+        lex = shlex.shlex(text.replace("\\\n", " "), posix=True, punctuation_chars=";&|()\n")
+        lex.whitespace = " \t\r"
+        lex.whitespace_split = True
+        tokens = list(lex)
+    except ValueError:
+        return []
+    out: list[list[str]] = [[]]
+    for tok in tokens:
+        if tok and all(ch in ";&|()\n" for ch in tok):
+            out.append([])
+        else:
+            out[-1].append(tok)
+    return [c for c in out if c]
+
+
+# ------------------------------------------------------------------------------------------ builds
+
+
+def final_stages(project: Project) -> Iterable[tuple[Dockerfile, Stage, list[Build]]]:
+    """Each stage some build targets, with the builds that target it."""
+    for df in project.dockerfiles.values():
+        by_stage: dict[int, list[Build]] = {}
+        for b in project.builds_of(df):
+            st = target_stage(df, b.target)
+            if st is not None:
+                by_stage.setdefault(st.index, []).append(b)
+        for index, builds in sorted(by_stage.items()):
+            yield df, df.stages[index], builds

@@ -13,13 +13,11 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-import shlex
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from viworks_lint.crates import built_code
-from viworks_lint.dockerutil import target_stage
+from viworks_lint.dockerutil import commands, run_text, target_stage
 from viworks_lint.images import ImageFacts, lookup
 from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -273,31 +271,6 @@ def _tools_of(package: str) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------------------- shell text
 
 
-def run_text(instr: Instruction) -> str:
-    """The shell text of a RUN (heredocs, exec form joined)."""
-    if instr.heredocs:
-        return "\n".join(h.content for h in instr.heredocs)
-    if instr.json:
-        return shlex.join(instr.args)
-    return " ".join(instr.args)
-
-
-def commands(text: str) -> list[list[str]]:
-    """Simple commands of shell text (split on ``;``, ``&&``, ``||``, ``|``, newlines), as words."""
-    try:
-        lex = shlex.shlex(text.replace("\\\n", " "), posix=True, punctuation_chars=";&|()\n")
-        lex.whitespace = " \t\r"
-        lex.whitespace_split = True
-        tokens = list(lex)
-    except ValueError:
-        return []
-    out: list[list[str]] = [[]]
-    for tok in tokens:
-        if tok and all(ch in ";&|()\n" for ch in tok):
-            out.append([])
-        else:
-            out[-1].append(tok)
-    return [c for c in out if c]
 
 
 def _strip_prefix(words: list[str]) -> list[str]:
@@ -612,13 +585,3 @@ def stage_title(stage: Stage, what: str = "final stage") -> str:
     return f"{what} `{stage.name}`" if stage.name else what
 
 
-def final_stages(project: Project) -> Iterable[tuple[Dockerfile, Stage, list[Build]]]:
-    """Each stage some build targets, with the builds that target it."""
-    for df in project.dockerfiles.values():
-        by_stage: dict[int, list[Build]] = {}
-        for b in project.builds_of(df):
-            st = target_stage(df, b.target)
-            if st is not None:
-                by_stage.setdefault(st.index, []).append(b)
-        for index, builds in sorted(by_stage.items()):
-            yield df, df.stages[index], builds

@@ -10,16 +10,10 @@ from typing import Any
 
 import tomlkit
 from viworks_lint.crates import built_code
+from viworks_lint.dockerutil import final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.packages import (
-    ImageContents,
-    binary_origins,
-    build_contents,
-    final_stages,
-    from_image_location,
-    stage_title,
-)
+from viworks_lint.packages import ImageContents, binary_origins, build_contents, from_image_location, stage_title
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register

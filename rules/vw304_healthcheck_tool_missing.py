@@ -6,13 +6,13 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from viworks_lint.dockerutil import commands
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.packages import (
     SHELLS,
     ImageContents,
     build_contents,
-    commands,
     image_contents,
     line_span,
     stage_contents,

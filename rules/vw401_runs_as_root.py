@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from viworks_lint.dockerutil import is_root_user, target_stage
+from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import lookup
 from viworks_lint.project import Build, Project
@@ -17,45 +17,37 @@ def _service_user_nonroot(build: Build) -> bool:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for df in project.dockerfiles.values():
-        builds = project.builds_of(df)
-        by_stage: dict[int, list[Build]] = {}
-        for b in builds:
-            st = target_stage(df, b.target)
-            if st is not None:
-                by_stage.setdefault(st.index, []).append(b)
-        for index, stage_builds in sorted(by_stage.items()):
-            stage = df.stages[index]
-            user, user_instr = stage.state.user, stage.state.user_instr
-            if user_instr is not None and user_instr.unresolved:
-                continue  # USER from a build argument we cannot see
-            if user is not None and not is_root_user(user):
-                continue
-            if user is None and lookup(df.root_base(stage), project.config.base_images).nonroot:
-                continue
-            if all(_service_user_nonroot(b) for b in stage_builds):
-                continue
-            related = tuple(
-                Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
-                for b in stage_builds
-                if b.service is not None and not _service_user_nonroot(b)
+    for df, stage, stage_builds in final_stages(project):
+        user, user_instr = stage.state.user, stage.state.user_instr
+        if user_instr is not None and user_instr.unresolved:
+            continue  # USER from a build argument we cannot see
+        if user is not None and not is_root_user(user):
+            continue
+        if user is None and lookup(df.root_base(stage), project.config.base_images).nonroot:
+            continue
+        if all(_service_user_nonroot(b) for b in stage_builds):
+            continue
+        related = tuple(
+            Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
+            for b in stage_builds
+            if b.service is not None and not _service_user_nonroot(b)
+        )
+        if user_instr is not None:
+            yield RULE.finding(
+                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root",
+                user_instr.location,
+                key=f"user:{stage.label}",
+                related=related,
             )
-            if user_instr is not None:
-                yield RULE.finding(
-                    f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root",
-                    user_instr.location,
-                    key=f"user:{stage.label}",
-                    related=related,
-                )
-            else:
-                loc = stage.from_instr.location
-                yield RULE.finding(
-                    f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
-                    "add a non-root USER or set `user:` on the compose service",
-                    loc.with_span(loc.line, loc.col + 4),
-                    key=f"nouser:{stage.label}",
-                    related=related,
-                )
+        else:
+            loc = stage.from_instr.location
+            yield RULE.finding(
+                f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
+                "add a non-root USER or set `user:` on the compose service",
+                loc.with_span(loc.line, loc.col + 4),
+                key=f"nouser:{stage.label}",
+                related=related,
+            )
 
 
 RULE = register(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from viworks_lint.dockerutil import target_stage
+from viworks_lint.dockerutil import final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import lookup
 from viworks_lint.parsers.dockerfile import Instruction
@@ -54,38 +54,30 @@ def _compose_init(build: Build) -> bool:
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for df in project.dockerfiles.values():
-        builds = project.builds_of(df)
-        by_stage: dict[int, list[Build]] = {}
-        for b in builds:
-            st = target_stage(df, b.target)
-            if st is not None:
-                by_stage.setdefault(st.index, []).append(b)
-        for index, stage_builds in sorted(by_stage.items()):
-            stage = df.stages[index]
-            state = stage.state
-            starter = state.entrypoint or state.cmd
-            if starter is None:
-                continue  # the base image's own command runs: not our app
-            if has_init(state.entrypoint) or (state.entrypoint is None and has_init(state.cmd)):
-                continue
-            if state.entrypoint is None and lookup(df.root_base(stage), project.config.base_images).init_entrypoint:
-                continue
-            if all(_compose_init(b) for b in stage_builds):
-                continue
-            related = tuple(
-                Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
-                for b in stage_builds
-                if b.service is not None and not _compose_init(b)
-            )
-            kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
-            yield RULE.finding(
-                f"the app started by this {kind} runs as PID 1 with no init: zombies are never reaped and "
-                "SIGTERM may be ignored; use tini/dumb-init or `init: true` in compose",
-                starter.location,
-                key=f"{kind}:{stage.label}",
-                related=related,
-            )
+    for df, stage, stage_builds in final_stages(project):
+        state = stage.state
+        starter = state.entrypoint or state.cmd
+        if starter is None:
+            continue  # the base image's own command runs: not our app
+        if has_init(state.entrypoint) or (state.entrypoint is None and has_init(state.cmd)):
+            continue
+        if state.entrypoint is None and lookup(df.root_base(stage), project.config.base_images).init_entrypoint:
+            continue
+        if all(_compose_init(b) for b in stage_builds):
+            continue
+        related = tuple(
+            Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
+            for b in stage_builds
+            if b.service is not None and not _compose_init(b)
+        )
+        kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
+        yield RULE.finding(
+            f"the app started by this {kind} runs as PID 1 with no init: zombies are never reaped and "
+            "SIGTERM may be ignored; use tini/dumb-init or `init: true` in compose",
+            starter.location,
+            key=f"{kind}:{stage.label}",
+            related=related,
+        )
 
 
 RULE = register(

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.packages import SHELLS, commands, final_stages, text_location
+from viworks_lint.packages import SHELLS, text_location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
