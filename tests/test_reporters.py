@@ -95,14 +95,14 @@ def test_text_layout_exact(project: Path) -> None:
     f2 = finding(R201, "PORT is never set", Location(project / "compose.yaml", 4, 5, 4, 16))
     out = render("text", report(project, [f2, f1], files_checked=5))
     assert out == (
-        "Dockerfile:3:5: error VW101 [cargo-target-missing] binary `server` is not built\n"
+        "Dockerfile:3:5: VW101 cargo-target-missing binary `server` is not built\n"
         "  3 | RUN cargo build --release\n"
-        "    |     ^~~~~~~~~~~\n"
+        "    |     ^~~~~~~~~~~ error\n"
         "  = note: compose.yaml:3:5: built for service backend\n"
         "\n"
-        "compose.yaml:4:5: warning VW201 [env-var-unset] PORT is never set\n"
+        "compose.yaml:4:5: VW201 env-var-unset PORT is never set\n"
         "  4 |     environment:\n"
-        "    |     ^~~~~~~~~~~\n"
+        "    |     ^~~~~~~~~~~ warning\n"
         "\n"
         "Found 2 problems (1 error, 1 warning) in 5 files.\n"
     )
@@ -112,9 +112,9 @@ def test_text_layout_exact(project: Path) -> None:
 def test_text_multiline_span_marks_to_end_of_first_line(project: Path) -> None:
     f = finding(R301, "spans lines", Location(project / "compose.yaml", 2, 3, 4, 2))
     lines = render("text", report(project, [f])).splitlines()
-    assert lines[0] == "compose.yaml:2:3: note VW301 [healthcheck-tool] spans lines"
+    assert lines[0] == "compose.yaml:2:3: VW301 healthcheck-tool spans lines"
     assert lines[1] == "  2 |   backend:"
-    assert lines[2] == "    |   ^~~~~~~~"
+    assert lines[2] == "    |   ^~~~~~~~ note"
 
 
 def test_text_point_and_tabs(tmp_path: Path) -> None:
@@ -122,21 +122,21 @@ def test_text_point_and_tabs(tmp_path: Path) -> None:
     f = finding(R101, "m", Location.of_token(tmp_path / "Dockerfile", 1, 5, 5))
     lines = render("text", report(tmp_path, [f])).splitlines()
     assert lines[1] == "  1 | RUN     cargo build"
-    assert lines[2] == "    |         ^~~~~"
+    assert lines[2] == "    |         ^~~~~ error"
 
 
 def test_text_wide_characters_align(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("名前: x\n", encoding="utf-8")
     f = finding(R101, "m", Location(tmp_path / "a.yaml", 1, 5, 1, 6))
     lines = render("text", report(tmp_path, [f])).splitlines()
-    assert lines[2] == "    |       ^"
+    assert lines[2] == "    |       ^ error"
 
 
 def test_text_missing_source_has_no_snippet(tmp_path: Path) -> None:
     f = finding(R101, "gone", Location(tmp_path / "missing.toml", 7, 1))
     out = render("text", report(tmp_path, [f], files_checked=1))
     assert out == (
-        "missing.toml:7:1: error VW101 [cargo-target-missing] gone\n\nFound 1 problem (1 error) in 1 file.\n"
+        "missing.toml:7:1: VW101 cargo-target-missing gone\n  = error\n\nFound 1 problem (1 error) in 1 file.\n"
     )
 
 
@@ -146,7 +146,7 @@ def test_text_unknown_rule_and_outside_root(tmp_path: Path) -> None:
     root.mkdir()
     f = Finding("VW999", "odd", Location(outside, 1, 1), level=Level.WARNING)
     first = render("text", report(root, [f])).splitlines()[0]
-    assert first == f"{outside.as_posix()}:1:1: warning VW999 odd"
+    assert first == f"{outside.as_posix()}:1:1: VW999 odd"
 
 
 def test_text_color_only_when_asked(project: Path) -> None:
@@ -155,8 +155,8 @@ def test_text_color_only_when_asked(project: Path) -> None:
     colored = render("text", report(project, [f], color=True))
     assert "\x1b[" not in plain
     assert "\x1b[1mDockerfile:1:1:\x1b[0m" in colored
-    assert "\x1b[1;31merror\x1b[0m" in colored
-    assert "\x1b[1;31m^~~~\x1b[0m" in colored
+    assert "\x1b[1;31mVW101\x1b[0m" in colored
+    assert "\x1b[1;31m^~~~ error\x1b[0m" in colored
     stripped = colored
     for code in ("\x1b[0m", "\x1b[1m", "\x1b[1;31m", "\x1b[34m"):
         stripped = stripped.replace(code, "")
@@ -195,7 +195,7 @@ def test_text_no_problems(tmp_path: Path) -> None:
 
 def test_default_level_is_error_when_unset(project: Path) -> None:
     f = Finding(R201.id, "m", Location(project / "Dockerfile", 1, 1))
-    assert " error VW201 " in render("text", report(project, [f]))
+    assert "~ error\n" in render("text", report(project, [f]))
 
 
 # ------------------------------------------------------------------------------------------ json
@@ -378,7 +378,7 @@ def test_custom_source_reader_is_used_and_cached(tmp_path: Path) -> None:
     p = tmp_path / "virtual.yaml"
     fs = [finding(R101, "m", Location(p, 2, 9, 2, 13)), finding(R201, "n", Location(p, 1, 1, 1, 8))]
     out = render("text", report(tmp_path, fs, source=reader))
-    assert "  2 | virtual line two\n    |         ^~~~\n" in out
+    assert "  2 | virtual line two\n    |         ^~~~ error\n" in out
     assert calls == [p]
 
 

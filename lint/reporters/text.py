@@ -59,20 +59,21 @@ def _marker(line: str, item: Item) -> tuple[str, str]:
 def _render_item(p: Prepared, item: Item, style: _Style) -> list[str]:
     loc = item.location
     level_color = LEVEL_COLORS[item.level]
-    head = [item.rule_id]
+    # `path:line:col: ID name message`; the level labels the span marker below (and colours it on a TTY)
+    head = [style(level_color, item.rule_id)]
     if item.rule_name:
-        head.append(f"[{item.rule_name}]")
+        head.append(item.rule_name)
     head.append(item.finding.message)
-    out = [
-        f"{style(BOLD, f'{item.path}:{loc.line}:{loc.col}:')} {style(level_color, item.level.value)} " + " ".join(head)
-    ]
+    out = [f"{style(BOLD, f'{item.path}:{loc.line}:{loc.col}:')} " + " ".join(head)]
     line = p.sources.line(abs_path(loc.path, p.report.root), loc.line)
     if line is not None:
         shown, caret = _marker(line, item)
         number = str(loc.line)
         pad = " " * len(number)
         out.append(f"  {style(BLUE, number + ' |')} {shown}".rstrip())
-        out.append(f"  {style(BLUE, pad + ' |')} {style(level_color, caret)}")
+        out.append(f"  {style(BLUE, pad + ' |')} {style(level_color, caret + ' ' + item.level.value)}")
+    else:
+        out.append(f"  {style(BLUE, '=')} {style(level_color, item.level.value)}")
     for rel in item.finding.related:
         rloc = rel.location
         where = f"{p.path(rloc.path)}:{rloc.line}:{rloc.col}:"
