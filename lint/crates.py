@@ -60,6 +60,46 @@ class BuiltCode:
         return out
 
 
+def _installs_from_registry(words: list[str]) -> bool:
+    """``cargo install <crate>`` (a positional crate name, or --git) rather than ``cargo install --path``."""
+    try:
+        rest = words[words.index("install") + 1 :]
+    except ValueError:
+        return False
+    takes_value = {
+        "--version",
+        "--vers",
+        "--git",
+        "--branch",
+        "--tag",
+        "--rev",
+        "--root",
+        "--target",
+        "--features",
+        "-F",
+        "--profile",
+        "--index",
+        "--registry",
+        "-j",
+        "--jobs",
+        "--bin",
+        "--example",
+        "--target-dir",
+    }
+    i = 0
+    while i < len(rest):
+        w = rest[i]
+        if w in ("--git", "--index", "--registry"):
+            return True
+        if w in takes_value:
+            i += 2
+            continue
+        if not w.startswith("-"):
+            return True  # a crate name
+        i += 1
+    return False
+
+
 def _parse_cargo(words: list[str]) -> tuple[str, dict[str, list[str]], set[str]] | None:
     """Find ``cargo <sub>`` in a simple command; return (sub, options with values, flags)."""
     for i, w in enumerate(words):
@@ -188,8 +228,10 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                     if parsed is None:
                         continue
                     sub, opts, flags = parsed
-                    if sub.split()[0] not in CARGO_BUILDERS or sub == "chef prepare":
-                        continue
+                    if sub.split()[0] not in CARGO_BUILDERS or sub in ("chef prepare", "chef cook"):
+                        continue  # cargo-chef cooks only the dependencies of a recipe
+                    if sub == "install" and "--path" not in opts and _installs_from_registry(words):
+                        continue  # `cargo install sqlx-cli`: a tool from crates.io, not this repo's code
                     cwd = shell_cwd
                     if "--path" in opts:
                         cwd = _abs(workdir, opts["--path"][-1])

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from viworks_lint.dockerutil import target_stage
@@ -54,9 +56,55 @@ def container_env(project: Project, service: Service, build: Build | None = None
             continue
         for entry in ef.entries:
             values[entry.name] = entry.value
+    # a dotenv file put into the container (bind mount or COPY) that the app may load itself with
+    # dotenvy::dotenv(): its variables count when we can read it; when it is missing we cannot tell
+    for host in _dotenv_files_in_container(compose_dir(project, service), service, build):
+        ef = project.env_file(host) if host.is_file() else None
+        if ef is None:
+            complete = False
+            continue
+        for entry in ef.entries:
+            values.setdefault(entry.name, entry.value)
     for var in service.environment:
         values[var.name] = var.value  # None: passed through from the host shell
     return ContainerEnv(values, complete)
+
+
+def _is_dotenv(name: str) -> bool:
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+def compose_dir(project: Project, service: Service) -> Path | None:
+    for compose in project.composes:
+        if any(s is service for s in compose.services.values()):
+            return compose.project_dir
+    return None
+
+
+def _dotenv_files_in_container(project_dir: Path | None, service: Service, build: Build | None) -> list[Path]:
+    out: list[Path] = []
+    for m in service.volumes:
+        if m.type != "bind" or not m.source or not m.target or project_dir is None:
+            continue
+        src = Path(m.source).expanduser()
+        host = src if src.is_absolute() else project_dir / src
+        if _is_dotenv(posixpath.basename(m.target.rstrip("/"))):
+            out.append(host)
+        elif host.is_dir() and (host / ".env").is_file():
+            out.append(host / ".env")  # the project directory mounted into the container
+    if build is not None and build.dockerfile is not None:
+        stage = target_stage(build.dockerfile, build.target)
+        for st in build.dockerfile.lineage(stage) if stage is not None else []:
+            for instr in st.instructions:
+                if instr.cmd not in ("COPY", "ADD") or instr.flag("from") is not None or len(instr.values) < 2:
+                    continue
+                for src_value in instr.values[:-1]:
+                    host = build.context / src_value.lstrip("/")
+                    if _is_dotenv(posixpath.basename(src_value.rstrip("/"))):
+                        out.append(host)
+                    elif src_value.strip("/") in ("", ".") and (host / ".env").is_file():
+                        out.append(host / ".env")  # `COPY . .` takes the context's .env along
+    return out
 
 
 # ------------------------------------------------------------------------------------------ probes

@@ -69,7 +69,8 @@ RULE = register(
             what='A read of an environment variable that fails when it is unset (`env::var("X")` followed by '
             "`.expect`/`.unwrap`/`?`, `dotenvy::var`, `envy` config structs, clap `#[arg(env)]` without a "
             "default) in the code a compose service runs, where neither the service's `environment`, its "
-            "`env_file` files nor the image's `ENV` set the variable. The project-root `.env` only feeds "
+            "`env_file` files, the image's `ENV` nor a dotenv file mounted or copied into the container "
+            "(which the app may load with `dotenvy::dotenv()`) set the variable. The project-root `.env` only feeds "
             "compose interpolation and does not reach the container. Reported at the read, with the compose "
             "service as related location. Reads with a default (`unwrap_or`, `.ok()`, `if let Ok`), "
             "compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) are never reported.",

@@ -386,3 +386,13 @@ def test_service_running_another_program_gets_that_programs_code(tmp_path: Path)
     # the worker's QUEUE_URL is reported for `worker` only; `migrate` runs a shell: no claim
     assert where(findings, root) == [("VW201", "crates/worker/src/main.rs", 2)]
     assert "`worker`" in findings[0].message and "`migrate`" not in findings[0].message
+
+
+def test_vw201_dotenv_file_mounted_into_the_container(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace("      DATABASE_URL: postgres://app@db/app\n", "").replace(
+        "    init: true\n", "    init: true\n    volumes:\n      - ./app.env:/app/.env:ro\n")
+    root = _axum_project(tmp_path, compose)
+    write(root, {"app.env": "DATABASE_URL=postgres://app@db/app\n"})
+    assert lint(root, ["VW201"]) == []
+    (root / "app.env").unlink()  # missing: VW204 reports the mount; VW201 makes no claim
+    assert lint(root, ["VW201"]) == []
