@@ -396,3 +396,17 @@ def test_vw201_dotenv_file_mounted_into_the_container(tmp_path: Path) -> None:
     assert lint(root, ["VW201"]) == []
     (root / "app.env").unlink()  # missing: VW204 reports the mount; VW201 makes no claim
     assert lint(root, ["VW201"]) == []
+
+
+def test_code_link_ignores_cargo_chef_cook_and_registry_installs(tmp_path: Path) -> None:
+    compose = GOOD_COMPOSE.replace("      DATABASE_URL: postgres://app@db/app\n", "")
+    root = _axum_project(tmp_path, compose)
+    (root / "Dockerfile").write_text(
+        "FROM rust:1.83-slim-bookworm AS chef\nRUN cargo install cargo-chef --locked\nWORKDIR /src\n"
+        "FROM chef AS planner\nCOPY . .\nRUN cargo chef prepare --recipe-path recipe.json\n"
+        "FROM chef AS builder\nCOPY --from=planner /src/recipe.json recipe.json\n"
+        "RUN cargo chef cook --release --recipe-path recipe.json\nRUN cargo install sqlx-cli --no-default-features\n"
+        "COPY . .\nRUN cargo build --release -p api\n"
+        "FROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/api /usr/local/bin/api\n"
+        "USER 10001\nENTRYPOINT [\"/usr/local/bin/api\"]\n")
+    assert where(lint(root, ["VW201"]), root) == [("VW201", "crates/api/src/main.rs", 7)]
