@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from viworks_lint.crates import CargoRun
+from viworks_lint.crates import CargoRun, package_spec_name
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Project
@@ -97,12 +97,6 @@ def package_field(project: Project, manifest: Manifest, name: str) -> tuple[str 
         return manifest.rust_version, manifest.rust_version_location
     value = manifest.data.get("package", {}).get(name) if isinstance(manifest.data.get("package"), Mapping) else None
     return (value, manifest.positions.best("package", name)) if isinstance(value, str) else (None, None)
-
-
-def package_spec_name(spec: str) -> str:
-    """``-p serde@1.0.200`` / ``-p serde:1.0`` / a package id URL → the package name."""
-    spec = spec.rsplit("#", 1)[-1] if "#" in spec else spec
-    return re.split(r"[@:]", spec, maxsplit=1)[0]
 
 
 def _run_text(run: CargoRun) -> str:

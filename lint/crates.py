@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,12 @@ class BuiltCode:
                 if t.kind == "bin" and t.name:
                     out.setdefault(t.name, (m, t))
         return out
+
+
+def package_spec_name(spec: str) -> str:
+    """``-p serde@1.0.200`` / ``-p serde:1.0`` / a package id URL → the package name."""
+    spec = spec.rsplit("#", 1)[-1] if "#" in spec else spec
+    return re.split(r"[@:]", spec, maxsplit=1)[0]
 
 
 def _installs_from_registry(words: list[str]) -> bool:
@@ -267,7 +274,8 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
             continue
         members = _members(project, r.manifest)
         if r.packages:
-            members = [m for m in members if m.package_name in r.packages]
+            wanted = {package_spec_name(p) for p in r.packages}
+            members = [m for m in members if m.package_name in wanted]
         elif r.bins:
             members = [m for m in members if m.bin_names() & set(r.bins)] or members
         for m in members:

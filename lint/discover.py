@@ -49,8 +49,12 @@ class GitIgnore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+        self._seen: set[Path] = set()
 
     def add(self, directory: Path) -> None:
+        if directory in self._seen:
+            return
+        self._seen.add(directory)
         f = directory / ".gitignore"
         try:
             if not f.is_file():

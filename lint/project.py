@@ -74,8 +74,12 @@ class Project:
         for path in self.discovered.dockerfiles:
             self.dockerfile(path)
         for build in self.builds:
-            if build.dockerfile is None and build.dockerfile_path.exists():
-                self.dockerfile(build.dockerfile_path)
+            if build.dockerfile is None and build.dockerfile_path.exists() and not build.dockerfile_path.is_dir():
+                self.dockerfile(build.dockerfile_path)  # a directory there is VW104's to report
+        for _compose, svc in self.services():
+            for ref in svc.env_files:  # parse them now so their VW001 problems are reported
+                if ref.path.is_file():
+                    self.env_file(ref.path)
         for path in self.discovered.dockerignores:
             di = parse_dockerignore(path)
             self.dockerignores[path] = di

@@ -58,7 +58,7 @@ def container_env(project: Project, service: Service, build: Build | None = None
             values[entry.name] = entry.value
     # a dotenv file put into the container (bind mount or COPY) that the app may load itself with
     # dotenvy::dotenv(): its variables count when we can read it; when it is missing we cannot tell
-    for host in _dotenv_files_in_container(compose_dir(project, service), service, build):
+    for host in _dotenv_files_in_container(project, compose_dir(project, service), service, build):
         ef = project.env_file(host) if host.is_file() else None
         if ef is None:
             complete = False
@@ -81,7 +81,9 @@ def compose_dir(project: Project, service: Service) -> Path | None:
     return None
 
 
-def _dotenv_files_in_container(project_dir: Path | None, service: Service, build: Build | None) -> list[Path]:
+def _dotenv_files_in_container(
+    project: Project, project_dir: Path | None, service: Service, build: Build | None
+) -> list[Path]:
     out: list[Path] = []
     for m in service.volumes:
         if m.type != "bind" or not m.source or not m.target or project_dir is None:
@@ -93,6 +95,7 @@ def _dotenv_files_in_container(project_dir: Path | None, service: Service, build
         elif host.is_dir() and (host / ".env").is_file():
             out.append(host / ".env")  # the project directory mounted into the container
     if build is not None and build.dockerfile is not None:
+        ignore = project.dockerignore_for(build)
         stage = target_stage(build.dockerfile, build.target)
         for st in build.dockerfile.lineage(stage) if stage is not None else []:
             for instr in st.instructions:
@@ -102,7 +105,11 @@ def _dotenv_files_in_container(project_dir: Path | None, service: Service, build
                     host = build.context / src_value.lstrip("/")
                     if _is_dotenv(posixpath.basename(src_value.rstrip("/"))):
                         out.append(host)
-                    elif src_value.strip("/") in ("", ".") and (host / ".env").is_file():
+                    elif (
+                        src_value.strip("/") in ("", ".")
+                        and (host / ".env").is_file()
+                        and not (ignore is not None and ignore.excluded(".env"))
+                    ):
                         out.append(host / ".env")  # `COPY . .` takes the context's .env along
     return out
 

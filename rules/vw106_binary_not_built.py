@@ -10,11 +10,10 @@ from pathlib import Path
 
 from viworks_lint.cargolock import (
     lockfile_for,
-    package_spec_name,
     run_packages,
     workspace_members,
 )
-from viworks_lint.crates import BuiltCode, CargoRun, CopiedBinary, built_code
+from viworks_lint.crates import BuiltCode, CargoRun, CopiedBinary, built_code, package_spec_name
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import tomlkit
+from viworks_lint.cargolock import run_packages
 from viworks_lint.code import package_facts
 from viworks_lint.crates import CargoRun, built_code
 from viworks_lint.findings import Finding, Level, Related
@@ -88,6 +90,11 @@ def _cargo_config_env(manifest: Manifest, context: Path) -> set[str]:
     return names
 
 
+def _set_inline(name: str, text: str) -> bool:
+    """``GIT_SHA=abc cargo build`` or a secret mount ``--mount=type=secret,…,env=GIT_SHA`` in the RUN."""
+    return re.search(rf"(?:^|[\s,;&|(])(?:env=)?{re.escape(name)}=", text) is not None or f"env={name}" in text
+
+
 def _stage_env(run: CargoRun) -> set[str]:
     names = set(run.stage.state.env)
     for instr in run.stage.instructions:
@@ -109,7 +116,7 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             provided = _stage_env(run) | ALWAYS
             text = run.instr.original
-            for m in built.packages:
+            for m in run_packages(project, run, exact=True):
                 facts = package_facts(project, m, None)
                 script = m.build_script.path if m.build_script is not None else None
                 extra = _rustc_env(script) | _cargo_config_env(m, build.context)
@@ -130,7 +137,7 @@ def check(project: Project) -> Iterator[Finding]:
                         what = "`env!` needs"
                     else:
                         continue
-                    if cargo_sets or read.name in provided or read.name in extra or read.name in text:
+                    if cargo_sets or read.name in provided or read.name in extra or _set_inline(read.name, text):
                         continue
                     ident = (str(read.location.path), read.location.line, read.location.col)
                     if ident in seen:

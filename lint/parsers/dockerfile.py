@@ -300,9 +300,7 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
             at = re.search(r"\bline (\d+)", msg)
             if at is not None:
                 err_line = min(int(at.group(1)), max(len(lines), 1))
-        problems.append(
-            Problem("VW001", f"Dockerfile does not parse: {msg}", Location(path, err_line, 1), key="parse")
-        )
+        problems.append(Problem("VW001", f"Dockerfile does not parse: {msg}", Location(path, err_line, 1), key="parse"))
         return Dockerfile(path, lines, (), {}, directives, tuple(problems))
 
     global_args: dict[str, str | None] = {}
@@ -312,10 +310,12 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
     cur_instrs: list[Instruction] = []
     scope: dict[str, str | None] = {}
 
+    env_values: dict[int, dict[str, str]] = {}  # ENV instruction → its values, expanded with ARGs in scope
+
     def finish() -> None:
         if cur is None:
             return
-        stages.append(_make_stage(cur, tuple(cur_instrs), stages))
+        stages.append(_make_stage(cur, tuple(cur_instrs), stages, env_values))
 
     for c in commands:
         if not c.cmd:  # a dangling line continuation: BuildKit yields a node without a keyword
@@ -365,7 +365,9 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
                 "from": instr,
                 "platform": instr.flag("platform"),
             }
-            scope = {}
+            # ENV (not ARG) of a stage this one is built FROM is in scope here
+            parent = next((st for st in stages if st.name is not None and st.name == base.lower()), None)
+            scope = {k: v for k, (v, _i) in parent.state.env.items()} if parent is not None else {}
             continue
         if cur is None:
             if cmd == "ARG":
@@ -389,8 +391,10 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
                 else:
                     scope[k] = global_args.get(k)
         elif cmd == "ENV":
+            values: dict[str, str] = {}
             for k, v in _split_env_args(args, cmd):
-                scope[k] = _unquote(expand(v or "", scope)[0])
+                scope[k] = values[k] = _unquote(expand(v or "", scope)[0])
+            env_values[id(instr)] = values
         elif cmd in ("COPY", "ADD") and len(args) < 2:
             problems.append(Problem("VW001", f"{cmd} needs a source and a destination", loc, key=f"args:{cmd}"))
         cur_instrs.append(instr)
@@ -400,7 +404,12 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
     return Dockerfile(path, lines, tuple(stages), global_args, directives, tuple(problems), tuple(preamble))
 
 
-def _make_stage(cur: dict[str, object], instrs: tuple[Instruction, ...], previous: list[Stage]) -> Stage:
+def _make_stage(
+    cur: dict[str, object],
+    instrs: tuple[Instruction, ...],
+    previous: list[Stage],
+    env_values: dict[int, dict[str, str]],
+) -> Stage:
     base = str(cur["base"])
     parent: int | None = None
     for st in previous:
@@ -423,8 +432,8 @@ def _make_stage(cur: dict[str, object], instrs: tuple[Instruction, ...], previou
         elif ins.cmd == "HEALTHCHECK":
             health = ins
         elif ins.cmd == "ENV":
-            for k, v in _split_env_args(ins.args, "ENV"):
-                env[k] = (_unquote(expand(v or "", {k2: v2[0] for k2, v2 in env.items()})[0]), ins)
+            for k, v in env_values.get(id(ins), {}).items():
+                env[k] = (v, ins)
         elif ins.cmd == "WORKDIR" and ins.values:
             wd = ins.values[0]
             workdir = wd if wd.startswith("/") else workdir.rstrip("/") + "/" + wd
