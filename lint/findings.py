@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from viworks_lint.location import Location
 
+REDACT = "redact"  # Finding.extra key: the flagged line holds a secret after the span; never shown
+
 
 class Level(str, enum.Enum):
     ERROR = "error"

@@ -42,9 +42,17 @@ class Rule:
     def help_uri(self) -> str:
         return f"{DOCS_URL}#{self.id.lower()}-{self.name}"
 
-    def finding(self, message: str, location: Location, *, key: str = "", related: tuple[Related, ...] = ()) -> Finding:
+    def finding(
+        self,
+        message: str,
+        location: Location,
+        *,
+        key: str = "",
+        related: tuple[Related, ...] = (),
+        extra: dict[str, str] | None = None,
+    ) -> Finding:
         """Shorthand used by checks: ``yield RULE.finding("msg", loc, key=...)``."""
-        return Finding(self.id, message, location, related=related, key=key)
+        return Finding(self.id, message, location, related=related, key=key, extra=dict(extra or {}))
 
 
 _REGISTRY: dict[str, Rule] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from viworks_lint.findings import Finding, Level
+from viworks_lint.findings import REDACT, Finding, Level
 from viworks_lint.location import Location
 from viworks_lint.packages import text_location
 from viworks_lint.parsers.yamlnode import YNode
@@ -86,7 +86,10 @@ def _compose(project: Project) -> Iterator[Finding]:
             for el in env.elements():
                 raw = el.raw if el.raw is not None else (el.text() or "")
                 name, has, val = raw.partition("=")
-                entries.append((name.strip(), val if has else None, el.loc))
+                loc = el.loc
+                if loc.end_line in (None, loc.line):  # point at the name, so the value can be masked
+                    loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
+                entries.append((name.strip(), val if has else None, loc))
         for name, raw_value, loc in entries:
             if not is_secret_name(name) or not is_literal_secret(raw_value):
                 continue
@@ -99,6 +102,7 @@ def _compose(project: Project) -> Iterator[Finding]:
                 ),
                 loc,
                 key=f"{svc.name}:{name}",
+                extra={REDACT: "value"},  # reporters mask the rest of the line in every snippet
             )
 
 
@@ -142,6 +146,7 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                         _message(name, f"in `{instr.cmd}` (stage `{stage.label}`)", hint),
                         text_location(df, instr, name),
                         key=f"{stage.label}:{instr.cmd}:{name}",
+                        extra={REDACT: "value"},
                     )
 
 

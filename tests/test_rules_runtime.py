@@ -859,3 +859,20 @@ def test_vw205_libssl_comes_with_libpq5_and_ca_certificates_on_debian(tmp_path: 
                       "COPY --from=build /app/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n",
     })
     assert lint(tmp_path, ["VW205"]) == []
+
+
+def test_vw404_secret_never_in_any_output_even_in_snippets(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from viworks_lint.cli import cli
+
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: api:1\n    environment:\n      JWT_SECRET: s3cr3tv4lue-XYZ\n"
+                        "  w:\n    image: w:1\n    environment:\n      - DB_PASSWORD=hunter2hunter2\n",
+        "Dockerfile": "FROM debian:bookworm-slim\nENV API_TOKEN=tok-abcdef123 OTHER=1\nUSER 1000\nCMD [\"x\"]\n",
+    })
+    for fmt in ("text", "json", "sarif", "github", "gitlab"):
+        out = CliRunner().invoke(cli, ["--select", "VW404", "--format", fmt, str(tmp_path)]).stdout
+        assert "VW404" in out
+        for secret in ("s3cr3tv4lue", "hunter2", "tok-abcdef"):
+            assert secret not in out, (fmt, secret)

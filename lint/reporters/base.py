@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from viworks_lint.findings import Finding, Level
+from viworks_lint.findings import REDACT, Finding, Level
 from viworks_lint.location import Location
 from viworks_lint.rule import Rule
 
@@ -59,16 +59,27 @@ def read_lines(path: Path) -> list[str] | None:
 class SourceCache:
     """Per-render cache in front of ``Report.source`` (or :func:`read_lines`)."""
 
-    def __init__(self, reader: SourceReader | None) -> None:
+    def __init__(self, reader: SourceReader | None, redact: dict[Path, dict[int, int]] | None = None) -> None:
         self._reader: SourceReader = reader if reader is not None else read_lines
         self._cache: dict[Path, Sequence[str] | None] = {}
+        # path → {line: column}: the text from that column on is a secret value and is never shown
+        self._redact = redact or {}
 
     def lines(self, path: Path) -> Sequence[str] | None:
         if path not in self._cache:
             try:
-                self._cache[path] = self._reader(path)
+                lines = self._reader(path)
             except (OSError, UnicodeError, ValueError):
-                self._cache[path] = None
+                lines = None
+            if lines is not None and path in self._redact:
+                lines = list(lines)
+                for lineno, col in self._redact[path].items():
+                    if 0 < lineno <= len(lines):
+                        text = lines[lineno - 1]
+                        lines[lineno - 1] = text[: col - 1] + "".join(
+                            c if c.isspace() else "*" for c in text[col - 1 :]
+                        )
+            self._cache[path] = lines
         return self._cache[path]
 
     def line(self, path: Path, lineno: int) -> str | None:
@@ -225,8 +236,19 @@ def sort_key(path: str, loc: Location, finding: Finding) -> tuple[str, int, int,
     )
 
 
+def _redactions(report: Report) -> dict[Path, dict[int, int]]:
+    out: dict[Path, dict[int, int]] = {}
+    for f in report.findings:
+        if f.extra.get(REDACT):
+            loc = f.location
+            col = loc.end_col if loc.end_col is not None and (loc.end_line in (None, loc.line)) else loc.col
+            per = out.setdefault(_absolute(loc.path, report.root), {})
+            per[loc.line] = min(per.get(loc.line, col), col)
+    return out
+
+
 def prepare(report: Report) -> Prepared:
-    sources = SourceCache(report.source)
+    sources = SourceCache(report.source, _redactions(report))
     rules = {r.id: r for r in report.rules}
     keyed = []
     for f in report.findings:
