@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -18,15 +19,59 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def _root_for(paths: list[Path]) -> Path:
-    cwd = Path.cwd()
-    if len(paths) == 1 and paths[0].is_dir():
-        return Path(os.path.normpath(paths[0].absolute()))
-    absolute = [Path(os.path.normpath(p.absolute())) for p in paths]
-    if all(cwd == p or cwd in p.parents for p in absolute):
-        return cwd
+PROJECT_MARKERS = (".viworks-lint.toml", ".git")
+
+
+def _abs(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory from ``start`` up with a ``.viworks-lint.toml`` or ``.git``; else ``start``."""
+    for d in [start, *start.parents]:
+        if any((d / marker).exists() for marker in PROJECT_MARKERS):
+            return d
+    return start
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to lint and what to report: the project root is always linted whole (the rules are
+    cross-file); ``only`` narrows the findings reported to some files or a subdirectory."""
+
+    root: Path
+    scan: tuple[Path, ...] = ()  # explicit directories to walk instead of the whole root
+    only: tuple[Path, ...] = ()
+
+    def wants(self, path: Path) -> bool:
+        return not self.only or any(path == p or p in path.parents for p in self.only)
+
+
+def resolve_scope(paths: list[Path]) -> Scope:
+    cwd = _abs(Path.cwd())
+    if not paths:
+        # like `git`: from a subdirectory, lint the whole project and report what is below here
+        root = find_project_root(cwd)
+        return Scope(root, only=(cwd,) if root != cwd else ())
+    absolute = [_abs(p) for p in paths]
+    if len(absolute) == 1 and absolute[0].is_dir():
+        return Scope(absolute[0])
+    if all(not p.is_dir() for p in absolute):
+        # files: lint the project they belong to, report only on them
+        common = Path(os.path.commonpath([str(p.parent) for p in absolute]))
+        return Scope(find_project_root(common), only=tuple(absolute))
     common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in absolute]))
-    return common
+    root = cwd if all(cwd == p or cwd in p.parents for p in absolute) else common
+    return Scope(root, scan=tuple(absolute))
+
+
+def report_root(root: Path) -> Path:
+    """Paths are shown relative to the current directory when it contains the project or lies in it
+    (so they can be opened from where the command ran), else relative to the project root."""
+    cwd = _abs(Path.cwd())
+    if root == cwd or cwd in root.parents or root in cwd.parents:
+        return cwd
+    return root
 
 
 def _list_rules() -> str:
@@ -131,7 +176,7 @@ def cli(
         sys.exit(EXIT_OK)
     sys.exit(
         run(
-            list(paths) or [Path(".")],
+            list(paths),
             fmt,
             output,
             _split(select),
@@ -170,7 +215,8 @@ def run(
         if not p.exists():
             click.echo(f"viworks-lint: error: {p}: no such file or directory", err=True)
             return EXIT_ERROR
-    root = _root_for(paths)
+    scope = resolve_scope(paths)
+    root = scope.root
     try:
         config = load_config(root, config_path)
     except ConfigError as exc:
@@ -181,21 +227,21 @@ def run(
         click.echo(f"viworks-lint: error: unknown rule selector(s): {', '.join(bad)} (see --list-rules)", err=True)
         return EXIT_ERROR
     rules = select_rules(all_rules(), select or config.select, [*config.ignore, *ignore])
-    scan_paths = [] if len(paths) == 1 and paths[0].is_dir() else [Path(os.path.normpath(p.absolute())) for p in paths]
     project = Project(
         root,
         config,
-        paths=scan_paths,
-        compose_files=[Path(os.path.normpath(p.absolute())) for p in compose_files],
-        env_files=[Path(os.path.normpath(p.absolute())) for p in env_files],
+        paths=list(scope.scan),
+        compose_files=[_abs(p) for p in compose_files],
+        env_files=[_abs(p) for p in env_files],
     )
     engine = Engine(project, rules, report_unused_suppressions=report_unused or config.report_unused_suppressions)
     result = engine.run()
-    color = fmt == "text" and output is None and not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    findings = [f for f in result.findings if scope.wants(f.location.path)]
+    color = fmt == "text" and output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     report = Report(
-        findings=result.findings,
+        findings=findings,
         rules=rules,
-        root=root,
+        root=report_root(root),
         tool_version=__version__,
         color=color,
         files_checked=project.files_checked(),
@@ -216,7 +262,7 @@ def run(
         click.echo(f"viworks-lint: {err}", err=True)
     if result.errors:
         return EXIT_ERROR
-    failing = [f for f in result.findings if f.level in (Level.ERROR, Level.WARNING)]
+    failing = [f for f in findings if f.level in (Level.ERROR, Level.WARNING)]
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
 
 

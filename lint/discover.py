@@ -167,7 +167,10 @@ def discover(
         elif is_env_name(name):
             out.env_files.append(path)
     if explicit:
+        # `-f` / `compose-files` name the compose project: discovery of compose files stops there
         out.compose_groups.append(explicit)
+        out.compose_variants = []
+        return out
     for directory in sorted(by_dir):
         names = by_dir[directory]
         group: list[Path] = []

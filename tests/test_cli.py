@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +44,8 @@ def test_text_output_layout_and_summary() -> None:
     code, out, _ = run("--select", "VW101", str(BROKEN))
     assert code == 1
     first = out.splitlines()[0]
-    assert first.startswith("backend/Cargo.toml:13:8: ") and "VW101" in first and "cargo-target-missing" in first
+    shown = Path(os.path.relpath(BROKEN / "backend" / "Cargo.toml")).as_posix()  # relative to where it ran
+    assert first.startswith(f"{shown}:13:8: VW101 cargo-target-missing ")
     assert "^~~" in out and "\x1b[" not in out
     assert out.rstrip().endswith("in 5 files.") and "1 problem" in out
 
@@ -159,3 +161,49 @@ def test_rust_suppression_and_unused_report(tmp_path: Path) -> None:
     assert unused == [("VW003", "suppression names unknown rule 'VW999'")]
     code, out, _ = run("--report-unused-suppressions", "--select", "VW003,VW201", str(root))
     assert "VW999" in out
+
+
+# ---------------------------------------------------------------- what is linted and reported
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(BROKEN, root)
+    (root / ".git").mkdir()  # a project root marker, as in a real checkout
+    return root
+
+
+def test_single_file_argument_lints_its_project_and_reports_on_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _demo_copy(tmp_path)
+    monkeypatch.chdir(root)
+    _, out, _ = run("--format", "json", "infrastructure/docker/Dockerfile.backend")
+    found = [(f["rule"], f["path"], f["line"]) for f in json.loads(out)["findings"]]
+    # the context comes from compose.yaml even though only the Dockerfile was named
+    assert ("VW102", "infrastructure/docker/Dockerfile.backend", 10) in found
+    assert {p for _, p, _ in found} == {"infrastructure/docker/Dockerfile.backend"}
+    assert sum(1 for r, _, _ in found if r == "VW102") == 1
+    _, out, _ = run("--format", "json", "backend/src/config.rs")
+    assert [(f["rule"], f["line"]) for f in json.loads(out)["findings"]] == [("VW201", 17)]
+
+
+def test_running_in_a_subdirectory_lints_the_project_and_reports_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _demo_copy(tmp_path)
+    monkeypatch.chdir(root / "backend")
+    _, out, _ = run("--format", "json")
+    found = sorted((f["rule"], f["path"]) for f in json.loads(out)["findings"])
+    assert found == [("VW101", "Cargo.toml"), ("VW201", "src/config.rs")]
+
+
+def test_compose_file_option_replaces_discovery(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  a:\n    image: a:1\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n",
+        "deploy/prod.yaml": "services:\n  b:\n    image: b:1\n",
+    })
+    _, out, _ = run("--format", "json", "--select", "VW301", "-f", str(tmp_path / "deploy/prod.yaml"), str(tmp_path))
+    assert json.loads(out)["findings"] == []

@@ -22,8 +22,9 @@ def _normalise(text: str) -> str:
 @pytest.mark.parametrize(("fmt", "suffix"), [
     ("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("github", "github.txt"), ("gitlab", "gitlab.json"),
 ])
-def test_golden_output(fmt: str, suffix: str) -> None:
-    result = CliRunner().invoke(cli, ["--format", fmt, "--no-color", str(DEMO)], catch_exceptions=False)
+def test_golden_output(fmt: str, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DEMO)  # as a user runs it: `viworks-lint --format sarif .` in the project
+    result = CliRunner().invoke(cli, ["--format", fmt, "--no-color", "."], catch_exceptions=False)
     assert result.exit_code == 1
     out = _normalise(result.stdout)
     golden = GOLDEN / f"demo-broken.{suffix}"
