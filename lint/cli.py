@@ -7,9 +7,13 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from viworks_lint import __version__
+
+if TYPE_CHECKING:
+    from viworks_lint.config import Config
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
@@ -65,6 +69,27 @@ def resolve_scope(paths: list[Path]) -> Scope:
     return Scope(root, scan=tuple(absolute))
 
 
+def _config_problem(config: Config, root: Path) -> str | None:
+    """What the schema cannot check: rule names that exist, files that exist."""
+    from viworks_lint.engine import unknown_selectors
+
+    checks: list[tuple[str, list[str]]] = [
+        ("select", list(config.select)),
+        ("ignore", list(config.ignore)),
+        ("levels", list(config.levels)),
+        *((f'per-file-ignores."{glob}"', list(sels)) for glob, sels in config.per_file_ignores.items()),
+    ]
+    for key, selectors in checks:
+        bad = unknown_selectors(selectors)
+        if bad:
+            return f"`{key}`: unknown rule {', '.join(repr(b) for b in bad)} (see --list-rules)"
+    for key, files in (("compose-files", config.compose_files), ("env-files", config.env_files)):
+        for f in files:
+            if not (root / f).is_file():
+                return f"`{key}`: {f} does not exist (paths are relative to {root})"
+    return None
+
+
 def report_root(root: Path) -> Path:
     """Paths are shown relative to the current directory when it contains the project or lies in it
     (so they can be opened from where the command ran), else relative to the project root."""
@@ -103,7 +128,11 @@ def _explain(ident: str) -> str | None:
     )
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit status: 0 no problem at error or warning level, 1 problems found, 2 usage, config or "
+    "internal error. Docs: `viworks-lint --explain ID`.",
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option(
@@ -222,9 +251,13 @@ def run(
     except ConfigError as exc:
         click.echo(f"viworks-lint: config error: {exc}", err=True)
         return EXIT_ERROR
-    bad = unknown_selectors([*select, *ignore, *config.select, *config.ignore])
+    bad = unknown_selectors([*select, *ignore])
     if bad:
         click.echo(f"viworks-lint: error: unknown rule selector(s): {', '.join(bad)} (see --list-rules)", err=True)
+        return EXIT_ERROR
+    problem = _config_problem(config, root)
+    if problem is not None:
+        click.echo(f"viworks-lint: config error: {config.source}: {problem}", err=True)
         return EXIT_ERROR
     rules = select_rules(all_rules(), select or config.select, [*config.ignore, *ignore])
     project = Project(

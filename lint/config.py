@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,11 +63,30 @@ def _validate(data: Mapping[str, Any], where: str) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]
-        key = ".".join(str(p) for p in err.absolute_path)
+        path = [str(p) for p in err.absolute_path]
+        key = ".".join(f'"{p}"' if "." in p or "/" in p or "*" in p else p for p in path)
         if err.validator == "additionalProperties":
-            key = err.message.split("'")[1] if "'" in err.message else key
-            raise ConfigError(f"{where}: unknown setting `{key}`")
-        raise ConfigError(f"{where}: `{key or '(top level)'}`: {err.message}")
+            name = err.message.split("'")[1] if "'" in err.message else key
+            known = list(schema().get("properties", {})) if not path else []
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise ConfigError(f"{where}: unknown setting `{name}`{hint}")
+        raise ConfigError(f"{where}: `{key or '(top level)'}`: {_explain(err)}")
+
+
+def _explain(err: Any) -> str:
+    """jsonschema's message, without raw regular expressions."""
+    if err.validator == "pattern":
+        what = {
+            "^VW[0-9]{3}$": "a rule id such as VW301",
+            "^[A-Za-z_][A-Za-z0-9_]*$": "a variable name",
+        }.get(str(err.validator_value), "a rule id (VW301), an id prefix (VW3) or a rule name")
+        return f"{err.instance!r} is not {what}"
+    if err.validator == "propertyNames":
+        return "keys must be rule ids such as VW301"
+    if err.validator == "enum":
+        return f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
+    return str(err.message)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -76,7 +97,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         data: dict[str, Any] = tomlkit.parse(text).unwrap()
     except ParseError as exc:
-        raise ConfigError(f"{path}:{exc.line}:{exc.col}: invalid TOML in config") from None
+        where = f"{path}:{exc.line}:{exc.col + 1}"
+        reason = str(exc).split(" at line ")[0]
+        if sys.version_info >= (3, 11):  # its parser words errors better: "Invalid value (at line 2, column 1)"
+            import tomllib
+
+            try:
+                tomllib.loads(text)
+            except ValueError as better:
+                where, reason = str(path), str(better)
+        raise ConfigError(f"{where}: invalid TOML in config: {reason}") from None
     except Exception as exc:
         raise ConfigError(f"{path}: invalid TOML in config: {exc}") from None
     return data

@@ -18,6 +18,14 @@ def _image_healthcheck(build: Build | None) -> Instruction | None:
     return stage.state.healthcheck if stage is not None else None
 
 
+def _set(duration: str | None) -> bool:
+    """A start period that is given and not zero (`0s`, `0` or `0ms` is the same as none)."""
+    if duration is None:
+        return False
+    digits = "".join(c for c in duration if c.isdecimal())
+    return duration.strip() != "" and (not digits or int(digits) != 0)
+
+
 def _disabled(instr: Instruction) -> bool:
     return bool(instr.args) and instr.args[0].upper() == "NONE"
 
@@ -26,10 +34,10 @@ def check(project: Project) -> Iterator[Finding]:
     # compose healthchecks: Docker fills unset fields from the image's HEALTHCHECK
     for _compose, svc in project.services():
         hc = svc.healthcheck
-        if hc is None or hc.disabled or hc.start_period is not None:
+        if hc is None or hc.disabled or _set(hc.start_period):
             continue
         image_hc = _image_healthcheck(project.build_of_service(svc))
-        if image_hc is not None and not _disabled(image_hc) and image_hc.flag("start-period") is not None:
+        if image_hc is not None and not _disabled(image_hc) and _set(image_hc.flag("start-period")):
             continue
         yield RULE.finding(
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
@@ -43,7 +51,7 @@ def check(project: Project) -> Iterator[Finding]:
         builds = project.builds_of(df)
         for build in builds:
             instr = _image_healthcheck(build)
-            if instr is None or id(instr) in reported or _disabled(instr) or instr.flag("start-period") is not None:
+            if instr is None or id(instr) in reported or _disabled(instr) or _set(instr.flag("start-period")):
                 continue
             covering = [b for b in builds if _image_healthcheck(b) is instr]
             if covering and all(_overridden(b) for b in covering):
@@ -67,7 +75,7 @@ def _overridden(build: Build) -> bool:
     svc = build.service
     if svc is None or svc.healthcheck is None:
         return False
-    return svc.healthcheck.disabled or svc.healthcheck.start_period is not None
+    return svc.healthcheck.disabled or _set(svc.healthcheck.start_period)
 
 
 RULE = register(

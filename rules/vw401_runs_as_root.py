@@ -43,7 +43,7 @@ def check(project: Project) -> Iterator[Finding]:
             loc = stage.from_instr.location
             yield RULE.finding(
                 f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
-                "add a non-root USER or set `user:` on the compose service",
+                + ("add a non-root USER or set `user:` on the compose service" if related else "add a non-root USER"),
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
                 related=related,

@@ -123,6 +123,12 @@ def test_config_in_cargo_metadata(tmp_path: Path) -> None:
     ("[levels]\nVW401 = \"fatal\"\n", "levels.VW401"),
     ("ignore = \"VW1\"\n", "ignore"),
     ("select = [\n", "invalid TOML"),
+    ("selct = [\"VW1\"]\n", "did you mean `select`"),
+    ("[levels]\nVW999 = \"error\"\n", "unknown rule 'VW999'"),
+    ("[per-file-ignores]\n\"a/**\" = [\"no-such-rule\"]\n", "no-such-rule"),
+    ("ignore = [\"bogus\"]\n", "`ignore`: unknown rule 'bogus'"),
+    ("env-files = [\"missing.env\"]\n", "`env-files`: missing.env does not exist"),
+    ("compose-files = [\"missing.yaml\"]\n", "`compose-files`: missing.yaml does not exist"),
 ])
 def test_bad_config_exits_2_naming_the_key(tmp_path: Path, config: str, needle: str) -> None:
     root = _project(tmp_path, config)

@@ -284,3 +284,9 @@ def test_compose_variant_that_belongs_to_a_file_set_is_not_linted_alone(tmp_path
         "prod.compose.yml": "services:\n  web:\n    image: web:1\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n",
     })
     assert where(lint(tmp_path, ["VW301", "VW306"]), tmp_path) == [("VW301", "prod.compose.yml", 4)]
+
+
+def test_vw301_zero_start_period_counts_as_none(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  a:\n    image: a:1\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
+                                     "      start_period: 0s\n"})
+    assert where(lint(tmp_path, ["VW301"]), tmp_path) == [("VW301", "compose.yaml", 4)]
