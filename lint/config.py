@@ -106,6 +106,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 tomllib.loads(text)
             except ValueError as better:
                 where, reason = str(path), str(better)
+            except RecursionError:
+                pass
         raise ConfigError(f"{where}: invalid TOML in config: {reason}") from None
     except Exception as exc:
         raise ConfigError(f"{path}: invalid TOML in config: {exc}") from None
