@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viworks_lint.dockerutil import commands, reachable_stages, run_text, target_stage
-from viworks_lint.parsers.cargo import Manifest, Target
+from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 
@@ -51,14 +51,6 @@ class BuiltCode:
     copied: tuple[CopiedBinary, ...] = ()  # binaries the final stage copies from a builder stage
     resolved: bool = False  # every cargo run mapped to a manifest of this repo
     runtime: tuple[Manifest, ...] = field(default=())  # the packages whose binary the final image runs
-
-    def bin_targets(self) -> dict[str, tuple[Manifest, Target]]:
-        out: dict[str, tuple[Manifest, Target]] = {}
-        for m in self.packages:
-            for t in m.targets:
-                if t.kind == "bin" and t.name:
-                    out.setdefault(t.name, (m, t))
-        return out
 
 
 def package_spec_name(spec: str) -> str:

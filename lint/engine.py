@@ -3,7 +3,6 @@ reports. Rules never see configuration; the engine applies it to what they yield
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -167,8 +166,3 @@ class Engine:
             files.update(group)
         files.update(Path(f) for f in analyzed_files(self.project))
         return sorted(files)
-
-
-def print_errors(errors: Sequence[str]) -> None:
-    for e in errors:
-        print(f"viworks-lint: {e}", file=sys.stderr)

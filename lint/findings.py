@@ -15,10 +15,6 @@ class Level(str, enum.Enum):
     WARNING = "warning"
     NOTE = "note"
 
-    @property
-    def rank(self) -> int:
-        return {"error": 3, "warning": 2, "note": 1}[self.value]
-
 
 @dataclass(frozen=True)
 class Related:

@@ -31,10 +31,6 @@ class Build:
     compose: ComposeProject | None = None
     target: str | None = None
 
-    @property
-    def final_stage_name(self) -> str | None:
-        return self.target
-
 
 class Project:
     def __init__(

@@ -84,9 +84,6 @@ class Manifest:
     def is_virtual(self) -> bool:
         return self.package_name is None
 
-    def targets_of(self, kind: str) -> list[Target]:
-        return [t for t in self.targets if t.kind == kind]
-
     def bin_names(self) -> set[str]:
         return {t.name for t in self.targets if t.kind == "bin" and t.name}
 

@@ -72,11 +72,3 @@ def decode(path: Path, data: bytes) -> str:
                 key="utf8",
             )
         ) from None
-
-
-def line_col_to_location(path: Path, text: str, line: int, col: int, length: int = 1) -> Location:
-    """Location for a 1-based line/col, clamped to the text."""
-    lines = text.splitlines() or [""]
-    line = min(max(line, 1), len(lines))
-    col = max(col, 1)
-    return Location(path, line, col, line, col + max(length, 1))
