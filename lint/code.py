@@ -14,7 +14,7 @@ from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.compose import Service
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rust.extract import analyze_crate
 from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr, Route
 
@@ -75,7 +75,7 @@ def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Ma
                 target = ws.dir / str(spec["path"])
         if target is None:
             continue
-        m = project.manifests.get(Path(_norm(target / "Cargo.toml")))
+        m = project.manifests.get(norm_path(target / "Cargo.toml"))
         if m is None or m.path in seen:
             continue
         seen.add(m.path)
@@ -210,9 +210,3 @@ def parse_errors(project: Project) -> list[Location]:
         service_code(project, svc)
     errors = _cache(project).get("errors")
     return sorted(errors) if isinstance(errors, set) else []
-
-
-def _norm(path: Path) -> str:
-    import os
-
-    return os.path.normpath(path.absolute())

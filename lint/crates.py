@@ -7,7 +7,6 @@ image runs. When any step cannot be followed the answer is "unknown", never a gu
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from pathlib import Path
 from viworks_lint.dockerutil import commands, reachable_stages, run_text, target_stage
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Build, Project, norm_path
 
 CARGO_BUILDERS = {"build", "install", "auditable", "zigbuild", "chef"}
 
@@ -242,7 +241,7 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                     host_rel = fs.host_of(mpath)
                     manifest = None
                     if host_rel is not None and not host_rel.startswith(".."):
-                        manifest = project.manifests.get(_norm(build.context / host_rel))
+                        manifest = project.manifests.get(norm_path(build.context / host_rel))
                     if any("$" in v for vals in opts.values() for v in vals):
                         manifest = None  # `--bin ${SERVICE}`: which package is built depends on a build argument
                     runs.append(
@@ -311,7 +310,3 @@ def _copied_binaries(df: Dockerfile, build: Build) -> list[CopiedBinary]:
                     if name and "*" not in name and "." not in name.lstrip("."):
                         out.append(CopiedBinary(name, instr, frm, src))
     return out
-
-
-def _norm(path: Path) -> Path:
-    return Path(os.path.normpath(path.absolute()))

@@ -101,7 +101,7 @@ class Project:
 
     def env_file(self, path: Path) -> EnvFile | None:
         """An env file, parsed once (None when it cannot be read)."""
-        key = _norm(path)
+        key = norm_path(path)
         if key not in self.env_files:
             try:
                 ef = parse_env(path, read_text(path))
@@ -113,7 +113,7 @@ class Project:
         return self.env_files[key]
 
     def dockerfile(self, path: Path) -> Dockerfile:
-        key = _norm(path)
+        key = norm_path(path)
         if key not in self.dockerfiles:
             df = parse_dockerfile(path)
             self.problems.extend(df.problems)
@@ -121,7 +121,7 @@ class Project:
         return self.dockerfiles[key]
 
     def manifest(self, path: Path) -> Manifest:
-        key = _norm(path)
+        key = norm_path(path)
         if key not in self.manifests:
             m = parse_manifest(path)
             self.problems.extend(m.problems)
@@ -140,12 +140,12 @@ class Project:
                 b = svc.build
                 if b is None or b.context is None or b.dockerfile is None:
                     continue
-                df_path = _norm(b.dockerfile)
+                df_path = norm_path(b.dockerfile)
                 df = self.dockerfile(df_path) if df_path.is_file() else None
-                out.append(Build(df_path, df, _norm(b.context), svc, compose, b.target))
+                out.append(Build(df_path, df, norm_path(b.context), svc, compose, b.target))
                 built.add(df_path)
         for path in self.discovered.dockerfiles:
-            p = _norm(path)
+            p = norm_path(path)
             if p not in built:
                 df = self.dockerfile(p)
                 out.append(Build(p, df, self._standalone_context(df)))
@@ -211,7 +211,7 @@ class Project:
         context root, as BuildKit does."""
         own = build.dockerfile_path.parent / (build.dockerfile_path.name + ".dockerignore")
         for candidate in (own, build.context / ".dockerignore"):
-            key = _norm(candidate)
+            key = norm_path(candidate)
             if key in self.dockerignores:
                 return self.dockerignores[key]
             if candidate.is_file():
@@ -239,6 +239,13 @@ class Project:
             if parent == self.root or parent == parent.parent:
                 break
         return None
+
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the project root, for messages (``.`` for the root itself)."""
+        try:
+            return path.relative_to(self.root).as_posix() or "."
+        except ValueError:
+            return path.as_posix()
 
     def files_checked(self) -> int:
         files = {*self.env_files, *self.dockerfiles, *self.manifests, *self.dockerignores}
@@ -297,7 +304,7 @@ def _standalone_compose(path: Path) -> bool:
     return True
 
 
-def _norm(path: Path) -> Path:
+def norm_path(path: Path) -> Path:
     """Absolute, with ``..`` collapsed, without resolving symlinks."""
     import os
 

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from viworks_lint.dockerutil import copy_sources, escapes_context, match_context, reachable_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.dockerfile import token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        rel = path.relative_to(project.root).as_posix()
-        return rel or "."
-    except ValueError:
-        return str(path)
 
 
 def _related(build: Build) -> tuple[Related, ...]:
@@ -32,7 +23,7 @@ def check(project: Project) -> Iterator[Finding]:
         df = build.dockerfile
         if df is None or not build.context.is_dir():
             continue
-        ctx = _rel(project, build.context)
+        ctx = project.rel(build.context)
         for stage in reachable_stages(df, build.target):
             for instr in stage.instructions:
                 for src in copy_sources(instr):

@@ -16,13 +16,6 @@ from viworks_lint.rule import Rule, RuleDocs, register
 _WALK_LIMIT = 20000  # entries looked at inside one excluded directory before giving up (no claim)
 
 
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix() or "."
-    except ValueError:
-        return path.as_posix()
-
-
 def _survivor(di: DockerIgnore, context: Path, rel: str) -> bool | None:
     """Does anything below the excluded directory ``rel`` get re-included by a ``!pattern``?
     None when the directory is too large to tell."""
@@ -55,7 +48,7 @@ def _decision(di: DockerIgnore, context: Path, rel: str) -> IgnorePattern | None
 
 def _related(project: Project, build: Build, pats: list[IgnorePattern]) -> tuple[Related, ...]:
     out = [
-        Related(p.location, f"`{p.text}` in {_rel(project, p.location.path)} excludes it from the build context")
+        Related(p.location, f"`{p.text}` in {project.rel(p.location.path)} excludes it from the build context")
         for p in pats
     ]
     svc = build.service
@@ -72,8 +65,8 @@ def check(project: Project) -> Iterator[Finding]:
         di = project.dockerignore_for(build)
         if di is None or not di.patterns:
             continue
-        ignore_file = _rel(project, di.path)
-        ctx = _rel(project, build.context)
+        ignore_file = project.rel(di.path)
+        ctx = project.rel(build.context)
         for stage in reachable_stages(df, build.target):
             for instr in stage.instructions:
                 for src in copy_sources(instr):

@@ -13,21 +13,10 @@ from typing import Any
 from viworks_lint.findings import Finding, Level
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
-from viworks_lint.project import Project
+from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
 _GLOB = "*?["
-
-
-def _norm(path: Path) -> Path:
-    return Path(os.path.normpath(path.absolute()))
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix() or "."
-    except ValueError:
-        return path.as_posix()
 
 
 def _expand(root: Path, pattern: str) -> list[Path]:
@@ -57,9 +46,9 @@ def _excluded(root: Manifest, directory: Path) -> bool:
     ws = root.workspace
     if ws is None:
         return False
-    d = _norm(directory)
+    d = norm_path(directory)
     for ex in ws.exclude:
-        base = _norm(root.dir / ex)
+        base = norm_path(root.dir / ex)
         if d == base or base in d.parents:
             return True
     return False
@@ -90,7 +79,7 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
                 continue
             bad = [d for d in dirs if not (d / "Cargo.toml").is_file() and not _excluded(root, d)]
             if bad:
-                names = ", ".join(f"`{_rel(project, d)}`" for d in bad)
+                names = ", ".join(f"`{project.rel(d)}`" for d in bad)
                 yield RULE.finding(
                     f"workspace member glob `{pattern}` matches {names}, which "
                     f'{"has" if len(bad) == 1 else "have"} no Cargo.toml; Cargo fails with "failed to load '
@@ -100,11 +89,11 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
                     key=f"member:{pattern}",
                 )
             continue
-        directory = _norm(root.dir / pattern)
+        directory = norm_path(root.dir / pattern)
         if (directory / "Cargo.toml").is_file() or _excluded(root, directory):
             continue
         state = "has no Cargo.toml" if directory.is_dir() else "does not exist"
-        shown = _rel(project, directory)
+        shown = project.rel(directory)
         resolved = f" (`{shown}`)" if shown != pattern else ""
         yield RULE.finding(
             f'workspace member `{pattern}`{resolved} {state}; Cargo fails with "failed to '
@@ -116,7 +105,7 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
 
 
 def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, section: str) -> Iterator[Finding]:
-    directory = _norm(base / raw)
+    directory = norm_path(base / raw)
     if (directory / "Cargo.toml").is_file():
         return
     if directory.is_file():
@@ -131,7 +120,7 @@ def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, 
     else:
         state, hint = "does not exist", _suggest(directory.parent, directory.name)
     yield RULE.finding(
-        f"{section} `{name}` has path `{raw}` (`{_rel(project, directory)}`), which {state}; Cargo fails with "
+        f"{section} `{name}` has path `{raw}` (`{project.rel(directory)}`), which {state}; Cargo fails with "
         f'"failed to load source for dependency `{name}`"{hint}',
         loc,
         key=f"path:{section}:{name}",

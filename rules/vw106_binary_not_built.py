@@ -6,7 +6,6 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from viworks_lint.cargolock import (
     lockfile_for,
@@ -25,13 +24,6 @@ from viworks_lint.rule import Rule, RuleDocs, register
 _BUILDS = {"build", "auditable build", "zigbuild"}
 # entries of target/<profile>/ that are not binaries
 _NOT_BINARIES = {"deps", "build", "incremental", "examples", ".fingerprint"}
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix() or "."
-    except ValueError:
-        return path.as_posix()
 
 
 def _is_triple(part: str) -> bool:
@@ -103,7 +95,7 @@ def _closest(name: str, names: Iterable[str]) -> str | None:
 def _listing(project: Project, bins: dict[str, Manifest]) -> str:
     if not bins:
         return "no binary at all"
-    items = [f"`{n}` (package `{m.package_name}`, {_rel(project, m.path)})" for n, m in sorted(bins.items())]
+    items = [f"`{n}` (package `{m.package_name}`, {project.rel(m.path)})" for n, m in sorted(bins.items())]
     return "only " + ", ".join(items[:6]) + (", …" if len(items) > 6 else "")
 
 
@@ -198,7 +190,7 @@ def _run_checks(project: Project, df: Dockerfile, run: CargoRun) -> Iterator[Fin
         return
     members = workspace_members(project, run.manifest)
     member_names = {m.package_name for m in members if m.package_name}
-    where = _rel(project, run.manifest.path)
+    where = project.rel(run.manifest.path)
     bad_packages = _unknown_packages(project, run)
     for spec in bad_packages:
         name = package_spec_name(spec)
@@ -225,7 +217,7 @@ def _run_checks(project: Project, df: Dockerfile, run: CargoRun) -> Iterator[Fin
             continue
         guess = _closest(b, bins)
         scope = f"package{'s' if len(pkgs) != 1 else ''} " + ", ".join(
-            f"`{m.package_name}` ({_rel(project, m.path)})" for m in pkgs if m.package_name
+            f"`{m.package_name}` ({project.rel(m.path)})" for m in pkgs if m.package_name
         )
         msg = (
             f"`cargo {run.subcommand} --bin {b}`: {scope if pkgs else 'the selected packages'} "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from viworks_lint.cargolock import Lockfile, lockfile_for, package_field, run_packages
 from viworks_lint.crates import CargoRun, built_code
@@ -37,13 +36,6 @@ class Requirement:
     what: str  # e.g. "`rust-version = \"1.80\"` of package `api` (api/Cargo.toml)"
     error: str  # what cargo says
     location: Location
-
-
-def _rel(project: Project, path: Path) -> str:
-    try:
-        return path.relative_to(project.root).as_posix() or "."
-    except ValueError:
-        return path.as_posix()
 
 
 def _show(v: Version, patch: bool = False) -> str:
@@ -132,7 +124,7 @@ def _requirements(project: Project, build: Build, df: Dockerfile, run: CargoRun)
     out: list[Requirement] = []
     ignore_rv = "--ignore-rust-version" in run.instr.original
     for m in run_packages(project, run, exact=True):
-        where = _rel(project, m.path)
+        where = project.rel(m.path)
         pkg = m.package_name
         rv, rv_loc = package_field(project, m, "rust-version")
         match = _RUST_VERSION.match(rv) if rv is not None else None
@@ -171,7 +163,7 @@ def _requirements(project: Project, build: Build, df: Dockerfile, run: CargoRun)
             out.append(
                 Requirement(
                     need,
-                    f"{_rel(project, lock.path)} in format `version = {lock.version}`, which Cargo reads since "
+                    f"{project.rel(lock.path)} in format `version = {lock.version}`, which Cargo reads since "
                     f"{_show(need)}",
                     f"lock file version `{lock.version}` was found, but this version of Cargo does not "
                     "understand this lock file",

@@ -17,7 +17,7 @@ from viworks_lint.rust.env import _KEEP, classify
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.modules import CrateIndex, FileInfo, FnDef
 from viworks_lint.rust.syntax import ParsedFile, call_args, free_calls, method_chain, path_segments, unparen
-from viworks_lint.rust.values import ENV_FNS, Ctx, block_tail, closure_result, const_str, ctx_at, find_binding
+from viworks_lint.rust.values import Ctx, block_tail, closure_result, const_str, ctx_at, find_binding, is_env_fn
 
 _MAX_LEVELS = 3
 # Methods that hand on the name (or the default) unchanged: `&name`, `name.as_str()`, `d.to_string()`.
@@ -81,7 +81,7 @@ def _find_helpers(index: CrateIndex, unnamed: list[tuple[FileInfo, Node]]) -> di
         if found is None:
             continue
         ctx = ctx_at(index, info, call)
-        if _is_env_fn(ctx, call):
+        if is_env_fn(ctx, call):
             _add_helper(helpers, index, info, ctx, call, found, None)
     # Further levels: functions handing their parameter to a helper as its name.
     fresh = dict(helpers)
@@ -144,21 +144,6 @@ def _add_helper(
         if got is not None and got[0] == fn_node:
             default_param = got[1]
     out[key] = Helper(fn, pos, False, required, default, default_param)
-
-
-def _is_env_fn(ctx: Ctx, call: Node) -> bool:
-    """``std::env::var(..)`` / ``env::var_os`` / ``dotenvy::var`` / an imported ``var``, whatever the argument."""
-    segs = path_segments(ctx.pf, call.child_by_field_name("function"))
-    if not segs:
-        return False
-    if len(segs) == 1:
-        target = ctx.module.uses.get(segs[0])
-        if target is None or len(target) < 2:
-            return False
-        segs = list(target)
-    if tuple(segs[-2:]) not in ENV_FNS:
-        return False
-    return len(segs) <= 2 or segs[-3] in ("std", "crate", "self")
 
 
 def _strip_same(expr: Node | None) -> Node | None:

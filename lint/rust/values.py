@@ -273,21 +273,24 @@ def block_tail(block: Node) -> Node | None:
 ENV_FNS = {("env", "var"), ("env", "var_os"), ("dotenvy", "var"), ("dotenv", "var")}
 
 
-def env_call(ctx: Ctx, call: Node) -> tuple[str, Node] | None:
-    """(name, name node) when ``call`` reads one environment variable by name."""
-    if call.type != "call_expression":
-        return None
+def is_env_fn(ctx: Ctx, call: Node) -> bool:
+    """``std::env::var(..)`` / ``env::var_os`` / ``dotenvy::var`` / an imported ``var``, whatever the argument."""
     segs = path_segments(ctx.pf, call.child_by_field_name("function"))
     if not segs:
-        return None
+        return False
     if len(segs) == 1:
         target = ctx.module.uses.get(segs[0])
         if target is None or len(target) < 2:
-            return None
+            return False
         segs = list(target)
     if tuple(segs[-2:]) not in ENV_FNS:
-        return None
-    if len(segs) > 2 and segs[-3] not in ("std", "crate", "self"):
+        return False
+    return len(segs) <= 2 or segs[-3] in ("std", "crate", "self")
+
+
+def env_call(ctx: Ctx, call: Node) -> tuple[str, Node] | None:
+    """(name, name node) when ``call`` reads one environment variable by name."""
+    if call.type != "call_expression" or not is_env_fn(ctx, call):
         return None
     args = call_args(call)
     if not args:
