@@ -20,7 +20,7 @@ from viworks_lint.crates import built_code
 from viworks_lint.dockerutil import commands, run_text, target_stage
 from viworks_lint.images import ImageFacts, lookup
 from viworks_lint.location import Location
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
 from viworks_lint.project import Build, Project
 
 # package (glob) → shared library it provides, for the libraries the rules care about
@@ -539,22 +539,7 @@ def _origin(project: Project, build: Build, df: Dockerfile, stage: Stage, copy: 
 def text_location(df: Dockerfile, instr: Instruction, needle: str, occurrence: int = 0) -> Location:
     """Where ``needle`` is written inside ``instr`` (plain substring search after the keyword), else the
     instruction's keyword."""
-    seen = 0
-    for ln in range(instr.start_line, instr.end_line + 1):
-        if ln - 1 >= len(df.lines):
-            break
-        text = df.lines[ln - 1]
-        start = instr.location.col - 1 + len(instr.cmd) if ln == instr.start_line else 0
-        while True:
-            pos = text.find(needle, start)
-            if pos == -1:
-                break
-            if seen == occurrence:
-                return Location(df.path, ln, pos + 1, ln, pos + 1 + len(needle))
-            seen += 1
-            start = pos + 1
-    loc = instr.location
-    return Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(instr.cmd))
+    return token_location(df, instr, needle, occurrence, whole_word=False)
 
 
 def line_span(loc: Location, needle: str) -> Location:

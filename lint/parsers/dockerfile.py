@@ -221,7 +221,9 @@ def _instr_location(path: Path, lines: tuple[str, ...], start: int, end: int) ->
     return Location(path, start, col, end, len(last.rstrip()) + 1 if last.strip() else col + 1)
 
 
-def token_location(df: Dockerfile, instr: Instruction, token: str, occurrence: int = 0) -> Location:
+def token_location(
+    df: Dockerfile, instr: Instruction, token: str, occurrence: int = 0, *, whole_word: bool = True
+) -> Location:
     """Where ``token`` is written inside ``instr`` (falls back to the instruction's keyword)."""
     seen = 0
     for ln in range(instr.start_line, instr.end_line + 1):
@@ -235,7 +237,7 @@ def token_location(df: Dockerfile, instr: Instruction, token: str, occurrence: i
                 break
             before = text[pos - 1] if pos > 0 else " "
             after = text[pos + len(token)] if pos + len(token) < len(text) else " "
-            if before in " \t\"'[,=" and after in " \t\"',]\\":
+            if not whole_word or (before in " \t\"'[,=" and after in " \t\"',]\\"):
                 if seen == occurrence:
                     return Location(df.path, ln, pos + 1, ln, pos + 1 + len(token))
                 seen += 1
