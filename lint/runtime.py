@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
-from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, expand, token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rust.facts import ListenAddr, Route
@@ -326,3 +326,23 @@ def effective_listens(listens: Iterable[ListenAddr], env: ContainerEnv) -> list[
             port_from = f"env:{a.port_env}"
         out.append(Listen(a, host, port, host_from, port_from))
     return out
+
+
+def compose_host_names(compose: ComposeProject) -> dict[str, Service]:
+    """The names other containers of the project reach each service by: service name, `container_name`,
+    `hostname` and network aliases."""
+    names: dict[str, Service] = {}
+    for svc in compose.services.values():
+        names[svc.name] = svc
+        for key in ("container_name", "hostname"):
+            node = svc.node.get(key)
+            if node is not None and node.text():
+                names[str(node.text())] = svc
+        nets = svc.node.get("networks")
+        if nets is not None and nets.is_map:
+            for _net, cfg in nets.items():
+                aliases = cfg.get("aliases") if cfg.is_map else None
+                for a in aliases.elements() if aliases is not None else []:
+                    if a.text():
+                        names[str(a.text())] = svc
+    return names

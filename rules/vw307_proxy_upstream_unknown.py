@@ -14,7 +14,7 @@ from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.nginx import NginxConfig, Upstream, parse_nginx
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.runtime import container_env, effective_listens, route_matches
+from viworks_lint.runtime import compose_host_names, container_env, effective_listens, route_matches
 
 
 def _mounted_configs(compose: ComposeProject, svc: Service) -> list[Path]:
@@ -34,24 +34,6 @@ def _mounted_configs(compose: ComposeProject, svc: Service) -> list[Path]:
         elif src.is_dir():
             out.extend(sorted(p for p in src.rglob("*.conf") if p.is_file()))
     return out
-
-
-def _host_names(compose: ComposeProject) -> dict[str, Service]:
-    names: dict[str, Service] = {}
-    for svc in compose.services.values():
-        names[svc.name] = svc
-        for key in ("container_name", "hostname"):
-            node = svc.node.get(key)
-            if node is not None and node.text():
-                names[str(node.text())] = svc
-        nets = svc.node.get("networks")
-        if nets is not None and nets.is_map:
-            for _net, cfg in nets.items():
-                aliases = cfg.get("aliases") if cfg.is_map else None
-                for a in aliases.elements() if aliases is not None else []:
-                    if a.text():
-                        names[str(a.text())] = svc
-    return names
 
 
 def _external(host: str) -> bool:
@@ -77,7 +59,7 @@ def _split(hostport: str, default: int) -> tuple[str, int | None]:
 
 def check(project: Project) -> Iterator[Finding]:
     for compose in project.composes:
-        hosts = _host_names(compose)
+        hosts = compose_host_names(compose)
         for svc in compose.services.values():
             # nginx reads every mounted file together (nginx.conf includes conf.d/*.conf): an upstream
             # may be declared in one file and used in another

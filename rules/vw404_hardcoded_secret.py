@@ -12,46 +12,62 @@ from viworks_lint.parsers.yamlnode import YNode
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 
-_SECRETISH = ("SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY")
-# names that contain a secret-like word but hold settings about the secret, not the secret itself
-_NOT_SECRET_SUFFIXES = (
-    "_FILE",
-    "_PATH",
-    "_DIR",
-    "_TTL",
-    "_EXPIRY",
-    "_EXPIRES",
-    "_EXPIRES_IN",
-    "_EXPIRATION",
-    "_LIFETIME",
-    "_LENGTH",
-    "_LEN",
-    "_TIMEOUT",
-    "_SECONDS",
-    "_SECS",
-    "_MINUTES",
-    "_HOURS",
-    "_DAYS",
-    "_URL",
-    "_URI",
-    "_ENDPOINT",
-    "_HEADER",
-    "_NAME",
-    "_ALGORITHM",
-    "_ALG",
-    "_ISSUER",
-    "_AUDIENCE",
-    "_TYPE",
-    "_ENABLED",
+# the last `_`-separated word(s) of a secret's name; settings about a secret (`JWT_SECRET_TTL`,
+# `PASSWORD_MIN_LENGTH`, `TOKEN_INFO_URL`) end in another word and are no secret
+_SECRET_LAST = frozenset(
+    {"SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PASSPHRASE", "TOKEN", "APIKEY", "SECRETKEY", "PRIVATEKEY"}
+)
+# `*_KEY` is a secret unless the word before says it is public or not a credential at all
+_KEY_NOT_SECRET = frozenset(
+    {
+        "PUBLIC",
+        "PUBLISHABLE",
+        "PUB",
+        "PARTITION",
+        "SORT",
+        "PRIMARY",
+        "FOREIGN",
+        "CACHE",
+        "ROUTING",
+        "IDEMPOTENCY",
+        "SITE",
+        "LICENSE",
+        "OBJECT",
+        "S3",
+        "BUCKET",
+        "PREFIX",
+        "HASH",
+        "SHARD",
+        "MAP",
+        "GROUP",
+    }
 )
 _INTERPOLATED = re.compile(r"(?<!\$)\$(?:\{|[A-Za-z_])")
 
 
 def is_secret_name(name: str) -> bool:
-    upper = name.upper()
-    if upper.endswith(_NOT_SECRET_SUFFIXES):
+    """The name's last word is a secret word: `JWT_SECRET`, `DB_PASSWORD`, `PICTRS__API_KEY`, `SIGNING_KEY`."""
+    words = [w for w in re.split(r"[_.\-]+", name.upper()) if w]
+    if not words:
         return False
-    return any(word in upper for word in _SECRETISH) or upper.endswith("_KEY")
+    if words[-1] in _SECRET_LAST:
+        return True
+    return words[-1] == "KEY" and len(words) > 1 and words[-2] not in _KEY_NOT_SECRET
+
+
+_PLACEHOLDER = re.compile(
+    r"^(?:<.*>|\{\{.*\}\}|\[.*\]|x{3,}.*|\*{3,}|\.{3,}|your[-_ ].*"
+    r"|(?:please[-_ ]?)?(?:change|replace)[-_ ]?(?:me|this|it)\b.*"
+    r"|todo|tbd|fixme|none|null|nil|placeholder|redacted|example|dummy|<none>)$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`."""
+    v = value.strip()
+    low = v.lower()
+    return bool(_PLACEHOLDER.match(v)) or "changeme" in low.replace("-", "").replace("_", "")
 
 
 def is_literal_secret(value: str | None) -> bool:
@@ -61,7 +77,7 @@ def is_literal_secret(value: str | None) -> bool:
     v = value.strip().strip("\"'")
     if not v or _INTERPOLATED.search(v):
         return False
-    if v.lower() in ("true", "false", "yes", "no", "on", "off"):
+    if v.lower() in ("true", "false", "yes", "no", "on", "off") or is_placeholder(v):
         return False
     return not (v.startswith(("/", "./", "~/")) and not any(c.isspace() for c in v))
 
@@ -162,14 +178,18 @@ RULE = register(
         level=Level.WARNING,
         summary="A secret-like variable has a literal value in compose `environment` or a Dockerfile `ENV`/`ARG`.",
         docs=RuleDocs(
-            what="Variables whose name contains `SECRET`, `PASSWORD`, `TOKEN` or `API_KEY`, or ends in `_KEY`, "
-            "given a literal value in a compose service's `environment` (mapping and list forms) or a "
-            "Dockerfile `ENV` / `ARG` default. Interpolated values (`${X}`), empty values, `ARG X` without a "
-            "default, `*_FILE` variables, file paths and settings about a secret (`*_TTL`, `*_EXPIRY`, "
-            "`*_URL`, …) are fine. The value is never shown in findings.",
+            what="Variables whose name ends in a secret word (the last `_`-separated word is `SECRET`, `PASSWORD`, "
+            "`PASSWD`, `PASS`, `PASSPHRASE`, `TOKEN` or `APIKEY`, or it is `KEY` after a word that is not "
+            "`PUBLIC`/`PUBLISHABLE`/`PARTITION`/…: `JWT_SECRET`, `DB_PASSWORD`, `PICTRS__SERVER__API_KEY`, "
+            "`SIGNING_KEY`), given a literal value in a compose service's `environment` (mapping and list "
+            "forms) or a Dockerfile `ENV` / `ARG` default. The value is never shown in findings. "
+            "Stays silent for: names where the secret word is not the last word (`TOKEN_INFO_URL`, "
+            "`PASSWORD_MIN_LENGTH`, `JWT_SECRET_TTL`, `*_FILE`), interpolated values (`${X}`), empty values, "
+            "`ARG X` without a default, file paths, booleans, and placeholders that stand for the value "
+            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`).",
             why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
             "`docker inspect` and the image's layer history where anyone with pull access can read it.",
-            example="environment:\n  JWT_SECRET: dev-secret-change-me",
+            example="environment:\n  JWT_SECRET: 9f86d081884c7d659a2feaa0c55ad015",
             fix="Reference it (`JWT_SECRET: ${JWT_SECRET}`) and keep the value in an untracked `.env` or the "
             "deploy environment, or mount it as a compose secret and read `JWT_SECRET_FILE`.",
         ),

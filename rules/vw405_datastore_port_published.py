@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.images import split_image
-from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import compose_host_names, container_env
 
 # image repository names (last path segment) of databases, caches and brokers
 _DATASTORES = {
@@ -66,26 +69,93 @@ def _kind(project: Project, svc: Service) -> tuple[str, str] | None:
     return (kind, svc.image or "") if kind else None
 
 
+def _texts(project: Project, svc: Service) -> list[str]:
+    """What a service is configured with that could name another service's host."""
+    out = [v or "" for v in container_env(project, svc).values.values()]
+    for part in (svc.command, svc.entrypoint):
+        out.append(" ".join(part) if isinstance(part, tuple) else part or "")
+    return out
+
+
+def _users(project: Project, compose: ComposeProject, store: Service) -> list[Service]:
+    """Other services of the compose project that reach ``store`` over the compose network: they wait for it
+    (`depends_on`, `links`) or are given its host name (in a URL, a `*_HOST` value, a command)."""
+    names = [n for n, s in compose_host_names(compose).items() if s is store]
+    host = re.compile(r"(?:^|[@/=,;\s\"'])(?:" + "|".join(map(re.escape, names)) + r")(?=$|[:/,;\s\"'?])")
+    users = []
+    for other in compose.services.values():
+        if other is store:
+            continue
+        waits = any(r.name == store.name for r in (*other.depends_on, *other.links))
+        if waits or any(host.search(t) for t in _texts(project, other)):
+            users.append(other)
+    return users
+
+
+_REDIS_LIKE = ("Redis", "Valkey", "KeyDB", "Dragonfly")
+
+
+def _auth_off(project: Project, svc: Service, kind: str) -> str | None:
+    """How authentication is switched off, when the compose file says so plainly; None when on or unknown."""
+    env = {k.upper(): (v or "") for k, v in container_env(project, svc).values.items()}
+    cmd = " ".join(svc.command) if isinstance(svc.command, tuple) else svc.command or ""
+    if kind == "PostgreSQL" and env.get("POSTGRES_HOST_AUTH_METHOD", "").lower() == "trust":
+        return "`POSTGRES_HOST_AUTH_METHOD=trust` lets anyone log in without a password"
+    if kind in _REDIS_LIKE:
+        if "requirepass" in cmd or any("PASSWORD" in k or k.endswith("_ARGS") for k in env):
+            return None
+        if any(m.target and not m.target.startswith("/data") for m in svc.volumes):
+            return None  # a mounted config file may set requirepass
+        if svc.command is None and svc.build is not None:
+            return None  # its own image may start it with a password
+        return f"{kind} runs without a password"
+    if kind == "MongoDB" and not any(k.startswith(("MONGO_INITDB_ROOT", "MONGODB_ROOT")) for k in env):
+        if "--auth" in cmd or "keyfile" in cmd.lower() or svc.build is not None:
+            return None
+        return "MongoDB has no root credentials, so it runs without authentication"
+    if kind == "Memcached":
+        return "Memcached has no authentication"
+    return None
+
+
 def check(project: Project) -> Iterator[Finding]:
-    for _compose, svc in project.services():
+    for compose, svc in project.services():
         if not svc.ports:
             continue
         found = _kind(project, svc)
         if found is None:
             continue
         kind, image = found
+        users = _users(project, compose, svc)
+        auth_off = _auth_off(project, svc, kind)
         for port in svc.ports:
             if port.host_ip not in _ALL_INTERFACES:
                 continue
             how = f"host port {port.published}" if port.published else "a random host port"
             where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
-            yield RULE.finding(
+            risk = (
+                f"{auth_off}: anyone who can reach the host can read and change its data"
+                if auth_off
+                else "anyone who can reach the host can try its credentials"
+            )
+            if users:
+                used = ", ".join(f"`{u.name}`" for u in users[:3])
+                fix = (
+                    f"bind it to `127.0.0.1:` or drop `ports:` ({used} "
+                    f"{'reaches' if len(users) == 1 else 'reach'} it over the compose network)"
+                )
+            else:
+                fix = (
+                    "no service of this compose project uses it over the compose network, so the port is how an "
+                    "app on the host reaches it: bind it to `127.0.0.1:` unless other machines must connect"
+                )
+            f = RULE.finding(
                 f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target or port.raw} to "
-                f"{how} {where}: anyone who can reach the host can try its credentials; bind it to "
-                f"`127.0.0.1:` or drop `ports:` (other services reach it over the compose network)",
+                f"{how} {where}: {risk}; {fix}",
                 port.location,
                 key=f"{svc.name}:{port.raw}",
             )
+            yield f if users else replace(f, level=Level.NOTE)
 
 
 RULE = register(
@@ -99,7 +169,12 @@ RULE = register(
             "broker (postgres, mysql, mariadb, redis, valkey, keydb, dragonfly, mongo, elasticsearch, opensearch, "
             "memcached, rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor "
             "repositories such as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or "
-            "bound to `0.0.0.0`/`::`. Bindings to `127.0.0.1`/`::1` and `expose:` are fine.",
+            "bound to `0.0.0.0`/`::`. A warning when another service of the same compose project uses the datastore "
+            "over the compose network (it `depends_on`/`links` it or is given its host name), since the published "
+            "port is then only exposure; a note when none does (the port is how an app run on the host reaches "
+            "it). The message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
+            "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
+            "Stays silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore.",
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "
             "unauthenticated redis is taken over outright.",
