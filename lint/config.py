@@ -37,6 +37,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     report_unused_suppressions: bool = False
     base_images: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    scope: Mapping[str, str] = field(default_factory=dict)  # path glob → deploy | dev | test | ci | toolchain | aux
     source: Path | None = None
 
     def level_for(self, rule_id: str, default: Level) -> Level | None:
@@ -127,6 +128,7 @@ def from_mapping(data: Mapping[str, Any], where: str, source: Path | None = None
         exclude=tuple(data.get("exclude", ())),
         report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
         base_images=dict(data.get("base-images", {})),
+        scope=dict(data.get("scope", {})),
         source=source,
     )
 

@@ -51,6 +51,7 @@ class Result:
     rules: list[Rule]
     errors: list[str] = field(default_factory=list)  # internal errors (a rule crashed)
     suppressed: int = 0
+    out_of_scope: int = 0  # hardening findings on files that do not ship (dev, test, ci, toolchain, aux)
 
 
 class Engine:
@@ -106,11 +107,34 @@ class Engine:
                     result.suppressed += 1
                     continue
                 own = f.level if f.level is not None and rule.id not in cfg.levels else None
-                result.findings.append(replace(f, level=own or level))
+                scoped = self._scoped(rule, replace(f, level=own or level))
+                if scoped is None:
+                    result.out_of_scope += 1
+                    continue
+                result.findings.append(scoped)
         if self.report_unused:
             result.findings.extend(self._unused())
         result.findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.col, f.rule_id))
         return result
+
+    def _scoped(self, rule: Rule, f: Finding) -> Finding | None:
+        """Tag a finding with the deployment scope of its file (or of the compose file / Dockerfile it is
+        about, for findings in code or env files); hardening rules report only on ``deploy``, and on
+        images only when they run a binary of this repository (other images: a note)."""
+        from viworks_lint.scope import Scope, most_deployed
+
+        project = self.project
+        info = project.scope_info(f.location.path)
+        if info is None:
+            info = most_deployed(i for r in f.related if (i := project.scope_info(r.location.path)) is not None)
+        f = replace(f, scope=info.scope.value) if info is not None else f
+        if not rule.hardening or info is None:
+            return f
+        if info.scope is not Scope.DEPLOY:
+            return None
+        if info.kind == "dockerfile" and not project.runs_repo_binary(f.location.path) and f.level != Level.NOTE:
+            return replace(f, level=Level.NOTE)
+        return f
 
     def _ignored_by_path(self, rule: Rule, path: Path) -> bool:
         if not self._per_file:

@@ -36,6 +36,7 @@ class Finding:
     key: str = ""
     level: Level | None = None  # filled in by the engine from the rule (and config overrides)
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    scope: str | None = field(default=None, compare=False)  # deployment scope of the file, set by the engine
 
     @property
     def effective_level(self) -> Level:

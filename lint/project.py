@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viworks_lint.config import Config
 from viworks_lint.discover import Discovered, GitIgnore, discover
@@ -17,6 +18,9 @@ from viworks_lint.parsers.compose import ComposeProject, Service, load_project
 from viworks_lint.parsers.dockerfile import Dockerfile, parse_dockerfile
 from viworks_lint.parsers.dockerignore import DockerIgnore, parse_dockerignore
 from viworks_lint.parsers.envfile import EnvFile, parse_env
+
+if TYPE_CHECKING:
+    from viworks_lint.scope import Scope, ScopeInfo
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,32 @@ class Project:
         for group in self.discovered.compose_groups:
             files.update(group)
         return len(files)
+
+    # ------------------------------------------------------------------ deployment scope
+    @cached_property
+    def scopes(self) -> dict[Path, ScopeInfo]:
+        """The scope of every compose file and Dockerfile, with the reason it got it (see ``scope.py``)."""
+        from viworks_lint.scope import compute
+
+        return compute(self)
+
+    def scope_info(self, path: Path) -> ScopeInfo | None:
+        """The scope of a compose file or Dockerfile (None for other files)."""
+        return self.scopes.get(norm_path(path))
+
+    def scope_of(self, path: Path) -> Scope:
+        """The scope of a compose file or Dockerfile; ``deploy`` for any other file."""
+        from viworks_lint.scope import Scope
+
+        info = self.scope_info(path)
+        return info.scope if info is not None else Scope.DEPLOY
+
+    def runs_repo_binary(self, path: Path) -> bool:
+        """The image a Dockerfile builds runs a program compiled from this repository's crates."""
+        from viworks_lint.scope import runs_repo_binary
+
+        df = self.dockerfiles.get(norm_path(path))
+        return df is not None and runs_repo_binary(self, df)
 
     def is_gitignored(self, path: Path) -> bool:
         gi = self.gitignore

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from viworks_lint.findings import Finding, Level, Related
@@ -13,6 +13,7 @@ from viworks_lint.location import Location
 if TYPE_CHECKING:
     from viworks_lint.project import Project
 
+HARDENING = "hardening"  # tag of rules about safety rather than breakage: gated by deployment scope
 DOCS_URL = "https://github.com/viworks/viworks-lint/blob/main/docs/rules.md"
 
 
@@ -39,6 +40,11 @@ class Rule:
     default_enabled: bool = True
 
     @property
+    def hardening(self) -> bool:
+        """A hardening rule (tag ``hardening``): it reports only on what ships, see ``scope.py``."""
+        return HARDENING in self.tags
+
+    @property
     def help_uri(self) -> str:
         return f"{DOCS_URL}#{self.id.lower()}-{self.name}"
 
@@ -58,9 +64,18 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 
+HARDENING_SCOPE = (
+    "As a hardening rule it stays silent on files that do not ship (scope `dev`, `test`, `ci`, `toolchain`, "
+    "`aux`: see the README's deployment scope), and on a shipped image that runs no binary built from this "
+    "repository's crates it is only a note."
+)
+
+
 def register(rule: Rule) -> Rule:
     if rule.id in _REGISTRY:
         raise ValueError(f"duplicate rule id {rule.id}")
+    if rule.hardening and HARDENING_SCOPE not in rule.docs.what:
+        rule = replace(rule, docs=replace(rule.docs, what=f"{rule.docs.what} {HARDENING_SCOPE}"))
     _REGISTRY[rule.id] = rule
     return rule
 

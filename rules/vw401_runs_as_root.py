@@ -70,6 +70,6 @@ RULE = register(
             '`:nonroot` base; or set `user: "10001:10001"` on the compose service.',
         ),
         check=check,
-        tags=("security", "dockerfile"),
+        tags=("hardening", "security", "dockerfile"),
     )
 )

@@ -99,6 +99,6 @@ RULE = register(
             '"/usr/local/bin/backend"]`, or add `init: true` to the compose service.',
         ),
         check=check,
-        tags=("reliability", "dockerfile"),
+        tags=("hardening", "reliability", "dockerfile"),
     )
 )

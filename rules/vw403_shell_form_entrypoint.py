@@ -230,6 +230,6 @@ RULE = register(
             '(`exec /usr/local/bin/app "$@"`).',
         ),
         check=check,
-        tags=("runtime", "dockerfile"),
+        tags=("hardening", "runtime", "dockerfile"),
     )
 )

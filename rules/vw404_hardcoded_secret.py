@@ -194,6 +194,6 @@ RULE = register(
             "deploy environment, or mount it as a compose secret and read `JWT_SECRET_FILE`.",
         ),
         check=check,
-        tags=("security", "compose", "dockerfile"),
+        tags=("hardening", "security", "compose", "dockerfile"),
     )
 )

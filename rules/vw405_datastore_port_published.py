@@ -183,6 +183,6 @@ RULE = register(
             '`"127.0.0.1:5432:5432"`.',
         ),
         check=check,
-        tags=("security", "compose"),
+        tags=("hardening", "security", "compose"),
     )
 )

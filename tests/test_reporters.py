@@ -241,6 +241,7 @@ def test_json_structure(project: Path) -> None:
         ],
         "key": "PORT",
         "fingerprint": second["fingerprint"],
+        "scope": None,
     }
     assert len(second["fingerprint"]) == 32
 

@@ -34,6 +34,7 @@ def _finding(p: Prepared, item: Item) -> dict[str, Any]:
         "related": [{**_span(p, r.location), "message": r.message} for r in f.related],
         "key": f.key,
         "fingerprint": item.fingerprint,
+        "scope": f.scope,
     }
 
 

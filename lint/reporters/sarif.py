@@ -182,6 +182,8 @@ def _result(p: Prepared, item: Item, rule_index: int) -> dict[str, Any]:
         "locations": [_physical(p, f.location)],
         "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint},
     }
+    if f.scope is not None:
+        result["properties"] = {"scope": f.scope}
     if f.related:
         related = []
         for n, rel in enumerate(f.related, start=1):

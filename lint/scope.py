@@ -1,0 +1,481 @@
+"""Deployment scope of each compose file and Dockerfile: what ships (``deploy``) and what only serves
+development, tests, CI, tool builds or helper images. Hardening rules report on ``deploy`` only; every
+scope comes with the reason it was given, so users can see (and override in config) why.
+
+Decided in this order: the config's ``scope`` table; the file's own name (``docker-compose.dev.yml``,
+``Dockerfile.test``); its folders (``examples/``, ``.devcontainer/``, ``ci/``); how the repository
+uses it (only by CI or a wrapper's test target); its content (``cargo watch`` with the source
+bind-mounted, infrastructure-only compose files whose app runs on the host, toolchain and test-runner
+images, images that run no Rust code of this repository); for Dockerfiles the scope of the compose files
+that build them; otherwise ``deploy``."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from viworks_lint.dockerutil import commands, reachable_stages, run_text
+
+if TYPE_CHECKING:
+    from viworks_lint.parsers.compose import ComposeProject, Service
+    from viworks_lint.parsers.dockerfile import Dockerfile, Stage
+    from viworks_lint.project import Project
+
+
+class Scope(str, enum.Enum):
+    DEPLOY = "deploy"
+    DEV = "dev"
+    TEST = "test"
+    CI = "ci"
+    TOOLCHAIN = "toolchain"
+    AUX = "aux"
+
+
+SCOPE_NAMES = tuple(s.value for s in Scope)
+
+
+@dataclass(frozen=True)
+class ScopeInfo:
+    scope: Scope
+    reason: str  # why, in a few words: "named docker-compose.dev.yml", "runs cargo watch with ./ bind-mounted"
+    kind: str  # "compose" or "dockerfile"
+
+
+# words of a file or folder name that tell its scope (a name is split on `.`, `-`, `_`)
+_WORDS: dict[str, Scope] = {
+    **dict.fromkeys(
+        (
+            "dev",
+            "devel",
+            "develop",
+            "development",
+            "local",
+            "example",
+            "examples",
+            "demo",
+            "demos",
+            "sample",
+            "samples",
+            "devcontainer",
+            "gitpod",
+            "sandbox",
+            "playground",
+            "debug",
+            "tilt",
+        ),
+        Scope.DEV,
+    ),
+    **dict.fromkeys(
+        (
+            "test",
+            "tests",
+            "testing",
+            "it",
+            "e2e",
+            "bdd",
+            "integration",
+            "itest",
+            "bench",
+            "benches",
+            "benchmark",
+            "benchmarks",
+            "load",
+            "loadtest",
+            "stress",
+            "perf",
+            "fixtures",
+            "fuzz",
+            "smoke",
+        ),
+        Scope.TEST,
+    ),
+    **dict.fromkeys(("ci", "github", "gitlab", "circleci", "buildkite", "woodpecker", "drone"), Scope.CI),
+    **dict.fromkeys(("builder", "cross", "toolchain", "codegen", "generator", "buildenv"), Scope.TOOLCHAIN),
+    **dict.fromkeys(("prod", "production", "release", "deploy", "deployment", "live", "staging"), Scope.DEPLOY),
+}
+# words that say nothing about scope in file names: "docker-compose", "Dockerfile", extensions
+_NEUTRAL = {"docker", "compose", "dockerfile", "yml", "yaml", "containerfile", "override", ""}
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[._\-]+", name.lower()) if w not in _NEUTRAL]
+
+
+def scope_from_name(rel: str) -> tuple[Scope, str] | None:
+    """The scope a path's file name or folders name (the file name first, then the nearest folder)."""
+    parts = rel.split("/")
+    for word in _words(parts[-1]):
+        if word in _WORDS:
+            return _WORDS[word], f"named {parts[-1]}"
+    for folder in reversed(parts[:-1]):
+        for word in _words(folder):
+            scope = _WORDS.get(word)
+            if scope is not None and scope is not Scope.DEPLOY:
+                return scope, f"in folder {folder}/"
+    return None
+
+
+# ------------------------------------------------------------------------------------- compose content
+
+_DEV_CARGO = re.compile(r"\bcargo(?:-|\s+)(watch|run|test|nextest|leptos\s+watch|shuttle\s+run)\b")
+
+
+def _command_text(svc: Service, stage: Stage | None) -> str:
+    parts: list[str] = []
+    for value in (svc.entrypoint, svc.command):
+        if isinstance(value, tuple):
+            parts.append(" ".join(value))
+        elif isinstance(value, str):
+            parts.append(value)
+    if stage is not None and not parts:
+        for instr in (stage.state.entrypoint, stage.state.cmd):
+            if instr is not None:
+                parts.append(" ".join(instr.values))
+    return " ".join(parts)
+
+
+def _source_mount(project: Project, compose: ComposeProject, svc: Service) -> str | None:
+    """A bind mount of the repository's source (a folder holding Cargo.toml or `src/`) into the service."""
+    for m in svc.volumes:
+        if m.type != "bind" or not m.source or m.source.startswith(("/", "~", "$")):
+            continue
+        host = compose.project_dir / m.source
+        if (host / "Cargo.toml").is_file() or host.name == "src" or (host / "src").is_dir():
+            return m.source
+    return None
+
+
+def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str | None:
+    """Why a service is a development one (``cargo watch`` over the bind-mounted source), else None."""
+    build = project.build_of_service(svc)
+    stage = None
+    if build is not None and build.dockerfile is not None:
+        stage = build.dockerfile.final_stage(build.target)
+    match = _DEV_CARGO.search(_command_text(svc, stage))
+    if match is None:
+        return None
+    mount = _source_mount(project, compose, svc)
+    if mount is None:
+        return None
+    return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
+
+
+def _app_names(project: Project) -> set[str]:
+    """Words that name this repository's own programs: packages, binaries, the repository folder."""
+    names: set[str] = set()
+    for m in project.manifests.values():
+        if m.package_name:
+            names.add(m.package_name.lower().replace("_", "-"))
+        names.update(b.lower().replace("_", "-") for b in m.bin_names())
+    names.add(project.root.name.lower().replace("_", "-"))
+    return {n for n in names if n}
+
+
+def _image_is_app(image: str, app_names: set[str]) -> bool:
+    repo = image.split("@")[0]
+    last = repo.rsplit("/", 1)[-1].split(":")[0].lower().replace("_", "-")
+    if "$" in image:
+        return True  # `${REGISTRY}/app:${TAG}`: most likely the project's own image
+    return last in app_names or any(last.startswith(n + "-") or n.startswith(last + "-") for n in app_names)
+
+
+def infra_only(project: Project, compose: ComposeProject) -> str | None:
+    """Why a compose project only runs infrastructure for an app that runs on the host, else None."""
+    if not compose.services or not any(m.bin_names() for m in project.manifests.values()):
+        return None
+    names = _app_names(project)
+    images: list[str] = []
+    for svc in compose.services.values():
+        if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
+            return None
+        images.append(svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0])
+    shown = ", ".join(sorted(set(images))[:4])
+    return f"only runs infrastructure images ({shown}); the app runs on the host"
+
+
+# ------------------------------------------------------------------------------------- Dockerfile content
+
+_RUST_BASES = (
+    "rust",
+    "clux/muslrust",
+    "messense/rust-musl-cross",
+    "ghcr.io/cross-rs/",
+    "rustembedded/cross",
+    "lukemathwalker/cargo-chef",
+    "ghcr.io/rust-lang/",
+    "rustlang/rust",
+    "ekidd/rust-musl-builder",
+)
+_TOOLCHAIN_BASES = (*_RUST_BASES, "golang", "gcc", "buildpack-deps")
+_TEST_RUNNERS = re.compile(r"\b(cargo\s+(?:test|nextest|tarpaulin|llvm-cov|bench)|pytest|npm\s+test|jest|playwright)\b")
+
+
+def _base_name(image: str) -> str:
+    return image.split("@")[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image.split("@")[0]
+
+
+def _is_base(image: str, bases: tuple[str, ...]) -> bool:
+    name = _base_name(image).lower().removeprefix("docker.io/").removeprefix("library/")
+    return any(name == b or name.startswith(b) if b.endswith("/") else name == b for b in bases)
+
+
+def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
+    """The build compiles Rust (a `cargo` build or install, not from the registry) or copies a binary out
+    of a `target/` directory."""
+    for stage in reachable_stages(df, target):
+        for instr in stage.instructions:
+            if instr.cmd == "RUN":
+                for words in commands(run_text(instr)):
+                    if (
+                        words[0] in ("cargo", "cross")
+                        and len(words) > 1
+                        and words[1]
+                        in (
+                            "build",
+                            "install",
+                            "auditable",
+                            "zigbuild",
+                            "leptos",
+                            "chef",
+                            "run",
+                            "watch",
+                            "test",
+                            "shuttle",
+                        )
+                    ):
+                        return True
+            elif instr.cmd in ("COPY", "ADD") and any("target/" in v or "/target" in v for v in instr.values[:-1]):
+                return True
+        if _is_base(stage.base, _RUST_BASES):
+            return True
+    return False
+
+
+def dockerfile_content(df: Dockerfile) -> tuple[Scope, str] | None:
+    final = df.final_stage()
+    if final is None:
+        return None
+    program = " ".join(" ".join(i.values) for i in (final.state.entrypoint, final.state.cmd) if i is not None)
+    runner = _TEST_RUNNERS.search(program)
+    if runner is not None:
+        return Scope.TEST, f"its final stage runs {' '.join(runner.group(1).split())}"
+    dev = _DEV_CARGO.search(program)
+    if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
+        return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"
+    root = df.root_base(final)
+    if final.state.entrypoint is None and final.state.cmd is None and _is_base(root, _TOOLCHAIN_BASES):
+        return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM {root})"
+    other = _other_program(df)
+    if other is not None and not builds_rust(df):
+        return Scope.AUX, f"runs no Rust code of this repository ({other})"
+    return None
+
+
+# images and build tools of programs in other languages, and third-party servers
+_OTHER_BASES = (
+    "node",
+    "nginx",
+    "nginxinc/",
+    "httpd",
+    "caddy",
+    "traefik",
+    "envoyproxy/",
+    "haproxy",
+    "python",
+    "ruby",
+    "php",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "maven",
+    "gradle",
+    "golang",
+    "mcr.microsoft.com/dotnet/",
+    "quay.io/keycloak/",
+    "keycloak/",
+    "flink",
+    "bitnami/",
+    "grafana/",
+    "prom/",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "elasticsearch",
+    "docker.elastic.co/",
+    "minio/",
+    "oven/bun",
+    "denoland/",
+    "clickhouse/",
+    "rabbitmq",
+    "nats",
+    "confluentinc/",
+    "otel/",
+    "jaegertracing/",
+    "hashicorp/",
+    "vault",
+    "certbot/",
+)
+_OTHER_TOOLS = {
+    "npm",
+    "yarn",
+    "pnpm",
+    "npx",
+    "pip",
+    "pip3",
+    "poetry",
+    "go",
+    "mvn",
+    "gradle",
+    "bundle",
+    "composer",
+    "dotnet",
+    "bun",
+    "deno",
+    "uv",
+}
+
+
+def _other_program(df: Dockerfile) -> str | None:
+    final = df.final_stage()
+    if final is None:
+        return None
+    root = df.root_base(final)
+    if _is_base(root, _OTHER_BASES):
+        return f"FROM {root}"
+    for stage in reachable_stages(df):
+        for instr in stage.instructions:
+            if instr.cmd == "RUN":
+                for words in commands(run_text(instr)):
+                    if words[0] in _OTHER_TOOLS:
+                        return f"builds with {words[0]}"
+    return None
+
+
+# ------------------------------------------------------------------------------------- the whole project
+
+_ORDER = {Scope.DEPLOY: 0, Scope.DEV: 1, Scope.TEST: 2, Scope.CI: 3, Scope.TOOLCHAIN: 4, Scope.AUX: 5}
+
+
+def _configured(project: Project, rel: str) -> str | None:
+    table: Mapping[str, str] = project.config.scope
+    if not table:
+        return None
+    import pathspec
+
+    for pattern, value in table.items():
+        if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(rel):
+            return value
+    return None
+
+
+def compute(project: Project) -> dict[Path, ScopeInfo]:
+    from viworks_lint.project import norm_path
+
+    out: dict[Path, ScopeInfo] = {}
+
+    def decide(path: Path, kind: str, content: tuple[Scope, str] | None) -> ScopeInfo:
+        rel = project.rel(path)
+        configured = _configured(project, rel)
+        if configured is not None:
+            return ScopeInfo(Scope(configured), f"set by config for {rel}", kind)
+        named = scope_from_name(rel)
+        if named is not None:
+            return ScopeInfo(named[0], named[1], kind)
+        if content is not None:
+            return ScopeInfo(content[0], content[1], kind)
+        return ScopeInfo(Scope.DEPLOY, "", kind)
+
+    for compose in project.composes:
+        dev_in: dict[Path, tuple[Scope, str]] = {}
+        for svc in compose.services.values():
+            why = dev_service(project, compose, svc)
+            if why is not None:
+                node = svc.node.get("command") or svc.node.get("entrypoint")
+                where = norm_path(node.loc.path if node is not None else svc.file)
+                dev_in.setdefault(where, (Scope.TEST if "cargo test" in why or "nextest" in why else Scope.DEV, why))
+        infra = infra_only(project, compose)
+        for f in compose.files:
+            key = norm_path(f)
+            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None)
+            info = decide(f, "compose", content)
+            if info.scope is Scope.DEPLOY and not info.reason:
+                info = ScopeInfo(Scope.DEPLOY, _deploy_reason(project, f, compose), "compose")
+            prev = out.get(key)
+            if prev is None or _ORDER[info.scope] < _ORDER[prev.scope]:
+                out[key] = info
+    for path, df in project.dockerfiles.items():
+        out[path] = _dockerfile_scope(project, path, df, out, decide)
+    return out
+
+
+def _deploy_reason(project: Project, path: Path, compose: ComposeProject) -> str:
+    if len(compose.files) > 1 and path != compose.files[0]:
+        return f"override of {project.rel(compose.files[0])}"
+    return "compose project"
+
+
+Decide = Callable[[Path, str, "tuple[Scope, str] | None"], ScopeInfo]
+
+
+def _dockerfile_scope(
+    project: Project, path: Path, df: Dockerfile, composes: Mapping[Path, ScopeInfo], decide: Decide
+) -> ScopeInfo:
+    from viworks_lint.project import norm_path
+
+    builders: list[tuple[ScopeInfo, str]] = []
+    for b in project.builds_of(df):
+        if b.compose is None or b.service is None:
+            continue
+        info = composes.get(norm_path(b.service.file))
+        if info is not None:
+            builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
+    content = dockerfile_content(df)
+    if builders and (content is None or content[0] is not Scope.AUX):
+        best = min(builders, key=lambda x: _ORDER[x[0].scope])
+        if best[0].scope is Scope.DEPLOY:
+            built = ScopeInfo(Scope.DEPLOY, f"built by {best[1]}", "dockerfile")
+        else:
+            built = ScopeInfo(best[0].scope, f"built only by {best[1]} ({best[0].scope.value})", "dockerfile")
+        first = decide(path, "dockerfile", None)
+        if first.reason:  # config, name or use said something
+            return first
+        if content is not None and content[0] is not Scope.DEPLOY and built.scope is Scope.DEPLOY:
+            return ScopeInfo(content[0], content[1], "dockerfile")
+        return built
+    info = decide(path, "dockerfile", content)
+    if info.scope is Scope.DEPLOY and not info.reason:
+        info = ScopeInfo(Scope.DEPLOY, "standalone image that builds the repository's Rust code", "dockerfile")
+    return info
+
+
+def most_deployed(infos: Iterable[ScopeInfo]) -> ScopeInfo | None:
+    best: ScopeInfo | None = None
+    for info in infos:
+        if best is None or _ORDER[info.scope] < _ORDER[best.scope]:
+            best = info
+    return best
+
+
+def runs_repo_binary(project: Project, df: Dockerfile) -> bool:
+    """The image runs a program compiled from this repository's crates: built in the image or a builder
+    stage, or a host-built binary of one of the repository's `[[bin]]` targets copied in."""
+    builds = project.builds_of(df)
+    targets = {b.target for b in builds} or {None}
+    if any(builds_rust(df, t) for t in targets):
+        return True
+    bins = {b for m in project.manifests.values() for b in m.bin_names()}
+    if not bins:
+        return False
+    for t in targets:
+        for stage in reachable_stages(df, t):
+            for instr in stage.instructions:
+                copied = instr.values[:-1] if instr.cmd in ("COPY", "ADD") else ()
+                if any(v.rstrip("/").rsplit("/", 1)[-1] in bins for v in copied):
+                    return True
+    return False

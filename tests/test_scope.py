@@ -1,0 +1,141 @@
+"""Deployment scope: every compose file and Dockerfile gets one (with a reason), config can set it, and
+hardening rules report only on what ships."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from viworks_lint.cli import cli
+from viworks_lint.config import load_config
+from viworks_lint.findings import Level
+from viworks_lint.project import Project
+from viworks_lint.scope import Scope
+
+from tests.helpers import lint, where, write
+
+CARGO = '[package]\nname = "shop-api"\nversion = "0.1.0"\nedition = "2021"\n'
+RUST_IMAGE = (
+    "FROM rust:1.80 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop-api /usr/local/bin/\n"
+    'CMD ["shop-api"]\n'
+)
+
+
+def _project(root: Path) -> Project:
+    return Project(root, load_config(root))
+
+
+def _scopes(root: Path) -> dict[str, tuple[str, str]]:
+    project = _project(root)
+    return {project.rel(p): (i.scope.value, i.reason) for p, i in project.scopes.items()}
+
+
+def test_scope_by_name_folder_and_build(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "compose.yaml": "services:\n  api:\n    build: .\n  db:\n    image: postgres:16\n",
+        "docker-compose.dev.yml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.dev\n",
+        "examples/standalone/compose.yaml": "services:\n  api:\n    image: shop-api:latest\n",
+        ".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/rust:1\n",
+        "Dockerfile": RUST_IMAGE,
+        "Dockerfile.dev": "FROM rust:1.80\nWORKDIR /src\n",
+        "frontend/Dockerfile": "FROM node:20 AS build\nRUN npm ci && npm run build\nFROM nginx:1.27\n"
+                               "COPY --from=build /app/dist /usr/share/nginx/html\n",
+        "tools/Dockerfile.cross": "FROM ghcr.io/cross-rs/aarch64-unknown-linux-gnu:0.2.5\nRUN apt-get update\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["compose.yaml"] == ("deploy", "compose project")
+    assert got["docker-compose.dev.yml"] == ("dev", "named docker-compose.dev.yml")
+    assert got["examples/standalone/compose.yaml"] == ("dev", "in folder examples/")
+    assert got[".devcontainer/Dockerfile"] == ("dev", "in folder .devcontainer/")
+    assert got["Dockerfile"] == ("deploy", "built by compose.yaml service api")
+    assert got["Dockerfile.dev"] == ("dev", "named Dockerfile.dev")
+    assert got["frontend/Dockerfile"] == ("aux", "runs no Rust code of this repository (FROM nginx:1.27)")
+    assert got["tools/Dockerfile.cross"] == ("toolchain", "named Dockerfile.cross")
+    project = _project(tmp_path)
+    assert project.scope_of(tmp_path / "docker-compose.dev.yml") is Scope.DEV
+    assert project.scope_of(tmp_path / "src/main.rs") is Scope.DEPLOY  # not a compose file or Dockerfile
+
+
+def test_scope_by_content(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        # the app runs on the host (`cargo run`); compose only starts its database
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n"
+                        "  cache:\n    image: redis:7\n",
+        "hot/compose.yaml": "services:\n  api:\n    image: rust:1.80\n    working_dir: /src\n"
+                            "    command: cargo watch -x run\n    volumes:\n      - ..:/src\n",
+        "runner/Dockerfile": "FROM rust:1.80\nWORKDIR /src\nCOPY . .\nCMD [\"cargo\", \"test\", \"--all\"]\n",
+        "wasm/Dockerfile": "FROM rust:1.80-bookworm\nRUN rustup target add wasm32-unknown-unknown\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["compose.yaml"] == ("dev", "only runs infrastructure images (postgres, redis); the app runs on the host")
+    assert got["hot/compose.yaml"] == ("dev", "runs cargo watch with .. bind-mounted")
+    assert got["runner/Dockerfile"] == ("test", "its final stage runs cargo test")
+    assert got["wasm/Dockerfile"] == ("toolchain", "its final stage runs no program of its own (FROM rust:1.80-bookworm)")
+
+
+def test_scope_set_by_config(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".viworks-lint.toml": '[scope]\n"deploy/local/**" = "deploy"\n"compose.yaml" = "ci"\n',
+        "compose.yaml": "services:\n  api:\n    image: shop-api\n",
+        "deploy/local/compose.yaml": "services:\n  api:\n    image: shop-api\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["compose.yaml"] == ("ci", "set by config for compose.yaml")
+    assert got["deploy/local/compose.yaml"] == ("deploy", "set by config for deploy/local/compose.yaml")
+
+
+def test_bad_scope_in_config_is_a_config_error(tmp_path: Path) -> None:
+    write(tmp_path, {".viworks-lint.toml": '[scope]\n"x" = "prod"\n', "compose.yaml": "services: {}\n"})
+    result = CliRunner().invoke(cli, [str(tmp_path)])
+    assert result.exit_code == 2 and "scope" in result.output
+
+
+def test_hardening_rules_report_only_on_deploy(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://db/shop\n"
+                        "  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n",
+        "docker-compose.dev.yml": "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.dev\n"
+                                  "    environment:\n      JWT_SECRET: dev-only-secret-value\n"
+                                  "  db:\n    image: postgres:16\n    ports: [\"5433:5432\"]\n",
+        "Dockerfile": RUST_IMAGE,
+        "Dockerfile.dev": "FROM rust:1.80\nWORKDIR /src\nCMD cargo run\n",
+        "web/Dockerfile": "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD npm start\n",
+        "web/package.json": "{}\n",
+        "ops/Dockerfile": 'FROM debian:bookworm-slim\nCOPY backup.sh /usr/local/bin/\nCMD ["backup.sh"]\n',
+        "ops/backup.sh": "#!/bin/sh\n",
+    })
+    found = lint(tmp_path, ["VW4"])
+    assert where(found, tmp_path) == [
+        ("VW401", "Dockerfile", 5),
+        ("VW401", "ops/Dockerfile", 1),
+        ("VW402", "Dockerfile", 7),
+        ("VW402", "ops/Dockerfile", 3),
+        ("VW405", "compose.yaml", 8),
+    ]
+    levels = {(f.rule_id, f.location.path.relative_to(tmp_path).as_posix(), f.level) for f in found}
+    assert ("VW401", "Dockerfile", Level.WARNING) in levels
+    # deploy, but runs no binary of this repository (a backup script): a note only
+    assert ("VW401", "ops/Dockerfile", Level.NOTE) in levels
+    assert all(f.scope == "deploy" for f in found)
+
+
+def test_scope_in_json_and_sarif(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: shop-api\n    env_file: api.env\n",
+        "docker-compose.test.yml": "services:\n  api:\n    image: shop-api\n    env_file: test.env\n",
+    })
+    out = CliRunner().invoke(cli, [str(tmp_path), "--format", "json", "--select", "VW203"]).output
+    scopes = {f["path"]: f["scope"] for f in json.loads(out)["findings"]}
+    assert scopes == {"compose.yaml": "deploy", "docker-compose.test.yml": "test"}
+    out = CliRunner().invoke(cli, [str(tmp_path), "--format", "sarif", "--select", "VW203"]).output
+    results = json.loads(out)["runs"][0]["results"]
+    assert sorted(r["properties"]["scope"] for r in results) == ["deploy", "test"]
