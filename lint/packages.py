@@ -271,8 +271,6 @@ def _tools_of(package: str) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------------------- shell text
 
 
-
-
 def _strip_prefix(words: list[str]) -> list[str]:
     """Drop leading ``sudo``, ``env X=y``, ``DEBIAN_FRONTEND=…`` and similar."""
     i = 0
@@ -568,5 +566,3 @@ def from_image_location(df: Dockerfile, stage: Stage) -> Location:
 def stage_title(stage: Stage, what: str = "final stage") -> str:
     """``final stage `runtime` `` or just ``final stage`` for an unnamed stage."""
     return f"{what} `{stage.name}`" if stage.name else what
-
-

@@ -18,6 +18,7 @@ from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, expand, token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rust.facts import ListenAddr, Route
+from viworks_lint.stagefiles import stage_files
 
 # Variables Docker sets in every container, and ones a base image commonly sets.
 DOCKER_SET = frozenset({"HOSTNAME", "HOME", "PATH", "TERM", "container"})
@@ -94,23 +95,16 @@ def _dotenv_files_in_container(
             out.append(host)
         elif host.is_dir() and (host / ".env").is_file():
             out.append(host / ".env")  # the project directory mounted into the container
-    if build is not None and build.dockerfile is not None:
-        ignore = project.dockerignore_for(build)
+    if build is not None and build.dockerfile is not None and build.context.is_dir():
         stage = target_stage(build.dockerfile, build.target)
-        for st in build.dockerfile.lineage(stage) if stage is not None else []:
-            for instr in st.instructions:
-                if instr.cmd not in ("COPY", "ADD") or instr.flag("from") is not None or len(instr.values) < 2:
-                    continue
-                for src_value in instr.values[:-1]:
-                    host = build.context / src_value.lstrip("/")
-                    if _is_dotenv(posixpath.basename(src_value.rstrip("/"))):
-                        out.append(host)
-                    elif (
-                        src_value.strip("/") in ("", ".")
-                        and (host / ".env").is_file()
-                        and not (ignore is not None and ignore.excluded(".env"))
-                    ):
-                        out.append(host / ".env")  # `COPY . .` takes the context's .env along
+        files = stage_files(project, build, stage) if stage is not None else None
+        for p in files.context_copies() if files is not None else []:
+            if _is_dotenv(posixpath.basename(p.source)):
+                out.append(build.context / p.source)
+            elif p.tree and p.source == "." and files is not None:
+                found = files.lookup(posixpath.join(p.dest, ".env"))
+                if found.present and found.host is not None:
+                    out.append(found.host)  # `COPY . .` takes the context's .env along
     return out
 
 

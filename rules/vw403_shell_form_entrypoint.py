@@ -15,6 +15,7 @@ from viworks_lint.packages import SHELLS, text_location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.stagefiles import image_path, stage_files
 
 _INITS = {"tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "gosu", "su-exec"}
 # commands a script ends with that do not start the app (or that hand over to it)
@@ -45,32 +46,23 @@ def _overridden(build: Build, field: str) -> bool:
     return svc is not None and getattr(svc, field) is not None
 
 
-def _script_host_path(build: Build, df: Dockerfile, stage: Stage, image_path: str) -> Path | None:
-    """The build-context file a COPY/ADD (without --from) puts at ``image_path`` in the final image."""
-    found: Path | None = None
-    workdir = "/"
-    for st in reversed(df.lineage(stage)):
-        for instr in st.instructions:
-            if instr.cmd == "WORKDIR" and instr.values:
-                wd = instr.values[0]
-                workdir = posixpath.normpath(wd if wd.startswith("/") else posixpath.join(workdir, wd))
-            if instr.cmd not in ("COPY", "ADD") or instr.flag("from") is not None or len(instr.values) < 2:
-                continue
-            srcs = [s for s in instr.values[:-1] if not s.startswith("<<") and "://" not in s]
-            dest = instr.values[-1]
-            dest_abs = posixpath.normpath(dest if dest.startswith("/") else posixpath.join(workdir, dest))
-            for src in srcs:
-                host = build.context / src.lstrip("/")
-                if host.is_dir():
-                    if image_path.startswith(dest_abs.rstrip("/") + "/"):
-                        cand = host / posixpath.relpath(image_path, dest_abs)
-                        found = cand if cand.is_file() else found
-                    continue
-                into_dir = len(srcs) > 1 or dest.endswith("/") or dest in (".", "./")
-                target = posixpath.join(dest_abs, posixpath.basename(src)) if into_dir else dest_abs
-                if target == image_path or ("/" not in image_path and posixpath.basename(target) == image_path):
-                    found = host if host.is_file() else found
-    return found
+_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def _script_host_path(project: Project, build: Build, stage: Stage, script: str) -> Path | None:
+    """The build-context file a COPY/ADD puts where the final image finds ``script`` (a bare name: any
+    file copied under that name, or into a PATH directory)."""
+    files = stage_files(project, build, stage)
+    if "/" in script:
+        candidates = [image_path(stage.state.workdir, script)]
+    else:
+        candidates = [p.dest for p in files.context_copies() if not p.tree and posixpath.basename(p.dest) == script]
+        candidates += [f"{d}/{script}" for d in _PATH_DIRS]
+    for cand in candidates:
+        host = files.host_of(cand)
+        if host is not None and host.is_file():
+            return host
+    return None
 
 
 def _script_argv(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -153,8 +145,7 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
                 key=f"{stage.label}:{instr.cmd}:sh-c",
             )
         return None
-    image_path = script if script.startswith("/") or "/" not in script else posixpath.join(stage.state.workdir, script)
-    host = _script_host_path(build, df, stage, posixpath.normpath(image_path) if "/" in image_path else image_path)
+    host = _script_host_path(project, build, stage, script)
     if host is None:
         return None
     try:

@@ -336,9 +336,7 @@ def _build_spec(node: YNode, project_dir: Path) -> BuildSpec | None:
             local = not (
                 _is_remote(text) or text.startswith(("docker-image://", "service:", "target:", "oci-layout://"))
             )
-            extra.append(
-                AdditionalContext(k, text, _resolve(project_dir, text) if local and text else None, v.loc)
-            )
+            extra.append(AdditionalContext(k, text, _resolve(project_dir, text) if local and text else None, v.loc))
     return BuildSpec(
         location=node.loc,
         context_raw=raw,
