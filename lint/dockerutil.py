@@ -97,6 +97,13 @@ def copy_sources(instr: Instruction) -> Iterator[CopySource]:
         yield CopySource(instr, raw, val, i, not (has_var and instr.unresolved))
 
 
+def clean_source(value: str) -> str:
+    """A COPY/ADD source as BuildKit reads it: joined to the context root and cleaned, so `../x` means `x`
+    (dockerfile2llb passes every source through `system.NormalizePath("/", src)`)."""
+    cleaned = posixpath.normpath("/" + value.replace("\\", "/")).lstrip("/")
+    return cleaned or "."
+
+
 def escapes_context(value: str) -> bool:
     norm = posixpath.normpath("/" + value.replace("\\", "/")) if value.startswith("/") else posixpath.normpath(value)
     return not value.startswith("/") and (norm == ".." or norm.startswith("../"))
@@ -104,7 +111,7 @@ def escapes_context(value: str) -> bool:
 
 def match_context(context: Path, pattern: str) -> list[str]:
     """Context-relative paths matching a COPY source (filepath.Match per segment, dotfiles included)."""
-    pat = posixpath.normpath(pattern.replace("\\", "/").lstrip("/")) if pattern.strip("/") else "."
+    pat = clean_source(pattern)
     if pat in (".", ""):
         return ["."] if context.is_dir() else []
     parts = pat.split("/")

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from viworks_lint.dockerutil import copy_sources, escapes_context, match_context, reachable_stages
+from viworks_lint.dockerutil import (
+    CopySource,
+    clean_source,
+    copy_sources,
+    escapes_context,
+    match_context,
+    reachable_stages,
+)
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.hostbuild import host_step, missing_submodule
 from viworks_lint.parsers.dockerfile import token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -18,46 +27,82 @@ def _related(build: Build) -> tuple[Related, ...]:
     return (Related(svc.build.context_location, f"build context of service `{svc.name}`"),)
 
 
+def _wildcard(value: str) -> bool:
+    return any(c in value for c in "*?[")
+
+
 def check(project: Project) -> Iterator[Finding]:
     for build in project.builds:
         df = build.dockerfile
         if df is None or not build.context.is_dir():
             continue
-        ctx = project.rel(build.context)
         for stage in reachable_stages(df, build.target):
             for instr in stage.instructions:
-                for src in copy_sources(instr):
-                    if not src.resolved:
-                        continue  # depends on a build argument we do not know: no claim
-                    loc = token_location(df, instr, src.raw)
-                    if escapes_context(src.value):
-                        yield RULE.finding(
-                            f"{instr.cmd} source `{src.raw}` is outside the build context `{ctx}`; "
-                            "BuildKit cannot read files above the context directory",
-                            loc,
-                            key=f"escape:{src.raw}",
-                            related=_related(build),
-                        )
-                        continue
-                    if match_context(build.context, src.value):
-                        continue
-                    target = build.context / src.value.lstrip("/")
-                    shown = src.raw if src.raw == src.value else f"{src.raw}` (= `{src.value}"
-                    if any(c in src.value for c in "*?["):
-                        what = f"{instr.cmd} source pattern `{shown}` matches no file in the build context `{ctx}`"
-                    else:
-                        what = f"{instr.cmd} source `{shown}` does not exist in the build context `{ctx}`"
-                    if project.is_gitignored(target):
-                        f = RULE.finding(
-                            what + "; it is git-ignored, so it must be produced on the host before "
-                            "`docker build` (a fresh clone or CI checkout will not have it)",
-                            loc,
-                            key=f"ignored:{src.value}",
-                            related=_related(build),
-                        )
-                        yield Finding(f.rule_id, f.message, f.location, f.related, f.key, Level.NOTE)
-                        continue
-                    yield RULE.finding(what, loc, key=f"missing:{src.value}", related=_related(build))
+                sources = list(copy_sources(instr))
+                for src in sources:
+                    if src.resolved:
+                        yield from _check_source(project, build, src, len(sources))
+
+
+def _check_source(project: Project, build: Build, src: CopySource, count: int) -> Iterator[Finding]:
+    assert build.dockerfile is not None
+    instr, ctx = src.instr, project.rel(build.context)
+    if match_context(build.context, src.value):
+        return  # `../x` is cleaned to `x` by BuildKit, so it is found
+    loc = token_location(build.dockerfile, instr, src.raw)
+    cleaned = clean_source(src.value)
+    shown = src.raw if src.raw == src.value else f"{src.raw}` (= `{src.value}"
+    if escapes_context(src.value):
+        shown += f"`, which BuildKit reads as `{cleaned}"
+    if _wildcard(cleaned):
+        if count > 1:
+            return  # BuildKit copies nothing for an empty wildcard; the other sources are the copy
+        f = RULE.finding(
+            f"{instr.cmd} source pattern `{shown}` matches no file in the build context `{ctx}`: BuildKit allows "
+            "an empty wildcard and copies nothing, so check that nothing is expected there",
+            loc,
+            key=f"empty:{src.value}",
+            related=_related(build),
+        )
+        yield replace(f, level=Level.NOTE)
+        return
+    what = f"{instr.cmd} source `{shown}` does not exist in the build context `{ctx}`"
+    target = build.context / cleaned
+    sub = missing_submodule(project, target)
+    if sub is not None:
+        f = RULE.finding(
+            f"{what}: it is in git submodule `{sub}`, which is not checked out here "
+            "(`git submodule update --init` before building)",
+            loc,
+            key=f"submodule:{src.value}",
+            related=_related(build),
+        )
+        yield replace(f, level=Level.NOTE)
+        return
+    if project.is_gitignored(target):
+        f = RULE.finding(
+            what + "; it is git-ignored, so it must be produced on the host before "
+            "`docker build` (a fresh clone or CI checkout will not have it)",
+            loc,
+            key=f"ignored:{src.value}",
+            related=_related(build),
+        )
+        yield replace(f, level=Level.NOTE)
+        return
+    step = host_step(project, build.dockerfile_path, build.context, cleaned)
+    if step is not None:
+        f = RULE.finding(
+            f"{what}; `{project.rel(step.wrapper)}`, which builds this image, produces it on the host first, "
+            "so a plain `docker build` from a fresh clone will not have it",
+            loc,
+            key=f"hostbuilt:{src.value}",
+            related=(*_related(build), Related(step.location, "the step that builds the image")),
+        )
+        yield replace(f, level=Level.NOTE)
+        return
+    if escapes_context(src.value):
+        what += " (the `../` is misleading: BuildKit never reads above the context)"
+    yield RULE.finding(what, loc, key=f"missing:{src.value}", related=_related(build))
 
 
 RULE = register(
@@ -71,10 +116,17 @@ RULE = register(
             "that compose gives the Dockerfile (`build.context`, with `build.dockerfile` relative to it), or "
             "the Dockerfile's own directory when no service builds it (or the nearest parent directory, up to "
             "the project root, where its sources are, as with `docker build -f docker/Dockerfile .`). "
-            "Wildcards, ARG/ENV substitution and "
-            "multi-source forms are honoured; a source above the context (`../x`) is an error too. "
-            "`--from=` copies, URLs in `ADD` and heredocs are not checked; a missing source that `.gitignore` "
-            "ignores (a build output such as `target/release/app`) is only a note.",
+            "Wildcards, ARG/ENV substitution and multi-source forms are honoured with BuildKit's semantics, "
+            "as its source shows: every source is joined to the context root and cleaned "
+            "(`system.NormalizePath(\"/\", src)` in `frontend/dockerfile/dockerfile2llb/convert_copy.go`), so "
+            "`../x` means `x` and is only reported when `x` is missing; and every COPY is built with "
+            "`AllowEmptyWildcard: true`, which `solver/llbsolver/file/backend.go` turns into copying nothing, so "
+            "a wildcard that matches nothing is fine beside another source and at most a note when it is the "
+            "only one. Stays silent for `--from=` copies, URLs in `ADD` and heredocs. Only a note for sources "
+            "made on the host before `docker build`: git-ignored build outputs (`target/release/app`), files a "
+            "CI workflow, Makefile, justfile or script that builds this image names (it builds or downloads "
+            "them first, e.g. `actions/download-artifact` with `path: bin/`), and files in a git submodule "
+            "that is not checked out.",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -7,10 +7,12 @@ import fnmatch
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from viworks_lint.findings import Finding, Level
+from viworks_lint.hostbuild import missing_submodule
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Project, norm_path
@@ -92,6 +94,16 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
         directory = norm_path(root.dir / pattern)
         if (directory / "Cargo.toml").is_file() or _excluded(root, directory):
             continue
+        sub = missing_submodule(project, directory)
+        if sub is not None:
+            f = RULE.finding(
+                f"workspace member `{pattern}` is in git submodule `{sub}`, which is not checked out here; run "
+                "`git submodule update --init` (and clone with `--recursive`) before building",
+                loc,
+                key=f"member:{pattern}",
+            )
+            yield replace(f, level=Level.NOTE)
+            continue
         state = "has no Cargo.toml" if directory.is_dir() else "does not exist"
         shown = project.rel(directory)
         resolved = f" (`{shown}`)" if shown != pattern else ""
@@ -107,6 +119,16 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
 def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, section: str) -> Iterator[Finding]:
     directory = norm_path(base / raw)
     if (directory / "Cargo.toml").is_file():
+        return
+    sub = missing_submodule(project, directory)
+    if sub is not None:
+        f = RULE.finding(
+            f"{section} `{name}` has path `{raw}` in git submodule `{sub}`, which is not checked out here; "
+            "run `git submodule update --init` (and clone with `--recursive`) before building",
+            loc,
+            key=f"submodule:{section}:{name}",
+        )
+        yield replace(f, level=Level.NOTE)
         return
     if directory.is_file():
         state = "is a file, not a package directory"
@@ -148,6 +170,7 @@ def _dependencies(project: Project, m: Manifest) -> Iterator[Finding]:
         loc = dep.path_location or dep.location
         yield from _path_dep(project, dep.name, dep.path_raw, m.dir, loc, f"dependency ([{dep.section}])")
     tables: list[tuple[str, str]] = []
+    inherited = _inherited(project, m) if m.workspace is not None else set()
     if m.workspace is not None:
         tables.append(("workspace.dependencies", "workspace dependency"))
     patch = m.data.get("patch")
@@ -157,8 +180,21 @@ def _dependencies(project: Project, m: Manifest) -> Iterator[Finding]:
         for name, spec in _raw_deps(m, table).items():
             if not isinstance(spec, Mapping) or _is_git(spec) or not isinstance(spec.get("path"), str):
                 continue
+            if table == "workspace.dependencies" and name not in inherited:
+                continue  # Cargo resolves a workspace dependency only when a member inherits it
             loc = m.positions.value(f"{table}.{name}", "path") or m.positions.best(table)
             yield from _path_dep(project, name, spec["path"], m.dir, loc, what)
+
+
+def _inherited(project: Project, root: Manifest) -> set[str]:
+    """Names the workspace's manifests inherit with `workspace = true`."""
+    return {
+        dep.name
+        for m in project.manifests.values()
+        if project.workspace_root(m) is root
+        for dep in m.dependencies
+        if dep.workspace
+    }
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -181,7 +217,9 @@ RULE = register(
             "`?`, `[..]` per path segment) must match at least one directory, and every directory it matches "
             'needs a `Cargo.toml` unless it is under a `workspace.exclude` path. Every `path = "…"` dependency '
             "(`[dependencies]` and friends, `[workspace.dependencies]`, `[patch.*]`) must name a directory with a "
-            "`Cargo.toml`.",
+            "`Cargo.toml`. Stays silent for a `[workspace.dependencies]` entry no member inherits (Cargo resolves "
+            "it only when a member says `workspace = true`) and for paths under `workspace.exclude`; a path "
+            "inside a git submodule that is not checked out is only a note (`git submodule update --init`).",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

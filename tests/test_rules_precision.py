@@ -93,3 +93,100 @@ def test_vw405_redis_with_password_is_not_called_open(tmp_path: Path) -> None:
     })
     [f] = lint(tmp_path, ["VW405"])
     assert f.level == Level.WARNING and "without a password" not in f.message
+
+
+# ---------------------------------------------------------------- VW102 copy-source-missing (BuildKit semantics)
+
+
+def _levels(findings: list, root: Path) -> list[tuple[str, str, int, str]]:  # type: ignore[type-arg]
+    return sorted((f.rule_id, f.location.path.relative_to(root).as_posix(), f.location.line, f.level.value)
+                  for f in findings)
+
+
+def test_vw102_dotdot_is_cleaned_to_the_context_root(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "package.json": "{}\n",
+        "compose.yaml": "services:\n  ui:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile\n",
+        "docker/Dockerfile": "FROM node:20-slim\nCOPY ../package.json /build/\nCOPY ../yarn.lock /build/\n",
+    })
+    findings = lint(tmp_path, ["VW102"])
+    assert where(findings, tmp_path) == [("VW102", "docker/Dockerfile", 3)]
+    assert "BuildKit reads as `yarn.lock`" in findings[0].message and "misleading" in findings[0].message
+
+
+def test_vw102_empty_wildcard_beside_another_source_is_fine(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "pyproject.toml": "[project]\nname='x'\n",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY pyproject.toml uv.lock* ./\nCOPY Cargo.lock* ./\n",
+    })
+    findings = lint(tmp_path, ["VW102"])
+    assert _levels(findings, tmp_path) == [("VW102", "Dockerfile", 3, "note")]
+
+
+def test_vw102_source_a_ci_step_builds_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": "[package]\nname = \"relay\"\nversion = \"0.1.0\"\n",
+        "src/main.rs": "fn main() {}\n",
+        "docker-classic/Dockerfile": "FROM scratch\nCOPY relay /usr/bin/relay\nCOPY missing.conf /etc/\n",
+        ".github/workflows/release.yml": "jobs:\n  image:\n    steps:\n"
+                                        "      - uses: actions/download-artifact@v4\n"
+                                        "        with:\n          name: relay\n          path: docker-classic/\n"
+                                        "      - run: chmod +x docker-classic/relay\n"
+                                        "      - uses: docker/build-push-action@v5\n"
+                                        "        with:\n          context: ./docker-classic\n",
+    })
+    findings = lint(tmp_path, ["VW102"])
+    assert _levels(findings, tmp_path) == [
+        ("VW102", "docker-classic/Dockerfile", 2, "note"), ("VW102", "docker-classic/Dockerfile", 3, "error"),
+    ]
+    assert "release.yml" in next(f for f in findings if f.location.line == 2).message
+
+
+def test_vw102_templated_dockerfile_path_in_a_workflow(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".github/workflows/Dockerfile.ci.debian": "FROM debian:bookworm-slim\nCOPY bin/ /app/\n",
+        ".github/workflows/images.yml": "jobs:\n  build:\n    steps:\n"
+                                        "      - uses: actions/download-artifact@v4\n        with:\n          path: bin/\n"
+                                        "      - uses: docker/build-push-action@v5\n        with:\n          context: .\n"
+                                        "          file: ./.github/workflows/Dockerfile.ci.${{ matrix.os }}\n",
+    })
+    assert _levels(lint(tmp_path, ["VW102"]), tmp_path) == [
+        ("VW102", ".github/workflows/Dockerfile.ci.debian", 2, "note")]
+
+
+def test_vw102_file_in_a_submodule_not_checked_out_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitmodules": "[submodule \"libs/common\"]\n\tpath = libs/common\n\turl = https://example.com/common\n",
+        "Dockerfile": "FROM rust:1.80\nCOPY libs/common/Cargo.toml libs/common/\n",
+    })
+    (tmp_path / "libs/common").mkdir(parents=True)
+    assert _levels(lint(tmp_path, ["VW102"]), tmp_path) == [("VW102", "Dockerfile", 2, "note")]
+
+
+# ---------------------------------------------------------------- VW105 cargo-workspace-member-missing
+
+
+def test_vw105_unused_workspace_dependency_with_missing_path_is_fine(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": "[workspace]\nmembers = [\"api\"]\n\n[workspace.dependencies]\n"
+                      "legacy-client = { path = \"crates/legacy-client\" }\n"
+                      "shared = { path = \"crates/shared\" }\n",
+        "api/Cargo.toml": "[package]\nname = \"api\"\nversion = \"0.1.0\"\n\n[dependencies]\n"
+                          "shared = { workspace = true }\n",
+        "api/src/main.rs": "fn main() {}\n",
+    })
+    findings = lint(tmp_path, ["VW105"])
+    assert where(findings, tmp_path) == [("VW105", "Cargo.toml", 6)]
+    assert "`shared`" in findings[0].message
+
+
+def test_vw105_submodule_not_checked_out_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitmodules": "[submodule \"libs/common\"]\n\tpath = libs/common\n\turl = https://example.com/common\n",
+        "Cargo.toml": "[package]\nname = \"server\"\nversion = \"0.1.0\"\n\n[dependencies]\n"
+                      "common = { path = \"libs/common\" }\n\n[workspace]\nmembers = [\"libs/common\"]\n",
+        "src/main.rs": "fn main() {}\n",
+    })
+    (tmp_path / "libs/common").mkdir(parents=True)
+    assert _levels(lint(tmp_path, ["VW105"]), tmp_path) == [
+        ("VW105", "Cargo.toml", 6, "note"), ("VW105", "Cargo.toml", 9, "note")]

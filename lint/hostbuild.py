@@ -1,0 +1,153 @@
+"""What exists only after a step outside Docker: files a CI workflow, Makefile, justfile or script produces on
+the host before it runs `docker build`, and git submodules that a plain clone has not checked out.
+
+A build step is recognised by what it says, not by running it: a wrapper that names the Dockerfile (or its
+build context directory) and also names the missing source (`cargo build … && cp target/… bin/`, an
+`actions/download-artifact` step with `path: bin/`) makes that source a host-built artifact."""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from viworks_lint.location import Location
+from viworks_lint.project import Project
+
+_WRAPPER_GLOBS = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".gitlab-ci.yml",
+    ".gitlab/ci/*.yml",
+    ".circleci/config.yml",
+    ".drone.yml",
+    ".woodpecker.yml",
+    ".woodpecker/*.yml",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "*.mk",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+    "*.sh",
+    "scripts/*.sh",
+    "scripts/*/*.sh",
+    "script/*.sh",
+    "ci/*.sh",
+    "docker/*.sh",
+    "build/*.sh",
+)
+_MAX_WRAPPER_BYTES = 512_000
+# `${{ matrix.x }}`, `${VAR}`, `$(VAR)`, `$VAR`, `{{var}}`: a part of a path a wrapper fills in
+_TEMPLATE = re.compile(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}")
+_PATHISH = re.compile(r"[A-Za-z0-9_./${}()\[\]*:+@-]*(?:[Dd]ockerfile|[Cc]ontainerfile)[A-Za-z0-9_./${}()\[\]*:+@-]*")
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    path: Path
+    text: str
+
+    def line_of(self, pos: int) -> int:
+        return self.text.count("\n", 0, pos) + 1
+
+
+@dataclass(frozen=True)
+class HostStep:
+    """A wrapper that builds the image and mentions the missing source."""
+
+    wrapper: Path
+    location: Location
+
+
+_CACHE: WeakKeyDictionary[Project, list[Wrapper]] = WeakKeyDictionary()
+
+
+def wrappers(project: Project, extra_dirs: tuple[Path, ...] = ()) -> list[Wrapper]:
+    """CI workflows, Makefiles, justfiles, Taskfiles and shell scripts at the usual places of the repository."""
+    found = _CACHE.get(project)
+    if found is None:
+        found = _read(project.root, _WRAPPER_GLOBS)
+        _CACHE[project] = found
+    seen = {w.path for w in found}
+    extra = [w for d in extra_dirs for w in _read(d, ("Makefile", "justfile", "*.sh")) if w.path not in seen]
+    return found + extra
+
+
+def _read(base: Path, globs: tuple[str, ...]) -> list[Wrapper]:
+    out: list[Wrapper] = []
+    for pattern in globs:
+        for path in sorted(base.glob(pattern)):
+            try:
+                if not path.is_file() or path.stat().st_size > _MAX_WRAPPER_BYTES:
+                    continue
+                out.append(Wrapper(path, path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+    return out
+
+
+def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool:
+    for m in _PATHISH.finditer(_TEMPLATE.sub("*", w.text)):
+        pattern = m.group(0).strip("'\"").removeprefix("./")
+        if fnmatch.fnmatchcase(dockerfile_rel, pattern) or (
+            "/" not in pattern and pattern == posixpath.basename(dockerfile_rel) and pattern != "Dockerfile"
+        ):
+            return True
+    if context_rel in ("", "."):
+        return False
+    ctx = re.escape(context_rel.rstrip("/"))
+    return re.search(rf"(?<![\w.-])(?:\./)?{ctx}/?(?![\w.-])", w.text) is not None
+
+
+def host_step(project: Project, dockerfile: Path, context: Path, source: str) -> HostStep | None:
+    """A wrapper that builds ``dockerfile`` with ``context`` and names ``source`` (or its top directory)."""
+    df_rel, ctx_rel = project.rel(dockerfile), project.rel(context)
+    src = posixpath.normpath("/" + source).lstrip("/")
+    if not src or src == ".":
+        return None
+    inside = (src, src.split("/", 1)[0])
+    extra = tuple(d for d in {dockerfile.parent, context} if d != project.root)
+    for w in wrappers(project, extra):
+        if not _names_dockerfile(w, df_rel, ctx_rel):
+            continue
+        for needle in inside:
+            if needle in (".", "..", "*"):
+                continue
+            esc = re.escape(needle.rstrip("/"))
+            m = re.search(rf"(?<![\w.-]){esc}/?(?![\w-]|\.\w)", w.text)
+            if m is not None:
+                line = w.line_of(m.start())
+                return HostStep(w.path, Location(w.path, line, 1))
+    return None
+
+
+def missing_submodule(project: Project, path: Path) -> str | None:
+    """The `.gitmodules` path of the git submodule ``path`` lies in, when that submodule is not checked out."""
+    gm = project.root / ".gitmodules"
+    if not gm.is_file():
+        return None
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(gm.read_text(encoding="utf-8", errors="replace"))
+    except configparser.Error:
+        return None
+    for section in parser.sections():
+        sub = parser.get(section, "path", fallback=None)
+        if not sub:
+            continue
+        sub_dir = project.root / sub.strip().strip("/")
+        try:
+            path.relative_to(sub_dir)
+        except ValueError:
+            continue
+        checked_out = sub_dir.is_dir() and any(sub_dir.iterdir())
+        return None if checked_out else sub.strip()
+    return None
