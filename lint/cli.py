@@ -109,6 +109,7 @@ def _list_rules() -> str:
 
 
 def _explain(ident: str) -> str | None:
+    from viworks_lint.docs import suppress_help
     from viworks_lint.rule import get_rule
 
     rule = get_rule(ident)
@@ -124,7 +125,7 @@ def _explain(ident: str) -> str | None:
         f"{rule.id} {rule.name} ({rule.level.value})\n\n{wrap(rule.summary)}\n\n"
         f"What it finds\n{wrap(d.what)}\n\nWhy it matters\n{wrap(d.why)}\n\n"
         f"Example\n{example}\n\nHow to fix\n{wrap(d.fix)}\n\n"
-        f"Suppress with a comment on the line or the line above:  viworks-lint: ignore={rule.id} -- reason\n"
+        f"{wrap(suppress_help(rule.id))}\n"
     )
 
 

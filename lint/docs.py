@@ -21,6 +21,16 @@ GROUPS = {
 }
 
 
+def suppress_help(rule_id: str) -> str:
+    """How to suppress one finding (the same text in docs/rules.md and ``--explain``)."""
+    return (
+        f"Suppress one occurrence with a comment line `# viworks-lint: ignore={rule_id} -- reason` right above the "
+        "flagged line. In compose files, `Cargo.toml`, `.env` and `.dockerignore` files (and with `//` in Rust) it "
+        "may also end the flagged line; in a Dockerfile it may not: Docker has no end-of-line comments, so the "
+        "text would be part of the instruction and suppress nothing."
+    )
+
+
 def anchor(rule: Rule) -> str:
     return f"{rule.id.lower()}-{rule.name}"
 
@@ -68,7 +78,7 @@ def rules_markdown(rules: list[Rule] | None = None) -> str:
             "",
             f"**Fix.** {d.fix}",
             "",
-            f"Suppress one occurrence with `# viworks-lint: ignore={r.id} -- reason` on the line or the line above.",
+            suppress_help(r.id),
             "",
         ]
     return "\n".join(out)

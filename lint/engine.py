@@ -10,7 +10,7 @@ from pathlib import Path
 from viworks_lint.code import analyzed_files
 from viworks_lint.findings import Finding, Level
 from viworks_lint.parsers.common import MAX_FILE_BYTES
-from viworks_lint.project import Project
+from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, all_rules
 from viworks_lint.suppress import Suppression, scan
 
@@ -76,7 +76,8 @@ class Engine:
                 text = data.decode("utf-8", errors="replace") if b"viworks-lint:" in data else ""
             except OSError:
                 text = ""
-            self._suppressions[path] = scan(path, text.splitlines()) if text else []
+            is_dockerfile = norm_path(path) in self.project.dockerfiles
+            self._suppressions[path] = scan(path, text.splitlines(), dockerfile=is_dockerfile) if text else []
         return self._suppressions[path]
 
     def _rel(self, path: Path) -> str | None:

@@ -1,6 +1,6 @@
 """Suppression comments: ``viworks-lint: ignore=VW301,VW302 -- reason`` on the flagged line or the
 line above; ``viworks-lint: ignore-file=VW401`` for a whole file. ``#`` comments in compose YAML,
-Dockerfiles, .dockerignore, .env and Cargo.toml; ``//`` comments in Rust."""
+Dockerfiles (own-line comments only), .dockerignore, .env and Cargo.toml; ``//`` comments in Rust."""
 
 from __future__ import annotations
 
@@ -55,14 +55,17 @@ def _comment_start(line: str, rust: bool) -> int:
     return -1
 
 
-def scan(path: Path, lines: list[str] | tuple[str, ...]) -> list[Suppression]:
+def scan(path: Path, lines: list[str] | tuple[str, ...], *, dockerfile: bool = False) -> list[Suppression]:
+    """Suppression comments of a file. In a Dockerfile only a line that starts with ``#`` is a comment:
+    text after an instruction is part of it (Docker has no end-of-line comments), so it suppresses
+    nothing."""
     rust = path.suffix == ".rs"
     out: list[Suppression] = []
     for n, text in enumerate(lines, start=1):
         if "viworks-lint:" not in text:
             continue
         start = _comment_start(text, rust)
-        if start == -1:
+        if start == -1 or (dockerfile and text[:start].strip()):
             continue
         comment = text[start:]
         m = _DIRECTIVE.search(comment)

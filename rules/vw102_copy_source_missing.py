@@ -67,6 +67,15 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
         yield replace(f, level=Level.NOTE)
         return
     what = f"{instr.cmd} source `{shown}` does not exist in the build context `{ctx}`"
+    if any(a.startswith("#") for a in instr.args[1:-1]):
+        yield RULE.finding(
+            f"{what}; Dockerfiles have no end-of-line comments, so `#` and the words after it are more sources "
+            f"and the last word is the destination (`{instr.args[-1]}`): move the comment to its own line above",
+            loc,
+            key=f"missing:{src.value}",
+            related=_related(build),
+        )
+        return
     target = build.context / cleaned
     sub = missing_submodule(project, target)
     if sub is not None:

@@ -167,7 +167,7 @@ def _dockerfile_checks(project: Project) -> Iterator[Finding]:
         for build in builds:
             stage = df.final_stage(build.target)
             instr = stage.state.healthcheck if stage is not None else None
-            if stage is None or instr is None or id(instr) in done or len(instr.args) < 2:
+            if stage is None or instr is None or id(instr) in done or len(instr.args) < 2 or instr.exec_error:
                 continue
             covering = [b for b in builds if df.final_stage(b.target) is stage]
             if covering and all(_overridden(b) for b in covering):

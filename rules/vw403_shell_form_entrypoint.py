@@ -176,8 +176,8 @@ def check(project: Project) -> Iterator[Finding]:
             instr = entry
         elif entry is None and cmd is not None and not all(_overridden(b, "command") for b in builds):
             instr = cmd
-        if instr is None:
-            continue
+        if instr is None or instr.exec_error is not None:
+            continue  # a broken exec form is VW212's finding
         if not instr.json:
             text = instr.args[0] if instr.args else ""
             if _starts_with_exec(text) or text.lstrip().startswith("exec "):

@@ -142,13 +142,13 @@ def test_bad_config_exits_2_naming_the_key(tmp_path: Path, config: str, needle: 
 def test_suppressions_line_above_same_line_file_and_names(tmp_path: Path) -> None:
     write(tmp_path, {
         "a/Dockerfile": "# viworks-lint: ignore=VW401 -- drops privileges in the entrypoint\n"
-                        "FROM debian:bookworm-slim\nCOPY gone.txt /  # viworks-lint: ignore=copy-source-missing\n"
+                        "FROM debian:bookworm-slim\n# viworks-lint: ignore=copy-source-missing\nCOPY gone.txt /\n"
                         "CMD [\"/app\"]\n",
         "b/Dockerfile": "# viworks-lint: ignore-file=VW401,VW402\nFROM debian:bookworm-slim\nCMD [\"/app\"]\n",
         "c/Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
     })
     assert where(lint(tmp_path, ["VW102", "VW401", "VW402"]), tmp_path) == [
-        ("VW401", "c/Dockerfile", 1), ("VW402", "a/Dockerfile", 4), ("VW402", "c/Dockerfile", 2)]
+        ("VW401", "c/Dockerfile", 1), ("VW402", "a/Dockerfile", 5), ("VW402", "c/Dockerfile", 2)]
 
 
 def test_rust_suppression_and_unused_report(tmp_path: Path) -> None:
