@@ -177,6 +177,20 @@ def _explain(ident: str) -> str | None:
 @click.option(
     "--report-unused-suppressions", is_flag=True, help="Report suppression comments that suppress nothing (VW003)."
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    expose_value=False,
+    callback=lambda ctx, _param, value: ctx.meta.__setitem__("cache_dir", value),
+    help="Where to keep the cache (default: $XDG_CACHE_HOME/viworks-lint or ~/.cache/viworks-lint).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: ctx.meta.__setitem__("no_cache", value),
+    help="Neither read nor write the cache.",
+)
 @click.version_option(__version__, "--version", prog_name="viworks-lint")
 def cli(
     paths: tuple[Path, ...],
@@ -195,6 +209,7 @@ def cli(
 ) -> None:
     """Lint a Rust + Docker compose project for the defects that break builds, loop restarts and fail
     healthchecks. PATH defaults to the current directory."""
+    _apply_cache_options()
     if list_rules:
         click.echo(_list_rules())
         sys.exit(EXIT_OK)
@@ -235,9 +250,9 @@ def run(
     report_unused: bool,
 ) -> int:
     from viworks_lint.config import ConfigError, load_config
-    from viworks_lint.engine import Engine, select_rules, unknown_selectors
+    from viworks_lint.engine import select_rules, unknown_selectors
     from viworks_lint.findings import Level
-    from viworks_lint.project import Project
+    from viworks_lint.lintrun import lint
     from viworks_lint.reporters import Report, render
     from viworks_lint.rule import all_rules
 
@@ -261,15 +276,15 @@ def run(
         click.echo(f"viworks-lint: config error: {config.source}: {problem}", err=True)
         return EXIT_ERROR
     rules = select_rules(all_rules(), select or config.select, [*config.ignore, *ignore])
-    project = Project(
+    result = lint(
         root,
         config,
+        rules,
         paths=list(scope.scan),
         compose_files=[_abs(p) for p in compose_files],
         env_files=[_abs(p) for p in env_files],
+        report_unused=report_unused or config.report_unused_suppressions,
     )
-    engine = Engine(project, rules, report_unused_suppressions=report_unused or config.report_unused_suppressions)
-    result = engine.run()
     findings = [f for f in result.findings if scope.wants(f.location.path)]
     color = fmt == "text" and output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     report = Report(
@@ -278,7 +293,7 @@ def run(
         root=report_root(root),
         tool_version=__version__,
         color=color,
-        files_checked=project.files_checked(),
+        files_checked=result.files_checked,
     )
     text = render(fmt, report)
     if output is not None:
@@ -300,7 +315,21 @@ def run(
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
 
 
+def _apply_cache_options() -> None:
+    """``--no-cache`` wins over ``--cache-dir``; with neither, the default set up by :func:`main` stays."""
+    from viworks_lint import cache
+
+    meta = click.get_current_context().meta
+    if meta.get("no_cache"):
+        cache.configure(None)
+    elif meta.get("cache_dir") is not None:
+        cache.configure(Path(meta["cache_dir"]).absolute())
+
+
 def main() -> None:
+    from viworks_lint import cache
+
+    cache.configure(cache.default_dir())  # the command caches by default; the library does not
     try:
         cli(standalone_mode=True)
     except KeyboardInterrupt:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from viworks_lint.crates import BuiltCode, built_code
 from viworks_lint.dockerutil import target_stage
+from viworks_lint.factcache import FactStore, Request
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Build, Project, norm_path
-from viworks_lint.rust.extract import analyze_crate
 from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr, Route
 
 
@@ -52,13 +52,49 @@ def package_facts(project: Project, manifest: Manifest, bins: set[str] | None = 
     if manifest.lib is not None and manifest.lib.path is not None:
         entries.append(manifest.lib.path)
     build_script = manifest.build_script.path if manifest.build_script is not None else None
-    facts = analyze_crate(manifest.dir, entries, build_script) if entries or build_script else CrateFacts()
+    if entries or build_script:
+        facts = _fact_store(project).get(Request(manifest.dir, tuple(entries), build_script))
+    else:
+        facts = CrateFacts()
     cache[key] = facts
     files: set[str] = cache.setdefault("files", set())  # type: ignore[assignment]
     files.update(facts.files)
     problems_seen: set[Location] = cache.setdefault("errors", set())  # type: ignore[assignment]
     problems_seen.update(facts.parse_errors)
     return facts
+
+
+class _Planner(FactStore):
+    """Notes which packages a pass over the services asks for, and answers with no facts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[Request] = []
+
+    def get(self, req: Request) -> CrateFacts:
+        self.requests.append(req)
+        return CrateFacts()
+
+
+def _fact_store(project: Project) -> FactStore:
+    store = _cache(project).get("store")
+    if not isinstance(store, FactStore):
+        store = FactStore()
+        _cache(project)["store"] = store
+    return store
+
+
+def prefetch(project: Project) -> None:
+    """Read the code of every service's packages at once, so the reading can use every core and the cache
+    is asked once per package; the rules then find the facts ready."""
+    planner = _Planner()
+    _cache(project)["store"] = planner
+    for _compose, svc in project.services():
+        service_code(project, svc)
+    project.__dict__["_code_cache"] = {}  # forget what the planning pass built from empty facts
+    store = FactStore()
+    store.prefetch(planner.requests)
+    _cache(project)["store"] = store
 
 
 def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Manifest]:

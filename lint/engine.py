@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from viworks_lint.code import analyzed_files
 from viworks_lint.findings import Finding, Level
 from viworks_lint.parsers.common import MAX_FILE_BYTES
 from viworks_lint.project import Project, norm_path
@@ -88,6 +87,12 @@ class Engine:
 
     def run(self) -> Result:
         result = Result([], self.rules)
+        from viworks_lint.code import prefetch
+
+        try:
+            prefetch(self.project)
+        except Exception as exc:  # the rules read the code themselves then, one package at a time
+            result.errors.append(f"internal error while reading the Rust code: {exc.__class__.__name__}: {exc}")
         seen: set[tuple[str, Path, int, int, str]] = set()
         cfg = self.project.config
         for rule in self.rules:
@@ -189,5 +194,7 @@ class Engine:
         files: set[Path] = set(d.dockerfiles) | set(d.dockerignores) | set(d.manifests) | set(d.env_files)
         for group in d.compose_groups:
             files.update(group)
+        from viworks_lint.code import analyzed_files
+
         files.update(Path(f) for f in analyzed_files(self.project))
         return sorted(files)

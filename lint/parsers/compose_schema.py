@@ -4,18 +4,22 @@ by the check-jsonschema package), reporting every violation at its own key."""
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
 import importlib.util
 import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from viworks_lint import cache
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem
 from viworks_lint.parsers.yamlnode import YNode
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 def _schema_path() -> Path:
@@ -29,6 +33,8 @@ def _schema_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
+    import jsonschema  # only when a compose file is new or changed (see validate)
+
     text = _schema_path().read_text("utf-8")
     schema = json.loads(text)
     cls = jsonschema.validators.validator_for(schema)
@@ -64,6 +70,35 @@ def _short(value: Any) -> str:
 
 
 def validate(root: YNode) -> list[Problem]:
+    """Every violation, from the cache when this file's text was validated before by this version."""
+    from viworks_lint.cachecodec import Unencodable, decode, encode
+
+    store = cache.current()
+    path = root.loc.path
+    key = {"path": str(path)}
+    try:
+        # the text gives the locations, the interpolated data the verdict
+        plain = json.dumps(root.plain(), sort_keys=True, default=str) if store is not None else ""
+        digest = hashlib.sha256(path.read_bytes() + b"\0" + plain.encode()).hexdigest() if store is not None else ""
+    except (OSError, ValueError, TypeError):
+        store = None
+    if store is not None:
+        hit = store.get("schema", key)
+        if hit is not None and isinstance(hit[0], dict) and hit[0].get("sha") == digest:
+            try:
+                cached = decode(hit[0]["problems"])
+                if isinstance(cached, list):
+                    return cached
+            except Exception:
+                pass
+    problems = _validate(root)
+    if store is not None:
+        with contextlib.suppress(Unencodable):
+            store.put("schema", key, {"sha": digest, "problems": encode(problems)}, [])
+    return problems
+
+
+def _validate(root: YNode) -> list[Problem]:
     validator = _validator()
     data = root.plain()
     problems: list[Problem] = []
@@ -98,6 +133,8 @@ def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
         if out:
             return out
     if error.validator in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         deepest = best_match(error.context)
         sub_path = path + list(deepest.relative_path)
         _, loc2 = _node_at(root, sub_path)
