@@ -15,6 +15,7 @@ from viworks_lint.factcache import FactStore, Request
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr, Route
 
@@ -158,6 +159,13 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
             wanted_bins = {program}
         else:
             return None  # a shell, a script or a tool we cannot map to this build's code: no claim
+    elif wanted_bins is not None and len(wanted_bins) > 1 and final is not None:
+        # several binaries in the image: the one the image's ENTRYPOINT/CMD starts is the service
+        started = _image_program(final.state.entrypoint or final.state.cmd)
+        installed = {_installed_name(c.instr.values[-1], c.name): c.name for c in built.copied}
+        chosen = installed.get(started or "") or (started if started in wanted_bins else None)
+        if chosen is not None:
+            wanted_bins = {chosen}
     routes: list[Route] = []
     listens: list[ListenAddr] = []
     reads: list[EnvRead] = []
@@ -222,6 +230,11 @@ def _compose_program(service: Service, image_entrypoint: bool) -> str | None:
         words = _words(service.command)
         if not words:
             return None
+    return _program(words)
+
+
+def _program(words: list[str]) -> str:
+    """The program a command line starts, init wrappers skipped; "" for a shell, a script or nothing."""
     i = 0
     while i < len(words) and (posixpath.basename(words[i]) in INITS or words[i].startswith("-") or words[i] == "--"):
         i += 1
@@ -229,6 +242,14 @@ def _compose_program(service: Service, image_entrypoint: bool) -> str | None:
         return ""
     prog = posixpath.basename(words[i])
     return "" if prog in SHELLS or prog.endswith(".sh") else prog
+
+
+def _image_program(instr: Instruction | None) -> str | None:
+    """The program an image's ENTRYPOINT/CMD starts (init wrappers skipped), when it is not a shell."""
+    if instr is None:
+        return None
+    words = list(instr.values) if instr.json else _words(" ".join(instr.values))
+    return _program(words) or None
 
 
 def _installed_name(dest: str, name: str) -> str:

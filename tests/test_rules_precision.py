@@ -190,3 +190,94 @@ def test_vw105_submodule_not_checked_out_is_a_note(tmp_path: Path) -> None:
     (tmp_path / "libs/common").mkdir(parents=True)
     assert _levels(lint(tmp_path, ["VW105"]), tmp_path) == [
         ("VW105", "Cargo.toml", 6, "note"), ("VW105", "Cargo.toml", 9, "note")]
+
+
+# ---------------------------------------------------------------- VW201/VW207/VW303: only code the service reaches
+
+_SVC_DOCKERFILE = """FROM rust:1.83-slim-bookworm AS builder
+WORKDIR /src
+COPY . .
+RUN cargo build --release
+FROM debian:bookworm-slim
+COPY --from=builder /src/target/release/api /src/target/release/admin /usr/local/bin/
+USER 10001
+CMD ["/usr/local/bin/api"]
+"""
+_SVC_CARGO = """[package]
+name = "api"
+version = "0.1.0"
+edition = "2021"
+
+[features]
+e2e_tests = []
+
+[[bin]]
+name = "api"
+path = "src/main.rs"
+
+[[bin]]
+name = "admin"
+path = "src/bin/admin.rs"
+"""
+_SVC_MAIN = """mod store;
+#[cfg(feature = "e2e_tests")]
+mod test_helpers;
+
+#[tokio::main]
+async fn main() {
+    let db = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    if let Ok(key_id) = std::env::var("S3_ACCESS_KEY_ID") {
+        let secret = std::env::var("S3_SECRET_ACCESS_KEY").expect("set both");
+        store::s3(key_id, secret);
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("create-api-key") {
+        create_api_key().await;
+        return;
+    }
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
+    let _ = (db, listener);
+}
+
+async fn create_api_key() {
+    let url = std::env::var("ADMIN_DATABASE_URL").unwrap();
+    println!("{url}");
+}
+"""
+
+
+def _svc_project(root: Path, main: str = _SVC_MAIN) -> Path:
+    return write(root, {
+        "compose.yaml": "services:\n  api:\n    build: .\n    ports: [\"8080:8080\"]\n",
+        "Dockerfile": _SVC_DOCKERFILE,
+        "Cargo.toml": _SVC_CARGO,
+        "src/main.rs": main,
+        "src/store.rs": "pub fn s3(_a: String, _b: String) {}\n",
+        "src/test_helpers.rs": "pub fn pg() -> String { std::env::var(\"TEST_PG_URL\").unwrap() }\n"
+                               "pub async fn listen() { tokio::net::TcpListener::bind(\"127.0.0.1:0\").await.unwrap(); }\n",
+        "src/bin/admin.rs": "fn main() {\n    let t = std::env::var(\"ADMIN_TOKEN\").unwrap();\n"
+                            "    let l = std::net::TcpListener::bind(\"127.0.0.1:9000\").unwrap();\n"
+                            "    let _ = (t, l);\n}\n",
+    })
+
+
+def test_vw201_only_reads_on_every_start_of_the_started_binary(tmp_path: Path) -> None:
+    root = _svc_project(tmp_path)
+    findings = lint(root, ["VW201", "VW207", "VW303"])
+    # DATABASE_URL is required on every start; the S3 secret only with the key id, the admin URL only for
+    # the subcommand, TEST_PG_URL only in the e2e feature, ADMIN_TOKEN and 127.0.0.1 only in the other binary
+    assert where(findings, root) == [("VW201", "src/main.rs", 7)]
+    assert findings[0].key == "DATABASE_URL"
+
+
+def test_vw207_loopback_in_the_started_binary_still_fires(tmp_path: Path) -> None:
+    root = _svc_project(tmp_path, _SVC_MAIN.replace('"0.0.0.0:8080"', '"127.0.0.1:8080"'))
+    assert where(lint(root, ["VW207"]), root) == [("VW207", "src/main.rs", 17)]
+
+
+def test_vw207_port_zero_is_no_service_port(tmp_path: Path) -> None:
+    root = _svc_project(tmp_path, _SVC_MAIN.replace(
+        "    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n",
+        "    let probe = tokio::net::TcpListener::bind(\"127.0.0.1:0\").await.unwrap();\n"
+        "    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    let _ = probe;\n"))
+    assert lint(root, ["VW207", "VW303"]) == []

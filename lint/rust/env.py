@@ -7,6 +7,7 @@ import contextlib
 from tree_sitter import Node
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.modules import CrateIndex, FileInfo
+from viworks_lint.rust.reach import conditional_read
 from viworks_lint.rust.structs import clap_fields, envy_fields
 from viworks_lint.rust.syntax import ParsedFile, path_segments, string_value, token_tree_parts
 from viworks_lint.rust.values import (
@@ -230,6 +231,8 @@ def _reads_from_call(
             return []
         name, name_node = found
         required, default = classify(ctx, call)
+        if required and conditional_read(index, info, call):
+            required = False  # only on a path the program takes when asked to: the service starts without it
         return [EnvRead(name, "runtime", required, pf.location(name_node), in_build, default)]
     # envy::from_env::<T>() / envy::prefixed("P").from_env::<T>()
     is_envy = False

@@ -61,6 +61,8 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
                     continue
                 ctx = ctx_at(index, info, call)
                 addr = eval_addr(ctx, arg, 0) or Addr()
+                if addr.port == 0 and addr.port_env is None and addr.addr_env is None:
+                    continue  # port 0: an ephemeral listener (tests, helpers), never the service's port
                 out.append(
                     ListenAddr(pf.location(arg), addr.host, addr.port, addr.host_env, addr.port_env, addr.addr_env)
                 )

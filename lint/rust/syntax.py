@@ -6,6 +6,7 @@ Nothing here looks at the source text with patterns: every fact comes from node 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -441,20 +442,31 @@ def has_cfg_test(pf: ParsedFile, node: Node) -> bool:
     return False
 
 
+# features that exist to build tests, mocks and fixtures: a production image does not enable them
+_TEST_FEATURE = re.compile(
+    r"(?:^|[-_])(?:tests?|testing|e2e|mocks?|mocking|fakes?|fixtures?|bench(?:es|mark)?)(?:$|[-_])"
+)
+
+
 def _tt_is_test(pf: ParsedFile, tt: Node) -> bool:
-    # cfg(test) or cfg(all(test, ...)); not cfg(not(test)).
+    """The cfg predicate holds only in test builds: `test`, a test/mock feature (`feature = "e2e_tests"`),
+    `all(…)` with one of those, `any(…)` of only those; never `not(test)`."""
     parts = token_tree_parts(tt)
-    for group in parts:
-        if len(group) == 1 and group[0].type == "identifier" and pf.text(group[0]) == "test":
-            return True
-        if (
-            len(group) == 2
-            and group[0].type == "identifier"
-            and group[1].type == "token_tree"
-            and pf.text(group[0]) == "all"
-            and _tt_is_test(pf, group[1])
-        ):
-            return True
+    return len(parts) == 1 and _only_in_tests(pf, parts[0])
+
+
+def _only_in_tests(pf: ParsedFile, group: list[Node]) -> bool:
+    if not group or group[0].type != "identifier":
+        return False
+    head = pf.text(group[0])
+    if len(group) == 1:
+        return head == "test"
+    if head == "feature" and len(group) == 3 and group[2].type == "string_literal":
+        return bool(_TEST_FEATURE.search(pf.text(group[2]).strip('"')))
+    if len(group) == 2 and group[1].type == "token_tree" and head in ("all", "any"):
+        inner = token_tree_parts(group[1])
+        hits = [_only_in_tests(pf, g) for g in inner]
+        return any(hits) if head == "all" else bool(hits) and all(hits)
     return False
 
 

@@ -1,0 +1,101 @@
+"""Whether a required env read is reached on every start of the program, or only on a path the program
+takes when asked to: inside a branch that tests another variable (`if let Ok(id) = env::var("S3_KEY_ID")`),
+or in a function that is only called from a branch (a CLI subcommand handler, `if args.migrate { … }`).
+Such a read is optional for the deployment: the service starts without it."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+from viworks_lint.rust.modules import CrateIndex, FileInfo
+from viworks_lint.rust.syntax import ParsedFile, path_segments, walk_named
+
+_ENV_CALL = re.compile(r"\b(?:var|var_os|vars)\s*\(")
+_BRANCHES = frozenset({"if_expression", "match_arm", "else_clause"})
+_FN_BOUNDARY = frozenset({"function_item", "closure_expression"})
+
+
+def _enclosing_fn(node: Node) -> Node | None:
+    cur = node.parent
+    while cur is not None:
+        if cur.type == "function_item":
+            return cur
+        cur = cur.parent
+    return None
+
+
+def _in_branch(node: Node) -> bool:
+    """``node`` sits in a branch of an `if`/`match` of its function (not in the condition itself)."""
+    cur: Node | None = node.parent
+    child: Node = node
+    while cur is not None and cur.type not in _FN_BOUNDARY:
+        if cur.type == "if_expression" and cur.child_by_field_name("condition") != child:
+            return True
+        if cur.type in ("match_arm", "else_clause"):
+            return True
+        child = cur
+        cur = cur.parent
+    return False
+
+
+def guarded_by_other_read(pf: ParsedFile, call: Node) -> bool:
+    """The read sits in the body of an `if`/`if let` whose condition reads the environment itself."""
+    cur: Node | None = call.parent
+    child: Node = call
+    while cur is not None and cur.type not in _FN_BOUNDARY:
+        if cur.type == "if_expression":
+            cond = cur.child_by_field_name("condition")
+            if cond is not None and cond != child and _ENV_CALL.search(pf.text(cond)):
+                return True
+        child = cur
+        cur = cur.parent
+    return False
+
+
+def _call_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]]]:
+    cache: dict[str, list[tuple[FileInfo, Node]]] | None = getattr(index, "_call_sites", None)
+    if cache is not None:
+        return cache
+    sites: dict[str, list[tuple[FileInfo, Node]]] = {}
+    for info in index.file_infos():
+        root = info.parsed.root
+        if root is None:
+            continue
+        for node in walk_named(root):
+            if node.type != "call_expression":
+                continue
+            func = node.child_by_field_name("function")
+            if func is None:
+                continue
+            if func.type == "field_expression":
+                name = info.parsed.text(func.child_by_field_name("field"))
+            else:
+                segs = path_segments(info.parsed, func) or []
+                name = segs[-1] if segs else ""
+            if name:
+                sites.setdefault(name, []).append((info, node))
+    index.__dict__["_call_sites"] = sites
+    return sites
+
+
+def only_called_in_branches(index: CrateIndex, info: FileInfo, call: Node) -> bool:
+    """The function around the read is not `main` and every call to it in the crate is in a branch."""
+    fn = _enclosing_fn(call)
+    if fn is None:
+        return False
+    name_node = fn.child_by_field_name("name")
+    name = info.parsed.text(name_node) if name_node is not None else ""
+    if not name or name == "main":
+        return False
+    sites = [
+        (i, s)
+        for i, s in _call_sites(index).get(name, [])
+        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte)  # recursion
+    ]
+    live = [s for i, s in sites if not index.is_excluded(i, s)]  # calls from tests do not count
+    return bool(sites) and all(_in_branch(s) for s in live)
+
+
+def conditional_read(index: CrateIndex, info: FileInfo, call: Node) -> bool:
+    return guarded_by_other_read(info.parsed, call) or only_called_in_branches(index, info, call)
