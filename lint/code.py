@@ -32,6 +32,7 @@ class ServiceCode:
     listens: tuple[ListenAddr, ...]
     env_reads: tuple[EnvRead, ...]  # runtime and compile-time reads of the code that runs
     build_reads: tuple[EnvRead, ...]  # reads in build scripts (run at build time)
+    bins: frozenset[str] | None = None  # the binaries the container runs, when known
 
 
 def _cache(project: Project) -> dict[str, object]:
@@ -202,6 +203,7 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         tuple(listens),
         tuple(reads),
         tuple(build_reads),
+        frozenset(wanted_bins) if wanted_bins is not None else None,
     )
 
 

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from viworks_lint.dockerutil import commands, final_stages
+from viworks_lint.dockerutil import commands
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.packages import SHELLS, text_location
+from viworks_lint.packages import text_location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.stagefiles import image_path, stage_files
+from viworks_lint.scripts import entry_script, main_instructions, script_argv
 
-_INITS = {"tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "gosu", "su-exec"}
 # commands a script ends with that do not start the app (or that hand over to it)
 _NOT_APP = {
     "exec", "echo", "printf", "set", "export", "cd", "true", "false", ":", "exit", "return", "wait", "sleep", "trap",
@@ -39,49 +36,6 @@ class _Tail:
 def _starts_with_exec(text: str) -> bool:
     cmds = commands(text)
     return bool(cmds) and cmds[0][:1] == ["exec"] and len(cmds) == 1
-
-
-def _overridden(build: Build, field: str) -> bool:
-    svc = build.service
-    return svc is not None and getattr(svc, field) is not None
-
-
-_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
-
-
-def _script_host_path(project: Project, build: Build, stage: Stage, script: str) -> Path | None:
-    """The build-context file a COPY/ADD puts where the final image finds ``script`` (a bare name: any
-    file copied under that name, or into a PATH directory)."""
-    files = stage_files(project, build, stage)
-    if "/" in script:
-        candidates = [image_path(stage.state.workdir, script)]
-    else:
-        candidates = [p.dest for p in files.context_copies() if not p.tree and posixpath.basename(p.dest) == script]
-        candidates += [f"{d}/{script}" for d in _PATH_DIRS]
-    for cand in candidates:
-        host = files.host_of(cand)
-        if host is not None and host.is_file():
-            return host
-    return None
-
-
-def _script_argv(argv: list[str]) -> tuple[str | None, list[str]]:
-    """The script an exec-form ENTRYPOINT/CMD runs (past init wrappers), or the ``sh -c`` text."""
-    i = 0
-    while i < len(argv) and posixpath.basename(argv[i]) in _INITS:
-        i += 1
-        while i < len(argv) and (argv[i].startswith("-") or argv[i] == "--"):
-            i += 1
-        if posixpath.basename(argv[i - 1]) in ("gosu", "su-exec") and i < len(argv):
-            i += 1  # the user argument
-    rest = argv[i:]
-    if not rest:
-        return None, []
-    if posixpath.basename(rest[0]) in SHELLS and len(rest) > 1:
-        if rest[1].startswith("-") and "c" in rest[1]:
-            return None, rest
-        return rest[1], rest
-    return rest[0], rest
 
 
 def _tail(text: str) -> _Tail | None:
@@ -133,7 +87,7 @@ def _tail_fallback(text: str) -> _Tail | None:
 
 
 def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage, instr: Instruction) -> Finding | None:
-    script, rest = _script_argv(list(instr.args))
+    script, rest = script_argv(list(instr.args))
     if script is None:
         cmds = commands(rest[2]) if len(rest) > 2 else []
         if len(cmds) > 1 and cmds[-1][:1] != ["exec"]:
@@ -145,16 +99,10 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
                 key=f"{stage.label}:{instr.cmd}:sh-c",
             )
         return None
-    host = _script_host_path(project, build, stage, script)
-    if host is None:
+    found = entry_script(project, build, stage, instr)
+    if found is None:
         return None
-    try:
-        text = host.read_text("utf-8", errors="replace")
-    except OSError:
-        return None
-    first_line = text.split("\n", 1)[0]
-    if not (first_line.startswith("#!") and any(sh in first_line for sh in SHELLS)) and host.suffix != ".sh":
-        return None
+    host, text = found.host, found.text
     tail = _tail(text)
     if tail is None:
         return None
@@ -169,15 +117,7 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
 
 
 def check(project: Project) -> Iterator[Finding]:
-    for df, stage, builds in final_stages(project):
-        entry, cmd = stage.state.entrypoint, stage.state.cmd
-        instr: Instruction | None = None
-        if entry is not None and not all(_overridden(b, "entrypoint") for b in builds):
-            instr = entry
-        elif entry is None and cmd is not None and not all(_overridden(b, "command") for b in builds):
-            instr = cmd
-        if instr is None or instr.exec_error is not None:
-            continue  # a broken exec form is VW212's finding
+    for df, stage, builds, instr in main_instructions(project):
         if not instr.json:
             text = instr.args[0] if instr.args else ""
             if _starts_with_exec(text) or text.lstrip().startswith("exec "):

@@ -1,0 +1,226 @@
+"""The script a container runs: which program an exec-form ``ENTRYPOINT``/``CMD`` starts (past init
+wrappers, or the ``sh -c`` text), and which build-context file a ``COPY``/``ADD`` put at that path."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from viworks_lint.dockerutil import final_stages
+from viworks_lint.packages import SHELLS
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.project import Build, Project
+from viworks_lint.stagefiles import image_path, stage_files
+
+INITS = frozenset({"tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "gosu", "su-exec"})
+MAX_SCRIPT_BYTES = 256 * 1024  # larger files are no hand-written entrypoint script: no claim
+
+
+@dataclass(frozen=True)
+class EntryScript:
+    """A script file from the build context that an ENTRYPOINT/CMD runs."""
+
+    name: str  # as written in the instruction
+    host: Path  # the build-context file
+    text: str
+    instr: Instruction
+
+
+def _overridden(build: Build, field: str) -> bool:
+    svc = build.service
+    return svc is not None and getattr(svc, field) is not None
+
+
+def main_instructions(project: Project) -> Iterator[tuple[Dockerfile, Stage, list[Build], Instruction]]:
+    """The instruction that starts each final stage's main process: its ``ENTRYPOINT``, else its ``CMD``,
+    unless every compose service that builds it overrides that with ``entrypoint:``/``command:``. A broken
+    exec form is left out (VW212's finding)."""
+    for df, stage, builds in final_stages(project):
+        entry, cmd = stage.state.entrypoint, stage.state.cmd
+        instr = None
+        if entry is not None and not all(_overridden(b, "entrypoint") for b in builds):
+            instr = entry
+        elif entry is None and cmd is not None and not all(_overridden(b, "command") for b in builds):
+            instr = cmd
+        if instr is not None and instr.exec_error is None:
+            yield df, stage, builds, instr
+
+
+def script_argv(argv: list[str]) -> tuple[str | None, list[str]]:
+    """The script an exec-form ENTRYPOINT/CMD runs (past init wrappers), or None with the ``sh -c …``
+    argv when a shell runs inline text."""
+    i = 0
+    while i < len(argv) and posixpath.basename(argv[i]) in INITS:
+        i += 1
+        while i < len(argv) and (argv[i].startswith("-") or argv[i] == "--"):
+            i += 1
+        if posixpath.basename(argv[i - 1]) in ("gosu", "su-exec") and i < len(argv):
+            i += 1  # the user argument
+    rest = argv[i:]
+    if not rest:
+        return None, []
+    if posixpath.basename(rest[0]) in SHELLS and len(rest) > 1:
+        if rest[1].startswith("-") and "c" in rest[1]:
+            return None, rest
+        return rest[1], rest
+    return rest[0], rest
+
+
+_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+
+def script_host_path(project: Project, build: Build, stage: Stage, script: str) -> Path | None:
+    """The build-context file a COPY/ADD puts where the final image finds ``script`` (a bare name: any
+    file copied under that name, or into a PATH directory)."""
+    files = stage_files(project, build, stage)
+    if "/" in script:
+        candidates = [image_path(stage.state.workdir, script)]
+    else:
+        candidates = [p.dest for p in files.context_copies() if not p.tree and posixpath.basename(p.dest) == script]
+        candidates += [f"{d}/{script}" for d in _PATH_DIRS]
+    for cand in candidates:
+        host = files.host_of(cand)
+        if host is not None and host.is_file():
+            return host
+    return None
+
+
+def entry_script(project: Project, build: Build, stage: Stage, instr: Instruction) -> EntryScript | None:
+    """The shell script from the build context that an exec-form ENTRYPOINT/CMD runs, with its text;
+    None for binaries, scripts built in the image, unreadable, binary or oversized files."""
+    script, _rest = script_argv(list(instr.args))
+    if script is None:
+        return None
+    host = script_host_path(project, build, stage, script)
+    if host is None:
+        return None
+    try:
+        if host.stat().st_size > MAX_SCRIPT_BYTES:
+            return None
+        raw = host.read_bytes()
+    except OSError:
+        return None
+    if b"\0" in raw:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    if not (first_line.startswith("#!") and any(sh in first_line for sh in SHELLS)) and host.suffix != ".sh":
+        return None
+    return EntryScript(script, host, text, instr)
+
+
+# Commands that end quickly and start nothing that keeps the container up.
+_QUICK = frozenset(
+    {
+        "echo", "printf", "true", ":", "set", "export", "unset", "cd", "exit", "return", "trap", "umask", "ulimit",
+        "readonly", "mkdir", "chmod", "chown", "rm", "cp", "mv", "ln", "touch", "test", "[", "[[", "shift",
+        "logger", "date", "env", "local", "declare", "typeset",
+    }
+)  # fmt: skip
+# Wrappers that start the program named after them.
+_WRAPPERS = frozenset({"nohup", "setsid", "exec", "env", "nice", "ionice", "stdbuf", "timeout", "chpst", *INITS})
+
+
+@dataclass(frozen=True)
+class Backgrounded:
+    """A program an entrypoint starts with ``&`` after which the script only runs quick commands and ends."""
+
+    program: str
+    offset: int  # where its first word is written in the script text
+    length: int
+
+
+def _program(words: list[str]) -> str | None:
+    """The program a command runs: past ``VAR=x`` assignments and ``nohup``/``setsid`` wrappers."""
+    i = 0
+    while i < len(words) and "=" in words[i] and not words[i].startswith(("=", "-")):
+        i += 1
+    while i < len(words) and posixpath.basename(words[i]) in _WRAPPERS - {"exec"}:
+        i += 1
+        while i < len(words) and words[i].startswith("-"):
+            i += 1
+    return words[i] if i < len(words) else None
+
+
+def _items(trees: list[object]) -> list[tuple[list[object], bool]] | None:
+    """Top-level commands in order, each as (nodes joined by &&/||/|, backgrounded with ``&``)."""
+    items: list[tuple[list[object], bool]] = []
+    for top in trees:
+        kind = getattr(top, "kind", "")
+        if kind != "list":
+            items.append(([top], False))
+            continue
+        group: list[object] = []
+        for part in getattr(top, "parts", []):
+            if getattr(part, "kind", "") == "operator":
+                op = getattr(part, "op", "")
+                if op in (";", "&", "\n"):
+                    if group:
+                        items.append((group, op == "&"))
+                    group = []
+                else:
+                    group.append(part)
+                continue
+            group.append(part)
+        if group:
+            items.append((group, False))
+    return items
+
+
+def _words(node: object) -> list[tuple[str, int, int]]:
+    return [
+        (str(getattr(p, "word", "")), p.pos[0], p.pos[1])
+        for p in getattr(node, "parts", [])
+        if getattr(p, "kind", "") == "word"
+    ]
+
+
+def _quick(group: list[object]) -> bool:
+    """A command that ends at once: a single simple command from the quick list, ``sleep <seconds>``."""
+    if len(group) != 1 or getattr(group[0], "kind", "") != "command":
+        return False
+    words = [w for w, _a, _b in _words(group[0])]
+    i = 0
+    while i < len(words) and "=" in words[i] and not words[i].startswith(("=", "-")):
+        i += 1
+    if i >= len(words):
+        return True  # only assignments
+    prog = words[i]
+    if prog == "sleep":
+        return len(words) == i + 2 and words[i + 1].rstrip("smhd").replace(".", "", 1).isdigit()
+    return prog in _QUICK and not any("$(" in w or "`" in w for w in words)
+
+
+def backgrounded_then_exits(text: str) -> Backgrounded | None:
+    """The program a shell script starts in the background (``app &``, ``nohup app &``) when nothing after
+    it waits (``wait``, ``exec``, a foreground program, a loop): the script, and so the container, ends.
+    None when there is no such program or the script cannot be followed (then no claim)."""
+    if len(text) > MAX_SCRIPT_BYTES or "\0" in text:
+        return None
+    try:
+        import bashlex  # builds its grammar tables on import: only when a script is read
+
+        trees = bashlex.parse(text)
+    except Exception:
+        return None
+    items = _items(list(trees))
+    if not items:
+        return None
+    last_bg = max((i for i, (_g, bg) in enumerate(items) if bg), default=None)
+    if last_bg is None:
+        return None
+    if not all(_quick(group) for group, _bg in items[last_bg + 1 :]):
+        return None
+    group = items[last_bg][0]
+    if len(group) != 1 or getattr(group[0], "kind", "") != "command":
+        return None
+    words = _words(group[0])
+    prog = _program([w for w, _a, _b in words])
+    if prog is None or posixpath.basename(prog) in _QUICK or posixpath.basename(prog) in ("sleep", "wait"):
+        return None
+    for word, start, end in words:
+        if word == prog:
+            return Backgrounded(prog, start, end - start)
+    return None
