@@ -153,8 +153,10 @@ def parse_manifest(path: Path, text: str | None = None) -> Manifest:
         return Manifest(path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", where, key="toml"),))
     try:
         data = doc.unwrap()
-    except Exception:
-        data = dict(doc)
+    except Exception as exc:  # tomlkit accepts some table redefinitions it cannot build into a document
+        return Manifest(
+            path, empty, {}, problems=(Problem("VW001", f"invalid TOML: {exc}", Location(path), key="toml"),)
+        )
     pos = scan(path, text)
     return _build(path, pos, data)
 
