@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
+from viworks_lint.wrappers import is_wrapper
 
 SKIP_DIRS = {".git", "target", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox", ".mypy_cache"}
 COMPOSE_BASES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -125,6 +126,7 @@ class Discovered:
     dockerignores: list[Path] = field(default_factory=list)
     manifests: list[Path] = field(default_factory=list)
     env_files: list[Path] = field(default_factory=list)
+    wrappers: list[Path] = field(default_factory=list)  # Makefiles, scripts, CI workflows, READMEs
     gitignore: GitIgnore | None = None
     errors: list[tuple[Path, str]] = field(default_factory=list)  # unreadable dirs, loops
 
@@ -197,6 +199,8 @@ def discover(
             out.manifests.append(path)
         elif is_env_name(name):
             out.env_files.append(path)
+        elif is_wrapper(path):
+            out.wrappers.append(path)
     if explicit:
         # `-f` / `compose-files` name the compose project: discovery of compose files stops there
         out.compose_groups.append(explicit)

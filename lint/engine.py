@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint.findings import Finding, Level
+from viworks_lint.location import Location
+from viworks_lint.merge import merge_shared
 from viworks_lint.parsers.common import MAX_FILE_BYTES
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, all_rules
@@ -118,6 +120,10 @@ class Engine:
                     result.out_of_scope += 1
                     continue
                 result.findings.append(scoped)
+        services: dict[str, list[Location]] = {}
+        for _compose, svc in self.project.services():
+            services.setdefault(svc.name, []).append(svc.location)
+        result.findings = merge_shared(result.findings, services)
         if self.report_unused:
             result.findings.extend(self._unused())
         result.findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.col, f.rule_id))

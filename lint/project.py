@@ -4,7 +4,7 @@ the crates and their workspaces. Rules read only this model."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,21 @@ from viworks_lint.parsers.dockerignore import DockerIgnore, parse_dockerignore
 from viworks_lint.parsers.envfile import EnvFile, parse_env
 
 if TYPE_CHECKING:
+    from viworks_lint.conventions import Provision
     from viworks_lint.scope import Scope, ScopeInfo
+    from viworks_lint.wrappers import Invocation, Wrappers
+
+
+@dataclass
+class ComposeEnv:
+    """Where a compose project's interpolation variables come from, besides its own ``.env``."""
+
+    sources: list[Path] = field(default_factory=list)  # env files read (.env, --env-file, config env-files)
+    templates: list[Provision] = field(default_factory=list)  # absent/ignored env files and their templates
+    template_names: dict[str, Provision] = field(default_factory=dict)  # variable → the template defining it
+    optional: set[str] = field(default_factory=set)  # names only commented out (`# X=`): deliberately optional
+    wrapper_vars: dict[str, Invocation] = field(default_factory=dict)  # `VAR=… docker compose` of a wrapper
+    invocations: tuple[Invocation, ...] = ()  # the wrapper commands that run this file set
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,8 @@ class Project:
         self.config = config
         self.problems: list[Problem] = []
         explicit_compose = [*compose_files, *(root / f for f in config.compose_files)]
+        self._explicit_compose = bool(explicit_compose)
+        self.compose_envs: dict[int, ComposeEnv] = {}
         self.discovered: Discovered = discover(root, paths, explicit_compose, config.exclude)
         for path, reason in self.discovered.errors:
             self.problems.append(Problem("VW001", f"cannot read: {reason}", Location(path), key="walk"))
@@ -65,12 +81,21 @@ class Project:
     def _load(self) -> None:
         for path in self.discovered.env_files:
             self.env_file(path)
+        runs = self._wrapper_runs()
+        loaded: set[tuple[Path, ...]] = set()
         for group in self.discovered.compose_groups:
-            self._load_compose(group)
+            key = tuple(norm_path(f) for f in group)
+            self._load_compose(group, runs.get(key, []))
+            loaded.add(key)
         explicit = {f for group in self.discovered.compose_groups for f in group}
         for variant in self.discovered.compose_variants:
-            if variant not in explicit and _standalone_compose(variant):
-                self._load_compose([variant])
+            key = (norm_path(variant),)
+            if variant not in explicit and (key in runs or _standalone_compose(variant)):
+                self._load_compose([variant], runs.get(key, []))
+                loaded.add(key)
+        for key, invocations in runs.items():
+            if key not in loaded:  # files only a wrapper combines (`-f base -f prod`): linted as it runs them
+                self._load_compose(list(key), invocations)
         for path in self.discovered.dockerfiles:
             self.dockerfile(path)
         for build in self.builds:
@@ -87,21 +112,76 @@ class Project:
         for path in self.discovered.manifests:
             self.manifest(path)
 
-    def _load_compose(self, group: list[Path]) -> None:
+    def _wrapper_runs(self) -> dict[tuple[Path, ...], list[Invocation]]:
+        """The compose file sets the repository's wrappers run, with their invocations. None when compose
+        files were named on the command line or in config (they replace discovery)."""
+        if self._explicit_compose:
+            return {}
+        defaults = {norm_path(g[0].parent): g for g in self.discovered.compose_groups}
+        runs: dict[tuple[Path, ...], list[Invocation]] = {}
+        for inv in self.wrappers.invocations:
+            files = inv.files or tuple(defaults.get(norm_path(inv.cwd), ()))
+            key = tuple(norm_path(f) for f in files)
+            if key and all(f.is_file() for f in key):
+                runs.setdefault(key, []).append(inv)
+        return runs
+
+    def _load_compose(self, group: list[Path], invocations: Sequence[Invocation] = ()) -> None:
+        from viworks_lint.conventions import SHELL_VARIABLES, commented_names, provision
+
         project_dir = group[0].parent
         env: dict[str, str] = {}
-        sources: list[Path] = []
-        for candidate in [project_dir / ".env", *self._extra_env_files]:
-            ef = self.env_file(candidate) if candidate.is_file() else None
+        setup = ComposeEnv(invocations=tuple(invocations))
+        candidates = [project_dir / ".env", *self._extra_env_files, *(f for i in invocations for f in i.env_files)]
+        for candidate in dict.fromkeys(norm_path(c) for c in candidates):
+            present = candidate.is_file()
+            ef = self.env_file(candidate) if present else None
             if ef is not None:
-                env.update(ef.as_dict())
-                sources.append(candidate)
+                for k, v in ef.as_dict().items():
+                    env.setdefault(k, v)
+                setup.sources.append(candidate)
+                setup.optional.update(commented_names(candidate))
+            if present and not self.is_gitignored(candidate):
+                continue
+            prov = provision(self, candidate)  # absent or git-ignored: what the repository copies into place
+            tmpl = self.env_file(prov.template) if prov is not None and prov.template is not None else None
+            if prov is not None and tmpl is not None and prov.template is not None:
+                setup.templates.append(prov)
+                for k, v in tmpl.as_dict().items():
+                    env.setdefault(k, v)
+                    setup.template_names.setdefault(k, prov)
+                setup.optional.update(commented_names(prov.template))
+        for inv in invocations:
+            for name in inv.variables:
+                env.setdefault(name, f"${{{name}}}")  # set by the wrapper: a value of the host, unknown here
+                setup.wrapper_vars.setdefault(name, inv)
+        for name in SHELL_VARIABLES:
+            env.setdefault(name, f"${{{name}}}")  # every shell exports it; its value is the host's
         for name in self.config.provided_env:
             env.setdefault(name, "")
-        loaded = load_project(group, env, sources)
+        setup.optional.difference_update(env)
+        loaded = load_project(group, env, setup.sources)
         self.problems.extend(loaded.problems)
         if loaded.project is not None:
             self.composes.append(loaded.project)
+            self.compose_envs[id(loaded.project)] = setup
+
+    def compose_env(self, compose: ComposeProject) -> ComposeEnv:
+        """Where a compose project's interpolation variables come from (templates, wrappers, the shell)."""
+        return self.compose_envs.get(id(compose)) or ComposeEnv()
+
+    @cached_property
+    def wrappers(self) -> Wrappers:
+        """How the repository runs compose and which files its steps create (see ``wrappers.py``)."""
+        from viworks_lint.wrappers import read_wrappers
+
+        return read_wrappers(self.root, self.discovered.wrappers)
+
+    def provision(self, path: Path) -> Provision | None:
+        """How a file that is absent (or git-ignored) is put into place by the repository's own steps."""
+        from viworks_lint.conventions import provision
+
+        return provision(self, path)
 
     def env_file(self, path: Path) -> EnvFile | None:
         """An env file, parsed once (None when it cannot be read)."""

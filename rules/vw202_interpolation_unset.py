@@ -6,52 +6,99 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from viworks_lint.findings import Finding, Level
+from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.compose import ComposeProject
+from viworks_lint.parsers.interpolation import VarRef
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 
 
 def _sources(project: Project, compose: ComposeProject) -> str:
-    def rel(p: Path) -> str:
-        try:
-            return p.relative_to(project.root).as_posix()
-        except ValueError:
-            return p.name
-
     if not compose.env_sources:
         return "there is no `.env` next to the compose file and no `--env-file`"
-    files = ", ".join(f"`{rel(p)}`" for p in compose.env_sources)
+    files = ", ".join(f"`{project.rel(p)}`" for p in compose.env_sources)
     return f"neither {files} nor the config's `provided-env` sets it"
 
 
+def _templates(project: Project, compose: ComposeProject) -> str:
+    provs = project.compose_env(compose).templates
+    if not provs:
+        return ""
+    shown = ", ".join(f"`{project.rel(p.template)}`" for p in provs if p.template is not None)
+    return f" (nor the template {shown})"
+
+
 def check(project: Project) -> Iterator[Finding]:
+    # every reference, by the file it is written in and the variable: a file that several compose
+    # projects read (alone, and combined by a wrapper) is reported once, and only when no project
+    # that reads it defines the variable
+    by_name: dict[tuple[Path, str], list[tuple[ComposeProject, VarRef]]] = {}
     for compose in project.composes:
-        seen: dict[str, int] = {}
         for ref in compose.var_refs:
-            if ref.resolved or ref.has_default:
-                continue
-            n = seen.get(ref.name, 0)
-            seen[ref.name] = n + 1
-            key = f"{ref.name}#{n}"
-            written = f"${{{ref.name}{ref.modifier}{ref.argument}}}" if ref.modifier else f"${{{ref.name}}}"
-            if ref.is_required:
-                f = RULE.finding(
-                    f"`{written}` requires `{ref.name}`, but {_sources(project, compose)}: "
-                    "`docker compose` refuses to start; define it in `.env`, pass `--env-file`, or list it under "
-                    "`provided-env` if the deploy environment exports it",
-                    ref.location,
-                    key=key,
-                )
-                yield replace(f, level=Level.ERROR)
-                continue
-            yield RULE.finding(
-                f"`{ref.name}` is interpolated without a default, but {_sources(project, compose)}: compose "
-                f"substitutes an empty string; set it in `.env`, write `${{{ref.name}:-default}}`, or list it "
-                "under `provided-env` if the deploy environment exports it",
-                ref.location,
-                key=key,
+            by_name.setdefault((ref.location.path, ref.name), []).append((compose, ref))
+    for (_path, name), uses in by_name.items():
+        if any(ref.resolved for _c, ref in uses):
+            continue
+        needed = sorted({ref.location: (c, ref) for c, ref in uses if not ref.has_default}.values(),
+                        key=lambda x: x[1].location)
+        if not needed:
+            continue
+        compose, first = next(((c, r) for c, r in needed if r.is_required), needed[0])
+        related = tuple(Related(r.location, f"`{name}` is also used here") for _c, r in needed if r is not first)
+        optional = any(name in project.compose_env(c).optional for c, _r in uses)
+        written = f"${{{name}{first.modifier}{first.argument}}}" if first.modifier else f"${{{name}}}"
+        where = _sources(project, compose) + _templates(project, compose)
+        if optional:
+            f = RULE.finding(
+                f"`{name}` is only commented out in the env file or its template, so it is deliberately optional; "
+                f"compose substitutes an empty string for `{written}` when it is not set",
+                first.location,
+                key=name,
+                related=related,
             )
+            yield replace(f, level=Level.NOTE)
+        elif first.is_required:
+            f = RULE.finding(
+                f"`{written}` requires `{name}`, but {where}: `docker compose` refuses to start; define it in "
+                "`.env`, pass `--env-file`, or list it under `provided-env` if the deploy environment exports it",
+                first.location,
+                key=name,
+                related=related,
+            )
+            yield replace(f, level=Level.ERROR)
+        else:
+            yield RULE.finding(
+                f"`{name}` is interpolated without a default, but {where}: compose substitutes an empty string; "
+                f"set it in `.env`, write `${{{name}:-default}}`, or list it under `provided-env` if the deploy "
+                "environment exports it",
+                first.location,
+                key=name,
+                related=related,
+            )
+    yield from _template_notes(project)
+
+
+def _template_notes(project: Project) -> Iterator[Finding]:
+    """One note per compose file whose variables come from an env template: it names the copy step."""
+    seen: set[tuple[Path, Path]] = set()
+    for compose in project.composes:
+        env = project.compose_env(compose)
+        for ref in compose.var_refs:
+            prov = env.template_names.get(ref.name)
+            if prov is None or prov.template is None or (ref.location.path, prov.path) in seen:
+                continue
+            if any(ref.name in e.as_dict() for p in compose.env_sources if (e := project.env_file(p)) is not None):
+                continue  # the real file defines it too
+            seen.add((ref.location.path, prov.path))
+            f = RULE.finding(
+                f"`{project.rel(prov.path)}` is not in the repository; the variables this file interpolates from it "
+                f"are taken from `{project.rel(prov.template)}`, "
+                + (f"which {prov.step.describe()} copies into place" if prov.step else "the template beside it")
+                + ": keep the two in step",
+                ref.location,
+                key=f"template:{project.rel(prov.path)}",
+            )
+            yield replace(f, level=Level.NOTE)
 
 
 RULE = register(
@@ -63,9 +110,17 @@ RULE = register(
         docs=RuleDocs(
             what="Every `${VAR}` / `$VAR` in a compose file is resolved the way `docker compose` resolves it: from "
             "the `.env` next to the first compose file, `--env-file` files and the variables listed in config as "
-            "`provided-env`. A reference without a default (`${VAR:-d}`, `${VAR-d}`) to a variable none of them "
-            "defines is a warning; `${VAR:?msg}` / `${VAR?msg}` is an error because compose refuses to start. "
-            "`$$VAR` is an escape and never a reference.",
+            "`provided-env`, and from the way the repository itself runs compose: the `--env-file`s and "
+            "`VAR=… docker compose` of its Makefile, justfile, Taskfile, scripts and CI workflows. When `.env` (or an "
+            "`--env-file`) is absent or git-ignored, the template beside it (`.env.example`, `.env.sample`, "
+            "`.env.template`, `.env.dist`, `example.env`, or whatever a repository step copies into place) defines "
+            "what it will hold; one note per compose file names that step. A reference without a default "
+            "(`${VAR:-d}`, `${VAR-d}`) to a variable nothing defines is a warning, once per variable and compose "
+            "file with the other places as related locations; `${VAR:?msg}` / `${VAR?msg}` is an error because "
+            "compose refuses to start. Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
+            "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), and a file that another compose project "
+            "(such as a wrapper's `-f base -f prod`) reads with the variable defined; a name that appears only "
+            "commented out (`# X=`) in `.env` or its template is deliberately optional: a note at most.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

@@ -3,31 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
-from viworks_lint.findings import Finding, Level
-from viworks_lint.project import Project
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.parsers.compose import ComposeProject, EnvFileRef, Service
+from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
 
 def check(project: Project) -> Iterator[Finding]:
+    # one finding per missing file and compose file, at its first reference; the other services using it
+    # are related locations
+    missing: dict[tuple[Path, Path], list[tuple[ComposeProject, Service, EnvFileRef]]] = {}
     for compose, svc in project.services():
         for ref in svc.env_files:
             if not ref.required or not ref.raw or ref.path.is_file():
                 continue
             if ref.raw.startswith(("/", "~")) or "$" in ref.raw:
                 continue  # a path on the deploy host, or built from a variable: no claim
-            what = "is a directory, not a file" if ref.path.is_dir() else "does not exist"
-            try:
-                shown = ref.path.relative_to(compose.project_dir).as_posix()
-            except ValueError:
-                shown = ref.raw
-            yield RULE.finding(
-                f"`env_file` `{ref.raw}` of service `{svc.name}` {what} (resolved against the project directory: "
-                f"`{shown}`): `docker compose up` refuses to start; create it, fix the path, or mark it optional "
-                "with `required: false`",
+            missing.setdefault((ref.location.path, norm_path(ref.path)), []).append((compose, svc, ref))
+    for (_file, path), uses in missing.items():
+        uses = sorted(uses, key=lambda u: (u[2].location, u[1].location))
+        compose, svc, ref = uses[0]
+        by_name = {u[1].name: u for u in sorted(uses, key=lambda u: u[1].location)}
+        who = f"service `{svc.name}`" if len(by_name) == 1 else "services " + ", ".join(f"`{n}`" for n in by_name)
+        related: tuple[Related, ...] = ()
+        if len(by_name) > 1:
+            related = tuple(Related(u[1].location, f"service `{n}` uses it") for n, u in by_name.items())
+        prov = project.provision(path) if not path.is_dir() else None
+        if prov is not None:
+            f = RULE.finding(
+                f"`env_file` `{ref.raw}` of {who} is not in the repository; it is "
+                f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
+                "`docker compose up`",
                 ref.location,
-                key=f"{svc.name}:{ref.raw}",
+                key=ref.raw,
+                related=related,
             )
+            yield replace(f, level=Level.NOTE)
+            continue
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        try:
+            shown = path.relative_to(compose.project_dir).as_posix()
+        except ValueError:
+            shown = ref.raw
+        yield RULE.finding(
+            f"`env_file` `{ref.raw}` of {who} {what} (resolved against the project directory: `{shown}`): "
+            "`docker compose up` refuses to start; create it, fix the path, or mark it optional with "
+            "`required: false`",
+            ref.location,
+            key=ref.raw,
+            related=related,
+        )
 
 
 RULE = register(
@@ -40,7 +68,9 @@ RULE = register(
             what="Each `env_file` entry of a service (short string or long `path:` form) is resolved against the "
             "compose project directory and must be a file. Entries with `required: false` are optional and "
             "never reported; absolute paths (a file on the deploy host) and paths built from variables are not "
-            "claimed.",
+            "claimed. A file the repository puts into place itself, from a template beside it (`backend.env.example`, "
+            "`.env.sample`, a sibling `.example/` folder) or by a step of a wrapper, a script, a CI workflow or the "
+            "README (`cp`, `touch`, `> file`), is only a note naming that step.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
-from viworks_lint.parsers.compose import Mount
+from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 
@@ -40,13 +41,40 @@ _DATA_DIRS = (
     "/prometheus",
     "/var/opt/mssql",
     "/opt/couchdb/data",
+    "/var/log",
 )
+# last path words of directories a container writes into rather than reads from
+_OUTPUT_WORDS = {"data", "log", "logs", "uploads", "upload", "cache", "tmp", "storage", "backups", "backup", "db",
+                 "database", "dumps", "output", "out", "volumes", "state", "files", "media", "db-data", "pgdata"}
 
 
 def _data_dir(mount: Mount) -> bool:
-    """A datastore's data directory: Docker creating it empty is exactly the first start it expects."""
+    """A directory the container writes into: Docker creating it empty is the first start it expects."""
     target = (mount.target or "").rstrip("/")
-    return target.startswith(_DATA_DIRS) or "/data/" in target + "/"
+    last = posixpath.basename(target).lower()
+    src_last = posixpath.basename((mount.source or "").rstrip("/")).lower()
+    return (
+        target.startswith(_DATA_DIRS)
+        or "/data/" in target + "/"
+        or last in _OUTPUT_WORDS
+        or src_last in _OUTPUT_WORDS
+        or src_last.endswith(("-data", "_data", "data"))
+    )
+
+
+def _runs_as(project: Project, svc: Service) -> str | None:
+    """The non-root user a service's container runs as (compose `user:` or the image's USER), else None
+    (root, or not known: the base image of an image-only service may drop privileges itself)."""
+    if svc.user is not None and svc.user.strip():
+        return None if is_root_user(svc.user) or "$" in svc.user else svc.user
+    build = project.build_of_service(svc)
+    if build is None or build.dockerfile is None:
+        return None
+    stage = target_stage(build.dockerfile, build.target)
+    if stage is None or stage.state.user is None or is_root_user(stage.state.user):
+        return None
+    instr = stage.state.user_instr
+    return None if instr is not None and instr.unresolved else stage.state.user
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -58,30 +86,45 @@ def check(project: Project) -> Iterator[Finding]:
             if host.exists():
                 continue
             target = f" → `{m.target}`" if m.target else ""
-            if _file_like(m):
+            key = f"{svc.name}:{m.source}"
+            data = not _file_like(m) and (project.is_gitignored(host) or _data_dir(m))
+            user = _runs_as(project, svc) if data else None
+            if data and user is None:
+                continue  # Docker creates it, owned by root, for a container that runs as root: fine
+            prov = project.provision(host)
+            if prov is not None:
+                f = RULE.finding(
+                    f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not in the repository; it is "
+                    f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
+                    "`docker compose up`",
+                    m.location,
+                    key=key,
+                )
+                yield replace(f, level=Level.NOTE)
+            elif data:
+                yield RULE.finding(
+                    f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
+                    f"creates it owned by root, but the container runs as `{user}` and gets \"permission denied\" "
+                    "when it writes there; create the directory with the right owner before `docker compose up`, "
+                    "or use a named volume",
+                    m.location,
+                    key=key,
+                )
+            elif _file_like(m):
                 yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
                     "an empty directory in its place, so the container finds a directory where it expects a file; "
                     "add the file or fix the path (relative to the compose project directory)",
                     m.location,
-                    key=f"{svc.name}:{m.source}",
+                    key=key,
                 )
-            elif project.is_gitignored(host) or _data_dir(m):
-                f = RULE.finding(
-                    f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist and is "
-                    "git-ignored or mounted as a data directory: Docker creates it empty on first start, which is "
-                    "fine for data but not for content the service needs",
-                    m.location,
-                    key=f"{svc.name}:{m.source}",
-                )
-                yield replace(f, level=Level.NOTE)
             else:
                 yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
                     "an empty directory there and the container starts without the content it expects; create it "
                     "or fix the path (relative to the compose project directory)",
                     m.location,
-                    key=f"{svc.name}:{m.source}",
+                    key=key,
                 )
 
 
@@ -93,11 +136,15 @@ RULE = register(
         summary="A relative bind-mount source does not exist, so Docker mounts an empty directory instead.",
         docs=RuleDocs(
             what="Bind mounts of a service (short `./x:/y` and long `type: bind, source: ./x`) whose source is a "
-            "relative path are resolved against the compose project directory. A missing source is an error; a "
-            "missing source that looks like a directory (no file extension or dotfile name on either side) and "
-            "that `.gitignore` ignores, or that is mounted on a data directory (`/var/lib/…`, `/data`), is a "
-            "runtime data directory and only a note. Named volumes, absolute host paths, `~` paths "
-            "and paths built from variables are not claimed.",
+            "relative path are resolved against the compose project directory. A missing file (a name with an "
+            "extension or a dotfile on either side) or content directory is an error. A missing data directory "
+            "(git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is "
+            "fine for a container that runs as root, which gets no finding at all; it is an error when the "
+            "container runs as a non-root user (compose `user:` or the image's `USER`), since Docker creates it "
+            "owned by root. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, "
+            "`cp` or `touch` in a wrapper, script, CI workflow or the README) is only a note naming that step. "
+            "Named volumes, absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) "
+            "are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

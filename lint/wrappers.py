@@ -1,0 +1,297 @@
+"""How the repository itself runs compose: Makefiles, justfiles, Taskfiles, shell scripts, CI workflows
+and README code blocks. From each ``docker compose`` / ``docker-compose`` command it keeps the compose
+files (``-f``, ``COMPOSE_FILE``), ``--env-file``s, ``--profile``s, variables set in front of it
+(``VAR=… docker compose``) and the directory it runs in; from ``cp``, ``touch``, ``mkdir -p``,
+``install`` and ``> file`` the files those steps create. Text is read line by line; anything built from a
+variable the file does not define is left out (no guess)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from viworks_lint.dockerutil import commands
+from viworks_lint.location import Location
+from viworks_lint.parsers.common import ReadError, read_text
+
+WRAPPER_NAMES = {
+    "Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile", "Taskfile.yml", "Taskfile.yaml",
+    "taskfile.yml", "taskfile.yaml", ".gitlab-ci.yml", ".gitlab-ci.yaml",
+}
+DOC_NAMES = re.compile(r"^(readme|install|installation|deploy|deployment|setup|getting[-_]started|contributing|"
+                       r"development|hacking|self[-_]hosting|docker)[^/]*\.(md|rst|txt)$|^readme$", re.IGNORECASE)
+MAX_WRAPPER_BYTES = 512 * 1024
+
+
+def is_wrapper(path: Path) -> bool:
+    name = path.name
+    if name in WRAPPER_NAMES or name.endswith((".mk", ".sh", ".bash")):
+        return True
+    parent = path.parent
+    if parent.name == "workflows" and parent.parent.name == ".github" and name.endswith((".yml", ".yaml")):
+        return True
+    return bool(DOC_NAMES.match(name))
+
+
+@dataclass(frozen=True)
+class Step:
+    """A command of the repository that creates a file: ``cp .env.example .env`` in the README."""
+
+    text: str
+    where: str  # "Makefile (target setup)", "README.md"
+    location: Location
+
+    def describe(self) -> str:
+        return f"`{self.text}` in {self.where}"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One ``docker compose`` command of a wrapper."""
+
+    location: Location
+    where: str
+    kind: str  # ci | make | script | docs
+    label: str  # the make target, CI job or script name, lower-case
+    cwd: Path
+    files: tuple[Path, ...]
+    env_files: tuple[Path, ...]
+    profiles: tuple[str, ...]
+    variables: tuple[str, ...]
+    subcommand: str
+    text: str
+
+
+@dataclass
+class Wrappers:
+    invocations: list[Invocation] = field(default_factory=list)
+    created: dict[Path, Step] = field(default_factory=dict)  # normalised path → the step that creates it
+
+
+_TARGET = re.compile(r"^([A-Za-z0-9_.\-/%$() ]+?)\s*:(?![=:])")
+_YAML_KEY = re.compile(r"^( {0,4})([A-Za-z0-9_.:\-]+):\s*(?:#.*)?$")
+_ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|\+=|=)\s*(.*)$")
+_VAR = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_]*)\)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\"?\s*\)")
+_SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
+_PREFIXES = {"sudo", "env", "exec", "time", "nohup", "command", "@", "-"}
+
+
+def _kind(path: Path) -> str:
+    if path.name.startswith(".gitlab-ci") or path.parent.name == "workflows":
+        return "ci"
+    if path.name.endswith((".sh", ".bash")):
+        return "script"
+    if DOC_NAMES.match(path.name):
+        return "docs"
+    return "make"
+
+
+def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str, bool]]:
+    """(line, text, label, indented) of each line that may hold commands, continuation lines joined."""
+    out: list[tuple[int, str, str, bool]] = []
+    label = path.stem.lower() if kind == "script" else ""
+    in_fence = False
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        start = i
+        raw = lines[i]
+        i += 1
+        while raw.endswith("\\") and i < len(lines):
+            raw = raw[:-1] + " " + lines[i].strip()
+            i += 1
+        if kind == "docs":
+            if raw.lstrip().startswith(("```", "~~~")):
+                in_fence = not in_fence
+                continue
+            if not in_fence and not raw.startswith("    "):
+                continue
+            out.append((start + 1, raw.strip().removeprefix("$ ").removeprefix("> "), label, True))
+            continue
+        if kind == "make" and not raw[:1].isspace():
+            m = _TARGET.match(raw)
+            if m and "=" not in raw.split(":", 1)[0]:
+                label = m.group(1).strip().lower()
+                rest = raw[m.end() :]
+                if ";" in rest:  # `target: deps ; command`
+                    out.append((start + 1, rest.split(";", 1)[1], label, True))
+                continue
+        if kind in ("ci", "make") and path.suffix in (".yml", ".yaml"):
+            m = _YAML_KEY.match(raw)
+            if m:
+                label = m.group(2).lower()
+                continue
+        body = raw.strip()
+        if body.startswith("#"):
+            continue
+        body = re.sub(r"^-\s+", "", body)
+        body = re.sub(r"^(?:run|script|cmd|cmds|command)\s*:\s*[|>]?-?\s*", "", body)
+        body = re.sub(r"^(?:-\s+)?(?:name|cmd)\s*:\s*", "", body) if body.startswith(("cmd:", "- cmd:")) else body
+        out.append((start + 1, body.lstrip("@-+ \t"), label, raw[:1].isspace()))
+    return out
+
+
+def _expand(text: str, variables: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2) or m.group(3)
+        return variables.get(name, m.group(0))
+
+    for _ in range(3):  # variables defined from variables
+        new = _VAR.sub(sub, text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _resolve(cwd: Path, raw: str) -> Path | None:
+    if not raw or "$" in raw or "`" in raw or raw.startswith(("~", "-")) or "*" in raw:
+        return None
+    p = Path(raw)
+    return p if p.is_absolute() else Path(posixpath.normpath((cwd / p).as_posix()))
+
+
+def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
+    try:
+        if path.stat().st_size > MAX_WRAPPER_BYTES:
+            return
+        text = read_text(path)
+    except (ReadError, OSError):
+        return
+    kind = _kind(path)
+    base = root if kind in ("ci", "docs") else path.parent
+    variables: dict[str, str] = {}
+    try:
+        shown = path.relative_to(root).as_posix()
+    except ValueError:
+        shown = path.name
+    for lineno, line, label, indented in _logical_lines(path, text, kind):
+        m = _ASSIGN.match(line) if not (kind == "make" and indented) else None
+        if m:
+            value = m.group(2).split(" #")[0].strip()
+            quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'"
+            if quoted or " " not in value or kind == "make":
+                variables.setdefault(m.group(1), value[1:-1] if quoted else value)
+                if kind == "make" or " " not in value:
+                    continue
+        where = shown
+        if label and kind in ("make", "ci"):
+            where = f"{shown} ({'target' if kind == 'make' else 'job'} {label})"
+        line = _expand(line.replace("$$", "$") if kind == "make" else line, variables)
+        line = _DIRNAME.sub(path.parent.as_posix(), line)
+        for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
+            line = _SUBST.sub("$SUBST", line)
+        _scan_line(path, lineno, line, label, kind, where, base, root, out)
+
+
+def _scan_line(
+    path: Path, lineno: int, line: str, label: str, kind: str, where: str, base: Path, root: Path, out: Wrappers
+) -> None:
+    cwd = base
+    loc = Location(path, lineno, 1)
+    for words in commands(line):
+        assigned: dict[str, str] = {}
+        while words and (words[0] in _PREFIXES or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])):
+            if "=" in words[0] and words[0] not in _PREFIXES:
+                k, _, v = words[0].partition("=")
+                assigned[k] = v
+            words = words[1:]
+        if not words:
+            continue
+        prog = posixpath.basename(words[0])
+        if prog == "cd" and len(words) >= 2:
+            target = _resolve(cwd, words[1])
+            if target is not None:
+                cwd = target
+            continue
+        step_text = " ".join(words)
+        _created(words, prog, cwd, root, Step(step_text, where, loc), out)
+        if prog == "docker" and len(words) > 1 and words[1] == "compose":
+            _compose(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
+        elif prog in ("docker-compose", "podman-compose"):
+            _compose(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
+
+
+def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
+    targets: list[str] = []
+    args = [w for w in words[1:] if not w.startswith("-")]
+    if prog in ("touch", "mkdir"):
+        targets = args
+    elif prog in ("cp", "install", "ln") and len(args) >= 2:
+        dest = args[-1]
+        if dest.endswith("/") or (cwd / dest).is_dir():
+            targets = [posixpath.join(dest, posixpath.basename(a.rstrip("/"))) for a in args[:-1]]
+        else:
+            targets = [dest]
+    for i, w in enumerate(words):
+        if w in (">", ">>") and i + 1 < len(words):
+            targets.append(words[i + 1])
+        elif w.startswith(">") and len(w) > 1 and w[1:2] not in (">", "&"):
+            targets.append(w.lstrip(">"))
+    for t in targets:
+        for base in (cwd, root) if step.location.path.name.endswith((".sh", ".bash")) else (cwd,):
+            p = _resolve(base, t)  # a script may run from the repository root
+            if p is not None and not str(p).startswith("/dev/"):
+                out.created.setdefault(p, step)
+
+
+def _compose(
+    args: list[str], assigned: dict[str, str], cwd: Path, loc: Location, where: str, kind: str, label: str,
+    text: str, out: Wrappers,
+) -> None:
+    files: list[str] = []
+    env_files: list[str] = []
+    profiles: list[str] = []
+    project_dir: str | None = None
+    sub = ""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        name, eq, val = a.partition("=")
+        takes = name in ("-f", "--file", "--env-file", "--profile", "--project-directory", "-p", "--project-name",
+                         "--ansi", "--parallel", "--progress")
+        if takes and not eq:
+            val = args[i + 1] if i + 1 < len(args) else ""
+            i += 1
+        if name in ("-f", "--file"):
+            files.append(val)
+        elif name == "--env-file":
+            env_files.append(val)
+        elif name == "--profile":
+            profiles.append(val)
+        elif name == "--project-directory":
+            project_dir = val
+        elif not a.startswith("-") and not takes:
+            sub = a
+            break
+        i += 1
+    if "COMPOSE_FILE" in assigned:
+        files.extend(assigned["COMPOSE_FILE"].replace(",", ":").split(":"))
+    if "COMPOSE_PROFILES" in assigned:
+        profiles.extend(assigned["COMPOSE_PROFILES"].split(","))
+    resolved_files = [_resolve(cwd, f) for f in files]
+    resolved_env = [_resolve(cwd, f) for f in env_files]
+    if any(p is None for p in resolved_files) or any(p is None for p in resolved_env):
+        return  # built from a variable we cannot see: which project it is stays unknown
+    workdir = _resolve(cwd, project_dir) if project_dir else cwd
+    out.invocations.append(
+        Invocation(
+            loc, where, kind, label, workdir or cwd,
+            tuple(p for p in resolved_files if p is not None),
+            tuple(p for p in resolved_env if p is not None),
+            tuple(profiles),
+            tuple(sorted(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))),
+            sub,
+            text,
+        )
+    )
+
+
+def read_wrappers(root: Path, paths: list[Path]) -> Wrappers:
+    out = Wrappers()
+    for p in sorted(paths):
+        parse_wrapper(p, root, out)
+    return out
