@@ -130,18 +130,24 @@ def _words(text: str) -> list[str]:
         return text.split()
 
 
+# programs whose URL argument is the HTTP request they make (busybox's `wget` included)
+HTTP_CLIENTS = frozenset({"curl", "wget", "httpie", "http", "https", "xh", "curlie", "hurl"})
+
+
 def _urls(words: Iterable[str]) -> list[str]:
-    """URL-like words of a healthcheck command (nested ``sh -c`` strings included)."""
+    """URL-like words of a healthcheck command that a known HTTP client requests (nested ``sh -c`` strings
+    included)."""
     out: list[str] = []
     flat: list[str] = []
     for w in words:
         flat.extend(_words(w) if (" " in w or "\t" in w) else [w])
-    uses_http_client = any(w.rsplit("/", 1)[-1] in ("curl", "wget", "httpie", "http", "xh") for w in flat)
+    if not any(w.rsplit("/", 1)[-1] in HTTP_CLIENTS for w in flat):
+        return []  # the app's own binary (`app healthcheck http://…`) or a script: what it requests is its own
     for w in flat:
         low = w.lower()
         if low.startswith(("http://", "https://")):
             out.append(w)
-        elif uses_http_client and _HOSTPORT.match(w):
+        elif _HOSTPORT.match(w):
             out.append("http://" + w)
     return out
 
@@ -177,12 +183,13 @@ def compose_probes(service: Service, env: Mapping[str, str | None]) -> list[Prob
     test = node.get("test") if node is not None else None
     elements = test.elements() if test is not None and test.is_list else ([test] if test is not None else [])
     out: list[Probe] = []
-    for el in elements:
-        text = el.text() or ""
-        for url in _urls([text]):
-            p = _probe(url, env, el.loc, "compose", names)
-            if p is not None:
-                out.append(p)
+    texts = [el.text() or "" for el in elements]
+    for url in _urls(texts):
+        el = next((e for e, t in zip(elements, texts, strict=True) if url in t or url.removeprefix("http://") in t),
+                  elements[-1])
+        p = _probe(url, env, el.loc, "compose", names)
+        if p is not None:
+            out.append(p)
     return out
 
 
@@ -256,19 +263,33 @@ def route_matches(route: Route, path: str) -> bool:
     return any(rx.match(c) for c in candidates)
 
 
+_HEALTHISH = re.compile(r"^_?(?:health|healthz|healthcheck|health-check|health_check|ping|status|ready|readyz|"
+                        r"readiness|live|livez|liveness|alive|heartbeat|up)$")
+
+
 def closest_route(routes: Iterable[Route], path: str) -> Route | None:
+    """A route that is plainly what the probe meant (`/api/health` for `/health`, `/healthz` for `/health`),
+    or None: no suggestion is better than one that is merely the least unlike (`/items` for `/health`)."""
     routes = list(routes)
-    if not routes:
-        return None
-    names = [r.path for r in routes]
-    best = difflib.get_close_matches(path, names, n=1, cutoff=0.0)
-    if not best:
+    if not routes or not path.strip("/"):
         return None
     # prefer a route that ends with the requested path (/health → /api/health)
-    tail = [r for r in routes if r.path.endswith(path.rstrip("/")) and path.strip("/")]
+    tail = [r for r in routes if r.path.rstrip("/").endswith(path.rstrip("/"))]
     if tail:
         return min(tail, key=lambda r: len(r.path))
-    return next(r for r in routes if r.path == best[0])
+    last = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if _HEALTHISH.match(last):  # a health probe: the app's own health endpoint is what it meant
+        health = [r for r in routes if _HEALTHISH.match(r.path.rstrip("/").rsplit("/", 1)[-1].lower())]
+        if health:
+            return min(health, key=lambda r: len(r.path))
+
+    def score(r: Route) -> float:
+        whole = difflib.SequenceMatcher(None, path, r.path).ratio()
+        seg = difflib.SequenceMatcher(None, last, r.path.rstrip("/").rsplit("/", 1)[-1].lower()).ratio()
+        return max(whole, seg)
+
+    best = max(routes, key=score)
+    return best if score(best) >= 0.75 else None
 
 
 # ------------------------------------------------------------------------------------------ listening

@@ -49,8 +49,14 @@ RULE = register(
             "compared with the routes of the Rust app the service builds: actix-web `#[get]`/`route`/"
             "`resource`/`scope`/`configure`, axum `route`/`nest`/`merge`, across functions and modules, "
             "with every prefix applied and path parameters matched as patterns. The closest route is "
-            "suggested. Services whose code is not in the repository, and routing that cannot be followed "
-            "(a router passed in from elsewhere, macros), get no claim.",
+            "suggested only when it is plainly what was meant (the path under a prefix, a close spelling, the "
+            "app's own health endpoint for a health probe), never merely the least unlike. "
+            "Stays silent for: probes that are no request of a known HTTP client (curl, wget, busybox wget, "
+            "httpie, xh): a probe by the app's own binary (`app healthcheck http://localhost:8080`) checks what "
+            "it knows to check; services whose code is not in the repository; routing that is not fully "
+            "resolved (a router passed in from elsewhere or `merge`d from a function it cannot follow, router "
+            "wrappers such as aide's `ApiRouter` or utoipa-axum's `OpenApiRouter`, router methods it does not "
+            "know, macros).",
             why="The app answers 404, `curl -f` fails, the container is marked unhealthy and restarted, and "
             "everything that `depends_on` it with `service_healthy` never starts, while the app itself is fine.",
             example='healthcheck:\n  test: ["CMD", "curl", "-f", "http://localhost:8081/health"]\n'

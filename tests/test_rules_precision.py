@@ -281,3 +281,52 @@ def test_vw207_port_zero_is_no_service_port(tmp_path: Path) -> None:
         "    let probe = tokio::net::TcpListener::bind(\"127.0.0.1:0\").await.unwrap();\n"
         "    let listener = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n    let _ = probe;\n"))
     assert lint(root, ["VW207", "VW303"]) == []
+
+
+# ---------------------------------------------------------------- VW302 healthcheck-route-unknown
+
+_AXUM_CARGO = "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\naxum = \"0.7\"\n"
+_AXUM_DOCKERFILE = ("FROM rust:1.83 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                    "FROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/api /usr/local/bin/api\n"
+                    "CMD [\"api\"]\n")
+
+
+def _axum(root: Path, router: str, test: str) -> Path:
+    return write(root, {
+        "compose.yaml": "services:\n  api:\n    build: .\n    healthcheck:\n"
+                        f"      test: {test}\n      start_period: 10s\n",
+        "Dockerfile": _AXUM_DOCKERFILE,
+        "Cargo.toml": _AXUM_CARGO,
+        "src/main.rs": "use axum::{routing::get, Router};\n\n#[tokio::main]\nasync fn main() {\n"
+                       f"    let app = {router};\n"
+                       "    let l = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n"
+                       "    axum::serve(l, app).await.unwrap();\n}\n",
+    })
+
+
+_CURL_HEALTH = '["CMD", "curl", "-f", "http://localhost:8080/health"]'
+
+
+def test_vw302_resolved_router_without_the_route(tmp_path: Path) -> None:
+    root = _axum(tmp_path, 'Router::new().route("/items", get(|| async { "[]" }))', _CURL_HEALTH)
+    [f] = lint(root, ["VW302"])
+    assert "`/health`" in f.message and "did you mean" not in f.message  # `/items` is no suggestion
+
+
+def test_vw302_silent_for_a_probe_by_the_apps_own_binary(tmp_path: Path) -> None:
+    root = _axum(tmp_path, 'Router::new().route("/items", get(|| async { "[]" }))',
+                 '["CMD-SHELL", "api healthcheck http://localhost:8080"]')
+    assert lint(root, ["VW302"]) == []
+
+
+def test_vw302_silent_when_a_router_method_is_unknown(tmp_path: Path) -> None:
+    root = _axum(tmp_path, 'Router::new().route("/items", get(|| async { "[]" })).api_route("/health", get(h))',
+                 _CURL_HEALTH)
+    assert lint(root, ["VW302"]) == []
+
+
+def test_vw302_silent_for_router_wrappers(tmp_path: Path) -> None:
+    root = _axum(tmp_path, 'Router::new().route("/items", get(|| async { "[]" })).merge(docs())', _CURL_HEALTH)
+    (root / "src/main.rs").write_text((root / "src/main.rs").read_text() + (
+        "\nfn docs() -> Router {\n    let _api = aide::axum::ApiRouter::new();\n    Router::new()\n}\n"))
+    assert lint(root, ["VW302"]) == []

@@ -280,9 +280,10 @@ class CrateIndex:
 
     @staticmethod
     def is_excluded(info: FileInfo, node: Node) -> bool:
-        if not info.excluded:
-            return False
-        pos = node.start_byte
+        return CrateIndex.is_excluded_pos(info, node.start_byte)
+
+    @staticmethod
+    def is_excluded_pos(info: FileInfo, pos: int) -> bool:
         return any(a <= pos < b for a, b in info.excluded)
 
     def crate_by_name(self, name: str) -> Crate | None:

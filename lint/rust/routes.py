@@ -7,6 +7,7 @@ calls) is evaluated under that router's prefix and not again on its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
@@ -30,6 +31,16 @@ from viworks_lint.rust.syntax import (
 from viworks_lint.rust.values import Ctx, const_str, ctx_at, find_binding, fn_returns
 
 HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "trace", "connect")
+_WRAPPER_CTOR = re.compile(rb"\b([A-Z][A-Za-z0-9]*Router)::(?:new|default|with_openapi|with_state)\b")
+# axum Router methods that add no route and leave routing as it is; any other method (`api_route`,
+# a crate's extension trait) may add routes the linter does not see
+_AXUM_NEUTRAL = frozenset(
+    {
+        "layer", "route_layer", "with_state", "into_make_service", "into_make_service_with_connect_info",
+        "into_service", "boxed", "handle_error", "method_not_allowed_fallback", "without_v07_checks",
+        "reset_fallback", "clone", "into", "finish_api", "finish_api_with", "split_for_parts", "map_err",
+    }
+)  # fmt: skip
 _AXUM_ADDING = frozenset({"route", "nest", "merge", "nest_service", "route_service", "fallback", "fallback_service"})
 _ACTIX_ADDING = frozenset({"service", "route", "configure", "default_service"})
 _MAX_DEPTH = 24
@@ -147,6 +158,7 @@ class RouteCollector:
             reasons.extend(cand.unresolved)
         if roots == 0 and frameworks:
             reasons.append("no App/Router entry point found")
+        reasons.extend(self._router_wrappers())
         unique: list[Route] = []
         seen: set[Route] = set()
         for r in routes:
@@ -154,6 +166,17 @@ class RouteCollector:
                 seen.add(r)
                 unique.append(r)
         return RouteResult(unique, not reasons, sorted(frameworks), reasons)
+
+    def _router_wrappers(self) -> list[str]:
+        """Router types that wrap axum's and add routes through their own methods (aide's `ApiRouter`,
+        utoipa-axum's `OpenApiRouter`): the routes they add are not seen, so routing is unresolved."""
+        found: list[str] = []
+        for info in self.index.file_infos():
+            for m in _WRAPPER_CTOR.finditer(info.parsed.src):
+                name = m.group(1).decode()
+                if name not in found and not self.index.is_excluded_pos(info, m.start()):
+                    found.append(f"router wrapper `{name}` in {info.parsed.path.name}")
+        return found
 
     def _frameworks_from_uses(self) -> list[str]:
         found: list[str] = []
@@ -404,6 +427,8 @@ class RouteCollector:
             self._ax_router(ctx, args[0], prefix, depth + 1)
         elif name in ("fallback", "fallback_service"):
             self._add(ctx, prefix or "/", (), "axum", m.name_node, prefix=True)
+        elif name not in _AXUM_NEUTRAL:
+            self._unresolved_at(ctx, m.name_node, f"unknown router method `{name}`")
 
     def _ax_methods(self, ctx: Ctx, expr: Node | None, depth: int) -> tuple[str, ...]:
         expr = unparen(expr)
