@@ -104,7 +104,8 @@ class StageFiles:
 
     def lookup(self, path: str, before: Instruction | None = None, *, copies_only: bool = False) -> Presence:
         """Is the absolute image path ``path`` (a file or a directory) there when ``before`` runs (at the
-        end of the stage when None)? The bind and cache mounts of ``before`` itself count.
+        end of the stage when None)? The bind and cache mounts of ``before`` itself count, and so do
+        the files its own commands write.
         ``copies_only``: look only at COPY/ADD (what a COPY put there, whatever a RUN did since)."""
         path = posixpath.normpath(path)
         ignored: IgnorePattern | None = None
@@ -147,6 +148,11 @@ class StageFiles:
                 continue
             if p.dest != path and _under(p.dest, path) and p.kind not in ("skeleton", "mount"):
                 return Presence(UNKNOWN if p.kind in ("unknown", "image") else PRESENT, p)
+        if before is not None and not copies_only:
+            for p in self.placements:  # what the RUN's own commands write (`echo … > src/main.rs && cargo build`)
+                mine = p.instr is before and p.kind in ("unknown", "skeleton") and _under(path, p.dest)
+                if mine and (p.kind == "unknown" or _skeleton_file(posixpath.relpath(path, p.dest))):
+                    return Presence(UNKNOWN, p)
         return Presence(ABSENT, ignored_by=ignored)
 
     def _visible(self, before: Instruction | None) -> list[Placement]:
@@ -436,6 +442,8 @@ def _cargo_writes(args: list[str], cwd: str) -> list[tuple[str, str]]:
         if a == "--target-dir":
             target_dir = image_path(cwd, args[k + 1])
     if sub in ("build", "b", "check", "c", "test", "t", "run", "r", "clippy", "doc", "auditable", "zigbuild"):
+        if "--locked" in args or "--frozen" in args:
+            return [(target_dir, "unknown")]
         return [(target_dir, "unknown"), (image_path(cwd, "Cargo.lock"), "unknown")]  # a missing lock is made
     if sub in ("fetch", "generate-lockfile", "update"):
         return [(image_path(cwd, "Cargo.lock"), "unknown")]

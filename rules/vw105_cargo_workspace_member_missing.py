@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import fnmatch
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
@@ -14,46 +13,11 @@ from typing import Any
 from viworks_lint.findings import Finding, Level
 from viworks_lint.hostbuild import missing_submodule
 from viworks_lint.location import Location
-from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.parsers.cargo import Manifest, member_dirs, member_excluded
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
 _GLOB = "*?["
-
-
-def _expand(root: Path, pattern: str) -> list[Path]:
-    """Directories matching a member glob, one path segment at a time (``*``, ``?``, ``[..]``)."""
-    current = [root]
-    for part in posixpath.normpath(pattern).split("/"):
-        nxt: list[Path] = []
-        for d in current:
-            if part in (".", ""):
-                nxt.append(d)
-            elif part == "..":
-                nxt.append(d.parent)
-            elif not any(c in part for c in _GLOB):
-                if (d / part).is_dir():
-                    nxt.append(d / part)
-            else:
-                try:
-                    names = sorted(os.listdir(d))
-                except OSError:
-                    continue
-                nxt.extend(d / n for n in names if fnmatch.fnmatchcase(n, part) and (d / n).is_dir())
-        current = nxt
-    return current
-
-
-def _excluded(root: Manifest, directory: Path) -> bool:
-    ws = root.workspace
-    if ws is None:
-        return False
-    d = norm_path(directory)
-    for ex in ws.exclude:
-        base = norm_path(root.dir / ex)
-        if d == base or base in d.parents:
-            return True
-    return False
 
 
 def _suggest(parent: Path, name: str) -> str:
@@ -69,7 +33,7 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
     assert root.workspace is not None
     for pattern, loc in root.workspace.members:
         if any(c in pattern for c in _GLOB):
-            dirs = _expand(root.dir, pattern)
+            dirs = member_dirs(root.dir, pattern)
             if not dirs:
                 yield RULE.finding(
                     f"workspace member glob `{pattern}` matches no directory; Cargo then reads "
@@ -79,7 +43,7 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
                     key=f"member:{pattern}",
                 )
                 continue
-            bad = [d for d in dirs if not (d / "Cargo.toml").is_file() and not _excluded(root, d)]
+            bad = [d for d in dirs if not (d / "Cargo.toml").is_file() and not member_excluded(root, d)]
             if bad:
                 names = ", ".join(f"`{project.rel(d)}`" for d in bad)
                 yield RULE.finding(
@@ -92,7 +56,7 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
                 )
             continue
         directory = norm_path(root.dir / pattern)
-        if (directory / "Cargo.toml").is_file() or _excluded(root, directory):
+        if (directory / "Cargo.toml").is_file() or member_excluded(root, directory):
             continue
         sub = missing_submodule(project, directory)
         if sub is not None:

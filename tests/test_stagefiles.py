@@ -105,7 +105,8 @@ def test_run_outputs_are_unknown_never_absent(tmp_path: Path) -> None:
     )
     files, _ = _model(tmp_path)
     first, dummy, build, script, mounted = (_run(files, i) for i in range(5))
-    assert files.lookup("/app/src/main.rs", dummy).absent
+    assert files.lookup("/app/src/lib.rs", dummy).absent
+    assert files.lookup("/app/src/main.rs", dummy).state == "unknown"  # written by the RUN's own commands
     assert files.lookup("/app/src/main.rs", build).state == "unknown"
     assert files.lookup("/app/src/lib.rs", build).absent
     assert files.lookup("/app/Cargo.lock", script).state == "unknown"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -404,3 +407,45 @@ def _dependencies(data: dict[str, Any], pos: TomlPositions, root: Path, shape: A
                 )
             )
     return out
+
+
+# ------------------------------------------------------------------------------------ workspace members
+
+
+def member_dirs(root: Path, pattern: str) -> list[Path]:
+    """Directories matching a member glob, one path segment at a time (``*``, ``?``, ``[..]``)."""
+    current = [root]
+    for part in posixpath.normpath(pattern).split("/"):
+        nxt: list[Path] = []
+        for d in current:
+            if part in (".", ""):
+                nxt.append(d)
+            elif part == "..":
+                nxt.append(d.parent)
+            elif not any(c in part for c in "*?["):
+                if (d / part).is_dir():
+                    nxt.append(d / part)
+            else:
+                try:
+                    names = sorted(os.listdir(d))
+                except OSError:
+                    continue
+                nxt.extend(d / n for n in names if fnmatch.fnmatchcase(n, part) and (d / n).is_dir())
+        current = nxt
+    return current
+
+
+def member_excluded(root: Manifest, directory: Path) -> bool:
+    ws = root.workspace
+    if ws is None:
+        return False
+    d = _norm(directory)
+    for ex in ws.exclude:
+        base = _norm(root.dir / ex)
+        if d == base or base in d.parents:
+            return True
+    return False
+
+
+def _norm(path: Path) -> Path:
+    return Path(os.path.normpath(path.absolute()))

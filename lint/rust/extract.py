@@ -10,6 +10,7 @@ from pathlib import Path
 from viworks_lint.location import Location
 from viworks_lint.rust.env import collect_env_reads
 from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr, Route
+from viworks_lint.rust.inputs import collect_inputs
 from viworks_lint.rust.listen import collect_listens
 from viworks_lint.rust.modules import CrateIndex
 from viworks_lint.rust.routes import collect_routes
@@ -124,6 +125,10 @@ def _analyze(crate_dir: Path, entry_files: list[Path], build_script: Path | None
         env_reads = collect_env_reads(index)
     except Exception:
         env_reads = []
+    try:
+        inputs = collect_inputs(index)
+    except Exception:
+        inputs = []
 
     files: list[str] = []
     errors: list[Location] = []
@@ -153,4 +158,5 @@ def _analyze(crate_dir: Path, entry_files: list[Path], build_script: Path | None
         env_reads=tuple(e for e in _dedupe(list(env_reads)) if isinstance(e, EnvRead)),
         parse_errors=tuple(x for x in _dedupe(list(errors)) if isinstance(x, Location)),
         files=tuple(str(f) for f in _dedupe(list(files))),
+        inputs=tuple(inputs),
     )

@@ -50,6 +50,20 @@ class EnvRead:
 
 
 @dataclass(frozen=True)
+class CompileInput:
+    """A file or directory the compiler reads because the code names it (``include_str!``,
+    ``sqlx::migrate!``, …). ``path`` is as written (None: the macro's default); ``base`` is ``file``
+    (relative to the file that names it) or ``manifest`` (to the package directory)."""
+
+    macro: str  # include_str | include_bytes | include | sqlx::migrate | sqlx::query | sqlx::query_file | …
+    path: str | None
+    base: str
+    location: Location
+    file: str  # the source file that names it (absolute)
+    test_only: bool = False  # inside #[cfg(test)] / #[test]
+
+
+@dataclass(frozen=True)
 class CrateFacts:
     routes: tuple[Route, ...] = ()
     # False when some router could not be followed (a router built from a variable passed in from
@@ -60,3 +74,4 @@ class CrateFacts:
     env_reads: tuple[EnvRead, ...] = ()
     parse_errors: tuple[Location, ...] = field(default=())  # files tree-sitter flagged with ERROR nodes
     files: tuple[str, ...] = ()  # source files read (absolute paths)
+    inputs: tuple[CompileInput, ...] = ()  # files the code embeds at compile time

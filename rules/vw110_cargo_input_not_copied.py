@@ -1,0 +1,151 @@
+"""VW110 cargo-input-not-copied."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from pathlib import Path
+
+from viworks_lint.cargocmd import cargo_calls
+from viworks_lint.cargoneeds import CargoNeeds, Need, cargo_needs
+from viworks_lint.dockerutil import reachable_stages
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.parsers.dockerfile import Instruction, token_location
+from viworks_lint.project import Build, Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.stagefiles import Presence, StageFiles, stage_files
+
+
+def _missing(files: StageFiles, needs: CargoNeeds, need: Need) -> Presence | None:
+    """The need's absence (None when the stage has it, or may have it)."""
+    absent: Presence | None = None
+    for host in (need.host, *need.alternatives):
+        state = files.lookup(needs.image_path_of(host), needs.call.instr)
+        if not state.absent:
+            return None
+        absent = absent or state
+    return absent
+
+
+def _top(files: StageFiles, needs: CargoNeeds, need: Need, context: Path, instr: Instruction) -> Path:
+    """The highest directory above the need that the stage lacks as a whole (what one COPY brings in),
+    up to the package directory when the need belongs to a package."""
+    cur = need.host
+    while cur != need.unit and cur.parent not in (cur, context, needs.root.dir):
+        try:
+            cur.parent.relative_to(context)
+        except ValueError:
+            break
+        if not files.lookup(needs.image_path_of(cur.parent), instr).absent:
+            break
+        cur = cur.parent
+    return cur
+
+
+def _fix(project: Project, build: Build, files: StageFiles, needs: CargoNeeds, top: Path, state: Presence) -> str:
+    instr = needs.call.instr
+    try:
+        rel = top.relative_to(build.context).as_posix()
+    except ValueError:
+        return (
+            f"it is outside the build context `{project.rel(build.context)}`, so no COPY can bring it in: "
+            "widen the build context (compose `build.context`) to a directory that holds it"
+        )
+    if state.ignored_by is not None:
+        pat = state.ignored_by
+        return (
+            f"`{project.rel(pat.location.path)}` drops it from the build context with `{pat.text}` "
+            f"(line {pat.location.line}): remove or narrow the pattern, or add `!{rel}` after it"
+        )
+    image = needs.image_path_of(top)
+    workdir = files.workdir(instr)
+    dest = posixpath.relpath(image, workdir) if image.startswith(workdir.rstrip("/") + "/") else image
+    return f"add `COPY {rel} {dest}` before this RUN"
+
+
+def _findings(project: Project, build: Build, files: StageFiles, instr: Instruction) -> Iterator[Finding]:
+    df = files.dockerfile
+    reported: set[Path] = set()
+    for call in cargo_calls(instr, files.workdir(instr)):
+        needs = cargo_needs(project, files, call)
+        if needs is None:
+            continue
+        for need in needs.needs:
+            state = _missing(files, needs, need)
+            if state is None or project.is_gitignored(need.host):
+                continue
+            top = _top(files, needs, need, build.context, instr) if state.ignored_by is None else need.host
+            if top in reported or any(p in reported for p in top.parents):
+                continue
+            reported.add(top)
+            cmd = f"cargo {call.sub}"
+            where = f"stage `{files.stage.label}`" if files.stage.name else "this stage"
+            fix = _fix(project, build, files, needs, top, state)
+            msg = (
+                f"`{cmd}` needs {need.what}, but {where} has no `{needs.image_path_of(top)}`, so the build fails "
+                f"although `{project.rel(top)}` is in the repository; {fix}"
+            )
+            related = [Related(need.why, need.why_text)]
+            if state.ignored_by is not None:
+                related.append(Related(state.ignored_by.location, f"`{state.ignored_by.text}` excludes it"))
+            yield RULE.finding(
+                msg,
+                token_location(df, instr, "cargo"),
+                key=f"{files.stage.label}:{project.rel(need.host)}",
+                related=tuple(related),
+            )
+
+
+def check(project: Project) -> Iterator[Finding]:
+    seen: set[tuple[Path, int, str]] = set()
+    for build in project.builds:
+        df = build.dockerfile
+        if df is None or not build.context.is_dir():
+            continue
+        for stage in reachable_stages(df, build.target):
+            files = stage_files(project, build, stage)
+            for instr in stage.instructions:
+                if instr.cmd != "RUN" or "cargo" not in instr.original:
+                    continue
+                for f in _findings(project, build, files, instr):
+                    key = (df.path, instr.start_line, f.key)
+                    if key not in seen:
+                        seen.add(key)
+                        yield f
+
+
+RULE = register(
+    Rule(
+        id="VW110",
+        name="cargo-input-not-copied",
+        level=Level.ERROR,
+        summary="A cargo build in a Dockerfile stage needs a repository file the stage never got.",
+        docs=RuleDocs(
+            what="Each `RUN cargo build`/`install --path`/`run`/`test`/`check` (and `cargo chef prepare`) of "
+            "the stages a build runs is resolved as Cargo would from the stage's working directory (`cd dir &&`, "
+            "`--manifest-path`, `-p`, `--bin`, `--workspace`, `default-members`): the workspace root and every "
+            "member's manifest (globs match only what the stage has), path dependencies (transitively, "
+            "`workspace.dependencies` included), the targets and module files of the packages compiled, "
+            "`build.rs`, `Cargo.lock` under `--locked`/`--frozen`/`--offline`, a `.cargo/config.toml` with "
+            "`[source]`/`[patch]`/`[env]`/`[registries]`, and what the code embeds at compile time: "
+            "`include_str!`/`include_bytes!`/`include!` (relative to the file), `sqlx::migrate!`, "
+            "`sqlx::query_file!`, `refinery::embed_migrations!`, `diesel_migrations::embed_migrations!` "
+            "(relative to the package directory), `.sqlx/` for `sqlx::query!` under `SQLX_OFFLINE=true`. "
+            "Each file is looked up in the stage's file model: what COPY/ADD put there (filtered by the "
+            "`.dockerignore` that applies, `<Dockerfile>.dockerignore` first), `COPY --from` other stages, bind "
+            "and cache mounts of the RUN. Files an earlier RUN may create (`echo 'fn main() {}' > src/main.rs`, "
+            "scripts, `cargo chef cook`'s manifests) are never claimed missing; `cargo chef cook` itself builds "
+            "from its recipe and is not checked. A file missing from the repository too is VW101's or VW105's.",
+            why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
+            '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
+            'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',
+            example='# Cargo.toml: [workspace] members = ["api", "core"]\n'
+            "COPY Cargo.toml Cargo.lock ./\nCOPY api api\nRUN cargo build --release --locked   "
+            "# core/ was never copied",
+            fix="Add the COPY the message names before the RUN (or `COPY . .` with a `.dockerignore` that keeps "
+            "`target/` out), or remove the `.dockerignore` pattern that drops the file.",
+        ),
+        check=check,
+        tags=("build", "dockerfile", "cargo"),
+    )
+)
