@@ -38,6 +38,7 @@ class Config:
     report_unused_suppressions: bool = False
     base_images: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     scope: Mapping[str, str] = field(default_factory=dict)  # path glob → deploy | dev | test | ci | toolchain | aux
+    baseline: str | None = None
     source: Path | None = None
 
     def level_for(self, rule_id: str, default: Level) -> Level | None:
@@ -129,6 +130,7 @@ def from_mapping(data: Mapping[str, Any], where: str, source: Path | None = None
         report_unused_suppressions=bool(data.get("report-unused-suppressions", False)),
         base_images=dict(data.get("base-images", {})),
         scope=dict(data.get("scope", {})),
+        baseline=data.get("baseline"),
         source=source,
     )
 

@@ -127,6 +127,7 @@ class Discovered:
     manifests: list[Path] = field(default_factory=list)
     env_files: list[Path] = field(default_factory=list)
     wrappers: list[Path] = field(default_factory=list)  # Makefiles, scripts, CI workflows, READMEs
+    configs: list[Path] = field(default_factory=list)  # .viworks-lint.toml files below the root (subprojects)
     gitignore: GitIgnore | None = None
     errors: list[tuple[Path, str]] = field(default_factory=list)  # unreadable dirs, loops
 
@@ -199,6 +200,8 @@ def discover(
             out.manifests.append(path)
         elif is_env_name(name):
             out.env_files.append(path)
+        elif name == ".viworks-lint.toml" and path.parent != root:
+            out.configs.append(path)
         elif is_wrapper(path):
             out.wrappers.append(path)
     if explicit:

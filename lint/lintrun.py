@@ -20,8 +20,13 @@ class RunOutput:
     findings: list[Finding]
     errors: list[str] = field(default_factory=list)  # internal errors (a rule crashed): never cached
     suppressed: int = 0
-    files_checked: int = 0
+    files: list[Path] = field(default_factory=list)  # every file the run read
+    configs: list[Path] = field(default_factory=list)  # .viworks-lint.toml files below the root (subprojects)
     cached: bool = False
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.files)
 
 
 def lint(
@@ -49,7 +54,9 @@ def lint(
         if hit is not None:
             try:
                 value = decode(hit[0])
-                return RunOutput(list(value["findings"]), [], int(value["suppressed"]), int(value["files"]), True)
+                files = [Path(f) for f in value["files"]]
+                configs = [Path(f) for f in value["configs"]]
+                return RunOutput(list(value["findings"]), [], int(value["suppressed"]), files, configs, True)
             except Exception:
                 pass  # an entry this version cannot read: lint again and overwrite it
     recorder = cache.Recorder()
@@ -58,7 +65,12 @@ def lint(
     recorder.add(root / ".git" / "index")  # what git tracks (and file modes) is read through git itself
     if store is not None and not out.errors:
         try:
-            value = encode({"findings": out.findings, "suppressed": out.suppressed, "files": out.files_checked})
+            value = encode({
+                "findings": out.findings,
+                "suppressed": out.suppressed,
+                "files": sorted(str(f) for f in out.files),
+                "configs": [str(f) for f in out.configs],
+            })
         except Unencodable:
             return out
         store.put("run", key, value, recorder.as_list())
@@ -80,4 +92,5 @@ def _lint(
     project = Project(root, config, paths=list(paths), compose_files=list(compose_files), env_files=list(env_files))
     engine = Engine(project, rules, report_unused_suppressions=report_unused)
     result = engine.run()
-    return RunOutput(result.findings, list(result.errors), result.suppressed, project.files_checked())
+    files = sorted(project.files_read())
+    return RunOutput(result.findings, list(result.errors), result.suppressed, files, list(project.discovered.configs))

@@ -18,6 +18,7 @@ from viworks_lint.parsers.compose import ComposeProject, Service, load_project
 from viworks_lint.parsers.dockerfile import Dockerfile, parse_dockerfile
 from viworks_lint.parsers.dockerignore import DockerIgnore, parse_dockerignore
 from viworks_lint.parsers.envfile import EnvFile, parse_env
+from viworks_lint.parsers.nginx import NginxConfig, parse_nginx
 
 if TYPE_CHECKING:
     from viworks_lint.conventions import Provision
@@ -75,6 +76,7 @@ class Project:
         self.manifests: dict[Path, Manifest] = {}
         self.dockerignores: dict[Path, DockerIgnore] = {}
         self.composes: list[ComposeProject] = []
+        self.nginx_configs: dict[Path, NginxConfig] = {}
         self._load()
 
     # ------------------------------------------------------------------ loading
@@ -212,6 +214,13 @@ class Project:
             self.manifests[key] = m
         return self.manifests[key]
 
+    def nginx(self, path: Path) -> NginxConfig:
+        """An nginx config mounted into a service, parsed once (its problems are the rule's to report)."""
+        key = norm_path(path)
+        if key not in self.nginx_configs:
+            self.nginx_configs[key] = parse_nginx(path)
+        return self.nginx_configs[key]
+
     # ------------------------------------------------------------------ links
     @cached_property
     def builds(self) -> list[Build]:
@@ -331,13 +340,21 @@ class Project:
         except ValueError:
             return path.as_posix()
 
-    def files_checked(self) -> int:
-        files = {*self.env_files, *self.dockerfiles, *self.manifests, *self.dockerignores}
+    def files_read(self) -> set[Path]:
+        """Every file the run read: compose files, Dockerfiles, .dockerignore files, manifests, .env files,
+        and (once the rules have run) the Rust sources and nginx configs they analysed."""
+        from viworks_lint.code import analyzed_files
+
+        files = {*self.env_files, *self.dockerfiles, *self.manifests, *self.dockerignores, *self.nginx_configs}
         for compose in self.composes:
             files.update(compose.files)
         for group in self.discovered.compose_groups:
             files.update(group)
-        return len(files)
+        files.update(norm_path(Path(f)) for f in analyzed_files(self))
+        return {p for p in map(norm_path, files) if p.is_file()}
+
+    def files_checked(self) -> int:
+        return len(self.files_read())
 
     # ------------------------------------------------------------------ deployment scope
     @cached_property

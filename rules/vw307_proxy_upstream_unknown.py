@@ -11,7 +11,7 @@ from viworks_lint.code import service_code
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
-from viworks_lint.parsers.nginx import NginxConfig, Upstream, parse_nginx
+from viworks_lint.parsers.nginx import NginxConfig, Upstream
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import compose_host_names, container_env, effective_listens, route_matches
@@ -63,7 +63,7 @@ def check(project: Project) -> Iterator[Finding]:
         for svc in compose.services.values():
             # nginx reads every mounted file together (nginx.conf includes conf.d/*.conf): an upstream
             # may be declared in one file and used in another
-            confs = [parse_nginx(p) for p in _mounted_configs(compose, svc)]
+            confs = [project.nginx(p) for p in _mounted_configs(compose, svc)]
             upstreams = {u.name: u for conf in confs for u in conf.upstreams}
             for conf in confs:
                 yield from _check_conf(project, compose, svc, conf, hosts, upstreams)

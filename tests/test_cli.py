@@ -44,10 +44,13 @@ def test_text_output_layout_and_summary() -> None:
     code, out, _ = run("--select", "VW101", str(BROKEN))
     assert code == 1
     first = out.splitlines()[0]
-    shown = Path(os.path.relpath(BROKEN / "backend" / "Cargo.toml")).as_posix()  # relative to where it ran
-    assert first.startswith(f"{shown}:13:8: VW101 cargo-target-missing ")
+    # relative to the project root (the demo's .viworks-lint.toml), wherever the command ran
+    assert first.startswith("backend/Cargo.toml:13:8: VW101 cargo-target-missing ")
     assert "^~~" in out and "\x1b[" not in out
+    assert "  = help: Restore the file, correct `path`, or delete the target section." in out
     assert out.rstrip().endswith("in 5 files.") and "1 problem" in out
+    # the full run also reads the Rust sources of the service and the nginx config mounted into nginx
+    assert run(str(BROKEN))[1].rstrip().endswith("in 11 files.")
 
 
 def test_select_ignore_prefixes_and_names() -> None:
@@ -203,7 +206,10 @@ def test_running_in_a_subdirectory_lints_the_project_and_reports_below_it(
     monkeypatch.chdir(root / "backend")
     _, out, _ = run("--format", "json")
     found = sorted((f["rule"], f["path"]) for f in json.loads(out)["findings"])
-    assert found == [("VW101", "Cargo.toml"), ("VW201", "src/config.rs")]
+    # paths relative to the project root, so CI annotations land on the right file
+    assert found == [("VW101", "backend/Cargo.toml"), ("VW201", "backend/src/config.rs")]
+    assert run("--format", "json", ".")[1] == out  # `.` is the same run as no argument
+    assert run("--format", "json", str(root / "backend"))[1] == out
 
 
 def test_compose_file_option_replaces_discovery(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def _normalise(text: str) -> str:
 
 
 @pytest.mark.parametrize(("fmt", "suffix"), [
-    ("text", "txt"), ("json", "json"), ("sarif", "sarif"), ("github", "github.txt"), ("gitlab", "gitlab.json"),
+    ("text", "txt"), ("concise", "concise.txt"), ("json", "json"), ("sarif", "sarif"), ("github", "github.txt"), ("gitlab", "gitlab.json"),
 ])
 def test_golden_output(fmt: str, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(DEMO)  # as a user runs it: `viworks-lint --format sarif .` in the project
@@ -34,8 +34,19 @@ def test_golden_output(fmt: str, suffix: str, monkeypatch: pytest.MonkeyPatch) -
     assert out == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("fmt", "suffix"), [("text", "txt"), ("json", "json")])
+def test_golden_statistics(fmt: str, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(DEMO)
+    result = CliRunner().invoke(cli, ["--statistics", "--format", fmt], catch_exceptions=False)
+    assert result.exit_code == 1
+    golden = GOLDEN / f"demo-broken.statistics.{suffix}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
 def test_golden_fixed_is_clean_in_every_format() -> None:
-    for fmt in ("text", "json", "sarif", "github", "gitlab"):
+    for fmt in ("text", "concise", "json", "sarif", "github", "gitlab"):
         result = CliRunner().invoke(cli, ["--format", fmt, str(FIXTURES / "demo" / "fixed")])
         assert result.exit_code == 0, (fmt, result.stdout)
 

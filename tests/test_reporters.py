@@ -99,10 +99,12 @@ def test_text_layout_exact(project: Path) -> None:
         "  3 | RUN cargo build --release\n"
         "    |     ^~~~~~~~~~~ error\n"
         "  = note: compose.yaml:3:5: built for service backend\n"
+        "  = help: Fix the configuration.\n"
         "\n"
         "compose.yaml:4:5: VW201 env-var-unset PORT is never set\n"
         "  4 |     environment:\n"
         "    |     ^~~~~~~~~~~ warning\n"
+        "  = help: Fix the configuration.\n"
         "\n"
         "Found 2 problems (1 error, 1 warning) in 5 files.\n"
     )
@@ -136,7 +138,8 @@ def test_text_missing_source_has_no_snippet(tmp_path: Path) -> None:
     f = finding(R101, "gone", Location(tmp_path / "missing.toml", 7, 1))
     out = render("text", report(tmp_path, [f], files_checked=1))
     assert out == (
-        "missing.toml:7:1: VW101 cargo-target-missing gone\n  = error\n\nFound 1 problem (1 error) in 1 file.\n"
+        "missing.toml:7:1: VW101 cargo-target-missing gone\n  = error\n  = help: Fix the configuration.\n\n"
+        "Found 1 problem (1 error) in 1 file.\n"
     )
 
 
@@ -215,7 +218,9 @@ def test_json_structure(project: Path) -> None:
     assert out.endswith("\n")
     assert out == render("json", report(project, [f2, f1], files_checked=4))  # order-independent
     assert data["version"] == "1.2.3"
-    assert data["summary"] == {"total": 2, "errors": 1, "warnings": 1, "notes": 0, "files_checked": 4}
+    assert data["summary"] == {
+        "total": 2, "errors": 1, "warnings": 1, "notes": 0, "files_checked": 4, "baselined": None, "baseline_stale": None
+    }
     first, second = data["findings"]
     assert first["path"] == "Dockerfile"
     assert first["end_line"] is None and first["end_column"] is None
@@ -473,7 +478,7 @@ def test_gitlab_fields(project: Path) -> None:
 
 
 def test_registry(tmp_path: Path) -> None:
-    assert FORMATS == ("text", "json", "sarif", "github", "gitlab")
+    assert FORMATS == ("text", "concise", "json", "sarif", "github", "gitlab")
     for fmt in FORMATS:
         assert render(fmt, report(tmp_path, [])).endswith("\n") or fmt == "github"
     with pytest.raises(ValueError, match="unknown output format"):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from viworks_lint.reporters import github, gitlab, jsonfmt, sarif, text
+from viworks_lint.reporters import concise, github, gitlab, jsonfmt, sarif, text
 from viworks_lint.reporters.base import Report
 
 __all__ = ["FORMATS", "Report", "render"]
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
 
 _RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": text.render,
+    "concise": concise.render,
     "json": jsonfmt.render,
     "sarif": sarif.render,
     "github": github.render,

@@ -36,6 +36,8 @@ class Report:
     # (utf-8, errors=replace), cached, None on failure.
     source: SourceReader | None = None
     files_checked: int = 0
+    baselined: int | None = None  # findings left out because the baseline lists them (None: no baseline)
+    baseline_stale: int = 0  # baseline entries that matched no finding
 
 
 # --------------------------------------------------------------------------------------------
@@ -147,17 +149,27 @@ def count_levels(levels: Sequence[Level]) -> Counts:
     )
 
 
-def summary_sentence(counts: Counts, files_checked: int) -> str:
-    """``Found 3 problems (2 errors, 1 warning) in 5 files.`` / ``No problems found in 5 files.``"""
+def summary_sentence(counts: Counts, files_checked: int, baselined: int | None = None, stale: int = 0) -> str:
+    """``Found 3 problems (2 errors, 1 warning) in 5 files.`` / ``No problems found in 5 files.``; with a
+    baseline, ``Found 1 new problem (1 error) in 5 files; 6 baselined, 1 stale baseline entry.``"""
     files = plural(files_checked, "file")
+    new = "new " if baselined is not None else ""
     if counts.total == 0:
-        return f"No problems found in {files}."
-    parts = [
-        plural(n, word)
-        for n, word in ((counts.errors, "error"), (counts.warnings, "warning"), (counts.notes, "note"))
-        if n
-    ]
-    return f"Found {plural(counts.total, 'problem')} ({', '.join(parts)}) in {files}."
+        text = f"No {new}problems found in {files}"
+    else:
+        parts = [
+            plural(n, word)
+            for n, word in ((counts.errors, "error"), (counts.warnings, "warning"), (counts.notes, "note"))
+            if n
+        ]
+        problems = "problem" if counts.total == 1 else "problems"
+        text = f"Found {counts.total} {new}{problems} ({', '.join(parts)}) in {files}"
+    if baselined is not None:
+        text += f"; {baselined} baselined"
+        if stale:
+            entries = "baseline entry no longer matches" if stale == 1 else "baseline entries no longer match"
+            text += f", {stale} {entries} (prune with --write-baseline)"
+    return text + "."
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,6 +225,17 @@ class Item:
         return self.rule.name if self.rule is not None else ""
 
 
+HELP = "help"  # Finding.extra key: fix advice for this finding (else the rule's documented fix)
+
+
+def help_text(item: Item) -> str:
+    """How to fix the finding: its own advice when the rule gives one, else the rule's documented fix."""
+    own = item.finding.extra.get(HELP, "")
+    if own:
+        return own
+    return item.rule.docs.fix.strip() if item.rule is not None else ""
+
+
 @dataclass(frozen=True)
 class Prepared:
     report: Report
@@ -265,6 +288,10 @@ def prepare(report: Report) -> Prepared:
         seen[base] = occurrence + 1
         items.append(Item(f, f.effective_level, path, rules.get(f.rule_id), fingerprint(base, occurrence)))
     return Prepared(report, items, count_levels([i.level for i in items]), sources)
+
+
+def summary(p: Prepared) -> str:
+    return summary_sentence(p.counts, p.report.files_checked, p.report.baselined, p.report.baseline_stale)
 
 
 def last_line(loc: Location) -> int:

@@ -51,6 +51,8 @@ def to_data(report: Report) -> dict[str, Any]:
             "warnings": p.counts.warnings,
             "notes": p.counts.notes,
             "files_checked": report.files_checked,
+            "baselined": report.baselined,
+            "baseline_stale": report.baseline_stale if report.baselined is not None else None,
         },
     }
 

@@ -6,6 +6,8 @@
       12 |     image: backend
          |     ^~~~~~~~~~~~~~
       = note: Dockerfile:3:1: related message
+      = help: how to fix it
+
 
     Found 1 problem (1 error) in 5 files.
 """
@@ -18,9 +20,10 @@ from viworks_lint.reporters.base import (
     Prepared,
     Report,
     abs_path,
+    help_text,
     prepare,
     sanitize_line,
-    summary_sentence,
+    summary,
 )
 
 RESET = "\x1b[0m"
@@ -78,6 +81,9 @@ def _render_item(p: Prepared, item: Item, style: _Style) -> list[str]:
         rloc = rel.location
         where = f"{p.path(rloc.path)}:{rloc.line}:{rloc.col}:"
         out.append(f"  {style(BLUE, '=')} {style(BOLD, 'note:')} {where} {rel.message}")
+    advice = help_text(item)
+    if advice:
+        out.append(f"  {style(BLUE, '=')} {style(BOLD, 'help:')} {advice}")
     return out
 
 
@@ -85,5 +91,5 @@ def render(report: Report) -> str:
     p = prepare(report)
     style = _Style(report.color)
     blocks = ["\n".join(_render_item(p, item, style)) for item in p.items]
-    blocks.append(style(BOLD, summary_sentence(p.counts, report.files_checked)))
+    blocks.append(style(BOLD, summary(p)))
     return "\n\n".join(blocks) + "\n"
