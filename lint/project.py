@@ -90,9 +90,11 @@ class Project:
             self._load_compose(group, runs.get(key, []))
             loaded.add(key)
         explicit = {f for group in self.discovered.compose_groups for f in group}
+        overlays = {f for key in runs if len(key) > 1 for f in key[1:]}  # a wrapper combines them with a base
         for variant in self.discovered.compose_variants:
             key = (norm_path(variant),)
-            if variant not in explicit and (key in runs or _standalone_compose(variant)):
+            alone = key in runs or (key[0] not in overlays and _standalone_compose(variant))
+            if variant not in explicit and alone:
                 self._load_compose([variant], runs.get(key, []))
                 loaded.add(key)
         for key, invocations in runs.items():

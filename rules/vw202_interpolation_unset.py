@@ -14,18 +14,15 @@ from viworks_lint.rule import Rule, RuleDocs, register
 
 
 def _sources(project: Project, compose: ComposeProject) -> str:
-    if not compose.env_sources:
+    parts = [f"`{project.rel(p)}`" for p in compose.env_sources]
+    parts += [
+        f"`{project.rel(p.template)}` (the template of `{project.rel(p.path)}`)"
+        for p in project.compose_env(compose).templates
+        if p.template is not None
+    ]
+    if not parts:
         return "there is no `.env` next to the compose file and no `--env-file`"
-    files = ", ".join(f"`{project.rel(p)}`" for p in compose.env_sources)
-    return f"neither {files} nor the config's `provided-env` sets it"
-
-
-def _templates(project: Project, compose: ComposeProject) -> str:
-    provs = project.compose_env(compose).templates
-    if not provs:
-        return ""
-    shown = ", ".join(f"`{project.rel(p.template)}`" for p in provs if p.template is not None)
-    return f" (nor the template {shown})"
+    return f"neither {', '.join(parts)} nor the config's `provided-env` defines it"
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -47,7 +44,7 @@ def check(project: Project) -> Iterator[Finding]:
         related = tuple(Related(r.location, f"`{name}` is also used here") for _c, r in needed if r is not first)
         optional = any(name in project.compose_env(c).optional for c, _r in uses)
         written = f"${{{name}{first.modifier}{first.argument}}}" if first.modifier else f"${{{name}}}"
-        where = _sources(project, compose) + _templates(project, compose)
+        where = _sources(project, compose)
         if optional:
             f = RULE.finding(
                 f"`{name}` is only commented out in the env file or its template, so it is deliberately optional; "

@@ -139,3 +139,50 @@ def test_scope_in_json_and_sarif(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, [str(tmp_path), "--format", "sarif", "--select", "VW203"]).output
     results = json.loads(out)["runs"][0]["results"]
     assert sorted(r["properties"]["scope"] for r in results) == ["deploy", "test"]
+
+
+# ---------------------------------------------------------------- a whole project
+
+
+STOREFRONT = Path(__file__).parent / "fixtures" / "scope" / "storefront"
+
+
+def test_storefront_reports_exactly_its_two_defects() -> None:
+    """Dev, test, CI, example, devcontainer and frontend files, env templates copied by the Makefile and a
+    production overlay that only the Makefile combines with the base: two real defects, in the overlay."""
+    found = lint(STOREFRONT)
+    defects = [
+        (f.rule_id, f.location.path.relative_to(STOREFRONT).as_posix(), f.location.line, f.effective_level.value)
+        for f in found
+        if f.effective_level is not Level.NOTE
+    ]
+    assert defects == [
+        ("VW202", "deploy/docker-compose.prod.yml", 6, "warning"),  # SMTP_PASSWORD: no template defines it
+        ("VW204", "deploy/docker-compose.prod.yml", 16, "error"),  # the nginx config is default.conf
+    ]
+    notes = sorted((f.rule_id, f.location.path.name, f.location.line) for f in found if f.effective_level is Level.NOTE)
+    assert notes == [
+        ("VW202", "docker-compose.prod.yml", 3),  # deploy/.env.prod comes from its template (Makefile deploy)
+        ("VW202", "docker-compose.yml", 2),  # .env comes from .env.example (Makefile setup)
+        ("VW204", "docker-compose.prod.yml", 17),  # ./certs is made by `mkdir -p` in Makefile setup
+    ]
+    assert {f.scope for f in found} == {"deploy"}
+
+
+def test_storefront_scopes() -> None:
+    got = {path: scope for path, (scope, _why) in _scopes(STOREFRONT).items()}
+    assert got == {
+        ".devcontainer/Dockerfile": "dev",
+        "Dockerfile": "deploy",
+        "Dockerfile.dev": "dev",
+        "deploy/docker-compose.prod.yml": "deploy",
+        "docker-compose.dev.yml": "dev",
+        "docker-compose.test.yml": "test",
+        "docker-compose.yml": "deploy",
+        "e2e/Dockerfile": "test",
+        "examples/minimal/docker-compose.yml": "dev",
+        "frontend/Dockerfile": "aux",
+    }
+    project = _project(STOREFRONT)
+    combined = [[project.rel(f) for f in c.files] for c in project.composes if len(c.files) > 1]
+    assert ["docker-compose.yml", "deploy/docker-compose.prod.yml"] in combined
