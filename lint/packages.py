@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viworks_lint.crates import built_code
-from viworks_lint.dockerutil import commands, run_text, target_stage
+from viworks_lint.dockerutil import clean_source, commands, run_text, target_stage
 from viworks_lint.images import ImageFacts, lookup
 from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
@@ -142,6 +142,25 @@ class ImageContents:
     unreadable: list[Instruction] = field(default_factory=list)  # RUNs installing things we cannot read
     virtual: dict[str, list[str]] = field(default_factory=dict)  # apk --virtual groups
     workdir: str = "/"
+    contexts: list[Path] = field(default_factory=list)  # build contexts its local COPY sources come from
+
+    def host_file(self, program: str) -> Path | None:
+        """The build-context file a COPY put at ``program``'s path in the image, when there is one."""
+        path = posixpath.normpath(program if program.startswith("/") else posixpath.join(self.workdir, program))
+        for c in reversed(self.copies):
+            if c.from_ref is not None or "://" in c.source:
+                continue
+            rel = None
+            if c.dest == path and not c.dir_like:
+                rel = clean_source(c.source)
+            elif c.dir_like and path.startswith(c.dest.rstrip("/") + "/"):
+                rel = posixpath.join(clean_source(c.source), path[len(c.dest.rstrip("/")) + 1 :])
+            if rel is None:
+                continue
+            for ctx in self.contexts:
+                if (ctx / rel).is_file():
+                    return ctx / rel
+        return None
 
     @property
     def complete(self) -> bool:
@@ -381,11 +400,12 @@ def _scan_made(words: list[str], instr: Instruction, out: ImageContents, workdir
                 out.made[w] = instr
 
 
-def _copy_dest(dest: str, src: str, many: bool, workdir: str) -> tuple[str, bool]:
+def _copy_dest(dest: str, src: str, many: bool, workdir: str, is_dir: bool = False) -> tuple[str, bool]:
     dest_abs = posixpath.normpath(dest if dest.startswith("/") else posixpath.join(workdir, dest))
     bare = src.rstrip("/")
     dir_like = (
-        src.endswith("/")
+        is_dir
+        or src.endswith("/")
         or src in (".", "/")
         or (
             "." not in posixpath.basename(bare)
@@ -403,6 +423,7 @@ def stage_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageConte
     """What the image of ``stage`` holds (its lineage's installs and copies, its root base's facts)."""
     lineage = list(reversed(df.lineage(stage)))
     root = lineage[0]
+    contexts = [b.context for b in project.builds_of(df)]
     facts = lookup(root.base, project.config.base_images) if root.base_resolved else ImageFacts("", "", False)
     out = ImageContents(stage, root.base, facts)
     workdir = "/"
@@ -419,9 +440,12 @@ def stage_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageConte
                 for src in srcs:
                     if "://" in src:
                         src = src.rsplit("/", 1)[-1] or src
-                    path, dir_like = _copy_dest(dest, src, len(srcs) > 1, workdir)
+                    # a directory of the build context: its contents land under the destination
+                    is_dir = instr.flag("from") is None and any((c / clean_source(src)).is_dir() for c in contexts)
+                    path, dir_like = _copy_dest(dest, src, len(srcs) > 1, workdir, is_dir)
                     out.copies.append(Copied(path, src, instr, instr.flag("from"), dir_like))
     out.workdir = workdir
+    out.contexts = contexts
     return out
 
 

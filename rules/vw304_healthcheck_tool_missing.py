@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from viworks_lint.dockerutil import commands
 from viworks_lint.findings import Finding, Level, Related
@@ -31,6 +32,30 @@ _WRAPPERS = {"exec", "timeout", "env", "nice", "nohup", "command"}
 class _Problem:
     program: str  # what is missing ("/bin/sh" or a program name)
     shell: bool  # the missing thing is the shell CMD-SHELL needs
+    script: str | None = None  # the script whose `#!` line names ``program``
+
+
+def _interpreter(script: Path) -> str | None:
+    """The program a script's `#!` line starts (`/usr/bin/env bash` → `bash`)."""
+    try:
+        with script.open("rb") as fh:
+            first = fh.readline(256).decode("utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    if not first.startswith("#!"):
+        return None
+    words = first[2:].split()
+    if words and posixpath.basename(words[0]) == "env":
+        words = [w for w in words[1:] if not w.startswith("-")]
+    return words[0] if words else None
+
+
+def _shebang_problem(img: ImageContents, program: str) -> _Problem | None:
+    host = img.host_file(program)
+    interp = _interpreter(host) if host is not None else None
+    if interp is None or "$" in interp or img.has_program(interp) is not False:
+        return None
+    return _Problem(interp, False, program)
 
 
 def _first_program(text: str) -> str | None:
@@ -73,7 +98,7 @@ def _missing(img: ImageContents, shell_form: bool, argv: list[str]) -> _Problem 
             program = inner
     if img.has_program(program) is False:
         return _Problem(program, False)
-    return None
+    return _shebang_problem(img, program)
 
 
 def _advice(img: ImageContents, problem: _Problem) -> str:
@@ -107,13 +132,14 @@ def _compose_location(svc: Service, problem: _Problem) -> Location | None:
     if test is None:
         return None
     if not test.is_list:
-        return test.loc if problem.shell else line_span(test.loc, problem.program)
+        return test.loc if problem.shell else line_span(test.loc, problem.script or problem.program)
     elements = test.elements()
     if problem.shell and elements:
         return line_span(elements[0].loc, "CMD-SHELL")
+    shown = problem.script or problem.program
     for el in elements[1:]:
-        if problem.program in (el.raw or el.text() or ""):
-            return line_span(el.loc, problem.program)
+        if shown in (el.raw or el.text() or ""):
+            return line_span(el.loc, shown)
     return elements[0].loc if elements else test.loc
 
 
@@ -144,6 +170,11 @@ def _finding(
 ) -> Finding:
     if problem.shell:
         what = f"{who} is a shell command (`CMD-SHELL`/shell form), but {_describe(img)} has no `/bin/sh`"
+    elif problem.script is not None:
+        what = (
+            f"{who} runs `{problem.script}`, whose `#!` line starts `{problem.program}`, which "
+            f"{_describe(img)} does not have"
+        )
     else:
         what = f"{who} runs `{problem.program}`, which {_describe(img)} does not have"
     return RULE.finding(
@@ -187,7 +218,8 @@ def _dockerfile_check(
     problem = _missing(img, shell_form, argv)
     if problem is None:
         return
-    loc = text_location(df, instr, "CMD") if problem.shell else text_location(df, instr, problem.program)
+    shown = problem.script or problem.program
+    loc = text_location(df, instr, "CMD") if problem.shell else text_location(df, instr, shown)
     related = tuple(
         Related(b.service.location, f"service `{b.service.name}` runs this image") for b in covering if b.service
     )
@@ -212,8 +244,13 @@ RULE = register(
             "distroless and scratch have no shell and no tools), installed by a package manager in the final "
             "stage or a stage it is built FROM, copied in (`COPY --from=… /usr/bin/curl`), or written by a RUN "
             "(`curl -o`, `ln -s`, `chmod +x`). `CMD-SHELL` and shell-form `HEALTHCHECK` need `/bin/sh`. The app "
-            "binary itself (any path COPY'd into the image) is fine. Image-only services are checked only when "
-            "the image's tool list is known (e.g. `postgres` has `pg_isready`, `redis` has `redis-cli`).",
+            "binary itself (any path COPY'd into the image) is fine. A script the healthcheck runs that was "
+            "copied from the build context (on its own or in a copied directory) must also find the interpreter "
+            "its `#!` line names (`#!/bin/bash` in alpine or busybox fails). Image-only services are checked "
+            "only when the image's tool list is known (e.g. `postgres` has `pg_isready`, `redis` has "
+            "`redis-cli`). Stays silent for: images whose contents are not fully known (an unknown base, a RUN "
+            "that installs what it cannot read), variables in the program, directories copied over a bin "
+            "directory, and scripts whose `#!` line is missing or names a program the image has.",
             why='Docker runs the probe, gets `exec: "curl": executable file not found in $PATH`, and marks the '
             "container unhealthy: `depends_on: service_healthy` dependants never start and orchestrators "
             "restart a perfectly working service.",

@@ -330,3 +330,34 @@ def test_vw302_silent_for_router_wrappers(tmp_path: Path) -> None:
     (root / "src/main.rs").write_text((root / "src/main.rs").read_text() + (
         "\nfn docs() -> Router {\n    let _api = aide::axum::ApiRouter::new();\n    Router::new()\n}\n"))
     assert lint(root, ["VW302"]) == []
+
+
+# ---------------------------------------------------------------- VW304 healthcheck-tool-missing
+
+
+def test_vw304_script_from_a_copied_directory_is_in_the_image(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker/Dockerfile": "FROM busybox:stable\nCOPY rootfs /\n"
+                             "HEALTHCHECK --start-period=5s CMD /usr/bin/healthcheck.sh\n",
+        "docker/rootfs/usr/bin/healthcheck.sh": "#!/bin/sh\nnc -z localhost 21116\n",
+    })
+    assert lint(tmp_path, ["VW304"]) == []
+
+
+def test_vw304_interpreter_of_the_healthcheck_script_must_exist(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM alpine:3.20\nCOPY healthcheck.sh /usr/local/bin/\n"
+                      "HEALTHCHECK --start-period=5s CMD [\"/usr/local/bin/healthcheck.sh\"]\n",
+        "healthcheck.sh": "#!/bin/bash\nwget -q --spider http://localhost:8080/health\n",
+    })
+    [f] = lint(tmp_path, ["VW304"])
+    assert f.location.line == 3 and "`#!` line starts `/bin/bash`" in f.message
+
+
+def test_vw304_silent_when_the_interpreter_is_there(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM alpine:3.20\nCOPY healthcheck.sh /usr/local/bin/\n"
+                      "HEALTHCHECK --start-period=5s CMD [\"/usr/local/bin/healthcheck.sh\"]\n",
+        "healthcheck.sh": "#!/usr/bin/env sh\nwget -q --spider http://localhost:8080/health\n",
+    })
+    assert lint(tmp_path, ["VW304"]) == []
