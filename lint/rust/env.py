@@ -315,7 +315,7 @@ def _clap_reads(index: CrateIndex, info: FileInfo, struct_node: Node, in_build: 
         return []
     module = index.module_at(info, struct_node)
     struct = module.structs.get(pf.text(name))
-    if struct is None or struct.node != struct_node:
+    if struct is None or not struct.same_item(struct_node):
         return []
     return [
         EnvRead(f.name, "runtime", not f.optional, f.pf.location(f.node), in_build, f.default)

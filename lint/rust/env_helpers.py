@@ -194,7 +194,7 @@ def _fn_def(index: CrateIndex, info: FileInfo, fn_node: Node) -> FnDef | None:
     module = index.module_at(info, fn_node)
     candidates = [module.fns.get(name), *(fns.get(name) for fns in module.impl_fns.values())]
     for fn in candidates:
-        if fn is not None and fn.node == fn_node:
+        if fn is not None and fn.same_item(fn_node):
             return fn
     return None
 

@@ -11,6 +11,7 @@ from tree_sitter import Node
 from viworks_lint.rust.syntax import (
     ParsedFile,
     attribute_name,
+    find_node,
     has_cfg_test,
     item_attributes,
     parse_file,
@@ -24,33 +25,51 @@ _SPECIAL_HEADS = frozenset({"crate", "self", "super", "std", "core", "alloc"})
 _RESOLVE_BUDGET = 4000  # resolve steps per top-level lookup: bounds cyclic or very wide `use` graphs
 
 
-@dataclass(eq=False)
-class FnDef:
-    name: str
-    node: Node
-    module: Module
-    file: ParsedFile
-    impl_type: str | None = None
+class _Def:
+    """An item found while indexing. It keeps the item's position, not its node, so that the file's
+    tree can leave memory (see ``ParsedFile``); ``node`` finds the item again in the file's tree."""
+
+    __slots__ = ("_end", "_kind", "_start", "file", "module", "name")
+
+    def __init__(self, name: str, node: Node, module: Module, file: ParsedFile) -> None:
+        self.name = name
+        self.module = module
+        self.file = file
+        self._start, self._end, self._kind = node.start_byte, node.end_byte, node.type
+
+    @property
+    def start_byte(self) -> int:
+        return self._start
+
+    @property
+    def node(self) -> Node:
+        found = find_node(self.file, self._start, self._end, self._kind)
+        if found is None:  # the file was read again and changed: the index no longer matches it
+            raise LookupError(f"{self.name} is no longer at byte {self._start} of {self.file.path}")
+        return found
+
+    def same_item(self, node: Node | None) -> bool:
+        return node is not None and node.start_byte == self._start and node.end_byte == self._end
+
+
+class FnDef(_Def):
+    __slots__ = ("impl_type",)
+
+    def __init__(self, name: str, node: Node, module: Module, file: ParsedFile, impl_type: str | None = None) -> None:
+        super().__init__(name, node, module, file)
+        self.impl_type = impl_type
 
     @property
     def key(self) -> tuple[str, int]:
-        return (str(self.file.path), self.node.start_byte)
+        return (str(self.file.path), self._start)
 
 
-@dataclass(eq=False)
-class StructDef:
-    name: str
-    node: Node
-    module: Module
-    file: ParsedFile
+class StructDef(_Def):
+    __slots__ = ()
 
 
-@dataclass(eq=False)
-class ConstDef:
-    name: str
-    node: Node  # the const/static item
-    module: Module
-    file: ParsedFile
+class ConstDef(_Def):  # a const or static item
+    __slots__ = ()
 
 
 Item = FnDef | StructDef | ConstDef

@@ -19,6 +19,7 @@ from viworks_lint.rust.syntax import (
     attribute_name,
     call_args,
     chain_top,
+    find_node,
     is_chain_top,
     item_attributes,
     method_chain,
@@ -96,11 +97,25 @@ def join_axum(prefix: str, path: str) -> str:
 
 @dataclass
 class _Candidate:
+    """A router expression to evaluate. It keeps the expression's position, not its node, so the trees
+    of files waiting their turn can leave memory."""
+
     framework: str
     ctx: Ctx
-    node: Node
+    start: int
+    end: int
+    kind: str
+    key: NodeKey
+    fn_key: FnKey | None
     routes: list[Route] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
+
+    @property
+    def node(self) -> Node:
+        node = find_node(self.ctx.pf, self.start, self.end, self.kind)
+        if node is None:
+            raise LookupError(f"router expression moved in {self.ctx.pf.path}")
+        return node
 
 
 @dataclass
@@ -129,6 +144,8 @@ class RouteCollector:
         candidates = self._candidates()
         evaluated: list[_Candidate] = []
         for cand in candidates:
+            if self._consumed(cand):
+                continue  # a router evaluated before took it in (its routes are counted there)
             self._routes, self._unresolved = [], []
             try:
                 if cand.framework == "axum":
@@ -146,10 +163,7 @@ class RouteCollector:
         roots = 0
         for cand in evaluated:
             if cand.framework in ("axum", "actix"):
-                if _key(cand.ctx.pf, cand.node) in self.consumed_nodes:
-                    continue
-                fkey = _enclosing_fn_key(cand.ctx.pf, cand.node)
-                if fkey is not None and fkey in self.consumed_fns:
+                if self._consumed(cand):
                     continue
                 roots += 1
                 if cand.framework not in frameworks:
@@ -177,6 +191,12 @@ class RouteCollector:
                 if name not in found and not self.index.is_excluded_pos(info, m.start()):
                     found.append(f"router wrapper `{name}` in {info.parsed.path.name}")
         return found
+
+    def _consumed(self, cand: _Candidate) -> bool:
+        """Evaluated as part of another router (a nest/merge/configure of it, or of the function it is in)."""
+        if cand.framework not in ("axum", "actix"):
+            return False
+        return cand.key in self.consumed_nodes or (cand.fn_key is not None and cand.fn_key in self.consumed_fns)
 
     def _frameworks_from_uses(self) -> list[str]:
         found: list[str] = []
@@ -237,7 +257,13 @@ class RouteCollector:
                 if key in seen:
                     continue
                 seen.add(key)
-                out.append(_Candidate(fw, ctx_at(self.index, info, top), top))
+                top_ctx = ctx_at(self.index, info, top)
+                _ = top_ctx.impl_type  # resolved now: its anchor node would keep the whole tree in memory
+                out.append(
+                    _Candidate(
+                        fw, top_ctx, top.start_byte, top.end_byte, top.type, key, _enclosing_fn_key(pf, top)
+                    )
+                )
         return out
 
     def _unknown_axum_root(self, ctx: Ctx, root: Node, methods: list[MethodCall]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,18 +62,48 @@ _MAX_FILE_BYTES = 8 * 1024 * 1024
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'"}
 
 
-@dataclass
+@dataclass(eq=False)
 class ParsedFile:
+    """A Rust file and its syntax tree. The tree is the large part (tens of times the source's size), so
+    only the most recently used trees stay in memory (see :class:`_Trees`); an evicted tree is parsed
+    again from the kept source when it is next asked for. Nodes handed out before an eviction stay
+    valid (each keeps its own tree alive), but compare equal only to nodes of the same parse: compare
+    positions (``start_byte``) across passes, not nodes."""
+
     path: Path
     src: bytes
-    tree: Tree | None
+    _tree: Tree | None
     read_error: str | None = None
     _captures: dict[str, list[Node]] | None = field(default=None, repr=False)
     memo: dict[object, object] = field(default_factory=dict, repr=False)  # per-file caches of later passes
+    _evicted: bool = field(default=False, repr=False)
+    _capture_names: frozenset[str] | None = field(default=None, repr=False)  # kept across evictions
+
+    def __post_init__(self) -> None:
+        if self._tree is not None:
+            _TREES.keep(self)
+
+    @property
+    def tree(self) -> Tree | None:
+        if self._tree is None and self._evicted:
+            self._tree = _parser().parse(self.src)
+            self._evicted = False
+        if self._tree is not None:
+            _TREES.keep(self)
+        return self._tree
+
+    def evict(self) -> None:
+        """Drop the tree and everything holding its nodes; they are rebuilt on demand."""
+        if self._tree is not None:
+            self._tree = None
+            self._captures = None
+            self.memo.clear()
+            self._evicted = True
 
     @property
     def root(self) -> Node | None:
-        return self.tree.root_node if self.tree is not None else None
+        tree = self.tree
+        return tree.root_node if tree is not None else None
 
     def text(self, node: Node | None) -> str:
         if node is None:
@@ -96,6 +127,8 @@ class ParsedFile:
 
     def captures(self, name: str) -> list[Node]:
         if self._captures is None:
+            if self._capture_names is not None and name not in self._capture_names:
+                return []  # known from an earlier parse: no need to parse an evicted file again
             self._captures = {}
             root = self.root
             if root is not None:
@@ -103,6 +136,7 @@ class ParsedFile:
                     self._captures = _categorize(QueryCursor(_query()).captures(root))
                 except Exception:
                     self._captures = {}
+            self._capture_names = frozenset(k for k, v in self._captures.items() if v)
         return self._captures.get(name, [])
 
     def first_error(self) -> Location | None:
@@ -136,6 +170,37 @@ _CALLS_QUERY_SOURCE = """
 _LOCAL = threading.local()
 _CACHE: dict[tuple[str, int, int], ParsedFile] = {}
 _CACHE_LOCK = threading.Lock()
+
+# Source bytes whose trees stay in memory at once. A tree takes about 50 times its source, so this keeps
+# trees to roughly 100 MB whatever the size of the crate; smaller crates never evict anything.
+TREE_BUDGET_BYTES = 2_000_000
+
+
+class _Trees:
+    """The parsed files whose trees are in memory, least recently used first."""
+
+    def __init__(self) -> None:
+        self._order: OrderedDict[int, ParsedFile] = OrderedDict()
+        self._bytes = 0
+
+    def keep(self, pf: ParsedFile) -> None:
+        key = id(pf)
+        if key in self._order:
+            self._order.move_to_end(key)
+            return
+        self._order[key] = pf
+        self._bytes += len(pf.src)
+        while self._bytes > TREE_BUDGET_BYTES and len(self._order) > 1:
+            _, old = self._order.popitem(last=False)
+            self._bytes -= len(old.src)
+            old.evict()
+
+    def forget(self, pf: ParsedFile) -> None:
+        if self._order.pop(id(pf), None) is not None:
+            self._bytes -= len(pf.src)
+
+
+_TREES = _Trees()
 
 
 def _categorize(found: dict[str, list[Node]]) -> dict[str, list[Node]]:
@@ -218,6 +283,16 @@ def parse_file(path: Path) -> ParsedFile:
     with _CACHE_LOCK:
         _CACHE[key] = parsed
     return parsed
+
+
+def find_node(pf: ParsedFile, start: int, end: int, kind: str) -> Node | None:
+    """The node of type ``kind`` spanning exactly ``start``..``end`` in the file's current tree: how
+    long-lived records find their node again after the tree was evicted and parsed anew."""
+    root = pf.root
+    found = root.descendant_for_byte_range(start, end) if root is not None else None
+    while found is not None and not (found.type == kind and found.start_byte == start and found.end_byte == end):
+        found = found.parent
+    return found
 
 
 def clear_cache() -> None:
