@@ -47,8 +47,19 @@ def template_candidates(path: Path) -> list[Path]:
     if dot and stem:  # app.env → app.example.env
         out += [d / f"{stem}.{w}.{ext}" for w in ("example", "sample", "template", "dist")]
     if name == ".env":
-        out += [d / n for n in ("env.example", "env.sample", "example.env", "sample.env", "env.template",
-                                ".env.local.example", ".env.dev.example", ".env.development.example")]
+        out += [
+            d / n
+            for n in (
+                "env.example",
+                "env.sample",
+                "example.env",
+                "sample.env",
+                "env.template",
+                ".env.local.example",
+                ".env.dev.example",
+                ".env.development.example",
+            )
+        ]
     out += [d / ".example" / name, d.parent / f"{d.name}.example" / name, d.parent / f"{d.name}-example" / name]
     return out
 

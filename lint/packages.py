@@ -65,6 +65,9 @@ TOOL_PACKAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dnsutils", ("dig", "nslookup")),
     ("bind-tools", ("dig", "nslookup")),
     ("grpc-health-probe", ("grpc_health_probe",)),
+    ("gettext-base", ("envsubst",)),
+    ("gettext", ("envsubst", "gettext")),
+    ("gettext-envsubst", ("envsubst",)),
 )
 
 

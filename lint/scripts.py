@@ -1,12 +1,15 @@
 """The script a container runs: which program an exec-form ``ENTRYPOINT``/``CMD`` starts (past init
-wrappers, or the ``sh -c`` text), and which build-context file a ``COPY``/``ADD`` put at that path."""
+wrappers, or the ``sh -c`` text), and which build-context file a ``COPY``/``ADD`` put at that path; the
+bytes the kernel sees at ``execve`` (``#!`` line, byte-order mark, CRLF) and the programs it runs."""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.packages import SHELLS
@@ -68,7 +71,7 @@ def script_argv(argv: list[str]) -> tuple[str | None, list[str]]:
     return rest[0], rest
 
 
-_PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
 def script_host_path(project: Project, build: Build, stage: Stage, script: str) -> Path | None:
@@ -79,7 +82,7 @@ def script_host_path(project: Project, build: Build, stage: Stage, script: str) 
         candidates = [image_path(stage.state.workdir, script)]
     else:
         candidates = [p.dest for p in files.context_copies() if not p.tree and posixpath.basename(p.dest) == script]
-        candidates += [f"{d}/{script}" for d in _PATH_DIRS]
+        candidates += [f"{d}/{script}" for d in PATH_DIRS]
     for cand in candidates:
         host = files.host_of(cand)
         if host is not None and host.is_file():
@@ -224,3 +227,114 @@ def backgrounded_then_exits(text: str) -> Backgrounded | None:
         if word == prog:
             return Backgrounded(prog, start, end - start)
     return None
+
+
+# ------------------------------------------------------------------------------------------ bytes and programs
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Use:
+    program: str
+    line: int
+    col: int
+
+
+@dataclass
+class Script:
+    path: Path
+    text: str
+    shebang: str | None  # the `#!` line without `#!` and line ending, None when there is none
+    bom: bool  # starts with a UTF-8 byte-order mark (before `#!`, the kernel sees no `#!`)
+    crlf_first_line: bool  # the first line ends in CR LF: the interpreter's name ends in `\r`
+    uses: list[Use] = field(default_factory=list)  # programs the script runs, in order
+    probed: set[str] = field(default_factory=set)  # programs it looks for first (`command -v x`)
+
+    @property
+    def interpreter(self) -> list[str]:
+        """The ``#!`` line's interpreter and its argument (``["/usr/bin/env", "bash"]``)."""
+        if self.shebang is None:
+            return []
+        return self.shebang.strip().split(None, 1)
+
+
+def read_script(path: Path) -> Script | None:
+    """The script at ``path``; None when it cannot be read, is empty, binary (NUL bytes, an ELF
+    header) or too large to be an entrypoint script."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_SCRIPT_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.strip() or b"\0" in data[:8192] or data.startswith(b"\x7fELF"):
+        return None
+    bom = data.startswith(_BOM)
+    body = data[len(_BOM) :] if bom else data
+    first, nl, _rest = body.partition(b"\n")
+    shebang = first[2:].decode("utf-8", errors="replace").rstrip("\r") if body.startswith(b"#!") else None
+    text = body.decode("utf-8", errors="replace")
+    script = Script(path, text, shebang, bom, bool(nl) and first.endswith(b"\r"))
+    script.uses, script.probed = _programs(text.replace("\r\n", "\n"))
+    return script
+
+
+_PROBE = re.compile(r"\b(?:command\s+-v|which|type|hash)\s+([A-Za-z0-9_.+-]+)")
+
+
+def _programs(text: str) -> tuple[list[Use], set[str]]:
+    """Programs the script runs as commands (first words of simple commands, past ``exec``,
+    ``VAR=value`` prefixes and ``sudo``/``env``/``nohup``/``timeout``), and the ones it probes for."""
+    probed = set(_PROBE.findall(text))
+    try:
+        import bashlex  # builds its grammar tables on import: only when a script is read
+
+        trees = bashlex.parse(text)
+    except Exception:
+        return [], probed  # a script bashlex cannot read gives no program claims
+    uses: list[Use] = []
+    starts = [0]
+    for m in re.finditer("\n", text):
+        starts.append(m.end())
+
+    def position(offset: int) -> tuple[int, int]:
+        line = max(i for i, s in enumerate(starts) if s <= offset)
+        return line + 1, offset - starts[line] + 1
+
+    def visit(node: Any) -> None:
+        if node.kind == "command":
+            words = [p for p in node.parts if p.kind == "word"]
+            i = 0
+            while i < len(words) and ("=" in words[i].word.split("/")[0] and words[i].word[0] != "-"):
+                i += 1
+            while i < len(words) and words[i].word in ("exec", "sudo", "env", "nohup", "command", "time"):
+                i += 1
+                while i < len(words) and words[i].word.startswith("-"):
+                    i += 1
+            if i < len(words) and words[i].word == "timeout":
+                i += 1
+                while i < len(words) and (words[i].word.startswith("-") or words[i].word[:1].isdecimal()):
+                    i += 1
+            if i < len(words):
+                w = words[i]
+                if "$" not in w.word and "`" not in w.word and w.word:
+                    line, col = position(w.pos[0])
+                    uses.append(Use(w.word, line, col))
+        for child in getattr(node, "parts", None) or []:
+            visit(child)
+        for attr in ("list", "command"):
+            sub = getattr(node, attr, None)
+            if isinstance(sub, list):
+                for child in sub:
+                    visit(child)
+            elif sub is not None and hasattr(sub, "kind"):
+                visit(sub)
+
+    for tree in trees:
+        visit(tree)
+    return uses, probed
+
+
+def program_name(word: str) -> str:
+    return posixpath.basename(word)

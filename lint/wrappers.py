@@ -17,11 +17,24 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError, read_text
 
 WRAPPER_NAMES = {
-    "Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile", "Taskfile.yml", "Taskfile.yaml",
-    "taskfile.yml", "taskfile.yaml", ".gitlab-ci.yml", ".gitlab-ci.yaml",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+    "taskfile.yml",
+    "taskfile.yaml",
+    ".gitlab-ci.yml",
+    ".gitlab-ci.yaml",
 }
-DOC_NAMES = re.compile(r"^(readme|install|installation|deploy|deployment|setup|getting[-_]started|contributing|"
-                       r"development|hacking|self[-_]hosting|docker)[^/]*\.(md|rst|txt)$|^readme$", re.IGNORECASE)
+DOC_NAMES = re.compile(
+    r"^(readme|install|installation|deploy|deployment|setup|getting[-_]started|contributing|"
+    r"development|hacking|self[-_]hosting|docker)[^/]*\.(md|rst|txt)$|^readme$",
+    re.IGNORECASE,
+)
 MAX_WRAPPER_BYTES = 512 * 1024
 
 
@@ -239,8 +252,15 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
 
 
 def _compose(
-    args: list[str], assigned: dict[str, str], cwd: Path, loc: Location, where: str, kind: str, label: str,
-    text: str, out: Wrappers,
+    args: list[str],
+    assigned: dict[str, str],
+    cwd: Path,
+    loc: Location,
+    where: str,
+    kind: str,
+    label: str,
+    text: str,
+    out: Wrappers,
 ) -> None:
     files: list[str] = []
     env_files: list[str] = []
@@ -251,8 +271,18 @@ def _compose(
     while i < len(args):
         a = args[i]
         name, eq, val = a.partition("=")
-        takes = name in ("-f", "--file", "--env-file", "--profile", "--project-directory", "-p", "--project-name",
-                         "--ansi", "--parallel", "--progress")
+        takes = name in (
+            "-f",
+            "--file",
+            "--env-file",
+            "--profile",
+            "--project-directory",
+            "-p",
+            "--project-name",
+            "--ansi",
+            "--parallel",
+            "--progress",
+        )
         if takes and not eq:
             val = args[i + 1] if i + 1 < len(args) else ""
             i += 1
@@ -279,7 +309,11 @@ def _compose(
     workdir = _resolve(cwd, project_dir) if project_dir else cwd
     out.invocations.append(
         Invocation(
-            loc, where, kind, label, workdir or cwd,
+            loc,
+            where,
+            kind,
+            label,
+            workdir or cwd,
             tuple(p for p in resolved_files if p is not None),
             tuple(p for p in resolved_env if p is not None),
             tuple(profiles),

@@ -127,7 +127,7 @@ RULE = register(
             "the project root, where its sources are, as with `docker build -f docker/Dockerfile .`). "
             "Wildcards, ARG/ENV substitution and multi-source forms are honoured with BuildKit's semantics, "
             "as its source shows: every source is joined to the context root and cleaned "
-            "(`system.NormalizePath(\"/\", src)` in `frontend/dockerfile/dockerfile2llb/convert_copy.go`), so "
+            '(`system.NormalizePath("/", src)` in `frontend/dockerfile/dockerfile2llb/convert_copy.go`), so '
             "`../x` means `x` and is only reported when `x` is missing; and every COPY is built with "
             "`AllowEmptyWildcard: true`, which `solver/llbsolver/file/backend.go` turns into copying nothing, so "
             "a wildcard that matches nothing is fine beside another source and at most a note when it is the "

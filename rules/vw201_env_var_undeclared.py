@@ -75,10 +75,10 @@ RULE = register(
             "service as related location. Reads with a default (`unwrap_or`, `.ok()`, `if let Ok`), "
             "compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) are never reported. "
             "Stays silent too for reads the program makes only when asked to: inside a branch that tests "
-            "another variable (`if let Ok(id) = env::var(\"S3_KEY_ID\") { env::var(\"S3_SECRET\")? }`) or in a "
+            'another variable (`if let Ok(id) = env::var("S3_KEY_ID") { env::var("S3_SECRET")? }`) or in a '
             "function called only from a branch (a CLI subcommand handler). Only code the service's binary "
             "reaches counts: not `#[cfg(test)]` items, tests and benches, modules behind test/mock features "
-            "(`#[cfg(feature = \"e2e_tests\")]`), nor other binaries of the image (when several are copied in, "
+            '(`#[cfg(feature = "e2e_tests")]`), nor other binaries of the image (when several are copied in, '
             "the one `ENTRYPOINT`/`CMD` starts).",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",

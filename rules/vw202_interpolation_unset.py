@@ -36,8 +36,9 @@ def check(project: Project) -> Iterator[Finding]:
     for (_path, name), uses in by_name.items():
         if any(ref.resolved for _c, ref in uses):
             continue
-        needed = sorted({ref.location: (c, ref) for c, ref in uses if not ref.has_default}.values(),
-                        key=lambda x: x[1].location)
+        needed = sorted(
+            {ref.location: (c, ref) for c, ref in uses if not ref.has_default}.values(), key=lambda x: x[1].location
+        )
         if not needed:
             continue
         compose, first = next(((c, r) for c, r in needed if r.is_required), needed[0])

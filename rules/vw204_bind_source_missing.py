@@ -44,8 +44,29 @@ _DATA_DIRS = (
     "/var/log",
 )
 # last path words of directories a container writes into rather than reads from
-_OUTPUT_WORDS = {"data", "log", "logs", "uploads", "upload", "cache", "tmp", "storage", "backups", "backup", "db",
-                 "database", "dumps", "output", "out", "volumes", "state", "files", "media", "db-data", "pgdata"}
+_OUTPUT_WORDS = {
+    "data",
+    "log",
+    "logs",
+    "uploads",
+    "upload",
+    "cache",
+    "tmp",
+    "storage",
+    "backups",
+    "backup",
+    "db",
+    "database",
+    "dumps",
+    "output",
+    "out",
+    "volumes",
+    "state",
+    "files",
+    "media",
+    "db-data",
+    "pgdata",
+}
 
 
 def _data_dir(mount: Mount) -> bool:
@@ -104,7 +125,7 @@ def check(project: Project) -> Iterator[Finding]:
             elif data:
                 yield RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
-                    f"creates it owned by root, but the container runs as `{user}` and gets \"permission denied\" "
+                    f'creates it owned by root, but the container runs as `{user}` and gets "permission denied" '
                     "when it writes there; create the directory with the right owner before `docker compose up`, "
                     "or use a named volume",
                     m.location,

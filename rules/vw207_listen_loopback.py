@@ -62,7 +62,7 @@ RULE = register(
             "overrides to `0.0.0.0` are silent, and so are services with `network_mode: host` and port 0 (an "
             "ephemeral listener of a test or helper, never the service's port). Only code the service's binary "
             "reaches counts: not `#[cfg(test)]` items, tests and benches, modules behind test/mock features "
-            "(`#[cfg(feature = \"e2e_tests\")]`), nor other binaries of the image (when several are copied in, "
+            '(`#[cfg(feature = "e2e_tests")]`), nor other binaries of the image (when several are copied in, '
             "the one `ENTRYPOINT`/`CMD` starts).",
             why="Inside a container, 127.0.0.1 is the container itself: the published port, nginx, and every "
             "other service get `connection refused`, while `curl localhost` inside the container works, so "

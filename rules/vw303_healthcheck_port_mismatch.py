@@ -92,7 +92,7 @@ RULE = register(
             "the container side of `ports:` and `EXPOSE` must be one of them. Ports that cannot be resolved get "
             "no claim; port 0 is never a service port. Only code the service's binary reaches counts: not "
             "`#[cfg(test)]` items, tests and benches, modules behind test/mock features (`#[cfg(feature = "
-            "\"e2e_tests\")]`), nor other binaries of the image (when several are copied in, the one "
+            '"e2e_tests")]`), nor other binaries of the image (when several are copied in, the one '
             "`ENTRYPOINT`/`CMD` starts).",
             why="A probe on the wrong port is refused: the service is marked unhealthy and restarted although it "
             "works. A published port that nothing listens on gives `connection reset` to every client.",

@@ -149,3 +149,189 @@ def test_readme_and_explain_show_only_the_line_above_form_for_dockerfiles() -> N
     result = CliRunner().invoke(cli, ["--explain", "VW401"])
     assert "right above" in result.output and "on the line or the line above" not in result.output
     assert "no end-of-line comments" in result.output.replace("\n", " ")
+
+
+# ---------------------------------------------------------------- VW209 entrypoint-not-executable
+
+_SCRIPT = '#!/bin/sh\nset -e\nexec "$@"\n'
+
+
+def _entry(tmp_path: Path, dockerfile: str, script: str = _SCRIPT, mode: int = 0o644, **extra: str) -> Path:
+    write(tmp_path, {"Dockerfile": dockerfile, **extra})
+    path = tmp_path / "docker-entrypoint.sh"
+    path.write_bytes(script.encode())
+    path.chmod(mode)
+    return path
+
+
+_COPY_ENTRY = "FROM debian:bookworm-slim\nCOPY docker-entrypoint.sh /usr/local/bin/\n"
+
+
+def test_vw209_script_without_exec_bit(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["/app"]\n')
+    findings = lint(tmp_path, ["VW209"])
+    assert where(findings, tmp_path) == [("VW209", "docker-entrypoint.sh", 1)]
+    f = findings[0]
+    assert "permission denied" in f.message and "mode 644" in f.message
+    assert [r.location.line for r in f.related] == [2, 3]
+
+
+def test_vw209_copy_chmod_without_exec_bit(tmp_path: Path) -> None:
+    _entry(tmp_path, "FROM debian:bookworm-slim\nCOPY --chmod=644 docker-entrypoint.sh /e.sh\n"
+                     'ENTRYPOINT ["/e.sh"]\n', mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert where(findings, tmp_path) == [("VW209", "docker-entrypoint.sh", 1)]
+    assert "--chmod=644" in findings[0].message
+
+
+@pytest.mark.parametrize("dockerfile", [
+    "FROM debian:bookworm-slim\nCOPY --chmod=755 docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+    "FROM debian:bookworm-slim\nCOPY docker-entrypoint.sh /e.sh\nRUN chmod +x /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+    "FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN chmod -R 755 /app\nENTRYPOINT [\"./docker-entrypoint.sh\"]\n",
+    "FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN chmod +x *.sh\nENTRYPOINT [\"./docker-entrypoint.sh\"]\n",
+])
+def test_vw209_silent_when_the_stage_sets_the_mode(tmp_path: Path, dockerfile: str) -> None:
+    _entry(tmp_path, dockerfile)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+@pytest.mark.parametrize("start", [
+    'ENTRYPOINT ["sh", "/usr/local/bin/docker-entrypoint.sh"]',
+    'CMD ["/bin/bash", "/usr/local/bin/docker-entrypoint.sh", "serve"]',
+    "ENTRYPOINT sh /usr/local/bin/docker-entrypoint.sh",
+])
+def test_vw209_silent_for_scripts_run_through_an_interpreter(tmp_path: Path, start: str) -> None:
+    _entry(tmp_path, _COPY_ENTRY + start + "\n", script="set -e\r\nexec /app\r\n")
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_shell_form_still_needs_the_exec_bit_but_no_shebang(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + "CMD docker-entrypoint.sh /app\n", script="set -e\nexec \"$@\"\n")
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == 1 and "permission denied" in findings[0].message
+
+
+def test_vw209_executable_script_is_silent(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', mode=0o755)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_no_shebang_and_byte_order_mark(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script="set -e\nexec /app\n", mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == 1 and "exec format error" in findings[0].message
+    (tmp_path / "docker-entrypoint.sh").write_bytes(b"\xef\xbb\xbf" + _SCRIPT.encode())
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == 1 and "byte-order mark" in findings[0].message
+
+
+def test_vw209_crlf_line_endings(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script=_SCRIPT.replace("\n", "\r\n"),
+           mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert where(findings, tmp_path) == [("VW209", "docker-entrypoint.sh", 1)]
+    assert "CRLF" in findings[0].message and "`/bin/sh\\r`" in findings[0].message
+
+
+@pytest.mark.parametrize("extra", [
+    {".gitattributes": "* text=auto\n*.sh text eol=lf\n"},
+    {".gitattributes": "docker-entrypoint.sh eol=lf\n"},
+])
+def test_vw209_silent_for_crlf_when_gitattributes_checks_out_lf(tmp_path: Path, extra: dict[str, str]) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script=_SCRIPT.replace("\n", "\r\n"),
+           mode=0o755, **extra)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_silent_for_crlf_converted_in_the_image(tmp_path: Path) -> None:
+    _entry(tmp_path, "FROM debian:bookworm-slim\nCOPY docker-entrypoint.sh /e.sh\n"
+                     "RUN sed -i 's/\\r$//' /e.sh && chmod +x /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+           script=_SCRIPT.replace("\n", "\r\n"))
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_interpreter_missing_in_alpine(tmp_path: Path) -> None:
+    _entry(tmp_path, "FROM alpine:3.20\nCOPY docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+           script="#!/bin/bash\nexec /app\n", mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == 1 and "no `/bin/bash`" in findings[0].message
+
+
+@pytest.mark.parametrize(("dockerfile", "script"), [
+    ("FROM alpine:3.20\nCOPY docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n", "#!/bin/sh\nexec /app\n"),
+    ("FROM alpine:3.20\nRUN apk add --no-cache bash\nCOPY docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+     "#!/usr/bin/env bash\nexec /app\n"),
+    ("FROM debian:bookworm-slim\nCOPY docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+     "#!/usr/bin/env bash\nexec /app\n"),
+])
+def test_vw209_silent_when_the_interpreter_is_there(tmp_path: Path, dockerfile: str, script: str) -> None:
+    _entry(tmp_path, dockerfile, script=script, mode=0o755)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+_WAIT = '#!/bin/sh\nset -e\nuntil nc -z db 5432; do sleep 1; done\nenvsubst < /t.conf > /app.conf\nexec "$@"\n'
+
+
+def test_vw209_programs_the_script_runs_before_the_app(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script=_WAIT, mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert [(f.location.line, f.location.col) for f in findings] == [(3, 7), (4, 1)]
+    assert "`nc`" in findings[0].message and "apt-get install" in findings[0].message
+    assert "`envsubst`" in findings[1].message
+
+
+@pytest.mark.parametrize("dockerfile", [
+    _COPY_ENTRY + "RUN apt-get update && apt-get install -y netcat-openbsd gettext-base\n"
+                  'ENTRYPOINT ["docker-entrypoint.sh"]\n',
+    "FROM alpine:3.20\nRUN apk add --no-cache gettext\nCOPY docker-entrypoint.sh /usr/local/bin/\n"
+    'ENTRYPOINT ["docker-entrypoint.sh"]\n',
+])
+def test_vw209_silent_when_the_programs_are_installed(tmp_path: Path, dockerfile: str) -> None:
+    _entry(tmp_path, dockerfile, script=_WAIT.replace("envsubst", "envsubst" if "gettext" in dockerfile else ":"),
+           mode=0o755)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_silent_for_programs_the_script_probes_for(tmp_path: Path) -> None:
+    script = '#!/bin/sh\nif command -v nc >/dev/null; then\n  until nc -z db 5432; do sleep 1; done\nfi\nexec "$@"\n'
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script=script, mode=0o755)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_compose_entrypoint_override_and_bind_mount(tmp_path: Path) -> None:
+    _entry(tmp_path, "FROM debian:bookworm-slim\nWORKDIR /app\nCOPY docker-entrypoint.sh ./start.sh\n"
+                     'CMD ["/usr/local/bin/app"]\n',
+           **{"compose.yaml": "services:\n  api:\n    build: .\n    entrypoint: [\"./start.sh\"]\n"
+                              "  cache:\n    image: alpine:3.20\n    entrypoint: /scripts/init.sh\n"
+                              "    volumes:\n      - ./scripts:/scripts:ro\n",
+              "scripts/init.sh": "#!/bin/bash\nexec redis-server\n"})
+    findings = lint(tmp_path, ["VW209"])
+    assert where(findings, tmp_path) == [("VW209", "docker-entrypoint.sh", 1), ("VW209", "scripts/init.sh", 1),
+                                         ("VW209", "scripts/init.sh", 1)]
+    assert "compose `entrypoint:` of service `api`" in findings[0].message
+    assert {"permission denied" in f.message or "no `/bin/bash`" in f.message for f in findings[1:]} == {True}
+
+
+def test_vw209_committed_mode_wins_over_the_disk(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    script = _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', mode=0o755)
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "update-index", "--chmod=-x", "docker-entrypoint.sh"], check=True)
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == 1 and "executable on this disk but committed without the exec bit" in findings[0].message
+    subprocess.run([*git, "update-index", "--chmod=+x", "docker-entrypoint.sh"], check=True)
+    script.chmod(0o644)  # a checkout on a filesystem without exec bits: clones still get 100755
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_no_claim_for_binaries_and_huge_files(tmp_path: Path) -> None:
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script="\x7fELF\x02\x01\x01\x00")
+    assert lint(tmp_path, ["VW209"]) == []
+    (tmp_path / "docker-entrypoint.sh").write_text("#!/bin/sh\r\n" + "echo x\n" * 100_000)
+    assert lint(tmp_path, ["VW209"]) == []

@@ -1,0 +1,186 @@
+"""What a container starts directly: argv[0] of compose ``entrypoint:``/``command:`` overrides or of the
+image's ``ENTRYPOINT``/``CMD`` (past init wrappers; the first command of a shell form), and the file in
+the build context (through the stage's file model) or a compose bind mount that is at that path."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from viworks_lint.dockerutil import commands
+from viworks_lint.location import Location
+from viworks_lint.packages import SHELLS
+from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.project import Build, Project
+from viworks_lint.scripts import INITS, PATH_DIRS
+from viworks_lint.stagefiles import Placement, image_path, stage_files
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The program a container starts: argv[0] past init wrappers, and how it is started."""
+
+    program: str
+    direct: bool  # exec'd by Docker (or by `sh -c` for a shell form), not handed to an interpreter
+    shell_form: bool  # through `/bin/sh -c` (sh runs a file without `#!` itself)
+    what: str  # "ENTRYPOINT", "CMD", "compose `entrypoint:` of service `api`"
+    location: Location
+    instr: Instruction | None
+
+
+def _argv0(argv: list[str]) -> tuple[str, bool] | None:
+    """(program, direct) of an exec-form argv: past tini/dumb-init/gosu, a script given to a shell
+    or another interpreter is not direct."""
+    i = 0
+    while i < len(argv) and posixpath.basename(argv[i]) in INITS:
+        name = posixpath.basename(argv[i])
+        i += 1
+        while i < len(argv) and argv[i].startswith("-"):
+            i += 1
+        if name in ("gosu", "su-exec") and i < len(argv):
+            i += 1  # the user
+    if i >= len(argv) or "$" in argv[i]:
+        return None
+    prog = argv[i]
+    base = posixpath.basename(prog)
+    if base in SHELLS or base in ("env", "python", "python3", "node", "perl"):
+        rest = [a for a in argv[i + 1 :] if not a.startswith("-")]
+        if base in SHELLS and any(a.startswith("-") and "c" in a for a in argv[i + 1 : i + 3]):
+            return None  # `sh -c "…"`: a command line, not a script
+        return (rest[0], False) if rest and "$" not in rest[0] else None
+    return prog, True
+
+
+def _shell_argv0(text: str) -> str | None:
+    """The program a shell-form command line starts first (past ``exec`` and ``VAR=value``)."""
+    cmds = commands(text)
+    if not cmds:
+        return None
+    words = [w for w in cmds[0] if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w)]
+    while words and words[0] == "exec":
+        words = words[1:]
+    return words[0] if words and "$" not in words[0] else None
+
+
+def launch_of(
+    value: tuple[str, ...] | str, shell: bool, what: str, loc: Location, instr: Instruction | None
+) -> Launch | None:
+    if shell:
+        text = value if isinstance(value, str) else " ".join(value)
+        prog = _shell_argv0(text)
+        if prog is None:
+            return None
+        if posixpath.basename(prog) in SHELLS | INITS:
+            words = commands(text)[0]
+            found = _argv0(words[words.index(prog) :])
+            return Launch(found[0], found[1], False, what, loc, instr) if found else None
+        return Launch(prog, True, True, what, loc, instr)
+    argv = list(value) if not isinstance(value, str) else _split(value)
+    found = _argv0(argv)
+    return Launch(found[0], found[1], False, what, loc, instr) if found else None
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def launches(build: Build) -> list[Launch]:
+    """What the container of ``build`` starts: compose overrides first, then the image's."""
+    df = build.dockerfile
+    assert df is not None
+    stage = df.final_stage(build.target)
+    if stage is None:
+        return []
+    svc = build.service
+    entry, cmd = stage.state.entrypoint, stage.state.cmd
+    if svc is not None and svc.entrypoint is not None:
+        node = svc.node.get("entrypoint")
+        loc = node.loc if node is not None else svc.location
+        if isinstance(svc.entrypoint, tuple) and not svc.entrypoint:
+            entry_l = None  # `entrypoint: []` clears the image's
+        else:
+            entry_l = launch_of(svc.entrypoint, False, f"compose `entrypoint:` of service `{svc.name}`", loc, None)
+        if entry_l is not None or svc.command is None:
+            return [entry_l] if entry_l else []
+        node = svc.node.get("command")
+        where = f"compose `command:` of service `{svc.name}`"
+        cmd_l = launch_of(svc.command, False, where, node.loc if node else svc.location, None)
+        return [cmd_l] if cmd_l else []
+    if entry is not None and entry.exec_error is None and entry.args:
+        launch = launch_of(
+            entry.args if entry.json else entry.args[0], not entry.json, "ENTRYPOINT", entry.location, entry
+        )
+        return [launch] if launch else []
+    if svc is not None and svc.command is not None:
+        node = svc.node.get("command")
+        where = f"compose `command:` of service `{svc.name}`"
+        launch = launch_of(svc.command, False, where, node.loc if node else svc.location, None)
+        return [launch] if launch else []
+    if cmd is not None and cmd.exec_error is None and cmd.args:
+        launch = launch_of(cmd.args if cmd.json else cmd.args[0], not cmd.json, "CMD", cmd.location, cmd)
+        return [launch] if launch else []
+    return []
+
+
+# ------------------------------------------------------------------------------------------ where it is
+
+
+@dataclass(frozen=True)
+class Source:
+    host: Path
+    image_path: str
+    copy: Placement | None  # the COPY/ADD that put it in the image (None: a compose bind mount)
+    mount: Location | None
+
+
+def bind_source(project: Project, svc: Service | None, path: str) -> Source | None:
+    if svc is None:
+        return None
+    from viworks_lint.runtime import compose_dir
+
+    base = compose_dir(project, svc)
+    for m in svc.volumes:
+        if m.type != "bind" or not m.source or not m.target or base is None or "$" in m.source:
+            continue
+        target = posixpath.normpath(m.target)
+        if path != target and not path.startswith(target.rstrip("/") + "/"):
+            continue
+        src = Path(m.source).expanduser()
+        host = (src if src.is_absolute() else base / src) / posixpath.relpath(path, target)
+        return Source(host, path, None, m.location) if host.is_file() else None
+    return None
+
+
+def script_source(project: Project, build: Build, program: str) -> Source | None:
+    df = build.dockerfile
+    assert df is not None
+    stage = df.final_stage(build.target)
+    if stage is None:
+        return None
+    workdir = stage.state.workdir
+    svc = build.service
+    wd = svc.node.get("working_dir") if svc is not None else None
+    if wd is not None and wd.text():
+        workdir = str(wd.text())
+    files = stage_files(project, build, stage)
+    if "/" in program:
+        candidates = [image_path(workdir, program)]
+    else:
+        candidates = [p.dest for p in files.context_copies() if not p.tree and posixpath.basename(p.dest) == program]
+        candidates += [f"{d}/{program}" for d in PATH_DIRS]
+    for cand in candidates:
+        bound = bind_source(project, svc, cand)
+        if bound is not None:
+            return bound
+        found = files.lookup(cand, copies_only=True)
+        placed = found.placement
+        if found.present and placed is not None and placed.kind == "context" and found.host and found.host.is_file():
+            return Source(found.host, cand, placed, None)
+    return None

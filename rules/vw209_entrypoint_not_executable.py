@@ -1,0 +1,309 @@
+"""VW209 entrypoint-not-executable."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from viworks_lint.dockerutil import commands, final_stages, run_text
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.gitindex import checks_out_lf, committed_mode
+from viworks_lint.launch import Launch, Source, bind_source, launch_of, launches, script_source
+from viworks_lint.location import Location
+from viworks_lint.packages import ImageContents, build_contents, image_contents
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
+from viworks_lint.project import Build, Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scripts import Script, read_script
+from viworks_lint.stagefiles import image_path
+
+# programs entrypoint scripts run before the app that no base image has unless its facts list them or
+# the stage installs them (`images.json`, package installs, COPY); others are not claimed, since the
+# base images' full file lists are not known
+CHECKED_PROGRAMS = frozenset({
+    "nc", "netcat", "ncat", "curl", "wget", "envsubst", "su-exec", "gosu", "jq", "yq", "dockerize", "wait-for-it",
+    "pg_isready", "psql", "mysql", "mysqladmin", "mariadb", "redis-cli", "nslookup", "dig", "ping", "bash",
+    "python", "python3", "openssl", "tini", "dumb-init", "sqlx", "diesel", "sea-orm-cli", "refinery", "migrate",
+})  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------ modes
+
+
+def _chmod_covers(words: list[str], path: str, workdir: str) -> bool:
+    recursive = any(w.startswith("-") and "R" in w for w in words[1:]) or "--recursive" in words
+    operands = [w for w in words[1:] if not w.startswith("-")]
+    for w in operands[1:] if operands and not operands[0].startswith("/") else operands:
+        if "$" in w or "`" in w:
+            return True
+        target = image_path(workdir, w)
+        if any(c in w for c in "*?["):
+            import fnmatch
+
+            if fnmatch.fnmatchcase(path, target) or fnmatch.fnmatchcase(posixpath.basename(path), w):
+                return True
+            continue
+        if target == path or (recursive and path.startswith(target.rstrip("/") + "/")):
+            return True
+    return False
+
+
+def _later_runs(df: Dockerfile, build: Build, copy: Instruction) -> list[tuple[Instruction, str]]:
+    """The RUNs of the final image's lineage after ``copy``, with the WORKDIR each runs in."""
+    stage = df.final_stage(build.target)
+    assert stage is not None
+    out: list[tuple[Instruction, str]] = []
+    seen = False
+    workdir = "/"
+    for st in reversed(df.lineage(stage)):
+        for instr in st.instructions:
+            if instr.cmd == "WORKDIR" and instr.values:
+                workdir = image_path(workdir, instr.values[0])
+            if instr is copy:
+                seen = True
+            elif seen and instr.cmd == "RUN":
+                out.append((instr, workdir))
+    return out
+
+
+def _touched_later(runs: list[tuple[Instruction, str]], path: str) -> tuple[bool, bool]:
+    """(mode set, file rewritten) by a later RUN: a ``chmod`` that covers the path (itself, a glob, a
+    directory with ``-R``, a variable), or any command that names the file (``dos2unix``, ``sed -i``)."""
+    chmod = rewritten = False
+    name = posixpath.basename(path)
+    for instr, workdir in runs:
+        text = run_text(instr)
+        for words in commands(text):
+            prog = posixpath.basename(words[0]) if words else ""
+            if prog == "chmod" and _chmod_covers(words, path, workdir):
+                chmod = True
+            elif prog == "install" and any(image_path(workdir, w) == path for w in words[1:]):
+                chmod = rewritten = True
+        if name in text:
+            rewritten = True
+    return chmod, rewritten
+
+
+def _mode_bits(chmod_flag: str) -> int | None:
+    return int(chmod_flag, 8) if re.fullmatch(r"[0-7]{3,4}", chmod_flag) else None
+
+
+def _mode_problem(project: Project, src: Source, runs: list[tuple[Instruction, str]]) -> str | None:
+    """Why the script has no exec bit in the image, or None."""
+    if src.copy is not None:
+        flag = src.copy.instr.flag("chmod")
+        if flag is not None:
+            bits = _mode_bits(flag)
+            if bits is None or bits & 0o111:
+                return None
+            return f"`{src.copy.instr.cmd} --chmod={flag}` gives it no exec bit"
+        if _touched_later(runs, src.image_path)[0]:
+            return None
+    committed = committed_mode(src.host)
+    try:
+        disk = src.host.stat().st_mode
+    except OSError:
+        return None
+    rel = project.rel(src.host)
+    if committed is not None:
+        if committed & 0o111:
+            return None  # every checkout gets the exec bit (a local filesystem may not show it)
+        if disk & 0o111:
+            return (
+                f"it is executable on this disk but committed without the exec bit (mode 100644), so every fresh "
+                f"clone, CI and deploy build gets it non-executable (`git update-index --chmod=+x {rel}` and commit)"
+            )
+        return f"it is committed without the exec bit (mode 100644; `git update-index --chmod=+x {rel}` and commit)"
+    if disk & 0o111:
+        return None
+    return f"it has no exec bit (mode {disk & 0o777:o}; `chmod +x {rel}`)"
+
+
+# ------------------------------------------------------------------------------------------ checks
+
+
+def _related(src: Source, launch: Launch) -> tuple[Related, ...]:
+    out: list[Related] = []
+    if src.copy is not None:
+        out.append(Related(src.copy.instr.location, f"{src.copy.instr.cmd} puts it at `{src.image_path}`"))
+    if src.mount is not None:
+        out.append(Related(src.mount, f"bind-mounted at `{src.image_path}`"))
+    out.append(Related(launch.location, f"{launch.what} runs it"))
+    return tuple(out)
+
+
+def _first_line(script: Script) -> Location:
+    first = script.text.split("\n", 1)[0].rstrip("\r")
+    return Location(script.path, 1, 1, 1, max(len(first), 1) + 1)
+
+
+def _script_findings(
+    project: Project, launch: Launch, src: Source, img: ImageContents | None, runs: list[tuple[Instruction, str]]
+) -> Iterator[Finding]:
+    script = read_script(src.host)
+    if script is None:
+        return
+    rel = project.rel(src.host)
+    related = _related(src, launch)
+    head = f"`{rel}` (`{src.image_path}` in the image), which {launch.what} runs directly"
+    rewritten = _touched_later(runs, src.image_path)[1] if src.copy is not None else False
+    if launch.direct:
+        problem = _mode_problem(project, src, runs)
+        if problem is not None:
+            yield RULE.finding(
+                f"{head}, is not executable: {problem}. The container fails at start with `permission denied`; "
+                "set the bit in git, or copy it with `COPY --chmod=755` (or `RUN chmod +x` after the COPY)",
+                _first_line(script),
+                key=f"mode:{rel}",
+                related=related,
+            )
+        if not launch.shell_form and not rewritten and (script.bom or script.shebang is None):
+            what = "starts with a UTF-8 byte-order mark before `#!`" if script.bom else "has no `#!` line"
+            yield RULE.finding(
+                f"{head}, {what}: the kernel cannot tell which interpreter runs it and the container fails at "
+                "start with `exec format error`; make `#!/bin/sh` (or the shell it needs) the very first bytes",
+                _first_line(script),
+                key=f"shebang:{rel}",
+                related=related,
+            )
+        if script.crlf_first_line and not rewritten and not checks_out_lf(src.host, project.root):
+            interp = (script.interpreter or ["/bin/sh"])[0]
+            yield RULE.finding(
+                f"{head}, has CRLF (Windows) line endings: the kernel looks for the interpreter `{interp}\\r` and "
+                "the container fails at start with `no such file or directory`; convert it to LF and add "
+                f"`{posixpath.basename(rel)} text eol=lf` (or `*.sh text eol=lf`) to `.gitattributes`",
+                _first_line(script),
+                key=f"crlf:{rel}",
+                related=related,
+            )
+        elif script.shebang is not None and not script.bom and img is not None and not rewritten:
+            yield from _interpreter_missing(script, img, head, rel, related)
+    yield from _programs_missing(script, img, rel, related)
+
+
+def _interpreter_missing(
+    script: Script, img: ImageContents, head: str, rel: str, related: tuple[Related, ...]
+) -> Iterator[Finding]:
+    interp = script.interpreter
+    if not interp or "$" in interp[0]:
+        return
+    missing: str | None = None
+    if img.has_program(interp[0]) is False:
+        missing = interp[0]
+    elif posixpath.basename(interp[0]) == "env" and len(interp) > 1:
+        words = [w for w in interp[1].split() if not w.startswith("-")]
+        if words and img.has_program(words[0]) is False:
+            missing = words[0]
+    if missing is None:
+        return
+    yield RULE.finding(
+        f"{head}, starts with `#!{script.shebang}`, but the final image (FROM `{img.base}`) has no `{missing}`: "
+        "the container fails at start with `no such file or directory`; install it in the final stage or "
+        "change the `#!` line to a shell the image has (`#!/bin/sh`)",
+        _first_line(script),
+        key=f"interpreter:{rel}:{missing}",
+        related=related,
+    )
+
+
+def _programs_missing(
+    script: Script, img: ImageContents | None, rel: str, related: tuple[Related, ...]
+) -> Iterator[Finding]:
+    if img is None or not img.complete:
+        return
+    seen: set[str] = set()
+    for use in script.uses:
+        name = posixpath.basename(use.program)
+        if name in seen or name not in CHECKED_PROGRAMS or name in script.probed:
+            continue
+        seen.add(name)
+        if img.has_program(use.program) is not False:
+            continue
+        yield RULE.finding(
+            f"entrypoint script `{rel}` runs `{use.program}` before the app starts, but the final image (FROM "
+            f"`{img.base}`) does not have it: the script fails with `{name}: not found` (a wait loop never "
+            f"ends) and the app never starts; install it in the final stage ({img.how_to_install(name)})",
+            Location(script.path, use.line, use.col, use.line, use.col + len(use.program)),
+            key=f"program:{rel}:{name}",
+            related=related,
+        )
+
+
+def _build_checks(project: Project) -> Iterator[Finding]:
+    for df, _stage, builds in final_stages(project):
+        for build in builds:
+            img = build_contents(project, build)
+            for launch in launches(build):
+                src = script_source(project, build, launch.program)
+                if src is None:
+                    continue
+                runs = _later_runs(df, build, src.copy.instr) if src.copy is not None else []
+                yield from _script_findings(project, launch, src, img, runs)
+
+
+def _image_service_checks(project: Project) -> Iterator[Finding]:
+    """Image-only services whose compose `entrypoint:`/`command:` runs a bind-mounted script."""
+    for _compose, svc in project.services():
+        if project.build_of_service(svc) is not None or not svc.image or "$" in svc.image:
+            continue
+        for field in ("entrypoint", "command"):
+            value = getattr(svc, field)
+            if value is None or (field == "command" and svc.entrypoint is not None):
+                continue
+            node = svc.node.get(field)
+            launch = launch_of(
+                value, False, f"compose `{field}:` of service `{svc.name}`", node.loc if node else svc.location, None
+            )
+            if launch is None or "/" not in launch.program:
+                continue
+            src = bind_source(project, svc, posixpath.normpath(launch.program))
+            if src is not None:
+                yield from _script_findings(project, launch, src, image_contents(project, svc.image), [])
+
+
+def check(project: Project) -> Iterator[Finding]:
+    yield from _build_checks(project)
+    yield from _image_service_checks(project)
+
+
+RULE = register(
+    Rule(
+        id="VW209",
+        name="entrypoint-not-executable",
+        level=Level.ERROR,
+        summary="The script the container starts is not executable, has no `#!` line or CRLF line endings, or "
+        "needs an interpreter or program the image does not have.",
+        docs=RuleDocs(
+            what="The program the container starts directly (argv[0] of an exec-form `ENTRYPOINT`, of `CMD` when "
+            "there is no ENTRYPOINT, of compose `entrypoint:`/`command:` overrides, past `tini`/`dumb-init`/"
+            "`gosu`/`su-exec`; the first command of a shell form) is followed to the file a `COPY`/`ADD` puts "
+            "there from the build context (or a compose bind mount puts there), and read as Docker sends it: "
+            "its mode (the mode git commits it with when the file is tracked, since CI, deploy hosts and "
+            "every fresh clone build from a checkout; the mode on disk otherwise) unless `COPY --chmod` or a "
+            "later `RUN chmod` sets it; its first bytes (`#!`, a byte-order mark before it, CRLF line endings "
+            "unless `.gitattributes` gives it `eol=lf`); the `#!` interpreter and the programs it runs before "
+            "the app (`nc`, `curl`, `envsubst`, `su-exec`, `gosu`, `jq`, …), which must be in the final "
+            "image (the image facts VW304 uses: `rules/images.json`, packages the stages install, files "
+            'they copy). A script handed to an interpreter (`["sh", "/x.sh"]`, `sh /x.sh`) needs no exec '
+            "bit and no `#!`; a shell form needs no `#!` (sh runs such a file itself). Binary files and "
+            "files over 256 KiB are not read; programs a script first looks for (`command -v nc`) are not "
+            "claimed.",
+            why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
+            "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
+            "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "
+            "same way. A wait loop on `nc` that the image lacks never ends. The local build often works "
+            "(the author's disk has the bit, or Docker Desktop on Windows marks every file executable), so "
+            "the failure shows up first in CI or on the server.",
+            example="# docker/entrypoint.sh committed as 100644, with CRLF endings\n"
+            "COPY docker/entrypoint.sh /entrypoint.sh\n"
+            'ENTRYPOINT ["/entrypoint.sh"]',
+            fix="`git update-index --chmod=+x docker/entrypoint.sh` and commit (or `COPY --chmod=755 …`, or "
+            "`RUN chmod +x /entrypoint.sh`); start the file with `#!/bin/sh`; store it with LF endings and add "
+            "`*.sh text eol=lf` to `.gitattributes`; install the interpreter and tools the script needs in the "
+            "final stage.",
+        ),
+        check=check,
+        tags=("runtime", "dockerfile", "compose"),
+    )
+)
