@@ -88,7 +88,7 @@ def installs_from_registry(words: list[str]) -> bool:
 def parse_cargo(words: list[str]) -> tuple[str, dict[str, list[str]], set[str]] | None:
     """Find ``cargo <sub>`` in a simple command; return (sub, options with values, flags)."""
     for i, w in enumerate(words):
-        if posixpath.basename(w) in ("cargo", "cross"):
+        if posixpath.basename(w) in ("cargo", "cross", "xx-cargo"):
             rest = words[i + 1 :]
             while rest and rest[0].startswith("+"):
                 rest = rest[1:]

@@ -12,13 +12,13 @@ followed (a manifest a RUN wrote, a build argument in the command) the answer is
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from viworks_lint.cargocmd import CargoCall, installs_from_registry, package_spec_name
+from viworks_lint.cargoconfig import lock_and_config
 from viworks_lint.code import package_facts
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest, Target, member_dirs, member_excluded
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from viworks_lint.project import Project
 
 _COMPILES = {"build", "check", "test", "run", "install", "clippy", "doc", "bench"}
-_RELIED_CONFIG = ("source", "patch", "registries", "env", "unstable")
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def cargo_needs(project: Project, files: StageFiles, call: CargoCall) -> CargoNe
     compiled = _compiled(out, selected, loaded)
     for pkg, bins in compiled.values():
         _targets(project, files, out, pkg, bins, pkg in selected)
-    _lock_and_config(project, files, out)
+    lock_and_config(project, files, out)
     return out
 
 
@@ -363,44 +362,6 @@ def _sqlx_offline(files: StageFiles, out: CargoNeeds) -> bool:
                         if k == "SQLX_OFFLINE":
                             value = v
     return (value or "").strip("\"'").lower() in ("true", "1")
-
-
-# ------------------------------------------------------------------------------------------ lock, config
-
-
-def _lock_and_config(project: Project, files: StageFiles, out: CargoNeeds) -> None:
-    call = out.call
-    lock = out.root.dir / "Cargo.lock"
-    flag = next((f for f in ("--locked", "--frozen", "--offline") if f in call.flags), None)
-    if flag and lock.is_file():
-        out.needs.append(Need(lock, f"`Cargo.lock` (the command runs with `{flag}`)", call.instr.location,
-                              f"`{flag}` refuses to build without the lock file"))  # fmt: skip
-    d = out.manifest.dir
-    while True:
-        for name in ("config.toml", "config"):
-            cfg = d / ".cargo" / name
-            if cfg.is_file():
-                table = _relied_table(cfg)
-                if table is not None:
-                    out.needs.append(Need(cfg, f"`{project.rel(cfg)}`", table[1],
-                                          f"its `[{table[0]}]` changes how cargo builds"))  # fmt: skip
-                break
-        if d == project.root or d.parent == d:
-            break
-        d = d.parent
-
-
-def _relied_table(cfg: Path) -> tuple[str, Location] | None:
-    """The first table of a cargo config the build depends on ([source] replacement, [patch], [env], …)."""
-    try:
-        lines = cfg.read_text("utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    for n, line in enumerate(lines, start=1):
-        m = re.match(r"^\s*\[\s*([A-Za-z_-]+)", line)
-        if m and m.group(1) in _RELIED_CONFIG:
-            return m.group(1), Location(cfg, n, 1, n, len(line) + 1)
-    return None
 
 
 def _rel(root: Manifest, d: Path) -> str:

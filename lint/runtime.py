@@ -185,8 +185,10 @@ def compose_probes(service: Service, env: Mapping[str, str | None]) -> list[Prob
     out: list[Probe] = []
     texts = [el.text() or "" for el in elements]
     for url in _urls(texts):
-        el = next((e for e, t in zip(elements, texts, strict=True) if url in t or url.removeprefix("http://") in t),
-                  elements[-1])
+        el = next(
+            (e for e, t in zip(elements, texts, strict=True) if url in t or url.removeprefix("http://") in t),
+            elements[-1],
+        )
         p = _probe(url, env, el.loc, "compose", names)
         if p is not None:
             out.append(p)
@@ -263,8 +265,10 @@ def route_matches(route: Route, path: str) -> bool:
     return any(rx.match(c) for c in candidates)
 
 
-_HEALTHISH = re.compile(r"^_?(?:health|healthz|healthcheck|health-check|health_check|ping|status|ready|readyz|"
-                        r"readiness|live|livez|liveness|alive|heartbeat|up)$")
+_HEALTHISH = re.compile(
+    r"^_?(?:health|healthz|healthcheck|health-check|health_check|ping|status|ready|readyz|"
+    r"readiness|live|livez|liveness|alive|heartbeat|up)$"
+)
 
 
 def closest_route(routes: Iterable[Route], path: str) -> Route | None:

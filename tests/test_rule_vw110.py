@@ -215,3 +215,23 @@ def test_cargo_config_the_build_relies_on(tmp_path: Path) -> None:
     assert any("`.cargo/config.toml`" in m and "`COPY .cargo .cargo`" in m for m in msgs)
     flags_only = {".cargo/config.toml": '[build]\nrustflags = ["-C", "target-cpu=native"]\n'}
     assert [m for m in _msgs(_ws(tmp_path / "b", df, flags_only)) if ".cargo" in m] == []
+
+
+def test_nightly_toolchain_file_unless_the_stage_has_nightly(tmp_path: Path) -> None:
+    extra = {"rust-toolchain.toml": '[toolchain]\nchannel = "nightly-2024-05-01"\n'}
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY api api\nCOPY core core\nRUN cargo build\n"
+    (msg,) = _msgs(_ws(tmp_path / "a", df, extra))
+    assert "`rust-toolchain.toml`" in msg and "`COPY rust-toolchain.toml rust-toolchain.toml`" in msg
+    nightly = df.replace("RUN cargo build", "RUN rustup default nightly-2024-05-01\nRUN cargo build")
+    assert _msgs(_ws(tmp_path / "b", nightly, extra)) == []
+    stable = {"rust-toolchain.toml": '[toolchain]\nchannel = "1.80"\n'}
+    assert _msgs(_ws(tmp_path / "c", df, stable)) == []
+
+
+def test_shell_control_flow_and_sourced_env_do_not_hide_findings(tmp_path: Path) -> None:
+    df = HEAD + (
+        "COPY Cargo.toml Cargo.lock ./\nCOPY api api\n"
+        'RUN . /env && if [ "$X" = 1 ]; then echo yes; fi && cargo build --release\n'
+    )
+    (msg,) = _msgs(_ws(tmp_path, df))
+    assert "`COPY core core`" in msg
