@@ -196,7 +196,7 @@ def load_file(path: Path, interp: Interpolator) -> tuple[YNode | None, list[Prob
     if data is None:
         return None, [Problem("VW001", "compose file holds no document", Location(path), key="empty")]
     try:
-        root = to_node(path, data, interp)
+        root = to_node(path, data, interp, text)
     except RecursionError:
         return None, [Problem("VW001", "YAML nesting is too deep to lint", Location(path), key="deep")]
     if not root.is_map:

@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import ScalarString
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem, ReadError
+from viworks_lint.parsers.yamlspan import value_end
 
 MAX_EXPANDED_NODES = 250_000
 
@@ -213,9 +214,30 @@ def _key_lc(m: CommentedMap, key: Any) -> tuple[tuple[int, int] | None, tuple[in
     return None, None
 
 
-def to_node(path: Path, data: Any, interpolate: Interpolate | None = None) -> YNode:
-    """Convert ruamel round-trip data to YNode (aliases stay shared)."""
+def _flow(obj: Any) -> bool:
+    fa = getattr(obj, "fa", None)
+    try:
+        return bool(fa is not None and fa.flow_style())
+    except (AttributeError, TypeError):
+        return False
+
+
+def to_node(path: Path, data: Any, interpolate: Interpolate | None = None, text: str | None = None) -> YNode:
+    """Convert ruamel round-trip data to YNode (aliases stay shared). With the source ``text``, every
+    scalar's and flow collection's location spans exactly its text (quotes and block lines included)."""
     memo: dict[int, YNode] = {}
+    lines = text.splitlines() if text is not None else None
+
+    def span(lc: tuple[int, int] | None, obj: Any, *, flow: bool, key: bool = False) -> Location:
+        if lc is None:
+            return Location(path)
+        guess = len(str(obj)) if isinstance(obj, (str, int, float)) else 1
+        if lines is None or (isinstance(obj, (dict, list)) and not _flow(obj)):
+            return _pos(path, lc, guess)
+        end = value_end(lines, lc[0], lc[1], flow=flow, key=key, value=obj if isinstance(obj, str) else None)
+        if end is None or end <= lc:
+            return _pos(path, lc, guess)
+        return Location(path, lc[0] + 1, lc[1] + 1, end[0] + 1, end[1] + 1)
 
     def conv(obj: Any, loc: Location) -> YNode:
         if isinstance(obj, (CommentedMap, CommentedSeq, dict, list)) and id(obj) in memo:
@@ -226,9 +248,8 @@ def to_node(path: Path, data: Any, interpolate: Interpolate | None = None) -> YN
             for k, v in obj.items():
                 ks = "" if k is None else (("true" if k else "false") if isinstance(k, bool) else str(k))
                 klc, vlc = _key_lc(obj, k) if isinstance(obj, CommentedMap) else (None, None)
-                node.keys[ks] = _pos(path, klc, len(ks)) if klc else loc
-                vlen = len(str(v)) if isinstance(v, (str, int, float)) else 1
-                node.value[ks] = conv(v, _pos(path, vlc, vlen) if vlc else node.keys[ks])
+                node.keys[ks] = span(klc, k, flow=_flow(obj), key=True) if klc else loc
+                node.value[ks] = conv(v, span(vlc, v, flow=_flow(obj)) if vlc else node.keys[ks])
             return node
         if isinstance(obj, list):
             node = YNode([], loc)
@@ -240,8 +261,7 @@ def to_node(path: Path, data: Any, interpolate: Interpolate | None = None) -> YN
                         ilc = obj.lc.item(i)
                     except (KeyError, AttributeError, TypeError):
                         ilc = None
-                vlen = len(str(v)) if isinstance(v, (str, int, float)) else 1
-                node.value.append(conv(v, _pos(path, ilc, vlen) if ilc else loc))
+                node.value.append(conv(v, span(ilc, v, flow=_flow(obj)) if ilc else loc))
             return node
         if isinstance(obj, str):
             quoted = isinstance(obj, ScalarString) and obj.__class__.__name__ in (
