@@ -27,6 +27,7 @@ class ImageFacts:
     nonroot: bool = False
     init_entrypoint: bool = False
     package_manager: str | None = None
+    openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
 
 
 def split_image(ref: str) -> tuple[str, str]:
@@ -46,11 +47,21 @@ def split_image(ref: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _data() -> list[dict[str, Any]]:
-    data = json.loads(resources.files("viworks_lint.rules").joinpath("images.json").read_text("utf-8"))
+def _file() -> dict[str, Any]:
     # rules/images.json is validated against schemas/images.schema.json by the test suite, not at run time
-    entries: list[dict[str, Any]] = data["images"]
+    data: dict[str, Any] = json.loads(resources.files("viworks_lint.rules").joinpath("images.json").read_text("utf-8"))
+    return data
+
+
+def _data() -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = _file()["images"]
     return entries
+
+
+def recommends(manager: str, package: str) -> tuple[str, ...]:
+    """Packages ``manager`` also installs with ``package`` when Recommends are on (rules/images.json)."""
+    table = _file().get("recommends", {}).get(manager, {})
+    return tuple(table.get(package, ())) if isinstance(table, dict) else ()
 
 
 def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> ImageFacts:
@@ -77,5 +88,6 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             nonroot=bool(e.get("nonroot", False)),
             init_entrypoint=bool(e.get("init_entrypoint", False)),
             package_manager=e.get("package_manager"),
+            openssl=e.get("openssl"),
         )
     return ImageFacts(name=name, tag=tag, known=False)

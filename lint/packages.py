@@ -18,7 +18,7 @@ from pathlib import Path
 
 from viworks_lint.crates import built_code
 from viworks_lint.dockerutil import clean_source, commands, run_text, target_stage
-from viworks_lint.images import ImageFacts, lookup
+from viworks_lint.images import ImageFacts, lookup, recommends
 from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
 from viworks_lint.project import Build, Project
@@ -354,6 +354,9 @@ def _scan_run(instr: Instruction, stage: Stage, out: ImageContents, workdir: str
                         pkgs.append(_package_name(w))
                 j += 1
             out.installs.extend(Install(p, prog, instr, stage) for p in pkgs)
+            if prog in ("apt-get", "apt") and not any("install-recommends" in w.lower() for w in rest):
+                # apt installs Recommends by default: `apt-get install curl` brings ca-certificates along
+                out.installs.extend(Install(r, prog, instr, stage) for p in pkgs for r in recommends("apt", p))
             if group:
                 out.virtual[group] = pkgs
             continue

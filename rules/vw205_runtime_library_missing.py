@@ -13,8 +13,16 @@ from viworks_lint.crates import built_code
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.packages import ImageContents, binary_origins, build_contents, from_image_location, stage_title
+from viworks_lint.packages import (
+    BinaryOrigin,
+    ImageContents,
+    binary_origins,
+    build_contents,
+    from_image_location,
+    stage_title,
+)
 from viworks_lint.parsers.cargo import Dependency, Manifest
+from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 
@@ -249,6 +257,46 @@ def _fix(lib: str, img: ImageContents) -> str:
     )
 
 
+def _newer(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return tuple(int(x) for x in a.split(".")) > tuple(int(x) for x in b.split("."))
+
+
+def _runtime_openssl(img: ImageContents) -> str | None:
+    for inst in img.installs:
+        if inst.package.startswith("libssl1.1"):
+            return "1.1"
+        if inst.package.startswith("libssl3"):
+            return "3"
+    return img.facts.openssl
+
+
+def _openssl_mismatch(
+    df: Dockerfile, stage: Stage, img: ImageContents, origins: list[BinaryOrigin], need: Need
+) -> Finding | None:
+    """A binary linked against one OpenSSL major version in a runtime that has only the other."""
+    runtime = _runtime_openssl(img)
+    built = next((o for o in origins if not o.static and o.facts.openssl), None)
+    if runtime is None or built is None or built.facts.openssl == runtime:
+        return None
+    if _newer(built.facts.glibc, img.facts.glibc):
+        return None  # built on a newer glibc: VW206 reports the root cause
+    want, have = f"libssl.so.{built.facts.openssl}", f"libssl.so.{runtime}"
+    return RULE.finding(
+        f"{stage_title(stage)} (`{stage.base}`) has OpenSSL {runtime} ({have}), but the binary was built on "
+        f"`{built.base}` (OpenSSL {built.facts.openssl}) and links {want} via {need.because}: it exits at start "
+        f"with `error while loading shared libraries: {want}`; build and run on the same Debian/Ubuntu release, "
+        "or switch to rustls",
+        from_image_location(df, stage),
+        key=f"{stage.label}:openssl",
+        related=(
+            Related(need.location, f"{need.because} needs {want} at run time"),
+            Related(from_image_location(df, built.stage), f"built here with OpenSSL {built.facts.openssl}"),
+        ),
+    )
+
+
 def check(project: Project) -> Iterator[Finding]:
     for df, stage, builds in final_stages(project):
         img = build_contents(project, builds[0])
@@ -260,6 +308,12 @@ def check(project: Project) -> Iterator[Finding]:
             if not origins or all(o.static for o in origins):
                 continue
             for need in needs(project, build):
+                if need.library == LIBSSL and need.library not in reported and not img.lacks_library(LIBSSL):
+                    mismatch = _openssl_mismatch(df, stage, img, origins, need)
+                    if mismatch is not None:
+                        reported.add(LIBSSL)
+                        yield mismatch
+                    continue
                 if need.library in reported or not img.lacks_library(need.library):
                     continue
                 reported.add(need.library)
@@ -302,8 +356,15 @@ RULE = register(
             "A `Cargo.lock` with registry packages is followed from the crate's dependencies (vendored "
             "`openssl-src`/`pq-src` count as static); without one, `Cargo.toml` features decide. The final "
             "stage has a library when its base image ships it (`rules/images.json`), a package providing it is "
-            "installed (`apt-get`, `apk`, `dnf`/`microdnf`/`yum`), or the file is copied in. Static musl builds "
-            "and `crt-static` builds are silent; missing CA certificates are a warning.",
+            "installed (`apt-get`, `apk`, `dnf`/`microdnf`/`yum`; `apt-get install` without "
+            "`--no-install-recommends` also brings the packages' Recommends, e.g. curl brings ca-certificates), "
+            "or the file is copied in. A runtime that has libssl of another OpenSSL major version than the "
+            "builder's distribution (a binary built on bullseye links `libssl.so.1.1`, on bookworm or Ubuntu "
+            "22.04 `libssl.so.3`; versions per image in `rules/images.json`, with sources) is an error too, "
+            "unless the builder's newer glibc already explains it (VW206). Stays silent for static musl builds "
+            "(including `clux/muslrust` and `rust-musl-cross` builders) and `crt-static` builds, images whose "
+            "contents are not fully known, and rustls-only dependency trees; missing CA certificates are a "
+            "warning.",
             why="The image builds fine and the container dies at start with `error while loading shared "
             "libraries: libpq.so.5: cannot open shared object file`; without CA certificates the service runs "
             "but every HTTPS request fails.",

@@ -361,3 +361,51 @@ def test_vw304_silent_when_the_interpreter_is_there(tmp_path: Path) -> None:
         "healthcheck.sh": "#!/usr/bin/env sh\nwget -q --spider http://localhost:8080/health\n",
     })
     assert lint(tmp_path, ["VW304"]) == []
+
+
+# ---------------------------------------------------------------- image facts: OpenSSL, cargo-chef, Recommends
+
+_SSL_CARGO = "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nopenssl = \"0.10\"\n"
+
+
+def _ssl_project(root: Path, builder: str, runtime: str, install: str = "") -> Path:
+    return write(root, {
+        "Cargo.toml": _SSL_CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": f"FROM {builder} AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      f"FROM {runtime}\n{install}"
+                      "COPY --from=builder /src/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n",
+    })
+
+
+def test_vw205_binary_for_openssl_1_1_in_an_openssl_3_runtime(tmp_path: Path) -> None:
+    root = _ssl_project(tmp_path, "rust:1.67-bullseye", "ubuntu:22.04")
+    [f] = lint(root, ["VW205", "VW206"])
+    assert f.rule_id == "VW205" and "libssl.so.1.1" in f.message and "OpenSSL 3" in f.message
+
+
+def test_vw205_same_openssl_on_both_sides_is_fine(tmp_path: Path) -> None:
+    root = _ssl_project(tmp_path, "lukemathwalker/cargo-chef:latest-rust-1.83-bookworm", "ubuntu:24.04")
+    assert lint(root, ["VW205", "VW206"]) == []
+
+
+def test_cargo_chef_tag_gives_its_debian_release(tmp_path: Path) -> None:
+    root = _ssl_project(tmp_path, "lukemathwalker/cargo-chef:latest-rust-1.85-slim-bookworm",
+                        "debian:bullseye-slim", "RUN apt-get update && apt-get install -y libssl1.1 ca-certificates\n")
+    [f] = lint(root, ["VW206"])
+    assert "glibc 2.36" in f.message
+
+
+def test_apt_recommends_bring_ca_certificates(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"
+                      "reqwest = { version = \"0.12\", default-features = false, features = [\"rustls-tls-native-roots\"] }\n",
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83-bookworm AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+                      "COPY --from=builder /src/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n",
+    })
+    assert lint(tmp_path, ["VW205"]) == []
+    (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace(
+        "install -y curl", "install -y --no-install-recommends curl"))
+    assert [f.rule_id for f in lint(tmp_path, ["VW205"])] == ["VW205"]
