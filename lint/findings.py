@@ -8,6 +8,23 @@ from dataclasses import dataclass, field
 from viworks_lint.location import Location
 
 REDACT = "redact"  # Finding.extra key: the flagged line holds a secret after the span; never shown
+# Finding.extra key: exact spans holding a secret (in any file of the finding), never shown; the value is
+# made by redact_spans()
+REDACT_SPANS = "redact_spans"
+
+
+def redact_spans(spans: list[tuple[Location, int]]) -> str:
+    """Encode (start location, length) spans for ``Finding.extra[REDACT_SPANS]``."""
+    return "\n".join(f"{loc.path}\t{loc.line}\t{loc.col}\t{loc.col + n}" for loc, n in spans if n > 0)
+
+
+def decode_redact_spans(text: str) -> list[tuple[str, int, int, int]]:
+    out: list[tuple[str, int, int, int]] = []
+    for row in text.split("\n"):
+        parts = row.rsplit("\t", 3)
+        if len(parts) == 4 and all(p.isdecimal() for p in parts[1:]):
+            out.append((parts[0], int(parts[1]), int(parts[2]), int(parts[3])))
+    return out
 
 
 class Level(str, enum.Enum):

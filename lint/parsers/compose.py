@@ -21,9 +21,15 @@ from viworks_lint.parsers.yamlnode import MAX_EXPANDED_NODES, YNode, expanded_si
 
 @dataclass(frozen=True)
 class EnvVar:
+    """One ``environment`` entry. ``name`` is what compose passes to the container: for a list entry
+    ``- KEY = value`` that is the text before the first ``=`` as written (``"KEY "``), since compose
+    splits there and trims nothing."""
+
     name: str
     value: str | None  # None: passed through from the host shell ("- NAME" / "NAME:" with no value)
     location: Location
+    listed: bool = False  # written as a list entry (``- KEY=value``), not a mapping key
+    raw: str | None = None  # the value as written, before compose interpolation
 
 
 @dataclass(frozen=True)
@@ -246,8 +252,8 @@ def _as_map(node: YNode, sep: str = "=") -> YNode:
     for el in node.elements():
         text = el.text() or ""
         name, has, val = text.partition(sep)
-        key = name.strip()
-        out.value[key] = YNode(val if has else None, el.loc, raw=el.raw)
+        key = name if sep == "=" else name.strip()  # compose keeps `KEY ` of `- KEY = v` as the name
+        out.value[key] = YNode(val if has else None, el.loc, raw=el.raw, listed=True)
         out.keys[key] = el.loc
     return out
 
@@ -359,11 +365,15 @@ def _environment(node: YNode | None) -> tuple[EnvVar, ...]:
     if node.is_list:
         for el in node.elements():
             text = el.text() or ""
-            name, has, val = text.partition("=")
-            out.append(EnvVar(name.strip(), val if has else None, el.loc))
+            name, has, val = text.partition("=")  # compose-go: strings.Cut(entry, "="), nothing trimmed
+            raw = (el.raw or text).partition("=")[2] if has else None
+            out.append(EnvVar(name, val if has else None, el.loc, listed=True, raw=raw))
     elif node.is_map:
         for k, v in node.items():
-            out.append(EnvVar(k, v.text(), node.key_loc(k)))
+            raw = v.raw if v.raw is not None else v.text()
+            if v.listed and raw is not None and raw.startswith(k + "="):
+                raw = raw[len(k) + 1 :]  # a list entry merged into a mapping keeps its whole text as raw
+            out.append(EnvVar(k, v.text(), node.key_loc(k), listed=v.listed, raw=raw))
     return tuple(out)
 
 

@@ -33,6 +33,7 @@ class YNode:
     keys: dict[str, Location] = field(default_factory=dict)
     raw: str | None = None  # a string scalar before interpolation
     quoted: bool = False
+    listed: bool = False  # a mapping value that was a list entry ``KEY=value`` (merged into a mapping)
 
     @property
     def is_map(self) -> bool:
@@ -204,7 +205,9 @@ def _pos(path: Path, lc: tuple[int, int] | None, length: int = 1) -> Location:
 def _key_lc(m: CommentedMap, key: Any) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """(key position, value position) of ``key`` in ``m`` or in the maps it merges."""
     try:
-        return m.lc.key(key), m.lc.value(key)
+        klc, vlc = m.lc.key(key), m.lc.value(key)
+        if klc is not None:  # a mapping with only a `<<` merge has no position data of its own
+            return klc, vlc
     except (KeyError, AttributeError, TypeError):
         pass
     for merged in getattr(m, "merge", None) or []:

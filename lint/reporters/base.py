@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from viworks_lint.findings import REDACT, Finding, Level
+from viworks_lint.findings import REDACT, REDACT_SPANS, Finding, Level, decode_redact_spans
 from viworks_lint.location import Location
 from viworks_lint.rule import Rule
 
 SourceReader = Callable[[Path], Sequence[str] | None]
+Redactions = dict[Path, dict[int, list[tuple[int, int | None]]]]
 
 TOOL_NAME = "viworks-lint"
 TOOL_URI = "https://github.com/viworks/viworks-lint"
@@ -61,10 +62,10 @@ def read_lines(path: Path) -> list[str] | None:
 class SourceCache:
     """Per-render cache in front of ``Report.source`` (or :func:`read_lines`)."""
 
-    def __init__(self, reader: SourceReader | None, redact: dict[Path, dict[int, int]] | None = None) -> None:
+    def __init__(self, reader: SourceReader | None, redact: Redactions | None = None) -> None:
         self._reader: SourceReader = reader if reader is not None else read_lines
         self._cache: dict[Path, Sequence[str] | None] = {}
-        # path → {line: column}: the text from that column on is a secret value and is never shown
+        # path → {line: [(column, end column or None for the end of the line)]}: secret text, never shown
         self._redact = redact or {}
 
     def lines(self, path: Path) -> Sequence[str] | None:
@@ -75,12 +76,17 @@ class SourceCache:
                 lines = None
             if lines is not None and path in self._redact:
                 lines = list(lines)
-                for lineno, col in self._redact[path].items():
+                for lineno, spans in self._redact[path].items():
                     if 0 < lineno <= len(lines):
                         text = lines[lineno - 1]
-                        lines[lineno - 1] = text[: col - 1] + "".join(
-                            c if c.isspace() else "*" for c in text[col - 1 :]
-                        )
+                        for col, end in spans:
+                            stop = len(text) if end is None else min(end - 1, len(text))
+                            text = (
+                                text[: col - 1]
+                                + "".join(c if c.isspace() else "*" for c in text[col - 1 : stop])
+                                + text[stop:]
+                            )
+                        lines[lineno - 1] = text
             self._cache[path] = lines
         return self._cache[path]
 
@@ -259,14 +265,15 @@ def sort_key(path: str, loc: Location, finding: Finding) -> tuple[str, int, int,
     )
 
 
-def _redactions(report: Report) -> dict[Path, dict[int, int]]:
-    out: dict[Path, dict[int, int]] = {}
+def _redactions(report: Report) -> Redactions:
+    out: Redactions = {}
     for f in report.findings:
         if f.extra.get(REDACT):
             loc = f.location
             col = loc.end_col if loc.end_col is not None and (loc.end_line in (None, loc.line)) else loc.col
-            per = out.setdefault(_absolute(loc.path, report.root), {})
-            per[loc.line] = min(per.get(loc.line, col), col)
+            out.setdefault(_absolute(loc.path, report.root), {}).setdefault(loc.line, []).append((col, None))
+        for path, line, col, end in decode_redact_spans(f.extra.get(REDACT_SPANS, "")):
+            out.setdefault(_absolute(Path(path), report.root), {}).setdefault(line, []).append((col, end))
     return out
 
 

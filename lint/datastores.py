@@ -1,0 +1,117 @@
+"""Facts about databases, caches and brokers, read from the reviewed data file ``rules/datastores.json``
+(validated by ``schemas/datastores.schema.json``): which images run one, which URL schemes and variable
+names address one, and what the official images create on first start (users, passwords, databases)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from viworks_lint.images import split_image
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    label: str
+    images: tuple[str, ...]
+    schemes: tuple[str, ...]
+    words: tuple[str, ...]
+    server_packages: tuple[str, ...]
+    healthcheck: str | None
+    credentials: dict[str, Any] | None  # the official image's init variables (see the data file)
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    # validated against schemas/datastores.schema.json by the test suite, not at run time
+    data: dict[str, Any] = json.loads(
+        resources.files("viworks_lint.rules").joinpath("datastores.json").read_text("utf-8")
+    )
+    return data
+
+
+@lru_cache(maxsize=1)
+def families() -> tuple[Family, ...]:
+    return tuple(
+        Family(
+            id=f["id"],
+            label=f["label"],
+            images=tuple(f["images"]),
+            schemes=tuple(f["schemes"]),
+            words=tuple(f["words"]),
+            server_packages=tuple(f.get("server_packages", ())),
+            healthcheck=f.get("healthcheck"),
+            credentials=f.get("credentials"),
+        )
+        for f in _data()["families"]
+    )
+
+
+def family_of_image(ref: str | None) -> Family | None:
+    """The datastore an image runs (``postgres:16-alpine`` → PostgreSQL), or None. Images whose name
+    holds an unresolved variable are None."""
+    if not ref or "$" in ref:
+        return None
+    name, _tag = split_image(ref)
+    for fam in families():
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in fam.images):
+            return fam
+    return None
+
+
+def credentials_of_image(ref: str | None) -> dict[str, Any] | None:
+    """The init-variable facts when ``ref`` is an image whose entrypoint they describe (the official
+    image, not a vendor variant with other variable names)."""
+    fam = family_of_image(ref)
+    if fam is None or fam.credentials is None or ref is None:
+        return None
+    name, _tag = split_image(ref)
+    return fam.credentials if name in fam.credentials["images"] else None
+
+
+def families_of_scheme(scheme: str) -> tuple[Family, ...]:
+    s = scheme.lower()
+    return tuple(f for f in families() if s in f.schemes)
+
+
+def all_schemes() -> frozenset[str]:
+    return frozenset(s for f in families() for s in f.schemes)
+
+
+def host_variable(name: str) -> tuple[Family, ...] | None:
+    """For a variable that names a datastore's host (``DB_HOST``, ``REDIS_ADDR``, ``PGHOST``): the
+    families it may address (all of them for a generic ``DB_``/``DATABASE_`` name); None when the name
+    is no such variable."""
+    upper = name.upper()
+    data = _data()
+    for suffix in sorted(data["host_suffixes"], key=len, reverse=True):
+        if not upper.endswith(suffix) or len(upper) == len(suffix):
+            continue
+        prefix = upper[: -len(suffix)].rstrip("_")
+        words = [w for w in prefix.split("_") if w]
+        if not words:
+            continue
+        found = tuple(f for f in families() if any(w in f.words for w in words) or prefix in f.words)
+        if found:
+            return found
+        if words[-1] in data["generic_words"] or prefix in data["generic_words"]:
+            return families()
+        return None
+    return None
+
+
+def browser_facing(name: str) -> bool:
+    """A variable whose URL a browser or outside client opens (CORS origins, redirect URIs, public URLs)."""
+    upper = name.upper()
+    return any(fnmatch.fnmatchcase(upper, p) for p in _data()["browser_facing"])
+
+
+def optional_endpoint(name: str) -> bool:
+    """A telemetry or monitoring endpoint: unreachable, it costs log lines, not the start."""
+    upper = name.upper()
+    return any(fnmatch.fnmatchcase(upper, p) for p in _data().get("optional_endpoints", ()))

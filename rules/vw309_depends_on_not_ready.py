@@ -1,0 +1,217 @@
+"""VW309 depends-on-not-ready."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from viworks_lint.code import service_code
+from viworks_lint.connections import Endpoint, service_endpoints, service_family
+from viworks_lint.datastores import Family
+from viworks_lint.dockerutil import target_stage
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.hosts import Reach, name_table
+from viworks_lint.location import Location
+from viworks_lint.parsers.compose import ComposeProject, Reference, Service
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+
+# the service's own command waits for the datastore before starting the app
+_WAITS = re.compile(
+    r"wait-for|wait_for|dockerize\b.*-wait|pg_isready|mysqladmin\s+ping|redis-cli\b.*ping|nc\s+-z|until\b"
+)
+
+
+def _has_healthcheck(project: Project, svc: Service) -> bool:
+    hc = svc.healthcheck
+    if hc is not None and (hc.disabled or hc.kind == "NONE"):
+        return False
+    if hc is not None and hc.kind in ("CMD", "CMD-SHELL"):
+        return True
+    build = project.build_of_service(svc)
+    if build is not None and build.dockerfile is not None:
+        stage = target_stage(build.dockerfile, build.target)
+        instr = stage.state.healthcheck if stage is not None else None
+        return instr is not None and not (instr.args and instr.args[0].upper() == "NONE")
+    return False
+
+
+def _waits_itself(svc: Service) -> bool:
+    words: list[str] = []
+    for part in (svc.entrypoint, svc.command):
+        if isinstance(part, tuple):
+            words.extend(part)
+        elif part:
+            words.append(part)
+    return bool(_WAITS.search(" ".join(words)))
+
+
+def _targets(project: Project, compose: ComposeProject, svc: Service) -> dict[str, tuple[Service, Family, Endpoint]]:
+    """Datastores of the project this service connects to, by the hosts of its connection URLs."""
+    table = name_table(project, compose)
+    out: dict[str, tuple[Service, Family, Endpoint]] = {}
+    for ep in service_endpoints(project, compose, svc):
+        if ep.web:
+            continue
+        res = table.resolve(svc, ep.host)
+        target = res.service
+        if res.reach is not Reach.SERVICE or target is None or target is svc:
+            continue
+        fam = service_family(project, target)
+        if fam is None:
+            if len(ep.families) != 1 or ep.scheme is None:
+                continue  # a `*_HOST` of a service we cannot tell is a datastore
+            fam = ep.families[0]  # a postgres:// URL names its server, whatever image runs it
+        elif ep.families and fam not in ep.families:
+            continue  # a proxy or a different server in between (pgbouncer, an HTTP API on the host)
+        out.setdefault(target.name, (target, fam, ep))
+    return out
+
+
+@dataclass
+class _Hit:
+    message: str
+    target: Service
+    family: Family
+    endpoint: Endpoint
+    services: list[Service] = field(default_factory=list)
+
+
+_VERB = "\x00verb\x00"  # "connect" or "connects", once the services of a finding are known
+_READY = ("service_healthy", "service_completed_successfully")
+
+
+def _waited_for(compose: ComposeProject, svc: Service) -> set[str]:
+    """Services that are healthy (or done) before ``svc`` starts: its ``service_healthy`` dependencies
+    and, transitively, theirs."""
+    out: set[str] = set()
+    todo = [svc]
+    while todo:
+        cur = todo.pop()
+        for ref in cur.depends_on:
+            if ref.condition in _READY and ref.name not in out:
+                out.add(ref.name)
+                dep = compose.services.get(ref.name)
+                if dep is not None:
+                    todo.append(dep)
+    return out
+
+
+def _connects_lazily(project: Project, svc: Service) -> bool:
+    """The service's code builds its pool with ``connect_lazy``: nothing connects at start."""
+    code = service_code(project, svc)
+    if code is None:
+        return False
+    cache: dict[Path, bool] = project.__dict__.setdefault("_lazy_pools", {})
+    for m in code.packages:
+        if m.dir not in cache:
+            cache[m.dir] = any("connect_lazy" in _read(f) for f in sorted((m.dir / "src").rglob("*.rs"))[:2000])
+        if cache[m.dir]:
+            return True
+    return False
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8", errors="replace") if path.stat().st_size < 1_000_000 else ""
+    except OSError:
+        return ""
+
+
+def check(project: Project) -> Iterator[Finding]:
+    found: dict[tuple[Location, str], _Hit] = {}
+    for compose in project.composes:
+        for svc in compose.services.values():
+            if svc.build is None or svc.network_mode:
+                continue  # image-only services (their own retry logic is not ours to judge)
+            if service_family(project, svc) is not None or _waits_itself(svc):
+                continue
+            deps: dict[str, Reference] = {r.name: r for r in svc.depends_on}
+            ready = _waited_for(compose, svc)
+            for name, (target, fam, ep) in sorted(_targets(project, compose, svc).items()):
+                ref = deps.get(name)
+                if name in ready:
+                    continue
+                if ref is None and svc.node.get("profiles") is not None:
+                    continue  # an on-demand tool (`docker compose run`), started when the stack is up
+                if _connects_lazily(project, svc):
+                    continue
+                healthy = _has_healthcheck(project, target)
+                if healthy:
+                    fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
+                else:
+                    suggestion = f" such as `test: {fam.healthcheck}`" if fam.healthcheck else ""
+                    fix = (
+                        f"`depends_on: {{{name}: {{condition: service_healthy}}}}`, and give `{name}` a "
+                        f"`healthcheck:`{suggestion} with a `start_period` (it has none, so compose would refuse "
+                        "`service_healthy` today)"
+                    )
+                how = (
+                    "`depends_on` lists it without a condition"
+                    if ref is not None and ref.condition is None
+                    else (
+                        f"`depends_on` waits only for `{ref.condition}`"
+                        if ref is not None
+                        else "`depends_on` does not list it"
+                    )
+                )
+                start = (
+                    f"compose starts it as soon as the container of `{name}` exists"
+                    if ref is not None
+                    else f"compose may start it before `{name}`"
+                )
+                msg = (
+                    f"{_VERB} to {fam.label} service `{name}` (`{ep.variable}`) but {how}: {start}, while "
+                    f"{fam.label} is still starting, so the first connection fails and the app exits or restarts; "
+                    f"use {fix}"
+                )
+                loc = ref.location if ref is not None else svc.location
+                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep))
+                hit.services.append(svc)
+    for (loc, name), hit in found.items():
+        names = ", ".join(f"`{s.name}`" for s in hit.services)
+        yield RULE.finding(
+            f"service{'s' if len(hit.services) > 1 else ''} {names} "
+            + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects"),
+            loc,
+            key=f"{','.join(s.name for s in hit.services)}->{name}",
+            related=(
+                Related(hit.target.location, f"{hit.family.label} service `{name}`"),
+                Related(hit.endpoint.env.location, f"`{hit.endpoint.variable}` points at `{name}` here"),
+            ),
+        )
+
+
+RULE = register(
+    Rule(
+        id="VW309",
+        name="depends-on-not-ready",
+        level=Level.WARNING,
+        summary="A service built from this repo connects to a database or broker of the project without waiting "
+        "for it to be healthy.",
+        docs=RuleDocs(
+            what="A service built from this repository whose connection URL or `*_HOST` variable (read as VW208 "
+            "reads them: compose `environment`, `env_file`, image `ENV`, the code's default) resolves to a "
+            "service of the project that runs a database, cache or broker (by its image, from "
+            "`rules/datastores.json`: postgres, mysql, mariadb, mongo, redis/valkey, rabbitmq, nats, kafka, …; "
+            "or any service a `postgres://`-style URL points at), where `depends_on` does not say "
+            "`condition: service_healthy` for it: the short form, `condition: service_started`, or no entry. "
+            "The finding says whether the datastore has a healthcheck to wait on and suggests one if not. "
+            "Silent for `service_healthy` and `service_completed_successfully`, datastores outside the project, "
+            "image-only services, and services whose own `command`/`entrypoint` waits for the datastore "
+            "(`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops).",
+            why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
+            "initialise on first start (longer with init scripts), so an app that connects once at start-up "
+            "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "
+            "without it the stack stays broken.",
+            example="backend:\n  build: .\n  environment:\n    DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app\n"
+            "  depends_on: [db]\ndb:\n  image: postgres:16",
+            fix="`depends_on: {db: {condition: service_healthy}}` and a healthcheck on the datastore, e.g. "
+            '`test: ["CMD-SHELL", "pg_isready -U $${POSTGRES_USER:-postgres}"]` with `start_period: 10s`.',
+        ),
+        check=check,
+        tags=("compose", "health"),
+    )
+)

@@ -1,0 +1,421 @@
+"""Connection rules (VW208, VW211, VW213, VW309): positive, negative and every "stays silent for" case,
+on compose files with anchors, aliases, `network_mode` and external networks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from viworks_lint.config import load_config
+from viworks_lint.findings import Level
+from viworks_lint.hosts import Reach, name_table
+from viworks_lint.project import Project
+
+from tests.helpers import lint, where, write
+
+DOCKERFILE = """FROM rust:1.83 AS build
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+
+FROM debian:bookworm-slim
+COPY --from=build /app/target/release/api /usr/local/bin/api
+CMD ["api"]
+"""
+
+MAIN_RS = """use std::env;
+
+fn main() {
+    let db = env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://app:app@localhost:5432/app".to_string());
+    let cache = env::var("REDIS_URL").unwrap_or("redis://127.0.0.1:6379".to_string());
+    println!("{db} {cache}");
+}
+"""
+
+
+def _rust_app(root: Path, compose: str, main: str = MAIN_RS) -> Path:
+    return write(root, {
+        "compose.yaml": compose,
+        "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": main,
+        "Dockerfile": DOCKERFILE,
+    })
+
+
+# ---------------------------------------------------------------- VW211 env-entry-malformed
+
+
+def test_vw211_spaces_empty_and_invisible_names(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "x-env: &env\n"
+                        "  - DATABASE_URL = postgres://app:pw@db/app\n"
+                        "  - export RUST_LOG=info\n"
+                        "  - =orphan\n"
+                        '  - "API\\u200bKEY=1"\n'
+                        "  - GOOD=1\n"
+                        "  - PASSED_THROUGH\n"
+                        "services:\n"
+                        "  api:\n    image: app\n    environment: *env\n"
+                        "  worker:\n    image: app\n    environment: *env\n",
+    })
+    findings = lint(tmp_path, ["VW211"])
+    assert where(findings, tmp_path) == [("VW211", "compose.yaml", n) for n in (2, 3, 4, 5)]
+    first = findings[0]
+    assert "`DATABASE_URL `" in first.message and "`api`, `worker`" in first.message
+    assert (first.location.col, first.location.end_col) == (5, 19)
+    assert "pw" not in first.message  # the value is never repeated
+    assert "shell syntax" in findings[1].message
+    assert "empty name" in findings[2].message
+    assert "U+200B" in findings[3].message
+
+
+def test_vw211_also_makes_the_variable_missing_for_the_code(tmp_path: Path) -> None:
+    # compose keeps the space: `DATABASE_URL ` is not `DATABASE_URL`, so the required read fails too
+    main = 'fn main() {\n    let _ = std::env::var("DATABASE_URL").expect("DATABASE_URL");\n}\n'
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n    environment:\n"
+                               "      - DATABASE_URL = postgres://app@db/app\n", main)
+    assert {f.rule_id for f in lint(root, ["VW211", "VW201"])} == {"VW211", "VW201"}
+
+
+def test_vw211_silent_for_map_form_and_env_files(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app.env": "DATABASE_URL = postgres://app@db/app\n",
+        "compose.yaml": "services:\n  api:\n    image: app\n    env_file: app.env\n"
+                        "    environment:\n      RUST_LOG : info\n      KEY: ' spaced value'\n",
+    })
+    assert lint(tmp_path, ["VW211"]) == []
+
+
+def test_vw211_override_file_list_merged_into_a_map(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: app\n    environment:\n      A: '1'\n",
+        "compose.override.yaml": "services:\n  api:\n    environment:\n      - B = 2\n",
+    })
+    assert where(lint(tmp_path, ["VW211"]), tmp_path) == [("VW211", "compose.override.yaml", 4)]
+
+
+# ---------------------------------------------------------------- VW208 connection-host-unreachable
+
+STACK = """x-app-env: &app-env
+  DATABASE_URL: postgres://app:s3cret@{db_host}:5432/app
+  REDIS_URL: redis://{redis_host}:6379/0
+services:
+  api:
+    image: ghcr.io/acme/api:1
+    environment: *app-env
+  worker:
+    image: ghcr.io/acme/api:1
+    environment:
+      <<: *app-env
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_USER: app
+      POSTGRES_PASSWORD: s3cret
+  cache:
+    image: redis:7
+"""
+
+
+def test_vw208_localhost_and_unknown_host_through_anchors(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": STACK.format(db_host="localhost", redis_host="redis")})
+    findings = lint(tmp_path, ["VW208"])
+    assert where(findings, tmp_path) == [("VW208", "compose.yaml", 2), ("VW208", "compose.yaml", 3)]
+    db, redis = findings
+    assert (db.location.col, db.location.end_col) == (39, 48)
+    assert "`localhost`" in db.message and "`db`" in db.message and "`worker`" in db.message
+    assert "`redis`" in redis.message and "did you mean `cache`" in redis.message
+    assert all("s3cret" not in f.message for f in findings)
+
+
+def test_vw208_password_never_shown_in_snippets(tmp_path: Path) -> None:
+    from viworks_lint.reporters.base import Report, prepare
+    from viworks_lint.rule import all_rules
+
+    write(tmp_path, {"compose.yaml": STACK.format(db_host="127.0.0.1", redis_host="cache")})
+    findings = lint(tmp_path, ["VW208"])
+    assert len(findings) == 1
+    prepared = prepare(Report(findings=findings, rules=all_rules(), root=tmp_path, tool_version="0"))
+    line = prepared.sources.line(tmp_path / "compose.yaml", 2)
+    assert line is not None and "s3cret" not in line and "127.0.0.1" in line
+
+
+def test_vw208_silent_for_service_names_aliases_and_extra_hosts(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n"
+                        "  api:\n    image: ghcr.io/acme/api:1\n"
+                        "    extra_hosts: ['legacy-db:10.0.0.5']\n"
+                        "    links: ['cache:kv']\n"
+                        "    environment:\n"
+                        "      DATABASE_URL: postgres://app@pg/app\n"
+                        "      REPLICA_URL: postgres://app@replica/app\n"
+                        "      LEGACY_URL: mysql://app@legacy-db/app\n"
+                        "      REDIS_URL: redis://kv:6379\n"
+                        "      AMQP_URL: amqp://mq.internal.example.com\n"
+                        "      NATS_URL: nats://10.1.2.3:4222\n"
+                        "      MONGO_URL: mongodb://host.docker.internal:27017\n"
+                        "      SEARCH_URL: http://search-box:9200\n"
+                        "  db:\n    image: postgres:16\n    container_name: pg\n"
+                        "    networks:\n      default:\n        aliases: [replica]\n"
+                        "  cache:\n    image: redis:7\n"
+                        "  search:\n    image: opensearchproject/opensearch:2\n    hostname: search-box\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+@pytest.mark.parametrize("network_mode", ["host", "service:db"])
+def test_vw208_silent_for_network_mode(tmp_path: Path, network_mode: str) -> None:
+    write(tmp_path, {
+        "compose.yaml": f"services:\n  api:\n    image: ghcr.io/acme/api:1\n    network_mode: {network_mode}\n"
+                        "    environment:\n      DATABASE_URL: postgres://app@localhost/app\n"
+                        "  db:\n    image: postgres:16\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_vw208_external_network_silences_unknown_names_not_localhost(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    networks: [shared]\n"
+                        "    environment:\n      DATABASE_URL: postgres://app@central-db/app\n"
+                        "      REDIS_URL: redis://localhost:6379\n"
+                        "networks:\n  shared:\n    external: true\n",
+    })
+    findings = lint(tmp_path, ["VW208"])
+    assert [f.key for f in findings] == ["REDIS_URL:localhost"]
+
+
+def test_vw208_silent_for_browser_facing_and_telemetry_urls(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                        "      PUBLIC_URL: http://localhost:3000\n"
+                        "      CORS_ALLOWED_ORIGINS: http://frontend:5173\n"
+                        "      OAUTH_REDIRECT_URI: http://webapp/callback\n"
+                        "      NEXT_PUBLIC_API_URL: http://backend:8080\n"
+                        "      OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317\n"
+                        "      UPSTREAM_URL: http://localhost:9000\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_vw208_unknown_http_host_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                        "      AUTH_SERVICE_URL: http://auth-svc:8080\n  auth:\n    image: ghcr.io/acme/auth:1\n",
+    })
+    assert [f.key for f in lint(tmp_path, ["VW208"])] == ["AUTH_SERVICE_URL:auth-svc"]
+
+
+def test_vw208_silent_for_unresolvable_values(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": "KNOWN=db\n",
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                        "      DATABASE_URL: postgres://app@${DB_HOST}/app\n"
+                        "      REPLICA_URL: postgres://app@${KNOWN}/app\n"
+                        "      REDIS_URL: redis://:bad:port:here@\n"
+                        "      CACHE_URL: redis://[::1\n"
+                        "      PASS_THROUGH_URL:\n"
+                        "  db:\n    image: postgres:16\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_vw208_interpolated_localhost_from_dotenv(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": "DB_HOST=localhost\n",
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                        "      DATABASE_URL: postgres://app@${DB_HOST}:5432/app\n"
+                        "  db:\n    image: postgres:16\n",
+    })
+    assert [f.key for f in lint(tmp_path, ["VW208"])] == ["DATABASE_URL:localhost"]
+
+
+def test_vw208_host_variables_of_built_services(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n    env_file: app.env\n"
+                               "  db:\n    image: postgres:16\n  redis:\n    image: redis:7\n")
+    write(root, {"app.env": "DATABASE_URL=postgres://app@db/app\nREDIS_URL=redis://redis\n"
+                            "DB_HOST=localhost\nREDIS_ADDR=rediss:6379\nBIND_ADDR=127.0.0.1:8080\n"})
+    findings = lint(root, ["VW208"])
+    assert where(findings, root) == [("VW208", "app.env", 3), ("VW208", "app.env", 4)]
+    assert "env_file" in findings[0].message
+
+
+def test_vw208_host_variables_of_image_only_services_are_theirs(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  admin:\n    image: adminer:4\n    environment:\n"
+                        "      ADMINER_DEFAULT_SERVER: localhost\n      DB_HOST: localhost\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_vw208_code_default_when_nothing_sets_the_variable(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n    environment:\n"
+                               "      REDIS_URL: redis://redis:6379\n"
+                               "  db:\n    image: postgres:16\n  redis:\n    image: redis:7\n")
+    findings = lint(root, ["VW208"])
+    assert where(findings, root) == [("VW208", "src/main.rs", 4)]
+    assert "code's default" in findings[0].message and "`db`" in findings[0].message
+
+
+def test_vw208_code_default_silent_without_such_datastore_in_the_project(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n")
+    assert lint(root, ["VW208"]) == []
+
+
+def test_vw208_image_env_overridden_by_compose(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n    environment:\n"
+                               "      DATABASE_URL: postgres://app@db/app\n      REDIS_URL: redis://redis\n"
+                               "  db:\n    image: postgres:16\n  redis:\n    image: redis:7\n")
+    write(root, {"Dockerfile": DOCKERFILE.replace('CMD ["api"]', 'ENV DATABASE_URL=postgres://localhost/app\n'
+                                                                  'CMD ["api"]')})
+    assert lint(root, ["VW208"]) == []
+    write(root, {"compose.yaml": "services:\n  api:\n    build: .\n    environment:\n"
+                                 "      REDIS_URL: redis://redis\n"
+                                 "  db:\n    image: postgres:16\n  redis:\n    image: redis:7\n"})
+    findings = lint(root, ["VW208"])
+    assert where(findings, root) == [("VW208", "Dockerfile", 8)]
+    assert "`ENV`" in findings[0].message
+
+
+def test_vw208_silent_when_the_image_runs_the_datastore_or_a_sidecar_shares_its_network(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n    environment:\n"
+                               "      REDIS_URL: redis://localhost:6379\n      DATABASE_URL: postgres://app@localhost/app\n"
+                               "  pg:\n    image: postgres:16\n    network_mode: service:api\n")
+    write(root, {"Dockerfile": DOCKERFILE.replace("FROM debian:bookworm-slim\n", "FROM debian:bookworm-slim\n"
+                                                  "RUN apt-get update && apt-get install -y redis-server\n")})
+    assert lint(root, ["VW208"]) == []
+
+
+def test_vw208_silent_for_datastore_services_themselves(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      DATABASE_URL: postgres://postgres@localhost/postgres\n      PGHOST: localhost\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_vw208_names_of_other_compose_files_are_known(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                        "      DATABASE_URL: postgres://app@db/app\n",
+        "compose.db.yaml": "services:\n  db:\n    image: postgres:16\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_name_table_resolution(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: a\n    extra_hosts: ['gw=192.168.1.1']\n"
+                        "  db:\n    image: postgres:16\n    hostname: primary.db.local\n",
+    })
+    project = Project(tmp_path, load_config(tmp_path))
+    compose = project.composes[0]
+    table = name_table(project, compose)
+    api = compose.services["api"]
+    assert table.resolve(api, "DB").reach is Reach.SERVICE
+    assert table.resolve(api, "primary").service is compose.services["db"]
+    assert table.resolve(api, "gw").reach is Reach.SERVICE
+    assert table.resolve(api, "[::1]").reach is Reach.LOOPBACK
+    assert table.resolve(api, "127.0.0.2").reach is Reach.LOOPBACK
+    assert table.resolve(api, "nope").reach is Reach.UNKNOWN
+    assert table.resolve(api, "nope.example.org").reach is Reach.OTHER
+
+
+# ---------------------------------------------------------------- VW309 depends-on-not-ready
+
+APP_DB = """services:
+  api:
+    build: .
+    environment:
+      DATABASE_URL: postgres://app@db/app
+{depends}
+  db:
+    image: postgres:16
+{healthcheck}
+"""
+HEALTH = "    healthcheck:\n      test: ['CMD-SHELL', 'pg_isready']\n      start_period: 10s\n"
+
+
+@pytest.mark.parametrize(("depends", "healthcheck", "line", "words"), [
+    ("    depends_on: [db]", HEALTH, 6, ("without a condition", "has a healthcheck")),
+    ("    depends_on:\n      db:\n        condition: service_started", "", 7, ("service_started", "pg_isready")),
+    ("", HEALTH, 2, ("does not list it",)),
+])
+def test_vw309_reported(tmp_path: Path, depends: str, healthcheck: str, line: int, words: tuple[str, ...]) -> None:
+    root = _rust_app(tmp_path, APP_DB.format(depends=depends, healthcheck=healthcheck))
+    findings = lint(root, ["VW309"])
+    assert where(findings, root) == [("VW309", "compose.yaml", line)]
+    assert findings[0].level is Level.WARNING
+    for w in words:
+        assert w in findings[0].message
+
+
+def test_vw309_silent_when_healthy_or_transitively_healthy(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, APP_DB.format(
+        depends="    depends_on:\n      db:\n        condition: service_healthy", healthcheck=HEALTH))
+    assert lint(root, ["VW309"]) == []
+    root = _rust_app(tmp_path, APP_DB.format(
+        depends="    depends_on:\n      migrate:\n        condition: service_completed_successfully",
+        healthcheck=HEALTH + "  migrate:\n    image: migrate/migrate\n"
+                    "    depends_on:\n      db:\n        condition: service_healthy\n"))
+    assert lint(root, ["VW309"]) == []
+
+
+def test_vw309_silent_for_image_only_and_outside_datastores(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                        "      DATABASE_URL: postgres://app@db/app\n    depends_on: [db]\n"
+                        "  db:\n    image: postgres:16\n",
+    })
+    assert lint(tmp_path, ["VW309"]) == []
+    root = _rust_app(tmp_path / "b", "services:\n  api:\n    build: .\n    environment:\n"
+                                     "      DATABASE_URL: postgres://app@db.prod.example.com/app\n")
+    assert lint(root, ["VW309"]) == []
+
+
+def test_vw309_silent_for_services_that_wait_or_connect_lazily(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, APP_DB.format(
+        depends="    command: ['./wait-for-it.sh', 'db:5432', '--', 'api']", healthcheck=""))
+    assert lint(root, ["VW309"]) == []
+    lazy = MAIN_RS.replace("fn main() {", "fn main() {\n    let _pool = PgPoolOptions::new().connect_lazy(\"x\");")
+    root = _rust_app(tmp_path / "lazy", APP_DB.format(depends="", healthcheck=""), lazy)
+    assert lint(root, ["VW309"]) == []
+
+
+def test_vw309_silent_for_services_that_do_not_talk_to_the_datastore(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  web:\n    build: ./web\n    depends_on: [db, api]\n"
+                        "  api:\n    image: ghcr.io/acme/api:1\n"
+                        "  db:\n    image: postgres:16\n",
+        "web/Dockerfile": "FROM node:20\nCMD [\"node\", \"server.js\"]\n",
+    })
+    assert lint(tmp_path, ["VW309"]) == []
+
+
+def test_vw309_on_demand_profile_tool_without_depends_on(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, APP_DB.format(depends="    profiles: [tools]", healthcheck=HEALTH))
+    assert lint(root, ["VW309"]) == []
+
+
+def test_vw309_one_finding_for_an_anchored_depends_on(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "x-app: &app\n  build: .\n  environment:\n    DATABASE_URL: postgres://app@db/app\n"
+                               "  depends_on: [db]\nservices:\n  api: *app\n  worker: *app\n"
+                               "  db:\n    image: postgres:16\n")
+    findings = lint(root, ["VW309"])
+    assert len(findings) == 1 and "`api`, `worker` connect to" in findings[0].message
+
+
+def test_datastores_json_matches_its_schema() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+    from viworks_lint.datastores import family_of_image, host_variable
+
+    schema = json.loads(resources.files("viworks_lint.schemas").joinpath("datastores.schema.json").read_text("utf-8"))
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("datastores.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert family_of_image("docker.io/library/postgres:16-alpine").id == "postgres"  # type: ignore[union-attr]
+    assert family_of_image("bitnami/redis:7").id == "redis"  # type: ignore[union-attr]
+    assert family_of_image("ghcr.io/acme/api:1") is None
+    assert host_variable("PGHOST") and host_variable("REDIS_ADDR") and host_variable("DB_HOST")
+    assert host_variable("BIND_ADDR") is None and host_variable("VIRTUAL_HOST") is None
