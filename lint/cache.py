@@ -175,17 +175,17 @@ def code_fingerprint() -> str:
     """The linter's own code and data: an edited install (or another version) never reuses an entry."""
     global _CODE_FP
     if _CODE_FP is None:
-        import viworks_lint
-        import viworks_lint.rules
+        import importlib.util
 
         h = hashlib.sha256(f"{__version__}:{sys.version}".encode())
-        for pkg in (viworks_lint, viworks_lint.rules):
-            base = Path(pkg.__file__ or ".").parent
-            for root, _dirs, files in sorted(os.walk(base)):
-                for name in sorted(files):
-                    if name.endswith((".py", ".json")):
-                        st = os.stat(os.path.join(root, name))
-                        h.update(f"{root}/{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        for name in ("viworks_lint", "viworks_lint.rules", "viworks_lint.schemas"):
+            spec = importlib.util.find_spec(name)  # found, not imported: the rules are not needed here
+            for base in (spec.submodule_search_locations or []) if spec is not None else []:
+                for root, _dirs, files in sorted(os.walk(base)):
+                    for file in sorted(files):
+                        if file.endswith((".py", ".json")):
+                            st = os.stat(os.path.join(root, file))
+                            h.update(f"{root}/{file}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         _CODE_FP = h.hexdigest()
     return _CODE_FP
 

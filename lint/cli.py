@@ -188,7 +188,13 @@ def cli(**params: Any) -> int:
             return error(f"unknown rule {opts.explain!r}", hint)
         click.echo(text, nl=False)
         return EXIT_OK
-    from viworks_lint.runner import run
+    from viworks_lint import replay
+
+    return replay.run(opts, _lint)
+
+
+def _lint(opts: Options) -> int:
+    from viworks_lint.runner import run  # imports the parsers and every rule: only when not replayed
 
     return run(opts)
 

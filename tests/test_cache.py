@@ -164,3 +164,37 @@ def test_facts_come_back_from_the_cache_until_a_file_changes(tmp_path: Path) -> 
     api.write_text(api.read_text("utf-8").replace("/items0", "/things"), "utf-8")
     changed = FactStore().get(req)
     assert any(r.path == "/api/things" for r in changed.routes)
+
+
+def test_a_replayed_run_writes_the_same_report_and_exits_the_same(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    project = tmp_path / "demo"
+    shutil.copytree(BROKEN, project)
+    out = tmp_path / "reports" / "demo.sarif"
+    args = ["--cache-dir", str(cache_dir), "--format", "sarif", "-o", str(out), str(project)]
+    first = CliRunner().invoke(cli, args, catch_exceptions=False)
+    report = out.read_text("utf-8")
+    out.unlink()
+    again = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert any((cache_dir / "replay").rglob("*.json"))
+    assert (again.exit_code, again.stdout, again.stderr) == (first.exit_code, first.stdout, first.stderr)
+    assert again.exit_code == 1 and out.read_text("utf-8") == report
+    # text output with its summary line, replayed byte for byte; and gone stale once a file changes
+    text_args = ["--cache-dir", str(cache_dir), str(project)]
+    one, two = (CliRunner().invoke(cli, text_args, catch_exceptions=False) for _ in range(2))
+    assert one.stdout == two.stdout and "problems" in two.stdout
+    (project / "compose.yaml").write_text("services: {}\n", "utf-8")
+    three = CliRunner().invoke(cli, text_args, catch_exceptions=False)
+    assert three.stdout != two.stdout
+
+
+def test_runs_that_write_files_are_never_replayed(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    baseline = tmp_path / "baseline.json"
+    args = ["--cache-dir", str(cache_dir), "--write-baseline", str(baseline), str(BROKEN)]
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert baseline.is_file()
+    baseline.unlink()
+    CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert baseline.is_file()
+    assert not (cache_dir / "replay").exists()
