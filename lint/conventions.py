@@ -74,28 +74,28 @@ def template_for(path: Path) -> Path | None:
     return None
 
 
-def provision(project: Project, path: Path) -> Provision | None:
-    """How ``path`` (missing or git-ignored) is put into place: a wrapper or README step, or a template."""
+def provisions(project: Project, path: Path) -> list[Provision]:
+    """How ``path`` (missing or git-ignored) is put into place: the steps of wrappers and the README that
+    create it (with what they copy), then a template beside it."""
     from viworks_lint.project import norm_path
 
     key = norm_path(path)
-    step = project.wrappers.created.get(key)
-    if step is None:  # a step that creates the folder the file is in
+    steps = list(project.wrappers.created.get(key, ()))
+    if not steps:  # `cp -r config.example config` creates the files inside too
         for parent in key.parents:
-            found = project.wrappers.created.get(parent)
-            if found is not None and found.text.split()[0] in ("cp", "install") and "-r" in found.text.split():
-                step = found
+            steps = [s for s in project.wrappers.created.get(parent, ()) if s.source is not None]
+            if steps or parent == project.root or parent == parent.parent:
                 break
-            if parent == project.root:
-                break
-    template = template_for(path)
-    if step is not None and template is None and step.text.split()[0] in ("cp", "install"):
-        words = [w for w in step.text.split()[1:] if not w.startswith("-")]
-        if len(words) >= 2:
-            template = (step.location.path.parent / words[0]) if not words[0].startswith("/") else None
-    if step is None and template is None:
-        return None
-    return Provision(key, template, step)
+    beside = template_for(path)
+    out = [Provision(key, s.source if s.source is not None and s.source.is_file() else beside, s) for s in steps]
+    if beside is not None and not any(p.template == beside for p in out):
+        out.append(Provision(key, beside, None))
+    return out
+
+
+def provision(project: Project, path: Path) -> Provision | None:
+    found = provisions(project, path)
+    return found[0] if found else None
 
 
 def commented_names(path: Path) -> set[str]:

@@ -131,7 +131,7 @@ class Project:
         return runs
 
     def _load_compose(self, group: list[Path], invocations: Sequence[Invocation] = ()) -> None:
-        from viworks_lint.conventions import SHELL_VARIABLES, commented_names, provision
+        from viworks_lint.conventions import SHELL_VARIABLES, commented_names, provisions
 
         project_dir = group[0].parent
         env: dict[str, str] = {}
@@ -147,9 +147,11 @@ class Project:
                 setup.optional.update(commented_names(candidate))
             if present and not self.is_gitignored(candidate):
                 continue
-            prov = provision(self, candidate)  # absent or git-ignored: what the repository copies into place
-            tmpl = self.env_file(prov.template) if prov is not None and prov.template is not None else None
-            if prov is not None and tmpl is not None and prov.template is not None:
+            # absent or git-ignored: what the repository copies into place
+            for prov in provisions(self, candidate):
+                tmpl = self.env_file(prov.template) if prov.template is not None and prov.template.is_file() else None
+                if tmpl is None or prov.template is None or any(t.template == prov.template for t in setup.templates):
+                    continue
                 setup.templates.append(prov)
                 for k, v in tmpl.as_dict().items():
                     env.setdefault(k, v)

@@ -95,7 +95,7 @@ _WORDS: dict[str, Scope] = {
     ),
     **dict.fromkeys(("ci", "github", "gitlab", "circleci", "buildkite", "woodpecker", "drone"), Scope.CI),
     **dict.fromkeys(("builder", "cross", "toolchain", "codegen", "generator", "buildenv"), Scope.TOOLCHAIN),
-    **dict.fromkeys(("prod", "production", "release", "deploy", "deployment", "live", "staging"), Scope.DEPLOY),
+    **dict.fromkeys(("prod", "production", "release", "deploy", "deployment", "staging"), Scope.DEPLOY),
 }
 # words that say nothing about scope in file names: "docker-compose", "Dockerfile", extensions
 _NEUTRAL = {"docker", "compose", "dockerfile", "yml", "yaml", "containerfile", "override", ""}
@@ -108,15 +108,15 @@ def _words(name: str) -> list[str]:
 def scope_from_name(rel: str) -> tuple[Scope, str] | None:
     """The scope a path's file name or folders name (the file name first, then the nearest folder)."""
     parts = rel.split("/")
-    for word in _words(parts[-1]):
-        if word in _WORDS:
-            return _WORDS[word], f"named {parts[-1]}"
-    for folder in reversed(parts[:-1]):
+    named = next(((_WORDS[w], f"named {parts[-1]}") for w in _words(parts[-1]) if w in _WORDS), None)
+    if named is not None and named[0] is not Scope.DEPLOY:
+        return named
+    for folder in reversed(parts[:-1]):  # `tests/e2e/docker-compose.prod.yml` is a test file
         for word in _words(folder):
             scope = _WORDS.get(word)
             if scope is not None and scope is not Scope.DEPLOY:
                 return scope, f"in folder {folder}/"
-    return None
+    return named
 
 
 # ------------------------------------------------------------------------------------- compose content

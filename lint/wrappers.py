@@ -55,6 +55,7 @@ class Step:
     text: str
     where: str  # "Makefile (target setup)", "README.md"
     location: Location
+    source: Path | None = None  # what `cp`/`install` copies from
 
     def describe(self) -> str:
         return f"`{self.text}` in {self.where}"
@@ -80,7 +81,7 @@ class Invocation:
 @dataclass
 class Wrappers:
     invocations: list[Invocation] = field(default_factory=list)
-    created: dict[Path, Step] = field(default_factory=dict)  # normalised path → the step that creates it
+    created: dict[Path, list[Step]] = field(default_factory=dict)  # normalised path → the steps creating it
 
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.\-/%$() ]+?)\s*:(?![=:])")
@@ -134,8 +135,9 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
                 continue
         if kind in ("ci", "make") and path.suffix in (".yml", ".yaml"):
             m = _YAML_KEY.match(raw)
-            if m:
-                label = m.group(2).lower()
+            if m:  # a workflow job or Taskfile task (indented 2), a GitLab job (top level)
+                if len(m.group(1)) == (0 if path.name.startswith(".gitlab-ci") else 2):
+                    label = m.group(2).lower()
                 continue
         body = raw.strip()
         if body.startswith("#"):
@@ -177,6 +179,9 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     kind = _kind(path)
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
+    if kind == "ci":  # the checkout: where a CI job runs
+        variables.update(GITHUB_WORKSPACE=root.as_posix(), CI_PROJECT_DIR=root.as_posix())
+        text = re.sub(r"\$\{\{\s*github\.workspace\s*\}\}", root.as_posix(), text)
     try:
         shown = path.relative_to(root).as_posix()
     except ValueError:
@@ -229,26 +234,30 @@ def _scan_line(
 
 
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
-    targets: list[str] = []
+    targets: list[tuple[str, str | None]] = []
     args = [w for w in words[1:] if not w.startswith("-")]
     if prog in ("touch", "mkdir"):
-        targets = args
+        targets = [(a, None) for a in args]
     elif prog in ("cp", "install", "ln") and len(args) >= 2:
         dest = args[-1]
         if dest.endswith("/") or (cwd / dest).is_dir():
-            targets = [posixpath.join(dest, posixpath.basename(a.rstrip("/"))) for a in args[:-1]]
+            targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
         else:
-            targets = [dest]
+            targets = [(dest, args[0] if len(args) == 2 else None)]
     for i, w in enumerate(words):
         if w in (">", ">>") and i + 1 < len(words):
-            targets.append(words[i + 1])
+            targets.append((words[i + 1], None))
         elif w.startswith(">") and len(w) > 1 and w[1:2] not in (">", "&"):
-            targets.append(w.lstrip(">"))
-    for t in targets:
+            targets.append((w.lstrip(">"), None))
+    for t, src in targets:
         for base in (cwd, root) if step.location.path.name.endswith((".sh", ".bash")) else (cwd,):
             p = _resolve(base, t)  # a script may run from the repository root
-            if p is not None and not str(p).startswith("/dev/"):
-                out.created.setdefault(p, step)
+            if p is None or str(p).startswith("/dev/"):
+                continue
+            source = _resolve(base, src) if src else None
+            steps = out.created.setdefault(p, [])
+            if not any(s.text == step.text for s in steps):
+                steps.append(Step(step.text, step.where, step.location, source))
 
 
 def _compose(

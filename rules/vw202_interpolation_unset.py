@@ -56,14 +56,17 @@ def check(project: Project) -> Iterator[Finding]:
             )
             yield replace(f, level=Level.NOTE)
         elif first.is_required:
+            # written to be required from the environment that runs compose: compose stops with the
+            # author's own message until it is set, which is the point; a reminder, not a defect
             f = RULE.finding(
-                f"`{written}` requires `{name}`, but {where}: `docker compose` refuses to start; define it in "
-                "`.env`, pass `--env-file`, or list it under `provided-env` if the deploy environment exports it",
+                f"`{written}` requires `{name}` from the environment that runs compose ({where}): `docker "
+                "compose` stops with that message until it is exported; list it under `provided-env` if the "
+                "deploy environment sets it",
                 first.location,
                 key=name,
                 related=related,
             )
-            yield replace(f, level=Level.ERROR)
+            yield replace(f, level=Level.NOTE)
         else:
             yield RULE.finding(
                 f"`{name}` is interpolated without a default, but {where}: compose substitutes an empty string; "
@@ -114,8 +117,8 @@ RULE = register(
             "`.env.template`, `.env.dist`, `example.env`, or whatever a repository step copies into place) defines "
             "what it will hold; one note per compose file names that step. A reference without a default "
             "(`${VAR:-d}`, `${VAR-d}`) to a variable nothing defines is a warning, once per variable and compose "
-            "file with the other places as related locations; `${VAR:?msg}` / `${VAR?msg}` is an error because "
-            "compose refuses to start. Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
+            "file with the other places as related locations. `${VAR:?msg}` / `${VAR?msg}` is written to demand the "
+            "variable from the environment that runs compose (compose stops with that message): a note. Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
             "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), and a file that another compose project "
             "(such as a wrapper's `-f base -f prod`) reads with the variable defined; a name that appears only "
             "commented out (`# X=`) in `.env` or its template is deliberately optional: a note at most.",

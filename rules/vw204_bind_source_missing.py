@@ -27,6 +27,8 @@ def _no_claim(source: str) -> bool:
 
 
 def _file_like(mount: Mount) -> bool:
+    if (mount.source or "").endswith("/") or (mount.target or "").endswith("/"):
+        return False  # written as a directory
     names = [posixpath.basename((mount.source or "").rstrip("/")), posixpath.basename((mount.target or "").rstrip("/"))]
     # `app.toml`, `nginx.conf`, and dotfiles such as `.env` or `.htpasswd`
     return any("." in n.lstrip(".") or (n.startswith(".") and len(n) > 1 and n not in ("..",)) for n in names if n)
@@ -101,7 +103,7 @@ def _runs_as(project: Project, svc: Service) -> str | None:
 def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
         for m in svc.volumes:
-            if m.type != "bind" or not m.source or _no_claim(m.source):
+            if m.type != "bind" or not m.source or m.templated or _no_claim(m.source):
                 continue
             host = compose.project_dir / m.source
             if host.exists():

@@ -167,3 +167,16 @@ def test_different_claims_at_one_place_stay_separate(tmp_path: Path) -> None:
                         "  worker:\n    image: shop\n    env_file: b.env\n",
     })
     assert len(lint(tmp_path, ["VW203"])) == 2
+
+
+def test_vw204_sources_written_with_a_variable_or_made_by_ci_are_not_claimed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".github/workflows/e2e.yml": "jobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                     "      - run: echo \"$GCP_KEY\" > $GITHUB_WORKSPACE/gcp_key.json\n"
+                                     "      - run: docker compose up -d\n",
+        "compose.yaml": "services:\n  api:\n    image: shop\n    volumes:\n"
+                        "      - ./configs/${CH_VERSION:-lts}/users.xml:/etc/users.xml\n"
+                        "      - ./gcp_key.json:/app/gcp_key.json:ro\n"
+                        "      - ./missing.toml:/app/config.toml\n",
+    })
+    assert _levels(lint(tmp_path, ["VW204"])) == [("VW204", 6, "note"), ("VW204", 7, "error")]

@@ -186,3 +186,8 @@ def test_storefront_scopes() -> None:
     project = _project(STOREFRONT)
     combined = [[project.rel(f) for f in c.files] for c in project.composes if len(c.files) > 1]
     assert ["docker-compose.yml", "deploy/docker-compose.prod.yml"] in combined
+
+
+def test_test_folder_wins_over_a_production_word_in_the_name(tmp_path: Path) -> None:
+    write(tmp_path, {"tests/e2e/docker-compose.prod.yml": "services:\n  api:\n    image: shop\n"})
+    assert _scopes(tmp_path)["tests/e2e/docker-compose.prod.yml"] == ("test", "in folder e2e/")

@@ -6,6 +6,7 @@ compose's order (base, then overrides) with compose's merge rules."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,7 @@ class Mount:
     read_only: bool
     location: Location
     bind_create_host_path: bool = True
+    templated: bool = False  # the source is written with a variable (`${DIR:-./data}`): its value is the host's
 
 
 @dataclass(frozen=True)
@@ -472,6 +474,9 @@ def _ports(node: YNode | None) -> tuple[Port, ...]:
     return tuple(out)
 
 
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+
+
 def _mounts(node: YNode | None) -> tuple[Mount, ...]:
     if node is None:
         return ()
@@ -494,6 +499,7 @@ def _mounts(node: YNode | None) -> tuple[Mount, ...]:
                     bool(ro and ro.value is True),
                     src.loc if src is not None else el.loc,
                     create,
+                    "$" in ((src.raw or "") if src is not None else ""),
                 )
             )
             continue
@@ -508,7 +514,10 @@ def _mounts(node: YNode | None) -> tuple[Mount, ...]:
         source, target = parts[0], parts[1]
         mode = parts[2] if len(parts) > 2 else ""
         is_path = source.startswith((".", "/", "~")) or "/" in source or "\\" in source
-        out.append(Mount("bind" if is_path else "volume", source, target, "ro" in mode.split(","), el.loc))
+        templated = "$" in _VARIABLE.sub("$", el.raw or "").split(":")[0]
+        out.append(
+            Mount("bind" if is_path else "volume", source, target, "ro" in mode.split(","), el.loc, True, templated)
+        )
     return tuple(out)
 
 
