@@ -118,7 +118,8 @@ RULE = register(
             "what it will hold; one note per compose file names that step. A reference without a default "
             "(`${VAR:-d}`, `${VAR-d}`) to a variable nothing defines is a warning, once per variable and compose "
             "file with the other places as related locations. `${VAR:?msg}` / `${VAR?msg}` is written to demand the "
-            "variable from the environment that runs compose (compose stops with that message): a note. Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
+            "variable from the environment that runs compose (compose stops with that message): a note. "
+            "Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
             "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), and a file that another compose project "
             "(such as a wrapper's `-f base -f prod`) reads with the variable defined; a name that appears only "
             "commented out (`# X=`) in `.env` or its template is deliberately optional: a note at most.",
