@@ -89,9 +89,5 @@ def apply(baseline: Baseline, items: list[Item], relevant: Callable[[Entry], boo
     known = baseline.fingerprints
     kept = [i for i in items if i.fingerprint not in known]
     seen = {i.fingerprint for i in items}
-    stale = sum(
-        1
-        for e in baseline.entries
-        if e.fingerprint not in seen and (relevant is None or relevant(e))
-    )
+    stale = sum(1 for e in baseline.entries if e.fingerprint not in seen and (relevant is None or relevant(e)))
     return Applied(kept, len(items) - len(kept), stale)

@@ -138,6 +138,8 @@ class Source:
     image_path: str
     copy: Placement | None  # the COPY/ADD that put it in the image (None: a compose bind mount)
     mount: Location | None
+    origin: Placement | None = None  # for `COPY --from=<stage>`: that stage's COPY from the context
+    origin_path: str = ""  # where that stage has the file
 
 
 def bind_source(project: Project, svc: Service | None, path: str) -> Source | None:
@@ -181,6 +183,13 @@ def script_source(project: Project, build: Build, program: str) -> Source | None
             return bound
         found = files.lookup(cand, copies_only=True)
         placed = found.placement
-        if found.present and placed is not None and placed.kind == "context" and found.host and found.host.is_file():
+        if not (found.present and placed is not None and found.host and found.host.is_file()):
+            continue
+        if placed.kind == "context":
             return Source(found.host, cand, placed, None)
+        if placed.kind == "stage" and placed.from_stage is not None:
+            inner = posixpath.normpath(posixpath.join(placed.source, posixpath.relpath(cand, placed.dest)))
+            there = stage_files(project, build, placed.from_stage).lookup(inner, copies_only=True)
+            if there.present and there.placement is not None and there.placement.kind == "context":
+                return Source(found.host, cand, placed, None, there.placement, inner)
     return None

@@ -65,12 +65,14 @@ def lint(
     recorder.add(root / ".git" / "index")  # what git tracks (and file modes) is read through git itself
     if store is not None and not out.errors:
         try:
-            value = encode({
-                "findings": out.findings,
-                "suppressed": out.suppressed,
-                "files": sorted(str(f) for f in out.files),
-                "configs": [str(f) for f in out.configs],
-            })
+            value = encode(
+                {
+                    "findings": out.findings,
+                    "suppressed": out.suppressed,
+                    "files": sorted(str(f) for f in out.files),
+                    "configs": [str(f) for f in out.configs],
+                }
+            )
         except Unencodable:
             return out
         store.put("run", key, value, recorder.as_list())

@@ -16,9 +16,7 @@ def _set(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() not in ("", "0", "false")
 
 
-def use_color(
-    mode: str, fmt: str, *, to_file: bool, to_terminal: bool, env: Mapping[str, str] | None = None
-) -> bool:
+def use_color(mode: str, fmt: str, *, to_file: bool, to_terminal: bool, env: Mapping[str, str] | None = None) -> bool:
     """Colour for the human formats only. ``--color always|never`` decides; with ``auto`` (the default)
     a report written to a file (``-o``) has none, FORCE_COLOR or CLICOLOR_FORCE turn it on, then
     NO_COLOR (any non-empty value) turns it off, else colour when writing to a terminal."""

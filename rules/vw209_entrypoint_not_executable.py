@@ -12,7 +12,7 @@ from viworks_lint.gitindex import checks_out_lf, committed_mode
 from viworks_lint.launch import Launch, Source, bind_source, launch_of, launches, script_source
 from viworks_lint.location import Location
 from viworks_lint.packages import ImageContents, build_contents, image_contents
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import Script, read_script
@@ -49,10 +49,11 @@ def _chmod_covers(words: list[str], path: str, workdir: str) -> bool:
     return False
 
 
-def _later_runs(df: Dockerfile, build: Build, copy: Instruction) -> list[tuple[Instruction, str]]:
-    """The RUNs of the final image's lineage after ``copy``, with the WORKDIR each runs in."""
-    stage = df.final_stage(build.target)
-    assert stage is not None
+Runs = list[tuple[Instruction, str]]
+
+
+def _later_runs(df: Dockerfile, stage: Stage, copy: Instruction) -> list[tuple[Instruction, str]]:
+    """The RUNs of ``stage``'s lineage after ``copy``, with the WORKDIR each runs in."""
     out: list[tuple[Instruction, str]] = []
     seen = False
     workdir = "/"
@@ -65,6 +66,19 @@ def _later_runs(df: Dockerfile, build: Build, copy: Instruction) -> list[tuple[I
             elif seen and instr.cmd == "RUN":
                 out.append((instr, workdir))
     return out
+
+
+def _runs_after(
+    df: Dockerfile, build: Build, src: Source
+) -> tuple[list[tuple[Instruction, str]], list[tuple[Instruction, str]]]:
+    """(RUNs after the final image's COPY, RUNs after the builder stage's COPY when it came from one)."""
+    final = df.final_stage(build.target)
+    if src.copy is None or final is None:
+        return [], []
+    runs = _later_runs(df, final, src.copy.instr)
+    if src.origin is None or src.copy.from_stage is None:
+        return runs, []
+    return runs, _later_runs(df, src.copy.from_stage, src.origin.instr)
 
 
 def _touched_later(runs: list[tuple[Instruction, str]], path: str) -> tuple[bool, bool]:
@@ -89,17 +103,22 @@ def _mode_bits(chmod_flag: str) -> int | None:
     return int(chmod_flag, 8) if re.fullmatch(r"[0-7]{3,4}", chmod_flag) else None
 
 
-def _mode_problem(project: Project, src: Source, runs: list[tuple[Instruction, str]]) -> str | None:
+def _mode_problem(project: Project, src: Source, runs: list[tuple[Instruction, str]], builder_runs: Runs) -> str | None:
     """Why the script has no exec bit in the image, or None."""
-    if src.copy is not None:
-        flag = src.copy.instr.flag("chmod")
+    steps = [(src.copy, runs, src.image_path)] if src.copy is not None else []
+    if src.origin is not None:
+        steps.append((src.origin, builder_runs, src.origin_path))
+    for copy, after, path in steps:  # the final image's COPY first, then the builder's it copies from
+        if copy is None:
+            continue
+        if _touched_later(after, path)[0]:
+            return None
+        flag = copy.instr.flag("chmod")
         if flag is not None:
             bits = _mode_bits(flag)
             if bits is None or bits & 0o111:
                 return None
-            return f"`{src.copy.instr.cmd} --chmod={flag}` gives it no exec bit"
-        if _touched_later(runs, src.image_path)[0]:
-            return None
+            return f"`{copy.instr.cmd} --chmod={flag}` gives it no exec bit"
     committed = committed_mode(src.host)
     try:
         disk = src.host.stat().st_mode
@@ -139,7 +158,7 @@ def _first_line(script: Script) -> Location:
 
 
 def _script_findings(
-    project: Project, launch: Launch, src: Source, img: ImageContents | None, runs: list[tuple[Instruction, str]]
+    project: Project, launch: Launch, src: Source, img: ImageContents | None, runs: Runs, builder_runs: Runs
 ) -> Iterator[Finding]:
     script = read_script(src.host)
     if script is None:
@@ -147,9 +166,9 @@ def _script_findings(
     rel = project.rel(src.host)
     related = _related(src, launch)
     head = f"`{rel}` (`{src.image_path}` in the image), which {launch.what} runs directly"
-    rewritten = _touched_later(runs, src.image_path)[1] if src.copy is not None else False
+    rewritten = _touched_later(runs, src.image_path)[1] or _touched_later(builder_runs, src.origin_path)[1]
     if launch.direct:
-        problem = _mode_problem(project, src, runs)
+        problem = _mode_problem(project, src, runs, builder_runs)
         if problem is not None:
             yield RULE.finding(
                 f"{head}, is not executable: {problem}. The container fails at start with `permission denied`; "
@@ -238,8 +257,8 @@ def _build_checks(project: Project) -> Iterator[Finding]:
                 src = script_source(project, build, launch.program)
                 if src is None:
                     continue
-                runs = _later_runs(df, build, src.copy.instr) if src.copy is not None else []
-                yield from _script_findings(project, launch, src, img, runs)
+                final_runs, builder_runs = _runs_after(df, build, src)
+                yield from _script_findings(project, launch, src, img, final_runs, builder_runs)
 
 
 def _image_service_checks(project: Project) -> Iterator[Finding]:
@@ -259,7 +278,7 @@ def _image_service_checks(project: Project) -> Iterator[Finding]:
                 continue
             src = bind_source(project, svc, posixpath.normpath(launch.program))
             if src is not None:
-                yield from _script_findings(project, launch, src, image_contents(project, svc.image), [])
+                yield from _script_findings(project, launch, src, image_contents(project, svc.image), [], [])
 
 
 def check(project: Project) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from tests.helpers import lint, where, write
 from viworks_lint.cli import cli
+from viworks_lint.findings import Level
 from viworks_lint.parsers.dockerfile import parse_dockerfile
 
 # ---------------------------------------------------------------- VW212 exec-form-invalid
@@ -335,3 +336,102 @@ def test_vw209_no_claim_for_binaries_and_huge_files(tmp_path: Path) -> None:
     assert lint(tmp_path, ["VW209"]) == []
     (tmp_path / "docker-entrypoint.sh").write_text("#!/bin/sh\r\n" + "echo x\n" * 100_000)
     assert lint(tmp_path, ["VW209"]) == []
+
+
+# ---------------------------------------------------------------- VW406 secret-in-image
+
+_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n"
+_CERT = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n-----END CERTIFICATE-----\n"
+_RUNTIME = "FROM debian:bookworm-slim\nWORKDIR /app\n"
+_SECRET = "DATABASE_URL=postgres://app:hunter2-s3cr3t@db/app\n"
+
+
+def test_vw406_explicit_copies_of_secret_files(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": _SECRET, "deploy/id_ed25519": "k", "tls/server.key": _KEY, "gcp/credentials.json": '{"private_key": "x"}',
+        "Dockerfile": _RUNTIME + "COPY .env ./\nCOPY deploy/id_ed25519 /root/.ssh/\nCOPY tls/server.key /etc/tls/\n"
+                      "COPY gcp/credentials.json /etc/gcp.json\n",
+    })
+    findings = lint(tmp_path, ["VW406"])
+    assert where(findings, tmp_path) == [("VW406", "Dockerfile", n) for n in (3, 4, 5, 6)]
+    dotenv, ssh, key, cred = findings
+    assert "`.env` (a dotenv file)" in dotenv.message and "`/app/.env`" in dotenv.message
+    assert dotenv.location.col == 6
+    assert "SSH private key" in ssh.message and "a private key" in key.message and "credentials file" in cred.message
+
+
+def test_vw406_directory_copy_without_dockerignore_entry(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": _SECRET, ".env.production": _SECRET, ".env.example": "DATABASE_URL=\n", "certs/server.key": _KEY,
+        "certs/ca.crt": _CERT, "tests/fixtures/test.key": _KEY, ".dockerignore": "target/\n",
+        "Dockerfile": _RUNTIME + "COPY . .\nCMD [\"/app/run\"]\n",
+    })
+    findings = lint(tmp_path, ["VW406"])
+    assert where(findings, tmp_path) == [("VW406", "Dockerfile", 3)]
+    msg = findings[0].message
+    assert "`.env` (a dotenv file)" in msg and "`.env.production`" in msg and "`certs/server.key` (a private key)" in msg
+    assert "`.env.example`" not in msg and "ca.crt" not in msg and "tests/" not in msg
+    assert "add them to `.dockerignore`" in msg
+    assert [r.location.path.name for r in findings[0].related] == [".dockerignore"]
+
+
+def test_vw406_secret_a_builder_stage_copied_reaches_the_final_image(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": _SECRET,
+        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nCOPY --from=build /src /srv\n",
+    })
+    findings = lint(tmp_path, ["VW406"])
+    assert where(findings, tmp_path) == [("VW406", "Dockerfile", 6)]
+    assert "`/srv/.env`" in findings[0].message and findings[0].related[0].location.line == 3
+
+
+def test_vw406_is_a_warning_on_an_image_that_runs_the_repos_binary(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env": _SECRET, "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nWORKDIR /app\nCOPY .env ./\n"
+                      "COPY --from=build /src/target/release/app /usr/local/bin/app\nCMD [\"app\"]\n",
+    })
+    findings = lint(tmp_path, ["VW406"])
+    assert where(findings, tmp_path) == [("VW406", "Dockerfile", 7)] and findings[0].level is Level.WARNING
+
+
+def test_vw406_file_contents_never_in_any_output(tmp_path: Path) -> None:
+    write(tmp_path, {".env": _SECRET, "key.pem": _KEY, "Dockerfile": _RUNTIME + "COPY . .\n"})
+    for fmt in ("text", "json", "sarif", "github", "gitlab"):
+        result = CliRunner().invoke(cli, ["--select", "VW406", "--format", fmt, str(tmp_path)])
+        assert "VW406" in result.output
+        assert "hunter2" not in result.output and "MIIEvQ" not in result.output, fmt
+
+
+@pytest.mark.parametrize("files", [
+    {".env.example": "A=\n", ".env.sample": "A=\n", ".env.template": "A=\n",
+     "Dockerfile": _RUNTIME + "COPY .env.example .env.sample .env.template ./\nCOPY . .\n"},
+    {".env": _SECRET, "a.key": _KEY, ".dockerignore": "**/.env\n*.key\n", "Dockerfile": _RUNTIME + "COPY . .\n"},
+    {".env": _SECRET, ".dockerignore": "*\n!src\n!Cargo.toml\n", "src/main.rs": "", "Cargo.toml": "",
+     "Dockerfile": _RUNTIME + "COPY . .\n"},
+    {"certs/ca.crt": _CERT, "certs/chain.pem": _CERT, "id_rsa.pub": "ssh-ed25519 AAAA",
+     "Dockerfile": _RUNTIME + "COPY certs/ /etc/ssl/app/\nCOPY certs/chain.pem id_rsa.pub /etc/\n"},
+    {".env": _SECRET, "src/main.rs": "", "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\n"
+     "RUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=build /src/target/release/app /app\n"},
+    {"tests/certs/server.key": _KEY, "examples/.env": _SECRET, "Dockerfile": _RUNTIME + "COPY . .\n"},
+])
+def test_vw406_silent_for_look_alikes(tmp_path: Path, files: dict[str, str]) -> None:
+    write(tmp_path, files)
+    assert lint(tmp_path, ["VW406"]) == []
+
+
+def test_vw406_silent_on_dev_images(tmp_path: Path) -> None:
+    write(tmp_path, {".env": _SECRET, "Dockerfile.dev": _RUNTIME + "COPY . .\n"})
+    assert lint(tmp_path, ["VW406"]) == []
+
+
+@pytest.mark.parametrize(("builder_run", "claims"), [("", 1), ("RUN chmod +x /src/docker-entrypoint.sh\n", 0)])
+def test_vw209_script_copied_from_a_builder_stage(tmp_path: Path, builder_run: str, claims: int) -> None:
+    _entry(tmp_path, "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\n" + builder_run + "RUN cargo build --release\n"
+                     "FROM debian:bookworm-slim\nCOPY --from=build /src/docker-entrypoint.sh /usr/local/bin/\n"
+                     'ENTRYPOINT ["docker-entrypoint.sh"]\n')
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == claims and all("permission denied" in f.message for f in findings)

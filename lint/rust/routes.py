@@ -260,9 +260,7 @@ class RouteCollector:
                 top_ctx = ctx_at(self.index, info, top)
                 _ = top_ctx.impl_type  # resolved now: its anchor node would keep the whole tree in memory
                 out.append(
-                    _Candidate(
-                        fw, top_ctx, top.start_byte, top.end_byte, top.type, key, _enclosing_fn_key(pf, top)
-                    )
+                    _Candidate(fw, top_ctx, top.start_byte, top.end_byte, top.type, key, _enclosing_fn_key(pf, top))
                 )
         return out
 

@@ -1,0 +1,101 @@
+"""Files that hold secrets, recognised by name and, where a name alone cannot tell (``*.pem``, ``*.key``,
+credentials JSON), by the markers in their first bytes. Nothing here returns or keeps file content."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterator
+from pathlib import Path
+
+from viworks_lint.parsers.dockerignore import DockerIgnore
+
+# words after `.env.` that make it a template or a non-secret sample (`.env.example`, `.env.local.sample`)
+TEMPLATE_WORDS = frozenset(
+    {"example", "examples", "sample", "samples", "template", "templates", "tmpl", "tpl", "dist", "default",
+     "defaults", "in", "schema", "skel", "stub", "ref", "reference"}
+)  # fmt: skip
+_SSH_KEYS = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk")
+_JSON_NAME_WORDS = ("credential", "service-account", "service_account", "serviceaccount", "client_secret", "adminsdk")
+_JSON_MARKERS = (b'"private_key"', b'"client_secret"', b'"refresh_token"', b'"secret_access_key"')
+# directories whose files are test or sample material, not what the service deploys with
+SAMPLE_DIRS = frozenset(
+    {"test", "tests", "testdata", "test-data", "fixtures", "fixture", "examples", "example", "spec", "specs",
+     "benches", "docs", "doc", "samples", "sample", "testing", "mocks", "mock"}
+)  # fmt: skip
+_SKIP_DIRS = frozenset({".git", "node_modules", "target", ".hg", ".svn"})
+WALK_LIMIT = 50_000  # files looked at below one copied directory before giving up (no claim beyond)
+_HEAD = 64 * 1024
+
+
+def _head(host: Path) -> bytes | None:
+    try:
+        with host.open("rb") as fh:
+            return fh.read(_HEAD)
+    except OSError:
+        return None
+
+
+def secret_kind(name: str, host: Path | None) -> str | None:
+    """What kind of secret the file called ``name`` holds ("a dotenv file", "a private key", …), or None.
+    ``host`` is the file on disk when it exists (its first bytes tell a certificate from a key)."""
+    low = name.lower()
+    if low == ".env":
+        return "a dotenv file"
+    if low.startswith(".env."):
+        words = low.split(".")[2:]
+        return None if any(w in TEMPLATE_WORDS for w in words) else "a dotenv file"
+    if low.endswith((".pub", ".crt", ".cer", ".csr")):
+        return None
+    if low.startswith(_SSH_KEYS):
+        return "an SSH private key"
+    if low.endswith((".p12", ".pfx")):
+        return "a PKCS#12 key store"
+    head = _head(host) if host is not None and host.is_file() else None
+    if low.endswith(".pem"):
+        return "a private key" if head is not None and b"PRIVATE KEY" in head else None
+    if low.endswith(".key"):
+        if head is not None and b"PRIVATE KEY" not in head and (b"PUBLIC KEY" in head or b"CERTIFICATE" in head):
+            return None
+        if head is not None and not head.strip():
+            return None
+        return "a private key"
+    if low.endswith(".json") and any(w in low for w in _JSON_NAME_WORDS):
+        if head is None:
+            return "a credentials file" if host is None or not host.exists() else None
+        return "a credentials file" if any(m in head for m in _JSON_MARKERS) else None
+    return None
+
+
+def secrets_below(context: Path, rel_dir: str, ignore: DockerIgnore | None) -> Iterator[tuple[str, str]]:
+    """(context-relative path, kind) of the secret files below the context directory ``rel_dir`` that
+    reach the build (``.dockerignore`` applied), leaving out test and sample directories."""
+    top = context / rel_dir if rel_dir not in ("", ".") else context
+    seen = 0
+    prune_ok = ignore is None or not any(p.negated for p in ignore.patterns)
+    for dirpath, dirnames, filenames in os.walk(top):
+        base = Path(dirpath).relative_to(context).as_posix()
+        base = "" if base == "." else base
+        keep = []
+        for d in sorted(dirnames):
+            rel = f"{base}/{d}" if base else d
+            if d in _SKIP_DIRS or d.lower() in SAMPLE_DIRS:
+                continue
+            if prune_ok and ignore is not None and ignore.excluded(rel):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            seen += 1
+            if seen > WALK_LIMIT:
+                return
+            rel = f"{base}/{name}" if base else name
+            kind = secret_kind(name, Path(dirpath) / name)
+            if kind is None or (ignore is not None and ignore.excluded(rel)):
+                continue
+            yield rel, kind
+
+
+def sample_path(rel: str) -> bool:
+    """Whether a context-relative path lies in a test or sample directory."""
+    return any(part.lower() in SAMPLE_DIRS for part in posixpath.dirname(rel).split("/") if part)
