@@ -96,13 +96,27 @@ def _findings(project: Project, build: Build, files: StageFiles, instr: Instruct
             )
 
 
+def _own_images(project: Project) -> set[str]:
+    """Images this project builds itself (compose services with both ``build`` and ``image``)."""
+    out: set[str] = set()
+    for _compose, svc in project.services():
+        if svc.build is not None and svc.image:
+            out.add(svc.image)
+            out.add(svc.image.split(":", 1)[0])
+    return out
+
+
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[Path, int, str]] = set()
+    own = _own_images(project)
     for build in project.builds:
         df = build.dockerfile
         if df is None or not build.context.is_dir():
             continue
         for stage in reachable_stages(df, build.target):
+            base = df.root_base(stage)
+            if base in own or base.split(":", 1)[0] in own:
+                continue  # built FROM an image of this project: it may hold any file
             files = stage_files(project, build, stage)
             for instr in stage.instructions:
                 if instr.cmd != "RUN" or "cargo" not in instr.original:

@@ -235,3 +235,14 @@ def test_shell_control_flow_and_sourced_env_do_not_hide_findings(tmp_path: Path)
     )
     (msg,) = _msgs(_ws(tmp_path, df))
     assert "`COPY core core`" in msg
+
+
+def test_stage_built_from_an_image_of_this_project_is_silent(tmp_path: Path) -> None:
+    extra = {
+        "Dockerfile.base": "FROM rust:1.80\nWORKDIR /app\nCOPY . .\n",
+        "compose.yaml": "services:\n  base:\n    image: acme/base:dev\n    build:\n      context: .\n"
+        "      dockerfile: Dockerfile.base\n  api:\n    build: .\n",
+    }
+    df = "FROM {} AS builder\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY api api\nRUN cargo build --release\n"
+    assert _msgs(_ws(tmp_path / "a", df.format("acme/base:dev"), extra)) == []
+    assert len(_msgs(_ws(tmp_path / "b", df.format("rust:1.80"), extra))) == 1
