@@ -8,7 +8,7 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class Lockfile:
     version: int | None  # top-level `version = N` (absent in the v1/v2 formats)
     version_location: Location | None
     packages: frozenset[str]  # names of every [[package]] in the dependency graph
+    versions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> versions locked
 
 
 def read_lockfile(path: Path) -> Lockfile | None:
@@ -52,10 +53,12 @@ def read_lockfile(path: Path) -> Lockfile | None:
     else:
         version = None
     pkgs = data.get("package")
-    names = frozenset(
-        p["name"] for p in (pkgs if isinstance(pkgs, list) else []) if isinstance(p, Mapping) and "name" in p
-    )
-    return Lockfile(path, version, loc, names)
+    versions: dict[str, tuple[str, ...]] = {}
+    for p in pkgs if isinstance(pkgs, list) else []:
+        if isinstance(p, Mapping) and isinstance(p.get("name"), str):
+            v = p.get("version")
+            versions[p["name"]] = (*versions.get(p["name"], ()), *((v,) if isinstance(v, str) else ()))
+    return Lockfile(path, version, loc, frozenset(versions), versions)
 
 
 def workspace_root_of(project: Project, manifest: Manifest) -> Manifest:

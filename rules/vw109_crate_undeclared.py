@@ -1,0 +1,183 @@
+"""VW109 crate-undeclared."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from viworks_lint.cargolock import lockfile_for
+from viworks_lint.cratedeps import Declared, declared, edition, extern_name, linted_packages
+from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
+from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.project import Project
+from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.rust.uses import CrateUse, target_uses
+
+
+def _targets(manifest: Manifest) -> list[tuple[str, str | None, Path]]:
+    out: list[tuple[str, str | None, Path]] = []
+    if manifest.lib is not None and manifest.lib.path is not None:
+        out.append(("lib", manifest.lib.name, manifest.lib.path))
+    for t in manifest.targets:
+        if t.path is not None:
+            out.append((t.kind, t.name, t.path))
+    if manifest.build_script is not None and manifest.build_script.path is not None:
+        out.append(("build", None, manifest.build_script.path))
+    return out
+
+
+def _tables(kind: str, use: CrateUse) -> tuple[str, ...]:
+    """The dependency tables the code of a target kind sees (the one to add a crate to last)."""
+    if kind == "build":
+        return ("build-dependencies",)
+    if kind in ("test", "bench", "example") or use.test_only:
+        return ("dependencies", "dev-dependencies")
+    return ("dependencies",)
+
+
+def _own_names(manifest: Manifest) -> set[str]:
+    names = {extern_name(manifest.package_name or "")}
+    if manifest.lib is not None and manifest.lib.name:
+        names.add(extern_name(manifest.lib.name))
+    return names
+
+
+def _lock_line(project: Project, manifest: Manifest, name: str) -> str | None:
+    """``name = "x.y.z"`` when Cargo.lock already has the crate (another dependency pulls it in)."""
+    lock = lockfile_for(project, manifest)
+    if lock is None:
+        return None
+    for locked, versions in lock.versions.items():
+        if extern_name(locked) == name and versions:
+            version = max(versions, key=lambda v: [int(x) if x.isdigit() else 0 for x in v.split(".")])
+            return f'{locked} = "{version}"'
+    return None
+
+
+def _workspace_has(project: Project, manifest: Manifest, name: str) -> str | None:
+    root = project.workspace_root(manifest)
+    if root is None or root.workspace is None:
+        return None
+    for key in root.workspace.dependencies:
+        if extern_name(key) == name:
+            return key
+    return None
+
+
+def _message(
+    project: Project, manifest: Manifest, decl: Declared, use: CrateUse, kind: str, tname: str | None, count: int
+) -> str:
+    tables = _tables(kind, use)
+    want = tables[-1]
+    if kind == "bin" or kind == "lib":
+        where = f"binary `{tname}`" if kind == "bin" else f"the library of `{manifest.package_name}`"
+    else:
+        where = f"the build script of `{manifest.package_name}`" if kind == "build" else f"{kind} `{tname}`"
+    if use.test_only and kind in ("lib", "bin"):
+        where = f"the test code of {where}"
+    rel = project.rel(manifest.path)
+    command = "cargo test" if want == "dev-dependencies" else "cargo build"
+    fails = f'so `{command}` fails here with "use of undeclared crate or module `{use.name}`"'
+    more = f" (first of {count} uses in this file)" if count > 1 else ""
+    other = [
+        s
+        for s in ("dependencies", "dev-dependencies", "build-dependencies")
+        if s not in tables and decl.has(s, use.name)
+    ]
+    if other:
+        also = " (or put this code under `#[cfg(test)]`)" if other[0] == "dev-dependencies" else ""
+        return (
+            f"crate `{use.name}` is declared only in [{other[0]}] of `{rel}`, which {where} does not see{more}, "
+            f"{fails}; declare it in [{want}]{also}"
+        )
+    ws_key = _workspace_has(project, manifest, use.name)
+    line = _lock_line(project, manifest, use.name)
+    if ws_key is not None:
+        fix = f"add `{ws_key}.workspace = true` under [{want}] (the workspace declares it)"
+    elif line is not None:
+        fix = f"add `{line}` under [{want}] (Cargo.lock already has it through another crate)"
+    else:
+        fix = f"add it under [{want}]"
+    return (
+        f"crate `{use.name}` is not a dependency of {where} (`{rel}` has no [{want}] entry for it){more}, "
+        f"{fails}; {fix}"
+    )
+
+
+def _package_findings(project: Project, manifest: Manifest) -> Iterator[Finding]:
+    year = edition(project, manifest)
+    if year is None or year < 2018:
+        return  # 2015 paths are relative to the crate root and need `extern crate`: not modelled
+    decl = declared(project, manifest)
+    own = _own_names(manifest)
+    related = Related(
+        manifest.positions.header("dependencies") or manifest.package_location or Location(manifest.path),
+        f"the manifest of `{manifest.package_name}`",
+    )
+    seen: set[tuple[str, int, int, str]] = set()
+    per_file: dict[tuple[str, str, str], list[tuple[CrateUse, str, str | None]]] = {}
+    for kind, tname, path in _targets(manifest):
+        found = target_uses(path)
+        for use in found.uses:
+            if use.name in own and kind != "build":
+                continue
+            if any(decl.has(t, use.name) for t in _tables(kind, use)):
+                continue
+            ident = (str(use.location.path), use.location.line, use.location.col, use.name)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            group = (str(use.location.path), use.name, "dev" if _tables(kind, use)[-1] != "dependencies" else kind)
+            per_file.setdefault(group, []).append((use, kind, tname))
+    for (_file, name, _ctx), uses in sorted(per_file.items()):
+        uses.sort(key=lambda u: (u[0].location.line, u[0].location.col))
+        use, kind, tname = uses[0]
+        yield RULE.finding(
+            _message(project, manifest, decl, use, kind, tname, len(uses)),
+            use.location,
+            key=f"{manifest.package_name}:{name}",
+            related=(related,),
+        )
+
+
+def check(project: Project) -> Iterator[Finding]:
+    for manifest in linted_packages(project):
+        yield from _package_findings(project, manifest)
+
+
+RULE = register(
+    Rule(
+        id="VW109",
+        name="crate-undeclared",
+        level=Level.ERROR,
+        summary="Rust code uses a crate its Cargo.toml does not declare for that target, so `cargo build` fails.",
+        docs=RuleDocs(
+            what="In every package a Dockerfile builds, every workspace member and a package at the project root "
+            "(edition 2018 or later): the first segment of `use x::…`, `x::f()`, `x::Type`, `x::m!()`, "
+            "`#[x::attr]`, `#[derive(x::D)]` and `extern crate x` that names no external crate the target may use. "
+            "The library and binaries see `[dependencies]` (target-specific tables included, keys with `-` read as "
+            "`_`, `package =` renames by their key, `workspace = true` entries, a path dependency by its `[lib] "
+            "name`); tests, benches, examples and `#[cfg(test)]` code also see `[dev-dependencies]`; `build.rs` "
+            "sees only `[build-dependencies]`. A first segment that is a module, an item, a `use` alias, a "
+            "generic, an `extern crate … as` name or anything a glob import or a macro could bring is not a "
+            "crate; `std`, `core`, `alloc`, `proc_macro`, `test` and the package's own library are always there. "
+            "Code under any `cfg` other than `test` (features, platforms), in files with parse errors, and in "
+            "modules whose names cannot all be known (a glob import from another crate, an unknown item macro, "
+            "`include!`) gives no finding. One finding per crate and file, at its first use, with the manifest "
+            "as related location; when Cargo.lock already has the crate (another dependency pulls it in) the "
+            "message names the version to add.",
+            why="The crate compiled on a developer machine through an old lock file, a workspace sibling or an IDE "
+            'quick-fix that never touched Cargo.toml; in `docker build` the compiler stops with "use of '
+            'undeclared crate or module" / "unresolved import", the image is never built and compose keeps '
+            "the old container or none at all.",
+            example='// src/main.rs\nuse actix_web::{App, HttpServer};\nfn log_start() { log::info!("starting"); }'
+            "\n# Cargo.toml [dependencies] has actix-web but no `log`",
+            fix='Add the crate under the table the code needs (`log = "0.4"` in [dependencies], a test-only '
+            "crate in [dev-dependencies], `cc` for build.rs in [build-dependencies]), or `name.workspace = "
+            "true` when the workspace declares it.",
+        ),
+        check=check,
+        tags=("build", "rust", "cargo"),
+    )
+)
