@@ -483,3 +483,11 @@ def test_registry(tmp_path: Path) -> None:
         assert render(fmt, report(tmp_path, [])).endswith("\n") or fmt == "github"
     with pytest.raises(ValueError, match="unknown output format"):
         render("xml", report(tmp_path, []))
+
+
+def test_sarif_sentence_never_ends_in_question_mark_period() -> None:
+    from viworks_lint.reporters.sarif import sentence
+
+    assert sentence("did you mean `/api/health`?") == "did you mean `/api/health`?"
+    assert sentence("no route serves it") == "no route serves it."
+    assert sentence("done.") == "done." and sentence("stop!") == "stop!"

@@ -41,11 +41,12 @@ SECURITY_SEVERITY = {Level.ERROR: "7.5", Level.WARNING: "5.0", Level.NOTE: "2.0"
 
 
 def sentence(text: str) -> str:
-    """``text`` stripped and terminated with a period (SARIF messages must end with one)."""
+    """``text`` stripped and ended as a sentence (SARIF messages must be): a period is added unless it
+    already ends with ``.``, ``?`` or ``!`` (never ``?.``)."""
     text = text.strip()
     if not text:
         return text
-    return text if text.endswith(".") else text + "."
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def pascal_case(name: str) -> str:
