@@ -38,6 +38,9 @@ class Rule:
     check: Check
     tags: tuple[str, ...] = ()
     default_enabled: bool = True
+    # rules tagged "security": how bad the risk is, as a CVSS-like score (GitHub code scanning shows
+    # 9.0+ critical, 7.0+ high, 4.0+ medium, below low)
+    security_severity: float | None = None
 
     @property
     def hardening(self) -> bool:

@@ -71,5 +71,6 @@ RULE = register(
         ),
         check=check,
         tags=("hardening", "security", "dockerfile"),
+        security_severity=4.0,  # root in the container widens what an exploited app can do
     )
 )

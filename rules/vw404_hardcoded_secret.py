@@ -195,5 +195,6 @@ RULE = register(
         ),
         check=check,
         tags=("hardening", "security", "compose", "dockerfile"),
+        security_severity=8.0,  # a committed secret is readable by anyone with the repository or the image
     )
 )

@@ -184,5 +184,6 @@ RULE = register(
         ),
         check=check,
         tags=("hardening", "security", "compose"),
+        security_severity=6.5,  # a database reachable from every network the host is on
     )
 )

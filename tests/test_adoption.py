@@ -242,3 +242,43 @@ def test_subproject_config_applies_also_from_the_repository_root(tmp_path: Path)
     # run inside the subproject: its root, its config
     proc = cli("--format", "json", "--select", "VW4,VW1", cwd=tmp_path / "shop")
     assert json.loads(proc.stdout)["findings"] == [] and proc.returncode == 0
+
+
+# ------------------------------------------------------------------------------------------- code scanning
+
+
+def test_sarif_for_github_code_scanning(demo: Path) -> None:
+    import re
+
+    run = json.loads(cli("--format", "sarif", cwd=demo).stdout)["runs"][0]
+    assert run["automationDetails"]["id"] == "viworks-lint/"
+    for result in run["results"]:
+        linked = [int(n) for n in re.findall(r"\]\((\d+)\)", result["message"]["text"])]
+        assert linked == [r["id"] for r in result.get("relatedLocations", [])]
+        assert re.fullmatch(r"[0-9a-f]{16}:\d+", result["partialFingerprints"]["primaryLocationLineHash"])
+    vw302 = next(r for r in run["results"] if r["ruleId"] == "VW302")
+    assert vw302["message"]["text"].endswith(
+        "did you mean `/api/health`? Related: [service `backend`](1), [route `/api/health` is defined here](2)."
+    )
+    severity = {r["id"]: r["properties"].get("security-severity") for r in run["tool"]["driver"]["rules"]}
+    assert float(severity["VW404"]) >= 7.0  # a committed secret is high
+    assert all(float(severity[r]) < 7.0 for r in ("VW401", "VW405"))
+    assert severity["VW101"] is None  # not a security rule
+
+    # the line hash follows the finding when lines move
+    before = {r["ruleId"]: r["partialFingerprints"]["primaryLocationLineHash"] for r in run["results"]}
+    _insert(demo / "compose.yaml", "  backend:\n", "  # the API\n\n")
+    moved = json.loads(cli("--format", "sarif", cwd=demo).stdout)["runs"][0]["results"]
+    assert {r["ruleId"]: r["partialFingerprints"]["primaryLocationLineHash"] for r in moved} == before
+
+
+def test_the_demo_sarif_passes_the_multitool(demo: Path, tmp_path: Path) -> None:
+    from tests.sarif_validator import find_multitool, validate
+
+    if find_multitool() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the SARIF multitool is not installed (npm install @microsoft/sarif-multitool)")
+        pytest.skip("the SARIF multitool is not installed")
+    out = tmp_path / "out" / "demo.sarif"
+    assert cli("--format", "sarif", "-o", str(out), cwd=demo / "backend").returncode == 1
+    assert validate(out) == []

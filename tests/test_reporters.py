@@ -296,7 +296,7 @@ def test_sarif_structure(project: Path) -> None:
     assert res_docker["ruleId"] == "VW900" and res_docker["ruleIndex"] == 3
     assert res_docker["level"] == "note"
     assert res_cargo["ruleIndex"] == 1
-    assert res_cargo["message"]["text"] == "PORT unset."
+    assert res_cargo["message"]["text"] == "PORT unset. Related: [service backend](1)."
     phys = res_cargo["locations"][0]["physicalLocation"]
     assert phys["artifactLocation"] == {"uri": "my%20app/Cargo.toml", "uriBaseId": "%SRCROOT%"}
     assert phys["region"] == {
@@ -310,7 +310,7 @@ def test_sarif_structure(project: Path) -> None:
     assert rel["id"] == 1
     assert rel["message"]["text"] == "service backend."
     assert rel["physicalLocation"]["artifactLocation"]["uri"] == "compose.yaml"
-    assert set(res_cargo["partialFingerprints"]) == {"viworksFingerprint/v1"}
+    assert set(res_cargo["partialFingerprints"]) == {"viworksFingerprint/v1", "primaryLocationLineHash"}
 
 
 def test_sarif_path_outside_root_is_absolute_uri(tmp_path: Path) -> None:

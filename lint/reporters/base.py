@@ -217,6 +217,7 @@ class Item:
     path: str  # display path (relative posix, or absolute when outside the root)
     rule: Rule | None
     fingerprint: str
+    line_hash: str = ""  # GitHub's primaryLocationLineHash form: 16 hex digits of the base, ":" occurrence
 
     @property
     def location(self) -> Location:
@@ -293,7 +294,16 @@ def prepare(report: Report) -> Prepared:
         base = base_fingerprint(f, path, line_text)
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
-        items.append(Item(f, f.effective_level, path, rules.get(f.rule_id), fingerprint(base, occurrence)))
+        items.append(
+            Item(
+                f,
+                f.effective_level,
+                path,
+                rules.get(f.rule_id),
+                fingerprint(base, occurrence),
+                f"{base[:16]}:{occurrence + 1}",
+            )
+        )
     return Prepared(report, items, count_levels([i.level for i in items]), sources)
 
 

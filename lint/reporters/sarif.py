@@ -33,6 +33,8 @@ from viworks_lint.rule import Rule
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
+# the category GitHub code scanning files the analysis under (everything before the last "/")
+AUTOMATION_ID = "viworks-lint/"
 
 # GitHub code scanning: `problem.severity` for quality rules, `security-severity` (CVSS-like
 # score) only for rules tagged "security".
@@ -89,7 +91,9 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "problem.severity": PROBLEM_SEVERITY[rule.level],
         "lintName": rule.name,
     }
-    if "security" in rule.tags:
+    if rule.security_severity is not None:
+        properties["security-severity"] = f"{rule.security_severity:.1f}"
+    elif "security" in rule.tags:
         properties["security-severity"] = SECURITY_SEVERITY[rule.level]
     return {
         "id": rule.id,
@@ -173,26 +177,44 @@ def _physical(p: Prepared, loc: Location) -> dict[str, Any]:
     }
 
 
+def _escape_brackets(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def message_text(message: str, related: list[str]) -> str:
+    """The result message, with each related location linked (``[service `backend`](1)``, SARIF's
+    embedded links, which GitHub shows as links to the cross-file evidence). Brackets in link text are
+    escaped, and in the message itself where they could read as a link."""
+    text = sentence(message)
+    if re.search(r"\]\(", text):
+        text = _escape_brackets(text)
+    if related:
+        links = ", ".join(f"[{_escape_brackets(m.strip().rstrip('.'))}]({n})" for n, m in enumerate(related, 1))
+        text = f"{text} Related: {links}." if text else f"Related: {links}."
+    return text
+
+
 def _result(p: Prepared, item: Item, rule_index: int) -> dict[str, Any]:
     f = item.finding
+    related = [rel.message or f"related location {n}" for n, rel in enumerate(f.related, 1)]
     result: dict[str, Any] = {
         "ruleId": item.rule_id,
         "ruleIndex": rule_index,
         "level": item.level.value,
-        "message": {"text": sentence(f.message) or f"{item.rule_id}."},
+        "message": {"text": message_text(f.message, related) or f"{item.rule_id}."},
         "locations": [_physical(p, f.location)],
-        "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint},
+        "partialFingerprints": {FINGERPRINT_KEY: item.fingerprint, "primaryLocationLineHash": item.line_hash},
     }
     if f.scope is not None:
         result["properties"] = {"scope": f.scope}
     if f.related:
-        related = []
+        locations = []
         for n, rel in enumerate(f.related, start=1):
             entry = _physical(p, rel.location)
             entry["id"] = n
             entry["message"] = {"text": sentence(rel.message) or "Related location."}
-            related.append(entry)
-        result["relatedLocations"] = related
+            locations.append(entry)
+        result["relatedLocations"] = locations
     return result
 
 
@@ -219,6 +241,7 @@ def to_data(report: Report) -> dict[str, Any]:
                 "rules": descriptors,
             }
         },
+        "automationDetails": {"id": AUTOMATION_ID},
         "invocations": [{"executionSuccessful": True}],
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri(report.root)}},
         "columnKind": "unicodeCodePoints",
