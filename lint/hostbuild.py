@@ -151,3 +151,16 @@ def missing_submodule(project: Project, path: Path) -> str | None:
         checked_out = sub_dir.is_dir() and any(sub_dir.iterdir())
         return None if checked_out else sub.strip()
     return None
+
+
+_SCRIPT_GLOBS = ("*.py", "*.sh", "Makefile", "justfile", "Justfile", "*.mk")
+
+
+def script_creating(base: Path, missing: Path) -> Path | None:
+    """A script or Makefile next to the manifest (``base``) that names the missing directory: it generates it
+    (an amalgamation, a vendoring or codegen step) before cargo runs."""
+    name = re.escape(missing.name)
+    for w in _read(base, _SCRIPT_GLOBS):
+        if re.search(rf"(?<![\w.-]){name}(?![\w-])", w.text):
+            return w.path
+    return None

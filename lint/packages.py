@@ -449,6 +449,8 @@ def stage_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageConte
                     # a directory of the build context: its contents land under the destination
                     is_dir = instr.flag("from") is None and any((c / clean_source(src)).is_dir() for c in contexts)
                     path, dir_like = _copy_dest(dest, src, len(srcs) > 1, workdir, is_dir)
+                    if instr.flag("from") and path == "/" and ("$" in src or "." not in posixpath.basename(src)):
+                        out.unreadable.append(instr)  # a whole tree over `/` (libc, certs, …): contents unknown
                     out.copies.append(Copied(path, src, instr, instr.flag("from"), dir_like))
     out.workdir = workdir
     out.contexts = contexts

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from viworks_lint.findings import Finding, Level
-from viworks_lint.hostbuild import missing_submodule
+from viworks_lint.hostbuild import missing_submodule, script_creating
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest, member_dirs, member_excluded
 from viworks_lint.project import Project, norm_path
@@ -68,6 +68,16 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
             )
             yield replace(f, level=Level.NOTE)
             continue
+        script = None if directory.is_dir() else script_creating(root.dir, directory)
+        if script is not None:
+            f = RULE.finding(
+                f"workspace member `{pattern}` does not exist; `{project.rel(script)}` beside the manifest names "
+                "it and generates it first, so run that before building",
+                loc,
+                key=f"member:{pattern}",
+            )
+            yield replace(f, level=Level.NOTE)
+            continue
         state = "has no Cargo.toml" if directory.is_dir() else "does not exist"
         shown = project.rel(directory)
         resolved = f" (`{shown}`)" if shown != pattern else ""
@@ -83,6 +93,16 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
 def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, section: str) -> Iterator[Finding]:
     directory = norm_path(base / raw)
     if (directory / "Cargo.toml").is_file():
+        return
+    script = None if directory.exists() else script_creating(norm_path(base / raw).parent, directory)
+    if script is not None:
+        f = RULE.finding(
+            f"{section} `{name}` has path `{raw}`, which does not exist; `{project.rel(script)}` names it and "
+            "generates it first, so run that before building",
+            loc,
+            key=f"path:{section}:{name}",
+        )
+        yield replace(f, level=Level.NOTE)
         return
     sub = missing_submodule(project, directory)
     if sub is not None:
@@ -183,7 +203,9 @@ RULE = register(
             "(`[dependencies]` and friends, `[workspace.dependencies]`, `[patch.*]`) must name a directory with a "
             "`Cargo.toml`. Stays silent for a `[workspace.dependencies]` entry no member inherits (Cargo resolves "
             "it only when a member says `workspace = true`) and for paths under `workspace.exclude`; a path "
-            "inside a git submodule that is not checked out is only a note (`git submodule update --init`).",
+            "inside a git submodule that is not checked out is only a note (`git submodule update --init`), and so "
+            "is a missing directory that a script or Makefile beside the manifest (or beside the missing "
+            "directory) names, since it generates it (an amalgamation or codegen step).",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

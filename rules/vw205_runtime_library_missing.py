@@ -20,6 +20,7 @@ from viworks_lint.packages import (
     build_contents,
     from_image_location,
     stage_title,
+    text_location,
 )
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
@@ -277,6 +278,18 @@ def _openssl_mismatch(
 ) -> Finding | None:
     """A binary linked against one OpenSSL major version in a runtime that has only the other."""
     runtime = _runtime_openssl(img)
+    distro_ssl = img.facts.openssl
+    if runtime is not None and distro_ssl is not None and runtime != distro_ssl:
+        inst = next(i for i in img.installs if i.package.startswith(f"libssl{runtime}"))
+        return RULE.finding(
+            f"{stage_title(stage)} (`{stage.base}`) installs `{inst.package}`, but this release ships OpenSSL "
+            f"{distro_ssl} (`libssl{'3' if distro_ssl == '3' else '1.1'}`): `apt-get install` fails with `Unable to "
+            f"locate package {inst.package}` and the binary, which links libssl via {need.because}, has no "
+            "libssl; install the release's libssl package or pin the base to the release you meant",
+            text_location(df, inst.instr, inst.package),
+            key=f"{stage.label}:openssl-package",
+            related=(Related(need.location, f"{need.because} needs libssl at run time"),),
+        )
     built = next((o for o in origins if not o.static and o.facts.openssl), None)
     if runtime is None or built is None or built.facts.openssl == runtime:
         return None

@@ -409,3 +409,42 @@ def test_apt_recommends_bring_ca_certificates(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace(
         "install -y curl", "install -y --no-install-recommends curl"))
     assert [f.rule_id for f in lint(tmp_path, ["VW205"])] == ["VW205"]
+
+
+def test_vw201_ok_question_mark_and_match_arms_are_optional(tmp_path: Path) -> None:
+    root = _svc_project(tmp_path, _SVC_MAIN.replace(
+        "    let args: Vec<String>",
+        "    let _ = node_id();\n    let _ = vault(None);\n    let args: Vec<String>") + (
+        "\nfn node_id() -> Option<u64> {\n    std::env::var(\"NODE_ID\").ok()?.parse().ok()\n}\n"
+        "\nfn vault(file: Option<&str>) -> Result<String, std::env::VarError> {\n"
+        "    match file {\n        Some(f) => Ok(f.to_string()),\n"
+        "        None => std::env::var(\"VAULT_SECRET_ID\"),\n    }\n}\n"))
+    assert [f.key for f in lint(root, ["VW201"])] == ["DATABASE_URL"]
+
+
+def test_vw205_libssl_package_of_another_release(tmp_path: Path) -> None:
+    root = _ssl_project(tmp_path, "rust:1.90", "debian:stable-slim",
+                        "RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates libssl1.1\n")
+    [f] = lint(root, ["VW205"])
+    assert f.location.line == 6 and "Unable to locate package libssl1.1" in f.message
+
+
+def test_vw206_silent_when_a_tree_is_copied_over_the_root(tmp_path: Path) -> None:
+    root = _ssl_project(tmp_path, "lukemathwalker/cargo-chef:latest-rust-1.85-slim-bookworm", "scratch")
+    text = (root / "Dockerfile").read_text().replace(
+        "COPY --from=builder /src/target/release/api /usr/local/bin/api\n",
+        "COPY --from=builder /all-files/${TARGETPLATFORM} /\n")
+    (root / "Dockerfile").write_text(text.replace("FROM scratch\n", "FROM scratch\nARG TARGETPLATFORM\n"))
+    assert lint(root, ["VW205", "VW206"]) == []
+
+
+def test_vw105_member_a_script_generates_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "publish/Cargo.toml": "[workspace]\nmembers = [\"examples\", \"edge-amalgamated\"]\n",
+        "publish/amalgamate.py": "OUT = Path(__file__).parent / \"edge-amalgamated\"\n",
+        "publish/examples/Cargo.toml": "[package]\nname = \"examples\"\nversion = \"0.1.0\"\n\n[dependencies]\n"
+                                       "edge = { path = \"../edge-amalgamated\", package = \"edge-amalgamated\" }\n",
+        "publish/examples/src/main.rs": "fn main() {}\n",
+    })
+    assert _levels(lint(tmp_path, ["VW105"]), tmp_path) == [
+        ("VW105", "publish/Cargo.toml", 2, "note"), ("VW105", "publish/examples/Cargo.toml", 6, "note")]

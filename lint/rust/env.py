@@ -148,7 +148,13 @@ def classify(ctx: Ctx, node: Node) -> tuple[bool, str | None]:
 
 
 def _after_ok(ctx: Ctx, ok_call: Node) -> tuple[bool, str | None]:
-    """After ``.ok()``: an Option that may still be unwrapped (required) or defaulted."""
+    """After ``.ok()``: an Option that may still be unwrapped (required) or defaulted. ``.ok()?`` returns
+    ``None`` from a function that returns an Option: its caller decides, an unset variable is no failure."""
+    parent = ok_call.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is not None and parent.type == "try_expression":
+        return False, None
     required, default = classify(ctx, ok_call)
     return required, default
 

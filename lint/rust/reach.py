@@ -40,7 +40,8 @@ def _in_branch(node: Node) -> bool:
 
 
 def guarded_by_other_read(pf: ParsedFile, call: Node) -> bool:
-    """The read sits in the body of an `if`/`if let` whose condition reads the environment itself."""
+    """The read sits in the body of an `if`/`if let` whose condition reads the environment itself, or in an
+    arm of a `match` on something else (`None => env::var("VAULT_SECRET_ID")?` when no file is configured)."""
     cur: Node | None = call.parent
     child: Node = call
     while cur is not None and cur.type not in _FN_BOUNDARY:
@@ -48,6 +49,8 @@ def guarded_by_other_read(pf: ParsedFile, call: Node) -> bool:
             cond = cur.child_by_field_name("condition")
             if cond is not None and cond != child and _ENV_CALL.search(pf.text(cond)):
                 return True
+        if cur.type == "match_arm" and child != cur.child_by_field_name("pattern"):
+            return True
         child = cur
         cur = cur.parent
     return False
