@@ -131,6 +131,11 @@ def _members(project: Project, files: StageFiles, out: CargoNeeds) -> list[Manif
     members: list[Manifest] = [] if root.is_virtual else [root]
     if ws is None:
         return members
+    locked = next((f for f in ("--locked", "--frozen") if f in out.call.flags), "")
+    try:
+        lock_text = (root.dir / "Cargo.lock").read_text("utf-8", errors="replace") if locked else ""
+    except OSError:
+        lock_text = ""
     for pattern, loc in ws.members:
         glob = any(c in pattern for c in "*?[")
         for d in member_dirs(root.dir, pattern) if glob else [norm_path(root.dir / pattern)]:
@@ -139,6 +144,10 @@ def _members(project: Project, files: StageFiles, out: CargoNeeds) -> list[Manif
                 continue
             if glob:
                 state = files.lookup(out.image_path_of(d), out.call.instr)
+                if state.absent and locked and f'name = "{m.package_name}"' in lock_text:
+                    # the glob matches less in the stage, so the lock file would change: `--locked` refuses
+                    why = f"workspace member, listed in Cargo.lock (`{locked}` refuses to drop it)"
+                    out.needs.append(Need(m.path, f"workspace member `{_rel(root, m.dir)}`", loc, why, unit=m.dir))
                 if state.absent:
                     continue  # a glob only matches what the stage has
                 if not state.present:
@@ -329,6 +338,12 @@ def _input_need(project: Project, files: StageFiles, out: CargoNeeds, pkg: Manif
                 return None
         else:
             host = pkg.dir / raw
+    elif inp.base == "templates":
+        assert raw is not None
+        if (pkg.dir / "askama.toml").exists() or (pkg.dir / "rinja.toml").exists():
+            return None  # template directories configured: no claim
+        host = pkg.dir / "templates" / raw
+        shown = f'`#[template(path = "{raw}")]`'
     elif inp.base == "file":
         assert raw is not None
         host = Path(inp.file).parent / raw

@@ -246,3 +246,31 @@ def test_stage_built_from_an_image_of_this_project_is_silent(tmp_path: Path) -> 
     df = "FROM {} AS builder\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY api api\nRUN cargo build --release\n"
     assert _msgs(_ws(tmp_path / "a", df.format("acme/base:dev"), extra)) == []
     assert len(_msgs(_ws(tmp_path / "b", df.format("rust:1.80"), extra))) == 1
+
+
+def test_glob_member_left_out_only_matters_under_locked(tmp_path: Path) -> None:
+    extra = {
+        "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+        "crates/api/Cargo.toml": PKG.format(name="api"),
+        "crates/api/src/main.rs": "fn main() {}\n",
+        "crates/worker/Cargo.toml": PKG.format(name="worker"),
+        "crates/worker/src/main.rs": "fn main() {}\n",
+        "Cargo.lock": 'version = 3\n\n[[package]]\nname = "api"\nversion = "0.1.0"\n\n[[package]]\nname = "worker"\n'
+        'version = "0.1.0"\n',
+    }
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY crates/api crates/api\nRUN cargo build -p api{}\n"
+    (msg,) = _msgs(_ws(tmp_path / "a", df.format(" --locked"), extra))
+    assert "workspace member `crates/worker`" in msg and "`COPY crates/worker crates/worker`" in msg
+    assert _msgs(_ws(tmp_path / "b", df.format(""), extra)) == []
+
+
+def test_askama_template(tmp_path: Path) -> None:
+    extra = {
+        "api/src/main.rs": '#[derive(askama::Template)]\n#[template(path = "index.html")]\nstruct Index;\n'
+        "fn main() {}\n",
+        "api/templates/index.html": "<p>{{ 1 }}</p>\n",
+    }
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY core core\nCOPY api/Cargo.toml api/\nCOPY api/src api/src\n"
+    (msg,) = _msgs(_ws(tmp_path / "a", df + "RUN cargo build\n", extra))
+    assert '`#[template(path = "index.html")]`' in msg and "`COPY api/templates api/templates`" in msg
+    assert _msgs(_ws(tmp_path / "b", df + "COPY api/templates api/templates\nRUN cargo build\n", extra)) == []

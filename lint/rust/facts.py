@@ -52,8 +52,9 @@ class EnvRead:
 @dataclass(frozen=True)
 class CompileInput:
     """A file or directory the compiler reads because the code names it (``include_str!``,
-    ``sqlx::migrate!``, …). ``path`` is as written (None: the macro's default); ``base`` is ``file``
-    (relative to the file that names it) or ``manifest`` (to the package directory)."""
+    ``sqlx::migrate!``, an askama ``#[template(path)]``, …). ``path`` is as written (None: the macro's
+    default); ``base`` is ``file`` (relative to the file that names it), ``manifest`` (to the package
+    directory) or ``templates`` (askama's template directories)."""
 
     macro: str  # include_str | include_bytes | include | sqlx::migrate | sqlx::query | sqlx::query_file | …
     path: str | None

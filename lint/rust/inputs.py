@@ -1,14 +1,22 @@
 """Files the compiler reads because the code names them: ``include_str!``/``include_bytes!``/``include!``
 (relative to the file that names them), ``sqlx::migrate!`` and ``sqlx::query_file!`` (relative to the
 package directory, ``CARGO_MANIFEST_DIR``), the ``sqlx::query!`` family (their offline data under
-``SQLX_OFFLINE``), ``refinery::embed_migrations!`` and ``diesel_migrations::embed_migrations!``."""
+``SQLX_OFFLINE``), ``refinery::embed_migrations!``, ``diesel_migrations::embed_migrations!``, and the
+templates of askama/rinja ``#[template(path = "…")]`` (under the package's ``templates/``)."""
 
 from __future__ import annotations
 
 from tree_sitter import Node
 from viworks_lint.rust.facts import CompileInput
 from viworks_lint.rust.modules import CrateIndex
-from viworks_lint.rust.syntax import ParsedFile, path_segments, string_value, token_tree_parts
+from viworks_lint.rust.syntax import (
+    ParsedFile,
+    attribute_name,
+    item_attributes,
+    path_segments,
+    string_value,
+    token_tree_parts,
+)
 
 _INCLUDES = {"include_str", "include_bytes", "include"}
 _QUERIES = {
@@ -32,6 +40,17 @@ def collect_inputs(index: CrateIndex) -> list[CompileInput]:
                 out.append(
                     CompileInput(macro, path, base, pf.location(mac), str(pf.path), index.is_excluded(info, mac))
                 )
+        for struct in pf.captures("struct"):
+            for attr in item_attributes(struct):
+                if attribute_name(pf, attr) != ["template"]:
+                    continue
+                for group in token_tree_parts(attr):
+                    if len(group) == 3 and pf.text(group[0]) == "path" and pf.text(group[1]) == "=":
+                        value = string_value(pf, group[2])
+                        if value is not None:
+                            loc = pf.location(group[2])
+                            excluded = index.is_excluded(info, struct)
+                            out.append(CompileInput("template", value, "templates", loc, str(pf.path), excluded))
     return out
 
 
