@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from viworks_lint.parsers.dockerignore import DockerIgnore
 
@@ -27,6 +29,75 @@ _SKIP_DIRS = frozenset({".git", "node_modules", "target", ".hg", ".svn"})
 WALK_LIMIT = 50_000  # files looked at below one copied directory before giving up (no claim beyond)
 _HEAD = 64 * 1024
 
+# the last `_`-separated word(s) of a secret's name; settings about a secret (`JWT_SECRET_TTL`,
+# `PASSWORD_MIN_LENGTH`, `TOKEN_INFO_URL`) end in another word and are no secret
+_SECRET_LAST = frozenset(
+    {"SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PASSPHRASE", "TOKEN", "APIKEY", "SECRETKEY", "PRIVATEKEY"}
+)
+# `*_KEY` is a secret unless the word before says it is public or not a credential at all
+_KEY_NOT_SECRET = frozenset(
+    {
+        "PUBLIC",
+        "PUBLISHABLE",
+        "PUB",
+        "PARTITION",
+        "SORT",
+        "PRIMARY",
+        "FOREIGN",
+        "CACHE",
+        "ROUTING",
+        "IDEMPOTENCY",
+        "SITE",
+        "LICENSE",
+        "OBJECT",
+        "S3",
+        "BUCKET",
+        "PREFIX",
+        "HASH",
+        "SHARD",
+        "MAP",
+        "GROUP",
+    }
+)
+_INTERPOLATED = re.compile(r"(?<!\$)\$(?:\{|[A-Za-z_])")
+
+
+def is_secret_name(name: str) -> bool:
+    """The name's last word is a secret word: `JWT_SECRET`, `DB_PASSWORD`, `PICTRS__API_KEY`, `SIGNING_KEY`."""
+    words = [w for w in re.split(r"[_.\-]+", name.upper()) if w]
+    if not words:
+        return False
+    if words[-1] in _SECRET_LAST:
+        return True
+    return words[-1] == "KEY" and len(words) > 1 and words[-2] not in _KEY_NOT_SECRET
+
+
+_PLACEHOLDER = re.compile(
+    r"^(?:<.*>|\{\{.*\}\}|\[.*\]|x{3,}.*|\*{3,}|\.{3,}|your[-_ ].*"
+    r"|(?:please[-_ ]?)?(?:change|replace)[-_ ]?(?:me|this|it)\b.*"
+    r"|todo|tbd|fixme|none|null|nil|placeholder|redacted|example|dummy|<none>)$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`."""
+    v = value.strip()
+    low = v.lower()
+    return bool(_PLACEHOLDER.match(v)) or "changeme" in low.replace("-", "").replace("_", "")
+
+
+def is_literal_secret(value: str | None) -> bool:
+    """A value that is written in the file: not empty, not interpolated, not a file path or a flag."""
+    if value is None:
+        return False
+    v = value.strip().strip("\"'")
+    if not v or _INTERPOLATED.search(v):
+        return False
+    if v.lower() in ("true", "false", "yes", "no", "on", "off") or is_placeholder(v):
+        return False
+    return not (v.startswith(("/", "./", "~/")) and not any(c.isspace() for c in v))
+
 
 def _head(host: Path) -> bytes | None:
     try:
@@ -40,11 +111,10 @@ def secret_kind(name: str, host: Path | None) -> str | None:
     """What kind of secret the file called ``name`` holds ("a dotenv file", "a private key", …), or None.
     ``host`` is the file on disk when it exists (its first bytes tell a certificate from a key)."""
     low = name.lower()
-    if low == ".env":
-        return "a dotenv file"
-    if low.startswith(".env."):
-        words = low.split(".")[2:]
-        return None if any(w in TEMPLATE_WORDS for w in words) else "a dotenv file"
+    if low == ".env" or low.startswith(".env."):
+        if any(w in TEMPLATE_WORDS for w in low.split(".")[2:]):
+            return None
+        return "a dotenv file" if host is None or not host.exists() or dotenv_has_secret(host) else None
     if low.endswith((".pub", ".crt", ".cer", ".csr")):
         return None
     if low.startswith(_SSH_KEYS):
@@ -65,6 +135,29 @@ def secret_kind(name: str, host: Path | None) -> str | None:
             return "a credentials file" if host is None or not host.exists() else None
         return "a credentials file" if any(m in head for m in _JSON_MARKERS) else None
     return None
+
+
+def dotenv_has_secret(host: Path) -> bool:
+    """Whether a dotenv file sets a secret: a variable whose name ends in a secret word with a literal
+    value (`JWT_SECRET=…`, `DB_PASSWORD=…`), or a URL with a password (`postgres://u:pw@db/app`).
+    A file of plain settings (`RUST_LOG`, `API_BASE_URL`) is no secret."""
+    from viworks_lint.parsers.envfile import parse_env
+
+    head = _head(host)
+    if head is None:
+        return True  # unreadable: what it holds cannot be told
+    for entry in parse_env(host, head.decode("utf-8", errors="replace")).entries:
+        value = (entry.value or "").strip()
+        if is_secret_name(entry.name) and is_literal_secret(value):
+            return True
+        if "://" in value and not _INTERPOLATED.search(value):
+            try:
+                password = urlsplit(value).password
+            except ValueError:
+                continue
+            if password and not is_placeholder(password):
+                return True
+    return False
 
 
 def secrets_below(context: Path, rel_dir: str, ignore: DockerIgnore | None) -> Iterator[tuple[str, str]]:

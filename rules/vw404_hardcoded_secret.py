@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from viworks_lint.findings import REDACT, Finding, Level
@@ -11,75 +10,7 @@ from viworks_lint.packages import text_location
 from viworks_lint.parsers.yamlnode import YNode
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-
-# the last `_`-separated word(s) of a secret's name; settings about a secret (`JWT_SECRET_TTL`,
-# `PASSWORD_MIN_LENGTH`, `TOKEN_INFO_URL`) end in another word and are no secret
-_SECRET_LAST = frozenset(
-    {"SECRET", "SECRETS", "PASSWORD", "PASSWD", "PASS", "PASSPHRASE", "TOKEN", "APIKEY", "SECRETKEY", "PRIVATEKEY"}
-)
-# `*_KEY` is a secret unless the word before says it is public or not a credential at all
-_KEY_NOT_SECRET = frozenset(
-    {
-        "PUBLIC",
-        "PUBLISHABLE",
-        "PUB",
-        "PARTITION",
-        "SORT",
-        "PRIMARY",
-        "FOREIGN",
-        "CACHE",
-        "ROUTING",
-        "IDEMPOTENCY",
-        "SITE",
-        "LICENSE",
-        "OBJECT",
-        "S3",
-        "BUCKET",
-        "PREFIX",
-        "HASH",
-        "SHARD",
-        "MAP",
-        "GROUP",
-    }
-)
-_INTERPOLATED = re.compile(r"(?<!\$)\$(?:\{|[A-Za-z_])")
-
-
-def is_secret_name(name: str) -> bool:
-    """The name's last word is a secret word: `JWT_SECRET`, `DB_PASSWORD`, `PICTRS__API_KEY`, `SIGNING_KEY`."""
-    words = [w for w in re.split(r"[_.\-]+", name.upper()) if w]
-    if not words:
-        return False
-    if words[-1] in _SECRET_LAST:
-        return True
-    return words[-1] == "KEY" and len(words) > 1 and words[-2] not in _KEY_NOT_SECRET
-
-
-_PLACEHOLDER = re.compile(
-    r"^(?:<.*>|\{\{.*\}\}|\[.*\]|x{3,}.*|\*{3,}|\.{3,}|your[-_ ].*"
-    r"|(?:please[-_ ]?)?(?:change|replace)[-_ ]?(?:me|this|it)\b.*"
-    r"|todo|tbd|fixme|none|null|nil|placeholder|redacted|example|dummy|<none>)$",
-    re.IGNORECASE,
-)
-
-
-def is_placeholder(value: str) -> bool:
-    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`."""
-    v = value.strip()
-    low = v.lower()
-    return bool(_PLACEHOLDER.match(v)) or "changeme" in low.replace("-", "").replace("_", "")
-
-
-def is_literal_secret(value: str | None) -> bool:
-    """A value that is written in the file: not empty, not interpolated, not a file path or a flag."""
-    if value is None:
-        return False
-    v = value.strip().strip("\"'")
-    if not v or _INTERPOLATED.search(v):
-        return False
-    if v.lower() in ("true", "false", "yes", "no", "on", "off") or is_placeholder(v):
-        return False
-    return not (v.startswith(("/", "./", "~/")) and not any(c.isspace() for c in v))
+from viworks_lint.secretfiles import is_literal_secret, is_secret_name
 
 
 def _message(name: str, where: str, hint: str) -> str:

@@ -177,8 +177,11 @@ RULE = register(
         docs=RuleDocs(
             what="The `COPY`/`ADD` instructions from the build context that end up in the final image (the "
             "target stage and the stages it is built FROM, and `COPY --from=<stage>` of a directory that stage "
-            "filled from the context): a source named `.env` or `.env.*` (templates such as `.env.example`, "
-            "`.env.sample`, `.env.template`, `.env.dist` are fine), `id_rsa`/`id_ed25519`-style SSH keys, "
+            "filled from the context): a source named `.env` or `.env.*` that sets a secret (a variable whose "
+            "name ends in a secret word, as VW404 reads names, with a literal value, or a URL with a password; "
+            "a file that is not in the checkout counts, since the deploy host's copy is what ships; templates "
+            "such as `.env.example`, `.env.sample`, `.env.template`, `.env.dist` and files of plain settings "
+            "are fine), `id_rsa`/`id_ed25519`-style SSH keys, "
             "`*.p12`/`*.pfx` key stores, `*.key` and `*.pem` files that hold a private key (a certificate or "
             "public key is fine), credentials JSON (`credentials.json`, service-account keys with a "
             "`private_key`); and a directory copy (`COPY . .`) whose files include one of those because "

@@ -360,6 +360,11 @@ def test_vw406_explicit_copies_of_secret_files(tmp_path: Path) -> None:
     assert "SSH private key" in ssh.message and "a private key" in key.message and "credentials file" in cred.message
 
 
+def test_vw406_explicit_copy_of_a_dotenv_file_not_in_the_checkout(tmp_path: Path) -> None:
+    write(tmp_path, {"Dockerfile": _RUNTIME + "COPY .env.production ./.env\n"})  # the deploy host's copy ships
+    assert where(lint(tmp_path, ["VW406"]), tmp_path) == [("VW406", "Dockerfile", 3)]
+
+
 def test_vw406_directory_copy_without_dockerignore_entry(tmp_path: Path) -> None:
     write(tmp_path, {
         ".env": _SECRET, ".env.production": _SECRET, ".env.example": "DATABASE_URL=\n", "certs/server.key": _KEY,
@@ -417,6 +422,8 @@ def test_vw406_file_contents_never_in_any_output(tmp_path: Path) -> None:
     {".env": _SECRET, "src/main.rs": "", "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\n"
      "RUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=build /src/target/release/app /app\n"},
     {"tests/certs/server.key": _KEY, "examples/.env": _SECRET, "Dockerfile": _RUNTIME + "COPY . .\n"},
+    {".env": "RUST_LOG=info\nAPI_BASE_URL=http://api:8080\nJWT_SECRET=${JWT_SECRET}\nDB_PASSWORD=changeme\n",
+     "Dockerfile": _RUNTIME + "COPY .env ./\nCOPY . .\n"},
 ])
 def test_vw406_silent_for_look_alikes(tmp_path: Path, files: dict[str, str]) -> None:
     write(tmp_path, files)
