@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from viworks_lint import __version__
+from viworks_lint.fixcli import FIX_OPTIONS
 from viworks_lint.options import COLOR_MODES, EXIT_ERROR, EXIT_OK, FAIL_LEVELS, Options
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
@@ -132,7 +133,7 @@ INFORMATION: list[Decorator] = [
     click.version_option(__version__, "--version", prog_name="viworks-lint"),
 ]
 
-OPTION_GROUPS = (WHAT_TO_LINT, WHICH_RULES, OUTPUT, EXIT_STATUS, BASELINE, CACHE, INFORMATION)
+OPTION_GROUPS = (WHAT_TO_LINT, WHICH_RULES, OUTPUT, EXIT_STATUS, BASELINE, CACHE, FIX_OPTIONS, INFORMATION)
 
 
 def _with_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -188,6 +189,10 @@ def cli(**params: Any) -> int:
             return error(f"unknown rule {opts.explain!r}", hint)
         click.echo(text, nl=False)
         return EXIT_OK
+    if opts.fix or opts.diff or opts.unsafe_fixes:
+        from viworks_lint import fixcli  # never replayed: fixes need a lint of the files as they are
+
+        return fixcli.run(opts)
     from viworks_lint import replay
 
     return replay.run(opts, _lint)

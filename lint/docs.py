@@ -37,10 +37,11 @@ def anchor(rule: Rule) -> str:
 
 def rules_table(rules: list[Rule] | None = None) -> str:
     rules = rules if rules is not None else all_rules()
-    lines = ["| ID | Name | Level | What it finds |", "|---|---|---|---|"]
+    lines = ["| ID | Name | Level | Fix | What it finds |", "|---|---|---|---|---|"]
     for r in rules:
         summary = r.summary.replace("|", "\\|")
-        lines.append(f"| [{r.id}](docs/rules.md#{anchor(r)}) | `{r.name}` | {r.level.value} | {summary} |")
+        fix = r.fix_label
+        lines.append(f"| [{r.id}](docs/rules.md#{anchor(r)}) | `{r.name}` | {r.level.value} | {fix} | {summary} |")
     return "\n".join(lines)
 
 
@@ -77,6 +78,8 @@ def rules_markdown(rules: list[Rule] | None = None) -> str:
             "```",
             "",
             f"**Fix.** {d.fix}",
+            "",
+            f"**Fix safety.** {r.fix_safety_text}",
             "",
             suppress_help(r.id),
             "",

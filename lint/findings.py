@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from viworks_lint.fixes import Fix
 from viworks_lint.location import Location
 
 REDACT = "redact"  # Finding.extra key: the flagged line holds a secret after the span; never shown
@@ -54,6 +55,7 @@ class Finding:
     level: Level | None = None  # filled in by the engine from the rule (and config overrides)
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     scope: str | None = field(default=None, compare=False)  # deployment scope of the file, set by the engine
+    fix: Fix | None = field(default=None, compare=False, hash=False)  # what --fix may do about it
 
     @property
     def effective_level(self) -> Level:

@@ -34,6 +34,9 @@ class Options:
     statistics: bool = False
     list_rules: bool = False
     explain: str | None = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
 
     @classmethod
     def from_click(cls, params: dict[str, Any]) -> Options:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, Fix
 from viworks_lint.location import Location
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ class RuleDocs:
     why: str
     example: str
     fix: str
+    # how the automatic fix works and why it is safe or not ("" when the rule has none)
+    fix_safety: str = ""
 
 
 Check = Callable[["Project"], Iterable[Finding]]
@@ -41,6 +44,29 @@ class Rule:
     # rules tagged "security": how bad the risk is, as a CVSS-like score (GitHub code scanning shows
     # 9.0+ critical, 7.0+ high, 4.0+ medium, below low)
     security_severity: float | None = None
+    fixable: tuple[Applicability, ...] = ()  # the kinds of fix its findings may carry
+
+    @property
+    def fix_label(self) -> str:
+        """``safe``, ``unsafe``, ``safe or unsafe`` or ``""``."""
+        return " or ".join(a.value for a in Applicability if a in self.fixable)
+
+    @property
+    def fix_safety_heading(self) -> str:
+        """``Fix safety (safe: applied by --fix)`` and the like, for ``--explain``."""
+        how = {
+            "safe": "safe: applied by --fix",
+            "unsafe": "unsafe: applied by --fix --unsafe-fixes",
+            "safe or unsafe": "safe or unsafe: see below",
+        }.get(self.fix_label, "none")
+        return f"Fix safety ({how})"
+
+    @property
+    def fix_safety_text(self) -> str:
+        """The "Fix safety" section of the docs."""
+        if not self.fixable:
+            return "No automatic fix: the change needs a decision only the project's authors can make."
+        return self.docs.fix_safety or f"Fixable ({self.fix_label})."
 
     @property
     def hardening(self) -> bool:
@@ -59,9 +85,10 @@ class Rule:
         key: str = "",
         related: tuple[Related, ...] = (),
         extra: dict[str, str] | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """Shorthand used by checks: ``yield RULE.finding("msg", loc, key=...)``."""
-        return Finding(self.id, message, location, related=related, key=key, extra=dict(extra or {}))
+        return Finding(self.id, message, location, related=related, key=key, extra=dict(extra or {}), fix=fix)
 
 
 _REGISTRY: dict[str, Rule] = {}

@@ -46,6 +46,7 @@ def explain(ident: str) -> str | None:
         f"{rule.id} {rule.name} ({rule.level.value})\n\n{wrap(rule.summary)}\n\n"
         f"What it finds\n{wrap(d.what)}\n\nWhy it matters\n{wrap(d.why)}\n\n"
         f"Example\n{example}\n\nHow to fix\n{wrap(d.fix)}\n\n"
+        f"{rule.fix_safety_heading}\n{wrap(rule.fix_safety_text)}\n\n"
         f"{wrap(suppress_help(rule.id))}\n"
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.packages import SHELLS
+from viworks_lint.parsers.common import record_read
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.stagefiles import image_path, stage_files
@@ -103,6 +104,7 @@ def entry_script(project: Project, build: Build, stage: Stage, instr: Instructio
         if host.stat().st_size > MAX_SCRIPT_BYTES:
             return None
         raw = host.read_bytes()
+        record_read(host, raw)  # --fix edits it only while it holds these bytes
     except OSError:
         return None
     if b"\0" in raw:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from viworks_lint.dockerutil import copy_sources, escapes_context, match_context, reachable_stages
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import AppendLine, Applicability, unsafe_fix
 from viworks_lint.parsers.dockerfile import token_location
 from viworks_lint.parsers.dockerignore import DockerIgnore, IgnorePattern
 from viworks_lint.project import Build, Project
@@ -107,6 +108,7 @@ def check(project: Project) -> Iterator[Finding]:
                             token_location(df, instr, src.raw),
                             key=f"ignored:{src.value}",
                             related=_related(project, build, deciding),
+                            fix=unsafe_fix(f"re-include `{again}` in {ignore_file}", AppendLine(di.path, f"!{again}")),
                         )
 
 
@@ -128,8 +130,14 @@ RULE = register(
             "not found` and the service keeps its old image.",
             example="# .dockerignore\n*.lock\n\n# Dockerfile\nCOPY Cargo.toml Cargo.lock ./",
             fix="Delete or narrow the `.dockerignore` pattern, or re-include the file with `!Cargo.lock` after it.",
+            fix_safety="Unsafe. The fix appends `!<source>` to the `.dockerignore` that applies to the build (the "
+            "last matching pattern wins, so the end of the file is where an exception takes effect). The build "
+            "context then carries the file again, which is what the COPY needs; but the pattern may have been "
+            "there on purpose (a secret, a large directory, a file meant to be generated inside the build), so "
+            "check that the file belongs in the image.",
         ),
         check=check,
         tags=("build", "dockerfile"),
+        fixable=(Applicability.UNSAFE,),
     )
 )

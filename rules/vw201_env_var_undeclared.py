@@ -7,6 +7,7 @@ from pathlib import Path
 
 from viworks_lint.code import service_code
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix, unsafe_fix
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
@@ -27,6 +28,7 @@ def _root_env_names(project: Project, compose: ComposeProject) -> set[str]:
 def check(project: Project) -> Iterator[Finding]:
     # one finding per read site, naming every service that runs the code without the variable
     missing: dict[tuple[Path, int, int, str], list[tuple[Service, Location, bool]]] = {}
+    files: dict[int, tuple[Path, ...]] = {}
     reads = {}
     for compose, svc in project.services():
         code = service_code(project, svc)
@@ -36,6 +38,7 @@ def check(project: Project) -> Iterator[Finding]:
         if not env.complete:
             continue  # an env_file we cannot read may provide anything
         dotenv = _root_env_names(project, compose)
+        files[id(svc)] = compose.files
         for read in code.env_reads:
             if read.kind != "runtime" or not read.required or env.has(read.name):
                 continue
@@ -56,7 +59,17 @@ def check(project: Project) -> Iterator[Finding]:
                 f"`{read.name}: ${{{read.name}}}` to the service's `environment`"
             )
         related = tuple(Related(loc, f"service `{s.name}` runs this code") for s, loc, _ in entries)
-        yield RULE.finding(msg, read.location, key=read.name, related=related)
+        yield RULE.finding(msg, read.location, key=read.name, related=related, fix=_fix(read.name, entries, files))
+
+
+def _fix(name: str, entries: list[tuple[Service, Location, bool]], files: dict[int, tuple[Path, ...]]) -> Fix:
+    """``NAME: ${NAME}`` in each service's `environment`: safe when the project's `.env` defines NAME
+    (the value the author meant), unsafe when it must come from the shell that runs compose."""
+    edits = [SetKey(files[id(s)], ("services", s.name, "environment", name), f"${{{name}}}") for s, _, _ in entries]
+    services = ", ".join(f"`{s.name}`" for s, _, _ in entries)
+    if all(in_dotenv for _, _, in_dotenv in entries):
+        return safe_fix(f"pass `{name}` from the project's `.env` to service {services}", *edits)
+    return unsafe_fix(f"pass `{name}` from the environment compose runs in to service {services}", *edits)
 
 
 RULE = register(
@@ -85,8 +98,16 @@ RULE = register(
             example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'
             "# compose: environment: {JWT_SECRET: ${JWT_SECRET}}   # refresh secret missing",
             fix="Pass the variable to the service (`environment:` or an `env_file`), or give the read a default.",
+            fix_safety="Safe when the project's `.env` defines the variable, else unsafe. The fix adds "
+            "`NAME: ${NAME}` to the service's `environment` (a `NAME=${NAME}` item when the list form is used; "
+            "the mapping is created when the service has none). With `.env` defining NAME, compose substitutes "
+            "the value the project already keeps for it, which is what the code expects. Without it, the value "
+            "comes from the shell that runs `docker compose`: when that shell does not set it, compose passes an "
+            "empty string (VW202 then reports the unset variable), which a check for presence accepts but the "
+            "app may still reject, so review where the value should come from.",
         ),
         check=check,
         tags=("runtime", "compose", "rust"),
+        fixable=(Applicability.SAFE, Applicability.UNSAFE),
     )
 )

@@ -6,9 +6,12 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+
+START_PERIOD = "30s"
 
 
 def _image_healthcheck(build: Build | None) -> Instruction | None:
@@ -32,7 +35,7 @@ def _disabled(instr: Instruction) -> bool:
 
 def check(project: Project) -> Iterator[Finding]:
     # compose healthchecks: Docker fills unset fields from the image's HEALTHCHECK
-    for _compose, svc in project.services():
+    for compose, svc in project.services():
         hc = svc.healthcheck
         if hc is None or hc.disabled or _set(hc.start_period):
             continue
@@ -44,6 +47,10 @@ def check(project: Project) -> Iterator[Finding]:
             "towards `retries`, so a slow start is marked unhealthy and restarted",
             hc.location,
             key=f"compose:{svc.name}",
+            fix=safe_fix(
+                f"add `start_period: {START_PERIOD}` to the healthcheck of service `{svc.name}`",
+                SetKey(compose.files, ("services", svc.name, "healthcheck", "start_period"), START_PERIOD),
+            ),
         )
     # Dockerfile HEALTHCHECK of the stage an image is built to
     reported: set[int] = set()
@@ -68,6 +75,16 @@ def check(project: Project) -> Iterator[Finding]:
                 instr.location,
                 key="dockerfile",
                 related=related,
+                fix=safe_fix(
+                    f"add `--start-period={START_PERIOD}` to the HEALTHCHECK",
+                    ReplaceText(
+                        instr.location.path,
+                        instr.location.line,
+                        instr.location.col + len("HEALTHCHECK"),
+                        "",
+                        f" --start-period={START_PERIOD}",
+                    ),
+                ),
             )
 
 
@@ -96,8 +113,14 @@ RULE = register(
             "  interval: 10s\n  retries: 3        # no start_period",
             fix="Add `start_period: 30s` (compose) or `--start-period=30s` (Dockerfile), longer than the slowest "
             "start you expect.",
+            fix_safety="Safe. The fix adds `start_period: 30s` to the compose healthcheck (or `--start-period=30s` "
+            "right after the `HEALTHCHECK` keyword), keeping the rest of the file as it is. A start period changes "
+            "only how failed probes during the first 30 seconds are counted: Docker still probes during it and a "
+            "passing probe marks the container healthy at once, so a service that starts fast behaves as before. "
+            "Lengthen the value by hand if your app starts more slowly.",
         ),
         check=check,
         tags=("health", "compose", "dockerfile"),
+        fixable=(Applicability.SAFE,),
     )
 )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from viworks_lint.code import service_code
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.runtime import closest_route, route_matches, service_probes
+from viworks_lint.runtime import Probe, closest_route, route_matches, service_probes
+from viworks_lint.rust.facts import Route
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -35,7 +39,28 @@ def check(project: Project) -> Iterator[Finding]:
                 probe.location,
                 key=f"{svc.name}:{probe.path}",
                 related=related,
+                fix=_fix(probe, best),
             )
+
+
+def _fix(probe: Probe, route: Route | None) -> Fix | None:
+    """Point the probe at the suggested route, when it is one plain path that answers GET."""
+    if route is None or route.is_prefix or not re.fullmatch(r"/[A-Za-z0-9/_.~-]*", route.path):
+        return None
+    if route.methods and "GET" not in route.methods:
+        return None
+    netloc = urlsplit(probe.url).netloc
+    return unsafe_fix(
+        f"request `{route.path}` instead of `{probe.path}`",
+        ReplaceText(
+            probe.location.path,
+            probe.location.line,
+            probe.location.col,
+            netloc + probe.path,
+            netloc + route.path,
+            whole=True,
+        ),
+    )
 
 
 RULE = register(
@@ -62,8 +87,13 @@ RULE = register(
             example='healthcheck:\n  test: ["CMD", "curl", "-f", "http://localhost:8081/health"]\n'
             '# the app: web::scope("/api").service(health)  with  #[get("/health")]',
             fix="Point the healthcheck at a route the app serves (`/api/health` here), or add the route.",
+            fix_safety="Unsafe. The fix replaces the path in the healthcheck URL with the route the message "
+            "suggests (only a plain path that answers GET; a URL whose host or port is written with a variable is "
+            "left alone). The closest route by name need not be the one meant as a health endpoint: it may do "
+            "work, need authentication or check less than the missing one did, so review the choice.",
         ),
         check=check,
         tags=("health", "compose", "rust"),
+        fixable=(Applicability.UNSAFE,),
     )
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
@@ -77,7 +78,22 @@ def check(project: Project) -> Iterator[Finding]:
             starter.location,
             key=f"{kind}:{stage.label}",
             related=related,
+            fix=_fix(stage_builds),
         )
+
+
+def _fix(builds: list[Build]) -> Fix | None:
+    """``init: true`` on every compose service that runs the image without it; none for an image no
+    compose service runs (installing an init in the image is a choice of package and base)."""
+    edits = [
+        SetKey(b.compose.files, ("services", b.service.name, "init"), True)
+        for b in builds
+        if b.service is not None and b.compose is not None and not _compose_init(b)
+    ]
+    if not edits or any(b.service is None for b in builds):
+        return None
+    names = ", ".join(f"`{e.keys[1]}`" for e in edits)
+    return safe_fix(f"set `init: true` on service {names}", *edits)
 
 
 RULE = register(
@@ -97,8 +113,13 @@ RULE = register(
             example='ENTRYPOINT ["/usr/local/bin/backend"]',
             fix='`RUN apt-get install -y tini` and `ENTRYPOINT ["/usr/bin/tini", "--", '
             '"/usr/local/bin/backend"]`, or add `init: true` to the compose service.',
+            fix_safety="Safe. The fix sets `init: true` on each compose service that runs the image (an image no "
+            "compose service runs gets no automatic fix). Docker then starts its bundled `docker-init` (tini) as "
+            "PID 1, which runs the same entrypoint and command as its child, forwards every signal to it and reaps "
+            "zombies; the app's arguments, environment and exit code are unchanged.",
         ),
         check=check,
         tags=("hardening", "reliability", "dockerfile"),
+        fixable=(Applicability.SAFE,),
     )
 )

@@ -8,9 +8,10 @@ from typing import Any
 
 from viworks_lint.dockerutil import commands
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.location import Location
-from viworks_lint.packages import text_location
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.packages import SHELLS, text_location
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import entry_script, main_instructions, script_argv
@@ -31,6 +32,7 @@ class _Tail:
     line: int
     col: int
     end_col: int
+    prefixed: bool = False  # variable assignments or redirections come before the program
 
 
 def _starts_with_exec(text: str) -> bool:
@@ -67,7 +69,7 @@ def _tail(text: str) -> _Tail | None:
         return None  # backgrounded
     line = text.count("\n", 0, first.pos[0]) + 1
     col = first.pos[0] - (text.rfind("\n", 0, first.pos[0]) + 1) + 1
-    return _Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]))
+    return _Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
 
 
 def _tail_fallback(text: str) -> _Tail | None:
@@ -107,13 +109,32 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
     if tail is None:
         return None
     shown = '"$@"' if tail.program in ("$@", '"$@"') else tail.program
+    fix = None
+    if not tail.prefixed:
+        fix = safe_fix(
+            f"start `{shown}` with `exec` in `{script}`", ReplaceText(host, tail.line, tail.col, "", "exec ")
+        )
     return RULE.finding(
         f"entrypoint script `{script}` starts `{shown}` without `exec`: the script's shell stays PID 1, SIGTERM from "
         f"`docker stop` never reaches the app and it is killed after the timeout; write `exec {shown} …`",
         Location(host, tail.line, tail.col, tail.line, tail.end_col),
         key=f"script:{host.name}:{tail.program}",
         related=(Related(instr.location, f"{instr.cmd} runs the script"),),
+        fix=fix,
     )
+
+
+def _shell_form_fix(df: Dockerfile, instr: Instruction, text: str) -> Fix | None:
+    """``exec`` in front of a shell form that is one plain command (not a builtin, no assignments)."""
+    cmds = commands(text)
+    if len(cmds) != 1 or not cmds[0] or "=" in cmds[0][0] or cmds[0][0] in _NOT_APP or cmds[0][0] in SHELLS:
+        return None
+    if any(c in text for c in "|&;<>`(\n"):
+        return None
+    loc = token_location(df, instr, cmds[0][0])
+    if (loc.line, loc.col) == (instr.location.line, instr.location.col):
+        return None  # not found as written
+    return safe_fix(f"start the {instr.cmd} with `exec`", ReplaceText(loc.path, loc.line, loc.col, "", "exec "))
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -128,6 +149,7 @@ def check(project: Project) -> Iterator[Finding]:
                 f'graceful shutdown); use the exec form `{instr.cmd} ["…"]` or start it with `exec`',
                 text_location(df, instr, instr.cmd),
                 key=f"{stage.label}:{instr.cmd}:shell",
+                fix=_shell_form_fix(df, instr, text),
             )
             continue
         for build in builds:
@@ -159,8 +181,15 @@ RULE = register(
             '# or docker-entrypoint.sh ending in: /usr/local/bin/app "$@"',
             fix='Use the exec form (`ENTRYPOINT ["/usr/local/bin/app"]`), or `exec` the last command '
             '(`exec /usr/local/bin/app "$@"`).',
+            fix_safety="Safe. For an entrypoint script whose last command starts a program (no variable "
+            "assignments in front of it), the fix writes `exec ` before that command; for a shell-form "
+            "`ENTRYPOINT`/`CMD` that is one plain command (no pipes, lists, redirections or substitutions), before "
+            "the command. `exec` makes the shell replace itself with the program: the same program runs with the "
+            "same arguments, environment and exit code, and now receives the signals as PID 1. Since the command "
+            "is the last one, nothing after it is skipped.",
         ),
         check=check,
         tags=("hardening", "runtime", "dockerfile"),
+        fixable=(Applicability.SAFE,),
     )
 )

@@ -9,8 +9,9 @@ from dataclasses import replace
 
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level
+from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
 from viworks_lint.images import split_image
-from viworks_lint.parsers.compose import ComposeProject, Service
+from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import compose_host_names, container_env
@@ -154,8 +155,26 @@ def check(project: Project) -> Iterator[Finding]:
                 f"{how} {where}: {risk}; {fix}",
                 port.location,
                 key=f"{svc.name}:{port.raw}",
+                fix=_fix(port),
             )
             yield f if users else replace(f, level=Level.NOTE)
+
+
+def _fix(port: Port) -> Fix | None:
+    """``"5432:5432"`` → ``"127.0.0.1:5432:5432"`` (short syntax as written; the long syntax is left alone)."""
+    raw = port.raw.strip()
+    if not raw or raw.startswith("{") or "$" in raw:
+        return None
+    if port.host_ip is None:
+        old, new = raw, ("127.0.0.1:" if port.published else "127.0.0.1::") + raw
+    else:
+        written = f"[{port.host_ip}]" if raw.startswith("[") else port.host_ip
+        if not raw.startswith(written + ":"):
+            return None
+        old, new = raw, "127.0.0.1" + raw[len(written) :]
+    loc = port.location
+    edit = ReplaceText(loc.path, loc.line, loc.col, old, new, whole=True)
+    return unsafe_fix(f"publish `{raw}` on loopback only", edit)
 
 
 RULE = register(
@@ -181,9 +200,14 @@ RULE = register(
             example='postgres:\n  image: postgres:16\n  ports:\n    - "5432:5432"',
             fix="Remove `ports:` (services talk over the compose network), or bind to loopback for local tools: "
             '`"127.0.0.1:5432:5432"`.',
+            fix_safety="Unsafe. The fix writes `127.0.0.1:` in front of a short-syntax port (or in place of "
+            '`0.0.0.0`/`::`), keeping its quotes: `"5432:5432"` becomes `"127.0.0.1:5432:5432"`. Tools on '
+            "the host still reach the port, but clients on other machines (a teammate, a BI tool, another host "
+            "of a swarm) no longer do, which may be what the binding was for.",
         ),
         check=check,
         tags=("hardening", "security", "compose"),
         security_severity=6.5,  # a database reachable from every network the host is on
+        fixable=(Applicability.UNSAFE,),
     )
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,23 @@ from pathlib import Path
 from viworks_lint.location import Location
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+
+# sha256 of each file's bytes as last read for linting: ``--fix`` edits a file only while it still
+# holds exactly what was linted
+_DIGESTS: dict[Path, str] = {}
+
+
+def digest_when_read(path: Path) -> str | None:
+    return _DIGESTS.get(path.absolute())
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_read(path: Path, data: bytes) -> None:
+    """Note the bytes of a file a linter module read itself (not through :func:`read_text`)."""
+    _DIGESTS[path.absolute()] = digest(data)
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,7 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
                 )
             )
         data = path.read_bytes()
+        record_read(path, data)
     except ReadError:
         raise
     except OSError as exc:
