@@ -195,3 +195,13 @@ def test_one_finding_per_crate_and_file(tmp_path: Path) -> None:
     _crate(tmp_path, {"src/main.rs": "use log::info;\nfn main() { log::warn!(\"a\"); info!(\"b\"); }\n"})
     findings = lint(tmp_path, ["VW109"])
     assert len(findings) == 1 and "first of 2 uses" in findings[0].message
+
+
+def test_cfg_on_struct_expression_fields_and_match_arms(tmp_path: Path) -> None:
+    code = (
+        "struct S { a: u8 }\nfn main() {\n    let _ = S {\n        #[cfg(test)] // set in tests\n"
+        "        a: crossbeam::bounded(0),\n    };\n    match 1 {\n        #[cfg(feature = \"x\")]\n"
+        "        1 => metrics::inc(),\n        _ => {}\n    }\n}\n"
+    )
+    _crate(tmp_path, {"src/main.rs": code}, deps='[dev-dependencies]\ncrossbeam = "0.8"\n')
+    assert _names(tmp_path) == []

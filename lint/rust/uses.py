@@ -357,12 +357,10 @@ class _Reader:
                 blocks.append(cur)
             elif t in _GENERIC_HOLDERS:
                 generics |= generic_names(pf, cur)
-            owner = _attributed(cur)
-            if owner is not None:
-                cfg = cfg_kind(pf, item_attributes(owner))
-                if cfg == "other":
-                    return None
-                test = test or cfg == "test"
+            cfg = cfg_kind(pf, _attributes_on(cur))
+            if cfg == "other":
+                return None
+            test = test or cfg == "test"
             cur = cur.parent
         # attributes on enclosing inline modules (and above) were seen on the way up; the file's own
         # context came from the `mod` that loaded it
@@ -393,6 +391,34 @@ def _sole_macro_attribute(pf: ParsedFile, head: Node) -> bool:
         return False
     macros = [a for a in item_attributes(item) if is_macro_attribute(pf, a)]
     return len(macros) == 1
+
+
+# Nodes whose `attribute_item` children belong to the next sibling, not to the node itself.
+_ATTRIBUTE_CONTAINERS = frozenset(
+    {
+        "source_file", "declaration_list", "block", "field_declaration_list", "enum_variant_list",
+        "field_initializer_list", "match_block", "parameters", "arguments", "array_expression", "tuple_expression",
+        "token_tree", "closure_parameters", "ordered_field_declaration_list", "type_parameters",
+    }
+)  # fmt: skip
+
+
+def _attributes_on(node: Node) -> list[Node]:
+    """The attributes that apply to ``node``: ``attribute_item``s just before it, or (match arms, struct
+    expression fields) at the start of its own children."""
+    attrs: list[Node] = []
+    owner = _attributed(node)
+    if node.type == "attribute_item":
+        return item_attributes(owner) if owner is not None else []
+    if owner is not None and owner.id == node.id:
+        attrs.extend(item_attributes(node))
+    if node.type not in _ATTRIBUTE_CONTAINERS:
+        for child in node.children:
+            if child.type == "attribute_item":
+                attrs.extend(c for c in child.named_children if c.type == "attribute")
+            elif child.type not in ("line_comment", "block_comment"):
+                break
+    return attrs
 
 
 def _attributed(node: Node) -> Node | None:
