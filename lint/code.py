@@ -5,6 +5,7 @@ pinned down gets ``None``: rules then make no code-based claim."""
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,7 +151,14 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         wanted_bins = named or None
     final = target_stage(build.dockerfile, build.target)
     program = _compose_program(service, final is not None and final.state.entrypoint is not None)
-    if program is not None:
+    cargo_run = _cargo_run(service)
+    if cargo_run is not None:
+        # `cargo run --bin X` / `cargo watch -x "run --bin X"`: the binary compose starts from the source
+        all_bins = {b for m in packages for b in m.bin_names()}
+        if cargo_run and cargo_run not in all_bins:
+            return None
+        wanted_bins = {cargo_run} if cargo_run else None
+    elif program is not None:
         # compose runs another program than the image's default: find which binary it is
         installed = {_installed_name(c.instr.values[-1], c.name): c.name for c in built.copied}
         all_bins = {b for m in packages for b in m.bin_names()}
@@ -244,6 +252,20 @@ def _program(words: list[str]) -> str:
         return ""
     prog = posixpath.basename(words[i])
     return "" if prog in SHELLS or prog.endswith(".sh") else prog
+
+
+_CARGO_RUN = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:watch\b[^\n;&|]*?\brun\b|run\b)(?P<rest>[^\n;&|\"']*)")
+
+
+def _cargo_run(service: Service) -> str | None:
+    """For a compose `command:`/`entrypoint:` that runs `cargo run` (directly, through `cargo watch -x run`,
+    or inside `sh -c "…"`): the `--bin` it names, "" for the package's default binary; None otherwise."""
+    text = " ".join(_words(service.entrypoint) + _words(service.command))
+    m = _CARGO_RUN.search(text)
+    if m is None:
+        return None
+    b = re.search(r"--bin[= ]+([A-Za-z0-9_\-]+)", m.group("rest"))
+    return b.group(1) if b else ""
 
 
 def _image_program(instr: Instruction | None) -> str | None:

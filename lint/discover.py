@@ -68,7 +68,8 @@ def is_dockerfile_name(name: str) -> bool:
     low = name.lower()
     if low.endswith(NOT_DOCKERFILE_SUFFIXES):
         return False
-    return low == "dockerfile" or low.startswith("dockerfile.") or low.endswith(".dockerfile")
+    bases = ("dockerfile", "containerfile")
+    return any(low == b or low.startswith(b + ".") or low.endswith("." + b) for b in bases)
 
 
 def is_env_name(name: str) -> bool:

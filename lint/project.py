@@ -301,7 +301,22 @@ class Project:
                 yield compose, svc
 
     def build_of_service(self, service: Service) -> Build | None:
-        return self._build_by_service.get(id(service))
+        """The build that makes the service's image: its own `build:`, or, for an image-only service, the
+        build of another service of the repo that tags the same `image:` (`image: acme/api:1.2` built by
+        one compose file and run by another)."""
+        own = self._build_by_service.get(id(service))
+        if own is not None or service.build is not None or not service.image or "$" in service.image:
+            return own
+        return self._build_by_image.get(service.image)
+
+    @cached_property
+    def _build_by_image(self) -> dict[str, Build]:
+        out: dict[str, Build] = {}
+        for b in self.builds:
+            svc = b.service
+            if svc is not None and svc.image and "$" not in svc.image and b.dockerfile is not None:
+                out.setdefault(svc.image, b)
+        return out
 
     def dockerignore_for(self, build: Build) -> DockerIgnore | None:
         """``<Dockerfile>.dockerignore`` next to the Dockerfile wins over ``.dockerignore`` at the

@@ -448,3 +448,30 @@ def test_vw105_member_a_script_generates_is_a_note(tmp_path: Path) -> None:
     })
     assert _levels(lint(tmp_path, ["VW105"]), tmp_path) == [
         ("VW105", "publish/Cargo.toml", 2, "note"), ("VW105", "publish/examples/Cargo.toml", 6, "note")]
+
+
+# ---------------------------------------------------------------- service → code links
+
+
+def test_containerfiles_are_linted(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Containerfile": "FROM alpine:3.20\nCOPY app.conf /etc/\n",
+        "deploy/Containerfile.prod": "FROM alpine:3.20\nCOPY missing.conf /etc/\n",
+        "app.conf": "",
+    })
+    assert where(lint(tmp_path, ["VW102"]), tmp_path) == [("VW102", "deploy/Containerfile.prod", 2)]
+
+
+def test_image_only_service_runs_the_image_another_service_builds(tmp_path: Path) -> None:
+    root = _axum(tmp_path, 'Router::new().route("/items", get(|| async { "[]" }))', _CURL_HEALTH)
+    (root / "compose.yaml").write_text("services:\n  api:\n    build: .\n    image: acme/api:1.0\n")
+    write(root, {"deploy/compose.yaml": "services:\n  api:\n    image: acme/api:1.0\n    healthcheck:\n"
+                                        f"      test: {_CURL_HEALTH}\n      start_period: 10s\n"})
+    assert where(lint(root, ["VW302"]), root) == [("VW302", "deploy/compose.yaml", 5)]
+
+
+def test_compose_cargo_run_bin_picks_the_binary(tmp_path: Path) -> None:
+    root = _svc_project(tmp_path)
+    (root / "compose.yaml").write_text(
+        "services:\n  admin:\n    build: .\n    command: sh -c \"cargo watch -x 'run --bin admin'\"\n")
+    assert [f.key for f in lint(root, ["VW201"])] == ["ADMIN_TOKEN"]
