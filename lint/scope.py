@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.discover import COMPOSE_BASES
 from viworks_lint.dockerutil import commands, reachable_stages, run_text
 
 if TYPE_CHECKING:
@@ -378,6 +379,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     from viworks_lint.project import norm_path
 
     out: dict[Path, ScopeInfo] = {}
+    uses = _uses(project)
 
     def decide(path: Path, kind: str, content: tuple[Scope, str] | None) -> ScopeInfo:
         rel = project.rel(path)
@@ -387,6 +389,9 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         named = scope_from_name(rel)
         if named is not None:
             return ScopeInfo(named[0], named[1], kind)
+        used = uses.get(norm_path(path))
+        if used is not None and not (path.parent == project.root and path.name in COMPOSE_BASES):
+            return ScopeInfo(used[0], used[1], kind)
         if content is not None:
             return ScopeInfo(content[0], content[1], kind)
         return ScopeInfo(Scope.DEPLOY, "", kind)
@@ -411,6 +416,32 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
                 out[key] = info
     for path, df in project.dockerfiles.items():
         out[path] = _dockerfile_scope(project, path, df, out, decide)
+    return out
+
+
+def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
+    """The scope a compose file gets from how the repository's wrappers run it: a CI job, a make target or
+    script named for tests, development or deployment. A file any deploy use runs is ``deploy``."""
+    from viworks_lint.project import norm_path
+
+    defaults = {norm_path(g[0].parent): g for g in project.discovered.compose_groups}
+    found: dict[Path, list[tuple[Scope, str]]] = {}
+    for inv in project.wrappers.invocations:
+        scope = next((_WORDS[w] for w in _words(inv.label) if w in _WORDS), None)
+        if scope is None and inv.kind == "ci":
+            scope = Scope.CI
+        if scope is None:
+            continue
+        for f in inv.files or defaults.get(norm_path(inv.cwd), ()):
+            found.setdefault(norm_path(f), []).append((scope, inv.where))
+    out: dict[Path, tuple[Scope, str]] = {}
+    for path, items in found.items():
+        deploy = next((w for s, w in items if s is Scope.DEPLOY), None)
+        if deploy is not None:
+            out[path] = (Scope.DEPLOY, f"run by {deploy}")
+        else:
+            scope, where = min(items, key=lambda x: _ORDER[x[0]])
+            out[path] = (scope, f"run only for {scope.value} by {where}")
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -46,10 +47,20 @@ def check(project: Project) -> Iterator[Finding]:
         optional = any(name in project.compose_env(c).optional for c, _r in uses)
         written = f"${{{name}{first.modifier}{first.argument}}}" if first.modifier else f"${{{name}}}"
         where = _sources(project, compose)
-        if optional:
+        passthrough = (
+            bool(project.compose_env(compose).templates)
+            and _passes_through(first)
+            and not _code_requires(project, compose, first)
+        )
+        if optional or passthrough:
+            why = (
+                "is only commented out in the env file or its template, so it is deliberately optional"
+                if optional
+                else "is passed through from the host (`NAME: ${NAME}`) and the env template does not list it, "
+                "so it is an optional setting of the host"
+            )
             f = RULE.finding(
-                f"`{name}` is only commented out in the env file or its template, so it is deliberately optional; "
-                f"compose substitutes an empty string for `{written}` when it is not set",
+                f"`{name}` {why}; compose substitutes an empty string for `{written}` when it is not set",
                 first.location,
                 key=name,
                 related=related,
@@ -77,6 +88,30 @@ def check(project: Project) -> Iterator[Finding]:
                 related=related,
             )
     yield from _template_notes(project)
+
+
+def _passes_through(ref: VarRef) -> bool:
+    """``NAME: ${NAME}`` / ``- NAME=${NAME}``: the whole value is the host's variable of the same name."""
+    try:
+        lines = ref.location.path.read_text("utf-8", errors="replace").splitlines()
+        line = lines[ref.location.line - 1]
+    except (OSError, IndexError):
+        return False
+    n = re.escape(ref.name)
+    pattern = rf"""^\s*(?:-\s*)?["']?{n}\s*[:=]\s*["']?\$\{{?{n}\}}?["']?\s*(?:#.*)?$"""
+    return re.match(pattern, line) is not None
+
+
+def _code_requires(project: Project, compose: ComposeProject, ref: VarRef) -> bool:
+    """The repository's code of a service that gets the variable reads it as required."""
+    from viworks_lint.code import service_code
+
+    for svc in compose.services.values():
+        if any(e.name == ref.name and e.location.line == ref.location.line for e in svc.environment):
+            code = service_code(project, svc)
+            if code is not None and any(r.name == ref.name and r.required for r in code.env_reads):
+                return True
+    return False
 
 
 def _template_notes(project: Project) -> Iterator[Finding]:

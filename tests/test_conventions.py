@@ -36,13 +36,14 @@ def test_vw202_template_defines_variables_one_note_names_the_step(tmp_path: Path
         "compose.yaml": "services:\n  api:\n    image: shop\n    environment:\n"
                         "      DATABASE_URL: ${DATABASE_URL}\n"
                         "      SENTRY_DSN: ${SENTRY_DSN}\n"
-                        "      JWT_SECRET: ${JWT_SECRET}\n"
+                        "      SIGNING_KEY: ${JWT_SECRET}\n"
                         "  worker:\n    image: shop\n    environment:\n"
-                        "      JWT_SECRET: ${JWT_SECRET}\n"
+                        "      SIGNING_KEY: ${JWT_SECRET}\n"
                         "      DATA: ${HOME}/shop\n",
     })
     found = lint(tmp_path, ["VW202"])
     assert _levels(found) == [("VW202", 5, "note"), ("VW202", 6, "note"), ("VW202", 7, "warning")]
+    # SENTRY_DSN is only commented out in the template: optional
     step, optional, missing = sorted(found, key=lambda f: f.location.line)
     assert "`cp .env.example .env` in README.md" in step.message
     assert "commented out" in optional.message
@@ -180,3 +181,28 @@ def test_vw204_sources_written_with_a_variable_or_made_by_ci_are_not_claimed(tmp
                         "      - ./missing.toml:/app/config.toml\n",
     })
     assert _levels(lint(tmp_path, ["VW204"])) == [("VW204", 6, "note"), ("VW204", 7, "error")]
+
+
+def test_vw202_host_passthrough_beside_a_template_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env.example": "DATABASE_URL=postgres://app@db/app\n",
+        "compose.yaml": "services:\n  api:\n    image: shop\n    environment:\n"
+                        "      - AZURE_API_KEY=${AZURE_API_KEY}\n"
+                        "      - SMTP_URL=smtp://${SMTP_HOST}:25\n",
+    })
+    found = {f.location.line: f.effective_level.value for f in lint(tmp_path, ["VW202"])}
+    assert found == {5: "note", 6: "warning"}
+
+
+def test_vw202_passthrough_the_app_requires_stays_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".env.example": "DATABASE_URL=postgres://app@db/app\n",
+        "Cargo.toml": '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": 'fn main() {\n    let key = std::env::var("JWT_SECRET").expect("JWT_SECRET");\n'
+                       '    println!("{key}");\n}\n',
+        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+                      'CMD ["shop"]\n',
+        "compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      JWT_SECRET: ${JWT_SECRET}\n",
+    })
+    assert _levels(lint(tmp_path, ["VW202"])) == [("VW202", 5, "warning")]

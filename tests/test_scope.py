@@ -191,3 +191,20 @@ def test_storefront_scopes() -> None:
 def test_test_folder_wins_over_a_production_word_in_the_name(tmp_path: Path) -> None:
     write(tmp_path, {"tests/e2e/docker-compose.prod.yml": "services:\n  api:\n    image: shop\n"})
     assert _scopes(tmp_path)["tests/e2e/docker-compose.prod.yml"] == ("test", "in folder e2e/")
+
+
+def test_scope_by_use_in_ci_and_wrappers(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".github/workflows/ci.yml": "jobs:\n  integration:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                   "      - run: docker compose -f docker/services.yml up -d\n"
+                                   "      - run: docker compose -f docker/ship.yml config\n",
+        "Makefile": "release:\n\tdocker compose -f docker/ship.yml up -d\n",
+        "docker/services.yml": "services:\n  db:\n    image: postgres:16\n",
+        "docker/ship.yml": "services:\n  api:\n    image: shop\n",
+        "compose.yaml": "services:\n  api:\n    image: shop\n",
+        ".github/workflows/smoke.yml": "jobs:\n  smoke:\n    steps:\n      - run: docker compose up -d\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["docker/services.yml"] == ("test", "run only for test by .github/workflows/ci.yml (job integration)")
+    assert got["docker/ship.yml"] == ("deploy", "run by Makefile (target release)")
+    assert got["compose.yaml"] == ("deploy", "compose project")  # the default project stays what ships
