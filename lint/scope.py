@@ -94,8 +94,10 @@ _WORDS: dict[str, Scope] = {
         ),
         Scope.TEST,
     ),
-    **dict.fromkeys(("ci", "github", "gitlab", "circleci", "buildkite", "woodpecker", "drone"), Scope.CI),
-    **dict.fromkeys(("builder", "cross", "toolchain", "codegen", "generator", "buildenv"), Scope.TOOLCHAIN),
+    **dict.fromkeys(("ci", "pr", "github", "gitlab", "circleci", "buildkite", "woodpecker", "drone"), Scope.CI),
+    **dict.fromkeys(
+        ("builder", "cross", "toolchain", "codegen", "generator", "buildenv", "sccache", "chef"), Scope.TOOLCHAIN
+    ),
     **dict.fromkeys(("prod", "production", "release", "deploy", "deployment", "staging"), Scope.DEPLOY),
 }
 # words that say nothing about scope in file names: "docker-compose", "Dockerfile", extensions
@@ -220,7 +222,11 @@ def _base_name(image: str) -> str:
 
 
 def _is_base(image: str, bases: tuple[str, ...]) -> bool:
-    name = _base_name(image).lower().removeprefix("docker.io/").removeprefix("library/")
+    name = _base_name(image).lower()
+    first, _, rest = name.partition("/")
+    if rest and ("." in first or ":" in first) and not any(b.startswith(first + "/") for b in bases):
+        name = rest  # a registry or mirror: public.ecr.aws/docker/library/rust is rust
+    name = name.removeprefix("docker/library/").removeprefix("library/")
     return any(name == b or name.startswith(b) if b.endswith("/") else name == b for b in bases)
 
 

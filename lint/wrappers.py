@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint.dockerutil import commands
@@ -90,6 +90,8 @@ _ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|\+=|=
 _VAR = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_]*)\)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\"?\s*\)")
 _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
+_CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
+_GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
 _PREFIXES = {"sudo", "env", "exec", "time", "nohup", "command", "@", "-"}
 
 
@@ -186,6 +188,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         shown = path.relative_to(root).as_posix()
     except ValueError:
         shown = path.name
+    first = len(out.invocations)
     for lineno, line, label, indented in _logical_lines(path, text, kind):
         m = _ASSIGN.match(line) if not (kind == "make" and indented) else None
         if m:
@@ -203,6 +206,11 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
             line = _SUBST.sub("$SUBST", line)
         _scan_line(path, lineno, line, label, kind, where, base, root, out)
+    if kind == "ci":  # `env:` keys and `echo "X=…" >> $GITHUB_ENV` of the workflow reach its compose runs
+        names = set(_CI_ENV.findall(text)) | set(_GITHUB_ENV.findall(text))
+        for i in range(first, len(out.invocations)):
+            inv = out.invocations[i]
+            out.invocations[i] = replace(inv, variables=tuple(sorted(set(inv.variables) | names)))
 
 
 def _scan_line(

@@ -26,9 +26,15 @@ def _no_claim(source: str) -> bool:
     )
 
 
+_FILE_NAMES = {"Caddyfile", "Corefile", "Dockerfile", "Makefile", "htpasswd", "known_hosts", "authorized_keys",
+               "crontab", "passwd", "hosts", "resolv.conf", "Procfile"}
+
+
 def _file_like(mount: Mount) -> bool:
     if (mount.source or "").endswith("/") or (mount.target or "").endswith("/"):
         return False  # written as a directory
+    if {posixpath.basename(mount.source or ""), posixpath.basename(mount.target or "")} & _FILE_NAMES:
+        return True
     names = [posixpath.basename((mount.source or "").rstrip("/")), posixpath.basename((mount.target or "").rstrip("/"))]
     # `app.toml`, `nginx.conf`, and dotfiles such as `.env` or `.htpasswd`
     return any("." in n.lstrip(".") or (n.startswith(".") and len(n) > 1 and n not in ("..",)) for n in names if n)
@@ -76,12 +82,12 @@ def _data_dir(mount: Mount) -> bool:
     target = (mount.target or "").rstrip("/")
     last = posixpath.basename(target).lower()
     src_last = posixpath.basename((mount.source or "").rstrip("/")).lower()
+    words = set(re.split(r"[-_.]", last)) | set(re.split(r"[-_.]", src_last))
     return (
         target.startswith(_DATA_DIRS)
         or "/data/" in target + "/"
-        or last in _OUTPUT_WORDS
-        or src_last in _OUTPUT_WORDS
-        or src_last.endswith(("-data", "_data", "data"))
+        or bool(words & _OUTPUT_WORDS)
+        or src_last.endswith("data")
     )
 
 
@@ -141,14 +147,15 @@ def check(project: Project) -> Iterator[Finding]:
                     m.location,
                     key=key,
                 )
-            else:
-                yield RULE.finding(
-                    f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
-                    "an empty directory there and the container starts without the content it expects; create it "
-                    "or fix the path (relative to the compose project directory)",
+            else:  # an empty directory may be all the service needs (an optional plugins folder): no claim
+                f = RULE.finding(
+                    f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
+                    "creates it empty; if the service expects content there, create it or fix the path (relative to "
+                    "the compose project directory)",
                     m.location,
                     key=key,
                 )
+                yield replace(f, level=Level.NOTE)
 
 
 RULE = register(
@@ -160,7 +167,8 @@ RULE = register(
         docs=RuleDocs(
             what="Bind mounts of a service (short `./x:/y` and long `type: bind, source: ./x`) whose source is a "
             "relative path are resolved against the compose project directory. A missing file (a name with an "
-            "extension or a dotfile on either side) or content directory is an error. A missing data directory "
+            "extension or a dotfile on either side) is an error; a missing directory is only a note (an empty "
+            "directory may be all the service needs). A missing data directory "
             "(git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is "
             "fine for a container that runs as root, which gets no finding at all; it is an error when the "
             "container runs as a non-root user (compose `user:` or the image's `USER`), since Docker creates it "

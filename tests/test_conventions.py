@@ -206,3 +206,14 @@ def test_vw202_passthrough_the_app_requires_stays_a_warning(tmp_path: Path) -> N
         "compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      JWT_SECRET: ${JWT_SECRET}\n",
     })
     assert _levels(lint(tmp_path, ["VW202"])) == [("VW202", 5, "warning")]
+
+
+def test_ci_workflow_env_reaches_its_compose_runs(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".github/workflows/e2e.yml": "env:\n  IMAGE_TAG: sha-${{ github.sha }}\njobs:\n  e2e:\n    steps:\n"
+                                     "      - run: echo \"RUN_ID=1\" >> $GITHUB_ENV\n"
+                                     "      - run: docker compose -f tests/compose.yml up -d\n",
+        "tests/compose.yml": "services:\n  api:\n    image: shop:${IMAGE_TAG}\n    environment:\n"
+                             "      RUN: ${RUN_ID}\n      OTHER: ${NOT_SET}\n",
+    })
+    assert _levels(lint(tmp_path, ["VW202"])) == [("VW202", 6, "warning")]
