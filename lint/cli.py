@@ -17,8 +17,9 @@ import click
 from viworks_lint import __version__
 from viworks_lint.fixcli import FIX_OPTIONS
 from viworks_lint.options import COLOR_MODES, EXIT_ERROR, EXIT_OK, FAIL_LEVELS, Options
+from viworks_lint.showcli import SHOW_OPTIONS
 
-FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "mermaid")  # mermaid: --show-project only
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -133,7 +134,17 @@ INFORMATION: list[Decorator] = [
     click.version_option(__version__, "--version", prog_name="viworks-lint"),
 ]
 
-OPTION_GROUPS = (WHAT_TO_LINT, WHICH_RULES, OUTPUT, EXIT_STATUS, BASELINE, CACHE, FIX_OPTIONS, INFORMATION)
+OPTION_GROUPS = (
+    WHAT_TO_LINT,
+    WHICH_RULES,
+    OUTPUT,
+    EXIT_STATUS,
+    BASELINE,
+    CACHE,
+    FIX_OPTIONS,
+    SHOW_OPTIONS,
+    INFORMATION,
+)
 
 
 def _with_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -189,6 +200,14 @@ def cli(**params: Any) -> int:
             return error(f"unknown rule {opts.explain!r}", hint)
         click.echo(text, nl=False)
         return EXIT_OK
+    if opts.show_project or opts.fmt == "mermaid":
+        from viworks_lint import showcli
+
+        if not opts.show_project:
+            from viworks_lint.usage import error
+
+            return error("--format mermaid is for --show-project", "run `viworks-lint --show-project --format mermaid`")
+        return showcli.run(opts)
     if opts.fix or opts.diff or opts.unsafe_fixes:
         from viworks_lint import fixcli  # never replayed: fixes need a lint of the files as they are
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 from viworks_lint.findings import Finding
 from viworks_lint.options import EXIT_FINDINGS, EXIT_OK, Options
-from viworks_lint.usage import UsageFailure, error, info
+from viworks_lint.usage import UsageFailure, info
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -105,25 +105,18 @@ def summary(outcome: FixOutcome, *, diff: bool) -> str:
 
 
 def run(opts: Options) -> int:
-    try:
-        return _run(opts)
-    except UsageFailure as exc:
-        return error(exc.message, exc.hint)
+    from viworks_lint.runner import guarded
+
+    return guarded(_run)(opts)
 
 
 def _run(opts: Options) -> int:
     from viworks_lint import cache, runner
-    from viworks_lint.roots import resolve_scope
 
     if opts.unsafe_fixes and not (opts.fix or opts.diff):
         raise UsageFailure("--unsafe-fixes needs --fix or --diff")
-    for p in [*opts.paths, *opts.compose_files, *opts.env_files]:
-        if not p.exists():
-            raise UsageFailure(f"{p}: no such file or directory")
     cache.configure(None)  # fixes come from a lint of the files as they are now (cached findings carry none)
-    scope = resolve_scope(list(opts.paths))
-    config = runner._config(scope.root, opts.config_path)
-    runner._check_selectors(opts)
+    scope, config = runner.start(opts)
 
     def lint_once() -> list[Finding]:
         linted = runner.lint(scope, config, opts)

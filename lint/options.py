@@ -37,6 +37,7 @@ class Options:
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
+    show_project: bool = False
 
     @classmethod
     def from_click(cls, params: dict[str, Any]) -> Options:

@@ -5,7 +5,7 @@ every problem that stops the run is a :class:`~viworks_lint.usage.UsageFailure` 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,20 +40,32 @@ class Linted:
     errors: list[str]
 
 
-def run(opts: Options) -> int:
-    try:
-        return _run(opts)
-    except UsageFailure as exc:
-        return error(exc.message, exc.hint)
+def guarded(func: Callable[[Options], int]) -> Callable[[Options], int]:
+    """A run that reports a :class:`UsageFailure` in the one error style and exits 2."""
+
+    def run(opts: Options) -> int:
+        try:
+            return func(opts)
+        except UsageFailure as exc:
+            return error(exc.message, exc.hint)
+
+    return run
 
 
-def _run(opts: Options) -> int:
+def start(opts: Options) -> tuple[Scope, Config]:
+    """Check the paths named, find the project root, load its config and check the rule selectors."""
     for p in [*opts.paths, *opts.compose_files, *opts.env_files]:
         if not p.exists():
             raise UsageFailure(f"{p}: no such file or directory")
     scope = resolve_scope(list(opts.paths))
     config = _config(scope.root, opts.config_path)
     _check_selectors(opts)
+    return scope, config
+
+
+@guarded
+def run(opts: Options) -> int:
+    scope, config = start(opts)
     baseline_path = opts.baseline or (scope.root / config.baseline if config.baseline else None)
     baseline = _load_baseline(baseline_path) if baseline_path is not None and opts.write_baseline is None else None
     linted = lint(scope, config, opts)

@@ -365,3 +365,35 @@ def compose_host_names(compose: ComposeProject) -> dict[str, Service]:
                     if a.text():
                         names[str(a.text())] = svc
     return names
+
+
+def mounted_nginx_configs(compose: ComposeProject, svc: Service) -> list[Path]:
+    """The nginx config files bind-mounted into a service (a mounted folder: every ``*.conf`` in it)."""
+    image = (svc.image or "").lower()
+    out: list[Path] = []
+    for m in svc.volumes:
+        if m.type != "bind" or not m.source or not m.target:
+            continue
+        if not (m.target.startswith("/etc/nginx") or "nginx" in image or "openresty" in image):
+            continue
+        src = Path(m.source).expanduser()
+        src = src if src.is_absolute() else compose.project_dir / src
+        if src.is_file() and (
+            src.suffix == ".conf" or src.name.endswith(".conf.template") or m.target.endswith(".conf")
+        ):
+            out.append(src)
+        elif src.is_dir():
+            out.extend(sorted(p for p in src.rglob("*.conf") if p.is_file()))
+    return out
+
+
+def split_hostport(hostport: str, default: int) -> tuple[str, int | None]:
+    """``host:port`` → (host, port); ``default`` when no port is written, None when it is not a number."""
+    if hostport.startswith("["):
+        host, _, rest = hostport[1:].partition("]")
+        port = rest.lstrip(":")
+        return host, int(port) if port.isdecimal() else (default if not port else None)
+    host, _, port = hostport.partition(":")
+    if not port:
+        return host, default
+    return host, int(port) if port.isdecimal() else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from viworks_lint.code import service_code
@@ -14,26 +13,14 @@ from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.nginx import NginxConfig, Upstream
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.runtime import compose_host_names, container_env, effective_listens, route_matches
-
-
-def _mounted_configs(compose: ComposeProject, svc: Service) -> list[Path]:
-    image = (svc.image or "").lower()
-    out: list[Path] = []
-    for m in svc.volumes:
-        if m.type != "bind" or not m.source or not m.target:
-            continue
-        if not (m.target.startswith("/etc/nginx") or "nginx" in image or "openresty" in image):
-            continue
-        src = Path(m.source).expanduser()
-        src = src if src.is_absolute() else compose.project_dir / src
-        if src.is_file() and (
-            src.suffix == ".conf" or src.name.endswith(".conf.template") or m.target.endswith(".conf")
-        ):
-            out.append(src)
-        elif src.is_dir():
-            out.extend(sorted(p for p in src.rglob("*.conf") if p.is_file()))
-    return out
+from viworks_lint.runtime import (
+    compose_host_names,
+    container_env,
+    effective_listens,
+    mounted_nginx_configs,
+    route_matches,
+    split_hostport,
+)
 
 
 def _external(host: str) -> bool:
@@ -46,24 +33,13 @@ def _external(host: str) -> bool:
         return False
 
 
-def _split(hostport: str, default: int) -> tuple[str, int | None]:
-    if hostport.startswith("["):
-        host, _, rest = hostport[1:].partition("]")
-        port = rest.lstrip(":")
-        return host, int(port) if port.isdecimal() else (default if not port else None)
-    host, _, port = hostport.partition(":")
-    if not port:
-        return host, default
-    return host, int(port) if port.isdecimal() else None
-
-
 def check(project: Project) -> Iterator[Finding]:
     for compose in project.composes:
         hosts = compose_host_names(compose)
         for svc in compose.services.values():
             # nginx reads every mounted file together (nginx.conf includes conf.d/*.conf): an upstream
             # may be declared in one file and used in another
-            confs = [project.nginx(p) for p in _mounted_configs(compose, svc)]
+            confs = [project.nginx(p) for p in mounted_nginx_configs(compose, svc)]
             upstreams = {u.name: u for conf in confs for u in conf.upstreams}
             for conf in confs:
                 yield from _check_conf(project, compose, svc, conf, hosts, upstreams)
@@ -92,10 +68,10 @@ def _check_conf(
         targets: list[tuple[str, int | None, Location]] = []
         if netloc in upstreams:
             for server, loc in upstreams[netloc].servers:
-                h, p = _split(server, 80)
+                h, p = split_hostport(server, 80)
                 targets.append((h, p, loc))
         else:
-            h, p = _split(netloc, default)
+            h, p = split_hostport(netloc, default)
             targets.append((h, p, pp.location))
         for host, port, loc in targets:
             if _external(host):
