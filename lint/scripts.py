@@ -294,7 +294,7 @@ def _programs(text: str) -> tuple[list[Use], set[str]]:
 
         trees = bashlex.parse(text)
     except Exception:
-        return [], probed  # a script bashlex cannot read gives no program claims
+        return _programs_by_line(text), probed  # bashlex reads only part of bash ([[ =~ ]], arrays, …)
     uses: list[Use] = []
     starts = [0]
     for m in re.finditer("\n", text):
@@ -340,3 +340,51 @@ def _programs(text: str) -> tuple[list[Use], set[str]]:
 
 def program_name(word: str) -> str:
     return posixpath.basename(word)
+
+
+_HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_CASE_PATTERN = re.compile(r"^\s*\(?[^()\s=]*\)")
+_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "do", "while", "until", "!", "time", "exec", "{", "}", "fi", "done"}
+)
+
+
+def _programs_by_line(text: str) -> list[Use]:
+    """First words of the commands on each line, for scripts bashlex cannot parse: heredoc bodies, lines
+    inside multi-line quotes and ``case`` patterns are skipped, so a word is only taken where a command
+    starts."""
+    from viworks_lint.dockerutil import commands
+
+    uses: list[Use] = []
+    heredoc: str | None = None
+    in_quote = False
+    for n, line in enumerate(text.splitlines(), start=1):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        try:
+            import shlex
+
+            shlex.split(line, comments=True)
+            balanced = True
+        except ValueError:
+            balanced = False
+        if in_quote or not balanced:
+            in_quote = in_quote != (not balanced)
+            continue
+        m = _HEREDOC.search(line)
+        if m is not None:
+            heredoc = m.group(1)
+        if _CASE_PATTERN.match(line):
+            continue
+        for words in commands(line):
+            i = 0
+            while i < len(words) and (words[i] in _KEYWORDS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[i])):
+                i += 1
+            if i >= len(words) or "$" in words[i] or "`" in words[i]:
+                continue
+            col = line.find(words[i])
+            if col >= 0:
+                uses.append(Use(words[i], n, col + 1))
+    return uses

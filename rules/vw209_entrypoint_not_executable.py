@@ -249,10 +249,32 @@ def _programs_missing(
         )
 
 
+def _base_image(project: Project, df: Dockerfile) -> bool:
+    """A Dockerfile whose image other images of the repository build on (named like `Dockerfile.base`,
+    or its name is the tag another Dockerfile's FROM uses): they may add the tools its script needs."""
+    words = [w for w in re.split(r"[._-]+", df.path.name.lower()) if w and w != "dockerfile"]
+    if "base" in words:
+        return True
+    name = df.path.name.lower().removeprefix("dockerfile").strip("._-")
+    if not name:
+        return False
+    tails = {name, *(name.split(".", i)[-1] for i in range(1, name.count(".") + 1))}
+    for other in project.dockerfiles.values():
+        if other is df:
+            continue
+        for st in other.stages:
+            ref = st.base.lower()
+            tag = ref.rsplit(":", 1)[-1] if ":" in ref.rsplit("/", 1)[-1] else ""
+            if tag in tails or ref.rsplit("/", 1)[-1].split(":", 1)[0] in tails:
+                return True
+    return False
+
+
 def _build_checks(project: Project) -> Iterator[Finding]:
     for df, _stage, builds in final_stages(project):
+        based_on = _base_image(project, df)
         for build in builds:
-            img = build_contents(project, build)
+            img = None if based_on else build_contents(project, build)
             for launch in launches(build):
                 src = script_source(project, build, launch.program)
                 if src is None:

@@ -442,3 +442,14 @@ def test_vw209_script_copied_from_a_builder_stage(tmp_path: Path, builder_run: s
                      'ENTRYPOINT ["docker-entrypoint.sh"]\n')
     findings = lint(tmp_path, ["VW209"])
     assert len(findings) == claims and all("permission denied" in f.message for f in findings)
+
+
+def test_vw209_programs_of_scripts_bash_cannot_parse_and_base_images(tmp_path: Path) -> None:
+    script = ('#!/bin/bash\nset -e\nARGS=(--port 8080)\nif [[ "$1" =~ ^- ]]; then set -- app "$@"; fi\n'
+              'case "$1" in\n  curl) echo no ;;\nesac\ncat <<EOF > /tmp/x\ncurl inside a heredoc\nEOF\n'
+              'until nc -z db 5432; do sleep 1; done\nexec "$@"\n')
+    _entry(tmp_path, _COPY_ENTRY + 'ENTRYPOINT ["docker-entrypoint.sh"]\n', script=script, mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert [(f.location.line, "`nc`" in f.message) for f in findings] == [(11, True)]
+    (tmp_path / "Dockerfile").rename(tmp_path / "Dockerfile.base")  # a base other images add the tools to
+    assert lint(tmp_path, ["VW209"]) == []
