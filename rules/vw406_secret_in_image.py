@@ -57,7 +57,7 @@ def _advice(secrets: list[_Secret], tree: bool, has_ignore: bool) -> str:
         where = "add them to `.dockerignore`" if has_ignore else "add a `.dockerignore` that lists them"
         out.append(f"{where} (e.g. `.env*` with `!.env.example`, `*.key`, `*.pem`)")
     else:
-        out.append("remove the COPY")
+        out.append("do not copy it into the image")
     if dotenv:
         out.append("give the container its variables at run time (compose `env_file:`/`environment:`)")
     out.append("mount secrets only where needed (`RUN --mount=type=secret`, compose `secrets:`)")
@@ -135,6 +135,7 @@ def _from_stage(
     other = stage_files(project, build, p.from_stage)
     secrets: list[_Secret] = []
     copies: list[Instruction] = []
+    tree = False
     for q in other.context_copies():
         if not (_under(q.dest, p.source) or _under(p.source, q.dest)):
             continue
@@ -143,6 +144,7 @@ def _from_stage(
                 sub = posixpath.relpath(s.image_path, p.source) if s.image_path != p.source else ""
                 secrets.append(_Secret(s.rel, s.kind, image_path(p.dest, sub) if sub else p.dest))
                 copies.append(q.instr)
+                tree = tree or q.tree
     if not secrets:
         return
     done.update((id(p.instr), s.rel) for s in secrets)
@@ -157,7 +159,7 @@ def _from_stage(
         secrets,
         f"`{p.instr.cmd} --from={p.instr.flag('from')} {p.source}` brings",
         related,
-        tree=True,
+        tree=tree,
         has_ignore=other.ignore is not None,
     )
 
