@@ -126,7 +126,7 @@ def test_fires_on_the_look_alike_and_stays_silent(tmp_path: Path, case: str) -> 
 
 def test_own_library_from_binaries_tests_and_examples(tmp_path: Path) -> None:
     _crate(tmp_path, {
-        "src/lib.rs": "pub fn run() {}\n",
+        "src/lib.rs": "extern crate self as app_core;\npub fn run() { app_core::helper(); }\nfn helper() {}\n",
         "src/main.rs": "fn main() { app::run(); }\n",
         "tests/it.rs": "#[test]\nfn t() { app::run(); }\n",
         "examples/demo.rs": "fn main() { app::run(); }\n",

@@ -37,6 +37,7 @@ from viworks_lint.rust.syntax import (
 
 ALWAYS = frozenset({"std", "core", "alloc", "proc_macro", "test"})
 TOOLS = frozenset({"rustfmt", "clippy", "diagnostic", "rust_analyzer", "miri", "rustdoc"})  # `#[rustfmt::skip]`
+_KEYWORDS = frozenset({"self", "super", "crate", "Self"})  # `extern crate self as name;` parses `self` as a name
 PRIMITIVES = frozenset(
     {"bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
      "f32", "f64"}
@@ -334,7 +335,7 @@ class _Reader:
     def _check(self, entry: _File, head: Node, how: str, kind: str) -> CrateUse | None:
         pf = entry.pf
         name = strip_raw(pf.text(head))
-        if not _LOWER.match(name) or name in ALWAYS or name in PRIMITIVES or name in TOOLS:
+        if not _LOWER.match(name) or name in ALWAYS or name in PRIMITIVES or name in TOOLS or name in _KEYWORDS:
             return None
         if how == "attribute" and not _sole_macro_attribute(pf, head):
             return None
