@@ -6,9 +6,12 @@ and the packages of a project whose code is linted for undeclared crates."""
 from __future__ import annotations
 
 import fnmatch
+import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from viworks_lint.cargolock import package_field
@@ -24,6 +27,13 @@ def extern_name(name: str) -> str:
 
 
 _NOISE = re.compile(r"^(?:\d+|v\d+|rs|ng|fork|forked|next|patched|maintained|temp)$")
+
+
+def lib_name_parts(package: str) -> set[str]:
+    """Every run of words of a package name, without separators: a library name it might have, though
+    unlikely (``acme-rfc8555`` builds ``acme``; ``tokio-util`` does not build ``tokio``)."""
+    words = [w for w in re.split(r"[-_]", package.lower()) if w]
+    return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
 
 
 def lib_name_guesses(package: str) -> set[str]:
@@ -53,6 +63,7 @@ class Declared:
     exact: Mapping[str, frozenset[str]]  # section -> names as the code writes them
     fuzzy: Mapping[str, frozenset[str]]  # section -> library names unrenamed registry/git packages may have
     deps: tuple[Dependency, ...]
+    parts: frozenset[str] = frozenset()  # any word run of those packages' names (unlikely library names)
 
     def has(self, section: str, name: str) -> bool:
         return name in self.exact.get(section, frozenset()) or squash(name) in self.fuzzy.get(section, frozenset())
@@ -71,6 +82,7 @@ def declared(project: Project, manifest: Manifest) -> Declared:
     ws = project.workspace_root(manifest)
     wdeps = ws.workspace.dependencies if ws is not None and ws.workspace is not None else {}
     exact: dict[str, set[str]] = {s: set() for s in SECTIONS}
+    parts: set[str] = set()
     fuzzy: dict[str, set[str]] = {s: set() for s in SECTIONS}
     for dep in manifest.dependencies:
         names = exact.setdefault(dep.section, set())
@@ -89,11 +101,20 @@ def declared(project: Project, manifest: Manifest) -> Declared:
             names.add(lib)
         else:  # a registry, git or outside package: its library may be named otherwise
             fuzzy.setdefault(dep.section, set()).update(lib_name_guesses(dep.name))
+            parts.update(lib_name_parts(dep.name))
     return Declared(
         {k: frozenset(v) for k, v in exact.items()},
         {k: frozenset(v) for k, v in fuzzy.items()},
         manifest.dependencies,
+        frozenset(parts),
     )
+
+
+@functools.cache
+def known_crates() -> frozenset[str]:
+    """Crates in their own right though other package names contain theirs (``rules/crates.json``)."""
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("crates.json").read_text("utf-8"))
+    return frozenset(str(c) for c in data.get("crates", []))
 
 
 def edition(project: Project, manifest: Manifest) -> int | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from viworks_lint.cargolock import lockfile_for
-from viworks_lint.cratedeps import Declared, declared, edition, extern_name, linted_packages
+from viworks_lint.cratedeps import Declared, declared, edition, extern_name, known_crates, linted_packages, squash
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
@@ -53,6 +53,14 @@ def _lock_line(project: Project, manifest: Manifest, name: str) -> str | None:
             version = max(versions, key=lambda v: [int(x) if x.isdigit() else 0 for x in v.split(".")])
             return f'{locked} = "{version}"'
     return None
+
+
+def _known_crate(project: Project, manifest: Manifest, name: str) -> bool:
+    """``name`` is a crate of its own: in Cargo.lock, or a well-known crate."""
+    if name in known_crates():
+        return True
+    lock = lockfile_for(project, manifest)
+    return lock is not None and any(extern_name(p) == name for p in lock.packages)
 
 
 def _workspace_has(project: Project, manifest: Manifest, name: str) -> str | None:
@@ -124,6 +132,9 @@ def _package_findings(project: Project, manifest: Manifest) -> Iterator[Finding]
                 continue
             if any(decl.has(t, use.name) for t in _tables(kind, use)):
                 continue
+            elsewhere = any(decl.has(t, use.name) for t in ("dependencies", "dev-dependencies", "build-dependencies"))
+            if not elsewhere and squash(use.name) in decl.parts and not _known_crate(project, manifest, use.name):
+                continue  # maybe the library of a declared package named otherwise (`acme-rfc8555`)
             ident = (str(use.location.path), use.location.line, use.location.col, use.name)
             if ident in seen:
                 continue

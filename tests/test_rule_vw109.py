@@ -94,7 +94,7 @@ CASES = {
     ),
     "unknown-item-macro": (
         "fn main() { proto::f(); }\n",
-        "tonic::include_proto!(\"proto\");\nfn main() { proto::f(); }\n",
+        'tonic::include_proto!("proto");\nfn main() { proto::f(); }\n',
     ),
     "feature-gated": (
         "fn main() { prometheus::default_registry(); }\n",
@@ -110,7 +110,7 @@ CASES = {
     ),
     "primitive": (
         "fn main() { let _ = num::MAX; }\n",
-        "fn main() { let _ = u32::MAX; let _ = str::from_utf8(b\"\"); }\n",
+        'fn main() { let _ = u32::MAX; let _ = str::from_utf8(b""); }\n',
     ),
 }
 
@@ -125,20 +125,27 @@ def test_fires_on_the_look_alike_and_stays_silent(tmp_path: Path, case: str) -> 
 
 
 def test_own_library_from_binaries_tests_and_examples(tmp_path: Path) -> None:
-    _crate(tmp_path, {
-        "src/lib.rs": "extern crate self as app_core;\npub fn run() { app_core::helper(); }\nfn helper() {}\n",
-        "src/main.rs": "fn main() { app::run(); }\n",
-        "tests/it.rs": "#[test]\nfn t() { app::run(); }\n",
-        "examples/demo.rs": "fn main() { app::run(); }\n",
-    })
+    _crate(
+        tmp_path,
+        {
+            "src/lib.rs": "extern crate self as app_core;\npub fn run() { app_core::helper(); }\nfn helper() {}\n",
+            "src/main.rs": "fn main() { app::run(); }\n",
+            "tests/it.rs": "#[test]\nfn t() { app::run(); }\n",
+            "examples/demo.rs": "fn main() { app::run(); }\n",
+        },
+    )
     assert _names(tmp_path) == []
 
 
 def test_renamed_and_lib_named_dependencies(tmp_path: Path) -> None:
-    _crate(tmp_path, {
-        "src/main.rs": "fn main() { rt::spawn(async {}); let _ = bip39::Language::English; "
-                       "let _ = tui_textarea::TextArea::default(); md5::compute(b\"\"); }\n",
-    }, deps='rt = { package = "tokio", version = "1" }\ntiny-bip39 = "2"\ntui-textarea-2 = "0.10"\nmd-5 = "0.10"\n')
+    _crate(
+        tmp_path,
+        {
+            "src/main.rs": "fn main() { rt::spawn(async {}); let _ = bip39::Language::English; "
+            'let _ = tui_textarea::TextArea::default(); md5::compute(b""); }\n',
+        },
+        deps='rt = { package = "tokio", version = "1" }\ntiny-bip39 = "2"\ntui-textarea-2 = "0.10"\nmd-5 = "0.10"\n',
+    )
     assert _names(tmp_path) == []
 
 
@@ -160,39 +167,47 @@ def test_dev_dependency_in_test_code(tmp_path: Path) -> None:
 
 
 def test_edition_2015_is_not_claimed(tmp_path: Path) -> None:
-    _crate(tmp_path, {"src/main.rs": "fn main() { log::info!(\"x\"); }\n"}, edition="2015")
+    _crate(tmp_path, {"src/main.rs": 'fn main() { log::info!("x"); }\n'}, edition="2015")
     assert _names(tmp_path) == []
     write(tmp_path, {"Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\n'})  # no edition: 2015
     assert _names(tmp_path) == []
 
 
 def test_broken_file_gives_no_claim_for_it(tmp_path: Path) -> None:
-    _crate(tmp_path, {
-        "src/main.rs": "mod broken;\nfn main() { log::info!(\"x\"); }\n",
-        "src/broken.rs": "pub fn f( { serde_json::to_string(&1) }\n",
-    })
+    _crate(
+        tmp_path,
+        {
+            "src/main.rs": 'mod broken;\nfn main() { log::info!("x"); }\n',
+            "src/broken.rs": "pub fn f( { serde_json::to_string(&1) }\n",
+        },
+    )
     assert _names(tmp_path) == [("src/main.rs", 2)]
 
 
 def test_cfg_test_module_file_and_path_attribute(tmp_path: Path) -> None:
-    _crate(tmp_path, {
-        "src/main.rs": '#[cfg(test)]\nmod tests;\n#[path = "gen/out.rs"]\nmod out;\nfn main() { out::f(); }\n',
-        "src/tests.rs": "#[test]\nfn t() { mockall::mock(); }\n",
-        "src/gen/out.rs": "pub fn f() { uuid::Uuid::nil(); }\n",
-    }, deps='[dev-dependencies]\nmockall = "0.12"\n')
+    _crate(
+        tmp_path,
+        {
+            "src/main.rs": '#[cfg(test)]\nmod tests;\n#[path = "gen/out.rs"]\nmod out;\nfn main() { out::f(); }\n',
+            "src/tests.rs": "#[test]\nfn t() { mockall::mock(); }\n",
+            "src/gen/out.rs": "pub fn f() { uuid::Uuid::nil(); }\n",
+        },
+        deps='[dev-dependencies]\nmockall = "0.12"\n',
+    )
     assert _names(tmp_path) == [("src/gen/out.rs", 1)]
 
 
 def test_build_script_sees_build_dependencies_only(tmp_path: Path) -> None:
-    _crate(tmp_path, {"src/main.rs": "fn main() {}\n", "build.rs": "fn main() { cc::Build::new(); }\n"},
-           deps='cc = "1"\n')
+    _crate(
+        tmp_path, {"src/main.rs": "fn main() {}\n", "build.rs": "fn main() { cc::Build::new(); }\n"}, deps='cc = "1"\n'
+    )
     assert _names(tmp_path) == [("build.rs", 1)]
     _crate(tmp_path, {}, deps='[build-dependencies]\ncc = "1"\n')
     assert _names(tmp_path) == []
 
 
 def test_one_finding_per_crate_and_file(tmp_path: Path) -> None:
-    _crate(tmp_path, {"src/main.rs": "use log::info;\nfn main() { log::warn!(\"a\"); info!(\"b\"); }\n"})
+    _crate(tmp_path, {"src/main.rs": 'use log::info;\nfn main() { log::warn!("a"); info!("b"); }\n'})
     findings = lint(tmp_path, ["VW109"])
     assert len(findings) == 1 and "first of 2 uses" in findings[0].message
 
@@ -200,8 +215,27 @@ def test_one_finding_per_crate_and_file(tmp_path: Path) -> None:
 def test_cfg_on_struct_expression_fields_and_match_arms(tmp_path: Path) -> None:
     code = (
         "struct S { a: u8 }\nfn main() {\n    let _ = S {\n        #[cfg(test)] // set in tests\n"
-        "        a: crossbeam::bounded(0),\n    };\n    match 1 {\n        #[cfg(feature = \"x\")]\n"
+        '        a: crossbeam::bounded(0),\n    };\n    match 1 {\n        #[cfg(feature = "x")]\n'
         "        1 => metrics::inc(),\n        _ => {}\n    }\n}\n"
     )
     _crate(tmp_path, {"src/main.rs": code}, deps='[dev-dependencies]\ncrossbeam = "0.8"\n')
     assert _names(tmp_path) == []
+
+
+def test_part_of_a_package_name_only_when_it_is_no_crate_itself(tmp_path: Path) -> None:
+    """`acme-rfc8555` builds a library `acme`: silent. `tokio-util` does not make `tokio` resolve, and a
+    crate Cargo.lock knows (`tower` here) is a crate of its own."""
+    _crate(
+        tmp_path,
+        {"src/main.rs": "use acme::Directory;\nfn main() { tokio::spawn(async {}); }\n"},
+        deps='acme-rfc8555 = "0.1"\ntokio-util = "0.7"\n',
+    )
+    assert _names(tmp_path) == [("src/main.rs", 2)]
+    _crate(
+        tmp_path,
+        {"src/main.rs": "fn main() { tower::util::ServiceExt::oneshot; hyperx::f(); }\n"},
+        deps='tower-http = "0.6"\nhyperx-client = "1"\n',
+    )
+    assert _names(tmp_path) == [("src/main.rs", 1)]
+    write(tmp_path, {"Cargo.lock": 'version = 4\n\n[[package]]\nname = "hyperx"\nversion = "1.2.0"\n'})
+    assert [f.location.col for f in lint(tmp_path, ["VW109"])] == [13, 47]
