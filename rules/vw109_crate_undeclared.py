@@ -99,6 +99,12 @@ def _message(
             f"crate `{use.name}` is declared only in [{other[0]}] of `{rel}`, which {where} does not see{more}, "
             f"{fails}; declare it in [{want}]{also}"
         )
+    if use.module is not None:
+        return (
+            f"`{use.name}` is not in scope here{more}: it is a module of this crate (`{use.module}`), which a path "
+            f"in another module must start with `crate::` (Rust 2018), and no dependency is named `{use.name}`, "
+            f"{fails}; write `{use.module}::…` or import it with `use {use.module};`"
+        )
     ws_key = _workspace_has(project, manifest, use.name)
     line = _lock_line(project, manifest, use.name)
     if ws_key is not None:

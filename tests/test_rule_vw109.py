@@ -239,3 +239,17 @@ def test_part_of_a_package_name_only_when_it_is_no_crate_itself(tmp_path: Path) 
     assert _names(tmp_path) == [("src/main.rs", 1)]
     write(tmp_path, {"Cargo.lock": 'version = 4\n\n[[package]]\nname = "hyperx"\nversion = "1.2.0"\n'})
     assert [f.location.col for f in lint(tmp_path, ["VW109"])] == [13, 47]
+
+
+def test_crate_module_out_of_scope(tmp_path: Path) -> None:
+    _crate(
+        tmp_path,
+        {
+            "src/main.rs": "mod models;\nmod handlers;\nfn main() { handlers::list(); }\n",
+            "src/models.rs": "pub struct User;\n",
+            "src/handlers.rs": "pub fn list() { let _ = models::User; }\n",
+        },
+    )
+    findings = lint(tmp_path, ["VW109"])
+    assert where(findings, tmp_path) == [("VW109", "src/handlers.rs", 1)]
+    assert "`crate::models`" in findings[0].message

@@ -83,6 +83,7 @@ class CrateUse:
     location: Location
     how: str  # use | extern crate | path | macro | attribute | derive
     test_only: bool  # in ``#[cfg(test)]`` / ``#[test]`` code: dev-dependencies count
+    module: str | None = None  # a module of this crate with that name (``crate::models``), not in scope here
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class _Reader:
         self.local_macros: set[str] = set()
         self.macro_idents: set[str] = set()  # identifiers in macro_rules bodies: names a macro may define
         self.aliases: set[str] = set()
+        self.module_paths: dict[str, str] = {}  # module name -> its path from the crate root
         self.seen: set[Path] = set()
 
     # ------------------------------------------------------------------ module tree
@@ -265,7 +267,15 @@ class _Reader:
 
     # ------------------------------------------------------------------ references
 
+    def _index_modules(self, module: ModuleScope, path: str, depth: int = 0) -> None:
+        for name, child in module.children.items():
+            self.module_paths.setdefault(name, f"{path}::{name}")
+            if depth < 32:
+                self._index_modules(child, f"{path}::{name}", depth + 1)
+
     def references(self) -> list[CrateUse]:
+        if self.files:
+            self._index_modules(self.files[0].module, "crate")
         found: list[tuple[_File, dict[str, list[Node]]]] = []
         for entry in self.files:
             root = entry.pf.root
@@ -375,7 +385,7 @@ class _Reader:
                     return None
             if self._could_have(module, name, set(), own_import=single_use):
                 return None
-        return CrateUse(name, pf.location(head), how, test)
+        return CrateUse(name, pf.location(head), how, test, self.module_paths.get(name))
 
 
 def _sole_macro_attribute(pf: ParsedFile, head: Node) -> bool:
