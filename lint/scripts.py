@@ -32,6 +32,16 @@ class EntryScript:
     instr: Instruction
 
 
+def shell_words(text: str) -> list[str]:
+    """A compose string ``command:`` split as compose does (shell-like quoting); plain split if unbalanced."""
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
 def _overridden(build: Build, field: str) -> bool:
     svc = build.service
     return svc is not None and getattr(svc, field) is not None

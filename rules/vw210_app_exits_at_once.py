@@ -14,7 +14,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.rust.serve import ServerExit, server_exits
-from viworks_lint.scripts import backgrounded_then_exits, entry_script, main_instructions, script_argv
+from viworks_lint.scripts import backgrounded_then_exits, entry_script, main_instructions, script_argv, shell_words
 
 _EXITS = (
     "the container's main process then ends, Docker stops the container with exit code 0 and `restart:` starts it "
@@ -90,6 +90,38 @@ def _script_findings(project: Project) -> Iterator[Finding]:
                 break
 
 
+def _compose_findings(project: Project) -> Iterator[Finding]:
+    """``command:``/``entrypoint:`` of a compose service that runs ``sh -c "app & …"`` (list or string)."""
+    for _compose, svc in project.services():
+        for field in ("entrypoint", "command"):
+            value = getattr(svc, field)
+            node = svc.node.get(field) if svc.node is not None else None
+            if value is None or node is None:
+                continue
+            argv = list(value) if isinstance(value, tuple) else shell_words(value)
+            if field == "command" and svc.entrypoint is not None and _script_text(list(svc.entrypoint)) is None:
+                continue  # arguments to an entrypoint that is no shell
+            text = _script_text(argv)
+            if text is None:
+                continue
+            bg = backgrounded_then_exits(text)
+            if bg is None:
+                continue
+            yield RULE.finding(
+                f"`{field}:` of service `{svc.name}` runs a shell that starts `{bg.program}` in the background (`&`) "
+                f"and then ends without `wait` or `exec`: {_EXITS}; start it with `exec {bg.program} …`, or end "
+                "with `wait`",
+                node.loc,
+                key=f"compose:{svc.name}:{field}:{bg.program}",
+            )
+
+
+def _script_text(argv: list[str]) -> str | None:
+    """The text of ``sh -c TEXT`` (past init wrappers), else None."""
+    script, rest = script_argv(argv)
+    return rest[2] if script is None and len(rest) > 2 else None
+
+
 def _version(req: object) -> tuple[int, int] | None:
     """(major, minor) of the lowest version a requirement allows (``"4"``, ``"^0.5.1"``); None if unclear."""
     if isinstance(req, Mapping):
@@ -163,6 +195,7 @@ def _framework_is_async(project: Project, manifest: Manifest, exit_: ServerExit)
 
 def check(project: Project) -> Iterator[Finding]:
     yield from _script_findings(project)
+    yield from _compose_findings(project)
     yield from _rust_findings(project)
 
 

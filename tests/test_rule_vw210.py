@@ -27,13 +27,16 @@ MAIN_OK = "fn main() {}\n"
 
 
 def _script_project(root: Path, script: str) -> Path:
-    return write(root, {
-        "compose.yaml": COMPOSE,
-        "Dockerfile": DOCKERFILE_SCRIPT,
-        "Cargo.toml": MANIFEST.format(deps=""),
-        "src/main.rs": MAIN_OK,
-        "docker-entrypoint.sh": script,
-    })
+    return write(
+        root,
+        {
+            "compose.yaml": COMPOSE,
+            "Dockerfile": DOCKERFILE_SCRIPT,
+            "Cargo.toml": MANIFEST.format(deps=""),
+            "src/main.rs": MAIN_OK,
+            "docker-entrypoint.sh": script,
+        },
+    )
 
 
 def test_script_backgrounds_the_app_and_ends(tmp_path: Path) -> None:
@@ -51,18 +54,21 @@ def test_script_nohup_then_sleep(tmp_path: Path) -> None:
     assert where(lint(tmp_path, ["VW210"]), tmp_path) == [("VW210", "docker-entrypoint.sh", 2)]
 
 
-@pytest.mark.parametrize("script", [
-    "#!/bin/sh\nredis-server --daemonize no &\nexec /usr/local/bin/api\n",  # helper, then exec app
-    "#!/bin/sh\n/usr/local/bin/api &\nwait\n",  # wait
-    "#!/bin/sh\n/usr/local/bin/api &\nPID=$!\ntrap 'kill $PID' TERM\nwait $PID\n",  # wait on the pid
-    "#!/bin/sh\nworker &\n/usr/local/bin/api\n",  # the app in the foreground
-    "#!/bin/sh\n/usr/local/bin/api &\ntail -f /dev/null\n",  # a foreground program keeps it up
-    "#!/bin/sh\n/usr/local/bin/api &\nwhile true; do sleep 60; done\n",  # blocking loop
-    "#!/bin/sh\n/usr/local/bin/api &\nsleep infinity\n",
-    "#!/bin/sh\nif [ -n \"$DEBUG\" ]; then api & fi\nexec api\n",  # not at the top level
-    "#!/bin/sh\nexec /usr/local/bin/api \"$@\"\n",  # nothing backgrounded
-    "#!/bin/sh\n/usr/local/bin/api &\nmonitor_forever\n",  # an unknown program after it
-])
+@pytest.mark.parametrize(
+    "script",
+    [
+        "#!/bin/sh\nredis-server --daemonize no &\nexec /usr/local/bin/api\n",  # helper, then exec app
+        "#!/bin/sh\n/usr/local/bin/api &\nwait\n",  # wait
+        "#!/bin/sh\n/usr/local/bin/api &\nPID=$!\ntrap 'kill $PID' TERM\nwait $PID\n",  # wait on the pid
+        "#!/bin/sh\nworker &\n/usr/local/bin/api\n",  # the app in the foreground
+        "#!/bin/sh\n/usr/local/bin/api &\ntail -f /dev/null\n",  # a foreground program keeps it up
+        "#!/bin/sh\n/usr/local/bin/api &\nwhile true; do sleep 60; done\n",  # blocking loop
+        "#!/bin/sh\n/usr/local/bin/api &\nsleep infinity\n",
+        '#!/bin/sh\nif [ -n "$DEBUG" ]; then api & fi\nexec api\n',  # not at the top level
+        '#!/bin/sh\nexec /usr/local/bin/api "$@"\n',  # nothing backgrounded
+        "#!/bin/sh\n/usr/local/bin/api &\nmonitor_forever\n",  # an unknown program after it
+    ],
+)
 def test_script_silent(tmp_path: Path, script: str) -> None:
     _script_project(tmp_path, script)
     assert lint(tmp_path, ["VW210"]) == []
@@ -76,20 +82,26 @@ def test_script_unparseable_or_binary_no_claim(tmp_path: Path) -> None:
 
 
 def test_shell_form_and_sh_c(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "Dockerfile": "FROM alpine:3.20\nCOPY api /usr/local/bin/api\nCMD /usr/local/bin/api & echo up\n",
-        "api": "binary",
-        "sub/Dockerfile": 'FROM alpine:3.20\nCOPY api /api\nENTRYPOINT ["sh", "-c", "/api & sleep 1"]\n',
-        "sub/api": "binary",
-    })
+    write(
+        tmp_path,
+        {
+            "Dockerfile": "FROM alpine:3.20\nCOPY api /usr/local/bin/api\nCMD /usr/local/bin/api & echo up\n",
+            "api": "binary",
+            "sub/Dockerfile": 'FROM alpine:3.20\nCOPY api /api\nENTRYPOINT ["sh", "-c", "/api & sleep 1"]\n',
+            "sub/api": "binary",
+        },
+    )
     assert where(lint(tmp_path, ["VW210"]), tmp_path) == [("VW210", "Dockerfile", 3), ("VW210", "sub/Dockerfile", 3)]
 
 
 def test_shell_form_with_exec_silent(tmp_path: Path) -> None:
-    write(tmp_path, {
-        "Dockerfile": "FROM alpine:3.20\nCOPY api /usr/local/bin/api\nCMD cron & exec /usr/local/bin/api\n",
-        "api": "binary",
-    })
+    write(
+        tmp_path,
+        {
+            "Dockerfile": "FROM alpine:3.20\nCOPY api /usr/local/bin/api\nCMD cron & exec /usr/local/bin/api\n",
+            "api": "binary",
+        },
+    )
     assert lint(tmp_path, ["VW210"]) == []
 
 
@@ -107,14 +119,18 @@ ENTRYPOINT ["/usr/local/bin/api"]
 """
 
 
-def _rust_project(root: Path, main: str, deps: str = 'actix-web = "4"\ntokio = { version = "1", features = ["full"] }\n'
-                  'axum = "0.7"\n') -> Path:
-    return write(root, {
-        "compose.yaml": COMPOSE,
-        "Dockerfile": DOCKERFILE_BIN,
-        "Cargo.toml": MANIFEST.format(deps=deps),
-        "src/main.rs": main,
-    })
+def _rust_project(
+    root: Path, main: str, deps: str = 'actix-web = "4"\ntokio = { version = "1", features = ["full"] }\naxum = "0.7"\n'
+) -> Path:
+    return write(
+        root,
+        {
+            "compose.yaml": COMPOSE,
+            "Dockerfile": DOCKERFILE_BIN,
+            "Cargo.toml": MANIFEST.format(deps=deps),
+            "src/main.rs": main,
+        },
+    )
 
 
 ACTIX_DROPPED = """use actix_web::{web, App, HttpServer};
@@ -161,12 +177,15 @@ async fn main() -> std::io::Result<()> {
 """
 
 
-@pytest.mark.parametrize(("main", "line", "word"), [
-    (ACTIX_DROPPED, 5, "never `.await`ed"),
-    (AXUM_SPAWNED, 8, "spawned"),
-    (AXUM_UNUSED, 4, "never `.await`ed"),
-    (ACTIX_BOUND_SPAWNED, 5, "spawned"),
-])
+@pytest.mark.parametrize(
+    ("main", "line", "word"),
+    [
+        (ACTIX_DROPPED, 5, "never `.await`ed"),
+        (AXUM_SPAWNED, 8, "spawned"),
+        (AXUM_UNUSED, 4, "never `.await`ed"),
+        (ACTIX_BOUND_SPAWNED, 5, "spawned"),
+    ],
+)
 def test_rust_main_ends(tmp_path: Path, main: str, line: int, word: str) -> None:
     _rust_project(tmp_path, main)
     findings = lint(tmp_path, ["VW210"])
@@ -177,13 +196,13 @@ def test_rust_main_ends(tmp_path: Path, main: str, line: int, word: str) -> None
 
 
 ACTIX_AWAITED = ACTIX_DROPPED.replace(
-    ".run();\n    log::info!(\"server started\");\n    Ok(())", ".run()\n        .await"
+    '.run();\n    log::info!("server started");\n    Ok(())', ".run()\n        .await"
 )
 AXUM_HANDLE_AWAITED = AXUM_SPAWNED.replace("    tokio::spawn(", "    let handle = tokio::spawn(").replace(
     '    println!("listening on 3000");\n', '    println!("listening on 3000");\n    handle.await.unwrap();\n'
 )
 AXUM_SIGNAL = AXUM_SPAWNED.replace(
-    '    println!("listening on 3000");\n', '    tokio::signal::ctrl_c().await.unwrap();\n'
+    '    println!("listening on 3000");\n', "    tokio::signal::ctrl_c().await.unwrap();\n"
 )
 AXUM_LOOP = AXUM_SPAWNED.replace(
     '    println!("listening on 3000");\n',
@@ -222,9 +241,19 @@ async fn main() {
 """
 
 
-@pytest.mark.parametrize("main", [
-    ACTIX_AWAITED, AXUM_HANDLE_AWAITED, AXUM_SIGNAL, AXUM_LOOP, ACTIX_JOIN, ACTIX_SELECT, ACTIX_LATER, AXUM_GRACEFUL,
-])
+@pytest.mark.parametrize(
+    "main",
+    [
+        ACTIX_AWAITED,
+        AXUM_HANDLE_AWAITED,
+        AXUM_SIGNAL,
+        AXUM_LOOP,
+        ACTIX_JOIN,
+        ACTIX_SELECT,
+        ACTIX_LATER,
+        AXUM_GRACEFUL,
+    ],
+)
 def test_rust_main_silent(tmp_path: Path, main: str) -> None:
     _rust_project(tmp_path, main)
     assert lint(tmp_path, ["VW210"]) == []
@@ -245,3 +274,18 @@ def test_rust_other_binary_not_claimed(tmp_path: Path) -> None:
 def test_rust_broken_main_no_claim(tmp_path: Path) -> None:
     _rust_project(tmp_path, ACTIX_DROPPED.replace("Ok(())", "Ok(( fn"))
     assert lint(tmp_path, ["VW210"]) == []
+
+
+def test_compose_sh_c_command(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n"
+            '    command: ["sh", "-c", "/app/migrate & /app/api & echo up"]\n'
+            "  worker:\n    image: ghcr.io/acme/api:1\n"
+            "    command: sh -c '/app/worker & exec /app/api'\n",
+        },
+    )
+    findings = lint(tmp_path, ["VW210"])
+    assert where(findings, tmp_path) == [("VW210", "compose.yaml", 4)]
+    assert "`/app/api`" in findings[0].message
