@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import commands, final_stages, run_text
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.gitindex import checks_out_lf, committed_mode
 from viworks_lint.launch import Launch, Source, bind_source, launch_of, launches, script_source
 from viworks_lint.location import Location
@@ -157,6 +158,20 @@ def _first_line(script: Script) -> Location:
     return Location(script.path, 1, 1, 1, max(len(first), 1) + 1)
 
 
+def _chmod_fix(src: Source) -> Fix | None:
+    """``--chmod=755`` on the COPY that brings the script, when that COPY copies only it."""
+    copy = src.copy
+    if copy is None or src.origin is not None:
+        return None
+    instr = copy.instr
+    srcs = [v for v in instr.values[:-1]]
+    if instr.cmd != "COPY" or len(srcs) != 1 or instr.flag("chmod") is not None or instr.flag("from") is not None:
+        return None
+    loc = instr.location
+    edit = ReplaceText(loc.path, loc.line, loc.col + len(instr.cmd), "", " --chmod=755")
+    return safe_fix(f"copy `{src.image_path}` with `--chmod=755`", edit)
+
+
 def _script_findings(
     project: Project, launch: Launch, src: Source, img: ImageContents | None, runs: Runs, builder_runs: Runs
 ) -> Iterator[Finding]:
@@ -176,6 +191,7 @@ def _script_findings(
                 _first_line(script),
                 key=f"mode:{rel}",
                 related=related,
+                fix=_chmod_fix(src),
             )
         if not launch.shell_form and not rewritten and (script.bom or script.shebang is None):
             what = "starts with a UTF-8 byte-order mark before `#!`" if script.bom else "has no `#!` line"
@@ -343,8 +359,14 @@ RULE = register(
             "`RUN chmod +x /entrypoint.sh`); start the file with `#!/bin/sh`; store it with LF endings and add "
             "`*.sh text eol=lf` to `.gitattributes`; install the interpreter and tools the script needs in the "
             "final stage.",
+            fix_safety="Safe, for a script whose mode is the problem and that a `COPY` of that one file brings "
+            "from the build context: the fix writes `--chmod=755` after `COPY`, so the file is executable in the "
+            "image whatever mode the checkout gave it; its content and every other file are unchanged (`--chmod` "
+            "needs BuildKit, the default builder since Docker 23). Scripts copied with others, through another "
+            "stage or bind-mounted get no fix.",
         ),
         check=check,
         tags=("runtime", "dockerfile", "compose"),
+        fixable=(Applicability.SAFE,),
     )
 )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from viworks_lint.dockerutil import reachable_stages
 from viworks_lint.findings import Finding, Level
+from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.project import Project
@@ -55,6 +57,60 @@ def _message(instr: Instruction) -> str:
     return msg
 
 
+def _array(text: str) -> tuple[list[str], str] | None:
+    """The items the author wrote in ``[ … ]`` (double or single quotes, bare words, missing commas) and
+    the text after ``]``; None when the brackets or quotes do not close."""
+    items: list[str] = []
+    i = 1
+    while i < len(text):
+        c = text[i]
+        if c in " \t,":
+            i += 1
+        elif c == "]":
+            return items, text[i + 1 :].strip()
+        elif c in "\"'":
+            buf: list[str] = []
+            j = i + 1
+            while j < len(text) and text[j] != c:
+                if c == '"' and text[j] == "\\" and j + 1 < len(text) and text[j + 1] in '"\\':
+                    j += 1
+                buf.append(text[j])
+                j += 1
+            if j >= len(text):
+                return None
+            items.append("".join(buf))
+            i = j + 1
+        else:
+            j = i
+            while j < len(text) and text[j] not in " \t,]":
+                j += 1
+            items.append(text[i:j])
+            i = j
+    return None
+
+
+def _fix(df: Dockerfile, instr: Instruction) -> Fix | None:
+    """Rewrite a one-line would-be exec form as the JSON array meant; a trailing comment goes above."""
+    if instr.start_line != instr.end_line or instr.start_line > len(df.lines):
+        return None
+    line = df.lines[instr.start_line - 1]
+    start = line.find("[", instr.location.col - 1 + len(instr.cmd))
+    if start == -1:
+        return None
+    old = line[start:].rstrip()
+    parsed = _array(old)
+    if parsed is None or not parsed[0] or (parsed[1] and not parsed[1].startswith("#")):
+        return None
+    items, comment = parsed
+    new = json.dumps(items, ensure_ascii=False)
+    edits = [ReplaceText(df.path, instr.start_line, start + 1, old, new)]
+    if comment:
+        indent = line[: len(line) - len(line.lstrip())]
+        edits.insert(0, ReplaceText(df.path, instr.start_line, 1, "", f"{indent}{comment}\n"))
+    what = " and move the comment to the line above" if comment else ""
+    return safe_fix(f"write the {instr.cmd} as the JSON array `{new}`{what}", *edits)
+
+
 def _broken(instr: Instruction | None) -> bool:
     return instr is not None and instr.exec_error is not None
 
@@ -69,14 +125,24 @@ def check(project: Project) -> Iterator[Finding]:
                 for instr in stage.instructions:
                     if instr.cmd in ("RUN", "SHELL") and _broken(instr) and id(instr) not in done:
                         done.add(id(instr))
-                        yield RULE.finding(_message(instr), _span(df, instr), key=f"{instr.cmd}:{instr.start_line}")
+                        yield RULE.finding(
+                            _message(instr),
+                            _span(df, instr),
+                            key=f"{instr.cmd}:{instr.start_line}",
+                            fix=_fix(df, instr),
+                        )
             final = df.final_stage(target)
             if final is None:
                 continue
             for started in (final.state.entrypoint, final.state.cmd, final.state.healthcheck):
                 if started is not None and _broken(started) and id(started) not in done:
                     done.add(id(started))
-                    yield RULE.finding(_message(started), _span(df, started), key=f"{started.cmd}:{started.start_line}")
+                    yield RULE.finding(
+                        _message(started),
+                        _span(df, started),
+                        key=f"{started.cmd}:{started.start_line}",
+                        fix=_fix(df, started),
+                    )
 
 
 RULE = register(
@@ -105,8 +171,14 @@ RULE = register(
             fix="Remove the text after `]` (put the comment on its own line above: "
             '`# viworks-lint: ignore=VW402` then `ENTRYPOINT ["/usr/local/bin/app"]`), use double quotes, '
             "escape backslashes as `\\\\`, and separate items with commas.",
+            fix_safety="Safe. For an instruction on one line, the fix writes the items as they were meant (quoted "
+            "with double or single quotes, or bare words; a missing comma separates them, a backslash is kept as "
+            "written) as a valid JSON array, and moves a trailing `# comment` to its own line above the "
+            "instruction. Docker then runs exactly those arguments as exec form, which is what the `[` said; "
+            "brackets or quotes that do not close, or other text after `]`, get no fix.",
         ),
         check=check,
         tags=("runtime", "dockerfile"),
+        fixable=(Applicability.SAFE,),
     )
 )

@@ -206,3 +206,26 @@ def test_explain_and_docs_show_fix_safety() -> None:
         "| [VW301](docs/rules.md#vw301-healthcheck-start-period-missing) | `healthcheck-start-period-missing` "
         "| warning | safe |" in readme
     )
+
+
+def test_vw212_and_vw209_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    root = tmp_path / "img"
+    root.mkdir()
+    (root / "entry.sh").write_text("#!/bin/sh\nexec /usr/local/bin/app\n")
+    (root / "app").write_text("")
+    (root / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\n# the entrypoint\nCOPY entry.sh /entry.sh\nCOPY app /usr/local/bin/app\n"
+        "ENTRYPOINT ['/entry.sh'] # viworks-lint: ignore=VW402\n"
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    monkeypatch.chdir(root)
+    _code, out, _ = _run("--no-cache", "--fix", "--select", "VW209,VW212")
+    assert "Fixed 2 problems in 1 file." in out
+    assert (root / "Dockerfile").read_text() == (
+        "FROM debian:bookworm-slim\n# the entrypoint\nCOPY --chmod=755 entry.sh /entry.sh\nCOPY app /usr/local/bin/app\n"
+        '# viworks-lint: ignore=VW402\nENTRYPOINT ["/entry.sh"]\n'
+    )
+    assert {i.split(":")[0] for i in _ids(root)} & {"VW209", "VW212"} == set()

@@ -130,13 +130,16 @@ def test_mermaid_shows_the_links_and_marks_findings(project: Path) -> None:
 
 
 def _render_with_mermaid_cli(text: str, where: Path) -> None:
-    """Render with @mermaid-js/mermaid-cli when it is installed (MMDC names the binary)."""
+    """Render with @mermaid-js/mermaid-cli when it is installed (MMDC names the binary; MMDC_PUPPETEER_CONFIG a
+    puppeteer config such as `{"args": ["--no-sandbox"]}`, with PUPPETEER_EXECUTABLE_PATH naming a chromium)."""
     mmdc = os.environ.get("MMDC") or shutil.which("mmdc")
     if not mmdc:
         return
     src, out = where / "view.mmd", where / "view.svg"
     src.write_text(text)
-    proc = subprocess.run([mmdc, "-i", str(src), "-o", str(out)], capture_output=True, text=True, timeout=120)
+    config = os.environ.get("MMDC_PUPPETEER_CONFIG")
+    cmd = [mmdc, *(["-p", config] if config else []), "-i", str(src), "-o", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "<svg" in out.read_text()
 
