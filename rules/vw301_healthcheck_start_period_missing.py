@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
@@ -33,7 +34,21 @@ def _disabled(instr: Instruction) -> bool:
     return bool(instr.args) and instr.args[0].upper() == "NONE"
 
 
+def _scoped(project: Project, f: Finding) -> Finding:
+    """Outside `deploy` scope (a dev, test, CI or example stack) a missing start period is advice: a note."""
+    from viworks_lint.scope import Scope
+
+    if project.scope_of(f.location.path) is Scope.DEPLOY:
+        return f
+    return replace(f, level=Level.NOTE)
+
+
 def check(project: Project) -> Iterator[Finding]:
+    for f in _check(project):
+        yield _scoped(project, f)
+
+
+def _check(project: Project) -> Iterator[Finding]:
     # compose healthchecks: Docker fills unset fields from the image's HEALTHCHECK
     for compose, svc in project.services():
         hc = svc.healthcheck
@@ -105,7 +120,9 @@ RULE = register(
             what="A compose `healthcheck` without `start_period`, or a Dockerfile `HEALTHCHECK` without "
             "`--start-period`, in the stage the image is built to. A compose healthcheck that leaves "
             "`start_period` unset inherits the image's `--start-period`, so that case is silent; so are "
-            '`disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE`.',
+            '`disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE`. In a compose file or Dockerfile outside '
+            "`deploy` scope (a dev, test, CI or example stack, see the README) it is only a note: a slow start "
+            "there costs a retry, not a deployment.",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",

@@ -475,3 +475,16 @@ def test_compose_cargo_run_bin_picks_the_binary(tmp_path: Path) -> None:
     (root / "compose.yaml").write_text(
         "services:\n  admin:\n    build: .\n    command: sh -c \"cargo watch -x 'run --bin admin'\"\n")
     assert [f.key for f in lint(root, ["VW201"])] == ["ADMIN_TOKEN"]
+
+
+# ---------------------------------------------------------------- VW301 outside deploy scope
+
+
+def test_vw301_is_a_note_in_a_dev_stack(tmp_path: Path) -> None:
+    hc = "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U app\"]\n      interval: 5s\n"
+    write(tmp_path, {
+        "compose.yaml": f"services:\n  db:\n    image: postgres:16\n{hc}",
+        "docker-compose.dev.yml": f"services:\n  db:\n    image: postgres:16\n{hc}",
+    })
+    assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
+        ("VW301", "compose.yaml", 4, "warning"), ("VW301", "docker-compose.dev.yml", 4, "note")]
