@@ -52,13 +52,20 @@ def check(project: Project) -> Iterator[Finding]:
             and _passes_through(first)
             and not _code_requires(project, compose, first)
         )
-        if optional or passthrough:
-            why = (
-                "is only commented out in the env file or its template, so it is deliberately optional"
-                if optional
-                else "is passed through from the host (`NAME: ${NAME}`) and the env template does not list it, "
-                "so it is an optional setting of the host"
-            )
+        missing_env = _missing_dotenv_file(compose)
+        if optional or passthrough or missing_env:
+            if optional:
+                why = "is only commented out in the env file or its template, so it is deliberately optional"
+            elif passthrough:
+                why = (
+                    "is passed through from the host (`NAME: ${NAME}`) and the env template does not list it, "
+                    "so it is an optional setting of the host"
+                )
+            else:
+                why = (
+                    "would come from `.env`, which services also use as `env_file` and which is missing (VW203 "
+                    "reports it)"
+                )
             f = RULE.finding(
                 f"`{name}` {why}; compose substitutes an empty string for `{written}` when it is not set",
                 first.location,
@@ -88,6 +95,16 @@ def check(project: Project) -> Iterator[Finding]:
                 related=related,
             )
     yield from _template_notes(project)
+
+
+def _missing_dotenv_file(compose: ComposeProject) -> bool:
+    """The project's `.env` is missing and services name it as their `env_file` too: one missing file, which
+    VW203 reports; the variables it would define are not separate defects."""
+    dotenv = compose.project_dir / ".env"
+    if dotenv.exists():
+        return False
+    return any(ref.path == dotenv or ref.path.resolve() == dotenv.resolve()
+               for svc in compose.services.values() for ref in svc.env_files)
 
 
 def _passes_through(ref: VarRef) -> bool:

@@ -217,3 +217,10 @@ def test_ci_workflow_env_reaches_its_compose_runs(tmp_path: Path) -> None:
                              "      RUN: ${RUN_ID}\n      OTHER: ${NOT_SET}\n",
     })
     assert _levels(lint(tmp_path, ["VW202"])) == [("VW202", 6, "warning")]
+
+
+def test_vw202_variables_of_a_missing_env_file_are_one_defect(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  db:\n    image: postgres:16\n    env_file: ./.env\n"
+                                     "    environment:\n      POSTGRES_USER: ${POSTGRES_USER}\n"})
+    found = _levels(lint(tmp_path, ["VW202", "VW203"]))
+    assert found == [("VW202", 6, "note"), ("VW203", 4, "error")]
