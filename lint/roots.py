@@ -3,9 +3,10 @@
 Every form of the command finds the project root the same way, from the directory named (or the
 current one): the nearest ancestor holding ``.git`` or ``.viworks-lint.toml``; without one, the nearest
 ancestor holding a compose file or a root ``Cargo.toml`` with ``[workspace]`` (the outer of the two
-when both are found, since a compose project builds the crates below it); without any, the directory
-itself. The whole project is linted (the rules are cross-file); the paths named only narrow what is
-reported. Output paths are relative to that root, whatever the working directory."""
+when both are found, since a compose project builds the crates below it); without those, likewise the
+nearest ancestor holding a Dockerfile or a ``Cargo.toml``; without any, the directory itself. The
+whole project is linted (the rules are cross-file); the paths named only narrow what is reported.
+Output paths are relative to that root, whatever the working directory."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viworks_lint.config import CONFIG_NAME
-from viworks_lint.discover import COMPOSE_BASES
+from viworks_lint.discover import COMPOSE_BASES, is_dockerfile_name
 from viworks_lint.project import norm_path as absolute
 
 STRONG_MARKERS = (".git", CONFIG_NAME)
@@ -34,10 +35,16 @@ def has_compose_file(directory: Path) -> bool:
     return any((directory / name).is_file() for name in COMPOSE_BASES)
 
 
+def has_dockerfile(directory: Path) -> bool:
+    try:
+        return any(is_dockerfile_name(p.name) and p.is_file() for p in directory.iterdir())
+    except OSError:
+        return False
+
+
 def find_project_root(start: Path) -> Path:
     """The project ``start`` (a directory) belongs to; see the module docstring."""
-    compose_dir: Path | None = None
-    workspace_dir: Path | None = None
+    compose_dir = workspace_dir = dockerfile_dir = manifest_dir = None
     for d in [start, *start.parents]:
         if any((d / marker).exists() for marker in STRONG_MARKERS):
             return d
@@ -45,8 +52,15 @@ def find_project_root(start: Path) -> Path:
             compose_dir = d
         if workspace_dir is None and is_cargo_workspace(d):
             workspace_dir = d
-    found = [d for d in (compose_dir, workspace_dir) if d is not None]
-    return min(found, key=lambda d: len(d.parts)) if found else start
+        if manifest_dir is None and (d / "Cargo.toml").is_file():
+            manifest_dir = d
+        if dockerfile_dir is None and has_dockerfile(d):
+            dockerfile_dir = d
+    for tier in ((compose_dir, workspace_dir), (dockerfile_dir, manifest_dir)):
+        found = [d for d in tier if d is not None]
+        if found:
+            return min(found, key=lambda d: len(d.parts))
+    return start
 
 
 @dataclass(frozen=True)

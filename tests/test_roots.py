@@ -33,9 +33,15 @@ def test_cargo_workspace_above_a_compose_folder_is_the_root(tmp_path: Path) -> N
     assert find_project_root(tmp_path / "deploy") == tmp_path
 
 
-def test_a_package_manifest_is_no_marker(tmp_path: Path) -> None:
+def test_without_compose_or_workspace_a_dockerfile_or_manifest_marks_the_root(tmp_path: Path) -> None:
     write(tmp_path, {"app/Cargo.toml": "[package]\nname = \"a\"\n", "app/src/main.rs": ""})
-    assert find_project_root(tmp_path / "app" / "src") == tmp_path / "app" / "src"
+    assert find_project_root(tmp_path / "app" / "src") == tmp_path / "app"
+    write(tmp_path, {"app/Dockerfile": "FROM rust:1.83\n", "app/api/Cargo.toml": "[package]\nname = \"a\"\n"})
+    assert find_project_root(tmp_path / "app" / "api") == tmp_path / "app"
+    write(tmp_path, {"compose.yaml": "services: {}\n"})
+    assert find_project_root(tmp_path / "app" / "api") == tmp_path  # a compose file outranks them
+    (tmp_path / "empty").mkdir()
+    assert find_project_root(tmp_path / "empty") == tmp_path
 
 
 def test_every_form_finds_the_same_root(tmp_path: Path) -> None:
