@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from viworks_lint import cache
 from viworks_lint.cachecodec import Unencodable, decode, encode
 from viworks_lint.rust.extract import analyze_crate
 from viworks_lint.rust.facts import CrateFacts
+
+T = TypeVar("T")
 
 # Below this much Rust source in the packages still to read, a process pool costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -128,3 +130,27 @@ def _extract_many(todo: list[Request]) -> list[tuple[CrateFacts, list[list[Any]]
             return pool.map(_extract, todo, chunksize=1)
     except (OSError, RuntimeError):
         return [_extract(r) for r in todo]
+
+
+def remembered(kind: str, key: dict[str, Any], compute: Callable[[], T], expect: type[T]) -> T:
+    """``compute()``, or its value from the cache when every file it read is unchanged. For other facts
+    read from the code than a package's (the crate names a target uses, for VW109)."""
+    store = cache.current()
+    if store is not None:
+        hit = store.get(kind, key)
+        if hit is not None:
+            try:
+                value = decode(hit[0])
+            except Exception:
+                value = None
+            if isinstance(value, expect):
+                for rec in cache.Recorder._active:  # a run being recorded depends on these files too
+                    rec.merge(hit[1])
+                return value
+    recorder = cache.Recorder()
+    with recorder.active():
+        result = compute()
+    if store is not None:
+        with contextlib.suppress(Unencodable):
+            store.put(kind, key, encode(result), recorder.as_list())
+    return result

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from viworks_lint.cargolock import lockfile_for
 from viworks_lint.cratedeps import Declared, declared, edition, extern_name, known_crates, linted_packages, squash
+from viworks_lint.factcache import remembered
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.rust.uses import CrateUse, target_uses
+from viworks_lint.rust.uses import CrateUse, TargetUses, target_uses
 
 
 def _targets(manifest: Manifest) -> list[tuple[str, str | None, Path]]:
@@ -132,7 +134,7 @@ def _package_findings(project: Project, manifest: Manifest) -> Iterator[Finding]
     seen: set[tuple[str, int, int, str]] = set()
     per_file: dict[tuple[str, str, str], list[tuple[CrateUse, str, str | None]]] = {}
     for kind, tname, path in _targets(manifest):
-        found = target_uses(path)
+        found = remembered("uses", {"root": str(path)}, partial(target_uses, path), TargetUses)
         for use in found.uses:
             if use.name in own and kind != "build":
                 continue

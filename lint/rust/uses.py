@@ -276,18 +276,19 @@ class _Reader:
     def references(self) -> list[CrateUse]:
         if self.files:
             self._index_modules(self.files[0].module, "crate")
-        found: list[tuple[_File, dict[str, list[Node]]]] = []
+        # Two passes, each holding one file's nodes at a time (nodes keep their file's whole syntax tree in
+        # memory): the aliases of every file first, since any file's check reads them, then the uses.
         for entry in self.files:
             root = entry.pf.root
+            if root is not None:
+                for node in QueryCursor(_query()).captures(root).get("alias", []):
+                    self.aliases.add(strip_raw(entry.pf.text(node)))
+        out: list[CrateUse] = []
+        for entry in self.files:
+            root = entry.pf.root if entry.context != "skip" else None
             if root is None:
                 continue
             caps = QueryCursor(_query()).captures(root)
-            for node in caps.get("alias", []):
-                self.aliases.add(strip_raw(entry.pf.text(node)))
-            if entry.context != "skip":
-                found.append((entry, caps))
-        out: list[CrateUse] = []
-        for entry, caps in found:
             for kind in ("global", "head", "usehead", "extern", "attr"):
                 for node in caps.get(kind, []):
                     for head, how in self._heads(entry.pf, node, kind):
