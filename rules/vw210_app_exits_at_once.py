@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from viworks_lint.code import service_code
+from viworks_lint.cratedeps import extern_name
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS, text_location
@@ -165,7 +166,10 @@ def _rust_findings(project: Project) -> Iterator[Finding]:
         if sc is None:
             continue
         for manifest, main in _main_files(project, sc.packages, sc.bins):
-            for exit_ in server_exits(main.path):
+            lib = manifest.lib
+            lib_file = lib.path if lib is not None else None
+            lib_name = extern_name(lib.name) if lib is not None and lib.name else None
+            for exit_ in server_exits(main.path, lib_file, lib_name):
                 if exit_.location in seen or not _framework_is_async(project, manifest, exit_):
                     continue
                 seen.add(exit_.location)
