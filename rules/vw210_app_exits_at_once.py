@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from viworks_lint.code import service_code
+from viworks_lint.cratedeps import extern_name
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS, text_location
@@ -165,7 +166,10 @@ def _rust_findings(project: Project) -> Iterator[Finding]:
         if sc is None:
             continue
         for manifest, main in _main_files(project, sc.packages, sc.bins):
-            for exit_ in server_exits(main.path):
+            lib = manifest.lib
+            lib_file = lib.path if lib is not None else None
+            lib_name = extern_name(lib.name) if lib is not None and lib.name else None
+            for exit_ in server_exits(main.path, lib_file, lib_name):
                 if exit_.location in seen or not _framework_is_async(project, manifest, exit_):
                     continue
                 seen.add(exit_.location)
@@ -213,7 +217,9 @@ RULE = register(
             "with no `wait`, `exec` or foreground program. And in the Rust binary the service runs, an "
             "`async fn main` that makes a server future (actix-web `HttpServer::…run()` from 2.0 on, "
             "`axum::serve(…)`, `Server::bind(…).serve(…)` of hyper/axum 0.6, `axum_server::bind(…).serve(…)`, "
-            "`warp::serve(…).run(…)`, rocket 0.5 `build()…launch()`) at the top level of its body and "
+            "`warp::serve(…).run(…)`, rocket 0.5 `build()…launch()`, or a call of a function of the crate that "
+            "makes one: an `async fn` with a server in it, a `fn` returning the `Server`) at the top level of its "
+            "body and "
             "drops it (no `.await`), binds it to a variable it never uses, or `spawn`s it and drops the "
             "handle, when after that `main` only prints and returns. A helper started with `&` and followed "
             "by `exec app` or `wait`, a spawned server whose handle, `join!`/`select!` or a shutdown signal "

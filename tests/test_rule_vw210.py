@@ -289,3 +289,54 @@ def test_compose_sh_c_command(tmp_path: Path) -> None:
     findings = lint(tmp_path, ["VW210"])
     assert where(findings, tmp_path) == [("VW210", "compose.yaml", 4)]
     assert "`/app/api`" in findings[0].message
+
+
+STARTUP = """use actix_web::{dev::Server, App, HttpServer};
+
+pub fn run(address: &str) -> Result<Server, std::io::Error> {
+    let server = HttpServer::new(|| App::new()).bind(address)?.run();
+    Ok(server)
+}
+
+pub async fn serve(address: &str) -> std::io::Result<()> {
+    HttpServer::new(|| App::new()).bind(address)?.run().await
+}
+
+pub fn blocking(address: &str) -> std::io::Result<()> {
+    actix_web::rt::System::new().block_on(HttpServer::new(|| App::new()).bind(address)?.run())
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("main", "fires"),
+    [
+        (
+            '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    api::run("0.0.0.0:8080")?;\n'
+            "    Ok(())\n}\n",
+            True,
+        ),
+        (
+            '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    let _ = api::serve("0.0.0.0:8080");\n'
+            "    Ok(())\n}\n",
+            True,
+        ),
+        (
+            '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    api::run("0.0.0.0:8080")?.await\n}\n',
+            False,
+        ),
+        (
+            '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    api::serve("0.0.0.0:8080").await\n}\n',
+            False,
+        ),
+        (
+            '#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    api::blocking("0.0.0.0:8080")?;\n'
+            "    Ok(())\n}\n",
+            False,
+        ),
+    ],
+)
+def test_rust_server_made_by_a_library_function(tmp_path: Path, main: str, fires: bool) -> None:
+    _rust_project(tmp_path, main)
+    write(tmp_path, {"src/lib.rs": STARTUP})
+    assert bool(lint(tmp_path, ["VW210"])) is fires

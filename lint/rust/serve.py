@@ -9,6 +9,7 @@ nothing but printing and ``Ok(())`` until ``main`` ends. Everything else (a hand
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,15 +253,64 @@ def _async_main(pf: ParsedFile, root: Node) -> Node | None:
     return None
 
 
-def server_exits(main_file: Path) -> list[ServerExit]:
-    """Servers the ``async fn main`` in ``main_file`` makes and does not wait for. Never raises."""
+class _Helpers:
+    """Functions of the crate that ``main`` calls and that make the server: an ``async fn`` with a server
+    future in it (its own future must be awaited for the server to exist), or a plain ``fn`` that returns
+    the server (its return type names ``Server``/``Serve``)."""
+
+    def __init__(self, main_file: Path, lib_file: Path | None, lib_name: str | None) -> None:
+        from viworks_lint.rust.modules import CrateIndex
+
+        self.index = CrateIndex(lib_name)
+        if lib_file is not None and lib_name is not None:
+            self.index.add_crate(lib_file, lib_name)
+        crate = self.index.add_crate(main_file, "main")
+        self.root = crate.root
+        self.memo: dict[tuple[str, int], str | None] = {}
+
+    def framework(self, pf: ParsedFile, call: Node) -> str | None:
+        if self.root is None:
+            return None
+        func = call.child_by_field_name("function")
+        if func is None or func.type not in ("identifier", "scoped_identifier"):
+            return None
+        fn = self.index.resolve_fn(self.root, path_segments(pf, func))
+        if fn is None or fn.impl_type is not None:
+            return None
+        if fn.key not in self.memo:
+            self.memo[fn.key] = _makes_server(fn.file, fn.node)
+        return self.memo[fn.key]
+
+
+def _makes_server(pf: ParsedFile, fn: Node) -> str | None:
+    body = fn.child_by_field_name("body")
+    root = pf.root
+    if body is None or root is None or body.has_error:
+        return None
+    mods = [c for c in fn.children if c.type == "function_modifiers"]
+    is_async = bool(mods) and "async" in pf.text(mods[0]).split()
+    ret = pf.text(fn.child_by_field_name("return_type"))
+    if not is_async and "Serve" not in ret:
+        return None
+    imports = _imports(pf, root)
+    for node in walk_named(body):
+        if node.type == "call_expression":
+            found = _server(pf, node, imports)
+            if found is not None:
+                return found
+    return None
+
+
+def server_exits(main_file: Path, lib_file: Path | None = None, lib_name: str | None = None) -> list[ServerExit]:
+    """Servers the ``async fn main`` in ``main_file`` makes (itself, or through a function of the crate it
+    calls) and does not wait for. Never raises."""
     try:
-        return _server_exits(parse_file(main_file))
+        return _server_exits(parse_file(main_file), lambda: _Helpers(main_file, lib_file, lib_name))
     except (RecursionError, ValueError):
         return []
 
 
-def _server_exits(pf: ParsedFile) -> list[ServerExit]:
+def _server_exits(pf: ParsedFile, helpers: Callable[[], _Helpers]) -> list[ServerExit]:
     root = pf.root
     if root is None:
         return []
@@ -269,13 +319,21 @@ def _server_exits(pf: ParsedFile) -> list[ServerExit]:
     if body is None or body.has_error:
         return []
     imports = _imports(pf, root)
+    found_helpers: _Helpers | None = None
     out: list[ServerExit] = []
     for node in walk_named(body):
         if node.type != "call_expression":
             continue
         framework = _server(pf, node, imports)
         if framework is None:
-            continue
+            func = node.child_by_field_name("function")
+            if func is None or func.type not in ("identifier", "scoped_identifier"):
+                continue
+            if found_helpers is None:
+                found_helpers = helpers()
+            framework = found_helpers.framework(pf, node)
+            if framework is None:
+                continue
         fate = _fate(pf, node, body, imports)
         if fate is None:
             continue
