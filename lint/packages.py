@@ -71,6 +71,16 @@ TOOL_PACKAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# crates whose `cargo install` gives a program of another name (their `[[bin]]` targets)
+CRATE_BINARIES: dict[str, tuple[str, ...]] = {
+    "diesel_cli": ("diesel",),
+    "sqlx-cli": ("sqlx", "cargo-sqlx"),
+    "refinery_cli": ("refinery",),
+    "sea-orm-cli": ("sea-orm-cli", "sea"),
+    "wasm-bindgen-cli": ("wasm-bindgen",),
+}
+
+
 def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -404,6 +414,8 @@ def _scan_made(words: list[str], instr: Instruction, out: ImageContents, workdir
         for w in words[2:]:
             if not w.startswith("-"):
                 out.made[w] = instr
+                for binary in CRATE_BINARIES.get(w, ()):
+                    out.made[binary] = instr
 
 
 def _copy_dest(dest: str, src: str, many: bool, workdir: str, is_dir: bool = False) -> tuple[str, bool]:

@@ -26,8 +26,20 @@ def _no_claim(source: str) -> bool:
     )
 
 
-_FILE_NAMES = {"Caddyfile", "Corefile", "Dockerfile", "Makefile", "htpasswd", "known_hosts", "authorized_keys",
-               "crontab", "passwd", "hosts", "resolv.conf", "Procfile"}
+_FILE_NAMES = {
+    "Caddyfile",
+    "Corefile",
+    "Dockerfile",
+    "Makefile",
+    "htpasswd",
+    "known_hosts",
+    "authorized_keys",
+    "crontab",
+    "passwd",
+    "hosts",
+    "resolv.conf",
+    "Procfile",
+}
 
 
 def _file_like(mount: Mount) -> bool:

@@ -29,6 +29,10 @@ CHECKED_PROGRAMS = frozenset({
 })  # fmt: skip
 
 
+# tools a `cargo install` of a crate with another name can provide
+_RUST_TOOLS = frozenset({"sqlx", "diesel", "sea-orm-cli", "refinery", "migrate"})
+
+
 # ------------------------------------------------------------------------------------------ modes
 
 
@@ -255,6 +259,8 @@ def _programs_missing(
         seen.add(name)
         if img.has_program(use.program) is not False:
             continue
+        if name in _RUST_TOOLS and any("cargo install" in ins.original for ins in img.made.values()):
+            continue  # a `cargo install` of some crate may have put it there
         yield RULE.finding(
             f"entrypoint script `{rel}` runs `{use.program}` before the app starts, but the final image (FROM "
             f"`{img.base}`) does not have it: the script fails with `{name}: not found` (a wait loop never "

@@ -453,3 +453,10 @@ def test_vw209_programs_of_scripts_bash_cannot_parse_and_base_images(tmp_path: P
     assert [(f.location.line, "`nc`" in f.message) for f in findings] == [(11, True)]
     (tmp_path / "Dockerfile").rename(tmp_path / "Dockerfile.base")  # a base other images add the tools to
     assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_silent_for_tools_cargo_install_provides(tmp_path: Path) -> None:
+    _entry(tmp_path, "FROM rust:1.83-slim\nRUN cargo install diesel_cli --no-default-features --features postgres\n"
+                     "RUN cargo install some-migrator\nCOPY docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
+           script="#!/bin/sh\ndiesel migration run\nsqlx migrate run\nexec /app\n", mode=0o755)
+    assert lint(tmp_path, ["VW209"]) == []
