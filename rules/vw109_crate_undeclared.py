@@ -8,6 +8,7 @@ from pathlib import Path
 from viworks_lint.cargolock import lockfile_for
 from viworks_lint.cratedeps import Declared, declared, edition, extern_name, known_crates, linted_packages, squash
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.fixes import AddDependency, Applicability, Fix, unsafe_fix
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Project
@@ -43,16 +44,42 @@ def _own_names(manifest: Manifest) -> set[str]:
     return names
 
 
-def _lock_line(project: Project, manifest: Manifest, name: str) -> str | None:
-    """``name = "x.y.z"`` when Cargo.lock already has the crate (another dependency pulls it in)."""
+def _locked(project: Project, manifest: Manifest, name: str) -> tuple[str, str] | None:
+    """(package name, version) when Cargo.lock already has the crate (another dependency pulls it in)."""
     lock = lockfile_for(project, manifest)
     if lock is None:
         return None
     for locked, versions in lock.versions.items():
         if extern_name(locked) == name and versions:
             version = max(versions, key=lambda v: [int(x) if x.isdigit() else 0 for x in v.split(".")])
-            return f'{locked} = "{version}"'
+            return locked, version
     return None
+
+
+def _lock_line(project: Project, manifest: Manifest, name: str) -> str | None:
+    """``name = "x.y.z"`` when Cargo.lock already has the crate."""
+    found = _locked(project, manifest, name)
+    return f'{found[0]} = "{found[1]}"' if found is not None else None
+
+
+def _fix(project: Project, manifest: Manifest, decl: Declared, use: CrateUse, kind: str) -> Fix | None:
+    """Declare the crate in the table the code needs: ``workspace = true`` when the workspace declares it,
+    else at the version Cargo.lock resolves; nothing when neither tells which crate and version it is."""
+    tables = _tables(kind, use)
+    want = tables[-1]
+    if use.module is not None or any(
+        decl.has(s, use.name) for s in ("dependencies", "dev-dependencies", "build-dependencies")
+    ):
+        return None
+    ws_key = _workspace_has(project, manifest, use.name)
+    if ws_key is not None:
+        edit = AddDependency(manifest.path, want, ws_key, workspace=True)
+        return unsafe_fix(f"add `{ws_key}.workspace = true` under [{want}]", edit)
+    found = _locked(project, manifest, use.name)
+    if found is None:
+        return None
+    edit = AddDependency(manifest.path, want, found[0], found[1])
+    return unsafe_fix(f'add `{found[0]} = "{found[1]}"` under [{want}]', edit)
 
 
 def _known_crate(project: Project, manifest: Manifest, name: str) -> bool:
@@ -155,6 +182,7 @@ def _package_findings(project: Project, manifest: Manifest) -> Iterator[Finding]
             use.location,
             key=f"{manifest.package_name}:{name}",
             related=(related,),
+            fix=_fix(project, manifest, decl, use, kind),
         )
 
 
@@ -193,8 +221,15 @@ RULE = register(
             fix='Add the crate under the table the code needs (`log = "0.4"` in [dependencies], a test-only '
             "crate in [dev-dependencies], `cc` for build.rs in [build-dependencies]), or `name.workspace = "
             "true` when the workspace declares it.",
+            fix_safety="Unsafe. When the workspace declares the crate, the fix adds `name = { workspace = true }` "
+            "to the table the code needs ([dependencies], [dev-dependencies] for test code, [build-dependencies] "
+            "for build.rs); when Cargo.lock already resolves it (another dependency pulls it in), it adds "
+            '`name = "x.y.z"` at that version. tomlkit keeps the rest of Cargo.toml as it is. The crate may have '
+            "been meant from another source, with features, or optional; with no workspace entry and no locked "
+            "version there is no fix (the linter does not guess a crate from crates.io).",
         ),
         check=check,
         tags=("build", "rust", "cargo"),
+        fixable=(Applicability.UNSAFE,),
     )
 )

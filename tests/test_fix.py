@@ -229,3 +229,23 @@ def test_vw212_and_vw209_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         '# viworks-lint: ignore=VW402\nENTRYPOINT ["/entry.sh"]\n'
     )
     assert {i.split(":")[0] for i in _ids(root)} & {"VW209", "VW212"} == set()
+
+
+def test_vw109_adds_the_locked_version_keeping_comments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "app"
+    (root / "src").mkdir(parents=True)
+    (root / ".git").mkdir()
+    manifest = '# app\n[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+    manifest += 'env_logger = "0.11"  # logging\n'
+    (root / "Cargo.toml").write_text(manifest)
+    (root / "Cargo.lock").write_text(
+        'version = 3\n\n[[package]]\nname = "app"\nversion = "0.1.0"\n\n[[package]]\nname = "env_logger"\n'
+        'version = "0.11.5"\n\n[[package]]\nname = "log"\nversion = "0.4.22"\n'
+    )
+    (root / "src" / "main.rs").write_text('fn main() {\n    env_logger::init();\n    log::info!("hi");\n}\n')
+    monkeypatch.chdir(root)
+    _run("--no-cache", "--fix", "--select", "VW109")
+    assert (root / "Cargo.toml").read_text() == manifest  # unsafe: not applied by --fix
+    _run("--no-cache", "--fix", "--unsafe-fixes", "--select", "VW109")
+    assert (root / "Cargo.toml").read_text() == manifest + 'log = "0.4.22"\n'
+    assert not any(i.startswith("VW109") for i in _ids(root))
