@@ -320,6 +320,12 @@ def _targets(
 def _input_need(project: Project, files: StageFiles, out: CargoNeeds, pkg: Manifest, inp: Any) -> Need | None:
     macro, raw = inp.macro, inp.path
     shown = f'`{macro}!("{raw}")`' if raw is not None else f"`{macro}!()`"
+    if macro == "build.rs compile":
+        proto = norm_path(pkg.dir / (raw or ""))
+        if not proto.is_file():
+            return None
+        what = f"`{project.rel(proto)}`, which the build script of `{pkg.package_name}` compiles"
+        return Need(proto, what, inp.location, "the build script hands it to the protobuf compiler")
     if macro == "sqlx::query":
         if not _sqlx_offline(files, out):
             return None

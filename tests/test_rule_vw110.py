@@ -274,3 +274,17 @@ def test_askama_template(tmp_path: Path) -> None:
     (msg,) = _msgs(_ws(tmp_path / "a", df + "RUN cargo build\n", extra))
     assert '`#[template(path = "index.html")]`' in msg and "`COPY api/templates api/templates`" in msg
     assert _msgs(_ws(tmp_path / "b", df + "COPY api/templates api/templates\nRUN cargo build\n", extra)) == []
+
+
+def test_proto_files_the_build_script_compiles(tmp_path: Path) -> None:
+    extra = {
+        "api/build.rs": 'fn main() {\n    tonic_build::compile_protos("proto/greeter.proto").unwrap();\n}\n',
+        "api/proto/greeter.proto": 'syntax = "proto3";\n',
+    }
+    df = (
+        HEAD
+        + "COPY Cargo.toml Cargo.lock ./\nCOPY core core\nCOPY api/Cargo.toml api/build.rs api/\nCOPY api/src api/src\n"
+    )
+    (msg,) = _msgs(_ws(tmp_path / "a", df + "RUN cargo build\n", extra))
+    assert "which the build script of `api` compiles" in msg and "`COPY api/proto api/proto`" in msg
+    assert _msgs(_ws(tmp_path / "b", df + "COPY api/proto api/proto\nRUN cargo build\n", extra)) == []

@@ -144,6 +144,8 @@ def _analyze(crate_dir: Path, entry_files: list[Path], build_script: Path | None
         bindex.add_crate(bpath.absolute(), "build_script_build")
         with contextlib.suppress(Exception):
             env_reads.extend(collect_env_reads(bindex, in_build_script=True))
+        with contextlib.suppress(Exception):
+            inputs.extend(collect_inputs(bindex, build_script=True))
         for info in bindex.file_infos():
             files.append(str(info.parsed.path))
             err = info.parsed.first_error()

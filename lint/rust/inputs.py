@@ -2,7 +2,9 @@
 (relative to the file that names them), ``sqlx::migrate!`` and ``sqlx::query_file!`` (relative to the
 package directory, ``CARGO_MANIFEST_DIR``), the ``sqlx::query!`` family (their offline data under
 ``SQLX_OFFLINE``), ``refinery::embed_migrations!``, ``diesel_migrations::embed_migrations!``, and the
-templates of askama/rinja ``#[template(path = "…")]`` (under the package's ``templates/``)."""
+templates of askama/rinja ``#[template(path = "…")]`` (under the package's ``templates/``); in a build
+script, the ``.proto`` files it hands to a ``compile…`` call (prost-build, tonic-build; relative to the
+package directory, the build script's working directory)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from viworks_lint.rust.syntax import (
     path_segments,
     string_value,
     token_tree_parts,
+    walk_named,
 )
 
 _INCLUDES = {"include_str", "include_bytes", "include"}
@@ -28,10 +31,12 @@ _QUERY_FILES = {
 }  # fmt: skip
 
 
-def collect_inputs(index: CrateIndex) -> list[CompileInput]:
+def collect_inputs(index: CrateIndex, *, build_script: bool = False) -> list[CompileInput]:
     out: list[CompileInput] = []
     for info in index.file_infos():
         pf = info.parsed
+        if build_script and pf.root is not None:
+            out.extend(_protos(pf))
         uses_sqlx = b"sqlx" in pf.src
         for mac in pf.captures("macro"):
             found = _input(pf, mac, uses_sqlx)
@@ -51,6 +56,25 @@ def collect_inputs(index: CrateIndex) -> list[CompileInput]:
                             loc = pf.location(group[2])
                             excluded = index.is_excluded(info, struct)
                             out.append(CompileInput("template", value, "templates", loc, str(pf.path), excluded))
+    return out
+
+
+def _protos(pf: ParsedFile) -> list[CompileInput]:
+    """``.proto`` literals passed to ``compile_protos(…)``/``.compile(&[…], &[…])`` in a build script."""
+    out: list[CompileInput] = []
+    root = pf.root
+    assert root is not None
+    for node in walk_named(root, 200_000):
+        if node.type != "call_expression":
+            continue
+        func = node.child_by_field_name("function")
+        if func is None or "compile" not in pf.text(func).rsplit(".", 1)[-1].rsplit("::", 1)[-1]:
+            continue
+        args = node.child_by_field_name("arguments")
+        for lit in walk_named(args, 2_000) if args is not None else []:
+            value = string_value(pf, lit) if lit.type == "string_literal" else None
+            if value and value.endswith(".proto") and "{" not in value:
+                out.append(CompileInput("build.rs compile", value, "manifest", pf.location(lit), str(pf.path)))
     return out
 
 
