@@ -12,6 +12,8 @@ from viworks_lint.parsers.compose import ComposeProject
 from viworks_lint.parsers.interpolation import VarRef
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scope import Scope
+from viworks_lint.secretfiles import is_secret_name
 
 
 def _sources(project: Project, compose: ComposeProject) -> str:
@@ -47,14 +49,22 @@ def check(project: Project) -> Iterator[Finding]:
         optional = any(name in project.compose_env(c).optional for c, _r in uses)
         written = f"${{{name}{first.modifier}{first.argument}}}" if first.modifier else f"${{{name}}}"
         where = _sources(project, compose)
-        passthrough = (
-            bool(project.compose_env(compose).templates)
-            and _passes_through(first)
-            and not _code_requires(project, compose, first)
-        )
+        code_needs = _code_requires(project, compose, first)  # the service's own code cannot start without it
+        passthrough = bool(project.compose_env(compose).templates) and _passes_through(first) and not code_needs
         missing_env = _missing_dotenv_file(compose)
-        if optional or passthrough or missing_env:
-            if optional:
+        secret = is_secret_name(name) and not code_needs
+        outside = project.scope_of(first.location.path) is not Scope.DEPLOY and not code_needs
+        if optional or passthrough or missing_env or secret or outside:
+            if secret and not (optional or passthrough or missing_env):
+                why = (
+                    "is a secret, which is best exported by the environment that runs compose rather than written "
+                    "in a file"
+                )
+            elif outside and not (optional or passthrough or missing_env):
+                why = (
+                    f"is left to the shell of whoever runs this {project.scope_of(first.location.path).value} file"
+                )
+            elif optional:
                 why = "is only commented out in the env file or its template, so it is deliberately optional"
             elif passthrough:
                 why = (
@@ -174,7 +184,9 @@ RULE = register(
             "Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
             "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), and a file that another compose project "
             "(such as a wrapper's `-f base -f prod`) reads with the variable defined; a name that appears only "
-            "commented out (`# X=`) in `.env` or its template is deliberately optional: a note at most.",
+            "commented out (`# X=`) in `.env` or its template is deliberately optional, a secret (`*_API_KEY`, "
+            "`*_PASSWORD`) is best exported by the environment, and a dev, test or CI file leaves variables to the "
+            "shell of whoever runs it: a note at most.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

@@ -26,14 +26,14 @@ def test_vw202_unset_and_required(tmp_path: Path) -> None:
                         "  api:\n"
                         "    image: app:${DEFINED}\n"
                         "    environment:\n"
-                        "      JWT_SECRET: ${JWT_SECRET}\n"
+                        "      PUBLIC_URL: ${PUBLIC_URL}\n"
                         "      DB_URL: postgres://app:${DB_PASSWORD:?set DB_PASSWORD}@db/app\n",
     })
     findings = lint(tmp_path, ["VW202"])
     assert where(findings, tmp_path) == [("VW202", "compose.yaml", 5), ("VW202", "compose.yaml", 6)]
     warn, required = findings  # `:?` demands it from the shell: a note
     assert (warn.location.col, warn.location.end_col) == (19, 32)
-    assert warn.level is Level.WARNING and "JWT_SECRET" in warn.message
+    assert warn.level is Level.WARNING and "PUBLIC_URL" in warn.message
     assert required.level is Level.NOTE and (required.location.col, required.location.end_col) == (30, 61)
 
 

@@ -157,7 +157,7 @@ def test_storefront_reports_exactly_its_two_defects() -> None:
         if f.effective_level is not Level.NOTE
     ]
     assert defects == [
-        ("VW202", "deploy/docker-compose.prod.yml", 6, "warning"),  # SMTP_PASSWORD: no template defines it
+        ("VW202", "deploy/docker-compose.prod.yml", 6, "warning"),  # SMTP_HOST: no template defines it
         ("VW204", "deploy/docker-compose.prod.yml", 16, "error"),  # the nginx config is default.conf
     ]
     notes = sorted((f.rule_id, f.location.path.name, f.location.line) for f in found if f.effective_level is Level.NOTE)
