@@ -419,3 +419,114 @@ def test_datastores_json_matches_its_schema() -> None:
     assert family_of_image("ghcr.io/acme/api:1") is None
     assert host_variable("PGHOST") and host_variable("REDIS_ADDR") and host_variable("DB_HOST")
     assert host_variable("BIND_ADDR") is None and host_variable("VIRTUAL_HOST") is None
+
+
+# ---------------------------------------------------------------- VW213 database-credentials-mismatch
+
+CREDS = """services:
+  api:
+    image: ghcr.io/acme/api:1
+    environment:
+      DATABASE_URL: {url}
+  db:
+    image: {image}
+    environment:
+{store_env}{extra}
+"""
+PG_ENV = "      POSTGRES_USER: viworks\n      POSTGRES_PASSWORD: ${DB_PASSWORD}\n      POSTGRES_DB: viworks\n"
+
+
+def _creds(root: Path, url: str, store_env: str = PG_ENV, image: str = "postgres:16", extra: str = "",
+           dotenv: str = "DB_PASSWORD=s3cret\n") -> list:  # type: ignore[type-arg]
+    write(root, {".env": dotenv, "compose.yaml": CREDS.format(url=url, image=image, store_env=store_env, extra=extra)})
+    return lint(root, ["VW213"])
+
+
+@pytest.mark.parametrize(("url", "key", "words"), [
+    ("postgres://admin:${DB_PASSWORD}@db:5432/viworks", "user:", ("`admin`", "creates `viworks`")),
+    ("postgres://viworks:hunter2@db:5432/viworks", "password:", ("password that differs",)),
+    ("postgres://viworks:${DB_PASSWORD}@db:5432/app", "database:", ("database `app`", "creates `viworks`")),
+])
+def test_vw213_postgres_mismatches(tmp_path: Path, url: str, key: str, words: tuple[str, ...]) -> None:
+    findings = _creds(tmp_path, url)
+    assert [f.key.split(":")[0] + ":" for f in findings] == [key]
+    assert where(findings, tmp_path)[0][1:] == ("compose.yaml", 5)
+    for w in words:
+        assert w in findings[0].message
+    assert "hunter2" not in findings[0].message and "s3cret" not in findings[0].message
+
+
+def test_vw213_postgres_defaults(tmp_path: Path) -> None:
+    # POSTGRES_USER defaults to postgres and POSTGRES_DB to the user
+    store = "      POSTGRES_PASSWORD: pw\n"
+    assert _creds(tmp_path, "postgres://postgres:pw@db/postgres", store) == []
+    findings = _creds(tmp_path, "postgres://app:pw@db/app", store)
+    assert [f.key.split(":")[0] for f in findings] == ["user"] and "`postgres`" in findings[0].message
+
+
+def test_vw213_same_variable_on_both_sides_is_equal_even_unset(tmp_path: Path) -> None:
+    assert _creds(tmp_path, "postgres://viworks:${DB_PASSWORD}@db:5432/viworks", dotenv="") == []
+
+
+def test_vw213_silent_for_unresolvable_values_and_secrets(tmp_path: Path) -> None:
+    assert _creds(tmp_path, "postgres://${DB_USER}:${OTHER}@db/${DB_NAME}") == []
+    store = "      POSTGRES_USER: viworks\n      POSTGRES_PASSWORD_FILE: /run/secrets/pg\n"
+    assert _creds(tmp_path, "postgres://viworks:whatever@db/viworks", store) == []
+
+
+def test_vw213_silent_with_init_scripts_mounted(tmp_path: Path) -> None:
+    extra = "    volumes:\n      - ./initdb:/docker-entrypoint-initdb.d:ro\n"
+    assert _creds(tmp_path, "postgres://admin:x@db:5432/other", extra=extra) == []
+
+
+def test_vw213_silent_when_the_repository_creates_users_and_databases(tmp_path: Path) -> None:
+    write(tmp_path, {"migrations/001.sql": "CREATE ROLE app_user LOGIN PASSWORD 'x';\n",
+                     "scripts/setup.sh": "#!/bin/sh\nsqlx database create\n"})
+    assert _creds(tmp_path, "postgres://app_user:x@db:5432/viworks") == []
+    assert _creds(tmp_path, "postgres://viworks:${DB_PASSWORD}@db:5432/elsewhere") == []
+
+
+def test_vw213_silent_for_datastores_outside_the_project_and_vendor_images(tmp_path: Path) -> None:
+    assert _creds(tmp_path, "postgres://admin:x@db.prod.example.com/app") == []
+    assert _creds(tmp_path, "postgres://admin:x@db/app", "      POSTGRESQL_USERNAME: viworks\n",
+                  image="bitnami/postgresql:16") == []
+
+
+def test_vw213_trust_auth_accepts_any_password(tmp_path: Path) -> None:
+    store = PG_ENV + "      POSTGRES_HOST_AUTH_METHOD: trust\n"
+    assert _creds(tmp_path, "postgres://viworks:anything@db:5432/viworks", store) == []
+
+
+def test_vw213_mysql_and_mariadb_users(tmp_path: Path) -> None:
+    mysql = "      MYSQL_ROOT_PASSWORD: rootpw\n      MYSQL_DATABASE: shop\n"
+    assert _creds(tmp_path, "mysql://root:rootpw@db/shop", mysql, image="mysql:8") == []
+    findings = _creds(tmp_path, "mysql://shop:pw@db/shop", mysql, image="mysql:8")
+    assert [f.key.split(":")[0] for f in findings] == ["user"] and "`root`" in findings[0].message
+    maria = "      MARIADB_USER: shop\n      MYSQL_PASSWORD: pw\n      MARIADB_DATABASE: shop\n" \
+            "      MARIADB_RANDOM_ROOT_PASSWORD: '1'\n"
+    assert _creds(tmp_path, "mysql://shop:pw@db/shop", maria, image="mariadb:11") == []
+    assert _creds(tmp_path, "mysql://root:guess@db/shop", maria, image="mariadb:11") == []
+    findings = _creds(tmp_path, "mysql://shop:pw@db/mysql", maria, image="mariadb:11")
+    assert [f.key.split(":")[0] for f in findings] == ["database"]
+
+
+def test_vw213_mongo_auth_source(tmp_path: Path) -> None:
+    mongo = "      MONGO_INITDB_ROOT_USERNAME: root\n      MONGO_INITDB_ROOT_PASSWORD: pw\n"
+    assert _creds(tmp_path, "mongodb://root:pw@db:27017/app?authSource=admin", mongo, image="mongo:7") == []
+    assert _creds(tmp_path, "mongodb://root:pw@db:27017", mongo, image="mongo:7") == []
+    findings = _creds(tmp_path, "mongodb://root:pw@db:27017/app", mongo, image="mongo:7")
+    assert [f.key.split(":")[0] for f in findings] == ["authsource"] and "authSource=admin" in findings[0].message
+    findings = _creds(tmp_path, "mongodb://root:pw@db:27017/app", "      MONGO_INITDB_DATABASE: app\n", image="mongo:7")
+    assert [f.key.split(":")[0] for f in findings] == ["user"] and "no user" in findings[0].message
+
+
+def test_vw213_password_hidden_in_both_snippets(tmp_path: Path) -> None:
+    from viworks_lint.reporters.base import Report, prepare
+    from viworks_lint.rule import all_rules
+
+    store = "      POSTGRES_USER: viworks\n      POSTGRES_PASSWORD: topsecret\n"
+    findings = _creds(tmp_path, "postgres://viworks:hunter2@db:5432/viworks", store)
+    assert len(findings) == 1
+    prepared = prepare(Report(findings=findings, rules=all_rules(), root=tmp_path, tool_version="0"))
+    text = "\n".join(prepared.sources.lines(tmp_path / "compose.yaml") or [])
+    assert "hunter2" not in text and "topsecret" not in text and "POSTGRES_PASSWORD" in text
