@@ -95,12 +95,25 @@ def _code_defaults(project: Project, service: Service, env: Mapping[str, EnvValu
         return []  # an env_file we cannot read may set anything
     out: list[EnvValue] = []
     seen: set[str] = set()
+    own = {m.dir for m in code.packages}
     for read in code.env_reads:
         if read.kind != "runtime" or read.default is None or given.has(read.name) or read.name in seen:
             continue
+        if _package_dir(project, read.location.path) not in own:
+            continue  # a library's read: which binaries reach it is not known
         seen.add(read.name)
         out.append(EnvValue(read.name, read.default, read.default, True, read.location, "code"))
     return out
+
+
+def _package_dir(project: Project, path: Path) -> Path | None:
+    """The directory of the package whose sources hold ``path`` (the nearest Cargo.toml above it)."""
+    for parent in path.parents:
+        if parent / "Cargo.toml" in project.manifests:
+            return parent
+        if parent == project.root:
+            break
+    return None
 
 
 # ------------------------------------------------------------------------------------------ endpoints
@@ -192,6 +205,10 @@ def service_endpoints(project: Project, compose: ComposeProject | None, service:
         return hit
     env = service_env(project, compose, service)
     values: Iterable[EnvValue] = [*env.values(), *_code_defaults(project, service, env)]
+    if service.build is None:
+        # an image we do not build reads only what its docs say: an `env_file` shared with other
+        # services (or with a host-run app) says nothing about what it uses
+        values = [v for v in values if v.origin == "environment"]
     out = [ep for v in values for ep in endpoints_of(service, v)]
     cache[id(service)] = out
     return out

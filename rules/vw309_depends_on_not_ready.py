@@ -99,15 +99,20 @@ def _waited_for(compose: ComposeProject, svc: Service) -> set[str]:
     return out
 
 
+_TOLERANT = re.compile(r"connect_lazy|connect\w*_retr|retr\w*_connect|\bbackoff::|\bbackon::|tokio_retry")
+
+
 def _connects_lazily(project: Project, svc: Service) -> bool:
-    """The service's code builds its pool with ``connect_lazy``: nothing connects at start."""
+    """The service's code builds its pool with ``connect_lazy`` (nothing connects at start) or retries its
+    first connection (``database_connection_retries``, the ``backoff``/``backon``/``tokio-retry`` crates)."""
     code = service_code(project, svc)
     if code is None:
         return False
     cache: dict[Path, bool] = project.__dict__.setdefault("_lazy_pools", {})
     for m in code.packages:
         if m.dir not in cache:
-            cache[m.dir] = any("connect_lazy" in _read(f) for f in sorted((m.dir / "src").rglob("*.rs"))[:2000])
+            files = sorted((m.dir / "src").rglob("*.rs"))[:2000]
+            cache[m.dir] = any(_TOLERANT.search(_read(f)) is not None for f in files)
         if cache[m.dir]:
             return True
     return False
@@ -124,7 +129,7 @@ def check(project: Project) -> Iterator[Finding]:
     found: dict[tuple[Location, str], _Hit] = {}
     for compose in project.composes:
         for svc in compose.services.values():
-            if svc.build is None or svc.network_mode:
+            if svc.build is None or svc.build.context is None or svc.network_mode:
                 continue  # image-only services (their own retry logic is not ours to judge)
             if service_family(project, svc) is not None or _waits_itself(svc):
                 continue

@@ -530,3 +530,37 @@ def test_vw213_password_hidden_in_both_snippets(tmp_path: Path) -> None:
     prepared = prepare(Report(findings=findings, rules=all_rules(), root=tmp_path, tool_version="0"))
     text = "\n".join(prepared.sources.lines(tmp_path / "compose.yaml") or [])
     assert "hunter2" not in text and "topsecret" not in text and "POSTGRES_PASSWORD" in text
+
+
+def test_vw208_image_only_service_sharing_an_env_file_stays_silent(tmp_path: Path) -> None:
+    # the .env holds the host-run app's settings; pgAdmin never reads DATABASE_URL
+    write(tmp_path, {
+        ".env": "DATABASE_URL=postgres://app:pw@localhost:5432/app\nPGADMIN_DEFAULT_EMAIL=a@b.c\n",
+        "compose.yaml": "services:\n  pgadmin:\n    image: dpage/pgadmin4\n    env_file: .env\n"
+                        "  postgres:\n    image: postgres:16\n",
+    })
+    assert lint(tmp_path, ["VW208"]) == []
+
+
+def test_vw208_library_default_is_not_the_binarys(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n  db:\n    image: postgres:16\n"
+                               "  redis:\n    image: redis:7\n", "fn main() {}\n")
+    write(root, {
+        "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                      '[dependencies]\nshared = { path = "shared" }\n',
+        "shared/Cargo.toml": '[package]\nname = "shared"\nversion = "0.1.0"\nedition = "2021"\n',
+        "shared/src/lib.rs": MAIN_RS.replace("fn main()", "pub fn worker_config()"),
+    })
+    assert lint(root, ["VW208"]) == []
+
+
+def test_vw309_silent_for_code_that_retries_and_remote_builds(tmp_path: Path) -> None:
+    retry = MAIN_RS.replace("fn main() {", "fn main() {\n    let database_connection_retries = 6;")
+    root = _rust_app(tmp_path, APP_DB.format(depends="    depends_on: [db]", healthcheck=HEALTH), retry)
+    assert lint(root, ["VW309"]) == []
+    write(tmp_path / "remote", {
+        "compose.yaml": "services:\n  pool:\n    build:\n      context: https://github.com/acme/pool.git\n"
+                        "    environment:\n      REDIS_URL: redis://redis\n    depends_on: [redis]\n"
+                        "  redis:\n    image: redis:7\n",
+    })
+    assert lint(tmp_path / "remote", ["VW309"]) == []
