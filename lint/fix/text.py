@@ -56,7 +56,7 @@ def replace_splice(text: str, starts: list[int], edit: ReplaceText) -> Splice:
     while pos != -1 and edit.whole and pos + len(edit.old) < len(line) and line[pos + len(edit.old)] in _WORD:
         pos = line.find(edit.old, pos + 1)
     if pos == -1:
-        raise FixError(f"`{edit.old}` is no longer on line {edit.line}")
+        raise FixError(f"`{edit.old}` is not written as such on line {edit.line} (it may come from a variable)")
     at = starts[edit.line - 1] + pos
     return Splice(at, at + len(edit.old), edit.new)
 
