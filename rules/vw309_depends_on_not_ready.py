@@ -24,6 +24,16 @@ _WAITS = re.compile(
 )
 
 
+_IDLE = re.compile(r"^(?:sleep\s+infinity|tail\s+-f\s+/dev/null|sleep\s+\d{5,})$")
+
+
+def _idle(svc: Service) -> bool:
+    """A development container that only idles (``command: sleep infinity``): the developer starts the app
+    in it by hand, long after the datastore is up."""
+    cmd = svc.command if isinstance(svc.command, str) else " ".join(svc.command or ())
+    return bool(_IDLE.match(cmd.strip()))
+
+
 def _has_healthcheck(project: Project, svc: Service) -> bool:
     hc = svc.healthcheck
     if hc is not None and (hc.disabled or hc.kind == "NONE"):
@@ -106,14 +116,18 @@ def _connects_lazily(project: Project, svc: Service) -> bool:
     """The service's code builds its pool with ``connect_lazy`` (nothing connects at start) or retries its
     first connection (``database_connection_retries``, the ``backoff``/``backon``/``tokio-retry`` crates)."""
     code = service_code(project, svc)
-    if code is None:
+    if code is not None:
+        dirs = [m.dir for m in code.packages]
+    elif svc.build is not None and svc.build.context is not None and (svc.build.context / "Cargo.toml").is_file():
+        dirs = [svc.build.context]  # the code could not be pinned down: read the crate of the context
+    else:
         return False
     cache: dict[Path, bool] = project.__dict__.setdefault("_lazy_pools", {})
-    for m in code.packages:
-        if m.dir not in cache:
-            files = sorted((m.dir / "src").rglob("*.rs"))[:2000]
-            cache[m.dir] = any(_TOLERANT.search(_read(f)) is not None for f in files)
-        if cache[m.dir]:
+    for d in dirs:
+        if d not in cache:
+            files = sorted((d / "src").rglob("*.rs"))[:2000]
+            cache[d] = any(_TOLERANT.search(_read(f)) is not None for f in files)
+        if cache[d]:
             return True
     return False
 
@@ -131,7 +145,7 @@ def check(project: Project) -> Iterator[Finding]:
         for svc in compose.services.values():
             if svc.build is None or svc.build.context is None or svc.network_mode:
                 continue  # image-only services (their own retry logic is not ours to judge)
-            if service_family(project, svc) is not None or _waits_itself(svc):
+            if service_family(project, svc) is not None or _waits_itself(svc) or _idle(svc):
                 continue
             deps: dict[str, Reference] = {r.name: r for r in svc.depends_on}
             ready = _waited_for(compose, svc)

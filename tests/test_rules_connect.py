@@ -564,3 +564,8 @@ def test_vw309_silent_for_code_that_retries_and_remote_builds(tmp_path: Path) ->
                         "  redis:\n    image: redis:7\n",
     })
     assert lint(tmp_path / "remote", ["VW309"]) == []
+
+
+def test_vw309_silent_for_idle_dev_containers(tmp_path: Path) -> None:
+    root = _rust_app(tmp_path, APP_DB.format(depends="    command: sleep infinity", healthcheck=HEALTH))
+    assert lint(root, ["VW309"]) == []

@@ -208,3 +208,8 @@ def test_scope_by_use_in_ci_and_wrappers(tmp_path: Path) -> None:
     assert got["docker/services.yml"] == ("test", "run only for test by .github/workflows/ci.yml (job integration)")
     assert got["docker/ship.yml"] == ("deploy", "run by Makefile (target release)")
     assert got["compose.yaml"] == ("deploy", "compose project")  # the default project stays what ships
+
+
+def test_tutorial_folders_are_dev(tmp_path: Path) -> None:
+    write(tmp_path, {"config/tutorials/grafana/docker-compose.yml": "services:\n  g:\n    image: grafana/grafana\n"})
+    assert _scopes(tmp_path)["config/tutorials/grafana/docker-compose.yml"] == ("dev", "in folder tutorials/")
