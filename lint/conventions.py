@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError, read_text
-from viworks_lint.wrappers import Step
+from viworks_lint.wrappers import DOC_NAMES, Step
 
 if TYPE_CHECKING:
     from viworks_lint.project import Project
@@ -86,10 +87,61 @@ def provisions(project: Project, path: Path) -> list[Provision]:
             steps = [s for s in project.wrappers.created.get(parent, ()) if s.source is not None]
             if steps or parent == project.root or parent == parent.parent:
                 break
+    if not steps:  # a README's `touch app.db` runs wherever the user runs compose (an example folder too)
+        steps = _doc_steps_named(project, key)
+    if not steps:
+        steps = _comment_steps(project, key)
     beside = template_for(path)
     out = [Provision(key, s.source if s.source is not None and s.source.is_file() else beside, s) for s in steps]
     if beside is not None and not any(p.template == beside for p in out):
         out.append(Provision(key, beside, None))
+    return out
+
+
+def _doc_steps_named(project: Project, key: Path) -> list[Step]:
+    """Steps of the documentation that create a bare file name (`touch hatsu.sqlite3`, run in no particular
+    folder) equal to ``key``'s name."""
+    out: list[Step] = []
+    for created, steps in project.wrappers.created.items():
+        if created.name != key.name or created == key or created.parent != project.root:
+            continue
+        for s in steps:
+            if DOC_NAMES.match(s.location.path.name) and s.source is None and s.text.split()[-1] == key.name:
+                out.append(s)
+    return out
+
+
+_CREATE_VERB = re.compile(r"\b(create|generate|copy|cp|touch|make)\b", re.IGNORECASE)
+_BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def _comment_steps(project: Project, key: Path) -> list[Step]:
+    """A comment of a compose file in ``key``'s folder that says how to create it: `# You can create a
+    .env using `atomic-server generate-dotenv``."""
+    from viworks_lint.project import norm_path
+
+    named = re.compile(r"(?<![\w.\-/])" + re.escape(key.name) + r"(?![\w\-]|\.\w)")
+    out: list[Step] = []
+    for compose in project.composes:
+        for f in compose.files:
+            if norm_path(f).parent != key.parent:
+                continue
+            try:
+                lines = read_text(f).splitlines()
+            except (ReadError, OSError):
+                continue
+            for i, line in enumerate(lines):
+                comment = line.lstrip()
+                if not comment.startswith("#"):
+                    continue
+                text = comment.lstrip("#").strip()
+                if not named.search(text) or not _CREATE_VERB.search(text):
+                    continue
+                cmd = _BACKTICKED.search(text)
+                shown = cmd.group(1) if cmd is not None else text
+                step = Step(shown, f"a comment of {f.name}", Location(f, i + 1, 1))
+                if not any(s.location == step.location for s in out):
+                    out.append(step)
     return out
 
 

@@ -3,9 +3,10 @@ development, tests, CI, tool builds or helper images. Hardening rules report on 
 scope comes with the reason it was given, so users can see (and override in config) why.
 
 Decided in this order: the config's ``scope`` table; the file's own name (``docker-compose.dev.yml``,
-``Dockerfile.test``); its folders (``examples/``, ``.devcontainer/``, ``ci/``); how the repository
+``Dockerfile.test``); its folders (``examples/``, ``docs/``, ``.devcontainer/``, ``ci/``); how the repository
 uses it (only by CI or a wrapper's test target); its content (``cargo watch`` with the source
-bind-mounted, infrastructure-only compose files whose app runs on the host, toolchain and test-runner
+bind-mounted, infrastructure-only compose files whose app runs on the host, compose files that only build
+development images such as ``Dockerfile-devel``, toolchain and test-runner
 images, images that run no Rust code of this repository); for Dockerfiles the scope of the compose files
 that build them; otherwise ``deploy``."""
 
@@ -70,6 +71,9 @@ _WORDS: dict[str, Scope] = {
             "quickstart",
             "debug",
             "tilt",
+            "doc",
+            "docs",
+            "documentation",
         ),
         Scope.DEV,
     ),
@@ -170,6 +174,57 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
 
 
+_SHELLS = {"nix-shell", "bash", "sh", "zsh", "fish", "ash"}
+_DOC_FOLDERS = {"doc", "docs", "documentation"}
+
+
+def doc_snippet(rel: str) -> str | None:
+    """The documentation folder a file lies in (a snippet the docs show, not a file run in place), else None."""
+    for folder in rel.split("/")[:-1]:
+        if folder.lower() in _DOC_FOLDERS:
+            return folder
+    return None
+
+
+def starts_shell(project: Project, svc: Service) -> str | None:
+    """The interactive shell a service's container starts instead of a program (``nix-shell``, a bare
+    ``bash``, ``nix develop``, ``sleep infinity``): a development box whose app is started by hand."""
+    build = project.build_of_service(svc)
+    stage = None
+    if build is not None and build.dockerfile is not None:
+        stage = build.dockerfile.final_stage(build.target)
+    text = _command_text(svc, stage).strip()
+    if not text:
+        return None
+    words = text.split()
+    prog = words[0].rsplit("/", 1)[-1]
+    args = [w for w in words[1:] if not w.startswith("-")]
+    if prog in _SHELLS and not args and "-c" not in words:
+        return prog
+    if text in ("sleep infinity", "tail -f /dev/null") or words[:2] == ["nix", "develop"]:
+        return text
+    return None
+
+
+def dev_builds(project: Project, compose: ComposeProject) -> str | None:
+    """Why a compose project is a development stack because every image it builds is a development one
+    (``Dockerfile-devel``, ``dev.Dockerfile``: named for development or tests), else None."""
+    built: list[str] = []
+    for svc in compose.services.values():
+        if svc.build is None:
+            continue
+        build = project.build_of_service(svc)
+        if build is None:
+            return None
+        named = scope_from_name(build.dockerfile_path.name)
+        if named is None or named[0] not in (Scope.DEV, Scope.TEST):
+            return None
+        built.append(build.dockerfile_path.name)
+    if not built:
+        return None
+    return f"only builds development images ({', '.join(sorted(set(built))[:3])})"
+
+
 def _app_names(project: Project) -> set[str]:
     """Words that name this repository's own programs: packages, binaries, the repository folder."""
     names: set[str] = set()
@@ -265,7 +320,27 @@ def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
     return False
 
 
-def dockerfile_content(df: Dockerfile) -> tuple[Scope, str] | None:
+def _ships_binary(df: Dockerfile, bins: frozenset[str]) -> str | None:
+    """One of the repository's binaries the final stage copies in or runs (a prebuilt binary from a CI
+    artifact or a release download), else None."""
+    final = df.final_stage()
+    if final is None or not bins:
+        return None
+    for instr in (final.state.entrypoint, final.state.cmd):
+        if instr is not None and instr.values:
+            name = instr.values[0].rstrip("/").rsplit("/", 1)[-1]
+            if name in bins:
+                return name
+    for instr in final.instructions:
+        if instr.cmd in ("COPY", "ADD") and len(instr.values) >= 2:
+            for v in instr.values:
+                name = v.rstrip("/").rsplit("/", 1)[-1]
+                if name in bins:
+                    return name
+    return None
+
+
+def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tuple[Scope, str] | None:
     final = df.final_stage()
     if final is None:
         return None
@@ -280,7 +355,7 @@ def dockerfile_content(df: Dockerfile) -> tuple[Scope, str] | None:
     if final.state.entrypoint is None and final.state.cmd is None and _is_base(root, _TOOLCHAIN_BASES):
         return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM {root})"
     other = _other_program(df)
-    if other is not None and not builds_rust(df):
+    if other is not None and not builds_rust(df) and _ships_binary(df, bins) is None:
         return Scope.AUX, f"runs no Rust code of this repository ({other})"
     return None
 
@@ -413,7 +488,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
                 node = svc.node.get("command") or svc.node.get("entrypoint")
                 where = norm_path(node.loc.path if node is not None else svc.file)
                 dev_in.setdefault(where, (Scope.TEST if "cargo test" in why or "nextest" in why else Scope.DEV, why))
-        infra = infra_only(project, compose)
+        infra = infra_only(project, compose) or dev_builds(project, compose)
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None)
@@ -475,7 +550,8 @@ def _dockerfile_scope(
         info = composes.get(norm_path(b.service.file))
         if info is not None:
             builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
-    content = dockerfile_content(df)
+    bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
+    content = dockerfile_content(df, bins)
     if builders and (content is None or content[0] is not Scope.AUX):
         best = min(builders, key=lambda x: _ORDER[x[0].scope])
         if best[0].scope is Scope.DEPLOY:

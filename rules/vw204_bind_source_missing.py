@@ -12,6 +12,7 @@ from viworks_lint.findings import Finding, Level
 from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scope import doc_snippet
 
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -133,7 +134,17 @@ def check(project: Project) -> Iterator[Finding]:
             if data and user is None:
                 continue  # Docker creates it, owned by root, for a container that runs as root: fine
             prov = project.provision(host)
-            if prov is not None:
+            snippet = doc_snippet(project.rel(m.location.path))
+            if prov is None and snippet is not None:
+                f = RULE.finding(
+                    f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not beside this compose "
+                    f"file; the file is a documentation snippet (in `{snippet}/`), so the reader supplies it where "
+                    "they run it",
+                    m.location,
+                    key=key,
+                )
+                yield replace(f, level=Level.NOTE)
+            elif prov is not None:
                 f = RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not in the repository; it is "
                     f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
@@ -185,7 +196,10 @@ RULE = register(
             "fine for a container that runs as root, which gets no finding at all; it is an error when the "
             "container runs as a non-root user (compose `user:` or the image's `USER`), since Docker creates it "
             "owned by root. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, "
-            "`cp` or `touch` in a wrapper, script, CI workflow or the README) is only a note naming that step. "
+            "`cp` or `touch` in a wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs "
+            "for a copy of the compose file in another folder such as `examples/`) is only a note naming that step; "
+            "so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet whose "
+            "reader supplies the file. "
             "Named volumes, absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) "
             "are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "

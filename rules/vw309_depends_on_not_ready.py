@@ -17,6 +17,7 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scope import starts_shell
 
 # the service's own command waits for the datastore before starting the app
 _WAITS = re.compile(
@@ -147,6 +148,8 @@ def check(project: Project) -> Iterator[Finding]:
                 continue  # image-only services (their own retry logic is not ours to judge)
             if service_family(project, svc) is not None or _waits_itself(svc) or _idle(svc):
                 continue
+            if starts_shell(project, svc) is not None:
+                continue  # a development box (`nix-shell`): the app is started by hand, after the stack is up
             deps: dict[str, Reference] = {r.name: r for r in svc.depends_on}
             ready = _waited_for(compose, svc)
             for name, (target, fam, ep) in sorted(_targets(project, compose, svc).items()):
@@ -220,7 +223,9 @@ RULE = register(
             "The finding says whether the datastore has a healthcheck to wait on and suggests one if not. "
             "Silent for `service_healthy` and `service_completed_successfully`, datastores outside the project, "
             "image-only services, and services whose own `command`/`entrypoint` waits for the datastore "
-            "(`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops).",
+            "(`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and development boxes whose "
+            "container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by "
+            "hand once the stack is up.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

@@ -225,3 +225,25 @@ def test_vw202_variables_of_a_missing_env_file_are_one_defect(tmp_path: Path) ->
                                      "    environment:\n      POSTGRES_USER: ${POSTGRES_USER}\n"})
     found = _levels(lint(tmp_path, ["VW202", "VW203"]))
     assert found == [("VW202", 6, "note"), ("VW203", 4, "error")]
+
+
+def test_compose_comment_naming_how_to_create_the_env_file_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    # You can create a .env using `shop-api generate-dotenv`\n"
+                        "    env_file: .env\n    image: shop\n  worker:\n    image: shop\n    env_file: worker.env\n",
+    })
+    found = sorted(lint(tmp_path, ["VW203"]), key=lambda f: f.location.line)
+    assert [(f.location.line, f.effective_level.value) for f in found] == [(4, "note"), (8, "error")]
+    assert "shop-api generate-dotenv" in found[0].message
+
+
+def test_documented_touch_step_covers_example_copies_of_the_compose_file(tmp_path: Path) -> None:
+    mount = "services:\n  app:\n    image: shop\n    volumes:\n      - ./shop.sqlite3:/app/shop.sqlite3\n"
+    write(tmp_path, {
+        "docs/install.md": "# Install\n\n```sh\ntouch shop.sqlite3\ndocker compose up -d\n```\n",
+        "compose.yaml": mount,
+        "examples/compose/compose.yaml": mount,
+        "examples/compose/other.compose.yaml": mount.replace("shop.sqlite3", "cache.db"),
+    })
+    got = _levels(lint(tmp_path, ["VW204"]))
+    assert got == [("VW204", 5, "error"), ("VW204", 5, "note"), ("VW204", 5, "note")]

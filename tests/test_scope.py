@@ -213,3 +213,59 @@ def test_scope_by_use_in_ci_and_wrappers(tmp_path: Path) -> None:
 def test_tutorial_folders_are_dev(tmp_path: Path) -> None:
     write(tmp_path, {"config/tutorials/grafana/docker-compose.yml": "services:\n  g:\n    image: grafana/grafana\n"})
     assert _scopes(tmp_path)["config/tutorials/grafana/docker-compose.yml"] == ("dev", "in folder tutorials/")
+
+
+def test_docs_folders_and_dev_image_stacks_are_dev(tmp_path: Path) -> None:
+    devel = (
+        "services:\n  app:\n    build:\n      context: .\n      dockerfile: Dockerfile-devel\n"
+        "    volumes:\n      - ./:/app\n    depends_on: [db]\n"
+        "    environment:\n      - DATABASE_URL=postgres://app:app@db/app\n"
+        "  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n"
+    )
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "docker-compose.yml": devel,
+        "Dockerfile-devel": "FROM nixos/nix\nWORKDIR /app\nENTRYPOINT [\"nix-shell\"]\n",
+        "Dockerfile": RUST_IMAGE,
+        "deploy/compose.yaml": "services:\n  api:\n    build:\n      context: ..\n      dockerfile: Dockerfile\n",
+        "docs/content/files/compose.nginx.yaml": "services:\n  nginx:\n    image: nginx:1.27\n"
+                                                 "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["docker-compose.yml"] == ("dev", "only builds development images (Dockerfile-devel)")
+    assert got["docs/content/files/compose.nginx.yaml"] == ("dev", "in folder docs/")
+    assert got["deploy/compose.yaml"][0] == "deploy"  # builds the real Dockerfile
+    found = lint(tmp_path, ["VW309", "VW405", "VW204"])
+    # the nix-shell box starts no app (no VW309), the stack is dev (no VW405), the docs snippet's missing
+    # nginx.conf is supplied by its reader (a note)
+    assert [(f.rule_id, f.effective_level.value) for f in found] == [("VW204", "note")]
+
+
+def test_stack_building_a_deploy_image_stays_deploy(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "compose.yaml": "services:\n  api:\n    build: .\n  tools:\n    build:\n      context: .\n"
+                        "      dockerfile: dev.Dockerfile\n",
+        "Dockerfile": RUST_IMAGE,
+        "dev.Dockerfile": "FROM rust:1.80\nWORKDIR /src\n",
+    })
+    assert _scopes(tmp_path)["compose.yaml"] == ("deploy", "compose project")
+
+
+def test_image_shipping_a_prebuilt_repo_binary_is_not_aux(tmp_path: Path) -> None:
+    shipped = (
+        "FROM bitnami/minideb:bookworm\nARG TARGETARCH\nWORKDIR /app\nCOPY target_${TARGETARCH}/shop-api /app/shop-api\n"
+        "RUN install_packages ca-certificates curl\nENTRYPOINT [\"/app/shop-api\"]\n"
+    )
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": shipped,
+        "proxy/Dockerfile": "FROM bitnami/nginx:1.27\nCOPY nginx.conf /opt/bitnami/nginx/conf/\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["Dockerfile"][0] == "deploy"
+    assert got["proxy/Dockerfile"][0] == "aux"
+    assert [f.rule_id for f in lint(tmp_path, ["VW401"])] == ["VW401"]
