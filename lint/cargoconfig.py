@@ -122,8 +122,8 @@ def _relied_setting(
     replacement (vendoring), ``[patch]``, ``[registries]``, ``[registry] default``, ``[net] offline``,
     ``[build]`` target/target-dir (where the binary lands), ``--cfg`` rustflags of ``[build]``/``[target.*]``,
     ``[target.*]`` linker/ar/``links`` overrides (and ``runner`` for run/test), ``[unstable]``, and
-    ``[env]`` values the compiled code reads at build time (``env!``, build scripts) — any ``[env]`` value for ``cargo run``/``test``, whose
-    program gets them. None when the file holds nothing of the kind."""
+    ``[env]`` values the compiled code reads at build time (``env!``, build scripts) — any ``[env]``
+    value for ``cargo run``/``test``, whose program gets them. None when the file holds nothing of the kind."""
     try:
         text = cfg.read_text("utf-8", errors="replace")
         data: dict[str, Any] = tomlkit.parse(text).unwrap()
