@@ -648,6 +648,23 @@ def test_vw308_compose_escaped_variable_in_cmd_test(tmp_path: Path) -> None:
     assert (findings[0].location.col, findings[0].location.end_col) == (42, 59)
 
 
+def test_vw308_silent_in_template_folders_a_script_renders(tmp_path: Path) -> None:
+    """A `template/` folder a setup script runs through envsubst, and cookiecutter placeholder folders, are
+    templates: their `${APP}` is filled in before anything is built. The same folder without such a script
+    is linted."""
+    df = "FROM debian:bookworm-slim\nENTRYPOINT [\"/usr/local/bin/${APP}\"]\n"
+    write(tmp_path / "a", {
+        "setup.sh": '#!/bin/bash\nTEMPLATE_DIR="$ROOT_DIR/template"\n'
+                    "find template -type f | while read f; do envsubst '${APP}' < \"$f\" > \"${f#template/}\"; done\n",
+        "template/PROJECT/Dockerfile": df,
+        "{{cookiecutter.project_slug}}/Dockerfile": df,
+        "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
+    })  # fmt: skip
+    assert lint(tmp_path / "a", ["VW308"]) == []
+    write(tmp_path / "b", {"template/PROJECT/Dockerfile": df, "README.md": "Copy template/ by hand.\n"})
+    assert where(lint(tmp_path / "b", ["VW308"]), tmp_path / "b") == [("VW308", "template/PROJECT/Dockerfile", 2)]
+
+
 def test_vw308_silent_for_shell_forms(tmp_path: Path) -> None:
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\nENV PORT=8080\n"
