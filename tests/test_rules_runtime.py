@@ -488,6 +488,17 @@ def test_vw206_gnu_build_into_alpine(tmp_path: Path) -> None:
     assert "musl" in findings[0].message
 
 
+def test_vw206_vw401_silent_for_export_only_scratch_stage(tmp_path: Path) -> None:
+    """`FROM scratch AS artifact` + `COPY --from` and no CMD/ENTRYPOINT: exported with `docker build --output`,
+    the binary runs on a host, not in this image. With a CMD it is an image that runs (and is reported)."""
+    root = _glibc_project(tmp_path / "export", "rust:1.90", "scratch AS artifact")
+    df = (root / "Dockerfile").read_text().replace('CMD ["/usr/local/bin/app"]\n', "")
+    (root / "Dockerfile").write_text(df)
+    assert lint(root, ["VW206", "VW401"]) == []
+    run = _glibc_project(tmp_path / "runs", "rust:1.90", "scratch AS artifact")
+    assert sorted(f.rule_id for f in lint(run, ["VW206", "VW401"])) == ["VW206", "VW401"]
+
+
 def test_vw206_silent_for_musl_targets(tmp_path: Path) -> None:
     _glibc_project(tmp_path / "flag", "rust:1.83", "alpine:3.20",
                    build="RUN rustup target add x86_64-unknown-linux-musl && "
