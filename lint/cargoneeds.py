@@ -101,7 +101,7 @@ def cargo_needs(project: Project, files: StageFiles, call: CargoCall) -> CargoNe
     compiled = _compiled(out, selected, loaded)
     for pkg, bins in compiled.values():
         _targets(project, files, out, pkg, bins, pkg in selected)
-    lock_and_config(project, files, out)
+    lock_and_config(project, files, out, (pkg for pkg, _bins in compiled.values()))
     return out
 
 

@@ -118,6 +118,51 @@ class GitIgnore:
         return verdict
 
 
+# A folder a repository script renders before anything in it is built: cookiecutter/copier/cargo-generate
+# placeholders in the folder name, or a `template/`/`templates/` folder that a script of the repository runs
+# through a substitution tool. Its files hold placeholders (`${APP}`, `{{project-name}}`) that are filled in
+# first, so they are not linted as they are.
+_PLACEHOLDER_DIR = re.compile(r"\{\{.*\}\}|\{%.*%\}")
+_TEMPLATE_DIRS = ("template", "templates")
+_RENDERERS = re.compile(
+    r"\b(?:envsubst|cookiecutter|copier|cargo[ -]generate|gomplate|j2)\b|\bsed\s+(?:-[a-zA-Z]*i|-e)"
+)
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".just", ".mk")
+_SCRIPT_NAMES = ("Justfile", "justfile", "Makefile", "makefile", "GNUmakefile")
+
+
+def _scripts_near(root: Path, folder: Path) -> Iterable[Path]:
+    """Scripts that may render ``folder``: beside it, at the repository root, and in ``scripts/``/``bin/``."""
+    dirs = {folder.parent, root, root / "scripts", root / "bin"}
+    for d in sorted(dirs):
+        try:
+            entries = sorted(d.iterdir())
+        except OSError:
+            continue
+        for f in entries:
+            if f.is_file() and (f.suffix in _SCRIPT_SUFFIXES or f.name in _SCRIPT_NAMES):
+                yield f
+
+
+def rendered_template(root: Path, folder: Path) -> str | None:
+    """Why ``folder`` is a template a script renders (None: it is not)."""
+    name = folder.name
+    if _PLACEHOLDER_DIR.search(name):
+        return f"`{name}` is a placeholder folder name (cookiecutter/copier/cargo-generate)"
+    if name.lower() not in _TEMPLATE_DIRS:
+        return None
+    word = re.compile(rf"(?:^|[/\s\"'=]){re.escape(name)}(?:/|[\s\"']|$)", re.M)
+    for script in _scripts_near(root, folder):
+        try:
+            text = script.read_text("utf-8", errors="replace")[:100_000]
+        except OSError:
+            continue
+        m = _RENDERERS.search(text)
+        if m and word.search(text):
+            return f"`{script.name}` renders it with `{m.group(0).strip()}`"
+    return None
+
+
 @dataclass
 class Discovered:
     root: Path
@@ -156,7 +201,7 @@ def _walk(
         keep = []
         for name in sorted(dirnames):
             full = d / name
-            if name in SKIP_DIRS or gi.ignored(full, is_dir=True):
+            if name in SKIP_DIRS or gi.ignored(full, is_dir=True) or rendered_template(root, full):
                 continue
             if excluded is not None and excluded.match_file(full.relative_to(root).as_posix() + "/"):
                 continue

@@ -173,8 +173,24 @@ def commands(text: str) -> list[list[str]]:
 # ------------------------------------------------------------------------------------------ builds
 
 
+_EXPORT_ONLY_INSTRUCTIONS = frozenset({"COPY", "ADD", "ARG", "LABEL"})
+
+
+def export_only(df: Dockerfile, stage: Stage, builds: Iterable[Build]) -> bool:
+    """A ``FROM scratch`` stage that only copies files in and names no program to run (no CMD/ENTRYPOINT,
+    nothing but COPY/ADD/ARG/LABEL), and no compose service gives it a ``command:``/``entrypoint:``: an
+    artifact stage exported with ``docker build --output``, not an image that runs."""
+    if df.root_base(stage) != "scratch" or stage.state.entrypoint is not None or stage.state.cmd is not None:
+        return False
+    if any(ins.cmd not in _EXPORT_ONLY_INSTRUCTIONS for ins in stage.instructions):
+        return False
+    return not any(b.service is not None and (b.service.command is not None or b.service.entrypoint is not None)
+                   for b in builds)  # fmt: skip
+
+
 def final_stages(project: Project) -> Iterable[tuple[Dockerfile, Stage, list[Build]]]:
-    """Each stage some build targets, with the builds that target it."""
+    """Each stage some build targets, with the builds that target it — except export-only artifact stages
+    (:func:`export_only`), which never run as a container."""
     for df in project.dockerfiles.values():
         by_stage: dict[int, list[Build]] = {}
         for b in project.builds_of(df):
@@ -182,4 +198,5 @@ def final_stages(project: Project) -> Iterable[tuple[Dockerfile, Stage, list[Bui
             if st is not None:
                 by_stage.setdefault(st.index, []).append(b)
         for index, builds in sorted(by_stage.items()):
-            yield df, df.stages[index], builds
+            if not export_only(df, df.stages[index], builds):
+                yield df, df.stages[index], builds

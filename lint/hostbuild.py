@@ -102,9 +102,31 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool
         ):
             return True
     if context_rel in ("", "."):
-        return False
+        return posixpath.dirname(dockerfile_rel) == "" and _builds_root_context(w.text)
     ctx = re.escape(context_rel.rstrip("/"))
     return re.search(rf"(?<![\w.-])(?:\./)?{ctx}/?(?![\w.-])", w.text) is not None
+
+
+# An image build of the repository root with the default `Dockerfile`: `docker/build-push-action` with
+# `context: .` (or none: the action's git context is the repository) and no `file:`, or `docker build .`
+# / `docker buildx build … .` / `docker image build .` without `-f`.
+_ACTION = re.compile(r"uses:\s*['\"]?docker/build-push-action@")
+_ACTION_FILE = re.compile(r"^\s*file:", re.M)
+_ACTION_CTX = re.compile(r"^\s*context:\s*['\"]?([^'\"\s#]*)", re.M)
+_CLI_BUILD = re.compile(r"docker\s+(?:buildx\s+build|image\s+build|build)\b([^\n;&|]*)")
+
+
+def _builds_root_context(text: str) -> bool:
+    for m in _ACTION.finditer(text):
+        block = text[m.end() : m.end() + 1500].split("\n      - ", 1)[0].split("\n  - ", 1)[0]
+        ctx = _ACTION_CTX.search(block)
+        if _ACTION_FILE.search(block) is None and (ctx is None or ctx.group(1) in (".", "./", "")):
+            return True
+    for m in _CLI_BUILD.finditer(text):
+        args = m.group(1).split()
+        if args and args[-1] in (".", "./") and not any(a in ("-f", "--file") or a.startswith("--file=") for a in args):
+            return True
+    return False
 
 
 def host_step(project: Project, dockerfile: Path, context: Path, source: str) -> HostStep | None:
@@ -122,7 +144,8 @@ def host_step(project: Project, dockerfile: Path, context: Path, source: str) ->
             if needle in (".", "..", "*"):
                 continue
             esc = re.escape(needle.rstrip("/"))
-            m = re.search(rf"(?<![\w.-]){esc}/?(?![\w-]|\.\w)", w.text)
+            # a path (`artifact/`) before a bare word (`Upload build artifact`)
+            m = re.search(rf"(?<![\w.-]){esc}/", w.text) or re.search(rf"(?<![\w.-]){esc}/?(?![\w-]|\.\w)", w.text)
             if m is not None:
                 line = w.line_of(m.start())
                 return HostStep(w.path, Location(w.path, line, 1))

@@ -63,6 +63,21 @@ def start(opts: Options) -> tuple[Scope, Config]:
     return scope, config
 
 
+def _templates_hint(root: Path) -> str | None:
+    """When the only project files are in template folders a script renders (skipped by discovery)."""
+    from viworks_lint.discover import rendered_template
+
+    try:
+        folders = sorted(d for d in root.iterdir() if d.is_dir())
+    except OSError:
+        return None
+    for d in folders:
+        why = rendered_template(root, d)
+        if why is not None:
+            return f"`{d.name}/` is a template a script fills in ({why}), so it is skipped: lint the rendered project"
+    return None
+
+
 @guarded
 def run(opts: Options) -> int:
     scope, config = start(opts)
@@ -74,7 +89,7 @@ def run(opts: Options) -> int:
     if not files and not findings:
         raise UsageFailure(
             f"nothing to lint: no {WHAT_IS_READ} in {scope.describe()}",
-            "run it in a project directory, or name the compose files with -f",
+            _templates_hint(scope.root) or "run it in a project directory, or name the compose files with -f",
         )
     report = Report(
         findings=findings, rules=linted.rules, root=scope.root, tool_version=__version__, files_checked=len(files)

@@ -134,7 +134,9 @@ RULE = register(
             "only one. Stays silent for `--from=` copies, URLs in `ADD` and heredocs. Only a note for sources "
             "made on the host before `docker build`: git-ignored build outputs (`target/release/app`), files a "
             "CI workflow, Makefile, justfile or script that builds this image names (it builds or downloads "
-            "them first, e.g. `actions/download-artifact` with `path: bin/`), and files in a git submodule "
+            "them first, e.g. `actions/download-artifact` with `path: bin/`; a root `Dockerfile` counts as built by "
+            "a `docker/build-push-action` step with `context: .` and no `file:`, or by `docker build .` without "
+            "`-f`), and files in a git submodule "
             "that is not checked out.",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "

@@ -122,6 +122,10 @@ RULE = register(
             what="`build.context` (or the short form `build: ./dir`) and local `build.additional_contexts` are "
             "resolved against the compose project directory, `build.dockerfile` against the build context "
             "(the default is `Dockerfile` in the context). Any of them missing is reported at the compose value. "
+            "A `Dockerfile` that is absent while a lowercase `dockerfile` sits beside it is not missing: "
+            "BuildKit loads both names and uses the lowercase one (moby/buildkit frontend/dockerui, "
+            '"dockerfile is also supported casing moby/moby#10858"; the docker CLI does the same for its '
+            "default name), and the build is linked to that file. "
             "Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, `target:` contexts are "
             "not paths and are not checked.",
             why="`docker compose up --build` stops before building anything (`unable to prepare context: path "

@@ -107,7 +107,9 @@ RULE = register(
             "an Alpine (musl) image, or in a `scratch`/static image with no libc. Musl targets "
             "(`--target *-musl`, a `-musl/` path in the COPY, `CARGO_BUILD_TARGET`, `.cargo/config.toml`), "
             "Alpine builders, `crt-static` builds, `cargo zigbuild` with a pinned `…-gnu.2.17` target, "
-            "same-release pairs and distroless `cc` images matching the builder are silent.",
+            "same-release pairs and distroless `cc` images matching the builder are silent, and so are export-only "
+            "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL and no CMD/ENTRYPOINT, built with "
+            "`docker build --output`): the binary runs on the host, not in that stage.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

@@ -61,7 +61,9 @@ RULE = register(
             what="The stage an image is built to has no `USER` (or `USER root`/`0`), counting `USER` inherited from "
             "an earlier stage it is built `FROM`, its base image is not a known non-root image (distroless "
             "`:nonroot`, chainguard, `nginx-unprivileged`, or one declared in config), and not every compose "
-            "service running it sets a non-root `user:`. Image-only services are not checked.",
+            "service running it sets a non-root `user:`. Image-only services are not checked, nor export-only "
+            "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
+            "`command:`), which `docker build --output` writes to the host and never run as a container.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

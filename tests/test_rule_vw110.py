@@ -217,6 +217,25 @@ def test_cargo_config_the_build_relies_on(tmp_path: Path) -> None:
     assert [m for m in _msgs(_ws(tmp_path / "b", df, flags_only)) if ".cargo" in m] == []
 
 
+def test_cargo_config_with_only_test_settings_is_not_needed(tmp_path: Path) -> None:
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY api api\nCOPY core core\nRUN cargo build --release\n"
+    test_only = {".cargo/config.toml": '[build]\n# tests\n\n[env]\nRUST_TEST_THREADS = "1"\nAPP_TEST_MODE = "true"\n'
+                 '\n[alias]\nt = "test"\n'}  # fmt: skip
+    assert [m for m in _msgs(_ws(tmp_path / "a", df, test_only)) if ".cargo" in m] == []
+    # the same [env] value read with env! at compile time is needed
+    read = {
+        **test_only,
+        "api/src/main.rs": 'fn main() {\n    let mode: &str = env!("APP_TEST_MODE");\n'
+        '    core::hello();\n    println!("{mode}");\n}\n',
+    }
+    msgs = [m for m in _msgs(_ws(tmp_path / "b", df, read)) if ".cargo" in m]
+    assert len(msgs) == 1 and "`COPY .cargo .cargo`" in msgs[0]
+    target = {".cargo/config.toml": '[build]\ntarget = "x86_64-unknown-linux-musl"\n'}
+    assert len([m for m in _msgs(_ws(tmp_path / "c", df, target)) if ".cargo" in m]) == 1
+    cfg = {".cargo/config.toml": '[build]\nrustflags = ["--cfg", "tokio_unstable"]\n'}
+    assert len([m for m in _msgs(_ws(tmp_path / "d", df, cfg)) if ".cargo" in m]) == 1
+
+
 def test_nightly_toolchain_file_unless_the_stage_has_nightly(tmp_path: Path) -> None:
     extra = {"rust-toolchain.toml": '[toolchain]\nchannel = "nightly-2024-05-01"\n'}
     df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY api api\nCOPY core core\nRUN cargo build\n"

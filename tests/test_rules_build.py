@@ -530,3 +530,23 @@ def test_vw106_cargo_selection_from_a_build_argument_is_not_claimed(tmp_path: Pa
                       "COPY --from=build /app/target/release/a /usr/local/bin/a\n",
     })
     assert lint(tmp_path, ["VW106"]) == []
+
+
+def test_vw104_lowercase_dockerfile_fallback(tmp_path: Path) -> None:
+    """BuildKit and the docker CLI use `dockerfile` when `Dockerfile` is absent; the build is linked to it."""
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    write(tmp_path, {
+        "compose.yaml": "services:\n"
+                        "  bot:\n    build: ./bot\n"
+                        "  parser:\n    build:\n      context: ./parser\n"
+                        "  other:\n    build:\n      context: ./other\n",
+        "bot/dockerfile": "FROM python:3.12-slim\n",
+        "parser/dockerfile": "FROM python:3.12-slim\n",
+        "other/Dockerfile.dev": "FROM python:3.12-slim\n",
+    })  # fmt: skip
+    assert where(lint(tmp_path, ["VW104"]), tmp_path) == [("VW104", "compose.yaml", 9)]
+    project = Project(tmp_path, load_config(tmp_path))
+    linked = {b.dockerfile.path.relative_to(tmp_path).as_posix() for b in project.builds if b.dockerfile}
+    assert {"bot/dockerfile", "parser/dockerfile"} <= linked

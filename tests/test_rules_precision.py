@@ -154,6 +154,25 @@ def test_vw102_templated_dockerfile_path_in_a_workflow(tmp_path: Path) -> None:
         ("VW102", ".github/workflows/Dockerfile.ci.debian", 2, "note")]
 
 
+def test_vw102_root_dockerfile_built_by_ci_with_default_name(tmp_path: Path) -> None:
+    """`docker/build-push-action` with `context: .` and no `file:` builds the root `Dockerfile`: the folder the
+    job downloads first is a CI artifact (note). A workflow that builds another context says nothing."""
+    wf = ("jobs:\n  docker:\n    steps:\n      - uses: actions/checkout@v4\n"
+          "      - name: Upload build artifact\n        run: echo later\n"
+          "      - uses: actions/download-artifact@v4\n        with:\n          path: ${{ github.workspace }}/artifact/\n"
+          "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n")
+    files = {"Dockerfile": "FROM alpine:3.20 AS artifact\nCOPY artifact/ /artifact/\nCMD [\"/artifact/backend\"]\n"}
+    write(tmp_path / "a", {**files, ".github/workflows/main.yml": wf})
+    findings = lint(tmp_path / "a", ["VW102"])
+    assert _levels(findings, tmp_path / "a") == [("VW102", "Dockerfile", 2, "note")]
+    assert findings[0].related[-1].location.line == 9
+    write(tmp_path / "b", {**files, ".github/workflows/main.yml": wf.replace("context: .", "context: ./web")})
+    assert _levels(lint(tmp_path / "b", ["VW102"]), tmp_path / "b") == [("VW102", "Dockerfile", 2, "error")]
+    cli = "jobs:\n  d:\n    steps:\n      - run: mkdir artifact && cp bin/x artifact/\n      - run: docker build -t app .\n"
+    write(tmp_path / "c", {**files, ".github/workflows/main.yml": cli})
+    assert _levels(lint(tmp_path / "c", ["VW102"]), tmp_path / "c") == [("VW102", "Dockerfile", 2, "note")]
+
+
 def test_vw102_file_in_a_submodule_not_checked_out_is_a_note(tmp_path: Path) -> None:
     write(tmp_path, {
         ".gitmodules": "[submodule \"libs/common\"]\n\tpath = libs/common\n\turl = https://example.com/common\n",

@@ -488,6 +488,17 @@ def test_vw206_gnu_build_into_alpine(tmp_path: Path) -> None:
     assert "musl" in findings[0].message
 
 
+def test_vw206_vw401_silent_for_export_only_scratch_stage(tmp_path: Path) -> None:
+    """`FROM scratch AS artifact` + `COPY --from` and no CMD/ENTRYPOINT: exported with `docker build --output`,
+    the binary runs on a host, not in this image. With a CMD it is an image that runs (and is reported)."""
+    root = _glibc_project(tmp_path / "export", "rust:1.90", "scratch AS artifact")
+    df = (root / "Dockerfile").read_text().replace('CMD ["/usr/local/bin/app"]\n', "")
+    (root / "Dockerfile").write_text(df)
+    assert lint(root, ["VW206", "VW401"]) == []
+    run = _glibc_project(tmp_path / "runs", "rust:1.90", "scratch AS artifact")
+    assert sorted(f.rule_id for f in lint(run, ["VW206", "VW401"])) == ["VW206", "VW401"]
+
+
 def test_vw206_silent_for_musl_targets(tmp_path: Path) -> None:
     _glibc_project(tmp_path / "flag", "rust:1.83", "alpine:3.20",
                    build="RUN rustup target add x86_64-unknown-linux-musl && "
@@ -646,6 +657,23 @@ def test_vw308_compose_escaped_variable_in_cmd_test(tmp_path: Path) -> None:
     findings = lint(tmp_path, ["VW308"])
     assert where(findings, tmp_path) == [("VW308", "compose.yaml", 5)]
     assert (findings[0].location.col, findings[0].location.end_col) == (42, 59)
+
+
+def test_vw308_silent_in_template_folders_a_script_renders(tmp_path: Path) -> None:
+    """A `template/` folder a setup script runs through envsubst, and cookiecutter placeholder folders, are
+    templates: their `${APP}` is filled in before anything is built. The same folder without such a script
+    is linted."""
+    df = "FROM debian:bookworm-slim\nENTRYPOINT [\"/usr/local/bin/${APP}\"]\n"
+    write(tmp_path / "a", {
+        "setup.sh": '#!/bin/bash\nTEMPLATE_DIR="$ROOT_DIR/template"\n'
+                    "find template -type f | while read f; do envsubst '${APP}' < \"$f\" > \"${f#template/}\"; done\n",
+        "template/PROJECT/Dockerfile": df,
+        "{{cookiecutter.project_slug}}/Dockerfile": df,
+        "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
+    })  # fmt: skip
+    assert lint(tmp_path / "a", ["VW308"]) == []
+    write(tmp_path / "b", {"template/PROJECT/Dockerfile": df, "README.md": "Copy template/ by hand.\n"})
+    assert where(lint(tmp_path / "b", ["VW308"]), tmp_path / "b") == [("VW308", "template/PROJECT/Dockerfile", 2)]
 
 
 def test_vw308_silent_for_shell_forms(tmp_path: Path) -> None:

@@ -313,6 +313,21 @@ def _resolve(base: Path, raw: str) -> Path:
     return p if p.is_absolute() else base / p
 
 
+def default_dockerfile(path: Path) -> Path:
+    """``path`` itself, or the lowercase ``dockerfile`` beside it when ``path`` is a missing ``Dockerfile``:
+    BuildKit loads both names and uses the lowercase one when ``Dockerfile`` is absent (moby/buildkit
+    frontend/dockerui, "dockerfile is also supported casing moby/moby#10858"; the docker CLI does the same
+    for its default name)."""
+    if path.name != "Dockerfile" or path.is_file():
+        return path
+    lower = path.with_name("dockerfile")
+    try:
+        names = {p.name for p in path.parent.iterdir()}
+    except OSError:
+        return path
+    return lower if "dockerfile" in names and lower.is_file() else path
+
+
 def _build_spec(node: YNode, project_dir: Path) -> BuildSpec | None:
     if node.value is None:
         return None
@@ -320,7 +335,9 @@ def _build_spec(node: YNode, project_dir: Path) -> BuildSpec | None:
         raw = node.text() or "."
         remote = _is_remote(raw)
         ctx = None if remote else _resolve(project_dir, raw)
-        return BuildSpec(node.loc, raw, ctx, node.loc, None, None if ctx is None else ctx / "Dockerfile", None)
+        return BuildSpec(
+            node.loc, raw, ctx, node.loc, None, None if ctx is None else default_dockerfile(ctx / "Dockerfile"), None
+        )
     ctx_node = node.get("context")
     raw = _text(ctx_node) or "."
     remote = _is_remote(raw)
@@ -330,7 +347,7 @@ def _build_spec(node: YNode, project_dir: Path) -> BuildSpec | None:
     inline = _text(node.get("dockerfile_inline"))
     dockerfile: Path | None = None
     if ctx is not None and inline is None:
-        dockerfile = _resolve(ctx, df_raw) if df_raw else ctx / "Dockerfile"
+        dockerfile = default_dockerfile(_resolve(ctx, df_raw) if df_raw else ctx / "Dockerfile")
     args: dict[str, str | None] = {}
     args_node = node.get("args")
     if args_node is not None:
