@@ -42,6 +42,41 @@ def test_vw404_silent_for_placeholders(tmp_path: Path) -> None:
     assert lint(tmp_path, ["VW404"]) == []
 
 
+def test_vw404_silent_for_well_known_demo_values(tmp_path: Path) -> None:
+    # realworld-style demo stack: image-default / tutorial values, not leaked secrets (rules/secrets.json)
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_PASSWORD: password\n"
+                        "  pg2:\n    image: postgres:16\n    environment:\n      - POSTGRES_PASSWORD=mysecretpassword\n"
+                        "  grafana:\n    image: grafana/grafana\n    environment:\n      GF_SECURITY_ADMIN_PASSWORD: admin\n"
+                        "  mysql:\n    image: mysql:8\n    environment:\n      MYSQL_ROOT_PASSWORD: \"Example\"\n",
+        "Dockerfile": "FROM debian:bookworm-slim\nENV JWT_SECRET=secret DB_PASSWORD=postgres\n",
+    })
+    assert lint(tmp_path, ["VW404"]) == []
+
+
+def test_vw404_demo_values_match_the_whole_value_only(tmp_path: Path) -> None:
+    # a real-looking value that merely contains a demo word still fires
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_PASSWORD: postgres-Xq83kd0Zt\n"
+                        "      JWT_SECRET: password\n"
+                        "      API_TOKEN: admin2024secretK9\n",
+    })
+    assert where(lint(tmp_path, ["VW404"]), tmp_path) == [("VW404", "compose.yaml", 5), ("VW404", "compose.yaml", 7)]
+
+
+def test_secrets_json_matches_its_schema() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("viworks_lint.schemas").joinpath("secrets.schema.json").read_text("utf-8"))
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("secrets.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+
+
 # ---------------------------------------------------------------- VW405 datastore-port-published
 
 _APP_USES_DB = (
