@@ -3,10 +3,13 @@ credentials JSON), by the markers in their first bytes. Nothing here returns or 
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
 from collections.abc import Iterator
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,10 +83,21 @@ _PLACEHOLDER = re.compile(
 )
 
 
+@cache
+def demo_values() -> frozenset[str]:
+    """Well-known demo/default values (`password`, `postgres`, `mysecretpassword`, grafana's `admin`), read from the
+    reviewed data file ``rules/secrets.json`` (each with its source; validated by the test suite)."""
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("secrets.json").read_text("utf-8"))
+    return frozenset(str(v["value"]).lower() for v in data["demo_values"]["values"])
+
+
 def is_placeholder(value: str) -> bool:
-    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`."""
+    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`, or a
+    well-known demo/default value nobody treats as a secret (`password`, `postgres`, `admin`; see `demo_values`)."""
     v = value.strip()
     low = v.lower()
+    if low in demo_values():
+        return True
     return bool(_PLACEHOLDER.match(v)) or "changeme" in low.replace("-", "").replace("_", "")
 
 

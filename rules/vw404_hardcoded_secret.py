@@ -116,8 +116,11 @@ RULE = register(
             "forms) or a Dockerfile `ENV` / `ARG` default. The value is never shown in findings. "
             "Stays silent for: names where the secret word is not the last word (`TOKEN_INFO_URL`, "
             "`PASSWORD_MIN_LENGTH`, `JWT_SECRET_TTL`, `*_FILE`), interpolated values (`${X}`), empty values, "
-            "`ARG X` without a default, file paths, booleans, and placeholders that stand for the value "
-            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`).",
+            "`ARG X` without a default, file paths, booleans, placeholders that stand for the value "
+            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`), and well-known demo or image-default "
+            "values nobody treats as a secret (the whole value is `password`, `postgres`, `mysecretpassword`, "
+            "`example`, `admin`, `secret`, `root`, `test`, … : the reviewed list with its sources is "
+            "`rules/secrets.json`). A real-looking value still fires, whatever word it contains.",
             why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
             "`docker inspect` and the image's layer history where anyone with pull access can read it.",
             example="environment:\n  JWT_SECRET: 9f86d081884c7d659a2feaa0c55ad015",

@@ -120,6 +120,9 @@ def _auth_off(project: Project, svc: Service, kind: str) -> str | None:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    # one published port line is one finding, even when several compose projects include the file (a base file
+    # and a base + override set): the users of every project that runs it are named together
+    seen: dict[tuple[object, ...], tuple[Service, Port, str, str, str | None, list[Service]]] = {}
     for compose, svc in project.services():
         if not svc.ports:
             continue
@@ -132,32 +135,40 @@ def check(project: Project) -> Iterator[Finding]:
         for port in svc.ports:
             if port.host_ip not in _ALL_INTERFACES:
                 continue
-            how = f"host port {port.published}" if port.published else "a random host port"
-            where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
-            risk = (
-                f"{auth_off}: anyone who can reach the host can read and change its data"
-                if auth_off
-                else "anyone who can reach the host can try its credentials"
+            loc = port.location
+            where_key = (str(loc.path), loc.line, loc.col, svc.name, port.raw)
+            if where_key in seen:
+                known = seen[where_key][5]
+                known.extend(u for u in users if all(u.name != k.name for k in known))
+                continue
+            seen[where_key] = (svc, port, kind, image, auth_off, list(users))
+    for svc, port, kind, image, auth_off, users in seen.values():
+        how = f"host port {port.published}" if port.published else "a random host port"
+        where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
+        risk = (
+            f"{auth_off}: anyone who can reach the host can read and change its data"
+            if auth_off
+            else "anyone who can reach the host can try its credentials"
+        )
+        if users:
+            used = ", ".join(f"`{u.name}`" for u in users[:3])
+            fix = (
+                f"bind it to `127.0.0.1:` or drop `ports:` ({used} "
+                f"{'reaches' if len(users) == 1 else 'reach'} it over the compose network)"
             )
-            if users:
-                used = ", ".join(f"`{u.name}`" for u in users[:3])
-                fix = (
-                    f"bind it to `127.0.0.1:` or drop `ports:` ({used} "
-                    f"{'reaches' if len(users) == 1 else 'reach'} it over the compose network)"
-                )
-            else:
-                fix = (
-                    "no service of this compose project uses it over the compose network, so the port is how an "
-                    "app on the host reaches it: bind it to `127.0.0.1:` unless other machines must connect"
-                )
-            f = RULE.finding(
-                f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target or port.raw} to "
-                f"{how} {where}: {risk}; {fix}",
-                port.location,
-                key=f"{svc.name}:{port.raw}",
-                fix=_fix(port),
+        else:
+            fix = (
+                "no service of this compose project uses it over the compose network, so the port is how an "
+                "app on the host reaches it: bind it to `127.0.0.1:` unless other machines must connect"
             )
-            yield f if users else replace(f, level=Level.NOTE)
+        f = RULE.finding(
+            f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target or port.raw} to "
+            f"{how} {where}: {risk}; {fix}",
+            port.location,
+            key=f"{svc.name}:{port.raw}",
+            fix=_fix(port),
+        )
+        yield f if users else replace(f, level=Level.NOTE)
 
 
 def _fix(port: Port) -> Fix | None:
@@ -193,6 +204,8 @@ RULE = register(
             "port is then only exposure; a note when none does (the port is how an app run on the host reaches "
             "it). The message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
+            "A port line that several compose projects run (the file alone and in a documented `-f` set) is one "
+            "finding naming the users of all of them. "
             "Stays silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore.",
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "

@@ -42,6 +42,41 @@ def test_vw404_silent_for_placeholders(tmp_path: Path) -> None:
     assert lint(tmp_path, ["VW404"]) == []
 
 
+def test_vw404_silent_for_well_known_demo_values(tmp_path: Path) -> None:
+    # realworld-style demo stack: image-default / tutorial values, not leaked secrets (rules/secrets.json)
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_PASSWORD: password\n"
+                        "  pg2:\n    image: postgres:16\n    environment:\n      - POSTGRES_PASSWORD=mysecretpassword\n"
+                        "  grafana:\n    image: grafana/grafana\n    environment:\n      GF_SECURITY_ADMIN_PASSWORD: admin\n"
+                        "  mysql:\n    image: mysql:8\n    environment:\n      MYSQL_ROOT_PASSWORD: \"Example\"\n",
+        "Dockerfile": "FROM debian:bookworm-slim\nENV JWT_SECRET=secret DB_PASSWORD=postgres\n",
+    })
+    assert lint(tmp_path, ["VW404"]) == []
+
+
+def test_vw404_demo_values_match_the_whole_value_only(tmp_path: Path) -> None:
+    # a real-looking value that merely contains a demo word still fires
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_PASSWORD: postgres-Xq83kd0Zt\n"
+                        "      JWT_SECRET: password\n"
+                        "      API_TOKEN: admin2024secretK9\n",
+    })
+    assert where(lint(tmp_path, ["VW404"]), tmp_path) == [("VW404", "compose.yaml", 5), ("VW404", "compose.yaml", 7)]
+
+
+def test_secrets_json_matches_its_schema() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("viworks_lint.schemas").joinpath("secrets.schema.json").read_text("utf-8"))
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("secrets.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+
+
 # ---------------------------------------------------------------- VW405 datastore-port-published
 
 _APP_USES_DB = (
@@ -96,6 +131,22 @@ def test_vw405_redis_with_password_is_not_called_open(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- VW102 copy-source-missing (BuildKit semantics)
+
+
+def test_vw405_one_finding_for_a_port_line_several_compose_projects_include(tmp_path: Path) -> None:
+    # docker-compose.yml alone and `-f docker-compose.yml -f docker-compose.dev.yml` (documented) both run the
+    # base file's port line: one finding that names the users of both projects
+    write(tmp_path, {
+        "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n"
+                              "  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+                              "      DATABASE_URL: postgres://app@db/app\n",
+        "docker-compose.dev.yml": "services:\n  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n"
+                                  "  backend:\n    image: ghcr.io/acme/api:dev\n    depends_on: [db]\n",
+        "DEVELOPMENT.md": "```sh\ndocker compose -f docker-compose.yml -f docker-compose.dev.yml up\n```\n",
+    })
+    findings = lint(tmp_path, ["VW405"])
+    assert where(findings, tmp_path) == [("VW405", "docker-compose.yml", 5)]
+    assert "`api`, `backend` reach it" in findings[0].message
 
 
 def _levels(findings: list, root: Path) -> list[tuple[str, str, int, str]]:  # type: ignore[type-arg]
@@ -500,10 +551,26 @@ def test_compose_cargo_run_bin_picks_the_binary(tmp_path: Path) -> None:
 
 
 def test_vw301_is_a_note_in_a_dev_stack(tmp_path: Path) -> None:
-    hc = "    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready -U app\"]\n      interval: 5s\n"
+    hc = "    healthcheck:\n      test: [\"CMD\", \"/app\", \"health\"]\n      interval: 5s\n"
     write(tmp_path, {
-        "compose.yaml": f"services:\n  db:\n    image: postgres:16\n{hc}",
-        "docker-compose.dev.yml": f"services:\n  db:\n    image: postgres:16\n{hc}",
+        "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
+        "compose.yaml": f"services:\n  api:\n    build: .\n{hc}",
+        "docker-compose.dev.yml": f"services:\n  api:\n    build: .\n{hc}",
     })
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
         ("VW301", "compose.yaml", 4, "warning"), ("VW301", "docker-compose.dev.yml", 4, "note")]
+
+
+def test_vw301_is_a_note_for_an_image_the_repo_does_not_build(tmp_path: Path) -> None:
+    # deploy compose: the postgres healthcheck (image-only) is a note, the app built from the repo keeps the warning
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
+        "compose.yaml": "services:\n  api:\n    build: .\n    healthcheck:\n"
+                        "      test: [\"CMD\", \"/app\", \"health\"]\n    depends_on:\n      db:\n"
+                        "        condition: service_healthy\n"
+                        "  db:\n    image: postgres:16\n    healthcheck:\n"
+                        "      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n      interval: 10s\n      retries: 5\n",
+    })
+    findings = lint(tmp_path, ["VW301"])
+    assert _levels(findings, tmp_path) == [("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 11, "note")]
+    assert "not built from this repository" in findings[1].message
