@@ -92,23 +92,30 @@ def demo_values() -> frozenset[str]:
 
 
 def is_placeholder(value: str) -> bool:
-    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`, or a
-    well-known demo/default value nobody treats as a secret (`password`, `postgres`, `admin`; see `demo_values`)."""
+    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`."""
     v = value.strip()
     low = v.lower()
-    if low in demo_values():
-        return True
     return bool(_PLACEHOLDER.match(v)) or "changeme" in low.replace("-", "").replace("_", "")
 
 
-def is_literal_secret(value: str | None) -> bool:
-    """A value that is written in the file: not empty, not interpolated, not a file path or a flag."""
+def is_demo_value(value: str) -> bool:
+    """A well-known demo/default value nobody treats as a secret when written in a compose file or Dockerfile
+    (`password`, `postgres`, `admin`; see `demo_values`)."""
+    return value.strip().strip("\"'").lower() in demo_values()
+
+
+def is_literal_secret(value: str | None, *, demo_counts: bool = True) -> bool:
+    """A value that is written in the file: not empty, not interpolated, not a file path or a flag. With
+    ``demo_counts=False`` a well-known demo value (`password`) is no secret either: VW404 reads compose files
+    and Dockerfiles that way; a `.env` shipped inside an image (VW406) is a leak whatever it holds."""
     if value is None:
         return False
     v = value.strip().strip("\"'")
     if not v or _INTERPOLATED.search(v):
         return False
     if v.lower() in ("true", "false", "yes", "no", "on", "off") or is_placeholder(v):
+        return False
+    if not demo_counts and is_demo_value(v):
         return False
     return not (v.startswith(("/", "./", "~/")) and not any(c.isspace() for c in v))
 

@@ -54,23 +54,12 @@ def _check(project: Project) -> Iterator[Finding]:
         hc = svc.healthcheck
         if hc is None or hc.disabled or _set(hc.start_period):
             continue
-        build = project.build_of_service(svc)
-        image_hc = _image_healthcheck(build)
+        image_hc = _image_healthcheck(project.build_of_service(svc))
         if image_hc is not None and not _disabled(image_hc) and _set(image_hc.flag("start-period")):
             continue
-        prebuilt = build is None and svc.build is None  # postgres, redis, …: an image this repo does not build
-        message = (
+        yield RULE.finding(
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
-            "towards `retries`, so a slow start is marked unhealthy and restarted"
-        )
-        if prebuilt:
-            message = (
-                f"healthcheck of service `{svc.name}` (image `{svc.image}`, not built from this repository) has no "
-                "`start_period`; such images (databases, caches) start in seconds and compose does not restart "
-                "unhealthy containers, so add one only if its first start (initialisation) outlasts the retries"
-            )
-        f = RULE.finding(
-            message,
+            "towards `retries`, so a slow start is marked unhealthy and restarted",
             hc.location,
             key=f"compose:{svc.name}",
             fix=safe_fix(
@@ -78,7 +67,6 @@ def _check(project: Project) -> Iterator[Finding]:
                 SetKey(compose.files, ("services", svc.name, "healthcheck", "start_period"), START_PERIOD),
             ),
         )
-        yield replace(f, level=Level.NOTE) if prebuilt else f
     # Dockerfile HEALTHCHECK of the stage an image is built to
     reported: set[int] = set()
     for df in project.dockerfiles.values():
@@ -134,9 +122,7 @@ RULE = register(
             "`start_period` unset inherits the image's `--start-period`, so that case is silent; so are "
             '`disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE`. In a compose file or Dockerfile outside '
             "`deploy` scope (a dev, test, CI or example stack, see the README) it is only a note: a slow start "
-            "there costs a retry, not a deployment. The compose healthcheck of a service whose image is not built "
-            "from this repository (an image-only postgres, redis, …) is also only a note: those start in seconds "
-            "and compose never restarts unhealthy containers; the warning stays for services built from the repo.",
+            "there costs a retry, not a deployment.",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",

@@ -38,7 +38,7 @@ def _compose(project: Project) -> Iterator[Finding]:
                     loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
                 entries.append((name.strip(), val if has else None, loc))
         for name, raw_value, loc in entries:
-            if not is_secret_name(name) or not is_literal_secret(raw_value):
+            if not is_secret_name(name) or not is_literal_secret(raw_value, demo_counts=False):
                 continue
             yield RULE.finding(
                 _message(
@@ -77,7 +77,7 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                         name, has, val = a.partition("=")
                         pairs.append((name, val if has else None))
                 for name, value in pairs:
-                    if not is_secret_name(name) or not is_literal_secret(value):
+                    if not is_secret_name(name) or not is_literal_secret(value, demo_counts=False):
                         continue
                     if instr.cmd == "ENV":
                         hint = (

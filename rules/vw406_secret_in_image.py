@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.gitindex import committed_mode
 from viworks_lint.location import Location
 from viworks_lint.packages import text_location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
@@ -89,31 +87,6 @@ def _finding(
     )
 
 
-def _committed(context: Path | None, s: _Secret) -> bool:
-    """The file is tracked by git (in the repository's index): it is already public with the repository."""
-    return context is not None and committed_mode(context / s.rel) is not None
-
-
-def _split(context: Path | None, secrets: list[_Secret]) -> list[tuple[list[_Secret], bool]]:
-    """Untracked secrets (the warning) and committed ones (a note), each group non-empty."""
-    fresh = [s for s in secrets if not _committed(context, s)]
-    old = [s for s in secrets if _committed(context, s)]
-    return [(group, committed) for group, committed in ((fresh, False), (old, True)) if group]
-
-
-def _as_committed(f: Finding, secrets: list[_Secret]) -> Finding:
-    """A secret file that is committed to the repository: the image leaks nothing the repository does not."""
-    one = len(secrets) == 1
-    return replace(
-        f,
-        level=Level.NOTE,
-        message=f"{_listed(secrets)} {'is' if one else 'are'} committed to the repository, so copying "
-        f"{'it' if one else 'them'} into the image leaks nothing new; the commit is the real problem: if "
-        f"{'it holds' if one else 'they hold'} real secrets, rotate them, remove the file from git "
-        "(`git rm --cached`) and give the container its configuration at run time",
-    )
-
-
 def _ignore_related(files: StageFiles) -> tuple[Related, ...]:
     if files.ignore is None:
         return ()
@@ -138,22 +111,20 @@ def _check_build(project: Project, build: Build, done: set[tuple[int, str]]) -> 
                 by_instr.setdefault(id(p.instr), (p, []))[1].extend(found)
         elif p.kind == "stage" and p.from_stage is not None and p.from_stage.index != final.index:
             yield from _from_stage(project, build, df, p, done)
-    for p, all_secrets in by_instr.values():
-        done.update((id(p.instr), s.rel) for s in all_secrets)
+    for p, secrets in by_instr.values():
+        done.update((id(p.instr), s.rel) for s in secrets)
         token = p.source if not p.tree or p.source not in ("", ".") else "."
         raw = next((a for a in p.instr.args[:-1] if posixpath.normpath(a.lstrip("/") or ".") == token), None)
-        for secrets, committed in _split(files.context, all_secrets):
-            f = _finding(
-                df,
-                p.instr,
-                raw or posixpath.basename(token),
-                secrets,
-                f"`{p.instr.cmd} {' '.join(p.instr.args)}` puts" if p.tree else f"{p.instr.cmd} puts",
-                _ignore_related(files) if p.tree else (),
-                tree=p.tree,
-                has_ignore=files.ignore is not None,
-            )
-            yield _as_committed(f, secrets) if committed else f
+        yield _finding(
+            df,
+            p.instr,
+            raw or posixpath.basename(token),
+            secrets,
+            f"`{p.instr.cmd} {' '.join(p.instr.args)}` puts" if p.tree else f"{p.instr.cmd} puts",
+            _ignore_related(files) if p.tree else (),
+            tree=p.tree,
+            has_ignore=files.ignore is not None,
+        )
 
 
 def _from_stage(
@@ -181,18 +152,16 @@ def _from_stage(
     related = tuple(
         Related(i.location, f"stage `{stage}` copies it from the build context here") for i in dict.fromkeys(copies)
     )
-    for group, committed in _split(other.context, secrets):
-        f = _finding(
-            df,
-            p.instr,
-            p.instr.args[0] if p.instr.args else p.instr.cmd,
-            group,
-            f"`{p.instr.cmd} --from={p.instr.flag('from')} {p.source}` brings",
-            related,
-            tree=tree,
-            has_ignore=other.ignore is not None,
-        )
-        yield _as_committed(f, group) if committed else f
+    yield _finding(
+        df,
+        p.instr,
+        p.instr.args[0] if p.instr.args else p.instr.cmd,
+        secrets,
+        f"`{p.instr.cmd} --from={p.instr.flag('from')} {p.source}` brings",
+        related,
+        tree=tree,
+        has_ignore=other.ignore is not None,
+    )
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -220,8 +189,6 @@ RULE = register(
             "`private_key`); and a directory copy (`COPY . .`) whose files include one of those because "
             "`.dockerignore` does not exclude it (test, fixture and example directories are left out). "
             "Copies into a build stage that the final image does not take them from are not reported. "
-            "A file tracked by git (in the repository's index) is already public with the repository: the image "
-            "leaks nothing new, so it is only a note that says the commit is the real problem. "
             "The finding names the files and their kind, never their content.",
             why="Every layer of an image is readable by anyone who can pull it: `docker save` or `docker run "
             "--rm image cat /app/.env` shows production database passwords, API tokens and TLS keys. Deleting "

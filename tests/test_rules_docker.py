@@ -360,34 +360,6 @@ def test_vw406_explicit_copies_of_secret_files(tmp_path: Path) -> None:
     assert "SSH private key" in ssh.message and "a private key" in key.message and "credentials file" in cred.message
 
 
-def test_vw406_committed_secret_files_are_a_note_untracked_ones_warn(tmp_path: Path) -> None:
-    # demo keys and a config .env committed to the public repository: the image leaks nothing the repository
-    # does not; the untracked local .env.local is still a warning
-    import shutil
-    import subprocess
-
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    write(tmp_path, {
-        ".env": _SECRET, "resources/private.pem": _KEY,
-        "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
-        "src/main.rs": "fn main() {}\n",
-        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
-                      "FROM debian:bookworm-slim\nWORKDIR /app\n"
-                      "COPY .env ./\nCOPY resources/private.pem /app/resources/\nCOPY .env.local ./\n"
-                      "COPY --from=build /src/target/release/app /usr/local/bin/app\nCMD [\"app\"]\n",
-    })
-    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    (tmp_path / ".env.local").write_text(_SECRET)  # not tracked
-    findings = lint(tmp_path, ["VW406"])
-    assert where(findings, tmp_path) == [("VW406", "Dockerfile", n) for n in (7, 8, 9)]
-    dotenv, pem, local = findings
-    assert dotenv.level is Level.NOTE and pem.level is Level.NOTE and local.level is Level.WARNING
-    assert "committed to the repository" in dotenv.message and "`resources/private.pem`" in pem.message
-
-
 def test_vw406_explicit_copy_of_a_dotenv_file_not_in_the_checkout(tmp_path: Path) -> None:
     write(tmp_path, {"Dockerfile": _RUNTIME + "COPY .env.production ./.env\n"})  # the deploy host's copy ships
     assert where(lint(tmp_path, ["VW406"]), tmp_path) == [("VW406", "Dockerfile", 3)]

@@ -559,18 +559,3 @@ def test_vw301_is_a_note_in_a_dev_stack(tmp_path: Path) -> None:
     })
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
         ("VW301", "compose.yaml", 4, "warning"), ("VW301", "docker-compose.dev.yml", 4, "note")]
-
-
-def test_vw301_is_a_note_for_an_image_the_repo_does_not_build(tmp_path: Path) -> None:
-    # deploy compose: the postgres healthcheck (image-only) is a note, the app built from the repo keeps the warning
-    write(tmp_path, {
-        "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
-        "compose.yaml": "services:\n  api:\n    build: .\n    healthcheck:\n"
-                        "      test: [\"CMD\", \"/app\", \"health\"]\n    depends_on:\n      db:\n"
-                        "        condition: service_healthy\n"
-                        "  db:\n    image: postgres:16\n    healthcheck:\n"
-                        "      test: [\"CMD-SHELL\", \"pg_isready -U postgres\"]\n      interval: 10s\n      retries: 5\n",
-    })
-    findings = lint(tmp_path, ["VW301"])
-    assert _levels(findings, tmp_path) == [("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 11, "note")]
-    assert "not built from this repository" in findings[1].message
