@@ -94,6 +94,14 @@ def resolve_scope(paths: list[Path], cwd: Path | None = None) -> Scope:
     here = absolute(cwd if cwd is not None else Path.cwd())
     named = [absolute(p) for p in paths] or [here]
     dirs = [p if p.is_dir() else p.parent for p in named]
+    roots = list(dict.fromkeys(find_project_root(d) for d in dirs))
+    if len(roots) > 1:  # their common folder is no project: linting it would walk whatever else is there
+        from viworks_lint.usage import UsageFailure
+
+        shown = ", ".join(str(r) for r in roots)
+        raise UsageFailure(
+            f"the paths belong to different projects ({shown})", "lint each project with its own viworks-lint run"
+        )
     root = find_project_root(Path(os.path.commonpath([str(d) for d in dirs])))
     if any(p == root for p in named):
         return Scope(root)

@@ -173,6 +173,15 @@ def test_manifest_fields() -> None:
         "deploy/nginx/default.conf",
         "nginx/conf.d/api.conf",
         ".viworks-lint.toml",
+        "Containerfile",
+        "deploy/Containerfile.prod",
+        "docker/entrypoint.sh",
+        "Makefile",
+        "justfile",
+        ".github/workflows/deploy.yml",
+        ".gitlab-ci.yml",
+        ".gitattributes",
+        ".gitignore",
     ],
 )
 def test_files_regex_triggers(path: str) -> None:

@@ -65,3 +65,14 @@ def test_scope_wants_and_describes(tmp_path: Path) -> None:
     assert scope.wants(tmp_path / "a" / "Dockerfile") and not scope.wants(tmp_path / "ab" / "Dockerfile")
     assert scope.describe() == f"a (project root {tmp_path})"
     assert Scope(tmp_path).describe() == str(tmp_path)
+
+
+def test_paths_in_different_projects_are_a_usage_error_not_a_walk_of_their_common_folder(tmp_path: Path) -> None:
+    from viworks_lint.usage import UsageFailure
+
+    for name in ("one", "two"):
+        write(tmp_path / name, {".git/HEAD": "ref: refs/heads/main\n", "compose.yaml": "services: {}\n"})
+    with pytest.raises(UsageFailure) as err:
+        resolve_scope([tmp_path / "one", tmp_path / "two"])
+    assert "different projects" in err.value.message
+    assert resolve_scope([tmp_path / "one", tmp_path / "one"]) == Scope(tmp_path / "one")
