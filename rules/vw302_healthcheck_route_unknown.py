@@ -86,8 +86,8 @@ RULE = register(
             "everything that `depends_on` it with `service_healthy` never starts, while the app itself is fine.",
             example='healthcheck:\n  test: ["CMD", "curl", "-f", "http://localhost:8081/health"]\n'
             '# the app: web::scope("/api").service(health)  with  #[get("/health")]',
-            fix="Point the healthcheck at a route the app serves (the message names the closest one), or add "
-            "the route.",
+            fix="Point the healthcheck at a route the app serves (the message names the closest one: "
+            "`/api/health` in the example above), or add the route.",
             fix_safety="Unsafe. The fix replaces the path in the healthcheck URL with the route the message "
             "suggests (only a plain path that answers GET; a URL whose host or port is written with a variable is "
             "left alone). The closest route by name need not be the one meant as a health endpoint: it may do "
