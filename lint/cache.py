@@ -40,14 +40,19 @@ ENV_DIR = "VIWORKS_LINT_CACHE_DIR"
 State = list[Any]  # ["missing"] | ["dir"] | ["file", size, mtime_ns] | ["list", sha256 of the sorted names]
 
 
-def default_dir() -> Path:
-    """``$VIWORKS_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/viworks-lint``, else ``~/.cache/viworks-lint``."""
+def default_dir() -> Path | None:
+    """``$VIWORKS_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/viworks-lint``, else ``~/.cache/viworks-lint``; None
+    (no cache) when there is no home directory to put it in."""
     env = os.environ.get(ENV_DIR)
     if env:
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
-    return base / "viworks-lint"
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "viworks-lint"
+    try:
+        return Path.home() / ".cache" / "viworks-lint"
+    except (RuntimeError, KeyError, OSError):  # no HOME and no passwd entry: lint without a cache
+        return None
 
 
 def _real(name: str) -> Any:

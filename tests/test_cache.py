@@ -109,6 +109,17 @@ def test_default_cache_directory_follows_xdg(tmp_path: Path, monkeypatch: pytest
     assert cache.default_dir() == tmp_path / "own"
 
 
+def test_no_home_directory_means_no_cache_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cache.ENV_DIR, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.default_dir() is None
+
+
 def _crates(root: Path, n: int) -> list[Request]:
     reqs = []
     for i in range(n):
