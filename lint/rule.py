@@ -86,9 +86,13 @@ class Rule:
         related: tuple[Related, ...] = (),
         extra: dict[str, str] | None = None,
         fix: Fix | None = None,
+        level: Level | None = None,
     ) -> Finding:
-        """Shorthand used by checks: ``yield RULE.finding("msg", loc, key=...)``."""
-        return Finding(self.id, message, location, related=related, key=key, extra=dict(extra or {}), fix=fix)
+        """Shorthand used by checks: ``yield RULE.finding("msg", loc, key=...)``. ``level`` overrides the rule's
+        own level for this finding (a note where the defect is only likely); config levels still win."""
+        return Finding(
+            self.id, message, location, related=related, key=key, extra=dict(extra or {}), fix=fix, level=level
+        )
 
 
 _REGISTRY: dict[str, Rule] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from viworks_lint.code import parse_errors
 from viworks_lint.findings import Finding, Level
@@ -19,14 +18,14 @@ def check(project: Project) -> Iterator[Finding]:
         # tree-sitter's Rust grammar trails the language (attributes on pattern fields, new syntax): code
         # that compiles can fail to parse here, so this is a note about what the linter could read, not a
         # claim that the build fails; cargo is the judge of that.
-        finding = RULE.finding(
+        yield RULE.finding(
             "the Rust grammar this linter uses cannot parse the code here (it may be syntax newer than the "
             "grammar); routes, env reads and crate uses after this point may be incomplete, so the rules "
             "that read them make fewer claims",
             loc,
             key="rust",
+            level=Level.NOTE,
         )
-        yield replace(finding, level=Level.NOTE)
 
 
 RULE = register(

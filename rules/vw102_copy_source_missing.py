@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from viworks_lint.dockerutil import (
     CopySource,
@@ -57,14 +56,14 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
     if _wildcard(cleaned):
         if count > 1:
             return  # BuildKit copies nothing for an empty wildcard; the other sources are the copy
-        f = RULE.finding(
+        yield RULE.finding(
             f"{instr.cmd} source pattern `{shown}` matches no file in the build context `{ctx}`: BuildKit allows "
             "an empty wildcard and copies nothing, so check that nothing is expected there",
             loc,
             key=f"empty:{src.value}",
             related=_related(build),
+            level=Level.NOTE,
         )
-        yield replace(f, level=Level.NOTE)
         return
     what = f"{instr.cmd} source `{shown}` does not exist in the build context `{ctx}`"
     if any(a.startswith("#") for a in instr.args[1:-1]):
@@ -79,35 +78,35 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
     target = build.context / cleaned
     sub = missing_submodule(project, target)
     if sub is not None:
-        f = RULE.finding(
+        yield RULE.finding(
             f"{what}: it is in git submodule `{sub}`, which is not checked out here "
             "(`git submodule update --init` before building)",
             loc,
             key=f"submodule:{src.value}",
             related=_related(build),
+            level=Level.NOTE,
         )
-        yield replace(f, level=Level.NOTE)
         return
     if project.is_gitignored(target):
-        f = RULE.finding(
+        yield RULE.finding(
             what + "; it is git-ignored, so it must be produced on the host before "
             "`docker build` (a fresh clone or CI checkout will not have it)",
             loc,
             key=f"ignored:{src.value}",
             related=_related(build),
+            level=Level.NOTE,
         )
-        yield replace(f, level=Level.NOTE)
         return
     step = host_step(project, build.dockerfile_path, build.context, cleaned)
     if step is not None:
-        f = RULE.finding(
+        yield RULE.finding(
             f"{what}; `{project.rel(step.wrapper)}`, which builds this image, produces it on the host first, "
             "so a plain `docker build` from a fresh clone will not have it",
             loc,
             key=f"hostbuilt:{src.value}",
             related=(*_related(build), Related(step.location, "the step that builds the image")),
+            level=Level.NOTE,
         )
-        yield replace(f, level=Level.NOTE)
         return
     if escapes_context(src.value):
         what += " (the `../` is misleading: BuildKit never reads above the context)"

@@ -6,7 +6,6 @@ import difflib
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,23 +59,23 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
             continue
         sub = missing_submodule(project, directory)
         if sub is not None:
-            f = RULE.finding(
+            yield RULE.finding(
                 f"workspace member `{pattern}` is in git submodule `{sub}`, which is not checked out here; run "
                 "`git submodule update --init` (and clone with `--recursive`) before building",
                 loc,
                 key=f"member:{pattern}",
+                level=Level.NOTE,
             )
-            yield replace(f, level=Level.NOTE)
             continue
         script = None if directory.is_dir() else script_creating(root.dir, directory)
         if script is not None:
-            f = RULE.finding(
+            yield RULE.finding(
                 f"workspace member `{pattern}` does not exist; `{project.rel(script)}` beside the manifest names "
                 "it and generates it first, so run that before building",
                 loc,
                 key=f"member:{pattern}",
+                level=Level.NOTE,
             )
-            yield replace(f, level=Level.NOTE)
             continue
         state = "has no Cargo.toml" if directory.is_dir() else "does not exist"
         shown = project.rel(directory)
@@ -96,23 +95,23 @@ def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, 
         return
     script = None if directory.exists() else script_creating(norm_path(base / raw).parent, directory)
     if script is not None:
-        f = RULE.finding(
+        yield RULE.finding(
             f"{section} `{name}` has path `{raw}`, which does not exist; `{project.rel(script)}` names it and "
             "generates it first, so run that before building",
             loc,
             key=f"path:{section}:{name}",
+            level=Level.NOTE,
         )
-        yield replace(f, level=Level.NOTE)
         return
     sub = missing_submodule(project, directory)
     if sub is not None:
-        f = RULE.finding(
+        yield RULE.finding(
             f"{section} `{name}` has path `{raw}` in git submodule `{sub}`, which is not checked out here; "
             "run `git submodule update --init` (and clone with `--recursive`) before building",
             loc,
             key=f"submodule:{section}:{name}",
+            level=Level.NOTE,
         )
-        yield replace(f, level=Level.NOTE)
         return
     if directory.is_file():
         state = "is a file, not a package directory"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from viworks_lint.findings import Finding, Level, Related
@@ -76,25 +75,25 @@ def check(project: Project) -> Iterator[Finding]:
                     "would come from `.env`, which services also use as `env_file` and which is missing (VW203 "
                     "reports it)"
                 )
-            f = RULE.finding(
+            yield RULE.finding(
                 f"`{name}` {why}; compose substitutes an empty string for `{written}` when it is not set",
                 first.location,
                 key=name,
                 related=related,
+                level=Level.NOTE,
             )
-            yield replace(f, level=Level.NOTE)
         elif first.is_required:
             # written to be required from the environment that runs compose: compose stops with the
             # author's own message until it is set, which is the point; a reminder, not a defect
-            f = RULE.finding(
+            yield RULE.finding(
                 f"`{written}` requires `{name}` from the environment that runs compose ({where}): `docker "
                 "compose` stops with that message until it is exported; list it under `provided-env` if the "
                 "deploy environment sets it",
                 first.location,
                 key=name,
                 related=related,
+                level=Level.NOTE,
             )
-            yield replace(f, level=Level.NOTE)
         else:
             yield RULE.finding(
                 f"`{name}` is interpolated without a default, but {where}: compose substitutes an empty string; "
@@ -153,15 +152,15 @@ def _template_notes(project: Project) -> Iterator[Finding]:
             if any(ref.name in e.as_dict() for p in compose.env_sources if (e := project.env_file(p)) is not None):
                 continue  # the real file defines it too
             seen.add((ref.location.path, prov.path))
-            f = RULE.finding(
+            yield RULE.finding(
                 f"`{project.rel(prov.path)}` is not in the repository; the variables this file interpolates from it "
                 f"are taken from `{project.rel(prov.template)}`, "
                 + (f"which {prov.step.describe()} copies into place" if prov.step else "the template beside it")
                 + ": keep the two in step",
                 ref.location,
                 key=f"template:{project.rel(prov.path)}",
+                level=Level.NOTE,
             )
-            yield replace(f, level=Level.NOTE)
 
 
 RULE = register(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from viworks_lint.findings import Finding, Level, Related
@@ -33,15 +32,15 @@ def check(project: Project) -> Iterator[Finding]:
             related = tuple(Related(u[1].location, f"service `{n}` uses it") for n, u in by_name.items())
         prov = project.provision(path) if not path.is_dir() else None
         if prov is not None:
-            f = RULE.finding(
+            yield RULE.finding(
                 f"`env_file` `{ref.raw}` of {who} is not in the repository; it is "
                 f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
                 "`docker compose up`",
                 ref.location,
                 key=ref.raw,
                 related=related,
+                level=Level.NOTE,
             )
-            yield replace(f, level=Level.NOTE)
             continue
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
         try:

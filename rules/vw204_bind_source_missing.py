@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
@@ -136,23 +135,23 @@ def check(project: Project) -> Iterator[Finding]:
             prov = project.provision(host)
             snippet = doc_snippet(project.rel(m.location.path))
             if prov is None and snippet is not None:
-                f = RULE.finding(
+                yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not beside this compose "
                     f"file; the file is a documentation snippet (in `{snippet}/`), so the reader supplies it where "
                     "they run it",
                     m.location,
                     key=key,
+                    level=Level.NOTE,
                 )
-                yield replace(f, level=Level.NOTE)
             elif prov is not None:
-                f = RULE.finding(
+                yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not in the repository; it is "
                     f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
                     "`docker compose up`",
                     m.location,
                     key=key,
+                    level=Level.NOTE,
                 )
-                yield replace(f, level=Level.NOTE)
             elif data:
                 yield RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
@@ -171,14 +170,14 @@ def check(project: Project) -> Iterator[Finding]:
                     key=key,
                 )
             else:  # an empty directory may be all the service needs (an optional plugins folder): no claim
-                f = RULE.finding(
+                yield RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
                     "creates it empty; if the service expects content there, create it or fix the path (relative to "
                     "the compose project directory)",
                     m.location,
                     key=key,
+                    level=Level.NOTE,
                 )
-                yield replace(f, level=Level.NOTE)
 
 
 RULE = register(
