@@ -90,14 +90,17 @@ def _fact_store(project: Project) -> FactStore:
 def prefetch(project: Project) -> None:
     """Read the code of every service's packages at once, so the reading can use every core and the cache
     is asked once per package; the rules then find the facts ready."""
+    cache = _cache(project)
+    store = cache.get("store")
+    store = store if isinstance(store, FactStore) else FactStore()  # facts read before stay
     planner = _Planner()
-    _cache(project)["store"] = planner
+    cache["store"] = planner
     for _compose, svc in project.services():
         service_code(project, svc)
-    project.__dict__["_code_cache"] = {}  # forget what the planning pass built from empty facts
-    store = FactStore()
+    for key in [k for k in cache if k.startswith(("svc:", "facts:"))]:
+        del cache[key]  # forget what the planning pass built from empty facts
+    cache.update(store=store, prefetched=True)
     store.prefetch(planner.requests)
-    _cache(project)["store"] = store
 
 
 def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Manifest]:
@@ -125,6 +128,11 @@ def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Ma
 
 def service_code(project: Project, service: Service) -> ServiceCode | None:
     cache = _cache(project)
+    if "prefetched" not in cache and not isinstance(cache.get("store"), _Planner):
+        # the first rule that asks for a service's code gets every service's read at once (a run whose
+        # rules never ask reads no Rust at all)
+        prefetch(project)
+        cache = _cache(project)
     key = f"svc:{id(service)}"
     if key in cache:
         hit = cache[key]

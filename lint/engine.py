@@ -89,12 +89,6 @@ class Engine:
 
     def run(self) -> Result:
         result = Result([], self.rules)
-        from viworks_lint.code import prefetch
-
-        try:
-            prefetch(self.project)
-        except Exception as exc:  # the rules read the code themselves then, one package at a time
-            result.errors.append(f"internal error while reading the Rust code: {exc.__class__.__name__}: {exc}")
         seen: set[tuple[str, Path, int, int, str]] = set()
         cfg = self.project.config
         for rule in self.rules:

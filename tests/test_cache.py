@@ -209,3 +209,19 @@ def test_runs_that_write_files_are_never_replayed(tmp_path: Path) -> None:
     CliRunner().invoke(cli, args, catch_exceptions=False)
     assert baseline.is_file()
     assert not (cache_dir / "replay").exists()
+
+
+def test_rust_is_read_only_when_a_selected_rule_asks_for_it() -> None:
+    from viworks_lint.code import analyzed_files
+    from viworks_lint.config import load_config
+    from viworks_lint.engine import Engine, select_rules
+    from viworks_lint.project import Project
+    from viworks_lint.rule import all_rules
+
+    def files_read(select: list[str]) -> set[str]:
+        project = Project(BROKEN, load_config(BROKEN))
+        Engine(project, select_rules(all_rules(), select, [])).run()
+        return analyzed_files(project)
+
+    assert files_read(["VW301"]) == set()  # a compose-only rule: no crate is parsed
+    assert any(f.endswith("main.rs") for f in files_read(["VW201"]))
