@@ -299,3 +299,44 @@ def parse_errors(project: Project) -> list[Location]:
         service_code(project, svc)
     errors = _cache(project).get("errors")
     return sorted(errors) if isinstance(errors, set) else []
+
+
+@dataclass(frozen=True)
+class ImageCode:
+    """The Rust code an image's main binary runs: its packages (with the repo libraries they use by path)
+    and the source files read from them."""
+
+    packages: tuple[Manifest, ...]
+    files: tuple[str, ...]
+
+
+def image_code(project: Project, build: Build) -> ImageCode | None:
+    """The code ``build``'s image runs: the compose service's code when a service runs it (see
+    ``service_code``), else the packages whose binary the image's final stage runs; None when unknown."""
+    if build.service is not None:
+        sc = service_code(project, build.service)
+        if sc is None:
+            return None
+        packages, bins = sc.packages, (set(sc.bins) if sc.bins is not None else None)
+    else:
+        built = built_code(project, build)
+        if not built.resolved or not built.runtime:
+            return None
+        packages = built.runtime
+        copied = {c.name for c in built.copied}
+        bins = copied or None
+    seen: set[Path] = {m.path for m in packages}
+    libs: list[Manifest] = []
+    for m in packages:
+        libs.extend(_path_deps(project, m, seen))
+    files: list[str] = []
+    for m, wanted in [*((m, bins) for m in packages), *((lib, set[str]()) for lib in libs)]:
+        selected = None if wanted is None else (wanted & m.bin_names())
+        if selected is not None and not selected and m in packages:
+            selected = None  # the copied name matches no binary of this package: read them all
+        script = m.build_script.path if m.build_script is not None else None
+        skip = str((script if script.is_absolute() else m.dir / script).absolute()) if script is not None else None
+        for f in package_facts(project, m, selected).files:
+            if f != skip and f not in files:
+                files.append(f)
+    return ImageCode((*packages, *libs), tuple(files))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from viworks_lint.dockerutil import final_stages
+from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scripts import script_argv
+from viworks_lint.signals import SignalFacts, image_signals
 
 INITS = (
     "tini",
@@ -54,6 +56,31 @@ def _compose_init(build: Build) -> bool:
     return any(w.rsplit("/", 1)[-1] in INITS or w in INITS for w in words[:3])
 
 
+def shell_pid1(instr: Instruction) -> bool:
+    """A shell stays PID 1 and the app is its child: a shell form not started with ``exec``, or an exec-form
+    ``sh -c`` with several commands whose last one is not ``exec``'d. VW403 reports that instruction."""
+    if not instr.json:
+        text = instr.args[0] if instr.args else ""
+        cmds = commands(text)
+        return not (text.lstrip().startswith("exec ") or (len(cmds) == 1 and cmds[0][:1] == ["exec"]))
+    script, rest = script_argv(list(instr.args))
+    if script is not None or len(rest) < 3:
+        return False
+    cmds = commands(rest[2])
+    return len(cmds) > 1 and cmds[-1][:1] != ["exec"]
+
+
+def _signals(project: Project, builds: list[Build]) -> list[SignalFacts] | None:
+    """What the code each build's image runs does with signals; None when any is unknown."""
+    out: list[SignalFacts] = []
+    for b in builds:
+        facts = image_signals(project, b)
+        if facts is None:
+            return None
+        out.append(facts)
+    return out
+
+
 def check(project: Project) -> Iterator[Finding]:
     for df, stage, stage_builds in final_stages(project):
         state = stage.state
@@ -66,15 +93,33 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if all(_compose_init(b) for b in stage_builds):
             continue
+        if shell_pid1(starter):
+            continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
+        signals = _signals(project, [b for b in stage_builds if not _compose_init(b)])
+        handled = signals is not None and all(s.handles_sigterm is not None for s in signals)
+        spawn = next((s.spawns for s in signals or () if s.spawns is not None), None)
+        if handled and spawn is None:
+            continue  # the app stops on SIGTERM itself and starts no child process to reap
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
             for b in stage_builds
             if b.service is not None and not _compose_init(b)
         )
         kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
+        if handled and spawn is not None:
+            message = (
+                f"the app started by this {kind} runs as PID 1 with no init: it handles SIGTERM itself, but it starts "
+                "child processes, and those it does not wait for (or that they leave behind) become zombies no "
+                "init reaps; use tini/dumb-init or `init: true` in compose"
+            )
+            related = (*related, Related(spawn, "the app starts a child process here"))
+        else:
+            message = (
+                f"the app started by this {kind} runs as PID 1 with no init: zombies are never reaped and "
+                "SIGTERM may be ignored; use tini/dumb-init or `init: true` in compose"
+            )
         yield RULE.finding(
-            f"the app started by this {kind} runs as PID 1 with no init: zombies are never reaped and "
-            "SIGTERM may be ignored; use tini/dumb-init or `init: true` in compose",
+            message,
             starter.location,
             key=f"{kind}:{stage.label}",
             related=related,
@@ -105,8 +150,18 @@ RULE = register(
         docs=RuleDocs(
             what="The image's ENTRYPOINT (or CMD) starts the app directly, with no `tini`, `dumb-init` or `s6` in "
             "front of it, and the compose services that run it do not set `init: true`. Silent when the "
-            "image only inherits its base's command, when the base image's entrypoint is an init, and for "
-            "image-only services.",
+            "image only inherits its base's command, when the base image's entrypoint is an init, for "
+            "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
+            "PID 1 and VW403 reports the instruction, and when the Rust code the image runs (the build's link "
+            "to its packages) installs a SIGTERM handler itself and starts no child process: "
+            "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
+            "future), `signal_hook`/`nix` `SIGTERM`, or `ctrlc` with its `termination` feature. "
+            "`tokio::signal::ctrl_c` alone is SIGINT only and does not count, nor does a framework's built-in "
+            "handling (actix-web's `HttpServer` defaults): only code that names SIGTERM shows the maintainers "
+            "decided how the app stops. When the "
+            "code handles SIGTERM but starts child processes (`std::process::Command`, `tokio::process::Command`), "
+            "the finding says so and points at the spawn; when the image cannot be linked to its code, "
+            "it is reported (no handler can be shown).",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

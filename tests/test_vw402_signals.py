@@ -1,0 +1,220 @@
+"""VW402 no-init-process against the Rust code the image runs: silent when the app handles SIGTERM itself
+and starts no child process, kept (with a message that says why) otherwise, and not repeated on a shell-form
+ENTRYPOINT/CMD that VW403 reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, where, write
+
+DOCKERFILE = """FROM rust:1.83 AS build
+WORKDIR /app
+COPY . .
+RUN cargo build --release
+FROM debian:bookworm-slim
+COPY --from=build /app/target/release/svc /usr/local/bin/svc
+USER 1000
+CMD ["svc"]
+"""
+
+COMPOSE = "services:\n  api:\n    build: .\n    ports:\n      - \"8080:8080\"\n"
+
+
+def _cargo(deps: str) -> str:
+    return f'[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}'
+
+
+def _project(root: Path, main: str, deps: str = 'tokio = "1"\n', *, compose: bool = True,
+             extra: dict[str, str] | None = None, dockerfile: str = DOCKERFILE) -> Path:
+    files = {"Cargo.toml": _cargo(deps), "src/main.rs": main, "Dockerfile": dockerfile, **(extra or {})}
+    if compose:
+        files["compose.yaml"] = COMPOSE
+    return write(root, files)
+
+
+ACTIX = """use actix_web::{get, App, HttpServer};
+
+#[get("/ping")]
+async fn ping() -> &'static str { "pong" }
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    HttpServer::new(|| App::new().service(ping)).bind("0.0.0.0:8080")?.run().await
+}
+"""
+
+AXUM_SIGTERM = """use axum::{routing::get, Router};
+use tokio::signal::unix::{signal, SignalKind};
+
+#[tokio::main]
+async fn main() {
+    let app = Router::new().route("/health", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.unwrap();
+}
+
+async fn shutdown() {
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term.recv() => {},
+    }
+}
+"""
+
+AXUM_CTRL_C = """use axum::{routing::get, Router};
+
+#[tokio::main]
+async fn main() {
+    let app = Router::new().route("/health", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
+    // TODO: also stop on SignalKind::terminate()
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async { tokio::signal::ctrl_c().await.unwrap() })
+        .await
+        .unwrap();
+}
+"""
+
+AXUM_PLAIN = """use axum::{routing::get, Router};
+
+#[tokio::main]
+async fn main() {
+    let app = Router::new().route("/health", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();
+    axum::serve(listener, app).await.unwrap();
+}
+"""
+
+SIGNAL_HOOK = """mod worker;
+
+fn main() {
+    let term = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGTERM, term.clone()).unwrap();
+    worker::run(term);
+}
+"""
+
+WORKER = """pub fn run(term: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    while !term.load(std::sync::atomic::Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+"""
+
+WORKER_SPAWNS = """use std::process::Command;
+
+pub fn run(term: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    while !term.load(std::sync::atomic::Ordering::Relaxed) {
+        Command::new("/hooks/on-tick").status().unwrap();
+    }
+}
+"""
+
+CTRLC = """fn main() {
+    ctrlc::set_handler(|| std::process::exit(0)).expect("handler");
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+"""
+
+
+def test_actix_default_signal_handling_is_still_reported(tmp_path: Path) -> None:
+    # actix-web's HttpServer stops on SIGTERM by default, but nothing in the code shows the maintainers
+    # decided how the app stops or reaps: the seed finding stays
+    root = _project(tmp_path, ACTIX, 'actix-web = "4"\n')
+    found = lint(root, ["VW402"])
+    assert where(found, root) == [("VW402", "Dockerfile", 8)]
+    assert "SIGTERM may be ignored" in found[0].message
+
+
+def test_actix_with_its_own_sigterm_handler_is_silent(tmp_path: Path) -> None:
+    main = ACTIX.replace("use actix_web", "use tokio::signal::unix::SignalKind;\nuse actix_web").replace(
+        ".run().await", ".disable_signals().run().await"
+    ) + "\nfn term() -> SignalKind {\n    SignalKind::terminate()\n}\n"
+    root = _project(tmp_path, main, 'actix-web = "4"\ntokio = "1"\n')
+    assert lint(root, ["VW402"]) == []
+
+
+def test_silent_for_axum_graceful_shutdown_on_sigterm(tmp_path: Path) -> None:
+    root = _project(tmp_path, AXUM_SIGTERM, 'axum = "0.7"\ntokio = { version = "1", features = ["full"] }\n')
+    assert lint(root, ["VW402"]) == []
+
+
+def test_ctrl_c_alone_is_not_enough(tmp_path: Path) -> None:
+    # tokio::signal::ctrl_c is SIGINT only; a mention in a comment does not count either
+    root = _project(tmp_path, AXUM_CTRL_C, 'axum = "0.7"\ntokio = { version = "1", features = ["full"] }\n')
+    assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8)]
+
+
+def test_no_handler_is_reported(tmp_path: Path) -> None:
+    root = _project(tmp_path, AXUM_PLAIN, 'axum = "0.7"\ntokio = { version = "1", features = ["full"] }\n')
+    assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8)]
+
+
+def test_handler_only_in_tests_does_not_count(tmp_path: Path) -> None:
+    main = AXUM_PLAIN + (
+        "\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn term() {\n"
+        "        let _ = tokio::signal::unix::SignalKind::terminate();\n    }\n}\n"
+    )
+    root = _project(tmp_path, main, 'axum = "0.7"\ntokio = { version = "1", features = ["full"] }\n')
+    assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8)]
+
+
+def test_silent_for_signal_hook_in_a_module(tmp_path: Path) -> None:
+    root = _project(tmp_path, SIGNAL_HOOK, 'signal-hook = "0.3"\n', extra={"src/worker.rs": WORKER})
+    assert lint(root, ["VW402"]) == []
+
+
+def test_handler_but_child_processes_is_reported_with_the_spawn(tmp_path: Path) -> None:
+    root = _project(tmp_path, SIGNAL_HOOK, 'signal-hook = "0.3"\n', extra={"src/worker.rs": WORKER_SPAWNS})
+    found = lint(root, ["VW402"])
+    assert where(found, root) == [("VW402", "Dockerfile", 8)]
+    assert "handles SIGTERM itself" in found[0].message and "SIGTERM may be ignored" not in found[0].message
+    spawn = found[0].related[-1]
+    assert (spawn.location.path.name, spawn.location.line, spawn.message) == (
+        "worker.rs", 1, "the app starts a child process here")
+
+
+def test_build_script_commands_do_not_count(tmp_path: Path) -> None:
+    build_rs = 'fn main() {\n    std::process::Command::new("git").status().unwrap();\n}\n'
+    root = _project(tmp_path, AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', extra={"build.rs": build_rs})
+    assert lint(root, ["VW402"]) == []
+
+
+def test_ctrlc_needs_the_termination_feature(tmp_path: Path) -> None:
+    plain = _project(tmp_path / "plain", CTRLC, 'ctrlc = "3"\n')
+    assert where(lint(plain, ["VW402"]), plain) == [("VW402", "Dockerfile", 8)]
+    term = _project(tmp_path / "term", CTRLC, 'ctrlc = { version = "3", features = ["termination"] }\n')
+    assert lint(term, ["VW402"]) == []
+
+
+def test_standalone_image_uses_the_built_code(tmp_path: Path) -> None:
+    handled = _project(tmp_path / "handled", AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', compose=False)
+    assert lint(handled, ["VW402"]) == []
+    plain = _project(tmp_path / "plain", AXUM_PLAIN, 'axum = "0.7"\n', compose=False)
+    assert where(lint(plain, ["VW402"]), plain) == [("VW402", "Dockerfile", 8)]
+
+
+def test_unlinked_code_keeps_the_finding(tmp_path: Path) -> None:
+    # a binary built outside Docker: which code runs is unknown, so the handler in the repo proves nothing
+    dockerfile = "FROM debian:bookworm-slim\nCOPY target/release/svc /usr/local/bin/svc\nCMD [\"svc\"]\n"
+    root = _project(tmp_path, AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile)
+    found = lint(root, ["VW402"])
+    assert where(found, root) == [("VW402", "Dockerfile", 3)]
+    assert "SIGTERM may be ignored" in found[0].message
+
+
+def test_shell_form_cmd_is_left_to_vw403(tmp_path: Path) -> None:
+    shell = DOCKERFILE.replace('CMD ["svc"]', "CMD sleep 5 && svc")
+    root = _project(tmp_path / "shell", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=shell)
+    assert where(lint(root, ["VW402", "VW403"]), root) == [("VW403", "Dockerfile", 8)]
+    sh_c = DOCKERFILE.replace('CMD ["svc"]', 'CMD ["sh", "-c", "migrate && svc"]')
+    root = _project(tmp_path / "sh-c", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=sh_c)
+    assert where(lint(root, ["VW402", "VW403"]), root) == [("VW403", "Dockerfile", 8)]
+    # `exec` makes the app PID 1 again: VW402's question is back
+    exec_form = DOCKERFILE.replace('CMD ["svc"]', "CMD exec svc")
+    root = _project(tmp_path / "exec", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=exec_form)
+    assert where(lint(root, ["VW402", "VW403"]), root) == [("VW402", "Dockerfile", 8)]
