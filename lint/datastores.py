@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from viworks_lint.images import split_image
+from viworks_lint.parsers.compose import Service
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,16 @@ def credentials_of_image(ref: str | None) -> dict[str, Any] | None:
         return None
     name, _tag = split_image(ref)
     return fam.credentials if name in fam.credentials["images"] else None
+
+
+def init_scripts_mounted(store: Service) -> bool:
+    """The datastore service mounts something at its image's init-script folder
+    (``/docker-entrypoint-initdb.d``): its first start runs the repository's own scripts."""
+    spec = credentials_of_image(store.image)
+    if spec is None:
+        return False
+    init_dir = str(spec["init_dir"]).rstrip("/")
+    return any(m.target is not None and m.target.rstrip("/").startswith(init_dir) for m in store.volumes)
 
 
 def families_of_scheme(scheme: str) -> tuple[Family, ...]:

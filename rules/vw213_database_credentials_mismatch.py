@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from viworks_lint.connections import Endpoint, EnvValue, service_endpoints, service_env, url_part, url_query
-from viworks_lint.datastores import credentials_of_image, family_of_image
+from viworks_lint.datastores import credentials_of_image, family_of_image, init_scripts_mounted
 from viworks_lint.findings import REDACT_SPANS, Finding, Level, Related, redact_spans
 from viworks_lint.hosts import Reach, name_table
 from viworks_lint.location import Location
@@ -286,10 +286,6 @@ def _finding(
     )
 
 
-def _initdb_mounted(store: Service, init_dir: str) -> bool:
-    return any(m.target is not None and m.target.rstrip("/").startswith(init_dir) for m in store.volumes)
-
-
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[Path, int, int, str]] = set()
     for compose in project.composes:
@@ -303,7 +299,7 @@ def check(project: Project) -> Iterator[Finding]:
                 if res.reach is not Reach.SERVICE or store is None or store is svc or store.build is not None:
                     continue
                 spec = credentials_of_image(store.image)
-                if spec is None or _initdb_mounted(store, spec["init_dir"]) or ep.scheme not in _schemes(store):
+                if spec is None or init_scripts_mounted(store) or ep.scheme not in _schemes(store):
                     continue
                 for f in _check(project, ep, store, spec, service_env(project, compose, store)):
                     key = (f.location.path, f.location.line, f.location.col, f.key)

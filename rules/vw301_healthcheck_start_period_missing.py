@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from viworks_lint.datastores import family_of_image, init_scripts_mounted
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
@@ -54,14 +55,26 @@ def _check(project: Project) -> Iterator[Finding]:
         hc = svc.healthcheck
         if hc is None or hc.disabled or _set(hc.start_period):
             continue
-        image_hc = _image_healthcheck(project.build_of_service(svc))
+        build = project.build_of_service(svc)
+        image_hc = _image_healthcheck(build)
         if image_hc is not None and not _disabled(image_hc) and _set(image_hc.flag("start-period")):
             continue
-        yield RULE.finding(
+        store = family_of_image(svc.image) if build is None else None
+        third_party = store is not None and not init_scripts_mounted(svc)
+        message = (
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
-            "towards `retries`, so a slow start is marked unhealthy and restarted",
+            "towards `retries`, so a slow start is marked unhealthy and restarted"
+        )
+        if third_party and store is not None:
+            message += (
+                f"; `{svc.image}` is a stock {store.label} image that runs none of this repository's start-up work "
+                "and is ready in seconds, so this is only advice"
+            )
+        yield RULE.finding(
+            message,
             hc.location,
             key=f"compose:{svc.name}",
+            level=Level.NOTE if third_party else None,
             fix=safe_fix(
                 f"add `start_period: {START_PERIOD}` to the healthcheck of service `{svc.name}`",
                 SetKey(compose.files, ("services", svc.name, "healthcheck", "start_period"), START_PERIOD),
@@ -122,7 +135,11 @@ RULE = register(
             "`start_period` unset inherits the image's `--start-period`, so that case is silent; so are "
             '`disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE`. In a compose file or Dockerfile outside '
             "`deploy` scope (a dev, test, CI or example stack, see the README) it is only a note: a slow start "
-            "there costs a retry, not a deployment.",
+            "there costs a retry, not a deployment. On an image-only datastore service (a stock postgres, "
+            "redis, … image, as listed in the datastore facts, that runs none of the repository's start-up work) "
+            "it is a note too, unless the "
+            "service mounts init scripts at `/docker-entrypoint-initdb.d` (then its first start runs the "
+            "repository's SQL and can take long).",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",

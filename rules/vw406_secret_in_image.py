@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.gitindex import committed_mode
 from viworks_lint.location import Location
 from viworks_lint.packages import text_location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
@@ -21,6 +22,7 @@ class _Secret:
     rel: str  # context-relative path
     kind: str  # "a dotenv file", "a private key", …
     image_path: str
+    committed: bool  # tracked in the repository's git index: published with the source already
 
 
 def _under(path: str, top: str) -> bool:
@@ -37,11 +39,11 @@ def _secrets_of(files: StageFiles, p: Placement) -> list[_Secret]:
         if files.ignore is not None and files.ignore.excluded(p.source):
             return []  # the build fails on it (VW103), it never reaches the image
         kind = secret_kind(posixpath.basename(p.source), host if host.exists() else None)
-        return [_Secret(p.source, kind, p.dest)] if kind else []
+        return [_Secret(p.source, kind, p.dest, committed_mode(host) is not None)] if kind else []
     out: list[_Secret] = []
     for rel, kind in secrets_below(context, p.source, files.ignore):
         sub = posixpath.relpath(rel, p.source) if p.source not in ("", ".") else rel
-        out.append(_Secret(rel, kind, image_path(p.dest, sub)))
+        out.append(_Secret(rel, kind, image_path(p.dest, sub), committed_mode(context / rel) is not None))
     return out
 
 
@@ -77,13 +79,23 @@ def _finding(
 ) -> Finding:
     one = len(secrets) == 1
     places = ", ".join(f"`{s.image_path}`" for s in secrets[:3]) + (", …" if len(secrets) > 3 else "")
-    return RULE.finding(
+    message = (
         f"{what} {_listed(secrets)} into the final image ({places}): anyone who can pull the image can read "
         f"{'it' if one else 'them'} from its layers, even if a later step deletes {'it' if one else 'them'}; "
-        + _advice(secrets, tree, has_ignore),
+        + _advice(secrets, tree, has_ignore)
+    )
+    published = all(s.committed for s in secrets)
+    if published:
+        message += (
+            f"; {'it is' if one else 'they are'} committed to the repository, so the image shows nothing its "
+            "source does not: if these are real secrets, the commit is the leak (rotate them and take them out of git)"
+        )
+    return RULE.finding(
+        message,
         text_location(df, instr, token),
         key=f"{instr.cmd}:{instr.start_line}:" + ",".join(s.rel for s in secrets),
         related=related,
+        level=Level.NOTE if published else None,
     )
 
 
@@ -142,7 +154,7 @@ def _from_stage(
         for s in _secrets_of(other, q):
             if _under(s.image_path, p.source) and (id(p.instr), s.rel) not in done:
                 sub = posixpath.relpath(s.image_path, p.source) if s.image_path != p.source else ""
-                secrets.append(_Secret(s.rel, s.kind, image_path(p.dest, sub) if sub else p.dest))
+                secrets.append(_Secret(s.rel, s.kind, image_path(p.dest, sub) if sub else p.dest, s.committed))
                 copies.append(q.instr)
                 tree = tree or q.tree
     if not secrets:
@@ -189,6 +201,8 @@ RULE = register(
             "`private_key`); and a directory copy (`COPY . .`) whose files include one of those because "
             "`.dockerignore` does not exclude it (test, fixture and example directories are left out). "
             "Copies into a build stage that the final image does not take them from are not reported. "
+            "When every file a finding names is committed to the repository (in its git index), the finding is a "
+            "note: the image shows nothing the source does not, and the fix is in git, not in the Dockerfile. "
             "The finding names the files and their kind, never their content.",
             why="Every layer of an image is readable by anyone who can pull it: `docker save` or `docker run "
             "--rm image cat /app/.env` shows production database passwords, API tokens and TLS keys. Deleting "

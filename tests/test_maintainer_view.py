@@ -1,0 +1,97 @@
+"""Findings a maintainer would not act on drop to a note (or stay silent), with the look-alike that keeps its
+level next to each: a stock datastore's healthcheck (VW301), a secret file the repository already publishes
+(VW406)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.helpers import lint, write
+from viworks_lint.findings import Finding
+
+
+def _levels(findings: list[Finding], root: Path) -> list[tuple[str, str, int, str]]:
+    return sorted(
+        (f.rule_id, f.location.path.relative_to(root).as_posix(), f.location.line, f.level.value) for f in findings
+    )
+
+
+# ---------------------------------------------------------------- VW301 on a stock datastore image
+
+PG_HC = (
+    "    healthcheck:\n"
+    "      test: [\"CMD-SHELL\", \"pg_isready -U app\"]\n"
+    "      interval: 5s\n"
+    "      retries: 5\n"
+)
+
+
+def test_vw301_stock_postgres_healthcheck_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": f"services:\n  db:\n    image: postgres:16\n{PG_HC}"})
+    found = lint(tmp_path, ["VW301"])
+    assert _levels(found, tmp_path) == [("VW301", "compose.yaml", 4, "note")]
+    assert "`postgres:16` is a stock PostgreSQL image" in found[0].message
+
+
+def test_vw301_datastore_running_the_repos_init_scripts_keeps_the_warning(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+                        "      - ./sql:/docker-entrypoint-initdb.d:ro\n" + PG_HC,
+        "sql/001.sql": "create table t (id int);\n",
+    })
+    assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [("VW301", "compose.yaml", 6, "warning")]
+
+
+def test_vw301_other_image_only_services_keep_the_warning(tmp_path: Path) -> None:
+    # keycloak is slow to start, and an image-only app (published by CI) is the repository's own program
+    hc = "    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/health\"]\n"
+    write(tmp_path, {
+        "compose.yaml": f"services:\n  auth:\n    image: quay.io/keycloak/keycloak:25.0\n{hc}"
+                        f"  api:\n    image: ghcr.io/acme/api:1.4\n{hc}",
+    })
+    assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
+        ("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 8, "warning")]
+
+
+# ---------------------------------------------------------------- VW406 on a secret file the repository publishes
+
+KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+
+
+def _secret_copy_project(root: Path) -> Path:
+    return write(root, {
+        "Cargo.toml": '[package]\nname = "server"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nWORKDIR /app\nCOPY resources/ ./resources/\n"
+                      "COPY --from=build /src/target/release/server /app/server\nUSER 1000\n"
+                      "CMD [\"/app/server\"]\n",
+        ".dockerignore": "target/\n",
+        "resources/jwt.pem": KEY,
+        "resources/config.toml": "port = 8080\n",
+    })
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@e", "HOME": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_vw406_secret_committed_to_the_repository_is_a_note(tmp_path: Path) -> None:
+    root = _secret_copy_project(tmp_path)
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    found = lint(root, ["VW406"])
+    assert _levels(found, root) == [("VW406", "Dockerfile", 7, "note")]
+    assert "committed to the repository" in found[0].message and "BEGIN" not in found[0].message
+
+
+def test_vw406_untracked_secret_keeps_the_warning(tmp_path: Path) -> None:
+    root = _secret_copy_project(tmp_path)
+    _git(root, "init", "-q")
+    _git(root, "add", "Cargo.toml", "src", "Dockerfile", ".dockerignore", "resources/config.toml")  # the key is on disk only, as on a deploy host
+    found = lint(root, ["VW406"])
+    assert _levels(found, root) == [("VW406", "Dockerfile", 7, "warning")]
+    assert "committed" not in found[0].message
