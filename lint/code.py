@@ -308,6 +308,18 @@ class ImageCode:
 
     packages: tuple[Manifest, ...]
     files: tuple[str, ...]
+    # files only a library brings (reached from a binary through the crate's own lib or a path dependency);
+    # what they do is the binary's only when it is the package's main binary (see ``lib_is_the_app``)
+    lib_files: frozenset[str] = frozenset()
+    lib_is_the_app: bool = True
+
+
+def _main_binary_selected(m: Manifest, selected: set[str] | None) -> bool:
+    """The image runs the package's main program: every binary, the only one, or ``src/main.rs``'s."""
+    bins = [t for t in m.targets if t.kind == "bin"]
+    if selected is None or len(bins) <= 1:
+        return True
+    return any(t.name in selected and t.path is not None and t.path.as_posix().endswith("src/main.rs") for t in bins)
 
 
 def image_code(project: Project, build: Build) -> ImageCode | None:
@@ -339,4 +351,8 @@ def image_code(project: Project, build: Build) -> ImageCode | None:
         for f in package_facts(project, m, selected).files:
             if f != skip and f not in files:
                 files.append(f)
-    return ImageCode((*packages, *libs), tuple(files))
+    lib_files: set[str] = set()
+    for lib in (*packages, *libs):
+        lib_files.update(package_facts(project, lib, set()).files)
+    main = all(_main_binary_selected(m, None if bins is None else (bins & m.bin_names()) or None) for m in packages)
+    return ImageCode((*packages, *libs), tuple(files), frozenset(lib_files), main)

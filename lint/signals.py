@@ -18,8 +18,13 @@ from viworks_lint.project import Build, Project
 # SIGTERM named by a handler: tokio's SignalKind::terminate(), signal_hook/nix/libc SIGTERM constants,
 # signal_hook's TERM_SIGNALS set. `tokio::signal::ctrl_c` alone is SIGINT only and is not enough.
 _SIGTERM = re.compile(r"\bSignalKind::terminate\s*\(|\bSIGTERM\b|\bTERM_SIGNALS\b")
-# Not counted: a framework's built-in handling (actix-web's HttpServer stops on SIGTERM unless
-# `.disable_signals()`): only code that names SIGTERM itself shows the maintainers decided how the app stops.
+# SIGINT handlers: what stops the app when the image's stop signal is SIGINT (`STOPSIGNAL SIGINT`)
+_SIGINT = re.compile(r"\bctrl_c\s*\(|\bSignalKind::interrupt\s*\(|\bSIGINT\b|\bctrlc::(?:try_)?set_handler\b")
+# Frameworks that stop on SIGTERM by default: actix-web's HttpServer (unless `.disable_signals()`), and
+# Rocket from 0.5 (`shutdown.signals` defaults to ["term"]); the maintainers made no decision of their own.
+_ACTIX_SERVER = re.compile(r"\bHttpServer::new\s*\(")
+_ACTIX_NO_SIGNALS = re.compile(r"\.\s*disable_signals\s*\(")
+_ROCKET_LAUNCH = re.compile(r"#\[\s*(?:rocket::)?launch\s*\]|\brocket::build\s*\(|\.launch\s*\(\s*\)")
 # child processes: std/tokio/async-std `process::Command`, and the usual spawning crates
 _SPAWN = re.compile(
     r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)|\bduct::|\bsubprocess::|\bunistd::fork\b|\blibc::fork\b"
@@ -33,6 +38,12 @@ _CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s
 class SignalFacts:
     handles_sigterm: Location | None  # where the code installs a SIGTERM handler
     spawns: Location | None  # where it starts a child process
+    handles_sigint: Location | None = None  # where it handles SIGINT (ctrl_c)
+    framework: tuple[str, Location] | None = None  # a framework that stops on SIGTERM by default, and where it starts
+
+    def handles(self, stop_signal: str) -> Location | None:
+        """Where the code itself handles the image's stop signal (``SIGTERM`` unless STOPSIGNAL says otherwise)."""
+        return self.handles_sigint if stop_signal == "SIGINT" else self.handles_sigterm
 
 
 def _blank(m: re.Match[str]) -> str:
@@ -64,21 +75,40 @@ def _at(path: Path, text: str, pos: int) -> Location:
     return Location(path, line, pos - (text.rfind("\n", 0, pos) + 1) + 1)
 
 
-def scan(files: list[Path], ctrlc_termination: bool = False) -> SignalFacts:
-    handler: Location | None = None
-    spawn: Location | None = None
-    ctrlc: Location | None = None
+def scan(
+    files: list[Path],
+    ctrlc_termination: bool = False,
+    rocket_handles_term: bool = False,
+    not_the_app: frozenset[str] = frozenset(),
+) -> SignalFacts:
+    """``not_the_app``: library files whose server is another binary's (a worker binary of a package whose
+    library holds the web server): a framework started there does not stop this program."""
+    found: dict[str, Location] = {}
+    no_signals = False
     for path in files:
         text = code_text(path)
-        if handler is None and (m := _SIGTERM.search(text)):
-            handler = _at(path, text, m.start())
-        if ctrlc is None and (m := _CTRLC.search(text)):
-            ctrlc = _at(path, text, m.start())
-        if spawn is None and (m := _SPAWN.search(text)):
-            spawn = _at(path, text, m.start())
+        for key, pattern in (
+            ("term", _SIGTERM),
+            ("int", _SIGINT),
+            ("ctrlc", _CTRLC),
+            ("spawn", _SPAWN),
+            ("actix", _ACTIX_SERVER),
+            ("rocket", _ROCKET_LAUNCH),
+        ):
+            if key in ("actix", "rocket") and str(path) in not_the_app:
+                continue
+            if key not in found and (m := pattern.search(text)):
+                found[key] = _at(path, text, m.start())
+        no_signals = no_signals or bool(_ACTIX_NO_SIGNALS.search(text))
+    handler = found.get("term")
     if handler is None and ctrlc_termination:
-        handler = ctrlc  # the `termination` feature makes ctrlc's handler catch SIGTERM too
-    return SignalFacts(handler, spawn)
+        handler = found.get("ctrlc")  # the `termination` feature makes ctrlc's handler catch SIGTERM too
+    framework: tuple[str, Location] | None = None
+    if "actix" in found and not no_signals:
+        framework = ("actix-web's `HttpServer`", found["actix"])
+    elif "rocket" in found and rocket_handles_term:
+        framework = ("Rocket", found["rocket"])
+    return SignalFacts(handler, found.get("spawn"), found.get("int"), framework)
 
 
 def image_signals(project: Project, build: Build) -> SignalFacts | None:
@@ -87,16 +117,25 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     code = image_code(project, build)
     if code is None or not code.files:
         return None
-    ctrlc = False
+    ctrlc = rocket = False
     for m in code.packages:
         ws = project.workspace_root(m)
         for dep in m.dependencies:
-            if dep.package != "ctrlc" or dep.section != "dependencies":
+            if dep.package not in ("ctrlc", "rocket") or dep.section != "dependencies":
                 continue
             features = set(dep.features)
+            version = dep.version or ""
             if dep.workspace and ws is not None and ws.workspace is not None:
                 spec = ws.workspace.dependencies.get(dep.name)
                 if isinstance(spec, dict) and isinstance(spec.get("features"), list):
                     features |= {str(f) for f in spec["features"]}
-            ctrlc = ctrlc or "termination" in features
-    return scan([Path(f) for f in code.files], ctrlc)
+                if isinstance(spec, dict) and isinstance(spec.get("version"), str):
+                    version = str(spec["version"])
+                elif isinstance(spec, str):
+                    version = spec
+            if dep.package == "ctrlc":
+                ctrlc = ctrlc or "termination" in features
+            else:
+                rocket = rocket or not re.match(r"\D*0\.[0-4](?:\D|$)", version)
+    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
+    return scan([Path(f) for f in code.files], ctrlc, rocket, not_the_app)

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from viworks_lint.datastores import family_of_image, init_scripts_mounted
 from viworks_lint.dockerutil import target_stage
+from viworks_lint.durations import DEFAULT_INTERVAL, DEFAULT_RETRIES, seconds
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
 from viworks_lint.parsers.dockerfile import Instruction
@@ -29,6 +30,36 @@ def _set(duration: str | None) -> bool:
         return False
     digits = "".join(c for c in duration if c.isdecimal())
     return duration.strip() != "" and (not digits or int(digits) != 0)
+
+
+# Probes that fail during start-up mark the container unhealthy after interval × retries. When that is
+# this long already, only a start slower than it needs a start period: advice, not a warning.
+GENEROUS_BUDGET = 60.0
+
+
+def _budget(interval: str | None, retries: int | str | None, image: Instruction | None) -> float | None:
+    """Seconds of failing probes before Docker calls the container unhealthy: the compose values, else the
+    image HEALTHCHECK's, else Docker's defaults; None when a value cannot be read."""
+    if interval is None and image is not None:
+        interval = image.flag("interval")
+    if retries is None and image is not None:
+        retries = image.flag("retries")
+    every = seconds(interval) if interval is not None else DEFAULT_INTERVAL
+    try:
+        count = int(retries) if retries is not None else DEFAULT_RETRIES
+    except ValueError:
+        return None
+    return None if every is None else every * max(count, 1)
+
+
+def _generous(budget: float | None) -> str | None:
+    """The advice appended when the budget already covers a slow start, else None."""
+    if budget is None or budget < GENEROUS_BUDGET:
+        return None
+    return (
+        f"; probes already fail for {budget:g}s (interval × retries) before the container counts as unhealthy, "
+        "so this matters only if the app can take longer than that to start"
+    )
 
 
 def _disabled(instr: Instruction) -> bool:
@@ -65,16 +96,19 @@ def _check(project: Project) -> Iterator[Finding]:
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
             "towards `retries`, so a slow start is marked unhealthy and restarted"
         )
+        generous = _generous(_budget(hc.interval, hc.retries, image_hc))
         if third_party and store is not None:
             message += (
                 f"; `{svc.image}` is a stock {store.label} image that runs none of this repository's start-up work "
                 "and is ready in seconds, so this is only advice"
             )
+        elif generous is not None:
+            message += generous
         yield RULE.finding(
             message,
             hc.location,
             key=f"compose:{svc.name}",
-            level=Level.NOTE if third_party else None,
+            level=Level.NOTE if third_party or generous is not None else None,
             fix=safe_fix(
                 f"add `start_period: {START_PERIOD}` to the healthcheck of service `{svc.name}`",
                 SetKey(compose.files, ("services", svc.name, "healthcheck", "start_period"), START_PERIOD),
@@ -97,12 +131,14 @@ def _check(project: Project) -> Iterator[Finding]:
                 for b in covering
                 if b.service is not None
             )
+            generous = _generous(_budget(None, None, instr))
             yield RULE.finding(
                 "HEALTHCHECK has no `--start-period`: probes that fail while the app starts count as failures, "
-                "so a slow start turns into an unhealthy container and a restart loop",
+                "so a slow start turns into an unhealthy container and a restart loop" + (generous or ""),
                 instr.location,
                 key="dockerfile",
                 related=related,
+                level=Level.NOTE if generous is not None else None,
                 fix=safe_fix(
                     f"add `--start-period={START_PERIOD}` to the HEALTHCHECK",
                     ReplaceText(
@@ -139,7 +175,9 @@ RULE = register(
             "redis, … image, as listed in the datastore facts, that runs none of the repository's start-up work) "
             "it is a note too, unless the "
             "service mounts init scripts at `/docker-entrypoint-initdb.d` (then its first start runs the "
-            "repository's SQL and can take long).",
+            "repository's SQL and can take long). It is a note as well when the probes "
+            "already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 for what is "
+            "unset, and a compose healthcheck inheriting unset fields from the image) of 60 seconds or more.",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",

@@ -8,7 +8,7 @@ from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
-from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import script_argv
@@ -81,6 +81,30 @@ def _signals(project: Project, builds: list[Build]) -> list[SignalFacts] | None:
     return out
 
 
+_SIGNAL_NUMBERS = {"2": "SIGINT", "15": "SIGTERM"}
+
+
+def _signal_name(raw: str) -> str:
+    name = raw.strip().strip("\"'").upper()
+    name = _SIGNAL_NUMBERS.get(name, name)
+    return name if name.startswith("SIG") else "SIG" + name
+
+
+def _stop_signal(df: Dockerfile, stage: Stage, build: Build) -> str:
+    """The signal ``docker stop`` sends: compose ``stop_signal``, else the stage's last ``STOPSIGNAL``
+    (inherited through ``FROM <stage>``), else SIGTERM."""
+    node = build.service.node.get("stop_signal") if build.service is not None else None
+    if node is not None and isinstance(node.value, (str, int)):
+        return _signal_name(str(node.value))
+    current: Stage | None = stage
+    while current is not None:
+        for instr in reversed(current.instructions):
+            if instr.cmd == "STOPSIGNAL" and instr.args:
+                return _signal_name(instr.args[0])
+        current = df.stages[current.parent] if current.parent is not None else None
+    return "SIGTERM"
+
+
 def check(project: Project) -> Iterator[Finding]:
     for df, stage, stage_builds in final_stages(project):
         state = stage.state
@@ -95,24 +119,40 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if shell_pid1(starter):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
-        signals = _signals(project, [b for b in stage_builds if not _compose_init(b)])
-        handled = signals is not None and all(s.handles_sigterm is not None for s in signals)
+        running = [b for b in stage_builds if not _compose_init(b)]
+        signals = _signals(project, running)
+        stops = [_stop_signal(df, stage, b) for b in running]
+        handled = signals is not None and all(s.handles(sig) is not None for s, sig in zip(signals, stops, strict=True))
         spawn = next((s.spawns for s in signals or () if s.spawns is not None), None)
         if handled and spawn is None:
-            continue  # the app stops on SIGTERM itself and starts no child process to reap
+            continue  # the app stops on its stop signal itself and starts no child process to reap
+        framework = None
+        if signals is not None and spawn is None and all(sig == "SIGTERM" for sig in stops):
+            frameworks = [s.framework for s in signals]
+            framework = frameworks[0] if all(f is not None for f in frameworks) else None
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
             for b in stage_builds
             if b.service is not None and not _compose_init(b)
         )
         kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
+        level = None
         if handled and spawn is not None:
             message = (
-                f"the app started by this {kind} runs as PID 1 with no init: it handles SIGTERM itself, but it starts "
-                "child processes, and those it does not wait for (or that they leave behind) become zombies no "
+                f"the app started by this {kind} runs as PID 1 with no init: it handles its stop signal itself, but it "
+                "starts child processes, and those it does not wait for (or that they leave behind) become zombies no "
                 "init reaps; use tini/dumb-init or `init: true` in compose"
             )
             related = (*related, Related(spawn, "the app starts a child process here"))
+        elif framework is not None:
+            name, where = framework
+            message = (
+                f"the app started by this {kind} runs as PID 1 with no init; {name} stops it on SIGTERM by itself, "
+                "so only zombie reaping is missing, which matters once the app or a timed-out healthcheck leaves "
+                "child processes behind; `init: true` in compose (or tini) costs nothing"
+            )
+            related = (*related, Related(where, f"{name} installs its SIGTERM handler here"))
+            level = Level.NOTE
         else:
             message = (
                 f"the app started by this {kind} runs as PID 1 with no init: zombies are never reaped and "
@@ -124,6 +164,7 @@ def check(project: Project) -> Iterator[Finding]:
             key=f"{kind}:{stage.label}",
             related=related,
             fix=_fix(stage_builds),
+            level=level,
         )
 
 
@@ -153,15 +194,16 @@ RULE = register(
             "image only inherits its base's command, when the base image's entrypoint is an init, for "
             "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
             "PID 1 and VW403 reports the instruction, and when the Rust code the image runs (the build's link "
-            "to its packages) installs a SIGTERM handler itself and starts no child process: "
+            "to its packages) handles the image's stop signal itself and starts no child process: SIGTERM through "
             "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
-            "future), `signal_hook`/`nix` `SIGTERM`, or `ctrlc` with its `termination` feature. "
-            "`tokio::signal::ctrl_c` alone is SIGINT only and does not count, nor does a framework's built-in "
-            "handling (actix-web's `HttpServer` defaults): only code that names SIGTERM shows the maintainers "
-            "decided how the app stops. When the "
-            "code handles SIGTERM but starts child processes (`std::process::Command`, `tokio::process::Command`), "
-            "the finding says so and points at the spawn; when the image cannot be linked to its code, "
-            "it is reported (no handler can be shown).",
+            "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
+            "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes "
+            "that the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When "
+            "only the framework stops the app on SIGTERM (actix-web's `HttpServer` unless `.disable_signals()`, "
+            "Rocket from 0.5) and the code starts no child process, it is a note: only zombie reaping is missing. "
+            "When the code handles its stop signal but starts child processes (`std::process::Command`, "
+            "`tokio::process::Command`), the finding says so and points at the spawn; when the image cannot be "
+            "linked to its code, it is reported (no handler can be shown).",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

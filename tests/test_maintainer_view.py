@@ -45,13 +45,14 @@ def test_vw301_datastore_running_the_repos_init_scripts_keeps_the_warning(tmp_pa
 
 def test_vw301_other_image_only_services_keep_the_warning(tmp_path: Path) -> None:
     # keycloak is slow to start, and an image-only app (published by CI) is the repository's own program
-    hc = "    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/health\"]\n"
+    hc = ("    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/health\"]\n"
+          "      interval: 10s\n")
     write(tmp_path, {
         "compose.yaml": f"services:\n  auth:\n    image: quay.io/keycloak/keycloak:25.0\n{hc}"
                         f"  api:\n    image: ghcr.io/acme/api:1.4\n{hc}",
     })
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
-        ("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 8, "warning")]
+        ("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 9, "warning")]
 
 
 # ---------------------------------------------------------------- VW406 on a secret file the repository publishes
@@ -95,3 +96,47 @@ def test_vw406_untracked_secret_keeps_the_warning(tmp_path: Path) -> None:
     found = lint(root, ["VW406"])
     assert _levels(found, root) == [("VW406", "Dockerfile", 7, "warning")]
     assert "committed" not in found[0].message
+
+
+# ---------------------------------------------------------------- VW301 when the probes already allow a slow start
+
+
+def test_vw301_is_a_note_when_interval_times_retries_already_covers_a_minute(tmp_path: Path) -> None:
+    def hc(extra: str) -> str:
+        return "    healthcheck:\n      test: [\"CMD\", \"/app\", \"health\"]\n" + extra
+    tight = hc("      interval: 10s\n      retries: 3\n")
+    slow = hc("      interval: 1m\n")
+    many = hc("      interval: 5s\n      retries: 12\n")
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
+        "compose.yaml": "services:\n"
+                        f"  tight:\n    build: .\n{tight}"
+                        f"  slow:\n    build: .\n{slow}"
+                        f"  defaults:\n    build: .\n{hc('')}"
+                        f"  many:\n    build: .\n{many}",
+    })
+    found = lint(tmp_path, ["VW301"])
+    assert _levels(found, tmp_path) == [
+        ("VW301", "compose.yaml", 4, "warning"),   # 30 s of failing probes: a slow start is cut short
+        ("VW301", "compose.yaml", 10, "note"),     # 1m × 3 (default retries)
+        ("VW301", "compose.yaml", 15, "note"),     # Docker's defaults: 30s × 3
+        ("VW301", "compose.yaml", 19, "note"),     # 5s × 12 = 60 s
+    ]
+    assert "probes already fail for 180s" in next(f.message for f in found if f.location.line == 10)
+
+
+def test_vw301_dockerfile_healthcheck_budget_and_compose_inheritance(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\n"
+                      "HEALTHCHECK --interval=5s --retries=3 CMD [\"/app\", \"health\"]\nCMD [\"/app\"]\n",
+        "slow/Dockerfile": "FROM debian:bookworm-slim\nHEALTHCHECK --interval=2m CMD [\"/app\", \"health\"]\n"
+                           "CMD [\"/app\"]\n",
+        # the compose healthcheck sets only retries: it inherits the image's 5s interval (5s × 20 = 100 s)
+        "compose.yaml": "services:\n  api:\n    build: .\n    healthcheck:\n      retries: 20\n"
+                        "  other:\n    build: slow\n",
+    })
+    assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
+        ("VW301", "Dockerfile", 2, "warning"),
+        ("VW301", "compose.yaml", 4, "note"),
+        ("VW301", "slow/Dockerfile", 2, "note"),
+    ]

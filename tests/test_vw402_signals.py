@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, where, write
+from viworks_lint.findings import Level
 
 DOCKERFILE = """FROM rust:1.83 AS build
 WORKDIR /app
@@ -121,13 +122,64 @@ CTRLC = """fn main() {
 """
 
 
-def test_actix_default_signal_handling_is_still_reported(tmp_path: Path) -> None:
-    # actix-web's HttpServer stops on SIGTERM by default, but nothing in the code shows the maintainers
-    # decided how the app stops or reaps: the seed finding stays
+def test_actix_default_signal_handling_is_a_note(tmp_path: Path) -> None:
+    # actix-web's HttpServer stops on SIGTERM by default: only reaping is missing, which is advice
     root = _project(tmp_path, ACTIX, 'actix-web = "4"\n')
     found = lint(root, ["VW402"])
     assert where(found, root) == [("VW402", "Dockerfile", 8)]
-    assert "SIGTERM may be ignored" in found[0].message
+    assert found[0].level is Level.NOTE
+    assert "actix-web's `HttpServer` stops it on SIGTERM by itself" in found[0].message
+    assert found[0].related[-1].location.path.name == "main.rs" and found[0].related[-1].location.line == 8
+
+
+def test_actix_with_signals_disabled_is_a_warning(tmp_path: Path) -> None:
+    main = ACTIX.replace(".run().await", ".disable_signals().run().await")
+    root = _project(tmp_path, main, 'actix-web = "4"\n')
+    found = lint(root, ["VW402"])
+    assert where(found, root) == [("VW402", "Dockerfile", 8)]
+    assert found[0].level is Level.WARNING and "SIGTERM may be ignored" in found[0].message
+
+
+def test_actix_that_spawns_children_is_a_warning(tmp_path: Path) -> None:
+    main = ACTIX.replace("async fn main() -> std::io::Result<()> {",
+                         "async fn main() -> std::io::Result<()> {\n    std::process::Command::new(\"worker\").spawn()?;")
+    root = _project(tmp_path, main, 'actix-web = "4"\n')
+    found = lint(root, ["VW402"])
+    assert [f.level for f in found] == [Level.WARNING]
+
+
+ROCKET = """#[macro_use] extern crate rocket;
+
+#[get("/")]
+fn index() -> &'static str { "ok" }
+
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/", routes![index])
+}
+"""
+
+
+def test_rocket_05_default_signal_handling_is_a_note_and_04_is_a_warning(tmp_path: Path) -> None:
+    new = _project(tmp_path / "new", ROCKET, 'rocket = "0.5.1"\n')
+    assert [(f.level, "Rocket stops it on SIGTERM" in f.message) for f in lint(new, ["VW402"])] == [(Level.NOTE, True)]
+    old = _project(tmp_path / "old", ROCKET, 'rocket = "0.4.11"\n')
+    assert [f.level for f in lint(old, ["VW402"])] == [Level.WARNING]
+
+
+def test_stopsignal_sigint_with_a_ctrl_c_handler_is_silent(tmp_path: Path) -> None:
+    dockerfile = DOCKERFILE.replace('CMD ["svc"]', 'STOPSIGNAL SIGINT\nCMD ["svc"]')
+    root = _project(tmp_path / "int", AXUM_CTRL_C, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile)
+    assert lint(root, ["VW402"]) == []
+    # the same code under the default SIGTERM stop signal is not handled
+    plain = _project(tmp_path / "term", AXUM_CTRL_C, 'axum = "0.7"\ntokio = "1"\n')
+    assert [f.level for f in lint(plain, ["VW402"])] == [Level.WARNING]
+
+
+def test_compose_stop_signal_counts_too(tmp_path: Path) -> None:
+    root = _project(tmp_path, AXUM_CTRL_C, 'axum = "0.7"\ntokio = "1"\n')
+    (root / "compose.yaml").write_text(COMPOSE + "    stop_signal: SIGINT\n")
+    assert lint(root, ["VW402"]) == []
 
 
 def test_actix_with_its_own_sigterm_handler_is_silent(tmp_path: Path) -> None:
@@ -172,7 +224,7 @@ def test_handler_but_child_processes_is_reported_with_the_spawn(tmp_path: Path) 
     root = _project(tmp_path, SIGNAL_HOOK, 'signal-hook = "0.3"\n', extra={"src/worker.rs": WORKER_SPAWNS})
     found = lint(root, ["VW402"])
     assert where(found, root) == [("VW402", "Dockerfile", 8)]
-    assert "handles SIGTERM itself" in found[0].message and "SIGTERM may be ignored" not in found[0].message
+    assert "handles its stop signal itself" in found[0].message and "SIGTERM may be ignored" not in found[0].message
     spawn = found[0].related[-1]
     assert (spawn.location.path.name, spawn.location.line, spawn.message) == (
         "worker.rs", 1, "the app starts a child process here")

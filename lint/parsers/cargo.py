@@ -49,6 +49,7 @@ class Dependency:
     features: tuple[str, ...] = ()
     default_features: bool = True
     optional: bool = False
+    version: str | None = None  # the version requirement, when the manifest gives one
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,7 @@ def _dependencies(data: dict[str, Any], pos: TomlPositions, root: Path, shape: A
         for name, spec in deps.items():
             loc = pos.key(table, name) or pos.header(f"{table}.{name}") or pos.best(table)
             if isinstance(spec, str):
-                out.append(Dependency(name, name, sec, loc))
+                out.append(Dependency(name, name, sec, loc, version=spec))
                 continue
             if not isinstance(spec, dict):
                 shape(f"dependency `{name}` must be a version string or a table", loc, f"{table}.{name}")
@@ -404,6 +405,7 @@ def _dependencies(data: dict[str, Any], pos: TomlPositions, root: Path, shape: A
                     features=tuple(f for f in feats if isinstance(f, str)) if isinstance(feats, list) else (),
                     default_features=spec.get("default-features", spec.get("default_features", True)) is not False,
                     optional=spec.get("optional") is True,
+                    version=str(spec["version"]) if isinstance(spec.get("version"), str) else None,
                 )
             )
     return out
