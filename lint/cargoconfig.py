@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 # [cargo-new], [doc], test-only [env] values, …) leaves a `cargo build` in the image unchanged.
 # Settings whose absence only makes a different (slower, less tuned) binary — `-C target-cpu`, `[profile]`,
 # `rustc-wrapper = "sccache"` — are left out: the build still succeeds without them.
+# A `[target.<triple>]` linker/ar is relied on only when the command builds for that triple (`--target`,
+# `CARGO_BUILD_TARGET`, the config's own `build.target`): for the host, cargo's default `cc` links the same
+# program (a `linker = "clang"` + `-fuse-ld=lld` pair is link-speed tuning). `build.target-dir` is relied on
+# when a later instruction of the Dockerfile names that directory (`COPY --from=builder /app/out/release/app`).
 _ALWAYS_TABLES = ("source", "patch", "registries", "unstable")
-_BUILD_KEYS = ("target", "target-dir")
 _TARGET_KEYS = ("linker", "ar")
 
 
@@ -53,7 +56,7 @@ def lock_and_config(project: Project, files: StageFiles, out: CargoNeeds, compil
         for name in ("config.toml", "config"):
             cfg = d / ".cargo" / name
             if cfg.is_file():
-                setting = _relied_setting(project, cfg, out, list(compiled))
+                setting = _relied_setting(project, files, cfg, out, list(compiled))
                 if setting is not None:
                     out.needs.append(Need(cfg, f"`{project.rel(cfg)}`", setting[1],
                                           f"its `{setting[0]}` changes how cargo builds"))  # fmt: skip
@@ -115,13 +118,50 @@ def _env_read_at_build(project: Project, names: set[str], compiled: list[Manifes
     return False
 
 
+def _built_triples(files: StageFiles, out: CargoNeeds, config_target: object) -> set[str]:
+    """Target triples the command builds for: ``--target``, ``CARGO_BUILD_TARGET`` (the command's or the
+    stage's ENV), the config's ``build.target``."""
+    triples = set(out.call.opt("--target"))
+    env = out.call.env.get("CARGO_BUILD_TARGET") or files.stage.state.env.get("CARGO_BUILD_TARGET", ("", None))[0]
+    if env:
+        triples.add(env)
+    if isinstance(config_target, str):
+        triples.add(config_target)
+    elif isinstance(config_target, list):
+        triples |= {t for t in config_target if isinstance(t, str)}
+    return {t.strip("\"'") for t in triples}
+
+
+def _names_later(files: StageFiles, out: CargoNeeds, target_dir: str) -> bool:
+    """Whether an instruction after the cargo command names the directory ``target_dir`` (relative to the
+    manifest's directory, or absolute)."""
+    d = target_dir.strip().rstrip("/")
+    if d.startswith("./"):
+        d = d[2:]
+    if not d or d in (".", "target"):
+        return False
+    absolute = d if d.startswith("/") else None
+    found = False
+    for stage in files.dockerfile.stages:
+        for ins in stage.instructions:
+            if ins.start_line <= out.call.instr.start_line:
+                continue
+            text = ins.original
+            if absolute is not None:
+                found = found or absolute in text
+            else:
+                found = found or re.search(rf"(?:^|[\s/=]){re.escape(d)}(?:/|\s|$)", text) is not None
+    return found
+
+
 def _relied_setting(
-    project: Project, cfg: Path, out: CargoNeeds, compiled: list[Manifest]
+    project: Project, files: StageFiles, cfg: Path, out: CargoNeeds, compiled: list[Manifest]
 ) -> tuple[str, Location] | None:
     """The first setting of a cargo config the command depends on, and where it is: a ``[source]``
     replacement (vendoring), ``[patch]``, ``[registries]``, ``[registry] default``, ``[net] offline``,
-    ``[build]`` target/target-dir (where the binary lands), ``--cfg`` rustflags of ``[build]``/``[target.*]``,
-    ``[target.*]`` linker/ar/``links`` overrides (and ``runner`` for run/test), ``[unstable]``, and
+    ``[build]`` target, a ``target-dir`` a later instruction names (where the binary lands), ``--cfg``
+    rustflags of ``[build]``/``[target.*]``, ``[target.<triple>]`` linker/ar for a triple the command builds
+    for, ``links`` overrides (and ``runner`` for run/test), ``[unstable]``, and
     ``[env]`` values the compiled code reads at build time (``env!``, build scripts) — any ``[env]``
     value for ``cargo run``/``test``, whose program gets them. None when the file holds nothing of the kind."""
     try:
@@ -131,6 +171,8 @@ def _relied_setting(
         return None  # unreadable: a build that needs it is not what we can tell
     lines = text.splitlines()
     runs = out.call.base in _RUNS
+    build = data.get("build")
+    triples = _built_triples(files, out, build.get("target") if isinstance(build, dict) else None)
     found: list[str] = []  # dotted names, in file order below
     for table, value in data.items():
         if not isinstance(value, dict):
@@ -142,12 +184,17 @@ def _relied_setting(
         elif table == "net" and value.get("offline") is True:
             found.append("net.offline")
         elif table == "build":
-            found += [f"build.{k}" for k in _BUILD_KEYS if k in value]
+            found += ["build.target"] if "target" in value else []
+            target_dir = value.get("target-dir")
+            if isinstance(target_dir, str) and _names_later(files, out, target_dir):
+                found.append("build.target-dir")
             found += ["build.rustflags"] if _cfg_flags(value.get("rustflags")) else []
         elif table == "target":
-            keys = (*_TARGET_KEYS, "runner") if runs else _TARGET_KEYS
             for triple, sub in value.items():
-                if isinstance(sub, dict) and (any(k in sub for k in keys) or _cfg_flags(sub.get("rustflags"))):
+                if not isinstance(sub, dict):
+                    continue
+                keys = (*(_TARGET_KEYS if triple in triples else ()), *(("runner",) if runs else ()))
+                if any(k in sub for k in keys) or _cfg_flags(sub.get("rustflags")):
                     found.append(f"target.{triple}")
                 elif isinstance(sub, dict) and any(isinstance(v, dict) for v in sub.values()):
                     found.append(f"target.{triple}")  # a `links` build-script override

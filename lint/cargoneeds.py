@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from viworks_lint.buildscript import uses_build_output
 from viworks_lint.cargocmd import CargoCall, installs_from_registry, package_spec_name
 from viworks_lint.cargoconfig import lock_and_config
 from viworks_lint.code import package_facts
@@ -283,28 +284,42 @@ def _targets(
 ) -> None:
     name = pkg.package_name or _rel(out.root, pkg.dir)
     roots = list(_target_roots(pkg, bins, selected, out.call.base))
-    states = [files.lookup(out.image_path_of(t.path), out.call.instr) for t in roots if t.path is not None]
-    real = any(st.present and st.host == t.path for t, st in zip(roots, states, strict=True))
+    # whether the stage has the package's real code (the lib/bin sources the repository holds), or only
+    # placeholders a RUN wrote (`mkdir src && echo 'fn main() {}' > src/main.rs && cargo build`); the build
+    # script does not tell: it is often copied with the manifests for the dependency-cache step
+    code = [t for t in roots if t.kind != "build" and t.path is not None]
+    states = [files.lookup(out.image_path_of(t.path), out.call.instr) for t in code if t.path is not None]
+    real = any(st.present and st.host == t.path for t, st in zip(code, states, strict=True))
     placeholder = any(
-        not st.absent and not (st.present and st.host == t.path) for t, st in zip(roots, states, strict=True)
+        not st.absent and not (st.present and st.host == t.path) for t, st in zip(code, states, strict=True)
     )
+    skipped: Path | None = None  # an auto-detected build script cargo may do without
     for t in roots:
         assert t.path is not None
-        # Cargo finds auto-discovered targets (src/lib.rs, src/main.rs, build.rs) by looking: one the stage lacks
-        # is simply not built. That breaks the build when the package's real code is there (it uses them), or
-        # when no target is left at all; a declared target must always be there.
-        if not (t.declared or real or (not placeholder and t is roots[0])):
+        # Cargo finds auto-discovered targets (src/lib.rs, src/main.rs) by looking: one the stage lacks is simply
+        # not built. That breaks the build when the package's real code is there (it uses them), or when no
+        # target is left at all; a declared target must always be there. An auto-detected build.rs the stage
+        # lacks is simply not run: that breaks the build only when the real code uses what it produces.
+        why = t.location if t.declared else (pkg.package_location or Location(pkg.path))
+        why_text = ""
+        if t.kind == "build" and not t.declared:
+            used = uses_build_output(project, pkg) if real else None
+            if used is None:
+                skipped = t.path
+                continue
+            why, why_text = used
+        elif not (t.declared or real or (not placeholder and code and t is code[0])):
             continue
         kind = {"lib": "library", "bin": "binary", "build": "build script"}.get(t.kind, t.kind)
-        why = t.location if t.declared else (pkg.package_location or Location(pkg.path))
-        out.needs.append(
-            Need(t.path, f"the {kind} source of package `{name}`", why, f"{kind} target of `{name}`", unit=pkg.dir)
-        )
+        why_text = why_text or f"{kind} target of `{name}`"
+        out.needs.append(Need(t.path, f"the {kind} source of package `{name}`", why, why_text, unit=pkg.dir))
     if not real or placeholder:
         return  # placeholder targets (`echo 'fn main() {}' > src/main.rs`): the real modules are not read
     facts = package_facts(project, pkg, bins if selected else set())
     for f in facts.files:
         path = Path(f)
+        if skipped is not None and (path == skipped or path.parent == skipped.parent / "build"):
+            continue  # the build script (and its modules) cargo runs only when it is there
         if path.is_file():
             out.needs.append(
                 Need(path, f"a module of package `{name}`", Location(path), f"source file of `{name}`", unit=pkg.dir)

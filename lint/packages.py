@@ -553,13 +553,47 @@ def binary_origins(project: Project, build: Build) -> list[BinaryOrigin]:
     return out
 
 
+def _stage_vars(build: Build, df: Dockerfile, stage: Stage) -> dict[str, str]:
+    """Values a RUN of ``stage`` sees for ``$NAME``: its ENV (inherited ones included), and the stage's own
+    ARG defaults (or the global default an ``ARG NAME`` re-declares) with compose ``build.args`` over them.
+    Names without a value are left out (their references stay as written)."""
+    given = build.service.build.args if build.service is not None and build.service.build is not None else {}
+    out = {k: v for k, (v, _i) in stage.state.env.items() if v and "$" not in v}
+    for instr in stage.instructions:
+        if instr.cmd != "ARG":
+            continue
+        for arg in instr.args:
+            name, eq, default = arg.partition("=")
+            value = given.get(name) if name in given else (default.strip("\"'") if eq else df.global_args.get(name))
+            if value:
+                out[name] = value
+            else:
+                out.pop(name, None)
+    return out
+
+
+def _substitute(text: str, values: dict[str, str]) -> str:
+    """``$NAME``/``${NAME}`` replaced by the value ``values`` gives (others left as written)."""
+    if not values or "$" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        return values.get(name, m.group(0))
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", one, text)
+
+
 def _origin(project: Project, build: Build, df: Dockerfile, stage: Stage, copy: Instruction | None) -> BinaryOrigin:
     lineage = df.lineage(stage)
     root = lineage[-1]
     facts = lookup(root.base, project.config.base_images) if root.base_resolved else ImageFacts("", "", False)
-    texts = [run_text(i) for s in lineage for i in s.instructions if i.cmd == "RUN"]
+    # `cargo build --target=$target` with `ARG target=x86_64-unknown-linux-musl`: decided on the values
+    texts = [
+        _substitute(run_text(i), _stage_vars(build, df, s)) for s in lineage for i in s.instructions if i.cmd == "RUN"
+    ]
     env = " ".join(f"{k}={v}" for k, (v, _i) in stage.state.env.items())
-    sources = " ".join(copy.values[:-1]) if copy is not None else ""
+    sources = _substitute(" ".join(copy.values[:-1]), _stage_vars(build, df, stage)) if copy is not None else ""
     joined = "\n".join([*texts, env])
     musl = (
         facts.libc == "musl"

@@ -7,28 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import tomlkit
+from viworks_lint.buildscript import CRATE_PREFIXES, CRATE_VARS, script_emits
 from viworks_lint.cargolock import run_packages
 from viworks_lint.code import package_facts
 from viworks_lint.crates import CargoRun, built_code
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Project
+from viworks_lint.reporters.base import HELP
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.rust.syntax import parse_file, string_value, walk_named
 
-# What Cargo sets when it compiles a crate (env!) ...
-CRATE_VARS = {
-    "CARGO",
-    "CARGO_MANIFEST_DIR",
-    "CARGO_MANIFEST_PATH",
-    "CARGO_CRATE_NAME",
-    "CARGO_BIN_NAME",
-    "CARGO_PRIMARY_PACKAGE",
-    "CARGO_TARGET_TMPDIR",
-    "CARGO_RUSTC_CURRENT_DIR",
-}
-CRATE_PREFIXES = ("CARGO_PKG_", "CARGO_BIN_EXE_")
-# ... and what it sets for a build script (env::var in build.rs). CARGO_TARGET_DIR is read, never set.
+# What Cargo sets for a build script (env::var in build.rs), beside what it sets when it compiles a crate
+# (env!, viworks_lint.buildscript.CRATE_VARS). CARGO_TARGET_DIR is read, never set.
 BUILD_VARS = CRATE_VARS | {
     "TARGET",
     "HOST",
@@ -51,24 +41,6 @@ BUILD_VARS = CRATE_VARS | {
 }
 BUILD_PREFIXES = (*CRATE_PREFIXES, "CARGO_CFG_", "CARGO_FEATURE_", "DEP_")
 ALWAYS = {"PATH", "HOME", "HOSTNAME", "USER", "PWD", "SHELL", "TERM", "LANG"}
-
-
-def _rustc_env(build_script: Path | None) -> set[str]:
-    """Variables a build script hands to the compiler with ``cargo:rustc-env=NAME=value``."""
-    if build_script is None:
-        return set()
-    pf = parse_file(build_script)
-    out: set[str] = set()
-    if pf.root is None:
-        return out
-    for node in walk_named(pf.root):
-        if node.type not in ("string_literal", "raw_string_literal"):
-            continue
-        value = string_value(pf, node) or ""
-        for marker in ("cargo:rustc-env=", "cargo::rustc-env="):
-            if marker in value:
-                out.add(value.split(marker, 1)[1].split("=", 1)[0].strip())
-    return out
 
 
 def _cargo_config_env(manifest: Manifest, context: Path) -> set[str]:
@@ -103,6 +75,25 @@ def _stage_env(run: CargoRun) -> set[str]:
     return names
 
 
+def _help(name: str, in_build_script: bool, workdir: str) -> str:
+    """The fix for this variable (the rule's documented fix names an example variable)."""
+    if name == "CARGO_TARGET_DIR":
+        target = workdir.rstrip("/") + "/target"
+        return (
+            f"Set `ENV CARGO_TARGET_DIR={target}` (the directory the stage builds into) in the builder stage, "
+            'or read it with a fallback in the build script (`env::var("CARGO_TARGET_DIR").unwrap_or(…)`).'
+        )
+    fallback = (
+        "read it with a fallback (`env::var(…).unwrap_or(…)`) in the build script"
+        if in_build_script
+        else "use `option_env!` with a fallback"
+    )
+    return (
+        f"Add `ARG {name}` (passed with compose `build.args` or `--build-arg`) or `ENV {name}=…` to the builder "
+        f"stage, or {fallback}."
+    )
+
+
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
     for build in project.builds:
@@ -119,7 +110,8 @@ def check(project: Project) -> Iterator[Finding]:
             for m in run_packages(project, run, exact=True):
                 facts = package_facts(project, m, None)
                 script = m.build_script.path if m.build_script is not None else None
-                extra = _rustc_env(script) | _cargo_config_env(m, build.context)
+                config_env = _cargo_config_env(m, build.context)
+                emits = script_emits(m)  # `cargo:rustc-env=`, vergen/built/shadow-rs: for the crate, not build.rs
                 for read in facts.env_reads:
                     if not read.required:
                         continue
@@ -137,7 +129,10 @@ def check(project: Project) -> Iterator[Finding]:
                         what = "`env!` needs"
                     else:
                         continue
-                    if cargo_sets or read.name in provided or read.name in extra or _set_inline(read.name, text):
+                    emitted = not read.in_build_script and emits.covers(read.name)
+                    if cargo_sets or emitted or read.name in provided or read.name in config_env:
+                        continue
+                    if _set_inline(read.name, text):
                         continue
                     ident = (str(read.location.path), read.location.line, read.location.col)
                     if ident in seen:
@@ -153,6 +148,7 @@ def check(project: Project) -> Iterator[Finding]:
                         read.location,
                         key=f"{read.name}",
                         related=(Related(run.instr.location, f"`cargo {run.subcommand}` runs here"),),
+                        extra={HELP: _help(read.name, read.in_build_script, run.stage.state.workdir)},
                     )
 
 
@@ -167,8 +163,12 @@ RULE = register(
             what='`env!("X")` in a crate the Docker build compiles, or `env::var("X").unwrap()` (or `?`, '
             "`.expect`) in its `build.rs`, where X is not set by Cargo for that context (`CARGO_PKG_*`, "
             "`CARGO_MANIFEST_DIR`, `OUT_DIR` with a build script, `TARGET`, `PROFILE`, `CARGO_CFG_*`, …), "
-            "by the build script (`cargo:rustc-env=X=…`), by `.cargo/config.toml` `[env]`, nor by `ENV`/`ARG` "
-            "in the stage that runs `cargo build`. `option_env!` and reads with a default are never reported.",
+            "by the package's build script for its crate (`cargo:rustc-env=X=…` or `cargo::rustc-env`; a "
+            "formatted name, or a build-dependency that emits variables of its own — vergen, vergen-gitcl, "
+            "vergen-git2, vergen-gix, built, shadow-rs, build-data — means any `env!` of the crate may be "
+            "provided, so none is claimed), by `.cargo/config.toml` `[env]`, nor by `ENV`/`ARG` in the stage "
+            "that runs `cargo build`. `option_env!` and reads with a default are never reported. The help "
+            "names the finding's own variable.",
             why="On a developer machine the variable is set in the shell, so the crate compiles; in `docker build` "
             "it is not, and compilation stops with `environment variable X not defined at compile time`.",
             example='const GIT_SHA: &str = env!("GIT_SHA");   # the builder stage has no ARG/ENV GIT_SHA',

@@ -96,13 +96,34 @@ def test_build_script_and_bin_path_outside_copied_folders(tmp_path: Path) -> Non
         "api/build.rs": "fn main() {}\n",
     }
     df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY core core\nCOPY api/Cargo.toml api/\nCOPY api/src api/src\n"
-    broken = _ws(tmp_path / "a", df + "RUN cargo build -p api\n", extra)
+    declared = {**extra, "api/Cargo.toml": extra["api/Cargo.toml"].replace('edition = "2021"\n', 'edition = "2021"\nbuild = "build.rs"\n')}
+    broken = _ws(tmp_path / "a", df + "RUN cargo build -p api\n", declared)
     msgs = _msgs(broken)
     assert len(msgs) == 2
     assert any("build script source of package `api`" in m and "`COPY api/build.rs api/build.rs`" in m for m in msgs)
     assert any("binary source of package `api`" in m and "`COPY api/bin api/bin`" in m for m in msgs)
     generated = df + "RUN mkdir -p api/bin && echo 'fn main() {}' > api/bin/api.rs && touch api/build.rs\n"
-    assert _msgs(_ws(tmp_path / "b", generated + "RUN cargo build -p api\n", extra)) == []
+    assert _msgs(_ws(tmp_path / "b", generated + "RUN cargo build -p api\n", declared)) == []
+
+
+def test_auto_detected_build_script_only_when_the_code_uses_its_output(tmp_path: Path) -> None:
+    """No `package.build` key: cargo runs build.rs only when it is there, so a stage without it builds unless
+    the code needs what the script produces (a generated file in OUT_DIR, an `env!` of a variable it emits)."""
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY core core\nCOPY api/Cargo.toml api/\nCOPY api/src api/src\n"
+    df += "RUN cargo build --release -p api\n"
+    rerun = {"api/build.rs": 'fn main() {\n    println!("cargo:rerun-if-changed=locales");\n}\n'}
+    assert _msgs(_ws(tmp_path / "a", df, rerun)) == []
+    generated = {
+        "api/build.rs": 'fn main() {\n    std::fs::write(format!("{}/gen.rs", std::env::var("OUT_DIR").unwrap()), "").unwrap();\n}\n',
+        "api/src/main.rs": 'include!(concat!(env!("OUT_DIR"), "/gen.rs"));\nfn main() { core::hello(); }\n',
+    }
+    emitted = {
+        "api/build.rs": 'fn main() {\n    println!("cargo:rustc-env=GIT_SHA=abc");\n}\n',
+        "api/src/main.rs": 'const SHA: &str = env!("GIT_SHA");\nfn main() { core::hello(); println!("{SHA}"); }\n',
+    }
+    for name, extra in (("generated", generated), ("emitted", emitted)):
+        (msg,) = _msgs(_ws(tmp_path / name, df, extra))
+        assert "build script source of package `api`" in msg and "`COPY api/build.rs api/build.rs`" in msg, name
 
 
 def test_dummy_main_then_real_sources_is_silent(tmp_path: Path) -> None:
@@ -307,3 +328,44 @@ def test_proto_files_the_build_script_compiles(tmp_path: Path) -> None:
     (msg,) = _msgs(_ws(tmp_path / "a", df + "RUN cargo build\n", extra))
     assert "which the build script of `api` compiles" in msg and "`COPY api/proto api/proto`" in msg
     assert _msgs(_ws(tmp_path / "b", df + "COPY api/proto api/proto\nRUN cargo build\n", extra)) == []
+
+
+def test_dummy_main_cache_step_with_the_build_script_copied_is_silent(tmp_path: Path) -> None:
+    """`COPY Cargo.toml Cargo.lock build.rs ./` then `mkdir src && echo 'fn main() {}' > src/main.rs && cargo
+    build`: src/lib.rs is absent, so the package has no library target in that step (the real build.rs does
+    not make the placeholder real code)."""
+    files = {
+        "Cargo.toml": PKG.format(name="app") + 'build = "build.rs"\n',
+        "Cargo.lock": "version = 3\n",
+        "build.rs": "fn main() {}\n",
+        "src/lib.rs": "pub fn run() {}\n",
+        "src/main.rs": "fn main() { app::run(); }\n",
+        "Dockerfile": "FROM rust:1.80 AS builder\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock build.rs ./\n"
+        'RUN mkdir src && echo "fn main() {}" > src/main.rs && cargo build && rm -rf src\n'
+        "COPY src ./src\nRUN cargo build\n",
+    }
+    assert _msgs(write(tmp_path / "a", files)) == []
+    # the real main.rs without the lib.rs it uses still fails
+    real = {**files, "Dockerfile": files["Dockerfile"].replace("COPY src ./src", "COPY src/main.rs ./src/main.rs")}
+    (msg,) = _msgs(write(tmp_path / "b", real))
+    assert "library source of package `app`" in msg
+
+
+def test_cargo_config_linker_only_for_a_target_the_command_builds(tmp_path: Path) -> None:
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY api api\nCOPY core core\nRUN cargo build --release{}\n"
+    tuning = {".cargo/config.toml": "[target.'cfg(target_os = \"linux\")']\nlinker = \"clang\"\n"
+              'rustflags = ["-C", "link-arg=-fuse-ld=lld"]\n\n[build]\nrustc-wrapper = "sccache"\n'}  # fmt: skip
+    assert _msgs(_ws(tmp_path / "a", df.format(""), tuning)) == []
+    cross = {".cargo/config.toml": '[target.aarch64-unknown-linux-gnu]\nlinker = "aarch64-linux-gnu-gcc"\n'}
+    assert _msgs(_ws(tmp_path / "b", df.format(""), cross)) == []
+    (msg,) = _msgs(_ws(tmp_path / "c", df.format(" --target aarch64-unknown-linux-gnu"), cross))
+    assert "`.cargo/config.toml`" in msg and "`COPY .cargo .cargo`" in msg
+
+
+def test_cargo_config_target_dir_only_when_a_later_instruction_uses_it(tmp_path: Path) -> None:
+    df = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY api api\nCOPY core core\nRUN cargo build --release\n"
+    df += "FROM debian:bookworm-slim\nCOPY --from=builder /app/{}/release/api /usr/local/bin/api\n"
+    cfg = {".cargo/config.toml": '[build]\ntarget-dir = "out"\n'}
+    (msg,) = _msgs(_ws(tmp_path / "a", df.format("out"), cfg))
+    assert "`.cargo/config.toml`" in msg
+    assert _msgs(_ws(tmp_path / "b", df.format("target"), cfg)) == []

@@ -317,6 +317,33 @@ def test_vw108_env_macro_and_build_script(tmp_path: Path) -> None:
     findings = lint(root, ["VW108"])
     assert where(findings, root) == [("VW108", "build.rs", 3), ("VW108", "build.rs", 4), ("VW108", "src/version.rs", 1)]
     assert "never sets" in findings[1].message
+    # the help names the finding's own variable, not an example one
+    assert "`ARG SIGNING_KEY`" in findings[0].extra["help"]
+    assert "`ENV CARGO_TARGET_DIR=/app/target`" in findings[1].extra["help"]
+    assert "`ARG GIT_SHA`" in findings[2].extra["help"] and "option_env!" in findings[2].extra["help"]
+
+
+def test_vw108_silent_for_variables_a_build_script_emitter_provides(tmp_path: Path) -> None:
+    """`env!("VERGEN_GIT_SHA")` with vergen-gitcl in [build-dependencies], or a build script that formats
+    `cargo:rustc-env={}={}`: the script provides it (vergen emits a default without .git)."""
+    version = 'pub const SHA: &str = env!("VERGEN_GIT_SHA");\n'
+    vergen = (
+        "use vergen_gitcl::{Emitter, GitclBuilder};\nfn main() {\n"
+        "    Emitter::default().add_instructions(&GitclBuilder::default().sha(true).build().unwrap())\n"
+        "        .unwrap().emit().unwrap();\n}\n"
+    )
+    formatted = 'fn main() {\n    let (k, v) = ("VERGEN_GIT_SHA", "x");\n    println!("cargo:rustc-env={}={}", k, v);\n}\n'
+    for name, script, deps in (
+        ("vergen", vergen, '\n[build-dependencies]\nvergen-gitcl = { version = "1", features = ["build"] }\n'),
+        ("formatted", formatted, ""),
+        ("plain", "fn main() {}\n", ""),
+    ):
+        root = _actix(tmp_path / name, "0.0.0.0:8080")
+        write(root, {"src/version.rs": version, "build.rs": script})
+        (root / "Cargo.toml").write_text((root / "Cargo.toml").read_text() + deps)
+        (root / "src/main.rs").write_text("mod version;\n" + (root / "src/main.rs").read_text())
+        found = where(lint(root, ["VW108"]), root)
+        assert found == ([("VW108", "src/version.rs", 1)] if name == "plain" else []), name
 
 
 def test_vw108_silent_when_builder_declares_arg(tmp_path: Path) -> None:

@@ -512,6 +512,18 @@ def test_vw206_silent_for_musl_targets(tmp_path: Path) -> None:
     assert lint(tmp_path, ["VW206"]) == []
 
 
+def test_vw206_target_from_an_arg_default(tmp_path: Path) -> None:
+    """`cargo build --target=$target` with `ARG target=…-musl`: the default decides (a static musl binary in
+    scratch is fine); the same build with a gnu default is still reported."""
+    build = "ARG target={}\nRUN rustup target add $target && cargo build --release --target=$target"
+    _glibc_project(tmp_path / "musl", "rust:1.83", "scratch", build=build.format("x86_64-unknown-linux-musl"),
+                   copy_from="/src/target/$target/release/app")
+    assert lint(tmp_path / "musl", ["VW206"]) == []
+    _glibc_project(tmp_path / "gnu", "rust:1.83", "scratch", build=build.format("x86_64-unknown-linux-gnu"),
+                   copy_from="/src/target/${target}/release/app")
+    assert where(lint(tmp_path / "gnu", ["VW206"]), tmp_path / "gnu") == [("VW206", "Dockerfile", 7)]
+
+
 def test_vw206_silent_for_same_distro_pairs(tmp_path: Path) -> None:
     _glibc_project(tmp_path / "bookworm", "rust:1.83-slim-bookworm", "debian:bookworm-slim")
     _glibc_project(tmp_path / "bullseye", "rust:1.83-bullseye", "debian:bullseye-slim")
