@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import unicodedata
 from collections.abc import Iterator
 
@@ -22,7 +24,19 @@ def _invisible(c: str) -> bool:
     return unicodedata.category(c)[0] in ("C", "Z") and c != " "
 
 
+# `- KEY:value` / `- KEY:${KEY}` (a map entry written in list form without the space YAML needs)
+_COLON_ENTRY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*):(\S*)$")
+
+
 def _problem(name: str, value: str) -> str | None:
+    colon = _COLON_ENTRY.match(name) if "=" not in name else None
+    if colon is not None:
+        key = colon.group(1)
+        return (
+            f"is `{key}:…`, with `:` where compose expects `=`: a list entry without `=` is a variable "
+            f"name whose value compose takes from its own environment, so the container never gets `{key}`; "
+            f"write `- {key}=…` (or the map form `{key}: …`)"
+        )
     stripped = name.strip()
     if not stripped:
         return "has an empty name: the container gets a variable no program can read by name"
@@ -67,12 +81,25 @@ def _entries(svc: Service) -> list[tuple[str, str, YNode]]:
             if text is not None and "=" in text:
                 name, _, value = text.partition("=")
                 out.append((name, value, el))
+            elif text is not None and _COLON_ENTRY.match(text):
+                out.append((text, "", el))  # `- KEY:value`: no `=`, the whole entry is a name
     elif env.is_map:
         for name, node in env.items():
             text = node.text()
             if node.listed and text is not None:
                 out.append((name, text, node))
+            elif node.listed and _COLON_ENTRY.match(name):
+                out.append((name, "", node))
     return out
+
+
+def _env_files_may_set(project: Project, svc: Service, key: str) -> bool:
+    """One of the service's env files sets ``key``, or may (a file the linter cannot read)."""
+    for ref in svc.env_files:
+        ef = project.env_file(ref.path) if ref.path.is_file() else None
+        if ef is None or any(e.name == key for e in ef.entries):
+            return True
+    return False
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -83,6 +110,9 @@ def check(project: Project) -> Iterator[Finding]:
             problem = _problem(name, value)
             if problem is None:
                 continue
+            colon = _COLON_ENTRY.match(name) if "=" not in name else None
+            if colon is not None and _env_files_may_set(project, svc, colon.group(1)):
+                continue  # an env_file gives the container the variable anyway: the entry is harmless
             loc = node.loc
             start = loc.col + (1 if node.quoted else 0)
             if loc.end_line in (None, loc.line):
@@ -111,7 +141,7 @@ RULE = register(
         docs=RuleDocs(
             what="A list-form `environment` entry whose name (the text before the first `=`) has spaces around "
             "it (`- KEY = value`, `- KEY =value`), a space inside it (`- export KEY=value`), is empty "
-            "(`- =value`) or holds invisible characters (a zero-width space or byte-order mark pasted in with the "
+            "(`- =value`), holds invisible characters (a zero-width space or byte-order mark pasted in with the "
             "name). Compose's loader (compose-go, `types/mapping.go`, `MappingWithEquals.DecodeMapstructure`) "
             'splits each entry with `strings.Cut(entry, "=")` and keeps both halves exactly as written, so '
             "`- KEY = value` sets a variable named `KEY ` (trailing space) to ` value` (leading space). Map-form "

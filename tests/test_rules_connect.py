@@ -86,6 +86,20 @@ def test_vw211_silent_for_map_form_and_env_files(tmp_path: Path) -> None:
     assert lint(tmp_path, ["VW211"]) == []
 
 
+def test_vw211_colon_instead_of_equals(tmp_path: Path) -> None:
+    # `- KEY:value` has no `=`: compose reads the whole entry as a name to pass from its own environment
+    write(tmp_path, {
+        "db.env": "POSTGRES_USER=app\n",
+        "compose.yaml": "services:\n"
+                        "  api:\n    image: app\n    environment:\n      - RUST_LOG:${RUST_LOG}\n      - HOME\n"
+                        "  db:\n    image: postgres:16\n    env_file: db.env\n"
+                        "    environment:\n      - POSTGRES_USER:${POSTGRES_USER}\n",  # db.env sets it: harmless
+    })
+    findings = lint(tmp_path, ["VW211"])
+    assert where(findings, tmp_path) == [("VW211", "compose.yaml", 5)]
+    assert "`RUST_LOG:…`" in findings[0].message and "`- RUST_LOG=…`" in findings[0].message
+
+
 def test_vw211_override_file_list_merged_into_a_map(tmp_path: Path) -> None:
     write(tmp_path, {
         "compose.yaml": "services:\n  api:\n    image: app\n    environment:\n      A: '1'\n",
