@@ -314,6 +314,33 @@ class ImageCode:
     lib_is_the_app: bool = True
 
 
+def _linked_packages(project: Project, build: Build) -> tuple[tuple[Manifest, ...], set[str] | None] | None:
+    if build.service is not None:
+        sc = service_code(project, build.service)
+        if sc is None:
+            return None
+        return sc.packages, (set(sc.bins) if sc.bins is not None else None)
+    built = built_code(project, build)
+    if not built.resolved or not built.runtime:
+        return None
+    return built.runtime, {c.name for c in built.copied} or None
+
+
+def _packages_by_program(project: Project, build: Build) -> tuple[tuple[Manifest, ...], set[str]] | None:
+    """An image that runs a binary built outside this Dockerfile (copied from the host or a CI artifact,
+    built by a script): the one package of the repository with a binary of the started program's name."""
+    from viworks_lint.launch import launches
+
+    if build.dockerfile is None:
+        return None
+    names = {posixpath.basename(launch.program) for launch in launches(build)}
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    owners = [m for m in project.manifests.values() if name in m.bin_names()]
+    return ((owners[0],), {name}) if len(owners) == 1 else None
+
+
 def _main_binary_selected(m: Manifest, selected: set[str] | None) -> bool:
     """The image runs the package's main program: every binary, the only one, or ``src/main.rs``'s."""
     bins = [t for t in m.targets if t.kind == "bin"]
@@ -325,18 +352,10 @@ def _main_binary_selected(m: Manifest, selected: set[str] | None) -> bool:
 def image_code(project: Project, build: Build) -> ImageCode | None:
     """The code ``build``'s image runs: the compose service's code when a service runs it (see
     ``service_code``), else the packages whose binary the image's final stage runs; None when unknown."""
-    if build.service is not None:
-        sc = service_code(project, build.service)
-        if sc is None:
-            return None
-        packages, bins = sc.packages, (set(sc.bins) if sc.bins is not None else None)
-    else:
-        built = built_code(project, build)
-        if not built.resolved or not built.runtime:
-            return None
-        packages = built.runtime
-        copied = {c.name for c in built.copied}
-        bins = copied or None
+    linked = _linked_packages(project, build) or _packages_by_program(project, build)
+    if linked is None:
+        return None
+    packages, bins = linked
     seen: set[Path] = {m.path for m in packages}
     libs: list[Manifest] = []
     for m in packages:

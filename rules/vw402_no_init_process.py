@@ -202,8 +202,10 @@ RULE = register(
             "only the framework stops the app on SIGTERM (actix-web's `HttpServer` unless `.disable_signals()`, "
             "Rocket from 0.5) and the code starts no child process, it is a note: only zombie reaping is missing. "
             "When the code handles its stop signal but starts child processes (`std::process::Command`, "
-            "`tokio::process::Command`), the finding says so and points at the spawn; when the image cannot be "
-            "linked to its code, it is reported (no handler can be shown).",
+            "`tokio::process::Command`), the finding says so and points at the spawn; an image that runs a "
+            "binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
+            "package of the repository with a binary of that name; when the image cannot be linked to its code, it "
+            "is reported (no handler can be shown).",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

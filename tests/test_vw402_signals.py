@@ -250,10 +250,15 @@ def test_standalone_image_uses_the_built_code(tmp_path: Path) -> None:
     assert where(lint(plain, ["VW402"]), plain) == [("VW402", "Dockerfile", 8)]
 
 
-def test_unlinked_code_keeps_the_finding(tmp_path: Path) -> None:
-    # a binary built outside Docker: which code runs is unknown, so the handler in the repo proves nothing
+def test_prebuilt_binary_is_linked_by_its_name(tmp_path: Path) -> None:
+    # a binary built outside Docker (host `cargo build`, a CI artifact): the repository's one package with a
+    # binary of that name is the code it runs
     dockerfile = "FROM debian:bookworm-slim\nCOPY target/release/svc /usr/local/bin/svc\nCMD [\"svc\"]\n"
-    root = _project(tmp_path, AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile)
+    root = _project(tmp_path / "named", AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile)
+    assert lint(root, ["VW402"]) == []
+    # a program no package builds: which code runs is unknown, so the handler in the repo proves nothing
+    other = dockerfile.replace("svc", "gateway")
+    root = _project(tmp_path / "other", AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', dockerfile=other)
     found = lint(root, ["VW402"])
     assert where(found, root) == [("VW402", "Dockerfile", 3)]
     assert "SIGTERM may be ignored" in found[0].message
