@@ -1,0 +1,101 @@
+"""Hold-out precision fixes: exports of a deploy step (VW202), host-networked users (VW405), host build outputs
+(VW204), unread connection URLs and retrying pools (VW309), handled env errors (VW201)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, where, write
+
+COMPOSE_VARS = (
+    "services:\n  api:\n    image: example/api:1\n    environment:\n"
+    "      JWT_SECRET_VALUE: ${JWT_SECRET_VALUE}\n      PUBLIC_ADDR: ${PUBLIC_ADDR}\n"
+)
+
+
+def test_vw202_variables_a_deploy_step_exports_are_provided(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": COMPOSE_VARS,
+        ".github/workflows/prod.yml": "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "    - name: Deploy\n      uses: appleboy/ssh-action@master\n      with:\n        script: |\n"
+        "          cd ~\n          export JWT_SECRET_VALUE=${{ secrets.JWT_SECRET_VALUE }}\n"
+        "          export PUBLIC_ADDR=${{ vars.PUBLIC_ADDR }}\n          docker compose pull\n"
+        "          docker compose up -d\n",
+    })
+    assert lint(tmp_path, ["VW202"]) == []
+
+
+def test_vw202_exports_of_another_step_or_job_do_not_count(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": COMPOSE_VARS,
+        ".github/workflows/prod.yml": "on: push\njobs:\n  setup:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "    - run: export JWT_SECRET_VALUE=x\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "    - run: export PUBLIC_ADDR=example.com\n    - run: docker compose up -d\n",
+    })
+    found = where(lint(tmp_path, ["VW202"]), tmp_path)
+    assert found == [("VW202", "docker-compose.yml", 5), ("VW202", "docker-compose.yml", 6)]
+
+
+def test_vw202_script_and_makefile_exports(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": COMPOSE_VARS,
+        "deploy.sh": "#!/bin/sh\nexport JWT_SECRET_VALUE=\"$(cat /run/secret)\"\nexport PUBLIC_ADDR=example.com\n"
+        "docker compose up -d\n",
+    })
+    assert lint(tmp_path, ["VW202"]) == []
+    (tmp_path / "deploy.sh").unlink()
+    write(tmp_path, {
+        "Makefile": "export PUBLIC_ADDR = example.com\n\nup:\n\texport JWT_SECRET_VALUE=x; docker compose up -d\n",
+    })
+    assert lint(tmp_path, ["VW202"]) == []
+    write(tmp_path, {"Makefile": "up:\n\texport JWT_SECRET_VALUE=x\n\tdocker compose up -d\n"})  # a shell per line
+    assert [f.location.line for f in lint(tmp_path, ["VW202"])] == [5, 6]
+
+
+def _store_compose(user_network: str) -> str:
+    return (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${PGPASS:-x}\n"
+        "    ports:\n      - \"5432:5432\"\n  server:\n    image: example/server:1\n"
+        f"{user_network}    environment:\n      DATABASE_URL: postgres://postgres@localhost:5432/app\n"
+        "    depends_on:\n      - db\n"
+    )
+
+
+def test_vw405_host_networked_users_reach_the_published_port(tmp_path: Path) -> None:
+    write(tmp_path, {"docker-compose.yml": _store_compose("    network_mode: host\n")})
+    found = lint(tmp_path, ["VW405"])
+    assert [(f.location.line, f.level.value) for f in found] == [(7, "note")]
+    assert "no service of this compose project uses it over the compose network" in found[0].message
+
+
+def test_vw405_users_over_the_compose_network_keep_the_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"docker-compose.yml": _store_compose("")})
+    assert [(f.location.line, f.level.value) for f in lint(tmp_path, ["VW405"])] == [(7, "warning")]
+
+
+_APP = (
+    "FROM debian:bookworm-slim\nRUN useradd -m app\nUSER app\nWORKDIR /app\nCMD [\"/app/server\"]\n"
+)
+
+
+def test_vw204_host_build_output_mounted_read_only_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitignore": "/target\n",
+        "Dockerfile": _APP,
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n"
+        "      - ./target/x86_64-unknown-linux-musl/release/server:/app/server:ro\n",
+    })
+    found = lint(tmp_path, ["VW204"])
+    assert [(f.location.line, f.level.value) for f in found] == [(5, "note")]
+    assert "build output of the host" in found[0].message
+
+
+def test_vw204_missing_writable_data_dir_of_a_non_root_container_stays_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitignore": "/data\n",
+        "Dockerfile": _APP,
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n      - ./data:/app/data\n"
+        "      - ./uploads:/app/uploads:ro\n",
+    })
+    found = lint(tmp_path, ["VW204"])
+    assert [(f.location.line, f.level.value) for f in found] == [(5, "error"), (6, "note")]
