@@ -223,6 +223,15 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
     )
 
 
+def dependency_names(project: Project, code: ServiceCode) -> set[str]:
+    """The crates (package names) the service's packages and their path dependencies depend on at run time."""
+    seen: set[Path] = {m.path for m in code.packages}
+    manifests = list(code.packages)
+    for m in code.packages:
+        manifests.extend(_path_deps(project, m, seen))
+    return {d.package for m in manifests for d in m.dependencies if d.section != "dev-dependencies"}
+
+
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 INITS = {"tini", "dumb-init", "catatonit", "docker-init", "gosu", "su-exec", "s6-setuidgid", "chpst"}
 

@@ -99,3 +99,55 @@ def test_vw204_missing_writable_data_dir_of_a_non_root_container_stays_an_error(
     })
     found = lint(tmp_path, ["VW204"])
     assert [(f.location.line, f.level.value) for f in found] == [(5, "error"), (6, "note")]
+
+
+_BUILD = (
+    "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n"
+)
+_STACK = (
+    "services:\n  api:\n    build: .\n{restart}    environment:\n      DATABASE_URL: postgres://app@db/app\n"
+    "      REDIS_URL: redis://cache:6379\n    depends_on: [db, cache]\n"
+    "  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n"
+)
+_MAIN_DB_ONLY = (
+    "use std::env;\n\nfn main() {\n    let url = env::var(\"DATABASE_URL\").expect(\"DATABASE_URL\");\n"
+    "    let pool = db::connect(&url);\n    println!(\"{pool:?}\");\n}\n"
+)
+_MAIN_R2D2 = (
+    "use diesel::r2d2::{self, ConnectionManager};\nuse std::env;\n\nfn main() {\n"
+    "    let url = env::var(\"DATABASE_URL\").expect(\"DATABASE_URL\");\n"
+    "    let manager = ConnectionManager::<diesel::PgConnection>::new(url);\n"
+    "    let pool = r2d2::Pool::builder()\n        .build(manager)\n        .expect(\"pool\");\n}\n"
+)
+
+
+def _crate(root: Path, compose: str, main: str, deps: str) -> Path:
+    return write(root, {
+        "compose.yaml": compose,
+        "Cargo.toml": f'[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}',
+        "src/main.rs": main,
+        "Dockerfile": _BUILD,
+    })
+
+
+def test_vw309_no_claim_for_a_url_the_code_never_reads(tmp_path: Path) -> None:
+    # REDIS_URL is set, but the code neither reads it nor has a redis client: it does not talk to redis
+    root = _crate(tmp_path, _STACK.format(restart=""), _MAIN_DB_ONLY, 'tokio-postgres = "0.7"\n')
+    assert [(f.location.line, f.level.value) for f in lint(root, ["VW309"])] == [(7, "warning")]
+    assert "PostgreSQL" in lint(root, ["VW309"])[0].message
+
+
+def test_vw309_a_redis_client_crate_keeps_the_claim(tmp_path: Path) -> None:
+    # the redis crate may read the URL through a config struct we do not see: the claim stays
+    root = _crate(tmp_path, _STACK.format(restart=""), _MAIN_DB_ONLY, 'tokio-postgres = "0.7"\nredis = "0.27"\n')
+    assert sorted(f.message.split("`")[3] for f in lint(root, ["VW309"])) == ["cache", "db"]
+
+
+def test_vw309_r2d2_pool_and_restart_policy_is_a_note(tmp_path: Path) -> None:
+    deps = 'diesel = { version = "2", features = ["postgres", "r2d2"] }\n'
+    root = _crate(tmp_path / "a", _STACK.format(restart="    restart: always\n"), _MAIN_R2D2, deps)
+    found = lint(root, ["VW309"])
+    assert [(f.level.value, "r2d2 pool waits" in f.message) for f in found] == [("note", True)]
+    root = _crate(tmp_path / "b", _STACK.format(restart=""), _MAIN_R2D2, deps)  # no restart: it stays broken
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
