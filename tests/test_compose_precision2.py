@@ -151,3 +151,45 @@ def test_vw309_r2d2_pool_and_restart_policy_is_a_note(tmp_path: Path) -> None:
     assert [(f.level.value, "r2d2 pool waits" in f.message) for f in found] == [("note", True)]
     root = _crate(tmp_path / "b", _STACK.format(restart=""), _MAIN_R2D2, deps)  # no restart: it stays broken
     assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+_ANALYTICS = (
+    "use std::env;\n\n#[derive(Debug)]\npub struct Error(String);\n\n"
+    "pub fn send_event(name: &str) -> Result<(), Error> {\n"
+    "    let key = match env::var(\"ANALYTICS_KEY\") {\n        Ok(key) => key,\n"
+    "        Err(_) => {\n            return Err(Error(\"ANALYTICS_KEY is not set\".to_string()));\n        }\n    };\n"
+    "    println!(\"{name} {key}\");\n    Ok(())\n}\n\n"
+    "pub fn startup() -> Result<(), Error> {\n    let url = env::var(\"START_URL\").map_err(|e| Error(e.to_string()))?;\n"
+    "    println!(\"{url}\");\n    Ok(())\n}\n"
+)
+_SERVICE = "services:\n  api:\n    build: .\n    environment:\n      RUST_LOG: info\n"
+
+
+def _vw201(root: Path, main: str) -> list[tuple[str, int]]:
+    write(root, {
+        "compose.yaml": _SERVICE,
+        "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/analytics.rs": _ANALYTICS,
+        "src/main.rs": "mod analytics;\n\n" + main,
+        "Dockerfile": _BUILD,
+    })
+    return sorted((f.location.path.name, f.location.line) for f in lint(root, ["VW201"]) if f.level.value == "error")
+
+
+def test_vw201_an_error_the_callers_log_or_ignore_is_not_required(tmp_path: Path) -> None:
+    main = (
+        "fn signup() {\n    match analytics::send_event(\"signup\") {\n        Ok(_) => {}\n"
+        "        Err(e) => eprintln!(\"analytics: {e:?}\"),\n    }\n}\n\n"
+        "fn main() -> Result<(), analytics::Error> {\n    analytics::startup()?;\n    signup();\n"
+        "    let _ = analytics::send_event(\"start\");\n    Ok(())\n}\n"
+    )
+    # START_URL's error reaches main through `?`: required; ANALYTICS_KEY's is logged or ignored: not
+    assert _vw201(tmp_path, main) == [("analytics.rs", 18)]
+
+
+def test_vw201_an_error_passed_on_to_main_stays_required(tmp_path: Path) -> None:
+    main = (
+        "fn boot() -> Result<(), analytics::Error> {\n    analytics::send_event(\"boot\")?;\n    Ok(())\n}\n\n"
+        "fn main() -> Result<(), analytics::Error> {\n    analytics::startup()?;\n    boot()\n}\n"
+    )
+    assert _vw201(tmp_path, main) == [("analytics.rs", 7), ("analytics.rs", 18)]
