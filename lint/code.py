@@ -223,15 +223,6 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
     )
 
 
-def dependency_names(project: Project, code: ServiceCode) -> set[str]:
-    """The crates (package names) the service's packages and their path dependencies depend on at run time."""
-    seen: set[Path] = {m.path for m in code.packages}
-    manifests = list(code.packages)
-    for m in code.packages:
-        manifests.extend(_path_deps(project, m, seen))
-    return {d.package for m in manifests for d in m.dependencies if d.section != "dev-dependencies"}
-
-
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 INITS = {"tini", "dumb-init", "catatonit", "docker-init", "gosu", "su-exec", "s6-setuidgid", "chpst"}
 
@@ -349,3 +340,12 @@ def image_code(project: Project, build: Build) -> ImageCode | None:
             if f != skip and f not in files:
                 files.append(f)
     return ImageCode((*packages, *libs), tuple(files))
+
+
+def dependency_names(project: Project, code: ServiceCode) -> set[str]:
+    """The crates (package names) the service's packages and their path dependencies depend on at run time."""
+    seen: set[Path] = {m.path for m in code.packages}
+    manifests = list(code.packages)
+    for m in code.packages:
+        manifests.extend(_path_deps(project, m, seen))
+    return {d.package for m in manifests for d in m.dependencies if d.section != "dev-dependencies"}
