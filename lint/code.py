@@ -375,3 +375,12 @@ def image_code(project: Project, build: Build) -> ImageCode | None:
         lib_files.update(package_facts(project, lib, set()).files)
     main = all(_main_binary_selected(m, None if bins is None else (bins & m.bin_names()) or None) for m in packages)
     return ImageCode((*packages, *libs), tuple(files), frozenset(lib_files), main)
+
+
+def dependency_names(project: Project, code: ServiceCode) -> set[str]:
+    """The crates (package names) the service's packages and their path dependencies depend on at run time."""
+    seen: set[Path] = {m.path for m in code.packages}
+    manifests = list(code.packages)
+    for m in code.packages:
+        manifests.extend(_path_deps(project, m, seen))
+    return {d.package for m in manifests for d in m.dependencies if d.section != "dev-dependencies"}

@@ -1,7 +1,8 @@
 """How the repository itself runs compose: Makefiles, justfiles, Taskfiles, shell scripts, CI workflows
 and README code blocks. From each ``docker compose`` / ``docker-compose`` command it keeps the compose
 files (``-f``, ``COMPOSE_FILE``), ``--env-file``s, ``--profile``s, variables set in front of it
-(``VAR=… docker compose``) and the directory it runs in; from ``cp``, ``touch``, ``mkdir -p``,
+(``VAR=… docker compose``), variables the same job, script or recipe ``export``s before it (and a
+Makefile's top-level ``export``s), and the directory it runs in; from ``cp``, ``touch``, ``mkdir -p``,
 ``install`` and ``> file`` the files those steps create. Text is read line by line; anything built from a
 variable the file does not define is left out (no guess)."""
 
@@ -93,6 +94,25 @@ _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
 _CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
 _GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
 _PREFIXES = {"sudo", "env", "exec", "time", "nohup", "command", "@", "-"}
+_EXPORT = re.compile(r"^export\s+(.*)$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_GITHUB_STEP = re.compile(r"^\s+-\s+(?:name|run|uses|id|if|shell|env|with|working-directory)\s*:")
+
+
+def _exported_names(line: str) -> set[str]:
+    """The names an ``export A=1 B`` line exports (empty for any other line)."""
+    m = _EXPORT.match(line.strip())
+    if m is None:
+        return set()
+    out = set()
+    for word in m.group(1).split():
+        name = word.partition("=")[0]
+        if word.startswith("-"):
+            continue
+        if not _NAME.match(name):
+            break  # the rest of a value with spaces (`export A=${{ secrets.A }}`)
+        out.add(name)
+    return out
 
 
 def _kind(path: Path) -> str:
@@ -189,7 +209,20 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     except ValueError:
         shown = path.name
     first = len(out.invocations)
+    make_exports: set[str] = set()  # a Makefile's top-level `export X = …`: every recipe's environment
+    exported: set[str] = set()  # `export X=…` earlier in this CI job, script or doc: the shell that runs compose
+    current = None
+    github = path.parent.name == "workflows"
+    raw_lines = text.splitlines()
     for lineno, line, label, indented in _logical_lines(path, text, kind):
+        step = github and _GITHUB_STEP.match(raw_lines[lineno - 1] if lineno <= len(raw_lines) else "")
+        if label != current or step:  # each job, and each GitHub step, runs in a shell of its own
+            current, exported = label, set()
+        names = _exported_names(line)
+        if kind == "make" and not indented:
+            make_exports |= names
+        elif kind != "make":
+            exported |= names
         m = _ASSIGN.match(line) if not (kind == "make" and indented) else None
         if m:
             value = m.group(2).split(" #")[0].strip()
@@ -205,7 +238,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         line = _DIRNAME.sub(path.parent.as_posix(), line)
         for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
             line = _SUBST.sub("$SUBST", line)
-        _scan_line(path, lineno, line, label, kind, where, base, root, out)
+        _scan_line(path, lineno, line, label, kind, where, base, root, out, frozenset(exported | make_exports))
     if kind == "ci":  # `env:` keys and `echo "X=…" >> $GITHUB_ENV` of the workflow reach its compose runs
         names = set(_CI_ENV.findall(text)) | set(_GITHUB_ENV.findall(text))
         for i in range(first, len(out.invocations)):
@@ -214,12 +247,24 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
 
 
 def _scan_line(
-    path: Path, lineno: int, line: str, label: str, kind: str, where: str, base: Path, root: Path, out: Wrappers
+    path: Path,
+    lineno: int,
+    line: str,
+    label: str,
+    kind: str,
+    where: str,
+    base: Path,
+    root: Path,
+    out: Wrappers,
+    exported: frozenset[str] = frozenset(),
 ) -> None:
     cwd = base
     loc = Location(path, lineno, 1)
     for words in commands(line):
-        assigned: dict[str, str] = {}
+        if words and words[0] == "export":  # `export X=1 && docker compose up` in one recipe line
+            exported = exported | _exported_names(" ".join(words))
+            continue
+        assigned = {k: "" for k in exported if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES")}
         while words and (words[0] in _PREFIXES or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])):
             if "=" in words[0] and words[0] not in _PREFIXES:
                 k, _, v = words[0].partition("=")

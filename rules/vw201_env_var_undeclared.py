@@ -86,6 +86,8 @@ RULE = register(
             "(which the app may load with `dotenvy::dotenv()`) set the variable. The project-root `.env` only feeds "
             "compose interpolation and does not reach the container. Reported at the read, with the compose "
             "service as related location. Reads with a default (`unwrap_or`, `.ok()`, `if let Ok`), "
+            "reads whose `Err` (`?`, `Err(_) => return Err(..)`) every caller logs or ignores, transitively, or a "
+            "request handler turns into a response (not `main`'s start path: only the feature fails), "
             "compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) are never reported. "
             "Stays silent too for reads the program makes only when asked to: inside a branch that tests "
             'another variable (`if let Ok(id) = env::var("S3_KEY_ID") { env::var("S3_SECRET")? }`) or in a '

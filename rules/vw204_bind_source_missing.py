@@ -103,6 +103,15 @@ def _data_dir(mount: Mount) -> bool:
     )
 
 
+def _host_build_output(source: str) -> bool:
+    """A file Cargo builds on the host (`./target/x86_64-unknown-linux-musl/release/app`): an artifact to
+    build before `docker compose up`, not a data directory the container writes into."""
+    parts = [p for p in source.replace("\\", "/").split("/") if p not in ("", ".")]
+    if "target" not in parts:
+        return False
+    return any(p in ("release", "debug") for p in parts[parts.index("target") + 1 :])
+
+
 def _runs_as(project: Project, svc: Service) -> str | None:
     """The non-root user a service's container runs as (compose `user:` or the image's USER), else None
     (root, or not known: the base image of an image-only service may drop privileges itself)."""
@@ -128,7 +137,9 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             target = f" → `{m.target}`" if m.target else ""
             key = f"{svc.name}:{m.source}"
-            data = not _file_like(m) and (project.is_gitignored(host) or _data_dir(m))
+            built = _host_build_output(m.source)
+            # a read-only mount is read, not written: not a data directory whatever its name
+            data = not _file_like(m) and not m.read_only and not built and (project.is_gitignored(host) or _data_dir(m))
             user = _runs_as(project, svc) if data else None
             if data and user is None:
                 continue  # Docker creates it, owned by root, for a container that runs as root: fine
@@ -148,6 +159,15 @@ def check(project: Project) -> Iterator[Finding]:
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not in the repository; it is "
                     f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
                     "`docker compose up`",
+                    m.location,
+                    key=key,
+                    level=Level.NOTE,
+                )
+            elif built:
+                yield RULE.finding(
+                    f"bind-mount source `{m.source}`{target} of service `{svc.name}` is a build output of the host "
+                    "(under Cargo's `target/`), not in the repository: build it before `docker compose up`, or "
+                    "Docker mounts an empty directory in its place",
                     m.location,
                     key=key,
                     level=Level.NOTE,
@@ -194,7 +214,9 @@ RULE = register(
             "(git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is "
             "fine for a container that runs as root, which gets no finding at all; it is an error when the "
             "container runs as a non-root user (compose `user:` or the image's `USER`), since Docker creates it "
-            "owned by root. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, "
+            "owned by root. A read-only mount (`:ro`) is read, not written, so it is no data directory; a build "
+            "output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
+            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, "
             "`cp` or `touch` in a wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs "
             "for a copy of the compose file in another folder such as `examples/`) is only a note naming that step; "
             "so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet whose "

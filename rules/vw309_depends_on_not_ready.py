@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from viworks_lint.code import service_code
+from viworks_lint.code import dependency_names, service_code
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family
 from viworks_lint.dockerutil import target_stage
@@ -88,6 +88,7 @@ class _Hit:
     family: Family
     endpoint: Endpoint
     services: list[Service] = field(default_factory=list)
+    waits: bool = False  # the app's pool waits for the datastore and compose restarts it: a note
 
 
 _VERB = "\x00verb\x00"  # "connect" or "connects", once the services of a finding are known
@@ -133,6 +134,60 @@ def _connects_lazily(project: Project, svc: Service) -> bool:
     return False
 
 
+# words of the client crates of each datastore family (a crate whose name contains one may connect to it)
+_CLIENT_WORDS: dict[str, tuple[str, ...]] = {
+    "postgres": ("postgres", "pg", "sqlx", "diesel", "sea-orm", "sea_orm", "rbatis", "rbdc", "quaint", "prisma", "orm"),
+    "mysql": ("mysql", "maria", "sqlx", "diesel", "sea-orm", "sea_orm", "rbatis", "rbdc", "quaint", "prisma", "orm"),
+    "mariadb": ("mysql", "maria", "sqlx", "diesel", "sea-orm", "sea_orm", "rbatis", "rbdc", "quaint", "prisma", "orm"),
+    "mongo": ("mongo", "bson", "wither"),
+    "redis": ("redis", "valkey", "fred", "rustis", "session", "apalis", "cache", "queue", "rate", "governor"),
+    "rabbitmq": ("lapin", "amqp", "amiquip", "rabbit", "celery", "kanin", "queue"),
+    "nats": ("nats",),
+    "kafka": ("kafka",),
+    "memcached": ("memcache",),
+    "cassandra": ("scylla", "cdrs", "cassandra", "charybdis"),
+}
+
+
+def _unused_url(project: Project, svc: Service, fam: Family, ep: Endpoint) -> bool:
+    """The service's own code never reads the connection variable and has no client crate of the datastore:
+    the URL in compose is left over, the app does not connect (no claim). Unknown code or family: False."""
+    words = _CLIENT_WORDS.get(fam.id)
+    if words is None or ep.env.origin == "code":
+        return False
+    code = service_code(project, svc)
+    if code is None or any(r.name == ep.variable for r in (*code.env_reads, *code.build_reads)):
+        return False
+    return not any(w in dep.lower() for dep in dependency_names(project, code) for w in words)
+
+
+# r2d2 (diesel's pool too): `Pool::builder().build(manager)` blocks until its connections open, retrying for
+# `connection_timeout` (30 s by default), so a datastore that is up within that time is waited for
+_R2D2_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
+
+
+def _pool_waits(project: Project, svc: Service) -> bool:
+    """The service's code builds an r2d2 pool, which waits for the datastore at start."""
+    code = service_code(project, svc)
+    if code is None:
+        return False
+    cache: dict[Path, bool] = project.__dict__.setdefault("_waiting_pools", {})
+    for m in code.packages:
+        d = m.dir
+        if d not in cache:
+            files = sorted((d / "src").rglob("*.rs"))[:2000]
+            cache[d] = any("r2d2" in (t := _read(f)) and _R2D2_BUILD.search(t) is not None for f in files)
+        if cache[d]:
+            return True
+    return False
+
+
+def _restarts(svc: Service) -> bool:
+    node = svc.node.get("restart")
+    policy = (node.text() if node is not None else "") or ""
+    return policy.strip().strip("\"'") not in ("", "no")
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8", errors="replace") if path.stat().st_size < 1_000_000 else ""
@@ -158,8 +213,9 @@ def check(project: Project) -> Iterator[Finding]:
                     continue
                 if ref is None and svc.node.get("profiles") is not None:
                     continue  # an on-demand tool (`docker compose run`), started when the stack is up
-                if _connects_lazily(project, svc):
+                if _connects_lazily(project, svc) or _unused_url(project, svc, fam, ep):
                     continue
+                waits = _pool_waits(project, svc) and _restarts(svc)
                 healthy = _has_healthcheck(project, target)
                 if healthy:
                     fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
@@ -190,19 +246,27 @@ def check(project: Project) -> Iterator[Finding]:
                     f"use {fix}"
                 )
                 loc = ref.location if ref is not None else svc.location
-                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep))
+                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep, waits=waits))
+                hit.waits = hit.waits and waits
                 hit.services.append(svc)
     for (loc, name), hit in found.items():
         names = ", ".join(f"`{s.name}`" for s in hit.services)
         yield RULE.finding(
             f"service{'s' if len(hit.services) > 1 else ''} {names} "
-            + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects"),
+            + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects")
+            + (
+                "; its r2d2 pool waits for connections at start (up to `connection_timeout`, 30 s by default) and "
+                "`restart:` starts it again, so at worst a slow first start fails once"
+                if hit.waits
+                else ""
+            ),
             loc,
             key=f"{','.join(s.name for s in hit.services)}->{name}",
             related=(
                 Related(hit.target.location, f"{hit.family.label} service `{name}`"),
                 Related(hit.endpoint.env.location, f"`{hit.endpoint.variable}` points at `{name}` here"),
             ),
+            level=Level.NOTE if hit.waits else None,
         )
 
 
@@ -225,7 +289,11 @@ RULE = register(
             "image-only services, and services whose own `command`/`entrypoint` waits for the datastore "
             "(`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and development boxes whose "
             "container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by "
-            "hand once the stack is up.",
+            "hand once the stack is up. Also silent when the service's code (when the linter can tell which crate "
+            "the image runs) never reads the connection variable and has no client crate of that datastore: the "
+            "URL is left over and the app does not connect. An app that builds an r2d2 pool (`Pool::builder()"
+            ".build(…)`, diesel's too), which waits for its connections up to `connection_timeout`, in a "
+            "service with a `restart:` policy is only a note.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

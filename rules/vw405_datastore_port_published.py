@@ -85,8 +85,8 @@ def _users(project: Project, compose: ComposeProject, store: Service) -> list[Se
     host = re.compile(r"(?:^|[@/=,;\s\"'])(?:" + "|".join(map(re.escape, names)) + r")(?=$|[:/,;\s\"'?])")
     users = []
     for other in compose.services.values():
-        if other is store:
-            continue
+        if other is store or (other.network_mode or "").strip() == "host":
+            continue  # a host-networked service reaches the datastore through the published port
         waits = any(r.name == store.name for r in (*other.depends_on, *other.links))
         if waits or any(host.search(t) for t in _texts(project, other)):
             users.append(other)
@@ -202,7 +202,9 @@ RULE = register(
             "bound to `0.0.0.0`/`::`. A warning when another service of the same compose project uses the datastore "
             "over the compose network (it `depends_on`/`links` it or is given its host name), since the published "
             "port is then only exposure; a note when none does (the port is how an app run on the host reaches "
-            "it). The message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
+            "it), which includes services run with `network_mode: host`: they reach the datastore through the "
+            "published port, not over the compose network. The message says so plainly when authentication is "
+            "off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
             "A port line that several compose projects run (the file alone and in a documented `-f` set) is one "
             "finding naming the users of all of them. "

@@ -6,6 +6,7 @@ import contextlib
 
 from tree_sitter import Node
 from viworks_lint.rust.facts import EnvRead
+from viworks_lint.rust.handled import error_handled_by_callers
 from viworks_lint.rust.modules import CrateIndex, FileInfo
 from viworks_lint.rust.reach import conditional_read
 from viworks_lint.rust.structs import clap_fields, envy_fields
@@ -239,6 +240,8 @@ def _reads_from_call(
         required, default = classify(ctx, call)
         if required and conditional_read(index, info, call):
             required = False  # only on a path the program takes when asked to: the service starts without it
+        if required and error_handled_by_callers(index, info, call):
+            required = False  # an `Err` its callers log or ignore: only the feature that needs it fails
         return [EnvRead(name, "runtime", required, pf.location(name_node), in_build, default)]
     # envy::from_env::<T>() / envy::prefixed("P").from_env::<T>()
     is_envy = False

@@ -1,0 +1,195 @@
+"""Hold-out precision fixes: exports of a deploy step (VW202), host-networked users (VW405), host build outputs
+(VW204), unread connection URLs and retrying pools (VW309), handled env errors (VW201)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, where, write
+
+COMPOSE_VARS = (
+    "services:\n  api:\n    image: example/api:1\n    environment:\n"
+    "      JWT_SECRET_VALUE: ${JWT_SECRET_VALUE}\n      PUBLIC_ADDR: ${PUBLIC_ADDR}\n"
+)
+
+
+def test_vw202_variables_a_deploy_step_exports_are_provided(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": COMPOSE_VARS,
+        ".github/workflows/prod.yml": "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "    - name: Deploy\n      uses: appleboy/ssh-action@master\n      with:\n        script: |\n"
+        "          cd ~\n          export JWT_SECRET_VALUE=${{ secrets.JWT_SECRET_VALUE }}\n"
+        "          export PUBLIC_ADDR=${{ vars.PUBLIC_ADDR }}\n          docker compose pull\n"
+        "          docker compose up -d\n",
+    })
+    assert lint(tmp_path, ["VW202"]) == []
+
+
+def test_vw202_exports_of_another_step_or_job_do_not_count(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": COMPOSE_VARS,
+        ".github/workflows/prod.yml": "on: push\njobs:\n  setup:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "    - run: export JWT_SECRET_VALUE=x\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "    - run: export PUBLIC_ADDR=example.com\n    - run: docker compose up -d\n",
+    })
+    found = where(lint(tmp_path, ["VW202"]), tmp_path)
+    assert found == [("VW202", "docker-compose.yml", 5), ("VW202", "docker-compose.yml", 6)]
+
+
+def test_vw202_script_and_makefile_exports(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "docker-compose.yml": COMPOSE_VARS,
+        "deploy.sh": "#!/bin/sh\nexport JWT_SECRET_VALUE=\"$(cat /run/secret)\"\nexport PUBLIC_ADDR=example.com\n"
+        "docker compose up -d\n",
+    })
+    assert lint(tmp_path, ["VW202"]) == []
+    (tmp_path / "deploy.sh").unlink()
+    write(tmp_path, {
+        "Makefile": "export PUBLIC_ADDR = example.com\n\nup:\n\texport JWT_SECRET_VALUE=x; docker compose up -d\n",
+    })
+    assert lint(tmp_path, ["VW202"]) == []
+    write(tmp_path, {"Makefile": "up:\n\texport JWT_SECRET_VALUE=x\n\tdocker compose up -d\n"})  # a shell per line
+    assert [f.location.line for f in lint(tmp_path, ["VW202"])] == [5, 6]
+
+
+def _store_compose(user_network: str) -> str:
+    return (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${PGPASS:-x}\n"
+        "    ports:\n      - \"5432:5432\"\n  server:\n    image: example/server:1\n"
+        f"{user_network}    environment:\n      DATABASE_URL: postgres://postgres@localhost:5432/app\n"
+        "    depends_on:\n      - db\n"
+    )
+
+
+def test_vw405_host_networked_users_reach_the_published_port(tmp_path: Path) -> None:
+    write(tmp_path, {"docker-compose.yml": _store_compose("    network_mode: host\n")})
+    found = lint(tmp_path, ["VW405"])
+    assert [(f.location.line, f.level.value) for f in found] == [(7, "note")]
+    assert "no service of this compose project uses it over the compose network" in found[0].message
+
+
+def test_vw405_users_over_the_compose_network_keep_the_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"docker-compose.yml": _store_compose("")})
+    assert [(f.location.line, f.level.value) for f in lint(tmp_path, ["VW405"])] == [(7, "warning")]
+
+
+_APP = (
+    "FROM debian:bookworm-slim\nRUN useradd -m app\nUSER app\nWORKDIR /app\nCMD [\"/app/server\"]\n"
+)
+
+
+def test_vw204_host_build_output_mounted_read_only_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitignore": "/target\n",
+        "Dockerfile": _APP,
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n"
+        "      - ./target/x86_64-unknown-linux-musl/release/server:/app/server:ro\n",
+    })
+    found = lint(tmp_path, ["VW204"])
+    assert [(f.location.line, f.level.value) for f in found] == [(5, "note")]
+    assert "build output of the host" in found[0].message
+
+
+def test_vw204_missing_writable_data_dir_of_a_non_root_container_stays_an_error(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitignore": "/data\n",
+        "Dockerfile": _APP,
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n      - ./data:/app/data\n"
+        "      - ./uploads:/app/uploads:ro\n",
+    })
+    found = lint(tmp_path, ["VW204"])
+    assert [(f.location.line, f.level.value) for f in found] == [(5, "error"), (6, "note")]
+
+
+_BUILD = (
+    "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n"
+)
+_STACK = (
+    "services:\n  api:\n    build: .\n{restart}    environment:\n      DATABASE_URL: postgres://app@db/app\n"
+    "      REDIS_URL: redis://cache:6379\n    depends_on: [db, cache]\n"
+    "  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n"
+)
+_MAIN_DB_ONLY = (
+    "use std::env;\n\nfn main() {\n    let url = env::var(\"DATABASE_URL\").expect(\"DATABASE_URL\");\n"
+    "    let pool = db::connect(&url);\n    println!(\"{pool:?}\");\n}\n"
+)
+_MAIN_R2D2 = (
+    "use diesel::r2d2::{self, ConnectionManager};\nuse std::env;\n\nfn main() {\n"
+    "    let url = env::var(\"DATABASE_URL\").expect(\"DATABASE_URL\");\n"
+    "    let manager = ConnectionManager::<diesel::PgConnection>::new(url);\n"
+    "    let pool = r2d2::Pool::builder()\n        .build(manager)\n        .expect(\"pool\");\n}\n"
+)
+
+
+def _crate(root: Path, compose: str, main: str, deps: str) -> Path:
+    return write(root, {
+        "compose.yaml": compose,
+        "Cargo.toml": f'[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n{deps}',
+        "src/main.rs": main,
+        "Dockerfile": _BUILD,
+    })
+
+
+def test_vw309_no_claim_for_a_url_the_code_never_reads(tmp_path: Path) -> None:
+    # REDIS_URL is set, but the code neither reads it nor has a redis client: it does not talk to redis
+    root = _crate(tmp_path, _STACK.format(restart=""), _MAIN_DB_ONLY, 'tokio-postgres = "0.7"\n')
+    assert [(f.location.line, f.level.value) for f in lint(root, ["VW309"])] == [(7, "warning")]
+    assert "PostgreSQL" in lint(root, ["VW309"])[0].message
+
+
+def test_vw309_a_redis_client_crate_keeps_the_claim(tmp_path: Path) -> None:
+    # the redis crate may read the URL through a config struct we do not see: the claim stays
+    root = _crate(tmp_path, _STACK.format(restart=""), _MAIN_DB_ONLY, 'tokio-postgres = "0.7"\nredis = "0.27"\n')
+    assert sorted(f.message.split("`")[3] for f in lint(root, ["VW309"])) == ["cache", "db"]
+
+
+def test_vw309_r2d2_pool_and_restart_policy_is_a_note(tmp_path: Path) -> None:
+    deps = 'diesel = { version = "2", features = ["postgres", "r2d2"] }\n'
+    root = _crate(tmp_path / "a", _STACK.format(restart="    restart: always\n"), _MAIN_R2D2, deps)
+    found = lint(root, ["VW309"])
+    assert [(f.level.value, "r2d2 pool waits" in f.message) for f in found] == [("note", True)]
+    root = _crate(tmp_path / "b", _STACK.format(restart=""), _MAIN_R2D2, deps)  # no restart: it stays broken
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+_ANALYTICS = (
+    "use std::env;\n\n#[derive(Debug)]\npub struct Error(String);\n\n"
+    "pub fn send_event(name: &str) -> Result<(), Error> {\n"
+    "    let key = match env::var(\"ANALYTICS_KEY\") {\n        Ok(key) => key,\n"
+    "        Err(_) => {\n            return Err(Error(\"ANALYTICS_KEY is not set\".to_string()));\n        }\n    };\n"
+    "    println!(\"{name} {key}\");\n    Ok(())\n}\n\n"
+    "pub fn startup() -> Result<(), Error> {\n    let url = env::var(\"START_URL\").map_err(|e| Error(e.to_string()))?;\n"
+    "    println!(\"{url}\");\n    Ok(())\n}\n"
+)
+_SERVICE = "services:\n  api:\n    build: .\n    environment:\n      RUST_LOG: info\n"
+
+
+def _vw201(root: Path, main: str) -> list[tuple[str, int]]:
+    write(root, {
+        "compose.yaml": _SERVICE,
+        "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/analytics.rs": _ANALYTICS,
+        "src/main.rs": "mod analytics;\n\n" + main,
+        "Dockerfile": _BUILD,
+    })
+    return sorted((f.location.path.name, f.location.line) for f in lint(root, ["VW201"]) if f.level.value == "error")
+
+
+def test_vw201_an_error_the_callers_log_or_ignore_is_not_required(tmp_path: Path) -> None:
+    main = (
+        "fn signup() {\n    match analytics::send_event(\"signup\") {\n        Ok(_) => {}\n"
+        "        Err(e) => eprintln!(\"analytics: {e:?}\"),\n    }\n}\n\n"
+        "fn main() -> Result<(), analytics::Error> {\n    analytics::startup()?;\n    signup();\n"
+        "    let _ = analytics::send_event(\"start\");\n    Ok(())\n}\n"
+    )
+    # START_URL's error reaches main through `?`: required; ANALYTICS_KEY's is logged or ignored: not
+    assert _vw201(tmp_path, main) == [("analytics.rs", 18)]
+
+
+def test_vw201_an_error_passed_on_to_main_stays_required(tmp_path: Path) -> None:
+    main = (
+        "fn boot() -> Result<(), analytics::Error> {\n    analytics::send_event(\"boot\")?;\n    Ok(())\n}\n\n"
+        "fn main() -> Result<(), analytics::Error> {\n    analytics::startup()?;\n    boot()\n}\n"
+    )
+    assert _vw201(tmp_path, main) == [("analytics.rs", 7), ("analytics.rs", 18)]
