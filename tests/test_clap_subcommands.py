@@ -146,3 +146,59 @@ def test_subcommand_chosen_by_image_cmd(tmp_path: Path) -> None:
     (root / "Dockerfile").write_text(DOCKERFILE + 'CMD ["s3-store"]\n')
     findings = lint(root, ["VW201"])
     assert where(findings, root) == [("VW201", "src/main.rs", 39)]
+
+
+def test_subcommand_chains_in_the_facts(tmp_path: Path) -> None:
+    from viworks_lint.rust.extract import analyze_crate
+
+    write(
+        tmp_path,
+        {
+            "src/main.rs": """\
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+struct Cli {
+    #[arg(long, env = "APP_LOG", required = true)]
+    log: String,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+#[command(rename_all = "snake_case")]
+enum Cmd {
+    RunServer(Server),
+    #[command(subcommand)]
+    Db(DbCmd),
+}
+
+#[derive(Subcommand)]
+enum DbCmd {
+    #[command(visible_alias = "up")]
+    MigrateUp { #[command(flatten)] db: Db },
+}
+
+#[derive(clap::Args)]
+struct Server {
+    #[arg(long, env = "APP_PORT")]
+    port: u16,
+}
+
+#[derive(clap::Args)]
+struct Db {
+    #[arg(long, env = "APP_DB_URL")]
+    url: String,
+}
+
+fn main() { let _ = Cli::parse(); }
+"""
+        },
+    )
+    facts = analyze_crate(tmp_path, [tmp_path / "src/main.rs"])
+    got = {r.name: (r.required, r.subcommands) for r in facts.env_reads}
+    assert got == {
+        "APP_LOG": (True, ()),  # the top-level parser: every run
+        "APP_PORT": (True, ((("run_server",),),)),
+        "APP_DB_URL": (True, ((("db",), ("migrate-up", "up")),)),
+    }

@@ -323,9 +323,12 @@ def _clap_reads(index: CrateIndex, info: FileInfo, struct_node: Node, in_build: 
     struct = module.structs.get(pf.text(name))
     if struct is None or not struct.same_item(struct_node):
         return []
+    fields = clap_fields(index, struct, depth=99)
+    if not fields:
+        return []
     chains = clap_subcommands(index).get(clap_struct_key(struct), ())
     under = () if () in chains else chains  # reached without a subcommand: read on every run
     return [
         EnvRead(f.name, "runtime", not f.optional, f.pf.location(f.node), in_build, f.default, under)
-        for f in clap_fields(index, struct, depth=99)
+        for f in fields
     ]
