@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from viworks_lint.crates import BuiltCode, built_code
@@ -16,7 +16,7 @@ from viworks_lint.factcache import FactStore, Request
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.compose import Service
-from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.parsers.dockerfile import Instruction, Stage
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr, Route
 
@@ -34,6 +34,9 @@ class ServiceCode:
     env_reads: tuple[EnvRead, ...]  # runtime and compile-time reads of the code that runs
     build_reads: tuple[EnvRead, ...]  # reads in build scripts (run at build time)
     bins: frozenset[str] | None = None  # the binaries the container runs, when known
+    # the words the container's program gets after its name (image ENTRYPOINT/CMD and compose
+    # `entrypoint`/`command` combined), when they can be told: they select clap subcommands
+    args: tuple[str, ...] | None = None
 
 
 def _cache(project: Project) -> dict[str, object]:
@@ -183,6 +186,7 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         chosen = installed.get(started or "") or (started if started in wanted_bins else None)
         if chosen is not None:
             wanted_bins = {chosen}
+    args = None if cargo_run is not None else _program_args(service, final)
     routes: list[Route] = []
     listens: list[ListenAddr] = []
     reads: list[EnvRead] = []
@@ -207,7 +211,13 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         frameworks.extend(f for f in facts.frameworks if f not in frameworks)
         resolved = resolved and facts.routes_resolved
         for r in facts.env_reads:
-            (build_reads if r.in_build_script else reads).append(r)
+            if r.in_build_script:
+                build_reads.append(r)
+                continue
+            run = _read_runs(r, args)
+            if run is False:
+                continue  # the code of a clap subcommand the command line does not select: never read
+            reads.append(r if run else replace(r, required=False, default=None))
     return ServiceCode(
         service,
         build,
@@ -220,7 +230,73 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         tuple(reads),
         tuple(build_reads),
         frozenset(wanted_bins) if wanted_bins is not None else None,
+        args,
     )
+
+
+def _read_runs(read: EnvRead, args: tuple[str, ...] | None) -> bool | None:
+    """Whether the program makes ``read``: True on every run or when the command line selects one of the
+    clap subcommands it belongs to, False when the command line is known and selects none of them, None
+    when the command line is not known."""
+    if not read.subcommands:
+        return True
+    if args is None:
+        return None
+    return any(_selects(args, chain) for chain in read.subcommands)
+
+
+def _selects(args: tuple[str, ...], chain: tuple[tuple[str, ...], ...]) -> bool:
+    """The arguments name each level of ``chain`` in order (options and their values may come between)."""
+    i = 0
+    for level in chain:
+        while i < len(args) and args[i] not in level:
+            i += 1
+        if i == len(args):
+            return False
+        i += 1
+    return True
+
+
+_SHELL_CHARS = frozenset("$`;&|<>()*?")
+
+
+def _program_args(service: Service, final: Stage | None) -> tuple[str, ...] | None:
+    """The words the container's program is started with after its own name, or None when they cannot be
+    told (a shell or script in between, a variable, a stage we cannot see)."""
+    if service.entrypoint is not None:
+        words = _words(service.entrypoint) + _words(service.command)  # compose's entrypoint drops the image CMD
+    else:
+        if final is None:
+            return None
+        image_ep = _instr_words(final.state.entrypoint)
+        if image_ep is None:
+            return None
+        cmd = _words(service.command) if service.command is not None else _instr_words(final.state.cmd)
+        if cmd is None:
+            return None
+        words = image_ep + cmd
+    i = 0
+    while i < len(words) and (posixpath.basename(words[i]) in INITS or words[i].startswith("-") or words[i] == "--"):
+        i += 1
+    if i >= len(words) or not _program(words[i:]):
+        return None
+    rest = words[i + 1 :]
+    if any(_SHELL_CHARS & set(w) for w in rest):
+        return None
+    return tuple(rest)
+
+
+def _instr_words(instr: Instruction | None) -> list[str] | None:
+    """An image ENTRYPOINT/CMD as words ([] when absent); None for a shell form that does more than run one
+    command."""
+    if instr is None:
+        return []
+    if instr.json:
+        return list(instr.values)
+    text = " ".join(instr.values)
+    if _SHELL_CHARS & set(text):
+        return None
+    return _words(text)
 
 
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}

@@ -104,6 +104,14 @@ def is_demo_value(value: str) -> bool:
     return value.strip().strip("\"'").lower() in demo_values()
 
 
+def echoes_name(name: str, value: str) -> bool:
+    """The value only repeats the variable's name or its last words, a stand-in for the real value:
+    `V1_SECRET_KEY: SECRET_KEY`, `JWT_SECRET: jwt-secret`, `DB_PASSWORD: password` (case and `_`/`-`/`.` ignored)."""
+    words = [w for w in re.split(r"[_.\-]+", name.lower()) if w]
+    v = re.sub(r"[_.\-\s]+", "", value.strip().strip("\"'").lower())
+    return bool(v) and any(v == "".join(words[i:]) for i in range(len(words)))
+
+
 def is_literal_secret(value: str | None, *, demo_counts: bool = True) -> bool:
     """A value that is written in the file: not empty, not interpolated, not a file path or a flag. With
     ``demo_counts=False`` a well-known demo value (`password`) is no secret either: VW404 reads compose files

@@ -13,6 +13,7 @@ from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
+from viworks_lint.rust.facts import EnvRead
 
 
 def _root_env_names(project: Project, compose: ComposeProject) -> set[str]:
@@ -29,7 +30,7 @@ def check(project: Project) -> Iterator[Finding]:
     # one finding per read site, naming every service that runs the code without the variable
     missing: dict[tuple[Path, int, int, str], list[tuple[Service, Location, bool]]] = {}
     files: dict[int, tuple[Path, ...]] = {}
-    reads = {}
+    reads: dict[tuple[Path, int, int, str], EnvRead] = {}
     for compose, svc in project.services():
         code = service_code(project, svc)
         if code is None:
@@ -45,31 +46,63 @@ def check(project: Project) -> Iterator[Finding]:
             key = (read.location.path, read.location.line, read.location.col, read.name)
             reads[key] = read
             missing.setdefault(key, []).append((svc, svc.location, read.name in dotenv))
-    for key, entries in sorted(missing.items(), key=lambda kv: (str(kv[0][0]), kv[0][1], kv[0][2])):
+    # the required args of one clap subcommand that the same services all miss: clap reports them in one
+    # error, and one `environment` block fixes them, so they are one finding
+    groups: dict[tuple[object, ...], list[tuple[Path, int, int, str]]] = {}
+    for key in sorted(missing, key=lambda k: (str(k[0]), k[1], k[2])):
         read = reads[key]
-        names = ", ".join(f"`{s.name}`" for s, _, _ in entries)
-        plural = "services" if len(entries) > 1 else "service"
+        services = tuple(id(s) for s, _, _ in missing[key])
+        gkey: tuple[object, ...] = ("clap", read.subcommands, services) if read.subcommands else ("read", key)
+        groups.setdefault(gkey, []).append(key)
+    for keys in groups.values():
+        yield _finding([(reads[k], missing[k]) for k in keys], files)
+
+
+Entries = list[tuple[Service, Location, bool]]  # the services that miss a read, and whether `.env` has it
+
+
+def _finding(group: list[tuple[EnvRead, Entries]], files: dict[int, tuple[Path, ...]]) -> Finding:
+    read, entries = group[0]
+    names = [r.name for r, _ in group]
+    in_dotenv = [n for (r, es) in group for n in [r.name] if any(d for _, _, d in es)]
+    services = ", ".join(f"`{s.name}`" for s, _, _ in entries)
+    plural = "services" if len(entries) > 1 else "service"
+    if len(group) == 1:
         msg = (
-            f"`{read.name}` is required here (the program fails when it is unset) but {plural} {names} "
+            f"`{read.name}` is required here (the program fails when it is unset) but {plural} {services} "
             f"never gets it: it is in no compose `environment`, `env_file` or image `ENV`"
         )
-        if any(in_dotenv for _, _, in_dotenv in entries):
-            msg += (
-                f"; the project's `.env` defines it, but that file only feeds compose interpolation: add "
-                f"`{read.name}: ${{{read.name}}}` to the service's `environment`"
-            )
-        related = tuple(Related(loc, f"service `{s.name}` runs this code") for s, loc, _ in entries)
-        yield RULE.finding(msg, read.location, key=read.name, related=related, fix=_fix(read.name, entries, files))
+    else:
+        listed = ", ".join(f"`{n}`" for n in names)
+        msg = (
+            f"the command line of {plural} {services} selects a clap subcommand that requires {listed}, "
+            f"which {'it never gets' if len(entries) == 1 else 'they never get'} (clap stops with a usage "
+            f"error): they are in no compose `environment`, `env_file` or image `ENV`"
+        )
+    if in_dotenv:
+        pass_on = ", ".join(f"`{n}: ${{{n}}}`" for n in in_dotenv)
+        msg += (
+            f"; the project's `.env` defines {'it' if len(in_dotenv) == 1 else 'them'}, but that file only "
+            f"feeds compose interpolation: add {pass_on} to the service's `environment`"
+        )
+    related = tuple(Related(loc, f"service `{s.name}` runs this code") for s, loc, _ in entries)
+    related += tuple(Related(r.location, f"`{r.name}` is required here too") for r, _ in group[1:])
+    return RULE.finding(msg, read.location, key=",".join(names), related=related, fix=_fix(group, files))
 
 
-def _fix(name: str, entries: list[tuple[Service, Location, bool]], files: dict[int, tuple[Path, ...]]) -> Fix:
+def _fix(group: list[tuple[EnvRead, Entries]], files: dict[int, tuple[Path, ...]]) -> Fix:
     """``NAME: ${NAME}`` in each service's `environment`: safe when the project's `.env` defines NAME
     (the value the author meant), unsafe when it must come from the shell that runs compose."""
-    edits = [SetKey(files[id(s)], ("services", s.name, "environment", name), f"${{{name}}}") for s, _, _ in entries]
-    services = ", ".join(f"`{s.name}`" for s, _, _ in entries)
-    if all(in_dotenv for _, _, in_dotenv in entries):
-        return safe_fix(f"pass `{name}` from the project's `.env` to service {services}", *edits)
-    return unsafe_fix(f"pass `{name}` from the environment compose runs in to service {services}", *edits)
+    edits = [
+        SetKey(files[id(s)], ("services", s.name, "environment", r.name), f"${{{r.name}}}")
+        for r, entries in group
+        for s, _, _ in entries
+    ]
+    services = ", ".join(f"`{s.name}`" for s, _, _ in group[0][1])
+    listed = ", ".join(f"`{r.name}`" for r, _ in group)
+    if all(in_dotenv for _, entries in group for _, _, in_dotenv in entries):
+        return safe_fix(f"pass {listed} from the project's `.env` to service {services}", *edits)
+    return unsafe_fix(f"pass {listed} from the environment compose runs in to service {services}", *edits)
 
 
 RULE = register(
@@ -91,7 +124,13 @@ RULE = register(
             "compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) are never reported. "
             "Stays silent too for reads the program makes only when asked to: inside a branch that tests "
             'another variable (`if let Ok(id) = env::var("S3_KEY_ID") { env::var("S3_SECRET")? }`) or in a '
-            "function called only from a branch (a CLI subcommand handler). Only code the service's binary "
+            "function called only from a branch (a CLI subcommand handler). A clap struct reached only through a "
+            "subcommand (a variant of the `#[command(subcommand)]` enum, or a struct flattened into one) is "
+            "parsed only when the command line selects that subcommand: its required args count for a service "
+            "whose compose `entrypoint`/`command` or image `ENTRYPOINT`/`CMD` names it, never for one that runs "
+            "another subcommand, and no claim is made when the command line cannot be told (a shell, a script, "
+            "a variable). The required args of one subcommand that the same services all miss are one finding, "
+            "as clap reports them in one usage error. Only code the service's binary "
             "reaches counts: not `#[cfg(test)]` items, tests and benches, modules behind test/mock features "
             '(`#[cfg(feature = "e2e_tests")]`), nor other binaries of the image (when several are copied in, '
             "the one `ENTRYPOINT`/`CMD` starts).",

@@ -4,13 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from viworks_lint.code import package_facts
+from viworks_lint.crates import built_code
 from viworks_lint.findings import REDACT, Finding, Level
 from viworks_lint.location import Location
 from viworks_lint.packages import text_location
+from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.yamlnode import YNode
-from viworks_lint.project import Project
+from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.secretfiles import is_literal_secret, is_secret_name
+from viworks_lint.secretfiles import echoes_name, is_literal_secret, is_secret_name
+
+
+def _looks_secret(name: str, value: str | None) -> bool:
+    """A literal value under a secret name that is no stand-in: not a placeholder, a well-known demo value,
+    nor the variable's own name (`V1_SECRET_KEY: SECRET_KEY`)."""
+    return (
+        is_secret_name(name)
+        and is_literal_secret(value, demo_counts=False)
+        and not (value is not None and echoes_name(name, value))
+    )
+
+
+def _code_default(project: Project, builds: list[Build], name: str, value: str | None) -> bool:
+    """The Rust code these builds compile falls back to this very value when the variable is unset
+    (`var("JWT_SECRET").unwrap_or_else(|_| "very-secured-secret".into())`): it is the app's own built-in demo
+    default, already committed in its code, and setting it for the app changes nothing. Only for the app's
+    own image: the same value given to a stock datastore image (`postgres`) sets that server's password.
+    Asked only for a value that would otherwise be reported, so a project without one reads no Rust here."""
+    if value is None:
+        return False
+    v = value.strip().strip("\"'")
+    for build in builds:
+        built = built_code(project, build)
+        for manifest in built.packages:
+            facts = package_facts(project, manifest)
+            if any(r.name == name and r.default == v and not r.in_build_script for r in facts.env_reads):
+                return True
+    return False
+
+
+def _service_builds(project: Project, svc: Service) -> list[Build]:
+    build = project.build_of_service(svc)
+    return [build] if build is not None and build.dockerfile is not None else []
 
 
 def _message(name: str, where: str, hint: str) -> str:
@@ -38,7 +74,9 @@ def _compose(project: Project) -> Iterator[Finding]:
                     loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
                 entries.append((name.strip(), val if has else None, loc))
         for name, raw_value, loc in entries:
-            if not is_secret_name(name) or not is_literal_secret(raw_value, demo_counts=False):
+            if not _looks_secret(name, raw_value):
+                continue
+            if _code_default(project, _service_builds(project, svc), name, raw_value):
                 continue
             yield RULE.finding(
                 _message(
@@ -77,7 +115,9 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                         name, has, val = a.partition("=")
                         pairs.append((name, val if has else None))
                 for name, value in pairs:
-                    if not is_secret_name(name) or not is_literal_secret(value, demo_counts=False):
+                    if not _looks_secret(name, value):
+                        continue
+                    if instr.cmd == "ENV" and _code_default(project, project.builds_of(df), name, value):
                         continue
                     if instr.cmd == "ENV":
                         hint = (
@@ -119,8 +159,14 @@ RULE = register(
             "`ARG X` without a default, file paths, booleans, placeholders that stand for the value "
             "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`), and well-known demo or image-default "
             "values nobody treats as a secret (the whole value is `password`, `postgres`, `mysecretpassword`, "
-            "`example`, `admin`, `secret`, `root`, `test`, … : the reviewed list with its sources is "
-            "`rules/secrets.json`). A real-looking value still fires, whatever word it contains.",
+            "`example`, `admin`, `secret`, `root`, `test`, `TopSecretPass`, … : the reviewed list with its "
+            "sources is `rules/secrets.json`), values that only repeat the variable's name or its last words "
+            "(`V1_SECRET_KEY: SECRET_KEY`), and a value equal to the built-in default the repository's Rust code "
+            'falls back to when the variable is unset (`var("JWT_SECRET").unwrap_or_else(|_| "dev-secret".into())` '
+            "with `JWT_SECRET: dev-secret` on the service or image built from that code: the value is already in "
+            "the code, and setting it changes nothing; the same value given to a stock image such as `postgres` "
+            "still fires). "
+            "A real-looking value still fires, whatever word it contains.",
             why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
             "`docker inspect` and the image's layer history where anyone with pull access can read it.",
             example="environment:\n  JWT_SECRET: 9f86d081884c7d659a2feaa0c55ad015",

@@ -66,6 +66,51 @@ def test_vw404_demo_values_match_the_whole_value_only(tmp_path: Path) -> None:
     assert where(lint(tmp_path, ["VW404"]), tmp_path) == [("VW404", "compose.yaml", 5), ("VW404", "compose.yaml", 7)]
 
 
+def test_vw404_silent_for_the_name_itself_and_sample_words(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: app\n    environment:\n"
+                        "      V1_SECRET_KEY: SECRET_KEY\n"
+                        "      JWT_SECRET: jwt-secret\n"
+                        "      ADMIN_PASSWORD: TopSecretPass\n"
+                        "      SESSION_SECRET: SuperSecret\n"
+                        "      MAILER_PASSWORD: SECRET_KEY\n"  # another name's words: a value like any other
+                        "      API_TOKEN: token-of-the-api-9Xk2\n",
+    })
+    assert where(lint(tmp_path, ["VW404"]), tmp_path) == [("VW404", "compose.yaml", 9), ("VW404", "compose.yaml", 10)]
+
+
+_DEFAULT_SECRET_APP = {
+    "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n',
+    "src/main.rs": 'fn main() {\n    let secret = std::env::var("JWT_SECRET")'
+                   '.unwrap_or_else(|_| "very-secured-secret".to_string());\n'
+                   '    let db = std::env::var("POSTGRES_PASSWORD").unwrap_or_else(|_| "app-db-pw".to_string());\n'
+                   '    let _ = (secret, db);\n}\n',
+    "Dockerfile": "FROM rust:1.83 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                  "FROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/api /usr/local/bin/api\n"
+                  "ENV JWT_SECRET=very-secured-secret\nUSER 10001\nCMD [\"api\"]\n",
+}
+
+
+def test_vw404_silent_for_the_apps_own_code_default(tmp_path: Path) -> None:
+    # the app falls back to this value itself: setting it in compose or the image adds nothing
+    write(tmp_path, {
+        **_DEFAULT_SECRET_APP,
+        "compose.yaml": "services:\n  api:\n    build: .\n    command: [\"bash\", \"-c\", \"api\"]\n"
+                        "    environment:\n      - JWT_SECRET=very-secured-secret\n",
+    })
+    assert lint(tmp_path, ["VW404"]) == []
+
+
+def test_vw404_code_default_does_not_excuse_other_values_or_a_datastore(tmp_path: Path) -> None:
+    write(tmp_path, {
+        **_DEFAULT_SECRET_APP,
+        "compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      JWT_SECRET: a-real-9f8e7d-secret\n"
+                        "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: app-db-pw\n",
+    })
+    # another value on the app fires; the code default given to the stock postgres image sets its password
+    assert where(lint(tmp_path, ["VW404"]), tmp_path) == [("VW404", "compose.yaml", 5), ("VW404", "compose.yaml", 9)]
+
+
 def test_secrets_json_matches_its_schema() -> None:
     import json
     from importlib import resources

@@ -9,7 +9,7 @@ from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.handled import error_handled_by_callers
 from viworks_lint.rust.modules import CrateIndex, FileInfo
 from viworks_lint.rust.reach import conditional_read
-from viworks_lint.rust.structs import clap_fields, envy_fields
+from viworks_lint.rust.structs import clap_fields, clap_struct_key, clap_subcommands, envy_fields
 from viworks_lint.rust.syntax import ParsedFile, path_segments, string_value, token_tree_parts
 from viworks_lint.rust.values import (
     Ctx,
@@ -326,7 +326,12 @@ def _clap_reads(index: CrateIndex, info: FileInfo, struct_node: Node, in_build: 
     struct = module.structs.get(pf.text(name))
     if struct is None or not struct.same_item(struct_node):
         return []
+    fields = clap_fields(index, struct, depth=99)
+    if not fields:
+        return []
+    chains = clap_subcommands(index).get(clap_struct_key(struct), ())
+    under = () if () in chains else chains  # reached without a subcommand: read on every run
     return [
-        EnvRead(f.name, "runtime", not f.optional, f.pf.location(f.node), in_build, f.default)
-        for f in clap_fields(index, struct, depth=99)
+        EnvRead(f.name, "runtime", not f.optional, f.pf.location(f.node), in_build, f.default, under)
+        for f in fields
     ]

@@ -39,7 +39,10 @@ class EnvRead:
     kind: "runtime" (std::env::var, dotenvy::var, envy, clap env, config::Environment, or a helper
     function wrapping one, reported at the call's name argument) or "compile" (env!, option_env!).
     ``required`` means the program fails when it is unset (unwrap/expect/?/context()?, env!);
-    ``default`` the literal fallback when one is visible."""
+    ``default`` the literal fallback when one is visible. ``subcommands``: for a clap ``env`` arg of a
+    struct reached only through clap subcommands, every chain of subcommand names (each level: the name
+    and its aliases) that makes clap parse it; the read happens only when the command line selects one.
+    Empty: on every run."""
 
     name: str
     kind: str
@@ -47,6 +50,7 @@ class EnvRead:
     location: Location
     in_build_script: bool = False
     default: str | None = None
+    subcommands: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -68,18 +68,22 @@ class StructDef(_Def):
     __slots__ = ()
 
 
+class EnumDef(_Def):
+    __slots__ = ()
+
+
 class ConstDef(_Def):  # a const or static item
     __slots__ = ()
 
 
-Item = FnDef | StructDef | ConstDef
+Item = FnDef | StructDef | EnumDef | ConstDef
 
 
 def _fits(found: Item | Module, ns: str | None) -> bool:
     if ns == "value":
         return not isinstance(found, Module)
     if ns == "type":
-        return isinstance(found, (Module, StructDef))
+        return isinstance(found, (Module, StructDef, EnumDef))
     return True
 
 
@@ -94,6 +98,7 @@ class Module:
     fns: dict[str, FnDef] = field(default_factory=dict)
     impl_fns: dict[str, dict[str, FnDef]] = field(default_factory=dict)
     structs: dict[str, StructDef] = field(default_factory=dict)
+    enums: dict[str, EnumDef] = field(default_factory=dict)
     consts: dict[str, ConstDef] = field(default_factory=dict)
     uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
     globs: list[tuple[str, ...]] = field(default_factory=list)
@@ -175,6 +180,10 @@ class CrateIndex:
                     name = item.child_by_field_name("name")
                     if name is not None:
                         module.structs[pf.text(name)] = StructDef(pf.text(name), item, module, pf)
+                elif kind == "enum_item":
+                    name = item.child_by_field_name("name")
+                    if name is not None:
+                        module.enums[pf.text(name)] = EnumDef(pf.text(name), item, module, pf)
                 elif kind in ("const_item", "static_item"):
                     name = item.child_by_field_name("name")
                     if name is not None:
@@ -421,7 +430,7 @@ class CrateIndex:
         self, module: Module, head: str, rest: list[str], depth: int, ns: str | None = None
     ) -> Item | Module | None:
         if not rest:
-            item = module.fns.get(head) or module.consts.get(head) or module.structs.get(head)
+            item = module.fns.get(head) or module.consts.get(head) or module.structs.get(head) or module.enums.get(head)
             child = module.children.get(head)
             if ns == "value":
                 return item or child
@@ -452,6 +461,12 @@ class CrateIndex:
             return None
         found = self.resolve(module, segs, ns="type")
         return found if isinstance(found, StructDef) else None
+
+    def resolve_enum(self, module: Module, segs: list[str] | None) -> EnumDef | None:
+        if not segs:
+            return None
+        found = self.resolve(module, segs, ns="type")
+        return found if isinstance(found, EnumDef) else None
 
     def info_for(self, pf: ParsedFile, module: Module) -> FileInfo | None:
         return self.files.get((str(module.crate.root_file), str(pf.path)))
