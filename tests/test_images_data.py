@@ -25,3 +25,13 @@ def test_lookup_examples() -> None:
     assert not lookup("registry.example.com/team/runtime:1").known
     custom = lookup("registry.example.com/team/runtime:1", {"registry.example.com/team/runtime": {"nonroot": True}})
     assert custom.known and custom.nonroot
+
+
+def test_nginx_image_facts() -> None:
+    for ref in ("nginx:1.27-alpine", "nginx:1.27-alpine-slim", "nginx:1.27", "nginx:latest",
+                "nginxinc/nginx-unprivileged:1.27-alpine", "nginxinc/nginx-unprivileged:stable"):
+        assert "envsubst" in lookup(ref).tools, ref
+    assert "curl" not in lookup("nginx:mainline-alpine-slim").tools
+    assert "curl" in lookup("nginx:1.27-alpine").tools and "curl" in lookup("nginx:1.27").tools
+    assert lookup("nginxinc/nginx-unprivileged:1.27-alpine").libc == "musl"
+    assert lookup("nginxinc/nginx-unprivileged:1.27-alpine").nonroot
