@@ -35,3 +35,12 @@ def test_nginx_image_facts() -> None:
     assert "curl" in lookup("nginx:1.27-alpine").tools and "curl" in lookup("nginx:1.27").tools
     assert lookup("nginxinc/nginx-unprivileged:1.27-alpine").libc == "musl"
     assert lookup("nginxinc/nginx-unprivileged:1.27-alpine").nonroot
+
+
+def test_outbound_tls_json_matches_its_schema() -> None:
+    schema = json.loads(resources.files("viworks_lint.schemas").joinpath("outbound_tls.schema.json").read_text("utf-8"))
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("outbound_tls.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    from viworks_lint.rules.vw205_runtime_library_missing import https_client
+
+    assert https_client("reqwest") and https_client("aws-sdk-s3") and not https_client("redis")
