@@ -309,7 +309,7 @@ def test_vw405_datastores_on_all_interfaces(tmp_path: Path) -> None:
                         "    image: bitnami/redis:7.2\n"
                         "    ports:\n"
                         "      - \"0.0.0.0:6379:6379\"\n"
-                        "      - target: 6380\n"
+                        "      - target: 6379\n"
                         "        published: 6380\n"
                         "  mongo:\n"
                         "    image: mongo:7\n"
@@ -324,6 +324,26 @@ def test_vw405_datastores_on_all_interfaces(tmp_path: Path) -> None:
         ("VW405", "compose.yaml", 10), ("VW405", "compose.yaml", 14),
     ]
     assert "PostgreSQL" in findings[0].message and "random host port" in findings[3].message
+
+
+def test_vw405_only_ports_the_datastore_listens_on(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n"
+                        "  db:\n    build: ./db\n    ports:\n      - 5432:5432\n      - 5433:5433\n"
+                        "  moved:\n    image: postgres:16\n    command: postgres -p 5433\n"
+                        "    ports:\n      - 5433:5433\n"
+                        "  cache:\n    image: redis:7\n    ports:\n      - ${REDIS_OUTER}:${REDIS_INNER}\n"
+                        "      - ${REDIS_OUTER:-6379}:6379\n"
+                        "  conf:\n    image: redis:7\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf\n"
+                        "    ports:\n      - 6380:6380\n",
+        "db/Dockerfile": "FROM postgres:12-alpine\nCOPY init.sh /docker-entrypoint-initdb.d/\n",
+        "db/init.sh": "#!/bin/sh\n",
+        "redis.conf": "port 6380\n",
+    })
+    findings = lint(tmp_path, ["VW405"])
+    assert [f.location.line for f in findings] == [5, 11, 16, 22]
+    assert all("container port :" not in f.message for f in findings)
+    assert "container port 6379 to host port 6379" in findings[2].message
 
 
 def test_vw405_silent_for_loopback_bindings(tmp_path: Path) -> None:
