@@ -275,6 +275,10 @@ def test_cargo_install_output_copied_under_another_name_is_the_built_package(tmp
     assert lint(handled, ["VW402"]) == []
     plain = _project(tmp_path / "plain", AXUM_PLAIN, 'axum = "0.7"\n', compose=False, dockerfile=dockerfile)
     assert where(lint(plain, ["VW402"]), plain) == [("VW402", "Dockerfile", 7)]
+    # several binaries: which one the copied name meant is unknown, so another binary's handler proves nothing
+    several = _project(tmp_path / "several", AXUM_PLAIN, 'axum = "0.7"\ntokio = "1"\n', compose=False,
+                       dockerfile=dockerfile, extra={"src/bin/worker.rs": AXUM_SIGTERM})
+    assert where(lint(several, ["VW402"]), several) == [("VW402", "Dockerfile", 7)]
 
 
 def test_shell_form_cmd_is_left_to_vw403(tmp_path: Path) -> None:
