@@ -486,9 +486,9 @@ def check(project: Project) -> Iterator[Finding]:
                 )
                 if need.library == CA:
                     # a test, benchmark or dev image runs where its own author watches it: an HTTPS call
-                    # it makes fails in that run, so outside `deploy` scope the CA store is advice
-                    deploy = project.scope_of(f.location.path) is Scope.DEPLOY
-                    yield replace(f, level=Level.WARNING if deploy else Level.NOTE)
+                    # it makes fails in that run, so there the CA store is advice (a CI-built image may ship)
+                    watched = project.scope_of(f.location.path) in (Scope.TEST, Scope.DEV)
+                    yield replace(f, level=Level.NOTE if watched else Level.WARNING)
                 else:
                     yield f
 
@@ -527,7 +527,7 @@ RULE = register(
             "unless the builder's newer glibc already explains it (VW206). Stays silent for static musl builds "
             "(including `clux/muslrust` and `rust-musl-cross` builders) and `crt-static` builds, images whose "
             "contents are not fully known, and rustls-only dependency trees; missing CA certificates are a "
-            "warning, and a note for images outside `deploy` scope (tests, benchmarks, dev images).",
+            "warning, and a note for images in `test` or `dev` scope (tests, benchmarks, dev images).",
             why="The image builds fine and the container dies at start with `error while loading shared "
             "libraries: libpq.so.5: cannot open shared object file`; without CA certificates the service runs "
             "but every HTTPS request fails.",
