@@ -250,11 +250,16 @@ class Project:
         return out
 
     def _standalone_context(self, df: Dockerfile) -> Path:
-        """The context of a Dockerfile no compose service builds: its own directory, unless its COPY
-        sources are only found higher up (``docker build -f docker/Dockerfile .`` from the repository
+        """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script
+        gives it (``docker build -f <it> <context>``, ``docker/build-push-action``), else its own directory,
+        unless its COPY sources are only found higher up (``docker build -f docker/Dockerfile .`` from the repository
         root is common in CI); then the nearest ancestor, up to the project root, where most are found."""
         from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
+        from viworks_lint.hostbuild import declared_context
 
+        declared = declared_context(self, df.path)
+        if declared is not None:
+            return norm_path(declared)
         sources = [
             src.value
             for stage in reachable_stages(df)
