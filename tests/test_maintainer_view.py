@@ -140,3 +140,22 @@ def test_vw301_dockerfile_healthcheck_budget_and_compose_inheritance(tmp_path: P
         ("VW301", "compose.yaml", 4, "note"),
         ("VW301", "slow/Dockerfile", 2, "note"),
     ]
+
+
+# ---------------------------------------------------------------- VW002: one bad value, no invented unknown keys
+
+
+def test_vw002_a_null_value_does_not_make_valid_keys_unknown(tmp_path: Path) -> None:
+    # `depends_on:` with its entry mis-indented: depends_on is null and `init-job` is a stray key; `ports`
+    # and `healthcheck` are valid keys and must not be reported as unknown
+    write(tmp_path, {
+        "compose.yaml": "services:\n  init-job:\n    image: busybox\n  db:\n    depends_on:\n    init-job:\n"
+                        "      condition: service_completed_successfully\n    image: postgres:16\n"
+                        "    ports:\n      - 127.0.0.1:5432:5432\n"
+                        "    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n      start_period: 10s\n",
+    })
+    found = lint(tmp_path, ["VW002"])
+    assert sorted((f.location.line, f.message) for f in found) == [
+        (5, "services.db.depends_on: expected array, got null"),
+        (6, "unknown key 'init-job' in services.db (not in the Compose Specification)"),
+    ]
