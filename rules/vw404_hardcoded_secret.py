@@ -13,7 +13,7 @@ from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.yamlnode import YNode
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.secretfiles import echoes_name, is_literal_secret, is_secret_name
+from viworks_lint.secretfiles import documented_stand_in, echoes_name, is_literal_secret, is_secret_name
 
 
 def _looks_secret(name: str, value: str | None) -> bool:
@@ -74,7 +74,7 @@ def _compose(project: Project) -> Iterator[Finding]:
                     loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
                 entries.append((name.strip(), val if has else None, loc))
         for name, raw_value, loc in entries:
-            if not _looks_secret(name, raw_value):
+            if not _looks_secret(name, raw_value) or documented_stand_in(loc.path, loc.line):
                 continue
             if _code_default(project, _service_builds(project, svc), name, raw_value):
                 continue
@@ -115,7 +115,7 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                         name, has, val = a.partition("=")
                         pairs.append((name, val if has else None))
                 for name, value in pairs:
-                    if not _looks_secret(name, value):
+                    if not _looks_secret(name, value) or documented_stand_in(df.path, instr.start_line):
                         continue
                     if instr.cmd == "ENV" and _code_default(project, project.builds_of(df), name, value):
                         continue
@@ -157,7 +157,10 @@ RULE = register(
             "Stays silent for: names where the secret word is not the last word (`TOKEN_INFO_URL`, "
             "`PASSWORD_MIN_LENGTH`, `JWT_SECRET_TTL`, `*_FILE`), interpolated values (`${X}`), empty values, "
             "`ARG X` without a default, file paths, booleans, placeholders that stand for the value "
-            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`), and well-known demo or image-default "
+            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`, values that call themselves "
+            "insecure such as `This-is-NOT-Secure!`), values the file itself marks as examples to replace (a "
+            "`# CHANGEME` or `# change this in production` comment on the line or right above it), and well-known "
+            "demo or image-default "
             "values nobody treats as a secret (the whole value is `password`, `postgres`, `mysecretpassword`, "
             "`example`, `admin`, `secret`, `root`, `test`, `TopSecretPass`, … : the reviewed list with its "
             "sources is `rules/secrets.json`), values that only repeat the variable's name or its last words "
