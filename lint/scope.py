@@ -491,7 +491,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         infra = infra_only(project, compose) or dev_builds(project, compose)
         for f in compose.files:
             key = norm_path(f)
-            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None)
+            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
             info = decide(f, "compose", content)
             if info.scope is Scope.DEPLOY and not info.reason:
                 info = ScopeInfo(Scope.DEPLOY, _deploy_reason(project, f, compose), "compose")
@@ -501,6 +501,34 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     for path, df in project.dockerfiles.items():
         out[path] = _dockerfile_scope(project, path, df, out, decide)
     return out
+
+
+# what a maintainer writes at the top of a compose file meant for development only
+_DEV_HEADER = re.compile(
+    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|only|purposes?|use)\b|"
+    r"for (?:local )?development\b|dev(?:elopment)?[ -]only\b|not (?:meant |intended |suitable )?for production\b|"
+    r"do(?:n't| not) use (?:it |this )?in production\b)",
+    re.I,
+)
+
+
+def declared_dev(path: Path) -> tuple[Scope, str] | None:
+    """A compose file whose leading comment block says it is for development (`# Development stack: local dev,
+    integration tests and CI`, `# not for production`)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    comments: list[str] = []
+    for line in head.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comments.append(stripped)
+        elif stripped and not stripped.startswith("---") and not stripped.startswith(("name:", "version:")):
+            break
+    m = _DEV_HEADER.search(" ".join(comments))
+    return (Scope.DEV, f"its header comment says so ({m.group(0)!r})") if m else None
 
 
 def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:

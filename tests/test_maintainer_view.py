@@ -198,3 +198,18 @@ def test_vw401_is_a_note_when_the_service_runs_privileged(tmp_path: Path) -> Non
     assert _levels(lint(priv, ["VW401"]), priv) == [("VW401", "Dockerfile", 5, "note")]
     plain = write(tmp_path / "plain", {**files, "compose.yaml": "services:\n  probe:\n    build: .\n"})
     assert _levels(lint(plain, ["VW401"]), plain) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+# ---------------------------------------------------------------- scope: a compose file that says it is for development
+
+
+def test_compose_header_comment_declares_a_dev_stack(tmp_path: Path) -> None:
+    stack = ("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: Zq8vK2mW9xLp\n"
+             "    ports:\n      - \"5432:5432\"\n  api:\n    image: acme/api\n    environment:\n"
+             "      DATABASE_URL: postgres://postgres@db/postgres\n")
+    dev = write(tmp_path / "dev", {"compose.yaml": "# Development stack: local dev and integration tests only\n"
+                                                   + stack})
+    assert {(f.rule_id, f.level.value) for f in lint(dev, ["VW404", "VW405"])} <= {("VW405", "note")}
+    prod = write(tmp_path / "prod", {"compose.yaml": "# Production stack\n" + stack})
+    assert {(f.rule_id, f.level.value) for f in lint(prod, ["VW404", "VW405"])} == {
+        ("VW404", "warning"), ("VW405", "warning")}
