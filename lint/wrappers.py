@@ -222,7 +222,9 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     kind = _kind(path)
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
-    if kind == "make" and path.suffix not in (".yml", ".yaml"):
+    if kind == "make" and path.suffix in (".yml", ".yaml"):
+        out.deps[_key(path)] = {"": ["default"]}  # a Taskfile: its tasks' `deps:` are not read
+    elif kind == "make":
         variables["MAKE"] = "make"  # `$(MAKE) up` runs a target of the same Makefile
         out.deps[_key(path)] = _make_deps(text, just=path.name.lower().lstrip(".") == "justfile")
     if kind == "ci":  # the checkout: where a CI job runs

@@ -98,6 +98,12 @@ def test_vw202_a_sourced_script_exports_before_make(tmp_path: Path) -> None:
     assert where(lint(tmp_path, ["VW202"]), tmp_path) == [("VW202", "docker-compose.yml", 6)]
     write(tmp_path, {"README.md": "# app\n\n```sh\nmake compose\n```\n"})  # nothing sourced first
     assert [f.location.line for f in lint(tmp_path, ["VW202"])] == [5, 6]
+    (tmp_path / "Makefile").unlink()
+    write(tmp_path, {
+        "Taskfile.yml": "version: '3'\ntasks:\n  up:\n    cmds:\n      - docker compose up -d\n",
+        "README.md": "# app\n\n```sh\n. ./env.sh && task up\n```\n",
+    })
+    assert [f.location.line for f in lint(tmp_path, ["VW202"])] == [6]
 
 
 def test_vw202_sourced_in_a_script_and_a_recipe_line(tmp_path: Path) -> None:
