@@ -157,10 +157,15 @@ class Project:
                     env.setdefault(k, v)
                     setup.template_names.setdefault(k, prov)
                 setup.optional.update(commented_names(prov.template))
+        stated: dict[str, set[str | None]] = {}  # name → the values the wrappers give it (None: the host's)
         for inv in invocations:
+            values = dict(inv.values)
             for name in inv.variables:
-                env.setdefault(name, f"${{{name}}}")  # set by the wrapper: a value of the host, unknown here
+                stated.setdefault(name, set()).add(values.get(name))
                 setup.wrapper_vars.setdefault(name, inv)
+        for name, found in stated.items():
+            value = next(iter(found)) if len(found) == 1 else None  # one stated value, or unknown
+            env.setdefault(name, value if value is not None else f"${{{name}}}")
         for name in SHELL_VARIABLES:
             env.setdefault(name, f"${{{name}}}")  # every shell exports it; its value is the host's
         for name in self.config.provided_env:
