@@ -275,3 +275,17 @@ def test_shell_form_cmd_is_left_to_vw403(tmp_path: Path) -> None:
     exec_form = DOCKERFILE.replace('CMD ["svc"]', "CMD exec svc")
     root = _project(tmp_path / "exec", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=exec_form)
     assert where(lint(root, ["VW402", "VW403"]), root) == [("VW402", "Dockerfile", 8)]
+
+
+def test_entrypoint_script_is_followed_to_the_binary_it_runs(tmp_path: Path) -> None:
+    # `ENTRYPOINT ["/entrypoint.sh"]` with `exec "$@"` and `CMD ["svc"]`: the binary is the CMD's
+    dockerfile = ("FROM debian:bookworm-slim\nCOPY target/release/svc /usr/local/bin/svc\n"
+                  "COPY --chmod=755 entrypoint.sh /entrypoint.sh\nUSER 1000\n"
+                  "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"svc\"]\n")
+    script = "#!/bin/sh\nset -e\nmkdir -p /tmp/data\nexec \"$@\"\n"
+    root = _project(tmp_path / "handled", AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile,
+                    extra={"entrypoint.sh": script})
+    assert lint(root, ["VW402"]) == []
+    root = _project(tmp_path / "plain", AXUM_PLAIN, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile,
+                    extra={"entrypoint.sh": script})
+    assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 5)]
