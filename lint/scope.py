@@ -335,8 +335,12 @@ def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
                         )
                     ):
                         return True
-            elif instr.cmd in ("COPY", "ADD") and any("target/" in v or "/target" in v for v in instr.values[:-1]):
-                return True
+            elif (
+                instr.cmd in ("COPY", "ADD")
+                and not (instr.flag("from") and df.stage(instr.flag("from") or "") is not None)
+                and any("target/" in v or "/target" in v for v in instr.values[:-1])
+            ):
+                return True  # a host-built `target/` (from a stage: that stage's own build decides; Maven has one too)
         if _is_base(stage.base, _RUST_BASES):
             return True
     return False
