@@ -68,6 +68,8 @@ class Project:
         self._explicit_compose = bool(explicit_compose)
         self.compose_envs: dict[int, ComposeEnv] = {}
         self.discovered: Discovered = discover(root, paths, explicit_compose, config.exclude)
+        if not paths and not self._explicit_compose:
+            self._add_released(config.exclude)
         for path, reason in self.discovered.errors:
             self.problems.append(Problem("VW001", f"cannot read: {reason}", Location(path), key="walk"))
         self._extra_env_files = [*(root / f for f in config.env_files), *env_files]
@@ -78,6 +80,31 @@ class Project:
         self.composes: list[ComposeProject] = []
         self.nginx_configs: dict[Path, NginxConfig] = {}
         self._load()
+
+    def _add_released(self, exclude: Sequence[str]) -> None:
+        """Dockerfiles a CI workflow or script builds and pushes, under names discovery does not know
+        (``Dockerfile-release``): the published image is linted like any other."""
+        from viworks_lint.releases import releases
+
+        known = {norm_path(p) for p in self.discovered.dockerfiles}
+        gi = self.discovered.gitignore
+        spec = None
+        if exclude:
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(exclude)
+        for release in releases(self):
+            path = norm_path(release.dockerfile)
+            if path in known:
+                continue
+            try:
+                rel = path.relative_to(norm_path(self.root)).as_posix()
+            except ValueError:
+                continue
+            if (spec is not None and spec.match_file(rel)) or (gi is not None and gi.ignored(path)):
+                continue
+            self.discovered.dockerfiles.append(path)
+            known.add(path)
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
