@@ -172,6 +172,10 @@ _SQLX_CONNECT = re.compile(
 )
 
 
+# a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
+_DIRECT_CONNECT = re.compile(r"\b(?:Pg|Mysql|MySql|Sqlite)Connection\s*::\s*establish\s*\(")
+
+
 def _waiting_pool(text: str) -> bool:
     if "r2d2" in text and _R2D2_BUILD.search(text) is not None:
         return True
@@ -179,19 +183,23 @@ def _waiting_pool(text: str) -> bool:
 
 
 def _pool_waits(project: Project, svc: Service) -> bool:
-    """The service's code builds an r2d2 or sqlx pool, which waits for the datastore at start."""
+    """The service's code (its packages and the repository crates they depend on) builds an r2d2 or sqlx
+    pool, which waits for the datastore at start, and opens no direct connection that would fail first."""
     code = service_code(project, svc)
     if code is None:
         return False
-    cache: dict[Path, bool] = project.__dict__.setdefault("_waiting_pools", {})
-    for m in code.packages:
-        d = m.dir
+    names = dependency_names(project, code)
+    dirs = {m.dir for m in code.packages} | {
+        m.dir for m in project.manifests.values() if m.package_name is not None and m.package_name in names
+    }
+    cache: dict[Path, tuple[bool, bool]] = project.__dict__.setdefault("_waiting_pools", {})
+    pool = direct = False
+    for d in sorted(dirs):
         if d not in cache:
-            files = sorted((d / "src").rglob("*.rs"))[:2000]
-            cache[d] = any(_waiting_pool(_read(f)) for f in files)
-        if cache[d]:
-            return True
-    return False
+            texts = [_read(f) for f in sorted((d / "src").rglob("*.rs"))[:2000]]
+            cache[d] = (any(_waiting_pool(t) for t in texts), any(_DIRECT_CONNECT.search(t) for t in texts))
+        pool, direct = pool or cache[d][0], direct or cache[d][1]
+    return pool and not direct
 
 
 def _read(path: Path) -> str:
@@ -221,7 +229,9 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # an on-demand tool (`docker compose run`), started when the stack is up
                 if _connects_lazily(project, svc) or _unused_url(project, svc, fam, ep):
                     continue
-                waits = _pool_waits(project, svc) and not init_scripts_mounted(target)
+                # the pool retries a refused connection, not a name that does not resolve yet: the datastore's
+                # container must be created first (listed in `depends_on`)
+                waits = ref is not None and _pool_waits(project, svc) and not init_scripts_mounted(target)
                 healthy = _has_healthcheck(project, target)
                 if healthy:
                     fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
@@ -302,8 +312,10 @@ RULE = register(
             "start (r2d2 "
             "`Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx `PgPool::connect`/"
             "`PoolOptions::connect`, which retries a refused connection or a database still starting up until "
-            "`acquire_timeout`, 30 s by default) is only a note, unless the datastore runs init scripts from "
-            "`/docker-entrypoint-initdb.d` (a first start that can outlast the pool's patience).",
+            "`acquire_timeout`, 30 s by default) is only a note when `depends_on` lists the datastore (so its "
+            "name resolves when the app starts) and the code makes no direct connection first (diesel "
+            "`PgConnection::establish`), unless the datastore runs init scripts from `/docker-entrypoint-initdb.d` "
+            "(a first start that can outlast the pool's patience).",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

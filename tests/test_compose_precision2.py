@@ -210,3 +210,15 @@ def test_vw201_an_error_passed_on_to_main_stays_required(tmp_path: Path) -> None
         "fn main() -> Result<(), analytics::Error> {\n    analytics::startup()?;\n    boot()\n}\n"
     )
     assert _vw201(tmp_path, main) == [("analytics.rs", 7), ("analytics.rs", 18)]
+
+
+def test_vw309_pool_does_not_help_an_unlisted_datastore_or_a_direct_connection(tmp_path: Path) -> None:
+    deps = 'diesel = { version = "2", features = ["postgres", "r2d2"] }\n'
+    # not in depends_on: the app may start before the datastore's container exists, its name does not resolve
+    unlisted = _STACK.format(restart="").replace("    depends_on: [db, cache]\n", "")
+    root = _crate(tmp_path / "a", unlisted, _MAIN_R2D2, deps)
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+    # a direct `PgConnection::establish` (migrations) runs first and fails at once
+    direct = _MAIN_R2D2.replace("    let manager", "    let _c = diesel::PgConnection::establish(&url);\n    let manager")
+    root = _crate(tmp_path / "b", _STACK.format(restart=""), direct, deps)
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
