@@ -213,3 +213,13 @@ def test_compose_header_comment_declares_a_dev_stack(tmp_path: Path) -> None:
     prod = write(tmp_path / "prod", {"compose.yaml": "# Production stack\n" + stack})
     assert {(f.rule_id, f.level.value) for f in lint(prod, ["VW404", "VW405"])} == {
         ("VW404", "warning"), ("VW405", "warning")}
+
+
+def test_vw404_password_equal_to_the_user_or_database_name_is_a_demo_credential(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_USER: docker\n      POSTGRES_DB: posts\n      POSTGRES_PASSWORD: docker\n"
+                        "  cache:\n    image: redis:7\n    environment:\n      REDIS_USER: cache\n"
+                        "      REDIS_PASSWORD: Hq7zP2vLm9Kd\n",
+    })
+    assert [f.location.line for f in lint(tmp_path, ["VW404"])] == [12]
