@@ -201,8 +201,9 @@ RULE = register(
             "that the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When "
             "only the framework stops the app on SIGTERM (actix-web's `HttpServer` unless `.disable_signals()`, "
             "Rocket from 0.5) and the code starts no child process, it is a note: only zombie reaping is missing. "
-            "When the code handles its stop signal but starts child processes (`std::process::Command`, "
-            "`tokio::process::Command`), the finding says so and points at the spawn; an image that runs a "
+            "When the code handles its stop signal but starts child processes it never waits for (a "
+            "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a "
+            "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that runs a "
             "binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
             "package of the repository with a binary of that name; when the image cannot be linked to its code, it "
             "is reported (no handler can be shown).",
