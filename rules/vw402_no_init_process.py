@@ -203,7 +203,8 @@ RULE = register(
             "Rocket from 0.5) and the code starts no child process, it is a note: only zombie reaping is missing. "
             "When the code handles its stop signal but starts child processes it never waits for (a "
             "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a "
-            "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that runs a "
+            "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; "
+            "an image that runs a "
             "binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
             "package of the repository with a binary of that name; when the image cannot be linked to its code, it "
             "is reported (no handler can be shown).",
