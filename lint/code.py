@@ -409,16 +409,38 @@ def _linked_packages(project: Project, build: Build) -> tuple[tuple[Manifest, ..
 def _packages_by_program(project: Project, build: Build) -> tuple[tuple[Manifest, ...], set[str]] | None:
     """An image that runs a binary built outside this Dockerfile (copied from the host or a CI artifact,
     built by a script): the one package of the repository with a binary of the started program's name."""
-    from viworks_lint.launch import launches
+    from viworks_lint.launch import launches, script_source
+    from viworks_lint.scripts import read_script
 
     if build.dockerfile is None:
         return None
-    names = {posixpath.basename(launch.program) for launch in launches(build)}
+    started = launches(build)
+    names = {posixpath.basename(launch.program) for launch in started}
     if len(names) != 1:
         return None
     name = names.pop()
     owners = [m for m in project.manifests.values() if name in m.bin_names()]
-    return ((owners[0],), {name}) if len(owners) == 1 else None
+    if len(owners) == 1:
+        return (owners[0],), {name}
+    if owners or len(started) != 1:
+        return None
+    # an entrypoint script (`exec rustfs "$@"` after its set-up): the one repository binary it runs
+    source = script_source(project, build, started[0].program)
+    script = read_script(source.host) if source is not None else None
+    if script is None:
+        return None
+    programs = [posixpath.basename(u.program) for u in script.uses]
+    stage = build.dockerfile.final_stage(build.target)
+    cmd = stage.state.cmd if stage is not None else None
+    if cmd is not None and cmd.json and cmd.args and re.search(r"\bexec\s+\"?\$[@*]", script.text):
+        programs.append(posixpath.basename(cmd.args[0]))  # `exec "$@"`: the image's CMD is the program
+    by_bin = {
+        (m.path, name): m for name in programs for m in project.manifests.values() if name in m.bin_names()
+    }
+    if len(by_bin) != 1:
+        return None
+    (_, bin_name), manifest = next(iter(by_bin.items()))
+    return (manifest,), {bin_name}
 
 
 def _main_binary_selected(m: Manifest, selected: set[str] | None) -> bool:

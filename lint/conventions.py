@@ -43,10 +43,12 @@ class Provision:
 def template_candidates(path: Path) -> list[Path]:
     d, name = path.parent, path.name
     out = [d / (name + s) for s in TEMPLATE_SUFFIXES]
-    out += [d / f"{w}{name}" if name.startswith(".") else d / f"{w}.{name}" for w in ("example", "sample")]
+    out += [
+        d / f"{w}{name}" if name.startswith(".") else d / f"{w}.{name}" for w in ("example", "sample", "default")
+    ]
     stem, dot, ext = name.rpartition(".")
     if dot and stem:  # app.env → app.example.env
-        out += [d / f"{stem}.{w}.{ext}" for w in ("example", "sample", "template", "dist")]
+        out += [d / f"{stem}.{w}.{ext}" for w in ("example", "sample", "template", "dist", "default")]
     if name == ".env":
         out += [
             d / n
@@ -56,6 +58,9 @@ def template_candidates(path: Path) -> list[Path]:
                 "example.env",
                 "sample.env",
                 "env.template",
+                "env.default",
+                "env.defaults",
+                "defaults.env",
                 ".env.local.example",
                 ".env.dev.example",
                 ".env.development.example",

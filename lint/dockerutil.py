@@ -53,6 +53,7 @@ def reachable_stages(df: Dockerfile, target: str | None = None) -> list[Stage]:
         seen.add(st.index)
         if st.parent is not None:
             todo.append(df.stages[st.parent])
+        todo.extend(df.stages[i] for i in st.alternatives)  # `FROM builder-$TARGETARCH`: any of them
         for ins in st.instructions:
             for ref in stage_refs(ins):
                 dep = df.stage(ref)

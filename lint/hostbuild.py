@@ -129,6 +129,69 @@ def _builds_root_context(text: str) -> bool:
     return False
 
 
+# flags of `docker build` that take a value (so the word after them is not the context)
+_VALUE_FLAGS = frozenset(
+    {"-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--cache-from", "--cache-to",
+     "--label", "--secret", "--ssh", "--progress", "-o", "--output", "--network", "--iidfile", "--metadata-file",
+     "--builder", "--build-context", "--add-host", "--shm-size", "--ulimit", "--attest", "--annotation"}
+)
+_ACTION_FILE_VALUE = re.compile(r"^\s*file:\s*['\"]?([^'\"\s#]*)", re.M)
+
+
+def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
+    """The context argument of each `docker build -f <dockerfile_rel> … <context>` in ``text``."""
+    out: set[str] = set()
+    for m in _CLI_BUILD.finditer(text.replace("\\\n", " ")):
+        words = m.group(1).split()
+        file, positional, i = None, [], 0
+        while i < len(words):
+            w = words[i].strip("'\"")
+            if w in _VALUE_FLAGS and i + 1 < len(words):
+                if w in ("-f", "--file"):
+                    file = words[i + 1].strip("'\"")
+                i += 2
+                continue
+            if w.startswith("--file="):
+                file = w[len("--file="):]
+            elif not w.startswith("-"):
+                positional.append(w)
+            i += 1
+        if file is not None and posixpath.normpath(file.removeprefix("./")) == dockerfile_rel and positional:
+            out.add(positional[-1])
+    return out
+
+
+def declared_context(project: Project, dockerfile: Path) -> Path | None:
+    """The build context a CI workflow, Makefile or script gives a Dockerfile no compose service builds:
+    `docker build -f <file> <context>`, or `docker/build-push-action` with `file:` naming it (or filled in from a
+    matrix that names it) and a literal `context:` (none: the repository). None unless they all agree."""
+    rel = project.rel(dockerfile)
+    contexts: set[str] = set()
+    for w in wrappers(project):
+        if rel not in w.text:
+            continue
+        contexts |= _cli_contexts(w.text, rel)
+        for m in _ACTION.finditer(w.text):
+            block = w.text[m.end() : m.end() + 1500].split("\n      - ", 1)[0].split("\n  - ", 1)[0]
+            file = _ACTION_FILE_VALUE.search(block)
+            named = file.group(1).removeprefix("./") if file is not None else ""
+            if not (named == rel or "${{" in named):
+                continue
+            ctx = _ACTION_CTX.search(block)
+            contexts.add(ctx.group(1) if ctx is not None and ctx.group(1) else ".")
+    if len(contexts) != 1:
+        return None
+    value = contexts.pop()
+    if _TEMPLATE.search(value) or "://" in value:
+        return None
+    path = (project.root / value).resolve()
+    try:
+        path.relative_to(project.root.resolve())
+    except ValueError:
+        return None
+    return path if path.is_dir() else None
+
+
 def host_step(project: Project, dockerfile: Path, context: Path, source: str) -> HostStep | None:
     """A wrapper that builds ``dockerfile`` with ``context`` and names ``source`` (or its top directory)."""
     df_rel, ctx_rel = project.rel(dockerfile), project.rel(context)

@@ -68,6 +68,8 @@ class Project:
         self._explicit_compose = bool(explicit_compose)
         self.compose_envs: dict[int, ComposeEnv] = {}
         self.discovered: Discovered = discover(root, paths, explicit_compose, config.exclude)
+        if not paths and not self._explicit_compose:
+            self._add_released(config.exclude)
         for path, reason in self.discovered.errors:
             self.problems.append(Problem("VW001", f"cannot read: {reason}", Location(path), key="walk"))
         self._extra_env_files = [*(root / f for f in config.env_files), *env_files]
@@ -78,6 +80,31 @@ class Project:
         self.composes: list[ComposeProject] = []
         self.nginx_configs: dict[Path, NginxConfig] = {}
         self._load()
+
+    def _add_released(self, exclude: Sequence[str]) -> None:
+        """Dockerfiles a CI workflow or script builds and pushes, under names discovery does not know
+        (``Dockerfile-release``): the published image is linted like any other."""
+        from viworks_lint.releases import releases
+
+        known = {norm_path(p) for p in self.discovered.dockerfiles}
+        gi = self.discovered.gitignore
+        spec = None
+        if exclude:
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(exclude)
+        for release in releases(self):
+            path = norm_path(release.dockerfile)
+            if path in known:
+                continue
+            try:
+                rel = path.relative_to(norm_path(self.root)).as_posix()
+            except ValueError:
+                continue
+            if (spec is not None and spec.match_file(rel)) or (gi is not None and gi.ignored(path)):
+                continue
+            self.discovered.dockerfiles.append(path)
+            known.add(path)
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
@@ -157,10 +184,15 @@ class Project:
                     env.setdefault(k, v)
                     setup.template_names.setdefault(k, prov)
                 setup.optional.update(commented_names(prov.template))
+        stated: dict[str, set[str | None]] = {}  # name → the values the wrappers give it (None: the host's)
         for inv in invocations:
+            values = dict(inv.values)
             for name in inv.variables:
-                env.setdefault(name, f"${{{name}}}")  # set by the wrapper: a value of the host, unknown here
+                stated.setdefault(name, set()).add(values.get(name))
                 setup.wrapper_vars.setdefault(name, inv)
+        for name, found in stated.items():
+            value = next(iter(found)) if len(found) == 1 else None  # one stated value, or unknown
+            env.setdefault(name, value if value is not None else f"${{{name}}}")
         for name in SHELL_VARIABLES:
             env.setdefault(name, f"${{{name}}}")  # every shell exports it; its value is the host's
         for name in self.config.provided_env:
@@ -250,11 +282,16 @@ class Project:
         return out
 
     def _standalone_context(self, df: Dockerfile) -> Path:
-        """The context of a Dockerfile no compose service builds: its own directory, unless its COPY
-        sources are only found higher up (``docker build -f docker/Dockerfile .`` from the repository
+        """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script
+        gives it (``docker build -f <it> <context>``, ``docker/build-push-action``), else its own directory,
+        unless its COPY sources are only found higher up (``docker build -f docker/Dockerfile .`` from the repository
         root is common in CI); then the nearest ancestor, up to the project root, where most are found."""
         from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
+        from viworks_lint.hostbuild import declared_context
 
+        declared = declared_context(self, df.path)
+        if declared is not None:
+            return norm_path(declared)
         sources = [
             src.value
             for stage in reachable_stages(df)

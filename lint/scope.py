@@ -5,10 +5,11 @@ scope comes with the reason it was given, so users can see (and override in conf
 Decided in this order: the config's ``scope`` table; the file's own name (``docker-compose.dev.yml``,
 ``Dockerfile.test``); its folders (``examples/``, ``docs/``, ``.devcontainer/``, ``ci/``); how the repository
 uses it (only by CI or a wrapper's test target); its content (``cargo watch`` with the source
-bind-mounted, infrastructure-only compose files whose app runs on the host, compose files that only build
-development images such as ``Dockerfile-devel``, toolchain and test-runner
-images, images that run no Rust code of this repository); for Dockerfiles the scope of the compose files
-that build them; otherwise ``deploy``."""
+bind-mounted, toolchain containers the app is started in by hand, infrastructure-only compose files whose
+app runs on the host, compose files that only build development images such as ``Dockerfile-devel``,
+toolchain and test-runner images, images that run no Rust code of this repository); for Dockerfiles, a CI
+workflow or script that builds and pushes the image (``deploy``, over the compose files that build it),
+then the scope of the compose files that build them; otherwise ``deploy``."""
 
 from __future__ import annotations
 
@@ -160,18 +161,39 @@ def _source_mount(project: Project, compose: ComposeProject, svc: Service) -> st
 
 
 def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str | None:
-    """Why a service is a development one (``cargo watch`` over the bind-mounted source), else None."""
+    """Why a service is a development one (``cargo watch`` over the bind-mounted source, or a toolchain
+    container the app is started in by hand), else None."""
     build = project.build_of_service(svc)
     stage = None
     if build is not None and build.dockerfile is not None:
         stage = build.dockerfile.final_stage(build.target)
-    match = _DEV_CARGO.search(_command_text(svc, stage))
-    if match is None:
-        return None
+    text = _command_text(svc, stage)
+    match = _DEV_CARGO.search(text)
     mount = _source_mount(project, compose, svc)
+    if match is None:
+        df = build.dockerfile if build is not None else None
+        return _toolchain_box(svc, df, stage, text, mount)
     if mount is None:
         return None
     return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
+
+
+def _toolchain_box(
+    svc: Service, df: Dockerfile | None, stage: Stage | None, text: str, mount: str | None
+) -> str | None:
+    """Why a service is a development container whose app is started by hand (`docker compose exec app cargo
+    run`): it builds a stage of a Rust toolchain image with no ENTRYPOINT or CMD of its own, sets no
+    `command:`, and bind-mounts the source or keeps a terminal open (`stdin_open`/`tty`); else None."""
+    if df is None or stage is None or text.strip():
+        return None
+    if not _is_base(df.root_base(stage), _RUST_BASES):
+        return None
+    tty = [k for k in ("stdin_open", "tty") if (n := svc.node.get(k)) is not None and n.value is True]
+    if mount is None and not tty:
+        return None
+    named = f"stage `{stage.name}`" if stage.name else "an image"
+    held = f"{mount} bind-mounted" if mount is not None else f"`{'`/`'.join(tty)}` set"
+    return f"builds {named} of {df.root_base(stage)} that runs no program of its own, with {held}"
 
 
 _SHELLS = {"nix-shell", "bash", "sh", "zsh", "fish", "ash"}
@@ -313,8 +335,12 @@ def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
                         )
                     ):
                         return True
-            elif instr.cmd in ("COPY", "ADD") and any("target/" in v or "/target" in v for v in instr.values[:-1]):
-                return True
+            elif (
+                instr.cmd in ("COPY", "ADD")
+                and not (instr.flag("from") and df.stage(instr.flag("from") or "") is not None)
+                and any("target/" in v or "/target" in v for v in instr.values[:-1])
+            ):
+                return True  # a host-built `target/` (from a stage: that stage's own build decides; Maven has one too)
         if _is_base(stage.base, _RUST_BASES):
             return True
     return False
@@ -491,7 +517,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         infra = infra_only(project, compose) or dev_builds(project, compose)
         for f in compose.files:
             key = norm_path(f)
-            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None)
+            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
             info = decide(f, "compose", content)
             if info.scope is Scope.DEPLOY and not info.reason:
                 info = ScopeInfo(Scope.DEPLOY, _deploy_reason(project, f, compose), "compose")
@@ -501,6 +527,34 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     for path, df in project.dockerfiles.items():
         out[path] = _dockerfile_scope(project, path, df, out, decide)
     return out
+
+
+# what a maintainer writes at the top of a compose file meant for development only
+_DEV_HEADER = re.compile(
+    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|only|purposes?|use)\b|"
+    r"for (?:local )?development\b|dev(?:elopment)?[ -]only\b|not (?:meant |intended |suitable )?for production\b|"
+    r"do(?:n't| not) use (?:it |this )?in production\b)",
+    re.I,
+)
+
+
+def declared_dev(path: Path) -> tuple[Scope, str] | None:
+    """A compose file whose leading comment block says it is for development (`# Development stack: local dev,
+    integration tests and CI`, `# not for production`)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    comments: list[str] = []
+    for line in head.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comments.append(stripped)
+        elif stripped and not stripped.startswith("---") and not stripped.startswith(("name:", "version:")):
+            break
+    m = _DEV_HEADER.search(" ".join(comments))
+    return (Scope.DEV, f"its header comment says so ({m.group(0)!r})") if m else None
 
 
 def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
@@ -552,6 +606,12 @@ def _dockerfile_scope(
             builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
     content = dockerfile_content(df, bins)
+    pushed = released(project, path)
+    if pushed is not None and (content is None or content[0] is Scope.DEPLOY):
+        first = decide(path, "dockerfile", None)
+        if first.reason:  # config or name said something (`Dockerfile.debug` pushed as an edge-debug tag)
+            return first
+        return ScopeInfo(Scope.DEPLOY, pushed, "dockerfile")
     if builders and (content is None or content[0] is not Scope.AUX):
         best = min(builders, key=lambda x: _ORDER[x[0].scope])
         if best[0].scope is Scope.DEPLOY:
@@ -568,6 +628,25 @@ def _dockerfile_scope(
     if info.scope is Scope.DEPLOY and not info.reason:
         info = ScopeInfo(Scope.DEPLOY, "standalone image that builds the repository's Rust code", "dockerfile")
     return info
+
+
+def released(project: Project, path: Path) -> str | None:
+    """Where a CI workflow or script builds and pushes this Dockerfile to a registry (the published image),
+    else None. A workflow, job or step named only for development or tests (`test-images.yml`, a job `dev`
+    that pushes a dev tag) does not count."""
+    from viworks_lint.project import norm_path
+    from viworks_lint.releases import releases
+
+    key = norm_path(path)
+    found: list[tuple[int, str]] = []
+    for release in releases(project):
+        if norm_path(release.dockerfile) != key:
+            continue
+        said = {_WORDS.get(w) for label in release.labels for w in _words(label)}
+        if Scope.DEPLOY not in said and said & {Scope.DEV, Scope.TEST}:
+            continue  # `push dev image`, `test-images.yml`; a `test-and-release` workflow's release job counts
+        found.append((0 if Scope.DEPLOY in said else 1, release.where(project.root)))
+    return f"built and pushed by {min(found)[1]}" if found else None
 
 
 def most_deployed(infos: Iterable[ScopeInfo]) -> ScopeInfo | None:

@@ -8,7 +8,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,11 +91,52 @@ def demo_values() -> frozenset[str]:
     return frozenset(str(v["value"]).lower() for v in data["demo_values"]["values"])
 
 
+# values that say they are no real secret: `This-is-NOT-Secure!`, `insecure-dev-key`, `change_in_prod`
+_SELF_DECLARED = ("changeme", "insecure", "notsecure", "notasecret", "changeinprod", "replaceme", "devonly",
+                  "dontuseinprod", "donotuseinprod")
+
+
 def is_placeholder(value: str) -> bool:
-    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`."""
+    """A value that stands for the secret instead of being one: `<token>`, `{{ x }}`, `changeme`, `your-key`,
+    or one that says it is none (`This-is-NOT-Secure!`, `insecure-dev-key`, `dev_secret_change_in_prod`)."""
     v = value.strip()
-    low = v.lower()
-    return bool(_PLACEHOLDER.match(v)) or "changeme" in low.replace("-", "").replace("_", "")
+    low = "".join(c for c in v.lower() if c.isalnum())
+    return bool(_PLACEHOLDER.match(v)) or any(w in low for w in _SELF_DECLARED)
+
+
+# a comment that tells the reader to replace the value: `# CHANGEME`, `# change this in production`
+_CHANGE_COMMENT = re.compile(
+    r"#.*\b(?:change|replace|set your own|generate (?:a|your)|example|demo|placeholder|not for production|"
+    r"dev(?:elopment)? only|do not use in production)", re.I
+)
+
+
+def documented_stand_in(path: Path, line: int) -> bool:
+    """The value on ``line`` of a YAML/Dockerfile carries (or sits under) a comment telling users to change it:
+    an example credential the file documents as such, not a secret that leaked."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    lines = _lines(path, st.st_mtime_ns, st.st_size)
+    if not 0 < line <= len(lines):
+        return False
+    if _CHANGE_COMMENT.search(lines[line - 1]):
+        return True
+    i = line - 2
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        if _CHANGE_COMMENT.search(lines[i]):
+            return True
+        i -= 1
+    return False
+
+
+@lru_cache(maxsize=64)
+def _lines(path: Path, _mtime: int, _size: int) -> tuple[str, ...]:
+    try:
+        return tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    except OSError:
+        return ()
 
 
 def is_demo_value(value: str) -> bool:

@@ -25,10 +25,27 @@ _SIGINT = re.compile(r"\bctrl_c\s*\(|\bSignalKind::interrupt\s*\(|\bSIGINT\b|\bc
 _ACTIX_SERVER = re.compile(r"\bHttpServer::new\s*\(")
 _ACTIX_NO_SIGNALS = re.compile(r"\.\s*disable_signals\s*\(")
 _ROCKET_LAUNCH = re.compile(r"#\[\s*(?:rocket::)?launch\s*\]|\brocket::build\s*\(|\.launch\s*\(\s*\)")
-# child processes: std/tokio/async-std `process::Command`, and the usual spawning crates
+# child processes: std/tokio/async-std `process::Command`, and the usual spawning crates. A child the app
+# waits for (`.status()`, `.output()`, `.wait()`, `wait_with_output()`) is reaped by the app itself: only a file
+# that starts one with `.spawn()` and never waits, or forks, leaves zombies behind.
 _SPAWN = re.compile(
     r"\bprocess::(?:Command\b|\{[^}]*\bCommand\b)|\bduct::|\bsubprocess::|\bunistd::fork\b|\blibc::fork\b"
 )
+_FORK = re.compile(r"\bunistd::fork\b|\blibc::fork\b")
+_SPAWN_CALL = re.compile(r"\.\s*spawn\s*\(\s*\)")
+_WAITS = re.compile(r"\.\s*(?:wait|try_wait|wait_with_output)\s*\(")
+
+
+def _unreaped_spawn(text: str) -> re.Match[str] | None:
+    """Where a file starts a child process it never waits for (or forks)."""
+    if (fork := _FORK.search(text)) is not None:
+        return fork
+    if _SPAWN.search(text) is None:
+        return None
+    call = _SPAWN_CALL.search(text)
+    return call if call is not None and _WAITS.search(text) is None else None
+
+
 _CTRLC = re.compile(r"\bctrlc::(?:try_)?set_handler\b")
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
@@ -91,7 +108,6 @@ def scan(
             ("term", _SIGTERM),
             ("int", _SIGINT),
             ("ctrlc", _CTRLC),
-            ("spawn", _SPAWN),
             ("actix", _ACTIX_SERVER),
             ("rocket", _ROCKET_LAUNCH),
         ):
@@ -100,6 +116,8 @@ def scan(
             if key not in found and (m := pattern.search(text)):
                 found[key] = _at(path, text, m.start())
         no_signals = no_signals or bool(_ACTIX_NO_SIGNALS.search(text))
+        if "spawn" not in found and (m := _unreaped_spawn(text)) is not None:
+            found["spawn"] = _at(path, text, m.start())
     handler = found.get("term")
     if handler is None and ctrlc_termination:
         handler = found.get("ctrlc")  # the `termination` feature makes ctrlc's handler catch SIGTERM too

@@ -1,10 +1,13 @@
 """How the repository itself runs compose: Makefiles, justfiles, Taskfiles, shell scripts, CI workflows
-and README code blocks. From each ``docker compose`` / ``docker-compose`` command it keeps the compose
-files (``-f``, ``COMPOSE_FILE``), ``--env-file``s, ``--profile``s, variables set in front of it
-(``VAR=… docker compose``), variables the same job, script or recipe ``export``s before it (and a
-Makefile's top-level ``export``s), and the directory it runs in; from ``cp``, ``touch``, ``mkdir -p``,
-``install`` and ``> file`` the files those steps create. Text is read line by line; anything built from a
-variable the file does not define is left out (no guess)."""
+cargo-make's ``Makefile.toml`` (see ``cargomake.py``) and README code blocks. From each ``docker compose`` /
+``docker-compose`` command it keeps the compose files (``-f``, ``COMPOSE_FILE``), ``--env-file``s,
+``--profile``s, variables set in front of it (``VAR=… docker compose``), variables the same job, script or
+recipe ``export``s before it (and a Makefile's top-level ``export``s), the ``export``s of a file it
+``source``s (``. ./env.sh``) first, and the directory it runs in. A ``make T`` / ``just T`` / ``task T`` /
+``cargo make T`` that runs after such exports (a README block's ``source env.sh`` then ``make compose``)
+passes them on to the compose commands of target ``T`` and the targets it depends on. From ``cp``,
+``touch``, ``mkdir -p``, ``install`` and ``> file`` it keeps the files those steps create. Text is read
+line by line; anything built from a variable the file does not define is left out (no guess)."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ WRAPPER_NAMES = {
     "taskfile.yaml",
     ".gitlab-ci.yml",
     ".gitlab-ci.yaml",
+    "Makefile.toml",  # cargo-make
 }
 DOC_NAMES = re.compile(
     r"^(readme|install|installation|deploy|deployment|setup|getting[-_]started|contributing|"
@@ -77,12 +81,24 @@ class Invocation:
     variables: tuple[str, ...]
     subcommand: str
     text: str
+    values: tuple[tuple[str, str], ...] = ()  # the variables whose value the wrapper states (cargo-make's `[env]`)
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """A ``make T`` (``just``, ``task``, ``cargo make``) run with variables exported before it."""
+
+    files: tuple[Path, ...]  # the task files it may read, in the runner's order
+    targets: tuple[str, ...]  # lower-case; empty: the default target
+    variables: frozenset[str]
 
 
 @dataclass
 class Wrappers:
     invocations: list[Invocation] = field(default_factory=list)
     created: dict[Path, list[Step]] = field(default_factory=dict)  # normalised path → the steps creating it
+    task_runs: list[TaskRun] = field(default_factory=list)
+    deps: dict[Path, dict[str, list[str]]] = field(default_factory=dict)  # task file → target → what runs with it
 
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.\-/%$() ]+?)\s*:(?![=:])")
@@ -198,9 +214,19 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         text = read_text(path)
     except (ReadError, OSError):
         return
+    if path.name == "Makefile.toml":
+        from viworks_lint.cargomake import parse_cargo_make
+
+        parse_cargo_make(path, root, text, out)
+        return
     kind = _kind(path)
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
+    if kind == "make" and path.suffix in (".yml", ".yaml"):
+        out.deps[_key(path)] = {"": ["default"]}  # a Taskfile: its tasks' `deps:` are not read
+    elif kind == "make":
+        variables["MAKE"] = "make"  # `$(MAKE) up` runs a target of the same Makefile
+        out.deps[_key(path)] = _make_deps(text, just=path.name.lower().lstrip(".") == "justfile")
     if kind == "ci":  # the checkout: where a CI job runs
         variables.update(GITHUB_WORKSPACE=root.as_posix(), CI_PROJECT_DIR=root.as_posix())
         text = re.sub(r"\$\{\{\s*github\.workspace\s*\}\}", root.as_posix(), text)
@@ -211,13 +237,14 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     first = len(out.invocations)
     make_exports: set[str] = set()  # a Makefile's top-level `export X = …`: every recipe's environment
     exported: set[str] = set()  # `export X=…` earlier in this CI job, script or doc: the shell that runs compose
+    allexport = False  # `set -a` earlier in the same shell: every assignment (of a sourced file too) is exported
     current = None
     github = path.parent.name == "workflows"
     raw_lines = text.splitlines()
     for lineno, line, label, indented in _logical_lines(path, text, kind):
         step = github and _GITHUB_STEP.match(raw_lines[lineno - 1] if lineno <= len(raw_lines) else "")
         if label != current or step:  # each job, and each GitHub step, runs in a shell of its own
-            current, exported = label, set()
+            current, exported, allexport = label, set(), False
         names = _exported_names(line)
         if kind == "make" and not indented:
             make_exports |= names
@@ -238,12 +265,25 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         line = _DIRNAME.sub(path.parent.as_posix(), line)
         for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
             line = _SUBST.sub("$SUBST", line)
-        _scan_line(path, lineno, line, label, kind, where, base, root, out, frozenset(exported | make_exports))
+        shell = _scan_line(
+            path, lineno, line, label, kind, where, base, root, out, frozenset(exported | make_exports), allexport
+        )
+        if kind != "make":  # a recipe line runs in a shell of its own
+            exported |= shell.exported
+            allexport = shell.allexport
     if kind == "ci":  # `env:` keys and `echo "X=…" >> $GITHUB_ENV` of the workflow reach its compose runs
         names = set(_CI_ENV.findall(text)) | set(_GITHUB_ENV.findall(text))
         for i in range(first, len(out.invocations)):
             inv = out.invocations[i]
             out.invocations[i] = replace(inv, variables=tuple(sorted(set(inv.variables) | names)))
+
+
+@dataclass(frozen=True)
+class Shell:
+    """What a line leaves in its shell for the lines after it."""
+
+    exported: frozenset[str] = frozenset()
+    allexport: bool = False
 
 
 def _scan_line(
@@ -257,12 +297,26 @@ def _scan_line(
     root: Path,
     out: Wrappers,
     exported: frozenset[str] = frozenset(),
-) -> None:
+    allexport: bool = False,
+) -> Shell:
     cwd = base
     loc = Location(path, lineno, 1)
+    new: set[str] = set()
     for words in commands(line):
         if words and words[0] == "export":  # `export X=1 && docker compose up` in one recipe line
-            exported = exported | _exported_names(" ".join(words))
+            names = _exported_names(" ".join(words))
+            exported, new = exported | names, new | names
+            continue
+        if words and words[0] == "set":
+            allexport = _allexport(words[1:], allexport)
+            continue
+        if len(words) >= 2 and words[0] in ("source", "."):  # `. ./env.sh`: the variables it exports
+            names = _sourced_names(words[1], (cwd, path.parent, root), allexport)
+            exported, new = exported | names, new | names
+            continue
+        if allexport and words and all(re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w) for w in words):
+            names = {w.partition("=")[0] for w in words}
+            exported, new = exported | names, new | names
             continue
         assigned = {k: "" for k in exported if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES")}
         while words and (words[0] in _PREFIXES or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])):
@@ -284,6 +338,127 @@ def _scan_line(
             _compose(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
         elif prog in ("docker-compose", "podman-compose"):
             _compose(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
+        else:
+            passed = frozenset(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))
+            run = _task_run(words, prog, cwd, passed) if passed else None
+            if run is not None:
+                out.task_runs.append(run)
+    return Shell(frozenset(new), allexport)
+
+
+def _allexport(flags: list[str], current: bool) -> bool:
+    """``set -a`` / ``set -o allexport`` turn automatic export on, ``set +a`` / ``set +o allexport`` off."""
+    for i, f in enumerate(flags):
+        if f in ("-o", "+o") and flags[i + 1 : i + 2] == ["allexport"]:
+            current = f == "-o"
+        elif f[:1] in "-+" and not f.startswith(("--", "++")) and "a" in f[1:] and "o" not in f[1:]:
+            current = f[0] == "-"
+    return current
+
+
+def _sourced_names(word: str, bases: tuple[Path, ...], allexport: bool) -> set[str]:
+    """The names a sourced shell file exports: its ``export X=…`` lines, and every assignment while
+    ``set -a`` is on (in the file, or in the shell that sources it)."""
+    if "$" in word or "`" in word:
+        return set()
+    for base in bases:
+        p = _resolve(base, word)
+        try:
+            if p is not None and p.is_file() and p.stat().st_size <= MAX_WRAPPER_BYTES:
+                text = read_text(p)
+                break
+        except (ReadError, OSError):
+            continue
+    else:
+        return set()
+    names: set[str] = set()
+    on = allexport
+    for raw in text.splitlines():
+        line = raw.strip()
+        words = line.split()
+        if words[:1] == ["set"]:
+            on = _allexport(words[1:], on)
+            continue
+        names |= _exported_names(line)
+        m = _ASSIGN.match(line) if on and "=" in line else None
+        if m is not None and re.match(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=", line):
+            names.add(m.group(1))
+    return names
+
+
+_RUNNERS: dict[str, tuple[str, ...]] = {
+    "make": ("GNUmakefile", "makefile", "Makefile"),
+    "just": ("justfile", "Justfile", ".justfile"),
+    "task": ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml"),
+    "cargo-make": ("Makefile.toml",),
+}
+_RUNNER_FLAGS = {"-C", "--directory", "-f", "--file", "--makefile", "--justfile", "-d", "--dir", "--working-directory"}
+
+
+def _task_run(words: list[str], prog: str, cwd: Path, variables: frozenset[str]) -> TaskRun | None:
+    """``make up`` / ``just up`` / ``task up`` / ``cargo make up`` run with ``variables`` in the environment."""
+    if prog in ("make", "gmake"):
+        runner, args = "make", words[1:]
+    elif prog in ("just", "task"):
+        runner, args = prog, words[1:]
+    elif prog in ("makers", "cargo-make"):
+        runner, args = "cargo-make", words[1:]
+    elif prog == "cargo" and words[1:2] == ["make"]:
+        runner, args = "cargo-make", words[2:]
+    else:
+        return None
+    directory, file = cwd, None
+    targets: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        name, eq, val = a.partition("=")
+        if name in _RUNNER_FLAGS:
+            if not eq:
+                val = args[i + 1] if i + 1 < len(args) else ""
+                i += 1
+            resolved = _resolve(directory, val)
+            if resolved is None:
+                return None  # a directory or file built from a variable
+            if name in ("-C", "--directory", "-d", "--dir", "--working-directory"):
+                directory = resolved
+            else:
+                file = resolved
+        elif not a.startswith("-") and not (runner == "make" and "=" in a):
+            targets.append(a.lower())
+            if runner in ("just", "cargo-make"):  # the words after the recipe are its arguments
+                break
+        i += 1
+    files = (file,) if file is not None else tuple(directory / n for n in _RUNNERS[runner])
+    return TaskRun(tuple(_key(f) for f in files), tuple(targets), variables)
+
+
+def _key(path: Path) -> Path:
+    return Path(posixpath.normpath(path.as_posix()))
+
+
+_RULE_LINE = re.compile(r"^([^\s:=#][^:=]*?)\s*:(?![=:])\s*([^;=]*)")
+
+
+def _make_deps(text: str, *, just: bool = False) -> dict[str, list[str]]:
+    """Each target's prerequisites (a justfile recipe's dependencies); ``""`` names the default target."""
+    deps: dict[str, list[str]] = {}
+    for raw in text.splitlines():
+        m = _RULE_LINE.match(raw)
+        if m is None or raw[:1].isspace():
+            continue
+        names = m.group(1).lstrip("@").split()
+        if not names or (names[0].startswith(".") and not just):
+            continue  # .PHONY, .DEFAULT_GOAL, suffix rules
+        targets = names[:1] if just else names
+        prereqs = [d.lower() for d in re.split(r"[\s|]+", m.group(2).split("#")[0]) if _NAME_LIKE.match(d)]
+        for t in targets:
+            deps.setdefault("", [t.lower()])
+            deps.setdefault(t.lower(), []).extend(prereqs)
+    return deps
+
+
+_NAME_LIKE = re.compile(r"^[A-Za-z0-9_.\-/]+$")
 
 
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
@@ -390,4 +565,25 @@ def read_wrappers(root: Path, paths: list[Path]) -> Wrappers:
     out = Wrappers()
     for p in sorted(paths):
         parse_wrapper(p, root, out)
+    _pass_on(out)
     return out
+
+
+def _pass_on(out: Wrappers) -> None:
+    """Variables exported before a ``make T`` reach the compose commands of ``T`` and of what ``T`` runs."""
+    for run in out.task_runs:
+        file = next((f for f in run.files if f in out.deps), None)
+        if file is None:
+            continue
+        deps = out.deps[file]
+        todo = list(run.targets) or deps.get("", [])[:1]
+        reached: set[str] = set()
+        while todo and len(reached) < 500:
+            t = todo.pop()
+            if t not in reached:
+                reached.add(t)
+                todo.extend(deps.get(t, ()))
+        for i, inv in enumerate(out.invocations):
+            if inv.label in reached and _key(inv.location.path) == file:
+                names = set(inv.variables) | run.variables
+                out.invocations[i] = replace(inv, variables=tuple(sorted(names)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from viworks_lint.cargocmd import cargo_calls
@@ -121,11 +122,29 @@ def check(project: Project) -> Iterator[Finding]:
             for instr in stage.instructions:
                 if instr.cmd != "RUN" or "cargo" not in instr.original:
                     continue
+                fresh = []
                 for f in _findings(project, build, files, instr):
                     key = (df.path, instr.start_line, f.key)
                     if key not in seen:
                         seen.add(key)
-                        yield f
+                        fresh.append(f)
+                yield from _grouped(fresh)
+
+
+_GROUP_AFTER = 3
+
+
+def _grouped(findings: list[Finding]) -> list[Finding]:
+    """One RUN missing many inputs (every workspace member of a `COPY` that missed the workspace) is one
+    root cause: past three, the first finding names the others, which become its related locations."""
+    if len(findings) <= _GROUP_AFTER:
+        return findings
+    first, rest = findings[0], findings[1:]
+    names = [f.key.split(":", 1)[-1] for f in rest]
+    shown = ", ".join(f"`{n}`" for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    message = f"{first.message}; this RUN also misses {len(rest)} more inputs it needs: {shown}"
+    related = (*first.related, *(Related(f.location, f.message) for f in rest[:20]))
+    return [replace(first, message=message, related=related)]
 
 
 RULE = register(
@@ -162,7 +181,11 @@ RULE = register(
             "other nightly. "
             "Each file is looked up in the stage's file model: what COPY/ADD put there (filtered by the "
             "`.dockerignore` that applies, `<Dockerfile>.dockerignore` first), `COPY --from` other stages, bind "
-            "and cache mounts of the RUN. Files an earlier RUN may create (`echo 'fn main() {}' > src/main.rs`, "
+            "and cache mounts of the RUN. A RUN that misses more than three inputs (a COPY that left out the "
+            "workspace) is one finding naming them all, the others as related locations. The context of a "
+            "Dockerfile no compose service builds is the one a CI workflow, Makefile or script gives it "
+            "(`docker build -f <it> <context>`, `docker/build-push-action` `context:`), else inferred from "
+            "its COPY sources. Files an earlier RUN may create (`echo 'fn main() {}' > src/main.rs`, "
             "scripts, `cargo chef cook`'s manifests) are never claimed missing, nor are files the cargo RUN itself "
             "writes; in the dependency-cache step (`mkdir src && echo 'fn main() {}' > src/main.rs && cargo build`) "
             "an auto-discovered `src/lib.rs` or `src/bin/*` the stage lacks is simply no target; `cargo chef "

@@ -68,7 +68,8 @@ RULE = register(
             "compose project directory and must be a file. Entries with `required: false` are optional and "
             "never reported; absolute paths (a file on the deploy host) and paths built from variables are not "
             "claimed. A file the repository puts into place itself, from a template beside it (`backend.env.example`, "
-            "`.env.sample`, a sibling `.example/` folder) or by a step of a wrapper, a script, a CI workflow or the "
+            "`.env.sample`, `default.env` or `.env.default` beside a git-ignored `.env`, a sibling `.example/` "
+            "folder) or by a step of a wrapper, a script, a CI workflow or the "
             "README (`cp`, `touch`, `> file`), or named by a comment of the compose file beside it (`# create a .env "
             "using app generate-dotenv`), is only a note naming that step.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "

@@ -10,6 +10,7 @@ from viworks_lint.dockerutil import target_stage
 from viworks_lint.durations import DEFAULT_INTERVAL, DEFAULT_RETRIES, seconds
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
+from viworks_lint.parsers.compose import ComposeProject
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -62,6 +63,15 @@ def _generous(budget: float | None) -> str | None:
     )
 
 
+def _awaited(compose: ComposeProject, name: str) -> bool:
+    """Some service of the compose project waits for ``name`` to be healthy."""
+    return any(
+        ref.name == name and ref.condition == "service_healthy"
+        for other in compose.services.values()
+        for ref in other.depends_on
+    )
+
+
 def _disabled(instr: Instruction) -> bool:
     return bool(instr.args) and instr.args[0].upper() == "NONE"
 
@@ -92,6 +102,7 @@ def _check(project: Project) -> Iterator[Finding]:
             continue
         store = family_of_image(svc.image) if build is None else None
         third_party = store is not None and not init_scripts_mounted(svc)
+        ungated = build is None and not third_party and not _awaited(compose, svc.name)
         message = (
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
             "towards `retries`, so a slow start is marked unhealthy and restarted"
@@ -102,13 +113,18 @@ def _check(project: Project) -> Iterator[Finding]:
                 f"; `{svc.image}` is a stock {store.label} image that runs none of this repository's start-up work "
                 "and is ready in seconds, so this is only advice"
             )
+        elif ungated:
+            message += (
+                f"; `{svc.image or svc.name}` is not built here and no service waits for it with "
+                "`condition: service_healthy`, so its health status gates nothing: only advice"
+            )
         elif generous is not None:
             message += generous
         yield RULE.finding(
             message,
             hc.location,
             key=f"compose:{svc.name}",
-            level=Level.NOTE if third_party or generous is not None else None,
+            level=Level.NOTE if third_party or ungated or generous is not None else None,
             fix=safe_fix(
                 f"add `start_period: {START_PERIOD}` to the healthcheck of service `{svc.name}`",
                 SetKey(compose.files, ("services", svc.name, "healthcheck", "start_period"), START_PERIOD),
@@ -175,7 +191,9 @@ RULE = register(
             "redis, … image, as listed in the datastore facts, that runs none of the repository's start-up work) "
             "it is a note too, unless the "
             "service mounts init scripts at `/docker-entrypoint-initdb.d` (then its first start runs the "
-            "repository's SQL and can take long). It is a note as well when the probes "
+            "repository's SQL and can take long); so is any other image-only service (prometheus, grafana, an "
+            "OpenTelemetry collector) that no service waits for with `condition: service_healthy`, since its health "
+            "status then gates nothing. It is a note as well when the probes "
             "already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 for what is "
             "unset, and a compose healthcheck inheriting unset fields from the image) of 60 seconds or more.",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from viworks_lint.code import dependency_names, service_code
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
-from viworks_lint.datastores import Family
+from viworks_lint.datastores import Family, init_scripts_mounted
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
@@ -164,28 +164,42 @@ def _unused_url(project: Project, svc: Service, fam: Family, ep: Endpoint) -> bo
 # r2d2 (diesel's pool too): `Pool::builder().build(manager)` blocks until its connections open, retrying for
 # `connection_timeout` (30 s by default), so a datastore that is up within that time is waited for
 _R2D2_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
+# sqlx: `PgPool::connect(..)`, `PgPoolOptions::new()...connect(..)`, `Pool::<Postgres>::connect_with(..)` open a
+# first connection and retry a refused connection or a database that is still starting up until
+# `acquire_timeout` (30 s by default) runs out (sqlx-core `pool/inner.rs`, `PoolInner::connect`)
+_SQLX_CONNECT = re.compile(
+    r"\b(?:Pg|MySql|Sqlite|Any)?Pool(?:Options)?\b(?:\s*::\s*<[^>]*>)?[^;]*?\.?\bconnect(?:_with)?\s*\(", re.DOTALL
+)
+
+
+# a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
+_DIRECT_CONNECT = re.compile(r"\b(?:Pg|Mysql|MySql|Sqlite)Connection\s*::\s*establish\s*\(")
+
+
+def _waiting_pool(text: str) -> bool:
+    if "r2d2" in text and _R2D2_BUILD.search(text) is not None:
+        return True
+    return "sqlx" in text and _SQLX_CONNECT.search(text) is not None
 
 
 def _pool_waits(project: Project, svc: Service) -> bool:
-    """The service's code builds an r2d2 pool, which waits for the datastore at start."""
+    """The service's code (its packages and the repository crates they depend on) builds an r2d2 or sqlx
+    pool, which waits for the datastore at start, and opens no direct connection that would fail first."""
     code = service_code(project, svc)
     if code is None:
         return False
-    cache: dict[Path, bool] = project.__dict__.setdefault("_waiting_pools", {})
-    for m in code.packages:
-        d = m.dir
+    names = dependency_names(project, code)
+    dirs = {m.dir for m in code.packages} | {
+        m.dir for m in project.manifests.values() if m.package_name is not None and m.package_name in names
+    }
+    cache: dict[Path, tuple[bool, bool]] = project.__dict__.setdefault("_waiting_pools", {})
+    pool = direct = False
+    for d in sorted(dirs):
         if d not in cache:
-            files = sorted((d / "src").rglob("*.rs"))[:2000]
-            cache[d] = any("r2d2" in (t := _read(f)) and _R2D2_BUILD.search(t) is not None for f in files)
-        if cache[d]:
-            return True
-    return False
-
-
-def _restarts(svc: Service) -> bool:
-    node = svc.node.get("restart")
-    policy = (node.text() if node is not None else "") or ""
-    return policy.strip().strip("\"'") not in ("", "no")
+            texts = [_read(f) for f in sorted((d / "src").rglob("*.rs"))[:2000]]
+            cache[d] = (any(_waiting_pool(t) for t in texts), any(_DIRECT_CONNECT.search(t) for t in texts))
+        pool, direct = pool or cache[d][0], direct or cache[d][1]
+    return pool and not direct
 
 
 def _read(path: Path) -> str:
@@ -215,7 +229,9 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # an on-demand tool (`docker compose run`), started when the stack is up
                 if _connects_lazily(project, svc) or _unused_url(project, svc, fam, ep):
                     continue
-                waits = _pool_waits(project, svc) and _restarts(svc)
+                # the pool retries a refused connection, not a name that does not resolve yet: the datastore's
+                # container must be created first (listed in `depends_on`)
+                waits = ref is not None and _pool_waits(project, svc) and not init_scripts_mounted(target)
                 healthy = _has_healthcheck(project, target)
                 if healthy:
                     fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
@@ -255,8 +271,9 @@ def check(project: Project) -> Iterator[Finding]:
             f"service{'s' if len(hit.services) > 1 else ''} {names} "
             + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects")
             + (
-                "; its r2d2 pool waits for connections at start (up to `connection_timeout`, 30 s by default) and "
-                "`restart:` starts it again, so at worst a slow first start fails once"
+                "; its connection pool (r2d2 or sqlx) retries a refused connection at start for up to 30 s "
+                "(`connection_timeout` / `acquire_timeout`), so a datastore that is ready by then is waited for; "
+                "only a slower first start fails"
                 if hit.waits
                 else ""
             ),
@@ -291,9 +308,14 @@ RULE = register(
             "container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by "
             "hand once the stack is up. Also silent when the service's code (when the linter can tell which crate "
             "the image runs) never reads the connection variable and has no client crate of that datastore: the "
-            "URL is left over and the app does not connect. An app that builds an r2d2 pool (`Pool::builder()"
-            ".build(…)`, diesel's too), which waits for its connections up to `connection_timeout`, in a "
-            "service with a `restart:` policy is only a note.",
+            "URL is left over and the app does not connect. An app that builds a connection pool that waits at "
+            "start (r2d2 "
+            "`Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx `PgPool::connect`/"
+            "`PoolOptions::connect`, which retries a refused connection or a database still starting up until "
+            "`acquire_timeout`, 30 s by default) is only a note when `depends_on` lists the datastore (so its "
+            "name resolves when the app starts) and the code makes no direct connection first (diesel "
+            "`PgConnection::establish`), unless the datastore runs init scripts from `/docker-entrypoint-initdb.d` "
+            "(a first start that can outlast the pool's patience).",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

@@ -16,6 +16,13 @@ def _service_user_nonroot(build: Build) -> bool:
     return svc is not None and svc.user is not None and svc.user.strip() != "" and not is_root_user(svc.user)
 
 
+def _privileged(build: Build) -> bool:
+    """The compose service runs the container `privileged: true`: it needs root by design (hardware counters,
+    devices, network setup), and a non-root USER would break it."""
+    node = build.service.node.get("privileged") if build.service is not None else None
+    return node is not None and node.value is True
+
+
 def check(project: Project) -> Iterator[Finding]:
     for df, stage, stage_builds in final_stages(project):
         user, user_instr = stage.state.user, stage.state.user_instr
@@ -27,6 +34,7 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if all(_service_user_nonroot(b) for b in stage_builds):
             continue
+        privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
             for b in stage_builds
@@ -34,20 +42,26 @@ def check(project: Project) -> Iterator[Finding]:
         )
         if user_instr is not None:
             yield RULE.finding(
-                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root",
+                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root" + _PRIV * privileged,
                 user_instr.location,
                 key=f"user:{stage.label}",
                 related=related,
+                level=Level.NOTE if privileged else None,
             )
         else:
             loc = stage.from_instr.location
             yield RULE.finding(
                 f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
-                + ("add a non-root USER or set `user:` on the compose service" if related else "add a non-root USER"),
+                + ("add a non-root USER or set `user:` on the compose service" if related else "add a non-root USER")
+                + _PRIV * privileged,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
                 related=related,
+                level=Level.NOTE if privileged else None,
             )
+
+
+_PRIV = "; the compose service runs it `privileged: true`, so root is what it asks for (only advice)"
 
 
 RULE = register(
@@ -63,7 +77,9 @@ RULE = register(
             "`:nonroot`, chainguard, `nginx-unprivileged`, or one declared in config), and not every compose "
             "service running it sets a non-root `user:`. Image-only services are not checked, nor export-only "
             "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
-            "`command:`), which `docker build --output` writes to the host and never run as a container.",
+            "`command:`), which `docker build --output` writes to the host and never run as a container. When every "
+            "compose service that runs the image as root sets `privileged: true` (hardware counters, devices, "
+            "network setup need root by design), it is a note.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

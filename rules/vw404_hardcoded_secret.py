@@ -13,7 +13,7 @@ from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.yamlnode import YNode
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.secretfiles import echoes_name, is_literal_secret, is_secret_name
+from viworks_lint.secretfiles import documented_stand_in, echoes_name, is_literal_secret, is_secret_name
 
 
 def _looks_secret(name: str, value: str | None) -> bool:
@@ -73,8 +73,17 @@ def _compose(project: Project) -> Iterator[Finding]:
                 if loc.end_line in (None, loc.line):  # point at the name, so the value can be masked
                     loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
                 entries.append((name.strip(), val if has else None, loc))
+        # a password equal to the user or database name beside it (`POSTGRES_USER: docker`,
+        # `POSTGRES_PASSWORD: docker`) is a throwaway demo credential, not a secret someone keeps
+        plain = {
+            (v or "").strip().strip("\"'").lower()
+            for n, v, _ in entries
+            if v is not None and not is_secret_name(n) and len((v or "").strip().strip("\"'")) >= 3
+        }
         for name, raw_value, loc in entries:
-            if not _looks_secret(name, raw_value):
+            if not _looks_secret(name, raw_value) or documented_stand_in(loc.path, loc.line):
+                continue
+            if raw_value is not None and raw_value.strip().strip("\"'").lower() in plain:
                 continue
             if _code_default(project, _service_builds(project, svc), name, raw_value):
                 continue
@@ -115,7 +124,7 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                         name, has, val = a.partition("=")
                         pairs.append((name, val if has else None))
                 for name, value in pairs:
-                    if not _looks_secret(name, value):
+                    if not _looks_secret(name, value) or documented_stand_in(df.path, instr.start_line):
                         continue
                     if instr.cmd == "ENV" and _code_default(project, project.builds_of(df), name, value):
                         continue
@@ -157,10 +166,15 @@ RULE = register(
             "Stays silent for: names where the secret word is not the last word (`TOKEN_INFO_URL`, "
             "`PASSWORD_MIN_LENGTH`, `JWT_SECRET_TTL`, `*_FILE`), interpolated values (`${X}`), empty values, "
             "`ARG X` without a default, file paths, booleans, placeholders that stand for the value "
-            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`), and well-known demo or image-default "
+            "(`<token>`, `{{ secret }}`, `changeme`, `your-api-key`, `xxxx`, values that call themselves "
+            "insecure such as `This-is-NOT-Secure!`), values the file itself marks as examples to replace (a "
+            "`# CHANGEME` or `# change this in production` comment on the line or right above it), and well-known "
+            "demo or image-default "
             "values nobody treats as a secret (the whole value is `password`, `postgres`, `mysecretpassword`, "
             "`example`, `admin`, `secret`, `root`, `test`, `TopSecretPass`, … : the reviewed list with its "
-            "sources is `rules/secrets.json`), values that only repeat the variable's name or its last words "
+            "sources is `rules/secrets.json`), a value equal to a plain (non-secret) "
+            "value beside it in the same `environment` (`POSTGRES_PASSWORD: docker` next to `POSTGRES_USER: docker`: "
+            "a throwaway demo credential), values that only repeat the variable's name or its last words "
             "(`V1_SECRET_KEY: SECRET_KEY`), and a value equal to the built-in default the repository's Rust code "
             'falls back to when the variable is unset (`var("JWT_SECRET").unwrap_or_else(|_| "dev-secret".into())` '
             "with `JWT_SECRET: dev-secret` on the service or image built from that code: the value is already in "

@@ -148,9 +148,26 @@ def test_vw309_r2d2_pool_and_restart_policy_is_a_note(tmp_path: Path) -> None:
     deps = 'diesel = { version = "2", features = ["postgres", "r2d2"] }\n'
     root = _crate(tmp_path / "a", _STACK.format(restart="    restart: always\n"), _MAIN_R2D2, deps)
     found = lint(root, ["VW309"])
-    assert [(f.level.value, "r2d2 pool waits" in f.message) for f in found] == [("note", True)]
-    root = _crate(tmp_path / "b", _STACK.format(restart=""), _MAIN_R2D2, deps)  # no restart: it stays broken
+    assert [(f.level.value, "connection pool (r2d2 or sqlx) retries" in f.message) for f in found] == [("note", True)]
+    # the pool waits 30 s with or without `restart:`; a datastore running init scripts may take longer
+    root = _crate(tmp_path / "b", _STACK.format(restart=""), _MAIN_R2D2, deps)
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["note"]
+    slow = _STACK.format(restart="").replace("image: postgres:16\n", "image: postgres:16\n    volumes:\n"
+                                             "      - ./sql:/docker-entrypoint-initdb.d\n")
+    root = _crate(tmp_path / "c", slow, _MAIN_R2D2, deps)
     assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+def test_vw309_sqlx_pool_connect_is_a_note_and_connect_lazy_silent(tmp_path: Path) -> None:
+    main = (
+        "use sqlx::postgres::PgPoolOptions;\nuse std::env;\n\n#[tokio::main]\nasync fn main() {\n"
+        "    let url = env::var(\"DATABASE_URL\").expect(\"DATABASE_URL\");\n"
+        "    let pool = PgPoolOptions::new()\n        .max_connections(5)\n        .connect(&url)\n        .await\n"
+        "        .expect(\"pool\");\n    println!(\"{pool:?}\");\n}\n"
+    )
+    deps = 'sqlx = { version = "0.8", features = ["postgres", "runtime-tokio"] }\ntokio = "1"\n'
+    root = _crate(tmp_path, _STACK.format(restart=""), main, deps)
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["note"]
 
 
 _ANALYTICS = (
@@ -193,3 +210,15 @@ def test_vw201_an_error_passed_on_to_main_stays_required(tmp_path: Path) -> None
         "fn main() -> Result<(), analytics::Error> {\n    analytics::startup()?;\n    boot()\n}\n"
     )
     assert _vw201(tmp_path, main) == [("analytics.rs", 7), ("analytics.rs", 18)]
+
+
+def test_vw309_pool_does_not_help_an_unlisted_datastore_or_a_direct_connection(tmp_path: Path) -> None:
+    deps = 'diesel = { version = "2", features = ["postgres", "r2d2"] }\n'
+    # not in depends_on: the app may start before the datastore's container exists, its name does not resolve
+    unlisted = _STACK.format(restart="").replace("    depends_on: [db, cache]\n", "")
+    root = _crate(tmp_path / "a", unlisted, _MAIN_R2D2, deps)
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+    # a direct `PgConnection::establish` (migrations) runs first and fails at once
+    direct = _MAIN_R2D2.replace("    let manager", "    let _c = diesel::PgConnection::establish(&url);\n    let manager")
+    root = _crate(tmp_path / "b", _STACK.format(restart=""), direct, deps)
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]

@@ -37,7 +37,8 @@ def test_vw301_stock_postgres_healthcheck_is_a_note(tmp_path: Path) -> None:
 def test_vw301_datastore_running_the_repos_init_scripts_keeps_the_warning(tmp_path: Path) -> None:
     write(tmp_path, {
         "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n"
-                        "      - ./sql:/docker-entrypoint-initdb.d:ro\n" + PG_HC,
+                        "      - ./sql:/docker-entrypoint-initdb.d:ro\n" + PG_HC
+                        + "  api:\n    image: acme/api\n    depends_on:\n      db:\n        condition: service_healthy\n",
         "sql/001.sql": "create table t (id int);\n",
     })
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [("VW301", "compose.yaml", 6, "warning")]
@@ -49,10 +50,16 @@ def test_vw301_other_image_only_services_keep_the_warning(tmp_path: Path) -> Non
           "      interval: 10s\n")
     write(tmp_path, {
         "compose.yaml": f"services:\n  auth:\n    image: quay.io/keycloak/keycloak:25.0\n{hc}"
-                        f"  api:\n    image: ghcr.io/acme/api:1.4\n{hc}",
+                        f"  api:\n    image: ghcr.io/acme/api:1.4\n{hc}"
+                        "    depends_on:\n      auth:\n        condition: service_healthy\n"
+                        "  gateway:\n    image: nginx:1.27\n    depends_on:\n      api:\n"
+                        "        condition: service_healthy\n"
+                        f"  grafana:\n    image: grafana/grafana:11.0.0\n{hc}",
     })
+    # keycloak and the api gate a start (`service_healthy`); nobody waits for grafana's health
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
-        ("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 9, "warning")]
+        ("VW301", "compose.yaml", 4, "warning"), ("VW301", "compose.yaml", 9, "warning"),
+        ("VW301", "compose.yaml", 22, "note")]
 
 
 # ---------------------------------------------------------------- VW406 on a secret file the repository publishes
@@ -140,3 +147,79 @@ def test_vw301_dockerfile_healthcheck_budget_and_compose_inheritance(tmp_path: P
         ("VW301", "compose.yaml", 4, "note"),
         ("VW301", "slow/Dockerfile", 2, "note"),
     ]
+
+
+# ---------------------------------------------------------------- VW002: one bad value, no invented unknown keys
+
+
+def test_vw002_a_null_value_does_not_make_valid_keys_unknown(tmp_path: Path) -> None:
+    # `depends_on:` with its entry mis-indented: depends_on is null and `init-job` is a stray key; `ports`
+    # and `healthcheck` are valid keys and must not be reported as unknown
+    write(tmp_path, {
+        "compose.yaml": "services:\n  init-job:\n    image: busybox\n  db:\n    depends_on:\n    init-job:\n"
+                        "      condition: service_completed_successfully\n    image: postgres:16\n"
+                        "    ports:\n      - 127.0.0.1:5432:5432\n"
+                        "    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n      start_period: 10s\n",
+    })
+    found = lint(tmp_path, ["VW002"])
+    assert sorted((f.location.line, f.message) for f in found) == [
+        (5, "services.db.depends_on: expected array, got null"),
+        (6, "unknown key 'init-job' in services.db (not in the Compose Specification)"),
+    ]
+
+
+# ---------------------------------------------------------------- VW404: values the file documents as examples
+
+
+def test_vw404_documented_examples_and_self_declared_insecure_values(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: acme/api\n    environment:\n"
+                        "      ADMIN_PASSWORD: rustfs-admin-91  # CHANGEME\n"
+                        "      # IMPORTANT: change the secret key in production\n"
+                        "      ROCKET_SECRET_KEY: hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=\n"
+                        "      CATALOG_PASSWORD: This-is-NOT-Secure!\n"
+                        "      STRIPE_API_KEY: sk_live_51Hq9k2LkdIwHu7ix\n",
+    })
+    assert [f.location.line for f in lint(tmp_path, ["VW404"])] == [9]
+
+
+# ---------------------------------------------------------------- VW401 on a privileged service
+
+
+def test_vw401_is_a_note_when_the_service_runs_privileged(tmp_path: Path) -> None:
+    files = {
+        "Cargo.toml": '[package]\nname = "probe"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/probe /probe\n"
+                      "CMD [\"/probe\"]\n",
+    }
+    priv = write(tmp_path / "priv", {**files, "compose.yaml": "services:\n  probe:\n    build: .\n    privileged: true\n"})
+    assert _levels(lint(priv, ["VW401"]), priv) == [("VW401", "Dockerfile", 5, "note")]
+    plain = write(tmp_path / "plain", {**files, "compose.yaml": "services:\n  probe:\n    build: .\n"})
+    assert _levels(lint(plain, ["VW401"]), plain) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+# ---------------------------------------------------------------- scope: a compose file that says it is for development
+
+
+def test_compose_header_comment_declares_a_dev_stack(tmp_path: Path) -> None:
+    stack = ("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: Zq8vK2mW9xLp\n"
+             "    ports:\n      - \"5432:5432\"\n  api:\n    image: acme/api\n    environment:\n"
+             "      DATABASE_URL: postgres://postgres@db/postgres\n")
+    dev = write(tmp_path / "dev", {"compose.yaml": "# Development stack: local dev and integration tests only\n"
+                                                   + stack})
+    assert {(f.rule_id, f.level.value) for f in lint(dev, ["VW404", "VW405"])} <= {("VW405", "note")}
+    prod = write(tmp_path / "prod", {"compose.yaml": "# Production stack\n" + stack})
+    assert {(f.rule_id, f.level.value) for f in lint(prod, ["VW404", "VW405"])} == {
+        ("VW404", "warning"), ("VW405", "warning")}
+
+
+def test_vw404_password_equal_to_the_user_or_database_name_is_a_demo_credential(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    environment:\n"
+                        "      POSTGRES_USER: docker\n      POSTGRES_DB: posts\n      POSTGRES_PASSWORD: docker\n"
+                        "  cache:\n    image: redis:7\n    environment:\n      REDIS_USER: cache\n"
+                        "      REDIS_PASSWORD: Hq7zP2vLm9Kd\n",
+    })
+    assert [f.location.line for f in lint(tmp_path, ["VW404"])] == [12]

@@ -269,3 +269,151 @@ def test_image_shipping_a_prebuilt_repo_binary_is_not_aux(tmp_path: Path) -> Non
     assert got["Dockerfile"][0] == "deploy"
     assert got["proxy/Dockerfile"][0] == "aux"
     assert [f.rule_id for f in lint(tmp_path, ["VW401"])] == ["VW401"]
+
+
+RELEASE_WORKFLOW = """name: release
+on:
+  push:
+    tags: ["v*"]
+jobs:
+  docker:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Build and push
+        uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: ./Dockerfile.kafka
+          push: true
+          tags: shop/shop-api:kafka
+"""
+
+
+def test_image_a_release_workflow_pushes_is_deploy_although_test_compose_builds_it(tmp_path: Path) -> None:
+    test_compose = "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.kafka\n"
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "docker-compose-test.yaml": test_compose,
+        "Dockerfile.kafka": RUST_IMAGE,
+        ".github/workflows/release.yml": RELEASE_WORKFLOW,
+    })
+    got = _scopes(tmp_path)
+    assert got["Dockerfile.kafka"] == ("deploy", "built and pushed by .github/workflows/release.yml:10")
+    assert [f.rule_id for f in lint(tmp_path, ["VW401"])] == ["VW401"]
+    # only built in CI (no push), or pushed by a workflow named for tests: the test compose decides
+    for name, text in (
+        ("release.yml", RELEASE_WORKFLOW.replace("push: true", "push: false")),
+        ("test-images.yml", RELEASE_WORKFLOW.replace("name: release", "name: test images")),
+    ):
+        (tmp_path / ".github/workflows/release.yml").unlink(missing_ok=True)
+        write(tmp_path, {f".github/workflows/{name}": text})
+        assert _scopes(tmp_path)["Dockerfile.kafka"][0] == "test", name
+        assert lint(tmp_path, ["VW401"]) == []
+        (tmp_path / f".github/workflows/{name}").unlink()
+
+
+def test_released_dockerfile_with_an_unusual_name_is_linted_as_deploy(tmp_path: Path) -> None:
+    # `Dockerfile-release` is no Dockerfile name discovery knows; the release workflow (which GitHub runs
+    # even with a tab inside `${{ }}`, where a YAML parser gives up) names it and pushes it
+    release = (
+        "FROM alpine AS builder\nARG VER\nRUN wget https://example.com/shop-api-${VER}.tar.gz && "
+        "tar -xf shop-api-${VER}.tar.gz && mv shop-api /bin/\n"
+        "FROM scratch\nCOPY --from=builder /bin/shop-api /bin/shop-api\nENTRYPOINT [\"/bin/shop-api\"]\n"
+    )
+    workflow = RELEASE_WORKFLOW.replace("          context: .\n", "").replace("./Dockerfile.kafka", "Dockerfile-release")
+    workflow = workflow.replace("tags: shop/shop-api:kafka", "tags: ${{ github.repository_owner\t}}/shop-api")
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile-release": release,
+        "Dockerfile-notes": release,  # named by nothing: still not a Dockerfile
+        ".github/workflows/release.yml": workflow,
+    })
+    got = _scopes(tmp_path)
+    assert got["Dockerfile-release"][0] == "deploy"
+    assert "Dockerfile-notes" not in got
+    assert where(lint(tmp_path, ["VW401"]), tmp_path) == [("VW401", "Dockerfile-release", 4)]
+
+
+def test_toolchain_container_started_by_hand_is_a_dev_stack(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM rust:1.82 AS development\nWORKDIR /app\nCOPY . .\n"
+        "FROM rust:1.82\nRUN cargo install sqlx-cli\n"
+    )
+    compose = (
+        "services:\n  app:\n    build:\n      context: .\n      target: development\n"
+        "    volumes:\n      - ./src:/app/src\n    stdin_open: true\n    tty: true\n"
+        "  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n"
+    )
+    write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": dockerfile,
+                     "compose.yaml": compose})
+    scope, reason = _scopes(tmp_path)["compose.yaml"]
+    assert scope == "dev"
+    assert reason == "builds stage `development` of rust:1.82 that runs no program of its own, with ./src bind-mounted"
+    assert lint(tmp_path, ["VW405"]) == []
+    # the same stage with a program to run (its own CMD, or the service's command) ships
+    for variant in (
+        dockerfile.replace("COPY . .\n", "COPY . .\nCMD [\"./start.sh\"]\n", 1),
+        dockerfile.replace("WORKDIR /app", "WORKDIR /app\nENTRYPOINT [\"/app/shop-api\"]", 1),
+    ):
+        write(tmp_path, {"Dockerfile": variant})
+        assert _scopes(tmp_path)["compose.yaml"] == ("deploy", "compose project")
+    write(tmp_path, {"Dockerfile": dockerfile,
+                     "compose.yaml": compose.replace("    tty: true\n", "    tty: true\n    command: [\"shop-api\"]\n")})
+    assert _scopes(tmp_path)["compose.yaml"] == ("deploy", "compose project")
+    assert [f.rule_id for f in lint(tmp_path, ["VW405"])] == ["VW405"]
+
+
+PER_ARCH = (
+    "FROM {base} AS builder-amd64\nCOPY ./target/x86_64-unknown-linux-musl/release/shop-api /shop-api\n"
+    "FROM {base} AS builder-arm64\nCOPY ./target/aarch64-unknown-linux-musl/release/shop-api /shop-api\n"
+    "ARG TARGETARCH\nFROM builder-$TARGETARCH\nENTRYPOINT [\"/shop-api\"]\n"
+)
+
+
+def test_stage_picked_by_targetarch_is_resolved_when_every_candidate_agrees(tmp_path: Path) -> None:
+    from viworks_lint.parsers.dockerfile import parse_dockerfile
+
+    write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
+                     "Containerfile.scratch": PER_ARCH.format(base="scratch")})
+    df = parse_dockerfile(tmp_path / "Containerfile.scratch")
+    final = df.stages[-1]
+    assert (final.parent, final.alternatives, df.root_base(final)) == (0, (0, 1), "scratch")
+    # the image ships the repository's binary: root is certain, so a warning (was a note)
+    found = lint(tmp_path, ["VW401"])
+    assert [(f.rule_id, f.level) for f in found] == [("VW401", Level.WARNING)]
+    assert "FROM builder-$TARGETARCH" in found[0].message
+
+
+def test_stage_picked_by_targetarch_stays_unresolved_when_candidates_differ(tmp_path: Path) -> None:
+    from viworks_lint.parsers.dockerfile import parse_dockerfile
+
+    differ = PER_ARCH.format(base="alpine").replace(
+        "FROM alpine AS builder-arm64\n", "FROM alpine AS builder-arm64\nUSER 1000\n"
+    )
+    other = PER_ARCH.format(base="scratch").replace("FROM scratch AS builder-arm64", "FROM alpine AS builder-arm64")
+    user_arg = PER_ARCH.format(base="scratch").replace("$TARGETARCH", "$FLAVOUR")
+    for text in (differ, other, user_arg):
+        write(tmp_path, {"Containerfile": text})
+        final = parse_dockerfile(tmp_path / "Containerfile").stages[-1]
+        assert (final.parent, final.alternatives) == (None, ()), text
+
+
+def test_image_a_script_builds_and_pushes_is_deploy(tmp_path: Path) -> None:
+    script = (
+        "#!/bin/sh\nset -e\ndocker build -f docker/Dockerfile.api \\\n  -t registry.example.com/shop-api:$TAG .\n"
+        "docker push registry.example.com/shop-api:$TAG\n"
+    )
+    test_compose = "services:\n  api:\n    build:\n      context: .\n      dockerfile: docker/Dockerfile.api\n"
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "tests/compose.yaml": test_compose.replace("context: .", "context: .."),
+        "docker/Dockerfile.api": RUST_IMAGE,
+        "scripts/publish.sh": script,
+    })
+    assert _scopes(tmp_path)["docker/Dockerfile.api"] == ("deploy", "built and pushed by scripts/publish.sh:3")
+    write(tmp_path, {"scripts/publish.sh": script.replace("docker push", "docker run")})  # built, not pushed
+    assert _scopes(tmp_path)["docker/Dockerfile.api"][0] == "test"

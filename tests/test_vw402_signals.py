@@ -108,7 +108,7 @@ WORKER_SPAWNS = """use std::process::Command;
 
 pub fn run(term: std::sync::Arc<std::sync::atomic::AtomicBool>) {
     while !term.load(std::sync::atomic::Ordering::Relaxed) {
-        Command::new("/hooks/on-tick").status().unwrap();
+        Command::new("/hooks/on-tick").spawn().unwrap();
     }
 }
 """
@@ -227,7 +227,7 @@ def test_handler_but_child_processes_is_reported_with_the_spawn(tmp_path: Path) 
     assert "handles its stop signal itself" in found[0].message and "SIGTERM may be ignored" not in found[0].message
     spawn = found[0].related[-1]
     assert (spawn.location.path.name, spawn.location.line, spawn.message) == (
-        "worker.rs", 1, "the app starts a child process here")
+        "worker.rs", 5, "the app starts a child process here")
 
 
 def test_build_script_commands_do_not_count(tmp_path: Path) -> None:
@@ -292,3 +292,24 @@ def test_shell_form_cmd_is_left_to_vw403(tmp_path: Path) -> None:
     exec_form = DOCKERFILE.replace('CMD ["svc"]', "CMD exec svc")
     root = _project(tmp_path / "exec", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=exec_form)
     assert where(lint(root, ["VW402", "VW403"]), root) == [("VW402", "Dockerfile", 8)]
+
+
+def test_entrypoint_script_is_followed_to_the_binary_it_runs(tmp_path: Path) -> None:
+    # `ENTRYPOINT ["/entrypoint.sh"]` with `exec "$@"` and `CMD ["svc"]`: the binary is the CMD's
+    dockerfile = ("FROM debian:bookworm-slim\nCOPY target/release/svc /usr/local/bin/svc\n"
+                  "COPY --chmod=755 entrypoint.sh /entrypoint.sh\nUSER 1000\n"
+                  "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"svc\"]\n")
+    script = "#!/bin/sh\nset -e\nmkdir -p /tmp/data\nexec \"$@\"\n"
+    root = _project(tmp_path / "handled", AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile,
+                    extra={"entrypoint.sh": script})
+    assert lint(root, ["VW402"]) == []
+    root = _project(tmp_path / "plain", AXUM_PLAIN, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile,
+                    extra={"entrypoint.sh": script})
+    assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 5)]
+
+
+def test_children_the_app_waits_for_need_no_init(tmp_path: Path) -> None:
+    # `.status()`/`.output()`/`wait_with_output()` reap the child: no zombie is left for an init to collect
+    waited = WORKER_SPAWNS.replace(".spawn().unwrap();", ".status().unwrap();")
+    root = _project(tmp_path, SIGNAL_HOOK, 'signal-hook = "0.3"\n', extra={"src/worker.rs": waited})
+    assert lint(root, ["VW402"]) == []

@@ -157,7 +157,32 @@ def _unexpected_keys(error: ValidationError) -> list[str]:
         except (ValueError, SyntaxError):
             keys = []
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return [k for k in keys if k in instance]
+    # A key the schema defines is never "unknown": `unevaluatedProperties` also lists valid keys when a
+    # sibling fails (a `depends_on:` left null drops every annotation of `properties`), so only keys the
+    # object's schema does not name (nor match by pattern) are reported; the failing value has its own error.
+    known, patterns = _declared(error.schema if isinstance(error.schema, dict) else {}, 0)
+    return [k for k in keys if k in instance and k not in known and not any(re.search(p, k) for p in patterns)]
+
+
+def _declared(schema: dict[str, Any], depth: int) -> tuple[set[str], list[str]]:
+    """Property names and patterns a schema object declares, through `allOf` and local `$ref`s."""
+    names = set(schema.get("properties") or {}) if isinstance(schema.get("properties"), dict) else set()
+    patterns = [str(p) for p in schema.get("patternProperties") or {}] if isinstance(schema, dict) else []
+    if depth > 8:
+        return names, patterns
+    parts = list(schema.get("allOf") or [])
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = _validator().schema
+        for step in ref[2:].split("/"):
+            target = target.get(step) if isinstance(target, dict) else None
+        parts.append(target)
+    for part in parts:
+        if isinstance(part, dict):
+            more, more_patterns = _declared(part, depth + 1)
+            names |= more
+            patterns += more_patterns
+    return names, patterns
 
 
 def _message(error: ValidationError, where: str) -> str:

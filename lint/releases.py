@@ -1,0 +1,315 @@
+"""Images the repository publishes: a Dockerfile a CI workflow or script builds and pushes to a registry
+(``docker/build-push-action`` with ``push:`` not false, ``docker buildx build --push``, or ``docker build -f X``
+followed by ``docker push`` in the same step or script). An image that is pushed ships, whatever else builds
+it (test compose files often build the released Dockerfile too).
+
+Read from what the wrappers say, not by running them: a ``file:`` or ``-f`` built from a variable or a
+matrix value is left out (no guess)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from viworks_lint.dockerutil import commands
+from viworks_lint.location import Location
+from viworks_lint.parsers.common import ReadError
+from viworks_lint.parsers.yamlnode import YNode, load, to_node
+
+if TYPE_CHECKING:
+    from viworks_lint.project import Project
+
+
+@dataclass(frozen=True)
+class Release:
+    """One build-and-push of a Dockerfile."""
+
+    dockerfile: Path
+    context: Path
+    target: str | None
+    location: Location
+    labels: tuple[str, ...]  # workflow file stem, workflow name, job id, job name, step name: lower-case
+
+    def where(self, root: Path) -> str:
+        try:
+            rel = self.location.path.relative_to(root).as_posix()
+        except ValueError:
+            rel = self.location.path.name
+        return f"{rel}:{self.location.line}"
+
+
+_CACHE: WeakKeyDictionary[Project, list[Release]] = WeakKeyDictionary()
+_ACTION = "docker/build-push-action@"
+_FALSE = {"false", "no", "off", "0", ""}
+_DOCKER_PUSH = re.compile(r"\bdocker\s+(?:image\s+)?push\b|\bpodman\s+push\b")
+_WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
+_SCRIPT_GLOBS = ("*.sh", "scripts/*.sh", "scripts/*/*.sh", "script/*.sh", "ci/*.sh", "docker/*.sh", "build/*.sh")
+_MAX_BYTES = 512_000
+
+
+def releases(project: Project) -> list[Release]:
+    """Every build-and-push of a Dockerfile of the repository by its CI workflows and shell scripts."""
+    found = _CACHE.get(project)
+    if found is None:
+        found = []
+        root = project.root
+        for pattern in _WORKFLOW_GLOBS:
+            for path in sorted(root.glob(pattern)):
+                found.extend(_workflow(root, path))
+        for pattern in _SCRIPT_GLOBS:
+            for path in sorted(root.glob(pattern)):
+                text = _read(path)
+                if text is not None:
+                    found.extend(_cli(root, path, text, 1, (path.stem.lower(),)))
+        found = [r for r in found if r.dockerfile.is_file()]
+        _CACHE[project] = found
+    return found
+
+
+def _read(path: Path) -> str | None:
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _plain_path(value: str) -> str | None:
+    """A path a wrapper names literally (no `${{ }}`, `$VAR`)."""
+    value = value.strip().strip("'\"")
+    if not value or "$" in value or "{{" in value or "*" in value:
+        return None
+    return value
+
+
+def _under(root: Path, rel: str) -> Path | None:
+    norm = posixpath.normpath(rel)
+    if norm.startswith("../") or norm == ".." or posixpath.isabs(norm):
+        return None
+    return root if norm == "." else root / norm
+
+
+def _workflow(root: Path, path: Path) -> list[Release]:
+    text = _read(path)
+    if text is None or ("build-push-action" not in text and "docker" not in text):
+        return []
+    try:
+        data = load(path, text)
+    except ReadError:  # GitHub reads some files ruamel refuses (a tab inside `${{ }}`): read the text
+        return _workflow_text(root, path, text)
+    doc = to_node(path, data)
+    out: list[Release] = []
+    wf_labels = (path.stem.lower(), (_text(doc.get("name")) or "").lower())
+    jobs = doc.get("jobs")
+    for job_id, job in jobs.items() if jobs is not None else []:
+        job_labels = (*wf_labels, job_id.lower(), (_text(job.get("name")) or "").lower())
+        steps = job.get("steps")
+        for step in steps.elements() if steps is not None else []:
+            labels = (*job_labels, (_text(step.get("name")) or "").lower())
+            uses = _text(step.get("uses")) or ""
+            if uses.startswith(_ACTION):
+                release = _action(root, step, labels)
+                if release is not None:
+                    out.append(release)
+            run = step.get("run")
+            run_text = _text(run)
+            if run is not None and run_text:
+                out.extend(_cli(root, path, run_text, run.loc.line, labels))
+    return out
+
+
+_STEP_USES = re.compile(r"^(\s*)(?:-\s+)?uses:\s*['\"]?docker/build-push-action@", re.M)
+_JOB_KEY = re.compile(r"^  ([A-Za-z0-9_-]+):\s*(?:#.*)?$", re.M)
+_WITH_KEY = re.compile(r"^\s*(file|context|push|target):\s*(.*?)\s*(?:#.*)?$")
+
+
+def _workflow_text(root: Path, path: Path, text: str) -> list[Release]:
+    """`docker/build-push-action` steps of a workflow that does not parse as YAML, read line by line: the
+    step's lines are those indented deeper than its `- ` item."""
+    out: list[Release] = []
+    lines = text.splitlines()
+    for m in _STEP_USES.finditer(text):
+        line_no = text.count("\n", 0, m.start())
+        # the step item: the nearest line above (or this one) that starts with `- `
+        item = line_no
+        while item > 0 and not lines[item].lstrip().startswith("- "):
+            item -= 1
+        indent = len(lines[item]) - len(lines[item].lstrip())
+        block = [lines[item]]
+        for line in lines[item + 1 :]:
+            if line.strip() and len(line) - len(line.lstrip()) <= indent:
+                break
+            block.append(line)
+        values: dict[str, str] = {}
+        for line in block:
+            km = _WITH_KEY.match(line)
+            if km is not None:
+                values.setdefault(km.group(1), km.group(2).strip("'\""))
+        job = None
+        for jm in _JOB_KEY.finditer(text, 0, m.start()):
+            job = jm.group(1).lower()
+        names = [ln.split("name:", 1)[1].strip().strip("'\"").lower() for ln in block if "name:" in ln]
+        labels = (path.stem.lower(), job or "", names[0] if names else "")
+        release = _release(root, values, Location(path, item + 1, 1), labels)
+        if release is not None:
+            out.append(release)
+    return out
+
+
+def _text(node: YNode | None) -> str | None:
+    return node.text() if node is not None else None
+
+
+def _action(root: Path, step: YNode, labels: tuple[str, ...]) -> Release | None:
+    with_ = step.get("with")
+    if with_ is None:
+        return None
+    values = {k: t for k in ("file", "context", "push", "target") if (t := _text(with_.get(k))) is not None}
+    return _release(root, values, step.loc, labels)
+
+
+def _release(root: Path, values: dict[str, str], location: Location, labels: tuple[str, ...]) -> Release | None:
+    """The Dockerfile a `docker/build-push-action` step with these `with:` values pushes, else None."""
+    push = values.get("push")
+    if push is None or push.strip().lower() in _FALSE:
+        return None  # only built (a CI check), or exported with `outputs:`
+    ctx_raw = values.get("context")
+    ctx_rel = _plain_path(ctx_raw) if ctx_raw is not None else "."
+    if ctx_rel is None:
+        return None
+    context = _under(root, ctx_rel)
+    file_raw = values.get("file")
+    if file_raw is None:
+        dockerfile = context / "Dockerfile" if context is not None else None
+    else:
+        file_rel = _plain_path(file_raw)
+        dockerfile = _under(root, file_rel) if file_rel is not None else None
+    if context is None or dockerfile is None:
+        return None
+    target = _plain_path(values.get("target") or "")
+    return Release(dockerfile, context, target, location, labels)
+
+
+def _joined(text: str, first_line: int) -> list[tuple[int, str]]:
+    """Logical lines (backslash continuations joined) with their line numbers."""
+    out: list[tuple[int, str]] = []
+    buf: list[str] = []
+    start = first_line
+    for n, line in enumerate(text.splitlines(), first_line):
+        if not buf:
+            start = n
+        stripped = line.rstrip()
+        if stripped.endswith("\\"):
+            buf.append(stripped[:-1])
+            continue
+        buf.append(stripped)
+        out.append((start, " ".join(buf)))
+        buf = []
+    if buf:
+        out.append((start, " ".join(buf)))
+    return out
+
+
+def _cli(root: Path, path: Path, text: str, first_line: int, labels: tuple[str, ...]) -> list[Release]:
+    """`docker build -f X ctx` / `docker buildx build --push …` commands of a script or a `run:` block that
+    pushes what it builds (`--push`, or a `docker push` in the same text)."""
+    if "docker" not in text:
+        return []
+    pushes = _DOCKER_PUSH.search(text) is not None
+    out: list[Release] = []
+    for line, logical in _joined(text, first_line):
+        if "docker" not in logical or "build" not in logical:
+            continue
+        for words in commands(logical):
+            release = _cli_build(root, words, pushes)
+            if release is not None:
+                dockerfile, context, target = release
+                out.append(Release(dockerfile, context, target, Location(path, line, 1), labels))
+    return out
+
+
+_VALUE_FLAGS = {
+    "-t",
+    "--tag",
+    "--build-arg",
+    "--platform",
+    "--label",
+    "--cache-from",
+    "--cache-to",
+    "--secret",
+    "--ssh",
+    "--output",
+    "-o",
+    "--progress",
+    "--builder",
+    "--network",
+    "--build-context",
+    "--iidfile",
+    "--metadata-file",
+    "--annotation",
+    "--attest",
+    "--sbom",
+    "--provenance",
+    "--allow",
+    "--shm-size",
+    "--ulimit",
+    "--add-host",
+}
+
+
+def _cli_build(root: Path, words: list[str], pushes: bool) -> tuple[Path, Path, str | None] | None:
+    if not words or words[0] not in ("docker", "podman"):
+        return None
+    rest = words[1:]
+    if rest[:2] == ["buildx", "build"] or rest[:2] == ["image", "build"]:
+        rest = rest[2:]
+    elif rest[:1] == ["build"]:
+        rest = rest[1:]
+    else:
+        return None
+    file_rel: str | None = None
+    target: str | None = None
+    positional: list[str] = []
+    push = pushes
+    i = 0
+    while i < len(rest):
+        w = rest[i]
+        if w in ("-f", "--file") and i + 1 < len(rest):
+            file_rel = rest[i + 1]
+            i += 2
+            continue
+        if w.startswith("--file="):
+            file_rel = w.split("=", 1)[1]
+        elif w == "--target" and i + 1 < len(rest):
+            target = rest[i + 1]
+            i += 2
+            continue
+        elif w.startswith("--target="):
+            target = w.split("=", 1)[1]
+        elif w == "--push" or (w.startswith("--output=") and "push=true" in w):
+            push = True
+        elif w in _VALUE_FLAGS:
+            i += 2
+            continue
+        elif not w.startswith("-"):
+            positional.append(w)
+        i += 1
+    if not push or len(positional) != 1:
+        return None
+    ctx_rel = _plain_path(positional[0])
+    context = _under(root, ctx_rel) if ctx_rel is not None else None
+    if context is None:
+        return None
+    if file_rel is None:
+        dockerfile: Path | None = context / "Dockerfile"
+    else:
+        plain = _plain_path(file_rel)
+        dockerfile = _under(root, plain) if plain is not None else None
+    if dockerfile is None:
+        return None
+    return dockerfile, context, _plain_path(target or "") or None

@@ -1,0 +1,63 @@
+"""The build context of a Dockerfile no compose service builds comes from the CI workflow or script that builds
+it; a RUN that misses many inputs is one finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, where, write
+
+def _lib(name: str) -> dict[str, str]:
+    return {f"crates/{name}/Cargo.toml": f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n',
+            f"crates/{name}/src/lib.rs": "\n"}
+
+
+LIBS = ("core", "mail", "auth", "billing")
+WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n',
+    "crates/api/Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+                             + "".join(f'{n} = {{ path = "../{n}" }}\n' for n in LIBS),
+    "crates/api/src/main.rs": "fn main() {}\n",
+    **{k: v for n in LIBS for k, v in _lib(n).items()},
+    # `COPY . .` gives no hint of the context: only the workflow says it is the repository root
+    "crates/api/api.Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release -p api\n"
+                                 "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/api /api\n"
+                                 "USER 1000\nCMD [\"/api\"]\n",
+}
+
+ACTION = """name: images
+on: push
+jobs:
+  build:
+    strategy:
+      matrix:
+        image:
+          - dockerfile: crates/api/api.Dockerfile
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/build-push-action@v6
+        with:
+          context: .
+          file: ${{ matrix.image.dockerfile }}
+          push: true
+"""
+
+
+def test_ci_workflow_gives_the_context(tmp_path: Path) -> None:
+    root = write(tmp_path, {**WORKSPACE, ".github/workflows/images.yml": ACTION})
+    assert lint(root, ["VW110", "VW102"]) == []
+
+
+def test_script_docker_build_gives_the_context(tmp_path: Path) -> None:
+    script = "#!/bin/sh\nset -e\ndocker build \\\n  -t acme/api \\\n  -f crates/api/api.Dockerfile .\n"
+    root = write(tmp_path, {**WORKSPACE, "scripts/build.sh": script})
+    assert lint(root, ["VW110", "VW102"]) == []
+
+
+def test_without_a_wrapper_many_missing_members_are_one_finding(tmp_path: Path) -> None:
+    root = write(tmp_path, dict(WORKSPACE))
+    found = lint(root, ["VW110"])
+    assert where(found, root) == [("VW110", "crates/api/api.Dockerfile", 4)]
+    assert "more inputs it needs" in found[0].message
+    assert len(found[0].related) >= 3
