@@ -397,9 +397,13 @@ def _linked_packages(project: Project, build: Build) -> tuple[tuple[Manifest, ..
             return None
         return sc.packages, (set(sc.bins) if sc.bins is not None else None)
     built = built_code(project, build)
-    if not built.resolved or not built.runtime:
+    # a copied binary whose name no binary of the build has (`cargo install` output copied under another
+    # name, a rename VW106 reports): when the build compiles one package with one binary, that is the program
+    only = built.packages[0] if len(built.packages) == 1 else None
+    packages = built.runtime or ((only,) if only is not None and len(only.bin_names()) == 1 else ())
+    if not built.resolved or not packages:
         return None
-    return built.runtime, {c.name for c in built.copied} or None
+    return packages, {c.name for c in built.copied} or None
 
 
 def _packages_by_program(project: Project, build: Build) -> tuple[tuple[Manifest, ...], set[str]] | None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import tomlkit
+from viworks_lint.code import image_code
+from viworks_lint.connections import service_env
 from viworks_lint.crates import built_code
-from viworks_lint.dockerutil import final_stages
+from viworks_lint.dockerutil import final_stages, target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.packages import (
@@ -26,6 +32,7 @@ from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scope import Scope
 
 LIBPQ, LIBSSL, CA = "libpq", "libssl", "ca-certificates"
 _SONAME = {LIBPQ: "libpq.so.5", LIBSSL: "libssl.so.3"}
@@ -39,6 +46,81 @@ class Need:
     library: str
     because: str  # "`diesel` with feature `postgres`"
     location: Location  # the dependency in Cargo.toml (or the lock entry)
+    # for the CA store: an outbound HTTPS client (or the package's own use of the store) needs it; when
+    # False only a datastore driver's TLS mode does, which needs it only for a URL asking for verified TLS
+    outbound: bool = True
+
+
+# ----------------------------------------------------------------------------------------- outbound TLS
+
+
+@lru_cache(maxsize=1)
+def _tls_data() -> dict[str, Any]:
+    # rules/outbound_tls.json is validated against schemas/outbound_tls.schema.json by the test suite
+    text = resources.files("viworks_lint.rules").joinpath("outbound_tls.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def https_client(package: str) -> bool:
+    """Whether ``package`` is an outbound HTTPS (or other verified-TLS) client (rules/outbound_tls.json)."""
+    return any(fnmatch.fnmatchcase(package, g) for c in _tls_data()["clients"] for g in c["crates"])
+
+
+def _framework(package: str) -> bool:
+    """A web framework whose optional parts bring an HTTPS client (rules/outbound_tls.json ``frameworks``)."""
+    return any(fnmatch.fnmatchcase(package, g) for g in _tls_data().get("frameworks", {}).get("crates", ()))
+
+
+@lru_cache(maxsize=1)
+def _url_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p["pattern"]), str(p["label"])) for p in _tls_data()["url_patterns"])
+
+
+@dataclass(frozen=True)
+class VerifiedTls:
+    """A datastore URL or setting the service gets that asks for a verified TLS connection."""
+
+    label: str  # "a `rediss://` URL"
+    location: Location
+
+
+def _match(text: str) -> str | None:
+    for pattern, label in _url_patterns():
+        if pattern.search(text):
+            return label
+    return None
+
+
+def verified_tls(project: Project, build: Build) -> VerifiedTls | None:
+    """The container's environment (compose over env files over the image's ENV), then the source files
+    of the code it runs (literal URLs, defaults, sqlx SSL modes)."""
+    values: list[tuple[str, Location]] = []
+    if build.service is not None:
+        for v in service_env(project, build.compose, build.service).values():
+            for text in {v.value, v.raw} - {None}:
+                values.append((str(text), v.location))
+    elif build.dockerfile is not None:
+        stage = target_stage(build.dockerfile, build.target)
+        for name, (value, instr) in stage.state.env.items() if stage is not None else ():
+            values.append((value, text_location(build.dockerfile, instr, name)))
+    for text, loc in values:
+        label = _match(text)
+        if label is not None:
+            return VerifiedTls(label, loc)
+    code = image_code(project, build)
+    for file in code.files if code is not None else ():
+        try:
+            lines = Path(file).read_text("utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for n, line in enumerate(lines, start=1):
+            if line.lstrip().startswith("//"):
+                continue
+            label = _match(line)
+            if label is not None:
+                return VerifiedTls(label, Location(Path(file), n))
+    return None
 
 
 # ----------------------------------------------------------------------------------------- Cargo.lock
@@ -49,6 +131,7 @@ class _Lock:
     path: Path
     deps: Mapping[str, tuple[str, ...]]  # package name → dependency names (union over versions)
     lines: Mapping[str, int]  # package name → line of its `name = "…"`
+    local: frozenset[str] = frozenset()  # packages of the repository (no `source`)
 
 
 def _read_lock(path: Path) -> _Lock | None:
@@ -71,7 +154,8 @@ def _read_lock(path: Path) -> _Lock | None:
         m = re.match(r'^name\s*=\s*"([^"]+)"', line)
         if m:
             lines.setdefault(m.group(1), n)
-    return _Lock(path, {k: tuple(sorted(v)) for k, v in deps.items()}, lines)
+    local = frozenset(str(p["name"]) for p in pkgs if isinstance(p, Mapping) and "source" not in p and "name" in p)
+    return _Lock(path, {k: tuple(sorted(v)) for k, v in deps.items()}, lines, local)
 
 
 def _lock_for(project: Project, manifest: Manifest) -> _Lock | None:
@@ -107,8 +191,36 @@ def _needs_from_lock(lock: _Lock, deps: list[Dependency]) -> list[Need]:
                 via = f"`{dep.name}`" if dep.package == sys_crate else f"`{dep.name}` (through `{sys_crate}`)"
                 out.append(Need(lib, via, dep.location))
         ca = [c for c in _LOCK_CA if c in reach]
-        if ca:
-            out.append(Need(CA, f"`{dep.name}` (through `{ca[0]}`)", dep.location))
+        if not ca:
+            continue
+        if dep.package in _LOCK_CA:
+            out.append(Need(CA, f"`{dep.name}`", dep.location))  # the package uses the store itself
+            continue
+        own = next((n for n in sorted(reach & lock.local) for c in _LOCK_CA if c in lock.deps.get(n, ())), None)
+        if own is not None:
+            store = next(c for c in _LOCK_CA if c in lock.deps.get(own, ()))
+            out.append(Need(CA, f"`{dep.name}` (through `{own}`, which uses `{store}`)", dep.location))
+            continue
+        client = (
+            None
+            if _framework(dep.package)
+            else next(
+                (
+                    (name, store)
+                    for name in [dep.package, *sorted(reach - {dep.package})]
+                    if https_client(name)
+                    for store in [next((c for c in _LOCK_CA if c in _reach(lock, name)), None)]
+                    if store is not None
+                ),
+                None,
+            )
+        )
+        if client is None:
+            out.append(Need(CA, f"`{dep.name}` (through `{ca[0]}`)", dep.location, outbound=False))
+        elif client[0] == dep.package:
+            out.append(Need(CA, f"`{dep.name}` (through `{client[1]}`)", dep.location))
+        else:
+            out.append(Need(CA, f"`{dep.name}` (through `{client[0]}` and `{client[1]}`)", dep.location))
     return out
 
 
@@ -162,8 +274,8 @@ def _enabled(manifest: Manifest, dep: Dependency) -> bool:
 def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Need]:
     out: list[Need] = []
 
-    def need(lib: str, dep: Dependency, why: str = "") -> None:
-        out.append(Need(lib, f"`{dep.name}`{why}", dep.location))
+    def need(lib: str, dep: Dependency, why: str = "", outbound: bool = True) -> None:
+        out.append(Need(lib, f"`{dep.name}`{why}", dep.location, outbound))
 
     for dep in deps:
         f = set(dep.features)
@@ -195,7 +307,7 @@ def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Nee
             need(CA, dep)
         elif name in ("sqlx", "redis") and any("native-tls" in x for x in f):
             need(LIBSSL, dep, " with a native-tls feature (through `openssl-sys`)")
-            need(CA, dep)
+            need(CA, dep, " with a native-tls feature", outbound=False)
         elif name == "ureq" and "native-tls" in f:
             need(LIBSSL, dep, " with feature `native-tls` (through `openssl-sys`)")
             need(CA, dep)
@@ -222,6 +334,8 @@ def _runtime_deps(project: Project, manifest: Manifest) -> list[Dependency]:
 
 
 def needs(project: Project, build: Build) -> list[Need]:
+    """What the binary needs at run time. A CA store that only a datastore driver's TLS mode would read
+    is kept (``outbound=False``); ``check`` claims it only when the service asks for verified TLS."""
     code = built_code(project, build)
     out: list[Need] = []
     for manifest in code.runtime or code.packages:
@@ -230,6 +344,19 @@ def needs(project: Project, build: Build) -> list[Need]:
         found = _needs_from_lock(lock, deps) if lock is not None else _needs_from_manifest(manifest, deps)
         out.extend(found)
     return out
+
+
+def _ca_message(stage: Stage, img: ImageContents, need: Need, tls: VerifiedTls | None) -> str:
+    head = f"{stage_title(stage)} (`{stage.base}`) has no CA certificates, but {need.because} "
+    if need.outbound or tls is None:
+        return (
+            head + "verifies TLS against the system CA store: every outbound HTTPS call fails with a certificate "
+            "error; " + _fix(CA, img)
+        )
+    return (
+        head + f"verifies the TLS connection that {tls.label} asks for against the system CA store: connecting "
+        "fails with a certificate error; " + _fix(CA, img)
+    )
 
 
 def _package_for(lib: str, img: ImageContents) -> str:
@@ -320,7 +447,16 @@ def check(project: Project) -> Iterator[Finding]:
             origins = binary_origins(project, build)
             if not origins or all(o.static for o in origins):
                 continue
+            tls: VerifiedTls | None = None
             for need in needs(project, build):
+                if need.library == CA and not need.outbound:
+                    # only a datastore driver's TLS mode reads the store: claim it for a URL that asks
+                    # for a verified connection, never for a TLS crate that merely sits in the tree
+                    if CA in reported or not img.lacks_library(CA):
+                        continue
+                    tls = tls or verified_tls(project, build)
+                    if tls is None:
+                        continue
                 if need.library == LIBSSL and need.library not in reported and not img.lacks_library(LIBSSL):
                     mismatch = _openssl_mismatch(df, stage, img, origins, need)
                     if mismatch is not None:
@@ -332,24 +468,29 @@ def check(project: Project) -> Iterator[Finding]:
                 reported.add(need.library)
                 shown = f"`{stage.base}`"
                 if need.library == CA:
-                    msg = (
-                        f"{stage_title(stage)} ({shown}) has no CA certificates, but {need.because} verifies "
-                        "TLS against the system CA store: every outbound HTTPS call fails with a certificate error; "
-                        + _fix(need.library, img)
-                    )
+                    msg = _ca_message(stage, img, need, tls)
                 else:
                     msg = (
                         f"{stage_title(stage)} ({shown}) has no {need.library}, but the binary links it "
                         f"dynamically via {need.because}: it exits at start with `error while loading shared "
                         f"libraries: {_SONAME[need.library]}`; " + _fix(need.library, img)
                     )
+                related = [Related(need.location, f"{need.because} needs {need.library} at run time")]
+                if need.library == CA and not need.outbound and tls is not None:
+                    related.append(Related(tls.location, f"{tls.label} asks for a verified TLS connection"))
                 f = RULE.finding(
                     msg,
                     from_image_location(df, stage),
                     key=f"{stage.label}:{need.library}",
-                    related=(Related(need.location, f"{need.because} needs {need.library} at run time"),),
+                    related=tuple(related),
                 )
-                yield replace(f, level=Level.WARNING) if need.library == CA else f
+                if need.library == CA:
+                    # a test, benchmark or dev image runs where its own author watches it: an HTTPS call
+                    # it makes fails in that run, so there the CA store is advice (a CI-built image may ship)
+                    watched = project.scope_of(f.location.path) in (Scope.TEST, Scope.DEV)
+                    yield replace(f, level=Level.NOTE if watched else Level.WARNING)
+                else:
+                    yield f
 
 
 RULE = register(
@@ -366,6 +507,15 @@ RULE = register(
             "are pure Rust and need none), `libssl` (`openssl-sys`, `native-tls`, `reqwest` with default "
             "features before 0.13, `lettre` defaults, `*-native-tls` features) and the system CA store "
             "(native-tls, `rustls-native-certs`, `rustls-platform-verifier`, `hyper-rustls` defaults, AWS SDK). "
+            "The CA store is claimed only for outbound TLS: an HTTPS client (`reqwest`, `ureq`, `isahc`, `awc`, "
+            "hyper-tls/hyper-rustls connectors, AWS SDK, `lettre`, `oauth2`, `octocrab`, …; the list with reasons "
+            "is `rules/outbound_tls.json`) in the service's tree that itself reaches a store-reading crate, a "
+            "package of the repository that depends on one directly, or a datastore URL or setting the service "
+            "gets that asks for verified TLS (`rediss://`, `sslmode=verify-ca|verify-full`, MySQL "
+            "`ssl-mode=VERIFY_*`, in its environment or its code). A TLS crate that only a datastore driver's "
+            "TLS features bring (redis `tokio-rustls-comp`, sqlx/sea-orm `runtime-*-native-tls`) or that is "
+            "reached only through the web framework's own optional parts (salvo's proxy and OIDC, poem's ACME) "
+            "is no evidence. "
             "A `Cargo.lock` with registry packages is followed from the crate's dependencies (vendored "
             "`openssl-src`/`pq-src` count as static); without one, `Cargo.toml` features decide. The final "
             "stage has a library when its base image ships it (`rules/images.json`), a package providing it is "
@@ -377,7 +527,7 @@ RULE = register(
             "unless the builder's newer glibc already explains it (VW206). Stays silent for static musl builds "
             "(including `clux/muslrust` and `rust-musl-cross` builders) and `crt-static` builds, images whose "
             "contents are not fully known, and rustls-only dependency trees; missing CA certificates are a "
-            "warning.",
+            "warning, and a note for images in `test` or `dev` scope (tests, benchmarks, dev images).",
             why="The image builds fine and the container dies at start with `error while loading shared "
             "libraries: libpq.so.5: cannot open shared object file`; without CA certificates the service runs "
             "but every HTTPS request fails.",

@@ -206,8 +206,10 @@ RULE = register(
             "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; "
             "an image that runs a "
             "binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
-            "package of the repository with a binary of that name; when the image cannot be linked to its code, it "
-            "is reported (no handler can be shown).",
+            "package of the repository with a binary of that name, and a binary copied from a build stage under a "
+            "name the build does not produce (a `cargo install` output renamed by mistake) to the package when "
+            "the build compiles only one, with one binary; when the image cannot be linked to its code, it is "
+            "reported (no handler can be shown).",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

@@ -45,6 +45,24 @@ _DATASTORES = {
     "influxdb": "InfluxDB",
 }
 _ALL_INTERFACES = {None, "", "0.0.0.0", "::", "[::]"}
+# the ports the official images of these stores listen on (their EXPOSE: postgres 5432; mysql 3306 and the X
+# protocol's 33060; mariadb 3306; redis/valkey/keydb/dragonfly 6379; mongod 27017, 27018/27019 with
+# --shardsvr/--configsvr; memcached 11211) unless the command, the environment or a config file moves them;
+# stores with plugin or cluster ports (rabbitmq, elasticsearch, cassandra, …) are not narrowed
+_LISTENS: dict[str, frozenset[int]] = {
+    "PostgreSQL": frozenset({5432}),
+    "MySQL": frozenset({3306, 33060}),
+    "MariaDB": frozenset({3306}),
+    "Redis": frozenset({6379}),
+    "Valkey": frozenset({6379}),
+    "KeyDB": frozenset({6379}),
+    "Dragonfly": frozenset({6379}),
+    "MongoDB": frozenset({27017, 27018, 27019}),
+    "Memcached": frozenset({11211}),
+}
+# a file that may configure the server (and its port): a bind-mounted or copied config
+_CONFIG_FILE = re.compile(r"\.(?:conf|cnf|ini|ya?ml|json|toml)$|(?:^|/)(?:etc|conf|config)(?:/|$)", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])(\d{2,5})(?![\w.])")
 
 
 def _datastore(ref: str | None) -> str | None:
@@ -68,6 +86,38 @@ def _kind(project: Project, svc: Service) -> tuple[str, str] | None:
             return (kind, base) if kind else None
     kind = _datastore(svc.image)
     return (kind, svc.image or "") if kind else None
+
+
+def _listens(project: Project, svc: Service, kind: str, image: str) -> frozenset[int] | None:
+    """The container ports the datastore listens on; None when that cannot be told (a store with plugin
+    ports, a config file mounted or copied in, an env file that could not be read). A number in its command,
+    entrypoint or environment (`-p 5433`, `--port 6380`, `PGPORT=5433`) counts as a port it may listen on."""
+    known = _LISTENS.get(kind)
+    if known is None:
+        return None
+    ports = set(known)
+    if kind == "Redis" and "stack" in image.rsplit("/", 1)[-1] and "server" not in image:
+        ports.add(8001)  # redis-stack also serves RedisInsight
+    env = container_env(project, svc)
+    if not env.complete:
+        return None
+    if any(m.type == "bind" and m.target and _CONFIG_FILE.search(m.target) for m in svc.volumes):
+        return None
+    texts = [v or "" for v in env.values.values()]
+    for part in (svc.command, svc.entrypoint):
+        texts.append(" ".join(part) if isinstance(part, tuple) else part or "")
+    build = project.build_of_service(svc)
+    stage = target_stage(build.dockerfile, build.target) if build is not None and build.dockerfile else None
+    while stage is not None and build is not None and build.dockerfile is not None:
+        for instr in stage.instructions:
+            if instr.cmd in ("COPY", "ADD") and any(_CONFIG_FILE.search(a) for a in instr.args):
+                return None
+            if instr.cmd in ("CMD", "ENTRYPOINT", "ENV", "RUN"):
+                texts.append(" ".join(instr.args))
+        stage = build.dockerfile.stages[stage.parent] if stage.parent is not None else None
+    for text in texts:
+        ports.update(int(n) for n in _NUMBER.findall(text))
+    return frozenset(ports)
 
 
 def _texts(project: Project, svc: Service) -> list[str]:
@@ -132,9 +182,12 @@ def check(project: Project) -> Iterator[Finding]:
         kind, image = found
         users = _users(project, compose, svc)
         auth_off = _auth_off(project, svc, kind)
+        listens = _listens(project, svc, kind, image)
         for port in svc.ports:
             if port.host_ip not in _ALL_INTERFACES:
                 continue
+            if port.target is None or (listens is not None and port.target not in listens):
+                continue  # a container port that cannot be resolved, or one the datastore does not listen on
             loc = port.location
             where_key = (str(loc.path), loc.line, loc.col, svc.name, port.raw)
             if where_key in seen:
@@ -162,7 +215,7 @@ def check(project: Project) -> Iterator[Finding]:
                 "app on the host reaches it: bind it to `127.0.0.1:` unless other machines must connect"
             )
         f = RULE.finding(
-            f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target or port.raw} to "
+            f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target} to "
             f"{how} {where}: {risk}; {fix}",
             port.location,
             key=f"{svc.name}:{port.raw}",
@@ -208,7 +261,12 @@ RULE = register(
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
             "A port line that several compose projects run (the file alone and in a documented `-f` set) is one "
             "finding naming the users of all of them. "
-            "Stays silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore.",
+            "Stays silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore, "
+            "container ports that cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), and "
+            "container ports the datastore does not listen on (`5433:5433` for a postgres on 5432: postgres, "
+            "mysql, mariadb, redis and its forks, mongo and memcached listen on their image's ports unless a "
+            "number in the command, entrypoint or environment (`-p 5433`, `--port 6380`, `PGPORT`) or a "
+            "mounted or copied config file says otherwise).",
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "
             "unauthenticated redis is taken over outright.",

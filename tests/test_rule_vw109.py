@@ -92,6 +92,11 @@ CASES = {
         "macro_rules! make { ($n:ident) => { mod $n { pub fn f() {} } }; }\nmake!(generated);\n"
         "fn main() { generated::f(); }\n",
     ),
+    "well-known-generated-module": (
+        "fn run(c: &str) {\n    let _ = c;\n    embedded_migrations::run(c);\n}\nfn main() { run(\"\"); }\n",
+        "fn run(c: &str) {\n    embed_migrations!();\n    embedded_migrations::run(c);\n}\n"
+        'embed_migrations!("migrations");\nfn main() { run(""); embedded_migrations::run(""); }\n',
+    ),
     "unknown-item-macro": (
         "fn main() { proto::f(); }\n",
         'tonic::include_proto!("proto");\nfn main() { proto::f(); }\n',

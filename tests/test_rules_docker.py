@@ -460,3 +460,23 @@ def test_vw209_silent_for_tools_cargo_install_provides(tmp_path: Path) -> None:
                      "RUN cargo install some-migrator\nCOPY docker-entrypoint.sh /e.sh\nENTRYPOINT [\"/e.sh\"]\n",
            script="#!/bin/sh\ndiesel migration run\nsqlx migrate run\nexec /app\n", mode=0o755)
     assert lint(tmp_path, ["VW209"]) == []
+
+
+_NGINX_ENTRY = ('#!/bin/sh\nset -e\nenvsubst \'${BACKEND_HOST}\' < /etc/nginx/t.conf > /etc/nginx/conf.d/default.conf\n'
+                'exec nginx -g "daemon off;"\n')
+
+
+@pytest.mark.parametrize("base", ["nginx:1.27-alpine", "nginx:1.27", "nginx:stable-alpine-slim",
+                                  "nginxinc/nginx-unprivileged:1.27-alpine"])
+def test_vw209_official_nginx_images_ship_envsubst(tmp_path: Path, base: str) -> None:
+    _entry(tmp_path, f"FROM {base}\nCOPY docker-entrypoint.sh /docker-entrypoint.sh\n"
+                     'ENTRYPOINT ["/docker-entrypoint.sh"]\n', script=_NGINX_ENTRY, mode=0o755)
+    assert lint(tmp_path, ["VW209"]) == []
+
+
+def test_vw209_nginx_alpine_slim_has_no_curl(tmp_path: Path) -> None:
+    script = _NGINX_ENTRY.replace("set -e\n", "set -e\ncurl -fsS http://consul:8500/v1/agent/self\n")
+    _entry(tmp_path, "FROM nginx:1.27-alpine-slim\nCOPY docker-entrypoint.sh /docker-entrypoint.sh\n"
+                     'ENTRYPOINT ["/docker-entrypoint.sh"]\n', script=script, mode=0o755)
+    findings = lint(tmp_path, ["VW209"])
+    assert len(findings) == 1 and "`curl`" in findings[0].message

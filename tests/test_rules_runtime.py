@@ -309,7 +309,7 @@ def test_vw405_datastores_on_all_interfaces(tmp_path: Path) -> None:
                         "    image: bitnami/redis:7.2\n"
                         "    ports:\n"
                         "      - \"0.0.0.0:6379:6379\"\n"
-                        "      - target: 6380\n"
+                        "      - target: 6379\n"
                         "        published: 6380\n"
                         "  mongo:\n"
                         "    image: mongo:7\n"
@@ -324,6 +324,26 @@ def test_vw405_datastores_on_all_interfaces(tmp_path: Path) -> None:
         ("VW405", "compose.yaml", 10), ("VW405", "compose.yaml", 14),
     ]
     assert "PostgreSQL" in findings[0].message and "random host port" in findings[3].message
+
+
+def test_vw405_only_ports_the_datastore_listens_on(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "compose.yaml": "services:\n"
+                        "  db:\n    build: ./db\n    ports:\n      - 5432:5432\n      - 5433:5433\n"
+                        "  moved:\n    image: postgres:16\n    command: postgres -p 5433\n"
+                        "    ports:\n      - 5433:5433\n"
+                        "  cache:\n    image: redis:7\n    ports:\n      - ${REDIS_OUTER}:${REDIS_INNER}\n"
+                        "      - ${REDIS_OUTER:-6379}:6379\n"
+                        "  conf:\n    image: redis:7\n    volumes:\n      - ./redis.conf:/usr/local/etc/redis/redis.conf\n"
+                        "    ports:\n      - 6380:6380\n",
+        "db/Dockerfile": "FROM postgres:12-alpine\nCOPY init.sh /docker-entrypoint-initdb.d/\n",
+        "db/init.sh": "#!/bin/sh\n",
+        "redis.conf": "port 6380\n",
+    })
+    findings = lint(tmp_path, ["VW405"])
+    assert [f.location.line for f in findings] == [5, 11, 16, 22]
+    assert all("container port :" not in f.message for f in findings)
+    assert "container port 6379 to host port 6379" in findings[2].message
 
 
 def test_vw405_silent_for_loopback_bindings(tmp_path: Path) -> None:
@@ -450,6 +470,64 @@ def test_vw205_lock_vendored_openssl_and_dev_only_tls_are_silent(tmp_path: Path)
                             'wiremock = "0.6"\n',
                   "FROM gcr.io/distroless/cc-debian12\n" + COPY_BIN, lock=lock)
     assert lint(tmp_path, ["VW205"]) == []
+
+
+_MYSQL_NATIVE_TLS = _lock(("app", ["redis", "sqlx"]), ("sqlx", ["sqlx-mysql"]), ("sqlx-mysql", ["native-tls"]),
+                         ("native-tls", ["openssl-sys", "openssl-probe"]), ("openssl-sys", []), ("openssl-probe", []),
+                         ("redis", ["rustls-native-certs"]), ("rustls-native-certs", ["openssl-probe"]))
+_DATASTORE_DEPS = ('sqlx = { version = "0.7", features = ["mysql", "runtime-tokio-native-tls"] }\n'
+                   'redis = { version = "0.25", features = ["tokio-rustls-comp"] }\n')
+
+
+def test_vw205_datastore_tls_crates_alone_do_not_claim_the_ca_store(tmp_path: Path) -> None:
+    _rust_project(tmp_path, _DATASTORE_DEPS, "FROM debian:bookworm-slim\n" + COPY_BIN, lock=_MYSQL_NATIVE_TLS)
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n    environment:\n"
+                                           "      DATABASE_URL: mysql://app:pw@db/app\n      REDIS_URL: redis://cache\n")
+    findings = lint(tmp_path, ["VW205"])
+    assert [("libssl" in f.message, f.level) for f in findings] == [(True, Level.ERROR)]  # the link still breaks
+
+
+def test_vw205_ca_store_for_a_url_asking_for_verified_tls(tmp_path: Path) -> None:
+    _rust_project(tmp_path, _DATASTORE_DEPS, "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y "
+                  "--no-install-recommends libssl3\n" + COPY_BIN, lock=_MYSQL_NATIVE_TLS)
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n    environment:\n"
+                                           "      REDIS_URL: rediss://cache.example.com:6380\n")
+    [f] = lint(tmp_path, ["VW205"])
+    assert f.level is Level.WARNING and "a `rediss://` URL asks for" in f.message
+    assert [r.location.path.name for r in f.related] == ["Cargo.toml", "compose.yaml"]
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n")
+    (tmp_path / "app/src/main.rs").write_text(
+        'fn main() {\n    let _ = "postgres://db/app?sslmode=verify-full";\n}\n')
+    [f] = lint(tmp_path, ["VW205"])
+    assert "`sslmode=verify-*`" in f.message and f.related[1].location.line == 2
+
+
+def test_vw205_https_client_only_through_the_web_framework_is_no_evidence(tmp_path: Path) -> None:
+    lock = _lock(("app", ["salvo"]), ("salvo", ["salvo-jwt-auth"]), ("salvo-jwt-auth", ["hyper-rustls"]),
+                 ("hyper-rustls", ["rustls-native-certs"]), ("rustls-native-certs", []))
+    _rust_project(tmp_path, 'salvo = { version = "0.68", features = ["jwt-auth"] }\n',
+                  "FROM debian:bookworm-slim\n" + COPY_BIN, lock=lock)
+    assert lint(tmp_path, ["VW205"]) == []
+    lock = lock.replace('dependencies = [\n "salvo",\n]', 'dependencies = [\n "salvo",\n "octocrab",\n]')
+    lock += '\n[[package]]\nname = "octocrab"\nversion = "1.0.0"\nsource = "registry+x"\ndependencies = [\n "hyper-rustls",\n]\n'
+    (tmp_path / "app/Cargo.lock").write_text(lock)
+    (tmp_path / "app/Cargo.toml").write_text(_pkg("app", 'salvo = "0.68"\noctocrab = "0.44"\n'))
+    [f] = lint(tmp_path, ["VW205"])
+    assert "`octocrab` (through `rustls-native-certs`)" in f.message and f.level is Level.WARNING
+
+
+def test_vw205_ca_store_of_a_test_image_is_a_note(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": _pkg("app", 'reqwest = "0.11"\n'),
+        "src/main.rs": "fn main() {}\n",
+        "benchmarks/compose.yaml": "services:\n  bench:\n    build:\n      context: ..\n"
+                                   "      dockerfile: benchmarks/Bench.Dockerfile\n",
+        "benchmarks/Bench.Dockerfile": BUILDER.format(build="RUN cargo build --release")
+        + "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libssl3\n"
+        + COPY_BIN,
+    })
+    [f] = lint(tmp_path, ["VW205"])
+    assert f.level is Level.NOTE and "CA certificates" in f.message
 
 
 # ---------------------------------------------------------------- VW206 glibc-mismatch

@@ -264,6 +264,23 @@ def test_prebuilt_binary_is_linked_by_its_name(tmp_path: Path) -> None:
     assert "SIGTERM may be ignored" in found[0].message
 
 
+def test_cargo_install_output_copied_under_another_name_is_the_built_package(tmp_path: Path) -> None:
+    # `cargo install --path .` puts the package's binary in /usr/local/cargo/bin; the final stage copies a
+    # name the package does not have (the build then fails, VW106's business): the code is still the one package
+    dockerfile = ("FROM rust:1.83 AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo install --path .\n"
+                  "FROM debian:bookworm-slim\nCOPY --from=builder /usr/local/cargo/bin/web /usr/local/bin/web\n"
+                  "CMD [\"web\"]\n")
+    handled = _project(tmp_path / "handled", AXUM_SIGTERM, 'axum = "0.7"\ntokio = "1"\n', compose=False,
+                       dockerfile=dockerfile)
+    assert lint(handled, ["VW402"]) == []
+    plain = _project(tmp_path / "plain", AXUM_PLAIN, 'axum = "0.7"\n', compose=False, dockerfile=dockerfile)
+    assert where(lint(plain, ["VW402"]), plain) == [("VW402", "Dockerfile", 7)]
+    # several binaries: which one the copied name meant is unknown, so another binary's handler proves nothing
+    several = _project(tmp_path / "several", AXUM_PLAIN, 'axum = "0.7"\ntokio = "1"\n', compose=False,
+                       dockerfile=dockerfile, extra={"src/bin/worker.rs": AXUM_SIGTERM})
+    assert where(lint(several, ["VW402"]), several) == [("VW402", "Dockerfile", 7)]
+
+
 def test_shell_form_cmd_is_left_to_vw403(tmp_path: Path) -> None:
     shell = DOCKERFILE.replace('CMD ["svc"]', "CMD sleep 5 && svc")
     root = _project(tmp_path / "shell", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=shell)

@@ -33,6 +33,13 @@ BENIGN_ITEM_MACROS = frozenset(
         "generated_code", "use_contract",
     }
 )  # fmt: skip
+# Macros of well-known crates that define items named by the macro, not by its input: the names they bring
+# into the module or block they are called in (at item level they open nothing else).
+GENERATED_NAMES: dict[str, frozenset[str]] = {
+    # diesel_migrations 1.x: `embed_migrations!()` expands to `mod embedded_migrations { pub fn run(..) }`;
+    # refinery: `embed_migrations!("./migrations")` expands to `mod migrations { pub fn runner() }`
+    "embed_migrations": frozenset({"embedded_migrations", "migrations"}),
+}
 # Attributes that are no macros (built in, or tool attributes).
 BUILTIN_ATTRS = frozenset(
     {
@@ -194,6 +201,8 @@ def scan_items(
             macro = segs[-1] if segs else ""
             if "include" in macro:
                 scope.open = True
+            elif macro in GENERATED_NAMES and macro not in local_macros:
+                scope.names.update(GENERATED_NAMES[macro])
             elif module_level and macro not in BENIGN_ITEM_MACROS and macro not in local_macros:
                 scope.open = True  # an unknown macro at item level may define any item
             for tt in call.named_children:
