@@ -34,8 +34,8 @@ def _set(duration: str | None) -> bool:
 
 
 # Probes that fail during start-up mark the container unhealthy after interval × retries. When that is
-# this long already, only a start slower than it needs a start period: advice, not a warning.
-GENEROUS_BUDGET = 60.0
+# longer than the start period the fix would add (30 s), the fix changes nothing a normal start needs: advice.
+GENEROUS_BUDGET = 30.0
 
 
 def _budget(interval: str | None, retries: int | str | None, image: Instruction | None) -> float | None:
@@ -55,7 +55,7 @@ def _budget(interval: str | None, retries: int | str | None, image: Instruction 
 
 def _generous(budget: float | None) -> str | None:
     """The advice appended when the budget already covers a slow start, else None."""
-    if budget is None or budget < GENEROUS_BUDGET:
+    if budget is None or budget <= GENEROUS_BUDGET:
         return None
     return (
         f"; probes already fail for {budget:g}s (interval × retries) before the container counts as unhealthy, "
@@ -195,7 +195,8 @@ RULE = register(
             "OpenTelemetry collector) that no service waits for with `condition: service_healthy`, since its health "
             "status then gates nothing. It is a note as well when the probes "
             "already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 for what is "
-            "unset, and a compose healthcheck inheriting unset fields from the image) of 60 seconds or more.",
+            "unset, and a compose healthcheck inheriting unset fields from the image) longer than the 30 seconds "
+            "the fix would add.",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",

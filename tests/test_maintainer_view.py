@@ -108,12 +108,12 @@ def test_vw406_untracked_secret_keeps_the_warning(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- VW301 when the probes already allow a slow start
 
 
-def test_vw301_is_a_note_when_interval_times_retries_already_covers_a_minute(tmp_path: Path) -> None:
+def test_vw301_is_a_note_when_interval_times_retries_already_covers_more_than_the_fix(tmp_path: Path) -> None:
     def hc(extra: str) -> str:
         return "    healthcheck:\n      test: [\"CMD\", \"/app\", \"health\"]\n" + extra
     tight = hc("      interval: 10s\n      retries: 3\n")
     slow = hc("      interval: 1m\n")
-    many = hc("      interval: 5s\n      retries: 12\n")
+    many = hc("      interval: 5s\n      retries: 7\n")
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
         "compose.yaml": "services:\n"
@@ -127,7 +127,7 @@ def test_vw301_is_a_note_when_interval_times_retries_already_covers_a_minute(tmp
         ("VW301", "compose.yaml", 4, "warning"),   # 30 s of failing probes: a slow start is cut short
         ("VW301", "compose.yaml", 10, "note"),     # 1m × 3 (default retries)
         ("VW301", "compose.yaml", 15, "note"),     # Docker's defaults: 30s × 3
-        ("VW301", "compose.yaml", 19, "note"),     # 5s × 12 = 60 s
+        ("VW301", "compose.yaml", 19, "note"),     # 5s × 7 = 35 s, more than the 30 s the fix adds
     ]
     assert "probes already fail for 180s" in next(f.message for f in found if f.location.line == 10)
 
