@@ -106,7 +106,7 @@ def prefetch(project: Project) -> None:
     store.prefetch(planner.requests)
 
 
-def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Manifest]:
+def path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Manifest]:
     """Library packages of this repo that ``manifest`` depends on by path (or through the workspace)."""
     out: list[Manifest] = []
     ws = project.workspace_root(manifest)
@@ -125,7 +125,7 @@ def _path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Ma
             continue
         seen.add(m.path)
         out.append(m)
-        out.extend(_path_deps(project, m, seen))
+        out.extend(path_deps(project, m, seen))
     return out
 
 
@@ -202,7 +202,7 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
     seen: set[Path] = {m.path for m in packages}
     libs: list[Manifest] = []
     for m in packages:
-        libs.extend(_path_deps(project, m, seen))
+        libs.extend(path_deps(project, m, seen))
     for m, bins in [*((m, wanted_bins) for m in packages), *((lib, set()) for lib in libs)]:
         selected = None if bins is None else (bins & m.bin_names())
         facts = package_facts(project, m, selected)
@@ -377,112 +377,10 @@ def parse_errors(project: Project) -> list[Location]:
     return sorted(errors) if isinstance(errors, set) else []
 
 
-@dataclass(frozen=True)
-class ImageCode:
-    """The Rust code an image's main binary runs: its packages (with the repo libraries they use by path)
-    and the source files read from them."""
-
-    packages: tuple[Manifest, ...]
-    files: tuple[str, ...]
-    # files only a library brings (reached from a binary through the crate's own lib or a path dependency);
-    # what they do is the binary's only when it is the package's main binary (see ``lib_is_the_app``)
-    lib_files: frozenset[str] = frozenset()
-    lib_is_the_app: bool = True
-
-
-def _linked_packages(project: Project, build: Build) -> tuple[tuple[Manifest, ...], set[str] | None] | None:
-    if build.service is not None:
-        sc = service_code(project, build.service)
-        if sc is None:
-            return None
-        return sc.packages, (set(sc.bins) if sc.bins is not None else None)
-    built = built_code(project, build)
-    # a copied binary whose name no binary of the build has (`cargo install` output copied under another
-    # name, a rename VW106 reports): when the build compiles one package with one binary, that is the program
-    only = built.packages[0] if len(built.packages) == 1 else None
-    packages = built.runtime or ((only,) if only is not None and len(only.bin_names()) == 1 else ())
-    if not built.resolved or not packages:
-        return None
-    return packages, {c.name for c in built.copied} or None
-
-
-def _packages_by_program(project: Project, build: Build) -> tuple[tuple[Manifest, ...], set[str]] | None:
-    """An image that runs a binary built outside this Dockerfile (copied from the host or a CI artifact,
-    built by a script): the one package of the repository with a binary of the started program's name."""
-    from viworks_lint.launch import launches, script_source
-    from viworks_lint.scripts import read_script
-
-    if build.dockerfile is None:
-        return None
-    started = launches(build)
-    names = {posixpath.basename(launch.program) for launch in started}
-    if len(names) != 1:
-        return None
-    name = names.pop()
-    owners = [m for m in project.manifests.values() if name in m.bin_names()]
-    if len(owners) == 1:
-        return (owners[0],), {name}
-    if owners or len(started) != 1:
-        return None
-    # an entrypoint script (`exec rustfs "$@"` after its set-up): the one repository binary it runs
-    source = script_source(project, build, started[0].program)
-    script = read_script(source.host) if source is not None else None
-    if script is None:
-        return None
-    programs = [posixpath.basename(u.program) for u in script.uses]
-    stage = build.dockerfile.final_stage(build.target)
-    cmd = stage.state.cmd if stage is not None else None
-    if cmd is not None and cmd.json and cmd.args and re.search(r"\bexec\s+\"?\$[@*]", script.text):
-        programs.append(posixpath.basename(cmd.args[0]))  # `exec "$@"`: the image's CMD is the program
-    by_bin = {
-        (m.path, name): m for name in programs for m in project.manifests.values() if name in m.bin_names()
-    }
-    if len(by_bin) != 1:
-        return None
-    (_, bin_name), manifest = next(iter(by_bin.items()))
-    return (manifest,), {bin_name}
-
-
-def _main_binary_selected(m: Manifest, selected: set[str] | None) -> bool:
-    """The image runs the package's main program: every binary, the only one, or ``src/main.rs``'s."""
-    bins = [t for t in m.targets if t.kind == "bin"]
-    if selected is None or len(bins) <= 1:
-        return True
-    return any(t.name in selected and t.path is not None and t.path.as_posix().endswith("src/main.rs") for t in bins)
-
-
-def image_code(project: Project, build: Build) -> ImageCode | None:
-    """The code ``build``'s image runs: the compose service's code when a service runs it (see
-    ``service_code``), else the packages whose binary the image's final stage runs; None when unknown."""
-    linked = _linked_packages(project, build) or _packages_by_program(project, build)
-    if linked is None:
-        return None
-    packages, bins = linked
-    seen: set[Path] = {m.path for m in packages}
-    libs: list[Manifest] = []
-    for m in packages:
-        libs.extend(_path_deps(project, m, seen))
-    files: list[str] = []
-    for m, wanted in [*((m, bins) for m in packages), *((lib, set[str]()) for lib in libs)]:
-        selected = None if wanted is None else (wanted & m.bin_names())
-        if selected is not None and not selected and m in packages:
-            selected = None  # the copied name matches no binary of this package: read them all
-        script = m.build_script.path if m.build_script is not None else None
-        skip = str((script if script.is_absolute() else m.dir / script).absolute()) if script is not None else None
-        for f in package_facts(project, m, selected).files:
-            if f != skip and f not in files:
-                files.append(f)
-    lib_files: set[str] = set()
-    for lib in (*packages, *libs):
-        lib_files.update(package_facts(project, lib, set()).files)
-    main = all(_main_binary_selected(m, None if bins is None else (bins & m.bin_names()) or None) for m in packages)
-    return ImageCode((*packages, *libs), tuple(files), frozenset(lib_files), main)
-
-
 def dependency_names(project: Project, code: ServiceCode) -> set[str]:
     """The crates (package names) the service's packages and their path dependencies depend on at run time."""
     seen: set[Path] = {m.path for m in code.packages}
     manifests = list(code.packages)
     for m in code.packages:
-        manifests.extend(_path_deps(project, m, seen))
+        manifests.extend(path_deps(project, m, seen))
     return {d.package for m in manifests for d in m.dependencies if d.section != "dev-dependencies"}

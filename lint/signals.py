@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from viworks_lint.code import image_code
+from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
 from viworks_lint.project import Build, Project
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from viworks_lint.code import image_code
 from viworks_lint.connections import service_env
 from viworks_lint.crates import built_code
 from viworks_lint.dockerutil import final_stages, target_stage
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
 from viworks_lint.packages import (
     BinaryOrigin,
