@@ -19,12 +19,11 @@ from typing import Any
 
 import tomlkit
 from viworks_lint.parsers.tomlpos import TomlPositions, scan
+from viworks_lint.taskruns import norm_key, resolve_path
 from viworks_lint.wrappers import (
     _SUBST,
     Wrappers,
     _expand,
-    _key,
-    _resolve,
     _scan_line,
 )
 
@@ -82,7 +81,7 @@ def _env_file_names(entries: Any, base: Path) -> set[str]:
             e = e.get("path")
         if not isinstance(e, str):
             continue
-        p = _resolve(base, e)
+        p = resolve_path(base, e)
         try:
             if p is None or not p.is_file():
                 continue
@@ -161,7 +160,7 @@ def parse_cargo_make(path: Path, root: Path, text: str, out: Wrappers) -> None:
     base_env = _names(doc.get("env")) | _env_file_names(doc.get("env_files"), path.parent)
     for name in base_env - set(base_values):
         base_values[name] = None  # from an env file: the value is not read
-    out.deps[_key(path)] = {
+    out.deps[norm_key(path)] = {
         "": ["default"],
         **{t.lower(): [d.lower() for d in tasks.before(t) + tasks.after(t)] for t in tasks.raw},
     }
@@ -235,7 +234,7 @@ def _task_commands(
     cwd_field = tasks.field(name, "cwd")
     cwd = path.parent
     if cwd_field is not None:
-        resolved = _resolve(path.parent, str(cwd_field[1]))
+        resolved = resolve_path(path.parent, str(cwd_field[1]))
         if resolved is None:
             return  # a directory built from a variable: which compose project stays unknown
         cwd = resolved

@@ -19,6 +19,7 @@ from pathlib import Path
 from viworks_lint.dockerutil import commands
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError, read_text
+from viworks_lint.taskruns import TaskRun, make_deps, norm_key, pass_on, resolve_path, task_run
 
 WRAPPER_NAMES = {
     "Makefile",
@@ -82,15 +83,6 @@ class Invocation:
     subcommand: str
     text: str
     values: tuple[tuple[str, str], ...] = ()  # the variables whose value the wrapper states (cargo-make's `[env]`)
-
-
-@dataclass(frozen=True)
-class TaskRun:
-    """A ``make T`` (``just``, ``task``, ``cargo make``) run with variables exported before it."""
-
-    files: tuple[Path, ...]  # the task files it may read, in the runner's order
-    targets: tuple[str, ...]  # lower-case; empty: the default target
-    variables: frozenset[str]
 
 
 @dataclass
@@ -200,13 +192,6 @@ def _expand(text: str, variables: dict[str, str]) -> str:
     return text
 
 
-def _resolve(cwd: Path, raw: str) -> Path | None:
-    if not raw or "$" in raw or "`" in raw or raw.startswith(("~", "-")) or "*" in raw:
-        return None
-    p = Path(raw)
-    return p if p.is_absolute() else Path(posixpath.normpath((cwd / p).as_posix()))
-
-
 def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     try:
         if path.stat().st_size > MAX_WRAPPER_BYTES:
@@ -223,10 +208,10 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
     if kind == "make" and path.suffix in (".yml", ".yaml"):
-        out.deps[_key(path)] = {"": ["default"]}  # a Taskfile: its tasks' `deps:` are not read
+        out.deps[norm_key(path)] = {"": ["default"]}  # a Taskfile: its tasks' `deps:` are not read
     elif kind == "make":
         variables["MAKE"] = "make"  # `$(MAKE) up` runs a target of the same Makefile
-        out.deps[_key(path)] = _make_deps(text, just=path.name.lower().lstrip(".") == "justfile")
+        out.deps[norm_key(path)] = make_deps(text, just=path.name.lower().lstrip(".") == "justfile")
     if kind == "ci":  # the checkout: where a CI job runs
         variables.update(GITHUB_WORKSPACE=root.as_posix(), CI_PROJECT_DIR=root.as_posix())
         text = re.sub(r"\$\{\{\s*github\.workspace\s*\}\}", root.as_posix(), text)
@@ -328,7 +313,7 @@ def _scan_line(
             continue
         prog = posixpath.basename(words[0])
         if prog == "cd" and len(words) >= 2:
-            target = _resolve(cwd, words[1])
+            target = resolve_path(cwd, words[1])
             if target is not None:
                 cwd = target
             continue
@@ -340,7 +325,7 @@ def _scan_line(
             _compose(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
         else:
             passed = frozenset(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))
-            run = _task_run(words, prog, cwd, passed) if passed else None
+            run = task_run(words, prog, cwd, passed) if passed else None
             if run is not None:
                 out.task_runs.append(run)
     return Shell(frozenset(new), allexport)
@@ -362,7 +347,7 @@ def _sourced_names(word: str, bases: tuple[Path, ...], allexport: bool) -> set[s
     if "$" in word or "`" in word:
         return set()
     for base in bases:
-        p = _resolve(base, word)
+        p = resolve_path(base, word)
         try:
             if p is not None and p.is_file() and p.stat().st_size <= MAX_WRAPPER_BYTES:
                 text = read_text(p)
@@ -386,81 +371,6 @@ def _sourced_names(word: str, bases: tuple[Path, ...], allexport: bool) -> set[s
     return names
 
 
-_RUNNERS: dict[str, tuple[str, ...]] = {
-    "make": ("GNUmakefile", "makefile", "Makefile"),
-    "just": ("justfile", "Justfile", ".justfile"),
-    "task": ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml"),
-    "cargo-make": ("Makefile.toml",),
-}
-_RUNNER_FLAGS = {"-C", "--directory", "-f", "--file", "--makefile", "--justfile", "-d", "--dir", "--working-directory"}
-
-
-def _task_run(words: list[str], prog: str, cwd: Path, variables: frozenset[str]) -> TaskRun | None:
-    """``make up`` / ``just up`` / ``task up`` / ``cargo make up`` run with ``variables`` in the environment."""
-    if prog in ("make", "gmake"):
-        runner, args = "make", words[1:]
-    elif prog in ("just", "task"):
-        runner, args = prog, words[1:]
-    elif prog in ("makers", "cargo-make"):
-        runner, args = "cargo-make", words[1:]
-    elif prog == "cargo" and words[1:2] == ["make"]:
-        runner, args = "cargo-make", words[2:]
-    else:
-        return None
-    directory, file = cwd, None
-    targets: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        name, eq, val = a.partition("=")
-        if name in _RUNNER_FLAGS:
-            if not eq:
-                val = args[i + 1] if i + 1 < len(args) else ""
-                i += 1
-            resolved = _resolve(directory, val)
-            if resolved is None:
-                return None  # a directory or file built from a variable
-            if name in ("-C", "--directory", "-d", "--dir", "--working-directory"):
-                directory = resolved
-            else:
-                file = resolved
-        elif not a.startswith("-") and not (runner == "make" and "=" in a):
-            targets.append(a.lower())
-            if runner in ("just", "cargo-make"):  # the words after the recipe are its arguments
-                break
-        i += 1
-    files = (file,) if file is not None else tuple(directory / n for n in _RUNNERS[runner])
-    return TaskRun(tuple(_key(f) for f in files), tuple(targets), variables)
-
-
-def _key(path: Path) -> Path:
-    return Path(posixpath.normpath(path.as_posix()))
-
-
-_RULE_LINE = re.compile(r"^([^\s:=#][^:=]*?)\s*:(?![=:])\s*([^;=]*)")
-
-
-def _make_deps(text: str, *, just: bool = False) -> dict[str, list[str]]:
-    """Each target's prerequisites (a justfile recipe's dependencies); ``""`` names the default target."""
-    deps: dict[str, list[str]] = {}
-    for raw in text.splitlines():
-        m = _RULE_LINE.match(raw)
-        if m is None or raw[:1].isspace():
-            continue
-        names = m.group(1).lstrip("@").split()
-        if not names or (names[0].startswith(".") and not just):
-            continue  # .PHONY, .DEFAULT_GOAL, suffix rules
-        targets = names[:1] if just else names
-        prereqs = [d.lower() for d in re.split(r"[\s|]+", m.group(2).split("#")[0]) if _NAME_LIKE.match(d)]
-        for t in targets:
-            deps.setdefault("", [t.lower()])
-            deps.setdefault(t.lower(), []).extend(prereqs)
-    return deps
-
-
-_NAME_LIKE = re.compile(r"^[A-Za-z0-9_.\-/]+$")
-
-
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
     targets: list[tuple[str, str | None]] = []
     args = [w for w in words[1:] if not w.startswith("-")]
@@ -479,10 +389,10 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
             targets.append((w.lstrip(">"), None))
     for t, src in targets:
         for base in (cwd, root) if step.location.path.name.endswith((".sh", ".bash")) else (cwd,):
-            p = _resolve(base, t)  # a script may run from the repository root
+            p = resolve_path(base, t)  # a script may run from the repository root
             if p is None or str(p).startswith("/dev/"):
                 continue
-            source = _resolve(base, src) if src else None
+            source = resolve_path(base, src) if src else None
             steps = out.created.setdefault(p, [])
             if not any(s.text == step.text for s in steps):
                 steps.append(Step(step.text, step.where, step.location, source))
@@ -539,11 +449,11 @@ def _compose(
         files.extend(assigned["COMPOSE_FILE"].replace(",", ":").split(":"))
     if "COMPOSE_PROFILES" in assigned:
         profiles.extend(assigned["COMPOSE_PROFILES"].split(","))
-    resolved_files = [_resolve(cwd, f) for f in files]
-    resolved_env = [_resolve(cwd, f) for f in env_files]
+    resolved_files = [resolve_path(cwd, f) for f in files]
+    resolved_env = [resolve_path(cwd, f) for f in env_files]
     if any(p is None for p in resolved_files) or any(p is None for p in resolved_env):
         return  # built from a variable we cannot see: which project it is stays unknown
-    workdir = _resolve(cwd, project_dir) if project_dir else cwd
+    workdir = resolve_path(cwd, project_dir) if project_dir else cwd
     out.invocations.append(
         Invocation(
             loc,
@@ -565,25 +475,7 @@ def read_wrappers(root: Path, paths: list[Path]) -> Wrappers:
     out = Wrappers()
     for p in sorted(paths):
         parse_wrapper(p, root, out)
-    _pass_on(out)
+    pass_on(out)
     return out
 
 
-def _pass_on(out: Wrappers) -> None:
-    """Variables exported before a ``make T`` reach the compose commands of ``T`` and of what ``T`` runs."""
-    for run in out.task_runs:
-        file = next((f for f in run.files if f in out.deps), None)
-        if file is None:
-            continue
-        deps = out.deps[file]
-        todo = list(run.targets) or deps.get("", [])[:1]
-        reached: set[str] = set()
-        while todo and len(reached) < 500:
-            t = todo.pop()
-            if t not in reached:
-                reached.add(t)
-                todo.extend(deps.get(t, ()))
-        for i, inv in enumerate(out.invocations):
-            if inv.label in reached and _key(inv.location.path) == file:
-                names = set(inv.variables) | run.variables
-                out.invocations[i] = replace(inv, variables=tuple(sorted(names)))
