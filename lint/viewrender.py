@@ -31,7 +31,11 @@ def render_text(view: dict[str, Any]) -> str:
             out.append(f"  service {s['name']}{_flags(s['findings'])}")
             if s["build"] is None:
                 facts = s.get("image_facts") or {}
-                known = ", ".join(f"{k} {v}" for k, v in facts.items() if k != "known" and v not in (None, False))
+                known = ", ".join(
+                    k.replace("_", " ") if v is True else f"{k} {v}"
+                    for k, v in facts.items()
+                    if k != "known" and v not in (None, False)
+                )
                 out.append(f"    image {s['image']}" + (f" ({known})" if known else ""))
             else:
                 b = s["build"]
