@@ -17,6 +17,7 @@ from weakref import WeakKeyDictionary
 
 from viworks_lint.location import Location
 from viworks_lint.project import Project
+from viworks_lint.releases import build_args
 
 _WRAPPER_GLOBS = (
     ".github/workflows/*.yml",
@@ -111,14 +112,20 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool
 # `context: .` (or none: the action's git context is the repository) and no `file:`, or `docker build .`
 # / `docker buildx build … .` / `docker image build .` without `-f`.
 _ACTION = re.compile(r"uses:\s*['\"]?docker/build-push-action@")
-_ACTION_FILE = re.compile(r"^\s*file:", re.M)
+_ACTION_FILE = re.compile(r"^\s*file:\s*['\"]?([^'\"\s#]*)", re.M)
 _ACTION_CTX = re.compile(r"^\s*context:\s*['\"]?([^'\"\s#]*)", re.M)
 _CLI_BUILD = re.compile(r"docker\s+(?:buildx\s+build|image\s+build|build)\b([^\n;&|]*)")
 
 
+def _action_blocks(text: str) -> list[str]:
+    """The `with:` part of each `docker/build-push-action` step of a workflow's text (up to the next step)."""
+    return [
+        text[m.end() : m.end() + 1500].split("\n      - ", 1)[0].split("\n  - ", 1)[0] for m in _ACTION.finditer(text)
+    ]
+
+
 def _builds_root_context(text: str) -> bool:
-    for m in _ACTION.finditer(text):
-        block = text[m.end() : m.end() + 1500].split("\n      - ", 1)[0].split("\n  - ", 1)[0]
+    for block in _action_blocks(text):
         ctx = _ACTION_CTX.search(block)
         if _ACTION_FILE.search(block) is None and (ctx is None or ctx.group(1) in (".", "./", "")):
             return True
@@ -129,35 +136,14 @@ def _builds_root_context(text: str) -> bool:
     return False
 
 
-# flags of `docker build` that take a value (so the word after them is not the context)
-_VALUE_FLAGS = frozenset(
-    {"-f", "--file", "-t", "--tag", "--build-arg", "--target", "--platform", "--cache-from", "--cache-to",
-     "--label", "--secret", "--ssh", "--progress", "-o", "--output", "--network", "--iidfile", "--metadata-file",
-     "--builder", "--build-context", "--add-host", "--shm-size", "--ulimit", "--attest", "--annotation"}
-)
-_ACTION_FILE_VALUE = re.compile(r"^\s*file:\s*['\"]?([^'\"\s#]*)", re.M)
-
-
 def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
     """The context argument of each `docker build -f <dockerfile_rel> … <context>` in ``text``."""
     out: set[str] = set()
     for m in _CLI_BUILD.finditer(text.replace("\\\n", " ")):
-        words = m.group(1).split()
-        file, positional, i = None, [], 0
-        while i < len(words):
-            w = words[i].strip("'\"")
-            if w in _VALUE_FLAGS and i + 1 < len(words):
-                if w in ("-f", "--file"):
-                    file = words[i + 1].strip("'\"")
-                i += 2
-                continue
-            if w.startswith("--file="):
-                file = w[len("--file="):]
-            elif not w.startswith("-"):
-                positional.append(w)
-            i += 1
-        if file is not None and posixpath.normpath(file.removeprefix("./")) == dockerfile_rel and positional:
-            out.add(positional[-1])
+        parsed = build_args([w.strip("'\"") for w in m.group(1).split()])
+        file = parsed.file
+        if file is not None and posixpath.normpath(file.removeprefix("./")) == dockerfile_rel and parsed.positional:
+            out.add(parsed.positional[-1])
     return out
 
 
@@ -171,9 +157,8 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
         if rel not in w.text:
             continue
         contexts |= _cli_contexts(w.text, rel)
-        for m in _ACTION.finditer(w.text):
-            block = w.text[m.end() : m.end() + 1500].split("\n      - ", 1)[0].split("\n  - ", 1)[0]
-            file = _ACTION_FILE_VALUE.search(block)
+        for block in _action_blocks(w.text):
+            file = _ACTION_FILE.search(block)
             named = file.group(1).removeprefix("./") if file is not None else ""
             if not (named == rel or "${{" in named):
                 continue

@@ -262,31 +262,33 @@ _VALUE_FLAGS = {
 }
 
 
-def _cli_build(root: Path, words: list[str], pushes: bool) -> tuple[Path, Path, str | None] | None:
-    if not words or words[0] not in ("docker", "podman"):
-        return None
-    rest = words[1:]
-    if rest[:2] == ["buildx", "build"] or rest[:2] == ["image", "build"]:
-        rest = rest[2:]
-    elif rest[:1] == ["build"]:
-        rest = rest[1:]
-    else:
-        return None
+@dataclass(frozen=True)
+class BuildArgs:
+    """What the arguments of a `docker build` (`buildx build`, `image build`) say."""
+
+    file: str | None  # `-f`/`--file`
+    target: str | None  # `--target`
+    positional: tuple[str, ...]  # the context, unless the command names several
+    push: bool  # `--push` or `--output=…push=true`
+
+
+def build_args(args: list[str]) -> BuildArgs:
+    """Read the words after `docker build`: the flags that take a value do not count as the context."""
     file_rel: str | None = None
     target: str | None = None
     positional: list[str] = []
-    push = pushes
+    push = False
     i = 0
-    while i < len(rest):
-        w = rest[i]
-        if w in ("-f", "--file") and i + 1 < len(rest):
-            file_rel = rest[i + 1]
+    while i < len(args):
+        w = args[i]
+        if w in ("-f", "--file") and i + 1 < len(args):
+            file_rel = args[i + 1]
             i += 2
             continue
         if w.startswith("--file="):
             file_rel = w.split("=", 1)[1]
-        elif w == "--target" and i + 1 < len(rest):
-            target = rest[i + 1]
+        elif w == "--target" and i + 1 < len(args):
+            target = args[i + 1]
             i += 2
             continue
         elif w.startswith("--target="):
@@ -299,6 +301,21 @@ def _cli_build(root: Path, words: list[str], pushes: bool) -> tuple[Path, Path, 
         elif not w.startswith("-"):
             positional.append(w)
         i += 1
+    return BuildArgs(file_rel, target, tuple(positional), push)
+
+
+def _cli_build(root: Path, words: list[str], pushes: bool) -> tuple[Path, Path, str | None] | None:
+    if not words or words[0] not in ("docker", "podman"):
+        return None
+    rest = words[1:]
+    if rest[:2] == ["buildx", "build"] or rest[:2] == ["image", "build"]:
+        rest = rest[2:]
+    elif rest[:1] == ["build"]:
+        rest = rest[1:]
+    else:
+        return None
+    parsed = build_args(rest)
+    file_rel, target, positional, push = parsed.file, parsed.target, parsed.positional, pushes or parsed.push
     if not push or len(positional) != 1:
         return None
     ctx_rel = _plain_path(positional[0])
