@@ -7,7 +7,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -111,14 +111,10 @@ _CHANGE_COMMENT = re.compile(
 )
 
 
-def documented_stand_in(path: Path, line: int) -> bool:
-    """The value on ``line`` of a YAML/Dockerfile carries (or sits under) a comment telling users to change it:
-    an example credential the file documents as such, not a secret that leaked."""
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    lines = _lines(path, st.st_mtime_ns, st.st_size)
+def documented_stand_in(lines: Sequence[str], line: int) -> bool:
+    """The value on ``line`` (1-based) of a YAML file or Dockerfile with these ``lines`` carries (or sits under)
+    a comment telling users to change it: an example credential the file documents as such, not a secret
+    that leaked."""
     if not 0 < line <= len(lines):
         return False
     if _CHANGE_COMMENT.search(lines[line - 1]):
@@ -129,6 +125,15 @@ def documented_stand_in(path: Path, line: int) -> bool:
             return True
         i -= 1
     return False
+
+
+def file_lines(path: Path) -> tuple[str, ...]:
+    """The lines of a file the parsers keep no text of (compose files), read once per version of it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    return _lines(path, st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=64)

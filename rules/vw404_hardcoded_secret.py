@@ -13,7 +13,7 @@ from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.yamlnode import YNode
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.secretfiles import documented_stand_in, echoes_name, is_literal_secret, is_secret_name
+from viworks_lint.secretfiles import documented_stand_in, echoes_name, file_lines, is_literal_secret, is_secret_name
 
 
 def _looks_secret(name: str, value: str | None) -> bool:
@@ -81,7 +81,7 @@ def _compose(project: Project) -> Iterator[Finding]:
             if v is not None and not is_secret_name(n) and len((v or "").strip().strip("\"'")) >= 3
         }
         for name, raw_value, loc in entries:
-            if not _looks_secret(name, raw_value) or documented_stand_in(loc.path, loc.line):
+            if not _looks_secret(name, raw_value) or documented_stand_in(file_lines(loc.path), loc.line):
                 continue
             if raw_value is not None and raw_value.strip().strip("\"'").lower() in plain:
                 continue
@@ -124,7 +124,7 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                         name, has, val = a.partition("=")
                         pairs.append((name, val if has else None))
                 for name, value in pairs:
-                    if not _looks_secret(name, value) or documented_stand_in(df.path, instr.start_line):
+                    if not _looks_secret(name, value) or documented_stand_in(df.lines, instr.start_line):
                         continue
                     if instr.cmd == "ENV" and _code_default(project, project.builds_of(df), name, value):
                         continue

@@ -223,3 +223,11 @@ def test_vw404_password_equal_to_the_user_or_database_name_is_a_demo_credential(
                         "      REDIS_PASSWORD: Hq7zP2vLm9Kd\n",
     })
     assert [f.location.line for f in lint(tmp_path, ["VW404"])] == [12]
+
+
+def test_vw404_dockerfile_env_under_a_changeme_comment_is_an_example(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\n# CHANGEME before production\nENV API_TOKEN=Hq7zP2vLm9KdQ3\n"
+                      "ENV DB_PASSWORD=Zq8vK2mW9xLp\nCMD [\"/app\"]\n",
+    })
+    assert [f.location.line for f in lint(tmp_path, ["VW404"])] == [4]
