@@ -23,7 +23,8 @@ class ImageCode:
     packages: tuple[Manifest, ...]
     files: tuple[str, ...]
     # files only a library brings (reached from a binary through the crate's own lib or a path dependency);
-    # what they do is the binary's only when it is the package's main binary (see ``lib_is_the_app``)
+    # what they do is the binary's only when it is the package's main binary, so they are listed only when
+    # it is not (``lib_is_the_app`` False)
     lib_files: frozenset[str] = frozenset()
     lib_is_the_app: bool = True
 
@@ -100,18 +101,17 @@ def image_code(project: Project, build: Build) -> ImageCode | None:
     libs: list[Manifest] = []
     for m in packages:
         libs.extend(path_deps(project, m, seen))
-    files: list[str] = []
+    files: dict[str, None] = {}  # in reading order, each once
     for m, wanted in [*((m, bins) for m in packages), *((lib, set[str]()) for lib in libs)]:
         selected = None if wanted is None else (wanted & m.bin_names())
         if selected is not None and not selected and m in packages:
             selected = None  # the copied name matches no binary of this package: read them all
         script = m.build_script.path if m.build_script is not None else None
         skip = str((script if script.is_absolute() else m.dir / script).absolute()) if script is not None else None
-        for f in package_facts(project, m, selected).files:
-            if f != skip and f not in files:
-                files.append(f)
-    lib_files: set[str] = set()
-    for lib in (*packages, *libs):
-        lib_files.update(package_facts(project, lib, set()).files)
+        files.update((f, None) for f in package_facts(project, m, selected).files if f != skip)
     main = all(_main_binary_selected(m, None if bins is None else (bins & m.bin_names()) or None) for m in packages)
+    lib_files: set[str] = set()
+    if not main:  # only a worker binary beside the package's main one needs to know what its library holds
+        for lib in (*packages, *libs):
+            lib_files.update(package_facts(project, lib, set()).files)
     return ImageCode((*packages, *libs), tuple(files), frozenset(lib_files), main)

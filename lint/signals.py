@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from viworks_lint.imagecode import image_code
@@ -92,6 +93,35 @@ def _at(path: Path, text: str, pos: int) -> Location:
     return Location(path, line, pos - (text.rfind("\n", 0, pos) + 1) + 1)
 
 
+_MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC), ("actix", _ACTIX_SERVER), ("rocket", _ROCKET_LAUNCH))
+
+
+@dataclass(frozen=True)
+class _FileMarks:
+    """What one file shows: the first place of each mark, and whether it turns actix's signals off."""
+
+    at: tuple[tuple[str, Location], ...]
+    no_signals: bool
+
+
+def _file_marks(path: Path) -> _FileMarks:
+    try:
+        st = path.stat()
+    except OSError:
+        return _FileMarks((), False)
+    return _marks(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
+    """Read once per version of the file: images of one package (a server and its workers) share most files."""
+    text = code_text(path)
+    at = [(key, _at(path, text, m.start())) for key, pattern in _MARKS if (m := pattern.search(text))]
+    if (spawn := _unreaped_spawn(text)) is not None:
+        at.append(("spawn", _at(path, text, spawn.start())))
+    return _FileMarks(tuple(at), bool(_ACTIX_NO_SIGNALS.search(text)))
+
+
 def scan(
     files: list[Path],
     ctrlc_termination: bool = False,
@@ -103,21 +133,12 @@ def scan(
     found: dict[str, Location] = {}
     no_signals = False
     for path in files:
-        text = code_text(path)
-        for key, pattern in (
-            ("term", _SIGTERM),
-            ("int", _SIGINT),
-            ("ctrlc", _CTRLC),
-            ("actix", _ACTIX_SERVER),
-            ("rocket", _ROCKET_LAUNCH),
-        ):
+        marks = _file_marks(path)
+        for key, loc in marks.at:
             if key in ("actix", "rocket") and str(path) in not_the_app:
                 continue
-            if key not in found and (m := pattern.search(text)):
-                found[key] = _at(path, text, m.start())
-        no_signals = no_signals or bool(_ACTIX_NO_SIGNALS.search(text))
-        if "spawn" not in found and (m := _unreaped_spawn(text)) is not None:
-            found["spawn"] = _at(path, text, m.start())
+            found.setdefault(key, loc)
+        no_signals = no_signals or marks.no_signals
     handler = found.get("term")
     if handler is None and ctrlc_termination:
         handler = found.get("ctrlc")  # the `termination` feature makes ctrlc's handler catch SIGTERM too
