@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import lookup
+from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 
@@ -34,6 +35,10 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if all(_service_user_nonroot(b) for b in stage_builds):
             continue
+        if stage_builds and all(
+            _service_user_nonroot(b) or privilege_drop(project, b, df, stage) is not None for b in stage_builds
+        ):
+            continue  # the entrypoint starts as root only to set up, then execs the app as its user
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
@@ -75,8 +80,12 @@ RULE = register(
             what="The stage an image is built to has no `USER` (or `USER root`/`0`), counting `USER` inherited from "
             "an earlier stage it is built `FROM`, its base image is not a known non-root image (distroless "
             "`:nonroot`, chainguard, `nginx-unprivileged`, or one declared in config), and not every compose "
-            "service running it sets a non-root `user:`. Image-only services are not checked, nor export-only "
-            "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
+            "service running it sets a non-root `user:`. Silent when the ENTRYPOINT/CMD, or the last command of the "
+            "entrypoint script it runs, `exec`s the program through `su-exec`/`gosu`/`setpriv --reuid`/`runuser -u`/"
+            "`s6-setuidgid`/`chpst -u`/`chroot --userspec` as a non-root user the image has (a numeric uid, "
+            "`nobody`, or one a RUN creates) with a tool the image is not known to lack: the script runs as root "
+            "only to set up (fix volume ownership), the app does not. Image-only services are not checked, nor "
+            "export-only artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
             "`command:`), which `docker build --output` writes to the host and never run as a container. When every "
             "compose service that runs the image as root sets `privileged: true` (hardware counters, devices, "
             "network setup need root by design), it is a note.",
