@@ -8,6 +8,7 @@ from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
+from viworks_lint.keepalive import keep_alive
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -117,6 +118,8 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if all(_compose_init(b) for b in stage_builds):
             continue
+        if keep_alive(stage) is not None:
+            continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
         if shell_pid1(starter):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
         running = [b for b in stage_builds if not _compose_init(b)]
@@ -191,7 +194,8 @@ RULE = register(
         docs=RuleDocs(
             what="The image's ENTRYPOINT (or CMD) starts the app directly, with no `tini`, `dumb-init` or `s6` in "
             "front of it, and the compose services that run it do not set `init: true`. Silent when the "
-            "image only inherits its base's command, when the base image's entrypoint is an init, for "
+            "image only inherits its base's command or only keeps the container up (`tail -f /dev/null`, "
+            "`sleep infinity`: no app is PID 1), when the base image's entrypoint is an init, for "
             "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
             "PID 1 and VW403 reports the instruction, and when the Rust code the image runs (the build's link "
             "to its packages) handles the image's stop signal itself and starts no child process: SIGTERM through "

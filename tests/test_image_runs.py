@@ -1,9 +1,13 @@
-"""VW401 runs-as-root on what the image really runs: silent when the entrypoint drops root before it execs
-the app (su-exec, gosu, setpriv, ...) as a user the image has."""
+"""VW401 runs-as-root and VW402 no-init-process on what the image really runs: silent when the entrypoint
+drops root before it execs the app (su-exec, gosu, setpriv, ...) as a user the image has, and for keep-alive
+placeholder boxes (`tail -f /dev/null`) that run no program of their own."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from viworks_lint.config import load_config
+from viworks_lint.project import Project
 
 from tests.helpers import lint, where, write
 
@@ -56,3 +60,33 @@ def test_drop_tool_the_image_lacks_is_reported(tmp_path: Path) -> None:
     setup = "RUN adduser -S app"
     root = _project(tmp_path, _dockerfile(setup, START), SCRIPT)
     assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]
+
+
+COMPOSE_CMD = "services:\n  api:\n    build: .\n    command: [\"./target/debug/svc\"]\n"
+BOX = "FROM rust:1.83\nCOPY . /work\nWORKDIR /work\nRUN cargo build\n{start}\n"
+
+
+def _scope(root: Path, rel: str) -> str:
+    project = Project(root, load_config(root))
+    return next(i.scope.value for p, i in project.scopes.items() if project.rel(p) == rel)
+
+
+def test_keep_alive_box_is_toolchain_scope_and_silent(tmp_path: Path) -> None:
+    for n, start in enumerate(('ENTRYPOINT ["tail", "-f", "/dev/null"]', 'CMD ["sleep", "infinity"]',
+                               'CMD sh -c "while true; do sleep 3600; done"')):
+        root = write(tmp_path / str(n), {"Cargo.toml": CARGO, "src/main.rs": MAIN,
+                                         "Dockerfile": BOX.format(start=start)})
+        assert _scope(root, "Dockerfile") == "toolchain"
+        assert where(lint(root, ["VW401", "VW402"]), root) == []
+
+
+def test_box_that_runs_its_binary_or_gets_a_compose_command_is_checked(tmp_path: Path) -> None:
+    root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": MAIN,
+                                  "Dockerfile": BOX.format(start='CMD ["./target/debug/svc"]')})
+    assert _scope(root, "Dockerfile") == "deploy"
+    assert where(lint(root, ["VW401", "VW402"]), root) == [("VW401", "Dockerfile", 1), ("VW402", "Dockerfile", 5)]
+    root = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": MAIN,
+                                  "Dockerfile": BOX.format(start='CMD ["sleep", "infinity"]'),
+                                  "compose.yaml": COMPOSE_CMD})
+    assert _scope(root, "Dockerfile") == "deploy"
+    assert [f.rule_id for f in lint(root, ["VW401"])] == ["VW401"]
