@@ -10,6 +10,7 @@ from viworks_lint.images import lookup
 from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.variants import fold_variants
 
 
 def _service_user_nonroot(build: Build) -> bool:
@@ -25,6 +26,10 @@ def _privileged(build: Build) -> bool:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    return fold_variants(project, _findings(project))
+
+
+def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
     for df, stage, stage_builds in final_stages(project):
         user, user_instr = stage.state.user, stage.state.user_instr
         if user_instr is not None and user_instr.unresolved:
@@ -52,7 +57,7 @@ def check(project: Project) -> Iterator[Finding]:
                 key=f"user:{stage.label}",
                 related=related,
                 level=Level.NOTE if privileged else None,
-            )
+            ), stage_builds
         else:
             loc = stage.from_instr.location
             yield RULE.finding(
@@ -63,7 +68,7 @@ def check(project: Project) -> Iterator[Finding]:
                 key=f"nouser:{stage.label}",
                 related=related,
                 level=Level.NOTE if privileged else None,
-            )
+            ), stage_builds
 
 
 _PRIV = "; the compose service runs it `privileged: true`, so root is what it asks for (only advice)"
@@ -88,7 +93,9 @@ RULE = register(
             "export-only artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
             "`command:`), which `docker build --output` writes to the host and never run as a container. When every "
             "compose service that runs the image as root sets `privileged: true` (hardware counters, devices, "
-            "network setup need root by design), it is a note.",
+            "network setup need root by design), it is a note. Several Dockerfiles that ship the same program (the same package's "
+            "binary: multi-arch and single-arch, glibc and alpine variants) with the same finding are reported once, "
+            "at the first path, with the others as related locations.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

@@ -14,6 +14,7 @@ from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import script_argv
 from viworks_lint.signals import SignalFacts, image_signals
+from viworks_lint.variants import fold_variants
 
 INITS = (
     "tini",
@@ -107,6 +108,10 @@ def _stop_signal(df: Dockerfile, stage: Stage, build: Build) -> str:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    return fold_variants(project, _findings(project))
+
+
+def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
     for df, stage, stage_builds in final_stages(project):
         state = stage.state
         starter = state.entrypoint or state.cmd
@@ -168,7 +173,7 @@ def check(project: Project) -> Iterator[Finding]:
             related=related,
             fix=_fix(stage_builds),
             level=level,
-        )
+        ), stage_builds
 
 
 def _fix(builds: list[Build]) -> Fix | None:
@@ -213,7 +218,9 @@ RULE = register(
             "package of the repository with a binary of that name, and a binary copied from a build stage under a "
             "name the build does not produce (a `cargo install` output renamed by mistake) to the package when "
             "the build compiles only one, with one binary; when the image cannot be linked to its code, it is "
-            "reported (no handler can be shown).",
+            "reported (no handler can be shown). Several Dockerfiles that ship the same program (the same package's "
+            "binary: multi-arch and single-arch, glibc and alpine variants) with the same finding are reported once, "
+            "at the first path, with the others as related locations.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

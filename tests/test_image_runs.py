@@ -90,3 +90,28 @@ def test_box_that_runs_its_binary_or_gets_a_compose_command_is_checked(tmp_path:
                                   "compose.yaml": COMPOSE_CMD})
     assert _scope(root, "Dockerfile") == "deploy"
     assert [f.rule_id for f in lint(root, ["VW401"])] == ["VW401"]
+
+
+RUNTIME = "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n" \
+    "FROM {base}\nCOPY --from=build /app/target/release/svc /usr/local/bin/svc\nCMD [\"svc\"]\n"
+
+
+def test_variants_of_one_image_are_one_finding(tmp_path: Path) -> None:
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN,
+                            "Dockerfile": RUNTIME.format(base="debian:bookworm-slim"),
+                            "Dockerfile.alpine": RUNTIME.format(base="alpine:3.20")})
+    found = lint(root, ["VW401"])
+    assert where(found, root) == [("VW401", "Dockerfile", 5)]
+    assert [r.location.path.name for r in found[0].related] == ["Dockerfile.alpine"]
+    assert found[0].key == "nouser:1"
+
+
+def test_same_binary_name_from_different_packages_stays_apart(tmp_path: Path) -> None:
+    files: dict[str, str] = {}
+    for pkg in ("a", "b"):
+        files[f"{pkg}/Cargo.toml"] = CARGO.replace('name = "svc"', f'name = "{pkg}"') + \
+            '\n[[bin]]\nname = "svc"\npath = "src/main.rs"\n'
+        files[f"{pkg}/src/main.rs"] = MAIN
+        files[f"{pkg}/Dockerfile"] = RUNTIME.format(base="debian:bookworm-slim")
+    root = write(tmp_path, files)
+    assert where(lint(root, ["VW401"]), root) == [("VW401", "a/Dockerfile", 5), ("VW401", "b/Dockerfile", 5)]
