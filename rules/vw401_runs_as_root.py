@@ -93,9 +93,9 @@ RULE = register(
             "export-only artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
             "`command:`), which `docker build --output` writes to the host and never run as a container. When every "
             "compose service that runs the image as root sets `privileged: true` (hardware counters, devices, "
-            "network setup need root by design), it is a note. Several Dockerfiles that ship the same program (the same package's "
-            "binary: multi-arch and single-arch, glibc and alpine variants) with the same finding are reported once, "
-            "at the first path, with the others as related locations.",
+            "network setup need root by design), it is a note. Several Dockerfiles that ship the same program "
+            "(the same package's binary: multi-arch and single-arch, glibc and alpine variants) with the same "
+            "finding are reported once, at the first path, with the others as related locations.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"
