@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import lookup
+from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -50,27 +51,40 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             for b in stage_builds
             if b.service is not None and not _service_user_nonroot(b)
         )
+        services = bool(related)
+        done = runs_to_completion(project, stage, stage_builds)
+        cli = done is not None and done.cli
+        if done is not None and cli:
+            related = (*related, Related(done.where, "the program is a command-line tool: its subcommands"))
+        level = Level.NOTE if privileged or cli else None
         if user_instr is not None:
             yield RULE.finding(
-                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root" + _PRIV * privileged,
+                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root"
+                + _PRIV * privileged
+                + _CLI * cli,
                 user_instr.location,
                 key=f"user:{stage.label}",
                 related=related,
-                level=Level.NOTE if privileged else None,
+                level=level,
             ), stage_builds
         else:
             loc = stage.from_instr.location
             yield RULE.finding(
                 f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
-                + ("add a non-root USER or set `user:` on the compose service" if related else "add a non-root USER")
-                + _PRIV * privileged,
+                + ("add a non-root USER or set `user:` on the compose service" if services else "add a non-root USER")
+                + _PRIV * privileged
+                + _CLI * cli,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
                 related=related,
-                level=Level.NOTE if privileged else None,
+                level=level,
             ), stage_builds
 
 
+_CLI = (
+    "; it runs a command-line tool (clap subcommands, no EXPOSE or HEALTHCHECK, serves nothing) that exits when "
+    "its command is done, so root lasts one command (only advice)"
+)
 _PRIV = "; the compose service runs it `privileged: true`, so root is what it asks for (only advice)"
 
 
@@ -95,7 +109,11 @@ RULE = register(
             "compose service that runs the image as root sets `privileged: true` (hardware counters, devices, "
             "network setup need root by design), it is a note. Several Dockerfiles that ship the same program "
             "(the same package's binary: multi-arch and single-arch, glibc and alpine variants) with the same "
-            "finding are reported once, at the first path, with the others as related locations.",
+            "finding are reported once, at the first path, with the others as related locations. A note when the image "
+            "runs a command-line tool that ends with its command: the code it runs defines clap subcommands and "
+            "serves nothing (no socket bound, no server started), the image has no HEALTHCHECK and no EXPOSE of its "
+            "own, and no compose service publishes `ports:` for it or restarts it `always`/`unless-stopped`. One-shot "
+            "jobs without a CLI (migrations, cron jobs) stay warnings: they run as root against real data.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

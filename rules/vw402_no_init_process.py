@@ -9,6 +9,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
 from viworks_lint.keepalive import keep_alive
+from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -145,7 +146,18 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         )
         kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
         level = None
-        if handled and spawn is not None:
+        done = runs_to_completion(project, stage, stage_builds) if framework is None else None
+        if done is not None:
+            what = "a command-line tool" if done.cli else "a one-shot job"
+            message = (
+                f"the program started by this {kind} runs as PID 1 with no init, but it is {what} that runs to "
+                "completion (its code serves nothing and nothing keeps it running; the image has no EXPOSE or "
+                "HEALTHCHECK and no compose service publishes or restarts it): only a stop in mid-run waits for "
+                "SIGKILL; `docker run --init` or `init: true` if that matters"
+            )
+            related = (*related, Related(done.where, "its subcommands" if done.cli else "the program's code"))
+            level = Level.NOTE
+        elif handled and spawn is not None:
             message = (
                 f"the app started by this {kind} runs as PID 1 with no init: it handles its stop signal itself, but it "
                 "starts child processes, and those it does not wait for (or that they leave behind) become zombies no "
@@ -220,7 +232,11 @@ RULE = register(
             "the build compiles only one, with one binary; when the image cannot be linked to its code, it is "
             "reported (no handler can be shown). Several Dockerfiles that ship the same program (the same package's "
             "binary: multi-arch and single-arch, glibc and alpine variants) with the same finding are reported once, "
-            "at the first path, with the others as related locations.",
+            "at the first path, with the others as related locations. A note, saying why, when the program runs to "
+            "completion: a command-line tool (clap subcommands) or a one-shot job whose own code serves nothing "
+            "and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a channel, "
+            "no queue consumer, timer or signal wait), with no HEALTHCHECK, no EXPOSE but the one copied from the "
+            "Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

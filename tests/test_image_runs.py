@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from viworks_lint.config import load_config
+from viworks_lint.findings import Finding
 from viworks_lint.project import Project
 
 from tests.helpers import lint, where, write
@@ -115,3 +116,58 @@ def test_same_binary_name_from_different_packages_stays_apart(tmp_path: Path) ->
         files[f"{pkg}/Dockerfile"] = RUNTIME.format(base="debian:bookworm-slim")
     root = write(tmp_path, files)
     assert where(lint(root, ["VW401"]), root) == [("VW401", "a/Dockerfile", 5), ("VW401", "b/Dockerfile", 5)]
+
+
+JOB = """#[tokio::main]
+async fn main() {
+    let rows = vec![1, 2, 3];
+    for row in rows {
+        println!("backfilled {row}");
+    }
+}
+"""
+WORKER = JOB.replace("    let rows", "    loop {\n        poll().await;\n    }\n    let rows") + "async fn poll() {}\n"
+CLI = """use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command { Deploy, Status }
+
+fn main() {
+    let _cli = Cli::parse();
+}
+"""
+
+
+def _lv(f: Finding) -> str | None:
+    return f.level.value if f.level else None
+
+
+def _image(root: Path, main: str, extra: str = "") -> Path:
+    return write(root, {"Cargo.toml": CARGO, "src/main.rs": main,
+                        "Dockerfile": RUNTIME.format(base="debian:bookworm-slim") + extra})
+
+
+def test_one_shot_job_vw402_is_a_note_that_says_why(tmp_path: Path) -> None:
+    found = lint(_image(tmp_path / "job", JOB), ["VW401", "VW402"])
+    assert [(f.rule_id, _lv(f)) for f in found] == [("VW401", "warning"), ("VW402", "note")]
+    assert "one-shot job that runs to completion" in found[1].message
+    found = lint(_image(tmp_path / "worker", WORKER), ["VW402"])
+    assert [(f.rule_id, _lv(f)) for f in found] == [("VW402", "warning")]
+    found = lint(_image(tmp_path / "exposed", JOB, "EXPOSE 8080\n"), ["VW402"])
+    assert [(f.rule_id, _lv(f)) for f in found] == [("VW402", "warning")]
+
+
+def test_cli_tool_image_is_a_note_for_root_and_init(tmp_path: Path) -> None:
+    found = lint(_image(tmp_path / "cli", CLI), ["VW401", "VW402"])
+    assert [(f.rule_id, _lv(f)) for f in found] == [("VW401", "note"), ("VW402", "note")]
+    assert "command-line tool" in found[0].message
+    served = write(tmp_path / "served", {"Cargo.toml": CARGO, "src/main.rs": CLI,
+                                         "Dockerfile": RUNTIME.format(base="debian:bookworm-slim"),
+                                         "compose.yaml": "services:\n  cli:\n    build: .\n    restart: always\n"})
+    assert [(f.rule_id, _lv(f)) for f in lint(served, ["VW401"])] == [("VW401", "warning")]
