@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.privdrop import privilege_drop
@@ -56,12 +57,15 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         cli = done is not None and done.cli
         if done is not None and cli:
             related = (*related, Related(done.where, "the program is a command-line tool: its subcommands"))
-        level = Level.NOTE if privileged or cli else None
+        sockets = host_root(project, [b for b in stage_builds if not _service_user_nonroot(b)])
+        related += tuple(Related(m.location, f"service `{svc.name}` mounts the Docker socket") for svc, m in sockets)
+        level = Level.NOTE if privileged or cli or sockets else None
         if user_instr is not None:
             yield RULE.finding(
                 f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root"
                 + _PRIV * privileged
-                + _CLI * cli,
+                + _CLI * cli
+                + _SOCKET * bool(sockets),
                 user_instr.location,
                 key=f"user:{stage.label}",
                 related=related,
@@ -73,7 +77,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
                 + ("add a non-root USER or set `user:` on the compose service" if services else "add a non-root USER")
                 + _PRIV * privileged
-                + _CLI * cli,
+                + _CLI * cli
+                + _SOCKET * bool(sockets),
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
                 related=related,
@@ -81,6 +86,10 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             ), stage_builds
 
 
+_SOCKET = (
+    "; every compose service that runs it mounts the Docker socket, which is root on the host whatever the "
+    "container's user, so a non-root USER would not contain it (only advice)"
+)
 _CLI = (
     "; it runs a command-line tool (clap subcommands, no EXPOSE or HEALTHCHECK, serves nothing) that exits when "
     "its command is done, so root lasts one command (only advice)"
@@ -113,7 +122,10 @@ RULE = register(
             "runs a command-line tool that ends with its command: the code it runs defines clap subcommands and "
             "serves nothing (no socket bound, no server started), the image has no HEALTHCHECK and no EXPOSE of its "
             "own, and no compose service publishes `ports:` for it or restarts it `always`/`unless-stopped`. One-shot "
-            "jobs without a CLI (migrations, cron jobs) stay warnings: they run as root against real data.",
+            "jobs without a CLI (migrations, cron jobs) stay warnings: they run as root against real data. A note when "
+            "every compose service that runs the image (one that builds it, or an `image:` whose name carries the "
+            "program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: "
+            "that is root on the host whatever the container's user.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

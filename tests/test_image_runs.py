@@ -171,3 +171,20 @@ def test_cli_tool_image_is_a_note_for_root_and_init(tmp_path: Path) -> None:
                                          "Dockerfile": RUNTIME.format(base="debian:bookworm-slim"),
                                          "compose.yaml": "services:\n  cli:\n    build: .\n    restart: always\n"})
     assert [(f.rule_id, _lv(f)) for f in lint(served, ["VW401"])] == [("VW401", "warning")]
+
+
+SOCK = "services:\n  agent:\n    {how}\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n"
+
+
+def test_service_that_mounts_the_docker_socket_makes_root_a_note(tmp_path: Path) -> None:
+    agent = {"Cargo.toml": CARGO.replace('name = "svc"', 'name = "agent"'), "src/main.rs": "fn main() {}\n",
+             "Dockerfile": RUNTIME.format(base="debian:bookworm-slim").replace("svc", "agent")}
+    built = write(tmp_path / "built", {**agent, "compose.yaml": SOCK.format(how="build: .")})
+    found = lint(built, ["VW401"])
+    assert [_lv(f) for f in found] == ["note"] and "Docker socket" in found[0].message
+    published = write(tmp_path / "pub", {**agent, "compose.yaml": SOCK.format(how="image: ghcr.io/acme/shop-agent:2")})
+    assert [_lv(f) for f in lint(published, ["VW401"])] == ["note"]
+    plain = write(tmp_path / "plain", {**agent, "compose.yaml": "services:\n  agent:\n    build: .\n"})
+    assert [_lv(f) for f in lint(plain, ["VW401"])] == ["warning"]
+    other = write(tmp_path / "other", {**agent, "compose.yaml": SOCK.format(how="image: portainer/portainer-ce")})
+    assert [_lv(f) for f in lint(other, ["VW401"])] == ["warning"]
