@@ -167,6 +167,27 @@ def test_rocket_05_default_signal_handling_is_a_note_and_04_is_a_warning(tmp_pat
     assert [f.level for f in lint(old, ["VW402"])] == [Level.WARNING]
 
 
+PINGORA = """use pingora::server::Server;
+
+fn main() {
+    let mut server = Server::new(None).unwrap();
+    server.bootstrap();
+    server.run_forever();
+}
+"""
+
+
+def test_pingora_run_forever_is_a_note_from_the_framework_data(tmp_path: Path) -> None:
+    # rules/signal_frameworks.json: pingora's run_forever installs SIGTERM/SIGINT/SIGQUIT handlers
+    proxy = _project(tmp_path / "proxy", PINGORA, 'pingora = "0.4"\n')
+    found = lint(proxy, ["VW402"])
+    assert [(f.level, "pingora's `Server::run_forever` stops it" in f.message) for f in found] == [(Level.NOTE, True)]
+    # the same call name from some other crate is no framework's handler
+    other = _project(tmp_path / "other", PINGORA.replace("use pingora::server::Server;", "use looper::Server;"),
+                     'looper = "1"\n')
+    assert [f.level for f in lint(other, ["VW402"])] == [Level.WARNING]
+
+
 def test_stopsignal_sigint_with_a_ctrl_c_handler_is_silent(tmp_path: Path) -> None:
     dockerfile = DOCKERFILE.replace('CMD ["svc"]', 'STOPSIGNAL SIGINT\nCMD ["svc"]')
     root = _project(tmp_path / "int", AXUM_CTRL_C, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile)
