@@ -16,6 +16,7 @@ from pathlib import Path
 
 from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
+from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Build, Project
 
 # SIGTERM named by a handler: tokio's SignalKind::terminate(), signal_hook/nix/libc SIGTERM constants,
@@ -191,10 +192,18 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     code = image_code(project, build)
     if code is None or not code.files:
         return None
+    ctrlc, in_use = _dependencies(project, code.packages)
+    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
+    return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app)
+
+
+def _dependencies(project: Project, packages: tuple[Manifest, ...]) -> tuple[bool, frozenset[int]]:
+    """Whether ctrlc's handler catches SIGTERM (its `termination` feature), and the frameworks the packages
+    depend on at a version that handles SIGTERM."""
     ctrlc = False
     in_use: set[int] = set()
     fws = frameworks()
-    for m in code.packages:
+    for m in packages:
         ws = project.workspace_root(m)
         for dep in m.dependencies:
             if dep.section != "dependencies":
@@ -218,5 +227,34 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
                 least, have = fws[i].min_version, _version(version)
                 if least is None or (have is not None and have >= least) or not version:
                     in_use.add(i)
-    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
-    return scan([Path(f) for f in code.files], ctrlc, frozenset(in_use), not_the_app)
+    return ctrlc, frozenset(in_use)
+
+
+def candidate_signals(project: Project, build: Build) -> SignalFacts | None:
+    """For an image whose binary the build picks by a build argument we cannot see (`cargo install --path
+    $CRATE`, `exec "$BINARY"`): when every package with a binary in the build context starts a framework
+    server that stops on SIGTERM and none starts child processes, that framework (whichever is chosen, the
+    image stops the same way); None otherwise."""
+    from viworks_lint.code import package_facts, path_deps
+    from viworks_lint.crates import built_code
+
+    built = built_code(project, build)
+    if built.resolved or not built.runs:
+        return None
+    context = build.context.resolve()
+    candidates = [
+        m for m in project.manifests.values() if m.bin_names() and m.dir.resolve().is_relative_to(context)
+    ]
+    if not candidates:
+        return None
+    found: list[SignalFacts] = []
+    for m in candidates:
+        seen = {m.path}
+        packages = (m, *path_deps(project, m, seen))
+        files = [Path(f) for pkg in packages for f in package_facts(project, pkg).files]
+        ctrlc, in_use = _dependencies(project, packages)
+        facts = scan(files, ctrlc, in_use)
+        if facts.framework is None or facts.spawns is not None:
+            return None
+        found.append(facts)
+    return SignalFacts(None, None, None, found[0].framework)

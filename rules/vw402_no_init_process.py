@@ -14,7 +14,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import script_argv
-from viworks_lint.signals import SignalFacts, image_signals
+from viworks_lint.signals import SignalFacts, candidate_signals, image_signals
 from viworks_lint.variants import fold_variants
 
 INITS = (
@@ -77,7 +77,7 @@ def _signals(project: Project, builds: list[Build]) -> list[SignalFacts] | None:
     """What the code each build's image runs does with signals; None when any is unknown."""
     out: list[SignalFacts] = []
     for b in builds:
-        facts = image_signals(project, b)
+        facts = image_signals(project, b) or candidate_signals(project, b)
         if facts is None:
             return None
         out.append(facts)
@@ -223,7 +223,9 @@ RULE = register(
             "only the framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, "
             "each with its sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, "
             "Rocket from 0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate)"
-            " and the code starts no child process, it is a note: only zombie reaping is missing. "
+            " and the code starts no child process, it is a note: only zombie reaping is missing; also when the "
+            "build picks its binary by a build argument we cannot see (`cargo install --path $CRATE`) and every "
+            "package with a binary in the build context is such a framework server. "
             "When the code handles its stop signal but starts child processes it never waits for (a "
             "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a "
             "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; "

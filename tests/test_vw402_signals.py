@@ -334,3 +334,27 @@ def test_children_the_app_waits_for_need_no_init(tmp_path: Path) -> None:
     waited = WORKER_SPAWNS.replace(".spawn().unwrap();", ".status().unwrap();")
     root = _project(tmp_path, SIGNAL_HOOK, 'signal-hook = "0.3"\n', extra={"src/worker.rs": waited})
     assert lint(root, ["VW402"]) == []
+
+
+def _picked_by_arg(root: Path, second_main: str) -> Path:
+    pkg = '[package]\nname = "{n}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nactix-web = "4"\n'
+    return write(root, {
+        "Cargo.toml": '[workspace]\nmembers = ["api", "push"]\n',
+        "api/Cargo.toml": pkg.format(n="api"), "api/src/main.rs": ACTIX,
+        "push/Cargo.toml": pkg.format(n="push"), "push/src/main.rs": second_main,
+        "entrypoint.sh": '#!/bin/sh\nexec "$BINARY" "$@"\n',
+        "Dockerfile": "FROM rust:1.83 AS build\nARG CRATE\nWORKDIR /app\nCOPY . .\n"
+                      "RUN cargo install --path $CRATE --root /app\n"
+                      "FROM debian:bookworm-slim\nARG BINARY\nCOPY --from=build /app/bin /app/bin\n"
+                      "COPY entrypoint.sh /app/entrypoint.sh\nENV BINARY=/app/bin/$BINARY\nUSER 1000\n"
+                      'ENTRYPOINT ["/app/entrypoint.sh"]\n',
+    })
+
+
+def test_binary_picked_by_a_build_argument_among_framework_servers_is_a_note(tmp_path: Path) -> None:
+    servers = _picked_by_arg(tmp_path / "servers", ACTIX)
+    found = lint(servers, ["VW402"])
+    assert [(f.level, "stops it on SIGTERM by itself" in f.message) for f in found] == [(Level.NOTE, True)]
+    poller = "fn main() { loop { std::thread::sleep(std::time::Duration::from_secs(1)); } }\n"
+    mixed = _picked_by_arg(tmp_path / "mixed", poller)
+    assert [f.level for f in lint(mixed, ["VW402"])] == [Level.WARNING]
