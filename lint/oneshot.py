@@ -106,6 +106,9 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         marks = [(f, *_file_marks(f)) for f in own]
         if any(serves for _f, serves, _k, _c in marks):
             return None
+        lib = sorted(code.lib_files) if not code.lib_is_the_app else []
+        if lib and _library_keeps_running(own, lib):
+            return None  # `workers::spawn_workers(…).await`: the library runs the loop
         clap = next(((f, line) for f, _s, _k, line in marks if line is not None), None)
         if clap is not None:
             found = found or Completion(True, Location(Path(clap[0]), clap[1], 1))
@@ -153,3 +156,53 @@ def _servers_ports(project: Project, builds: list[Build]) -> set[str]:
             continue
         ports |= {v for i in _chain(stage, others) if i.cmd == "EXPOSE" for v in i.values}
     return ports
+
+
+# the library functions a job binary calls (not methods, not `Type::new`): free functions by name, and
+# what shows in their bodies that keeps the program running or starts tasks that do
+_CALL = re.compile(r"(?<![.\w])(?:[a-z_][a-z0-9_]*::)*([a-z_][a-z0-9_]*)\s*\(")
+_FN = re.compile(r"\bpub(?:\([^)]*\))?\s+(?:async\s+)?fn\s+([a-z_][a-z0-9_]*)\s*[<(]")
+_OWN_FN = re.compile(r"\bfn\s+([a-z_][a-z0-9_]*)")
+_TASKS = re.compile(r"\btokio::spawn\b|\bthread::spawn\b|\bJoinSet\b|\bspawn_local\b|\.spawn\s*\(")
+# a helper's own `loop` (a retry, a page walk) ends; what starts a worker pool, a consumer or a server does not
+_LIB_RUNS = re.compile(
+    r"\bprocess_messages\w*|\bconsume\w*\s*\(|\bsubscribe\w*\s*\(|\binterval(?:_at)?\s*\(|\bJobScheduler\b"
+    r"|\bctrl_c\s*\(|\bSignalKind::|\bschedule\w*\s*\("
+)
+_DEPTH = 1
+
+
+def _bodies(lib: list[str]) -> dict[str, list[str]]:
+    """Public free functions of the library files: name → bodies (brace-matched text)."""
+    out: dict[str, list[str]] = {}
+    for f in lib:
+        text = code_text(Path(f))
+        for m in _FN.finditer(text):
+            open_at = text.find("{", m.end())
+            if open_at < 0:
+                continue
+            depth, i = 1, open_at + 1
+            while i < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+            out.setdefault(m.group(1), []).append(text[open_at:i])
+    return out
+
+
+def _library_keeps_running(own: list[str], lib: list[str]) -> bool:
+    """A library function the binary calls (its body, one call deep) consumes a queue, serves, waits on a
+    timer or signal, or starts tasks (a worker pool)."""
+    bodies = _bodies(lib)
+    todo = [code_text(Path(f)) for f in own]
+    seen = {m.group(1) for text in todo for m in _OWN_FN.finditer(text)}  # the binary's own functions
+    for _ in range(_DEPTH):
+        nxt: list[str] = []
+        for text in todo:
+            for name in {m.group(1) for m in _CALL.finditer(text)} - seen:
+                seen.add(name)
+                for body in bodies.get(name, ()):
+                    if _LIB_RUNS.search(body) or _SERVES.search(body) or _TASKS.search(body):
+                        return True
+                    nxt.append(body)
+        todo = nxt
+    return False

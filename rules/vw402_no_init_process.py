@@ -239,7 +239,8 @@ RULE = register(
             "at the first path, with the others as related locations. A note, saying why, when the program runs to "
             "completion: a command-line tool (clap subcommands) or a one-shot job whose own code serves nothing "
             "and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a channel, "
-            "no queue consumer, timer or signal wait), with no HEALTHCHECK, no EXPOSE but the one copied from the "
+            "no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, consumer, "
+            "server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the "
             "Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "

@@ -188,3 +188,37 @@ def test_service_that_mounts_the_docker_socket_makes_root_a_note(tmp_path: Path)
     assert [_lv(f) for f in lint(plain, ["VW401"])] == ["warning"]
     other = write(tmp_path / "other", {**agent, "compose.yaml": SOCK.format(how="image: portainer/portainer-ce")})
     assert [_lv(f) for f in lint(other, ["VW401"])] == ["warning"]
+
+
+LIB = """pub async fn spawn_workers() {
+    let mut set = tokio::task::JoinSet::new();
+    set.spawn(async { tick().await });
+    while set.join_next().await.is_some() {}
+}
+
+pub async fn backfill() -> usize {
+    let mut n = 0;
+    loop {
+        n += 1;
+        if n > 10 { break n; }
+    }
+}
+
+async fn tick() {}
+"""
+
+
+def _job(root: Path, job: str) -> Path:
+    return write(root, {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "src/lib.rs": LIB, "src/bin/job.rs": job,
+        "Dockerfile": RUNTIME.format(base="debian:bookworm-slim").replace("release/svc", "release/job")
+                      .replace('CMD ["svc"]', 'CMD ["job"]').replace("/usr/local/bin/svc", "/usr/local/bin/job"),
+    })
+
+
+def test_job_that_hands_over_to_a_library_worker_pool_stays_a_warning(tmp_path: Path) -> None:
+    call = "#[tokio::main]\nasync fn main() {{\n    svc::{}().await;\n}}\n"
+    once = lint(_job(tmp_path / "once", call.format("backfill")), ["VW402"])
+    assert [_lv(f) for f in once] == ["note"]  # the helper's own loop ends
+    pool = lint(_job(tmp_path / "pool", call.format("spawn_workers")), ["VW402"])
+    assert [_lv(f) for f in pool] == ["warning"]
