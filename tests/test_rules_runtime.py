@@ -914,6 +914,22 @@ def test_vw403_entrypoint_script_without_exec(tmp_path: Path) -> None:
     assert f.related[0].location.line == 4
 
 
+def test_vw403_script_of_an_image_that_runs_the_repo_binary_is_a_warning(tmp_path: Path) -> None:
+    """The finding sits in the script; its level follows the Dockerfile that runs it (which builds the crate)."""
+    write(tmp_path, {
+        "Cargo.toml": "[package]\nname = \"user-service\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.80-slim-bookworm AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/user-service /app/\n"
+                      "COPY --chmod=755 scripts/entrypoint.sh /app/entrypoint.sh\n"
+                      "ENTRYPOINT [\"/app/entrypoint.sh\"]\n",
+        "scripts/entrypoint.sh": "#!/bin/bash\nsleep 5\n/app/user-service\n",
+    })
+    findings = lint(tmp_path, ["VW403"])
+    assert where(findings, tmp_path) == [("VW403", "scripts/entrypoint.sh", 3)]
+    assert findings[0].level is Level.WARNING
+
+
 def test_vw403_sh_c_with_several_commands(tmp_path: Path) -> None:
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\n"
