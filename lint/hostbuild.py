@@ -200,6 +200,23 @@ def host_step(project: Project, dockerfile: Path, context: Path, source: str) ->
     return None
 
 
+_LOCK_MAKERS = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:generate-lockfile|build|b|update|fetch|check|c|run|r|test|t)\b")
+
+
+def host_lockfile_step(project: Project, dockerfile: Path, context: Path) -> HostStep | None:
+    """A wrapper that builds ``dockerfile`` with ``context`` and runs a cargo command, which writes
+    ``Cargo.lock`` when it is missing (`cargo generate-lockfile`, `build`, `fetch`, …)."""
+    df_rel, ctx_rel = project.rel(dockerfile), project.rel(context)
+    extra = tuple(d for d in {dockerfile.parent, context} if d != project.root)
+    for w in wrappers(project, extra):
+        if not _names_dockerfile(w, df_rel, ctx_rel):
+            continue
+        m = _LOCK_MAKERS.search(w.text)
+        if m is not None:
+            return HostStep(w.path, Location(w.path, w.line_of(m.start()), 1))
+    return None
+
+
 def missing_submodule(project: Project, path: Path) -> str | None:
     """The `.gitmodules` path of the git submodule ``path`` lies in, when that submodule is not checked out."""
     gm = project.root / ".gitmodules"

@@ -146,6 +146,28 @@ def test_vw102_gitignored_build_output_is_a_note(tmp_path: Path) -> None:
     assert levels == [(2, "note"), (3, "note"), (4, "error")]
 
 
+def test_vw102_gitignored_cargo_lock_is_an_error_unless_a_step_makes_it(tmp_path: Path) -> None:
+    dockerfile = ("FROM rust:1.80 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src src\n"
+                  "RUN cargo build --release\n")
+    write(tmp_path, {
+        "api/.gitignore": "/target\nCargo.lock\n",
+        "api/Cargo.toml": _pkg("api"),
+        "api/src/main.rs": RUST_MAIN,
+        "api/Dockerfile": dockerfile,
+        # the same, but the Makefile that builds the image makes the lock file first
+        "web/.gitignore": "/target\nCargo.lock\n",
+        "web/Cargo.toml": _pkg("web"),
+        "web/src/main.rs": RUST_MAIN,
+        "web/Dockerfile": dockerfile,
+        "web/Makefile": "image:\n\tcargo generate-lockfile\n\tdocker build -t web .\n",
+    })
+    findings = lint(tmp_path, ["VW102"])
+    got = [(where([f], tmp_path)[0][1], f.effective_level.value) for f in findings]
+    assert ("api/Dockerfile", "error") in got
+    assert "commit `Cargo.lock`" in findings[0].message
+    assert ("web/Dockerfile", "error") not in got
+
+
 # ---------------------------------------------------------------- VW301
 
 
