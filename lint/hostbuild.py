@@ -147,6 +147,35 @@ def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
     return out
 
 
+_ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
+
+
+def declared_targets(project: Project, dockerfile: Path) -> set[str]:
+    """The stages a CI workflow, Makefile or script builds a Dockerfile no compose service builds to:
+    `docker build --target <stage>` of it (`-f` naming it, or `Dockerfile` in the context given), and
+    `docker/build-push-action` steps with `target:` whose `file:` names it."""
+    rel = project.rel(dockerfile)
+    out: set[str] = set()
+    for w in wrappers(project):
+        if "target" not in w.text:
+            continue
+        for m in _CLI_BUILD.finditer(w.text.replace("\\\n", " ")):
+            parsed = build_args([a.strip("'\"") for a in m.group(1).split()])
+            if parsed.target is None or not parsed.positional:
+                continue
+            ctx = posixpath.normpath(parsed.positional[-1].removeprefix("./"))
+            named_file = parsed.file or posixpath.join(ctx, "Dockerfile")
+            if posixpath.normpath(named_file.removeprefix("./")) == rel:
+                out.add(parsed.target)
+        for block in _action_blocks(w.text):
+            file = _ACTION_FILE.search(block)
+            target = _ACTION_TARGET.search(block)
+            named = file.group(1).removeprefix("./") if file is not None else "Dockerfile"
+            if target is not None and target.group(1) and named == rel:
+                out.add(target.group(1))
+    return {t for t in out if not _TEMPLATE.search(t)}
+
+
 def declared_context(project: Project, dockerfile: Path) -> Path | None:
     """The build context a CI workflow, Makefile or script gives a Dockerfile no compose service builds:
     `docker build -f <file> <context>`, or `docker/build-push-action` with `file:` naming it (or filled in from a

@@ -277,9 +277,21 @@ class Project:
             p = norm_path(path)
             if p not in built:
                 df = self.dockerfile(p)
-                out.append(Build(p, df, self._standalone_context(df)))
+                context = self._standalone_context(df)
+                out.extend(Build(p, df, context, target=t) for t in self._standalone_targets(df))
                 built.add(p)
         return out
+
+    def _standalone_targets(self, df: Dockerfile) -> list[str | None]:
+        """The stages scripts or CI build a Dockerfile no compose service builds to (``--target``, when each
+        names a stage of it); else the last stage, as a plain ``docker build`` does."""
+        from viworks_lint.hostbuild import declared_targets
+
+        names = {st.name.lower() for st in df.stages if st.name}
+        targets = declared_targets(self, df.path)
+        if targets and all(t.lower() in names for t in targets):
+            return [*sorted(targets)]
+        return [None]
 
     def _standalone_context(self, df: Dockerfile) -> Path:
         """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script
