@@ -298,6 +298,21 @@ def test_discovery_dockerfile_names() -> None:
         assert not is_dockerfile_name(name), name
 
 
+def test_discovery_dockerfile_like_names_are_read(tmp_path: Path) -> None:
+    """`Dockerfile_meta`, `Dockerfile-release`, `api-dockerfile` are Dockerfiles when their text is one."""
+    write(tmp_path, {
+        "docker/Dockerfile_meta": "# syntax=docker/dockerfile:1\n\nARG BASE=debian:bookworm-slim\nFROM ${BASE}\n"
+                                  "COPY meta-server /usr/bin/\n",
+        "Dockerfile-release": "FROM scratch\nCOPY app /app\n",
+        "api-dockerfile": "FROM alpine:3.20\nCOPY api /api\n",
+        "Dockerfile-notes": "Notes\n=====\nFROM scratch keeps images small.\n",
+        "Dockerfile_v2.md": "FROM scratch\n",
+    })
+    found = sorted(where(lint(tmp_path, ["VW102"]), tmp_path))
+    assert found == [("VW102", "Dockerfile-release", 2), ("VW102", "api-dockerfile", 2),
+                     ("VW102", "docker/Dockerfile_meta", 5)]
+
+
 def test_compose_variant_that_belongs_to_a_file_set_is_not_linted_alone(tmp_path: Path) -> None:
     write(tmp_path, {
         "deploy/docker-compose.infra.yml": "services:\n  db:\n    image: postgres:16\n",

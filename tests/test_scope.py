@@ -315,7 +315,7 @@ def test_image_a_release_workflow_pushes_is_deploy_although_test_compose_builds_
 
 
 def test_released_dockerfile_with_an_unusual_name_is_linted_as_deploy(tmp_path: Path) -> None:
-    # `Dockerfile-release` is no Dockerfile name discovery knows; the release workflow (which GitHub runs
+    # the release workflow (which GitHub runs
     # even with a tab inside `${{ }}`, where a YAML parser gives up) names it and pushes it
     release = (
         "FROM alpine AS builder\nARG VER\nRUN wget https://example.com/shop-api-${VER}.tar.gz && "
@@ -328,7 +328,7 @@ def test_released_dockerfile_with_an_unusual_name_is_linted_as_deploy(tmp_path: 
         "Cargo.toml": CARGO,
         "src/main.rs": "fn main() {}\n",
         "Dockerfile-release": release,
-        "Dockerfile-notes": release,  # named by nothing: still not a Dockerfile
+        "Dockerfile-notes": "Notes on building the images\n\nFROM scratch keeps them small.\n",  # prose: not one
         ".github/workflows/release.yml": workflow,
     })
     got = _scopes(tmp_path)
