@@ -112,7 +112,7 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool
 # `context: .` (or none: the action's git context is the repository) and no `file:`, or `docker build .`
 # / `docker buildx build … .` / `docker image build .` without `-f`.
 _ACTION = re.compile(r"uses:\s*['\"]?docker/build-push-action@")
-_ACTION_FILE = re.compile(r"^\s*file:\s*['\"]?([^'\"\s#]*)", re.M)
+_ACTION_FILE = re.compile(r"^\s*file:\s*['\"]?((?:\$\{\{[^}]*\}\}|[^'\"\s#])*)", re.M)
 _ACTION_CTX = re.compile(r"^\s*context:\s*['\"]?([^'\"\s#]*)", re.M)
 _CLI_BUILD = re.compile(r"docker\s+(?:buildx\s+build|image\s+build|build)\b([^\n;&|]*)")
 
@@ -183,13 +183,16 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
     rel = project.rel(dockerfile)
     contexts: set[str] = set()
     for w in wrappers(project):
-        if rel not in w.text:
-            continue
-        contexts |= _cli_contexts(w.text, rel)
+        mentioned = rel in w.text
+        if mentioned:
+            contexts |= _cli_contexts(w.text, rel)
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             named = file.group(1).removeprefix("./") if file is not None else ""
-            if not (named == rel or "${{" in named):
+            # `file: ${{ matrix.dockerfile }}/Dockerfile`: a pattern that fits every `<dir>/Dockerfile` of a matrix
+            pattern = _TEMPLATE.sub("*", named)
+            fits = pattern not in (named, "*") and fnmatch.fnmatchcase(rel, pattern)
+            if not (named == rel or fits or ("${{" in named and mentioned)):
                 continue
             ctx = _ACTION_CTX.search(block)
             contexts.add(ctx.group(1) if ctx is not None and ctx.group(1) else ".")

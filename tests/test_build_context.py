@@ -86,3 +86,17 @@ def test_script_targets_are_the_images_linted(tmp_path: Path) -> None:
 def test_without_targets_the_last_stage_is_the_image(tmp_path: Path) -> None:
     root = write(tmp_path, {**TWO_TARGETS, "scripts/build-images.sh": "#!/bin/sh\ndocker build -t acme/app .\n"})
     assert lint(root, ["VW401"]) == []
+
+
+def test_ci_matrix_file_pattern_gives_the_context(tmp_path: Path) -> None:
+    """The workflow builds `${{ matrix.dir }}/Dockerfile` from the root, the matrix filled in by a script: every
+    `<dir>/Dockerfile` it fits is built with the repository root as context."""
+    files = {k.replace("crates/api/api.Dockerfile", "crates/api/Dockerfile"): v for k, v in WORKSPACE.items()}
+    action = ACTION.replace("file: ${{ matrix.image.dockerfile }}", "file: ${{ matrix.dir }}/Dockerfile").replace(
+        "          - dockerfile: crates/api/api.Dockerfile\n", "          - ${{ fromJson(needs.find.outputs.dirs) }}\n"
+    )
+    assert "crates/api" not in action
+    root = write(tmp_path, {**files, ".github/workflows/images.yml": action})
+    assert lint(root, ["VW110", "VW102"]) == []
+    root2 = write(tmp_path / "no-ci", files)
+    assert where(lint(root2, ["VW110"]), root2) != []
