@@ -72,13 +72,34 @@ def _tail(text: str) -> _Tail | None:
     return _Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
 
 
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """The script's lines with backslash continuations joined, each with the number of its first line."""
+    out: list[tuple[int, str]] = []
+    start, parts = 0, list[str]()
+    for n, line in enumerate(text.splitlines(), 1):
+        if not parts:
+            start = n
+        if line.endswith("\\"):
+            parts.append(line[:-1])
+            continue
+        parts.append(line)
+        out.append((start, " ".join(parts)))
+        parts = []
+    if parts:
+        out.append((start, " ".join(parts)))
+    return out
+
+
 def _tail_fallback(text: str) -> _Tail | None:
+    """The last command, read line by line (for scripts the shell grammar cannot parse, e.g. with arrays)."""
+    if "trap " in text:
+        return None
     lines = text.splitlines()
-    for n in range(len(lines), 0, -1):
-        s = lines[n - 1].strip()
+    for n, logical in reversed(_logical_lines(text)):
+        s = logical.strip()
         if not s or s.startswith("#"):
             continue
-        if "trap " in text or s in ("fi", "done", "esac", "}", ";;") or s.endswith(("&", "\\", "then", "do")):
+        if s in ("fi", "done", "esac", "}", ";;") or s.endswith(("&", "then", "do")):
             return None
         words = s.split()
         if words[0] in _NOT_APP or "=" in words[0]:

@@ -930,6 +930,20 @@ def test_vw403_script_of_an_image_that_runs_the_repo_binary_is_a_warning(tmp_pat
     assert findings[0].level is Level.WARNING
 
 
+def test_vw403_script_the_shell_grammar_cannot_parse_is_read_by_logical_lines(tmp_path: Path) -> None:
+    """Arrays defeat the shell parser; the fallback joins backslash continuations, so an `exec` spread over
+    several lines is seen, and a missing one is reported at the command's first line."""
+    body = ('#!/bin/bash\nFLAGS=(--a "$A")\n\n{exec}/usr/local/bin/app "$@" \\\n    --port 3210 \\\n'
+            '    "${{FLAGS[@]}}" \\\n    "$SPEC"\n')
+    write(tmp_path, {
+        "ok/Dockerfile": "FROM debian:bookworm-slim\nCOPY run.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n",
+        "ok/run.sh": body.format(exec="exec "),
+        "bad/Dockerfile": "FROM debian:bookworm-slim\nCOPY run.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n",
+        "bad/run.sh": body.format(exec=""),
+    })
+    assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "bad/run.sh", 4)]
+
+
 def test_vw403_sh_c_with_several_commands(tmp_path: Path) -> None:
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\n"
