@@ -944,6 +944,17 @@ def test_vw403_script_the_shell_grammar_cannot_parse_is_read_by_logical_lines(tm
     assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "bad/run.sh", 4)]
 
 
+def test_vw403_script_copied_into_a_directory_an_earlier_copy_made(tmp_path: Path) -> None:
+    """`COPY entrypoint.sh /srv` puts the file in `/srv`, a directory since `/srv/bin/app` was copied."""
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nCOPY app /srv/bin/app\nCOPY entrypoint.sh /srv\n"
+                      "ENTRYPOINT [\"/usr/bin/bash\", \"/srv/entrypoint.sh\"]\n",
+        "app": "",
+        "entrypoint.sh": "#!/bin/bash\ncd /srv\ngosu app sh -c \"/srv/bin/app\"\n",
+    })
+    assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "entrypoint.sh", 3)]
+
+
 def test_vw403_sh_c_with_several_commands(tmp_path: Path) -> None:
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\n"
