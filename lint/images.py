@@ -28,6 +28,7 @@ class ImageFacts:
     init_entrypoint: bool = False
     package_manager: str | None = None
     openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
+    user: str | None = None  # the USER the image itself sets (an entrypoint that drops privileges later: None)
 
 
 def split_image(ref: str) -> tuple[str, str]:
@@ -89,5 +90,6 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             init_entrypoint=bool(e.get("init_entrypoint", False)),
             package_manager=e.get("package_manager"),
             openssl=e.get("openssl"),
+            user=e.get("user"),
         )
     return ImageFacts(name=name, tag=tag, known=False)

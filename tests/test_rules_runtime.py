@@ -144,6 +144,20 @@ def test_vw204_gitignored_data_dir_of_a_root_container_is_silent(tmp_path: Path)
     assert lint(tmp_path, ["VW204"]) == []  # Docker creates it as root; postgres starts as root
 
 
+def test_vw204_missing_data_dir_of_an_image_that_sets_a_non_root_user(tmp_path: Path) -> None:
+    """prometheus' image runs as `nobody`: the root-owned directory Docker creates is not writable. mysql's
+    entrypoint chowns its data directory as root before it drops privileges: fine."""
+    write(tmp_path, {
+        ".gitignore": "_prometheus-data/\n_db/\n",
+        "compose.yaml": "services:\n  prometheus:\n    image: prom/prometheus:v2.53.0\n    volumes:\n"
+                        "      - ./_prometheus-data:/prometheus\n"
+                        "  db:\n    image: mysql:8\n    volumes:\n      - ./_db:/var/lib/mysql\n",
+    })
+    found = lint(tmp_path, ["VW204"])
+    assert where(found, tmp_path) == [("VW204", "compose.yaml", 5)]
+    assert "`nobody`" in found[0].message
+
+
 # ---------------------------------------------------------------- VW305 depends-on-no-healthcheck
 
 
