@@ -230,7 +230,8 @@ def starts_shell(project: Project, svc: Service) -> str | None:
 
 def dev_builds(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project is a development stack because every image it builds is a development one
-    (``Dockerfile-devel``, ``dev.Dockerfile``: named for development or tests), else None."""
+    (``Dockerfile-devel``, ``dev.Dockerfile``, ``test/x/Dockerfile``: named or placed for development or tests),
+    else None."""
     built: list[str] = []
     for svc in compose.services.values():
         if svc.build is None:
@@ -238,13 +239,14 @@ def dev_builds(project: Project, compose: ComposeProject) -> str | None:
         build = project.build_of_service(svc)
         if build is None:
             return None
-        named = scope_from_name(build.dockerfile_path.name)
+        rel = project.rel(build.dockerfile_path)
+        named = scope_from_name(rel)  # by its name or its folder (`test/unix-socket/Dockerfile`, `dev-env/…`)
         if named is None or named[0] not in (Scope.DEV, Scope.TEST):
             return None
-        built.append(build.dockerfile_path.name)
+        built.append(rel)
     if not built:
         return None
-    return f"only builds development images ({', '.join(sorted(set(built))[:3])})"
+    return f"only builds development or test images ({', '.join(sorted(set(built))[:3])})"
 
 
 def _app_names(project: Project) -> set[str]:

@@ -232,8 +232,15 @@ def test_docs_folders_and_dev_image_stacks_are_dev(tmp_path: Path) -> None:
         "docs/content/files/compose.nginx.yaml": "services:\n  nginx:\n    image: nginx:1.27\n"
                                                  "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n",
     })
+    (tmp_path / "test/unix-socket").mkdir(parents=True)
+    (tmp_path / "test/unix-socket/Dockerfile.unix-socket").write_text("FROM debian:bookworm-slim\nCMD [\"/app\"]\n")
+    (tmp_path / "docker-compose.unix-socket.yml").write_text(
+        "services:\n  app:\n    build:\n      context: .\n      dockerfile: test/unix-socket/Dockerfile.unix-socket\n"
+        "    environment:\n      APP_SECRET: 7f9c2ba4e88f827d616045507605853e\n"
+    )
     got = _scopes(tmp_path)
-    assert got["docker-compose.yml"] == ("dev", "only builds development images (Dockerfile-devel)")
+    assert got["docker-compose.yml"] == ("dev", "only builds development or test images (Dockerfile-devel)")
+    assert got["docker-compose.unix-socket.yml"][0] == "dev"  # its only image lives in a test folder
     assert got["docs/content/files/compose.nginx.yaml"] == ("dev", "in folder docs/")
     assert got["deploy/compose.yaml"][0] == "deploy"  # builds the real Dockerfile
     found = lint(tmp_path, ["VW309", "VW405", "VW204"])
