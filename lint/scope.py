@@ -172,10 +172,26 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     mount = _source_mount(project, compose, svc)
     if match is None:
         df = build.dockerfile if build is not None else None
+        watcher = _installs_watcher(stage)
+        if watcher is not None and mount is not None:
+            return f"its image installs {watcher} and {mount} is bind-mounted over the source"
         return _toolchain_box(svc, df, stage, text, mount)
     if mount is None:
         return None
     return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
+
+
+_WATCHERS = re.compile(r"\bcargo\s+(?:\+\S+\s+)?install\b[^\n]*?\b(cargo-watch|bacon|watchexec-cli|systemfd)\b")
+
+
+def _installs_watcher(stage: Stage | None) -> str | None:
+    """A file watcher the image installs for rebuild-on-save development (`cargo install cargo-watch`)."""
+    for instr in stage.instructions if stage is not None else ():
+        if instr.cmd == "RUN":
+            m = _WATCHERS.search(" ".join(instr.args))
+            if m is not None:
+                return m.group(1)
+    return None
 
 
 def _toolchain_box(

@@ -424,3 +424,25 @@ def test_image_a_script_builds_and_pushes_is_deploy(tmp_path: Path) -> None:
     assert _scopes(tmp_path)["docker/Dockerfile.api"] == ("deploy", "built and pushed by scripts/publish.sh:3")
     write(tmp_path, {"scripts/publish.sh": script.replace("docker push", "docker run")})  # built, not pushed
     assert _scopes(tmp_path)["docker/Dockerfile.api"][0] == "test"
+
+
+def test_toolchain_image_that_installs_a_file_watcher_with_the_source_mounted_is_dev(tmp_path: Path) -> None:
+    """The image installs cargo-watch and starts through a script the compose file does not show; the source is
+    bind-mounted over its copy: a development stack. Without the mount, the same image is what ships."""
+    dockerfile = ("FROM rust:1.80-slim\nRUN cargo install cargo-watch\nCOPY ./app /usr/src/app\nCOPY start.sh /start.sh\n"
+                  "WORKDIR /usr/src/app\nCMD [\"bash\", \"/start.sh\"]\n")
+    write(tmp_path, {
+        "app/Cargo.toml": CARGO,
+        "app/src/main.rs": "fn main() {}\n",
+        "Dockerfile": dockerfile,
+        "start.sh": "#!/bin/bash\ncargo watch -x run\n",
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n      - ./app/:/usr/src/app\n",
+        "prod/Dockerfile": dockerfile,
+        "prod/app/Cargo.toml": CARGO,
+        "prod/app/src/main.rs": "fn main() {}\n",
+        "prod/start.sh": "#!/bin/bash\nexec cargo run --release\n",
+        "prod/docker-compose.yml": "services:\n  api:\n    build: .\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["docker-compose.yml"] == ("dev", "its image installs cargo-watch and ./app/ is bind-mounted over the source")
+    assert got["prod/docker-compose.yml"][0] == "deploy"
