@@ -185,11 +185,13 @@ _WATCHERS = re.compile(r"\bcargo\s+(?:\+\S+\s+)?install\b[^\n]*?\b(cargo-watch|b
 
 
 def _installs_watcher(stage: Stage | None) -> str | None:
-    """A file watcher the image installs for rebuild-on-save development (`cargo install cargo-watch`)."""
+    """A file watcher the image always installs for rebuild-on-save development (`cargo install cargo-watch`;
+    not one installed only under a condition, `if [ "$BUILD_ENV" = dev ]`, in an image that also ships)."""
     for instr in stage.instructions if stage is not None else ():
         if instr.cmd == "RUN":
-            m = _WATCHERS.search(" ".join(instr.args))
-            if m is not None:
+            text = " ".join(instr.args)
+            m = _WATCHERS.search(text)
+            if m is not None and not re.search(r"\b(?:if|case)\s", text[: m.start()]):
                 return m.group(1)
     return None
 

@@ -446,3 +446,16 @@ def test_toolchain_image_that_installs_a_file_watcher_with_the_source_mounted_is
     got = _scopes(tmp_path)
     assert got["docker-compose.yml"] == ("dev", "its image installs cargo-watch and ./app/ is bind-mounted over the source")
     assert got["prod/docker-compose.yml"][0] == "deploy"
+
+
+def test_file_watcher_installed_only_for_a_dev_build_argument_does_not_make_the_stack_dev(tmp_path: Path) -> None:
+    dockerfile = ("FROM rust:1.80-slim\nARG BUILD_ENV=prod\n"
+                  "RUN if [ \"$BUILD_ENV\" = \"dev\" ]; then cargo install cargo-watch; fi\n"
+                  "COPY . /app\nWORKDIR /app\nCMD [\"bash\", \"/app/start.sh\"]\n")
+    write(tmp_path, {
+        "api/Cargo.toml": CARGO,
+        "api/src/main.rs": "fn main() {}\n",
+        "api/Dockerfile": dockerfile,
+        "docker-compose.yml": "services:\n  api:\n    build: ./api\n    volumes:\n      - ./api:/app\n",
+    })
+    assert _scopes(tmp_path)["docker-compose.yml"][0] == "deploy"
