@@ -303,12 +303,16 @@ def _tools_of(package: str) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------------------- shell text
 
 
+_PREFIXES = frozenset({"sudo", "env", "exec", "nohup", "time", "command", "then", "else", "do", "{", "!"})
+
+
 def _strip_prefix(words: list[str]) -> list[str]:
-    """Drop leading ``sudo``, ``env X=y``, ``DEBIAN_FRONTEND=…`` and similar."""
+    """Drop leading ``sudo``, ``env X=y``, ``DEBIAN_FRONTEND=…``, shell keywords that come before a command
+    (``then``, ``else``, ``do``: ``if …; then ./install.sh; fi``) and similar."""
     i = 0
     while i < len(words):
         w = words[i]
-        if w in ("sudo", "env", "exec", "nohup", "time", "command") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+        if w in _PREFIXES or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
             i += 1
             continue
         break
