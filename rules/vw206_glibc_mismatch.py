@@ -49,7 +49,7 @@ def check(project: Project) -> Iterator[Finding]:
         reported: set[int] = set()
         for build in builds:
             for origin in binary_origins(project, build):
-                if origin.copy is None or origin.static or origin.stage.index in reported:
+                if origin.copy is None or origin.static or origin.target_unresolved or origin.stage.index in reported:
                     continue
                 built = origin.facts
                 if built.libc != "glibc":
@@ -108,10 +108,14 @@ RULE = register(
             "(`--target *-musl`, a `-musl/` path in the COPY, `CARGO_BUILD_TARGET`, `.cargo/config.toml`; a "
             "`$target` in the command or path is read with the stage's ARG default, compose `build.args` or ENV "
             "value, so `--target=$target` with `ARG target=x86_64-unknown-linux-musl` is a musl build), "
+            "a builder that writes a musl triple anywhere in its RUNs (`echo x86_64-unknown-linux-musl > "
+            ".toolchain` for `--target $(cat .toolchain)`) or installs `musl-tools`/`musl-dev`, unless the COPY "
+            "takes cargo's host-target output `target/release/`), "
             "Alpine builders, `crt-static` builds, `cargo zigbuild` with a pinned `…-gnu.2.17` target, "
             "same-release pairs and distroless `cc` images matching the builder are silent, and so are export-only "
             "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL and no CMD/ENTRYPOINT, built with "
-            "`docker build --output`): the binary runs on the host, not in that stage.",
+            "`docker build --output`): the binary runs on the host, not in that stage. A `--target` only known when "
+            "the RUN runs (`$(…)`, a variable with no ARG/ENV/build-arg value) and no musl evidence: no claim.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",
