@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.images import glibc_versions_crossed
 from viworks_lint.packages import BinaryOrigin, binary_origins, build_contents, from_image_location, stage_title
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project
@@ -82,10 +83,26 @@ def check(project: Project) -> Iterator[Finding]:
                     if _version(need) <= _version(run.glibc):
                         continue
                     reported.add(origin.stage.index)
+                    crossed = glibc_versions_crossed(run.glibc, need)
+                    if crossed == ():
+                        yield RULE.finding(
+                            f"{label} has glibc {run.glibc} and the binary is built on {src}, but Rust binaries built "
+                            "on a newer glibc are not known to need any symbol version in between (the dynamic "
+                            "loader lists every missing version, and reports list none there): it most likely "
+                            f"starts; building on the runtime's release or running it on {_suggest(origin)} "
+                            "removes the doubt",
+                            loc,
+                            key=f"{stage.label}<-{origin.stage.label}:glibc",
+                            related=_builder_related(df, origin),
+                            level=Level.NOTE,
+                        )
+                        continue
+                    missing = crossed[-1] if crossed else need
                     yield RULE.finding(
-                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: symbols versioned "
-                        f"GLIBC_{need} are missing at run time and it fails with `GLIBC_{need}' not found`; run it "
-                        f"on {_suggest(origin)} or build on the runtime's release",
+                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: it needs symbols "
+                        f"versioned up to GLIBC_{need} that the runtime lacks and fails at start with "
+                        f"`GLIBC_{missing}' not found`; run it on {_suggest(origin)} or build on the runtime's "
+                        "release",
                         loc,
                         key=f"{stage.label}<-{origin.stage.label}:glibc",
                         related=_builder_related(df, origin),
@@ -115,7 +132,11 @@ RULE = register(
             "same-release pairs and distroless `cc` images matching the builder are silent, and so are export-only "
             "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL and no CMD/ENTRYPOINT, built with "
             "`docker build --output`): the binary runs on the host, not in that stage. A `--target` only known when "
-            "the RUN runs (`$(…)`, a variable with no ARG/ENV/build-arg value) and no musl evidence: no claim.",
+            "the RUN runs (`$(…)`, a variable with no ARG/ENV/build-arg value) and no musl evidence: no claim. "
+            "A newer builder glibc is an error when the gap crosses a symbol version Rust binaries were seen to need "
+            "(`glibc_symbol_versions` in `rules/images.json`, with the reports: 2.29, 2.32–2.34, 2.38, 2.39) or "
+            "leaves the reviewed range 2.28–2.41, and only a note otherwise (e.g. Debian 13's 2.41 → Ubuntu 24.04's "
+            "2.39: builds on 2.41 were seen to need GLIBC_2.39 at most).",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",
