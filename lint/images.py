@@ -84,6 +84,12 @@ def glibc_versions_crossed(runtime: str, built: str) -> tuple[str, ...] | None:
     return tuple(text for ver, text in known if run < ver <= build)
 
 
+def distro_bash(distro: str | None) -> str | None:
+    """The bash version a distribution release ships (rules/images.json ``distro_bash``), or None."""
+    entry = _file().get("distro_bash", {}).get("versions", {}).get(distro or "")
+    return str(entry["bash"]) if isinstance(entry, dict) and "bash" in entry else None
+
+
 def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> ImageFacts:
     name, tag = split_image(ref)
     entries: list[Mapping[str, Any]] = []
