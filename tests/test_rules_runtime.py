@@ -573,6 +573,17 @@ def test_vw206_trixie_builder_into_distroless_debian12(tmp_path: Path) -> None:
     assert where(lint(tmp_path, ["VW206"]), tmp_path) == [("VW206", "Dockerfile", 6)]
 
 
+def test_vw206_gap_that_crosses_no_needed_symbol_version_is_a_note(tmp_path: Path) -> None:
+    """trixie (2.41) → noble (2.39): Rust binaries built on 2.41 need GLIBC_2.39 at most (rules/images.json);
+    trixie → bookworm (2.36) crosses 2.38/2.39 and stays an error naming the version the loader misses."""
+    _glibc_project(tmp_path / "noble", "rust:1.92.0", "ubuntu:24.04")
+    [note] = lint(tmp_path / "noble", ["VW206"])
+    assert note.level is Level.NOTE and "most likely starts" in note.message
+    _glibc_project(tmp_path / "bookworm", "rust:1.92.0", "debian:bookworm-slim")
+    [error] = lint(tmp_path / "bookworm", ["VW206"])
+    assert error.level is Level.ERROR and "`GLIBC_2.39' not found`" in error.message
+
+
 def test_vw206_gnu_build_into_alpine(tmp_path: Path) -> None:
     _glibc_project(tmp_path, "rust:1.83-slim-bookworm", "alpine:3.20")
     findings = lint(tmp_path, ["VW206"])
@@ -614,6 +625,25 @@ def test_vw206_target_from_an_arg_default(tmp_path: Path) -> None:
     _glibc_project(tmp_path / "gnu", "rust:1.83", "scratch", build=build.format("x86_64-unknown-linux-gnu"),
                    copy_from="/src/target/${target}/release/app")
     assert where(lint(tmp_path / "gnu", ["VW206"]), tmp_path / "gnu") == [("VW206", "Dockerfile", 7)]
+
+
+def test_vw206_target_chosen_at_build_time(tmp_path: Path) -> None:
+    """`--target $(cat .toolchain)`: a musl triple written earlier or musl-tools installed means musl; with no
+    such evidence the target is unknown and there is no claim; musl-tools beside a copy of cargo's host output
+    (`target/release/`) is still a glibc binary."""
+    pick = 'RUN echo "x86_64-unknown-linux-musl" > .toolchain\n'
+    build = "RUN {tools}rustup target add $(cat .toolchain)\nRUN cargo build --release --target $(cat .toolchain)" \
+            " && mv target/$(cat .toolchain)/release/app /app"
+    _glibc_project(tmp_path / "triple", "rust:1.90", "alpine:3.20", build=pick + build.format(tools=""),
+                   copy_from="/app")
+    _glibc_project(tmp_path / "tools", "rust:1.90", "alpine:3.20",
+                   build=build.format(tools="apt-get update && apt-get install -y musl-tools && "), copy_from="/app")
+    _glibc_project(tmp_path / "unknown", "rust:1.90", "debian:bookworm-slim",
+                   build="RUN cargo build --release --target $TRIPLE && cp target/*/release/app /app", copy_from="/app")
+    assert lint(tmp_path, ["VW206"]) == []
+    host = _glibc_project(tmp_path / "host", "rust:1.90", "alpine:3.20",
+                          build="RUN apt-get update && apt-get install -y musl-tools && cargo build --release")
+    assert where(lint(host, ["VW206"]), host) == [("VW206", "Dockerfile", 6)]
 
 
 def test_vw206_silent_for_same_distro_pairs(tmp_path: Path) -> None:
