@@ -272,7 +272,7 @@ def discover(
             out.env_files.append(path)
         elif name == ".viworks-lint.toml" and path.parent != root:
             out.configs.append(path)
-        elif is_wrapper(path):
+        elif is_wrapper(path, root):
             out.wrappers.append(path)
     if explicit:
         # `-f` / `compose-files` name the compose project: discovery of compose files stops there

@@ -213,7 +213,8 @@ class Project:
         """How the repository runs compose and which files its steps create (see ``wrappers.py``)."""
         from viworks_lint.wrappers import read_wrappers
 
-        return read_wrappers(self.root, self.discovered.wrappers)
+        composes = [f for g in self.discovered.compose_groups for f in g] + list(self.discovered.compose_variants)
+        return read_wrappers(self.root, self.discovered.wrappers, [norm_path(f) for f in composes])
 
     def provision(self, path: Path) -> Provision | None:
         """How a file that is absent (or git-ignored) is put into place by the repository's own steps."""
