@@ -33,8 +33,10 @@ def _set(duration: str | None) -> bool:
     return duration.strip() != "" and (not digits or int(digits) != 0)
 
 
-# Probes that fail during start-up mark the container unhealthy after interval × retries. When that is at
-# least the start period the fix would add (30 s), the fix changes nothing a normal start needs: advice.
+# Probes that fail during start-up mark the container unhealthy after interval × retries. When that is
+# longer than the start period the fix would add (30 s), the fix changes nothing a normal start needs: advice.
+# Exactly 30 s (10s × 3, the most common compose healthcheck) stays a warning: a start that takes half a minute is
+# common for a backend that runs its migrations first.
 GENEROUS_BUDGET = 30.0
 
 
@@ -55,7 +57,7 @@ def _budget(interval: str | None, retries: int | str | None, image: Instruction 
 
 def _generous(budget: float | None) -> str | None:
     """The advice appended when the budget already covers a slow start, else None."""
-    if budget is None or budget < GENEROUS_BUDGET:
+    if budget is None or budget <= GENEROUS_BUDGET:
         return None
     return (
         f"; probes already fail for {budget:g}s (interval × retries) before the container counts as unhealthy, "
@@ -202,8 +204,8 @@ RULE = register(
             "service (prometheus, grafana, an OpenTelemetry collector) that no service waits for with "
             "`condition: service_healthy`, since its health status then gates nothing. It is a note as well when "
             "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
-            "for what is unset, and a compose healthcheck inheriting unset fields from the image) at least the 30 "
-            "seconds the fix would add (`10s` × 3 retries included).",
+            "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "
+            "the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",
