@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
@@ -15,6 +16,7 @@ from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import compose_host_names, container_env
+from viworks_lint.storeuse import uses_datastore
 
 # image repository names (last path segment) of databases, caches and brokers
 _DATASTORES = {
@@ -132,14 +134,19 @@ def _users(project: Project, compose: ComposeProject, store: Service) -> list[Se
     """Other services of the compose project that reach ``store`` over the compose network: they wait for it
     (`depends_on`, `links`) or are given its host name (in a URL, a `*_HOST` value, a command)."""
     names = [n for n, s in compose_host_names(compose).items() if s is store]
+    fam = service_family(project, store)
     host = re.compile(r"(?:^|[@/=,;\s\"'])(?:" + "|".join(map(re.escape, names)) + r")(?=$|[:/,;\s\"'?])")
     users = []
     for other in compose.services.values():
         if other is store or (other.network_mode or "").strip() == "host":
             continue  # a host-networked service reaches the datastore through the published port
         waits = any(r.name == store.name for r in (*other.depends_on, *other.links))
-        if waits or any(host.search(t) for t in _texts(project, other)):
-            users.append(other)
+        named: list[str | None] = [k for k, v in container_env(project, other).values.items() if v and host.search(v)]
+        if not (waits or named or any(host.search(t) for t in _texts(project, other))):
+            continue
+        if fam is not None and all(uses_datastore(project, other, fam, v) is False for v in named or [None]):
+            continue  # its code has no client of the datastore: the link or URL is left over
+        users.append(other)
     return users
 
 
@@ -253,9 +260,11 @@ RULE = register(
             "memcached, rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor "
             "repositories such as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or "
             "bound to `0.0.0.0`/`::`. A warning when another service of the same compose project uses the datastore "
-            "over the compose network (it `depends_on`/`links` it or is given its host name), since the published "
-            "port is then only exposure; a note when none does (the port is how an app run on the host reaches "
-            "it), which includes services run with `network_mode: host`: they reach the datastore through the "
+            "over the compose network (it `depends_on`/`links` it or is given its host name, and its code, when the "
+            "linter can tell which crate the image runs, reads that variable or names a client crate of the "
+            "datastore from `rules/datastores.json`), since the published port is then only exposure; a note when "
+            "none does (the port is how an app run on the host reaches it), which includes services run with "
+            "`network_mode: host`: they reach the datastore through the "
             "published port, not over the compose network. The message says so plainly when authentication is "
             "off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
