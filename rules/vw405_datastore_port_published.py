@@ -11,6 +11,7 @@ from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
+from viworks_lint.hostaccess import host_access
 from viworks_lint.images import split_image
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project
@@ -179,7 +180,7 @@ def _auth_off(project: Project, svc: Service, kind: str) -> str | None:
 def check(project: Project) -> Iterator[Finding]:
     # one published port line is one finding, even when several compose projects include the file (a base file
     # and a base + override set): the users of every project that runs it are named together
-    seen: dict[tuple[object, ...], tuple[Service, Port, str, str, str | None, list[Service]]] = {}
+    seen: dict[tuple[object, ...], tuple[ComposeProject, Service, Port, str, str, str | None, list[Service]]] = {}
     for compose, svc in project.services():
         if not svc.ports:
             continue
@@ -198,11 +199,11 @@ def check(project: Project) -> Iterator[Finding]:
             loc = port.location
             where_key = (str(loc.path), loc.line, loc.col, svc.name, port.raw)
             if where_key in seen:
-                known = seen[where_key][5]
+                known = seen[where_key][6]
                 known.extend(u for u in users if all(u.name != k.name for k in known))
                 continue
-            seen[where_key] = (svc, port, kind, image, auth_off, list(users))
-    for svc, port, kind, image, auth_off, users in seen.values():
+            seen[where_key] = (compose, svc, port, kind, image, auth_off, list(users))
+    for compose, svc, port, kind, image, auth_off, users in seen.values():
         how = f"host port {port.published}" if port.published else "a random host port"
         where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
         risk = (
@@ -210,7 +211,15 @@ def check(project: Project) -> Iterator[Finding]:
             if auth_off
             else "anyone who can reach the host can try its credentials"
         )
-        if users:
+        host_run = host_access(
+            project, compose, svc, port, service_family(project, svc), lambda s: _kind(project, s) is not None
+        )
+        if host_run is not None:
+            fix = (
+                f"the repository points an app run on the host at this port ({host_run}), so it is the documented "
+                "way in for local runs: bind it to `127.0.0.1:` unless other machines must connect"
+            )
+        elif users:
             used = ", ".join(f"`{u.name}`" for u in users[:3])
             fix = (
                 f"bind it to `127.0.0.1:` or drop `ports:` ({used} "
@@ -228,7 +237,7 @@ def check(project: Project) -> Iterator[Finding]:
             key=f"{svc.name}:{port.raw}",
             fix=_fix(port),
         )
-        yield f if users else replace(f, level=Level.NOTE)
+        yield f if users and host_run is None else replace(f, level=Level.NOTE)
 
 
 def _fix(port: Port) -> Fix | None:
@@ -265,8 +274,15 @@ RULE = register(
             "datastore from `rules/datastores.json`), since the published port is then only exposure; a note when "
             "none does (the port is how an app run on the host reaches it), which includes services run with "
             "`network_mode: host`: they reach the datastore through the "
-            "published port, not over the compose network. The message says so plainly when authentication is "
-            "off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
+            "published port, not over the compose network. Also a note, naming the evidence, when the repository "
+            "itself points an app or tool run on the host at the published port: an env file or template next to "
+            "the compose file, the repository root or a build context that no service gets as `env_file` (a "
+            "`DATABASE_URL` at `localhost:5432` for `cargo run` or the sqlx CLI), a Makefile, justfile or cargo-make "
+            "`Makefile.toml` with such a URL or a `*_HOST=localhost` beside a `*_PORT` equal to the published port, "
+            "or a README/CONTRIBUTING/docs command that starts only datastore services (`docker compose up -d "
+            "postgres`) in a file that runs the app on the host (`cargo run`, `cargo watch`, `make run`); not for a "
+            "stack named for production (`docker-compose.prod.yml`) or one that publishes 80/443. The message "
+            "says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
             "A port line that several compose projects run (the file alone and in a documented `-f` set) is one "
             "finding naming the users of all of them. "
