@@ -24,6 +24,8 @@ class Family:
     schemes: tuple[str, ...]
     words: tuple[str, ...]
     server_packages: tuple[str, ...]
+    client_crates: tuple[str, ...]  # packages that talk to it (clients, pools, ORMs)
+    client_words: tuple[str, ...]  # words of package names that may wrap a client (sessions, queues)
     healthcheck: str | None
     credentials: dict[str, Any] | None  # the official image's init variables (see the data file)
 
@@ -47,6 +49,8 @@ def families() -> tuple[Family, ...]:
             schemes=tuple(f["schemes"]),
             words=tuple(f["words"]),
             server_packages=tuple(f.get("server_packages", ())),
+            client_crates=tuple(f.get("clients", {}).get("crates", ())),
+            client_words=tuple(f.get("clients", {}).get("words", ())),
             healthcheck=f.get("healthcheck"),
             credentials=f.get("credentials"),
         )

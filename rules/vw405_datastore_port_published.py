@@ -7,14 +7,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
+from viworks_lint.hostaccess import host_access
 from viworks_lint.images import split_image
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import compose_host_names, container_env
+from viworks_lint.storeuse import uses_datastore
 
 # image repository names (last path segment) of databases, caches and brokers
 _DATASTORES = {
@@ -132,14 +135,19 @@ def _users(project: Project, compose: ComposeProject, store: Service) -> list[Se
     """Other services of the compose project that reach ``store`` over the compose network: they wait for it
     (`depends_on`, `links`) or are given its host name (in a URL, a `*_HOST` value, a command)."""
     names = [n for n, s in compose_host_names(compose).items() if s is store]
+    fam = service_family(project, store)
     host = re.compile(r"(?:^|[@/=,;\s\"'])(?:" + "|".join(map(re.escape, names)) + r")(?=$|[:/,;\s\"'?])")
     users = []
     for other in compose.services.values():
         if other is store or (other.network_mode or "").strip() == "host":
             continue  # a host-networked service reaches the datastore through the published port
         waits = any(r.name == store.name for r in (*other.depends_on, *other.links))
-        if waits or any(host.search(t) for t in _texts(project, other)):
-            users.append(other)
+        named: list[str | None] = [k for k, v in container_env(project, other).values.items() if v and host.search(v)]
+        if not (waits or named or any(host.search(t) for t in _texts(project, other))):
+            continue
+        if fam is not None and all(uses_datastore(project, other, fam, v) is False for v in named or [None]):
+            continue  # its code has no client of the datastore: the link or URL is left over
+        users.append(other)
     return users
 
 
@@ -172,7 +180,7 @@ def _auth_off(project: Project, svc: Service, kind: str) -> str | None:
 def check(project: Project) -> Iterator[Finding]:
     # one published port line is one finding, even when several compose projects include the file (a base file
     # and a base + override set): the users of every project that runs it are named together
-    seen: dict[tuple[object, ...], tuple[Service, Port, str, str, str | None, list[Service]]] = {}
+    seen: dict[tuple[object, ...], tuple[ComposeProject, Service, Port, str, str, str | None, list[Service]]] = {}
     for compose, svc in project.services():
         if not svc.ports:
             continue
@@ -191,11 +199,11 @@ def check(project: Project) -> Iterator[Finding]:
             loc = port.location
             where_key = (str(loc.path), loc.line, loc.col, svc.name, port.raw)
             if where_key in seen:
-                known = seen[where_key][5]
+                known = seen[where_key][6]
                 known.extend(u for u in users if all(u.name != k.name for k in known))
                 continue
-            seen[where_key] = (svc, port, kind, image, auth_off, list(users))
-    for svc, port, kind, image, auth_off, users in seen.values():
+            seen[where_key] = (compose, svc, port, kind, image, auth_off, list(users))
+    for compose, svc, port, kind, image, auth_off, users in seen.values():
         how = f"host port {port.published}" if port.published else "a random host port"
         where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
         risk = (
@@ -203,7 +211,15 @@ def check(project: Project) -> Iterator[Finding]:
             if auth_off
             else "anyone who can reach the host can try its credentials"
         )
-        if users:
+        host_run = host_access(
+            project, compose, svc, port, service_family(project, svc), lambda s: _kind(project, s) is not None
+        )
+        if host_run is not None:
+            fix = (
+                f"the repository points an app run on the host at this port ({host_run}), so it is the documented "
+                "way in for local runs: bind it to `127.0.0.1:` unless other machines must connect"
+            )
+        elif users:
             used = ", ".join(f"`{u.name}`" for u in users[:3])
             fix = (
                 f"bind it to `127.0.0.1:` or drop `ports:` ({used} "
@@ -221,7 +237,7 @@ def check(project: Project) -> Iterator[Finding]:
             key=f"{svc.name}:{port.raw}",
             fix=_fix(port),
         )
-        yield f if users else replace(f, level=Level.NOTE)
+        yield f if users and host_run is None else replace(f, level=Level.NOTE)
 
 
 def _fix(port: Port) -> Fix | None:
@@ -253,11 +269,20 @@ RULE = register(
             "memcached, rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor "
             "repositories such as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or "
             "bound to `0.0.0.0`/`::`. A warning when another service of the same compose project uses the datastore "
-            "over the compose network (it `depends_on`/`links` it or is given its host name), since the published "
-            "port is then only exposure; a note when none does (the port is how an app run on the host reaches "
-            "it), which includes services run with `network_mode: host`: they reach the datastore through the "
-            "published port, not over the compose network. The message says so plainly when authentication is "
-            "off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
+            "over the compose network (it `depends_on`/`links` it or is given its host name, and its code, when the "
+            "linter can tell which crate the image runs, reads that variable or names a client crate of the "
+            "datastore from `rules/datastores.json`), since the published port is then only exposure; a note when "
+            "none does (the port is how an app run on the host reaches it), which includes services run with "
+            "`network_mode: host`: they reach the datastore through the "
+            "published port, not over the compose network. Also a note, naming the evidence, when the repository "
+            "itself points an app or tool run on the host at the published port: an env file or template next to "
+            "the compose file, the repository root or a build context that no service gets as `env_file` (a "
+            "`DATABASE_URL` at `localhost:5432` for `cargo run` or the sqlx CLI), a Makefile, justfile or cargo-make "
+            "`Makefile.toml` with such a URL or a `*_HOST=localhost` beside a `*_PORT` equal to the published port, "
+            "or a README/CONTRIBUTING/docs command that starts only datastore services (`docker compose up -d "
+            "postgres`) in a file that runs the app on the host (`cargo run`, `cargo watch`, `make run`); not for a "
+            "stack named for production (`docker-compose.prod.yml`) or one that publishes 80/443. The message "
+            "says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
             "A port line that several compose projects run (the file alone and in a documented `-f` set) is one "
             "finding naming the users of all of them. "
