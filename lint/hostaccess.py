@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 from viworks_lint.conventions import template_candidates
 from viworks_lint.datastores import Family, host_variable
+from viworks_lint.docruns import DOC_NAMES
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project, norm_path
 from viworks_lint.scope import Scope, scope_from_name
-from viworks_lint.wrappers import DOC_NAMES
 
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 _TASK_FILES = frozenset({"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile", "Makefile.toml"})
