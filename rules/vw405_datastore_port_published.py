@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
-from viworks_lint.findings import Finding, Level
+from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
 from viworks_lint.hostaccess import host_access
 from viworks_lint.images import split_image
@@ -203,16 +203,35 @@ def check(project: Project) -> Iterator[Finding]:
                 known.extend(u for u in users if all(u.name != k.name for k in known))
                 continue
             seen[where_key] = (compose, svc, port, kind, image, auth_off, list(users))
-    for compose, svc, port, kind, image, auth_off, users in seen.values():
+    # one finding per datastore service: its published ports are one exposure with one fix
+    grouped: dict[tuple[str, str], list[tuple[ComposeProject, Service, Port, str, str, str | None, list[Service]]]] = {}
+    for entry in seen.values():
+        grouped.setdefault((str(entry[1].file), entry[1].name), []).append(entry)
+    for entries in grouped.values():
+        compose, svc, port, kind, image, auth_off, users = entries[0]
+        ports = [e[2] for e in entries]
+        for e in entries[1:]:
+            users.extend(u for u in e[6] if all(u.name != k.name for k in users))
         how = f"host port {port.published}" if port.published else "a random host port"
         where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
+        what = f"container port {port.target} to {how} {where}"
+        if len(ports) > 1:
+            others = ", ".join(str(p.target) for p in ports[1:])
+            what += f" (and container port{'s' if len(ports) > 2 else ''} {others})"
         risk = (
             f"{auth_off}: anyone who can reach the host can read and change its data"
             if auth_off
             else "anyone who can reach the host can try its credentials"
         )
-        host_run = host_access(
-            project, compose, svc, port, service_family(project, svc), lambda s: _kind(project, s) is not None
+        family = service_family(project, svc)
+        host_run = next(
+            (
+                h
+                for p in ports
+                if (h := host_access(project, compose, svc, p, family, lambda s: _kind(project, s) is not None))
+                is not None
+            ),
+            None,
         )
         if host_run is not None:
             fix = (
@@ -230,12 +249,16 @@ def check(project: Project) -> Iterator[Finding]:
                 "no service of this compose project uses it over the compose network, so the port is how an "
                 "app on the host reaches it: bind it to `127.0.0.1:` unless other machines must connect"
             )
+        edits = [one for p in ports if (one := _fix(p)) is not None]
+        combined = unsafe_fix(edits[0].description, *[e for one in edits for e in one.edits]) if edits else None
+        if combined is not None and len(edits) > 1:
+            combined = unsafe_fix(f"publish the {len(edits)} ports of `{svc.name}` on loopback only", *combined.edits)
         f = RULE.finding(
-            f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target} to "
-            f"{how} {where}: {risk}; {fix}",
+            f"{kind} service `{svc.name}` (`{image}`) publishes {what}: {risk}; {fix}",
             port.location,
             key=f"{svc.name}:{port.raw}",
-            fix=_fix(port),
+            related=tuple(Related(p.location, f"container port {p.target} is published here too") for p in ports[1:]),
+            fix=combined if len(edits) == len(ports) or len(ports) == 1 else None,
         )
         yield f if users and host_run is None else replace(f, level=Level.NOTE)
 
@@ -268,7 +291,8 @@ RULE = register(
             "broker (postgres, mysql, mariadb, redis, valkey, keydb, dragonfly, mongo, elasticsearch, opensearch, "
             "memcached, rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor "
             "repositories such as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or "
-            "bound to `0.0.0.0`/`::`. A warning when another service of the same compose project uses the datastore "
+            "bound to `0.0.0.0`/`::`; a service that publishes several ports gets one finding, at its first port, "
+            "the others as related locations. A warning when another service of the same compose project uses the datastore "
             "over the compose network (it `depends_on`/`links` it or is given its host name, and its code, when the "
             "linter can tell which crate the image runs, reads that variable or names a client crate of the "
             "datastore from `rules/datastores.json`), since the published port is then only exposure; a note when "

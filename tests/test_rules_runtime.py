@@ -333,11 +333,14 @@ def test_vw405_datastores_on_all_interfaces(tmp_path: Path) -> None:
                         "    ports: [\"8080:8080\"]\n",
     })
     findings = lint(tmp_path, ["VW405"])
+    # one finding per datastore service: the cache's second published port is a related location
     assert where(findings, tmp_path) == [
-        ("VW405", "compose.yaml", 5), ("VW405", "compose.yaml", 9),
-        ("VW405", "compose.yaml", 10), ("VW405", "compose.yaml", 14),
+        ("VW405", "compose.yaml", 5), ("VW405", "compose.yaml", 9), ("VW405", "compose.yaml", 14),
     ]
-    assert "PostgreSQL" in findings[0].message and "random host port" in findings[3].message
+    assert "PostgreSQL" in findings[0].message and "random host port" in findings[2].message
+    cache = findings[1]
+    assert "(and container port 6379)" in cache.message
+    assert [r.location.line for r in cache.related] == [10]
 
 
 def test_vw405_only_ports_the_datastore_listens_on(tmp_path: Path) -> None:
