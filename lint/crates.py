@@ -8,6 +8,7 @@ image runs. When any step cannot be followed the answer is "unknown", never a gu
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from viworks_lint.cargocmd import cargo_calls, installs_from_registry, package_spec_name
@@ -54,6 +55,27 @@ class BuiltCode:
     runtime: tuple[Manifest, ...] = field(default=())  # the packages whose binary the final image runs
 
 
+_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def _with_build_args(build: Build, opts: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Option values with the compose service's literal ``build.args`` put in (`--path $CRATE` with
+    `args: {CRATE: autoconnect}`); a value that still holds a variable is left as written."""
+    spec = build.service.build if build.service is not None else None
+    args = spec.args if spec is not None else {}
+    if not args:
+        return opts
+
+    def put(value: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            got = args.get(m.group(1) or m.group(2))
+            return got if got is not None and "$" not in got else m.group(0)
+
+        return _VAR.sub(one, value)
+
+    return {k: [put(v) for v in vals] for k, vals in opts.items()}
+
+
 def _abs(workdir: str, path: str) -> str:
     return posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
 
@@ -89,7 +111,7 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
             if instr.cmd != "RUN":
                 continue
             for call in cargo_calls(instr, files.workdir(instr)):
-                sub, opts, words = call.sub, call.options, list(call.words)
+                sub, opts, words = call.sub, _with_build_args(build, call.options), list(call.words)
                 if sub.split()[0] not in CARGO_BUILDERS or sub in ("chef prepare", "chef cook"):
                     continue  # cargo-chef cooks only the dependencies of a recipe
                 if sub == "install" and "--path" not in opts and installs_from_registry(words):

@@ -72,6 +72,30 @@ def is_dockerfile_name(name: str) -> bool:
     return any(low == b or low.startswith(b + ".") or low.endswith("." + b) for b in bases)
 
 
+def is_dockerfile_like_name(name: str) -> bool:
+    """`Dockerfile-release`, `Dockerfile_meta`, `api-dockerfile`: a Dockerfile only when its text is one."""
+    low = name.lower()
+    if low.endswith(NOT_DOCKERFILE_SUFFIXES) or "." in low:
+        return False
+    bases = ("dockerfile", "containerfile")
+    return any(low.startswith((b + "-", b + "_")) or low.endswith(("-" + b, "_" + b)) for b in bases)
+
+
+def reads_as_dockerfile(path: Path) -> bool:
+    """The first instruction of the file (past comments, blank lines and parser directives) is FROM or ARG."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in head.splitlines():
+        word = line.strip().split(maxsplit=1)[0].upper() if line.strip() else ""
+        if not word or word.startswith("#"):
+            continue
+        return word in ("FROM", "ARG")
+    return False
+
+
 def is_env_name(name: str) -> bool:
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
@@ -238,7 +262,7 @@ def discover(
             by_dir.setdefault(path.parent, set()).add(name)
         elif COMPOSE_VARIANT.match(name):
             out.compose_variants.append(path)
-        elif is_dockerfile_name(name):
+        elif is_dockerfile_name(name) or (is_dockerfile_like_name(name) and reads_as_dockerfile(path)):
             out.dockerfiles.append(path)
         elif name == ".dockerignore" or name.endswith(".dockerignore"):
             out.dockerignores.append(path)
@@ -248,7 +272,7 @@ def discover(
             out.env_files.append(path)
         elif name == ".viworks-lint.toml" and path.parent != root:
             out.configs.append(path)
-        elif is_wrapper(path):
+        elif is_wrapper(path, root):
             out.wrappers.append(path)
     if explicit:
         # `-f` / `compose-files` name the compose project: discovery of compose files stops there

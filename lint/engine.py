@@ -130,15 +130,19 @@ class Engine:
         from viworks_lint.scope import Scope, most_deployed
 
         project = self.project
-        info = project.scope_info(f.location.path)
+        about = f.location.path
+        info = project.scope_info(about)
         if info is None:
-            info = most_deployed(i for r in f.related if (i := project.scope_info(r.location.path)) is not None)
+            # a finding in a script or code file takes the scope of the most deployed file it is about
+            candidates = [(i, r.location.path) for r in f.related if (i := project.scope_info(r.location.path))]
+            info = most_deployed(i for i, _ in candidates)
+            about = next((p for i, p in candidates if i is info), about)
         f = replace(f, scope=info.scope.value) if info is not None else f
         if not rule.hardening or info is None:
             return f
         if info.scope is not Scope.DEPLOY:
             return None
-        if info.kind == "dockerfile" and not project.runs_repo_binary(f.location.path) and f.level != Level.NOTE:
+        if info.kind == "dockerfile" and not project.runs_repo_binary(about) and f.level != Level.NOTE:
             return replace(f, level=Level.NOTE)
         return f
 

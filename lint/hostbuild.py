@@ -112,7 +112,7 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool
 # `context: .` (or none: the action's git context is the repository) and no `file:`, or `docker build .`
 # / `docker buildx build … .` / `docker image build .` without `-f`.
 _ACTION = re.compile(r"uses:\s*['\"]?docker/build-push-action@")
-_ACTION_FILE = re.compile(r"^\s*file:\s*['\"]?([^'\"\s#]*)", re.M)
+_ACTION_FILE = re.compile(r"^\s*file:\s*['\"]?((?:\$\{\{[^}]*\}\}|[^'\"\s#])*)", re.M)
 _ACTION_CTX = re.compile(r"^\s*context:\s*['\"]?([^'\"\s#]*)", re.M)
 _CLI_BUILD = re.compile(r"docker\s+(?:buildx\s+build|image\s+build|build)\b([^\n;&|]*)")
 
@@ -147,6 +147,35 @@ def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
     return out
 
 
+_ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
+
+
+def declared_targets(project: Project, dockerfile: Path) -> set[str]:
+    """The stages a CI workflow, Makefile or script builds a Dockerfile no compose service builds to:
+    `docker build --target <stage>` of it (`-f` naming it, or `Dockerfile` in the context given), and
+    `docker/build-push-action` steps with `target:` whose `file:` names it."""
+    rel = project.rel(dockerfile)
+    out: set[str] = set()
+    for w in wrappers(project):
+        if "target" not in w.text:
+            continue
+        for m in _CLI_BUILD.finditer(w.text.replace("\\\n", " ")):
+            parsed = build_args([a.strip("'\"") for a in m.group(1).split()])
+            if parsed.target is None or not parsed.positional:
+                continue
+            ctx = posixpath.normpath(parsed.positional[-1].removeprefix("./"))
+            named_file = parsed.file or posixpath.join(ctx, "Dockerfile")
+            if posixpath.normpath(named_file.removeprefix("./")) == rel:
+                out.add(parsed.target)
+        for block in _action_blocks(w.text):
+            file = _ACTION_FILE.search(block)
+            target = _ACTION_TARGET.search(block)
+            named = file.group(1).removeprefix("./") if file is not None else "Dockerfile"
+            if target is not None and target.group(1) and named == rel:
+                out.add(target.group(1))
+    return {t for t in out if not _TEMPLATE.search(t)}
+
+
 def declared_context(project: Project, dockerfile: Path) -> Path | None:
     """The build context a CI workflow, Makefile or script gives a Dockerfile no compose service builds:
     `docker build -f <file> <context>`, or `docker/build-push-action` with `file:` naming it (or filled in from a
@@ -154,13 +183,16 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
     rel = project.rel(dockerfile)
     contexts: set[str] = set()
     for w in wrappers(project):
-        if rel not in w.text:
-            continue
-        contexts |= _cli_contexts(w.text, rel)
+        mentioned = rel in w.text
+        if mentioned:
+            contexts |= _cli_contexts(w.text, rel)
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             named = file.group(1).removeprefix("./") if file is not None else ""
-            if not (named == rel or "${{" in named):
+            # `file: ${{ matrix.dockerfile }}/Dockerfile`: a pattern that fits every `<dir>/Dockerfile` of a matrix
+            pattern = _TEMPLATE.sub("*", named)
+            fits = pattern not in (named, "*") and fnmatch.fnmatchcase(rel, pattern)
+            if not (named == rel or fits or ("${{" in named and mentioned)):
                 continue
             ctx = _ACTION_CTX.search(block)
             contexts.add(ctx.group(1) if ctx is not None and ctx.group(1) else ".")
@@ -197,6 +229,23 @@ def host_step(project: Project, dockerfile: Path, context: Path, source: str) ->
             if m is not None:
                 line = w.line_of(m.start())
                 return HostStep(w.path, Location(w.path, line, 1))
+    return None
+
+
+_LOCK_MAKERS = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:generate-lockfile|build|b|update|fetch|check|c|run|r|test|t)\b")
+
+
+def host_lockfile_step(project: Project, dockerfile: Path, context: Path) -> HostStep | None:
+    """A wrapper that builds ``dockerfile`` with ``context`` and runs a cargo command, which writes
+    ``Cargo.lock`` when it is missing (`cargo generate-lockfile`, `build`, `fetch`, …)."""
+    df_rel, ctx_rel = project.rel(dockerfile), project.rel(context)
+    extra = tuple(d for d in {dockerfile.parent, context} if d != project.root)
+    for w in wrappers(project, extra):
+        if not _names_dockerfile(w, df_rel, ctx_rel):
+            continue
+        m = _LOCK_MAKERS.search(w.text)
+        if m is not None:
+            return HostStep(w.path, Location(w.path, w.line_of(m.start()), 1))
     return None
 
 

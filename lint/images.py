@@ -28,6 +28,7 @@ class ImageFacts:
     init_entrypoint: bool = False
     package_manager: str | None = None
     openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
+    user: str | None = None  # the USER the image itself sets (an entrypoint that drops privileges later: None)
 
 
 def split_image(ref: str) -> tuple[str, str]:
@@ -64,6 +65,32 @@ def recommends(manager: str, package: str) -> tuple[str, ...]:
     return tuple(table.get(package, ())) if isinstance(table, dict) else ()
 
 
+def _ver(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".") if p.isdecimal())
+
+
+def glibc_versions_crossed(runtime: str, built: str) -> tuple[str, ...] | None:
+    """The glibc symbol versions Rust binaries are known to need (rules/images.json ``glibc_symbol_versions``)
+    that a binary built on glibc ``built`` may require and a runtime with glibc ``runtime`` lacks, lowest
+    first; None when the gap leaves the reviewed range (nothing known: assume the worst)."""
+    table = _file().get("glibc_symbol_versions")
+    if not isinstance(table, dict):
+        return None
+    reviewed = table.get("reviewed", {})
+    low, high = _ver(str(reviewed.get("from", "99"))), _ver(str(reviewed.get("to", "0")))
+    run, build = _ver(runtime), _ver(built)
+    if run < low or build > high:
+        return None
+    known = sorted((_ver(str(v["version"])), str(v["version"])) for v in table.get("versions", ()))
+    return tuple(text for ver, text in known if run < ver <= build)
+
+
+def distro_bash(distro: str | None) -> str | None:
+    """The bash version a distribution release ships (rules/images.json ``distro_bash``), or None."""
+    entry = _file().get("distro_bash", {}).get("versions", {}).get(distro or "")
+    return str(entry["bash"]) if isinstance(entry, dict) and "bash" in entry else None
+
+
 def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> ImageFacts:
     name, tag = split_image(ref)
     entries: list[Mapping[str, Any]] = []
@@ -89,5 +116,6 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             init_entrypoint=bool(e.get("init_entrypoint", False)),
             package_manager=e.get("package_manager"),
             openssl=e.get("openssl"),
+            user=e.get("user"),
         )
     return ImageFacts(name=name, tag=tag, known=False)

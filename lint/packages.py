@@ -303,12 +303,16 @@ def _tools_of(package: str) -> tuple[str, ...]:
 # ----------------------------------------------------------------------------------------- shell text
 
 
+_PREFIXES = frozenset({"sudo", "env", "exec", "nohup", "time", "command", "then", "else", "do", "{", "!"})
+
+
 def _strip_prefix(words: list[str]) -> list[str]:
-    """Drop leading ``sudo``, ``env X=y``, ``DEBIAN_FRONTEND=…`` and similar."""
+    """Drop leading ``sudo``, ``env X=y``, ``DEBIAN_FRONTEND=…``, shell keywords that come before a command
+    (``then``, ``else``, ``do``: ``if …; then ./install.sh; fi``) and similar."""
     i = 0
     while i < len(words):
         w = words[i]
-        if w in ("sudo", "env", "exec", "nohup", "time", "command") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+        if w in _PREFIXES or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
             i += 1
             continue
         break
@@ -493,6 +497,15 @@ def image_contents(project: Project, image: str) -> ImageContents:
 
 _MUSL_TARGET = re.compile(r"--target[= ]+['\"]?([A-Za-z0-9_.\-]*musl[A-Za-z0-9_.\-]*)")
 _GNU_PINNED = re.compile(r"--target[= ]+['\"]?[A-Za-z0-9_\-]*-gnu[A-Za-z0-9_]*\.(\d+\.\d+)")
+# a `--target` whose value is only known when the RUN runs: `$(cat .toolchain)`, a backquote, or a variable
+# no ARG/ENV/build arg gives a value to (checked after those are substituted)
+_UNRESOLVED_TARGET = re.compile(r"--target[= ]+['\"]?(?:\$\(|`|\$\{?[A-Za-z_])")
+# evidence of a musl build when the target itself is not written out: a musl triple anywhere in the builder's
+# RUNs (`echo x86_64-unknown-linux-musl > .toolchain`), or the musl C toolchain installed on a glibc builder
+_MUSL_HINT = re.compile(r"-linux-musl|\bmusl-(?:tools|dev|gcc)\b")
+# a COPY of cargo's host-target output (`target/release/app`): whatever else the stage mentions, this binary
+# was built for the builder's own (glibc) target
+_HOST_OUTPUT = re.compile(r"(?:^|[/\s])target/(?:release|debug)/")
 
 
 @dataclass(frozen=True)
@@ -506,6 +519,9 @@ class BinaryOrigin:
     musl: bool  # a musl target (static by default) or a musl builder
     static: bool  # linked statically (musl, or `-C target-feature=+crt-static`)
     glibc_target: str | None  # glibc version pinned by `cargo zigbuild --target …-gnu.2.17`
+    # `--target` is chosen at build time (`$(cat .toolchain)`, an unset variable) and there is no musl evidence:
+    # which C library the binary needs is unknown
+    target_unresolved: bool = False
 
 
 def _cargo_config_musl(build: Build) -> bool:
@@ -602,11 +618,15 @@ def _origin(project: Project, build: Build, df: Dockerfile, stage: Stage, copy: 
         or "-musl/" in sources
         or _cargo_config_musl(build)
     )
+    host_output = "-gnu/" in sources or bool(_HOST_OUTPUT.search(sources))
+    if not musl and not host_output and _MUSL_HINT.search(joined):
+        musl = True  # a musl triple or musl-tools in a stage whose output is not cargo's host-target directory
     if "-gnu/" in sources and facts.libc != "musl":
         musl = False
+    unresolved = not musl and not host_output and bool(_UNRESOLVED_TARGET.search(joined))
     pinned = _GNU_PINNED.search(joined)
     static = musl or "crt-static" in joined
-    return BinaryOrigin(stage, copy, facts, root.base, musl, static, pinned.group(1) if pinned else None)
+    return BinaryOrigin(stage, copy, facts, root.base, musl, static, pinned.group(1) if pinned else None, unresolved)
 
 
 # ----------------------------------------------------------------------------------------- locations

@@ -213,7 +213,8 @@ class Project:
         """How the repository runs compose and which files its steps create (see ``wrappers.py``)."""
         from viworks_lint.wrappers import read_wrappers
 
-        return read_wrappers(self.root, self.discovered.wrappers)
+        composes = [f for g in self.discovered.compose_groups for f in g] + list(self.discovered.compose_variants)
+        return read_wrappers(self.root, self.discovered.wrappers, [norm_path(f) for f in composes])
 
     def provision(self, path: Path) -> Provision | None:
         """How a file that is absent (or git-ignored) is put into place by the repository's own steps."""
@@ -277,9 +278,21 @@ class Project:
             p = norm_path(path)
             if p not in built:
                 df = self.dockerfile(p)
-                out.append(Build(p, df, self._standalone_context(df)))
+                context = self._standalone_context(df)
+                out.extend(Build(p, df, context, target=t) for t in self._standalone_targets(df))
                 built.add(p)
         return out
+
+    def _standalone_targets(self, df: Dockerfile) -> list[str | None]:
+        """The stages scripts or CI build a Dockerfile no compose service builds to (``--target``, when each
+        names a stage of it); else the last stage, as a plain ``docker build`` does."""
+        from viworks_lint.hostbuild import declared_targets
+
+        names = {st.name.lower() for st in df.stages if st.name}
+        targets = declared_targets(self, df.path)
+        if targets and all(t.lower() in names for t in targets):
+            return [*sorted(targets)]
+        return [None]
 
     def _standalone_context(self, df: Dockerfile) -> Path:
         """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script

@@ -234,7 +234,12 @@ def build_view(project: Project, findings: Sequence[Finding]) -> dict[str, Any]:
         )
     built = {norm_path(b.dockerfile_path) for b in project.builds if b.service is not None}
     standalone = [
-        {"dockerfile": project.rel(b.dockerfile_path), "context": project.rel(b.context), "scope": _scope(project, p)}
+        {
+            "dockerfile": project.rel(b.dockerfile_path),
+            "context": project.rel(b.context),
+            "target": b.target,
+            "scope": _scope(project, p),
+        }
         for b in project.builds
         if b.service is None and (p := norm_path(b.dockerfile_path)) not in built
     ]

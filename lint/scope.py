@@ -172,10 +172,28 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     mount = _source_mount(project, compose, svc)
     if match is None:
         df = build.dockerfile if build is not None else None
+        watcher = _installs_watcher(stage)
+        if watcher is not None and mount is not None:
+            return f"its image installs {watcher} and {mount} is bind-mounted over the source"
         return _toolchain_box(svc, df, stage, text, mount)
     if mount is None:
         return None
     return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
+
+
+_WATCHERS = re.compile(r"\bcargo\s+(?:\+\S+\s+)?install\b[^\n]*?\b(cargo-watch|bacon|watchexec-cli|systemfd)\b")
+
+
+def _installs_watcher(stage: Stage | None) -> str | None:
+    """A file watcher the image always installs for rebuild-on-save development (`cargo install cargo-watch`;
+    not one installed only under a condition, `if [ "$BUILD_ENV" = dev ]`, in an image that also ships)."""
+    for instr in stage.instructions if stage is not None else ():
+        if instr.cmd == "RUN":
+            text = " ".join(instr.args)
+            m = _WATCHERS.search(text)
+            if m is not None and not re.search(r"\b(?:if|case)\s", text[: m.start()]):
+                return m.group(1)
+    return None
 
 
 def _toolchain_box(
@@ -230,7 +248,8 @@ def starts_shell(project: Project, svc: Service) -> str | None:
 
 def dev_builds(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project is a development stack because every image it builds is a development one
-    (``Dockerfile-devel``, ``dev.Dockerfile``: named for development or tests), else None."""
+    (``Dockerfile-devel``, ``dev.Dockerfile``, ``test/x/Dockerfile``: named or placed for development or tests),
+    else None."""
     built: list[str] = []
     for svc in compose.services.values():
         if svc.build is None:
@@ -238,13 +257,14 @@ def dev_builds(project: Project, compose: ComposeProject) -> str | None:
         build = project.build_of_service(svc)
         if build is None:
             return None
-        named = scope_from_name(build.dockerfile_path.name)
+        rel = project.rel(build.dockerfile_path)
+        named = scope_from_name(rel)  # by its name or its folder (`test/unix-socket/Dockerfile`, `dev-env/…`)
         if named is None or named[0] not in (Scope.DEV, Scope.TEST):
             return None
-        built.append(build.dockerfile_path.name)
+        built.append(rel)
     if not built:
         return None
-    return f"only builds development images ({', '.join(sorted(set(built))[:3])})"
+    return f"only builds development or test images ({', '.join(sorted(set(built))[:3])})"
 
 
 def _app_names(project: Project) -> set[str]:

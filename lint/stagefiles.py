@@ -234,12 +234,22 @@ def _replay(model: StageFiles, other: object) -> None:
                     model.placements.append(p)
                     if p.tree:
                         dirs.add(p.dest)
+                    dirs.update(_ancestors(p.dest))  # `COPY app /srv/bin/app` makes `/srv` a directory
             elif instr.cmd == "RUN":
                 model.placements.extend(_mount_placements(instr, order, workdir))
                 for path, kind in run_writes(instr, workdir):
                     model.placements.append(Placement(instr, order, path, kind, tree=True))
             order += 1
     model.end_workdir = workdir
+
+
+def _ancestors(path: str) -> list[str]:
+    out = []
+    parent = posixpath.dirname(path)
+    while parent not in ("/", ""):
+        out.append(parent)
+        parent = posixpath.dirname(parent)
+    return out
 
 
 def _copy_placements(

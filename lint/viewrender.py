@@ -84,7 +84,8 @@ def render_text(view: dict[str, Any]) -> str:
             )
     for sd in view["standalone_dockerfiles"]:
         scope = f" (scope {sd['scope']['scope']})" if sd["scope"] else ""
-        out.append(f"Dockerfile {sd['dockerfile']} built on its own, context {sd['context']}{scope}")
+        target = f", target stage {sd['target']} (a script or CI step builds it so)" if sd.get("target") else ""
+        out.append(f"Dockerfile {sd['dockerfile']} built on its own, context {sd['context']}{target}{scope}")
     if view["unlinked"]:
         out.append("links not made (no claims there):")
         for u in view["unlinked"]:

@@ -1,22 +1,24 @@
-"""How the repository itself runs compose: Makefiles, justfiles, Taskfiles, shell scripts, CI workflows
-cargo-make's ``Makefile.toml`` (see ``cargomake.py``) and README code blocks. From each ``docker compose`` /
-``docker-compose`` command it keeps the compose files (``-f``, ``COMPOSE_FILE``), ``--env-file``s,
-``--profile``s, variables set in front of it (``VAR=… docker compose``), variables the same job, script or
-recipe ``export``s before it (and a Makefile's top-level ``export``s), the ``export``s of a file it
-``source``s (``. ./env.sh``) first, and the directory it runs in. A ``make T`` / ``just T`` / ``task T`` /
-``cargo make T`` that runs after such exports (a README block's ``source env.sh`` then ``make compose``)
-passes them on to the compose commands of target ``T`` and the targets it depends on. From ``cp``,
-``touch``, ``mkdir -p``, ``install`` and ``> file`` it keeps the files those steps create. Text is read
-line by line; anything built from a variable the file does not define is left out (no guess)."""
+"""How the repository itself runs compose: Makefiles, justfiles, Taskfiles, shell scripts, CI workflows,
+cargo-make's ``Makefile.toml`` (see ``cargomake.py``) and documentation code blocks (see ``docruns.py``).
+From each ``docker compose`` / ``docker-compose`` command it keeps the compose files (``-f``,
+``COMPOSE_FILE``), ``--env-file``s, ``--profile``s, variables set in front of it (``VAR=… docker compose``),
+variables the same job, script or recipe ``export``s before it (and a Makefile's top-level ``export``s), the
+``export``s of a file it ``source``s (``. ./env.sh``) first, and the directory it runs in. A ``make T`` /
+``just T`` / ``task T`` / ``cargo make T`` that runs after such exports (a README block's ``source env.sh``
+then ``make compose``) passes them on to the compose commands of target ``T`` and the targets it depends on.
+From ``cp``, ``touch``, ``mkdir -p``, ``install`` and ``> file`` it keeps the files those steps create. Text
+is read line by line; anything built from a variable the file does not define is left out (no guess)."""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint.dockerutil import commands
+from viworks_lint.docruns import is_doc, relocate
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.taskruns import TaskRun, make_deps, norm_key, pass_on, resolve_path, task_run
@@ -36,22 +38,17 @@ WRAPPER_NAMES = {
     ".gitlab-ci.yaml",
     "Makefile.toml",  # cargo-make
 }
-DOC_NAMES = re.compile(
-    r"^(readme|install|installation|deploy|deployment|setup|getting[-_]started|contributing|"
-    r"development|hacking|self[-_]hosting|docker)[^/]*\.(md|rst|txt)$|^readme$",
-    re.IGNORECASE,
-)
 MAX_WRAPPER_BYTES = 512 * 1024
 
 
-def is_wrapper(path: Path) -> bool:
+def is_wrapper(path: Path, root: Path | None = None) -> bool:
     name = path.name
     if name in WRAPPER_NAMES or name.endswith((".mk", ".sh", ".bash")):
         return True
     parent = path.parent
     if parent.name == "workflows" and parent.parent.name == ".github" and name.endswith((".yml", ".yaml")):
         return True
-    return bool(DOC_NAMES.match(name))
+    return is_doc(path, root)
 
 
 @dataclass(frozen=True)
@@ -123,12 +120,12 @@ def _exported_names(line: str) -> set[str]:
     return out
 
 
-def _kind(path: Path) -> str:
-    if path.name.startswith(".gitlab-ci") or path.parent.name == "workflows":
+def _kind(path: Path, root: Path) -> str:
+    if path.name.startswith(".gitlab-ci") or (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")):
         return "ci"
     if path.name.endswith((".sh", ".bash")):
         return "script"
-    if DOC_NAMES.match(path.name):
+    if is_doc(path, root):
         return "docs"
     return "make"
 
@@ -204,7 +201,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
 
         parse_cargo_make(path, root, text, out)
         return
-    kind = _kind(path)
+    kind = _kind(path, root)
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
     if kind == "make" and path.suffix in (".yml", ".yaml"):
@@ -471,11 +468,14 @@ def _compose(
     )
 
 
-def read_wrappers(root: Path, paths: list[Path]) -> Wrappers:
+def read_wrappers(root: Path, paths: list[Path], compose_files: Sequence[Path] = ()) -> Wrappers:
+    """The wrappers' compose runs and file-creating steps; ``compose_files`` (the repository's) are what a
+    documentation page's install-folder paths are matched against (see ``docruns.py``)."""
     out = Wrappers()
     for p in sorted(paths):
         parse_wrapper(p, root, out)
     pass_on(out)
+    out.invocations = [relocate(inv, compose_files) for inv in out.invocations]
     return out
 
 

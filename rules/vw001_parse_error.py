@@ -13,7 +13,9 @@ from viworks_lint.rule import Rule, RuleDocs, register
 def check(project: Project) -> Iterator[Finding]:
     for p in project.problems:
         if p.rule_id == RULE.id:
-            yield RULE.finding(p.message, p.location, key=p.key)
+            # a heredoc body the parser binding could not read: the linter's limit, not a proven build failure
+            level = Level.NOTE if p.key.startswith("heredoc:") else None
+            yield RULE.finding(p.message, p.location, key=p.key, level=level)
     for loc in parse_errors(project):
         # tree-sitter's Rust grammar trails the language (attributes on pattern fields, new syntax): code
         # that compiles can fail to parse here, so this is a note about what the linter could read, not a
@@ -42,7 +44,13 @@ RULE = register(
             example='services:\n  api:\n    image: api\n   ports: ["8080:8080"]   # bad indentation',
             fix="Correct the syntax at the reported position; every other file is still linted meanwhile. A Rust "
             "file the linter's grammar cannot parse is only a note (the code may well compile: the grammar trails "
-            "the language); the code-based rules then make no claim about what they could not read.",
+            "the language); the code-based rules then make no claim about what they could not read. "
+            "Heredocs are read as BuildKit reads them: a `<<EOF`, `<<-EOF`, `<<\"EOF\"` or `<<'EOF'` anywhere in a "
+            "RUN/COPY/ADD line (several per line too) makes the lines up to `EOF` part of that instruction "
+            "(`heredocsFromLine` in moby/buildkit `frontend/dockerfile/parser/parser.go`), also after Dockerfile 1.7 "
+            "expansions such as `${VAR%/}`. Lines that are no instructions are one finding per run, not one per "
+            "line; when they follow a heredoc marker the linter's parser could not read, that finding is only a "
+            "note (BuildKit may accept it).",
         ),
         check=check,
         tags=("input",),

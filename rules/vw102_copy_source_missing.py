@@ -13,7 +13,7 @@ from viworks_lint.dockerutil import (
     reachable_stages,
 )
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.hostbuild import host_step, missing_submodule
+from viworks_lint.hostbuild import host_lockfile_step, host_step, missing_submodule
 from viworks_lint.parsers.dockerfile import token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -87,6 +87,16 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
             level=Level.NOTE,
         )
         return
+    lockfile = cleaned.rsplit("/", 1)[-1] == "Cargo.lock" and project.is_gitignored(target)
+    if lockfile and not host_lockfile_step(project, build.dockerfile_path, build.context):
+        yield RULE.finding(
+            what + "; `.gitignore` keeps it out of git and no build step makes it, so every fresh clone and CI "
+            "checkout fails here: commit `Cargo.lock` (Cargo's advice for applications) or use `COPY Cargo.lock*`",
+            loc,
+            key=f"lockfile:{src.value}",
+            related=_related(build),
+        )
+        return
     if project.is_gitignored(target):
         yield RULE.finding(
             what + "; it is git-ignored, so it must be produced on the host before "
@@ -136,7 +146,8 @@ RULE = register(
             "them first, e.g. `actions/download-artifact` with `path: bin/`; a root `Dockerfile` counts as built by "
             "a `docker/build-push-action` step with `context: .` and no `file:`, or by `docker build .` without "
             "`-f`), and files in a git submodule "
-            "that is not checked out.",
+            "that is not checked out. A git-ignored `Cargo.lock` is no build output: unless a build step makes "
+            "it, the COPY fails on every fresh clone, so it stays an error.",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -173,7 +173,10 @@ RULE = register(
             what="Every `${VAR}` / `$VAR` in a compose file is resolved the way `docker compose` resolves it: from "
             "the `.env` next to the first compose file, `--env-file` files and the variables listed in config as "
             "`provided-env`, and from the way the repository itself runs compose: the `--env-file`s and "
-            "`VAR=… docker compose` of its Makefile, justfile, Taskfile, scripts and CI workflows, and the variables "
+            "`VAR=… docker compose` of its Makefile, justfile, Taskfile, scripts, CI workflows and documentation "
+            "(README and setup pages, Markdown / MDX under a docs folder: a page's `-f myapp/x.compose.yaml --env-file "
+            "myapp/x.env` that names the folder its install steps create means the repository's compose file of "
+            "that name and the env file of that name beside it), and the variables "
             "the same CI step, script or recipe `export`s before it runs compose (a deploy script's `export X=${{ "
             "secrets.X }}`, a Makefile's top-level `export`) or exports by sourcing a file (`source env.sh`, "
             "`set -a; . ./prod.env`), also when it runs compose through `make T` / `just T` / `cargo make T` (a "
@@ -190,11 +193,13 @@ RULE = register(
             "file with the other places as related locations. `${VAR:?msg}` / `${VAR?msg}` is written to demand the "
             "variable from the environment that runs compose (compose stops with that message): a note. "
             "Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
-            "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), and a file that another compose project "
+            "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), variables of an env file the repository passes "
+            "with `--env-file` (a wrapper or a documented command), and a file that another compose project "
             "(such as a wrapper's `-f base -f prod`) reads with the variable defined; a name that appears only "
             "commented out (`# X=`) in `.env` or its template is deliberately optional, a secret (`*_API_KEY`, "
             "`*_PASSWORD`) is best exported by the environment, and a dev, test or CI file leaves variables to the "
-            "shell of whoever runs it: a note at most.",
+            "shell of whoever runs it: a note at most. A service's `env_file:` only reaches the container: a "
+            "variable it defines is still unset for `${VAR}` unless a `--env-file` passes the same file.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
+from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -118,6 +119,10 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     if svc.user is not None and svc.user.strip():
         return None if is_root_user(svc.user) or "$" in svc.user else svc.user
     build = project.build_of_service(svc)
+    if build is None and svc.image:
+        # an image whose own Dockerfile sets a non-root USER (rules/images.json); one whose entrypoint starts as
+        # root and chowns its directories before dropping privileges (postgres, mysql) is not one
+        return lookup(svc.image, project.config.base_images).user
     if build is None or build.dockerfile is None:
         return None
     stage = target_stage(build.dockerfile, build.target)
@@ -213,7 +218,10 @@ RULE = register(
             "directory may be all the service needs). A missing data directory "
             "(git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is "
             "fine for a container that runs as root, which gets no finding at all; it is an error when the "
-            "container runs as a non-root user (compose `user:` or the image's `USER`), since Docker creates it "
+            "container runs as a non-root user (compose `user:`, the built image's `USER`, or for an image-only "
+            "service the `USER` its image sets, a fact of `rules/images.json`: `prom/prometheus`, `grafana/grafana`, "
+            "elasticsearch, bitnami; not images whose entrypoint chowns its directories as root before dropping "
+            "privileges, such as postgres and mysql), since Docker creates it "
             "owned by root. A read-only mount (`:ro`) is read, not written, so it is no data directory; a build "
             "output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
             "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, "

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.images import glibc_versions_crossed
 from viworks_lint.packages import BinaryOrigin, binary_origins, build_contents, from_image_location, stage_title
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project
@@ -49,7 +50,7 @@ def check(project: Project) -> Iterator[Finding]:
         reported: set[int] = set()
         for build in builds:
             for origin in binary_origins(project, build):
-                if origin.copy is None or origin.static or origin.stage.index in reported:
+                if origin.copy is None or origin.static or origin.target_unresolved or origin.stage.index in reported:
                     continue
                 built = origin.facts
                 if built.libc != "glibc":
@@ -82,10 +83,26 @@ def check(project: Project) -> Iterator[Finding]:
                     if _version(need) <= _version(run.glibc):
                         continue
                     reported.add(origin.stage.index)
+                    crossed = glibc_versions_crossed(run.glibc, need)
+                    if crossed == ():
+                        yield RULE.finding(
+                            f"{label} has glibc {run.glibc} and the binary is built on {src}, but Rust binaries built "
+                            "on a newer glibc are not known to need any symbol version in between (the dynamic "
+                            "loader lists every missing version, and reports list none there): it most likely "
+                            f"starts; building on the runtime's release or running it on {_suggest(origin)} "
+                            "removes the doubt",
+                            loc,
+                            key=f"{stage.label}<-{origin.stage.label}:glibc",
+                            related=_builder_related(df, origin),
+                            level=Level.NOTE,
+                        )
+                        continue
+                    missing = crossed[-1] if crossed else need
                     yield RULE.finding(
-                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: symbols versioned "
-                        f"GLIBC_{need} are missing at run time and it fails with `GLIBC_{need}' not found`; run it "
-                        f"on {_suggest(origin)} or build on the runtime's release",
+                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: it needs symbols "
+                        f"versioned up to GLIBC_{need} that the runtime lacks and fails at start with "
+                        f"`GLIBC_{missing}' not found`; run it on {_suggest(origin)} or build on the runtime's "
+                        "release",
                         loc,
                         key=f"{stage.label}<-{origin.stage.label}:glibc",
                         related=_builder_related(df, origin),
@@ -108,10 +125,18 @@ RULE = register(
             "(`--target *-musl`, a `-musl/` path in the COPY, `CARGO_BUILD_TARGET`, `.cargo/config.toml`; a "
             "`$target` in the command or path is read with the stage's ARG default, compose `build.args` or ENV "
             "value, so `--target=$target` with `ARG target=x86_64-unknown-linux-musl` is a musl build), "
+            "a builder that writes a musl triple anywhere in its RUNs (`echo x86_64-unknown-linux-musl > "
+            ".toolchain` for `--target $(cat .toolchain)`) or installs `musl-tools`/`musl-dev`, unless the COPY "
+            "takes cargo's host-target output `target/release/`), "
             "Alpine builders, `crt-static` builds, `cargo zigbuild` with a pinned `…-gnu.2.17` target, "
             "same-release pairs and distroless `cc` images matching the builder are silent, and so are export-only "
             "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL and no CMD/ENTRYPOINT, built with "
-            "`docker build --output`): the binary runs on the host, not in that stage.",
+            "`docker build --output`): the binary runs on the host, not in that stage. A `--target` only known when "
+            "the RUN runs (`$(…)`, a variable with no ARG/ENV/build-arg value) and no musl evidence: no claim. "
+            "A newer builder glibc is an error when the gap crosses a symbol version Rust binaries were seen to need "
+            "(`glibc_symbol_versions` in `rules/images.json`, with the reports: 2.29, 2.32–2.34, 2.38, 2.39) or "
+            "leaves the reviewed range 2.28–2.41, and only a note otherwise (e.g. Debian 13's 2.41 → Ubuntu 24.04's "
+            "2.39: builds on 2.41 were seen to need GLIBC_2.39 at most).",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

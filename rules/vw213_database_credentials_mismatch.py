@@ -18,6 +18,7 @@ from viworks_lint.packages import line_span
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.storeuse import uses_datastore
 
 
 @dataclass(frozen=True)
@@ -301,11 +302,20 @@ def check(project: Project) -> Iterator[Finding]:
                 spec = credentials_of_image(store.image)
                 if spec is None or init_scripts_mounted(store) or ep.scheme not in _schemes(store):
                     continue
+                if _left_over(project, svc, store, ep):
+                    continue  # a URL left over in compose: the service's code has no client of the datastore
                 for f in _check(project, ep, store, spec, service_env(project, compose, store)):
                     key = (f.location.path, f.location.line, f.location.col, f.key)
                     if key not in seen:  # a URL defined once in an anchor: one finding
                         seen.add(key)
                         yield f
+
+
+def _left_over(project: Project, svc: Service, store: Service, ep: Endpoint) -> bool:
+    fam = family_of_image(store.image)
+    if fam is None or ep.env.origin == "code":
+        return False
+    return uses_datastore(project, svc, fam, ep.variable) is False
 
 
 def _schemes(store: Service) -> tuple[str, ...]:
@@ -334,8 +344,10 @@ RULE = register(
             "equal. Silent for values the linter cannot resolve (unset variables, host-shell pass-through, "
             "`*_FILE` and secrets), datastores with anything mounted at `/docker-entrypoint-initdb.d` (init "
             "scripts may create other users and databases), datastores built from a Dockerfile of the repo, "
-            "vendor images with other variables, `POSTGRES_HOST_AUTH_METHOD=trust` for passwords, and "
-            "datastores outside the project.",
+            "vendor images with other variables, `POSTGRES_HOST_AUTH_METHOD=trust` for passwords, "
+            "datastores outside the project, and services whose code (when the linter can tell which crate the "
+            "image runs) never reads the variable and names no client crate of that datastore (`clients` in "
+            "`rules/datastores.json`): the URL is left over, the app never logs in.",
             why="The app fails at its first query with `password authentication failed for user`, `role … does "
             "not exist` or `database … does not exist`, exits and restarts, while the URL itself looks "
             "correctly formatted.",

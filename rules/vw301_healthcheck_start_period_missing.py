@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from viworks_lint.datastores import family_of_image, init_scripts_mounted
+from viworks_lint.datastores import SMALL_INIT_LINES, family_of_image, init_scripts_mounted, small_sql_init
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.durations import DEFAULT_INTERVAL, DEFAULT_RETRIES, seconds
 from viworks_lint.findings import Finding, Level, Related
@@ -35,6 +35,8 @@ def _set(duration: str | None) -> bool:
 
 # Probes that fail during start-up mark the container unhealthy after interval × retries. When that is
 # longer than the start period the fix would add (30 s), the fix changes nothing a normal start needs: advice.
+# Exactly 30 s (10s × 3, the most common compose healthcheck) stays a warning: a start that takes half a minute is
+# common for a backend that runs its migrations first.
 GENEROUS_BUDGET = 30.0
 
 
@@ -101,7 +103,8 @@ def _check(project: Project) -> Iterator[Finding]:
         if image_hc is not None and not _disabled(image_hc) and _set(image_hc.flag("start-period")):
             continue
         store = family_of_image(svc.image) if build is None else None
-        third_party = store is not None and not init_scripts_mounted(svc)
+        init_lines = small_sql_init(svc, compose.project_dir) if store is not None else None
+        third_party = store is not None and (not init_scripts_mounted(svc) or init_lines is not None)
         ungated = build is None and not third_party and not _awaited(compose, svc.name)
         message = (
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
@@ -109,9 +112,14 @@ def _check(project: Project) -> Iterator[Finding]:
         )
         generous = _generous(_budget(hc.interval, hc.retries, image_hc))
         if third_party and store is not None:
+            work = (
+                "none of this repository's start-up work"
+                if init_lines is None
+                else f"only {init_lines} lines of plain SQL from its init folder"
+            )
             message += (
-                f"; `{svc.image}` is a stock {store.label} image that runs none of this repository's start-up work "
-                "and is ready in seconds, so this is only advice"
+                f"; `{svc.image}` is a stock {store.label} image that runs {work} and is ready in seconds, so this "
+                "is only advice"
             )
         elif ungated:
             message += (
@@ -191,17 +199,18 @@ RULE = register(
             "redis, … image, as listed in the datastore facts, that runs none of the repository's start-up work) "
             "it is a note too, unless the "
             "service mounts init scripts at `/docker-entrypoint-initdb.d` (then its first start runs the "
-            "repository's SQL and can take long); so is any other image-only service (prometheus, grafana, an "
-            "OpenTelemetry collector) that no service waits for with `condition: service_healthy`, since its health "
-            "status then gates nothing. It is a note as well when the probes "
-            "already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 for what is "
-            "unset, and a compose healthcheck inheriting unset fields from the image) longer than the 30 seconds "
-            "the fix would add.",
+            "repository's SQL and can take long) other than a few plain `.sql` files (no shell scripts, fewer "
+            f"than {SMALL_INIT_LINES} lines in all, which run in under a second); so is any other image-only "
+            "service (prometheus, grafana, an OpenTelemetry collector) that no service waits for with "
+            "`condition: service_healthy`, since its health status then gates nothing. It is a note as well when "
+            "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
+            "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "
+            "the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",
             example='healthcheck:\n  test: ["CMD", "curl", "-f", "http://localhost:8080/api/health"]\n'
-            "  interval: 10s\n  retries: 3        # no start_period",
+            "  interval: 5s\n  retries: 3        # no start_period: 15 s of failing probes",
             fix="Add `start_period: 30s` (compose) or `--start-period=30s` (Dockerfile), longer than the slowest "
             "start you expect.",
             fix_safety="Safe. The fix adds `start_period: 30s` to the compose healthcheck (or `--start-period=30s` "

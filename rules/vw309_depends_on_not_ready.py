@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from viworks_lint.code import dependency_names, service_code
+from viworks_lint.code import service_code
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, init_scripts_mounted
 from viworks_lint.dockerutil import target_stage
@@ -18,6 +18,7 @@ from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import starts_shell
+from viworks_lint.storeuse import pool_at_start, uses_datastore
 
 # the service's own command waits for the datastore before starting the app
 _WAITS = re.compile(
@@ -88,9 +89,19 @@ class _Hit:
     family: Family
     endpoint: Endpoint
     services: list[Service] = field(default_factory=list)
-    waits: bool = False  # the app's pool waits for the datastore and compose restarts it: a note
+    pool: str | None = None  # "waits" (r2d2/sqlx retry at start) or "lazy" (no connection at start): a note
 
 
+_EFFECTS = {
+    "": "so the first connection fails and the app exits or restarts",
+    "waits": "so the first connection fails; its connection pool (r2d2 or sqlx) retries a refused connection at "
+    "start for up to 30 s (`connection_timeout` / `acquire_timeout`), so a datastore that is ready by then is "
+    "waited for and only a slower first start fails",
+    "lazy": "but its connection pool (deadpool, mobc, bb8 `build_unchecked`) opens no connection when it is built "
+    "and the code opens none directly, so the app starts anyway: only work that takes a connection before the "
+    "datastore is ready fails",
+}
+_EFFECT = "\x00effect\x00"
 _VERB = "\x00verb\x00"  # "connect" or "connects", once the services of a finding are known
 _READY = ("service_healthy", "service_completed_successfully")
 
@@ -134,74 +145,6 @@ def _connects_lazily(project: Project, svc: Service) -> bool:
     return False
 
 
-# words of the client crates of each datastore family (a crate whose name contains one may connect to it)
-_CLIENT_WORDS: dict[str, tuple[str, ...]] = {
-    "postgres": ("postgres", "pg", "sqlx", "diesel", "sea-orm", "sea_orm", "rbatis", "rbdc", "quaint", "prisma", "orm"),
-    "mysql": ("mysql", "maria", "sqlx", "diesel", "sea-orm", "sea_orm", "rbatis", "rbdc", "quaint", "prisma", "orm"),
-    "mariadb": ("mysql", "maria", "sqlx", "diesel", "sea-orm", "sea_orm", "rbatis", "rbdc", "quaint", "prisma", "orm"),
-    "mongo": ("mongo", "bson", "wither"),
-    "redis": ("redis", "valkey", "fred", "rustis", "session", "apalis", "cache", "queue", "rate", "governor"),
-    "rabbitmq": ("lapin", "amqp", "amiquip", "rabbit", "celery", "kanin", "queue"),
-    "nats": ("nats",),
-    "kafka": ("kafka",),
-    "memcached": ("memcache",),
-    "cassandra": ("scylla", "cdrs", "cassandra", "charybdis"),
-}
-
-
-def _unused_url(project: Project, svc: Service, fam: Family, ep: Endpoint) -> bool:
-    """The service's own code never reads the connection variable and has no client crate of the datastore:
-    the URL in compose is left over, the app does not connect (no claim). Unknown code or family: False."""
-    words = _CLIENT_WORDS.get(fam.id)
-    if words is None or ep.env.origin == "code":
-        return False
-    code = service_code(project, svc)
-    if code is None or any(r.name == ep.variable for r in (*code.env_reads, *code.build_reads)):
-        return False
-    return not any(w in dep.lower() for dep in dependency_names(project, code) for w in words)
-
-
-# r2d2 (diesel's pool too): `Pool::builder().build(manager)` blocks until its connections open, retrying for
-# `connection_timeout` (30 s by default), so a datastore that is up within that time is waited for
-_R2D2_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
-# sqlx: `PgPool::connect(..)`, `PgPoolOptions::new()...connect(..)`, `Pool::<Postgres>::connect_with(..)` open a
-# first connection and retry a refused connection or a database that is still starting up until
-# `acquire_timeout` (30 s by default) runs out (sqlx-core `pool/inner.rs`, `PoolInner::connect`)
-_SQLX_CONNECT = re.compile(
-    r"\b(?:Pg|MySql|Sqlite|Any)?Pool(?:Options)?\b(?:\s*::\s*<[^>]*>)?[^;]*?\.?\bconnect(?:_with)?\s*\(", re.DOTALL
-)
-
-
-# a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
-_DIRECT_CONNECT = re.compile(r"\b(?:Pg|Mysql|MySql|Sqlite)Connection\s*::\s*establish\s*\(")
-
-
-def _waiting_pool(text: str) -> bool:
-    if "r2d2" in text and _R2D2_BUILD.search(text) is not None:
-        return True
-    return "sqlx" in text and _SQLX_CONNECT.search(text) is not None
-
-
-def _pool_waits(project: Project, svc: Service) -> bool:
-    """The service's code (its packages and the repository crates they depend on) builds an r2d2 or sqlx
-    pool, which waits for the datastore at start, and opens no direct connection that would fail first."""
-    code = service_code(project, svc)
-    if code is None:
-        return False
-    names = dependency_names(project, code)
-    dirs = {m.dir for m in code.packages} | {
-        m.dir for m in project.manifests.values() if m.package_name is not None and m.package_name in names
-    }
-    cache: dict[Path, tuple[bool, bool]] = project.__dict__.setdefault("_waiting_pools", {})
-    pool = direct = False
-    for d in sorted(dirs):
-        if d not in cache:
-            texts = [_read(f) for f in sorted((d / "src").rglob("*.rs"))[:2000]]
-            cache[d] = (any(_waiting_pool(t) for t in texts), any(_DIRECT_CONNECT.search(t) for t in texts))
-        pool, direct = pool or cache[d][0], direct or cache[d][1]
-    return pool and not direct
-
-
 def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8", errors="replace") if path.stat().st_size < 1_000_000 else ""
@@ -227,11 +170,16 @@ def check(project: Project) -> Iterator[Finding]:
                     continue
                 if ref is None and svc.node.get("profiles") is not None:
                     continue  # an on-demand tool (`docker compose run`), started when the stack is up
-                if _connects_lazily(project, svc) or _unused_url(project, svc, fam, ep):
+                if _connects_lazily(project, svc):
                     continue
-                # the pool retries a refused connection, not a name that does not resolve yet: the datastore's
-                # container must be created first (listed in `depends_on`)
-                waits = ref is not None and _pool_waits(project, svc) and not init_scripts_mounted(target)
+                if ep.env.origin != "code" and uses_datastore(project, svc, fam, ep.variable) is False:
+                    continue  # a URL left over in compose: the code has no client of the datastore
+                # an r2d2/sqlx pool retries a refused connection, not a name that does not resolve yet: the
+                # datastore's container must be created first (listed in `depends_on`); a lazy pool (deadpool,
+                # mobc) opens no connection before the first one is taken
+                pool = pool_at_start(project, svc)
+                if pool == "waits" and (ref is None or init_scripts_mounted(target)):
+                    pool = None
                 healthy = _has_healthcheck(project, target)
                 if healthy:
                     fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
@@ -258,24 +206,18 @@ def check(project: Project) -> Iterator[Finding]:
                 )
                 msg = (
                     f"{_VERB} to {fam.label} service `{name}` (`{ep.variable}`) but {how}: {start}, while "
-                    f"{fam.label} is still starting, so the first connection fails and the app exits or restarts; "
-                    f"use {fix}"
+                    f"{fam.label} is still starting, {_EFFECT}; use {fix}"
                 )
                 loc = ref.location if ref is not None else svc.location
-                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep, waits=waits))
-                hit.waits = hit.waits and waits
+                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep, pool=pool))
+                hit.pool = hit.pool if hit.pool == pool else None
                 hit.services.append(svc)
     for (loc, name), hit in found.items():
         names = ", ".join(f"`{s.name}`" for s in hit.services)
         yield RULE.finding(
             f"service{'s' if len(hit.services) > 1 else ''} {names} "
-            + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects")
-            + (
-                "; its connection pool (r2d2 or sqlx) retries a refused connection at start for up to 30 s "
-                "(`connection_timeout` / `acquire_timeout`), so a datastore that is ready by then is waited for; "
-                "only a slower first start fails"
-                if hit.waits
-                else ""
+            + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects").replace(
+                _EFFECT, _EFFECTS[hit.pool or ""]
             ),
             loc,
             key=f"{','.join(s.name for s in hit.services)}->{name}",
@@ -283,7 +225,7 @@ def check(project: Project) -> Iterator[Finding]:
                 Related(hit.target.location, f"{hit.family.label} service `{name}`"),
                 Related(hit.endpoint.env.location, f"`{hit.endpoint.variable}` points at `{name}` here"),
             ),
-            level=Level.NOTE if hit.waits else None,
+            level=Level.NOTE if hit.pool else None,
         )
 
 
@@ -307,7 +249,9 @@ RULE = register(
             "(`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and development boxes whose "
             "container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by "
             "hand once the stack is up. Also silent when the service's code (when the linter can tell which crate "
-            "the image runs) never reads the connection variable and has no client crate of that datastore: the "
+            "the image runs) never reads the connection variable and its sources name no client crate of that "
+            "datastore (`clients` in `rules/datastores.json`: sqlx, diesel, tokio-postgres, mysql_async, redis, "
+            "deadpool-*, mongodb, …; a crate declared in `Cargo.toml` that no source file names is not linked): the "
             "URL is left over and the app does not connect. An app that builds a connection pool that waits at "
             "start (r2d2 "
             "`Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx `PgPool::connect`/"
@@ -315,7 +259,12 @@ RULE = register(
             "`acquire_timeout`, 30 s by default) is only a note when `depends_on` lists the datastore (so its "
             "name resolves when the app starts) and the code makes no direct connection first (diesel "
             "`PgConnection::establish`), unless the datastore runs init scripts from `/docker-entrypoint-initdb.d` "
-            "(a first start that can outlast the pool's patience).",
+            "(a first start that can outlast the pool's patience). A pool that opens no connection when it is built "
+            "(deadpool and its `deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 `build_unchecked`) is a "
+            "note too when the code opens no direct connection (`redis::Client::get_connection`, "
+            "`get_multiplexed_async_connection`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel "
+            "`establish`): the app starts, and only work that takes a connection before the datastore is ready "
+            "fails.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

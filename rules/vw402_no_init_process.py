@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from viworks_lint.bashexec import bash_execs_tail, image_bash
 from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
@@ -59,9 +60,10 @@ def _compose_init(build: Build) -> bool:
     return any(w.rsplit("/", 1)[-1] in INITS or w in INITS for w in words[:3])
 
 
-def shell_pid1(instr: Instruction) -> bool:
+def shell_pid1(instr: Instruction, bash: str | None = None) -> bool:
     """A shell stays PID 1 and the app is its child: a shell form not started with ``exec``, or an exec-form
-    ``sh -c`` with several commands whose last one is not ``exec``'d. VW403 reports that instruction."""
+    ``sh -c`` with several commands whose last one is not ``exec``'d (not for ``bash -c`` when the image's
+    ``bash`` version ≥ 5.1 execs that last command itself). VW403 reports that instruction."""
     if not instr.json:
         text = instr.args[0] if instr.args else ""
         cmds = commands(text)
@@ -70,7 +72,7 @@ def shell_pid1(instr: Instruction) -> bool:
     if script is not None or len(rest) < 3:
         return False
     cmds = commands(rest[2])
-    return len(cmds) > 1 and cmds[-1][:1] != ["exec"]
+    return len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not bash_execs_tail(rest, bash)
 
 
 def _signals(project: Project, builds: list[Build]) -> list[SignalFacts] | None:
@@ -126,7 +128,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         if keep_alive(stage) is not None:
             continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
-        if shell_pid1(starter):
+        if shell_pid1(starter, image_bash(project, df, stage)):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
         running = [b for b in stage_builds if not _compose_init(b)]
         signals = _signals(project, running)
@@ -214,7 +216,9 @@ RULE = register(
             "image only inherits its base's command or only keeps the container up (`tail -f /dev/null`, "
             "`sleep infinity`: no app is PID 1), when the base image's entrypoint is an init, for "
             "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
-            "PID 1 and VW403 reports the instruction, and when the Rust code the image runs (the build's link "
+            'PID 1 and VW403 reports the instruction (but `bash -c "migrate && app"` on an image whose bash is '
+            "5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, so it is checked here), "
+            "and when the Rust code the image runs (the build's link "
             "to its packages) handles the image's stop signal itself and starts no child process: SIGTERM through "
             "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
             "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from viworks_lint.bashexec import bash_execs_tail, image_bash
 from viworks_lint.dockerutil import commands
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
@@ -72,13 +73,34 @@ def _tail(text: str) -> _Tail | None:
     return _Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
 
 
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """The script's lines with backslash continuations joined, each with the number of its first line."""
+    out: list[tuple[int, str]] = []
+    start, parts = 0, list[str]()
+    for n, line in enumerate(text.splitlines(), 1):
+        if not parts:
+            start = n
+        if line.endswith("\\"):
+            parts.append(line[:-1])
+            continue
+        parts.append(line)
+        out.append((start, " ".join(parts)))
+        parts = []
+    if parts:
+        out.append((start, " ".join(parts)))
+    return out
+
+
 def _tail_fallback(text: str) -> _Tail | None:
+    """The last command, read line by line (for scripts the shell grammar cannot parse, e.g. with arrays)."""
+    if "trap " in text:
+        return None
     lines = text.splitlines()
-    for n in range(len(lines), 0, -1):
-        s = lines[n - 1].strip()
+    for n, logical in reversed(_logical_lines(text)):
+        s = logical.strip()
         if not s or s.startswith("#"):
             continue
-        if "trap " in text or s in ("fi", "done", "esac", "}", ";;") or s.endswith(("&", "\\", "then", "do")):
+        if s in ("fi", "done", "esac", "}", ";;") or s.endswith(("&", "then", "do")):
             return None
         words = s.split()
         if words[0] in _NOT_APP or "=" in words[0]:
@@ -92,7 +114,7 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
     script, rest = script_argv(list(instr.args))
     if script is None:
         cmds = commands(rest[2]) if len(rest) > 2 else []
-        if len(cmds) > 1 and cmds[-1][:1] != ["exec"]:
+        if len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not bash_execs_tail(rest, image_bash(project, df, stage)):
             return RULE.finding(
                 f"{instr.cmd} runs `{rest[0]} {rest[1]}` with several commands and the last one is not `exec`'d: "
                 "the shell stays PID 1 and does not forward SIGTERM to the app, so `docker stop` waits out the "
@@ -169,7 +191,11 @@ RULE = register(
         docs=RuleDocs(
             what="In the stage an image is built to: an `ENTRYPOINT` in shell form, or (with no ENTRYPOINT) a `CMD` "
             "in shell form, unless the command starts with `exec`; an exec-form `ENTRYPOINT`/`CMD` that runs "
-            "`sh -c` with several commands; an entrypoint script COPY'd from the build context (found through "
+            "`sh -c` with several commands (silent for `bash -c` when the image's bash is 5.1 or newer, per "
+            "`distro_bash` in `rules/images.json`, and the last command of an `&&`/`||`/`;` list is a simple "
+            "command with no redirection and no `trap` in the text: bash execs it in its own place since 5.1, bash "
+            "NEWS 5.1 item 1b and `optimize_connection_fork` in builtins/evalstring.c; `sh` is dash and keeps "
+            "forking); an entrypoint script COPY'd from the build context (found through "
             "the COPY that puts it at the ENTRYPOINT path, past `tini`/`dumb-init`/`gosu` wrappers) whose last "
             "command starts a program without `exec`. When an exec-form ENTRYPOINT exists, CMD is only its "
             "arguments and is not reported; scripts that `trap` signals, end in `wait` or a control structure "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from viworks_lint.code import package_facts
 from viworks_lint.crates import built_code
+from viworks_lint.datastores import family_of_image
+from viworks_lint.demovalues import demo_reason, documented_default
 from viworks_lint.findings import REDACT, Finding, Level
 from viworks_lint.location import Location
 from viworks_lint.packages import text_location
@@ -49,11 +52,32 @@ def _service_builds(project: Project, svc: Service) -> list[Build]:
     return [build] if build is not None and build.dockerfile is not None else []
 
 
-def _message(name: str, where: str, hint: str) -> str:
+def _message(name: str, where: str, hint: str, demo: str | None = None) -> str:
+    if demo is not None:
+        return f"`{name}` {where} is set to a demo default ({demo}): change it before deploying; {hint}"
     return (
         f"`{name}` {where} is set to a literal value: it is committed with the repository and readable by anyone "
         f"who can run `docker inspect` or pull the image; {hint}"
     )
+
+
+def _project_names(project: Project) -> list[str]:
+    """The names a demo value may be made of: the repository's folder and its crates."""
+    return [project.root.name, *(m.package_name for m in project.manifests.values() if m.package_name)]
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
+
+
+def _demo(project: Project, name: str, value: str | None, names: list[str], *, datastore: bool) -> str | None:
+    """Why the literal is a demo default (see ``demovalues.py``), or None for a value that looks real."""
+    if value is None:
+        return None
+    reason = demo_reason(name, value, names, datastore=datastore)
+    if reason is None:
+        documented = documented_default(project, value)
+        reason = f"it is the default `{documented}` documents" if documented is not None else None
+    return reason
 
 
 def _compose(project: Project) -> Iterator[Finding]:
@@ -85,17 +109,23 @@ def _compose(project: Project) -> Iterator[Finding]:
                 continue
             if raw_value is not None and raw_value.strip().strip("\"'").lower() in plain:
                 continue
-            if _code_default(project, _service_builds(project, svc), name, raw_value):
+            builds = _service_builds(project, svc)
+            if _code_default(project, builds, name, raw_value):
                 continue
+            names = [*_project_names(project), svc.name, svc.image or "", *(v for v in plain if _PLAIN_NAME.match(v))]
+            stock = family_of_image(svc.image) is not None and project.build_of_service(svc) is None
+            demo = _demo(project, name, raw_value, names, datastore=stock)
             yield RULE.finding(
                 _message(
                     name,
                     f"in the `environment` of service `{svc.name}`",
                     f"write `{name}: ${{{name}}}` and keep the value in an untracked `.env`, or use a compose "
                     f"`secrets:` entry (read through `{name}_FILE`)",
+                    demo,
                 ),
                 loc,
                 key=f"{svc.name}:{name}",
+                level=Level.NOTE if demo is not None else None,
                 extra={REDACT: "value"},  # reporters mask the rest of the line in every snippet
             )
 
@@ -138,10 +168,12 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                             "drop the default and pass it with a BuildKit secret (`RUN --mount=type=secret`); "
                             "build arguments are stored in the image history"
                         )
+                    demo = _demo(project, name, value, _project_names(project), datastore=False)
                     yield RULE.finding(
-                        _message(name, f"in `{instr.cmd}` (stage `{stage.label}`)", hint),
+                        _message(name, f"in `{instr.cmd}` (stage `{stage.label}`)", hint, demo),
                         text_location(df, instr, name),
                         key=f"{stage.label}:{instr.cmd}:{name}",
+                        level=Level.NOTE if demo is not None else None,
                         extra={REDACT: "value"},
                     )
 
@@ -180,6 +212,14 @@ RULE = register(
             "with `JWT_SECRET: dev-secret` on the service or image built from that code: the value is already in "
             "the code, and setting it changes nothing; the same value given to a stock image such as `postgres` "
             "still fires). "
+            "A demo default is a note (change it before deploying) rather than a warning: a value that is all "
+            "digits (`1234`), that cuts without rest into runs of a keyboard or counting sequence (`qwerty`, "
+            "`1234asdf`), the variable's own words, demo words (`my`, `db`, `pass`, `dev`) and the names of the "
+            "project, service, image or the user and database beside it (`axum123` next to `POSTGRES_USER: "
+            "axum`), a value under 8 characters given to a stock database image (the password its local "
+            "database is initialised with; an admin UI's short password stays a warning), or the value an env "
+            "template (`.env.example`) or the README documents as the default (the reviewed patterns are "
+            "`demo_patterns` in `rules/secrets.json`). "
             "A real-looking value still fires, whatever word it contains.",
             why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
             "`docker inspect` and the image's layer history where anyone with pull access can read it.",

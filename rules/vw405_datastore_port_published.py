@@ -7,14 +7,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
-from viworks_lint.findings import Finding, Level
+from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
+from viworks_lint.hostaccess import host_access
 from viworks_lint.images import split_image
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import compose_host_names, container_env
+from viworks_lint.storeuse import uses_datastore
 
 # image repository names (last path segment) of databases, caches and brokers
 _DATASTORES = {
@@ -132,14 +135,19 @@ def _users(project: Project, compose: ComposeProject, store: Service) -> list[Se
     """Other services of the compose project that reach ``store`` over the compose network: they wait for it
     (`depends_on`, `links`) or are given its host name (in a URL, a `*_HOST` value, a command)."""
     names = [n for n, s in compose_host_names(compose).items() if s is store]
+    fam = service_family(project, store)
     host = re.compile(r"(?:^|[@/=,;\s\"'])(?:" + "|".join(map(re.escape, names)) + r")(?=$|[:/,;\s\"'?])")
     users = []
     for other in compose.services.values():
         if other is store or (other.network_mode or "").strip() == "host":
             continue  # a host-networked service reaches the datastore through the published port
         waits = any(r.name == store.name for r in (*other.depends_on, *other.links))
-        if waits or any(host.search(t) for t in _texts(project, other)):
-            users.append(other)
+        named: list[str | None] = [k for k, v in container_env(project, other).values.items() if v and host.search(v)]
+        if not (waits or named or any(host.search(t) for t in _texts(project, other))):
+            continue
+        if fam is not None and all(uses_datastore(project, other, fam, v) is False for v in named or [None]):
+            continue  # its code has no client of the datastore: the link or URL is left over
+        users.append(other)
     return users
 
 
@@ -172,7 +180,7 @@ def _auth_off(project: Project, svc: Service, kind: str) -> str | None:
 def check(project: Project) -> Iterator[Finding]:
     # one published port line is one finding, even when several compose projects include the file (a base file
     # and a base + override set): the users of every project that runs it are named together
-    seen: dict[tuple[object, ...], tuple[Service, Port, str, str, str | None, list[Service]]] = {}
+    seen: dict[tuple[object, ...], tuple[ComposeProject, Service, Port, str, str, str | None, list[Service]]] = {}
     for compose, svc in project.services():
         if not svc.ports:
             continue
@@ -191,19 +199,46 @@ def check(project: Project) -> Iterator[Finding]:
             loc = port.location
             where_key = (str(loc.path), loc.line, loc.col, svc.name, port.raw)
             if where_key in seen:
-                known = seen[where_key][5]
+                known = seen[where_key][6]
                 known.extend(u for u in users if all(u.name != k.name for k in known))
                 continue
-            seen[where_key] = (svc, port, kind, image, auth_off, list(users))
-    for svc, port, kind, image, auth_off, users in seen.values():
+            seen[where_key] = (compose, svc, port, kind, image, auth_off, list(users))
+    # one finding per datastore service: its published ports are one exposure with one fix
+    grouped: dict[tuple[str, str], list[tuple[ComposeProject, Service, Port, str, str, str | None, list[Service]]]] = {}
+    for entry in seen.values():
+        grouped.setdefault((str(entry[1].file), entry[1].name), []).append(entry)
+    for entries in grouped.values():
+        compose, svc, port, kind, image, auth_off, users = entries[0]
+        ports = [e[2] for e in entries]
+        for e in entries[1:]:
+            users.extend(u for u in e[6] if all(u.name != k.name for k in users))
         how = f"host port {port.published}" if port.published else "a random host port"
         where = f"on `{port.host_ip}`" if port.host_ip else "on every host interface"
+        what = f"container port {port.target} to {how} {where}"
+        if len(ports) > 1:
+            others = ", ".join(str(p.target) for p in ports[1:])
+            what += f" (and container port{'s' if len(ports) > 2 else ''} {others})"
         risk = (
             f"{auth_off}: anyone who can reach the host can read and change its data"
             if auth_off
             else "anyone who can reach the host can try its credentials"
         )
-        if users:
+        family = service_family(project, svc)
+        host_run = next(
+            (
+                h
+                for p in ports
+                if (h := host_access(project, compose, svc, p, family, lambda s: _kind(project, s) is not None))
+                is not None
+            ),
+            None,
+        )
+        if host_run is not None:
+            fix = (
+                f"the repository points an app run on the host at this port ({host_run}), so it is the documented "
+                "way in for local runs: bind it to `127.0.0.1:` unless other machines must connect"
+            )
+        elif users:
             used = ", ".join(f"`{u.name}`" for u in users[:3])
             fix = (
                 f"bind it to `127.0.0.1:` or drop `ports:` ({used} "
@@ -214,14 +249,18 @@ def check(project: Project) -> Iterator[Finding]:
                 "no service of this compose project uses it over the compose network, so the port is how an "
                 "app on the host reaches it: bind it to `127.0.0.1:` unless other machines must connect"
             )
+        edits = [one for p in ports if (one := _fix(p)) is not None]
+        combined = unsafe_fix(edits[0].description, *[e for one in edits for e in one.edits]) if edits else None
+        if combined is not None and len(edits) > 1:
+            combined = unsafe_fix(f"publish the {len(edits)} ports of `{svc.name}` on loopback only", *combined.edits)
         f = RULE.finding(
-            f"{kind} service `{svc.name}` (`{image}`) publishes container port {port.target} to "
-            f"{how} {where}: {risk}; {fix}",
+            f"{kind} service `{svc.name}` (`{image}`) publishes {what}: {risk}; {fix}",
             port.location,
             key=f"{svc.name}:{port.raw}",
-            fix=_fix(port),
+            related=tuple(Related(p.location, f"container port {p.target} is published here too") for p in ports[1:]),
+            fix=combined if len(edits) == len(ports) or len(ports) == 1 else None,
         )
-        yield f if users else replace(f, level=Level.NOTE)
+        yield f if users and host_run is None else replace(f, level=Level.NOTE)
 
 
 def _fix(port: Port) -> Fix | None:
@@ -248,25 +287,32 @@ RULE = register(
         level=Level.WARNING,
         summary="A database or cache publishes a port on all host interfaces.",
         docs=RuleDocs(
-            what="A service whose image (or, for a build, the base of its final stage) is a database, cache or "
-            "broker (postgres, mysql, mariadb, redis, valkey, keydb, dragonfly, mongo, elasticsearch, opensearch, "
-            "memcached, rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor "
-            "repositories such as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or "
-            "bound to `0.0.0.0`/`::`. A warning when another service of the same compose project uses the datastore "
-            "over the compose network (it `depends_on`/`links` it or is given its host name), since the published "
-            "port is then only exposure; a note when none does (the port is how an app run on the host reaches "
-            "it), which includes services run with `network_mode: host`: they reach the datastore through the "
-            "published port, not over the compose network. The message says so plainly when authentication is "
-            "off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
-            "redis/valkey/keydb without a password, mongo without root credentials, memcached). "
-            "A port line that several compose projects run (the file alone and in a documented `-f` set) is one "
-            "finding naming the users of all of them. "
-            "Stays silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore, "
-            "container ports that cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), and "
-            "container ports the datastore does not listen on (`5433:5433` for a postgres on 5432: postgres, "
-            "mysql, mariadb, redis and its forks, mongo and memcached listen on their image's ports unless a "
-            "number in the command, entrypoint or environment (`-p 5433`, `--port 6380`, `PGPORT`) or a "
-            "mounted or copied config file says otherwise).",
+            what="A service whose image (or, for a build, the base of its final stage) is a database, cache or broker "
+            "(postgres, mysql, mariadb, redis, valkey, keydb, dragonfly, mongo, elasticsearch, opensearch, memcached, "
+            "rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor repositories such "
+            "as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or bound to `0.0.0.0`/`::`; a "
+            "service that publishes several ports gets one finding, at its first port, the others as related "
+            "locations. A warning when another service of the same compose project uses the datastore over the compose "
+            "network (it `depends_on`/`links` it or is given its host name, and its code, when the linter can tell "
+            "which crate the image runs, reads that variable or names a client crate of the datastore from "
+            "`rules/datastores.json`), since the published port is then only exposure; a note when none does (the port "
+            "is how an app run on the host reaches it), which includes services run with `network_mode: host`: they "
+            "reach the datastore through the published port, not over the compose network. Also a note, naming the "
+            "evidence, when the repository itself points an app or tool run on the host at the published port: an env "
+            "file or template next to the compose file, the repository root or a build context that no service gets as "
+            "`env_file` (a `DATABASE_URL` at `localhost:5432` for `cargo run` or the sqlx CLI), a Makefile, justfile "
+            "or cargo-make `Makefile.toml` with such a URL or a `*_HOST=localhost` beside a `*_PORT` equal to the "
+            "published port, or a README/CONTRIBUTING/docs command that starts only datastore services (`docker "
+            "compose up -d postgres`) in a file that runs the app on the host (`cargo run`, `cargo watch`, `make "
+            "run`); not for a stack named for production (`docker-compose.prod.yml`) or one that publishes 80/443. The "
+            "message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, redis/valkey/keydb "
+            "without a password, mongo without root credentials, memcached). A port line that several compose projects "
+            "run (the file alone and in a documented `-f` set) is one finding naming the users of all of them. Stays "
+            "silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore, container ports "
+            "that cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), and container ports the "
+            "datastore does not listen on (`5433:5433` for a postgres on 5432: postgres, mysql, mariadb, redis and its "
+            "forks, mongo and memcached listen on their image's ports unless a number in the command, entrypoint or "
+            "environment (`-p 5433`, `--port 6380`, `PGPORT`) or a mounted or copied config file says otherwise).",
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "
             "unauthenticated redis is taken over outright.",

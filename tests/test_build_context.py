@@ -61,3 +61,42 @@ def test_without_a_wrapper_many_missing_members_are_one_finding(tmp_path: Path) 
     assert where(found, root) == [("VW110", "crates/api/api.Dockerfile", 4)]
     assert "more inputs it needs" in found[0].message
     assert len(found[0].related) >= 3
+
+
+TWO_TARGETS = {
+    "Cargo.toml": '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+    "src/main.rs": "fn main() {}\n",
+    "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+                  "FROM debian:bookworm-slim AS server\nCOPY --from=build /src/target/release/app /app\n"
+                  "CMD [\"/app\", \"serve\"]\n"
+                  "FROM debian:bookworm-slim AS cli\nCOPY --from=build /src/target/release/app /app\n"
+                  "USER 1000\nENTRYPOINT [\"/app\"]\n",
+}
+
+
+def test_script_targets_are_the_images_linted(tmp_path: Path) -> None:
+    """A script builds the `server` and `cli` stages with `--target`: both are images (the server stage, which
+    runs as root, is linted), not just the last stage as a plain `docker build` would make."""
+    script = ("#!/bin/sh\ndocker buildx build \\\n  --tag acme/server \\\n  --target server \\\n  .\n"
+              "docker buildx build --tag acme/cli --target=cli .\n")
+    root = write(tmp_path, {**TWO_TARGETS, "scripts/build-images.sh": script})
+    assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]
+
+
+def test_without_targets_the_last_stage_is_the_image(tmp_path: Path) -> None:
+    root = write(tmp_path, {**TWO_TARGETS, "scripts/build-images.sh": "#!/bin/sh\ndocker build -t acme/app .\n"})
+    assert lint(root, ["VW401"]) == []
+
+
+def test_ci_matrix_file_pattern_gives_the_context(tmp_path: Path) -> None:
+    """The workflow builds `${{ matrix.dir }}/Dockerfile` from the root, the matrix filled in by a script: every
+    `<dir>/Dockerfile` it fits is built with the repository root as context."""
+    files = {k.replace("crates/api/api.Dockerfile", "crates/api/Dockerfile"): v for k, v in WORKSPACE.items()}
+    action = ACTION.replace("file: ${{ matrix.image.dockerfile }}", "file: ${{ matrix.dir }}/Dockerfile").replace(
+        "          - dockerfile: crates/api/api.Dockerfile\n", "          - ${{ fromJson(needs.find.outputs.dirs) }}\n"
+    )
+    assert "crates/api" not in action
+    root = write(tmp_path, {**files, ".github/workflows/images.yml": action})
+    assert lint(root, ["VW110", "VW102"]) == []
+    root2 = write(tmp_path / "no-ci", files)
+    assert where(lint(root2, ["VW110"]), root2) != []

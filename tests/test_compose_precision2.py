@@ -138,10 +138,15 @@ def test_vw309_no_claim_for_a_url_the_code_never_reads(tmp_path: Path) -> None:
     assert "PostgreSQL" in lint(root, ["VW309"])[0].message
 
 
-def test_vw309_a_redis_client_crate_keeps_the_claim(tmp_path: Path) -> None:
-    # the redis crate may read the URL through a config struct we do not see: the claim stays
-    root = _crate(tmp_path, _STACK.format(restart=""), _MAIN_DB_ONLY, 'tokio-postgres = "0.7"\nredis = "0.27"\n')
+def test_vw309_a_redis_client_the_code_names_keeps_the_claim(tmp_path: Path) -> None:
+    # the code may get the URL through a config struct we do not see: a redis client it names keeps the claim
+    main = _MAIN_DB_ONLY.replace("    println!", "    let cache = redis::Client::open(cfg::cache_url());\n    println!")
+    deps = 'tokio-postgres = "0.7"\nredis = "0.27"\n'
+    root = _crate(tmp_path / "a", _STACK.format(restart=""), main, deps)
     assert sorted(f.message.split("`")[3] for f in lint(root, ["VW309"])) == ["cache", "db"]
+    # declared in Cargo.toml but named nowhere in the code: the crate is not even linked
+    root = _crate(tmp_path / "b", _STACK.format(restart=""), _MAIN_DB_ONLY, deps)
+    assert sorted(f.message.split("`")[3] for f in lint(root, ["VW309"])) == ["db"]
 
 
 def test_vw309_r2d2_pool_and_restart_policy_is_a_note(tmp_path: Path) -> None:
@@ -222,3 +227,82 @@ def test_vw309_pool_does_not_help_an_unlisted_datastore_or_a_direct_connection(t
     direct = _MAIN_R2D2.replace("    let manager", "    let _c = diesel::PgConnection::establish(&url);\n    let manager")
     root = _crate(tmp_path / "b", _STACK.format(restart=""), direct, deps)
     assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+_UNUSED_DB = (
+    "services:\n  mysql:\n    image: mysql:9.0\n    environment:\n      - MYSQL_ROOT_PASSWORD=${ROOT_PW:-x}\n"
+    "    ports:\n      - 3306:3306\n  api:\n    build: .\n    links:\n      - mysql\n    environment:\n"
+    "      - DATABASE_URL=mysql://root:${ROOT_PW:-x}@mysql/items\n"
+)
+_MAIN_IN_MEMORY = "fn main() {\n    let items: Vec<String> = Vec::new();\n    println!(\"{}\", items.len());\n}\n"
+_MAIN_DIESEL = (
+    "use diesel::prelude::*;\n\nfn main() {\n    let url = cfg::url();\n"
+    "    let _c = MysqlConnection::establish(&url).expect(\"db\");\n}\n"
+)
+
+
+def test_a_database_url_the_code_has_no_client_for_is_left_over(tmp_path: Path) -> None:
+    # diesel and mysql are declared but the code names neither and never reads DATABASE_URL: no VW309/VW213, and
+    # VW405 counts no user over the compose network (a note)
+    deps = 'diesel = { version = "2", features = ["mysql"] }\nmysql = "25"\n'
+    root = _crate(tmp_path / "a", _UNUSED_DB, _MAIN_IN_MEMORY, deps)
+    assert lint(root, ["VW309", "VW213"]) == []
+    assert [f.level.value for f in lint(root, ["VW405"])] == ["note"]
+    # the code uses diesel: all three fire
+    root = _crate(tmp_path / "b", _UNUSED_DB, _MAIN_DIESEL, deps)
+    assert sorted((f.rule_id, f.level.value) for f in lint(root, ["VW309", "VW213", "VW405"])) == [
+        ("VW213", "error"), ("VW309", "warning"), ("VW405", "warning"),
+    ]
+    # the code cannot be pinned down (a script starts it): today's claims stay
+    script = _UNUSED_DB.replace("    build: .\n", "    build: .\n    command: ./start.sh\n")
+    root = _crate(tmp_path / "c", script, _MAIN_IN_MEMORY, deps)
+    assert sorted(f.rule_id for f in lint(root, ["VW309", "VW213"])) == ["VW213", "VW309"]
+
+
+_MAIN_DEADPOOL = (
+    "use deadpool_redis::{Config, Runtime};\n\n#[tokio::main]\nasync fn main() {\n"
+    "    let url = std::env::var(\"REDIS_URL\").expect(\"REDIS_URL\");\n"
+    "    let pool = Config::from_url(url).create_pool(Some(Runtime::Tokio1)).expect(\"pool\");\n"
+    "    serve(pool).await;\n}\n"
+)
+
+
+def test_vw309_a_pool_that_connects_lazily_is_a_note(tmp_path: Path) -> None:
+    stack = _STACK.format(restart="").replace("      DATABASE_URL: postgres://app@db/app\n", "")
+    deps = 'deadpool-redis = "0.18"\ntokio = "1"\n'
+    root = _crate(tmp_path / "a", stack, _MAIN_DEADPOOL, deps)
+    found = lint(root, ["VW309"])
+    assert [f.level.value for f in found] == ["note"]
+    assert "opens no connection when it is built" in found[0].message
+    # a direct connection at start fails at once while redis starts: the warning stays
+    direct = _MAIN_DEADPOOL.replace(
+        "    serve(pool)", "    let mut c = redis::Client::open(\"redis://cache\").unwrap().get_connection().unwrap();\n"
+        "    serve(pool)"
+    )
+    root = _crate(tmp_path / "b", stack, direct, deps + 'redis = "0.27"\n')
+    assert [f.level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+def test_cargo_install_path_from_a_compose_build_arg_pins_the_code(tmp_path: Path) -> None:
+    # `cargo install --path $CRATE` with `args: {CRATE: worker}`: the worker's code is read (its lazy pool)
+    compose = (
+        "services:\n  worker:\n    build:\n      context: .\n      args:\n        CRATE: worker\n"
+        "    environment:\n      REDIS_URL: redis://cache:6379\n    depends_on: [cache]\n"
+        "  cache:\n    image: redis:7\n"
+    )
+    dockerfile = (
+        "FROM rust:1.83 AS build\nARG CRATE\nWORKDIR /app\nCOPY . .\nRUN cargo install --path $CRATE --root /app\n\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /app/bin /app/bin\nCMD [\"/app/bin/worker\"]\n"
+    )
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["worker"]\nresolver = "2"\n',
+        "worker/Cargo.toml": '[package]\nname = "worker"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dependencies]\ndeadpool-redis = "0.18"\ntokio = "1"\n',
+        "worker/src/main.rs": _MAIN_DEADPOOL,
+        "Dockerfile": dockerfile,
+    }
+    write(tmp_path / "a", {**files, "compose.yaml": compose})
+    assert [f.level.value for f in lint(tmp_path / "a", ["VW309"])] == ["note"]
+    # no value for the argument: which package is built is unknown, the claim stays a warning
+    write(tmp_path / "b", {**files, "compose.yaml": compose.replace("      args:\n        CRATE: worker\n", "")})
+    assert [f.level.value for f in lint(tmp_path / "b", ["VW309"])] == ["warning"]

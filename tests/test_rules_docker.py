@@ -286,6 +286,10 @@ def test_vw209_programs_the_script_runs_before_the_app(tmp_path: Path) -> None:
                   'ENTRYPOINT ["docker-entrypoint.sh"]\n',
     "FROM alpine:3.20\nRUN apk add --no-cache gettext\nCOPY docker-entrypoint.sh /usr/local/bin/\n"
     'ENTRYPOINT ["docker-entrypoint.sh"]\n',
+    # inside `if …; then …; fi`: the install counts, and a script it runs may install anything
+    _COPY_ENTRY + "ARG PROFILE=prod\nRUN if [ \"$PROFILE\" = dev ]; then apt-get install -y netcat-openbsd; "
+                  "else /usr/local/bin/install.sh; fi\nRUN apt-get install -y gettext-base\n"
+                  'ENTRYPOINT ["docker-entrypoint.sh"]\n',
 ])
 def test_vw209_silent_when_the_programs_are_installed(tmp_path: Path, dockerfile: str) -> None:
     _entry(tmp_path, dockerfile, script=_WAIT.replace("envsubst", "envsubst" if "gettext" in dockerfile else ":"),

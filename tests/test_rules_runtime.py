@@ -144,6 +144,20 @@ def test_vw204_gitignored_data_dir_of_a_root_container_is_silent(tmp_path: Path)
     assert lint(tmp_path, ["VW204"]) == []  # Docker creates it as root; postgres starts as root
 
 
+def test_vw204_missing_data_dir_of_an_image_that_sets_a_non_root_user(tmp_path: Path) -> None:
+    """prometheus' image runs as `nobody`: the root-owned directory Docker creates is not writable. mysql's
+    entrypoint chowns its data directory as root before it drops privileges: fine."""
+    write(tmp_path, {
+        ".gitignore": "_prometheus-data/\n_db/\n",
+        "compose.yaml": "services:\n  prometheus:\n    image: prom/prometheus:v2.53.0\n    volumes:\n"
+                        "      - ./_prometheus-data:/prometheus\n"
+                        "  db:\n    image: mysql:8\n    volumes:\n      - ./_db:/var/lib/mysql\n",
+    })
+    found = lint(tmp_path, ["VW204"])
+    assert where(found, tmp_path) == [("VW204", "compose.yaml", 5)]
+    assert "`nobody`" in found[0].message
+
+
 # ---------------------------------------------------------------- VW305 depends-on-no-healthcheck
 
 
@@ -319,11 +333,14 @@ def test_vw405_datastores_on_all_interfaces(tmp_path: Path) -> None:
                         "    ports: [\"8080:8080\"]\n",
     })
     findings = lint(tmp_path, ["VW405"])
+    # one finding per datastore service: the cache's second published port is a related location
     assert where(findings, tmp_path) == [
-        ("VW405", "compose.yaml", 5), ("VW405", "compose.yaml", 9),
-        ("VW405", "compose.yaml", 10), ("VW405", "compose.yaml", 14),
+        ("VW405", "compose.yaml", 5), ("VW405", "compose.yaml", 9), ("VW405", "compose.yaml", 14),
     ]
-    assert "PostgreSQL" in findings[0].message and "random host port" in findings[3].message
+    assert "PostgreSQL" in findings[0].message and "random host port" in findings[2].message
+    cache = findings[1]
+    assert "(and container port 6379)" in cache.message
+    assert [r.location.line for r in cache.related] == [10]
 
 
 def test_vw405_only_ports_the_datastore_listens_on(tmp_path: Path) -> None:
@@ -559,6 +576,17 @@ def test_vw206_trixie_builder_into_distroless_debian12(tmp_path: Path) -> None:
     assert where(lint(tmp_path, ["VW206"]), tmp_path) == [("VW206", "Dockerfile", 6)]
 
 
+def test_vw206_gap_that_crosses_no_needed_symbol_version_is_a_note(tmp_path: Path) -> None:
+    """trixie (2.41) → noble (2.39): Rust binaries built on 2.41 need GLIBC_2.39 at most (rules/images.json);
+    trixie → bookworm (2.36) crosses 2.38/2.39 and stays an error naming the version the loader misses."""
+    _glibc_project(tmp_path / "noble", "rust:1.92.0", "ubuntu:24.04")
+    [note] = lint(tmp_path / "noble", ["VW206"])
+    assert note.level is Level.NOTE and "most likely starts" in note.message
+    _glibc_project(tmp_path / "bookworm", "rust:1.92.0", "debian:bookworm-slim")
+    [error] = lint(tmp_path / "bookworm", ["VW206"])
+    assert error.level is Level.ERROR and "`GLIBC_2.39' not found`" in error.message
+
+
 def test_vw206_gnu_build_into_alpine(tmp_path: Path) -> None:
     _glibc_project(tmp_path, "rust:1.83-slim-bookworm", "alpine:3.20")
     findings = lint(tmp_path, ["VW206"])
@@ -600,6 +628,25 @@ def test_vw206_target_from_an_arg_default(tmp_path: Path) -> None:
     _glibc_project(tmp_path / "gnu", "rust:1.83", "scratch", build=build.format("x86_64-unknown-linux-gnu"),
                    copy_from="/src/target/${target}/release/app")
     assert where(lint(tmp_path / "gnu", ["VW206"]), tmp_path / "gnu") == [("VW206", "Dockerfile", 7)]
+
+
+def test_vw206_target_chosen_at_build_time(tmp_path: Path) -> None:
+    """`--target $(cat .toolchain)`: a musl triple written earlier or musl-tools installed means musl; with no
+    such evidence the target is unknown and there is no claim; musl-tools beside a copy of cargo's host output
+    (`target/release/`) is still a glibc binary."""
+    pick = 'RUN echo "x86_64-unknown-linux-musl" > .toolchain\n'
+    build = "RUN {tools}rustup target add $(cat .toolchain)\nRUN cargo build --release --target $(cat .toolchain)" \
+            " && mv target/$(cat .toolchain)/release/app /app"
+    _glibc_project(tmp_path / "triple", "rust:1.90", "alpine:3.20", build=pick + build.format(tools=""),
+                   copy_from="/app")
+    _glibc_project(tmp_path / "tools", "rust:1.90", "alpine:3.20",
+                   build=build.format(tools="apt-get update && apt-get install -y musl-tools && "), copy_from="/app")
+    _glibc_project(tmp_path / "unknown", "rust:1.90", "debian:bookworm-slim",
+                   build="RUN cargo build --release --target $TRIPLE && cp target/*/release/app /app", copy_from="/app")
+    assert lint(tmp_path, ["VW206"]) == []
+    host = _glibc_project(tmp_path / "host", "rust:1.90", "alpine:3.20",
+                          build="RUN apt-get update && apt-get install -y musl-tools && cargo build --release")
+    assert where(lint(host, ["VW206"]), host) == [("VW206", "Dockerfile", 6)]
 
 
 def test_vw206_silent_for_same_distro_pairs(tmp_path: Path) -> None:
@@ -912,6 +959,47 @@ def test_vw403_entrypoint_script_without_exec(tmp_path: Path) -> None:
     f = findings[0]
     assert (f.location.col, f.location.end_col) == (1, 19)
     assert f.related[0].location.line == 4
+
+
+def test_vw403_script_of_an_image_that_runs_the_repo_binary_is_a_warning(tmp_path: Path) -> None:
+    """The finding sits in the script; its level follows the Dockerfile that runs it (which builds the crate)."""
+    write(tmp_path, {
+        "Cargo.toml": "[package]\nname = \"user-service\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        "src/main.rs": "fn main() {}\n",
+        "Dockerfile": "FROM rust:1.80-slim-bookworm AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+                      "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/user-service /app/\n"
+                      "COPY --chmod=755 scripts/entrypoint.sh /app/entrypoint.sh\n"
+                      "ENTRYPOINT [\"/app/entrypoint.sh\"]\n",
+        "scripts/entrypoint.sh": "#!/bin/bash\nsleep 5\n/app/user-service\n",
+    })
+    findings = lint(tmp_path, ["VW403"])
+    assert where(findings, tmp_path) == [("VW403", "scripts/entrypoint.sh", 3)]
+    assert findings[0].level is Level.WARNING
+
+
+def test_vw403_script_the_shell_grammar_cannot_parse_is_read_by_logical_lines(tmp_path: Path) -> None:
+    """Arrays defeat the shell parser; the fallback joins backslash continuations, so an `exec` spread over
+    several lines is seen, and a missing one is reported at the command's first line."""
+    body = ('#!/bin/bash\nFLAGS=(--a "$A")\n\n{exec}/usr/local/bin/app "$@" \\\n    --port 3210 \\\n'
+            '    "${{FLAGS[@]}}" \\\n    "$SPEC"\n')
+    write(tmp_path, {
+        "ok/Dockerfile": "FROM debian:bookworm-slim\nCOPY run.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n",
+        "ok/run.sh": body.format(exec="exec "),
+        "bad/Dockerfile": "FROM debian:bookworm-slim\nCOPY run.sh /run.sh\nENTRYPOINT [\"/run.sh\"]\n",
+        "bad/run.sh": body.format(exec=""),
+    })
+    assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "bad/run.sh", 4)]
+
+
+def test_vw403_script_copied_into_a_directory_an_earlier_copy_made(tmp_path: Path) -> None:
+    """`COPY entrypoint.sh /srv` puts the file in `/srv`, a directory since `/srv/bin/app` was copied."""
+    write(tmp_path, {
+        "Dockerfile": "FROM debian:bookworm-slim\nCOPY app /srv/bin/app\nCOPY entrypoint.sh /srv\n"
+                      "ENTRYPOINT [\"/usr/bin/bash\", \"/srv/entrypoint.sh\"]\n",
+        "app": "",
+        "entrypoint.sh": "#!/bin/bash\ncd /srv\ngosu app sh -c \"/srv/bin/app\"\n",
+    })
+    assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "entrypoint.sh", 3)]
 
 
 def test_vw403_sh_c_with_several_commands(tmp_path: Path) -> None:

@@ -146,6 +146,28 @@ def test_vw102_gitignored_build_output_is_a_note(tmp_path: Path) -> None:
     assert levels == [(2, "note"), (3, "note"), (4, "error")]
 
 
+def test_vw102_gitignored_cargo_lock_is_an_error_unless_a_step_makes_it(tmp_path: Path) -> None:
+    dockerfile = ("FROM rust:1.80 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src src\n"
+                  "RUN cargo build --release\n")
+    write(tmp_path, {
+        "api/.gitignore": "/target\nCargo.lock\n",
+        "api/Cargo.toml": _pkg("api"),
+        "api/src/main.rs": RUST_MAIN,
+        "api/Dockerfile": dockerfile,
+        # the same, but the Makefile that builds the image makes the lock file first
+        "web/.gitignore": "/target\nCargo.lock\n",
+        "web/Cargo.toml": _pkg("web"),
+        "web/src/main.rs": RUST_MAIN,
+        "web/Dockerfile": dockerfile,
+        "web/Makefile": "image:\n\tcargo generate-lockfile\n\tdocker build -t web .\n",
+    })
+    findings = lint(tmp_path, ["VW102"])
+    got = [(where([f], tmp_path)[0][1], f.effective_level.value) for f in findings]
+    assert ("api/Dockerfile", "error") in got
+    assert "commit `Cargo.lock`" in findings[0].message
+    assert ("web/Dockerfile", "error") not in got
+
+
 # ---------------------------------------------------------------- VW301
 
 
@@ -274,6 +296,21 @@ def test_discovery_dockerfile_names() -> None:
     for name in ("dockerfile.py", "Dockerfile.j2", "Dockerfile.md", "Dockerfile.dockerignore", "Dockerfile.rs",
                  "Dockerfile.template", "Dockerfiles", "docker-compose.yml"):
         assert not is_dockerfile_name(name), name
+
+
+def test_discovery_dockerfile_like_names_are_read(tmp_path: Path) -> None:
+    """`Dockerfile_meta`, `Dockerfile-release`, `api-dockerfile` are Dockerfiles when their text is one."""
+    write(tmp_path, {
+        "docker/Dockerfile_meta": "# syntax=docker/dockerfile:1\n\nARG BASE=debian:bookworm-slim\nFROM ${BASE}\n"
+                                  "COPY meta-server /usr/bin/\n",
+        "Dockerfile-release": "FROM scratch\nCOPY app /app\n",
+        "api-dockerfile": "FROM alpine:3.20\nCOPY api /api\n",
+        "Dockerfile-notes": "Notes\n=====\nFROM scratch keeps images small.\n",
+        "Dockerfile_v2.md": "FROM scratch\n",
+    })
+    found = sorted(where(lint(tmp_path, ["VW102"]), tmp_path))
+    assert found == [("VW102", "Dockerfile-release", 2), ("VW102", "api-dockerfile", 2),
+                     ("VW102", "docker/Dockerfile_meta", 5)]
 
 
 def test_compose_variant_that_belongs_to_a_file_set_is_not_linted_alone(tmp_path: Path) -> None:

@@ -232,8 +232,15 @@ def test_docs_folders_and_dev_image_stacks_are_dev(tmp_path: Path) -> None:
         "docs/content/files/compose.nginx.yaml": "services:\n  nginx:\n    image: nginx:1.27\n"
                                                  "    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n",
     })
+    (tmp_path / "test/unix-socket").mkdir(parents=True)
+    (tmp_path / "test/unix-socket/Dockerfile.unix-socket").write_text("FROM debian:bookworm-slim\nCMD [\"/app\"]\n")
+    (tmp_path / "docker-compose.unix-socket.yml").write_text(
+        "services:\n  app:\n    build:\n      context: .\n      dockerfile: test/unix-socket/Dockerfile.unix-socket\n"
+        "    environment:\n      APP_SECRET: 7f9c2ba4e88f827d616045507605853e\n"
+    )
     got = _scopes(tmp_path)
-    assert got["docker-compose.yml"] == ("dev", "only builds development images (Dockerfile-devel)")
+    assert got["docker-compose.yml"] == ("dev", "only builds development or test images (Dockerfile-devel)")
+    assert got["docker-compose.unix-socket.yml"][0] == "dev"  # its only image lives in a test folder
     assert got["docs/content/files/compose.nginx.yaml"] == ("dev", "in folder docs/")
     assert got["deploy/compose.yaml"][0] == "deploy"  # builds the real Dockerfile
     found = lint(tmp_path, ["VW309", "VW405", "VW204"])
@@ -315,7 +322,7 @@ def test_image_a_release_workflow_pushes_is_deploy_although_test_compose_builds_
 
 
 def test_released_dockerfile_with_an_unusual_name_is_linted_as_deploy(tmp_path: Path) -> None:
-    # `Dockerfile-release` is no Dockerfile name discovery knows; the release workflow (which GitHub runs
+    # the release workflow (which GitHub runs
     # even with a tab inside `${{ }}`, where a YAML parser gives up) names it and pushes it
     release = (
         "FROM alpine AS builder\nARG VER\nRUN wget https://example.com/shop-api-${VER}.tar.gz && "
@@ -328,7 +335,7 @@ def test_released_dockerfile_with_an_unusual_name_is_linted_as_deploy(tmp_path: 
         "Cargo.toml": CARGO,
         "src/main.rs": "fn main() {}\n",
         "Dockerfile-release": release,
-        "Dockerfile-notes": release,  # named by nothing: still not a Dockerfile
+        "Dockerfile-notes": "Notes on building the images\n\nFROM scratch keeps them small.\n",  # prose: not one
         ".github/workflows/release.yml": workflow,
     })
     got = _scopes(tmp_path)
@@ -417,3 +424,38 @@ def test_image_a_script_builds_and_pushes_is_deploy(tmp_path: Path) -> None:
     assert _scopes(tmp_path)["docker/Dockerfile.api"] == ("deploy", "built and pushed by scripts/publish.sh:3")
     write(tmp_path, {"scripts/publish.sh": script.replace("docker push", "docker run")})  # built, not pushed
     assert _scopes(tmp_path)["docker/Dockerfile.api"][0] == "test"
+
+
+def test_toolchain_image_that_installs_a_file_watcher_with_the_source_mounted_is_dev(tmp_path: Path) -> None:
+    """The image installs cargo-watch and starts through a script the compose file does not show; the source is
+    bind-mounted over its copy: a development stack. Without the mount, the same image is what ships."""
+    dockerfile = ("FROM rust:1.80-slim\nRUN cargo install cargo-watch\nCOPY ./app /usr/src/app\nCOPY start.sh /start.sh\n"
+                  "WORKDIR /usr/src/app\nCMD [\"bash\", \"/start.sh\"]\n")
+    write(tmp_path, {
+        "app/Cargo.toml": CARGO,
+        "app/src/main.rs": "fn main() {}\n",
+        "Dockerfile": dockerfile,
+        "start.sh": "#!/bin/bash\ncargo watch -x run\n",
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n      - ./app/:/usr/src/app\n",
+        "prod/Dockerfile": dockerfile,
+        "prod/app/Cargo.toml": CARGO,
+        "prod/app/src/main.rs": "fn main() {}\n",
+        "prod/start.sh": "#!/bin/bash\nexec cargo run --release\n",
+        "prod/docker-compose.yml": "services:\n  api:\n    build: .\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["docker-compose.yml"] == ("dev", "its image installs cargo-watch and ./app/ is bind-mounted over the source")
+    assert got["prod/docker-compose.yml"][0] == "deploy"
+
+
+def test_file_watcher_installed_only_for_a_dev_build_argument_does_not_make_the_stack_dev(tmp_path: Path) -> None:
+    dockerfile = ("FROM rust:1.80-slim\nARG BUILD_ENV=prod\n"
+                  "RUN if [ \"$BUILD_ENV\" = \"dev\" ]; then cargo install cargo-watch; fi\n"
+                  "COPY . /app\nWORKDIR /app\nCMD [\"bash\", \"/app/start.sh\"]\n")
+    write(tmp_path, {
+        "api/Cargo.toml": CARGO,
+        "api/src/main.rs": "fn main() {}\n",
+        "api/Dockerfile": dockerfile,
+        "docker-compose.yml": "services:\n  api:\n    build: ./api\n    volumes:\n      - ./api:/app\n",
+    })
+    assert _scopes(tmp_path)["docker-compose.yml"][0] == "deploy"

@@ -315,6 +315,23 @@ def test_shell_form_cmd_is_left_to_vw403(tmp_path: Path) -> None:
     assert where(lint(root, ["VW402", "VW403"]), root) == [("VW402", "Dockerfile", 8)]
 
 
+def test_bash_c_list_execs_its_last_command_from_bash_5_1(tmp_path: Path) -> None:
+    """`bash -c "migrate && svc"`: bash ≥ 5.1 (Debian 11+, Ubuntu 22.04+) execs `svc` in its own place, so
+    the app is PID 1 (VW402's question, not VW403's). `sh` (dash), bash 5.0 (Ubuntu 20.04), an unknown
+    distribution, or a redirection on the last command keep the shell as PID 1."""
+    bash_c = DOCKERFILE.replace('CMD ["svc"]', 'CMD ["bash", "-c", "migrate && svc"]')
+    root = _project(tmp_path / "bookworm", AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=bash_c)
+    assert where(lint(root, ["VW402", "VW403"]), root) == [("VW402", "Dockerfile", 8)]
+    for name, dockerfile in {
+        "focal": bash_c.replace("debian:bookworm-slim", "ubuntu:20.04"),
+        "unknown": bash_c.replace("debian:bookworm-slim", "example/runtime:1"),
+        "dash": bash_c.replace('"bash"', '"sh"'),
+        "redirect": bash_c.replace("&& svc", "&& svc >> /var/log/svc.log"),
+    }.items():
+        root = _project(tmp_path / name, AXUM_PLAIN, 'axum = "0.7"\n', dockerfile=dockerfile)
+        assert where(lint(root, ["VW402", "VW403"]), root) == [("VW403", "Dockerfile", 8)], name
+
+
 def test_entrypoint_script_is_followed_to_the_binary_it_runs(tmp_path: Path) -> None:
     # `ENTRYPOINT ["/entrypoint.sh"]` with `exec "$@"` and `CMD ["svc"]`: the binary is the CMD's
     dockerfile = ("FROM debian:bookworm-slim\nCOPY target/release/svc /usr/local/bin/svc\n"

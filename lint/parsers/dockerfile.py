@@ -8,10 +8,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dockerfile as bk
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import Problem, ReadError, read_text
+from viworks_lint.parsers.dockerlex import lexer_safe, unknown_problem, widen_unknown
 
 KNOWN = {
     "ADD",
@@ -455,8 +457,9 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in lines):
         problems.append(Problem("VW001", "Dockerfile has no instructions", Location(path), key="empty"))
         return Dockerfile(path, lines, (), {}, directives, tuple(problems))
+    safe_text, marks = lexer_safe(text)
     try:
-        commands = bk.parse_string(text)
+        commands = bk.parse_string(safe_text)
     except Exception as exc:  # GoParseError and anything else the binding raises
         msg = str(exc).strip() or exc.__class__.__name__
         err_line = 1
@@ -486,27 +489,36 @@ def parse_dockerfile(path: Path, text: str | None = None) -> Dockerfile:
             return
         stages.append(_make_stage(cur, tuple(cur_instrs), stages, env_values))
 
+    # the VW001 for a run of unknown "instructions" with no valid one between them (one finding per run:
+    # the lines of one broken construct, such as a heredoc body the parser did not recognise)
+    unknown_run: int | None = None
+    last_known: Any = None  # the last parser node that is a real instruction
     for c in commands:
         if not c.cmd:  # a dangling line continuation: BuildKit yields a node without a keyword
             continue
+        if marks.written:
+            c = c._replace(
+                original=marks.restore(c.original),
+                value=[marks.restore(v) for v in c.value],
+                flags=[marks.restore(f) for f in c.flags],
+                heredocs=[h._replace(content=marks.restore(h.content)) for h in c.heredocs],
+            )
         cmd = c.cmd.upper()
         loc = _instr_location(path, lines, c.start_line, c.end_line)
+        if cmd not in KNOWN:
+            if unknown_run is not None:
+                problems[unknown_run] = widen_unknown(problems[unknown_run], loc)
+            else:
+                unknown_run = len(problems)
+                problems.append(unknown_problem(path, loc, c.cmd, last_known))
+            continue
+        unknown_run, last_known = None, c
         heredocs = tuple(Heredoc(h.name, h.content) for h in c.heredocs)
         args = tuple(c.value)
         json_form = bool(c.json)
         exec_error: str | None = None
         if cmd in EXEC_FORM and not heredocs:
             args, json_form, exec_error = _exec_form(cmd, c.original, tuple(c.flags), args, json_form)
-        if cmd not in KNOWN:
-            problems.append(
-                Problem(
-                    "VW001",
-                    f"unknown instruction {c.cmd!r}",
-                    Location(path, loc.line, loc.col, loc.line, loc.col + len(c.cmd)),
-                    key=f"unknown:{c.cmd}",
-                )
-            )
-            continue
         expanded: tuple[str, ...] = ()
         missing: set[str] = set()
         if cmd in EXPANDS:

@@ -1,0 +1,210 @@
+"""Whether the repository itself points an app or tool run on the host at a datastore's published port: the
+port is then the documented way in for local runs, not a leftover.
+
+Evidence, each from files the repository ships:
+
+* an env file or template that no compose service gets as ``env_file`` (``.env.example`` for the sqlx CLI,
+  a ``.env`` that only compose interpolation and ``cargo run`` read) with a connection URL to ``localhost`` at
+  the published port, or a ``*_HOST=localhost`` beside a ``*_PORT`` equal to the published port;
+* the same in a Makefile, justfile or cargo-make ``Makefile.toml`` (its ``[env]``, a ``sea-orm-cli -u`` URL);
+* a README/CONTRIBUTING/docs command that starts only datastore services (``docker compose up -d postgres``)
+  next to one that runs the app on the host (``cargo run``, ``cargo watch``, ``make run``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from viworks_lint.conventions import template_candidates
+from viworks_lint.datastores import Family, host_variable
+from viworks_lint.docruns import DOC_NAMES
+from viworks_lint.parsers.common import ReadError, read_text
+from viworks_lint.parsers.compose import ComposeProject, Port, Service
+from viworks_lint.project import Project, norm_path
+from viworks_lint.scope import Scope, scope_from_name
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+_TASK_FILES = frozenset({"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", ".justfile", "Makefile.toml"})
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*)://([^\s\"'`<>]+)")
+_ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|=)\s*[\"']?([^\"'\s#]*)", re.MULTILINE)
+_COMPOSE_UP = re.compile(r"\bdocker[- ]compose\b([^\n]*?)\bup\b([^\n]*)")
+_HOST_RUN = re.compile(
+    r"^\s*(?:[$>]\s*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*"
+    r"(?:cargo\s+(?:run|r|watch|make\s+run|make\s+dev)\b|cargo-watch\b|make\s+(?:run|dev|serve|start)\b|"
+    r"just\s+(?:run|dev|serve)\b)",
+    re.MULTILINE,
+)
+_MAX_BYTES = 512 * 1024
+
+
+def _read(path: Path) -> str:
+    try:
+        return read_text(path) if path.stat().st_size < _MAX_BYTES else ""
+    except (OSError, ReadError):
+        return ""
+
+
+def _top_split(raw: str) -> list[str]:
+    """``${A:-1}:5432`` → [``${A:-1}``, ``5432``]: colons outside ``${…}``."""
+    parts, depth, cur = [], 0, ""
+    for ch in raw:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        if ch == ":" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
+
+
+def published_texts(port: Port) -> set[str]:
+    """The host port as compose resolves it and as written (``${DB_PORT_OUTER}``)."""
+    out = {port.published} if port.published else set()
+    loc = port.location
+    lines = _read(loc.path).splitlines()
+    written = lines[loc.line - 1][loc.col - 1 :] if 0 < loc.line <= len(lines) else ""
+    for raw in (port.raw, written.split("#")[0]):
+        parts = _top_split(raw.strip().strip("\"'").partition("/")[0])
+        if len(parts) >= 2 and parts[-2].strip("\"'"):
+            out.add(parts[-2].strip("\"'"))
+    return out
+
+
+def _url_hits(text: str, fam: Family | None, ports: set[str], target: int | None) -> Iterable[str]:
+    if fam is None:
+        return
+    for m in _URL.finditer(text):
+        if m.group(1).lower() not in fam.schemes:
+            continue
+        try:
+            parts = urlsplit(m.group(0))
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            continue
+        if host in _LOOPBACK and (str(port) in ports if port is not None else str(target) in ports):
+            yield m.group(0).partition("://")[0] + "://…@" + (parts.netloc.rpartition("@")[2])
+
+
+_REF = re.compile(r"^\$\{?(\w+)\}?$")
+
+
+def _assign_hits(values: dict[str, set[str]], fam: Family | None, ports: set[str]) -> Iterable[str]:
+    def resolved(name: str) -> set[str]:
+        out: set[str] = set()
+        for v in values.get(name, ()):
+            ref = _REF.match(v)
+            out |= {v, *values.get(ref.group(1), ())} if ref else {v}
+        return out
+
+    for name in values:
+        fams = host_variable(name)
+        if fams is None or (fam is not None and fam not in fams):
+            continue
+        loopback = [v for v in resolved(name) if v.strip("[]") in _LOOPBACK]
+        upper = name.upper()
+        prefix = name[: upper.rfind("HOST")].rstrip("_") if "HOST" in upper else ""
+        if not loopback or not prefix:
+            continue
+        if any(resolved(port_name) & ports for port_name in (f"{prefix}_PORT", f"{prefix}PORT")):
+            yield f"{name}={loopback[0]}"
+
+
+def _evidence(text: str, fam: Family | None, ports: set[str], target: int | None) -> str | None:
+    values: dict[str, set[str]] = {}
+    for m in _ASSIGN.finditer(text):
+        values.setdefault(m.group(1), set()).add(m.group(2))
+    for hit in (*_url_hits(text, fam, ports, target), *_assign_hits(values, fam, ports)):
+        return hit
+    return None
+
+
+def _given_to_containers(project: Project) -> set[Path]:
+    """Env files compose passes to containers, and the templates they are made from."""
+    given = {norm_path(ref.path) for c in project.composes for s in c.services.values() for ref in s.env_files}
+    return given | {norm_path(t) for g in given for t in template_candidates(g)}
+
+
+def _serves_the_public(project: Project, compose: ComposeProject, port: Port) -> bool:
+    """A production stack: its file is named so (``docker-compose.prod.yml``) or a service of it publishes
+    80/443 (a reverse proxy facing the internet). Host-run tooling does not make its datastore port a way in."""
+    named = scope_from_name(_rel(project, port.location.path))
+    if named is not None and named[0] is Scope.DEPLOY:
+        return True
+    return any(
+        p.target in (80, 443) or p.published in ("80", "443") for s in compose.services.values() for p in s.ports
+    )
+
+
+def _doc_runs_host(
+    text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool]
+) -> str | None:
+    """A command that starts only datastore services including ``store``, when the same file runs the app on
+    the host."""
+    host_run = _HOST_RUN.search(text)
+    if host_run is None:
+        return None
+    for m in _COMPOSE_UP.finditer(text):
+        names: list[str] = []
+        for word in m.group(2).split():
+            if word in ("&&", ";", "|", "||", "#") or word.startswith(("#", "&", ";", "|", "`")):
+                break
+            if not word.startswith("-"):
+                names.append(word)
+        services = [compose.services.get(n) for n in names]
+        if not names or store.name not in names or any(s is None or not is_store(s) for s in services):
+            continue
+        return f"`{m.group(0).strip()}` then `{host_run.group(0).strip()}`"
+    return None
+
+
+def host_access(
+    project: Project,
+    compose: ComposeProject,
+    store: Service,
+    port: Port,
+    fam: Family | None,
+    is_store: Callable[[Service], bool],
+) -> str | None:
+    """How the repository points a host-run app or tool at ``port`` of ``store`` (for the message), or None."""
+    ports = published_texts(port)
+    if not ports or _serves_the_public(project, compose, port):
+        return None
+    given = _given_to_containers(project)
+    # where an app run on the host reads them: the repository root, the compose file's folder, a build context
+    near = {norm_path(project.root), norm_path(port.location.path.parent)} | {
+        norm_path(s.build.context) for s in compose.services.values() if s.build is not None and s.build.context
+    }
+    for path in sorted(project.discovered.env_files):
+        if norm_path(path) in given or norm_path(path.parent) not in near:
+            continue
+        ef = project.env_file(path)
+        if ef is None:
+            continue
+        values = {e.name: e.value for e in ef.entries if e.value is not None}
+        text = "\n".join(f"{k}={v}" for k, v in values.items())
+        hit = _evidence(text, fam, ports, port.target)
+        if hit is not None:
+            return f"`{hit}` in `{_rel(project, path)}`"
+    for path in sorted(project.discovered.wrappers):
+        if (path.name in _TASK_FILES or path.suffix == ".mk") and norm_path(path.parent) in near:
+            hit = _evidence(_read(path), fam, ports, port.target)
+            if hit is not None:
+                return f"`{hit}` in `{_rel(project, path)}`"
+        elif DOC_NAMES.match(path.name):
+            doc = _doc_runs_host(_read(path), compose, store, is_store)
+            if doc is not None:
+                return f"{doc} in `{_rel(project, path)}`"
+    return None
+
+
+def _rel(project: Project, path: Path) -> str:
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,170 @@
+"""Whether a service's Rust code talks to a datastore at all, and what its connection pool does at start.
+
+A dependency is linked only when the code names it (``diesel::``, ``use sqlx``, ``extern crate redis``), so
+a client crate left in ``Cargo.toml`` that no source file names does not connect. The client crates of each
+datastore come from ``rules/datastores.json`` (``clients``). Anything the linter cannot pin down (the
+service's code, a datastore without client facts, a command that runs a database tool) is unknown: no claim."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from viworks_lint.code import ServiceCode, path_deps, service_code
+from viworks_lint.datastores import Family
+from viworks_lint.parsers.cargo import Dependency, Manifest
+from viworks_lint.parsers.compose import Service
+from viworks_lint.project import Project
+
+_MAX_FILES = 2000
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8", errors="replace") if path.stat().st_size < 1_000_000 else ""
+    except OSError:
+        return ""
+
+
+def _manifests(project: Project, code: ServiceCode) -> list[Manifest]:
+    """The service's packages and the repository crates they depend on by path or workspace."""
+    seen: set[Path] = {m.path for m in code.packages}
+    out = list(code.packages)
+    for m in code.packages:
+        out.extend(path_deps(project, m, seen))
+    return out
+
+
+def _sources(project: Project, manifest: Manifest) -> list[str]:
+    """The Rust sources of one package (``src/`` and targets placed elsewhere), read once per run."""
+    cache: dict[Path, list[str]] = project.__dict__.setdefault("_package_sources", {})
+    hit = cache.get(manifest.dir)
+    if hit is not None:
+        return hit
+    files = set(sorted((manifest.dir / "src").rglob("*.rs"))[:_MAX_FILES])
+    for t in (*manifest.targets, manifest.lib, manifest.build_script):
+        if t is not None and t.path is not None:
+            files.add(t.path)
+    texts = [_read(f) for f in sorted(files)]
+    cache[manifest.dir] = texts
+    return texts
+
+
+def _clients(fam: Family, dep: Dependency) -> bool:
+    name = dep.package.lower()
+    return name in fam.client_crates or any(w in name for w in fam.client_words)
+
+
+def _named(texts: list[str], libs: set[str]) -> bool:
+    """Some text names one of the libraries: ``lib::…``, ``use lib``, ``extern crate lib``."""
+    alt = "|".join(sorted(map(re.escape, libs)))
+    pattern = re.compile(rf"(?<![\w$])(?:{alt})\s*::|\b(?:use|extern\s+crate)\s+(?:::)?(?:{alt})\b")
+    return any(pattern.search(t) for t in texts)
+
+
+_TOOL_WORDS = re.compile(
+    r"\b(?:diesel|sqlx|sea-orm-cli|refinery|psql|pg_isready|mysql|mysqladmin|redis-cli|mongosh?)\b"
+)
+
+
+def _runs_tool(project: Project, svc: Service, code: ServiceCode) -> bool:
+    """The container's command line (compose or image) runs a database tool of its own (`diesel migration
+    run && app`): the tool connects whatever the app's code does."""
+    words: list[str] = []
+    for part in (svc.command, svc.entrypoint):
+        words.append(" ".join(part) if isinstance(part, tuple) else part or "")
+    dockerfile = code.build.dockerfile
+    if dockerfile is not None:
+        for stage in dockerfile.stages:
+            for instr in stage.instructions:
+                if instr.cmd in ("CMD", "ENTRYPOINT"):
+                    words.append(" ".join(instr.args))
+    return _TOOL_WORDS.search(" ".join(words)) is not None
+
+
+def uses_datastore(project: Project, svc: Service, fam: Family, variable: str | None) -> bool | None:
+    """False when the service's code is known and never talks to ``fam``: it does not read ``variable`` and
+    its sources name no dependency that is a client of ``fam``. True when it reads the variable or names such
+    a client; None when that cannot be told."""
+    if not fam.client_crates and not fam.client_words:
+        return None
+    code = service_code(project, svc)
+    if code is None:
+        return None
+    if variable is not None and any(r.name == variable for r in (*code.env_reads, *code.build_reads)):
+        return True
+    manifests = _manifests(project, code)
+    libs = {
+        d.name.replace("-", "_")
+        for m in manifests
+        for d in m.dependencies
+        if d.section != "dev-dependencies" and _clients(fam, d)
+    }
+    if libs and any(_named(_sources(project, m), libs) for m in manifests):
+        return True
+    if _runs_tool(project, svc, code):
+        return None
+    return False
+
+
+# ------------------------------------------------------------------------------------ pools at start
+
+# r2d2 (diesel's pool too): `Pool::builder().build(manager)` blocks until its connections open, retrying for
+# `connection_timeout` (30 s by default), so a datastore that is up within that time is waited for
+_R2D2_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
+# sqlx: `PgPool::connect(..)`, `PgPoolOptions::new()...connect(..)`, `Pool::<Postgres>::connect_with(..)` open a
+# first connection and retry a refused connection or a database that is still starting up until
+# `acquire_timeout` (30 s by default) runs out (sqlx-core `pool/inner.rs`, `PoolInner::connect`)
+_SQLX_CONNECT = re.compile(
+    r"\b(?:Pg|MySql|Sqlite|Any)?Pool(?:Options)?\b(?:\s*::\s*<[^>]*>)?[^;]*?\.?\bconnect(?:_with)?\s*\(", re.DOTALL
+)
+# pools that open no connection when they are built: deadpool (`Config::create_pool`, `Pool::builder(..).build()`,
+# deadpool-postgres/-redis/-lapin/…), mobc (`Pool::builder().build(manager)` returns at once) and bb8's
+# `build_unchecked`; a connection is opened when the first one is taken
+_LAZY_POOL = re.compile(
+    r"\bdeadpool(?:_\w+)?\s*::|\buse\s+deadpool|\bmobc(?:_\w+)?\s*::|\buse\s+mobc|\.build_unchecked\s*\("
+)
+# a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
+_ESTABLISH = re.compile(r"\b(?:Pg|Mysql|MySql|Sqlite)Connection\s*::\s*establish\s*\(")
+# other clients that connect when they are created: tokio-postgres/postgres `connect(..)`, redis
+# `get_connection()`/`get_multiplexed_async_connection()`/`ConnectionManager::new(..)`, mysql `Pool::new(..)`/
+# `Conn::new(..)`, lapin `Connection::connect(..)`
+_CONNECT = re.compile(
+    r"\b(?:tokio_postgres|postgres)\s*::\s*connect\s*\("
+    r"|\b(?:Client|Connection)\s*::\s*connect\s*\("
+    r"|\.get_(?:multiplexed_)?(?:async_|tokio_)?connection(?:_manager)?\s*\("
+    r"|\bConnectionManager\s*::\s*new\s*\("
+    r"|\bmysql(?:_async)?\s*::\s*(?:Pool|Conn)\s*::\s*new\s*\("
+)
+
+PoolStart = Literal["waits", "lazy"]
+
+
+def _scan(text: str) -> tuple[bool, bool, bool, bool]:
+    waits = ("r2d2" in text and _R2D2_BUILD.search(text) is not None) or (
+        "sqlx" in text and _SQLX_CONNECT.search(text) is not None
+    )
+    establish = _ESTABLISH.search(text) is not None
+    return waits, _LAZY_POOL.search(text) is not None, establish, establish or _CONNECT.search(text) is not None
+
+
+def pool_at_start(project: Project, svc: Service) -> PoolStart | None:
+    """What the service's code (its packages and the repository crates they depend on) does with its
+    datastore at start, when it opens no direct connection that would fail first: ``waits`` for an r2d2 or
+    sqlx pool (it retries until its timeout), ``lazy`` for a pool that connects only when a connection is
+    first taken (deadpool, mobc, bb8 ``build_unchecked``); None otherwise or when the code is unknown."""
+    code = service_code(project, svc)
+    if code is None:
+        return None
+    cache: dict[Path, tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
+    found = [False] * 4  # waiting pool, lazy pool, diesel `establish`, any direct connection
+    for m in sorted(_manifests(project, code), key=lambda m: m.dir):
+        if m.dir not in cache:
+            scans = [_scan(t) for t in _sources(project, m)]
+            cache[m.dir] = tuple(any(s[i] for s in scans) for i in range(4))
+        found = [a or b for a, b in zip(found, cache[m.dir], strict=True)]
+    waits, lazy, establish, direct = found
+    if waits and not establish:
+        return "waits"
+    return "lazy" if lazy and not direct else None
