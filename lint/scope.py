@@ -625,7 +625,7 @@ def _dockerfile_scope(
         if info is not None:
             builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
-    content = dockerfile_content(df, bins)
+    content = dockerfile_content(df, bins) or _placeholder(project, df)
     pushed = released(project, path)
     if pushed is not None and (content is None or content[0] is Scope.DEPLOY):
         first = decide(path, "dockerfile", None)
@@ -648,6 +648,25 @@ def _dockerfile_scope(
     if info.scope is Scope.DEPLOY and not info.reason:
         info = ScopeInfo(Scope.DEPLOY, "standalone image that builds the repository's Rust code", "dockerfile")
     return info
+
+
+def _placeholder(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
+    """A final stage that only keeps the container up (`tail -f /dev/null`, `sleep infinity`) for someone to
+    `docker exec` into, unless a compose service gives it a program to run: a toolchain box on a toolchain
+    base, a development box otherwise."""
+    from viworks_lint.keepalive import keep_alive
+
+    final = df.final_stage()
+    instr = keep_alive(final) if final is not None else None
+    if final is None or instr is None:
+        return None
+    field = "entrypoint" if instr.cmd == "ENTRYPOINT" else "command"
+    if any(b.service is not None and getattr(b.service, field) is not None for b in project.builds_of(df)):
+        return None
+    root = df.root_base(final)
+    shown = " ".join(instr.values) if instr.json else " ".join(instr.args)
+    scope = Scope.TOOLCHAIN if _is_base(root, _TOOLCHAIN_BASES) else Scope.DEV
+    return scope, f"its final stage only keeps the container up (`{shown}`), it runs no program of its own"
 
 
 def released(project: Project, path: Path) -> str | None:

@@ -7,13 +7,16 @@ child processes (which nobody but an init would reap)."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
+from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Build, Project
 
 # SIGTERM named by a handler: tokio's SignalKind::terminate(), signal_hook/nix/libc SIGTERM constants,
@@ -21,11 +24,39 @@ from viworks_lint.project import Build, Project
 _SIGTERM = re.compile(r"\bSignalKind::terminate\s*\(|\bSIGTERM\b|\bTERM_SIGNALS\b")
 # SIGINT handlers: what stops the app when the image's stop signal is SIGINT (`STOPSIGNAL SIGINT`)
 _SIGINT = re.compile(r"\bctrl_c\s*\(|\bSignalKind::interrupt\s*\(|\bSIGINT\b|\bctrlc::(?:try_)?set_handler\b")
-# Frameworks that stop on SIGTERM by default: actix-web's HttpServer (unless `.disable_signals()`), and
-# Rocket from 0.5 (`shutdown.signals` defaults to ["term"]); the maintainers made no decision of their own.
-_ACTIX_SERVER = re.compile(r"\bHttpServer::new\s*\(")
-_ACTIX_NO_SIGNALS = re.compile(r"\.\s*disable_signals\s*\(")
-_ROCKET_LAUNCH = re.compile(r"#\[\s*(?:rocket::)?launch\s*\]|\brocket::build\s*\(|\.launch\s*\(\s*\)")
+# Frameworks that stop on SIGTERM by default (the maintainers made no decision of their own): the data file
+# rules/signal_frameworks.json, with its sources.
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    crates: tuple[str, ...]
+    start: re.Pattern[str]
+    disabled_by: re.Pattern[str] | None
+    min_version: tuple[int, ...] | None
+
+
+def _version(text: str) -> tuple[int, ...] | None:
+    m = re.search(r"\d+(?:\.\d+)*", text)
+    return tuple(int(p) for p in m.group(0).split(".")) if m else None
+
+
+@lru_cache(maxsize=1)
+def frameworks() -> tuple[Framework, ...]:
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("signal_frameworks.json").read_text("utf-8"))
+    return tuple(
+        Framework(
+            f["name"],
+            tuple(f["crates"]),
+            re.compile(f["start"]),
+            re.compile(f["disabled_by"]) if f.get("disabled_by") else None,
+            _version(f["min_version"]) if f.get("min_version") else None,
+        )
+        for f in data["frameworks"]
+    )
+
+
 # child processes: std/tokio/async-std `process::Command`, and the usual spawning crates. A child the app
 # waits for (`.status()`, `.output()`, `.wait()`, `wait_with_output()`) is reaped by the app itself: only a file
 # that starts one with `.spawn()` and never waits, or forks, leaves zombies behind.
@@ -93,22 +124,23 @@ def _at(path: Path, text: str, pos: int) -> Location:
     return Location(path, line, pos - (text.rfind("\n", 0, pos) + 1) + 1)
 
 
-_MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC), ("actix", _ACTIX_SERVER), ("rocket", _ROCKET_LAUNCH))
+_MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC))
 
 
 @dataclass(frozen=True)
 class _FileMarks:
-    """What one file shows: the first place of each mark, and whether it turns actix's signals off."""
+    """What one file shows: the first place of each mark (``fw:<n>`` where framework n starts its server),
+    and the frameworks whose signal handling it turns off."""
 
     at: tuple[tuple[str, Location], ...]
-    no_signals: bool
+    disabled: frozenset[int]
 
 
 def _file_marks(path: Path) -> _FileMarks:
     try:
         st = path.stat()
     except OSError:
-        return _FileMarks((), False)
+        return _FileMarks((), frozenset())
     return _marks(path, st.st_mtime_ns, st.st_size)
 
 
@@ -117,36 +149,40 @@ def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
     text = code_text(path)
     at = [(key, _at(path, text, m.start())) for key, pattern in _MARKS if (m := pattern.search(text))]
+    fws = frameworks()
+    at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]
     if (spawn := _unreaped_spawn(text)) is not None:
         at.append(("spawn", _at(path, text, spawn.start())))
-    return _FileMarks(tuple(at), bool(_ACTIX_NO_SIGNALS.search(text)))
+    off = frozenset(i for i, fw in enumerate(fws) if fw.disabled_by is not None and fw.disabled_by.search(text))
+    return _FileMarks(tuple(at), off)
 
 
 def scan(
     files: list[Path],
     ctrlc_termination: bool = False,
-    rocket_handles_term: bool = False,
+    in_use: frozenset[int] = frozenset(),
     not_the_app: frozenset[str] = frozenset(),
 ) -> SignalFacts:
-    """``not_the_app``: library files whose server is another binary's (a worker binary of a package whose
-    library holds the web server): a framework started there does not stop this program."""
+    """``in_use``: the frameworks (indexes into :func:`frameworks`) the code depends on, at a version that
+    handles SIGTERM. ``not_the_app``: library files whose server is another binary's (a worker binary of a
+    package whose library holds the web server): a framework started there does not stop this program."""
     found: dict[str, Location] = {}
-    no_signals = False
+    disabled: set[int] = set()
     for path in files:
         marks = _file_marks(path)
         for key, loc in marks.at:
-            if key in ("actix", "rocket") and str(path) in not_the_app:
+            if key.startswith("fw:") and str(path) in not_the_app:
                 continue
             found.setdefault(key, loc)
-        no_signals = no_signals or marks.no_signals
+        disabled |= marks.disabled
     handler = found.get("term")
     if handler is None and ctrlc_termination:
         handler = found.get("ctrlc")  # the `termination` feature makes ctrlc's handler catch SIGTERM too
     framework: tuple[str, Location] | None = None
-    if "actix" in found and not no_signals:
-        framework = ("actix-web's `HttpServer`", found["actix"])
-    elif "rocket" in found and rocket_handles_term:
-        framework = ("Rocket", found["rocket"])
+    for i, fw in enumerate(frameworks()):
+        if f"fw:{i}" in found and i in in_use and i not in disabled:
+            framework = (fw.name, found[f"fw:{i}"])
+            break
     return SignalFacts(handler, found.get("spawn"), found.get("int"), framework)
 
 
@@ -156,11 +192,24 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     code = image_code(project, build)
     if code is None or not code.files:
         return None
-    ctrlc = rocket = False
-    for m in code.packages:
+    ctrlc, in_use = _dependencies(project, code.packages)
+    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
+    return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app)
+
+
+def _dependencies(project: Project, packages: tuple[Manifest, ...]) -> tuple[bool, frozenset[int]]:
+    """Whether ctrlc's handler catches SIGTERM (its `termination` feature), and the frameworks the packages
+    depend on at a version that handles SIGTERM."""
+    ctrlc = False
+    in_use: set[int] = set()
+    fws = frameworks()
+    for m in packages:
         ws = project.workspace_root(m)
         for dep in m.dependencies:
-            if dep.package not in ("ctrlc", "rocket") or dep.section != "dependencies":
+            if dep.section != "dependencies":
+                continue
+            users = [i for i, fw in enumerate(fws) if dep.package in fw.crates]
+            if dep.package != "ctrlc" and not users:
                 continue
             features = set(dep.features)
             version = dep.version or ""
@@ -174,7 +223,38 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
                     version = spec
             if dep.package == "ctrlc":
                 ctrlc = ctrlc or "termination" in features
-            else:
-                rocket = rocket or not re.match(r"\D*0\.[0-4](?:\D|$)", version)
-    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
-    return scan([Path(f) for f in code.files], ctrlc, rocket, not_the_app)
+            for i in users:
+                least, have = fws[i].min_version, _version(version)
+                if least is None or (have is not None and have >= least) or not version:
+                    in_use.add(i)
+    return ctrlc, frozenset(in_use)
+
+
+def candidate_signals(project: Project, build: Build) -> SignalFacts | None:
+    """For an image whose binary the build picks by a build argument we cannot see (`cargo install --path
+    $CRATE`, `exec "$BINARY"`): when every package with a binary in the build context starts a framework
+    server that stops on SIGTERM and none starts child processes, that framework (whichever is chosen, the
+    image stops the same way); None otherwise."""
+    from viworks_lint.code import package_facts, path_deps
+    from viworks_lint.crates import built_code
+
+    built = built_code(project, build)
+    if built.resolved or not built.runs:
+        return None
+    context = build.context.resolve()
+    candidates = [
+        m for m in project.manifests.values() if m.bin_names() and m.dir.resolve().is_relative_to(context)
+    ]
+    if not candidates:
+        return None
+    found: list[SignalFacts] = []
+    for m in candidates:
+        seen = {m.path}
+        packages = (m, *path_deps(project, m, seen))
+        files = [Path(f) for pkg in packages for f in package_facts(project, pkg).files]
+        ctrlc, in_use = _dependencies(project, packages)
+        facts = scan(files, ctrlc, in_use)
+        if facts.framework is None or facts.spawns is not None:
+            return None
+        found.append(facts)
+    return SignalFacts(None, None, None, found[0].framework)

@@ -6,9 +6,13 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
+from viworks_lint.oneshot import runs_to_completion
+from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.variants import fold_variants
 
 
 def _service_user_nonroot(build: Build) -> bool:
@@ -24,6 +28,10 @@ def _privileged(build: Build) -> bool:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    return fold_variants(project, _findings(project))
+
+
+def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
     for df, stage, stage_builds in final_stages(project):
         user, user_instr = stage.state.user, stage.state.user_instr
         if user_instr is not None and user_instr.unresolved:
@@ -34,33 +42,58 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if all(_service_user_nonroot(b) for b in stage_builds):
             continue
+        if stage_builds and all(
+            _service_user_nonroot(b) or privilege_drop(project, b, df, stage) is not None for b in stage_builds
+        ):
+            continue  # the entrypoint starts as root only to set up, then execs the app as its user
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
             for b in stage_builds
             if b.service is not None and not _service_user_nonroot(b)
         )
+        services = bool(related)
+        done = runs_to_completion(project, stage, stage_builds)
+        cli = done is not None and done.cli
+        if done is not None and cli:
+            related = (*related, Related(done.where, "the program is a command-line tool: its subcommands"))
+        sockets = host_root(project, [b for b in stage_builds if not _service_user_nonroot(b)])
+        related += tuple(Related(m.location, f"service `{svc.name}` mounts the Docker socket") for svc, m in sockets)
+        level = Level.NOTE if privileged or cli or sockets else None
         if user_instr is not None:
             yield RULE.finding(
-                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root" + _PRIV * privileged,
+                f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root"
+                + _PRIV * privileged
+                + _CLI * cli
+                + _SOCKET * bool(sockets),
                 user_instr.location,
                 key=f"user:{stage.label}",
                 related=related,
-                level=Level.NOTE if privileged else None,
-            )
+                level=level,
+            ), stage_builds
         else:
             loc = stage.from_instr.location
             yield RULE.finding(
                 f"the final stage `{stage.label}` (FROM {stage.base}) sets no USER, so the app runs as root; "
-                + ("add a non-root USER or set `user:` on the compose service" if related else "add a non-root USER")
-                + _PRIV * privileged,
+                + ("add a non-root USER or set `user:` on the compose service" if services else "add a non-root USER")
+                + _PRIV * privileged
+                + _CLI * cli
+                + _SOCKET * bool(sockets),
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
                 related=related,
-                level=Level.NOTE if privileged else None,
-            )
+                level=level,
+            ), stage_builds
 
 
+_SOCKET = (
+    "; every compose service that runs it mounts the Docker socket, which is root on the host whatever the "
+    "container's user, so a non-root USER would not contain it (only advice)"
+)
+_CLI = (
+    "; it runs a command-line tool (clap subcommands, no EXPOSE or HEALTHCHECK, serves nothing) that exits when "
+    "its command is done, so root lasts one command (only advice)"
+)
 _PRIV = "; the compose service runs it `privileged: true`, so root is what it asks for (only advice)"
 
 
@@ -75,11 +108,24 @@ RULE = register(
             what="The stage an image is built to has no `USER` (or `USER root`/`0`), counting `USER` inherited from "
             "an earlier stage it is built `FROM`, its base image is not a known non-root image (distroless "
             "`:nonroot`, chainguard, `nginx-unprivileged`, or one declared in config), and not every compose "
-            "service running it sets a non-root `user:`. Image-only services are not checked, nor export-only "
-            "artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
+            "service running it sets a non-root `user:`. Silent when the ENTRYPOINT/CMD, or the last command of the "
+            "entrypoint script it runs, `exec`s the program through `su-exec`/`gosu`/`setpriv --reuid`/`runuser -u`/"
+            "`s6-setuidgid`/`chpst -u`/`chroot --userspec` as a non-root user the image has (a numeric uid, "
+            "`nobody`, or one a RUN creates) with a tool the image is not known to lack: the script runs as root "
+            "only to set up (fix volume ownership), the app does not. Image-only services are not checked, nor "
+            "export-only artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose "
             "`command:`), which `docker build --output` writes to the host and never run as a container. When every "
             "compose service that runs the image as root sets `privileged: true` (hardware counters, devices, "
-            "network setup need root by design), it is a note.",
+            "network setup need root by design), it is a note. Several Dockerfiles that ship the same program "
+            "(the same package's binary: multi-arch and single-arch, glibc and alpine variants) with the same "
+            "finding are reported once, at the first path, with the others as related locations. A note when the image "
+            "runs a command-line tool that ends with its command: the code it runs defines clap subcommands and "
+            "serves nothing (no socket bound, no server started), the image has no HEALTHCHECK and no EXPOSE of its "
+            "own, and no compose service publishes `ports:` for it or restarts it `always`/`unless-stopped`. One-shot "
+            "jobs without a CLI (migrations, cron jobs) stay warnings: they run as root against real data. A note when "
+            "every compose service that runs the image (one that builds it, or an `image:` whose name carries the "
+            "program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: "
+            "that is root on the host whatever the container's user.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

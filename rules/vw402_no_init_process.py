@@ -9,11 +9,14 @@ from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
+from viworks_lint.keepalive import keep_alive
+from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import script_argv
-from viworks_lint.signals import SignalFacts, image_signals
+from viworks_lint.signals import SignalFacts, candidate_signals, image_signals
+from viworks_lint.variants import fold_variants
 
 INITS = (
     "tini",
@@ -76,7 +79,7 @@ def _signals(project: Project, builds: list[Build]) -> list[SignalFacts] | None:
     """What the code each build's image runs does with signals; None when any is unknown."""
     out: list[SignalFacts] = []
     for b in builds:
-        facts = image_signals(project, b)
+        facts = image_signals(project, b) or candidate_signals(project, b)
         if facts is None:
             return None
         out.append(facts)
@@ -108,6 +111,10 @@ def _stop_signal(df: Dockerfile, stage: Stage, build: Build) -> str:
 
 
 def check(project: Project) -> Iterator[Finding]:
+    return fold_variants(project, _findings(project))
+
+
+def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
     for df, stage, stage_builds in final_stages(project):
         state = stage.state
         starter = state.entrypoint or state.cmd
@@ -119,6 +126,8 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         if all(_compose_init(b) for b in stage_builds):
             continue
+        if keep_alive(stage) is not None:
+            continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
         if shell_pid1(starter, image_bash(project, df, stage)):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
         running = [b for b in stage_builds if not _compose_init(b)]
@@ -139,7 +148,18 @@ def check(project: Project) -> Iterator[Finding]:
         )
         kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
         level = None
-        if handled and spawn is not None:
+        done = runs_to_completion(project, stage, stage_builds) if framework is None else None
+        if done is not None:
+            what = "a command-line tool" if done.cli else "a one-shot job"
+            message = (
+                f"the program started by this {kind} runs as PID 1 with no init, but it is {what} that runs to "
+                "completion (its code serves nothing and nothing keeps it running; the image has no EXPOSE or "
+                "HEALTHCHECK and no compose service publishes or restarts it): only a stop in mid-run waits for "
+                "SIGKILL; `docker run --init` or `init: true` if that matters"
+            )
+            related = (*related, Related(done.where, "its subcommands" if done.cli else "the program's code"))
+            level = Level.NOTE
+        elif handled and spawn is not None:
             message = (
                 f"the app started by this {kind} runs as PID 1 with no init: it handles its stop signal itself, but it "
                 "starts child processes, and those it does not wait for (or that they leave behind) become zombies no "
@@ -167,7 +187,7 @@ def check(project: Project) -> Iterator[Finding]:
             related=related,
             fix=_fix(stage_builds),
             level=level,
-        )
+        ), stage_builds
 
 
 def _fix(builds: list[Build]) -> Fix | None:
@@ -193,7 +213,8 @@ RULE = register(
         docs=RuleDocs(
             what="The image's ENTRYPOINT (or CMD) starts the app directly, with no `tini`, `dumb-init` or `s6` in "
             "front of it, and the compose services that run it do not set `init: true`. Silent when the "
-            "image only inherits its base's command, when the base image's entrypoint is an init, for "
+            "image only inherits its base's command or only keeps the container up (`tail -f /dev/null`, "
+            "`sleep infinity`: no app is PID 1), when the base image's entrypoint is an init, for "
             "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
             'PID 1 and VW403 reports the instruction (but `bash -c "migrate && app"` on an image whose bash is '
             "5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, so it is checked here), "
@@ -203,8 +224,12 @@ RULE = register(
             "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
             "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes "
             "that the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When "
-            "only the framework stops the app on SIGTERM (actix-web's `HttpServer` unless `.disable_signals()`, "
-            "Rocket from 0.5) and the code starts no child process, it is a note: only zombie reaping is missing. "
+            "only the framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, "
+            "each with its sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, "
+            "Rocket from 0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate)"
+            " and the code starts no child process, it is a note: only zombie reaping is missing; also when the "
+            "build picks its binary by a build argument we cannot see (`cargo install --path $CRATE`) and every "
+            "package with a binary in the build context is such a framework server. "
             "When the code handles its stop signal but starts child processes it never waits for (a "
             "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a "
             "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; "
@@ -213,7 +238,14 @@ RULE = register(
             "package of the repository with a binary of that name, and a binary copied from a build stage under a "
             "name the build does not produce (a `cargo install` output renamed by mistake) to the package when "
             "the build compiles only one, with one binary; when the image cannot be linked to its code, it is "
-            "reported (no handler can be shown).",
+            "reported (no handler can be shown). Several Dockerfiles that ship the same program (the same package's "
+            "binary: multi-arch and single-arch, glibc and alpine variants) with the same finding are reported once, "
+            "at the first path, with the others as related locations. A note, saying why, when the program runs to "
+            "completion: a command-line tool (clap subcommands) or a one-shot job whose own code serves nothing "
+            "and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a channel, "
+            "no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, consumer, "
+            "server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the "
+            "Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

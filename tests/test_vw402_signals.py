@@ -167,6 +167,27 @@ def test_rocket_05_default_signal_handling_is_a_note_and_04_is_a_warning(tmp_pat
     assert [f.level for f in lint(old, ["VW402"])] == [Level.WARNING]
 
 
+PINGORA = """use pingora::server::Server;
+
+fn main() {
+    let mut server = Server::new(None).unwrap();
+    server.bootstrap();
+    server.run_forever();
+}
+"""
+
+
+def test_pingora_run_forever_is_a_note_from_the_framework_data(tmp_path: Path) -> None:
+    # rules/signal_frameworks.json: pingora's run_forever installs SIGTERM/SIGINT/SIGQUIT handlers
+    proxy = _project(tmp_path / "proxy", PINGORA, 'pingora = "0.4"\n')
+    found = lint(proxy, ["VW402"])
+    assert [(f.level, "pingora's `Server::run_forever` stops it" in f.message) for f in found] == [(Level.NOTE, True)]
+    # the same call name from some other crate is no framework's handler
+    other = _project(tmp_path / "other", PINGORA.replace("use pingora::server::Server;", "use looper::Server;"),
+                     'looper = "1"\n')
+    assert [f.level for f in lint(other, ["VW402"])] == [Level.WARNING]
+
+
 def test_stopsignal_sigint_with_a_ctrl_c_handler_is_silent(tmp_path: Path) -> None:
     dockerfile = DOCKERFILE.replace('CMD ["svc"]', 'STOPSIGNAL SIGINT\nCMD ["svc"]')
     root = _project(tmp_path / "int", AXUM_CTRL_C, 'axum = "0.7"\ntokio = "1"\n', dockerfile=dockerfile)
@@ -330,3 +351,27 @@ def test_children_the_app_waits_for_need_no_init(tmp_path: Path) -> None:
     waited = WORKER_SPAWNS.replace(".spawn().unwrap();", ".status().unwrap();")
     root = _project(tmp_path, SIGNAL_HOOK, 'signal-hook = "0.3"\n', extra={"src/worker.rs": waited})
     assert lint(root, ["VW402"]) == []
+
+
+def _picked_by_arg(root: Path, second_main: str) -> Path:
+    pkg = '[package]\nname = "{n}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nactix-web = "4"\n'
+    return write(root, {
+        "Cargo.toml": '[workspace]\nmembers = ["api", "push"]\n',
+        "api/Cargo.toml": pkg.format(n="api"), "api/src/main.rs": ACTIX,
+        "push/Cargo.toml": pkg.format(n="push"), "push/src/main.rs": second_main,
+        "entrypoint.sh": '#!/bin/sh\nexec "$BINARY" "$@"\n',
+        "Dockerfile": "FROM rust:1.83 AS build\nARG CRATE\nWORKDIR /app\nCOPY . .\n"
+                      "RUN cargo install --path $CRATE --root /app\n"
+                      "FROM debian:bookworm-slim\nARG BINARY\nCOPY --from=build /app/bin /app/bin\n"
+                      "COPY entrypoint.sh /app/entrypoint.sh\nENV BINARY=/app/bin/$BINARY\nUSER 1000\n"
+                      'ENTRYPOINT ["/app/entrypoint.sh"]\n',
+    })
+
+
+def test_binary_picked_by_a_build_argument_among_framework_servers_is_a_note(tmp_path: Path) -> None:
+    servers = _picked_by_arg(tmp_path / "servers", ACTIX)
+    found = lint(servers, ["VW402"])
+    assert [(f.level, "stops it on SIGTERM by itself" in f.message) for f in found] == [(Level.NOTE, True)]
+    poller = "fn main() { loop { std::thread::sleep(std::time::Duration::from_secs(1)); } }\n"
+    mixed = _picked_by_arg(tmp_path / "mixed", poller)
+    assert [f.level for f in lint(mixed, ["VW402"])] == [Level.WARNING]

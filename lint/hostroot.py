@@ -1,0 +1,59 @@
+"""Services that are root on the host whatever their user: a bind mount of the Docker (or Podman) socket
+lets the container start a privileged container of its own. Found for the compose services that build an
+image and those that run the image it is published as (an `image:` whose name carries the program the
+image starts: `ghcr.io/acme/shop-periphery` for an image that starts `periphery`)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from viworks_lint.parsers.compose import Mount, Service
+from viworks_lint.project import Build, Project
+from viworks_lint.variants import image_identity
+
+_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock", "/var/run/podman/podman.sock", "/run/podman/podman.sock")
+
+
+def socket_mount(svc: Service) -> Mount | None:
+    """The service's bind mount of the container engine's socket, if any."""
+    for m in svc.volumes:
+        if m.type == "bind" and m.source is not None and posixpath.normpath(m.source) in _SOCKETS:
+            return m
+    return None
+
+
+def _image_words(image: str) -> set[str]:
+    name = image.split("@", 1)[0]
+    last = name.rsplit("/", 1)[-1].split(":", 1)[0]
+    return set(re.split(r"[-_.]+", last.lower()))
+
+
+def _published_services(project: Project, builds: list[Build]) -> list[Service]:
+    """Image-only compose services whose image name carries the program the image starts."""
+    ids = {image_identity(project, b) for b in builds}
+    if not builds or None in ids or len(ids) != 1:
+        return []
+    ident = ids.pop()
+    assert ident is not None
+    programs = {n.lower() for n in ident[1:] if not n.endswith(".sh") and len(n) >= 4}
+    if len(programs) != 1:
+        return []
+    program = programs.pop()
+    built = {id(b.service) for b in project.builds if b.service is not None}
+    return [
+        svc
+        for compose in project.composes
+        for svc in compose.services.values()
+        if id(svc) not in built and svc.image and "$" not in svc.image.split("/")[-1].split(":")[0]
+        and program in _image_words(svc.image)
+    ]  # fmt: skip
+
+
+def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Mount]]:
+    """The socket mounts of the services that run this image, when every one of them has one; [] otherwise."""
+    services = [b.service for b in builds if b.service is not None] + _published_services(project, builds)
+    mounts = [(svc, socket_mount(svc)) for svc in services]
+    if not mounts or any(m is None for _s, m in mounts):
+        return []
+    return [(s, m) for s, m in mounts if m is not None]

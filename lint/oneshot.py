@@ -1,0 +1,208 @@
+"""Images whose program runs to completion: a command-line tool (a clap CLI with subcommands, run with a
+mounted workspace and gone when it is done) or a one-shot job (a migration, a cron job, a backfill). Neither
+serves anything: the code the image runs binds no socket, serves no route and starts no server, the image
+has no EXPOSE or HEALTHCHECK, and no compose service runs it with `ports:` or an always-on `restart:`. A
+one-shot job must also show nothing that keeps it running (an unbounded `loop`, a `while` on a stop flag or
+a channel, a queue consumer, a timer); a CLI may loop (following logs, polling a run) and still ends.
+
+Read from the source text of the files the Rust reader followed for the image's binary: for a binary beside
+its package's main one (a worker of a server crate), only its own files, since the library's server is the
+main binary's."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from viworks_lint.code import package_facts
+from viworks_lint.imagecode import image_code
+from viworks_lint.launch import launches
+from viworks_lint.location import Location
+from viworks_lint.parsers.dockerfile import Instruction, Stage
+from viworks_lint.project import Build, Project
+from viworks_lint.signals import code_text
+
+# serving: a socket bound, a server built or started (actix, axum, hyper, tonic, warp, salvo, poem, rocket,
+# dropshot, pingora, tiny_http), a listener accepted on
+_SERVES = re.compile(
+    r"\b(?:TcpListener|UdpSocket|UnixListener)::bind\b|\bHttpServer::new\b|\baxum::serve\b|\bServer::(?:bind|builder|new)\b"
+    r"|\.serve\s*\(|\.listen\s*\(|\.launch\s*\(|\brun_forever\s*\(|\bwarp::serve\b|\bHttpServerStarter\b"
+    r"|\.incoming\s*\(|\.accept\s*\(\s*\)"
+)
+# something that keeps a job running: an unbounded loop, a `while` on a flag or a stream/channel, a queue
+# consumer, a timer or schedule, waiting forever or for a signal
+_KEEPS_RUNNING = re.compile(
+    r"\bloop\s*\{|\bwhile\s+(?:true\b|!|[\w.]+\.load\s*\()|\bwhile\s+let\b[^{]*\.(?:recv|next|poll\w*|message\w*)\s*\("
+    r"|\bprocess_messages\w*|\bconsume\w*\s*\(|\bsubscribe\w*\s*\(|\binterval(?:_at)?\s*\(|\bJobScheduler\b"
+    r"|\bpending\s*(?:::<[^>]*>)?\s*\(\s*\)|\bctrl_c\s*\(|\bSignalKind::|\bthread::park\b|\bschedule\w*\s*\("
+)
+_CLAP = re.compile(
+    r"#\[(?:command|clap)\(\s*subcommand\b|#\[derive\([^)]*\bSubcommand\b|\bSubcommand\b\s*\)|\.subcommand\s*\("
+    r"|\bsubcommands\s*\("
+)
+_ALWAYS = ("always", "unless-stopped")
+
+
+@dataclass(frozen=True)
+class Completion:
+    cli: bool  # a clap CLI with subcommands (else a one-shot job)
+    where: Location  # the subcommand definition, or the binary's first source file
+
+
+@lru_cache(maxsize=4096)
+def _marks(path: str, _mtime: int) -> tuple[bool, bool, int | None]:
+    text = code_text(Path(path))
+    clap = _CLAP.search(text)
+    line = text.count("\n", 0, clap.start()) + 1 if clap else None
+    return bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text)), line
+
+
+def _file_marks(path: str) -> tuple[bool, bool, int | None]:
+    try:
+        mtime = Path(path).stat().st_mtime_ns
+    except OSError:
+        return True, True, None  # unreadable: no claim
+    return _marks(path, mtime)
+
+
+def _served(build: Build) -> bool:
+    svc = build.service
+    if svc is None:
+        return False
+    node = svc.node.get("restart")
+    restart = str(node.value) if node is not None and node.value is not None else ""
+    return bool(svc.ports) or restart in _ALWAYS or svc.healthcheck is not None
+
+
+def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> Completion | None:
+    """How the image's program ends on its own (a CLI, a one-shot job); None when it may serve or keep
+    running, or its code is not known."""
+    chain = _chain(stage, builds)
+    if not builds or any(i.cmd == "HEALTHCHECK" for i in chain):
+        return None
+    exposed = {v for i in chain if i.cmd == "EXPOSE" for v in i.values}
+    if exposed and not exposed <= _servers_ports(project, builds):
+        return None
+    if any(_served(b) for b in builds):
+        return None
+    found: Completion | None = None
+    for b in builds:
+        code = image_code(project, b)
+        started = launches(b)
+        if code is None or not code.files or len(started) != 1:
+            return None
+        if posixpath.basename(started[0].program) not in {n for m in code.packages for n in m.bin_names()}:
+            return None  # a script or another program in front of the binary: it may loop or serve
+        own = [f for f in code.files if code.lib_is_the_app or f not in code.lib_files]
+        if not own:
+            return None
+        if code.lib_is_the_app and any(
+            package_facts(project, m).routes or package_facts(project, m).listens for m in code.packages[:1]
+        ):
+            return None
+        marks = [(f, *_file_marks(f)) for f in own]
+        if any(serves for _f, serves, _k, _c in marks):
+            return None
+        lib = sorted(code.lib_files) if not code.lib_is_the_app else []
+        if lib and _library_keeps_running(own, lib):
+            return None  # `workers::spawn_workers(…).await`: the library runs the loop
+        clap = next(((f, line) for f, _s, _k, line in marks if line is not None), None)
+        if clap is not None:
+            found = found or Completion(True, Location(Path(clap[0]), clap[1], 1))
+        elif any(keeps for _f, _s, keeps, _c in marks):
+            return None
+        else:
+            found = found or Completion(False, Location(Path(own[0]), 1, 1))
+    return found
+
+
+def _chain(stage: Stage, builds: list[Build]) -> list[Instruction]:
+    """The instructions of the stage and the stages it is built on."""
+    df = builds[0].dockerfile
+    out: list[Instruction] = []
+    current: Stage | None = stage
+    while current is not None and df is not None:
+        out.extend(current.instructions)
+        current = df.stages[current.parent] if current.parent is not None else None
+    return out
+
+
+def _servers_ports(project: Project, builds: list[Build]) -> set[str]:
+    """Ports EXPOSEd by other images of the same package that run another of its binaries: a worker's or
+    job's Dockerfile copied from the server's keeps the server's EXPOSE, which says nothing of the job."""
+    from viworks_lint.dockerutil import final_stages
+    from viworks_lint.launch import launches
+
+    def program(b: Build) -> tuple[Path, str] | None:
+        code = image_code(project, b)
+        started = launches(b) if b.dockerfile is not None else []
+        if code is None or not code.packages or len(started) != 1:
+            return None
+        return code.packages[0].path, posixpath.basename(started[0].program)
+
+    mine = {program(b) for b in builds}
+    if None in mine or len({p[0] for p in mine if p is not None}) != 1:
+        return set()
+    package = next(p[0] for p in mine if p is not None)
+    ports: set[str] = set()
+    for _df, stage, others in final_stages(project):
+        if not others or others[0] in builds:
+            continue
+        theirs = {program(b) for b in others}
+        if any(p is None or p[0] != package or p in mine for p in theirs):
+            continue
+        ports |= {v for i in _chain(stage, others) if i.cmd == "EXPOSE" for v in i.values}
+    return ports
+
+
+# the library functions a job binary calls (not methods, not `Type::new`): free functions by name, and
+# what shows in their bodies that keeps the program running or starts tasks that do
+_CALL = re.compile(r"(?<![.\w])(?:[a-z_][a-z0-9_]*::)*([a-z_][a-z0-9_]*)\s*\(")
+_FN = re.compile(r"\bpub(?:\([^)]*\))?\s+(?:async\s+)?fn\s+([a-z_][a-z0-9_]*)\s*[<(]")
+_OWN_FN = re.compile(r"\bfn\s+([a-z_][a-z0-9_]*)")
+_TASKS = re.compile(r"\btokio::spawn\b|\bthread::spawn\b|\bJoinSet\b|\bspawn_local\b|\.spawn\s*\(")
+# a helper's own `loop` (a retry, a page walk) ends; what starts a worker pool, a consumer or a server does not
+_LIB_RUNS = re.compile(
+    r"\bprocess_messages\w*|\bconsume\w*\s*\(|\bsubscribe\w*\s*\(|\binterval(?:_at)?\s*\(|\bJobScheduler\b"
+    r"|\bctrl_c\s*\(|\bSignalKind::|\bschedule\w*\s*\("
+)
+_DEPTH = 1
+
+
+def _bodies(lib: list[str]) -> dict[str, list[str]]:
+    """Public free functions of the library files: name → bodies (brace-matched text)."""
+    out: dict[str, list[str]] = {}
+    for f in lib:
+        text = code_text(Path(f))
+        for m in _FN.finditer(text):
+            open_at = text.find("{", m.end())
+            if open_at < 0:
+                continue
+            depth, i = 1, open_at + 1
+            while i < len(text) and depth:
+                depth += {"{": 1, "}": -1}.get(text[i], 0)
+                i += 1
+            out.setdefault(m.group(1), []).append(text[open_at:i])
+    return out
+
+
+def _library_keeps_running(own: list[str], lib: list[str]) -> bool:
+    """A library function the binary calls (its body, one call deep) consumes a queue, serves, waits on a
+    timer or signal, or starts tasks (a worker pool)."""
+    bodies = _bodies(lib)
+    todo = [code_text(Path(f)) for f in own]
+    seen = {m.group(1) for text in todo for m in _OWN_FN.finditer(text)}  # the binary's own functions
+    for _ in range(_DEPTH):
+        nxt: list[str] = []
+        for text in todo:
+            for name in {m.group(1) for m in _CALL.finditer(text)} - seen:
+                seen.add(name)
+                for body in bodies.get(name, ()):
+                    if _LIB_RUNS.search(body) or _SERVES.search(body) or _TASKS.search(body):
+                        return True
+                    nxt.append(body)
+        todo = nxt
+    return False

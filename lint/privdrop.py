@@ -1,0 +1,117 @@
+"""Whether an image's start drops root before the app runs: the ENTRYPOINT/CMD (or the entrypoint script it
+runs, in its last command) ``exec``s the program through a privilege-dropping tool (``su-exec``, ``gosu``,
+``setpriv --reuid``, ``runuser -u``, ``s6-setuidgid``, ``chpst -u``, ``chroot --userspec``) naming a non-root
+user the image has. The usual "fix volume ownership as root, then run the app as its user" entrypoint."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from viworks_lint.dockerutil import commands, is_root_user, run_text
+from viworks_lint.location import Location
+from viworks_lint.packages import build_contents
+from viworks_lint.parsers.dockerfile import Dockerfile, Stage
+from viworks_lint.project import Build, Project
+from viworks_lint.scripts import entry_script
+
+# tools that run their argument as another user: name → how the user is given
+_POSITIONAL = frozenset({"su-exec", "gosu", "s6-setuidgid"})  # `gosu USER cmd…`
+_OPTION = {  # `tool --opt USER cmd…` / `tool --opt=USER cmd…`
+    "setpriv": ("--reuid", "--ruid"),
+    "runuser": ("-u", "--user"),
+    "chpst": ("-u",),
+    "chroot": ("--userspec",),
+}
+# users every base image with /etc/passwd has
+_STANDARD_USERS = frozenset({"nobody", "daemon"})
+_CREATES_USER = re.compile(r"\b(?:adduser|useradd|addgroup|groupadd)\b")
+
+
+@dataclass(frozen=True)
+class Drop:
+    tool: str
+    user: str
+    location: Location  # the instruction or script line that drops root
+
+
+def dropped_user(words: list[str]) -> tuple[str, str] | None:
+    """``(tool, user)`` when ``words`` (a command, past ``exec``) runs its program as ``user`` through a
+    privilege-dropping tool."""
+    if words[:1] == ["exec"]:
+        words = words[1:]
+    if not words:
+        return None
+    tool = posixpath.basename(words[0])
+    rest = words[1:]
+    if tool in _POSITIONAL:
+        args = [w for w in rest if not w.startswith("-")]
+        return (tool, args[0].split(":", 1)[0]) if len(args) >= 2 else None
+    for i, w in enumerate(rest):
+        for opt in _OPTION.get(tool, ()):
+            if w == opt and i + 1 < len(rest):
+                return tool, rest[i + 1].split(":", 1)[0]
+            if w.startswith(opt + "="):
+                return tool, w[len(opt) + 1 :].split(":", 1)[0]
+    return None
+
+
+def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
+    """A numeric uid, a user every base has, or one a RUN of the stage (or a stage it is built on) creates."""
+    if user.isdecimal() or user in _STANDARD_USERS:
+        return True
+    if "$" in user:
+        return False
+    current: Stage | None = stage
+    while current is not None:
+        for ins in current.instructions:
+            if ins.cmd != "RUN":
+                continue
+            for cmd in commands(run_text(ins)):
+                if cmd and _CREATES_USER.fullmatch(posixpath.basename(cmd[0])) and user in cmd[1:]:
+                    return True
+        current = df.stages[current.parent] if current.parent is not None else None
+    return False
+
+
+def _last_command(text: str) -> tuple[list[str], int] | None:
+    """The script's last top-level command line (comments and blank lines skipped) as words, with its line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    for n in range(len(lines) - 1, -1, -1):
+        line = lines[n].strip()
+        if not line or line.startswith("#"):
+            continue
+        cmds = commands(line)
+        return (cmds[-1], n + 1) if cmds else None
+    return None
+
+
+def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage) -> Drop | None:
+    """How the image drops root before its program runs; None when it does not (or it cannot be shown): the
+    dropping tool must not be one the image lacks (VW209's facts) and the user must exist in the image."""
+    svc = build.service
+    entry, cmd = stage.state.entrypoint, stage.state.cmd
+    if svc is not None and (svc.entrypoint is not None or (entry is None and svc.command is not None)):
+        return None  # compose starts something else
+    instr = entry if entry is not None else cmd
+    if instr is None or not instr.json or instr.exec_error is not None:
+        return None
+    found: tuple[str, str] | None = dropped_user(list(instr.args))
+    where = instr.location
+    if found is None:
+        script = entry_script(project, build, stage, instr)
+        last = _last_command(script.text) if script is not None else None
+        if script is None or last is None or last[0][:1] != ["exec"]:
+            return None
+        found = dropped_user(last[0])
+        where = Location(script.host, last[1], 1)
+    if found is None:
+        return None
+    tool, user = found
+    if is_root_user(user) or not _user_exists(df, stage, user):
+        return None
+    img = build_contents(project, build)
+    if img is not None and img.has_program(tool) is False:
+        return None
+    return Drop(tool, user, where)
