@@ -1,5 +1,5 @@
 """Whether an image's start drops root before the app runs: the ENTRYPOINT/CMD (or the entrypoint script it
-runs, in its last command) ``exec``s the program through a privilege-dropping tool (``su-exec``, ``gosu``,
+runs, in its last command) starts the program through a privilege-dropping tool (``su-exec``, ``gosu``,
 ``setpriv --reuid``, ``runuser -u``, ``s6-setuidgid``, ``chpst -u``, ``chroot --userspec``) naming a non-root
 user the image has. The usual "fix volume ownership as root, then run the app as its user" entrypoint."""
 
@@ -62,7 +62,7 @@ def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
     if user.isdecimal() or user in _STANDARD_USERS:
         return True
     if "$" in user:
-        return False
+        return True  # a user the deployment configures (`gosu "$PUID:$PGID" app`): dropped to, whichever it is
     current: Stage | None = stage
     while current is not None:
         for ins in current.instructions:
@@ -102,8 +102,8 @@ def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage)
     if found is None:
         script = entry_script(project, build, stage, instr)
         last = _last_command(script.text) if script is not None else None
-        if script is None or last is None or last[0][:1] != ["exec"]:
-            return None
+        if script is None or last is None:
+            return None  # without `exec` the shell stays PID 1 (VW403), but the app still runs as that user
         found = dropped_user(last[0])
         where = Location(script.host, last[1], 1)
     if found is None:

@@ -14,7 +14,9 @@ from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.scripts import script_argv
+from viworks_lint.scope import Scope
+from viworks_lint.scripts import entry_script, script_argv
+from viworks_lint.scripttail import script_tail
 from viworks_lint.signals import SignalFacts, candidate_signals, image_signals
 from viworks_lint.variants import fold_variants
 
@@ -110,6 +112,26 @@ def _stop_signal(df: Dockerfile, stage: Stage, build: Build) -> str:
     return "SIGTERM"
 
 
+def _deploy_init(project: Project, builds: list[Build]) -> bool:
+    """The compose services that ship the image (deploy scope) all set `init: true`; services of dev, test or
+    benchmark compose files that run it without one do not make it a finding."""
+    shipped = [
+        b
+        for b in builds
+        if b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
+    ]
+    return bool(shipped) and all(_compose_init(b) for b in shipped)
+
+
+def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
+    """The ENTRYPOINT/CMD runs an entrypoint script whose last command starts the program without ``exec``."""
+    for b in builds:
+        found = entry_script(project, b, stage, starter)
+        if found is not None:
+            return script_tail(found.text) is not None
+    return False
+
+
 def check(project: Project) -> Iterator[Finding]:
     return fold_variants(project, _findings(project))
 
@@ -124,12 +146,14 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         if state.entrypoint is None and lookup(df.root_base(stage), project.config.base_images).init_entrypoint:
             continue
-        if all(_compose_init(b) for b in stage_builds):
+        if all(_compose_init(b) for b in stage_builds) or _deploy_init(project, stage_builds):
             continue
         if keep_alive(stage) is not None:
             continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
         if shell_pid1(starter, image_bash(project, df, stage)):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
+        if _script_shell_pid1(project, stage, stage_builds, starter):
+            continue  # the entrypoint script's shell is PID 1: VW403's finding on the script's last command
         running = [b for b in stage_builds if not _compose_init(b)]
         signals = _signals(project, running)
         stops = [_stop_signal(df, stage, b) for b in running]
@@ -212,7 +236,10 @@ RULE = register(
         summary="The app runs as PID 1 with no init to reap zombies and forward signals.",
         docs=RuleDocs(
             what="The image's ENTRYPOINT (or CMD) starts the app directly, with no `tini`, `dumb-init` or `s6` in "
-            "front of it, and the compose services that run it do not set `init: true`. Silent when the "
+            "front of it, and the compose services that run it do not set `init: true` (when the compose files that "
+            "ship it, in deploy scope, all set it, services of dev, test or benchmark compose files without it do "
+            "not count). Silent when the entrypoint script it runs starts the program without `exec` (its shell is "
+            "PID 1: VW403's finding on the script), when the "
             "image only inherits its base's command or only keeps the container up (`tail -f /dev/null`, "
             "`sleep infinity`: no app is PID 1), when the base image's entrypoint is an init, for "
             "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "

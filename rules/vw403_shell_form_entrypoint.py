@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from viworks_lint.bashexec import bash_execs_tail, image_bash
 from viworks_lint.dockerutil import commands
@@ -16,98 +14,12 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, toke
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import entry_script, main_instructions, script_argv
-
-# commands a script ends with that do not start the app (or that hand over to it)
-_NOT_APP = {
-    "exec", "echo", "printf", "set", "export", "cd", "true", "false", ":", "exit", "return", "wait", "sleep", "trap",
-    "unset", "shift", "source", ".", "mkdir", "chown", "chmod", "rm", "cp", "mv", "ln", "touch", "cat", "test", "[",
-    "[[", "local", "readonly", "umask", "ulimit", "eval",
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Tail:
-    """The last command of a script that starts a program without ``exec``."""
-
-    program: str
-    line: int
-    col: int
-    end_col: int
-    prefixed: bool = False  # variable assignments or redirections come before the program
+from viworks_lint.scripttail import NOT_APP, script_tail
 
 
 def _starts_with_exec(text: str) -> bool:
     cmds = commands(text)
     return bool(cmds) and cmds[0][:1] == ["exec"] and len(cmds) == 1
-
-
-def _tail(text: str) -> _Tail | None:
-    """The last command of the script, when it starts a program without exec; None when it does not
-    (or when the script handles signals itself with ``trap``, or cannot be followed)."""
-    try:
-        import bashlex  # builds its grammar tables on import: only when a script is read
-
-        trees = bashlex.parse(text)
-    except Exception:
-        return _tail_fallback(text)
-    if not trees or "trap " in text:
-        return None
-    node: Any = trees[-1]
-    while node.kind == "list":
-        parts = [p for p in node.parts if p.kind != "operator"]
-        if not parts:
-            return None
-        node = parts[-1]
-    if node.kind != "command":
-        return None  # if/while/case/function/pipeline: no claim
-    words = [p for p in node.parts if p.kind == "word"]
-    if not words:
-        return None
-    first = words[0]
-    if first.word in _NOT_APP or first.word.endswith("&"):
-        return None
-    if text[node.pos[1] :].lstrip().startswith("&"):
-        return None  # backgrounded
-    line = text.count("\n", 0, first.pos[0]) + 1
-    col = first.pos[0] - (text.rfind("\n", 0, first.pos[0]) + 1) + 1
-    return _Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
-
-
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """The script's lines with backslash continuations joined, each with the number of its first line."""
-    out: list[tuple[int, str]] = []
-    start, parts = 0, list[str]()
-    for n, line in enumerate(text.splitlines(), 1):
-        if not parts:
-            start = n
-        if line.endswith("\\"):
-            parts.append(line[:-1])
-            continue
-        parts.append(line)
-        out.append((start, " ".join(parts)))
-        parts = []
-    if parts:
-        out.append((start, " ".join(parts)))
-    return out
-
-
-def _tail_fallback(text: str) -> _Tail | None:
-    """The last command, read line by line (for scripts the shell grammar cannot parse, e.g. with arrays)."""
-    if "trap " in text:
-        return None
-    lines = text.splitlines()
-    for n, logical in reversed(_logical_lines(text)):
-        s = logical.strip()
-        if not s or s.startswith("#"):
-            continue
-        if s in ("fi", "done", "esac", "}", ";;") or s.endswith(("&", "then", "do")):
-            return None
-        words = s.split()
-        if words[0] in _NOT_APP or "=" in words[0]:
-            return None
-        col = lines[n - 1].find(words[0]) + 1
-        return _Tail(words[0], n, col, col + len(words[0]))
-    return None
 
 
 def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage, instr: Instruction) -> Finding | None:
@@ -127,7 +39,7 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
     if found is None:
         return None
     host, text = found.host, found.text
-    tail = _tail(text)
+    tail = script_tail(text)
     if tail is None:
         return None
     shown = '"$@"' if tail.program in ("$@", '"$@"') else tail.program
@@ -149,7 +61,7 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
 def _shell_form_fix(df: Dockerfile, instr: Instruction, text: str) -> Fix | None:
     """``exec`` in front of a shell form that is one plain command (not a builtin, no assignments)."""
     cmds = commands(text)
-    if len(cmds) != 1 or not cmds[0] or "=" in cmds[0][0] or cmds[0][0] in _NOT_APP or cmds[0][0] in SHELLS:
+    if len(cmds) != 1 or not cmds[0] or "=" in cmds[0][0] or cmds[0][0] in NOT_APP or cmds[0][0] in SHELLS:
         return None
     if any(c in text for c in "|&;<>`(\n"):
         return None

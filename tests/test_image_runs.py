@@ -46,6 +46,26 @@ def test_gosu_in_the_exec_form_itself_is_silent(tmp_path: Path) -> None:
     assert where(lint(root, ["VW401"]), root) == []
 
 
+def test_drop_to_a_configured_user_without_exec_is_silent_for_root_and_left_to_vw403(tmp_path: Path) -> None:
+    """`gosu "$APP_USER" sh -c …` as the last line: the app runs as that user (no VW401); the script's shell stays
+    PID 1 (VW403 on the script's last line), which VW402 does not repeat as "no init"."""
+    script = '#!/bin/sh\nset -e\nchown -R "$APP_USER" /data\ngosu "$APP_USER" sh -c "svc --serve"\n'
+    setup = "RUN apk add --no-cache gosu"
+    root = _project(tmp_path, _dockerfile(setup, 'ENTRYPOINT ["/bin/sh", "/usr/local/bin/entrypoint.sh"]'), script)
+    assert where(lint(root, ["VW401", "VW402", "VW403"]), root) == [("VW403", "entrypoint.sh", 4)]
+
+
+def test_init_in_the_shipped_compose_is_enough_whatever_a_benchmark_compose_does(tmp_path: Path) -> None:
+    root = _project(tmp_path, _dockerfile("USER 1000", 'ENTRYPOINT ["svc"]'), SCRIPT)
+    write(root, {
+        "docker-compose.yml": "services:\n  svc:\n    build: .\n    init: true\n",
+        "bench/docker-compose.yml": "services:\n  svc:\n    build: ..\n",
+    })
+    assert lint(root, ["VW402"]) == []
+    (root / "docker-compose.yml").write_text("services:\n  svc:\n    build: .\n")
+    assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 9)]
+
+
 def test_drop_to_a_user_the_image_never_creates_is_reported(tmp_path: Path) -> None:
     root = _project(tmp_path, _dockerfile("RUN apk add --no-cache su-exec", START), SCRIPT)
     assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]
