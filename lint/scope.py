@@ -625,7 +625,7 @@ def _dockerfile_scope(
         if info is not None:
             builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
-    content = dockerfile_content(df, bins) or _placeholder(project, df)
+    content = dockerfile_content(df, bins) or _placeholder(project, df) or _bake_stage(project, df)
     pushed = released(project, path)
     if pushed is not None and (content is None or content[0] is Scope.DEPLOY):
         first = decide(path, "dockerfile", None)
@@ -648,6 +648,20 @@ def _dockerfile_scope(
     if info.scope is Scope.DEPLOY and not info.reason:
         info = ScopeInfo(Scope.DEPLOY, "standalone image that builds the repository's Rust code", "dockerfile")
     return info
+
+
+def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
+    """A final stage with no program of its own that starts `FROM` a build context bake passes in (`FROM input`
+    with `contexts = { input = "target:build" }`): a step of a bake build graph (compile, test, package)."""
+    from viworks_lint.bake import named_contexts
+
+    final = df.final_stage()
+    if final is None or final.state.entrypoint is not None or final.state.cmd is not None:
+        return None
+    root = df.root_base(final)
+    if root and root.lower() in named_contexts(project):
+        return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM `{root}`, a bake build context)"
+    return None
 
 
 def _placeholder(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:

@@ -459,3 +459,23 @@ def test_file_watcher_installed_only_for_a_dev_build_argument_does_not_make_the_
         "docker-compose.yml": "services:\n  api:\n    build: ./api\n    volumes:\n      - ./api:/app\n",
     })
     assert _scopes(tmp_path)["docker-compose.yml"][0] == "deploy"
+
+
+def test_bake_graph_step_from_a_named_context_is_toolchain(tmp_path: Path) -> None:
+    """`FROM input`, where a bake file passes `input` in as a context: a compile/test step of the build graph,
+    not an image anyone runs. The same Dockerfile with a program of its own is still checked."""
+    step = "FROM input AS cargo\nWORKDIR /src\nCOPY . .\nRUN cargo build --release && cargo test\n"
+    bake = ('target "cargo" {\n  dockerfile = "docker/Dockerfile.cargo"\n  contexts = {\n'
+            '    input = "target:rust"\n  }\n}\n')
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "docker/bake.hcl": bake,
+        "docker/Dockerfile.cargo": step,
+        "docker/Dockerfile.run": step + "CMD [\"/src/target/release/app\"]\n",
+    })
+    got = _scopes(tmp_path)
+    assert got["docker/Dockerfile.cargo"][0] == "toolchain"
+    assert "bake build context" in got["docker/Dockerfile.cargo"][1]
+    assert got["docker/Dockerfile.run"][0] == "deploy"
+    assert where(lint(tmp_path, ["VW401"]), tmp_path) == [("VW401", "docker/Dockerfile.run", 1)]
