@@ -446,7 +446,7 @@ class Project:
 
     def runs_repo_binary(self, path: Path) -> bool:
         """The image a Dockerfile builds runs a program compiled from this repository's crates."""
-        from viworks_lint.scope import runs_repo_binary
+        from viworks_lint.imagescope import runs_repo_binary
 
         df = self.dockerfiles.get(norm_path(path))
         return df is not None and runs_repo_binary(self, df)

@@ -6,13 +6,13 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from viworks_lint.devstack import doc_snippet
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.scope import doc_snippet
 
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
 

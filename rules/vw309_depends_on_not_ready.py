@@ -10,6 +10,7 @@ from pathlib import Path
 from viworks_lint.code import service_code
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, init_scripts_mounted
+from viworks_lint.devstack import starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
@@ -17,7 +18,6 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.scope import starts_shell
 from viworks_lint.storeuse import pool_at_start, uses_datastore
 
 # the service's own command waits for the datastore before starting the app

@@ -19,7 +19,7 @@ from tests.helpers import FIXTURES, lint, where
 
 GOLDEN = Path(__file__).parent / "golden" / "fix"
 COMMENTED = FIXTURES / "fix" / "commented"
-SAFE = {"VW201:backend/src/config.rs:19", "VW301", "VW402", "VW403"}
+SAFE = {"VW201:backend/src/config.rs:19", "VW301", "VW403"}
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_diff_writes_nothing_and_shows_the_safe_fixes(project: Path) -> None:
     assert code == 1
     assert _snapshot(project) == before
     _golden("commented.safe.diff", out)
-    assert "Would fix 5 problems in 3 files; 4 more with --unsafe-fixes." in err
+    assert "Would fix 4 problems in 3 files; 4 more with --unsafe-fixes." in err
 
 
 def test_diff_with_unsafe_fixes(project: Path) -> None:
@@ -187,11 +187,11 @@ def test_fixes_of_several_rules_in_one_file_are_applied_together(project: Path) 
     rules_in_compose = {
         f.rule_id for f in plan.fixed if any(compose in e.paths for e in (f.fix.edits if f.fix else ()))
     }
-    assert rules_in_compose == {"VW201", "VW301", "VW302", "VW402", "VW405"}
+    assert rules_in_compose == {"VW201", "VW301", "VW302", "VW405"}
     assert not plan.skipped
     after = plan.changes[compose].after
     assert "JWT_REFRESH_SECRET: ${JWT_REFRESH_SECRET}" in after and "SMTP_HOST: ${SMTP_HOST}" in after
-    assert '"127.0.0.1:5432:5432"' in after and "/api/health" in after and "init: true" in after
+    assert '"127.0.0.1:5432:5432"' in after and "/api/health" in after
 
 
 def test_explain_and_docs_show_fix_safety() -> None:

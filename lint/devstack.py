@@ -1,0 +1,211 @@
+"""Compose files and services that are development stacks by what they run: `cargo watch`/`cargo run` over the
+bind-mounted source, a toolchain container the app is started in by hand, an image that installs a file watcher,
+infrastructure-only files whose app runs on the host, files that only build development or test images, and
+files whose header comment says they are for development."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from viworks_lint.imagescope import DEV_CARGO, RUST_BASES, is_base
+from viworks_lint.scope import Scope, scope_from_name
+
+if TYPE_CHECKING:
+    from viworks_lint.parsers.compose import ComposeProject, Service
+    from viworks_lint.parsers.dockerfile import Dockerfile, Stage
+    from viworks_lint.project import Project
+
+
+def _command_text(svc: Service, stage: Stage | None) -> str:
+    parts: list[str] = []
+    for value in (svc.entrypoint, svc.command):
+        if isinstance(value, tuple):
+            parts.append(" ".join(value))
+        elif isinstance(value, str):
+            parts.append(value)
+    if stage is not None and not parts:
+        for instr in (stage.state.entrypoint, stage.state.cmd):
+            if instr is not None:
+                parts.append(" ".join(instr.values))
+    return " ".join(parts)
+
+
+def _source_mount(project: Project, compose: ComposeProject, svc: Service) -> str | None:
+    """A bind mount of the repository's source (a folder holding Cargo.toml or `src/`) into the service."""
+    for m in svc.volumes:
+        if m.type != "bind" or not m.source or m.source.startswith(("/", "~", "$")):
+            continue
+        host = compose.project_dir / m.source
+        if (host / "Cargo.toml").is_file() or host.name == "src" or (host / "src").is_dir():
+            return m.source
+    return None
+
+
+def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str | None:
+    """Why a service is a development one (``cargo watch`` over the bind-mounted source, or a toolchain
+    container the app is started in by hand), else None."""
+    build = project.build_of_service(svc)
+    stage = None
+    if build is not None and build.dockerfile is not None:
+        stage = build.dockerfile.final_stage(build.target)
+    text = _command_text(svc, stage)
+    match = DEV_CARGO.search(text)
+    mount = _source_mount(project, compose, svc)
+    if match is None:
+        df = build.dockerfile if build is not None else None
+        watcher = _installs_watcher(stage)
+        if watcher is not None and mount is not None:
+            return f"its image installs {watcher} and {mount} is bind-mounted over the source"
+        return _toolchain_box(svc, df, stage, text, mount)
+    if mount is None:
+        return None
+    return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
+
+
+_WATCHERS = re.compile(r"\bcargo\s+(?:\+\S+\s+)?install\b[^\n]*?\b(cargo-watch|bacon|watchexec-cli|systemfd)\b")
+
+
+def _installs_watcher(stage: Stage | None) -> str | None:
+    """A file watcher the image always installs for rebuild-on-save development (`cargo install cargo-watch`;
+    not one installed only under a condition, `if [ "$BUILD_ENV" = dev ]`, in an image that also ships)."""
+    for instr in stage.instructions if stage is not None else ():
+        if instr.cmd == "RUN":
+            text = " ".join(instr.args)
+            m = _WATCHERS.search(text)
+            if m is not None and not re.search(r"\b(?:if|case)\s", text[: m.start()]):
+                return m.group(1)
+    return None
+
+
+def _toolchain_box(
+    svc: Service, df: Dockerfile | None, stage: Stage | None, text: str, mount: str | None
+) -> str | None:
+    """Why a service is a development container whose app is started by hand (`docker compose exec app cargo
+    run`): it builds a stage of a Rust toolchain image with no ENTRYPOINT or CMD of its own, sets no
+    `command:`, and bind-mounts the source or keeps a terminal open (`stdin_open`/`tty`); else None."""
+    if df is None or stage is None or text.strip():
+        return None
+    if not is_base(df.root_base(stage), RUST_BASES):
+        return None
+    tty = [k for k in ("stdin_open", "tty") if (n := svc.node.get(k)) is not None and n.value is True]
+    if mount is None and not tty:
+        return None
+    named = f"stage `{stage.name}`" if stage.name else "an image"
+    held = f"{mount} bind-mounted" if mount is not None else f"`{'`/`'.join(tty)}` set"
+    return f"builds {named} of {df.root_base(stage)} that runs no program of its own, with {held}"
+
+
+_SHELLS = {"nix-shell", "bash", "sh", "zsh", "fish", "ash"}
+_DOC_FOLDERS = {"doc", "docs", "documentation"}
+
+
+def doc_snippet(rel: str) -> str | None:
+    """The documentation folder a file lies in (a snippet the docs show, not a file run in place), else None."""
+    for folder in rel.split("/")[:-1]:
+        if folder.lower() in _DOC_FOLDERS:
+            return folder
+    return None
+
+
+def starts_shell(project: Project, svc: Service) -> str | None:
+    """The interactive shell a service's container starts instead of a program (``nix-shell``, a bare
+    ``bash``, ``nix develop``, ``sleep infinity``): a development box whose app is started by hand."""
+    build = project.build_of_service(svc)
+    stage = None
+    if build is not None and build.dockerfile is not None:
+        stage = build.dockerfile.final_stage(build.target)
+    text = _command_text(svc, stage).strip()
+    if not text:
+        return None
+    words = text.split()
+    prog = words[0].rsplit("/", 1)[-1]
+    args = [w for w in words[1:] if not w.startswith("-")]
+    if prog in _SHELLS and not args and "-c" not in words:
+        return prog
+    if text in ("sleep infinity", "tail -f /dev/null") or words[:2] == ["nix", "develop"]:
+        return text
+    return None
+
+
+def dev_builds(project: Project, compose: ComposeProject) -> str | None:
+    """Why a compose project is a development stack because every image it builds is a development one
+    (``Dockerfile-devel``, ``dev.Dockerfile``, ``test/x/Dockerfile``: named or placed for development or tests),
+    else None."""
+    built: list[str] = []
+    for svc in compose.services.values():
+        if svc.build is None:
+            continue
+        build = project.build_of_service(svc)
+        if build is None:
+            return None
+        rel = project.rel(build.dockerfile_path)
+        named = scope_from_name(rel)  # by its name or its folder (`test/unix-socket/Dockerfile`, `dev-env/…`)
+        if named is None or named[0] not in (Scope.DEV, Scope.TEST):
+            return None
+        built.append(rel)
+    if not built:
+        return None
+    return f"only builds development or test images ({', '.join(sorted(set(built))[:3])})"
+
+
+def _app_names(project: Project) -> set[str]:
+    """Words that name this repository's own programs: packages, binaries, the repository folder."""
+    names: set[str] = set()
+    for m in project.manifests.values():
+        if m.package_name:
+            names.add(m.package_name.lower().replace("_", "-"))
+        names.update(b.lower().replace("_", "-") for b in m.bin_names())
+    names.add(project.root.name.lower().replace("_", "-"))
+    return {n for n in names if n}
+
+
+def _image_is_app(image: str, app_names: set[str]) -> bool:
+    repo = image.split("@")[0]
+    last = repo.rsplit("/", 1)[-1].split(":")[0].lower().replace("_", "-")
+    if "$" in image:
+        return True  # `${REGISTRY}/app:${TAG}`: most likely the project's own image
+    return last in app_names or any(last.startswith(n + "-") or n.startswith(last + "-") for n in app_names)
+
+
+def infra_only(project: Project, compose: ComposeProject) -> str | None:
+    """Why a compose project only runs infrastructure for an app that runs on the host, else None."""
+    if not compose.services or not any(m.bin_names() for m in project.manifests.values()):
+        return None
+    names = _app_names(project)
+    images: list[str] = []
+    for svc in compose.services.values():
+        if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
+            return None
+        images.append(svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0])
+    shown = ", ".join(sorted(set(images))[:4])
+    return f"only runs infrastructure images ({shown}); the app runs on the host"
+
+
+# what a maintainer writes at the top of a compose file meant for development only
+_DEV_HEADER = re.compile(
+    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|only|purposes?|use)\b|"
+    r"for (?:local )?development\b|dev(?:elopment)?[ -]only\b|not (?:meant |intended |suitable )?for production\b|"
+    r"do(?:n't| not) use (?:it |this )?in production\b)",
+    re.I,
+)
+
+
+def declared_dev(path: Path) -> tuple[Scope, str] | None:
+    """A compose file whose leading comment block says it is for development (`# Development stack: local dev,
+    integration tests and CI`, `# not for production`)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    comments: list[str] = []
+    for line in head.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            comments.append(stripped)
+        elif stripped and not stripped.startswith("---") and not stripped.startswith(("name:", "version:")):
+            break
+    m = _DEV_HEADER.search(" ".join(comments))
+    return (Scope.DEV, f"its header comment says so ({m.group(0)!r})") if m else None

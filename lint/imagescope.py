@@ -1,0 +1,316 @@
+"""The scope of a Dockerfile by what its image is: a toolchain or test-runner image, a keep-alive box, a step of a
+bake build graph, an image that runs no Rust code of this repository (aux), one a CI workflow builds and pushes
+(deploy), or else the scope of the compose files that build it; and whether an image runs a binary of the
+repository's crates (hardening rules report at their level only then)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from viworks_lint.dockerutil import commands, reachable_stages, run_text
+from viworks_lint.scope import SCOPE_ORDER, Decide, Scope, ScopeInfo, scopes_named
+
+if TYPE_CHECKING:
+    from viworks_lint.parsers.dockerfile import Dockerfile
+    from viworks_lint.project import Project
+
+# ------------------------------------------------------------------------------------- Dockerfile content
+
+DEV_CARGO = re.compile(r"\bcargo(?:-|\s+)(watch|run|test|nextest|leptos\s+watch|shuttle\s+run)\b")
+
+RUST_BASES = (
+    "rust",
+    "clux/muslrust",
+    "messense/rust-musl-cross",
+    "ghcr.io/cross-rs/",
+    "rustembedded/cross",
+    "lukemathwalker/cargo-chef",
+    "ghcr.io/rust-lang/",
+    "rustlang/rust",
+    "ekidd/rust-musl-builder",
+)
+_TOOLCHAIN_BASES = (*RUST_BASES, "golang", "gcc", "buildpack-deps")
+_TEST_RUNNERS = re.compile(r"\b(cargo\s+(?:test|nextest|tarpaulin|llvm-cov|bench)|pytest|npm\s+test|jest|playwright)\b")
+
+
+def _base_name(image: str) -> str:
+    return image.split("@")[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image.split("@")[0]
+
+
+def is_base(image: str, bases: tuple[str, ...]) -> bool:
+    name = _base_name(image).lower()
+    first, _, rest = name.partition("/")
+    if rest and ("." in first or ":" in first) and not any(b.startswith(first + "/") for b in bases):
+        name = rest  # a registry or mirror: public.ecr.aws/docker/library/rust is rust
+    name = name.removeprefix("docker/library/").removeprefix("library/")
+    return any(name == b or name.startswith(b) if b.endswith("/") else name == b for b in bases)
+
+
+def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
+    """The build compiles Rust (a `cargo` build or install, not from the registry) or copies a binary out
+    of a `target/` directory."""
+    for stage in reachable_stages(df, target):
+        for instr in stage.instructions:
+            if instr.cmd == "RUN":
+                for words in commands(run_text(instr)):
+                    if (
+                        words[0] in ("cargo", "cross")
+                        and len(words) > 1
+                        and words[1]
+                        in (
+                            "build",
+                            "install",
+                            "auditable",
+                            "zigbuild",
+                            "leptos",
+                            "chef",
+                            "run",
+                            "watch",
+                            "test",
+                            "shuttle",
+                        )
+                    ):
+                        return True
+            elif (
+                instr.cmd in ("COPY", "ADD")
+                and not (instr.flag("from") and df.stage(instr.flag("from") or "") is not None)
+                and any("target/" in v or "/target" in v for v in instr.values[:-1])
+            ):
+                return True  # a host-built `target/` (from a stage: that stage's own build decides; Maven has one too)
+        if is_base(stage.base, RUST_BASES):
+            return True
+    return False
+
+
+def _ships_binary(df: Dockerfile, bins: frozenset[str]) -> str | None:
+    """One of the repository's binaries the final stage copies in or runs (a prebuilt binary from a CI
+    artifact or a release download), else None."""
+    final = df.final_stage()
+    if final is None or not bins:
+        return None
+    for instr in (final.state.entrypoint, final.state.cmd):
+        if instr is not None and instr.values:
+            name = instr.values[0].rstrip("/").rsplit("/", 1)[-1]
+            if name in bins:
+                return name
+    for instr in final.instructions:
+        if instr.cmd in ("COPY", "ADD") and len(instr.values) >= 2:
+            for v in instr.values:
+                name = v.rstrip("/").rsplit("/", 1)[-1]
+                if name in bins:
+                    return name
+    return None
+
+
+def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tuple[Scope, str] | None:
+    final = df.final_stage()
+    if final is None:
+        return None
+    program = " ".join(" ".join(i.values) for i in (final.state.entrypoint, final.state.cmd) if i is not None)
+    runner = _TEST_RUNNERS.search(program)
+    if runner is not None:
+        return Scope.TEST, f"its final stage runs {' '.join(runner.group(1).split())}"
+    dev = DEV_CARGO.search(program)
+    if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
+        return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"
+    root = df.root_base(final)
+    if final.state.entrypoint is None and final.state.cmd is None and is_base(root, _TOOLCHAIN_BASES):
+        return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM {root})"
+    other = _other_program(df)
+    if other is not None and not builds_rust(df) and _ships_binary(df, bins) is None:
+        return Scope.AUX, f"runs no Rust code of this repository ({other})"
+    return None
+
+
+# images and build tools of programs in other languages, and third-party servers
+_OTHER_BASES = (
+    "node",
+    "nginx",
+    "nginxinc/",
+    "httpd",
+    "caddy",
+    "traefik",
+    "envoyproxy/",
+    "haproxy",
+    "python",
+    "ruby",
+    "php",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "maven",
+    "gradle",
+    "golang",
+    "mcr.microsoft.com/dotnet/",
+    "quay.io/keycloak/",
+    "keycloak/",
+    "flink",
+    "bitnami/",
+    "grafana/",
+    "prom/",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "elasticsearch",
+    "docker.elastic.co/",
+    "minio/",
+    "oven/bun",
+    "denoland/",
+    "clickhouse/",
+    "rabbitmq",
+    "nats",
+    "confluentinc/",
+    "otel/",
+    "jaegertracing/",
+    "hashicorp/",
+    "vault",
+    "certbot/",
+)
+_OTHER_TOOLS = {
+    "npm",
+    "yarn",
+    "pnpm",
+    "npx",
+    "pip",
+    "pip3",
+    "poetry",
+    "go",
+    "mvn",
+    "gradle",
+    "bundle",
+    "composer",
+    "dotnet",
+    "bun",
+    "deno",
+    "uv",
+}
+
+
+def _other_program(df: Dockerfile) -> str | None:
+    final = df.final_stage()
+    if final is None:
+        return None
+    root = df.root_base(final)
+    if is_base(root, _OTHER_BASES):
+        return f"FROM {root}"
+    for stage in reachable_stages(df):
+        for instr in stage.instructions:
+            if instr.cmd == "RUN":
+                for words in commands(run_text(instr)):
+                    if words[0] in _OTHER_TOOLS:
+                        return f"builds with {words[0]}"
+    return None
+
+
+def dockerfile_scope(
+    project: Project, path: Path, df: Dockerfile, composes: Mapping[Path, ScopeInfo], decide: Decide
+) -> ScopeInfo:
+    from viworks_lint.project import norm_path
+
+    builders: list[tuple[ScopeInfo, str]] = []
+    for b in project.builds_of(df):
+        if b.compose is None or b.service is None:
+            continue
+        info = composes.get(norm_path(b.service.file))
+        if info is not None:
+            builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
+    bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
+    content = dockerfile_content(df, bins) or _placeholder(project, df) or _bake_stage(project, df)
+    pushed = released(project, path)
+    if pushed is not None and (content is None or content[0] is Scope.DEPLOY):
+        first = decide(path, "dockerfile", None)
+        if first.reason:  # config or name said something (`Dockerfile.debug` pushed as an edge-debug tag)
+            return first
+        return ScopeInfo(Scope.DEPLOY, pushed, "dockerfile")
+    if builders and (content is None or content[0] is not Scope.AUX):
+        best = min(builders, key=lambda x: SCOPE_ORDER[x[0].scope])
+        if best[0].scope is Scope.DEPLOY:
+            built = ScopeInfo(Scope.DEPLOY, f"built by {best[1]}", "dockerfile")
+        else:
+            built = ScopeInfo(best[0].scope, f"built only by {best[1]} ({best[0].scope.value})", "dockerfile")
+        first = decide(path, "dockerfile", None)
+        if first.reason:  # config, name or use said something
+            return first
+        if content is not None and content[0] is not Scope.DEPLOY and built.scope is Scope.DEPLOY:
+            return ScopeInfo(content[0], content[1], "dockerfile")
+        return built
+    info = decide(path, "dockerfile", content)
+    if info.scope is Scope.DEPLOY and not info.reason:
+        info = ScopeInfo(Scope.DEPLOY, "standalone image that builds the repository's Rust code", "dockerfile")
+    return info
+
+
+def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
+    """A final stage with no program of its own that starts `FROM` a build context bake passes in (`FROM input`
+    with `contexts = { input = "target:build" }`): a step of a bake build graph (compile, test, package)."""
+    from viworks_lint.bake import named_contexts
+
+    final = df.final_stage()
+    if final is None or final.state.entrypoint is not None or final.state.cmd is not None:
+        return None
+    root = df.root_base(final)
+    if root and root.lower() in named_contexts(project):
+        return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM `{root}`, a bake build context)"
+    return None
+
+
+def _placeholder(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
+    """A final stage that only keeps the container up (`tail -f /dev/null`, `sleep infinity`) for someone to
+    `docker exec` into, unless a compose service gives it a program to run: a toolchain box on a toolchain
+    base, a development box otherwise."""
+    from viworks_lint.keepalive import keep_alive
+
+    final = df.final_stage()
+    instr = keep_alive(final) if final is not None else None
+    if final is None or instr is None:
+        return None
+    field = "entrypoint" if instr.cmd == "ENTRYPOINT" else "command"
+    if any(b.service is not None and getattr(b.service, field) is not None for b in project.builds_of(df)):
+        return None
+    root = df.root_base(final)
+    shown = " ".join(instr.values) if instr.json else " ".join(instr.args)
+    scope = Scope.TOOLCHAIN if is_base(root, _TOOLCHAIN_BASES) else Scope.DEV
+    return scope, f"its final stage only keeps the container up (`{shown}`), it runs no program of its own"
+
+
+def released(project: Project, path: Path) -> str | None:
+    """Where a CI workflow or script builds and pushes this Dockerfile to a registry (the published image),
+    else None. A workflow, job or step named only for development or tests (`test-images.yml`, a job `dev`
+    that pushes a dev tag) does not count."""
+    from viworks_lint.project import norm_path
+    from viworks_lint.releases import releases
+
+    key = norm_path(path)
+    found: list[tuple[int, str]] = []
+    for release in releases(project):
+        if norm_path(release.dockerfile) != key:
+            continue
+        said = {sc for label in release.labels for sc in scopes_named(label)}
+        if Scope.DEPLOY not in said and said & {Scope.DEV, Scope.TEST}:
+            continue  # `push dev image`, `test-images.yml`; a `test-and-release` workflow's release job counts
+        found.append((0 if Scope.DEPLOY in said else 1, release.where(project.root)))
+    return f"built and pushed by {min(found)[1]}" if found else None
+
+
+def runs_repo_binary(project: Project, df: Dockerfile) -> bool:
+    """The image runs a program compiled from this repository's crates: built in the image or a builder
+    stage, or a host-built binary of one of the repository's `[[bin]]` targets copied in."""
+    builds = project.builds_of(df)
+    targets = {b.target for b in builds} or {None}
+    if any(builds_rust(df, t) for t in targets):
+        return True
+    bins = {b for m in project.manifests.values() for b in m.bin_names()}
+    if not bins:
+        return False
+    for t in targets:
+        for stage in reachable_stages(df, t):
+            for instr in stage.instructions:
+                copied = instr.values[:-1] if instr.cmd in ("COPY", "ADD") else ()
+                if any(v.rstrip("/").rsplit("/", 1)[-1] in bins for v in copied):
+                    return True
+    return False
