@@ -14,7 +14,7 @@ from viworks_lint.dockerutil import commands, reachable_stages, run_text
 from viworks_lint.scope import SCOPE_ORDER, Decide, Scope, ScopeInfo, scopes_named
 
 if TYPE_CHECKING:
-    from viworks_lint.parsers.dockerfile import Dockerfile
+    from viworks_lint.parsers.dockerfile import Dockerfile, Stage
     from viworks_lint.project import Project
 
 # ------------------------------------------------------------------------------------- Dockerfile content
@@ -56,23 +56,7 @@ def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
         for instr in stage.instructions:
             if instr.cmd == "RUN":
                 for words in commands(run_text(instr)):
-                    if (
-                        words[0] in ("cargo", "cross")
-                        and len(words) > 1
-                        and words[1]
-                        in (
-                            "build",
-                            "install",
-                            "auditable",
-                            "zigbuild",
-                            "leptos",
-                            "chef",
-                            "run",
-                            "watch",
-                            "test",
-                            "shuttle",
-                        )
-                    ):
+                    if words[0] in ("cargo", "cross") and len(words) > 1 and _builds_local(words[1:]):
                         return True
             elif (
                 instr.cmd in ("COPY", "ADD")
@@ -80,8 +64,42 @@ def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
                 and any("target/" in v or "/target" in v for v in instr.values[:-1])
             ):
                 return True  # a host-built `target/` (from a stage: that stage's own build decides; Maven has one too)
-        if is_base(stage.base, RUST_BASES):
+        if is_base(stage.base, RUST_BASES) and _copies_sources(stage):
             return True
+    return False
+
+
+_CARGO_BUILDS = frozenset(
+    {"build", "auditable", "zigbuild", "leptos", "chef", "run", "watch", "test", "shuttle", "b", "r", "t"}
+)
+
+
+def _builds_local(args: list[str]) -> bool:
+    """A cargo command that compiles the repository's code: a build, or `cargo install --path`; not `cargo install
+    sqlx-cli` (a tool from the registry)."""
+    if args[0] in _CARGO_BUILDS:
+        return True
+    if args[0] != "install":
+        return False
+    rest = args[1:]
+    return "--path" in rest or any(a.startswith("--path=") for a in rest) or not [a for a in rest if a[:1] != "-"]
+
+
+def _copies_sources(stage: Stage) -> bool:
+    """A stage on a Rust toolchain base that copies Rust sources in from the build context (the whole context,
+    a manifest, `src/`), as opposed to one that only installs a tool (`cargo install sqlx-cli`) and adds its
+    migrations and a script."""
+    for instr in stage.instructions:
+        if instr.cmd not in ("COPY", "ADD") or instr.flag("from"):
+            continue
+        for v in instr.values[:-1]:
+            name = v.rstrip("/").rsplit("/", 1)[-1]
+            if (
+                v in (".", "./", "*")
+                or name in ("Cargo.toml", "Cargo.lock", "src", "crates", "build.rs")
+                or v.endswith(".rs")
+            ):
+                return True
     return False
 
 

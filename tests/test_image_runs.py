@@ -242,3 +242,21 @@ def test_job_that_hands_over_to_a_library_worker_pool_stays_a_warning(tmp_path: 
     assert [_lv(f) for f in once] == ["note"]  # the helper's own loop ends
     pool = lint(_job(tmp_path / "pool", call.format("spawn_workers")), ["VW402"])
     assert [_lv(f) for f in pool] == ["warning"]
+
+
+def test_image_that_only_installs_a_registry_tool_runs_no_code_of_the_repository(tmp_path: Path) -> None:
+    """`cargo install sqlx-cli` on a rust base, then `sqlx migrate run`: a migration job with a third-party
+    tool, so root and init are advice; an image that builds the repository's crate stays a warning."""
+    migrate = ("FROM rust:1.80-alpine\nRUN cargo install sqlx-cli --no-default-features --features postgres\n"
+               "WORKDIR /migrations\nCOPY migrations ./migrations\nCMD [\"sqlx\", \"migrate\", \"run\"]\n")
+    root = write(tmp_path, {
+        "Cargo.toml": CARGO, "src/main.rs": MAIN, "migrations/0001_init.sql": "create table t (id int);\n",
+        "Dockerfile.migrate": migrate,
+        "Dockerfile": "FROM rust:1.80-alpine\nCOPY . /app\nWORKDIR /app\nRUN cargo install --path .\nCMD [\"svc\"]\n",
+    })
+    found = lint(root, ["VW401", "VW402"])
+    levels = sorted((where([f], root)[0][1], f.rule_id, f.effective_level.value) for f in found)
+    assert ("Dockerfile", "VW401", "warning") in levels
+    assert [x for x in levels if x[0] == "Dockerfile.migrate"] == [
+        ("Dockerfile.migrate", "VW401", "note"), ("Dockerfile.migrate", "VW402", "note"),
+    ]
