@@ -133,3 +133,17 @@ def test_vw203_default_env_is_a_template(tmp_path: Path) -> None:
 
 def test_wrappers_empty_without_files(tmp_path: Path) -> None:
     assert read_wrappers(tmp_path, []) == Wrappers()
+
+
+def test_package_json_scripts_are_wrappers(tmp_path: Path) -> None:
+    """A JS monorepo starts its stack with `npm run docker:up`; the script passes `--env-file .env.docker`, which
+    defines what the compose file interpolates. Without the script, the same compose file gets VW202."""
+    compose = "services:\n  api:\n    image: example/api:1\n    environment:\n      API_URL: ${API_URL}\n"
+    package = ('{\n  "name": "shop",\n  "private": true,\n  "scripts": {\n    "dev": "vite",\n'
+               '    "docker:up": "docker compose --profile all --env-file .env.docker up"\n  }\n}\n')
+    write(tmp_path / "with", {"compose.yaml": compose, ".env.docker": "API_URL=http://api:8080\n",
+                              "package.json": package})
+    write(tmp_path / "without", {"compose.yaml": compose, ".env.docker": "API_URL=http://api:8080\n",
+                                 "package.json": package.replace("--env-file .env.docker ", "")})
+    assert lint(tmp_path / "with", ["VW202"]) == []
+    assert where(lint(tmp_path / "without", ["VW202"]), tmp_path / "without") == [("VW202", "compose.yaml", 5)]
