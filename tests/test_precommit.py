@@ -178,6 +178,11 @@ def test_manifest_fields() -> None:
         "docker/entrypoint.sh",
         "Makefile",
         "justfile",
+        "package.json",
+        "frontend/package.json",
+        "Makefile.toml",
+        "Dockerfile-release",
+        "docker/Dockerfile_meta",
         ".github/workflows/deploy.yml",
         ".gitlab-ci.yml",
         ".gitattributes",
@@ -201,7 +206,6 @@ def test_files_regex_triggers(path: str) -> None:
         "environment.yaml",
         "apache/httpd.conf",
         "pyproject.toml",
-        "package.json",
     ],
 )
 def test_files_regex_ignores(path: str) -> None:
