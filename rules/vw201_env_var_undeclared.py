@@ -112,28 +112,28 @@ RULE = register(
         level=Level.ERROR,
         summary="The service's code requires an environment variable that nothing provides to its container.",
         docs=RuleDocs(
-            what='A read of an environment variable that fails when it is unset (`env::var("X")` followed by '
-            "`.expect`/`.unwrap`/`?`, `dotenvy::var`, `envy` config structs, clap `#[arg(env)]` without a "
-            "default) in the code a compose service runs, where neither the service's `environment`, its "
-            "`env_file` files, the image's `ENV` nor a dotenv file mounted or copied into the container "
-            "(which the app may load with `dotenvy::dotenv()`) set the variable. The project-root `.env` only feeds "
-            "compose interpolation and does not reach the container. Reported at the read, with the compose "
-            "service as related location. Reads with a default (`unwrap_or`, `.ok()`, `if let Ok`), "
-            "reads whose `Err` (`?`, `Err(_) => return Err(..)`) every caller logs or ignores, transitively, or a "
-            "request handler turns into a response (not `main`'s start path: only the feature fails), "
-            "compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) are never reported. "
-            "Stays silent too for reads the program makes only when asked to: inside a branch that tests "
-            'another variable (`if let Ok(id) = env::var("S3_KEY_ID") { env::var("S3_SECRET")? }`) or in a '
-            "function called only from a branch (a CLI subcommand handler). A clap struct reached only through a "
-            "subcommand (a variant of the `#[command(subcommand)]` enum, or a struct flattened into one) is "
-            "parsed only when the command line selects that subcommand: its required args count for a service "
-            "whose compose `entrypoint`/`command` or image `ENTRYPOINT`/`CMD` names it, never for one that runs "
-            "another subcommand, and no claim is made when the command line cannot be told (a shell, a script, "
-            "a variable). The required args of one subcommand that the same services all miss are one finding, "
-            "as clap reports them in one usage error. Only code the service's binary "
-            "reaches counts: not `#[cfg(test)]` items, tests and benches, modules behind test/mock features "
-            '(`#[cfg(feature = "e2e_tests")]`), nor other binaries of the image (when several are copied in, '
-            "the one `ENTRYPOINT`/`CMD` starts).",
+            what="A read of an environment variable that fails when it is unset (`env::var(\"X\")` followed by "
+            "`.expect`/`.unwrap`/`?`, `dotenvy::var`, `envy` config structs, clap `#[arg(env)]` without a default) in "
+            "the code a compose service runs, where neither the service's `environment`, its `env_file` files, the "
+            "image's `ENV` nor a dotenv file mounted or copied into the container (which the app may load with "
+            "`dotenvy::dotenv()`) set the variable. The project-root `.env` only feeds compose interpolation and does "
+            "not reach the container. Reported at the read, with the compose service as related location. Reads with a "
+            "default (`unwrap_or`, `.ok()`, `if let Ok`), reads whose `Err` (`?`, `Err(_) => return Err(..)`) every "
+            "caller logs or ignores, transitively, or a request handler turns into a response (not `main`'s start "
+            "path: only the feature fails), compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) "
+            "are never reported. Stays silent too for reads the program makes only when asked to: inside a branch that "
+            "tests another variable (`if let Ok(id) = env::var(\"S3_KEY_ID\") { env::var(\"S3_SECRET\")? }`) or in a "
+            "function called only from a branch (a CLI subcommand handler), in the initializer of a lazy static "
+            "(`LazyLock::new(|| env::var(..).unwrap())`) that start-up code never uses outside a branch or a test, and "
+            "in test-helper modules (`pub mod tests { … }` without `#[cfg(test)]`). A clap struct reached only through "
+            "a subcommand (a variant of the `#[command(subcommand)]` enum, or a struct flattened into one) is parsed "
+            "only when the command line selects that subcommand: its required args count for a service whose compose "
+            "`entrypoint`/`command` or image `ENTRYPOINT`/`CMD` names it, never for one that runs another subcommand, "
+            "and no claim is made when the command line cannot be told (a shell, a script, a variable). The required "
+            "args of one subcommand that the same services all miss are one finding, as clap reports them in one usage "
+            "error. Only code the service's binary reaches counts: not `#[cfg(test)]` items, tests and benches, "
+            "modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor other binaries of the image "
+            "(when several are copied in, the one `ENTRYPOINT`/`CMD` starts).",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",
             example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'

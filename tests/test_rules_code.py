@@ -150,6 +150,24 @@ def test_vw201_required_env_across_crates(tmp_path: Path) -> None:
     assert all(f.related and f.related[0].location.path == root / "compose.yaml" for f in findings)
 
 
+def test_vw201_lazy_statics_and_test_helper_modules(tmp_path: Path) -> None:
+    """A read that initializes a `LazyLock` counts only when start-up code uses the static; a `pub mod tests`
+    (test helpers other crates' tests import, without `#[cfg(test)]`) is test code."""
+    compose = GOOD_COMPOSE.replace("      AWS_REGION: eu-west-1\n", "")
+    root = _axum_project(tmp_path, compose)
+    write(root, {"crates/common/src/lib.rs": (
+        "use std::sync::LazyLock;\n"
+        'pub static REGION: LazyLock<String> = LazyLock::new(|| std::env::var("AWS_REGION").expect("AWS_REGION"));\n'
+        'pub static BQ_CREDENTIALS: LazyLock<String> = LazyLock::new(|| std::env::var("BQ_CREDENTIALS").unwrap());\n'
+        "pub fn region() -> String {\n    REGION.clone()\n}\n"
+        "pub fn warehouse(enabled: bool) -> String {\n"
+        "    if enabled { BQ_CREDENTIALS.clone() } else { String::new() }\n}\n"
+        'pub mod tests {\n    pub fn creds() -> String {\n        std::env::var("TEST_CREDENTIALS").unwrap()\n    }\n}\n'
+    )})
+    found = lint(root, ["VW201"])
+    assert {f.key for f in found} == {"AWS_REGION"}
+
+
 def test_vw201_env_file_and_image_env_provide(tmp_path: Path) -> None:
     compose = GOOD_COMPOSE.replace("      DATABASE_URL: postgres://app@db/app\n", "").replace(
         "      AWS_REGION: eu-west-1\n", "").replace("    init: true\n", "    init: true\n    env_file: api.env\n")

@@ -164,7 +164,7 @@ class CrateIndex:
             kind = item.type
             if kind in ("attribute_item", "line_comment", "block_comment", "inner_attribute_item"):
                 continue
-            if has_cfg_test(pf, item):
+            if has_cfg_test(pf, item) or _test_module(pf, item):
                 info.excluded.append((item.start_byte, item.end_byte))
                 continue
             try:
@@ -470,3 +470,15 @@ class CrateIndex:
 
     def info_for(self, pf: ParsedFile, module: Module) -> FileInfo | None:
         return self.files.get((str(module.crate.root_file), str(pf.path)))
+
+
+# inline modules that hold test helpers even without `#[cfg(test)]` (`pub mod tests { … }` shared with other
+# crates' tests): production code does not live in a module named so
+_TEST_MODULES = frozenset({"tests", "test", "testing", "test_utils", "test_helpers", "test_support", "testutils"})
+
+
+def _test_module(pf: ParsedFile, item: Node) -> bool:
+    if item.type != "mod_item" or item.child_by_field_name("body") is None:
+        return False
+    name = item.child_by_field_name("name")
+    return name is not None and pf.text(name) in _TEST_MODULES

@@ -100,5 +100,61 @@ def only_called_in_branches(index: CrateIndex, info: FileInfo, call: Node) -> bo
     return bool(sites) and all(_in_branch(s) for s in live)
 
 
+_LAZY = re.compile(r"\b(?:LazyLock|LazyCell|Lazy)\s*(?:::<[^>]*>)?\s*::\s*new\b")
+
+
+def _lazy_static(pf: ParsedFile, call: Node) -> Node | None:
+    """The `static X: LazyLock<…> = LazyLock::new(|| …)` (or once_cell's `Lazy`) whose initializer holds the read."""
+    cur = call.parent
+    while cur is not None:
+        if cur.type == "function_item":
+            return None
+        if cur.type == "static_item":
+            value = cur.child_by_field_name("value")
+            return cur if value is not None and _LAZY.search(pf.text(value)) else None
+        cur = cur.parent
+    return None
+
+
+def _identifier_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]]]:
+    """Where each SCREAMING_CASE identifier (a static, a const) is used in the crate."""
+    cache: dict[str, list[tuple[FileInfo, Node]]] | None = getattr(index, "_identifier_sites", None)
+    if cache is not None:
+        return cache
+    sites: dict[str, list[tuple[FileInfo, Node]]] = {}
+    for info in index.file_infos():
+        root = info.parsed.root
+        if root is None:
+            continue
+        for node in walk_named(root):
+            if node.type == "identifier":
+                text = info.parsed.text(node)
+                if text.isupper() and len(text) > 2:
+                    sites.setdefault(text, []).append((info, node))
+    index.__dict__["_identifier_sites"] = sites
+    return sites
+
+
+def lazily_read(index: CrateIndex, info: FileInfo, call: Node) -> bool:
+    """The read initializes a lazy static that code run on every start never touches: every use outside its own
+    definition is in a test, in a branch, or in a function only called from branches (or there is none)."""
+    static = _lazy_static(info.parsed, call)
+    name_node = static.child_by_field_name("name") if static is not None else None
+    if static is None or name_node is None:
+        return False
+    name = info.parsed.text(name_node)
+    uses = [
+        (i, n)
+        for i, n in _identifier_sites(index).get(name, [])
+        if not (i is info and static.start_byte <= n.start_byte < static.end_byte)
+    ]
+    live = [(i, n) for i, n in uses if not index.is_excluded(i, n)]
+    return all(_in_branch(n) or only_called_in_branches(index, i, n) for i, n in live)
+
+
 def conditional_read(index: CrateIndex, info: FileInfo, call: Node) -> bool:
-    return guarded_by_other_read(info.parsed, call) or only_called_in_branches(index, info, call)
+    return (
+        guarded_by_other_read(info.parsed, call)
+        or only_called_in_branches(index, info, call)
+        or lazily_read(index, info, call)
+    )
