@@ -47,6 +47,8 @@ def template_candidates(path: Path) -> list[Path]:
     out += [
         d / f"{w}{name}" if name.startswith(".") else d / f"{w}.{name}" for w in ("example", "sample", "default")
     ]
+    if name.startswith("."):  # .env → .sample.env, .example.env
+        out += [d / f".{w}{name}" for w in ("example", "sample", "template", "dist", "default")]
     stem, dot, ext = name.rpartition(".")
     if dot and stem:  # app.env → app.example.env
         out += [d / f"{stem}.{w}.{ext}" for w in ("example", "sample", "template", "dist", "default")]

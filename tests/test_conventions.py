@@ -116,6 +116,16 @@ def test_env_file_template_beside_it_is_a_note(tmp_path: Path) -> None:
     assert found.effective_level is Level.NOTE and "backend.env.example" in found.message
 
 
+def test_dotted_sample_env_is_a_template(tmp_path: Path) -> None:
+    write(tmp_path, {
+        ".gitignore": ".env\n",
+        ".sample.env": "JWT_SECRET=\n",
+        "compose.yaml": "services:\n  api:\n    image: shop\n    env_file: .env\n",
+    })
+    (found,) = lint(tmp_path, ["VW203"])
+    assert found.effective_level is Level.NOTE and "`.sample.env`" in found.message
+
+
 def test_shell_variable_paths_are_host_paths(tmp_path: Path) -> None:
     write(tmp_path, {"compose.yaml": "services:\n  api:\n    image: shop\n    user: ${UID}:${GID}\n"
                                      "    env_file: ${PWD}/api.env\n"
