@@ -317,6 +317,20 @@ def test_vw209_compose_entrypoint_override_and_bind_mount(tmp_path: Path) -> Non
     assert {"permission denied" in f.message or "no `/bin/bash`" in f.message for f in findings[1:]} == {True}
 
 
+def test_vw209_compose_command_of_an_image_only_service_is_an_argument(tmp_path: Path) -> None:
+    """`command: /usr/local/etc/redis/redis.conf` is handed to the redis image's own entrypoint: the config file
+    is never executed. A script given as `command:` still is."""
+    write(tmp_path, {
+        "compose.yaml": "services:\n  cache:\n    image: redis:7\n    command: /usr/local/etc/redis/redis.conf\n"
+                        "    volumes:\n      - ./config/redis.conf:/usr/local/etc/redis/redis.conf:ro\n"
+                        "  job:\n    image: alpine:3.20\n    command: /jobs/run.sh\n"
+                        "    volumes:\n      - ./jobs:/jobs:ro\n",
+        "config/redis.conf": "maxmemory 256mb\n",
+        "jobs/run.sh": "echo run\n",
+    })
+    assert where(lint(tmp_path, ["VW209"]), tmp_path) == [("VW209", "jobs/run.sh", 1), ("VW209", "jobs/run.sh", 1)]
+
+
 def test_vw209_committed_mode_wins_over_the_disk(tmp_path: Path) -> None:
     import shutil
     import subprocess
