@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -107,6 +108,9 @@ def _own_images(project: Project) -> set[str]:
     return out
 
 
+_IGNORED_FAILURE = re.compile(r"\bcargo\b[^\n;&|]*\|\|\s*(?:true\b|:|exit\s+0\b|echo\b)")
+
+
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[Path, int, str]] = set()
     own = _own_images(project)
@@ -120,8 +124,8 @@ def check(project: Project) -> Iterator[Finding]:
                 continue  # built FROM an image of this project: it may hold any file
             files = stage_files(project, build, stage)
             for instr in stage.instructions:
-                if instr.cmd != "RUN" or "cargo" not in instr.original:
-                    continue
+                if instr.cmd != "RUN" or "cargo" not in instr.original or _IGNORED_FAILURE.search(instr.original):
+                    continue  # `cargo build --release || true`: a cache-warming step whose failure is ignored
                 fresh = []
                 for f in _findings(project, build, files, instr):
                     key = (df.path, instr.start_line, f.key)
@@ -190,7 +194,9 @@ RULE = register(
             "writes; in the dependency-cache step (`mkdir src && echo 'fn main() {}' > src/main.rs && cargo build`) "
             "an auto-discovered `src/lib.rs` or `src/bin/*` the stage lacks is simply no target; `cargo chef "
             "cook` itself builds "
-            "from its recipe and is not checked. A file missing from the repository too is VW101's or VW105's.",
+            "from its recipe and is not checked, nor is a cargo command whose failure the RUN ignores (`cargo "
+            "build --release || true`, a cache-warming step). A file missing from the repository too is VW101's or "
+            "VW105's.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

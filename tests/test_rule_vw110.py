@@ -64,6 +64,14 @@ def test_member_not_copied_but_copy_all_is_silent(tmp_path: Path) -> None:
     assert _msgs(_ws(tmp_path / "b", HEAD + "COPY . .\nRUN cargo build --release\n")) == []
 
 
+def test_cache_warming_build_whose_failure_is_ignored_is_silent(tmp_path: Path) -> None:
+    """`cargo build --release || true` before the sources are copied only warms the dependency cache."""
+    warm = HEAD + "COPY Cargo.toml Cargo.lock ./\nCOPY api/Cargo.toml api/\nRUN cargo build --release || true\n"
+    assert _msgs(_ws(tmp_path / "a", warm + "COPY . .\nRUN cargo build --release\n")) == []
+    strict = warm.replace(" || true", "")
+    assert len(_msgs(_ws(tmp_path / "b", strict + "COPY . .\nRUN cargo build --release\n"))) == 2
+
+
 def test_path_dependency_outside_the_workspace_and_bind_mount(tmp_path: Path) -> None:
     extra = {
         "Cargo.toml": '[workspace]\nmembers = ["api"]\n',
