@@ -74,8 +74,8 @@ def _check_conf(
             h, p = split_hostport(netloc, default)
             targets.append((h, p, pp.location))
         for host, port, loc in targets:
-            if _external(host):
-                continue
+            if _external(host) or "$" in host:
+                continue  # `server ${API_HOST}:8080` in a template the nginx image renders with envsubst
             svc = hosts.get(host)
             if svc is None:
                 known = ", ".join(f"`{n}`" for n in sorted(compose.services))
@@ -126,11 +126,12 @@ RULE = register(
         summary="An nginx config mounted into a service proxies to an unknown host, a port the app does not "
         "listen on, or a path no route starts with.",
         docs=RuleDocs(
-            what="nginx configs bind-mounted into a compose service are parsed with crossplane. Each `proxy_pass` "
-            "(and each `server` of the `upstream` it names) must target a service of the project (its name, "
-            "`container_name`, `hostname` or a network alias), on a port that service's app listens on, and "
-            "the forwarded path prefix must start some route of that app. External hosts (names with dots, "
-            "IPs), `proxy_pass` with variables and upstreams whose code cannot be resolved are not checked.",
+            what="nginx configs bind-mounted into a compose service are parsed with crossplane. Each `proxy_pass` (and "
+            "each `server` of the `upstream` it names) must target a service of the project (its name, "
+            "`container_name`, `hostname` or a network alias), on a port that service's app listens on, and the "
+            "forwarded path prefix must start some route of that app. External hosts (names with dots, IPs), "
+            "`proxy_pass` and upstream `server` hosts with variables (a template the nginx image renders with "
+            "`envsubst`) and upstreams whose code cannot be resolved are not checked.",
             why="A misspelt upstream host stops nginx at start (`host not found in upstream`), so the whole site is "
             "down; a wrong port or path gives 502/404 for every request while the backend is healthy.",
             example="upstream api { server backend:8080; }   # the backend listens on 8081",

@@ -297,6 +297,7 @@ def _proxy(root: Path, upstream: str) -> Path:
 
 @pytest.mark.parametrize(("upstream", "expected"), [
     ("api:8080", None),
+    ("${API_HOST}:${API_PORT}", None),  # a template the nginx image renders from the environment
     ("apii:8080", "no service"),
     ("api:9090", "listens on 8080"),
 ])
