@@ -579,3 +579,12 @@ def test_empty_cargo_manifest_is_a_schema_violation(tmp_path: Path) -> None:
     write(tmp_path, "Cargo.toml", "")
     out = lint(tmp_path)
     assert "neither" in out.has("VW002", "Cargo.toml", 1)["message"]
+
+
+def test_yaml_style_env_file_line_is_valid(tmp_path: Path) -> None:
+    """compose-go's dotenv parser ends a key at `=` or `:` (`KEY: value` is valid); a line with neither is not."""
+    from viworks_lint.parsers.envfile import parse_env
+
+    parsed = parse_env(tmp_path / ".env", "ROCKET_ADDRESS: 0.0.0.0\nURL=http://api:8080\nnot a line\n")
+    assert parsed.as_dict() == {"ROCKET_ADDRESS": "0.0.0.0", "URL": "http://api:8080"}
+    assert [p.location.line for p in parsed.problems] == [3]

@@ -3,6 +3,7 @@ single-quoted (literal) and double-quoted (escapes, may span lines) values, inli
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def parse_env(path: Path, text: str) -> EnvFile:
         if body.startswith("export ") or body.startswith("export\t"):
             body = body[7:].lstrip()
             indent = raw.index(body)
+        yaml_style = _YAML_KEY.match(body)
+        if yaml_style is not None:  # `KEY: value`: compose-go's dotenv parser ends a key at `=` or `:`
+            body = yaml_style.group(1) + "=" + body[yaml_style.end() :]
         if "=" not in body:
             name = body.split()[0] if body.split() else body
             if _valid_name(name) and len(body.split()) == 1:
@@ -97,6 +101,11 @@ def parse_env(path: Path, text: str) -> EnvFile:
             value = (rest if cut == -1 else rest[:cut]).rstrip()
         entries.append(EnvEntry(name, value, loc))
     return EnvFile(path, tuple(entries), tuple(problems))
+
+
+# a key ended by `:` before any `=` (compose-go `dotenv/parser.go`, locateKeyName: "library also supports yaml-style
+# value declaration")
+_YAML_KEY = re.compile(r"([A-Za-z0-9_.\-]+)[ \t]*:(?!//)")
 
 
 def _valid_name(name: str) -> bool:
