@@ -173,7 +173,12 @@ def host_access(
 ) -> str | None:
     """How the repository points a host-run app or tool at ``port`` of ``store`` (for the message), or None."""
     ports = published_texts(port)
-    if not ports or _serves_the_public(project, compose, port):
+    if not ports:
+        return None
+    through = _through_the_host(project, compose, store, ports)
+    if through is not None:
+        return through
+    if _serves_the_public(project, compose, port):
         return None
     given = _given_to_containers(project)
     # where an app run on the host reads them: the repository root, the compose file's folder, a build context
@@ -201,6 +206,30 @@ def host_access(
             if doc is not None:
                 return f"{doc} in `{_rel(project, path)}`"
     return None
+
+
+def _through_the_host(project: Project, compose: ComposeProject, store: Service, ports: set[str]) -> str | None:
+    """A service of the project that reaches the datastore through the host's published port
+    (`host.docker.internal:6379`), as a host-networked one does: the port is its way in."""
+    from viworks_lint.runtime import container_env
+
+    for svc in compose.services.values():
+        if svc is store:
+            continue
+        env = container_env(project, svc).values
+        for name, value in sorted(env.items()):
+            for m in _VIA_HOST.finditer(value or ""):
+                if m.group(1) in ports:
+                    return f"`{name}` of service `{svc.name}` reaches it through `host.docker.internal:{m.group(1)}`"
+            # `PUBSUB_HOST=host.docker.internal` beside `PUBSUB_PORT=6379`
+            if (value or "").strip() == "host.docker.internal" and name.endswith("_HOST"):
+                port = (env.get(name[: -len("_HOST")] + "_PORT") or "").strip()
+                if port in ports:
+                    return f"`{name}` of service `{svc.name}` reaches it through `host.docker.internal:{port}`"
+    return None
+
+
+_VIA_HOST = re.compile(r"host\.docker\.internal:(\d+)")
 
 
 def _rel(project: Project, path: Path) -> str:

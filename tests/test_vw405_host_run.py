@@ -66,3 +66,22 @@ def test_readme_that_starts_only_the_datastore_and_runs_cargo(tmp_path: Path) ->
     write(tmp_path / "b", {"compose.yaml": _COMPOSE, "Dockerfile": _DOCKERFILE,
                            "README.md": readme.replace("up -d db", "up -d")})
     assert [f.level.value for f in lint(tmp_path / "b", ["VW405"])] == ["warning"]
+
+
+def test_a_service_that_reaches_the_datastore_through_the_host_makes_it_a_note(tmp_path: Path) -> None:
+    """`host.docker.internal:5432` (or `X_HOST=host.docker.internal` beside `X_PORT=5432`): the service reaches the
+    datastore through the published port, as a host-networked one does. A frontend on container port 80 mapped to
+    3000 does not make the stack a production one."""
+    via_url = _COMPOSE.replace("@db:5432/app", "@host.docker.internal:5432/app") + (
+        "  web:\n    image: nginx:1.27\n    ports:\n      - \"3000:80\"\n")
+    write(tmp_path / "a", {"compose.yaml": via_url, "Dockerfile": _DOCKERFILE})
+    found = lint(tmp_path / "a", ["VW405"])
+    assert _levels(tmp_path / "a") == [(15, "note")]
+    assert "reaches it through `host.docker.internal:5432`" in found[0].message
+    via_host = _COMPOSE.replace(
+        "      DATABASE_URL: postgres://app:${DB_PASSWORD:-x}@db:5432/app\n",
+        "      PG_HOST: host.docker.internal\n      PG_PORT: \"5432\"\n")
+    write(tmp_path / "b", {"compose.yaml": via_host, "Dockerfile": _DOCKERFILE})
+    assert [lv for _line, lv in _levels(tmp_path / "b")] == ["note"]
+    write(tmp_path / "c", {"compose.yaml": _COMPOSE, "Dockerfile": _DOCKERFILE})
+    assert _levels(tmp_path / "c") == [(15, "warning")]  # over the compose network: only exposure
