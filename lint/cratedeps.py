@@ -39,9 +39,10 @@ def lib_name_parts(package: str) -> set[str]:
 def lib_name_guesses(package: str) -> set[str]:
     """Library names a registry package may have when it does not say (this reader cannot see its
     manifest), without separators: the name itself, the name without leading words (``tiny-bip39`` →
-    ``bip39``, ``rust-ini`` → ``ini``, ``astral-tokio-tar`` → ``tokiotar``) and without trailing version or
-    fork words (``tui-textarea-2`` → ``tuitextarea``, ``xml-rs`` → ``xml``); ``md-5`` gives ``md5``. Never a
-    shorter prefix (``tokio-util`` gives no ``tokio``)."""
+    ``bip39``, ``rust-ini`` → ``ini``, ``astral-tokio-tar`` → ``tokiotar``), without trailing version or fork
+    words (``tui-textarea-2`` → ``tuitextarea``, ``xml-rs`` → ``xml``) and without inner version words
+    (``ignite-v2-client`` → ``igniteclient``); ``md-5`` gives ``md5``. Never a shorter prefix (``tokio-util``
+    gives no ``tokio``)."""
     words = [w for w in re.split(r"[-_]", package.lower()) if w]
     out: set[str] = set()
     for end in range(len(words), 0, -1):
@@ -49,6 +50,9 @@ def lib_name_guesses(package: str) -> set[str]:
             break
         for start in range(end):
             out.add("".join(words[start:end]))
+    kept = [w for w in words if not _NOISE.match(w)]
+    if kept and len(kept) < len(words):  # a version word inside the name: `ignite-v2-client` builds `ignite_client`
+        out.add("".join(kept))
     return out
 
 

@@ -147,9 +147,10 @@ def test_renamed_and_lib_named_dependencies(tmp_path: Path) -> None:
         tmp_path,
         {
             "src/main.rs": "fn main() { rt::spawn(async {}); let _ = bip39::Language::English; "
-            'let _ = tui_textarea::TextArea::default(); md5::compute(b""); }\n',
+            'let _ = tui_textarea::TextArea::default(); md5::compute(b""); ignite_client::connect(); }\n',
         },
-        deps='rt = { package = "tokio", version = "1" }\ntiny-bip39 = "2"\ntui-textarea-2 = "0.10"\nmd-5 = "0.10"\n',
+        deps='rt = { package = "tokio", version = "1" }\ntiny-bip39 = "2"\ntui-textarea-2 = "0.10"\nmd-5 = "0.10"\n'
+        'ignite-v2-client = "1"\n',
     )
     assert _names(tmp_path) == []
 
