@@ -72,6 +72,17 @@ def test_cache_warming_build_whose_failure_is_ignored_is_silent(tmp_path: Path) 
     assert len(_msgs(_ws(tmp_path / "b", strict + "COPY . .\nRUN cargo build --release\n"))) == 2
 
 
+def test_stage_that_rewrites_its_manifest_is_not_claimed(tmp_path: Path) -> None:
+    """`sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml`: the stage builds its own edit of the manifest."""
+    single = {"Cargo.toml": PKG.format(name="app") + '\n[[bin]]\nname = "app"\npath = "src/main.rs"\n',
+              "src/main.rs": "fn main() {}\n", "Cargo.lock": "version = 3\n"}
+    body = ("COPY Cargo.toml Cargo.lock ./\n{edit}RUN mkdir src && echo 'fn main() {{}}' > src/dummy.rs\n"
+            "RUN cargo build --release\nCOPY src src\nRUN cargo build --release\n")
+    edit = "RUN sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml\n"
+    assert _msgs(write(tmp_path / "a", {**single, "Dockerfile": HEAD + body.format(edit=edit)})) == []
+    assert len(_msgs(write(tmp_path / "b", {**single, "Dockerfile": HEAD + body.format(edit="")}))) == 1
+
+
 def test_path_dependency_outside_the_workspace_and_bind_mount(tmp_path: Path) -> None:
     extra = {
         "Cargo.toml": '[workspace]\nmembers = ["api"]\n',
