@@ -93,18 +93,20 @@ def init_scripts_mounted(store: Service) -> bool:
 # An init folder of plain SQL this short (a schema of a few CREATE TABLEs and seed rows) runs in well under a
 # second on the first start: the database is ready about as fast as without it.
 SMALL_INIT_LINES = 100
+SMALL_INIT_BYTES = 16 * 1024  # and this many bytes in all: a one-line dump is no small init
 _MAX_INIT_FILES = 50
 
 
 def small_sql_init(store: Service, project_dir: Path) -> int | None:
     """The number of lines when everything the datastore service mounts at its image's init folder is plain
-    SQL files (no shell scripts, no compressed dumps) of fewer than ``SMALL_INIT_LINES`` lines in all; None
+    SQL files (no shell scripts, no compressed dumps) of fewer than ``SMALL_INIT_LINES`` lines and
+    ``SMALL_INIT_BYTES`` bytes in all; None
     otherwise, or when a mount cannot be read (a named volume, a variable, a missing path)."""
     spec = credentials_of_image(store.image)
     if spec is None:
         return None
     init_dir = str(spec["init_dir"]).rstrip("/")
-    total, found = 0, False
+    total, size, found = 0, 0, False
     for m in store.volumes:
         target = (m.target or "").rstrip("/")
         if not target.startswith(init_dir):
@@ -124,8 +126,11 @@ def small_sql_init(store: Service, project_dir: Path) -> int | None:
             if not name.lower().endswith(".sql"):
                 return None
             try:
+                size += f.stat().st_size
+                if size > SMALL_INIT_BYTES:
+                    return None  # a dump, whatever its line count
                 with f.open("rb") as fh:
-                    total += sum(1 for _ in zip(range(SMALL_INIT_LINES), fh, strict=False))
+                    total += fh.read(SMALL_INIT_BYTES).count(b"\n")
             except OSError:
                 return None
             if total >= SMALL_INIT_LINES:

@@ -30,6 +30,8 @@ class Patterns:
     short_datastore_length: int
     sequences: tuple[str, ...]
     words: frozenset[str]
+    token_prefixes: tuple[str, ...] = ()
+    max_digits: int = 8
 
 
 @cache
@@ -41,7 +43,15 @@ def patterns() -> Patterns:
         short_datastore_length=int(p["short_datastore_length"]),
         sequences=tuple(str(s["value"]) for s in p["sequences"]),
         words=frozenset(str(w["value"]) for w in p["words"]),
+        token_prefixes=tuple(str(t["value"]) for t in p.get("token_prefixes", ())),
+        max_digits=int(p.get("max_digits", 8)),
     )
+
+
+def looks_issued(value: str) -> bool:
+    """A credential some service issued (`sk_live_…`, `ghp_…`, `AKIA…`): never a demo default."""
+    v = value.strip().strip("\"'")
+    return any(v.startswith(prefix) for prefix in patterns().token_prefixes)
 
 
 def words_of(text: str) -> set[str]:
@@ -102,9 +112,9 @@ def demo_reason(name: str, value: str, names: Iterable[str], *, datastore: bool)
     None. ``names``: the project's, the service's and its image's names and the plain values beside it;
     ``datastore``: the variable is given to a stock datastore image."""
     v = value.strip().strip("\"'")
-    if not v:
+    if not v or looks_issued(v):
         return None
-    if v.isdigit():
+    if v.isdigit() and len(v) <= patterns().max_digits:
         return "it is all digits"
     kinds = made_of(v, [name, *names])
     if kinds:
@@ -121,7 +131,7 @@ def documented_default(project: Project, value: str) -> str | None:
     from viworks_lint.docruns import is_doc
 
     v = value.strip().strip("\"'")
-    if len(v) < 4:
+    if len(v) < 4 or looks_issued(v):
         return None
     for path in project.discovered.env_files:
         if not is_template_name(path.name):

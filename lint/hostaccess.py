@@ -132,13 +132,12 @@ def _given_to_containers(project: Project) -> set[Path]:
 
 def _serves_the_public(project: Project, compose: ComposeProject, port: Port) -> bool:
     """A production stack: its file is named so (``docker-compose.prod.yml``) or a service of it publishes
-    80/443 (a reverse proxy facing the internet). Host-run tooling does not make its datastore port a way in."""
+    host port 80/443 (a reverse proxy facing the internet; a frontend's container port 80 on 3000 is not one).
+    Host-run tooling does not make its datastore port a way in."""
     named = scope_from_name(_rel(project, port.location.path))
     if named is not None and named[0] is Scope.DEPLOY:
         return True
-    return any(
-        p.target in (80, 443) or p.published in ("80", "443") for s in compose.services.values() for p in s.ports
-    )
+    return any(p.published in ("80", "443") for s in compose.services.values() for p in s.ports)
 
 
 def _doc_runs_host(
@@ -173,13 +172,11 @@ def host_access(
 ) -> str | None:
     """How the repository points a host-run app or tool at ``port`` of ``store`` (for the message), or None."""
     ports = published_texts(port)
-    if not ports:
+    if not ports or _serves_the_public(project, compose, port):
         return None
     through = _through_the_host(project, compose, store, ports)
     if through is not None:
         return through
-    if _serves_the_public(project, compose, port):
-        return None
     given = _given_to_containers(project)
     # where an app run on the host reads them: the repository root, the compose file's folder, a build context
     near = {norm_path(project.root), norm_path(port.location.path.parent)} | {

@@ -141,9 +141,13 @@ def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
     out: set[str] = set()
     for m in _CLI_BUILD.finditer(text.replace("\\\n", " ")):
         parsed = build_args([w.strip("'\"") for w in m.group(1).split()])
-        file = parsed.file
-        if file is not None and posixpath.normpath(file.removeprefix("./")) == dockerfile_rel and parsed.positional:
-            out.add(parsed.positional[-1])
+        if not parsed.positional:
+            continue
+        context = parsed.positional[-1]
+        # `-f` naming it, or no `-f` and the context being its folder (`docker build -t gen tools/gen`)
+        file = parsed.file or posixpath.join(posixpath.normpath(context.removeprefix("./")), "Dockerfile")
+        if posixpath.normpath(file.removeprefix("./")) == dockerfile_rel:
+            out.add(context)
     return out
 
 
@@ -184,8 +188,7 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
     contexts: set[str] = set()
     for w in wrappers(project):
         mentioned = rel in w.text
-        if mentioned:
-            contexts |= _cli_contexts(w.text, rel)
+        contexts |= _cli_contexts(w.text, rel)
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             named = file.group(1).removeprefix("./") if file is not None else ""

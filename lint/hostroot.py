@@ -29,7 +29,7 @@ def _image_words(image: str) -> set[str]:
     return set(re.split(r"[-_.]+", last.lower()))
 
 
-def _published_services(project: Project, builds: list[Build]) -> list[Service]:
+def published_services(project: Project, builds: list[Build]) -> list[Service]:
     """Image-only compose services whose image name carries the program the image starts."""
     ids = {image_identity(project, b) for b in builds}
     if not builds or None in ids or len(ids) != 1:
@@ -52,7 +52,7 @@ def _published_services(project: Project, builds: list[Build]) -> list[Service]:
 
 def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Mount]]:
     """The socket mounts of the services that run this image, when every one of them has one; [] otherwise."""
-    services = [b.service for b in builds if b.service is not None] + _published_services(project, builds)
+    services = [b.service for b in builds if b.service is not None] + published_services(project, builds)
     mounts = [(svc, socket_mount(svc)) for svc in services]
     if not mounts or any(m is None for _s, m in mounts):
         return []

@@ -64,7 +64,7 @@ def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
                 and any("target/" in v or "/target" in v for v in instr.values[:-1])
             ):
                 return True  # a host-built `target/` (from a stage: that stage's own build decides; Maven has one too)
-        if is_base(stage.base, RUST_BASES) and _copies_sources(stage):
+        if is_base(stage.base, RUST_BASES) and not _only_installs_tools(stage):
             return True
     return False
 
@@ -77,6 +77,10 @@ _CARGO_BUILDS = frozenset(
 def _builds_local(args: list[str]) -> bool:
     """A cargo command that compiles the repository's code: a build, or `cargo install --path`; not `cargo install
     sqlx-cli` (a tool from the registry)."""
+    if args[0].startswith("+"):  # `cargo +nightly build`
+        args = args[1:]
+        if not args:
+            return False
     if args[0] in _CARGO_BUILDS:
         return True
     if args[0] != "install":
@@ -85,22 +89,23 @@ def _builds_local(args: list[str]) -> bool:
     return "--path" in rest or any(a.startswith("--path=") for a in rest) or not [a for a in rest if a[:1] != "-"]
 
 
-def _copies_sources(stage: Stage) -> bool:
-    """A stage on a Rust toolchain base that copies Rust sources in from the build context (the whole context,
-    a manifest, `src/`), as opposed to one that only installs a tool (`cargo install sqlx-cli`) and adds its
-    migrations and a script."""
+def _only_installs_tools(stage: Stage) -> bool:
+    """A stage on a Rust toolchain base whose only cargo commands install tools from the registry (`cargo
+    install sqlx-cli`) and that copies no Rust sources in: a tool image, not a build of the repository."""
+    installs = False
     for instr in stage.instructions:
-        if instr.cmd not in ("COPY", "ADD") or instr.flag("from"):
-            continue
-        for v in instr.values[:-1]:
-            name = v.rstrip("/").rsplit("/", 1)[-1]
-            if (
-                v in (".", "./", "*")
-                or name in ("Cargo.toml", "Cargo.lock", "src", "crates", "build.rs")
-                or v.endswith(".rs")
-            ):
-                return True
-    return False
+        if instr.cmd == "RUN":
+            for words in commands(run_text(instr)):
+                if words[0] in ("cargo", "cross") and len(words) > 1:
+                    if _builds_local(words[1:]):
+                        return False
+                    installs = installs or "install" in words[1:3]
+        elif instr.cmd in ("COPY", "ADD") and not instr.flag("from"):
+            for v in instr.values[:-1]:
+                name = v.rstrip("/").rsplit("/", 1)[-1]
+                if v in (".", "./", "*") or name in ("Cargo.toml", "Cargo.lock", "src", "crates") or v.endswith(".rs"):
+                    return False
+    return installs
 
 
 def _ships_binary(df: Dockerfile, bins: frozenset[str]) -> str | None:

@@ -18,9 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from viworks_lint.code import package_facts
+from viworks_lint.hostroot import published_services
 from viworks_lint.imagecode import image_code
 from viworks_lint.launch import launches
 from viworks_lint.location import Location
+from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.signals import code_text
@@ -30,7 +32,7 @@ from viworks_lint.signals import code_text
 _SERVES = re.compile(
     r"\b(?:TcpListener|UdpSocket|UnixListener)::bind\b|\bHttpServer::new\b|\baxum::serve\b|\bServer::(?:bind|builder|new)\b"
     r"|\.serve\s*\(|\.listen\s*\(|\.launch\s*\(|\brun_forever\s*\(|\bwarp::serve\b|\bHttpServerStarter\b"
-    r"|\.incoming\s*\(|\.accept\s*\(\s*\)"
+    r"|\.incoming\s*\(|\.accept\s*\(\s*\)|\bServer::https?\s*\(|\bincoming_requests\s*\("
 )
 # something that keeps a job running: an unbounded loop, a `while` on a flag or a stream/channel, a queue
 # consumer, a timer or schedule, waiting forever or for a signal
@@ -38,6 +40,7 @@ _KEEPS_RUNNING = re.compile(
     r"\bloop\s*\{|\bwhile\s+(?:true\b|!|[\w.]+\.load\s*\()|\bwhile\s+let\b[^{]*\.(?:recv|next|poll\w*|message\w*)\s*\("
     r"|\bprocess_messages\w*|\bconsume\w*\s*\(|\bsubscribe\w*\s*\(|\binterval(?:_at)?\s*\(|\bJobScheduler\b"
     r"|\bpending\s*(?:::<[^>]*>)?\s*\(\s*\)|\bctrl_c\s*\(|\bSignalKind::|\bthread::park\b|\bschedule\w*\s*\("
+    r"|\.start(?:_autosharded|_shards?)?\s*\(\s*\)\s*\.await|\bDispatcher::|\.dispatch\s*\(\s*\)\s*\.await"
 )
 _CLAP = re.compile(
     r"#\[(?:command|clap)\(\s*subcommand\b|#\[derive\([^)]*\bSubcommand\b|\bSubcommand\b\s*\)|\.subcommand\s*\("
@@ -69,9 +72,10 @@ def _file_marks(path: str) -> tuple[bool, bool, int | None]:
 
 
 def _served(build: Build) -> bool:
-    svc = build.service
-    if svc is None:
-        return False
+    return build.service is not None and _served_service(build.service)
+
+
+def _served_service(svc: Service) -> bool:
     node = svc.node.get("restart")
     restart = str(node.value) if node is not None and node.value is not None else ""
     return bool(svc.ports) or restart in _ALWAYS or svc.healthcheck is not None
@@ -86,8 +90,8 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
     exposed = {v for i in chain if i.cmd == "EXPOSE" for v in i.values}
     if exposed and not exposed <= _servers_ports(project, builds):
         return None
-    if any(_served(b) for b in builds):
-        return None
+    if any(_served(b) for b in builds) or any(_served_service(s) for s in published_services(project, builds)):
+        return None  # a compose service runs it (or the image CI publishes of it) as a long-running service
     found: Completion | None = None
     for b in builds:
         code = image_code(project, b)

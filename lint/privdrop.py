@@ -15,6 +15,7 @@ from viworks_lint.packages import build_contents
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.scripts import entry_script
+from viworks_lint.scripttail import logical_lines
 
 # tools that run their argument as another user: name → how the user is given
 _POSITIONAL = frozenset({"su-exec", "gosu", "s6-setuidgid"})  # `gosu USER cmd…`
@@ -62,7 +63,14 @@ def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
     if user.isdecimal() or user in _STANDARD_USERS:
         return True
     if "$" in user:
-        return True  # a user the deployment configures (`gosu "$PUID:$PGID" app`): dropped to, whichever it is
+        # a user the deployment configures (`gosu "$PUID:$PGID" app`): a drop, unless the image or the default
+        # says root (`ENV RUN_AS=root`, `${RUN_AS:-root}`)
+        m = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}?", user.strip("\"'"))
+        if m is None:
+            return True
+        found = stage.state.env.get(m.group(1))
+        value = found[0] if found is not None else m.group(2)
+        return value is None or not is_root_user(value)
     current: Stage | None = stage
     while current is not None:
         for ins in current.instructions:
@@ -76,14 +84,14 @@ def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
 
 
 def _last_command(text: str) -> tuple[list[str], int] | None:
-    """The script's last top-level command line (comments and blank lines skipped) as words, with its line."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    for n in range(len(lines) - 1, -1, -1):
-        line = lines[n].strip()
+    """The script's last top-level command line (comments and blank lines skipped, backslash continuations
+    joined) as words, with its first line."""
+    for n, logical in reversed(logical_lines(text.replace("\r\n", "\n"))):
+        line = logical.strip()
         if not line or line.startswith("#"):
             continue
         cmds = commands(line)
-        return (cmds[-1], n + 1) if cmds else None
+        return (cmds[-1], n) if cmds else None
     return None
 
 

@@ -287,12 +287,15 @@ class Project:
         """The stages scripts or CI build a Dockerfile no compose service builds to (``--target``, when each
         names a stage of it); else the last stage, as a plain ``docker build`` does."""
         from viworks_lint.hostbuild import declared_targets
+        from viworks_lint.scope import Scope, scope_from_name
 
         names = {st.name.lower() for st in df.stages if st.name}
         targets = declared_targets(self, df.path)
-        if targets and all(t.lower() in names for t in targets):
-            return [*sorted(targets)]
-        return [None]
+        if not targets or not all(t.lower() in names for t in targets):
+            return [None]
+        # a `--target test` stage CI runs is no image anyone ships
+        shipped = [t for t in sorted(targets) if (scope_from_name(t) or (Scope.DEPLOY, ""))[0] is Scope.DEPLOY]
+        return [*shipped] if shipped else [None]
 
     def _standalone_context(self, df: Dockerfile) -> Path:
         """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script

@@ -57,7 +57,7 @@ def script_tail(text: str) -> Tail | None:
     return Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
+def logical_lines(text: str) -> list[tuple[int, str]]:
     """The script's lines with backslash continuations joined, each with the number of its first line."""
     out: list[tuple[int, str]] = []
     start, parts = 0, list[str]()
@@ -80,7 +80,7 @@ def _tail_fallback(text: str) -> Tail | None:
     if "trap " in text:
         return None
     lines = text.splitlines()
-    for n, logical in reversed(_logical_lines(text)):
+    for n, logical in reversed(logical_lines(text)):
         s = logical.strip()
         if not s or s.startswith("#"):
             continue

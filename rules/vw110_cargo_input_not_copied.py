@@ -108,10 +108,14 @@ def _own_images(project: Project) -> set[str]:
     return out
 
 
-_IGNORED_FAILURE = re.compile(r"\bcargo\b[^\n;&|]*\|\|\s*(?:true\b|:|exit\s+0\b|echo\b)")
+# the RUN ends in `cargo … || true`: its last command's failure is ignored (`cargo fetch || true && cargo build` is not)
+_IGNORED_FAILURE = re.compile(r"\bcargo\b[^\n;&|]*\|\|\s*(?:true|:|exit\s+0|echo\b[^\n;&|]*)\s*$")
 
 
-_EDITS_MANIFEST = re.compile(r"\bsed\b[^\n]*\s-i\b[^\n]*Cargo\.toml|>>?\s*\S*Cargo\.toml\b|\btoml\s+set\b")
+_EDITS_MANIFEST = re.compile(
+    r"\bsed\b[^\n]*\s-i\b[^\n]*(?<![\w/.])Cargo\.toml(?![\w.])|>>?\s*(?:\./)?Cargo\.toml(?![\w.])|\btoml\s+set\b"
+)
+_COPIES_MANIFEST = re.compile(r"(?<![\w.])Cargo\.toml(?![\w.])|\s\.\s")
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -131,7 +135,10 @@ def check(project: Project) -> Iterator[Finding]:
                 if instr.cmd == "RUN" and _EDITS_MANIFEST.search(instr.original):
                     edited = True
                     continue
-                if instr.cmd != "RUN" or "cargo" not in instr.original or _IGNORED_FAILURE.search(instr.original):
+                if instr.cmd in ("COPY", "ADD") and not instr.flag("from") and _COPIES_MANIFEST.search(instr.original):
+                    edited = False  # the repository's manifest is back
+                text = instr.original.strip()
+                if instr.cmd != "RUN" or "cargo" not in text or _IGNORED_FAILURE.search(text):
                     continue  # `cargo build --release || true`: a cache-warming step whose failure is ignored
                 if edited:
                     continue  # the stage's manifest is not the repository's: what it needs cannot be told

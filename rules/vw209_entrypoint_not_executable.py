@@ -306,15 +306,19 @@ def _build_checks(project: Project) -> Iterator[Finding]:
                 yield from _script_findings(project, launch, src, img, final_runs, builder_runs)
 
 
-def _script_like(path: Path) -> bool:
-    """A file meant to be run: a shell script by its name, or one that starts with `#!`."""
-    if path.suffix in (".sh", ".bash"):
-        return True
+_DATA_SUFFIXES = (".conf", ".cfg", ".cnf", ".ini", ".yaml", ".yml", ".json", ".toml", ".xml", ".properties", ".sql")
+
+
+def _data_file(path: Path) -> bool:
+    """A configuration or data file (`redis.conf`): never a program, only an argument of the image's own
+    entrypoint, unless it starts with `#!`."""
+    if not path.name.lower().endswith(_DATA_SUFFIXES):
+        return False
     try:
         with path.open("rb") as fh:
-            return fh.read(2) == b"#!"
+            return fh.read(2) != b"#!"
     except OSError:
-        return False
+        return True
 
 
 def _image_service_checks(project: Project) -> Iterator[Finding]:
@@ -333,7 +337,7 @@ def _image_service_checks(project: Project) -> Iterator[Finding]:
             if launch is None or "/" not in launch.program:
                 continue
             src = bind_source(project, svc, posixpath.normpath(launch.program))
-            if src is None or (field == "command" and not _script_like(src.host)):
+            if src is None or (field == "command" and _data_file(src.host)):
                 continue  # `command: /etc/redis/redis.conf` is an argument of the image's own entrypoint
             yield from _script_findings(project, launch, src, image_contents(project, svc.image), [], [])
 
@@ -353,18 +357,18 @@ RULE = register(
         docs=RuleDocs(
             what="The program the container starts directly (argv[0] of an exec-form `ENTRYPOINT`, of `CMD` when there "
             "is no ENTRYPOINT, of compose `entrypoint:`/`command:` overrides (for an image-only service, a `command:` "
-            "only when it names a script, `*.sh` or `#!`: otherwise it is an argument of the image's own entrypoint, "
-            "as `command: /etc/redis/redis.conf`), past `tini`/`dumb-init`/`gosu`/`su-exec`; the first command of a "
-            "shell form) is followed to the file a `COPY`/`ADD` puts there from the build context (or a compose bind "
-            "mount puts there), and read as Docker sends it: its mode (the mode git commits it with when the file is "
-            "tracked, since CI, deploy hosts and every fresh clone build from a checkout; the mode on disk otherwise) "
-            "unless `COPY --chmod` or a later `RUN chmod` sets it; its first bytes (`#!`, a byte-order mark before it, "
-            "CRLF line endings unless `.gitattributes` gives it `eol=lf`); the `#!` interpreter and the programs it "
-            "runs before the app (`nc`, `curl`, `envsubst`, `su-exec`, `gosu`, `jq`, …), which must be in the final "
-            "image (the image facts VW304 uses: `rules/images.json`, packages the stages install, files they copy). A "
-            "script handed to an interpreter (`[\"sh\", \"/x.sh\"]`, `sh /x.sh`) needs no exec bit and no `#!`; a "
-            "shell form needs no `#!` (sh runs such a file itself). Binary files and files over 256 KiB are not read; "
-            "programs a script first looks for (`command -v nc`) are not claimed.",
+            "that names a config or data file, `/etc/redis/redis.conf`, is an argument of the image's own entrypoint), "
+            "past `tini`/`dumb-init`/`gosu`/`su-exec`; the first command of a shell form) is followed to the file a "
+            "`COPY`/`ADD` puts there from the build context (or a compose bind mount puts there), and read as Docker "
+            "sends it: its mode (the mode git commits it with when the file is tracked, since CI, deploy hosts and "
+            "every fresh clone build from a checkout; the mode on disk otherwise) unless `COPY --chmod` or a later "
+            "`RUN chmod` sets it; its first bytes (`#!`, a byte-order mark before it, CRLF line endings unless "
+            "`.gitattributes` gives it `eol=lf`); the `#!` interpreter and the programs it runs before the app (`nc`, "
+            "`curl`, `envsubst`, `su-exec`, `gosu`, `jq`, …), which must be in the final image (the image facts VW304 "
+            "uses: `rules/images.json`, packages the stages install, files they copy). A script handed to an "
+            "interpreter (`[\"sh\", \"/x.sh\"]`, `sh /x.sh`) needs no exec bit and no `#!`; a shell form needs no `#!` "
+            "(sh runs such a file itself). Binary files and files over 256 KiB are not read; programs a script first "
+            "looks for (`command -v nc`) are not claimed.",
             why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
             "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
             "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "

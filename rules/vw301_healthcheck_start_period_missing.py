@@ -115,7 +115,7 @@ def _check(project: Project) -> Iterator[Finding]:
             work = (
                 "none of this repository's start-up work"
                 if init_lines is None
-                else f"only {init_lines} lines of plain SQL from its init folder"
+                else f"only {init_lines} line{'s' if init_lines != 1 else ''} of plain SQL from its init folder"
             )
             message += (
                 f"; `{svc.image}` is a stock {store.label} image that runs {work} and is ready in seconds, so this "
@@ -200,8 +200,8 @@ RULE = register(
             "it is a note too, unless the "
             "service mounts init scripts at `/docker-entrypoint-initdb.d` (then its first start runs the "
             "repository's SQL and can take long) other than a few plain `.sql` files (no shell scripts, fewer "
-            f"than {SMALL_INIT_LINES} lines in all, which run in under a second); so is any other image-only "
-            "service (prometheus, grafana, an OpenTelemetry collector) that no service waits for with "
+            f"than {SMALL_INIT_LINES} lines and 16 KiB in all, which run in under a second); so is any other "
+            "image-only service (prometheus, grafana, an OpenTelemetry collector) that no service waits for with "
             "`condition: service_healthy`, since its health status then gates nothing. It is a note as well when "
             "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
             "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "

@@ -100,3 +100,12 @@ def test_ci_matrix_file_pattern_gives_the_context(tmp_path: Path) -> None:
     assert lint(root, ["VW110", "VW102"]) == []
     root2 = write(tmp_path / "no-ci", files)
     assert where(lint(root2, ["VW110"]), root2) != []
+
+
+def test_a_test_target_ci_runs_is_no_shipped_image(tmp_path: Path) -> None:
+    dockerfile = TWO_TARGETS["Dockerfile"].replace("AS cli", "AS test").replace("USER 1000\nENTRYPOINT", "CMD")
+    workflow = ("on: push\njobs:\n  ci:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: docker build --target test -t app-test .\n"
+                "      - run: docker build --target server -t acme/app . && docker push acme/app\n")
+    root = write(tmp_path, {**TWO_TARGETS, "Dockerfile": dockerfile, ".github/workflows/ci.yml": workflow})
+    assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]  # the server stage only

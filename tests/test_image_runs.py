@@ -260,3 +260,18 @@ def test_image_that_only_installs_a_registry_tool_runs_no_code_of_the_repository
     assert [x for x in levels if x[0] == "Dockerfile.migrate"] == [
         ("Dockerfile.migrate", "VW401", "note"), ("Dockerfile.migrate", "VW402", "note"),
     ]
+
+
+def test_drop_to_a_variable_that_the_image_sets_to_root_is_no_drop(tmp_path: Path) -> None:
+    script = '#!/bin/sh\nexec gosu "$RUN_AS" /usr/local/bin/svc\n'
+    setup = "RUN apk add --no-cache gosu\nENV RUN_AS=root"
+    root = _project(tmp_path, _dockerfile(setup, 'ENTRYPOINT ["entrypoint.sh"]'), script)
+    assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]
+
+
+def test_nightly_cargo_build_from_a_subfolder_still_builds_the_repository(tmp_path: Path) -> None:
+    dockerfile = ("FROM rustlang/rust:nightly-slim\nWORKDIR /srv\nCOPY backend/ ./\nRUN cargo +nightly build --release\n"
+                  "CMD [\"/srv/target/release/svc\"]\n")
+    root = write(tmp_path, {"backend/Cargo.toml": CARGO, "backend/src/main.rs": MAIN, "Dockerfile": dockerfile})
+    found = lint(root, ["VW401"])
+    assert [(f.rule_id, f.effective_level.value) for f in found] == [("VW401", "warning")]

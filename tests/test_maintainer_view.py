@@ -250,3 +250,14 @@ def test_vw404_dockerfile_env_under_a_changeme_comment_is_an_example(tmp_path: P
                       "ENV DB_PASSWORD=Zq8vK2mW9xLp\nCMD [\"/app\"]\n",
     })
     assert [f.location.line for f in lint(tmp_path, ["VW404"])] == [4]
+
+
+def test_vw301_a_one_line_dump_is_no_small_init(tmp_path: Path) -> None:
+    dump = "insert into t values " + ",".join(f"({i})" for i in range(4000)) + ";\n"
+    write(tmp_path, {
+        "compose.yaml": "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+                        "      - ./init.sql:/docker-entrypoint-initdb.d/init.sql\n" + PG_HC
+                        + "  api:\n    image: acme/api\n    depends_on:\n      db:\n        condition: service_healthy\n",
+        "init.sql": dump,
+    })
+    assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [("VW301", "compose.yaml", 6, "warning")]

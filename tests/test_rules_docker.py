@@ -329,6 +329,10 @@ def test_vw209_compose_command_of_an_image_only_service_is_an_argument(tmp_path:
         "jobs/run.sh": "echo run\n",
     })
     assert where(lint(tmp_path, ["VW209"]), tmp_path) == [("VW209", "jobs/run.sh", 1), ("VW209", "jobs/run.sh", 1)]
+    # a script without an extension or `#!` is still one
+    (tmp_path / "jobs/run.sh").rename(tmp_path / "jobs/run")
+    (tmp_path / "compose.yaml").write_text((tmp_path / "compose.yaml").read_text().replace("run.sh", "run"))
+    assert where(lint(tmp_path, ["VW209"]), tmp_path) == [("VW209", "jobs/run", 1), ("VW209", "jobs/run", 1)]
 
 
 def test_vw209_committed_mode_wins_over_the_disk(tmp_path: Path) -> None:

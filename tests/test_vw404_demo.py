@@ -67,3 +67,16 @@ def test_demo_reason_real_looking_values() -> None:
     assert demo_reason("LDAP_ADMIN_PASSWORD", "pass123", [], datastore=False) is not None
     assert made_of("qwerty", []) == frozenset({"sequence"})
     assert made_of("a1b2c3", []) is None  # single letters are no run of a sequence
+
+
+def test_vw404_issued_credentials_and_long_numbers_are_never_demo_defaults(tmp_path: Path) -> None:
+    """A `sk_live_` key stays a leak even when `.env.example` repeats it; a 26-digit number is no PIN."""
+    key = "sk_live_51HqLzXK8vR2mN4pQ7tY9wB3cD6fG"
+    write(tmp_path, {
+        "compose.yaml": "services:\n  api:\n    image: acme/api:1\n    environment:\n"
+                        f"      STRIPE_SECRET_KEY: {key}\n"
+                        "      JWT_SECRET: \"83749201948573629104857362\"\n"
+                        "      ADMIN_PASSWORD: \"1234\"\n",
+        ".env.example": f"STRIPE_SECRET_KEY={key}\n",
+    })
+    assert _levels(tmp_path) == [(5, "warning"), (6, "warning"), (7, "note")]

@@ -474,7 +474,7 @@ class CrateIndex:
 
 # inline modules that hold test helpers even without `#[cfg(test)]` (`pub mod tests { … }` shared with other
 # crates' tests): production code does not live in a module named so
-_TEST_MODULES = frozenset({"tests", "test", "testing", "test_utils", "test_helpers", "test_support", "testutils"})
+_TEST_MODULES = frozenset({"tests", "test"})
 
 
 def _test_module(pf: ParsedFile, item: Node) -> bool:

@@ -117,7 +117,7 @@ def _lazy_static(pf: ParsedFile, call: Node) -> Node | None:
 
 
 def _identifier_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]]]:
-    """Where each SCREAMING_CASE identifier (a static, a const) is used in the crate."""
+    """Where each upper-case identifier (a static, a const: `DB`, `CONFIG`) is used in the crate."""
     cache: dict[str, list[tuple[FileInfo, Node]]] | None = getattr(index, "_identifier_sites", None)
     if cache is not None:
         return cache
@@ -129,7 +129,7 @@ def _identifier_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]
         for node in walk_named(root):
             if node.type == "identifier":
                 text = info.parsed.text(node)
-                if text.isupper() and len(text) > 2:
+                if text.isupper():
                     sites.setdefault(text, []).append((info, node))
     index.__dict__["_identifier_sites"] = sites
     return sites
