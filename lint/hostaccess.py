@@ -169,8 +169,12 @@ def host_access(
     port: Port,
     fam: Family | None,
     is_store: Callable[[Service], bool],
+    networked: bool = False,
 ) -> str | None:
-    """How the repository points a host-run app or tool at ``port`` of ``store`` (for the message), or None."""
+    """How the repository points a host-run app or tool at ``port`` of ``store`` (for the message), or None.
+    ``networked``: a service of the project uses the datastore over the compose network; then an env file with a
+    `localhost` URL (often the sqlx CLI's, beside a stack that runs the app itself) is no evidence that the port
+    is the way in, only a task file's env or a documented command that starts the datastore alone is."""
     ports = published_texts(port)
     if not ports or _serves_the_public(project, compose, port):
         return None
@@ -183,7 +187,7 @@ def host_access(
         norm_path(s.build.context) for s in compose.services.values() if s.build is not None and s.build.context
     }
     for path in sorted(project.discovered.env_files):
-        if norm_path(path) in given or norm_path(path.parent) not in near:
+        if networked or norm_path(path) in given or norm_path(path.parent) not in near:
             continue
         ef = project.env_file(path)
         if ef is None:

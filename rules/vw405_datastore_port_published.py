@@ -228,7 +228,11 @@ def check(project: Project) -> Iterator[Finding]:
             (
                 h
                 for p in ports
-                if (h := host_access(project, compose, svc, p, family, lambda s: _kind(project, s) is not None))
+                if (
+                    h := host_access(
+                        project, compose, svc, p, family, lambda s: _kind(project, s) is not None, networked=bool(users)
+                    )
+                )
                 is not None
             ),
             None,
@@ -301,18 +305,19 @@ RULE = register(
             "datastore through the published port, not over the compose network. Also a note, naming the evidence, "
             "when the repository itself points an app or tool run on the host at the published port: an env file or "
             "template next to the compose file, the repository root or a build context that no service gets as "
-            "`env_file` (a `DATABASE_URL` at `localhost:5432` for `cargo run` or the sqlx CLI), a Makefile, justfile "
-            "or cargo-make `Makefile.toml` with such a URL or a `*_HOST=localhost` beside a `*_PORT` equal to the "
-            "published port, or a README/CONTRIBUTING/docs command that starts only datastore services (`docker "
-            "compose up -d postgres`) in a file that runs the app on the host (`cargo run`, `cargo watch`, `make "
-            "run`); not for a stack named for production (`docker-compose.prod.yml`) or one that publishes 80/443. The "
-            "message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, redis/valkey/keydb "
-            "without a password, mongo without root credentials, memcached). A port line that several compose projects "
-            "run (the file alone and in a documented `-f` set) is one finding naming the users of all of them. Stays "
-            "silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore, container ports "
-            "that cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), and container ports the "
-            "datastore does not listen on (`5433:5433` for a postgres on 5432: postgres, mysql, mariadb, redis and its "
-            "forks, mongo and memcached listen on their image's ports unless a number in the command, entrypoint or "
+            "`env_file` (a `DATABASE_URL` at `localhost:5432` for `cargo run` or the sqlx CLI; only when no service of "
+            "the project uses the datastore over the network), a Makefile, justfile or cargo-make `Makefile.toml` with "
+            "such a URL or a `*_HOST=localhost` beside a `*_PORT` equal to the published port, or a "
+            "README/CONTRIBUTING/docs command that starts only datastore services (`docker compose up -d postgres`) in "
+            "a file that runs the app on the host (`cargo run`, `cargo watch`, `make run`); not for a stack named for "
+            "production (`docker-compose.prod.yml`) or one that publishes host port 80/443. The message says so "
+            "plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, redis/valkey/keydb without a "
+            "password, mongo without root credentials, memcached). A port line that several compose projects run (the "
+            "file alone and in a documented `-f` set) is one finding naming the users of all of them. Stays silent "
+            "for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore, container ports that "
+            "cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), and container ports the datastore "
+            "does not listen on (`5433:5433` for a postgres on 5432: postgres, mysql, mariadb, redis and its forks, "
+            "mongo and memcached listen on their image's ports unless a number in the command, entrypoint or "
             "environment (`-p 5433`, `--port 6380`, `PGPORT`) or a mounted or copied config file says otherwise).",
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "

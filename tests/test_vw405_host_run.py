@@ -21,12 +21,13 @@ def _levels(root: Path) -> list[tuple[int, str]]:
     return [(f.location.line, f.level.value) for f in lint(root, ["VW405"])]
 
 
-def test_an_env_template_for_the_host_run_app_makes_it_a_note(tmp_path: Path) -> None:
+def test_an_env_template_with_a_localhost_url_is_no_evidence_beside_a_networked_app(tmp_path: Path) -> None:
+    """The `api` service uses the database over the compose network; an env template's `localhost:5432` (the
+    sqlx CLI's, a host-run `cargo run`) does not make the published port the stack's way in."""
     env = "DATABASE_URL=postgres://app:x@localhost:5432/app\n"
     write(tmp_path / "a", {"compose.yaml": _COMPOSE, "Dockerfile": _DOCKERFILE, ".env.example": env})
     found = lint(tmp_path / "a", ["VW405"])
-    assert [(f.location.line, f.level.value) for f in found] == [(15, "note")]
-    assert "`postgres://…@localhost:5432` in `.env.example`" in found[0].message
+    assert [(f.location.line, f.level.value) for f in found] == [(15, "warning")]
     # the template of a file compose gives the app: not host-run evidence
     given = _COMPOSE.replace("    depends_on: [db]\n", "    env_file: .env\n    depends_on: [db]\n")
     write(tmp_path / "b", {"compose.yaml": given, "Dockerfile": _DOCKERFILE, ".env.example": env, ".env": env})
