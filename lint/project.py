@@ -3,6 +3,7 @@ the crates and their workspaces. Rules read only this model."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -118,6 +119,7 @@ class Project:
             loaded.add(key)
         explicit = {f for group in self.discovered.compose_groups for f in group}
         overlays = {f for key in runs if len(key) > 1 for f in key[1:]}  # a wrapper combines them with a base
+        overlays |= _extended_files([f for g in self.discovered.compose_groups for f in g])
         for variant in self.discovered.compose_variants:
             key = (norm_path(variant),)
             alone = key in runs or (key[0] not in overlays and _standalone_compose(variant))
@@ -464,6 +466,30 @@ class Project:
             gi.add(parent)
         # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms
         return gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True)
+
+
+_EXTENDS_FILE = re.compile(r"^\s*extends:\s*\n(?:\s+\w+:.*\n)*?\s+file:\s*['\"]?([^'\"\s#]+)", re.M)
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}")
+
+
+def _extended_files(compose_files: list[Path]) -> set[Path]:
+    """Files the compose files pull services from with `extends: {file: …}`
+    (`docker-compose.${ECR_OR_BUILD:-build}.yml`: the default and every file the variable could name): fragments of
+    that project, not projects of their own."""
+    out: set[Path] = set()
+    for path in compose_files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for m in _EXTENDS_FILE.finditer(text):
+            raw = m.group(1)
+            pattern = re.sub(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*", "*", raw)
+            out.update(norm_path(p) for p in path.parent.glob(pattern) if p.is_file())
+            default = _DEFAULTED.sub(lambda d: d.group(1), raw)
+            if "$" not in default:
+                out.add(norm_path(path.parent / default))
+    return out
 
 
 def _standalone_compose(path: Path) -> bool:

@@ -479,3 +479,18 @@ def test_bake_graph_step_from_a_named_context_is_toolchain(tmp_path: Path) -> No
     assert "bake build context" in got["docker/Dockerfile.cargo"][1]
     assert got["docker/Dockerfile.run"][0] == "deploy"
     assert where(lint(tmp_path, ["VW401"]), tmp_path) == [("VW401", "docker/Dockerfile.run", 1)]
+
+
+def test_files_a_compose_file_extends_are_fragments_not_projects(tmp_path: Path) -> None:
+    """`extends: {file: docker-compose.${MODE:-build}.yml}`: both candidate files are parts of the main project,
+    whose variables come from its own env file; neither is linted as a project of its own."""
+    write(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    extends:\n      file: docker-compose.${MODE:-build}.yml\n"
+                              "      service: api\n",
+        "docker-compose.build.yml": "services:\n  api:\n    image: acme/api:${TAG}\n",
+        "docker-compose.ecr.yml": "services:\n  api:\n    image: ${ECR_URL}/api:${TAG}\n",
+        ".env": "TAG=1.0\n",
+    })
+    got = _scopes(tmp_path)
+    assert "docker-compose.ecr.yml" not in got and "docker-compose.build.yml" not in got
+    assert lint(tmp_path, ["VW202"]) == []
