@@ -180,6 +180,28 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
     return {t for t in out if not _TEMPLATE.search(t)}
 
 
+_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w.-]+)\s*\}\}")
+
+
+def _in_matrix(text: str, named: str, rel: str) -> bool:
+    """`file: ${{ matrix.container.path }}/Dockerfile` fits ``rel`` when the matrix values the workflow writes
+    for that key (`path: crates/gateway`) include its folder, or when it writes none (a matrix computed by a job)."""
+    refs = list(_MATRIX_REF.finditer(named))
+    if len(refs) != 1:
+        return True
+    ref = refs[0]
+    key = ref.group(1).rsplit(".", 1)[-1]
+    values = {
+        v.removeprefix("./").rstrip("/")
+        for v in re.findall(rf"^\s*-?\s*{re.escape(key)}:\s*['\"]?([^'\"\s#]+)", text, re.M)
+        if "$" not in v
+    }
+    if not values:
+        return True
+    prefix, _, suffix = named.removeprefix("./").partition(ref.group(0))
+    return any(posixpath.normpath(f"{prefix}{v}{suffix}") == rel for v in values)
+
+
 def declared_context(project: Project, dockerfile: Path) -> Path | None:
     """The build context a CI workflow, Makefile or script gives a Dockerfile no compose service builds:
     `docker build -f <file> <context>`, or `docker/build-push-action` with `file:` naming it (or filled in from a
@@ -194,7 +216,14 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
             named = file.group(1).removeprefix("./") if file is not None else ""
             # `file: ${{ matrix.dockerfile }}/Dockerfile`: a pattern that fits every `<dir>/Dockerfile` of a matrix
             pattern = _TEMPLATE.sub("*", named)
-            fits = pattern not in (named, "*") and fnmatch.fnmatchcase(rel, pattern)
+            # only a folder filled in, the file name as written: the matrix lists folders of like images; when the
+            # workflow writes the matrix values out (`path: crates/gateway`), only those
+            fits = (
+                pattern not in (named, "*")
+                and not _TEMPLATE.search(posixpath.basename(named))
+                and fnmatch.fnmatchcase(rel, pattern)
+                and _in_matrix(w.text, named, rel)
+            )
             if not (named == rel or fits or ("${{" in named and mentioned)):
                 continue
             ctx = _ACTION_CTX.search(block)

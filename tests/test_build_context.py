@@ -109,3 +109,16 @@ def test_a_test_target_ci_runs_is_no_shipped_image(tmp_path: Path) -> None:
                 "      - run: docker build --target server -t acme/app . && docker push acme/app\n")
     root = write(tmp_path, {**TWO_TARGETS, "Dockerfile": dockerfile, ".github/workflows/ci.yml": workflow})
     assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]  # the server stage only
+
+
+def test_ci_matrix_with_written_values_gives_the_context_only_to_those(tmp_path: Path) -> None:
+    """`path: crates/api` under the matrix: the pattern `${{ matrix.container.path }}/Dockerfile` gives its
+    context to that Dockerfile, not to a fixture's Dockerfile elsewhere that uses its own folder."""
+    files = {k.replace("crates/api/api.Dockerfile", "crates/api/Dockerfile"): v for k, v in WORKSPACE.items()}
+    action = ACTION.replace("file: ${{ matrix.image.dockerfile }}", "file: ./${{ matrix.container.path }}/Dockerfile")
+    action = action.replace("        image:\n          - dockerfile: crates/api/api.Dockerfile\n",
+                            "        container:\n          - name: api\n            path: crates/api\n")
+    fixture = {"tests/fixtures/proxy/Dockerfile": "FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/\n",
+               "tests/fixtures/proxy/default.conf": "server { listen 80; }\n"}
+    root = write(tmp_path, {**files, **fixture, ".github/workflows/images.yml": action})
+    assert lint(root, ["VW110", "VW102"]) == []
