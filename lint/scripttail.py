@@ -48,20 +48,13 @@ def script_tail(text: str) -> Tail | None:
     if not words:
         return None
     first = words[0]
-    if first.word in NOT_APP or first.word.endswith("&") or _keep_alive([w.word for w in words]):
+    if first.word in NOT_APP or first.word.endswith("&"):
         return None
     if text[node.pos[1] :].lstrip().startswith("&"):
         return None  # backgrounded
     line = text.count("\n", 0, first.pos[0]) + 1
     col = first.pos[0] - (text.rfind("\n", 0, first.pos[0]) + 1) + 1
     return Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
-
-
-def _keep_alive(words: list[str]) -> bool:
-    """`tail -f /dev/null`, `sleep infinity`: the script only keeps the container up; what it started before is
-    another matter (no claim about this command's `exec`)."""
-    prog = words[0].rsplit("/", 1)[-1] if words else ""
-    return (prog == "tail" and any(w in ("-f", "-F") for w in words)) or (prog == "sleep" and "infinity" in words)
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:
@@ -94,7 +87,7 @@ def _tail_fallback(text: str) -> Tail | None:
         if s in ("fi", "done", "esac", "}", ";;") or s.endswith(("&", "then", "do")):
             return None
         words = s.split()
-        if words[0] in NOT_APP or "=" in words[0] or _keep_alive(words):
+        if words[0] in NOT_APP or "=" in words[0]:
             return None
         col = lines[n - 1].find(words[0]) + 1
         return Tail(words[0], n, col, col + len(words[0]))

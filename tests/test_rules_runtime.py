@@ -1002,15 +1002,6 @@ def test_vw403_script_copied_into_a_directory_an_earlier_copy_made(tmp_path: Pat
     assert where(lint(tmp_path, ["VW403"]), tmp_path) == [("VW403", "entrypoint.sh", 3)]
 
 
-def test_vw403_keep_alive_tail_is_not_the_app(tmp_path: Path) -> None:
-    """A script that ends in `tail -f /dev/null` to keep the container up: `exec tail` is no fix."""
-    write(tmp_path, {
-        "Dockerfile": "FROM debian:bookworm-slim\nCOPY start.sh /start.sh\nENTRYPOINT [\"/start.sh\"]\n",
-        "start.sh": "#!/bin/sh\n/usr/local/bin/app --migrate\necho started\ntail -f /dev/null\n",
-    })
-    assert lint(tmp_path, ["VW403"]) == []
-
-
 def test_vw403_sh_c_with_several_commands(tmp_path: Path) -> None:
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\n"
