@@ -56,16 +56,27 @@ def guarded_by_other_read(pf: ParsedFile, call: Node) -> bool:
     return False
 
 
-def _call_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]]]:
-    cache: dict[str, list[tuple[FileInfo, Node]]] | None = getattr(index, "_call_sites", None)
+Sites = dict[str, list[tuple[FileInfo, Node]]]
+
+
+def _sites(index: CrateIndex) -> tuple[Sites, Sites]:
+    """Where each function is called (by its last path segment or method name), and where each upper-case
+    identifier (a static, a const: `DB`, `CONFIG`) is used, in the crate; walked once per index."""
+    cache: tuple[Sites, Sites] | None = getattr(index, "_reach_sites", None)
     if cache is not None:
         return cache
-    sites: dict[str, list[tuple[FileInfo, Node]]] = {}
+    calls: Sites = {}
+    idents: Sites = {}
     for info in index.file_infos():
         root = info.parsed.root
         if root is None:
             continue
         for node in walk_named(root):
+            if node.type == "identifier":
+                text = info.parsed.text(node)
+                if text.isupper():
+                    idents.setdefault(text, []).append((info, node))
+                continue
             if node.type != "call_expression":
                 continue
             func = node.child_by_field_name("function")
@@ -77,9 +88,13 @@ def _call_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]]]:
                 segs = path_segments(info.parsed, func) or []
                 name = segs[-1] if segs else ""
             if name:
-                sites.setdefault(name, []).append((info, node))
-    index.__dict__["_call_sites"] = sites
-    return sites
+                calls.setdefault(name, []).append((info, node))
+    index.__dict__["_reach_sites"] = (calls, idents)
+    return calls, idents
+
+
+def _call_sites(index: CrateIndex) -> Sites:
+    return _sites(index)[0]
 
 
 def only_called_in_branches(index: CrateIndex, info: FileInfo, call: Node) -> bool:
@@ -116,23 +131,8 @@ def _lazy_static(pf: ParsedFile, call: Node) -> Node | None:
     return None
 
 
-def _identifier_sites(index: CrateIndex) -> dict[str, list[tuple[FileInfo, Node]]]:
-    """Where each upper-case identifier (a static, a const: `DB`, `CONFIG`) is used in the crate."""
-    cache: dict[str, list[tuple[FileInfo, Node]]] | None = getattr(index, "_identifier_sites", None)
-    if cache is not None:
-        return cache
-    sites: dict[str, list[tuple[FileInfo, Node]]] = {}
-    for info in index.file_infos():
-        root = info.parsed.root
-        if root is None:
-            continue
-        for node in walk_named(root):
-            if node.type == "identifier":
-                text = info.parsed.text(node)
-                if text.isupper():
-                    sites.setdefault(text, []).append((info, node))
-    index.__dict__["_identifier_sites"] = sites
-    return sites
+def _identifier_sites(index: CrateIndex) -> Sites:
+    return _sites(index)[1]
 
 
 def lazily_read(index: CrateIndex, info: FileInfo, call: Node) -> bool:
