@@ -19,7 +19,7 @@ def check(project: Project) -> Iterator[Finding]:
         for ref in svc.env_files:
             if not ref.required or not ref.raw or ref.path.is_file():
                 continue
-            if ref.raw.startswith(("/", "~")) or "$" in ref.raw:
+            if ref.raw.startswith(("/", "~")) or "$" in ref.raw or ref.templated:
                 continue  # a path on the deploy host, or built from a variable: no claim
             missing.setdefault((ref.location.path, norm_path(ref.path)), []).append((compose, svc, ref))
     for (_file, path), uses in missing.items():
@@ -65,13 +65,14 @@ RULE = register(
         summary="An `env_file` path of a compose service is not on disk.",
         docs=RuleDocs(
             what="Each `env_file` entry of a service (short string or long `path:` form) is resolved against the "
-            "compose project directory and must be a file. Entries with `required: false` are optional and "
-            "never reported; absolute paths (a file on the deploy host) and paths built from variables are not "
-            "claimed. A file the repository puts into place itself, from a template beside it (`backend.env.example`, "
-            "`.env.sample`, `default.env` or `.env.default` beside a git-ignored `.env`, a sibling `.example/` "
-            "folder) or by a step of a wrapper, a script, a CI workflow or the "
-            "README (`cp`, `touch`, `> file`), or named by a comment of the compose file beside it (`# create a .env "
-            "using app generate-dotenv`), is only a note naming that step.",
+            "compose project directory and must be a file. Entries with `required: false` are optional and never "
+            "reported; absolute paths (a file on the deploy host) and paths written with variables "
+            "(`.envs/.${DEPLOY_ENV}/app.env`, whatever value compose would give them) are not claimed. A file the "
+            "repository puts into place itself, from a template beside it (`backend.env.example`, `.env.sample`, "
+            "`default.env` or `.env.default` beside a git-ignored `.env`, a sibling `.example/` folder) or by a step "
+            "of a wrapper, a script, a CI workflow or the README (`cp`, `touch`, `> file`), or named by a comment of "
+            "the compose file beside it (`# create a .env using app generate-dotenv`), is only a note naming that "
+            "step.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

@@ -146,6 +146,8 @@ def check(project: Project) -> Iterator[Finding]:
             # a read-only mount is read, not written: not a data directory whatever its name
             data = not _file_like(m) and not m.read_only and not built and (project.is_gitignored(host) or _data_dir(m))
             user = _runs_as(project, svc) if data else None
+            if user is not None and project.build_of_service(svc) is None and not project.is_gitignored(host):
+                user = None  # a third-party image's folder (`/var/lib/grafana/dashboards`) may only be read
             if data and user is None:
                 continue  # Docker creates it, owned by root, for a container that runs as root: fine
             prov = project.provision(host)
@@ -215,22 +217,20 @@ RULE = register(
             what="Bind mounts of a service (short `./x:/y` and long `type: bind, source: ./x`) whose source is a "
             "relative path are resolved against the compose project directory. A missing file (a name with an "
             "extension or a dotfile on either side) is an error; a missing directory is only a note (an empty "
-            "directory may be all the service needs). A missing data directory "
-            "(git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is "
-            "fine for a container that runs as root, which gets no finding at all; it is an error when the "
-            "container runs as a non-root user (compose `user:`, the built image's `USER`, or for an image-only "
-            "service the `USER` its image sets, a fact of `rules/images.json`: `prom/prometheus`, `grafana/grafana`, "
+            "directory may be all the service needs). A missing data directory (git-ignored, or mounted where the "
+            "container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container that runs as root, "
+            "which gets no finding at all; it is an error when the container runs as a non-root user (compose `user:`, "
+            "the built image's `USER`, or for an image-only service the `USER` its image sets, a fact of "
+            "`rules/images.json`, for a git-ignored data directory: `prom/prometheus`, `grafana/grafana`, "
             "elasticsearch, bitnami; not images whose entrypoint chowns its directories as root before dropping "
-            "privileges, such as postgres and mysql), since Docker creates it "
-            "owned by root. A read-only mount (`:ro`) is read, not written, so it is no data directory; a build "
-            "output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
-            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, "
-            "`cp` or `touch` in a wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs "
-            "for a copy of the compose file in another folder such as `examples/`) is only a note naming that step; "
-            "so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet whose "
-            "reader supplies the file. "
-            "Named volumes, absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) "
-            "are not claimed.",
+            "privileges, such as postgres and mysql), since Docker creates it owned by root. A read-only mount (`:ro`) "
+            "is read, not written, so it is no data directory; a build output of the host (a path under Cargo's "
+            "`target/…/release` or `debug`) is only a note to build it first. A source the repository puts into place "
+            "itself (a template beside it, or a `mkdir -p`, `cp` or `touch` in a wrapper, script, CI workflow or the "
+            "README, also a bare `touch app.db` in the docs for a copy of the compose file in another folder such as "
+            "`examples/`) is only a note naming that step; so is a source of a compose file kept under a documentation "
+            "folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute host paths, `~` "
+            "paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

@@ -257,3 +257,12 @@ def test_documented_touch_step_covers_example_copies_of_the_compose_file(tmp_pat
     })
     got = _levels(lint(tmp_path, ["VW204"]))
     assert got == [("VW204", 5, "error"), ("VW204", 5, "note"), ("VW204", 5, "note")]
+
+
+def test_env_file_path_the_deployment_picks_is_not_claimed(tmp_path: Path) -> None:
+    """`env_file: .envs/.${DEPLOY_ENV}/app.env`: the operator's environment tree, chosen per deployment."""
+    write(tmp_path, {
+        ".env": "DEPLOY_ENV=production\n",
+        "compose.yaml": "services:\n  api:\n    image: shop\n    env_file: .envs/.${DEPLOY_ENV}/app.env\n",
+    })
+    assert lint(tmp_path, ["VW203"]) == []

@@ -39,6 +39,7 @@ class EnvFileRef:
     path: Path
     required: bool
     location: Location
+    templated: bool = False  # written with a variable (`../.envs/.${DEPLOY_ENV}/app.env`): the deployment picks it
 
 
 @dataclass(frozen=True)
@@ -407,10 +408,11 @@ def _env_files(node: YNode | None, project_dir: Path) -> tuple[EnvFileRef, ...]:
             raw = _text(p) or ""
             req = el.get("required")
             required = not (req is not None and req.value is False)
-            out.append(EnvFileRef(raw, _resolve(project_dir, raw), required, p.loc if p else el.loc))
+            written = (p.raw if p is not None else None) or ""
+            out.append(EnvFileRef(raw, _resolve(project_dir, raw), required, p.loc if p else el.loc, "$" in written))
         else:
             raw = el.text() or ""
-            out.append(EnvFileRef(raw, _resolve(project_dir, raw), True, el.loc))
+            out.append(EnvFileRef(raw, _resolve(project_dir, raw), True, el.loc, "$" in (el.raw or "")))
     return tuple(out)
 
 
