@@ -20,6 +20,7 @@ from pathlib import Path
 from viworks_lint.dockerutil import commands
 from viworks_lint.docruns import is_doc, relocate
 from viworks_lint.location import Location
+from viworks_lint.npmscripts import npm_scripts
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.taskruns import TaskRun, make_deps, norm_key, pass_on, resolve_path, task_run
 
@@ -134,7 +135,7 @@ def _kind(path: Path, root: Path) -> str:
 def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str, bool]]:
     """(line, text, label, indented) of each line that may hold commands, continuation lines joined."""
     if path.name == "package.json":
-        return _npm_scripts(text)
+        return npm_scripts(text)
     out: list[tuple[int, str, str, bool]] = []
     label = path.stem.lower() if kind == "script" else ""
     in_fence = False
@@ -176,29 +177,6 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
         body = re.sub(r"^(?:run|script|cmd|cmds|command)\s*:\s*[|>]?-?\s*", "", body)
         body = re.sub(r"^(?:-\s+)?(?:name|cmd)\s*:\s*", "", body) if body.startswith(("cmd:", "- cmd:")) else body
         out.append((start + 1, body.lstrip("@-+ \t"), label, raw[:1].isspace()))
-    return out
-
-
-def _npm_scripts(text: str) -> list[tuple[int, str, str, bool]]:
-    """The `scripts` of a package.json (`"docker:up": "docker compose --env-file .env.docker up"`), each a
-    command line labelled with its script name, at the line that defines it."""
-    import json
-
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    if not isinstance(scripts, dict):
-        return []
-    lines = text.splitlines()
-    out: list[tuple[int, str, str, bool]] = []
-    for name, command in scripts.items():
-        if not isinstance(command, str) or not isinstance(name, str):
-            continue
-        key = json.dumps(name)
-        line = next((n for n, raw in enumerate(lines, 1) if raw.lstrip().startswith(key)), 1)
-        out.extend((line, part.strip(), name.lower(), True) for part in command.split("&&"))
     return out
 
 
