@@ -18,15 +18,11 @@ import re
 from typing import Any
 
 from viworks_lint.dockerutil import commands
-from viworks_lint.images import distro_bash, lookup
+from viworks_lint.images import distro_bash, lookup, version_tuple
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Project
 
 _C_FLAGS = re.compile(r"-[eux]*c[eux]*")  # `-c`, `-ec`, `-euxc`: no login/interactive shell
-
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in text.split(".") if p.isdecimal())
 
 
 def image_bash(project: Project, df: Dockerfile, stage: Stage) -> str | None:
@@ -41,7 +37,7 @@ def bash_execs_tail(argv: list[str], bash: str | None) -> bool:
     ``text`` (a list of simple commands joined by ``&&``/``||``/``;``), so that command gets the shell's PID."""
     if len(argv) < 3 or posixpath.basename(argv[0]) != "bash" or not _C_FLAGS.fullmatch(argv[1]):
         return False
-    if bash is None or _version(bash) < (5, 1):
+    if bash is None or version_tuple(bash) < (5, 1):
         return False
     text = argv[2]
     if "trap" in text or len(commands(text)) < 2:

@@ -171,6 +171,25 @@ def commands(text: str) -> list[list[str]]:
     return [c for c in out if c]
 
 
+def logical_lines(text: str, first: int = 1) -> list[tuple[int, str]]:
+    """Shell text's lines with backslash continuations joined, each with the number of its first line (the text's
+    first line being ``first``)."""
+    out: list[tuple[int, str]] = []
+    start, parts = first, list[str]()
+    for n, line in enumerate(text.splitlines(), first):
+        if not parts:
+            start = n
+        if line.endswith("\\"):
+            parts.append(line[:-1])
+            continue
+        parts.append(line)
+        out.append((start, " ".join(parts)))
+        parts = []
+    if parts:
+        out.append((start, " ".join(parts)))
+    return out
+
+
 # ------------------------------------------------------------------------------------------ builds
 
 

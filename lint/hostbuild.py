@@ -12,12 +12,13 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
 from viworks_lint.location import Location
 from viworks_lint.project import Project
-from viworks_lint.releases import build_args
+from viworks_lint.releases import BuildArgs, build_args
 
 _WRAPPER_GLOBS = (
     ".github/workflows/*.yml",
@@ -136,19 +137,23 @@ def _builds_root_context(text: str) -> bool:
     return False
 
 
-def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
-    """The context argument of each `docker build -f <dockerfile_rel> … <context>` in ``text``."""
-    out: set[str] = set()
+@lru_cache(maxsize=256)
+def _cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
+    """Each `docker build … <context>` of a wrapper's text, with the Dockerfile it builds: the one `-f` names, or
+    `Dockerfile` in the context (`docker build -t gen tools/gen`). Read once per wrapper text."""
+    out: list[tuple[str, BuildArgs]] = []
     for m in _CLI_BUILD.finditer(text.replace("\\\n", " ")):
         parsed = build_args([w.strip("'\"") for w in m.group(1).split()])
         if not parsed.positional:
             continue
-        context = parsed.positional[-1]
-        # `-f` naming it, or no `-f` and the context being its folder (`docker build -t gen tools/gen`)
-        file = parsed.file or posixpath.join(posixpath.normpath(context.removeprefix("./")), "Dockerfile")
-        if posixpath.normpath(file.removeprefix("./")) == dockerfile_rel:
-            out.add(context)
-    return out
+        file = parsed.file or posixpath.join(posixpath.normpath(parsed.positional[-1].removeprefix("./")), "Dockerfile")
+        out.append((posixpath.normpath(file.removeprefix("./")), parsed))
+    return tuple(out)
+
+
+def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
+    """The context argument of each `docker build` of ``dockerfile_rel`` in ``text``."""
+    return {parsed.positional[-1] for built, parsed in _cli_builds(text) if built == dockerfile_rel}
 
 
 _ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
@@ -163,14 +168,9 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
     for w in wrappers(project):
         if "target" not in w.text:
             continue
-        for m in _CLI_BUILD.finditer(w.text.replace("\\\n", " ")):
-            parsed = build_args([a.strip("'\"") for a in m.group(1).split()])
-            if parsed.target is None or not parsed.positional:
-                continue
-            ctx = posixpath.normpath(parsed.positional[-1].removeprefix("./"))
-            named_file = parsed.file or posixpath.join(ctx, "Dockerfile")
-            if posixpath.normpath(named_file.removeprefix("./")) == rel:
-                out.add(parsed.target)
+        out.update(
+            parsed.target for built, parsed in _cli_builds(w.text) if parsed.target is not None and built == rel
+        )
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             target = _ACTION_TARGET.search(block)

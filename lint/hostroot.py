@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from viworks_lint.images import split_image
 from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Build, Project
 from viworks_lint.variants import image_identity
@@ -24,9 +25,8 @@ def socket_mount(svc: Service) -> Mount | None:
 
 
 def _image_words(image: str) -> set[str]:
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1].split(":", 1)[0]
-    return set(re.split(r"[-_.]+", last.lower()))
+    last = split_image(image)[0].rsplit("/", 1)[-1]
+    return set(re.split(r"[-_.]+", last))
 
 
 def published_services(project: Project, builds: list[Build]) -> list[Service]:

@@ -65,7 +65,8 @@ def recommends(manager: str, package: str) -> tuple[str, ...]:
     return tuple(table.get(package, ())) if isinstance(table, dict) else ()
 
 
-def _ver(text: str) -> tuple[int, ...]:
+def version_tuple(text: str) -> tuple[int, ...]:
+    """`2.41` → (2, 41); words that are no numbers are left out."""
     return tuple(int(p) for p in text.split(".") if p.isdecimal())
 
 
@@ -77,11 +78,11 @@ def glibc_versions_crossed(runtime: str, built: str) -> tuple[str, ...] | None:
     if not isinstance(table, dict):
         return None
     reviewed = table.get("reviewed", {})
-    low, high = _ver(str(reviewed.get("from", "99"))), _ver(str(reviewed.get("to", "0")))
-    run, build = _ver(runtime), _ver(built)
+    low, high = version_tuple(str(reviewed.get("from", "99"))), version_tuple(str(reviewed.get("to", "0")))
+    run, build = version_tuple(runtime), version_tuple(built)
     if run < low or build > high:
         return None
-    known = sorted((_ver(str(v["version"])), str(v["version"])) for v in table.get("versions", ()))
+    known = sorted((version_tuple(str(v["version"])), str(v["version"])) for v in table.get("versions", ()))
     return tuple(text for ver, text in known if run < ver <= build)
 
 

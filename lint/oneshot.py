@@ -126,12 +126,7 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
 def _chain(stage: Stage, builds: list[Build]) -> list[Instruction]:
     """The instructions of the stage and the stages it is built on."""
     df = builds[0].dockerfile
-    out: list[Instruction] = []
-    current: Stage | None = stage
-    while current is not None and df is not None:
-        out.extend(current.instructions)
-        current = df.stages[current.parent] if current.parent is not None else None
-    return out
+    return [i for st in df.lineage(stage) for i in st.instructions] if df is not None else []
 
 
 def _servers_ports(project: Project, builds: list[Build]) -> set[str]:

@@ -9,13 +9,12 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from viworks_lint.dockerutil import commands, is_root_user, run_text
+from viworks_lint.dockerutil import commands, is_root_user, logical_lines, run_text
 from viworks_lint.location import Location
 from viworks_lint.packages import build_contents
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.scripts import entry_script
-from viworks_lint.scripttail import logical_lines
 
 # tools that run their argument as another user: name → how the user is given
 _POSITIONAL = frozenset({"su-exec", "gosu", "s6-setuidgid"})  # `gosu USER cmd…`
@@ -71,15 +70,13 @@ def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
         found = stage.state.env.get(m.group(1))
         value = found[0] if found is not None else m.group(2)
         return value is None or not is_root_user(value)
-    current: Stage | None = stage
-    while current is not None:
+    for current in df.lineage(stage):
         for ins in current.instructions:
             if ins.cmd != "RUN":
                 continue
             for cmd in commands(run_text(ins)):
                 if cmd and _CREATES_USER.fullmatch(posixpath.basename(cmd[0])) and user in cmd[1:]:
                     return True
-        current = df.stages[current.parent] if current.parent is not None else None
     return False
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from viworks_lint.dockerutil import commands
+from viworks_lint.dockerutil import commands, logical_lines
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError
 from viworks_lint.parsers.yamlnode import YNode, load, to_node
@@ -195,26 +195,6 @@ def _release(root: Path, values: dict[str, str], location: Location, labels: tup
     return Release(dockerfile, context, target, location, labels)
 
 
-def _joined(text: str, first_line: int) -> list[tuple[int, str]]:
-    """Logical lines (backslash continuations joined) with their line numbers."""
-    out: list[tuple[int, str]] = []
-    buf: list[str] = []
-    start = first_line
-    for n, line in enumerate(text.splitlines(), first_line):
-        if not buf:
-            start = n
-        stripped = line.rstrip()
-        if stripped.endswith("\\"):
-            buf.append(stripped[:-1])
-            continue
-        buf.append(stripped)
-        out.append((start, " ".join(buf)))
-        buf = []
-    if buf:
-        out.append((start, " ".join(buf)))
-    return out
-
-
 def _cli(root: Path, path: Path, text: str, first_line: int, labels: tuple[str, ...]) -> list[Release]:
     """`docker build -f X ctx` / `docker buildx build --push …` commands of a script or a `run:` block that
     pushes what it builds (`--push`, or a `docker push` in the same text)."""
@@ -222,7 +202,8 @@ def _cli(root: Path, path: Path, text: str, first_line: int, labels: tuple[str, 
         return []
     pushes = _DOCKER_PUSH.search(text) is not None
     out: list[Release] = []
-    for line, logical in _joined(text, first_line):
+    # lines stripped of trailing blanks first: a `\\` followed by spaces still joins, as this reader always did
+    for line, logical in logical_lines("\n".join(t.rstrip() for t in text.splitlines()), first_line):
         if "docker" not in logical or "build" not in logical:
             continue
         for words in commands(logical):

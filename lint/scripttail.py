@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from viworks_lint.dockerutil import logical_lines
+
 # commands a script ends with that do not start the app (or that hand over to it)
 NOT_APP = {
     "exec", "echo", "printf", "set", "export", "cd", "true", "false", ":", "exit", "return", "wait", "sleep", "trap",
@@ -55,24 +57,6 @@ def script_tail(text: str) -> Tail | None:
     line = text.count("\n", 0, first.pos[0]) + 1
     col = first.pos[0] - (text.rfind("\n", 0, first.pos[0]) + 1) + 1
     return Tail(first.word, line, col, col + (first.pos[1] - first.pos[0]), node.parts[0] is not first)
-
-
-def logical_lines(text: str) -> list[tuple[int, str]]:
-    """The script's lines with backslash continuations joined, each with the number of its first line."""
-    out: list[tuple[int, str]] = []
-    start, parts = 0, list[str]()
-    for n, line in enumerate(text.splitlines(), 1):
-        if not parts:
-            start = n
-        if line.endswith("\\"):
-            parts.append(line[:-1])
-            continue
-        parts.append(line)
-        out.append((start, " ".join(parts)))
-        parts = []
-    if parts:
-        out.append((start, " ".join(parts)))
-    return out
 
 
 def _tail_fallback(text: str) -> Tail | None:
