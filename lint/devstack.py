@@ -129,6 +129,17 @@ def starts_shell(project: Project, svc: Service) -> str | None:
     return None
 
 
+def compiles_at_start(project: Project, svc: Service) -> str | None:
+    """The ``cargo watch``/``cargo run`` a service's container starts with (its command, or its image's): the
+    app is compiled before it connects to anything, so start-up order races are moot; else None."""
+    build = project.build_of_service(svc)
+    stage = None
+    if build is not None and build.dockerfile is not None:
+        stage = build.dockerfile.final_stage(build.target)
+    m = DEV_CARGO.search(_command_text(svc, stage))
+    return None if m is None or m.group(1) in ("test", "nextest") else f"cargo {m.group(1)}"
+
+
 def dev_builds(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project is a development stack because every image it builds is a development one
     (``Dockerfile-devel``, ``dev.Dockerfile``, ``test/x/Dockerfile``: named or placed for development or tests),

@@ -165,7 +165,9 @@ class Project:
         project_dir = group[0].parent
         env: dict[str, str] = {}
         setup = ComposeEnv(invocations=tuple(invocations))
-        candidates = [project_dir / ".env", *self._extra_env_files, *(f for i in invocations for f in i.env_files)]
+        # `--env-file` replaces the project directory's `.env` (compose reads `.env` only when none is given)
+        dotenv = [] if invocations and all(i.env_files for i in invocations) else [project_dir / ".env"]
+        candidates = [*dotenv, *self._extra_env_files, *(f for i in invocations for f in i.env_files)]
         for candidate in dict.fromkeys(norm_path(c) for c in candidates):
             present = candidate.is_file()
             ef = self.env_file(candidate) if present else None

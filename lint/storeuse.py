@@ -140,6 +140,16 @@ _CONNECT = re.compile(
 
 PoolStart = Literal["waits", "lazy"]
 
+# redis: `redis::Client::open(..)` only parses the URL, and deadpool-redis/mobc-redis/bb8 `build_unchecked` pools
+# connect when a connection is first taken; `get_connection()`, `get_multiplexed_async_connection()`,
+# `ConnectionManager::new(..)` and `get_connection_manager()` connect at once
+_REDIS_LAZY = re.compile(
+    r"\bClient\s*::\s*open\s*\(|\bdeadpool_redis\b|\bmobc_redis\b|\.build_unchecked\s*\("
+)
+_REDIS_DIRECT = re.compile(
+    r"\.get_(?:multiplexed_)?(?:async_|tokio_)?connection(?:_manager)?\s*\(|\bConnectionManager\s*::\s*new\s*\("
+)
+
 
 def _scan(text: str) -> tuple[bool, bool, bool, bool]:
     waits = ("r2d2" in text and _R2D2_BUILD.search(text) is not None) or (
@@ -149,21 +159,32 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
     return waits, _LAZY_POOL.search(text) is not None, establish, establish or _CONNECT.search(text) is not None
 
 
-def pool_at_start(project: Project, svc: Service) -> PoolStart | None:
-    """What the service's code (its packages and the repository crates they depend on) does with its
-    datastore at start, when it opens no direct connection that would fail first: ``waits`` for an r2d2 or
-    sqlx pool (it retries until its timeout), ``lazy`` for a pool that connects only when a connection is
-    first taken (deadpool, mobc, bb8 ``build_unchecked``); None otherwise or when the code is unknown."""
+def _scan_redis(text: str) -> tuple[bool, bool]:
+    return _REDIS_LAZY.search(text) is not None, _REDIS_DIRECT.search(text) is not None
+
+
+def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | None:
+    """What the service's code (its packages and the repository crates they depend on) does with a datastore
+    of ``family`` at start, when it opens no direct connection that would fail first: ``waits`` for an r2d2 or
+    sqlx pool (it retries until its timeout), ``lazy`` for a client that connects only when a connection is
+    first taken (deadpool, mobc, bb8 ``build_unchecked``, redis ``Client::open``); None otherwise or when the
+    code is unknown. A Redis finding reads only Redis clients (an sqlx pool says nothing about Redis)."""
     code = service_code(project, svc)
     if code is None:
         return None
-    cache: dict[Path, tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
-    found = [False] * 4  # waiting pool, lazy pool, diesel `establish`, any direct connection
+    redis = family in ("redis",)
+    cache: dict[tuple[Path, bool], tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
+    width = 2 if redis else 4
+    found = [False] * width  # redis: lazy, direct; else: waiting pool, lazy pool, diesel `establish`, direct
     for m in sorted(_manifests(project, code), key=lambda m: m.dir):
-        if m.dir not in cache:
-            scans = [_scan(t) for t in _sources(project, m)]
-            cache[m.dir] = tuple(any(s[i] for s in scans) for i in range(4))
-        found = [a or b for a, b in zip(found, cache[m.dir], strict=True)]
+        if (m.dir, redis) not in cache:
+            scans: list[tuple[bool, ...]] = [
+                _scan_redis(t) if redis else _scan(t) for t in _sources(project, m)
+            ]
+            cache[(m.dir, redis)] = tuple(any(s[i] for s in scans) for i in range(width))
+        found = [a or b for a, b in zip(found, cache[(m.dir, redis)], strict=True)]
+    if redis:
+        return "lazy" if found[0] and not found[1] else None
     waits, lazy, establish, direct = found
     if waits and not establish:
         return "waits"

@@ -97,6 +97,9 @@ _YAML_KEY = re.compile(r"^( {0,4})([A-Za-z0-9_.:\-]+):\s*(?:#.*)?$")
 _ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|\+=|=)\s*(.*)$")
 _VAR = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_]*)\)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\"?\s*\)")
+# `$(cd "$(dirname "$0")/.." && pwd)` once the inner dirname is the script's folder: that folder
+_CD_PWD = re.compile(r"\$\(\s*cd\s+\"?([^\s\"$`()]+)\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)")
+_SUBSHELL_CD = re.compile(r"(?:^|[;&|]\s*)\(\s*(?:cd|pushd)\s")
 _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
 _CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
 _GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
@@ -227,10 +230,12 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     current = None
     github = path.parent.name == "workflows"
     raw_lines = text.splitlines()
+    cwd = base  # a script's (or a README's terminal's) `cd` holds for the lines after it
     for lineno, line, label, indented in _logical_lines(path, text, kind):
         step = github and _GITHUB_STEP.match(raw_lines[lineno - 1] if lineno <= len(raw_lines) else "")
         if label != current or step:  # each job, and each GitHub step, runs in a shell of its own
-            current, exported, allexport = label, set(), False
+            current, exported, allexport, cwd = label, set(), False, base
+        line = _CD_PWD.sub(lambda m: m.group(1), _DIRNAME.sub(path.parent.as_posix(), line))
         names = _exported_names(line)
         if kind == "make" and not indented:
             make_exports |= names
@@ -248,15 +253,15 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         if label and kind in ("make", "ci"):
             where = f"{shown} ({'target' if kind == 'make' else 'job'} {label})"
         line = _expand(line.replace("$$", "$") if kind == "make" else line, variables)
-        line = _DIRNAME.sub(path.parent.as_posix(), line)
         for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
             line = _SUBST.sub("$SUBST", line)
         shell = _scan_line(
-            path, lineno, line, label, kind, where, base, root, out, frozenset(exported | make_exports), allexport
+            path, lineno, line, label, kind, where, cwd, root, out, frozenset(exported | make_exports), allexport
         )
         if kind != "make":  # a recipe line runs in a shell of its own
             exported |= shell.exported
             allexport = shell.allexport
+            cwd = shell.cwd or cwd
     if kind == "ci":  # `env:` keys and `echo "X=…" >> $GITHUB_ENV` of the workflow reach its compose runs
         names = set(_CI_ENV.findall(text)) | set(_GITHUB_ENV.findall(text))
         for i in range(first, len(out.invocations)):
@@ -270,6 +275,7 @@ class Shell:
 
     exported: frozenset[str] = frozenset()
     allexport: bool = False
+    cwd: Path | None = None
 
 
 def _scan_line(
@@ -313,7 +319,7 @@ def _scan_line(
         if not words:
             continue
         prog = posixpath.basename(words[0])
-        if prog == "cd" and len(words) >= 2:
+        if prog in ("cd", "pushd") and len(words) >= 2:
             target = resolve_path(cwd, words[1])
             if target is not None:
                 cwd = target
@@ -329,7 +335,9 @@ def _scan_line(
             run = task_run(words, prog, cwd, passed) if passed else None
             if run is not None:
                 out.task_runs.append(run)
-    return Shell(frozenset(new), allexport)
+    if _SUBSHELL_CD.search(line):  # `(cd web && npm ci)`: the subshell's directory ends with it
+        cwd = base
+    return Shell(frozenset(new), allexport, cwd)
 
 
 def _allexport(flags: list[str], current: bool) -> bool:

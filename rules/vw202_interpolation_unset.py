@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from viworks_lint.conventions import Provision
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject
 from viworks_lint.parsers.interpolation import VarRef
 from viworks_lint.project import Project
@@ -141,17 +143,26 @@ def _code_requires(project: Project, compose: ComposeProject, ref: VarRef) -> bo
 
 
 def _template_notes(project: Project) -> Iterator[Finding]:
-    """One note per compose file whose variables come from an env template: it names the copy step."""
-    seen: set[tuple[Path, Path]] = set()
+    """One note per env file made from a template: it names the copy step. It sits at the first variable taken
+    from it, in the compose file that fewest projects share (the overlay a wrapper adds, not the base)."""
+    shared: dict[Path, int] = {}
+    for compose in project.composes:
+        for f in compose.files:
+            shared[f] = shared.get(f, 0) + 1
+    first: dict[Path, tuple[tuple[int, Location], VarRef, Provision]] = {}
     for compose in project.composes:
         env = project.compose_env(compose)
         for ref in compose.var_refs:
             prov = env.template_names.get(ref.name)
-            if prov is None or prov.template is None or (ref.location.path, prov.path) in seen:
+            if prov is None or prov.template is None:
                 continue
             if any(ref.name in e.as_dict() for p in compose.env_sources if (e := project.env_file(p)) is not None):
                 continue  # the real file defines it too
-            seen.add((ref.location.path, prov.path))
+            rank = (shared.get(ref.location.path, 0), ref.location)
+            if prov.path not in first or rank < first[prov.path][0]:
+                first[prov.path] = (rank, ref, prov)
+    for _rank, ref, prov in sorted(first.values(), key=lambda x: x[0][1]):
+        if prov.template is not None:
             yield RULE.finding(
                 f"`{project.rel(prov.path)}` is not in the repository; the variables this file interpolates from it "
                 f"are taken from `{project.rel(prov.template)}`, "

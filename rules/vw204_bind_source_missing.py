@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from viworks_lint.devstack import doc_snippet
 from viworks_lint.dockerutil import is_root_user, target_stage
@@ -132,6 +134,23 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     return None if instr is not None and instr.unresolved else stage.state.user
 
 
+def _beside_overlay(project: Project, project_dir: Path, declared_in: Path, source: str) -> str | None:
+    """The fix when the source exists beside a compose file merged after the first one: compose resolves every
+    relative path of every ``-f`` file against the project directory (the first file's folder), so a path
+    written relative to the overlay's own folder misses."""
+    if declared_in.parent.resolve() == project_dir.resolve():
+        return None
+    beside = Path(os.path.normpath(declared_in.parent / source))
+    if not beside.exists():
+        return None
+    fixed = os.path.relpath(beside, project_dir)
+    return (
+        f"compose resolves it against the project directory `{project.rel(project_dir) or '.'}` (the folder of the "
+        f"first compose file), not against the folder of `{project.rel(declared_in)}`, where `{source}` does exist: "
+        f"write `./{Path(fixed).as_posix()}`"
+    )
+
+
 def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
         for m in svc.volumes:
@@ -192,7 +211,8 @@ def check(project: Project) -> Iterator[Finding]:
                 yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
                     "an empty directory in its place, so the container finds a directory where it expects a file; "
-                    "add the file or fix the path (relative to the compose project directory)",
+                    + (_beside_overlay(project, compose.project_dir, m.location.path, m.source)
+                       or "add the file or fix the path (relative to the compose project directory)"),
                     m.location,
                     key=key,
                 )
@@ -215,28 +235,30 @@ RULE = register(
         summary="A relative bind-mount source does not exist, so Docker mounts an empty directory instead.",
         docs=RuleDocs(
             what="Bind mounts of a service (short `./x:/y` and long `type: bind, source: ./x`) whose source is a "
-            "relative path are resolved against the compose project directory. A missing file (a name with an "
-            "extension or a dotfile on either side) is an error; a missing directory is only a note (an empty "
-            "directory may be all the service needs). A missing data directory (git-ignored, or mounted where the "
-            "container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container that runs as root, "
-            "which gets no finding at all; it is an error when the container runs as a non-root user (compose `user:`, "
-            "the built image's `USER`, or for an image-only service the `USER` its image sets, a fact of "
-            "`rules/images.json`, for a git-ignored data directory: `prom/prometheus`, `grafana/grafana`, "
-            "elasticsearch, bitnami; not images whose entrypoint chowns its directories as root before dropping "
-            "privileges, such as postgres and mysql), since Docker creates it owned by root. A read-only mount (`:ro`) "
-            "is read, not written, so it is no data directory; a build output of the host (a path under Cargo's "
-            "`target/…/release` or `debug`) is only a note to build it first. A source the repository puts into place "
-            "itself (a template beside it, or a `mkdir -p`, `cp` or `touch` in a wrapper, script, CI workflow or the "
-            "README, also a bare `touch app.db` in the docs for a copy of the compose file in another folder such as "
-            "`examples/`) is only a note naming that step; so is a source of a compose file kept under a documentation "
-            "folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute host paths, `~` "
-            "paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
+            "relative path are resolved against the compose project directory (the folder of the first compose file, "
+            "also for paths written in an overlay merged after it with `-f`: when the path exists beside the overlay, "
+            "the message names the path to write). A missing file (a name with an extension or a dotfile on either "
+            "side) is an error; a missing directory is only a note (an empty directory may be all the service needs). "
+            "A missing data directory (git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, "
+            "`logs`, `uploads`) is fine for a container that runs as root, which gets no finding at all; it is an "
+            "error when the container runs as a non-root user (compose `user:`, the built image's `USER`, or for an "
+            "image-only service the `USER` its image sets, a fact of `rules/images.json`, for a git-ignored data "
+            "directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint "
+            "chowns its directories as root before dropping privileges, such as postgres and mysql), since Docker "
+            "creates it owned by root. A read-only mount (`:ro`) is read, not written, so it is no data directory; a "
+            "build output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
+            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, `cp` or "
+            "`touch` in a wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs for a "
+            "copy of the compose file in another folder such as `examples/`) is only a note naming that step; so is a "
+            "source of a compose file kept under a documentation folder (`docs/…`), a snippet whose reader supplies "
+            "the file. Named volumes, absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, "
+            "`$HOME/x`) are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',
             example="volumes:\n  - ./infrastructure/nginx/nginx.conf:/etc/nginx/nginx.conf:ro   # file was moved",
-            fix="Restore the file or correct the path relative to the compose file's directory; remove the stray "
-            "directory Docker created on the host.",
+            fix="Restore the file or correct the path relative to the project directory (the folder of the first "
+            "compose file); remove the stray directory Docker created on the host.",
         ),
         check=check,
         tags=("compose",),

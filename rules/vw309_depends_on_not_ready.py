@@ -10,7 +10,7 @@ from pathlib import Path
 from viworks_lint.code import service_code
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, init_scripts_mounted
-from viworks_lint.devstack import starts_shell
+from viworks_lint.devstack import compiles_at_start, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
@@ -97,7 +97,8 @@ _EFFECTS = {
     "waits": "so the first connection fails; its connection pool (r2d2 or sqlx) retries a refused connection at "
     "start for up to 30 s (`connection_timeout` / `acquire_timeout`), so a datastore that is ready by then is "
     "waited for and only a slower first start fails",
-    "lazy": "but its connection pool (deadpool, mobc, bb8 `build_unchecked`) opens no connection when it is built "
+    "lazy": "but its client (deadpool, mobc, bb8 `build_unchecked`, redis `Client::open`) opens no connection when "
+    "it is built "
     "and the code opens none directly, so the app starts anyway: only work that takes a connection before the "
     "datastore is ready fails",
 }
@@ -162,6 +163,8 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             if starts_shell(project, svc) is not None:
                 continue  # a development box (`nix-shell`): the app is started by hand, after the stack is up
+            if compiles_at_start(project, svc) is not None:
+                continue  # `cargo watch -x run`: compiling takes far longer than the datastore's start
             deps: dict[str, Reference] = {r.name: r for r in svc.depends_on}
             ready = _waited_for(compose, svc)
             for name, (target, fam, ep) in sorted(_targets(project, compose, svc).items()):
@@ -177,7 +180,7 @@ def check(project: Project) -> Iterator[Finding]:
                 # an r2d2/sqlx pool retries a refused connection, not a name that does not resolve yet: the
                 # datastore's container must be created first (listed in `depends_on`); a lazy pool (deadpool,
                 # mobc) opens no connection before the first one is taken
-                pool = pool_at_start(project, svc)
+                pool = pool_at_start(project, svc, fam.id)
                 if pool == "waits" and (ref is None or init_scripts_mounted(target)):
                     pool = None
                 healthy = _has_healthcheck(project, target)
@@ -211,7 +214,8 @@ def check(project: Project) -> Iterator[Finding]:
                 loc = ref.location if ref is not None else svc.location
                 hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep, pool=pool))
                 hit.pool = hit.pool if hit.pool == pool else None
-                hit.services.append(svc)
+                if all(s.name != svc.name for s in hit.services):  # one file's service in several projects
+                    hit.services.append(svc)
     for (loc, name), hit in found.items():
         names = ", ".join(f"`{s.name}`" for s in hit.services)
         yield RULE.finding(
@@ -237,34 +241,34 @@ RULE = register(
         summary="A service built from this repo connects to a database or broker of the project without waiting "
         "for it to be healthy.",
         docs=RuleDocs(
-            what="A service built from this repository whose connection URL or `*_HOST` variable (read as VW208 "
-            "reads them: compose `environment`, `env_file`, image `ENV`, the code's default) resolves to a "
-            "service of the project that runs a database, cache or broker (by its image, from "
-            "`rules/datastores.json`: postgres, mysql, mariadb, mongo, redis/valkey, rabbitmq, nats, kafka, …; "
-            "or any service a `postgres://`-style URL points at), where `depends_on` does not say "
-            "`condition: service_healthy` for it: the short form, `condition: service_started`, or no entry. "
-            "The finding says whether the datastore has a healthcheck to wait on and suggests one if not. "
-            "Silent for `service_healthy` and `service_completed_successfully`, datastores outside the project, "
-            "image-only services, and services whose own `command`/`entrypoint` waits for the datastore "
-            "(`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and development boxes whose "
-            "container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by "
-            "hand once the stack is up. Also silent when the service's code (when the linter can tell which crate "
+            what="A service built from this repository whose connection URL or `*_HOST` variable (read as VW208 reads "
+            "them: compose `environment`, `env_file`, image `ENV`, the code's default) resolves to a service of the "
+            "project that runs a database, cache or broker (by its image, from `rules/datastores.json`: postgres, "
+            "mysql, mariadb, mongo, redis/valkey, rabbitmq, nats, kafka, …; or any service a `postgres://`-style URL "
+            "points at), where `depends_on` does not say `condition: service_healthy` for it: the short form, "
+            "`condition: service_started`, or no entry. The finding says whether the datastore has a healthcheck to "
+            "wait on and suggests one if not. Silent for `service_healthy` and `service_completed_successfully`, "
+            "datastores outside the project, image-only services, and services whose own `command`/`entrypoint` waits "
+            "for the datastore (`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and development boxes "
+            "whose container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started "
+            "by hand once the stack is up. Also silent when the service's code (when the linter can tell which crate "
             "the image runs) never reads the connection variable and its sources name no client crate of that "
             "datastore (`clients` in `rules/datastores.json`: sqlx, diesel, tokio-postgres, mysql_async, redis, "
             "deadpool-*, mongodb, …; a crate declared in `Cargo.toml` that no source file names is not linked): the "
-            "URL is left over and the app does not connect. An app that builds a connection pool that waits at "
-            "start (r2d2 "
-            "`Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx `PgPool::connect`/"
-            "`PoolOptions::connect`, which retries a refused connection or a database still starting up until "
-            "`acquire_timeout`, 30 s by default) is only a note when `depends_on` lists the datastore (so its "
-            "name resolves when the app starts) and the code makes no direct connection first (diesel "
-            "`PgConnection::establish`), unless the datastore runs init scripts from `/docker-entrypoint-initdb.d` "
-            "(a first start that can outlast the pool's patience). A pool that opens no connection when it is built "
-            "(deadpool and its `deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 `build_unchecked`) is a "
-            "note too when the code opens no direct connection (`redis::Client::get_connection`, "
-            "`get_multiplexed_async_connection`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel "
-            "`establish`): the app starts, and only work that takes a connection before the datastore is ready "
-            "fails.",
+            "URL is left over and the app does not connect. An app that builds a connection pool that waits at start "
+            "(r2d2 `Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx "
+            "`PgPool::connect`/`PoolOptions::connect`, which retries a refused connection or a database still "
+            "starting up until `acquire_timeout`, 30 s by default) is only a note when `depends_on` lists the "
+            "datastore (so its name resolves when the app starts) and the code makes no direct connection first "
+            "(diesel `PgConnection::establish`), unless the datastore runs init scripts from "
+            "`/docker-entrypoint-initdb.d` (a first start that can outlast the pool's patience). A pool that opens no "
+            "connection when it is built (deadpool and its `deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 "
+            "`build_unchecked`, and `redis::Client::open`, which only parses the URL) is a note too when the code "
+            "opens no direct connection (`redis::Client::get_connection`, `get_multiplexed_async_connection`, "
+            "`ConnectionManager::new`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel `establish`): the app "
+            "starts, and only work that takes a connection before the datastore is ready fails. For a Redis datastore "
+            "only Redis clients are read (an sqlx pool says nothing about Redis). Services that start with `cargo "
+            "run`/`cargo watch` compile before they connect: no finding.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "
