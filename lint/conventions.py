@@ -171,3 +171,59 @@ def is_template_name(name: str) -> bool:
     low = name.lower()
     parts = re.split(r"[._\-]", low)
     return any(w in parts for w in TEMPLATE_WORDS)
+
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")
+
+
+def user_written_env(project: Project, project_dir: Path) -> bool:
+    """The project's ``.env`` is absent and the repository git-ignores it: each user writes their own."""
+    dotenv = project_dir / ".env"
+    return not dotenv.exists() and project.is_gitignored(dotenv)
+
+
+def documented_env_name(project: Project, project_dir: Path, name: str) -> Location | None:
+    """Where the repository tells the user what to put in a ``.env`` it does not ship: another env file beside
+    it that defines the name (``.env.test``, ``.env.local``), or a README / setup document that names it
+    (`` `NAME` `` or ``NAME=``). None when nothing does."""
+    table: dict[str, Location] = project.__dict__.setdefault("_documented_env", {}).setdefault(
+        project_dir, _documented_names(project, project_dir)
+    )
+    return table.get(name)
+
+
+def _documented_names(project: Project, project_dir: Path) -> dict[str, Location]:
+    out: dict[str, Location] = {}
+    files: list[Path] = []
+    try:
+        siblings = sorted(project_dir.iterdir())
+    except OSError:
+        siblings = []
+    for folder in dict.fromkeys((project_dir, project.root)):  # the documents first: they say what to set
+        try:
+            files += sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))
+        except OSError:
+            continue
+    files += [
+        p for p in siblings if p.is_file() and p.name != ".env" and (p.name.startswith(".env.") or p.suffix == ".env")
+    ]
+    for f in files[:40]:
+        try:
+            if f.stat().st_size > 512_000:
+                continue
+            text = read_text(f)
+        except (ReadError, OSError):
+            continue
+        env_file = not DOC_NAMES.match(f.name)
+        for i, line in enumerate(text.splitlines(), 1):
+            if env_file:
+                m = _ENV_LINE.match(line)
+                names = [m.group(1)] if m else []
+            else:
+                names = re.findall(r"`([A-Z][A-Z0-9_]{2,})`", line)
+                m = _ENV_LINE.match(line.strip().lstrip("-*> ").removeprefix("$ "))
+                if m and m.group(1).isupper():
+                    names.append(m.group(1))
+            for n in names:
+                out.setdefault(n, Location(f, i, 1))
+    return out

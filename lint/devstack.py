@@ -220,3 +220,50 @@ def declared_dev(path: Path) -> tuple[Scope, str] | None:
             break
     m = _DEV_HEADER.search(" ".join(comments))
     return (Scope.DEV, f"its header comment says so ({m.group(0)!r})") if m else None
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _page_intro(path: Path) -> str:
+    """A documentation page's front matter and the prose before its first section (at most 40 lines, code
+    blocks left out): where a page says what the setup it describes is for."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            lines = fh.read(16384).splitlines()[:40]
+    except OSError:
+        return ""
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if line.startswith("## "):
+            break
+        out.append(line)
+    return " ".join(out)
+
+
+def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
+    """A compose file that the documentation page running it introduces as a local development setup
+    (`This guide covers setting up the app using Docker Compose for local development.`), and that no
+    wrapper runs for deployment."""
+    from viworks_lint.project import default_compose, norm_path
+
+    key = norm_path(path)
+    found: str | None = None
+    for inv in project.wrappers.invocations:
+        files = {norm_path(f) for f in inv.files or default_compose(project, inv.cwd)}
+        if key not in files:
+            continue
+        named = scope_from_name(inv.label) if inv.label else None
+        if named is not None and named[0] is Scope.DEPLOY:
+            return None  # `make deploy`, a `release` job: it ships
+        if inv.kind == "docs" and found is None:
+            m = _DEV_HEADER.search(_page_intro(inv.location.path))
+            if m is not None:
+                found = f"{project.rel(inv.location.path)} introduces it as {m.group(0)!r}"
+    return (Scope.DEV, found) if found is not None else None

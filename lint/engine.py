@@ -142,7 +142,8 @@ class Engine:
             return f
         if info.scope is not Scope.DEPLOY:
             return None
-        if info.kind == "dockerfile" and not project.runs_repo_binary(about) and f.level != Level.NOTE:
+        line = f.location.line if about == f.location.path else None
+        if info.kind == "dockerfile" and not project.runs_repo_binary(about, line) and f.level != Level.NOTE:
             return replace(f, level=Level.NOTE)
         return f
 

@@ -155,11 +155,23 @@ def _doc_runs_host(
                 break
             if not word.startswith("-"):
                 names.append(word)
+        flags = (m.group(1) + " " + m.group(2)).split()
+        if not names and "-f" not in flags:  # a bare `docker compose up -d`: what no profile (or a named one) holds
+            wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
+            names = [n for n, s in compose.services.items() if _in_profiles(s, wanted)]
         services = [compose.services.get(n) for n in names]
         if not names or store.name not in names or any(s is None or not is_store(s) for s in services):
             continue
         return f"`{m.group(0).strip()}` then `{host_run.group(0).strip()}`"
     return None
+
+
+def _in_profiles(svc: Service, wanted: set[str]) -> bool:
+    """A service `docker compose up` starts with these `--profile`s: one with no `profiles:`, or one of them."""
+    node = svc.node.get("profiles")
+    if node is None:
+        return True
+    return any(isinstance(p.value, str) and p.value in wanted for p in node.elements())
 
 
 def host_access(

@@ -26,6 +26,7 @@ class ImageFacts:
     libraries: frozenset[str] = frozenset()
     nonroot: bool = False
     init_entrypoint: bool = False
+    quick_start: bool = False  # a stock server ready within a second or two (nginx, caddy, traefik, mailpit)
     package_manager: str | None = None
     openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
     user: str | None = None  # the USER the image itself sets (an entrypoint that drops privileges later: None)
@@ -115,6 +116,7 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             libraries=frozenset(e.get("libraries", ())),
             nonroot=bool(e.get("nonroot", False)),
             init_entrypoint=bool(e.get("init_entrypoint", False)),
+            quick_start=bool(e.get("quick_start", False)),
             package_manager=e.get("package_manager"),
             openssl=e.get("openssl"),
             user=e.get("user"),

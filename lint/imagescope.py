@@ -320,11 +320,18 @@ def released(project: Project, path: Path) -> str | None:
     return f"built and pushed by {min(found)[1]}" if found else None
 
 
-def runs_repo_binary(project: Project, df: Dockerfile) -> bool:
+def runs_repo_binary(project: Project, df: Dockerfile, line: int | None = None) -> bool:
     """The image runs a program compiled from this repository's crates: built in the image or a builder
-    stage, or a host-built binary of one of the repository's `[[bin]]` targets copied in."""
+    stage, or a host-built binary of one of the repository's `[[bin]]` targets copied in. With ``line``, only
+    the image of the target stage that line is in (a `migrations` target that installs `diesel_cli` from the
+    registry runs no code of the repository, whatever the file's other targets build)."""
     builds = project.builds_of(df)
     targets = {b.target for b in builds} or {None}
+    if line is not None and len(targets) > 1:
+        at = [st for st in df.stages if st.from_instr.location.line <= line]
+        if at:
+            mine = {t for t in targets if (f := df.final_stage(t)) is not None and f.index == at[-1].index}
+            targets = mine or targets
     if any(builds_rust(df, t) for t in targets):
         return True
     bins = {b for m in project.manifests.values() for b in m.bin_names()}

@@ -150,10 +150,9 @@ class Project:
         files were named on the command line or in config (they replace discovery)."""
         if self._explicit_compose:
             return {}
-        defaults = {norm_path(g[0].parent): g for g in self.discovered.compose_groups}
         runs: dict[tuple[Path, ...], list[Invocation]] = {}
         for inv in self.wrappers.invocations:
-            files = inv.files or tuple(defaults.get(norm_path(inv.cwd), ()))
+            files = inv.files or default_compose(self, inv.cwd)
             key = tuple(norm_path(f) for f in files)
             if key and all(f.is_file() for f in key):
                 runs.setdefault(key, []).append(inv)
@@ -451,12 +450,13 @@ class Project:
         info = self.scope_info(path)
         return info.scope if info is not None else Scope.DEPLOY
 
-    def runs_repo_binary(self, path: Path) -> bool:
-        """The image a Dockerfile builds runs a program compiled from this repository's crates."""
+    def runs_repo_binary(self, path: Path, line: int | None = None) -> bool:
+        """The image a Dockerfile builds (the target stage ``line`` is in) runs a program compiled from this
+        repository's crates."""
         from viworks_lint.imagescope import runs_repo_binary
 
         df = self.dockerfiles.get(norm_path(path))
-        return df is not None and runs_repo_binary(self, df)
+        return df is not None and runs_repo_binary(self, df, line)
 
     def is_gitignored(self, path: Path) -> bool:
         gi = self.gitignore
@@ -529,6 +529,22 @@ def _standalone_compose(path: Path) -> bool:
             if src and not src.startswith((".", "/", "~", "$")) and "/" not in src and src not in volumes:
                 return False
     return True
+
+
+def default_compose(project: Project, cwd: Path) -> tuple[Path, ...]:
+    """The compose files a bare `docker compose` run in ``cwd`` reads: the default file set of that folder or,
+    as compose looks upward, of the nearest parent up to the repository root that has one."""
+    defaults: dict[Path, list[Path]] = project.__dict__.setdefault(
+        "_default_compose", {norm_path(g[0].parent): g for g in project.discovered.compose_groups}
+    )
+    root = norm_path(project.root)
+    d = norm_path(cwd)
+    while True:
+        if d in defaults:
+            return tuple(defaults[d])
+        if d == root or d.parent == d or root not in d.parents:
+            return ()
+        d = d.parent
 
 
 def norm_path(path: Path) -> Path:

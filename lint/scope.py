@@ -154,7 +154,7 @@ def _configured(project: Project, rel: str) -> str | None:
 
 
 def compute(project: Project) -> dict[Path, ScopeInfo]:
-    from viworks_lint.devstack import declared_dev, dev_builds, dev_service, infra_only
+    from viworks_lint.devstack import declared_dev, dev_builds, dev_service, documented_dev, infra_only
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
 
@@ -187,7 +187,12 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         infra = infra_only(project, compose) or dev_builds(project, compose)
         for f in compose.files:
             key = norm_path(f)
-            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
+            content = (
+                dev_in.get(key)
+                or ((Scope.DEV, infra) if infra is not None else None)
+                or declared_dev(f)
+                or documented_dev(project, f)
+            )
             info = decide(f, "compose", content)
             if info.scope is Scope.DEPLOY and not info.reason:
                 info = ScopeInfo(Scope.DEPLOY, _deploy_reason(project, f, compose), "compose")
@@ -202,9 +207,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
 def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
     """The scope a compose file gets from how the repository's wrappers run it: a CI job, a make target or
     script named for tests, development or deployment. A file any deploy use runs is ``deploy``."""
-    from viworks_lint.project import norm_path
+    from viworks_lint.project import default_compose, norm_path
 
-    defaults = {norm_path(g[0].parent): g for g in project.discovered.compose_groups}
     found: dict[Path, list[tuple[Scope, str]]] = {}
     for inv in project.wrappers.invocations:
         scope = next((_WORDS[w] for w in _words(inv.label) if w in _WORDS), None)
@@ -212,7 +216,7 @@ def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
             scope = Scope.CI
         if scope is None:
             continue
-        for f in inv.files or defaults.get(norm_path(inv.cwd), ()):
+        for f in inv.files or default_compose(project, inv.cwd):
             found.setdefault(norm_path(f), []).append((scope, inv.where))
     out: dict[Path, tuple[Scope, str]] = {}
     for path, items in found.items():

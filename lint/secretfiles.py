@@ -101,13 +101,15 @@ def is_placeholder(value: str) -> bool:
     or one that says it is none (`This-is-NOT-Secure!`, `insecure-dev-key`, `dev_secret_change_in_prod`)."""
     v = value.strip()
     low = "".join(c for c in v.lower() if c.isalnum())
+    if re.match(r"^[Yy]our[A-Z]", v):  # `YourStrong!Passw0rd`, `YourApiKeyHere`: a value to put yours in place of
+        return True
     return bool(_PLACEHOLDER.match(v)) or any(w in low for w in _SELF_DECLARED)
 
 
 # a comment that tells the reader to replace the value: `# CHANGEME`, `# change this in production`
 _CHANGE_COMMENT = re.compile(
     r"#.*\b(?:change|replace|set your own|generate (?:a|your)|example|demo|placeholder|not for production|"
-    r"dev(?:elopment)? only|do not use in production)", re.I
+    r"dev(?:elopment)? only|do not use\b[^#\n]{0,30}\bin prod)", re.I
 )
 
 

@@ -45,8 +45,8 @@ MAX_WRAPPER_BYTES = 512 * 1024
 
 def is_wrapper(path: Path, root: Path | None = None) -> bool:
     name = path.name
-    if name in WRAPPER_NAMES or name.endswith((".mk", ".sh", ".bash")):
-        return True
+    if name in WRAPPER_NAMES or name.endswith((".mk", ".sh", ".bash", ".gitlab-ci.yml", ".gitlab-ci.yaml")):
+        return True  # `ci/release.gitlab-ci.yml`: a file the pipeline `include:`s
     parent = path.parent
     if parent.name == "workflows" and parent.parent.name == ".github" and name.endswith((".yml", ".yaml")):
         return True
@@ -125,8 +125,12 @@ def _exported_names(line: str) -> set[str]:
     return out
 
 
+def _gitlab(path: Path) -> bool:
+    return path.name.startswith(".gitlab-ci") or path.name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml"))
+
+
 def _kind(path: Path, root: Path) -> str:
-    if path.name.startswith(".gitlab-ci") or (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")):
+    if _gitlab(path) or (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")):
         return "ci"
     if path.name.endswith((".sh", ".bash")):
         return "script"
@@ -170,7 +174,7 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
         if kind in ("ci", "make") and path.suffix in (".yml", ".yaml"):
             m = _YAML_KEY.match(raw)
             if m:  # a workflow job or Taskfile task (indented 2), a GitLab job (top level)
-                if len(m.group(1)) == (0 if path.name.startswith(".gitlab-ci") else 2):
+                if len(m.group(1)) == (0 if _gitlab(path) else 2):
                     label = m.group(2).lower()
                 continue
         body = raw.strip()

@@ -15,8 +15,9 @@ from viworks_lint.dockerutil import (
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hostbuild import host_lockfile_step, host_step, missing_submodule
 from viworks_lint.parsers.dockerfile import token_location
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.wrappers import Step
 
 
 def _related(build: Build) -> tuple[Related, ...]:
@@ -28,6 +29,34 @@ def _related(build: Build) -> tuple[Related, ...]:
 
 def _wildcard(value: str) -> bool:
     return any(c in value for c in "*?[")
+
+
+_SECRET_DIRS = frozenset({"ssl", "tls", "certs", "cert", "certificates", "secrets", "keys", "private"})
+_SECRET_EXTS = (".pem", ".key", ".crt", ".cer", ".p12", ".pfx", ".jks", ".keystore")
+
+
+def _secret_material(path: str) -> str | None:
+    """What a missing source holds when its name says TLS certificates or keys (`ssl/`, `certs/`,
+    `server.key`): material never committed, put in place by whoever builds."""
+    name = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if name in _SECRET_DIRS:
+        return f"TLS or key material (`{name}/`)"
+    if name.endswith(_SECRET_EXTS):
+        return f"a certificate or key (`{name}`)"
+    return None
+
+
+def _copied_elsewhere(project: Project, build: Build) -> Step | None:
+    """A wrapper or CI step that copies the Dockerfile of a build no compose service runs into another
+    folder (`cp frontend/Dockerfile.release build-context/Dockerfile`): it is built there."""
+    if build.service is not None or build.dockerfile_path is None:
+        return None
+    want = norm_path(build.dockerfile_path)
+    for steps in project.wrappers.created.values():
+        for step in steps:
+            if step.source is not None and norm_path(step.source) == want:
+                return step
+    return None
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -87,6 +116,29 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
             level=Level.NOTE,
         )
         return
+    moved = _copied_elsewhere(project, build)
+    if moved is not None:
+        yield RULE.finding(
+            f"{what}; but {moved.describe()} copies this Dockerfile into another folder and builds it there, from a "
+            "context that step assembles, so this context is not the one it is built from",
+            loc,
+            key=f"moved:{src.value}",
+            related=(*_related(build), Related(moved.location, "the step that copies the Dockerfile")),
+            level=Level.NOTE,
+        )
+        return
+    secret = _secret_material(cleaned)
+    if secret and not project.is_gitignored(target):
+        yield RULE.finding(
+            f"{what}; it holds {secret}, which repositories keep out of git on purpose: whoever builds the image "
+            "puts it in place first (mounting it at run time, as a compose secret or a read-only volume, keeps "
+            "the key out of the image)",
+            loc,
+            key=f"secret:{src.value}",
+            related=_related(build),
+            level=Level.NOTE,
+        )
+        return
     lockfile = cleaned.rsplit("/", 1)[-1] == "Cargo.lock" and project.is_gitignored(target)
     if lockfile and not host_lockfile_step(project, build.dockerfile_path, build.context):
         yield RULE.finding(
@@ -131,23 +183,26 @@ RULE = register(
         summary="A COPY/ADD source matches nothing in the build context (or escapes it).",
         docs=RuleDocs(
             what="Each `COPY`/`ADD` source of the stages a build really runs is matched against the build context "
-            "that compose gives the Dockerfile (`build.context`, with `build.dockerfile` relative to it), or "
-            "the Dockerfile's own directory when no service builds it (or the nearest parent directory, up to "
-            "the project root, where its sources are, as with `docker build -f docker/Dockerfile .`). "
-            "Wildcards, ARG/ENV substitution and multi-source forms are honoured with BuildKit's semantics, "
-            "as its source shows: every source is joined to the context root and cleaned "
-            '(`system.NormalizePath("/", src)` in `frontend/dockerfile/dockerfile2llb/convert_copy.go`), so '
-            "`../x` means `x` and is only reported when `x` is missing; and every COPY is built with "
-            "`AllowEmptyWildcard: true`, which `solver/llbsolver/file/backend.go` turns into copying nothing, so "
-            "a wildcard that matches nothing is fine beside another source and at most a note when it is the "
-            "only one. Stays silent for `--from=` copies, URLs in `ADD` and heredocs. Only a note for sources "
-            "made on the host before `docker build`: git-ignored build outputs (`target/release/app`), files a "
-            "CI workflow, Makefile, justfile or script that builds this image names (it builds or downloads "
-            "them first, e.g. `actions/download-artifact` with `path: bin/`; a root `Dockerfile` counts as built by "
-            "a `docker/build-push-action` step with `context: .` and no `file:`, or by `docker build .` without "
-            "`-f`), and files in a git submodule "
-            "that is not checked out. A git-ignored `Cargo.lock` is no build output: unless a build step makes "
-            "it, the COPY fails on every fresh clone, so it stays an error.",
+            "that compose gives the Dockerfile (`build.context`, with `build.dockerfile` relative to it), or the "
+            "Dockerfile's own directory when no service builds it (or the nearest parent directory, up to the project "
+            "root, where its sources are, as with `docker build -f docker/Dockerfile .`). Wildcards, ARG/ENV "
+            "substitution and multi-source forms are honoured with BuildKit's semantics, as its source shows: every "
+            "source is joined to the context root and cleaned (`system.NormalizePath(\"/\", src)` in "
+            "`frontend/dockerfile/dockerfile2llb/convert_copy.go`), so `../x` means `x` and is only reported when `x` "
+            "is missing; and every COPY is built with `AllowEmptyWildcard: true`, which "
+            "`solver/llbsolver/file/backend.go` turns into copying nothing, so a wildcard that matches nothing is "
+            "fine beside another source and at most a note when it is the only one. Stays silent for `--from=` "
+            "copies, URLs in `ADD` and heredocs. Only a note for sources made on the host before `docker build`: "
+            "git-ignored build outputs (`target/release/app`), files a CI workflow, Makefile, justfile or script that "
+            "builds this image names (it builds or downloads them first, e.g. `actions/download-artifact` with `path: "
+            "bin/`; a root `Dockerfile` counts as built by a `docker/build-push-action` step with `context: .` and no "
+            "`file:`, or by `docker build .` without `-f`), and files in a git submodule that is not checked out. A "
+            "git-ignored `Cargo.lock` is no build output: unless a build step makes it, the COPY fails on every fresh "
+            "clone, so it stays an error. Also only a note: a Dockerfile that no compose service builds and that a "
+            "wrapper or CI step copies into another folder to build there (`cp frontend/Dockerfile.release "
+            "build-context/Dockerfile`, GitLab CI files a pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or "
+            "key material kept out of git on purpose (a missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or "
+            "`*.pem`/`*.key`/`*.crt` file).",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -90,6 +90,8 @@ def _members(project: Project, root: Manifest) -> Iterator[Finding]:
 
 
 def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, section: str) -> Iterator[Finding]:
+    if "{{" in raw or "{%" in raw:
+        return  # a scaffold's placeholder (`path = "{{client}}"`): the manifest is a template, rendered first
     directory = norm_path(base / raw)
     if (directory / "Cargo.toml").is_file():
         return
@@ -196,15 +198,16 @@ RULE = register(
         level=Level.ERROR,
         summary="A workspace member or a path dependency points at a directory without a Cargo.toml.",
         docs=RuleDocs(
-            what="Each `workspace.members` entry must be a directory with a `Cargo.toml`; a glob (`crates/*`, "
-            "`?`, `[..]` per path segment) must match at least one directory, and every directory it matches "
-            'needs a `Cargo.toml` unless it is under a `workspace.exclude` path. Every `path = "…"` dependency '
+            what="Each `workspace.members` entry must be a directory with a `Cargo.toml`; a glob (`crates/*`, `?`, "
+            "`[..]` per path segment) must match at least one directory, and every directory it matches needs a "
+            "`Cargo.toml` unless it is under a `workspace.exclude` path. Every `path = \"…\"` dependency "
             "(`[dependencies]` and friends, `[workspace.dependencies]`, `[patch.*]`) must name a directory with a "
-            "`Cargo.toml`. Stays silent for a `[workspace.dependencies]` entry no member inherits (Cargo resolves "
-            "it only when a member says `workspace = true`) and for paths under `workspace.exclude`; a path "
-            "inside a git submodule that is not checked out is only a note (`git submodule update --init`), and so "
-            "is a missing directory that a script or Makefile beside the manifest (or beside the missing "
-            "directory) names, since it generates it (an amalgamation or codegen step).",
+            "`Cargo.toml`. Stays silent for a `[workspace.dependencies]` entry no member inherits (Cargo resolves it "
+            "only when a member says `workspace = true`) and for paths under `workspace.exclude`; a path inside a git "
+            "submodule that is not checked out is only a note (`git submodule update --init`), and so is a missing "
+            "directory that a script or Makefile beside the manifest (or beside the missing directory) names, since "
+            "it generates it (an amalgamation or codegen step). A path holding a template placeholder (`path = "
+            "\"{{client}}\"`, a scaffold rendered before use) is not checked.",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

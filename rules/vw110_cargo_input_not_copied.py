@@ -119,7 +119,7 @@ _COPIES_MANIFEST = re.compile(r"(?<![\w.])Cargo\.toml(?![\w.])|\s\.\s")
 
 
 def check(project: Project) -> Iterator[Finding]:
-    seen: set[tuple[Path, int, str]] = set()
+    seen: set[tuple[Path, str]] = set()  # a missing input of a stage, reported at the first RUN that needs it
     own = _own_images(project)
     for build in project.builds:
         df = build.dockerfile
@@ -144,7 +144,7 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # the stage's manifest is not the repository's: what it needs cannot be told
                 fresh = []
                 for f in _findings(project, build, files, instr):
-                    key = (df.path, instr.start_line, f.key)
+                    key = (df.path, f.key)  # the build stops there: a later RUN of the stage is the same cause
                     if key not in seen:
                         seen.add(key)
                         fresh.append(f)
@@ -178,37 +178,38 @@ RULE = register(
             "stages a build runs is resolved as Cargo would from the stage's working directory (`cd dir &&`, "
             "`--manifest-path`, `-p`, `--bin`, `--workspace`, `default-members`): the workspace root and every "
             "member's manifest (globs match only what the stage has), path dependencies (transitively, "
-            "`workspace.dependencies` included), the targets and module files of the packages compiled, a build script "
-            "named by `package.build` (an auto-detected `build.rs` only when the real code uses what it produces — "
-            "`OUT_DIR`, `include_proto!`, `env!` of a variable it emits — since Cargo simply runs none when the file "
-            "is absent), `Cargo.lock` under `--locked`/`--frozen`/`--offline`, a `.cargo/config.toml` that changes how "
-            "the build resolves or compiles (Cargo config reference, "
+            "`workspace.dependencies` included), the targets and module files of the packages compiled, a build "
+            "script named by `package.build` (an auto-detected `build.rs` only when the real code uses what it "
+            "produces — `OUT_DIR`, `include_proto!`, `env!` of a variable it emits — since Cargo simply runs none "
+            "when the file is absent), `Cargo.lock` under `--locked`/`--frozen`/`--offline`, a `.cargo/config.toml` "
+            "that changes how the build resolves or compiles (Cargo config reference, "
             "https://doc.rust-lang.org/cargo/reference/config.html: `[source]` replacement/vendoring, `[patch]`, "
             "`[registries]`, `[registry] default`, `[net] offline = true`, `[build] target`, a `[build] target-dir` a "
-            "later instruction names, `--cfg` rustflags, `[target.<triple>]` linker/ar for a triple the command builds "
-            "for (`--target`, `CARGO_BUILD_TARGET`), `links` overrides, `[unstable]`, and `[env]` values the compiled "
-            "code reads at build time with `env!`/`option_env!` or in `build.rs` — for `cargo run`/`test` any `[env]`, "
-            "since the config's `[env]` reaches build scripts, rustc and the program cargo runs); a config holding "
-            "only aliases, `[profile]`/`-C target-cpu` tuning, `rustc-wrapper`, a host linker/`-fuse-ld` choice or "
-            "test-only `[env]` values is not claimed, and what the code embeds at compile time: "
-            "`include_str!`/`include_bytes!`/`include!` (relative to the file), `sqlx::migrate!`, `sqlx::query_file!`, "
-            "`refinery::embed_migrations!`, `diesel_migrations::embed_migrations!` (relative to the package "
-            "directory), `.sqlx/` for `sqlx::query!` under `SQLX_OFFLINE=true`, askama `#[template(path)]` files under "
-            "the package's `templates/`, and the `.proto` files a build script hands to `compile_protos`; a "
-            "`rust-toolchain.toml` that selects nightly when the stage has no other nightly. Each file is looked up in "
-            "the stage's file model: what COPY/ADD put there (filtered by the `.dockerignore` that applies, "
-            "`<Dockerfile>.dockerignore` first), `COPY --from` other stages, bind and cache mounts of the RUN. A RUN "
-            "that misses more than three inputs (a COPY that left out the workspace) is one finding naming them all, "
-            "the others as related locations. The context of a Dockerfile no compose service builds is the one a CI "
-            "workflow, Makefile or script gives it (`docker build -f <it> <context>`, `docker/build-push-action` "
-            "`context:`), else inferred from its COPY sources. Files an earlier RUN may create (`echo 'fn main() {}' > "
-            "src/main.rs`, scripts, `cargo chef cook`'s manifests) are never claimed missing, nor are files the cargo "
-            "RUN itself writes; in the dependency-cache step (`mkdir src && echo 'fn main() {}' > src/main.rs && cargo "
-            "build`) an auto-discovered `src/lib.rs` or `src/bin/*` the stage lacks is simply no target; `cargo chef "
-            "cook` itself builds from its recipe and is not checked, nor is a cargo command whose failure the RUN "
-            "ignores (`cargo build --release || true`, a cache-warming step), nor a cargo command after a RUN that "
-            "rewrote the stage's manifest (`sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml`). A file missing from the "
-            "repository too is VW101's or VW105's.",
+            "later instruction names, `--cfg` rustflags, `[target.<triple>]` linker/ar for a triple the command "
+            "builds for (`--target`, `CARGO_BUILD_TARGET`), `links` overrides, `[unstable]`, and `[env]` values the "
+            "compiled code reads at build time with `env!`/`option_env!` or in `build.rs` — for `cargo run`/`test` "
+            "any `[env]`, since the config's `[env]` reaches build scripts, rustc and the program cargo runs); a "
+            "config holding only aliases, `[profile]`/`-C target-cpu` tuning, `rustc-wrapper`, a host "
+            "linker/`-fuse-ld` choice or test-only `[env]` values is not claimed, and what the code embeds at compile "
+            "time: `include_str!`/`include_bytes!`/`include!` (relative to the file), `sqlx::migrate!`, "
+            "`sqlx::query_file!`, `refinery::embed_migrations!`, `diesel_migrations::embed_migrations!` (relative to "
+            "the package directory), `.sqlx/` for `sqlx::query!` under `SQLX_OFFLINE=true`, askama "
+            "`#[template(path)]` files under the package's `templates/`, and the `.proto` files a build script hands "
+            "to `compile_protos`; a `rust-toolchain.toml` that selects nightly when the stage has no other nightly. "
+            "Each file is looked up in the stage's file model: what COPY/ADD put there (filtered by the "
+            "`.dockerignore` that applies, `<Dockerfile>.dockerignore` first), `COPY --from` other stages, bind and "
+            "cache mounts of the RUN. A RUN that misses more than three inputs (a COPY that left out the workspace) "
+            "is one finding naming them all, the others as related locations. The context of a Dockerfile no compose "
+            "service builds is the one a CI workflow, Makefile or script gives it (`docker build -f <it> <context>`, "
+            "`docker/build-push-action` `context:`), else inferred from its COPY sources. Files an earlier RUN may "
+            "create (`echo 'fn main() {}' > src/main.rs`, scripts, `cargo chef cook`'s manifests) are never claimed "
+            "missing, nor are files the cargo RUN itself writes; in the dependency-cache step (`mkdir src && echo 'fn "
+            "main() {}' > src/main.rs && cargo build`) an auto-discovered `src/lib.rs` or `src/bin/*` the stage lacks "
+            "is simply no target; `cargo chef cook` itself builds from its recipe and is not checked, nor is a cargo "
+            "command whose failure the RUN ignores (`cargo build --release || true`, a cache-warming step), nor a "
+            "cargo command after a RUN that rewrote the stage's manifest (`sed -i 's#src/main.rs#src/dummy.rs#' "
+            "Cargo.toml`). A file missing from the repository too is VW101's or VW105's. An input a stage lacks is "
+            "reported at the first RUN that needs it (the build stops there), not again at later ones.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

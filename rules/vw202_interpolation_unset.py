@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from viworks_lint.conventions import Provision
+from viworks_lint.conventions import Provision, documented_env_name, user_written_env
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject
@@ -55,7 +55,22 @@ def check(project: Project) -> Iterator[Finding]:
         missing_env = _missing_dotenv_file(compose)
         secret = is_secret_name(name) and not code_needs
         outside = project.scope_of(first.location.path) is not Scope.DEPLOY and not code_needs
-        if optional or passthrough or missing_env or secret or outside:
+        documented = (
+            documented_env_name(project, compose.project_dir, name)
+            if user_written_env(project, compose.project_dir)
+            else None
+        )
+        if documented is not None and not (optional or passthrough or missing_env):
+            yield RULE.finding(
+                f"`{name}` would come from `.env`, which the repository git-ignores so that each user writes their "
+                f"own, and `{project.rel(documented.path)}:{documented.line}` names it; compose "
+                f"substitutes an empty string for `{written}` until it is",
+                first.location,
+                key=name,
+                related=(*related, Related(documented, f"`{name}` is documented here")),
+                level=Level.NOTE,
+            )
+        elif optional or passthrough or missing_env or secret or outside:
             if secret and not (optional or passthrough or missing_env):
                 why = (
                     "is a secret, which is best exported by the environment that runs compose rather than written "
@@ -183,34 +198,35 @@ RULE = register(
         docs=RuleDocs(
             what="Every `${VAR}` / `$VAR` in a compose file is resolved the way `docker compose` resolves it: from "
             "the `.env` next to the first compose file, `--env-file` files and the variables listed in config as "
-            "`provided-env`, and from the way the repository itself runs compose: the `--env-file`s and "
-            "`VAR=… docker compose` of its Makefile, justfile, Taskfile, scripts, CI workflows and documentation "
-            "(README and setup pages, Markdown / MDX under a docs folder: a page's `-f myapp/x.compose.yaml --env-file "
-            "myapp/x.env` that names the folder its install steps create means the repository's compose file of "
-            "that name and the env file of that name beside it), and the variables "
-            "the same CI step, script or recipe `export`s before it runs compose (a deploy script's `export X=${{ "
-            "secrets.X }}`, a Makefile's top-level `export`) or exports by sourcing a file (`source env.sh`, "
-            "`set -a; . ./prod.env`), also when it runs compose through `make T` / `just T` / `cargo make T` (a "
-            "README block `source env.sh` then `make compose`: target `T` and the targets it depends on). "
-            "cargo-make's `Makefile.toml` is read too: a task running `docker compose` (`command = \"docker\"`, "
-            "`args = [\"compose\", …]`, or a shell `script`) gets the top-level `[env]`, its own `env` and that "
-            "of the task it `extend`s, and the `env` of the tasks that run before it (`dependencies`) or run it "
-            "(`run_task`). When `.env` (or an "
-            "`--env-file`) is absent or git-ignored, the template beside it (`.env.example`, `.env.sample`, "
-            "`.env.template`, `.env.dist`, `.env.default`, `default.env`, `example.env`, or whatever a repository "
-            "step copies into place) defines "
-            "what it will hold; one note per compose file names that step. A reference without a default "
-            "(`${VAR:-d}`, `${VAR-d}`) to a variable nothing defines is a warning, once per variable and compose "
-            "file with the other places as related locations. `${VAR:?msg}` / `${VAR?msg}` is written to demand the "
-            "variable from the environment that runs compose (compose stops with that message): a note. "
-            "Stays silent for `$$VAR` escapes, variables every shell exports (`HOME`, "
-            "`PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), variables of an env file the repository passes "
-            "with `--env-file` (a wrapper or a documented command), and a file that another compose project "
-            "(such as a wrapper's `-f base -f prod`) reads with the variable defined; a name that appears only "
-            "commented out (`# X=`) in `.env` or its template is deliberately optional, a secret (`*_API_KEY`, "
-            "`*_PASSWORD`) is best exported by the environment, and a dev, test or CI file leaves variables to the "
-            "shell of whoever runs it: a note at most. A service's `env_file:` only reaches the container: a "
-            "variable it defines is still unset for `${VAR}` unless a `--env-file` passes the same file.",
+            "`provided-env`, and from the way the repository itself runs compose: the `--env-file`s and `VAR=… docker "
+            "compose` of its Makefile, justfile, Taskfile, scripts, CI workflows and documentation (README and setup "
+            "pages, Markdown / MDX under a docs folder: a page's `-f myapp/x.compose.yaml --env-file myapp/x.env` "
+            "that names the folder its install steps create means the repository's compose file of that name and the "
+            "env file of that name beside it), and the variables the same CI step, script or recipe `export`s before "
+            "it runs compose (a deploy script's `export X=${{ secrets.X }}`, a Makefile's top-level `export`) or "
+            "exports by sourcing a file (`source env.sh`, `set -a; . ./prod.env`), also when it runs compose through "
+            "`make T` / `just T` / `cargo make T` (a README block `source env.sh` then `make compose`: target `T` and "
+            "the targets it depends on). cargo-make's `Makefile.toml` is read too: a task running `docker compose` "
+            "(`command = \"docker\"`, `args = [\"compose\", …]`, or a shell `script`) gets the top-level `[env]`, its "
+            "own `env` and that of the task it `extend`s, and the `env` of the tasks that run before it "
+            "(`dependencies`) or run it (`run_task`). When `.env` (or an `--env-file`) is absent or git-ignored, the "
+            "template beside it (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`, `.env.default`, "
+            "`default.env`, `example.env`, or whatever a repository step copies into place) defines what it will "
+            "hold; one note per compose file names that step. A reference without a default (`${VAR:-d}`, `${VAR-d}`) "
+            "to a variable nothing defines is a warning, once per variable and compose file with the other places as "
+            "related locations. `${VAR:?msg}` / `${VAR?msg}` is written to demand the variable from the environment "
+            "that runs compose (compose stops with that message): a note. Stays silent for `$$VAR` escapes, variables "
+            "every shell exports (`HOME`, `PWD`, `USER`, `UID`, `GID`, `HOSTNAME`, `SHELL`, `PATH`), variables of an "
+            "env file the repository passes with `--env-file` (a wrapper or a documented command), and a file that "
+            "another compose project (such as a wrapper's `-f base -f prod`) reads with the variable defined; a name "
+            "that appears only commented out (`# X=`) in `.env` or its template is deliberately optional, a secret "
+            "(`*_API_KEY`, `*_PASSWORD`) is best exported by the environment, and a dev, test or CI file leaves "
+            "variables to the shell of whoever runs it: a note at most. A service's `env_file:` only reaches the "
+            "container: a variable it defines is still unset for `${VAR}` unless a `--env-file` passes the same file. "
+            "When the repository git-ignores `.env` and ships no template, each user writes their own: a variable a "
+            "README or setup document names (`` `NAME` `` or `NAME=`), or another env file beside it defines "
+            "(`.env.test`), is a note pointing there. A `--env-file` on every run of a compose project replaces its "
+            "`.env`, as in compose.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

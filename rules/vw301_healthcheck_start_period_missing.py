@@ -10,6 +10,7 @@ from viworks_lint.dockerutil import target_stage
 from viworks_lint.durations import DEFAULT_INTERVAL, DEFAULT_RETRIES, seconds
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
+from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import ComposeProject
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
@@ -105,7 +106,10 @@ def _check(project: Project) -> Iterator[Finding]:
         store = family_of_image(svc.image) if build is None else None
         init_lines = small_sql_init(svc, compose.project_dir) if store is not None else None
         third_party = store is not None and (not init_scripts_mounted(svc) or init_lines is not None)
-        ungated = build is None and not third_party and not _awaited(compose, svc.name)
+        quick = build is None and store is None and bool(svc.image) and lookup(
+            svc.image or "", project.config.base_images
+        ).quick_start
+        ungated = build is None and not third_party and not quick and not _awaited(compose, svc.name)
         message = (
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
             "towards `retries`, so a slow start is marked unhealthy and restarted"
@@ -121,6 +125,11 @@ def _check(project: Project) -> Iterator[Finding]:
                 f"; `{svc.image}` is a stock {store.label} image that runs {work} and is ready in seconds, so this "
                 "is only advice"
             )
+        elif quick:
+            message += (
+                f"; `{svc.image}` is a stock server that answers within a second or two and runs none of this "
+                "repository's start-up work, so this is only advice"
+            )
         elif ungated:
             message += (
                 f"; `{svc.image or svc.name}` is not built here and no service waits for it with "
@@ -132,7 +141,7 @@ def _check(project: Project) -> Iterator[Finding]:
             message,
             hc.location,
             key=f"compose:{svc.name}",
-            level=Level.NOTE if third_party or ungated or generous is not None else None,
+            level=Level.NOTE if third_party or quick or ungated or generous is not None else None,
             fix=safe_fix(
                 f"add `start_period: {START_PERIOD}` to the healthcheck of service `{svc.name}`",
                 SetKey(compose.files, ("services", svc.name, "healthcheck", "start_period"), START_PERIOD),
@@ -201,6 +210,8 @@ RULE = register(
             "service mounts init scripts at `/docker-entrypoint-initdb.d` (then its first start runs the "
             "repository's SQL and can take long) other than a few plain `.sql` files (no shell scripts, fewer "
             f"than {SMALL_INIT_LINES} lines and 16 KiB in all, which run in under a second); so is any other "
+            "image-only service of a stock server that answers within a second or two (`quick_start` in "
+            "`rules/images.json`: nginx, caddy, traefik, httpd, haproxy, mailpit), and on any other "
             "image-only service (prometheus, grafana, an OpenTelemetry collector) that no service waits for with "
             "`condition: service_healthy`, since its health status then gates nothing. It is a note as well when "
             "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "

@@ -135,7 +135,7 @@ def check(project: Project) -> Iterator[Finding]:
 def _resources(compose: ComposeProject, svc: Service, extra: Callable[[], _Known]) -> Iterator[Finding]:
     checks: list[tuple[str, str, str, Location, Mapping[str, object]]] = []
     for m in svc.volumes:
-        if m.type == "volume" and m.source:
+        if m.type == "volume" and m.source and not m.templated:  # `${DATA_DIR}` from a template: a path there
             checks.append(("volume", "volumes", m.source, m.location, compose.volumes))
     for ref in svc.networks:
         if ref.name != "default":
@@ -170,13 +170,14 @@ RULE = register(
         level=Level.ERROR,
         summary="A service references a service, volume, network, secret or config the project does not define.",
         docs=RuleDocs(
-            what="In the merged compose project (base file, overrides and `-f` files together, plus files pulled "
-            "in with `include:`): `depends_on`, `links`, `extends` (same-file form without `file:`), "
-            "`volumes_from` and `network_mode`/`ipc`/`pid: service:X` must name a defined service; named volumes "
-            "(short `name:/path` and long `type: volume`), `networks`, `secrets` and `configs` a service uses "
-            "must be declared at the top level. `external` resources are declared too; `network_mode: "
-            "host|none|bridge|container:…`, the `default` network and `depends_on` entries with "
-            "`required: false` are never reported.",
+            what="In the merged compose project (base file, overrides and `-f` files together, plus files pulled in "
+            "with `include:`): `depends_on`, `links`, `extends` (same-file form without `file:`), `volumes_from` and "
+            "`network_mode`/`ipc`/`pid: service:X` must name a defined service; named volumes (short `name:/path` and "
+            "long `type: volume`), `networks`, `secrets` and `configs` a service uses must be declared at the top "
+            "level. `external` resources are declared too; `network_mode: host|none|bridge|container:…`, the "
+            "`default` network and `depends_on` entries with `required: false` are never reported, nor is a volume "
+            "source written with a variable (`${DATA_DIR}:/data`: its value, often a host path from a template, "
+            "decides what it is).",
             why='Compose validates references before creating anything: `service "backend" depends on undefined '
             'service "postgress"` or `service "db" refers to undefined volume pgdata` stops the whole deploy.',
             example="services:\n  backend:\n    depends_on: [postgress]\n    volumes:\n      - uploads:/data\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from viworks_lint.bashexec import bash_execs_tail, image_bash
@@ -132,6 +133,26 @@ def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], star
     return False
 
 
+_TRAP_TERM = re.compile(r"^\s*trap\s+.+\s(?:SIG)?TERM\b|^\s*trap\s+.+\s15\b", re.MULTILINE)
+_WAITS = re.compile(r"^\s*wait\b", re.MULTILINE)
+_EXEC_INIT = re.compile(r"^\s*exec\s+(\S+)", re.MULTILINE)
+
+
+def _script_is_init(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
+    """The entrypoint script does an init's work: it ends by exec'ing a process manager (`exec supervisord`,
+    `exec s6-svscan`), or it traps SIGTERM and `wait`s for the app it started in the background (it forwards the
+    signal and reaps its child)."""
+    for b in builds:
+        found = entry_script(project, b, stage, starter)
+        if found is None:
+            continue
+        execs = _EXEC_INIT.findall(found.text)
+        if execs and execs[-1].strip("\"'").rsplit("/", 1)[-1] in INITS:
+            return True
+        return _TRAP_TERM.search(found.text) is not None and _WAITS.search(found.text) is not None
+    return False
+
+
 def check(project: Project) -> Iterator[Finding]:
     return fold_variants(project, _findings(project))
 
@@ -154,6 +175,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
         if _script_shell_pid1(project, stage, stage_builds, starter):
             continue  # the entrypoint script's shell is PID 1: VW403's finding on the script's last command
+        if _script_is_init(project, stage, stage_builds, starter):
+            continue  # `exec supervisord`, or a script that traps SIGTERM and waits for the app it started
         running = [b for b in stage_builds if not _compose_init(b)]
         signals = _signals(project, running)
         stops = [_stop_signal(df, stage, b) for b in running]

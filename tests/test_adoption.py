@@ -105,7 +105,7 @@ def test_bad_baseline_exits_2(demo: Path, content: str | None, needle: str) -> N
 
 def test_fail_level(tmp_path: Path) -> None:
     write(tmp_path, {
-        "compose.yaml": "services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n"
+        "compose.yaml": "services:\n  web:\n    image: example/web:1.0\n    healthcheck:\n"
                         "      test: [\"CMD\", \"true\"]\n      interval: 5s\n"
                         "  app:\n    image: busybox\n    depends_on:\n      web:\n        condition: service_healthy\n",
     })  # one warning (VW301)

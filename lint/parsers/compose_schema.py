@@ -113,9 +113,17 @@ def _validate(root: YNode) -> list[Problem]:
     return problems
 
 
+def _emptied(node: YNode) -> bool:
+    """A scalar written with a variable that interpolated to nothing (`container_name: ${NAME}` with NAME
+    unset): the shape is fine once the variable is set, and VW202 reports the variable."""
+    return node.raw is not None and "$" in node.raw and node.value in ("", None)
+
+
 def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
     path = list(error.absolute_path)
     node, loc = _node_at(root, path)
+    if _emptied(node):
+        return []
     where = _describe(path)
     if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
         out = []
@@ -137,7 +145,9 @@ def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
 
         deepest = best_match(error.context)
         sub_path = path + list(deepest.relative_path)
-        _, loc2 = _node_at(root, sub_path)
+        node2, loc2 = _node_at(root, sub_path)
+        if _emptied(node2):
+            return []
         msg = _message(deepest, _describe(sub_path))
         return [Problem("VW002", msg, loc2, key=_describe(sub_path))]
     return [Problem("VW002", _message(error, where), loc, key=where)]
