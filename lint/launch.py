@@ -50,7 +50,11 @@ def _argv0(argv: list[str]) -> tuple[str, bool] | None:
     if base in SHELLS or base in ("env", "python", "python3", "node", "perl"):
         rest = [a for a in argv[i + 1 :] if not a.startswith("-")]
         if base in SHELLS and any(a.startswith("-") and "c" in a for a in argv[i + 1 : i + 3]):
-            return None  # `sh -c "…"`: a command line, not a script
+            # `sh -c "…"`: a command line, not a script; one simple command names the program it starts
+            line = next((a for a in argv[i + 1 :] if not a.startswith("-")), "")
+            cmds = commands(line)
+            prog1 = _shell_argv0(line) if len(cmds) == 1 else None
+            return (prog1, False) if prog1 and "$" not in prog1 and posixpath.basename(prog1) not in SHELLS else None
         return (rest[0], False) if rest and "$" not in rest[0] else None
     return prog, True
 

@@ -384,6 +384,16 @@ def _sourced_names(word: str, bases: tuple[Path, ...], allexport: bool) -> set[s
     return names
 
 
+# the option naming the file a key, certificate or download tool writes
+_OUTPUT_FLAGS: dict[str, tuple[str, ...]] = {
+    "ssh-keygen": ("-f",),
+    "openssl": ("-out", "-keyout"),
+    "mkcert": ("-cert-file", "-key-file"),
+    "curl": ("-o", "--output"),
+    "wget": ("-O", "--output-document"),
+}
+
+
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
     targets: list[tuple[str, str | None]] = []
     args = [w for w in words[1:] if not w.startswith("-")]
@@ -395,7 +405,12 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
             targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
         else:
             targets = [(dest, args[0] if len(args) == 2 else None)]
+    outputs = _OUTPUT_FLAGS.get(prog, ())
     for i, w in enumerate(words):
+        if w in outputs and i + 1 < len(words):  # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`
+            targets.append((words[i + 1], None))
+            if prog == "ssh-keygen":
+                targets.append((words[i + 1] + ".pub", None))
         if w in (">", ">>") and i + 1 < len(words):
             targets.append((words[i + 1], None))
         elif w.startswith(">") and len(w) > 1 and w[1:2] not in (">", "&"):

@@ -190,3 +190,39 @@ def test_vw405_a_readme_that_starts_the_unprofiled_services_from_a_subfolder(tmp
     assert _got(lint(root, ["VW405"]), root) == [("VW405", "docker-compose.yaml", 4, "note")]
     write(root, {"README.md": readme.replace("docker compose up -d", "docker compose --profile full up -d")})
     assert _got(lint(root, ["VW405"]), root) == [("VW405", "docker-compose.yaml", 4, "warning")]
+
+
+def test_vw402_reads_the_code_of_a_binary_started_through_sh_c(tmp_path: Path) -> None:
+    # a host-built binary started by `sh -c "/app/bin/broker \"$@\"" --`: its code handles SIGTERM itself
+    code = (
+        "#[tokio::main]\nasync fn main() {\n"
+        "    use tokio::signal::unix::{signal, SignalKind};\n"
+        "    let mut term = signal(SignalKind::terminate()).unwrap();\n"
+        "    term.recv().await;\n}\n"
+    )
+    image = (
+        "FROM alpine:3.20\nCOPY target/x86_64-unknown-linux-musl/release/broker /app/bin/\nUSER nobody\n"
+        'ENTRYPOINT ["sh", "-c", "/app/bin/broker \\"$@\\"", "--"]\n'
+    )
+    root = write(tmp_path, {
+        "Cargo.toml": '[package]\nname = "broker"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+        'tokio = { version = "1", features = ["full"] }\n',
+        "src/main.rs": code, "Dockerfile": image,
+    })
+    assert lint(root, ["VW402"]) == []
+    write(root, {"src/main.rs": "fn main() { loop { std::thread::park(); } }\n"})
+    assert [f.rule_id for f in lint(root, ["VW402"])] == ["VW402"]
+
+
+def test_vw204_a_key_a_script_generates(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "e2e/compose.yaml": "services:\n  runner:\n    image: example/runner:1\n    volumes:\n"
+        "      - ./keys/id_rsa:/root/.ssh/id_rsa:ro\n      - ./keys/known_hosts:/root/.ssh/known_hosts:ro\n",
+        "e2e/gen-keys.sh": "#!/bin/sh\nmkdir -p keys\nssh-keygen -t ed25519 -f ./keys/id_rsa -q -N ''\n",
+    })
+    found = lint(root, ["VW204"])
+    assert _got(found, root) == [
+        ("VW204", "e2e/compose.yaml", 5, "note"),
+        ("VW204", "e2e/compose.yaml", 6, "error"),  # nothing makes known_hosts
+    ]
+    assert "created by `ssh-keygen" in next(f.message for f in found if f.location.line == 5)
