@@ -227,3 +227,27 @@ def _documented_names(project: Project, project_dir: Path) -> dict[str, Location
             for n in names:
                 out.setdefault(n, Location(f, i, 1))
     return out
+
+
+def documented_file(project: Project, path: Path) -> Location | None:
+    """A README or setup document (in the repository root or the file's folder) that names a file the
+    repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``)."""
+    if path.exists() or not project.is_gitignored(path):
+        return None
+    pattern = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w-])")
+    for folder in dict.fromkeys((path.parent, project.root)):
+        try:
+            docs = sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))
+        except OSError:
+            continue
+        for doc in docs:
+            try:
+                if doc.stat().st_size > 512_000:
+                    continue
+                text = read_text(doc)
+            except (ReadError, OSError):
+                continue
+            for i, line in enumerate(text.splitlines(), 1):
+                if pattern.search(line):
+                    return Location(doc, i, 1)
+    return None

@@ -137,7 +137,17 @@ def compiles_at_start(project: Project, svc: Service) -> str | None:
     if build is not None and build.dockerfile is not None:
         stage = build.dockerfile.final_stage(build.target)
     m = DEV_CARGO.search(_command_text(svc, stage))
-    return None if m is None or m.group(1) in ("test", "nextest") else f"cargo {m.group(1)}"
+    if m is None:
+        return None
+    if build is not None and build.dockerfile is not None and stage is not None:
+        for st in build.dockerfile.lineage(stage):
+            for instr in st.instructions:
+                if instr.cmd == "RUN" and _PREBUILT.search(" ".join(instr.args)):
+                    return None  # compiled while the image was built: the command starts at once
+    return f"cargo {m.group(1)}"
+
+
+_PREBUILT = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:build|b|test\b[^\n]*--no-run|nextest\s+archive)\b")
 
 
 def dev_builds(project: Project, compose: ComposeProject) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from viworks_lint.wrappers import Invocation
+    from viworks_lint.composeruns import Invocation
 
 DOC_NAMES = re.compile(
     r"^(readme|install|installation|deploy|deployment|setup|getting[-_]started|contributing|"

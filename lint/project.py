@@ -22,9 +22,10 @@ from viworks_lint.parsers.envfile import EnvFile, parse_env
 from viworks_lint.parsers.nginx import NginxConfig, parse_nginx
 
 if TYPE_CHECKING:
+    from viworks_lint.composeruns import Invocation
     from viworks_lint.conventions import Provision
     from viworks_lint.scope import Scope, ScopeInfo
-    from viworks_lint.wrappers import Invocation, Wrappers
+    from viworks_lint.wrappers import Wrappers
 
 
 @dataclass
@@ -166,7 +167,12 @@ class Project:
         setup = ComposeEnv(invocations=tuple(invocations))
         # `--env-file` replaces the project directory's `.env` (compose reads `.env` only when none is given)
         dotenv = [] if invocations and all(i.env_files for i in invocations) else [project_dir / ".env"]
-        candidates = [*dotenv, *self._extra_env_files, *(f for i in invocations for f in i.env_files)]
+        candidates = [
+            *dotenv,
+            *self._extra_env_files,
+            *(f for i in invocations for f in i.env_files),
+            *(f for i in invocations for f in i.shell_env_files),
+        ]
         for candidate in dict.fromkeys(norm_path(c) for c in candidates):
             present = candidate.is_file()
             ef = self.env_file(candidate) if present else None

@@ -102,7 +102,7 @@ def _dotenv_files_in_container(
             if _is_dotenv(posixpath.basename(p.source)):
                 out.append(build.context / p.source)
             elif p.tree and p.source == "." and files is not None:
-                found = files.lookup(posixpath.join(p.dest, ".env"))
+                found = files.lookup(posixpath.join(p.dest, ".env"), copies_only=True)  # `RUN cargo clean` after
                 if found.present and found.host is not None:
                     out.append(found.host)  # `COPY . .` takes the context's .env along
     return out

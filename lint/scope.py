@@ -97,6 +97,8 @@ _WORDS: dict[str, Scope] = {
             "fixtures",
             "fuzz",
             "smoke",
+            "tester",
+            "harness",
         ),
         Scope.TEST,
     ),

@@ -36,7 +36,7 @@ def _manifests(project: Project, code: ServiceCode) -> list[Manifest]:
     return out
 
 
-def _sources(project: Project, manifest: Manifest) -> list[str]:
+def package_sources(project: Project, manifest: Manifest) -> list[str]:
     """The Rust sources of one package (``src/`` and targets placed elsewhere), read once per run."""
     cache: dict[Path, list[str]] = project.__dict__.setdefault("_package_sources", {})
     hit = cache.get(manifest.dir)
@@ -56,7 +56,7 @@ def _clients(fam: Family, dep: Dependency) -> bool:
     return name in fam.client_crates or any(w in name for w in fam.client_words)
 
 
-def _named(texts: list[str], libs: set[str]) -> bool:
+def names_library(texts: list[str], libs: set[str]) -> bool:
     """Some text names one of the libraries: ``lib::…``, ``use lib``, ``extern crate lib``."""
     alt = "|".join(sorted(map(re.escape, libs)))
     pattern = re.compile(rf"(?<![\w$])(?:{alt})\s*::|\b(?:use|extern\s+crate)\s+(?:::)?(?:{alt})\b")
@@ -101,7 +101,7 @@ def uses_datastore(project: Project, svc: Service, fam: Family, variable: str | 
         for d in m.dependencies
         if d.section != "dev-dependencies" and _clients(fam, d)
     }
-    if libs and any(_named(_sources(project, m), libs) for m in manifests):
+    if libs and any(names_library(package_sources(project, m), libs) for m in manifests):
         return True
     if _runs_tool(project, svc, code):
         return None
@@ -179,7 +179,7 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
     for m in sorted(_manifests(project, code), key=lambda m: m.dir):
         if (m.dir, redis) not in cache:
             scans: list[tuple[bool, ...]] = [
-                _scan_redis(t) if redis else _scan(t) for t in _sources(project, m)
+                _scan_redis(t) if redis else _scan(t) for t in package_sources(project, m)
             ]
             cache[(m.dir, redis)] = tuple(any(s[i] for s in scans) for i in range(width))
         found = [a or b for a, b in zip(found, cache[(m.dir, redis)], strict=True)]

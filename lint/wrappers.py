@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from viworks_lint.composeruns import STACK_DEPLOY, Invocation, compose_run
 from viworks_lint.dockerutil import commands
 from viworks_lint.docruns import is_doc, relocate
 from viworks_lint.location import Location
@@ -66,24 +67,6 @@ class Step:
         return f"`{self.text}` in {self.where}"
 
 
-@dataclass(frozen=True)
-class Invocation:
-    """One ``docker compose`` command of a wrapper."""
-
-    location: Location
-    where: str
-    kind: str  # ci | make | script | docs
-    label: str  # the make target, CI job or script name, lower-case
-    cwd: Path
-    files: tuple[Path, ...]
-    env_files: tuple[Path, ...]
-    profiles: tuple[str, ...]
-    variables: tuple[str, ...]
-    subcommand: str
-    text: str
-    values: tuple[tuple[str, str], ...] = ()  # the variables whose value the wrapper states (cargo-make's `[env]`)
-
-
 @dataclass
 class Wrappers:
     invocations: list[Invocation] = field(default_factory=list)
@@ -101,6 +84,7 @@ _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\
 _CD_PWD = re.compile(r"\$\(\s*cd\s+\"?([^\s\"$`()]+)\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)")
 _SUBSHELL_CD = re.compile(r"(?:^|[;&|]\s*)\(\s*(?:cd|pushd)\s")
 _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
+_ACTION_COMPOSE = re.compile(r"^\s+compose-files?:\s*([^\n#]+)$", re.MULTILINE)
 _CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
 _GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
 _PREFIXES = {"sudo", "env", "exec", "time", "nohup", "command", "@", "-"}
@@ -123,6 +107,31 @@ def _exported_names(line: str) -> set[str]:
             break  # the rest of a value with spaces (`export A=${{ secrets.A }}`)
         out.add(name)
     return out
+
+
+_JUST_SET = re.compile(r"^set\s+(dotenv-load|dotenv-filename|dotenv-path)\s*(?::=\s*(.+?))?\s*$", re.MULTILINE)
+
+
+def _just_dotenv(path: Path, text: str) -> Path | None:
+    """The env file a justfile loads into its recipes' environment (`set dotenv-load`, with `dotenv-filename`
+    or `dotenv-path` when set), else None."""
+    if path.name.lower().lstrip(".") != "justfile":
+        return None
+    found = {m.group(1): (m.group(2) or "true").strip().strip("\"'") for m in _JUST_SET.finditer(text)}
+    if "dotenv-path" in found:
+        return resolve_path(path.parent, found["dotenv-path"])
+    if "dotenv-filename" in found:
+        return resolve_path(path.parent, found["dotenv-filename"])
+    return path.parent / ".env" if found.get("dotenv-load") == "true" else None
+
+
+def _job_of(lines: list[str], lineno: int) -> str:
+    """The workflow job (a key indented two spaces) a line belongs to."""
+    for line in reversed(lines[: lineno - 1]):
+        m = _YAML_KEY.match(line)
+        if m and len(m.group(1)) == 2:
+            return m.group(2).lower()
+    return ""
 
 
 def _gitlab(path: Path) -> bool:
@@ -266,6 +275,18 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
             exported |= shell.exported
             allexport = shell.allexport
             cwd = shell.cwd or cwd
+    if github:  # an action that runs compose (`hoverkraft-tech/compose-action` with `compose-file: a.yaml`)
+        for m in _ACTION_COMPOSE.finditer(text):
+            lineno = text.count("\n", 0, m.start()) + 1
+            given = [w for w in re.split(r"[\s,]+", m.group(1).strip().strip("\"'|>-")) if w]
+            flags = [a for n in given for a in ("-f", n)]
+            loc = Location(path, lineno, 1)
+            job = _job_of(raw_lines, lineno)
+            _add(out, compose_run([*flags, "up"], {}, base, loc, shown, kind, job, m.group(0).strip()))
+    dotenv = _just_dotenv(path, text)
+    if dotenv is not None:  # `set dotenv-load`: just exports the `.env` beside the justfile to every recipe
+        for i in range(first, len(out.invocations)):
+            out.invocations[i] = replace(out.invocations[i], shell_env_files=(dotenv,))
     if kind == "ci":  # `env:` keys and `echo "X=…" >> $GITHUB_ENV` of the workflow reach its compose runs
         names = set(_CI_ENV.findall(text)) | set(_GITHUB_ENV.findall(text))
         for i in range(first, len(out.invocations)):
@@ -325,15 +346,22 @@ def _scan_line(
         prog = posixpath.basename(words[0])
         if prog in ("cd", "pushd") and len(words) >= 2:
             target = resolve_path(cwd, words[1])
-            if target is not None:
+            # a folder of the repository; not an install folder (`cd /srv/app` after downloading the compose
+            # file there): its files are the repository's, as the commands that follow name them
+            if target is not None and target.is_dir() and (target == root or root in target.parents):
                 cwd = target
             continue
         step_text = " ".join(words)
         _created(words, prog, cwd, root, Step(step_text, where, loc), out)
         if prog == "docker" and len(words) > 1 and words[1] == "compose":
-            _compose(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
+            _add(out, compose_run(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words)))
         elif prog in ("docker-compose", "podman-compose"):
-            _compose(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words), out)
+            _add(out, compose_run(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words)))
+        elif prog == "docker" and words[1:3] == ["stack", "deploy"]:  # a swarm stack: `-c` names its files
+            args = [w if w not in ("-c", "--compose-file") else "-f" for w in words[3:]]
+            files = [a for i, a in enumerate(args) if i and args[i - 1] == "-f"]
+            flags = [a for f in files for a in ("-f", f)]
+            _add(out, compose_run([*flags, STACK_DEPLOY], assigned, cwd, loc, where, kind, label, " ".join(words)))
         else:
             passed = frozenset(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))
             run = task_run(words, prog, cwd, passed) if passed else None
@@ -426,77 +454,9 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
                 steps.append(Step(step.text, step.where, step.location, source))
 
 
-def _compose(
-    args: list[str],
-    assigned: dict[str, str],
-    cwd: Path,
-    loc: Location,
-    where: str,
-    kind: str,
-    label: str,
-    text: str,
-    out: Wrappers,
-) -> None:
-    files: list[str] = []
-    env_files: list[str] = []
-    profiles: list[str] = []
-    project_dir: str | None = None
-    sub = ""
-    i = 0
-    while i < len(args):
-        a = args[i]
-        name, eq, val = a.partition("=")
-        takes = name in (
-            "-f",
-            "--file",
-            "--env-file",
-            "--profile",
-            "--project-directory",
-            "-p",
-            "--project-name",
-            "--ansi",
-            "--parallel",
-            "--progress",
-        )
-        if takes and not eq:
-            val = args[i + 1] if i + 1 < len(args) else ""
-            i += 1
-        if name in ("-f", "--file"):
-            files.append(val)
-        elif name == "--env-file":
-            env_files.append(val)
-        elif name == "--profile":
-            profiles.append(val)
-        elif name == "--project-directory":
-            project_dir = val
-        elif not a.startswith("-") and not takes:
-            sub = a
-            break
-        i += 1
-    if "COMPOSE_FILE" in assigned:
-        files.extend(assigned["COMPOSE_FILE"].replace(",", ":").split(":"))
-    if "COMPOSE_PROFILES" in assigned:
-        profiles.extend(assigned["COMPOSE_PROFILES"].split(","))
-    resolved_files = [resolve_path(cwd, f) for f in files]
-    resolved_env = [resolve_path(cwd, f) for f in env_files]
-    if any(p is None for p in resolved_files) or any(p is None for p in resolved_env):
-        return  # built from a variable we cannot see: which project it is stays unknown
-    workdir = resolve_path(cwd, project_dir) if project_dir else cwd
-    out.invocations.append(
-        Invocation(
-            loc,
-            where,
-            kind,
-            label,
-            workdir or cwd,
-            tuple(p for p in resolved_files if p is not None),
-            tuple(p for p in resolved_env if p is not None),
-            tuple(profiles),
-            tuple(sorted(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))),
-            sub,
-            text,
-        )
-    )
+def _add(out: Wrappers, inv: Invocation | None) -> None:
+    if inv is not None:
+        out.invocations.append(inv)
 
 
 def read_wrappers(root: Path, paths: list[Path], compose_files: Sequence[Path] = ()) -> Wrappers:

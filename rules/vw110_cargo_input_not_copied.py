@@ -142,13 +142,16 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # `cargo build --release || true`: a cache-warming step whose failure is ignored
                 if edited:
                     continue  # the stage's manifest is not the repository's: what it needs cannot be told
-                fresh = []
-                for f in _findings(project, build, files, instr):
-                    key = (df.path, f.key)  # the build stops there: a later RUN of the stage is the same cause
-                    if key not in seen:
-                        seen.add(key)
-                        fresh.append(f)
-                yield from _grouped(fresh)
+                # the build stops at the first RUN that lacks an input: a later RUN (of this stage or another stage
+                # of the same Dockerfile) that lacks one already reported fails for the same cause (often the build
+                # context), so what else it lacks is not reported apart
+                found = list(_findings(project, build, files, instr))
+                keys = {(df.path, f.key.split(":", 1)[-1]) for f in found}
+                if keys & seen:
+                    seen |= keys
+                    continue
+                seen |= keys
+                yield from _grouped(found)
 
 
 _GROUP_AFTER = 3
@@ -209,7 +212,8 @@ RULE = register(
             "command whose failure the RUN ignores (`cargo build --release || true`, a cache-warming step), nor a "
             "cargo command after a RUN that rewrote the stage's manifest (`sed -i 's#src/main.rs#src/dummy.rs#' "
             "Cargo.toml`). A file missing from the repository too is VW101's or VW105's. An input a stage lacks is "
-            "reported at the first RUN that needs it (the build stops there), not again at later ones.",
+            "reported at the first RUN that needs it (the build stops there), not again at later ones of any stage of "
+            "the Dockerfile.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from viworks_lint.conventions import documented_file
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.compose import ComposeProject, EnvFileRef, Service
 from viworks_lint.project import Project, norm_path
@@ -42,6 +43,19 @@ def check(project: Project) -> Iterator[Finding]:
                 level=Level.NOTE,
             )
             continue
+        doc = documented_file(project, path)
+        if doc is not None:
+            yield RULE.finding(
+                f"`env_file` `{ref.raw}` of {who} is not in the repository: it is git-ignored so that each user "
+                f"writes their own, as `{project.rel(doc.path)}:{doc.line}` says; `docker compose up` refuses to "
+                "start until it exists (a template beside it, such as `" + path.name + ".example`, would show what "
+                "it holds)",
+                ref.location,
+                key=ref.raw,
+                related=(*related, Related(doc, "the documentation names it here")),
+                level=Level.NOTE,
+            )
+            continue
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
         try:
             shown = path.relative_to(compose.project_dir).as_posix()
@@ -72,7 +86,8 @@ RULE = register(
             "`default.env` or `.env.default` beside a git-ignored `.env`, a sibling `.example/` folder) or by a step "
             "of a wrapper, a script, a CI workflow or the README (`cp`, `touch`, `> file`), or named by a comment of "
             "the compose file beside it (`# create a .env using app generate-dotenv`), is only a note naming that "
-            "step.",
+            "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`): "
+            "each user writes their own.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

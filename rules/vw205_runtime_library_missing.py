@@ -33,6 +33,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import Scope
+from viworks_lint.storeuse import names_library, package_sources
 
 LIBPQ, LIBSSL, CA = "libpq", "libssl", "ca-certificates"
 _SONAME = {LIBPQ: "libpq.so.5", LIBSSL: "libssl.so.3"}
@@ -329,8 +330,14 @@ def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Nee
 
 
 def _runtime_deps(project: Project, manifest: Manifest) -> list[Dependency]:
+    """The package's enabled dependencies that its code names (`diesel::…`, `use reqwest`): a crate declared in
+    `Cargo.toml` that no source file names is not linked, and neither is the C library it would bring."""
     deps = [_workspace_dep(project, manifest, d) for d in manifest.dependencies if d.section == "dependencies"]
-    return [d for d in deps if _enabled(manifest, d)]
+    enabled = [d for d in deps if _enabled(manifest, d)]
+    texts = package_sources(project, manifest)
+    if not texts:
+        return enabled  # no sources to read: keep every declared crate
+    return [d for d in enabled if names_library(texts, {d.name.replace("-", "_")})]
 
 
 def needs(project: Project, build: Build) -> list[Need]:
@@ -470,10 +477,19 @@ def check(project: Project) -> Iterator[Finding]:
                 if need.library == CA:
                     msg = _ca_message(stage, img, need, tls)
                 else:
+                    soname, fix = _SONAME[need.library], _fix(need.library, img)
+                    built = next((o for o in origins if not o.static and o.facts.openssl), None)
+                    if need.library == LIBSSL and built is not None and built.facts.openssl is not None:
+                        soname = f"libssl.so.{built.facts.openssl}"  # the OpenSSL of the release it was built on
+                        if img.facts.openssl is not None and img.facts.openssl != built.facts.openssl:
+                            fix = (
+                                f"this release ships OpenSSL {img.facts.openssl}, so installing its libssl would "
+                                "not help: build and run on the same Debian/Ubuntu release, or switch to rustls"
+                            )
                     msg = (
                         f"{stage_title(stage)} ({shown}) has no {need.library}, but the binary links it "
                         f"dynamically via {need.because}: it exits at start with `error while loading shared "
-                        f"libraries: {_SONAME[need.library]}`; " + _fix(need.library, img)
+                        f"libraries: {soname}`; " + fix
                     )
                 related = [Related(need.location, f"{need.because} needs {need.library} at run time")]
                 if need.library == CA and not need.outbound and tls is not None:

@@ -8,13 +8,24 @@ from viworks_lint.code import service_code
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
+from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import token_location
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env, effective_listens, service_probes
 
 
+def _routed_by_expose(svc: Service) -> bool:
+    """Traefik labels with no `loadbalancer.server.port`: Traefik routes to the port the image EXPOSEs."""
+    labels = svc.node.get("labels")
+    text = " ".join(
+        f"{k}={v.value}" for k, v in (labels.items() if labels is not None else ())
+    ) + " ".join(str(e.value) for e in (labels.elements() if labels is not None else ()))
+    return "traefik.enable=true" in text.replace(" ", "").lower() and "loadbalancer.server.port" not in text
+
+
 def check(project: Project) -> Iterator[Finding]:
+    exposed: set[Location] = set()  # one finding per EXPOSE line, whichever services run the image
     for _compose, svc in project.services():
         code = service_code(project, svc)
         if code is None or not code.listens:
@@ -75,6 +86,24 @@ def check(project: Project) -> Iterator[Finding]:
         for number, loc, what, key in checks:
             if number in ports:
                 continue
+            if key.startswith("expose:"):
+                if loc in exposed:
+                    continue
+                exposed.add(loc)
+                if not _routed_by_expose(svc):
+                    yield RULE.finding(
+                        f"{what}, but its app listens on {shown}; nothing publishes or probes the exposed port, so "
+                        "it is only misleading documentation: expose the port the app listens on",
+                        loc,
+                        key=key,
+                        related=related,
+                        level=Level.NOTE,
+                    )
+                    continue
+                what += (
+                    " (its Traefik labels name no `loadbalancer.server.port`, so Traefik routes requests to the "
+                    "exposed port)"
+                )
             yield RULE.finding(f"{what}, but its app listens on {shown}", loc, key=f"{svc.name}:{key}", related=related)
 
 
@@ -85,15 +114,17 @@ RULE = register(
         level=Level.ERROR,
         summary="A healthcheck, a `ports:` container port or `EXPOSE` targets a port the app does not listen on.",
         docs=RuleDocs(
-            what='The port the app binds is read from its code (`HttpServer::bind(("0.0.0.0", 8081))`, '
-            '`TcpListener::bind("0.0.0.0:3000")`, `SocketAddr::from(([0, 0, 0, 0], port))`, a port read from '
-            "a `PORT`-style variable with a literal default) and resolved with the environment the container "
-            "really gets (compose `environment`, `env_file`, the image's `ENV`). The healthcheck's URL port, "
-            "the container side of `ports:` and `EXPOSE` must be one of them. Ports that cannot be resolved get "
-            "no claim; port 0 is never a service port. Only code the service's binary reaches counts: not "
-            "`#[cfg(test)]` items, tests and benches, modules behind test/mock features (`#[cfg(feature = "
-            '"e2e_tests")]`), nor other binaries of the image (when several are copied in, the one '
-            "`ENTRYPOINT`/`CMD` starts).",
+            what="The port the app binds is read from its code (`HttpServer::bind((\"0.0.0.0\", 8081))`, "
+            "`TcpListener::bind(\"0.0.0.0:3000\")`, `SocketAddr::from(([0, 0, 0, 0], port))`, a port read from a "
+            "`PORT`-style variable with a literal default) and resolved with the environment the container really "
+            "gets (compose `environment`, `env_file`, the image's `ENV`). The healthcheck's URL port, the container "
+            "side of `ports:` and `EXPOSE` must be one of them. Ports that cannot be resolved get no claim; port 0 is "
+            "never a service port. Only code the service's binary reaches counts: not `#[cfg(test)]` items, tests and "
+            "benches, modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor other binaries of "
+            "the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). An `EXPOSE` that no probe, "
+            "`ports:` or proxy uses is only documentation: a note, once per `EXPOSE` line whichever services run the "
+            "image; it stays an error when a service's Traefik labels (`traefik.enable=true` without "
+            "`loadbalancer.server.port`) make Traefik route to it.",
             why="A probe on the wrong port is refused: the service is marked unhealthy and restarted although it "
             "works. A published port that nothing listens on gives `connection reset` to every client.",
             example='environment:\n  PORT: "8081"\nhealthcheck:\n  test: ["CMD", "curl", "-f", '

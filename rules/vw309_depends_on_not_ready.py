@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viworks_lint.code import service_code
+from viworks_lint.composeruns import STACK_DEPLOY
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, init_scripts_mounted
 from viworks_lint.devstack import compiles_at_start, starts_shell
@@ -16,7 +17,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
-from viworks_lint.project import Project
+from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.storeuse import pool_at_start, uses_datastore
 
@@ -140,8 +141,26 @@ def _connects_lazily(project: Project, svc: Service) -> bool:
     for d in dirs:
         if d not in cache:
             files = sorted((d / "src").rglob("*.rs"))[:2000]
-            cache[d] = any(_TOLERANT.search(_read(f)) is not None for f in files)
+            cache[d] = any(_TOLERANT.search(t) is not None or _retry_loop(t) for f in files if (t := _read(f)))
         if cache[d]:
+            return True
+    return False
+
+
+_LOOP = re.compile(r"\bloop\s*\{|\bwhile\s+[^{;]+\{")
+_CONNECT_WORD = re.compile(
+    r"\b(?:connect\w*|establish|get_(?:\w+_)?connection\w*)\s*\("
+    r"|\b\w*(?:Connection|Pool|Client)\w*\s*::\s*(?:new|open|connect\w*)\s*\("
+)
+_SLEEP = re.compile(r"\bsleep\s*\(")
+
+
+def _retry_loop(text: str) -> bool:
+    """A hand-written retry: a `loop`/`while` whose body (its next 40 lines) both connects and sleeps
+    (`loop { match Pool::connect(..) { Ok(p) => break p, Err(e) => { warn!(..); sleep(1s) } } }`)."""
+    for m in _LOOP.finditer(text):
+        body = "\n".join(text[m.end() :].split("\n", 40)[:40])
+        if _CONNECT_WORD.search(body) and _SLEEP.search(body):
             return True
     return False
 
@@ -153,9 +172,22 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _swarm_stack(project: Project, compose: ComposeProject) -> bool:
+    """The repository deploys these compose files only with `docker stack deploy`: swarm ignores
+    `depends_on` and restarts a task that exits, so start-up order is not compose's to fix."""
+    runs = [
+        inv
+        for inv in project.wrappers.invocations
+        if inv.files and {norm_path(f) for f in inv.files} == {norm_path(f) for f in compose.files}
+    ]
+    return bool(runs) and all(inv.subcommand == STACK_DEPLOY for inv in runs)
+
+
 def check(project: Project) -> Iterator[Finding]:
     found: dict[tuple[Location, str], _Hit] = {}
     for compose in project.composes:
+        if _swarm_stack(project, compose):
+            continue
         for svc in compose.services.values():
             if svc.build is None or svc.build.context is None or svc.network_mode:
                 continue  # image-only services (their own retry logic is not ours to judge)
@@ -268,7 +300,9 @@ RULE = register(
             "`ConnectionManager::new`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel `establish`): the app "
             "starts, and only work that takes a connection before the datastore is ready fails. For a Redis datastore "
             "only Redis clients are read (an sqlx pool says nothing about Redis). Services that start with `cargo "
-            "run`/`cargo watch` compile before they connect: no finding.",
+            "run`/`cargo watch` compile before they connect: no finding. Nor for code that retries its first "
+            "connection by hand (a `loop`/`while` that connects and sleeps), nor for compose files the repository "
+            "deploys only with `docker stack deploy` (swarm ignores `depends_on` and restarts a task that exits).",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

@@ -486,7 +486,7 @@ _SSL_CARGO = "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"
 def _ssl_project(root: Path, builder: str, runtime: str, install: str = "") -> Path:
     return write(root, {
         "Cargo.toml": _SSL_CARGO,
-        "src/main.rs": "fn main() {}\n",
+        "src/main.rs": "use reqwest as _;\nuse openssl as _;\nfn main() {}\n",
         "Dockerfile": f"FROM {builder} AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
                       f"FROM {runtime}\n{install}"
                       "COPY --from=builder /src/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n",
@@ -515,7 +515,7 @@ def test_apt_recommends_bring_ca_certificates(tmp_path: Path) -> None:
     write(tmp_path, {
         "Cargo.toml": "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"
                       "reqwest = { version = \"0.12\", default-features = false, features = [\"rustls-tls-native-roots\"] }\n",
-        "src/main.rs": "fn main() {}\n",
+        "src/main.rs": "use reqwest as _;\nfn main() {}\n",
         "Dockerfile": "FROM rust:1.83-bookworm AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
                       "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
                       "COPY --from=builder /src/target/release/api /usr/local/bin/api\nCMD [\"api\"]\n",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from viworks_lint.findings import Level
@@ -387,12 +388,18 @@ BUILDER = (
 COPY_BIN = "COPY --from=builder /src/target/release/app /usr/local/bin/app\nENTRYPOINT [\"/usr/local/bin/app\"]\n"
 
 
+def _uses(deps: str) -> str:
+    """`use` lines for every dependency a manifest snippet declares: the code links what it names."""
+    names = re.findall(r"^([A-Za-z0-9_-]+)\s*=", deps, re.MULTILINE)
+    return "".join(f"use {n.replace('-', '_')} as _;\n" for n in names)
+
+
 def _rust_project(root: Path, deps: str, final: str, build: str = "RUN cargo build --release",
                   lock: str | None = None) -> Path:
     files = {
         "compose.yaml": "services:\n  app:\n    build: ./app\n",
         "app/Cargo.toml": _pkg("app", deps),
-        "app/src/main.rs": "fn main() {}\n",
+        "app/src/main.rs": _uses(deps) + "fn main() {}\n",
         "app/Dockerfile": BUILDER.format(build=build) + final,
     }
     if lock is not None:
@@ -514,9 +521,10 @@ def test_vw205_ca_store_for_a_url_asking_for_verified_tls(tmp_path: Path) -> Non
     assert [r.location.path.name for r in f.related] == ["Cargo.toml", "compose.yaml"]
     (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n")
     (tmp_path / "app/src/main.rs").write_text(
-        'fn main() {\n    let _ = "postgres://db/app?sslmode=verify-full";\n}\n')
+        _uses(_DATASTORE_DEPS) + 'fn main() {\n    let _ = "postgres://db/app?sslmode=verify-full";\n}\n')
     [f] = lint(tmp_path, ["VW205"])
-    assert "`sslmode=verify-*`" in f.message and f.related[1].location.line == 2
+    line = 2 + _uses(_DATASTORE_DEPS).count("\n")
+    assert "`sslmode=verify-*`" in f.message and f.related[1].location.line == line
 
 
 def test_vw205_https_client_only_through_the_web_framework_is_no_evidence(tmp_path: Path) -> None:
@@ -529,6 +537,7 @@ def test_vw205_https_client_only_through_the_web_framework_is_no_evidence(tmp_pa
     lock += '\n[[package]]\nname = "octocrab"\nversion = "1.0.0"\nsource = "registry+x"\ndependencies = [\n "hyper-rustls",\n]\n'
     (tmp_path / "app/Cargo.lock").write_text(lock)
     (tmp_path / "app/Cargo.toml").write_text(_pkg("app", 'salvo = "0.68"\noctocrab = "0.44"\n'))
+    (tmp_path / "app/src/main.rs").write_text("use salvo as _;\nuse octocrab as _;\nfn main() {}\n")
     [f] = lint(tmp_path, ["VW205"])
     assert "`octocrab` (through `rustls-native-certs`)" in f.message and f.level is Level.WARNING
 
@@ -536,7 +545,7 @@ def test_vw205_https_client_only_through_the_web_framework_is_no_evidence(tmp_pa
 def test_vw205_ca_store_of_a_test_image_is_a_note(tmp_path: Path) -> None:
     write(tmp_path, {
         "Cargo.toml": _pkg("app", 'reqwest = "0.11"\n'),
-        "src/main.rs": "fn main() {}\n",
+        "src/main.rs": "use reqwest as _;\nfn main() {}\n",
         "benchmarks/compose.yaml": "services:\n  bench:\n    build:\n      context: ..\n"
                                    "      dockerfile: benchmarks/Bench.Dockerfile\n",
         "benchmarks/Bench.Dockerfile": BUILDER.format(build="RUN cargo build --release")

@@ -1,0 +1,105 @@
+"""A `docker compose` (or `docker stack deploy`) command line of a wrapper, read as the compose project it
+runs: files, env files, profiles, the variables the line sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from viworks_lint.location import Location
+from viworks_lint.taskruns import resolve_path
+
+STACK_DEPLOY = "stack deploy"  # the subcommand recorded for `docker stack deploy -c file`: a swarm stack
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One ``docker compose`` command of a wrapper."""
+
+    location: Location
+    where: str
+    kind: str  # ci | make | script | docs
+    label: str  # the make target, CI job or script name, lower-case
+    cwd: Path
+    files: tuple[Path, ...]
+    env_files: tuple[Path, ...]
+    profiles: tuple[str, ...]
+    variables: tuple[str, ...]
+    subcommand: str
+    text: str
+    values: tuple[tuple[str, str], ...] = ()  # the variables whose value the wrapper states (cargo-make's `[env]`)
+    # env files the wrapper loads into the shell that runs compose (justfile `set dotenv-load`): their variables
+    # are set for interpolation, and compose still reads the project's `.env`
+    shell_env_files: tuple[Path, ...] = ()
+
+
+def compose_run(
+    args: list[str],
+    assigned: dict[str, str],
+    cwd: Path,
+    loc: Location,
+    where: str,
+    kind: str,
+    label: str,
+    text: str,
+) -> Invocation | None:
+    """The compose project a `docker compose` command line names: its files, env files, profiles and the
+    variables the line sets; None when a path is built from a variable we cannot see."""
+    files: list[str] = []
+    env_files: list[str] = []
+    profiles: list[str] = []
+    project_dir: str | None = None
+    sub = ""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        name, eq, val = a.partition("=")
+        takes = name in (
+            "-f",
+            "--file",
+            "--env-file",
+            "--profile",
+            "--project-directory",
+            "-p",
+            "--project-name",
+            "--ansi",
+            "--parallel",
+            "--progress",
+        )
+        if takes and not eq:
+            val = args[i + 1] if i + 1 < len(args) else ""
+            i += 1
+        if name in ("-f", "--file"):
+            files.append(val)
+        elif name == "--env-file":
+            env_files.append(val)
+        elif name == "--profile":
+            profiles.append(val)
+        elif name == "--project-directory":
+            project_dir = val
+        elif not a.startswith("-") and not takes:
+            sub = a
+            break
+        i += 1
+    if "COMPOSE_FILE" in assigned:
+        files.extend(assigned["COMPOSE_FILE"].replace(",", ":").split(":"))
+    if "COMPOSE_PROFILES" in assigned:
+        profiles.extend(assigned["COMPOSE_PROFILES"].split(","))
+    resolved_files = [resolve_path(cwd, f) for f in files]
+    resolved_env = [resolve_path(cwd, f) for f in env_files]
+    if any(p is None for p in resolved_files) or any(p is None for p in resolved_env):
+        return None  # built from a variable we cannot see: which project it is stays unknown
+    workdir = resolve_path(cwd, project_dir) if project_dir else cwd
+    return Invocation(
+        loc,
+        where,
+        kind,
+        label,
+        workdir or cwd,
+        tuple(p for p in resolved_files if p is not None),
+        tuple(p for p in resolved_env if p is not None),
+        tuple(profiles),
+        tuple(sorted(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))),
+        sub,
+        text,
+    )
