@@ -159,8 +159,25 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
     return waits, _LAZY_POOL.search(text) is not None, establish, establish or _CONNECT.search(text) is not None
 
 
-def _scan_redis(text: str) -> tuple[bool, bool]:
-    return _REDIS_LAZY.search(text) is not None, _REDIS_DIRECT.search(text) is not None
+_FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
+# names of functions that run while the app starts (a connection opened there fails the start)
+_SETUP_FN = re.compile(
+    r"main|new|init|connect|setup|create|build|start|open|establish|bootstrap|state|pool|client|manager"
+)
+
+
+def _scan_redis(text: str) -> tuple[bool, bool, bool]:
+    """(lazy client, a connection opened while starting, a waiting r2d2 pool). A connection opened in a request
+    handler or a cache helper (`async fn get_entries(…) { client.get_multiplexed_async_connection() … }`) is
+    opened per use, after start: a Redis that is late fails that request, not the start."""
+    at_start = False
+    for m in _REDIS_DIRECT.finditer(text):
+        names = _FN_NAME.findall(text, 0, m.start())
+        if not names or _SETUP_FN.search(names[-1].lower()):
+            at_start = True
+            break
+    waits = "r2d2" in text and _R2D2_BUILD.search(text) is not None
+    return _REDIS_LAZY.search(text) is not None, at_start, waits
 
 
 def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | None:
@@ -174,8 +191,8 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
         return None
     redis = family in ("redis",)
     cache: dict[tuple[Path, bool], tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
-    width = 2 if redis else 4
-    found = [False] * width  # redis: lazy, direct; else: waiting pool, lazy pool, diesel `establish`, direct
+    width = 3 if redis else 4
+    found = [False] * width  # redis: lazy, direct at start, r2d2; else: waiting pool, lazy pool, `establish`, direct
     for m in sorted(_manifests(project, code), key=lambda m: m.dir):
         if (m.dir, redis) not in cache:
             scans: list[tuple[bool, ...]] = [
@@ -184,6 +201,8 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
             cache[(m.dir, redis)] = tuple(any(s[i] for s in scans) for i in range(width))
         found = [a or b for a, b in zip(found, cache[(m.dir, redis)], strict=True)]
     if redis:
+        if found[2] and not found[1]:
+            return "waits"
         return "lazy" if found[0] and not found[1] else None
     waits, lazy, establish, direct = found
     if waits and not establish:

@@ -169,3 +169,26 @@ def test_vw110_a_missing_input_of_two_stages_is_one_finding(tmp_path: Path) -> N
         "Dockerfile": image,
     })
     assert [(r, n) for r, _p, n, _lvl in _got(lint(root, ["VW110"]), root)] == [("VW110", 5)]
+
+
+def test_vw309_redis_connections_a_handler_opens_per_request(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      REDIS_URL: redis://cache:6379\n"
+        "    depends_on: [cache]\n  cache:\n    image: redis:7\n"
+    )
+    handler = (
+        "use redis::AsyncCommands;\n#[tokio::main]\nasync fn main() {\n"
+        '    let client = redis::Client::open(std::env::var("REDIS_URL").unwrap()).unwrap();\n'
+        "    serve(client).await;\n}\n"
+        "async fn serve(_c: redis::Client) {}\n"
+        "async fn list_entries(client: redis::Client) -> Vec<String> {\n"
+        "    let mut conn = client.get_multiplexed_async_connection().await.unwrap();\n"
+        '    conn.lrange("entries", 0, -1).await.unwrap()\n}\n'
+    )
+    files = {"Cargo.toml": CARGO + 'redis = { version = "0.25", features = ["tokio-comp"] }\ntokio = "1"\n',
+             "src/main.rs": handler, "Dockerfile": IMAGE, "compose.yaml": compose}
+    root = write(tmp_path / "handler", files)
+    assert [lvl for *_, lvl in _got(lint(root, ["VW309"]), root)] == ["note"]
+    setup = handler.replace("async fn list_entries", "async fn connect_cache")
+    root2 = write(tmp_path / "setup", {**files, "src/main.rs": setup})
+    assert [lvl for *_, lvl in _got(lint(root2, ["VW309"]), root2)] == ["warning"]
