@@ -8,12 +8,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint.findings import Finding, Level
+from viworks_lint.imagescope import STANDALONE_REASON
 from viworks_lint.location import Location
 from viworks_lint.merge import merge_shared
 from viworks_lint.parsers.common import MAX_FILE_BYTES
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, all_rules
 from viworks_lint.suppress import Suppression, scan
+
+_BUILD_BREAKERS = frozenset({"VW101", "VW102", "VW106", "VW110"})
 
 
 def matches(rule: Rule, selector: str) -> bool:
@@ -118,10 +121,40 @@ class Engine:
         for _compose, svc in self.project.services():
             services.setdefault(svc.name, []).append(svc.location)
         result.findings = merge_shared(result.findings, services)
+        result.findings = self._unbuildable(result.findings)
         if self.report_unused:
             result.findings.extend(self._unused())
         result.findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.col, f.rule_id))
         return result
+
+    def _unbuildable(self, findings: list[Finding]) -> list[Finding]:
+        """A Dockerfile nothing builds (no compose service, script or CI step) that cannot build as it is (an
+        error of VW101/VW102/VW106/VW110 on it): its hardening findings are notes, since the image it describes
+        is not the one anyone ships."""
+        broken: dict[Path, str] = {}
+        for f in findings:
+            if f.rule_id in _BUILD_BREAKERS and f.effective_level is Level.ERROR:
+                broken.setdefault(f.location.path, f"{f.rule_id} at line {f.location.line}")
+        if not broken:
+            return findings
+        out: list[Finding] = []
+        for f in findings:
+            info = self.project.scope_info(f.location.path) if f.location.path in broken else None
+            if (
+                info is not None
+                and f.rule_id.startswith("VW4")
+                and f.effective_level is not Level.NOTE
+                and info.kind == "dockerfile"
+                and info.reason == STANDALONE_REASON
+            ):
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f.message + "; no compose file, script or CI step builds this Dockerfile and it cannot "
+                    f"build as it is ({broken[f.location.path]}), so this is only advice",
+                )
+            out.append(f)
+        return out
 
     def _scoped(self, rule: Rule, f: Finding) -> Finding | None:
         """Tag a finding with the deployment scope of its file (or of the compose file / Dockerfile it is

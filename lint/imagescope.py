@@ -36,6 +36,9 @@ _TOOLCHAIN_BASES = (*RUST_BASES, "golang", "gcc", "buildpack-deps")
 _TEST_RUNNERS = re.compile(r"\b(cargo\s+(?:test|nextest|tarpaulin|llvm-cov|bench)|pytest|npm\s+test|jest|playwright)\b")
 
 
+# the scope reason of a Dockerfile that no compose file, script or CI step builds
+STANDALONE_REASON = "standalone image that builds the repository's Rust code"
+
 def _base_name(image: str) -> str:
     return image.split("@")[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image.split("@")[0]
 
@@ -264,7 +267,7 @@ def dockerfile_scope(
         return built
     info = decide(path, "dockerfile", content)
     if info.scope is Scope.DEPLOY and not info.reason:
-        info = ScopeInfo(Scope.DEPLOY, "standalone image that builds the repository's Rust code", "dockerfile")
+        info = ScopeInfo(Scope.DEPLOY, STANDALONE_REASON, "dockerfile")
     return info
 
 

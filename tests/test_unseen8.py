@@ -192,3 +192,19 @@ def test_vw309_redis_connections_a_handler_opens_per_request(tmp_path: Path) -> 
     setup = handler.replace("async fn list_entries", "async fn connect_cache")
     root2 = write(tmp_path / "setup", {**files, "src/main.rs": setup})
     assert [lvl for *_, lvl in _got(lint(root2, ["VW309"]), root2)] == ["warning"]
+
+
+def test_hardening_of_a_dockerfile_nothing_builds_and_that_cannot_build_is_advice(tmp_path: Path) -> None:
+    stale = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/old-name /usr/local/bin/app\n"
+        'CMD ["app"]\n'
+    )
+    root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": stale})
+    got = _got(lint(root, ["VW106", "VW401", "VW402"]), root)
+    assert got == [("VW106", "Dockerfile", 6, "error"), ("VW401", "Dockerfile", 5, "note"),
+                   ("VW402", "Dockerfile", 7, "note")]
+    root2 = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": stale,
+                                   "compose.yaml": "services:\n  app:\n    build: .\n"})
+    got2 = _got(lint(root2, ["VW106", "VW401", "VW402"]), root2)
+    assert [lvl for *_, lvl in got2] == ["error", "warning", "warning"]  # compose builds it: fix both
