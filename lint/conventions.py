@@ -235,6 +235,17 @@ def documented_file(project: Project, path: Path) -> Location | None:
     if path.exists() or not project.is_gitignored(path):
         return None
     pattern = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w-])")
+    envrc = path.parent / ".envrc"  # direnv: `dotenv` loads the `.env` beside it, which each user keeps
+    if envrc.is_file() and envrc.stat().st_size <= 512_000:
+        try:
+            for i, line in enumerate(read_text(envrc).splitlines(), 1):
+                words = line.split("#", 1)[0].split()
+                if words[:1] in (["dotenv"], ["dotenv_if_exists"]) and (
+                    words[1:2] == [path.name] or (len(words) == 1 and path.name == ".env")
+                ):
+                    return Location(envrc, i, 1)
+        except (ReadError, OSError):
+            pass
     for folder in dict.fromkeys((path.parent, project.root)):
         try:
             docs = sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))

@@ -129,14 +129,33 @@ def starts_shell(project: Project, svc: Service) -> str | None:
     return None
 
 
-def compiles_at_start(project: Project, svc: Service) -> str | None:
-    """The ``cargo watch``/``cargo run`` a service's container starts with (its command, or its image's): the
-    app is compiled before it connects to anything, so start-up order races are moot; else None."""
+def start_text(project: Project, svc: Service) -> str:
+    """What a service's container starts with: its compose `entrypoint`/`command` or its image's, and the text
+    of the entrypoint script from the build context that the image runs (`ENTRYPOINT ["./scripts/run.sh"]`)."""
+    from viworks_lint.scripts import entry_script
+
     build = project.build_of_service(svc)
     stage = None
     if build is not None and build.dockerfile is not None:
         stage = build.dockerfile.final_stage(build.target)
-    m = DEV_CARGO.search(_command_text(svc, stage))
+    text = _command_text(svc, stage)
+    if build is not None and stage is not None and svc.entrypoint is None:
+        instr = stage.state.entrypoint or (stage.state.cmd if svc.command is None else None)
+        found = entry_script(project, build, stage, instr) if instr is not None and instr.json else None
+        if found is not None:
+            text += "\n" + found.text
+    return text
+
+
+def compiles_at_start(project: Project, svc: Service) -> str | None:
+    """The ``cargo watch``/``cargo run`` a service's container starts with (its command, or its image's, or the
+    entrypoint script's): the app is compiled before it connects to anything, so start-up order races are
+    moot; else None."""
+    build = project.build_of_service(svc)
+    stage = None
+    if build is not None and build.dockerfile is not None:
+        stage = build.dockerfile.final_stage(build.target)
+    m = DEV_CARGO.search(start_text(project, svc))
     if m is None:
         return None
     if build is not None and build.dockerfile is not None and stage is not None:
@@ -277,3 +296,23 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
             if m is not None:
                 found = f"{project.rel(inv.location.path)} introduces it as {m.group(0)!r}"
     return (Scope.DEV, found) if found is not None else None
+
+
+# the keys of a service that only describe how its image is built and named
+_BUILD_KEYS = frozenset({"build", "image", "container_name", "platform", "labels", "pull_policy"})
+
+
+def builds_only(compose: ComposeProject) -> bool:
+    """A compose file that only builds and tags images (`docker compose -f docker-compose.build.yml build`):
+    every service has `build:` and nothing that runs a container (no environment, ports, volumes, command,
+    depends_on, healthcheck), and the file is named for building or every build lists `tags:`."""
+    services = list(compose.services.values())
+    if not services or not all(
+        svc.build is not None and all(k in _BUILD_KEYS for k, _ in svc.node.items()) for svc in services
+    ):
+        return False
+    named = any("build" in re.split(r"[._\-]+", f.name.lower()) for f in compose.files)
+    tagged = all(
+        (b := svc.node.get("build")) is not None and b.is_map and b.get("tags") is not None for svc in services
+    )
+    return named or tagged  # a bare `build: .` service is also what `docker compose up` runs

@@ -63,7 +63,11 @@ def _data() -> list[dict[str, Any]]:
 def recommends(manager: str, package: str) -> tuple[str, ...]:
     """Packages ``manager`` also installs with ``package`` when Recommends are on (rules/images.json)."""
     table = _file().get("recommends", {}).get(manager, {})
-    return tuple(table.get(package, ())) if isinstance(table, dict) else ()
+    if not isinstance(table, dict):
+        return ()
+    if package in table:
+        return tuple(table[package])
+    return next((tuple(v) for k, v in table.items() if "*" in k and fnmatch.fnmatchcase(package, k)), ())
 
 
 def version_tuple(text: str) -> tuple[int, ...]:

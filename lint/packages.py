@@ -256,6 +256,20 @@ DEPENDENCY_LIBRARIES: tuple[tuple[str, str, str], ...] = (
     ("apt", "libpq-dev", "libssl"),
     ("apt", "postgresql-client*", "libssl"),
     ("apt", "ca-certificates", "libssl"),  # ca-certificates depends on openssl, which brings libssl
+    # the server: postgresql → postgresql-15 (bookworm), which depends on libpq5 and libssl3
+    # (https://packages.debian.org/bookworm/postgresql-15)
+    ("apt", "postgresql", "libpq"),
+    ("apt", "postgresql", "libssl"),
+    ("apt", "postgresql-[0-9]*", "libpq"),
+    ("apt", "postgresql-[0-9]*", "libssl"),
+    # python3-pip depends on ca-certificates (https://packages.debian.org/bookworm/python3-pip); python3's
+    # standard library (libpython3.x-stdlib) depends on libssl
+    ("apt", "python3-pip", "ca-certificates"),
+    ("apt", "python3-pip", "libssl"),
+    ("apt", "python3", "libssl"),
+    ("apt", "python3.[0-9]*", "libssl"),
+    ("apk", "postgresql", "libpq"),
+    ("apk", "postgresql[0-9]*", "libpq"),
     ("apk", "libpq", "libssl"),
     ("apk", "postgresql*-client", "libssl"),
 )

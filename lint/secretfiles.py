@@ -109,7 +109,8 @@ def is_placeholder(value: str) -> bool:
 # a comment that tells the reader to replace the value: `# CHANGEME`, `# change this in production`
 _CHANGE_COMMENT = re.compile(
     r"#.*\b(?:change|replace|set your own|generate (?:a|your)|example|demo|placeholder|not for production|"
-    r"dev(?:elopment)? only|do not use\b[^#\n]{0,30}\bin prod)", re.I
+    r"dev(?:elopment)? only|do not use\b[^#\n]{0,30}\bin prod|(?:only )?(?:use )?for testing(?: only)?\b|"
+    r"testing only|test only)", re.I
 )
 
 

@@ -208,3 +208,26 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
     if waits and not establish:
         return "waits"
     return "lazy" if lazy and not direct else None
+
+
+# configuration loaders that read variables by names the code never spells in full (`config::Environment`
+# with a prefix and separators, figment, envy): which variables they read cannot be told from the sources
+_DYNAMIC_ENV = re.compile(
+    r"\bEnvironment\s*::\s*(?:default|with_prefix|new)\b|\bfigment\b|\benvy\s*::"
+)
+
+
+def reads_variable(project: Project, svc: Service, name: str) -> bool | None:
+    """Whether the service's code reads the variable ``name``: True when a source spells it, False when the
+    code is known, spells it nowhere and loads no configuration by generated names; None when unknown."""
+    code = service_code(project, svc)
+    if code is None:
+        return None
+    if any(r.name == name for r in (*code.env_reads, *code.build_reads)):
+        return True
+    texts = [t for m in _manifests(project, code) for t in package_sources(project, m)]
+    if not texts:
+        return None
+    if any(name in t or name.lower() in t for t in texts):  # also a struct field serde maps from the name
+        return True
+    return None if any(_DYNAMIC_ENV.search(t) for t in texts) else False

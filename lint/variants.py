@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from viworks_lint.findings import Finding, Related
 from viworks_lint.imagecode import image_code
+from viworks_lint.jobs import compose_job
 from viworks_lint.launch import launches
 from viworks_lint.project import Build, Project, norm_path
 
@@ -35,7 +36,8 @@ def fold_variants(project: Project, found: Iterable[tuple[Finding, list[Build]]]
     groups: dict[tuple[object, ...], list[Finding]] = {}
     order: list[tuple[object, ...] | Finding] = []
     for finding, builds in found:
-        ids = {image_identity(project, b) for b in builds}
+        shown = [b for b in builds if not compose_job(b)] or builds  # a `migrate` job beside the server
+        ids = {image_identity(project, b) for b in shown}
         if not builds or None in ids or len(ids) != 1 or finding.fix is not None:
             order.append(finding)
             continue

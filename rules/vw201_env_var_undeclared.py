@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from viworks_lint.code import service_code
+from viworks_lint.devstack import builds_only
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix, unsafe_fix
 from viworks_lint.location import Location
@@ -32,6 +34,8 @@ def check(project: Project) -> Iterator[Finding]:
     files: dict[int, tuple[Path, ...]] = {}
     reads: dict[tuple[Path, int, int, str], EnvRead] = {}
     for compose, svc in project.services():
+        if builds_only(compose):
+            continue  # `docker-compose.build.yml`: it builds and tags images, it runs no container
         code = service_code(project, svc)
         if code is None:
             continue
@@ -52,10 +56,17 @@ def check(project: Project) -> Iterator[Finding]:
     for key in sorted(missing, key=lambda k: (str(k[0]), k[1], k[2])):
         read = reads[key]
         services = tuple(id(s) for s, _, _ in missing[key])
-        gkey: tuple[object, ...] = ("clap", read.subcommands, services) if read.subcommands else ("read", key)
+        gkey: tuple[object, ...] = (
+            ("clap", read.subcommands, services) if read.subcommands else ("read", read.name, services)
+        )
         groups.setdefault(gkey, []).append(key)
-    for keys in groups.values():
-        yield _finding([(reads[k], missing[k]) for k in keys], files)
+    for gkey, keys in groups.items():
+        if gkey[0] == "read":  # one variable the same services miss: one finding, its other reads related
+            others = tuple(Related(reads[k].location, f"`{reads[k].name}` is required here too") for k in keys[1:])
+            f = _finding([(reads[keys[0]], missing[keys[0]])], files)
+            yield replace(f, related=f.related + others)
+        else:
+            yield _finding([(reads[k], missing[k]) for k in keys], files)
 
 
 Entries = list[tuple[Service, Location, bool]]  # the services that miss a read, and whether `.env` has it
@@ -117,23 +128,26 @@ RULE = register(
             "the code a compose service runs, where neither the service's `environment`, its `env_file` files, the "
             "image's `ENV` nor a dotenv file mounted or copied into the container (which the app may load with "
             "`dotenvy::dotenv()`) set the variable. The project-root `.env` only feeds compose interpolation and does "
-            "not reach the container. Reported at the read, with the compose service as related location. Reads with a "
-            "default (`unwrap_or`, `.ok()`, `if let Ok`), reads whose `Err` (`?`, `Err(_) => return Err(..)`) every "
+            "not reach the container. Reported at the read, with the compose service as related location. Reads with "
+            "a default (`unwrap_or`, `.ok()`, `if let Ok`), reads whose `Err` (`?`, `Err(_) => return Err(..)`) every "
             "caller logs or ignores, transitively, or a request handler turns into a response (not `main`'s start "
-            "path: only the feature fails), compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, `PATH`) "
-            "are never reported. Stays silent too for reads the program makes only when asked to: inside a branch that "
-            "tests another variable (`if let Ok(id) = env::var(\"S3_KEY_ID\") { env::var(\"S3_SECRET\")? }`) or in a "
-            "function called only from a branch (a CLI subcommand handler), in the initializer of a lazy static "
-            "(`LazyLock::new(|| env::var(..).unwrap())`) that start-up code never uses outside a branch or a test, and "
-            "in test-helper modules (`pub mod tests { … }` without `#[cfg(test)]`). A clap struct reached only through "
-            "a subcommand (a variant of the `#[command(subcommand)]` enum, or a struct flattened into one) is parsed "
-            "only when the command line selects that subcommand: its required args count for a service whose compose "
-            "`entrypoint`/`command` or image `ENTRYPOINT`/`CMD` names it, never for one that runs another subcommand, "
-            "and no claim is made when the command line cannot be told (a shell, a script, a variable). The required "
-            "args of one subcommand that the same services all miss are one finding, as clap reports them in one usage "
-            "error. Only code the service's binary reaches counts: not `#[cfg(test)]` items, tests and benches, "
-            "modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor other binaries of the image "
-            "(when several are copied in, the one `ENTRYPOINT`/`CMD` starts).",
+            "path: only the feature fails), compile-time `env!` and variables Docker sets (`HOSTNAME`, `HOME`, "
+            "`PATH`) are never reported. Stays silent too for reads the program makes only when asked to: inside a "
+            "branch that tests another variable (`if let Ok(id) = env::var(\"S3_KEY_ID\") { env::var(\"S3_SECRET\")? "
+            "}`) or in a function called only from a branch (a CLI subcommand handler), in the initializer of a lazy "
+            "static (`LazyLock::new(|| env::var(..).unwrap())`) that start-up code never uses outside a branch or a "
+            "test, and in test-helper modules (`pub mod tests { … }` without `#[cfg(test)]`). A clap struct reached "
+            "only through a subcommand (a variant of the `#[command(subcommand)]` enum, or a struct flattened into "
+            "one) is parsed only when the command line selects that subcommand: its required args count for a service "
+            "whose compose `entrypoint`/`command` or image `ENTRYPOINT`/`CMD` names it, never for one that runs "
+            "another subcommand, and no claim is made when the command line cannot be told (a shell, a script, a "
+            "variable). The required args of one subcommand that the same services all miss are one finding, as clap "
+            "reports them in one usage error. Only code the service's binary reaches counts: not `#[cfg(test)]` "
+            "items, tests and benches, modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor "
+            "other binaries of the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). A compose "
+            "file that only builds and tags images (named for building, or every build lists `tags:`, and no service "
+            "sets anything that runs a container) runs no container: not checked. One variable the same services miss "
+            "is one finding, at its first read, with its other reads as related locations.",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",
             example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'

@@ -86,8 +86,8 @@ RULE = register(
             "`default.env` or `.env.default` beside a git-ignored `.env`, a sibling `.example/` folder) or by a step "
             "of a wrapper, a script, a CI workflow or the README (`cp`, `touch`, `> file`), or named by a comment of "
             "the compose file beside it (`# create a .env using app generate-dotenv`), is only a note naming that "
-            "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`): "
-            "each user writes their own.",
+            "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`) or a "
+            "direnv `.envrc` loads (`dotenv`): each user writes their own.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

@@ -15,6 +15,7 @@ from viworks_lint.packages import build_contents, line_span
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.storeuse import reads_variable
 
 
 def _runs_server_itself(project: Project, svc: Service, fams: tuple[Family, ...]) -> bool:
@@ -112,6 +113,8 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # `*_HOST` of an image we do not know: its meaning is the image's own
                 if ep.web and optional_endpoint(ep.variable):
                     continue  # a telemetry exporter that cannot connect logs and carries on
+                if ep.env.origin != "code" and reads_variable(project, svc, ep.variable) is False:
+                    continue  # a value left in an env file that the app never reads (it builds its URL itself)
                 res = table.resolve(svc, ep.host)
                 if res.reach is Reach.LOOPBACK and ep.web:
                     continue
@@ -152,18 +155,20 @@ RULE = register(
             what="Connection strings with a datastore or broker scheme (`postgres://`, `mysql://`, `redis://`, "
             "`rediss://`, `amqp://`, `mongodb://`, `nats://`, …, parsed with a URL parser) and `*_HOST`/`*_ADDR` "
             "variables whose name says which datastore they address (`DB_HOST`, `REDIS_ADDR`, `PGHOST`), as the "
-            "container really gets them: compose `environment` over `env_file` over the image's `ENV`, and the "
-            'code\'s literal default (`unwrap_or("redis://127.0.0.1")`) when nothing sets the variable. '
-            "Reported when the host is loopback (`localhost`, `127.0.0.1`, `::1`), or a single-label name that "
-            "is no service, `container_name`, `hostname`, network alias, `links` alias or `extra_hosts` entry "
-            "of the compose project; `http://name` URLs are checked for unknown names too. Silent for services "
-            "with `network_mode` (`host`, `service:X`: localhost is right there), services attached to an "
-            "`external` network, names other compose files of the repository define, fully qualified names and "
-            "IP addresses, `host.docker.internal`, browser-facing variables (public URLs, CORS origins, redirect "
-            "and callback URIs, `NEXT_PUBLIC_*`/`VITE_*`), a loopback datastore the service's own image runs or "
-            "a sidecar shares the network namespace with, code defaults when the project runs no such "
-            "datastore, and every value holding a variable the linter cannot resolve. The datastore images, "
-            "schemes and variable words come from `rules/datastores.json`.",
+            "container really gets them: compose `environment` over `env_file` over the image's `ENV`, and the code's "
+            "literal default (`unwrap_or(\"redis://127.0.0.1\")`) when nothing sets the variable. Reported when the "
+            "host is loopback (`localhost`, `127.0.0.1`, `::1`), or a single-label name that is no service, "
+            "`container_name`, `hostname`, network alias, `links` alias or `extra_hosts` entry of the compose "
+            "project; `http://name` URLs are checked for unknown names too. Silent for services with `network_mode` "
+            "(`host`, `service:X`: localhost is right there), services attached to an `external` network, names other "
+            "compose files of the repository define, fully qualified names and IP addresses, `host.docker.internal`, "
+            "browser-facing variables (public URLs, CORS origins, redirect and callback URIs, "
+            "`NEXT_PUBLIC_*`/`VITE_*`), a loopback datastore the service's own image runs or a sidecar shares the "
+            "network namespace with, code defaults when the project runs no such datastore, every value holding a "
+            "variable the linter cannot resolve, and a variable of an env file the service's code never reads (no "
+            "source spells it and no configuration loader maps names: a URL left for the sqlx CLI on the host while "
+            "the app builds its own from `DB_HOST`). The datastore images, schemes and variable words come from "
+            "`rules/datastores.json`.",
             why="Inside a container, `localhost` is the container itself: the database published on the host's "
             "5432 is not there, and the app fails with `connection refused`, exits and restarts. A host name "
             "that is no service fails with `failed to lookup address information` the same way. Both work "

@@ -11,7 +11,7 @@ from viworks_lint.code import service_code
 from viworks_lint.composeruns import STACK_DEPLOY
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, init_scripts_mounted
-from viworks_lint.devstack import compiles_at_start, starts_shell
+from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
@@ -51,14 +51,10 @@ def _has_healthcheck(project: Project, svc: Service) -> bool:
     return False
 
 
-def _waits_itself(svc: Service) -> bool:
-    words: list[str] = []
-    for part in (svc.entrypoint, svc.command):
-        if isinstance(part, tuple):
-            words.extend(part)
-        elif part:
-            words.append(part)
-    return bool(_WAITS.search(" ".join(words)))
+def _waits_itself(project: Project, svc: Service) -> bool:
+    """The container's command (compose's or the image's, or its entrypoint script) waits for a datastore
+    first: `wait-for-it db:5432 -- ./run.sh`, a `pg_isready` loop."""
+    return bool(_WAITS.search(start_text(project, svc)))
 
 
 def _targets(project: Project, compose: ComposeProject, svc: Service) -> dict[str, tuple[Service, Family, Endpoint]]:
@@ -191,7 +187,7 @@ def check(project: Project) -> Iterator[Finding]:
         for svc in compose.services.values():
             if svc.build is None or svc.build.context is None or svc.network_mode:
                 continue  # image-only services (their own retry logic is not ours to judge)
-            if service_family(project, svc) is not None or _waits_itself(svc) or _idle(svc):
+            if service_family(project, svc) is not None or _waits_itself(project, svc) or _idle(svc):
                 continue
             if starts_shell(project, svc) is not None:
                 continue  # a development box (`nix-shell`): the app is started by hand, after the stack is up
@@ -280,15 +276,16 @@ RULE = register(
             "points at), where `depends_on` does not say `condition: service_healthy` for it: the short form, "
             "`condition: service_started`, or no entry. The finding says whether the datastore has a healthcheck to "
             "wait on and suggests one if not. Silent for `service_healthy` and `service_completed_successfully`, "
-            "datastores outside the project, image-only services, and services whose own `command`/`entrypoint` waits "
-            "for the datastore (`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and development boxes "
-            "whose container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): the app is started "
-            "by hand once the stack is up. Also silent when the service's code (when the linter can tell which crate "
-            "the image runs) never reads the connection variable and its sources name no client crate of that "
-            "datastore (`clients` in `rules/datastores.json`: sqlx, diesel, tokio-postgres, mysql_async, redis, "
-            "deadpool-*, mongodb, …; a crate declared in `Cargo.toml` that no source file names is not linked): the "
-            "URL is left over and the app does not connect. An app that builds a connection pool that waits at start "
-            "(r2d2 `Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx "
+            "datastores outside the project, image-only services, and services whose own `command`/`entrypoint` (or "
+            "the image's, or the entrypoint script it runs) waits for the datastore (`wait-for-it`, `dockerize "
+            "-wait`, `pg_isready`, `nc -z` loops), and development boxes whose container starts only a shell "
+            "(`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by hand once the stack is up. Also "
+            "silent when the service's code (when the linter can tell which crate the image runs) never reads the "
+            "connection variable and its sources name no client crate of that datastore (`clients` in "
+            "`rules/datastores.json`: sqlx, diesel, tokio-postgres, mysql_async, redis, deadpool-*, mongodb, …; a "
+            "crate declared in `Cargo.toml` that no source file names is not linked): the URL is left over and the "
+            "app does not connect. An app that builds a connection pool that waits at start (r2d2 "
+            "`Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx "
             "`PgPool::connect`/`PoolOptions::connect`, which retries a refused connection or a database still "
             "starting up until `acquire_timeout`, 30 s by default) is only a note when `depends_on` lists the "
             "datastore (so its name resolves when the app starts) and the code makes no direct connection first "

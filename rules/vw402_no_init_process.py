@@ -10,6 +10,7 @@ from viworks_lint.dockerutil import commands, final_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
+from viworks_lint.jobs import compose_job
 from viworks_lint.keepalive import keep_alive
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -178,6 +179,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if _script_is_init(project, stage, stage_builds, starter):
             continue  # `exec supervisord`, or a script that traps SIGTERM and waits for the app it started
         running = [b for b in stage_builds if not _compose_init(b)]
+        served = [b for b in running if not compose_job(b)]
+        running = served or running  # a `migrate` job beside the server: the server's signals decide
         signals = _signals(project, running)
         stops = [_stop_signal(df, stage, b) for b in running]
         handled = signals is not None and all(s.handles(sig) is not None for s, sig in zip(signals, stops, strict=True))
@@ -260,42 +263,43 @@ RULE = register(
         docs=RuleDocs(
             what="The image's ENTRYPOINT (or CMD) starts the app directly, with no `tini`, `dumb-init` or `s6` in "
             "front of it, and the compose services that run it do not set `init: true` (when the compose files that "
-            "ship it, in deploy scope, all set it, services of dev, test or benchmark compose files without it do "
-            "not count). Silent when the entrypoint script it runs starts the program without `exec` (its shell is "
-            "PID 1: VW403's finding on the script), when the "
-            "image only inherits its base's command or only keeps the container up (`tail -f /dev/null`, "
-            "`sleep infinity`: no app is PID 1), when the base image's entrypoint is an init, for "
-            "image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
-            'PID 1 and VW403 reports the instruction (but `bash -c "migrate && app"` on an image whose bash is '
-            "5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, so it is checked here), "
-            "and when the Rust code the image runs (the build's link "
-            "to its packages) handles the image's stop signal itself and starts no child process: SIGTERM through "
+            "ship it, in deploy scope, all set it, services of dev, test or benchmark compose files without it do not "
+            "count). Silent when the entrypoint script it runs starts the program without `exec` (its shell is PID 1: "
+            "VW403's finding on the script), when the image only inherits its base's command or only keeps the "
+            "container up (`tail -f /dev/null`, `sleep infinity`: no app is PID 1), when the base image's entrypoint "
+            "is an init, for image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where "
+            "the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image whose "
+            "bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, so it is checked "
+            "here), and when the Rust code the image runs (the build's link to its packages) handles the image's stop "
+            "signal itself and starts no child process: SIGTERM through "
             "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
             "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
-            "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes "
-            "that the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When "
-            "only the framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, "
-            "each with its sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, "
-            "Rocket from 0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate)"
-            " and the code starts no child process, it is a note: only zombie reaping is missing; also when the "
-            "build picks its binary by a build argument we cannot see (`cargo install --path $CRATE`) and every "
-            "package with a binary in the build context is such a framework server. "
-            "When the code handles its stop signal but starts child processes it never waits for (a "
-            "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a "
-            "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; "
-            "an image that runs a "
-            "binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
-            "package of the repository with a binary of that name, and a binary copied from a build stage under a "
-            "name the build does not produce (a `cargo install` output renamed by mistake) to the package when "
-            "the build compiles only one, with one binary; when the image cannot be linked to its code, it is "
-            "reported (no handler can be shown). Several Dockerfiles that ship the same program (the same package's "
-            "binary: multi-arch and single-arch, glibc and alpine variants) with the same finding are reported once, "
-            "at the first path, with the others as related locations. A note, saying why, when the program runs to "
-            "completion: a command-line tool (clap subcommands) or a one-shot job whose own code serves nothing "
-            "and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a channel, "
-            "no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, consumer, "
-            "server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the "
-            "Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`.",
+            "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes that "
+            "the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When only the "
+            "framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, each with its "
+            "sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, Rocket from "
+            "0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate) and the code "
+            "starts no child process, it is a note: only zombie reaping is missing; also when the build picks its "
+            "binary by a build argument we cannot see (`cargo install --path $CRATE`) and every package with a binary "
+            "in the build context is such a framework server. When the code handles its stop signal but starts child "
+            "processes it never waits for (a `std::process::Command`/`tokio::process::Command` `.spawn()` in a file "
+            "with no `.wait()`, or a `fork`; `.status()`/`.output()` reap their child), the finding says so and "
+            "points at the spawn; an image that runs a binary built outside its Dockerfile (copied from the host or a "
+            "CI artifact) is linked to the one package of the repository with a binary of that name, and a binary "
+            "copied from a build stage under a name the build does not produce (a `cargo install` output renamed by "
+            "mistake) to the package when the build compiles only one, with one binary; when the image cannot be "
+            "linked to its code, it is reported (no handler can be shown). Several Dockerfiles that ship the same "
+            "program (the same package's binary: multi-arch and single-arch, glibc and alpine variants) with the same "
+            "finding are reported once, at the first path, with the others as related locations. A note, saying why, "
+            "when the program runs to completion: a command-line tool (clap subcommands) or a one-shot job whose own "
+            "code serves nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop "
+            "flag or a channel, no queue consumer, timer or signal wait, nor in the library functions it calls a "
+            "worker pool, consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the "
+            "Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`. A "
+            "compose service that runs the image as a one-shot job beside the serving ones (another service waits for "
+            "it with `service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: "
+            "\"no\"`) does not decide: the serving services' code does. An entrypoint script that execs a process "
+            "manager (`exec supervisord`) or traps SIGTERM and `wait`s for the app is the init.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

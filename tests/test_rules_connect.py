@@ -244,13 +244,18 @@ def test_vw208_interpolated_localhost_from_dotenv(tmp_path: Path) -> None:
 
 
 def test_vw208_host_variables_of_built_services(tmp_path: Path) -> None:
+    reads = (
+        'fn main() {\n    let _h = std::env::var("DB_HOST");\n    let _r = std::env::var("REDIS_ADDR");\n}\n'
+    )
     root = _rust_app(tmp_path, "services:\n  api:\n    build: .\n    env_file: app.env\n"
-                               "  db:\n    image: postgres:16\n  redis:\n    image: redis:7\n")
+                               "  db:\n    image: postgres:16\n  redis:\n    image: redis:7\n", reads)
     write(root, {"app.env": "DATABASE_URL=postgres://app@db/app\nREDIS_URL=redis://redis\n"
                             "DB_HOST=localhost\nREDIS_ADDR=rediss:6379\nBIND_ADDR=127.0.0.1:8080\n"})
     findings = lint(root, ["VW208"])
     assert where(findings, root) == [("VW208", "app.env", 3), ("VW208", "app.env", 4)]
     assert "env_file" in findings[0].message
+    write(root, {"src/main.rs": 'fn main() {\n    let _h = std::env::var("DB_HOST");\n}\n'})
+    assert where(lint(root, ["VW208"]), root) == [("VW208", "app.env", 3)]  # REDIS_ADDR is never read
 
 
 def test_vw208_host_variables_of_image_only_services_are_theirs(tmp_path: Path) -> None:
