@@ -255,23 +255,25 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def _page_intro(path: Path) -> str:
-    """A documentation page's front matter and the prose before its first section (at most 40 lines, code
-    blocks left out): where a page says what the setup it describes is for."""
+    """A documentation page's front matter, its title and the prose before its first section (at most 40
+    lines, code blocks left out): where a page says what the setup it describes is for."""
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
             lines = fh.read(16384).splitlines()[:40]
     except OSError:
         return ""
     out: list[str] = []
-    fenced = False
+    fenced, headings = False, 0
     for line in lines:
         if _FENCE.match(line):
             fenced = not fenced
             continue
         if fenced:
             continue
-        if line.startswith("## "):
-            break
+        if line.startswith("#"):
+            headings += 1
+            if headings > 1:
+                break  # the page's title, then its intro: a `### Local development` section is no intro
         out.append(line)
     return " ".join(out)
 

@@ -156,7 +156,8 @@ def _doc_runs_host(
             if not word.startswith("-"):
                 names.append(word)
         flags = (m.group(1) + " " + m.group(2)).split()
-        if not names and "-f" not in flags:  # a bare `docker compose up -d`: what no profile (or a named one) holds
+        named_files = any(f in ("-f", "--file") or f.startswith("--file=") for f in flags)
+        if not names and not named_files:  # a bare `docker compose up -d`: what no profile (or a named one) holds
             wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
             names = [n for n, s in compose.services.items() if _in_profiles(s, wanted)]
         services = [compose.services.get(n) for n in names]

@@ -161,9 +161,10 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
 
 _FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
 # names of functions that run while the app starts (a connection opened there fails the start)
-_SETUP_FN = re.compile(
-    r"main|new|init|connect|setup|create|build|start|open|establish|bootstrap|state|pool|client|manager"
-)
+_SETUP_WORDS = frozenset({
+    "main", "new", "init", "initialize", "setup", "connect", "bootstrap", "start", "startup", "run", "serve",
+    "server", "app", "state", "pool", "client", "manager", "open", "establish", "build", "launch",
+})
 
 
 def _scan_redis(text: str) -> tuple[bool, bool, bool]:
@@ -173,7 +174,7 @@ def _scan_redis(text: str) -> tuple[bool, bool, bool]:
     at_start = False
     for m in _REDIS_DIRECT.finditer(text):
         names = _FN_NAME.findall(text, 0, m.start())
-        if not names or _SETUP_FN.search(names[-1].lower()):
+        if not names or _SETUP_WORDS & set(names[-1].lower().split("_")):  # `run`, `create_pool`, `AppState::new`
             at_start = True
             break
     waits = "r2d2" in text and _R2D2_BUILD.search(text) is not None

@@ -32,13 +32,14 @@ def image_identity(project: Project, build: Build) -> tuple[str, ...] | None:
 
 def fold_variants(project: Project, found: Iterable[tuple[Finding, list[Build]]]) -> Iterator[Finding]:
     """The findings, with those of the same kind (key before `:`, level, scope) on images of one program
-    folded into the first by path. A finding with a fix of its own (its compose services) stays apart."""
+    folded into one: the one whose image a compose service runs (it carries the fix), else the first by
+    path."""
     groups: dict[tuple[object, ...], list[Finding]] = {}
     order: list[tuple[object, ...] | Finding] = []
     for finding, builds in found:
         shown = [b for b in builds if not compose_job(b)] or builds  # a `migrate` job beside the server
         ids = {image_identity(project, b) for b in shown}
-        if not builds or None in ids or len(ids) != 1 or finding.fix is not None:
+        if not builds or None in ids or len(ids) != 1:
             order.append(finding)
             continue
         info = project.scopes.get(norm_path(finding.location.path))
@@ -50,7 +51,8 @@ def fold_variants(project: Project, found: Iterable[tuple[Finding, list[Build]]]
         if isinstance(item, Finding):
             yield item
             continue
-        same = sorted(groups[item], key=lambda f: (project.rel(f.location.path), f.location.line))
+        # the one a compose service runs (it carries the `init: true`-style fix) first, then by path
+        same = sorted(groups[item], key=lambda f: (f.fix is None, project.rel(f.location.path), f.location.line))
         first, rest = same[0], same[1:]
         if not rest:
             yield first

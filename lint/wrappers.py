@@ -84,7 +84,7 @@ _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\
 _CD_PWD = re.compile(r"\$\(\s*cd\s+\"?([^\s\"$`()]+)\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)")
 _SUBSHELL_CD = re.compile(r"(?:^|[;&|]\s*)\(\s*(?:cd|pushd)\s")
 _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
-_ACTION_COMPOSE = re.compile(r"^\s+compose-files?:\s*([^\n#]+)$", re.MULTILINE)
+_ACTION_COMPOSE = re.compile(r"^\s+compose-files?:[ \t]*([^\n#]*)$", re.MULTILINE)
 _CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
 _GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
 _PREFIXES = {"sudo", "env", "exec", "time", "nohup", "command", "@", "-"}
@@ -117,7 +117,11 @@ def _just_dotenv(path: Path, text: str) -> Path | None:
     or `dotenv-path` when set), else None."""
     if path.name.lower().lstrip(".") != "justfile":
         return None
-    found = {m.group(1): (m.group(2) or "true").strip().strip("\"'") for m in _JUST_SET.finditer(text)}
+    found = {
+        m.group(1): (m.group(2) or "true").split("#", 1)[0].strip().strip("\"'") for m in _JUST_SET.finditer(text)
+    }
+    if found.get("dotenv-load") == "false":
+        return None
     if "dotenv-path" in found:
         return resolve_path(path.parent, found["dotenv-path"])
     if "dotenv-filename" in found:
@@ -155,6 +159,7 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
     out: list[tuple[int, str, str, bool]] = []
     label = path.stem.lower() if kind == "script" else ""
     in_fence = False
+    section = 0
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -167,6 +172,10 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
         if kind == "docs":
             if raw.lstrip().startswith(("```", "~~~")):
                 in_fence = not in_fence
+                continue
+            if not in_fence and raw.startswith("#"):  # a new section: its commands run in a terminal of their own
+                section += 1
+                label = f"§{section}"
                 continue
             if not in_fence and not raw.startswith("    "):
                 continue
@@ -243,11 +252,16 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     current = None
     github = path.parent.name == "workflows"
     raw_lines = text.splitlines()
-    cwd = base  # a script's (or a README's terminal's) `cd` holds for the lines after it
+    cwd = base  # a script's (or a README section's terminal's) `cd` holds for the lines after it
+    state = Shell()  # `cd -` and `pushd` folders of the shell so far
+    subshells: list[Path] = []  # the folders to return to when a multi-line `( … )` ends
     for lineno, line, label, indented in _logical_lines(path, text, kind):
         step = github and _GITHUB_STEP.match(raw_lines[lineno - 1] if lineno <= len(raw_lines) else "")
-        if label != current or step:  # each job, and each GitHub step, runs in a shell of its own
-            current, exported, allexport, cwd = label, set(), False, base
+        if label != current or step:  # each job, GitHub step and README section runs in a shell of its own
+            current, exported, allexport, cwd, state, subshells = label, set(), False, base, Shell(), []
+        opened = line.strip().startswith("(") and line.count("(") > line.count(")")
+        if opened:
+            subshells.append(cwd)
         line = _CD_PWD.sub(lambda m: m.group(1), _DIRNAME.sub(path.parent.as_posix(), line))
         names = _exported_names(line)
         if kind == "make" and not indented:
@@ -269,17 +283,31 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
             line = _SUBST.sub("$SUBST", line)
         shell = _scan_line(
-            path, lineno, line, label, kind, where, cwd, root, out, frozenset(exported | make_exports), allexport
+            path, lineno, line, label, kind, where, cwd, root, out, frozenset(exported | make_exports), allexport,
+            state,
         )
         if kind != "make":  # a recipe line runs in a shell of its own
             exported |= shell.exported
             allexport = shell.allexport
-            cwd = shell.cwd or cwd
+            cwd, state = shell.cwd or cwd, shell
+            if subshells and not opened and line.strip().startswith(")"):
+                cwd = subshells.pop()  # the `( … )` block ends: its `cd` ends with it
     if github:  # an action that runs compose (`hoverkraft-tech/compose-action` with `compose-file: a.yaml`)
         for m in _ACTION_COMPOSE.finditer(text):
             lineno = text.count("\n", 0, m.start()) + 1
-            given = [w for w in re.split(r"[\s,]+", m.group(1).strip().strip("\"'|>-")) if w]
-            flags = [a for n in given for a in ("-f", n)]
+            value = m.group(1).strip()
+            if value[:1] in ("|", ">", ""):  # a block: the files are the more indented lines below
+                indent = len(raw_lines[lineno - 1]) - len(raw_lines[lineno - 1].lstrip())
+                block: list[str] = []
+                for nxt in raw_lines[lineno:]:
+                    if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent:
+                        break
+                    block.append(nxt.split("#", 1)[0])
+                value = " ".join(block)
+            given = [w for w in re.split(r"[\s,]+", value.strip("\"'")) if w and w != "-"]
+            if not given:
+                continue
+            flags = [a for n in given for a in ("-f", n.strip("\"'"))]
             loc = Location(path, lineno, 1)
             job = _job_of(raw_lines, lineno)
             _add(out, compose_run([*flags, "up"], {}, base, loc, shown, kind, job, m.group(0).strip()))
@@ -301,6 +329,8 @@ class Shell:
     exported: frozenset[str] = frozenset()
     allexport: bool = False
     cwd: Path | None = None
+    previous: Path | None = None  # the folder `cd -` goes back to
+    stack: tuple[Path, ...] = ()  # `pushd`'s folders, for `popd`
 
 
 def _scan_line(
@@ -315,8 +345,10 @@ def _scan_line(
     out: Wrappers,
     exported: frozenset[str] = frozenset(),
     allexport: bool = False,
+    prior: Shell | None = None,
 ) -> Shell:
     cwd = base
+    previous, stack = (prior.previous, list(prior.stack)) if prior is not None else (None, [])
     loc = Location(path, lineno, 1)
     new: set[str] = set()
     for words in commands(line):
@@ -344,7 +376,14 @@ def _scan_line(
         if not words:
             continue
         prog = posixpath.basename(words[0])
+        if prog == "popd" or (prog == "cd" and words[1:2] == ["-"]):
+            back = stack.pop() if prog == "popd" and stack else (previous if prog == "cd" else None)
+            previous, cwd = cwd, back or cwd
+            continue
         if prog in ("cd", "pushd") and len(words) >= 2:
+            if prog == "pushd":
+                stack.append(cwd)
+            previous = cwd
             target = resolve_path(cwd, words[1])
             # a folder of the repository; not an install folder (`cd /srv/app` after downloading the compose
             # file there): its files are the repository's, as the commands that follow name them
@@ -358,18 +397,24 @@ def _scan_line(
         elif prog in ("docker-compose", "podman-compose"):
             _add(out, compose_run(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words)))
         elif prog == "docker" and words[1:3] == ["stack", "deploy"]:  # a swarm stack: `-c` names its files
-            args = [w if w not in ("-c", "--compose-file") else "-f" for w in words[3:]]
-            files = [a for i, a in enumerate(args) if i and args[i - 1] == "-f"]
-            flags = [a for f in files for a in ("-f", f)]
-            _add(out, compose_run([*flags, STACK_DEPLOY], assigned, cwd, loc, where, kind, label, " ".join(words)))
+            files: list[str] = []
+            rest = words[3:]
+            for i, w in enumerate(rest):
+                name, eq, val = w.partition("=")
+                if name in ("-c", "--compose-file"):
+                    files.append(val if eq else (rest[i + 1] if i + 1 < len(rest) else ""))
+            flags = [a for f in files if f for a in ("-f", f)]
+            if flags:  # no `-c`: nothing this linter can tie it to
+                swarm = compose_run([*flags, STACK_DEPLOY], assigned, cwd, loc, where, kind, label, " ".join(words))
+                _add(out, swarm)
         else:
             passed = frozenset(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))
             run = task_run(words, prog, cwd, passed) if passed else None
             if run is not None:
                 out.task_runs.append(run)
     if _SUBSHELL_CD.search(line):  # `(cd web && npm ci)`: the subshell's directory ends with it
-        cwd = base
-    return Shell(frozenset(new), allexport, cwd)
+        cwd, stack = base, list(prior.stack) if prior is not None else []
+    return Shell(frozenset(new), allexport, cwd, previous, tuple(stack))
 
 
 def _allexport(flags: list[str], current: bool) -> bool:
@@ -434,6 +479,8 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
         else:
             targets = [(dest, args[0] if len(args) == 2 else None)]
     outputs = _OUTPUT_FLAGS.get(prog, ())
+    if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):
+        outputs = ()  # reads a key or a known_hosts file, writes none
     for i, w in enumerate(words):
         if w in outputs and i + 1 < len(words):  # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`
             targets.append((words[i + 1], None))

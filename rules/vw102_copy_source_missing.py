@@ -32,7 +32,7 @@ def _wildcard(value: str) -> bool:
 
 
 _SECRET_DIRS = frozenset({"ssl", "tls", "certs", "cert", "certificates", "secrets", "keys", "private"})
-_SECRET_EXTS = (".pem", ".key", ".crt", ".cer", ".p12", ".pfx", ".jks", ".keystore")
+_SECRET_EXTS = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore")  # not `.crt`: a public certificate is committed
 
 
 def _secret_material(path: str) -> str | None:
@@ -130,7 +130,7 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
     secret = _secret_material(cleaned)
     if secret and not project.is_gitignored(target):
         yield RULE.finding(
-            f"{what}; it holds {secret}, which repositories keep out of git on purpose: whoever builds the image "
+            f"{what}; it holds {secret}, which repositories often keep out of git: whoever builds the image "
             "puts it in place first (mounting it at run time, as a compose secret or a read-only volume, keeps "
             "the key out of the image)",
             loc,
@@ -202,7 +202,7 @@ RULE = register(
             "wrapper or CI step copies into another folder to build there (`cp frontend/Dockerfile.release "
             "build-context/Dockerfile`, GitLab CI files a pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or "
             "key material kept out of git on purpose (a missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or "
-            "`*.pem`/`*.key`/`*.crt` file).",
+            "`*.pem`/`*.key`/`*.p12` file; a public `*.crt` is committed, so a missing one stays an error).",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -119,12 +119,16 @@ _COPIES_MANIFEST = re.compile(r"(?<![\w.])Cargo\.toml(?![\w.])|\s\.\s")
 
 
 def check(project: Project) -> Iterator[Finding]:
-    seen: set[tuple[Path, str]] = set()  # a missing input of a stage, reported at the first RUN that needs it
+    # per Dockerfile and build target: the missing inputs reported so far, so that a later RUN of the same
+    # build that fails for the same cause is not reported again; across builds, each finding once
+    seen_by_target: dict[tuple[Path, str | None], set[str]] = {}
+    reported: set[tuple[Path, int, str]] = set()
     own = _own_images(project)
     for build in project.builds:
         df = build.dockerfile
         if df is None or not build.context.is_dir():
             continue
+        seen = seen_by_target.setdefault((df.path, build.target), set())
         for stage in reachable_stages(df, build.target):
             base = df.root_base(stage)
             if base in own or base.split(":", 1)[0] in own:
@@ -142,16 +146,18 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # `cargo build --release || true`: a cache-warming step whose failure is ignored
                 if edited:
                     continue  # the stage's manifest is not the repository's: what it needs cannot be told
-                # the build stops at the first RUN that lacks an input: a later RUN (of this stage or another stage
-                # of the same Dockerfile) that lacks one already reported fails for the same cause (often the build
+                # the build stops at the first RUN that lacks an input: a later RUN of the same build (this stage
+                # or another it builds) that lacks one already reported fails for the same cause (often the build
                 # context), so what else it lacks is not reported apart
                 found = list(_findings(project, build, files, instr))
-                keys = {(df.path, f.key.split(":", 1)[-1]) for f in found}
+                keys = {f.key.split(":", 1)[-1] for f in found}
                 if keys & seen:
                     seen |= keys
                     continue
                 seen |= keys
-                yield from _grouped(found)
+                fresh = [f for f in found if (df.path, instr.start_line, f.key) not in reported]
+                reported.update((df.path, instr.start_line, f.key) for f in fresh)
+                yield from _grouped(fresh)
 
 
 _GROUP_AFTER = 3
@@ -212,8 +218,8 @@ RULE = register(
             "command whose failure the RUN ignores (`cargo build --release || true`, a cache-warming step), nor a "
             "cargo command after a RUN that rewrote the stage's manifest (`sed -i 's#src/main.rs#src/dummy.rs#' "
             "Cargo.toml`). A file missing from the repository too is VW101's or VW105's. An input a stage lacks is "
-            "reported at the first RUN that needs it (the build stops there), not again at later ones of any stage of "
-            "the Dockerfile.",
+            "reported at the first RUN that needs it (the build stops there), not again at later RUNs of the same "
+            "build target, whatever their stage.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

@@ -16,12 +16,16 @@ from viworks_lint.runtime import container_env, effective_listens, service_probe
 
 
 def _routed_by_expose(svc: Service) -> bool:
-    """Traefik labels with no `loadbalancer.server.port`: Traefik routes to the port the image EXPOSEs."""
+    """Traefik labels (`traefik.enable=true`, a `traefik.http.routers.*` rule; Traefik's Docker provider exposes
+    containers by default) with no `loadbalancer.server.port`: Traefik routes to the port the image EXPOSEs."""
     labels = svc.node.get("labels")
     text = " ".join(
         f"{k}={v.value}" for k, v in (labels.items() if labels is not None else ())
     ) + " ".join(str(e.value) for e in (labels.elements() if labels is not None else ()))
-    return "traefik.enable=true" in text.replace(" ", "").lower() and "loadbalancer.server.port" not in text
+    flat = text.replace(" ", "").lower()
+    if "traefik.enable=false" in flat or "loadbalancer.server.port" in flat:
+        return False
+    return "traefik.enable=true" in flat or "traefik.http." in flat or "traefik.tcp." in flat
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -123,7 +127,7 @@ RULE = register(
             "benches, modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor other binaries of "
             "the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). An `EXPOSE` that no probe, "
             "`ports:` or proxy uses is only documentation: a note, once per `EXPOSE` line whichever services run the "
-            "image; it stays an error when a service's Traefik labels (`traefik.enable=true` without "
+            "image; it stays an error when a service's Traefik labels (`traefik.enable=true` or router rules, without "
             "`loadbalancer.server.port`) make Traefik route to it.",
             why="A probe on the wrong port is refused: the service is marked unhealthy and restarted although it "
             "works. A published port that nothing listens on gives `connection reset` to every client.",

@@ -144,19 +144,36 @@ def _connects_lazily(project: Project, svc: Service) -> bool:
 
 
 _LOOP = re.compile(r"\bloop\s*\{|\bwhile\s+[^{;]+\{")
+# a datastore connection (not any `Client::new`: an HTTP client built in a polling loop is no retry)
 _CONNECT_WORD = re.compile(
-    r"\b(?:connect\w*|establish|get_(?:\w+_)?connection\w*)\s*\("
-    r"|\b\w*(?:Connection|Pool|Client)\w*\s*::\s*(?:new|open|connect\w*)\s*\("
+    r"\b(?:Pg|MySql|Sqlite|Any)?Pool(?:Options)?\b[^;{}]*?\bconnect(?:_with)?\s*\(|\bestablish\s*\("
+    r"|\b(?:tokio_postgres|postgres|mysql|mysql_async|redis|lapin|mongodb)\s*::[\w:]*?(?:connect|open|new)\w*\s*\("
+    r"|\bget_(?:\w+_)?connection\w*\s*\(|\b\w*(?:Connection|Connector)\s*::\s*(?:new|open|connect\w*)\s*\("
 )
 _SLEEP = re.compile(r"\bsleep\s*\(")
+_ON_ERROR = re.compile(r"\bErr\s*\(|\.is_err\s*\(|\bcontinue\b")
+_MAX_BODY = 4000
+
+
+def _loop_body(text: str, start: int) -> str:
+    """The text inside the braces of a loop whose `{` ends just before ``start`` (at most 4000 characters)."""
+    depth, i, end = 1, start, min(len(text), start + _MAX_BODY)
+    while i < end and depth:
+        c = text[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    return text[start : i - 1 if depth == 0 else i]
 
 
 def _retry_loop(text: str) -> bool:
-    """A hand-written retry: a `loop`/`while` whose body (its next 40 lines) both connects and sleeps
-    (`loop { match Pool::connect(..) { Ok(p) => break p, Err(e) => { warn!(..); sleep(1s) } } }`)."""
+    """A hand-written retry of the first connection: a `loop`/`while` whose own body connects to a datastore,
+    handles the error and sleeps (`loop { match Pool::connect(..) { Ok(p) => break p, Err(e) => sleep(..) } }`)."""
     for m in _LOOP.finditer(text):
-        body = "\n".join(text[m.end() :].split("\n", 40)[:40])
-        if _CONNECT_WORD.search(body) and _SLEEP.search(body):
+        body = _loop_body(text, m.end())
+        if _CONNECT_WORD.search(body) and _SLEEP.search(body) and _ON_ERROR.search(body):
             return True
     return False
 
@@ -295,12 +312,14 @@ RULE = register(
             "`build_unchecked`, and `redis::Client::open`, which only parses the URL) is a note too when the code "
             "opens no direct connection (`redis::Client::get_connection`, `get_multiplexed_async_connection`, "
             "`ConnectionManager::new`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel `establish`; for Redis, "
-            "only one opened in `main` or a set-up function, not per request in a handler or cache helper): the app "
-            "starts, and only work that takes a connection before the datastore is ready fails. For a Redis datastore "
-            "only Redis clients are read (an sqlx pool says nothing about Redis). Services that start with `cargo "
-            "run`/`cargo watch` compile before they connect: no finding. Nor for code that retries its first "
-            "connection by hand (a `loop`/`while` that connects and sleeps), nor for compose files the repository "
-            "deploys only with `docker stack deploy` (swarm ignores `depends_on` and restarts a task that exits).",
+            "only one opened in `main` or a set-up function (a name with a word such as `run`, `init`, `setup`, "
+            "`connect`, `pool`, `state`), not per request in a handler or cache helper): the app starts, and only "
+            "work that takes a connection before the datastore is ready fails. For a Redis datastore only Redis "
+            "clients are read (an sqlx pool says nothing about Redis). Services that start with `cargo run`/`cargo "
+            "watch` compile before they connect: no finding. Nor for code that retries its first connection by hand "
+            "(a `loop`/`while` whose own body opens a datastore connection, handles its error and sleeps; an HTTP "
+            "client built in a polling loop is no retry), nor for compose files the repository deploys only with "
+            "`docker stack deploy` (swarm ignores `depends_on` and restarts a task that exits).",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

@@ -135,7 +135,7 @@ def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], star
 
 
 _TRAP_TERM = re.compile(r"^\s*trap\s+.+\s(?:SIG)?TERM\b|^\s*trap\s+.+\s15\b", re.MULTILINE)
-_WAITS = re.compile(r"^\s*wait\b", re.MULTILINE)
+_WAITS = re.compile(r"^\s*wait(?:[ \t]|$)", re.MULTILINE)  # not `wait-for-it.sh`
 _EXEC_INIT = re.compile(r"^\s*exec\s+(\S+)", re.MULTILINE)
 
 
@@ -148,8 +148,8 @@ def _script_is_init(project: Project, stage: Stage, builds: list[Build], starter
         if found is None:
             continue
         execs = _EXEC_INIT.findall(found.text)
-        if execs and execs[-1].strip("\"'").rsplit("/", 1)[-1] in INITS:
-            return True
+        if execs:  # the last `exec` replaces the shell: an init, or the app (then the trap is gone with it)
+            return execs[-1].strip("\"'").rsplit("/", 1)[-1] in INITS
         return _TRAP_TERM.search(found.text) is not None and _WAITS.search(found.text) is not None
     return False
 
@@ -299,7 +299,9 @@ RULE = register(
             "compose service that runs the image as a one-shot job beside the serving ones (another service waits for "
             "it with `service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: "
             "\"no\"`) does not decide: the serving services' code does. An entrypoint script that execs a process "
-            "manager (`exec supervisord`) or traps SIGTERM and `wait`s for the app is the init.",
+            "manager (`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and "
+            "ends with no `exec` of the app) is the init. The program of a one-command `sh -c 'prog \"$@\"'` is "
+            "linked to its crate like an exec-form one, so its own SIGTERM handling counts.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

@@ -113,10 +113,15 @@ def _validate(root: YNode) -> list[Problem]:
     return problems
 
 
+_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-?+]")
+
+
 def _emptied(node: YNode) -> bool:
     """A scalar written with a variable that interpolated to nothing (`container_name: ${NAME}` with NAME
     unset): the shape is fine once the variable is set, and VW202 reports the variable."""
-    return node.raw is not None and "$" in node.raw and node.value in ("", None)
+    if node.raw is None or "$" not in node.raw or node.value not in ("", None):
+        return False
+    return _DEFAULTED.search(node.raw) is None  # `${X:-}` is empty on purpose: the shape is the author's
 
 
 def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
