@@ -1,8 +1,8 @@
 """One definition, one finding: several Dockerfiles that ship the same program (a multi-arch and a
 single-arch build, a glibc and an alpine variant) and get the same image finding are reported once, at the
-one a compose service runs (else the first in path order), with the others as related locations. The program is known by the code the
-image runs (its package, through the build's code link) and the name it starts, so two images that start a
-binary named alike from different packages stay apart."""
+one a compose service runs (else the first in path order), with the others as related locations. The
+program is known by the code the image runs (its package, through the build's code link) and the name it
+starts, so two images that start a binary named alike from different packages stay apart."""
 
 from __future__ import annotations
 

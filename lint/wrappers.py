@@ -84,6 +84,7 @@ _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\
 _CD_PWD = re.compile(r"\$\(\s*cd\s+\"?([^\s\"$`()]+)\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)")
 _SUBSHELL_CD = re.compile(r"(?:^|[;&|]\s*)\(\s*(?:cd|pushd)\s")
 _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
+_INLINE_COMPOSE = re.compile(r"`((?:sudo\s+)?docker[ -]compose\b[^`]*)`")
 _ACTION_COMPOSE = re.compile(r"^\s+compose-files?:[ \t]*([^\n#]*)$", re.MULTILINE)
 _CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
 _GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
@@ -160,6 +161,7 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
     label = path.stem.lower() if kind == "script" else ""
     in_fence = False
     section = 0
+    headings: list[tuple[int, str]] = []
     lines = text.splitlines()
     i = 0
     while i < len(lines):
@@ -175,9 +177,14 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
                 continue
             if not in_fence and raw.startswith("#"):  # a new section: its commands run in a terminal of their own
                 section += 1
-                label = f"§{section}"
+                level = len(raw) - len(raw.lstrip("#"))
+                headings = [h for h in headings if h[0] < level] + [(level, raw.lstrip("#").strip().lower())]
+                # the headings down to this section (`local development / with docker`): what it is for
+                label = f"§{section}:" + " / ".join(h for _, h in headings)
                 continue
             if not in_fence and not raw.startswith("    "):
+                # prose that names the command inline: "2. Run: `docker-compose up`"
+                out.extend((start + 1, span, label, True) for span in _INLINE_COMPOSE.findall(raw))
                 continue
             out.append((start + 1, raw.strip().removeprefix("$ ").removeprefix("> "), label, True))
             continue

@@ -131,6 +131,11 @@ def _texts(project: Project, svc: Service) -> list[str]:
     return out
 
 
+def _networks(svc: Service) -> set[str]:
+    """The compose networks a service is attached to (`default` when it names none)."""
+    return {r.name for r in svc.networks} or {"default"}
+
+
 def _users(project: Project, compose: ComposeProject, store: Service) -> list[Service]:
     """Other services of the compose project that reach ``store`` over the compose network: they wait for it
     (`depends_on`, `links`) or are given its host name (in a URL, a `*_HOST` value, a command)."""
@@ -141,6 +146,8 @@ def _users(project: Project, compose: ComposeProject, store: Service) -> list[Se
     for other in compose.services.values():
         if other is store or (other.network_mode or "").strip() == "host":
             continue  # a host-networked service reaches the datastore through the published port
+        if not _networks(other) & _networks(store):
+            continue  # on networks of its own: it cannot reach the datastore by name at all
         waits = any(r.name == store.name for r in (*other.depends_on, *other.links))
         named: list[str | None] = [k for k, v in container_env(project, other).values.items() if v and host.search(v)]
         if not (waits or named or any(host.search(t) for t in _texts(project, other))):
@@ -293,32 +300,33 @@ RULE = register(
         docs=RuleDocs(
             what="A service whose image (or, for a build, the base of its final stage) is a database, cache or broker "
             "(postgres, mysql, mariadb, redis, valkey, keydb, dragonfly, mongo, elasticsearch, opensearch, memcached, "
-            "rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor repositories such "
-            "as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or bound to `0.0.0.0`/`::`; a "
-            "service that publishes several ports gets one finding, at its first port, the others as related "
-            "locations. A warning when another service of the same compose project uses the datastore over the compose "
-            "network (it `depends_on`/`links` it or is given its host name, and its code, when the linter can tell "
-            "which crate the image runs, reads that variable or names a client crate of the datastore from "
-            "`rules/datastores.json`), since the published port is then only exposure; a note when none does (the port "
-            "is how an app run on the host reaches it), which includes services run with `network_mode: host` or given "
-            "`host.docker.internal:<the published port>` (a URL, or `X_HOST` beside `X_PORT`): they reach the "
-            "datastore through the published port, not over the compose network. Also a note, naming the evidence, "
-            "when the repository itself points an app or tool run on the host at the published port: an env file or "
-            "template next to the compose file, the repository root or a build context that no service gets as "
-            "`env_file` (a `DATABASE_URL` at `localhost:5432` for `cargo run` or the sqlx CLI; only when no service of "
-            "the project uses the datastore over the network), a Makefile, justfile or cargo-make `Makefile.toml` with "
-            "such a URL or a `*_HOST=localhost` beside a `*_PORT` equal to the published port, or a "
-            "README/CONTRIBUTING/docs command that starts only datastore services (`docker compose up -d postgres`) in "
-            "a file that runs the app on the host (`cargo run`, `cargo watch`, `make run`); not for a stack named for "
-            "production (`docker-compose.prod.yml`) or one that publishes host port 80/443. The message says so "
-            "plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, redis/valkey/keydb without a "
-            "password, mongo without root credentials, memcached). A port line that several compose projects run (the "
-            "file alone and in a documented `-f` set) is one finding naming the users of all of them. Stays silent "
-            "for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no datastore, container ports that "
-            "cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), and container ports the datastore "
-            "does not listen on (`5433:5433` for a postgres on 5432: postgres, mysql, mariadb, redis and its forks, "
-            "mongo and memcached listen on their image's ports unless a number in the command, entrypoint or "
-            "environment (`-p 5433`, `--port 6380`, `PGPORT`) or a mounted or copied config file says otherwise).",
+            "rabbitmq, cassandra, clickhouse, couchdb, neo4j, influxdb; registry prefixes and vendor repositories "
+            "such as `bitnami/postgresql` included) has a `ports:` entry without a host IP, or bound to "
+            "`0.0.0.0`/`::`; a service that publishes several ports gets one finding, at its first port, the others "
+            "as related locations. A warning when another service of the same compose project uses the datastore over "
+            "the compose network (it shares a network with it, and it `depends_on`/`links` it or is given its host "
+            "name, and its code, when the linter can tell which crate the image runs, reads that variable or names a "
+            "client crate of the datastore from `rules/datastores.json`), since the published port is then only "
+            "exposure; a note when none does (the port is how an app run on the host reaches it), which includes "
+            "services run with `network_mode: host` or given `host.docker.internal:<the published port>` (a URL, or "
+            "`X_HOST` beside `X_PORT`): they reach the datastore through the published port, not over the compose "
+            "network. Also a note, naming the evidence, when the repository itself points an app or tool run on the "
+            "host at the published port: an env file or template next to the compose file, the repository root or a "
+            "build context that no service gets as `env_file` (a `DATABASE_URL` at `localhost:5432` for `cargo run` "
+            "or the sqlx CLI; only when no service of the project uses the datastore over the network), a Makefile, "
+            "justfile or cargo-make `Makefile.toml` with such a URL or a `*_HOST=localhost` beside a `*_PORT` equal "
+            "to the published port, or a README/CONTRIBUTING/docs command that starts only datastore services "
+            "(`docker compose up -d postgres`) in a file that runs the app on the host (`cargo run`, `cargo watch`, "
+            "`make run`); not for a stack named for production (`docker-compose.prod.yml`) or one that publishes host "
+            "port 80/443. The message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
+            "redis/valkey/keydb without a password, mongo without root credentials, memcached). A port line that "
+            "several compose projects run (the file alone and in a documented `-f` set) is one finding naming the "
+            "users of all of them. Stays silent for: bindings to `127.0.0.1`/`::1`, `expose:`, services that are no "
+            "datastore, container ports that cannot be resolved (`${DB_PORT_INNER}` with no value compose can see), "
+            "and container ports the datastore does not listen on (`5433:5433` for a postgres on 5432: postgres, "
+            "mysql, mariadb, redis and its forks, mongo and memcached listen on their image's ports unless a number "
+            "in the command, entrypoint or environment (`-p 5433`, `--port 6380`, `PGPORT`) or a mounted or copied "
+            "config file says otherwise).",
             why="Docker publishes ports through its own iptables rules, bypassing host firewalls such as ufw. A "
             "postgres on `5432:5432` is reachable from the internet and brute-forced within hours; an "
             "unauthenticated redis is taken over outright.",

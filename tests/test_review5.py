@@ -152,3 +152,30 @@ def test_stack_deploy_compose_file_equals_form_and_read_only_ssh_keygen(tmp_path
         "setup.sh": "#!/bin/sh\nssh-keygen -R github.com -f ./keys/known_hosts\n",
     })
     assert [f.effective_level.value for f in lint(keys, ["VW204"])] == ["error"]  # -R edits, it creates nothing
+
+
+def test_readme_local_development_heading_makes_the_stack_dev_not_its_image(tmp_path: Path) -> None:
+    readme = (
+        "# Shop\n\n## Deployment\n\nPush the image to your host.\n\n## Local Development\n\n### With Docker\n\n"
+        "1. Install Docker\n2. Run: `docker-compose up`\n"
+    )
+    compose = "services:\n  api:\n    build: .\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n" \
+              "    environment:\n      POSTGRES_PASSWORD: 9f3c1a7be2d44f0c8a61d5e7b2c9f4a1\n"
+    image = IMAGE.replace("USER nobody\n", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() { loop {} }\n", "Dockerfile": image,
+                            "docker-compose.yml": compose, "README.md": readme})
+    got = sorted((f.rule_id, f.scope) for f in lint(root, ["VW401", "VW404", "VW405"]) if f.level is None
+                 or f.effective_level.value != "note")
+    assert got == [("VW401", "deploy")]  # the image still ships; the dev stack's secrets and ports do not
+
+
+def test_vw405_a_service_on_another_network_does_not_use_the_datastore(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    image: example/api:1\n    networks: [front]\n    environment:\n"
+        "      DATABASE_URL: postgres://app:pw@db/app\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+        "networks:\n  front: {}\n"
+    )
+    root = write(tmp_path, {"compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
+    write(root, {"compose.yaml": compose.replace("    networks: [front]\n", "")})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]
