@@ -137,3 +137,10 @@ def cargo_calls(instr: Instruction, workdir: str) -> list[CargoCall]:
             env[m.group(1)] = m.group(2)
         out.append(CargoCall(instr, sub, opts, frozenset(flags), tuple(words), cwd, env))
     return out
+
+
+# a RUN that rewrites a manifest in the image (`sed -i 's/members = …/' Cargo.toml`, `>> Cargo.toml`, `toml set`):
+# what cargo builds after it is no longer what the repository's manifest says
+EDITS_MANIFEST = re.compile(
+    r"\bsed\b[^\n]*\s-i\b[^\n]*(?<![\w/.])Cargo\.toml(?![\w.])|>>?\s*(?:\./)?Cargo\.toml(?![\w.])|\btoml\s+set\b"
+)

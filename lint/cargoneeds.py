@@ -119,6 +119,10 @@ def _root(project: Project, files: StageFiles, call: CargoCall, manifest: Manife
         return manifest
     rel = posixpath.relpath(ws.dir.as_posix(), manifest.dir.as_posix())
     there = files.lookup(image_path(image_dir, posixpath.join(rel, "Cargo.toml")), call.instr)
+    if there.present and there.host is not None and norm_path(there.host) != norm_path(ws.path):
+        # the image has another file there (`COPY . .` of the member's own folder to `/`, where `/..` is `/`):
+        # the workspace root is not in the stage, so cargo builds the member as a package of its own
+        return None if _inherits(manifest) else manifest
     if there.present:
         return ws
     if there.absent and not _inherits(manifest):

@@ -11,7 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from viworks_lint.cargocmd import cargo_calls, installs_from_registry, package_spec_name
+from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls, installs_from_registry, package_spec_name
 from viworks_lint.dockerutil import reachable_stages, target_stage
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
@@ -107,9 +107,11 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
     runs: list[CargoRun] = []
     for stage in reachable_stages(df, build.target):
         files = stage_files(project, build, stage)
+        edited = False  # a RUN rewrote a manifest of the stage: which binaries it builds cannot be told
         for instr in stage.instructions:
             if instr.cmd != "RUN":
                 continue
+            edited = edited or EDITS_MANIFEST.search(instr.original) is not None
             for call in cargo_calls(instr, files.workdir(instr)):
                 sub, opts, words = call.sub, _with_build_args(build, call.options), list(call.words)
                 if sub.split()[0] not in CARGO_BUILDERS or sub in ("chef prepare", "chef cook"):
@@ -126,8 +128,8 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                 )
                 host = files.host_of(mpath, instr)
                 manifest = project.manifests.get(norm_path(host)) if host is not None else None
-                if any("$" in v for vals in opts.values() for v in vals):
-                    manifest = None  # `--bin ${SERVICE}`: which package is built depends on a build argument
+                if any("$" in v for vals in opts.values() for v in vals) or edited:
+                    manifest = None  # `--bin ${SERVICE}`, or a manifest the stage rewrote: no claim on what it builds
                 runs.append(
                     CargoRun(
                         stage,

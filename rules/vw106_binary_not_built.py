@@ -250,9 +250,9 @@ RULE = register(
             what="`COPY --from=<stage> …/target/<profile>/<name>` is checked against the binary targets of the "
             "packages the cargo commands of `<stage>` compile (the package's default binary from `src/main.rs`, "
             "`src/bin/*`, `[[bin]] name`, narrowed by `-p` and `--bin`). `cargo build --bin <name>` must name a "
-            "binary of the selected packages and `cargo build -p <name>` a package of the workspace or its "
-            "dependency graph. Stages whose cargo runs cannot be mapped to a manifest of the repository are "
-            "not judged.",
+            "binary of the selected packages and `cargo build -p <name>` a package of the workspace or its dependency "
+            "graph. Stages whose cargo runs cannot be mapped to a manifest of the repository are not judged, nor "
+            "cargo runs after a RUN that rewrites the stage's manifest (`sed -i 's/members = …/' Cargo.toml`).",
             why="After a package is renamed, or when the Dockerfile spells `my_app` for the binary `my-app`, "
             "the builder stage succeeds and the final stage fails with `failed to compute cache key: "
             '"/app/target/release/my_app": not found`; the deploy keeps the old image.',

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from viworks_lint.cargocmd import cargo_calls
+from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls
 from viworks_lint.cargoneeds import CargoNeeds, Need, cargo_needs
 from viworks_lint.dockerutil import reachable_stages
 from viworks_lint.findings import Finding, Level, Related
@@ -112,9 +112,6 @@ def _own_images(project: Project) -> set[str]:
 _IGNORED_FAILURE = re.compile(r"\bcargo\b[^\n;&|]*\|\|\s*(?:true|:|exit\s+0|echo\b[^\n;&|]*)\s*$")
 
 
-_EDITS_MANIFEST = re.compile(
-    r"\bsed\b[^\n]*\s-i\b[^\n]*(?<![\w/.])Cargo\.toml(?![\w.])|>>?\s*(?:\./)?Cargo\.toml(?![\w.])|\btoml\s+set\b"
-)
 _COPIES_MANIFEST = re.compile(r"(?<![\w.])Cargo\.toml(?![\w.])|\s\.\s")
 
 
@@ -136,7 +133,7 @@ def check(project: Project) -> Iterator[Finding]:
             files = stage_files(project, build, stage)
             edited = False  # an earlier RUN rewrote a manifest (`sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml`)
             for instr in stage.instructions:
-                if instr.cmd == "RUN" and _EDITS_MANIFEST.search(instr.original):
+                if instr.cmd == "RUN" and EDITS_MANIFEST.search(instr.original):
                     edited = True
                     continue
                 if instr.cmd in ("COPY", "ADD") and not instr.flag("from") and _COPIES_MANIFEST.search(instr.original):
