@@ -60,6 +60,9 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
             return f"its image installs {watcher} and {mount} is bind-mounted over the source"
         return _toolchain_box(svc, df, stage, text, mount)
     if mount is None:
+        own = DEV_CARGO.search(_command_text(svc, None))  # compose's own `command:`, not the image's CMD
+        if own is not None and own.group(1).split()[0] in ("run", "watch"):
+            return f"its compose command runs cargo {own.group(1).split()[0]}"
         return None
     return f"runs cargo {match.group(1).split()[0]} with {mount} bind-mounted"
 
@@ -132,18 +135,30 @@ def starts_shell(project: Project, svc: Service) -> str | None:
 def start_text(project: Project, svc: Service) -> str:
     """What a service's container starts with: its compose `entrypoint`/`command` or its image's, and the text
     of the entrypoint script from the build context that the image runs (`ENTRYPOINT ["./scripts/run.sh"]`)."""
-    from viworks_lint.scripts import entry_script
+    from viworks_lint.parsers.common import ReadError, read_text
+    from viworks_lint.scripts import entry_script, script_host_path
 
     build = project.build_of_service(svc)
     stage = None
     if build is not None and build.dockerfile is not None:
         stage = build.dockerfile.final_stage(build.target)
     text = _command_text(svc, stage)
-    if build is not None and stage is not None and svc.entrypoint is None:
+    if build is None or stage is None:
+        return text
+    if svc.entrypoint is None:
         instr = stage.state.entrypoint or (stage.state.cmd if svc.command is None else None)
         found = entry_script(project, build, stage, instr) if instr is not None and instr.json else None
         if found is not None:
             text += "\n" + found.text
+    for value in (svc.entrypoint, svc.command):  # `command: ./setup-db.sh cargo run`: the script it runs
+        words = list(value) if isinstance(value, tuple) else (value or "").split()
+        if words and words[0].endswith(".sh") and "$" not in words[0]:
+            host = script_host_path(project, build, stage, words[0])
+            try:
+                if host is not None and host.stat().st_size < 256_000:
+                    text += "\n" + read_text(host)
+            except (ReadError, OSError):
+                pass
     return text
 
 

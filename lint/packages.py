@@ -122,6 +122,10 @@ _INSTALL = {
     "zypper": "install",
 }
 _REMOVE = {"apt-get": ("purge", "remove"), "apt": ("purge", "remove"), "apk": ("del",)}
+_CARGO_INSTALL_VALUE_OPTS = {
+    "--target", "--features", "-F", "--version", "--vers", "--root", "--git", "--branch", "--tag", "--rev",
+    "--path", "--index", "--registry", "--profile", "--bin", "--example", "-j", "--jobs", "--target-dir", "--config",
+}
 _VALUE_OPTS = {"-o", "-t", "--target-release", "--virtual", "-X", "--repository", "--setopt", "--root", "-c"}
 
 
@@ -428,9 +432,15 @@ def _scan_made(words: list[str], instr: Instruction, out: ImageContents, workdir
         for w in words[1:]:
             if not w.startswith(("-", "+")) and not w[:1].isdecimal() and "=" not in w:
                 add(w)
-    elif prog == "cargo" and "install" in words[1:2]:
-        for w in words[2:]:
-            if not w.startswith("-"):
+    elif prog == "cargo" and "install" in words[1:3] and (words[1] == "install" or words[1].startswith("+")):
+        args = words[words.index("install") + 1 :]  # `cargo +nightly install …` too
+        skip = False
+        for w in args:
+            if skip:  # the value of an option: `--target x86_64-…`, `--features postgres`
+                skip = False
+            elif w in _CARGO_INSTALL_VALUE_OPTS:
+                skip = True
+            elif not w.startswith("-"):
                 out.made[w] = instr
                 for binary in CRATE_BINARIES.get(w, ()):
                     out.made[binary] = instr

@@ -132,7 +132,15 @@ def _cargo_writes(args: list[str], cwd: str) -> list[tuple[str, str]]:
     if sub in ("fetch", "generate-lockfile", "update"):
         return [(image_path(cwd, "Cargo.lock"), "unknown")]
     if sub in ("new", "init"):
-        paths = [a for a in args[1:] if not a.startswith("-")]
+        rest, paths = args[1:], []
+        skip = False
+        for a in rest:  # `cargo init --vcs none`: `none` is the option's value, not the path
+            if skip:
+                skip = False
+            elif a in ("--vcs", "--name", "--edition", "--registry", "--config", "-Z"):
+                skip = True
+            elif not a.startswith("-"):
+                paths.append(a)
         return [(image_path(cwd, paths[0]) if paths else cwd, "unknown")]
     if sub == "chef" and args[1:2] == ["cook"]:
         return [(target_dir, "unknown"), (cwd, "skeleton")]

@@ -34,6 +34,7 @@ from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import Scope
 from viworks_lint.storeuse import names_library, package_sources
+from viworks_lint.variants import fold_variants
 
 LIBPQ, LIBSSL, CA = "libpq", "libssl", "ca-certificates"
 _SONAME = {LIBPQ: "libpq.so.5", LIBSSL: "libssl.so.3"}
@@ -421,7 +422,7 @@ def _openssl_mismatch(
             f"locate package {inst.package}` and the binary, which links libssl via {need.because}, has no "
             "libssl; install the release's libssl package or pin the base to the release you meant",
             text_location(df, inst.instr, inst.package),
-            key=f"{stage.label}:openssl-package",
+            key=f"openssl-package:{stage.label}",
             related=(Related(need.location, f"{need.because} needs libssl at run time"),),
         )
     built = next((o for o in origins if not o.static and o.facts.openssl), None)
@@ -436,7 +437,7 @@ def _openssl_mismatch(
         f"with `error while loading shared libraries: {want}`; build and run on the same Debian/Ubuntu release, "
         "or switch to rustls",
         from_image_location(df, stage),
-        key=f"{stage.label}:openssl",
+        key=f"openssl:{stage.label}",
         related=(
             Related(need.location, f"{need.because} needs {want} at run time"),
             Related(from_image_location(df, built.stage), f"built here with OpenSSL {built.facts.openssl}"),
@@ -445,6 +446,11 @@ def _openssl_mismatch(
 
 
 def check(project: Project) -> Iterator[Finding]:
+    # Dockerfiles of one program (per-architecture copies) that lack the same library: one finding
+    return fold_variants(project, _findings(project))
+
+
+def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
     for df, stage, builds in final_stages(project):
         img = build_contents(project, builds[0])
         if img is None or not img.complete:
@@ -468,7 +474,7 @@ def check(project: Project) -> Iterator[Finding]:
                     mismatch = _openssl_mismatch(df, stage, img, origins, need)
                     if mismatch is not None:
                         reported.add(LIBSSL)
-                        yield mismatch
+                        yield mismatch, builds
                     continue
                 if need.library in reported or not img.lacks_library(need.library):
                     continue
@@ -497,16 +503,16 @@ def check(project: Project) -> Iterator[Finding]:
                 f = RULE.finding(
                     msg,
                     from_image_location(df, stage),
-                    key=f"{stage.label}:{need.library}",
+                    key=f"{need.library}:{stage.label}",  # the library first: variants fold per library
                     related=tuple(related),
                 )
                 if need.library == CA:
                     # a test, benchmark or dev image runs where its own author watches it: an HTTPS call
                     # it makes fails in that run, so there the CA store is advice (a CI-built image may ship)
                     watched = project.scope_of(f.location.path) in (Scope.TEST, Scope.DEV)
-                    yield replace(f, level=Level.NOTE if watched else Level.WARNING)
+                    yield replace(f, level=Level.NOTE if watched else Level.WARNING), builds
                 else:
-                    yield f
+                    yield f, builds
 
 
 RULE = register(

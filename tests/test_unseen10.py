@@ -59,3 +59,62 @@ def _manifests_of_runs(root: Path) -> list[str | None]:
         for b in project.builds
         for r in built_code(project, b).runs
     ]
+
+
+CARGO = '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+
+
+def test_vw205_trixie_slim_has_libssl(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.90 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:{runtime}\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\nCMD [\"shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'openssl = "0.10"\n', "src/main.rs": "use openssl as _;\nfn main() {}\n",
+                            "Dockerfile": image.replace("{runtime}", "trixie-slim")})
+    assert [f for f in lint(root, ["VW205"]) if "libssl" in f.message] == []  # APT 3 links OpenSSL
+    write(root, {"Dockerfile": image.replace("{runtime}", "bookworm-slim").replace("rust:1.90", "rust:1.80-bookworm")})
+    assert [f.rule_id for f in lint(root, ["VW205"]) if "libssl" in f.message] == ["VW205"]
+
+
+def test_compose_command_scripts_and_cargo_runs(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80 AS builder\nRUN apt-get update && apt-get install -y postgresql-client\n"
+        "RUN cargo +nightly install --target x86_64-unknown-linux-gnu diesel_cli "
+        "--features postgres\nWORKDIR /app\nRUN USER=root cargo init --vcs none\nCOPY Cargo.toml ./\n"
+        "RUN cargo build --release\nCOPY . ./\nRUN cargo build --release\n"
+    )
+    compose = (
+        "services:\n  web:\n    build: {context: ., target: builder}\n"
+        "    command: ./setup-db.sh cargo run --release\n    depends_on: [db]\n    environment:\n"
+        "      DATABASE_URL: postgres://app:pw@db/app\n  db:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_USER: app\n      POSTGRES_PASSWORD: pw\n      POSTGRES_DB: app\n"
+    )
+    script = "#!/bin/sh\nuntil psql \"$DATABASE_URL\" -c '\\\\q'; do sleep 1; done\ndiesel migration run\nexec \"$@\"\n"
+    code = 'fn main() { let _u = std::env::var("DATABASE_URL").unwrap(); }\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'tokio-postgres = "0.7"\n', "src/main.rs": code,
+                            "Dockerfile": image, "compose.yaml": compose, "setup-db.sh": script})
+    (root / "setup-db.sh").chmod(0o755)
+    got = [(f.rule_id, f.scope) for f in lint(root) if f.effective_level.value != "note"]
+    assert got == []  # no VW110 (`cargo init` made src/), VW209 (`diesel` installed), VW309 (the script waits)
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    project = Project(root, load_config(root))
+    assert project.scope_of(root / "compose.yaml").value == "dev"  # its compose command runs `cargo run`
+
+
+def test_vw402_tokio_graceful_shutdown_catches_sigterm(tmp_path: Path) -> None:
+    code = (
+        "use tokio_graceful_shutdown::Toplevel;\n#[tokio::main]\nasync fn main() {\n"
+        "    Toplevel::new(|_s| async {}).catch_signals().handle_shutdown_requests(1000).await.unwrap();\n}\n"
+    )
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "USER nobody\nEXPOSE 8080\nENTRYPOINT [\"shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'tokio-graceful-shutdown = "0.15"\ntokio = "1"\n',
+                            "src/main.rs": code, "Dockerfile": image})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["note"]
+    write(root, {"src/main.rs": code.replace(".catch_signals()", "")})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
