@@ -192,30 +192,38 @@ def documented_env_name(project: Project, project_dir: Path, name: str) -> Locat
     return table.get(name)
 
 
+def _docs_in(*folders: Path) -> list[Path]:
+    """README and setup documents (`DOC_NAMES`) of these folders, each folder once."""
+    out: list[Path] = []
+    for folder in dict.fromkeys(folders):
+        try:
+            out += sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))
+        except OSError:
+            continue
+    return out
+
+
+def _lines(path: Path) -> list[str]:
+    """A small text file's lines (none for files over 512 KB or unreadable)."""
+    try:
+        return [] if path.stat().st_size > 512_000 else read_text(path).splitlines()
+    except (ReadError, OSError):
+        return []
+
+
 def _documented_names(project: Project, project_dir: Path) -> dict[str, Location]:
     out: dict[str, Location] = {}
-    files: list[Path] = []
     try:
         siblings = sorted(project_dir.iterdir())
     except OSError:
         siblings = []
-    for folder in dict.fromkeys((project_dir, project.root)):  # the documents first: they say what to set
-        try:
-            files += sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))
-        except OSError:
-            continue
+    files = _docs_in(project_dir, project.root)  # the documents first: they say what to set
     files += [
         p for p in siblings if p.is_file() and p.name != ".env" and (p.name.startswith(".env.") or p.suffix == ".env")
     ]
     for f in files[:40]:
-        try:
-            if f.stat().st_size > 512_000:
-                continue
-            text = read_text(f)
-        except (ReadError, OSError):
-            continue
         env_file = not DOC_NAMES.match(f.name)
-        for i, line in enumerate(text.splitlines(), 1):
+        for i, line in enumerate(_lines(f), 1):
             if env_file:
                 m = _ENV_LINE.match(line)
                 names = [m.group(1)] if m else []
@@ -231,34 +239,20 @@ def _documented_names(project: Project, project_dir: Path) -> dict[str, Location
 
 def documented_file(project: Project, path: Path) -> Location | None:
     """A README or setup document (in the repository root or the file's folder) that names a file the
-    repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``)."""
+    repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``), or a
+    direnv `.envrc` that loads it (`dotenv`)."""
     if path.exists() or not project.is_gitignored(path):
         return None
     pattern = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w-])")
     envrc = path.parent / ".envrc"  # direnv: `dotenv` loads the `.env` beside it, which each user keeps
-    if envrc.is_file() and envrc.stat().st_size <= 512_000:
-        try:
-            for i, line in enumerate(read_text(envrc).splitlines(), 1):
-                words = line.split("#", 1)[0].split()
-                if words[:1] in (["dotenv"], ["dotenv_if_exists"]) and (
-                    words[1:2] == [path.name] or (len(words) == 1 and path.name == ".env")
-                ):
-                    return Location(envrc, i, 1)
-        except (ReadError, OSError):
-            pass
-    for folder in dict.fromkeys((path.parent, project.root)):
-        try:
-            docs = sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))
-        except OSError:
-            continue
-        for doc in docs:
-            try:
-                if doc.stat().st_size > 512_000:
-                    continue
-                text = read_text(doc)
-            except (ReadError, OSError):
-                continue
-            for i, line in enumerate(text.splitlines(), 1):
-                if pattern.search(line):
-                    return Location(doc, i, 1)
+    for i, line in enumerate(_lines(envrc) if envrc.is_file() else [], 1):
+        words = line.split("#", 1)[0].split()
+        if words[:1] in (["dotenv"], ["dotenv_if_exists"]) and (
+            words[1:2] == [path.name] or (len(words) == 1 and path.name == ".env")
+        ):
+            return Location(envrc, i, 1)
+    for doc in _docs_in(path.parent, project.root):
+        for i, line in enumerate(_lines(doc), 1):
+            if pattern.search(line):
+                return Location(doc, i, 1)
     return None

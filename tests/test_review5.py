@@ -8,13 +8,8 @@ from pathlib import Path
 from viworks_lint.findings import Finding
 
 from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, IMAGE
 
-CARGO = '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
-IMAGE = (
-    "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
-    "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
-    'USER nobody\nCMD ["shop"]\n'
-)
 CONNECT = (
     "#[tokio::main]\nasync fn main() {\n"
     '    let url = std::env::var("DATABASE_URL").unwrap();\n'

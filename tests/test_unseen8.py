@@ -5,33 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from viworks_lint.findings import Finding
-
 from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got
 
-CARGO = '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
 SQLX = 'sqlx = { version = "0.7", features = ["postgres", "runtime-tokio"] }\ntokio = "1"\n'
-CONNECT = (
-    "#[tokio::main]\nasync fn main() {\n"
-    '    let url = std::env::var("DATABASE_URL").unwrap();\n'
-    "    let _c = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();\n}\n"
-)
-IMAGE = (
-    "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
-    "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
-    'USER nobody\nCMD ["shop"]\n'
-)
 STACK = (
     "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:pw@db/app\n"
     "  db:\n    image: postgres:16\n"
 )
-
-
-def _got(found: list[Finding], root: Path) -> list[tuple[str, str, int, str]]:
-    return sorted(
-        (f.rule_id, f.location.path.relative_to(root).as_posix(), f.location.line, f.effective_level.value)
-        for f in found
-    )
 
 
 def _app(root: Path, files: dict[str, str]) -> Path:
@@ -42,7 +23,7 @@ def _app(root: Path, files: dict[str, str]) -> Path:
 
 def test_vw309_swarm_stacks_and_hand_written_retries(tmp_path: Path) -> None:
     plain = _app(tmp_path / "plain", {})
-    assert [r for r, *_ in _got(lint(plain, ["VW309"]), plain)] == ["VW309"]
+    assert [r for r, *_ in got(lint(plain, ["VW309"]), plain)] == ["VW309"]
     swarm = _app(tmp_path / "swarm", {"deploy.sh": "#!/bin/sh\ndocker stack deploy -c compose.yaml shop\n"})
     assert lint(swarm, ["VW309"]) == []  # swarm ignores depends_on and restarts the task
     retry = _app(tmp_path / "retry", {"src/main.rs": (
@@ -77,20 +58,20 @@ def test_vw303_a_stale_expose_is_a_note_once(tmp_path: Path) -> None:
     compose = "services:\n  api1:\n    build: .\n    network_mode: host\n  api2:\n    build: .\n    network_mode: host\n"
     root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": code, "Dockerfile": image,
                                   "compose.yaml": compose})
-    assert _got(lint(root, ["VW303"]), root) == [("VW303", "Dockerfile", 8, "note")]
+    assert got(lint(root, ["VW303"]), root) == [("VW303", "Dockerfile", 8, "note")]
     traefik = "services:\n  api:\n    build: .\n    labels:\n      - traefik.enable=true\n"
     root2 = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": code, "Dockerfile": image,
                                    "compose.yaml": traefik})
-    assert _got(lint(root2, ["VW303"]), root2) == [("VW303", "Dockerfile", 8, "error")]
+    assert got(lint(root2, ["VW303"]), root2) == [("VW303", "Dockerfile", 8, "error")]
 
 
 def test_vw203_a_gitignored_env_file_the_readme_asks_for(tmp_path: Path) -> None:
     compose = "services:\n  api:\n    image: example/api:1\n    env_file: docker.env\n"
     root = write(tmp_path, {"compose.yaml": compose, ".gitignore": "docker.env\n",
                             "README.md": "Create a `docker.env` file with the database settings.\n"})
-    assert _got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 4, "note")]
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 4, "note")]
     write(root, {".gitignore": "target/\n"})  # not ignored on purpose: it is simply missing
-    assert _got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 4, "error")]
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 4, "error")]
 
 
 def test_readme_install_folder_steps_and_stack_exports(tmp_path: Path) -> None:
@@ -103,7 +84,7 @@ def test_readme_install_folder_steps_and_stack_exports(tmp_path: Path) -> None:
         "touch acme.json\nexport EMAIL=me@example.org\ndocker stack deploy -c compose.yaml app\n```\n"
     )
     root = write(tmp_path, {"compose.yaml": compose, "README.md": readme})
-    assert _got(lint(root, ["VW202", "VW204"]), root) == [("VW204", "compose.yaml", 6, "note")]
+    assert got(lint(root, ["VW202", "VW204"]), root) == [("VW204", "compose.yaml", 6, "note")]
 
 
 def test_ci_compose_action_and_justfile_dotenv_load(tmp_path: Path) -> None:
@@ -124,9 +105,9 @@ def test_ci_compose_action_and_justfile_dotenv_load(tmp_path: Path) -> None:
         "infra/compose.yaml": compose, ".env.example": "PG_USER=app\n",
         "README.md": "    cp .env.example .env\n", ".gitignore": ".env\n",
     })
-    assert [lvl for *_, lvl in _got(lint(just, ["VW202"]), just)] == ["note"]  # from the root .env template
+    assert [lvl for *_, lvl in got(lint(just, ["VW202"]), just)] == ["note"]  # from the root .env template
     write(just, {"justfile": "db:\n    docker compose -f infra/compose.yaml up -d\n"})
-    assert [lvl for *_, lvl in _got(lint(just, ["VW202"]), just)] == ["warning"]
+    assert [lvl for *_, lvl in got(lint(just, ["VW202"]), just)] == ["warning"]
 
 
 def test_vw205_a_declared_crate_no_code_uses_links_nothing(tmp_path: Path) -> None:
@@ -168,7 +149,7 @@ def test_vw110_a_missing_input_of_two_stages_is_one_finding(tmp_path: Path) -> N
         "shared/Cargo.toml": CARGO.replace('"shop"', '"shared"'), "shared/src/lib.rs": "",
         "Dockerfile": image,
     })
-    assert [(r, n) for r, _p, n, _lvl in _got(lint(root, ["VW110"]), root)] == [("VW110", 5)]
+    assert [(r, n) for r, _p, n, _lvl in got(lint(root, ["VW110"]), root)] == [("VW110", 5)]
 
 
 def test_vw309_redis_connections_a_handler_opens_per_request(tmp_path: Path) -> None:
@@ -188,10 +169,10 @@ def test_vw309_redis_connections_a_handler_opens_per_request(tmp_path: Path) -> 
     files = {"Cargo.toml": CARGO + 'redis = { version = "0.25", features = ["tokio-comp"] }\ntokio = "1"\n',
              "src/main.rs": handler, "Dockerfile": IMAGE, "compose.yaml": compose}
     root = write(tmp_path / "handler", files)
-    assert [lvl for *_, lvl in _got(lint(root, ["VW309"]), root)] == ["note"]
+    assert [lvl for *_, lvl in got(lint(root, ["VW309"]), root)] == ["note"]
     setup = handler.replace("async fn list_entries", "async fn connect_cache")
     root2 = write(tmp_path / "setup", {**files, "src/main.rs": setup})
-    assert [lvl for *_, lvl in _got(lint(root2, ["VW309"]), root2)] == ["warning"]
+    assert [lvl for *_, lvl in got(lint(root2, ["VW309"]), root2)] == ["warning"]
 
 
 def test_hardening_of_a_dockerfile_nothing_builds_and_that_cannot_build_is_advice(tmp_path: Path) -> None:
@@ -201,10 +182,10 @@ def test_hardening_of_a_dockerfile_nothing_builds_and_that_cannot_build_is_advic
         'CMD ["app"]\n'
     )
     root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": stale})
-    got = _got(lint(root, ["VW106", "VW401", "VW402"]), root)
-    assert got == [("VW106", "Dockerfile", 6, "error"), ("VW401", "Dockerfile", 5, "note"),
+    levels = got(lint(root, ["VW106", "VW401", "VW402"]), root)
+    assert levels == [("VW106", "Dockerfile", 6, "error"), ("VW401", "Dockerfile", 5, "note"),
                    ("VW402", "Dockerfile", 7, "note")]
     root2 = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": stale,
                                    "compose.yaml": "services:\n  app:\n    build: .\n"})
-    got2 = _got(lint(root2, ["VW106", "VW401", "VW402"]), root2)
-    assert [lvl for *_, lvl in got2] == ["error", "warning", "warning"]  # compose builds it: fix both
+    levels2 = got(lint(root2, ["VW106", "VW401", "VW402"]), root2)
+    assert [lvl for *_, lvl in levels2] == ["error", "warning", "warning"]  # compose builds it: fix both

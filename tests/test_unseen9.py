@@ -6,28 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from viworks_lint.findings import Finding
-
 from tests.helpers import lint, write
-
-CARGO = '[package]\nname = "shop"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
-IMAGE = (
-    "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
-    "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
-    'USER nobody\nCMD ["shop"]\n'
-)
-CONNECT = (
-    "#[tokio::main]\nasync fn main() {\n"
-    '    let url = std::env::var("DATABASE_URL").unwrap();\n'
-    "    let _c = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();\n}\n"
-)
-
-
-def _got(found: list[Finding], root: Path) -> list[tuple[str, str, int, str]]:
-    return sorted(
-        (f.rule_id, f.location.path.relative_to(root).as_posix(), f.location.line, f.effective_level.value)
-        for f in found
-    )
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got
 
 
 def test_vw201_build_only_compose_runs_nothing_and_one_finding_per_variable(tmp_path: Path) -> None:
@@ -111,9 +91,9 @@ def test_vw404_and_vw203_what_a_file_marks_as_local(tmp_path: Path) -> None:
         "      ROCKET_SECRET_KEY: 9f3c1a7be2d44f0c8a61d5e7b2c9f4a1  # ONLY USE FOR TESTING\n"
     )
     root = write(tmp_path, {"compose.yaml": compose, ".gitignore": ".env\n", ".envrc": "dotenv\n"})
-    assert _got(lint(root, ["VW203", "VW404"]), root) == [("VW203", "compose.yaml", 4, "note")]
+    assert got(lint(root, ["VW203", "VW404"]), root) == [("VW203", "compose.yaml", 4, "note")]
     write(root, {".envrc": "export FOO=1\n"})
-    assert _got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 4, "error")]
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 4, "error")]
 
 
 def test_vw208_a_url_the_app_never_reads(tmp_path: Path) -> None:
