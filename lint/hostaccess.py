@@ -143,8 +143,8 @@ def _serves_the_public(project: Project, compose: ComposeProject, port: Port) ->
 def _doc_runs_host(
     text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool]
 ) -> str | None:
-    """A command that starts only datastore services including ``store``, when the same file runs the app on
-    the host."""
+    """A command that starts only infrastructure services (datastores, stock images the repository does not
+    build) including ``store``, when the same file runs the app on the host."""
     host_run = _HOST_RUN.search(text)
     if host_run is None:
         return None
@@ -161,7 +161,10 @@ def _doc_runs_host(
             wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
             names = [n for n, s in compose.services.items() if _in_profiles(s, wanted)]
         services = [compose.services.get(n) for n in names]
-        if not names or store.name not in names or any(s is None or not is_store(s) for s in services):
+        # only infrastructure: datastores, or other stock images (an S3 stand-in) the repository does not build
+        if not names or store.name not in names or any(
+            s is None or not (is_store(s) or s.build is None) for s in services
+        ):
             continue
         return f"`{m.group(0).strip()}` then `{host_run.group(0).strip()}`"
     return None

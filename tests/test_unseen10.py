@@ -118,3 +118,21 @@ def test_vw402_tokio_graceful_shutdown_catches_sigterm(tmp_path: Path) -> None:
     assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["note"]
     write(root, {"src/main.rs": code.replace(".catch_signals()", "")})
     assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
+
+
+def test_vw405_a_readme_that_starts_the_infrastructure_for_a_host_run_app(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  app:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:pw@db/app\n"
+        "  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"  # 7
+        "  storage:\n    image: minio/minio\n    command: server /data\n"
+    )
+    code = (
+        "#[tokio::main]\nasync fn main() {\n    let _p = sqlx::PgPool::connect(&std::env::var(\"DATABASE_URL\")"
+        ".unwrap()).await.unwrap();\n}\n"
+    )
+    readme = "## Backend\n\n```sh\ndocker compose up -d db storage\ncargo run\n```\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'sqlx = { version = "0.7", features = ["postgres"] }\n',
+                            "src/main.rs": code, "compose.yaml": compose, "README.md": readme})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
+    write(root, {"README.md": readme.replace("up -d db storage", "up -d db app")})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]
