@@ -144,7 +144,21 @@ def _doc_runs_host(
     text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool]
 ) -> str | None:
     """A command that starts only infrastructure services (datastores, stock images the repository does not
-    build) including ``store``, when the same file runs the app on the host."""
+    build) including ``store``, in a section of the document (between two headings) that also runs the app on
+    the host: a quick start that runs the whole stack says nothing of a later section's `cargo run`."""
+    for section in _HEADING.split(text):
+        found = _section_runs_host(section, compose, store, is_store)
+        if found is not None:
+            return found
+    return None
+
+
+_HEADING = re.compile(r"^#{1,6}\s", re.MULTILINE)
+
+
+def _section_runs_host(
+    text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool]
+) -> str | None:
     host_run = _HOST_RUN.search(text)
     if host_run is None:
         return None

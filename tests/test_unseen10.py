@@ -136,3 +136,18 @@ def test_vw405_a_readme_that_starts_the_infrastructure_for_a_host_run_app(tmp_pa
     assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
     write(root, {"README.md": readme.replace("up -d db storage", "up -d db app")})
     assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]
+
+
+def test_vw405_a_quick_start_and_a_later_cargo_run_are_different_sections(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    image: example/api:1\n    environment:\n      DATABASE_URL: postgres://app:pw@db/app\n"
+        "    depends_on: [db]\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"  # 8
+    )
+    readme = (
+        "# App\n\n## Quick start\n\n```sh\ndocker compose up -d\n```\n\n"
+        "## Development\n\n```sh\ncargo run\n```\n"
+    )
+    root = write(tmp_path, {"compose.yaml": compose, "README.md": readme})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]  # the quick start runs the app
+    write(root, {"README.md": "# App\n\n## Development\n\n```sh\ndocker compose up -d db\ncargo run\n```\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
