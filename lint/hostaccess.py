@@ -146,14 +146,28 @@ def _doc_runs_host(
     """A command that starts only infrastructure services (datastores, stock images the repository does not
     build) including ``store``, in a section of the document (between two headings) that also runs the app on
     the host: a quick start that runs the whole stack says nothing of a later section's `cargo run`."""
-    for section in _HEADING.split(text):
+    for section in _sections(text):
         found = _section_runs_host(section, compose, store, is_store)
         if found is not None:
             return found
     return None
 
 
-_HEADING = re.compile(r"^#{1,6}\s", re.MULTILINE)
+_HEADING = re.compile(r"^#{1,6}\s")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _sections(text: str) -> list[str]:
+    """A Markdown document cut at its headings (a `# comment` inside a code block is no heading)."""
+    out: list[list[str]] = [[]]
+    fenced = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and _HEADING.match(line):
+            out.append([])
+        out[-1].append(line)
+    return ["\n".join(s) for s in out]
 
 
 def _section_runs_host(

@@ -149,5 +149,6 @@ def test_vw405_a_quick_start_and_a_later_cargo_run_are_different_sections(tmp_pa
     )
     root = write(tmp_path, {"compose.yaml": compose, "README.md": readme})
     assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]  # the quick start runs the app
-    write(root, {"README.md": "# App\n\n## Development\n\n```sh\ndocker compose up -d db\ncargo run\n```\n"})
+    write(root, {"README.md": "# App\n\n## Development\n\n```sh\n# the database\ndocker compose up -d db\n"
+                              "# the app, on the host\ncargo run\n```\n"})  # shell comments are no headings
     assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
