@@ -5,6 +5,7 @@ the step."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,7 +253,11 @@ def documented_file(project: Project, path: Path) -> Location | None:
         ):
             return Location(envrc, i, 1)
     for doc in _docs_in(path.parent, project.root):
+        rel = Path(os.path.relpath(path, doc.parent)).as_posix()
+        # beside the document its name is enough; elsewhere the document must name its folder too
+        # (`checkout/.env`): a root README's `.env` is the root's
+        named = pattern if "/" not in rel else re.compile(rf"(?<![\w.-]){re.escape(rel)}(?![\w-])")
         for i, line in enumerate(_lines(doc), 1):
-            if pattern.search(line):
+            if named.search(line):
                 return Location(doc, i, 1)
     return None

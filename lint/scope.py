@@ -221,12 +221,18 @@ def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
         scope = next((_WORDS[w] for w in _words(inv.label) if w in _WORDS), None)
         if scope is None and inv.kind == "ci":
             scope = Scope.CI
+        documented = inv.kind == "docs"  # documentation shows how it is run (what for: `documented_dev`)
+        if documented:
+            scope = Scope.DEPLOY
         if scope is None:
             continue
         for f in inv.files or default_compose(project, inv.cwd):
-            found.setdefault(norm_path(f), []).append((scope, inv.where))
+            found.setdefault(norm_path(f), []).append((scope, inv.where + _DOCUMENTED * documented))
     out: dict[Path, tuple[Scope, str]] = {}
     for path, items in found.items():
+        if any(s is Scope.DEV for s, _w in items):  # a documented run says less than a dev task that runs it
+            items = [(s, w) for s, w in items if not w.endswith(_DOCUMENTED)]
+        items = [(s, w.removesuffix(_DOCUMENTED)) for s, w in items]
         deploy = next((w for s, w in items if s is Scope.DEPLOY), None)
         if deploy is not None:
             out[path] = (Scope.DEPLOY, f"run by {deploy}")
@@ -234,6 +240,9 @@ def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
             scope, where = min(items, key=lambda x: SCOPE_ORDER[x[0]])
             out[path] = (scope, f"run only for {scope.value} by {where}")
     return out
+
+
+_DOCUMENTED = "\x00docs"  # a run a document shows under a heading that names no scope
 
 
 def _deploy_reason(project: Project, path: Path, compose: ComposeProject) -> str:

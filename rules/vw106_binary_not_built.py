@@ -111,6 +111,8 @@ def _copies(project: Project, build: Build, df: Dockerfile, bc: BuiltCode) -> It
     for cb in bc.copied:
         if not _target_binary(cb.source) or (cb.instr.unresolved and "$" in _source_token(cb.instr, cb.source)):
             continue
+        if "{{" in cb.source or "{%" in cb.source:
+            continue  # a template's placeholder (`target/release/{{project-name}}`): cargo-generate renders it
         if cb.from_stage not in cache:
             cache[cb.from_stage] = _stage_bins(project, df, bc, cb.from_stage)
         sb = cache[cb.from_stage]
@@ -252,7 +254,8 @@ RULE = register(
             "`src/bin/*`, `[[bin]] name`, narrowed by `-p` and `--bin`). `cargo build --bin <name>` must name a "
             "binary of the selected packages and `cargo build -p <name>` a package of the workspace or its dependency "
             "graph. Stages whose cargo runs cannot be mapped to a manifest of the repository are not judged, nor "
-            "cargo runs after a RUN that rewrites the stage's manifest (`sed -i 's/members = …/' Cargo.toml`).",
+            "binaries a template placeholder names (`target/release/{{project-name}}`, rendered by cargo-generate), "
+            "nor cargo runs after a RUN that rewrites the stage's manifest (`sed -i 's/members = …/' Cargo.toml`).",
             why="After a package is renamed, or when the Dockerfile spells `my_app` for the binary `my-app`, "
             "the builder stage succeeds and the final stage fails with `failed to compute cache key: "
             '"/app/target/release/my_app": not found`; the deploy keeps the old image.',

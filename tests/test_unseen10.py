@@ -152,3 +152,39 @@ def test_vw405_a_quick_start_and_a_later_cargo_run_are_different_sections(tmp_pa
     write(root, {"README.md": "# App\n\n## Development\n\n```sh\n# the database\ndocker compose up -d db\n"
                               "# the app, on the host\ncargo run\n```\n"})  # shell comments are no headings
     assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
+
+
+def test_a_file_the_docs_run_is_not_test_only_because_a_test_script_runs_it(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "docker-compose.full.yml": "services:\n  db:\n    image: postgres:16\n",
+        "scripts/test.sh": '#!/bin/sh\nROOT="$(cd "$(dirname "$0")/.." && pwd)"\n'
+        'docker compose -f "$ROOT/docker-compose.full.yml" up -d\ncargo test\n',
+    })
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    assert Project(root, load_config(root)).scope_of(root / "docker-compose.full.yml").value == "test"
+    write(root, {"docs/deployment.md": "# Deployment\n\n```sh\ndocker-compose -f docker-compose.full.yml up -d\n```\n"})
+    assert Project(root, load_config(root)).scope_of(root / "docker-compose.full.yml").value == "deploy"
+
+
+def test_vw203_a_readme_names_the_root_env_not_a_subfolders(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "compose.yaml": "services:\n  shop:\n    image: example/shop:1\n    env_file: ./shop/.env\n",
+        ".gitignore": ".env\n", "README.md": "Create `.env` with your settings.\n",
+    })
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["error"]
+    write(root, {"README.md": "Create `shop/.env` with your settings.\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["note"]
+
+
+def test_vw106_template_placeholders_are_not_binaries(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80 AS builder\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/{{project-name}} /app/\n"
+        'CMD ["/app/{{project-name}}"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image})
+    assert lint(root, ["VW106"]) == []
+    write(root, {"Dockerfile": image.replace("{{project-name}}", "old-name")})
+    assert [f.rule_id for f in lint(root, ["VW106"])] == ["VW106"]
