@@ -177,6 +177,10 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         if named is not None:
             return ScopeInfo(named[0], named[1], kind)
         used = uses.get(norm_path(path))
+        if used is not None and used[1].endswith(_DOCUMENTED):
+            if content is not None:
+                return ScopeInfo(content[0], content[1], kind)
+            used = (used[0], used[1].removesuffix(_DOCUMENTED))
         if used is not None and not (path.parent == project.root and path.name in COMPOSE_BASES):
             return ScopeInfo(used[0], used[1], kind)
         if content is not None:
@@ -221,24 +225,34 @@ def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
         scope = next((_WORDS[w] for w in _words(inv.label) if w in _WORDS), None)
         if scope is None and inv.kind == "ci":
             scope = Scope.CI
-        documented = inv.kind == "docs"  # documentation shows how it is run (what for: `documented_dev`)
+        # the project's own documentation (the root README, a top-level docs folder; not a tool's README deep in
+        # the tree) shows how it is run; what for is `documented_dev`'s question
+        top = project.rel(inv.location.path).split("/")
+        documented = inv.kind == "docs" and (len(top) == 1 or top[0].lower() in ("docs", "doc", "documentation"))
         if documented:
             scope = Scope.DEPLOY
+        elif inv.kind == "docs":
+            continue
         if scope is None:
             continue
         for f in inv.files or default_compose(project, inv.cwd):
             found.setdefault(norm_path(f), []).append((scope, inv.where + _DOCUMENTED * documented))
     out: dict[Path, tuple[Scope, str]] = {}
     for path, items in found.items():
-        if any(s is Scope.DEV for s, _w in items):  # a documented run says less than a dev task that runs it
+        if any(s is Scope.DEV for s, _w in items) or all(w.endswith(_DOCUMENTED) for _s, w in items):
+            # a documented run says less than a dev task that runs it, and alone it says nothing new
             items = [(s, w) for s, w in items if not w.endswith(_DOCUMENTED)]
-        items = [(s, w.removesuffix(_DOCUMENTED)) for s, w in items]
+        if not items:
+            continue
         deploy = next((w for s, w in items if s is Scope.DEPLOY), None)
         if deploy is not None:
-            out[path] = (Scope.DEPLOY, f"run by {deploy}")
+            # a run the docs show outweighs a test script's, not what the file itself is (infrastructure only)
+            out[path] = (Scope.DEPLOY, f"run by {deploy.removesuffix(_DOCUMENTED)}" + _DOCUMENTED * deploy.endswith(
+                _DOCUMENTED
+            ))
         else:
             scope, where = min(items, key=lambda x: SCOPE_ORDER[x[0]])
-            out[path] = (scope, f"run only for {scope.value} by {where}")
+            out[path] = (scope, f"run only for {scope.value} by {where.removesuffix(_DOCUMENTED)}")
     return out
 
 

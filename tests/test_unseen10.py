@@ -188,3 +188,21 @@ def test_vw106_template_placeholders_are_not_binaries(tmp_path: Path) -> None:
     assert lint(root, ["VW106"]) == []
     write(root, {"Dockerfile": image.replace("{{project-name}}", "old-name")})
     assert [f.rule_id for f in lint(root, ["VW106"])] == ["VW106"]
+
+
+def test_documented_runs_neither_override_content_nor_come_from_a_tools_readme(tmp_path: Path) -> None:
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    root = write(tmp_path, {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
+        "infra/compose.yaml": "services:\n  db:\n    image: postgres:16\n",
+        "infra/test.sh": "#!/bin/sh\ndocker compose -f compose.yaml up -d\ncargo test\n",
+        "README.md": "## Run\n\n```sh\ndocker compose -f infra/compose.yaml up -d\ncargo run\n```\n",
+        "tools/loader/docker-compose.yml": "services:\n  app:\n    image: example/loader:1\n",
+        "tools/loader/e2e.sh": "#!/bin/sh\ndocker compose up -d\n",
+        "tools/loader/README.md": "```sh\ndocker compose up -d\n```\n",
+    })
+    project = Project(root, load_config(root))
+    assert project.scope_of(root / "infra/compose.yaml").value == "dev"  # infrastructure only: the app runs on the host
+    assert project.scope_of(root / "tools/loader/docker-compose.yml").value == "test"  # e2e.sh; a tool's README
