@@ -15,7 +15,7 @@ from viworks_lint.scope import Scope, scope_from_name
 if TYPE_CHECKING:
     from viworks_lint.parsers.compose import ComposeProject, Service
     from viworks_lint.parsers.dockerfile import Dockerfile, Stage
-    from viworks_lint.project import Project
+    from viworks_lint.project import Build, Project
 
 
 def _command_text(svc: Service, stage: Stage | None) -> str:
@@ -43,13 +43,18 @@ def _source_mount(project: Project, compose: ComposeProject, svc: Service) -> st
     return None
 
 
+def _built_stage(project: Project, svc: Service) -> tuple[Build | None, Stage | None]:
+    """The build of a service and the stage its image is built to (None, None for an image-only service)."""
+    build = project.build_of_service(svc)
+    if build is None or build.dockerfile is None:
+        return build, None
+    return build, build.dockerfile.final_stage(build.target)
+
+
 def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str | None:
     """Why a service is a development one (``cargo watch`` over the bind-mounted source, or a toolchain
     container the app is started in by hand), else None."""
-    build = project.build_of_service(svc)
-    stage = None
-    if build is not None and build.dockerfile is not None:
-        stage = build.dockerfile.final_stage(build.target)
+    build, stage = _built_stage(project, svc)
     text = _command_text(svc, stage)
     match = DEV_CARGO.search(text)
     mount = _source_mount(project, compose, svc)
@@ -115,10 +120,7 @@ def doc_snippet(rel: str) -> str | None:
 def starts_shell(project: Project, svc: Service) -> str | None:
     """The interactive shell a service's container starts instead of a program (``nix-shell``, a bare
     ``bash``, ``nix develop``, ``sleep infinity``): a development box whose app is started by hand."""
-    build = project.build_of_service(svc)
-    stage = None
-    if build is not None and build.dockerfile is not None:
-        stage = build.dockerfile.final_stage(build.target)
+    _build, stage = _built_stage(project, svc)
     text = _command_text(svc, stage).strip()
     if not text:
         return None
@@ -135,13 +137,17 @@ def starts_shell(project: Project, svc: Service) -> str | None:
 def start_text(project: Project, svc: Service) -> str:
     """What a service's container starts with: its compose `entrypoint`/`command` or its image's, and the text
     of the entrypoint script from the build context that the image runs (`ENTRYPOINT ["./scripts/run.sh"]`)."""
+    cache: dict[int, str] = project.__dict__.setdefault("_start_text", {})
+    if id(svc) not in cache:  # asked by VW309 for waits and for compilation, per service
+        cache[id(svc)] = _start_text(project, svc)
+    return cache[id(svc)]
+
+
+def _start_text(project: Project, svc: Service) -> str:
     from viworks_lint.parsers.common import ReadError, read_text
     from viworks_lint.scripts import entry_script, script_host_path
 
-    build = project.build_of_service(svc)
-    stage = None
-    if build is not None and build.dockerfile is not None:
-        stage = build.dockerfile.final_stage(build.target)
+    build, stage = _built_stage(project, svc)
     text = _command_text(svc, stage)
     if build is None or stage is None:
         return text
@@ -166,10 +172,7 @@ def compiles_at_start(project: Project, svc: Service) -> str | None:
     """The ``cargo watch``/``cargo run`` a service's container starts with (its command, or its image's, or the
     entrypoint script's): the app is compiled before it connects to anything, so start-up order races are
     moot; else None."""
-    build = project.build_of_service(svc)
-    stage = None
-    if build is not None and build.dockerfile is not None:
-        stage = build.dockerfile.final_stage(build.target)
+    build, stage = _built_stage(project, svc)
     m = DEV_CARGO.search(start_text(project, svc))
     if m is None:
         return None
