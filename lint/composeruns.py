@@ -42,9 +42,12 @@ def compose_run(
     kind: str,
     label: str,
     text: str,
+    stack: bool = False,
 ) -> Invocation | None:
     """The compose project a `docker compose` command line names: its files, env files, profiles and the
-    variables the line sets; None when a path is built from a variable we cannot see."""
+    variables the line sets; None when a path is built from a variable we cannot see. ``stack``: the arguments
+    of `docker stack deploy`, whose `-c`/`--compose-file` name the files (none named: None)."""
+    file_flags = ("-c", "--compose-file") if stack else ("-f", "--file")
     files: list[str] = []
     env_files: list[str] = []
     profiles: list[str] = []
@@ -55,8 +58,7 @@ def compose_run(
         a = args[i]
         name, eq, val = a.partition("=")
         takes = name in (
-            "-f",
-            "--file",
+            *file_flags,
             "--env-file",
             "--profile",
             "--project-directory",
@@ -69,7 +71,7 @@ def compose_run(
         if takes and not eq:
             val = args[i + 1] if i + 1 < len(args) else ""
             i += 1
-        if name in ("-f", "--file"):
+        if name in file_flags:
             files.append(val)
         elif name == "--env-file":
             env_files.append(val)
@@ -77,7 +79,7 @@ def compose_run(
             profiles.append(val)
         elif name == "--project-directory":
             project_dir = val
-        elif not a.startswith("-") and not takes:
+        elif not a.startswith("-") and not takes and not stack:  # a stack's name: its flags may follow it
             sub = a
             break
         i += 1
@@ -85,6 +87,10 @@ def compose_run(
         files.extend(assigned["COMPOSE_FILE"].replace(",", ":").split(":"))
     if "COMPOSE_PROFILES" in assigned:
         profiles.extend(assigned["COMPOSE_PROFILES"].split(","))
+    if stack:
+        if not files:
+            return None  # a stack deploy names its files with `-c`: without one, nothing to tie it to
+        sub = STACK_DEPLOY
     resolved_files = [resolve_path(cwd, f) for f in files]
     resolved_env = [resolve_path(cwd, f) for f in env_files]
     if any(p is None for p in resolved_files) or any(p is None for p in resolved_env):

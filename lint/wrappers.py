@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from viworks_lint.composeruns import STACK_DEPLOY, Invocation, compose_run
+from viworks_lint.composeruns import Invocation, compose_run
 from viworks_lint.dockerutil import commands
 from viworks_lint.docruns import is_doc, relocate
 from viworks_lint.location import Location
@@ -403,17 +403,9 @@ def _scan_line(
             _add(out, compose_run(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words)))
         elif prog in ("docker-compose", "podman-compose"):
             _add(out, compose_run(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words)))
-        elif prog == "docker" and words[1:3] == ["stack", "deploy"]:  # a swarm stack: `-c` names its files
-            files: list[str] = []
-            rest = words[3:]
-            for i, w in enumerate(rest):
-                name, eq, val = w.partition("=")
-                if name in ("-c", "--compose-file"):
-                    files.append(val if eq else (rest[i + 1] if i + 1 < len(rest) else ""))
-            flags = [a for f in files if f for a in ("-f", f)]
-            if flags:  # no `-c`: nothing this linter can tie it to
-                swarm = compose_run([*flags, STACK_DEPLOY], assigned, cwd, loc, where, kind, label, " ".join(words))
-                _add(out, swarm)
+        elif prog == "docker" and words[1:3] == ["stack", "deploy"]:  # a swarm stack
+            text = " ".join(words)
+            _add(out, compose_run(words[3:], assigned, cwd, loc, where, kind, label, text, stack=True))
         else:
             passed = frozenset(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))
             run = task_run(words, prog, cwd, passed) if passed else None
