@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from viworks_lint.discover import COMPOSE_BASES
 
@@ -177,12 +177,10 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         if named is not None:
             return ScopeInfo(named[0], named[1], kind)
         used = uses.get(norm_path(path))
-        if used is not None and used[1].endswith(_DOCUMENTED):
-            if content is not None:
-                return ScopeInfo(content[0], content[1], kind)
-            used = (used[0], used[1].removesuffix(_DOCUMENTED))
+        if used is not None and used.documented and content is not None:
+            return ScopeInfo(content[0], content[1], kind)  # what the file is outweighs how the docs run it
         if used is not None and not (path.parent == project.root and path.name in COMPOSE_BASES):
-            return ScopeInfo(used[0], used[1], kind)
+            return ScopeInfo(used.scope, used.where, kind)
         if content is not None:
             return ScopeInfo(content[0], content[1], kind)
         return ScopeInfo(Scope.DEPLOY, "", kind)
@@ -215,12 +213,18 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     return out
 
 
-def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
+class _Use(NamedTuple):
+    scope: Scope
+    where: str
+    documented: bool = False  # a run the project's documentation shows, under no heading naming a scope
+
+
+def _uses(project: Project) -> dict[Path, _Use]:
     """The scope a compose file gets from how the repository's wrappers run it: a CI job, a make target or
     script named for tests, development or deployment. A file any deploy use runs is ``deploy``."""
     from viworks_lint.project import default_compose, norm_path
 
-    found: dict[Path, list[tuple[Scope, str]]] = {}
+    found: dict[Path, list[_Use]] = {}
     for inv in project.wrappers.invocations:
         scope = next((_WORDS[w] for w in _words(inv.label) if w in _WORDS), None)
         if scope is None and inv.kind == "ci":
@@ -236,27 +240,22 @@ def _uses(project: Project) -> dict[Path, tuple[Scope, str]]:
         if scope is None:
             continue
         for f in inv.files or default_compose(project, inv.cwd):
-            found.setdefault(norm_path(f), []).append((scope, inv.where + _DOCUMENTED * documented))
-    out: dict[Path, tuple[Scope, str]] = {}
+            found.setdefault(norm_path(f), []).append(_Use(scope, inv.where, documented))
+    out: dict[Path, _Use] = {}
     for path, items in found.items():
-        if any(s is Scope.DEV for s, _w in items) or all(w.endswith(_DOCUMENTED) for _s, w in items):
+        if any(u.scope is Scope.DEV for u in items) or all(u.documented for u in items):
             # a documented run says less than a dev task that runs it, and alone it says nothing new
-            items = [(s, w) for s, w in items if not w.endswith(_DOCUMENTED)]
+            items = [u for u in items if not u.documented]
         if not items:
             continue
-        deploy = next((w for s, w in items if s is Scope.DEPLOY), None)
+        deploy = next((u for u in items if u.scope is Scope.DEPLOY), None)
         if deploy is not None:
             # a run the docs show outweighs a test script's, not what the file itself is (infrastructure only)
-            out[path] = (Scope.DEPLOY, f"run by {deploy.removesuffix(_DOCUMENTED)}" + _DOCUMENTED * deploy.endswith(
-                _DOCUMENTED
-            ))
+            out[path] = _Use(Scope.DEPLOY, f"run by {deploy.where}", deploy.documented)
         else:
-            scope, where = min(items, key=lambda x: SCOPE_ORDER[x[0]])
-            out[path] = (scope, f"run only for {scope.value} by {where.removesuffix(_DOCUMENTED)}")
+            least = min(items, key=lambda u: SCOPE_ORDER[u.scope])
+            out[path] = _Use(least.scope, f"run only for {least.scope.value} by {least.where}")
     return out
-
-
-_DOCUMENTED = "\x00docs"  # a run a document shows under a heading that names no scope
 
 
 def _deploy_reason(project: Project, path: Path, compose: ComposeProject) -> str:
