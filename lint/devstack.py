@@ -296,9 +296,6 @@ def _page_intro(path: Path) -> str:
     return " ".join(out)
 
 
-DOCUMENTED = "(documentation)"  # marks a scope the docs give a stack, which says nothing of the images it builds
-
-
 def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
     """A compose file that the documentation page running it introduces as a local development setup
     (`This guide covers setting up the app using Docker Compose for local development.`), and that no
@@ -317,11 +314,11 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
         if inv.kind == "docs" and found is None:
             m = _DEV_HEADER.search(_page_intro(inv.location.path))
             if m is not None:
-                found = f"{project.rel(inv.location.path)} {DOCUMENTED} introduces it as {m.group(0)!r}"
+                found = f"{project.rel(inv.location.path)} (documentation) introduces it as {m.group(0)!r}"
             heading = inv.label.partition(":")[2] if inv.label.startswith("§") else ""
             h = _DEV_HEADER.search(heading)
             if found is None and h is not None:
-                found = f"{project.rel(inv.location.path)} {DOCUMENTED} runs it under the heading {heading!r}"
+                found = f"{project.rel(inv.location.path)} (documentation) runs it under the heading {heading!r}"
     return (Scope.DEV, found) if found is not None else None
 
 

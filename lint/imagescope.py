@@ -236,7 +236,6 @@ def _other_program(df: Dockerfile) -> str | None:
 def dockerfile_scope(
     project: Project, path: Path, df: Dockerfile, composes: Mapping[Path, ScopeInfo], decide: Decide
 ) -> ScopeInfo:
-    from viworks_lint.devstack import DOCUMENTED
     from viworks_lint.project import norm_path
 
     builders: list[tuple[ScopeInfo, str]] = []
@@ -244,7 +243,7 @@ def dockerfile_scope(
         if b.compose is None or b.service is None:
             continue
         info = composes.get(norm_path(b.service.file))
-        if info is not None and DOCUMENTED in info.reason:
+        if info is not None and info.documented:
             continue  # docs call the stack local development; the image it builds may still ship
         if info is not None:
             builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))

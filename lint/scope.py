@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -44,6 +44,7 @@ class ScopeInfo:
     scope: Scope
     reason: str  # why, in a few words: "named docker-compose.dev.yml", "runs cargo watch with ./ bind-mounted"
     kind: str  # "compose" or "dockerfile"
+    documented: bool = False  # the documentation calls the stack local development: says nothing of its images
 
 
 # words of a file or folder name that tell its scope (a name is split on `.`, `-`, `_`)
@@ -196,13 +197,11 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         infra = infra_only(project, compose) or dev_builds(project, compose)
         for f in compose.files:
             key = norm_path(f)
-            content = (
-                dev_in.get(key)
-                or ((Scope.DEV, infra) if infra is not None else None)
-                or declared_dev(f)
-                or documented_dev(project, f)
-            )
-            info = decide(f, "compose", content)
+            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
+            doc = None if content is not None else documented_dev(project, f)
+            info = decide(f, "compose", content or doc)
+            if doc is not None and info.reason == doc[1]:
+                info = replace(info, documented=True)
             if info.scope is Scope.DEPLOY and not info.reason:
                 info = ScopeInfo(Scope.DEPLOY, _deploy_reason(project, f, compose), "compose")
             prev = out.get(key)
