@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.docruns import FENCE
 from viworks_lint.imagescope import DEV_CARGO, RUST_BASES, is_base
 from viworks_lint.scope import Scope, scope_from_name
 
@@ -269,9 +270,6 @@ def declared_dev(path: Path) -> tuple[Scope, str] | None:
     return (Scope.DEV, f"its header comment says so ({m.group(0)!r})") if m else None
 
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
 def _page_intro(path: Path) -> str:
     """A documentation page's front matter, its title and the prose before its first section (at most 40
     lines, code blocks left out): where a page says what the setup it describes is for."""
@@ -283,7 +281,7 @@ def _page_intro(path: Path) -> str:
     out: list[str] = []
     fenced, headings = False, 0
     for line in lines:
-        if _FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
             continue
         if fenced:

@@ -23,6 +23,7 @@ DOC_NAMES = re.compile(
     r"development|hacking|self[-_]hosting|docker)[^/]*\.(md|rst|txt)$|^readme$",
     re.IGNORECASE,
 )
+FENCE = re.compile(r"^\s*(```|~~~)")  # a Markdown code fence line, opening or closing
 DOC_DIRS = frozenset({"docs", "doc", "documentation", "docsite", "website", "book", "guide", "guides"})
 PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
 

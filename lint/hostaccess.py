@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from viworks_lint.conventions import template_candidates
 from viworks_lint.datastores import Family, host_variable
-from viworks_lint.docruns import DOC_NAMES
+from viworks_lint.docruns import DOC_NAMES, FENCE
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project, norm_path
@@ -154,7 +154,6 @@ def _doc_runs_host(
 
 
 _HEADING = re.compile(r"^#{1,6}\s")
-_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def _sections(text: str) -> list[str]:
@@ -162,7 +161,7 @@ def _sections(text: str) -> list[str]:
     out: list[list[str]] = [[]]
     fenced = False
     for line in text.splitlines():
-        if _FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
         elif not fenced and _HEADING.match(line):
             out.append([])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from viworks_lint.composeruns import Invocation, compose_run
 from viworks_lint.dockerutil import commands
-from viworks_lint.docruns import is_doc, relocate
+from viworks_lint.docruns import FENCE, is_doc, relocate
 from viworks_lint.location import Location
 from viworks_lint.npmscripts import npm_scripts
 from viworks_lint.parsers.common import ReadError, read_text
@@ -172,7 +172,7 @@ def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str
             raw = raw[:-1] + " " + lines[i].strip()
             i += 1
         if kind == "docs":
-            if raw.lstrip().startswith(("```", "~~~")):
+            if FENCE.match(raw):
                 in_fence = not in_fence
                 continue
             if not in_fence and raw.startswith("#"):  # a new section: its commands run in a terminal of their own
