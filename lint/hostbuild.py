@@ -18,11 +18,10 @@ from weakref import WeakKeyDictionary
 
 from viworks_lint.location import Location
 from viworks_lint.project import Project
-from viworks_lint.releases import BuildArgs, build_args
+from viworks_lint.releases import WORKFLOW_GLOBS, BuildArgs, build_args
 
 _WRAPPER_GLOBS = (
-    ".github/workflows/*.yml",
-    ".github/workflows/*.yaml",
+    *WORKFLOW_GLOBS,
     ".gitlab-ci.yml",
     ".gitlab/ci/*.yml",
     ".gitlab/ci/*.yaml",

@@ -46,7 +46,9 @@ _CACHE: WeakKeyDictionary[Project, list[Release]] = WeakKeyDictionary()
 _ACTION = "docker/build-push-action@"
 _FALSE = {"false", "no", "off", "0", ""}
 _DOCKER_PUSH = re.compile(r"\bdocker\s+(?:image\s+)?push\b|\bpodman\s+push\b")
-_WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
+# GitHub Actions workflows, and those of Forgejo and Gitea, which run the same syntax
+ACTIONS_DIRS = (".github", ".forgejo", ".gitea")
+WORKFLOW_GLOBS = tuple(f"{d}/workflows/*.{ext}" for d in ACTIONS_DIRS for ext in ("yml", "yaml"))
 _SCRIPT_GLOBS = ("*.sh", "scripts/*.sh", "scripts/*/*.sh", "script/*.sh", "ci/*.sh", "docker/*.sh", "build/*.sh")
 _MAX_BYTES = 512_000
 
@@ -57,7 +59,7 @@ def releases(project: Project) -> list[Release]:
     if found is None:
         found = []
         root = project.root
-        for pattern in _WORKFLOW_GLOBS:
+        for pattern in WORKFLOW_GLOBS:
             for path in sorted(root.glob(pattern)):
                 found.extend(_workflow(root, path))
         for pattern in _SCRIPT_GLOBS:

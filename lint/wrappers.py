@@ -23,6 +23,7 @@ from viworks_lint.docruns import FENCE, is_doc, relocate
 from viworks_lint.location import Location
 from viworks_lint.npmscripts import npm_scripts
 from viworks_lint.parsers.common import ReadError, read_text
+from viworks_lint.releases import ACTIONS_DIRS
 from viworks_lint.taskruns import TaskRun, make_deps, norm_key, pass_on, resolve_path, task_run
 
 WRAPPER_NAMES = {
@@ -49,7 +50,7 @@ def is_wrapper(path: Path, root: Path | None = None) -> bool:
     if name in WRAPPER_NAMES or name.endswith((".mk", ".sh", ".bash", ".gitlab-ci.yml", ".gitlab-ci.yaml")):
         return True  # `ci/release.gitlab-ci.yml`: a file the pipeline `include:`s
     parent = path.parent
-    if parent.name == "workflows" and parent.parent.name == ".github" and name.endswith((".yml", ".yaml")):
+    if parent.name == "workflows" and parent.parent.name in ACTIONS_DIRS and name.endswith((".yml", ".yaml")):
         return True
     return is_doc(path, root)
 

@@ -206,3 +206,21 @@ def test_documented_runs_neither_override_content_nor_come_from_a_tools_readme(t
     project = Project(root, load_config(root))
     assert project.scope_of(root / "infra/compose.yaml").value == "dev"  # infrastructure only: the app runs on the host
     assert project.scope_of(root / "tools/loader/docker-compose.yml").value == "test"  # e2e.sh; a tool's README
+
+
+def test_forgejo_and_gitea_workflows_are_ci_wrappers(tmp_path: Path) -> None:
+    workflow = (
+        "on: push\njobs:\n  image:\n    runs-on: docker\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: cargo build --release && cp target/release/shop docker/release/shop\n"
+        "      - uses: docker/build-push-action@v5\n        with:\n          context: ./docker/release\n"
+        "          push: true\n"
+    )
+    image = "FROM alpine:3.20\nCOPY shop /usr/local/bin/shop\nUSER nobody\nCMD [\"shop\"]\n"
+    for folder in (".forgejo", ".gitea"):
+        root = write(tmp_path / folder, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
+                                         "docker/release/Dockerfile": image,
+                                         f"{folder}/workflows/publish.yaml": workflow})
+        assert [f.effective_level.value for f in lint(root, ["VW102"])] == ["note"], folder
+    root = write(tmp_path / "none", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
+                                     "docker/release/Dockerfile": image})
+    assert [f.effective_level.value for f in lint(root, ["VW102"])] == ["error"]
