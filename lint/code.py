@@ -13,6 +13,7 @@ from pathlib import Path
 from viworks_lint.crates import BuiltCode, built_code
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.factcache import FactStore, Request
+from viworks_lint.imagescope import no_program
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.compose import Service
@@ -163,6 +164,8 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
     final = target_stage(build.dockerfile, build.target)
     program = _compose_program(service, final is not None and final.state.entrypoint is not None)
     cargo_run = _cargo_run(service)
+    if cargo_run is None and program is None and final is not None and no_program(build.dockerfile, final):
+        return None  # a builder image compose only builds (and tags for other builds): it runs none of the code
     if cargo_run is not None:
         # `cargo run --bin X` / `cargo watch -x "run --bin X"`: the binary compose starts from the source
         all_bins = {b for m in packages for b in m.bin_names()}

@@ -45,6 +45,7 @@ class Provision:
 def template_candidates(path: Path) -> list[Path]:
     d, name = path.parent, path.name
     out = [d / (name + s) for s in TEMPLATE_SUFFIXES]
+    out += [d / (name + sep + s[1:]) for sep in "-_" for s in TEMPLATE_SUFFIXES]  # .env-sample, .env_example
     out += [
         d / f"{w}{name}" if name.startswith(".") else d / f"{w}.{name}" for w in ("example", "sample", "default")
     ]

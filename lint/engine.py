@@ -131,30 +131,30 @@ class Engine:
 
     def _unbuildable(self, findings: list[Finding]) -> list[Finding]:
         """A Dockerfile nothing builds (no compose service, script or CI step) that cannot build as it is (it
-        copies a binary no cargo run builds, VW106): its hardening findings are notes, since the image it
-        describes is not the one anyone ships."""
-        broken: dict[Path, str] = {}
+        copies a binary no cargo run builds, VW106), or that was retired (the line that built it is commented
+        out, or a Dockerfile compose or CI builds ships its binaries now): its hardening findings are notes,
+        since the image it describes is not the one anyone ships."""
+        from viworks_lint.retired import retired
+
+        why: dict[Path, str] = {}
         for f in findings:
             if f.rule_id in _BUILD_BREAKERS and f.effective_level is Level.ERROR:
-                broken.setdefault(f.location.path, f"{f.rule_id} at line {f.location.line}")
-        if not broken:
-            return findings
+                why.setdefault(f.location.path, f"it cannot build as it is ({f.rule_id} at line {f.location.line})")
         out: list[Finding] = []
         for f in findings:
-            info = self.project.scope_info(f.location.path) if f.location.path in broken else None
-            if (
-                info is not None
-                and f.rule_id.startswith("VW4")
-                and f.effective_level is not Level.NOTE
-                and info.kind == "dockerfile"
-                and info.reason == STANDALONE_REASON
-            ):
-                f = replace(
-                    f,
-                    level=Level.NOTE,
-                    message=f.message + "; no compose file, script or CI step builds this Dockerfile and it cannot "
-                    f"build as it is ({broken[f.location.path]}), so this is only advice",
-                )
+            if f.rule_id.startswith("VW4") and f.effective_level is not Level.NOTE:
+                info = self.project.scope_info(f.location.path)
+                if info is not None and info.kind == "dockerfile" and info.reason == STANDALONE_REASON:
+                    path = f.location.path
+                    if path not in why and (df := self.project.dockerfiles.get(path)) is not None:
+                        why[path] = retired(self.project, df) or ""
+                    if why[path]:
+                        f = replace(
+                            f,
+                            level=Level.NOTE,
+                            message=f"{f.message}; no compose file, script or CI step builds this Dockerfile and "
+                            f"{why[path]}, so this is only advice",
+                        )
             out.append(f)
         return out
 

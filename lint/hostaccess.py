@@ -199,10 +199,7 @@ def _section_runs_host(
 
 def _in_profiles(svc: Service, wanted: set[str]) -> bool:
     """A service `docker compose up` starts with these `--profile`s: one with no `profiles:`, or one of them."""
-    node = svc.node.get("profiles")
-    if node is None:
-        return True
-    return any(isinstance(p.value, str) and p.value in wanted for p in node.elements())
+    return not svc.profiles or any(p in wanted for p in svc.profiles)
 
 
 def host_access(

@@ -179,6 +179,11 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
             named = file.group(1).removeprefix("./") if file is not None else "Dockerfile"
             if target is not None and target.group(1) and named == rel:
                 out.add(target.group(1))
+    from viworks_lint.project import norm_path
+    from viworks_lint.releases import releases
+
+    key = norm_path(dockerfile)
+    out.update(r.target for r in releases(project) if r.target and norm_path(r.dockerfile) == key)  # matrix values
     return {t for t in out if not _TEMPLATE.search(t)}
 
 

@@ -131,6 +131,13 @@ def _ships_binary(df: Dockerfile, bins: frozenset[str]) -> str | None:
     return None
 
 
+def no_program(df: Dockerfile, stage: Stage) -> bool:
+    """The stage sets no ENTRYPOINT/CMD and starts from a toolchain image: a container of it runs the base's
+    shell, none of the repository's programs (a builder image other builds start `FROM`)."""
+    state = stage.state
+    return state.entrypoint is None and state.cmd is None and is_base(df.root_base(stage), _TOOLCHAIN_BASES)
+
+
 def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tuple[Scope, str] | None:
     final = df.final_stage()
     if final is None:
@@ -142,9 +149,8 @@ def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tu
     dev = DEV_CARGO.search(program)
     if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
         return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"
-    root = df.root_base(final)
-    if final.state.entrypoint is None and final.state.cmd is None and is_base(root, _TOOLCHAIN_BASES):
-        return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM {root})"
+    if no_program(df, final):
+        return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM {df.root_base(final)})"
     other = _other_program(df)
     if other is not None and not builds_rust(df) and _ships_binary(df, bins) is None:
         return Scope.AUX, f"runs no Rust code of this repository ({other})"

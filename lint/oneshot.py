@@ -1,9 +1,10 @@
-"""Images whose program runs to completion: a command-line tool (a clap CLI with subcommands, run with a
-mounted workspace and gone when it is done) or a one-shot job (a migration, a cron job, a backfill). Neither
-serves anything: the code the image runs binds no socket, serves no route and starts no server, the image
-has no EXPOSE or HEALTHCHECK, and no compose service runs it with `ports:` or an always-on `restart:`. A
-one-shot job must also show nothing that keeps it running (an unbounded `loop`, a `while` on a stop flag or
-a channel, a queue consumer, a timer); a CLI may loop (following logs, polling a run) and still ends.
+"""Images whose program runs to completion: a command-line tool (a clap CLI with subcommands, run with a mounted
+workspace and gone when it is done; an entrypoint whose default command is `help`) or a one-shot job (a
+migration, a cron job, a backfill). Neither serves anything: the code the image runs binds no socket, serves no
+route and starts no server, the image has no EXPOSE or HEALTHCHECK, and no compose service runs it with `ports:`
+or an always-on `restart:`. A one-shot job must also show nothing that keeps it running (an unbounded `loop`, a
+`while` on a stop flag or a channel, a queue consumer, a timer); a CLI may loop (following logs, polling a run)
+and still ends.
 
 Read from the source text of the files the Rust reader followed for the image's binary: for a binary beside
 its package's main one (a worker of a server crate), only its own files, since the library's server is the
@@ -92,6 +93,11 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         return None
     if any(_served(b) for b in builds) or any(_served_service(s) for s in published_services(project, builds)):
         return None  # a compose service runs it (or the image CI publishes of it) as a long-running service
+    cmd = stage.state.cmd
+    if stage.state.entrypoint is not None and cmd is not None and tuple(cmd.values[:1]) in (("help",), ("--help",)):
+        # `ENTRYPOINT ["/app/entrypoint.sh"]` + `CMD ["help"]`: by itself it prints its usage; it is run with a
+        # command (`docker run --rm img migrate`) and ends with it
+        return Completion(True, cmd.location)
     found: Completion | None = None
     for b in builds:
         code = image_code(project, b)

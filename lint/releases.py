@@ -111,13 +111,15 @@ def _workflow(root: Path, path: Path) -> list[Release]:
     for job_id, job in jobs.items() if jobs is not None else []:
         job_labels = (*wf_labels, job_id.lower(), (_text(job.get("name")) or "").lower())
         steps = job.get("steps")
+        combos = _matrix(job)
         for step in steps.elements() if steps is not None else []:
             labels = (*job_labels, (_text(step.get("name")) or "").lower())
             uses = _text(step.get("uses")) or ""
             if uses.startswith(_ACTION):
-                release = _action(root, step, labels)
-                if release is not None:
-                    out.append(release)
+                for combo in combos:
+                    release = _action(root, step, labels, combo)
+                    if release is not None and release not in out:
+                        out.append(release)
             run = step.get("run")
             run_text = _text(run)
             if run is not None and run_text:
@@ -167,12 +169,65 @@ def _text(node: YNode | None) -> str | None:
     return node.text() if node is not None else None
 
 
-def _action(root: Path, step: YNode, labels: tuple[str, ...]) -> Release | None:
+def _action(root: Path, step: YNode, labels: tuple[str, ...], matrix: dict[str, str]) -> Release | None:
     with_ = step.get("with")
     if with_ is None:
         return None
-    values = {k: t for k in ("file", "context", "push", "target") if (t := _text(with_.get(k))) is not None}
+    values = {
+        k: _fill(t, matrix) for k in ("file", "context", "push", "target") if (t := _text(with_.get(k))) is not None
+    }
     return _release(root, values, step.loc, labels)
+
+
+_MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*(?:\|\|\s*'([^']*)'\s*)?\}\}")
+_MAX_COMBOS = 64
+
+
+def _matrix(job: YNode) -> list[dict[str, str]]:
+    """The matrix combinations a job runs with, as GitHub expands `strategy.matrix`: the product of its lists,
+    then each `include` entry (added as a combination of its own when it matches none); `[{}]` without a
+    matrix. Values a workflow computes (`${{ fromJSON(...) }}`) stay unknown."""
+    strategy = job.get("strategy")
+    matrix = strategy.get("matrix") if strategy is not None else None
+    if matrix is None or not hasattr(matrix, "items"):
+        return [{}]
+    combos: list[dict[str, str]] = [{}]
+    includes: list[dict[str, str]] = []
+    for key, node in matrix.items():
+        if key == "include":
+            for el in node.elements() if hasattr(node, "elements") else []:
+                if hasattr(el, "items"):
+                    includes.append({k: t for k, v in el.items() if (t := _text(v)) is not None})
+        elif key != "exclude" and hasattr(node, "elements"):
+            values = [t for el in node.elements() if (t := _text(el)) is not None]
+            if values:
+                combos = [{**c, key: v} for c in combos for v in values][:_MAX_COMBOS]
+    if includes:
+        original = combos if combos != [{}] else []
+        result = [dict(c) for c in original]
+        for inc in includes:
+            hit = False
+            for combo, orig in zip(result[: len(original)], original, strict=True):
+                if all(orig.get(k, v) == v for k, v in inc.items()):  # it overwrites no value of the matrix's own
+                    combo.update(inc)
+                    hit = True
+            if not hit:
+                result.append(dict(inc))
+        combos = result
+    return combos[:_MAX_COMBOS] or [{}]
+
+
+def _fill(value: str, matrix: dict[str, str]) -> str:
+    """`${{ matrix.target }}` (and `${{ matrix.context || '.' }}`) filled in from one combination; left as
+    written when the combination has no such key and no default."""
+
+    def one(m: re.Match[str]) -> str:
+        got = matrix.get(m.group(1))
+        if got is not None:
+            return got
+        return m.group(2) if m.group(2) is not None else m.group(0)
+
+    return _MATRIX_VALUE.sub(one, value)
 
 
 def _release(root: Path, values: dict[str, str], location: Location, labels: tuple[str, ...]) -> Release | None:

@@ -188,9 +188,13 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
 
     for compose in project.composes:
         dev_in: dict[Path, tuple[Scope, str]] = {}
-        for svc in compose.services.values():
-            why = dev_service(project, compose, svc)
-            if why is not None:
+        dev_why = {name: dev_service(project, compose, svc) for name, svc in compose.services.items()}
+        # a development box behind a profile (`profiles: [dev]`) beside services a plain `up` starts says nothing
+        # about the file: those others are what it runs
+        shipped = any(not svc.profiles and dev_why[name] is None for name, svc in compose.services.items())
+        for name, svc in compose.services.items():
+            why = dev_why[name]
+            if why is not None and not (svc.profiles and shipped):
                 node = svc.node.get("command") or svc.node.get("entrypoint")
                 where = norm_path(node.loc.path if node is not None else svc.file)
                 dev_in.setdefault(where, (Scope.TEST if "cargo test" in why or "nextest" in why else Scope.DEV, why))

@@ -251,6 +251,7 @@ class Use:
     program: str
     line: int
     col: int
+    in_case: bool = False  # inside a `case … esac` arm: runs only for the arguments that arm matches
 
 
 @dataclass
@@ -353,6 +354,8 @@ def program_name(word: str) -> str:
 
 
 _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_CASE_START = re.compile(r"^\s*case\s.*\sin\s*(?:#.*)?$")
+_CASE_END = re.compile(r"^\s*esac\b")
 _CASE_PATTERN = re.compile(r"^\s*\(?[^()\s=]*\)")
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "time", "exec", "{", "}", "fi", "done"}
@@ -368,6 +371,7 @@ def _programs_by_line(text: str) -> list[Use]:
     uses: list[Use] = []
     heredoc: str | None = None
     in_quote = False
+    cases = 0  # `case` blocks open at this line
     for n, line in enumerate(text.splitlines(), start=1):
         if heredoc is not None:
             if line.strip() == heredoc:
@@ -386,6 +390,12 @@ def _programs_by_line(text: str) -> list[Use]:
         m = _HEREDOC.search(line)
         if m is not None:
             heredoc = m.group(1)
+        if _CASE_START.match(line):
+            cases += 1
+            continue
+        if _CASE_END.match(line):
+            cases = max(0, cases - 1)
+            continue
         if _CASE_PATTERN.match(line):
             continue
         for words in commands(line):
@@ -396,5 +406,5 @@ def _programs_by_line(text: str) -> list[Use]:
                 continue
             col = line.find(words[i])
             if col >= 0:
-                uses.append(Use(words[i], n, col + 1))
+                uses.append(Use(words[i], n, col + 1, cases > 0))
     return uses

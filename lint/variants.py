@@ -51,8 +51,12 @@ def fold_variants(project: Project, found: Iterable[tuple[Finding, list[Build]]]
         if isinstance(item, Finding):
             yield item
             continue
-        # the one a compose service runs (it carries the `init: true`-style fix) first, then by path
-        same = sorted(groups[item], key=lambda f: (f.fix is None, project.rel(f.location.path), f.location.line))
+        # the one a compose service runs (it carries the `init: true`-style fix) first, then one compose or CI
+        # builds (not a standalone file, maybe kept only for reference), then by path
+        same = sorted(
+            groups[item],
+            key=lambda f: (f.fix is None, _standalone(project, f), project.rel(f.location.path), f.location.line),
+        )
         first, rest = same[0], same[1:]
         if not rest:
             yield first
@@ -63,3 +67,10 @@ def fold_variants(project: Project, found: Iterable[tuple[Finding, list[Build]]]
         )
         yield Finding(first.rule_id, first.message, first.location, related=(*first.related, *extra), key=first.key,
                       level=first.level, extra=first.extra, fix=first.fix)  # fmt: skip
+
+
+def _standalone(project: Project, finding: Finding) -> bool:
+    from viworks_lint.imagescope import STANDALONE_REASON
+
+    info = project.scopes.get(norm_path(finding.location.path))
+    return info is not None and info.reason == STANDALONE_REASON

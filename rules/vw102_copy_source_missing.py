@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from viworks_lint.dockerutil import (
     CopySource,
@@ -64,12 +65,39 @@ def check(project: Project) -> Iterator[Finding]:
         df = build.dockerfile
         if df is None or not build.context.is_dir():
             continue
+        missing: list[Finding] = []
+        present = 0
         for stage in reachable_stages(df, build.target):
             for instr in stage.instructions:
                 sources = list(copy_sources(instr))
                 for src in sources:
-                    if src.resolved:
-                        yield from _check_source(project, build, src, len(sources))
+                    if not src.resolved:
+                        continue
+                    found = list(_check_source(project, build, src, len(sources)))
+                    present += not found
+                    for f in found:
+                        if f.key.startswith("missing:") and f.level is None:
+                            missing.append(f)
+                        else:
+                            yield f
+        if len(missing) > 1 and len(missing) > present:
+            yield _fold(project, build, missing)
+        else:
+            yield from missing
+
+
+def _fold(project: Project, build: Build, missing: list[Finding]) -> Finding:
+    """Most sources of one build missing from its context: the context is not the folder the Dockerfile was
+    written for, one mistake; one finding at the first (the build stops there), the others related."""
+    first = missing[0]
+    others = tuple(Related(f.location, "also missing from this context") for f in missing[1:])
+    more = "1 more source of this build is" if len(others) == 1 else f"{len(others)} more sources of this build are"
+    return replace(
+        first,
+        message=f"{first.message}; {more} missing from it too (related locations): check "
+        f"that `{project.rel(build.context)}` is the context this Dockerfile expects",
+        related=first.related + others,
+    )
 
 
 def _check_source(project: Project, build: Build, src: CopySource, count: int) -> Iterator[Finding]:
@@ -100,7 +128,7 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
             f"{what}; Dockerfiles have no end-of-line comments, so `#` and the words after it are more sources "
             f"and the last word is the destination (`{instr.args[-1]}`): move the comment to its own line above",
             loc,
-            key=f"missing:{src.value}",
+            key=f"comment:{src.value}",
             related=_related(build),
         )
         return
@@ -191,7 +219,9 @@ RULE = register(
             "`frontend/dockerfile/dockerfile2llb/convert_copy.go`), so `../x` means `x` and is only reported when `x` "
             "is missing; and every COPY is built with `AllowEmptyWildcard: true`, which "
             "`solver/llbsolver/file/backend.go` turns into copying nothing, so a wildcard that matches nothing is "
-            "fine beside another source and at most a note when it is the only one. Stays silent for `--from=` "
+            "fine beside another source and at most a note when it is the only one. When more sources of one build "
+            "are missing than are found, the context is the mistake: one finding at the first, the others related. "
+            "Stays silent for `--from=` "
             "copies, URLs in `ADD` and heredocs. Only a note for sources made on the host before `docker build`: "
             "git-ignored build outputs (`target/release/app`), files a CI workflow, Makefile, justfile or script that "
             "builds this image names (it builds or downloads them first, e.g. `actions/download-artifact` with `path: "

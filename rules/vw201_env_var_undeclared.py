@@ -146,7 +146,10 @@ RULE = register(
             "items, tests and benches, modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor "
             "other binaries of the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). A compose "
             "file that only builds and tags images (named for building, or every build lists `tags:`, and no service "
-            "sets anything that runs a container) runs no container: not checked. One variable the same services miss "
+            "sets anything that runs a container) runs no container: not checked; nor is a service whose image is a "
+            "toolchain build other Dockerfiles start from (its final stage on a Rust toolchain base sets no "
+            "ENTRYPOINT or CMD, and compose gives it no `command:`): it runs a shell, none of the code. One variable "
+            "the same services miss "
             "is one finding, at its first read, with its other reads as related locations.",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",

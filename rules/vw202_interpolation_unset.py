@@ -55,6 +55,7 @@ def check(project: Project) -> Iterator[Finding]:
         missing_env = _missing_dotenv_file(compose)
         secret = is_secret_name(name) and not code_needs
         outside = project.scope_of(first.location.path) is not Scope.DEPLOY and not code_needs
+        joined = _joined_network(project, compose)
         documented = (
             documented_env_name(project, compose.project_dir, name)
             if user_written_env(project, compose.project_dir)
@@ -70,8 +71,14 @@ def check(project: Project) -> Iterator[Finding]:
                 related=(*related, Related(documented, f"`{name}` is documented here")),
                 level=Level.NOTE,
             )
-        elif optional or passthrough or missing_env or secret or outside:
-            if secret and not (optional or passthrough or missing_env):
+        elif optional or passthrough or missing_env or secret or outside or joined:
+            if joined is not None and not (optional or passthrough or missing_env):
+                why = (
+                    f"has no `.env` or env template in the repository, and the project joins the network "
+                    f"`{joined}` that something outside it creates (`external: true`): the deployment it is part "
+                    "of sets its variables"
+                )
+            elif secret and not (optional or passthrough or missing_env):
                 why = (
                     "is a secret, which is best exported by the environment that runs compose rather than written "
                     "in a file"
@@ -121,6 +128,16 @@ def check(project: Project) -> Iterator[Finding]:
                 related=related,
             )
     yield from _template_notes(project)
+
+
+def _joined_network(project: Project, compose: ComposeProject) -> str | None:
+    """An `external` network the project joins when it has no `.env` (or `--env-file`) and no env template:
+    it is one part of a deployment defined outside the repository, which passes the variables."""
+    if any(p.is_file() for p in compose.env_sources) or (compose.project_dir / ".env").is_file():
+        return None
+    if project.compose_env(compose).templates:
+        return None
+    return next((name for name, net in sorted(compose.networks.items()) if net.external), None)
 
 
 def _missing_dotenv_file(compose: ComposeProject) -> bool:
@@ -226,7 +243,9 @@ RULE = register(
             "When the repository git-ignores `.env` and ships no template, each user writes their own: a variable a "
             "README or setup document names (`` `NAME` `` or `NAME=`), or another env file beside it defines "
             "(`.env.test`), is a note pointing there. A `--env-file` on every run of a compose project replaces its "
-            "`.env`, as in compose.",
+            "`.env`, as in compose. A compose project with no `.env` and no template that joins a network created "
+            "outside it (`external: true`) is one part of a larger deployment, which sets its variables: a note. "
+            "Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as well.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

@@ -255,8 +255,8 @@ def _programs_missing(
     seen: set[str] = set()
     for use in script.uses:
         name = posixpath.basename(use.program)
-        if name in seen or name not in CHECKED_PROGRAMS or name in script.probed:
-            continue
+        if name in seen or name not in CHECKED_PROGRAMS or name in script.probed or use.in_case:
+            continue  # a `case` arm (a task runner's `db:migrate)`) runs only for the arguments it matches
         seen.add(name)
         if img.has_program(use.program) is not False:
             continue
@@ -368,7 +368,8 @@ RULE = register(
             "uses: `rules/images.json`, packages the stages install, files they copy). A script handed to an "
             "interpreter (`[\"sh\", \"/x.sh\"]`, `sh /x.sh`) needs no exec bit and no `#!`; a shell form needs no `#!` "
             "(sh runs such a file itself). Binary files and files over 256 KiB are not read; programs a script first "
-            "looks for (`command -v nc`) are not claimed.",
+            "looks for (`command -v nc`) are not claimed, nor programs inside a `case … esac` arm (a task runner's "
+            "`db:migrate)` runs only for the argument it matches, not for the `start` the image runs).",
             why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
             "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
             "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "

@@ -151,6 +151,14 @@ class Service:
     def env_dict(self) -> dict[str, EnvVar]:
         return {e.name: e for e in self.environment}
 
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The service's `profiles:`: a plain `docker compose up` starts it only when this is empty."""
+        node = self.node.get("profiles")
+        if node is None:
+            return ()
+        return tuple(p.value for p in node.elements() if isinstance(p.value, str))
+
 
 @dataclass(frozen=True)
 class Resource:
