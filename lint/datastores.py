@@ -28,6 +28,7 @@ class Family:
     client_words: tuple[str, ...]  # words of package names that may wrap a client (sessions, queues)
     healthcheck: str | None
     credentials: dict[str, Any] | None  # the official image's init variables (see the data file)
+    waiting_clients: tuple[str, ...] = ()  # client crates that wait for a late server at start (`client_waits`)
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +54,7 @@ def families() -> tuple[Family, ...]:
             client_words=tuple(f.get("clients", {}).get("words", ())),
             healthcheck=f.get("healthcheck"),
             credentials=f.get("credentials"),
+            waiting_clients=tuple(f.get("client_waits", {}).get("crates", ())),
         )
         for f in _data()["families"]
     )

@@ -87,20 +87,26 @@ def _binaries(project: Project, df: Dockerfile, every_target: bool = False) -> s
 def superseded(project: Project, df: Dockerfile) -> str | None:
     """Another Dockerfile that compose or CI builds ships every binary this one does (a unified multi-target
     Dockerfile that replaced per-crate ones): the name of that Dockerfile, else None."""
-    from viworks_lint.imagescope import released
-
     mine = _binaries(project, df)
     if not mine:
         return None
-    for path, other in project.dockerfiles.items():
-        if other is df:
-            continue
-        builds = project.builds_of(other)
-        if not any(b.service is not None for b in builds) and released(project, path) is None:
-            continue
-        if mine <= _binaries(project, other, every_target=True):
-            return project.rel(path)
-    return None
+    return next((rel for rel, bins in _shipped(project).items() if rel != project.rel(df.path) and mine <= bins), None)
+
+
+def _shipped(project: Project) -> dict[str, set[str]]:
+    """The binaries each Dockerfile that a compose service or a CI release builds ships, any target stage
+    (read once per project)."""
+    from viworks_lint.imagescope import released
+
+    cached: dict[str, set[str]] | None = project.__dict__.get("_shipped_binaries")
+    if cached is None:
+        cached = {}
+        for path, other in project.dockerfiles.items():
+            builds = project.builds_of(other)
+            if any(b.service is not None for b in builds) or released(project, path) is not None:
+                cached[project.rel(path)] = _binaries(project, other, every_target=True)
+        project.__dict__["_shipped_binaries"] = cached
+    return cached
 
 
 def retired(project: Project, df: Dockerfile) -> str | None:

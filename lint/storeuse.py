@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from viworks_lint.code import ServiceCode, path_deps, service_code
-from viworks_lint.datastores import Family
+from viworks_lint.datastores import Family, families
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Project
@@ -190,6 +190,14 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
     code = service_code(project, svc)
     if code is None:
         return None
+    fam = next((f for f in families() if f.id == family), None)
+    if fam is not None and fam.waiting_clients and any(
+        d.package in fam.waiting_clients
+        for m in _manifests(project, code)
+        for d in m.dependencies
+        if d.section == "dependencies"
+    ):
+        return "waits"  # the MongoDB driver waits for a server (server selection) before an operation fails
     redis = family in ("redis",)
     cache: dict[tuple[Path, bool], tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
     width = 3 if redis else 4
