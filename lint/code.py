@@ -146,6 +146,23 @@ def service_code(project: Project, service: Service) -> ServiceCode | None:
     return result
 
 
+def _feeds_other_builds(project: Project, service: Service) -> bool:
+    """The service's `image:` tag is what other builds start from (a build arg's value, or a `FROM`), and nobody
+    works in its container (no `tty`/`stdin_open`, no bind mount): a builder image, not a toolchain box."""
+    tag = service.image
+    if not tag or "$" in tag or any(m.type == "bind" for m in service.volumes):
+        return False
+    if any(service.node.get(k) is not None for k in ("tty", "stdin_open")):
+        return False
+    for b in project.builds:
+        if b.service is service or b.dockerfile is None:
+            continue
+        args = b.service.build.args if b.service is not None and b.service.build is not None else {}
+        if tag in args.values() or any(st.base == tag for st in b.dockerfile.stages):
+            return True
+    return False
+
+
 def _service_code(project: Project, service: Service) -> ServiceCode | None:
     build = project.build_of_service(service)
     if build is None or build.dockerfile is None:
@@ -164,8 +181,14 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
     final = target_stage(build.dockerfile, build.target)
     program = _compose_program(service, final is not None and final.state.entrypoint is not None)
     cargo_run = _cargo_run(service)
-    if cargo_run is None and program is None and final is not None and no_program(build.dockerfile, final):
-        return None  # a builder image compose only builds (and tags for other builds): it runs none of the code
+    if (
+        cargo_run is None
+        and program is None
+        and final is not None
+        and no_program(build.dockerfile, final)
+        and _feeds_other_builds(project, service)
+    ):
+        return None  # a builder image compose only builds and tags for other builds: it runs none of the code
     if cargo_run is not None:
         # `cargo run --bin X` / `cargo watch -x "run --bin X"`: the binary compose starts from the source
         all_bins = {b for m in packages for b in m.bin_names()}
@@ -189,7 +212,7 @@ def _service_code(project: Project, service: Service) -> ServiceCode | None:
         chosen = installed.get(started or "") or (started if started in wanted_bins else None)
         if chosen is not None:
             wanted_bins = {chosen}
-    args = None if cargo_run is not None else _program_args(service, final)
+    args = None if cargo_run is not None else program_args(service, final)
     routes: list[Route] = []
     listens: list[ListenAddr] = []
     reads: list[EnvRead] = []
@@ -263,7 +286,7 @@ def _selects(args: tuple[str, ...], chain: tuple[tuple[str, ...], ...]) -> bool:
 _SHELL_CHARS = frozenset("$`;&|<>()*?")
 
 
-def _program_args(service: Service, final: Stage | None) -> tuple[str, ...] | None:
+def program_args(service: Service, final: Stage | None) -> tuple[str, ...] | None:
     """The words the container's program is started with after its own name, or None when they cannot be
     told (a shell or script in between, a variable, a stage we cannot see)."""
     if service.entrypoint is not None:

@@ -184,7 +184,7 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
 
     key = norm_path(dockerfile)
     out.update(r.target for r in releases(project) if r.target and norm_path(r.dockerfile) == key)  # matrix values
-    return {t for t in out if not _TEMPLATE.search(t)}
+    return {t for t in out if not _TEMPLATE.search(t) and "$" not in t and "{" not in t}
 
 
 _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w.-]+)\s*\}\}")

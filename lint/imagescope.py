@@ -154,7 +154,29 @@ def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tu
     other = _other_program(df)
     if other is not None and not builds_rust(df) and _ships_binary(df, bins) is None:
         return Scope.AUX, f"runs no Rust code of this repository ({other})"
+    server = _file_server(df, bins)
+    if server is not None:
+        return Scope.AUX, f"{server} serves the files the build makes (a WebAssembly or static front end)"
     return None
+
+
+_FILE_SERVERS = ("nginx", "nginxinc/", "caddy", "httpd")
+_SERVER_PROGRAMS = frozenset({"nginx", "caddy", "httpd", "httpd-foreground", "docker-entrypoint.sh"})
+
+
+def _file_server(df: Dockerfile, bins: frozenset[str]) -> str | None:
+    """The stock web server a final stage runs (`FROM nginx:alpine`, its own program) to serve what the build
+    stages made (`trunk build`, a `wasm-pack` bundle), when it copies in or starts no binary of the repository."""
+    final = df.final_stage()
+    if final is None or _ships_binary(df, bins) is not None:
+        return None
+    root = df.root_base(final)
+    if not is_base(root, _FILE_SERVERS):
+        return None
+    own = [i.values[0].rsplit("/", 1)[-1] for i in final.instructions if i.cmd in ("CMD", "ENTRYPOINT") and i.values]
+    if any(program not in _SERVER_PROGRAMS for program in own):
+        return None  # the stage starts something else of its own
+    return _base_name(root)
 
 
 # images and build tools of programs in other languages, and third-party servers
@@ -242,6 +264,7 @@ def _other_program(df: Dockerfile) -> str | None:
 def dockerfile_scope(
     project: Project, path: Path, df: Dockerfile, composes: Mapping[Path, ScopeInfo], decide: Decide
 ) -> ScopeInfo:
+    from viworks_lint.devstack import dev_service
     from viworks_lint.project import norm_path
 
     builders: list[tuple[ScopeInfo, str]] = []
@@ -252,7 +275,11 @@ def dockerfile_scope(
         if info is not None and info.documented:
             continue  # docs call the stack local development; the image it builds may still ship
         if info is not None:
-            builders.append((info, f"{project.rel(b.service.file)} service {b.service.name}"))
+            where = f"{project.rel(b.service.file)} service {b.service.name}"
+            if b.service.profiles and info.scope is Scope.DEPLOY:
+                why = dev_service(project, b.compose, b.service)  # a profiled development box of a deploy file
+                info = ScopeInfo(Scope.DEV, why, info.kind) if why is not None else info
+            builders.append((info, where))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
     content = dockerfile_content(df, bins) or _placeholder(project, df) or _bake_stage(project, df)
     pushed = released(project, path)

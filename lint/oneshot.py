@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from viworks_lint.code import package_facts
+from viworks_lint.code import package_facts, program_args
 from viworks_lint.hostroot import published_services
 from viworks_lint.imagecode import image_code
 from viworks_lint.launch import launches
@@ -93,18 +93,16 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         return None
     if any(_served(b) for b in builds) or any(_served_service(s) for s in published_services(project, builds)):
         return None  # a compose service runs it (or the image CI publishes of it) as a long-running service
-    cmd = stage.state.cmd
-    if stage.state.entrypoint is not None and cmd is not None and tuple(cmd.values[:1]) in (("help",), ("--help",)):
-        # `ENTRYPOINT ["/app/entrypoint.sh"]` + `CMD ["help"]`: by itself it prints its usage; it is run with a
-        # command (`docker run --rm img migrate`) and ends with it
-        return Completion(True, cmd.location)
+    helps = _help_default(stage, builds)
     found: Completion | None = None
     for b in builds:
         code = image_code(project, b)
         started = launches(b)
-        if code is None or not code.files or len(started) != 1:
+        if code is None or not code.files or (helps is None and len(started) != 1):
             return None
-        if posixpath.basename(started[0].program) not in {n for m in code.packages for n in m.bin_names()}:
+        if helps is None and posixpath.basename(started[0].program) not in {
+            n for m in code.packages for n in m.bin_names()
+        }:
             return None  # a script or another program in front of the binary: it may loop or serve
         own = [f for f in code.files if code.lib_is_the_app or f not in code.lib_files]
         if not own:
@@ -122,11 +120,43 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         clap = next(((f, line) for f, _s, _k, line in marks if line is not None), None)
         if clap is not None:
             found = found or Completion(True, Location(Path(clap[0]), clap[1], 1))
+        elif helps is not None:
+            found = found or Completion(True, helps)
         elif any(keeps for _f, _s, keeps, _c in marks):
             return None
         else:
             found = found or Completion(False, Location(Path(own[0]), 1, 1))
     return found
+
+
+def cli_service(project: Project, svc: Service) -> bool:
+    """The compose service runs a command-line tool (clap subcommands, serves nothing; see
+    :func:`runs_to_completion`) with no subcommand on its command line: someone runs its commands with `docker
+    compose run`, and what a command reads, it reads then."""
+    build = project.build_of_service(svc)
+    df = build.dockerfile if build is not None else None
+    stage = df.final_stage(build.target) if build is not None and df is not None else None
+    if build is None or stage is None:
+        return False
+    args = program_args(svc, stage)
+    positional = [a for a in args or () if not a.startswith("-")]
+    if args is None or (positional and "/" not in positional[0]):
+        return False  # it runs a subcommand (or we cannot tell): what that reads, it reads at start
+    done = runs_to_completion(project, stage, [build])
+    return done is not None and done.cli
+
+
+def _help_default(stage: Stage, builds: list[Build]) -> Location | None:
+    """`ENTRYPOINT ["/app/entrypoint.sh"]` with `CMD ["help"]`: run as it is, the image prints its usage; it is
+    run with a command (`docker run --rm img migrate`) and ends with it. None when a compose service gives it
+    another command, or the default is no `help`."""
+    cmd = stage.state.cmd
+    if stage.state.entrypoint is None or cmd is None or tuple(cmd.values[:1]) not in (("help",), ("--help",)):
+        return None
+    if any(b.service is not None and (b.service.command is not None or b.service.entrypoint is not None)
+           for b in builds):  # fmt: skip
+        return None
+    return cmd.location
 
 
 def _chain(stage: Stage, builds: list[Build]) -> list[Instruction]:

@@ -35,6 +35,7 @@ class ComposeEnv:
     sources: list[Path] = field(default_factory=list)  # env files read (.env, --env-file, config env-files)
     templates: list[Provision] = field(default_factory=list)  # absent/ignored env files and their templates
     template_names: dict[str, Provision] = field(default_factory=dict)  # variable → the template defining it
+    generated: list[Provision] = field(default_factory=list)  # absent env files a step writes from no template
     optional: set[str] = field(default_factory=set)  # names only commented out (`# X=`): deliberately optional
     wrapper_vars: dict[str, Invocation] = field(default_factory=dict)  # `VAR=… docker compose` of a wrapper
     invocations: tuple[Invocation, ...] = ()  # the wrapper commands that run this file set
@@ -110,6 +111,16 @@ class Project:
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
+        for path in self.discovered.manifests:
+            self.manifest(path)
+        # a crate discovery skipped as someone else's (vendored, or a registry copy) that a manifest of the
+        # project depends on by path is built as part of it
+        todo = list(self.manifests.values())
+        while todo:
+            for dep in todo.pop().dependencies:
+                target = norm_path(dep.path / "Cargo.toml") if dep.path is not None else None
+                if target is not None and target not in self.manifests and target.is_file():
+                    todo.append(self.manifest(target))
         for path in self.discovered.env_files:
             self.env_file(path)
         runs = self._wrapper_runs()
@@ -143,9 +154,6 @@ class Project:
             di = parse_dockerignore(path)
             self.dockerignores[path] = di
             self.problems.extend(di.problems)
-        for path in self.discovered.manifests:
-            self.manifest(path)
-
     def _wrapper_runs(self) -> dict[tuple[Path, ...], list[Invocation]]:
         """The compose file sets the repository's wrappers run, with their invocations. None when compose
         files were named on the command line or in config (they replace discovery)."""
@@ -186,6 +194,8 @@ class Project:
             # absent or git-ignored: what the repository copies into place
             for prov in provisions(self, candidate):
                 tmpl = self.env_file(prov.template) if prov.template is not None and prov.template.is_file() else None
+                if prov.template is None and prov.step is not None and not present and _writes_content(prov.step.text):
+                    setup.generated.append(prov)  # `tool env create -o .env`: what it writes cannot be read
                 if tmpl is None or prov.template is None or any(t.template == prov.template for t in setup.templates):
                     continue
                 setup.templates.append(prov)
@@ -325,6 +335,11 @@ class Project:
             if src.resolved and not src.value.startswith("..")
         ]
         here = df.path.parent
+        member = self.manifests.get(here / "Cargo.toml")
+        ws = self.workspace_root(member) if member is not None and member.workspace is None else None
+        runs = " ".join(i.original for st in df.stages for i in st.instructions if i.cmd == "RUN")
+        if ws is not None and _WHOLE_WORKSPACE.search(runs):
+            return ws.dir  # a member's Dockerfile that plans or picks packages of the workspace: built from its root
         if not sources:
             return here
         best, best_score = here, sum(1 for s in sources if match_context(here, s))
@@ -498,6 +513,18 @@ def _extended_files(compose_files: list[Path]) -> set[Path]:
             if "$" not in default:
                 out.add(norm_path(path.parent / default))
     return out
+
+
+# cargo commands that need the workspace root manifest: `cargo chef prepare`, a package picked with `-p`
+_WHOLE_WORKSPACE = re.compile(
+    r"\bcargo\s+chef\s+prepare\b|\bcargo\s+(?:\+\S+\s+)?build\b[^\n]*\s(?:-p|--package|--workspace)\b"
+)
+
+
+def _writes_content(command: str) -> bool:
+    """A step that writes a file with content of its own, not an empty one (`touch .env`, `: > .env`)."""
+    words = command.split()
+    return bool(words) and words[0] not in ("touch", ":", "mkdir", "true") and not command.lstrip().startswith(">")
 
 
 def _standalone_compose(path: Path) -> bool:

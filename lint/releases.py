@@ -192,16 +192,19 @@ def _matrix(job: YNode) -> list[dict[str, str]]:
     if matrix is None or not hasattr(matrix, "items"):
         return [{}]
     combos: list[dict[str, str]] = [{}]
-    includes: list[dict[str, str]] = []
+    lists: dict[str, list[dict[str, str]]] = {"include": [], "exclude": []}
     for key, node in matrix.items():
-        if key == "include":
+        if key in lists:
             for el in node.elements() if hasattr(node, "elements") else []:
                 if hasattr(el, "items"):
-                    includes.append({k: t for k, v in el.items() if (t := _text(v)) is not None})
-        elif key != "exclude" and hasattr(node, "elements"):
+                    lists[key].append({k: t for k, v in el.items() if (t := _text(v)) is not None})
+        elif hasattr(node, "elements"):
             values = [t for el in node.elements() if (t := _text(el)) is not None]
             if values:
                 combos = [{**c, key: v} for c in combos for v in values][:_MAX_COMBOS]
+    # `exclude` drops the combinations of the lists it matches on every key it names, before `include`
+    combos = [c for c in combos if not any(all(c.get(k) == v for k, v in ex.items()) for ex in lists["exclude"])]
+    includes = lists["include"]
     if includes:
         original = combos if combos != [{}] else []
         result = [dict(c) for c in original]

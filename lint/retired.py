@@ -1,6 +1,7 @@
 """Dockerfiles nobody builds any more: the one compose service or CI step that built it is commented out, or
-the binaries it ships are what another Dockerfile, the one compose or CI does build, ships now. Such a file is
-kept for reference; what it describes is not the image anyone runs."""
+the binaries it ships are what another Dockerfile, one that compose or CI builds for deployment, ships now.
+Such a file is kept for reference; what it describes is not the image anyone runs. A repository that deploys
+with a platform file (`fly.toml`, `render.yaml`, Railway), which builds a Dockerfile by itself, retires none."""
 
 from __future__ import annotations
 
@@ -8,52 +9,62 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viworks_lint.crates import built_code, target_code
+from viworks_lint.crates import built_code
 from viworks_lint.project import norm_path
 
 if TYPE_CHECKING:
     from viworks_lint.parsers.dockerfile import Dockerfile
     from viworks_lint.project import Project
 
-_BUILD_KEY = re.compile(r"^\s*(?:-\s*)?(?:build|context)\s*:\s*[\"']?([^\"'\s#]+)")
+# a commented-out build reference: a compose `build:`/`context:`/`dockerfile:` or a CI step's `file:` key, or a
+# `docker build … -f X` command line
+_KEY = re.compile(r"^\s*(?:-\s*)?(build|context|dockerfile|file)\s*:\s*[\"']?([^\"'\s#]+)")
+_CLI = re.compile(r"\bdocker\s+(?:buildx\s+)?build\b.*?(?:-f|--file)[=\s]+[\"']?([^\"'\s]+)")
+# platforms that build a repository's Dockerfile from their own config file, which this linter does not read
+_PLATFORM_FILES = ("fly.toml", "render.yaml", "railway.json", "railway.toml", "koyeb.yaml", "heroku.yml")
 
 
 def _referring_files(project: Project) -> list[Path]:
-    """The files that say what is built: compose files, CI workflows, Makefiles and scripts."""
+    """The files that say what is built: compose files and CI workflows (not prose: a README's `## Dockerfile`
+    heading is no build)."""
     from viworks_lint.releases import WORKFLOW_GLOBS
 
     disc = project.discovered
-    files = [f for group in disc.compose_groups for f in group] + list(disc.compose_variants) + list(disc.wrappers)
+    files = [f for group in disc.compose_groups for f in group] + list(disc.compose_variants)
     for pattern in WORKFLOW_GLOBS:
         files.extend(project.root.glob(pattern))
     files.extend(p for p in (project.root / ".gitlab-ci.yml",) if p.is_file())
     return sorted(set(files))
 
 
-def _refers(line: str, path: Path, df: Dockerfile, rel: str) -> bool:
-    """The line names the Dockerfile: its path from the root or from the line's own file, or, for a file named
-    `Dockerfile`, a compose `build:`/`context:` of its folder."""
-    text = line.strip().lstrip("#").strip()
-    for name in {rel, _relative(df.path, path.parent)}:
-        if name and re.search(rf"(?:^|[\s\"'=:/])(?:\./)?{re.escape(name)}(?:$|[\s\"',])", text):
-            return True
-    m = _BUILD_KEY.match(text)
-    if m is None or df.path.name != "Dockerfile" or "$" in m.group(1):
+def _builds(text: str, path: Path, df: Dockerfile) -> bool:
+    """The line (comment marks stripped) is a build reference that names the Dockerfile: a `dockerfile:`/`file:`
+    key or `-f` naming its path (from the root or from the line's own file), or, for a file named `Dockerfile`, a
+    `build:`/`context:` of its folder."""
+    key = _KEY.match(text)
+    cli = _CLI.search(text)
+    named = cli.group(1) if cli is not None else key.group(2) if key is not None else None
+    if named is None or "$" in named:
         return False
-    return norm_path(path.parent / m.group(1)) == norm_path(df.path.parent)
+    kind = "file" if cli is not None else key.group(1) if key is not None else ""
+    if kind in ("file", "dockerfile"):
+        bases = (project_root(path, df), path.parent) if kind == "file" else (path.parent,)
+        return any(norm_path(base / named.removeprefix("./")) == norm_path(df.path) for base in bases)
+    return df.path.name == "Dockerfile" and norm_path(path.parent / named) == norm_path(df.path.parent)
 
 
-def _relative(target: Path, base: Path) -> str:
-    try:
-        return norm_path(target).relative_to(norm_path(base)).as_posix()
-    except ValueError:
-        return ""
+def project_root(path: Path, df: Dockerfile) -> Path:
+    """The repository root a CI workflow's paths are relative to (`.github/workflows/x.yml` → the root)."""
+    parts = path.parts
+    for marker in (".github", ".forgejo", ".gitea"):
+        if marker in parts:
+            return Path(*parts[: parts.index(marker)])
+    return path.parent
 
 
 def commented_reference(project: Project, df: Dockerfile) -> str | None:
-    """Where the Dockerfile is named only in commented-out lines (`# build: .` of a compose service, a CI step's
+    """Where the Dockerfile is built only by commented-out lines (`# build: .` of a compose service, a CI step's
     `# file: map-server/Dockerfile`): the build that used it was switched off."""
-    rel = project.rel(df.path)
     found: str | None = None
     for path in _referring_files(project):
         try:
@@ -61,56 +72,61 @@ def commented_reference(project: Project, df: Dockerfile) -> str | None:
         except OSError:
             continue
         for n, line in enumerate(lines, start=1):
-            if not _refers(line, path, df, rel):
+            stripped = line.strip()
+            commented = stripped.startswith("#")
+            if not _builds(stripped.lstrip("#").strip() if commented else stripped, path, df):
                 continue
-            if not line.lstrip().startswith("#"):
-                return None  # named where it counts: whatever builds it, this is no retired file
+            if not commented:
+                return None  # built where it counts: whatever that is, this is no retired file
             found = found or f"`{project.rel(path)}:{n}`"
     return found
 
 
-def _binaries(project: Project, df: Dockerfile, every_target: bool = False) -> set[str]:
-    """The repository binaries the image of a Dockerfile ships (copied from a builder stage, or built); with
-    ``every_target``, those of each named stage as a `--target` too."""
+def _binaries(project: Project, df: Dockerfile) -> set[str]:
+    """The repository binaries the images of a Dockerfile ship, for the targets it is built to (the last stage,
+    a compose `target:`, the targets CI pushes): those its stages copy from a builder, or build in place."""
     out: set[str] = set()
     for build in project.builds_of(df):
-        codes = [built_code(project, build)]
-        if every_target:
-            codes += [target_code(project, build, st.name) for st in df.stages if st.name]
-        for built in codes:
-            out |= {c.name for c in built.copied}
-            if not built.copied:
-                out |= {b for m in built.runtime or built.packages for b in m.bin_names()}
+        built = built_code(project, build)
+        out |= {c.name for c in built.copied}
+        if not built.copied:
+            out |= {b for m in built.runtime for b in m.bin_names()}
     return out
 
 
 def superseded(project: Project, df: Dockerfile) -> str | None:
-    """Another Dockerfile that compose or CI builds ships every binary this one does (a unified multi-target
-    Dockerfile that replaced per-crate ones): the name of that Dockerfile, else None."""
+    """Another Dockerfile that compose or CI builds for deployment ships every binary this one does (a unified
+    multi-target Dockerfile that replaced per-crate ones): the name of that Dockerfile, else None."""
     mine = _binaries(project, df)
     if not mine:
         return None
-    return next((rel for rel, bins in _shipped(project).items() if rel != project.rel(df.path) and mine <= bins), None)
+    own = project.rel(df.path)
+    return next((rel for rel, bins in _shipped(project).items() if rel != own and mine <= bins), None)
 
 
 def _shipped(project: Project) -> dict[str, set[str]]:
-    """The binaries each Dockerfile that a compose service or a CI release builds ships, any target stage
-    (read once per project)."""
+    """The binaries each `deploy` Dockerfile that a compose service or a CI release builds ships (read once)."""
     from viworks_lint.imagescope import released
+    from viworks_lint.scope import Scope
 
     cached: dict[str, set[str]] | None = project.__dict__.get("_shipped_binaries")
     if cached is None:
         cached = {}
         for path, other in project.dockerfiles.items():
+            info = project.scope_info(path)
+            if info is None or info.scope is not Scope.DEPLOY:
+                continue
             builds = project.builds_of(other)
             if any(b.service is not None for b in builds) or released(project, path) is not None:
-                cached[project.rel(path)] = _binaries(project, other, every_target=True)
+                cached[project.rel(path)] = _binaries(project, other)
         project.__dict__["_shipped_binaries"] = cached
     return cached
 
 
 def retired(project: Project, df: Dockerfile) -> str | None:
     """Why a Dockerfile nothing builds is not the image anyone ships, else None."""
+    if any((project.root / name).is_file() for name in _PLATFORM_FILES):
+        return None  # a platform builds a Dockerfile from a config file of its own
     where = commented_reference(project, df)
     if where is not None:
         return f"the only line that built it, {where}, is commented out"

@@ -189,9 +189,13 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     for compose in project.composes:
         dev_in: dict[Path, tuple[Scope, str]] = {}
         dev_why = {name: dev_service(project, compose, svc) for name, svc in compose.services.items()}
-        # a development box behind a profile (`profiles: [dev]`) beside services a plain `up` starts says nothing
-        # about the file: those others are what it runs
-        shipped = any(not svc.profiles and dev_why[name] is None for name, svc in compose.services.items())
+        # a development box behind a profile (`profiles: [dev]`) beside services of the repository's own code
+        # that a plain `up` starts says nothing about the file: those others are what it runs (a postgres beside
+        # it is no such service)
+        shipped = any(
+            not svc.profiles and dev_why[name] is None and project.build_of_service(svc) is not None
+            for name, svc in compose.services.items()
+        )
         for name, svc in compose.services.items():
             why = dev_why[name]
             if why is not None and not (svc.profiles and shipped):

@@ -98,7 +98,35 @@ def script_host_path(project: Project, build: Build, stage: Stage, script: str) 
         host = files.host_of(cand)
         if host is not None and host.is_file():
             return host
-    return None
+    return _moved_into_place(project, build, stage, posixpath.basename(script))
+
+
+_MOVES = re.compile(r"\b(?:mv|cp|install)\s")
+
+
+def _moved_into_place(project: Project, build: Build, stage: Stage, name: str) -> Path | None:
+    """The build-context file a RUN of a builder stage moves or copies into the tree the final stage takes
+    (`mv /build/app/bin/entrypoint.sh /runtime/usr/local/bin`, then `COPY --from=builder /runtime /`): the one
+    file of that name a `mv`/`cp`/`install` names that a COPY had put there."""
+    from viworks_lint.dockerutil import reachable_stages
+
+    df = build.dockerfile
+    if df is None:
+        return None
+    token = re.compile(r"(?<![\w$])((?:\.?/)?[\w./-]*/" + re.escape(name) + r")(?![\w.-])")
+    found: set[Path] = set()
+    for st in reachable_stages(df, build.target):
+        if st.index == stage.index:
+            continue
+        files = stage_files(project, build, st)
+        for instr in st.instructions:
+            if instr.cmd != "RUN" or not _MOVES.search(instr.original):
+                continue
+            for m in token.finditer(instr.original):
+                host = files.host_of(image_path(files.workdir(instr), m.group(1)), instr)
+                if host is not None and host.is_file():
+                    found.add(host)
+    return found.pop() if len(found) == 1 else None
 
 
 def entry_script(project: Project, build: Build, stage: Stage, instr: Instruction) -> EntryScript | None:
@@ -247,11 +275,29 @@ _BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
+class Arm:
+    """A `case … esac` arm a command is in: the patterns that select it, those of the arms before it (a match
+    there wins), and whether the case tests the script's first argument (`case "$1" in`, or a variable set from
+    it: `cmd="${1:-help}"`)."""
+
+    patterns: tuple[str, ...]
+    earlier: tuple[str, ...]
+    first_argument: bool
+
+    def taken_for(self, arg: str) -> bool:
+        import fnmatch
+
+        if any(fnmatch.fnmatchcase(arg, p) for p in self.earlier):
+            return False
+        return any(fnmatch.fnmatchcase(arg, p) for p in self.patterns)
+
+
+@dataclass(frozen=True)
 class Use:
     program: str
     line: int
     col: int
-    in_case: bool = False  # inside a `case … esac` arm: runs only for the arguments that arm matches
+    arm: Arm | None = None  # inside a `case … esac` arm: runs only for what that arm matches
 
 
 @dataclass
@@ -354,9 +400,18 @@ def program_name(word: str) -> str:
 
 
 _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
-_CASE_START = re.compile(r"^\s*case\s.*\sin\s*(?:#.*)?$")
+_CASE_START = re.compile(r"^\s*case\s+(.*?)\s+in\s*(?:#.*)?$")
 _CASE_END = re.compile(r"^\s*esac\b")
-_CASE_PATTERN = re.compile(r"^\s*\(?[^()\s=]*\)")
+_CASE_PATTERN = re.compile(r"^\s*\(?\s*((?:[^()\s|;]+\s*\|\s*)*[^()\s|;]+)\s*\)(.*)$")
+_FROM_ARG1 = re.compile(r"^\s*(?:local\s+|readonly\s+)?([A-Za-z_]\w*)=[\"']?\$\{?1(?![0-9])", re.MULTILINE)
+
+
+def _first_argument(subject: str, names: set[str]) -> bool:
+    """A `case` subject that is the script's first argument: `"$1"`, `${1:-help}`, or a variable set from it."""
+    m = re.fullmatch(r"[\"']?\$\{?([A-Za-z_]\w*|1)(?:[:}][^\"']*)?[\"']?", subject.strip())
+    return m is not None and (m.group(1) == "1" or m.group(1) in names)
+
+
 _KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "time", "exec", "{", "}", "fi", "done"}
 )
@@ -371,7 +426,9 @@ def _programs_by_line(text: str) -> list[Use]:
     uses: list[Use] = []
     heredoc: str | None = None
     in_quote = False
-    cases = 0  # `case` blocks open at this line
+    arg1 = set(_FROM_ARG1.findall(text))
+    # open `case` blocks: whether each tests the first argument, the patterns of its earlier arms, its arm now
+    frames: list[tuple[bool, list[str], list[str]]] = []
     for n, line in enumerate(text.splitlines(), start=1):
         if heredoc is not None:
             if line.strip() == heredoc:
@@ -390,15 +447,24 @@ def _programs_by_line(text: str) -> list[Use]:
         m = _HEREDOC.search(line)
         if m is not None:
             heredoc = m.group(1)
-        if _CASE_START.match(line):
-            cases += 1
+        start = _CASE_START.match(line)
+        if start is not None:
+            frames.append((_first_argument(start.group(1), arg1), [], []))
             continue
         if _CASE_END.match(line):
-            cases = max(0, cases - 1)
+            if frames:
+                frames.pop()
             continue
-        if _CASE_PATTERN.match(line):
-            continue
-        for words in commands(line):
+        pattern = _CASE_PATTERN.match(line) if frames else None
+        if pattern is not None:
+            _positional, earlier, current = frames[-1]
+            earlier.extend(current)
+            current[:] = [p.strip().strip("\"'") for p in pattern.group(1).split("|")]
+            line = " " * pattern.start(2) + pattern.group(2)  # the commands after `pat)`, at their columns
+        arm = None
+        if frames and frames[-1][2]:
+            arm = Arm(tuple(frames[-1][2]), tuple(frames[-1][1]), frames[-1][0])
+        for words in commands(line.replace(";;", "  ")):
             i = 0
             while i < len(words) and (words[i] in _KEYWORDS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[i])):
                 i += 1
@@ -406,5 +472,5 @@ def _programs_by_line(text: str) -> list[Use]:
                 continue
             col = line.find(words[i])
             if col >= 0:
-                uses.append(Use(words[i], n, col + 1, cases > 0))
+                uses.append(Use(words[i], n, col + 1, arm))
     return uses

@@ -112,7 +112,9 @@ def uses_datastore(project: Project, svc: Service, fam: Family, variable: str | 
 
 # r2d2 (diesel's pool too): `Pool::builder().build(manager)` blocks until its connections open, retrying for
 # `connection_timeout` (30 s by default), so a datastore that is up within that time is waited for
-_R2D2_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
+# r2d2: `Pool::new(manager)` is `Pool::builder().build(manager)`, which waits for its first connections up to
+# `connection_timeout` (30 s) before it fails
+_R2D2_BUILD = re.compile(r"Pool\s*::\s*(?:builder\s*\(\s*\)[^;]*?\.build|new)\s*\(", re.DOTALL)
 # sqlx: `PgPool::connect(..)`, `PgPoolOptions::new()...connect(..)`, `Pool::<Postgres>::connect_with(..)` open a
 # first connection and retry a refused connection or a database that is still starting up until
 # `acquire_timeout` (30 s by default) runs out (sqlx-core `pool/inner.rs`, `PoolInner::connect`)

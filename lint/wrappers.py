@@ -467,6 +467,12 @@ _OUTPUT_FLAGS: dict[str, tuple[str, ...]] = {
 }
 
 
+# any other command's output-file option (a project's own generator: `cargo run --bin tct env create -o .env`)
+_OUTPUT_OPTIONS = ("-o", "--output", "--out", "--output-file")
+# commands whose `-o` is no output file: shell and mount options, ssh options, match-only output
+_OTHER_O = frozenset({"set", "ssh", "scp", "sftp", "mount", "grep", "egrep", "rg", "shopt", "docker", "podman"})
+
+
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
     targets: list[tuple[str, str | None]] = []
     args = [w for w in words[1:] if not w.startswith("-")]
@@ -478,11 +484,12 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
             targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
         else:
             targets = [(dest, args[0] if len(args) == 2 else None)]
-    outputs = _OUTPUT_FLAGS.get(prog, ())
+    outputs = _OUTPUT_FLAGS.get(prog, _OUTPUT_OPTIONS if prog not in _OTHER_O else ())
     if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):
         outputs = ()  # reads a key or a known_hosts file, writes none
     for i, w in enumerate(words):
-        if w in outputs and i + 1 < len(words):  # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`
+        if w in outputs and i + 1 < len(words) and not words[i + 1].startswith("-") and "=" not in words[i + 1]:
+            # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`, a generator's `tool env create -o .env`
             targets.append((words[i + 1], None))
             if prog == "ssh-keygen":
                 targets.append((words[i + 1] + ".pub", None))

@@ -23,7 +23,9 @@ RULE = register(
         summary="A compose file violates the Compose Specification, or a Cargo manifest has the wrong shape.",
         docs=RuleDocs(
             what="Compose files are validated against the Compose Specification JSON schema after interpolation; "
-            "every violation is reported at its own key. Cargo manifests are checked for the shapes Cargo "
+            "every violation is reported at its own key, once (a value that fails does not also make its parent "
+            "report the keys it holds), and a list that repeats an entry (compose's `uniqueItems`: two equal "
+            "`environment` or `volumes` lines) says which entry. Cargo manifests are checked for the shapes Cargo "
             "requires: `[[bin]]` with a string `name`, string `path` values, arrays of tables for targets.",
             why="`docker compose` rejects a file that does not match the specification (`additional property "
             "healthchek not allowed`), and Cargo rejects a malformed manifest before building anything.",

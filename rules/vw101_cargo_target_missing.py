@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from viworks_lint.findings import Finding, Level
 from viworks_lint.parsers.cargo import Target
@@ -29,10 +30,20 @@ def _rel(project: Project, target: Target) -> list[str]:
     return out
 
 
+def _published(path: Path) -> bool:
+    from viworks_lint.discover import foreign_crate
+
+    try:
+        names = [p.name for p in path.parent.iterdir()]
+    except OSError:
+        return False
+    return foreign_crate(path.parent, names)
+
+
 def check(project: Project) -> Iterator[Finding]:
     for manifest in project.manifests.values():
-        if manifest.is_virtual:
-            continue
+        if manifest.is_virtual or _published(manifest.path):
+            continue  # a vendored or registry copy of a crate: Cargo builds only its library
         targets = [*manifest.targets]
         if manifest.lib is not None:
             targets.append(manifest.lib)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from viworks_lint.dockerutil import (
     CopySource,
@@ -73,17 +74,34 @@ def check(project: Project) -> Iterator[Finding]:
                 for src in sources:
                     if not src.resolved:
                         continue
-                    found = list(_check_source(project, build, src, len(sources)))
-                    present += not found
-                    for f in found:
-                        if f.key.startswith("missing:") and f.level is None:
-                            missing.append(f)
-                        else:
-                            yield f
-        if len(missing) > 1 and len(missing) > present:
-            yield _fold(project, build, missing)
+                    plain: list[Finding] = []
+                    found = list(_check_source(project, build, src, len(sources), plain))
+                    present += not found and not plain
+                    missing.extend(plain)
+                    yield from (f for f in found if f not in plain)
+        # a source someone suppressed is its own finding, so the suppression covers it alone
+        kept = _suppressed(df.path, missing)
+        foldable = [f for f in missing if f not in kept]
+        yield from kept
+        if len(foldable) > 1 and len(foldable) > present:
+            yield _fold(project, build, foldable)
         else:
-            yield from missing
+            yield from foldable
+
+
+def _suppressed(path: Path, found: list[Finding]) -> list[Finding]:
+    """The findings whose line a `viworks-lint: ignore=VW102` comment covers."""
+    from viworks_lint.suppress import scan
+
+    if not found:
+        return []
+    try:
+        lines = path.read_text("utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    sups = scan(path, lines, dockerfile=True)
+    name = "copy-source-missing"
+    return [f for f in found if any(s.covers("VW102", name, f.location.line) for s in sups)]
 
 
 def _fold(project: Project, build: Build, missing: list[Finding]) -> Finding:
@@ -100,7 +118,9 @@ def _fold(project: Project, build: Build, missing: list[Finding]) -> Finding:
     )
 
 
-def _check_source(project: Project, build: Build, src: CopySource, count: int) -> Iterator[Finding]:
+def _check_source(
+    project: Project, build: Build, src: CopySource, count: int, plain: list[Finding]
+) -> Iterator[Finding]:
     assert build.dockerfile is not None
     instr, ctx = src.instr, project.rel(build.context)
     if match_context(build.context, src.value):
@@ -128,7 +148,7 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
             f"{what}; Dockerfiles have no end-of-line comments, so `#` and the words after it are more sources "
             f"and the last word is the destination (`{instr.args[-1]}`): move the comment to its own line above",
             loc,
-            key=f"comment:{src.value}",
+            key=f"missing:{src.value}",
             related=_related(build),
         )
         return
@@ -200,7 +220,8 @@ def _check_source(project: Project, build: Build, src: CopySource, count: int) -
         return
     if escapes_context(src.value):
         what += " (the `../` is misleading: BuildKit never reads above the context)"
-    yield RULE.finding(what, loc, key=f"missing:{src.value}", related=_related(build))
+    # a source simply absent from the context: the caller may fold several of one build into one finding
+    plain.append(RULE.finding(what, loc, key=f"missing:{src.value}", related=_related(build)))
 
 
 RULE = register(

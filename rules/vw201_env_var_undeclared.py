@@ -11,6 +11,7 @@ from viworks_lint.devstack import builds_only
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix, unsafe_fix
 from viworks_lint.location import Location
+from viworks_lint.oneshot import cli_service
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -37,8 +38,8 @@ def check(project: Project) -> Iterator[Finding]:
         if builds_only(compose):
             continue  # `docker-compose.build.yml`: it builds and tags images, it runs no container
         code = service_code(project, svc)
-        if code is None:
-            continue
+        if code is None or cli_service(project, svc):
+            continue  # a command-line tool's commands read what they need when someone runs them
         env = container_env(project, svc, code.build)
         if not env.complete:
             continue  # an env_file we cannot read may provide anything
@@ -148,8 +149,11 @@ RULE = register(
             "file that only builds and tags images (named for building, or every build lists `tags:`, and no service "
             "sets anything that runs a container) runs no container: not checked; nor is a service whose image is a "
             "toolchain build other Dockerfiles start from (its final stage on a Rust toolchain base sets no "
-            "ENTRYPOINT or CMD, and compose gives it no `command:`): it runs a shell, none of the code. One variable "
-            "the same services miss "
+            "ENTRYPOINT or CMD, compose gives it no `command:`, another build uses its `image:` tag as a build arg "
+            "or `FROM`, and nobody works in it: no `tty`/`stdin_open`, no bind mount): it runs a shell, none of the "
+            "code; nor a service that runs a command-line tool (clap subcommands, serves nothing) with no "
+            "subcommand on its command line (`command: [\"--docker-service\"]`): its commands, run with `docker "
+            "compose run`, read what they need then. One variable the same services miss "
             "is one finding, at its first read, with its other reads as related locations.",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",

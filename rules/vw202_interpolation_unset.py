@@ -55,7 +55,8 @@ def check(project: Project) -> Iterator[Finding]:
         missing_env = _missing_dotenv_file(compose)
         secret = is_secret_name(name) and not code_needs
         outside = project.scope_of(first.location.path) is not Scope.DEPLOY and not code_needs
-        joined = _joined_network(project, compose)
+        joined = None if code_needs else _joined_network(project, compose)
+        generated = project.compose_env(compose).generated
         documented = (
             documented_env_name(project, compose.project_dir, name)
             if user_written_env(project, compose.project_dir)
@@ -71,8 +72,15 @@ def check(project: Project) -> Iterator[Finding]:
                 related=(*related, Related(documented, f"`{name}` is documented here")),
                 level=Level.NOTE,
             )
-        elif optional or passthrough or missing_env or secret or outside or joined:
-            if joined is not None and not (optional or passthrough or missing_env):
+        elif optional or passthrough or missing_env or secret or outside or joined or generated:
+            if generated and not (optional or passthrough or missing_env):
+                made = generated[0]
+                assert made.step is not None
+                why = (
+                    f"would come from `{project.rel(made.path)}`, which {made.step.describe()} writes (what it "
+                    "writes cannot be read here)"
+                )
+            elif joined is not None and not (optional or passthrough or missing_env):
                 why = (
                     f"has no `.env` or env template in the repository, and the project joins the network "
                     f"`{joined}` that something outside it creates (`external: true`): the deployment it is part "

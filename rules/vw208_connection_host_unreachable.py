@@ -11,6 +11,7 @@ from viworks_lint.datastores import Family, optional_endpoint
 from viworks_lint.findings import REDACT_SPANS, Finding, Level, Related, redact_spans
 from viworks_lint.hosts import NameTable, Reach, name_table
 from viworks_lint.location import Location
+from viworks_lint.oneshot import cli_service
 from viworks_lint.packages import build_contents, line_span
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
@@ -115,6 +116,8 @@ def check(project: Project) -> Iterator[Finding]:
                     continue  # a telemetry exporter that cannot connect logs and carries on
                 if ep.env.origin != "code" and reads_variable(project, svc, ep.variable) is False:
                     continue  # a value left in an env file that the app never reads (it builds its URL itself)
+                if ep.env.origin == "code" and cli_service(project, svc):
+                    continue  # a command-line tool's default (a prompt's suggestion), not a connection at start
                 res = table.resolve(svc, ep.host)
                 if res.reach is Reach.LOOPBACK and ep.web:
                     continue
@@ -162,8 +165,9 @@ RULE = register(
             "project; `http://name` URLs are checked for unknown names too. Silent for services with `network_mode` "
             "(`host`, `service:X`: localhost is right there), services attached to an `external` network, names other "
             "compose files of the repository define, fully qualified names and IP addresses, `host.docker.internal`, "
-            "browser-facing variables (public URLs, CORS origins, redirect and callback URIs, "
-            "`NEXT_PUBLIC_*`/`VITE_*`), a loopback datastore the service's own image runs or a sidecar shares the "
+            "browser-facing variables (public and root URLs, CORS origins, redirect and callback URIs, "
+            "`NEXT_PUBLIC_*`/`VITE_*`), code defaults of a command-line tool's service run with no subcommand (a "
+            "prompt's suggested host), a loopback datastore the service's own image runs or a sidecar shares the "
             "network namespace with, code defaults when the project runs no such datastore, every value holding a "
             "variable the linter cannot resolve, and a variable of an env file the service's code never reads (no "
             "source spells it and no configuration loader maps names: a URL left for the sqlx CLI on the host while "

@@ -178,7 +178,13 @@ def _chmod_fix(src: Source) -> Fix | None:
 
 
 def _script_findings(
-    project: Project, launch: Launch, src: Source, img: ImageContents | None, runs: Runs, builder_runs: Runs
+    project: Project,
+    launch: Launch,
+    src: Source,
+    img: ImageContents | None,
+    runs: Runs,
+    builder_runs: Runs,
+    first_arg: str | None = None,
 ) -> Iterator[Finding]:
     script = read_script(src.host)
     if script is None:
@@ -219,7 +225,7 @@ def _script_findings(
             )
         elif script.shebang is not None and not script.bom and img is not None and not rewritten:
             yield from _interpreter_missing(script, img, head, rel, related)
-    yield from _programs_missing(script, img, rel, related)
+    yield from _programs_missing(script, img, rel, related, first_arg)
 
 
 def _interpreter_missing(
@@ -248,15 +254,18 @@ def _interpreter_missing(
 
 
 def _programs_missing(
-    script: Script, img: ImageContents | None, rel: str, related: tuple[Related, ...]
+    script: Script, img: ImageContents | None, rel: str, related: tuple[Related, ...], first_arg: str | None
 ) -> Iterator[Finding]:
     if img is None or not img.complete:
         return
     seen: set[str] = set()
     for use in script.uses:
         name = posixpath.basename(use.program)
-        if name in seen or name not in CHECKED_PROGRAMS or name in script.probed or use.in_case:
-            continue  # a `case` arm (a task runner's `db:migrate)`) runs only for the arguments it matches
+        if name in seen or name not in CHECKED_PROGRAMS or name in script.probed:
+            continue
+        arm = use.arm
+        if arm is not None and arm.first_argument and first_arg is not None and not arm.taken_for(first_arg):
+            continue  # a task runner's `db:migrate)` arm: the container's own argument (`start`) selects another
         seen.add(name)
         if img.has_program(use.program) is not False:
             continue
@@ -303,7 +312,34 @@ def _build_checks(project: Project) -> Iterator[Finding]:
                 if src is None:
                     continue
                 final_runs, builder_runs = _runs_after(df, build, src)
-                yield from _script_findings(project, launch, src, img, final_runs, builder_runs)
+                first = _first_argument(build, launch)
+                yield from _script_findings(project, launch, src, img, final_runs, builder_runs, first)
+
+
+def _first_argument(build: Build, launch: Launch) -> str | None:
+    """The first argument the script gets when the container starts (`""` for none): the rest of an exec-form
+    ENTRYPOINT, then the compose `command:` or the image's exec-form CMD; None when it cannot be told."""
+    from viworks_lint.scripts import shell_words
+
+    df, svc = build.dockerfile, build.service
+    stage = df.final_stage(build.target) if df is not None else None
+    if stage is None or launch.instr is None or not launch.instr.json:
+        return None
+    argv = list(launch.instr.args)
+    if launch.program not in argv:
+        return None
+    rest = argv[argv.index(launch.program) + 1 :]
+    if launch.instr.cmd == "ENTRYPOINT":
+        cmd = stage.state.cmd
+        if svc is not None and svc.command is not None:
+            rest += list(svc.command) if isinstance(svc.command, tuple) else shell_words(svc.command)
+        elif cmd is not None:
+            if not cmd.json:
+                return None
+            rest += list(cmd.args)
+    elif svc is not None and (svc.command is not None or svc.entrypoint is not None):
+        return None
+    return rest[0] if rest else ""
 
 
 _DATA_SUFFIXES = (".conf", ".cfg", ".cnf", ".ini", ".yaml", ".yml", ".json", ".toml", ".xml", ".properties", ".sql")
@@ -368,8 +404,10 @@ RULE = register(
             "uses: `rules/images.json`, packages the stages install, files they copy). A script handed to an "
             "interpreter (`[\"sh\", \"/x.sh\"]`, `sh /x.sh`) needs no exec bit and no `#!`; a shell form needs no `#!` "
             "(sh runs such a file itself). Binary files and files over 256 KiB are not read; programs a script first "
-            "looks for (`command -v nc`) are not claimed, nor programs inside a `case … esac` arm (a task runner's "
-            "`db:migrate)` runs only for the argument it matches, not for the `start` the image runs).",
+            "looks for (`command -v nc`) are not claimed, nor programs in a `case \"$1\" in` arm that the container's "
+            "first argument (compose `command:`, else the image CMD) does not select: a task runner's `db:migrate)` "
+            "arm does not run for the `start` the image runs. Arms of other `case`s, and arms the argument selects, "
+            "are checked.",
             why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
             "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
             "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "

@@ -12,6 +12,7 @@ from viworks_lint.packages import SHELLS, line_span, text_location
 from viworks_lint.parsers.dockerfile import Instruction, Stage
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import container_env
 
 _VAR = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _COMPOSE_ESCAPED = re.compile(r"\$\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
@@ -72,9 +73,13 @@ def _compose(project: Project) -> Iterator[Finding]:
         argv = [e.raw if e.raw is not None else (e.text() or "") for e in elements[1:]]
         if _shell_wrapped(argv):
             continue
+        env = container_env(project, svc)
         for el, raw in zip(elements[1:], argv, strict=True):
             for m in _COMPOSE_ESCAPED.finditer(raw):
                 token = m.group(0)
+                name = token[2:].strip("{}").split(":", 1)[0].split("-", 1)[0]
+                if env.complete and name not in env.values:
+                    continue  # no such variable in the container: `$$SYS/#` (an MQTT topic) means the literal
                 loc: Location = line_span(el.loc, token)
                 yield RULE.finding(
                     f"`{token}` in the exec-form (`CMD`) healthcheck of service `{svc.name}`: compose turns `$$` into "
@@ -102,7 +107,8 @@ RULE = register(
             '`HEALTHCHECK CMD`, and `$$VAR` in a compose healthcheck `test: ["CMD", …]`. Shell forms, '
             '`["sh", "-c", "…"]` wrappers (any shell, `-c`/`-lc`/`-ec`), a `CMD` whose `ENTRYPOINT` is such a '
             "wrapper, `CMD-SHELL`, and compose `${VAR}` (compose substitutes it before the container starts) are "
-            "fine.",
+            "fine; so is a compose `$$NAME` when the container's environment (compose `environment`, `env_file`, image "
+            "`ENV`) has no `NAME`: the literal is meant (`$$SYS/#`, an MQTT system topic).",
             why='Docker runs exec forms without a shell: `CMD ["app", "--port", "$PORT"]` passes the five characters '
             "`$PORT`, the app fails to parse its port and exits, or a healthcheck probes `http://localhost:$PORT/` "
             "and fails forever.",

@@ -302,7 +302,7 @@ RULE = register(
             "`rules/datastores.json`: sqlx, diesel, tokio-postgres, mysql_async, redis, deadpool-*, mongodb, …; a "
             "crate declared in `Cargo.toml` that no source file names is not linked): the URL is left over and the "
             "app does not connect. An app that builds a connection pool that waits at start (r2d2 "
-            "`Pool::builder().build(…)`, diesel's too, up to `connection_timeout`; sqlx "
+            "`Pool::builder().build(…)` or `Pool::new(…)`, diesel's too, up to `connection_timeout`; sqlx "
             "`PgPool::connect`/`PoolOptions::connect`, which retries a refused connection or a database still "
             "starting up until `acquire_timeout`, 30 s by default; the MongoDB driver, which connects in the "
             "background and waits for a server up to `serverSelectionTimeoutMS`, 30 s: `client_waits` in the data "

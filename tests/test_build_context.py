@@ -56,7 +56,8 @@ def test_script_docker_build_gives_the_context(tmp_path: Path) -> None:
 
 
 def test_without_a_wrapper_many_missing_members_are_one_finding(tmp_path: Path) -> None:
-    root = write(tmp_path, dict(WORKSPACE))
+    image = WORKSPACE["crates/api/api.Dockerfile"].replace(" -p api", "")
+    root = write(tmp_path, {**WORKSPACE, "crates/api/api.Dockerfile": image})
     found = lint(root, ["VW110"])
     assert where(found, root) == [("VW110", "crates/api/api.Dockerfile", 4)]
     assert "more inputs it needs" in found[0].message
@@ -98,7 +99,8 @@ def test_ci_matrix_file_pattern_gives_the_context(tmp_path: Path) -> None:
     assert "crates/api" not in action
     root = write(tmp_path, {**files, ".github/workflows/images.yml": action})
     assert lint(root, ["VW110", "VW102"]) == []
-    root2 = write(tmp_path / "no-ci", files)
+    plain = files["crates/api/Dockerfile"].replace(" -p api", "")  # `-p` alone would name the workspace
+    root2 = write(tmp_path / "no-ci", {**files, "crates/api/Dockerfile": plain})
     assert where(lint(root2, ["VW110"]), root2) != []
 
 
@@ -121,4 +123,11 @@ def test_ci_matrix_with_written_values_gives_the_context_only_to_those(tmp_path:
     fixture = {"tests/fixtures/proxy/Dockerfile": "FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/\n",
                "tests/fixtures/proxy/default.conf": "server { listen 80; }\n"}
     root = write(tmp_path, {**files, **fixture, ".github/workflows/images.yml": action})
+    assert lint(root, ["VW110", "VW102"]) == []
+
+
+def test_a_member_dockerfile_that_picks_a_package_is_built_from_the_workspace_root(tmp_path: Path) -> None:
+    # `cargo build -p api` (or `cargo chef prepare`) in a member's folder names the workspace: its root is the
+    # context, as `docker build -f crates/api/api.Dockerfile .` gives it
+    root = write(tmp_path, dict(WORKSPACE))
     assert lint(root, ["VW110", "VW102"]) == []

@@ -798,11 +798,18 @@ def test_vw308_compose_escaped_variable_in_cmd_test(tmp_path: Path) -> None:
     write(tmp_path, {
         "compose.yaml": "services:\n  db:\n    image: postgres:16\n    healthcheck:\n"
                         "      test: [\"CMD\", \"pg_isready\", \"-U\", \"$${POSTGRES_USER}\"]\n"
-                        "      start_period: 10s\n",
+                        "      start_period: 10s\n    environment:\n      POSTGRES_USER: app\n",
     })
     findings = lint(tmp_path, ["VW308"])
     assert where(findings, tmp_path) == [("VW308", "compose.yaml", 5)]
     assert (findings[0].location.col, findings[0].location.end_col) == (42, 59)
+    # no such variable in the container: the `$` is meant literally (an MQTT system topic)
+    write(tmp_path, {
+        "compose.yaml": "services:\n  mq:\n    image: eclipse-mosquitto:2\n    healthcheck:\n"
+                        "      test: [\"CMD\", \"mosquitto_sub\", \"-t\", \"$$SYS/#\", \"-C\", \"1\"]\n"
+                        "      start_period: 10s\n",
+    })
+    assert lint(tmp_path, ["VW308"]) == []
 
 
 def test_vw308_silent_in_template_folders_a_script_renders(tmp_path: Path) -> None:

@@ -240,3 +240,109 @@ def test_an_image_whose_default_command_is_help_is_a_command_line_tool(tmp_path:
     assert got(lint(root, ["VW401", "VW402"]), root) == [
         ("VW401", "Dockerfile", 5, "warning"), ("VW402", "Dockerfile", 8, "warning"),
     ]
+
+
+# ------------------------------------------------------------------ a second read: what must still be reported
+
+def test_a_dev_dockerfile_or_a_builder_stage_supersedes_no_shipped_one(tmp_path: Path) -> None:
+    dev = "FROM rust:1.80\nWORKDIR /src\nCOPY . .\nRUN cargo build\n"
+    compose = "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.dev\n" \
+              "    command: cargo watch -x run\n    volumes:\n      - .:/src\n"
+    root = write(tmp_path, {
+        "Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "Dockerfile.dev": dev,
+        "compose.yaml": compose, "README.md": "# shop\n\n## Dockerfile\n\nThe image is built from the Dockerfile.\n",
+    })
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    assert _retired(root, "Dockerfile") is None
+
+
+def test_a_case_arm_the_containers_argument_selects_is_checked(tmp_path: Path) -> None:
+    script = RUNNER.replace("  start)\n", "  start)\n    nc -z db 5432\n")
+    root = write(tmp_path, {
+        "Cargo.toml": CARGO, "src/main.rs": MAIN, "run.sh": script, "Dockerfile": RUNNER_IMAGE,
+        "compose.yaml": "services:\n  api:\n    build: .\n",
+    })
+    assert got(lint(root, ["VW209"]), root) == [("VW209", "run.sh", 7, "error")]  # `start` runs `nc`
+    write(root, {"compose.yaml": "services:\n  api:\n    build: .\n    command: [\"db:migrate\"]\n"})
+    assert got(lint(root, ["VW209"]), root) == [("VW209", "run.sh", 11, "error")]  # now the diesel arm runs
+
+
+def test_a_vendored_crate_the_project_depends_on_is_still_built(tmp_path: Path) -> None:
+    image = "FROM rust:1.80\nWORKDIR /src\nCOPY Cargo.toml .\nCOPY src src\nRUN cargo build --release\n"
+    root = write(tmp_path, {
+        "Cargo.toml": CARGO + 'log = { path = "vendor/log" }\n', "src/main.rs": MAIN, "Dockerfile": image,
+        "vendor/log/Cargo.toml": PUBLISHED, "vendor/log/src/lib.rs": "", "vendor/log/.cargo-checksum.json": "{}",
+    })
+    assert [f.rule_id for f in lint(root, ["VW110", "VW101"])] == ["VW110"]  # its tests are no target of ours
+
+
+def test_vw102_a_suppressed_source_is_not_folded_with_the_others(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80\nCOPY Cargo.toml ./\nCOPY src ./src\n# viworks-lint: ignore=VW102 -- written by a script\n"
+        "COPY version.txt ./\nCOPY migrations ./migrations\nCOPY config ./config\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    found = lint(root, ["VW102"])
+    assert got(found, root) == [("VW102", "Dockerfile", 6, "error"), ("VW102", "Dockerfile", 7, "error")]
+
+
+def test_a_help_image_whose_code_serves_is_no_command_line_tool(tmp_path: Path) -> None:
+    serve = 'fn main() { let _l = std::net::TcpListener::bind("0.0.0.0:8080").unwrap(); }\n'
+    script = "#!/bin/sh\ncase \"$1\" in\n  serve) exec /app/shop ;;\n  *) echo usage ;;\nesac\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": serve, "admin.sh": script, "Dockerfile": ADMIN})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    write(root, {"compose.yaml": "services:\n  api:\n    build: .\n    command: [\"serve\"]\n",
+                 "src/main.rs": MAIN})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]  # compose runs a command
+
+
+def test_vw202_a_variable_the_code_requires_is_reported_on_an_external_network(tmp_path: Path) -> None:
+    main = 'fn main() {\n    let _u = std::env::var("DATABASE_URL").expect("DATABASE_URL");\n}\n'
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: ${DATABASE_URL}\n"
+        "    networks: [proxy]\nnetworks:\n  proxy:\n    external: true\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": main, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW202"])] == ["warning"]
+
+
+def test_a_datastore_beside_a_profiled_dev_box_keeps_the_file_dev(tmp_path: Path) -> None:
+    compose = "services:\n  db:\n    image: postgres:16\n" + DEV_BOX + "    profiles: [dev]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "compose.yaml": compose})
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    project = Project(root, load_config(root))
+    info = project.scope_info(root / "compose.yaml")
+    assert info is not None and info.scope.value == "dev"
+
+
+def test_vw201_a_toolchain_box_someone_works_in_still_runs_the_code(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  builder:\n    build:\n      context: .\n      dockerfile: builder.dockerfile\n"
+        "    image: builder\n    tty: true\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": READS, "compose.yaml": compose,
+                            "builder.dockerfile": BUILDER})
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]  # nothing builds from it: no builder image
+
+
+def test_a_matrix_of_targets_with_a_literal_file_and_an_exclude(tmp_path: Path) -> None:
+    workflow = MATRIX.replace(
+        "        include:\n          - target: api\n            dockerfile: docker/Dockerfile.unified\n"
+        "          - target: worker\n            dockerfile: docker/Dockerfile.unified\n",
+        "        target: [api, worker, debug]\n        exclude:\n          - target: debug\n",
+    ).replace("file: ${{ matrix.dockerfile }}", "file: docker/Dockerfile.unified")
+    debug = "FROM debian:bookworm-slim AS debug\nCMD [\"sh\"]\n"
+    root = write(tmp_path, {
+        "Cargo.toml": CARGO, "src/main.rs": MAIN, "docker/Dockerfile.unified": UNIFIED.replace(
+            "FROM debian:bookworm-slim AS worker", debug + "FROM debian:bookworm-slim AS worker"),
+        ".github/workflows/publish.yml": workflow,
+    })
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    project = Project(root, load_config(root))
+    df = project.dockerfiles[root / "docker/Dockerfile.unified"]
+    assert sorted(str(b.target) for b in project.builds_of(df)) == ["api", "worker"]
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "docker/Dockerfile.unified", 5, "warning")]

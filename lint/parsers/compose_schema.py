@@ -143,12 +143,15 @@ def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
                     key=f"{where}.{key}",
                 )
             )
-        if out:
-            return out
+        # every key it lists is one the schema defines: a sibling failed and dropped their annotations, and
+        # that value has its own error (a duplicate `environment` entry): nothing more to say here
+        return out
     if error.validator in ("oneOf", "anyOf") and error.context:
         from jsonschema.exceptions import best_match
 
-        deepest = best_match(error.context)
+        # a list form that only fails for a repeated entry: say that, not that the map form was expected
+        repeated = [e for e in error.context if e.validator == "uniqueItems" and not e.relative_path]
+        deepest = repeated[0] if repeated else best_match(error.context)
         sub_path = path + list(deepest.relative_path)
         node2, loc2 = _node_at(root, sub_path)
         if _emptied(node2):
@@ -212,6 +215,9 @@ def _message(error: ValidationError, where: str) -> str:
         return f"{where}: {_short(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
     if v == "pattern":
         return f"{where}: {_short(error.instance)} does not match the expected pattern"
+    if v == "uniqueItems" and isinstance(error.instance, list):
+        dup = next((x for i, x in enumerate(error.instance) if x in error.instance[:i]), None)
+        return f"{where}: {_short(dup)} is listed twice, and compose refuses a list with a repeated entry"
     msg = error.message
     if len(msg) > 160:
         msg = msg[:157] + "..."
