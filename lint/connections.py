@@ -192,7 +192,7 @@ def endpoints_of(service: Service, value: EnvValue) -> list[Endpoint]:
         host = item[1:].partition("]")[0] if item.startswith("[") else item.rpartition(":")[0] or item
         if ":" in item and not item.startswith("[") and not item.rpartition(":")[2].isdecimal():
             continue  # not host:port
-        if host:
+        if host and not host.isdecimal():  # `REDIS_ADDR=1`: a placeholder a config struct wants, no host
             out.append(Endpoint(service, value, None, host, fams_v))
     return out
 

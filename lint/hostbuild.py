@@ -164,26 +164,26 @@ _ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
 def declared_targets(project: Project, dockerfile: Path) -> set[str]:
     """The stages a CI workflow, Makefile or script builds a Dockerfile no compose service builds to:
     `docker build --target <stage>` of it (`-f` naming it, or `Dockerfile` in the context given), and
-    `docker/build-push-action` steps with `target:` whose `file:` names it."""
+    `docker/build-push-action` steps with `target:` whose `file:` names it; `""` when one of them builds it to its
+    last stage (no target)."""
     rel = project.rel(dockerfile)
     out: set[str] = set()
     for w in wrappers(project):
         if "target" not in w.text:
             continue
-        out.update(
-            parsed.target for built, parsed in _cli_builds(w.text) if parsed.target is not None and built == rel
-        )
+        # "" for a build of it to its last stage (no `--target`) beside the targeted ones
+        out.update(parsed.target or "" for built, parsed in _cli_builds(w.text) if built == rel)
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             target = _ACTION_TARGET.search(block)
             named = file.group(1).removeprefix("./") if file is not None else "Dockerfile"
-            if target is not None and target.group(1) and named == rel:
-                out.add(target.group(1))
+            if named == rel:
+                out.add(target.group(1) if target is not None else "")
     from viworks_lint.project import norm_path
     from viworks_lint.releases import releases
 
     key = norm_path(dockerfile)
-    out.update(r.target for r in releases(project) if r.target and norm_path(r.dockerfile) == key)  # matrix values
+    out.update(r.target or "" for r in releases(project) if norm_path(r.dockerfile) == key)  # matrix values
     return {t for t in out if not _TEMPLATE.search(t) and "$" not in t and "{" not in t}
 
 

@@ -131,6 +131,12 @@ def _ships_binary(df: Dockerfile, bins: frozenset[str]) -> str | None:
     return None
 
 
+# cargo subcommands that check, format or prepare the source: a final stage running one is a build tool's image
+_CARGO_TOOL = re.compile(
+    r"(?:^|\s)cargo\s+(sqlx|fmt|clippy|check|doc|audit|deny|machete|udeps|outdated|sort|about|chef)\b"
+)
+
+
 def no_program(df: Dockerfile, stage: Stage) -> bool:
     """The stage sets no ENTRYPOINT/CMD and starts from a toolchain image: a container of it runs the base's
     shell, none of the repository's programs (a builder image other builds start `FROM`)."""
@@ -149,6 +155,9 @@ def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tu
     dev = DEV_CARGO.search(program)
     if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
         return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"
+    tool = _CARGO_TOOL.search(program)
+    if tool is not None:
+        return Scope.TOOLCHAIN, f"its final stage runs `cargo {tool.group(1)}`, a build tool"
     if no_program(df, final):
         return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM {df.root_base(final)})"
     other = _other_program(df)
@@ -279,6 +288,9 @@ def dockerfile_scope(
             if b.service.profiles and info.scope is Scope.DEPLOY:
                 why = dev_service(project, b.compose, b.service)  # a profiled development box of a deploy file
                 info = ScopeInfo(Scope.DEV, why, info.kind) if why is not None else info
+            tagged = _tag_scope(b.service.image)
+            if tagged is not None and info.scope is Scope.DEPLOY:
+                info = ScopeInfo(tagged, f"tagged `{b.service.image}`", info.kind)
             builders.append((info, where))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
     content = dockerfile_content(df, bins) or _placeholder(project, df) or _bake_stage(project, df)
@@ -304,6 +316,14 @@ def dockerfile_scope(
     if info.scope is Scope.DEPLOY and not info.reason:
         info = ScopeInfo(Scope.DEPLOY, STANDALONE_REASON, "dockerfile")
     return info
+
+
+def _tag_scope(image: str | None) -> Scope | None:
+    """The development or test scope the tag of a compose `image:` names (`acme/api:tests`, `api:dev`)."""
+    if not image or "$" in image or ":" not in image.rsplit("/", 1)[-1]:
+        return None
+    named = scopes_named(image.rsplit(":", 1)[1]) & {Scope.DEV, Scope.TEST}
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:

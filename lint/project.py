@@ -310,11 +310,22 @@ class Project:
 
         names = {st.name.lower() for st in df.stages if st.name}
         targets = declared_targets(self, df.path)
+        last = "" in targets  # also built to its last stage
+        targets.discard("")
         if not targets or not all(t.lower() in names for t in targets):
             return [None]
         # a `--target test` stage CI runs is no image anyone ships
-        shipped = [t for t in sorted(targets) if (scope_from_name(t) or (Scope.DEPLOY, ""))[0] is Scope.DEPLOY]
-        return [*shipped] if shipped else [None]
+        shipped: list[str | None] = [
+            t for t in sorted(targets) if (scope_from_name(t) or (Scope.DEPLOY, ""))[0] is Scope.DEPLOY
+        ]
+        if last:
+            # stages the last one is built from, built on their own first to warm the cache, ship nothing
+            from viworks_lint.dockerutil import reachable_stages
+
+            feeding = {st.name.lower() for st in reachable_stages(df) if st.name}
+            shipped = [t for t in shipped if t is not None and t.lower() not in feeding]
+            return [*shipped, None]
+        return shipped or [None]
 
     def _standalone_context(self, df: Dockerfile) -> Path:
         """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script

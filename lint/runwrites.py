@@ -141,6 +141,8 @@ def _cargo_writes(args: list[str], cwd: str) -> list[tuple[str, str]]:
                 skip = True
             elif not a.startswith("-"):
                 paths.append(a)
+        if paths and ("$" in paths[0] or "`" in paths[0]):
+            return list(_ANYWHERE)  # `cargo new --bin $APP_NAME`: a folder named by a variable, anywhere
         return [(image_path(cwd, paths[0]) if paths else cwd, "unknown")]
     if sub == "chef" and args[1:2] == ["cook"]:
         return [(target_dir, "unknown"), (cwd, "skeleton")]

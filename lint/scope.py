@@ -206,6 +206,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
+            content = content or _beside_production(project, compose)
             doc = None if content is not None else documented_dev(project, f)
             info = decide(f, "compose", content or doc)
             if doc is not None and info.reason == doc[1]:
@@ -218,6 +219,27 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     for path, df in project.dockerfiles.items():
         out[path] = dockerfile_scope(project, path, df, out, decide)
     return out
+
+
+def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
+    """The default compose file of a folder whose production stack is another file there, run on its own
+    (`docker-compose.production.yml` with the same services, not an overlay of this one): the default one is
+    the local stack."""
+    from viworks_lint.project import norm_path
+
+    if len(compose.files) != 1 or compose.files[0].name not in COMPOSE_BASES:
+        return None
+    here = norm_path(compose.files[0]).parent
+    for other in project.composes:
+        if len(other.files) != 1 or other is compose:
+            continue
+        path = norm_path(other.files[0])
+        named = scope_from_name(project.rel(path))
+        if path.parent != here or named is None or named[0] is not Scope.DEPLOY:
+            continue
+        if set(other.services) & set(compose.services):
+            return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
+    return None
 
 
 class _Use(NamedTuple):

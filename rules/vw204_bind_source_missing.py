@@ -51,8 +51,15 @@ def _file_like(mount: Mount) -> bool:
     if {posixpath.basename(mount.source or ""), posixpath.basename(mount.target or "")} & _FILE_NAMES:
         return True
     names = [posixpath.basename((mount.source or "").rstrip("/")), posixpath.basename((mount.target or "").rstrip("/"))]
-    # `app.toml`, `nginx.conf`, and dotfiles such as `.env` or `.htpasswd`
-    return any("." in n.lstrip(".") or (n.startswith(".") and len(n) > 1 and n not in ("..",)) for n in names if n)
+    if any("." in n.lstrip(".") for n in names if n):
+        return True  # `app.toml`, `nginx.conf`
+    # dotfiles such as `.env` or `.htpasswd`, named so on both sides; a lone `.pgadmin`, `.ssh`, `.config` target
+    # of a plainly named source is a directory
+    dotted = [n for n in names if n.startswith(".") and len(n) > 1 and n != ".."]
+    return bool(dotted) and (len(dotted) == 2 or dotted[0] in _DOTFILES)
+
+
+_DOTFILES = frozenset({".env", ".htpasswd", ".npmrc", ".pgpass", ".netrc", ".gitconfig", ".bashrc", ".profile"})
 
 
 _DATA_DIRS = (
@@ -237,22 +244,24 @@ RULE = register(
             what="Bind mounts of a service (short `./x:/y` and long `type: bind, source: ./x`) whose source is a "
             "relative path are resolved against the compose project directory (the folder of the first compose file, "
             "also for paths written in an overlay merged after it with `-f`: when the path exists beside the overlay, "
-            "the message names the path to write). A missing file (a name with an extension or a dotfile on either "
-            "side) is an error; a missing directory is only a note (an empty directory may be all the service needs). "
-            "A missing data directory (git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, "
-            "`logs`, `uploads`) is fine for a container that runs as root, which gets no finding at all; it is an "
-            "error when the container runs as a non-root user (compose `user:`, the built image's `USER`, or for an "
-            "image-only service the `USER` its image sets, a fact of `rules/images.json`, for a git-ignored data "
-            "directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint "
-            "chowns its directories as root before dropping privileges, such as postgres and mysql), since Docker "
-            "creates it owned by root. A read-only mount (`:ro`) is read, not written, so it is no data directory; a "
-            "build output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
-            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, `cp`, "
-            "`touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI "
-            "workflow or the README, also a bare `touch app.db` in the docs for a copy of the compose file in another "
-            "folder such as `examples/`) is only a note naming that step; so is a source of a compose file kept under "
-            "a documentation folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute "
-            "host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
+            "the message names the path to write). A missing file (a name with an extension on either side, or a "
+            "dotfile: named so on both sides, or a known one such as `.env` or `.htpasswd`; a plain folder mounted at "
+            "`/root/.pgadmin` is a folder) is an error; a missing directory is only a note (an empty directory may be "
+            "all the service needs). A missing data directory (git-ignored, or mounted where the container writes: "
+            "`/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container that runs as root, which gets no "
+            "finding at all; it is an error when the container runs as a non-root user (compose `user:`, the built "
+            "image's `USER`, or for an image-only service the `USER` its image sets, a fact of `rules/images.json`, "
+            "for a git-ignored data directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not "
+            "images whose entrypoint chowns its directories as root before dropping privileges, such as postgres and "
+            "mysql), since Docker creates it owned by root. A read-only mount (`:ro`) is read, not written, so it is "
+            "no data directory; a build output of the host (a path under Cargo's `target/…/release` or `debug`) is "
+            "only a note to build it first. A source the repository puts into place itself (a template beside it, or "
+            "a `mkdir -p`, `cp`, `touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a "
+            "wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs for a copy of the "
+            "compose file in another folder such as `examples/`) is only a note naming that step; so is a source of a "
+            "compose file kept under a documentation folder (`docs/…`), a snippet whose reader supplies the file. "
+            "Named volumes, absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are "
+            "not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

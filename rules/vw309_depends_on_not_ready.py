@@ -263,10 +263,17 @@ def check(project: Project) -> Iterator[Finding]:
                     hit.services.append(svc)
     for (loc, name), hit in found.items():
         names = ", ".join(f"`{s.name}`" for s in hit.services)
+        recovers = _restarts_in_dev(project, hit.services)
         yield RULE.finding(
             f"service{'s' if len(hit.services) > 1 else ''} {names} "
             + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects").replace(
                 _EFFECT, _EFFECTS[hit.pool or ""]
+            )
+            + (
+                f"; in this {recovers} stack the service restarts when it fails, so it comes up once `{name}` is "
+                "ready: only advice"
+                if recovers
+                else ""
             ),
             loc,
             key=f"{','.join(s.name for s in hit.services)}->{name}",
@@ -274,8 +281,27 @@ def check(project: Project) -> Iterator[Finding]:
                 Related(hit.target.location, f"{hit.family.label} service `{name}`"),
                 Related(hit.endpoint.env.location, f"`{hit.endpoint.variable}` points at `{name}` here"),
             ),
-            level=Level.NOTE if hit.pool else None,
+            level=Level.NOTE if hit.pool or recovers else None,
         )
+
+
+_RESTARTS = ("always", "unless-stopped", "on-failure")
+
+
+def _restarts_in_dev(project: Project, services: list[Service]) -> str | None:
+    """The scope of a development or test stack whose services all restart on failure (`restart:
+    unless-stopped`): a lost race costs one restart there, not a deployment. None otherwise."""
+    from viworks_lint.scope import Scope
+
+    scopes = {project.scope_of(s.file) for s in services}
+    if not services or Scope.DEPLOY in scopes or None in scopes:
+        return None
+    for svc in services:
+        node = svc.node.get("restart")
+        if node is None or not str(node.value or "").startswith(_RESTARTS):
+            return None
+    scope = next(iter(scopes))
+    return scope.value if scope is not None else None
 
 
 RULE = register(
@@ -292,24 +318,25 @@ RULE = register(
             "mysql, mariadb, mongo, redis/valkey, rabbitmq, nats, kafka, …; or any service a `postgres://`-style URL "
             "points at), where `depends_on` does not say `condition: service_healthy` for it: the short form, "
             "`condition: service_started`, or no entry. The finding says whether the datastore has a healthcheck to "
-            "wait on and suggests one if not. Silent for `service_healthy` and `service_completed_successfully`, "
-            "datastores outside the project, image-only services, and services whose own `command`/`entrypoint` (or "
-            "the image's, or the entrypoint script it runs) waits for the datastore (`wait-for-it`, `dockerize "
-            "-wait`, `pg_isready`, `nc -z` loops), and development boxes whose container starts only a shell "
-            "(`nix-shell`, a bare `bash`, `sleep infinity`): the app is started by hand once the stack is up. Also "
-            "silent when the service's code (when the linter can tell which crate the image runs) never reads the "
-            "connection variable and its sources name no client crate of that datastore (`clients` in "
-            "`rules/datastores.json`: sqlx, diesel, tokio-postgres, mysql_async, redis, deadpool-*, mongodb, …; a "
-            "crate declared in `Cargo.toml` that no source file names is not linked): the URL is left over and the "
-            "app does not connect. An app that builds a connection pool that waits at start (r2d2 "
-            "`Pool::builder().build(…)` or `Pool::new(…)`, diesel's too, up to `connection_timeout`; sqlx "
-            "`PgPool::connect`/`PoolOptions::connect`, which retries a refused connection or a database still "
-            "starting up until `acquire_timeout`, 30 s by default; the MongoDB driver, which connects in the "
-            "background and waits for a server up to `serverSelectionTimeoutMS`, 30 s: `client_waits` in the data "
-            "file) is only a note when `depends_on` lists the datastore (so its name resolves when the app starts) "
-            "and the code makes no direct connection first (diesel `PgConnection::establish`), unless the datastore "
-            "runs init scripts from `/docker-entrypoint-initdb.d` (a first start that can outlast the pool's "
-            "patience). A pool that opens no connection when it is built (deadpool and its "
+            "wait on and suggests one if not. In a development or test stack whose services restart on failure "
+            "(`restart: unless-stopped`, `always`, `on-failure`) it is a note: a lost race costs one restart. Silent "
+            "for `service_healthy` and `service_completed_successfully`, datastores outside the project, image-only "
+            "services, and services whose own `command`/`entrypoint` (or the image's, or the entrypoint script it "
+            "runs) waits for the datastore (`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and "
+            "development boxes whose container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): "
+            "the app is started by hand once the stack is up. Also silent when the service's code (when the linter "
+            "can tell which crate the image runs) never reads the connection variable and its sources name no client "
+            "crate of that datastore (`clients` in `rules/datastores.json`: sqlx, diesel, tokio-postgres, "
+            "mysql_async, redis, deadpool-*, mongodb, …; a crate declared in `Cargo.toml` that no source file names "
+            "is not linked): the URL is left over and the app does not connect. An app that builds a connection pool "
+            "that waits at start (r2d2 `Pool::builder().build(…)` or `Pool::new(…)`, diesel's too, up to "
+            "`connection_timeout`; sqlx `PgPool::connect`/`PoolOptions::connect`, which retries a refused connection "
+            "or a database still starting up until `acquire_timeout`, 30 s by default; the MongoDB driver, which "
+            "connects in the background and waits for a server up to `serverSelectionTimeoutMS`, 30 s: `client_waits` "
+            "in the data file) is only a note when `depends_on` lists the datastore (so its name resolves when the "
+            "app starts) and the code makes no direct connection first (diesel `PgConnection::establish`), unless the "
+            "datastore runs init scripts from `/docker-entrypoint-initdb.d` (a first start that can outlast the "
+            "pool's patience). A pool that opens no connection when it is built (deadpool and its "
             "`deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 `build_unchecked`, and `redis::Client::open`, "
             "which only parses the URL) is a note too when the code opens no direct connection "
             "(`redis::Client::get_connection`, `get_multiplexed_async_connection`, `ConnectionManager::new`, "
