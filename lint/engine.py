@@ -131,7 +131,8 @@ class Engine:
 
     def _unbuildable(self, findings: list[Finding]) -> list[Finding]:
         """A Dockerfile nothing builds (no compose service, script or CI step) that cannot build as it is (it
-        copies a binary no cargo run builds, VW106), or that was retired (the line that built it is commented
+        copies a binary no cargo run builds, VW106; or any Dockerfile that cannot build in a repository with no
+        binary at all), or that was retired (the line that built it is commented
         out, or a Dockerfile compose or CI builds ships its binaries now): its hardening findings are notes,
         since the image it describes is not the one anyone ships."""
         from viworks_lint.retired import retired
@@ -140,11 +141,20 @@ class Engine:
         for f in findings:
             if f.rule_id in _BUILD_BREAKERS and f.effective_level is Level.ERROR:
                 why.setdefault(f.location.path, f"it cannot build as it is ({f.rule_id} at line {f.location.line})")
+        # a repository with no binary at all ships none of these images any more (a crate that became a library)
+        binless = not any(m.bin_names() for m in self.project.manifests.values())
         out: list[Finding] = []
         for f in findings:
             if f.rule_id.startswith("VW4") and f.effective_level is not Level.NOTE:
                 info = self.project.scope_info(f.location.path)
-                if info is not None and info.kind == "dockerfile" and info.reason == STANDALONE_REASON:
+                if binless and why.get(f.location.path) and info is not None and info.kind == "dockerfile":
+                    f = replace(
+                        f,
+                        level=Level.NOTE,
+                        message=f"{f.message}; the repository builds no binary at all, so this image, which "
+                        f"{why[f.location.path]}, ships nothing: only advice",
+                    )
+                elif info is not None and info.kind == "dockerfile" and info.reason == STANDALONE_REASON:
                     path = f.location.path
                     if path not in why and (df := self.project.dockerfiles.get(path)) is not None:
                         why[path] = retired(self.project, df) or ""

@@ -159,6 +159,7 @@ def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
 
 
 _ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
+_ACTION_CONTEXT = re.compile(r"^\s*context:\s*['\"]?([^'\"\s#$]+)['\"]?\s*(?:#.*)?$", re.M)
 
 
 def declared_targets(project: Project, dockerfile: Path) -> set[str]:
@@ -176,7 +177,9 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             target = _ACTION_TARGET.search(block)
-            named = file.group(1).removeprefix("./") if file is not None else "Dockerfile"
+            ctx = _ACTION_CONTEXT.search(block)
+            default = posixpath.join(ctx.group(1).removeprefix("./"), "Dockerfile") if ctx is not None else "Dockerfile"
+            named = file.group(1).removeprefix("./") if file is not None else posixpath.normpath(default)
             if named == rel:
                 out.add(target.group(1) if target is not None else "")
     from viworks_lint.project import norm_path

@@ -14,6 +14,7 @@ from viworks_lint.dockerutil import commands, reachable_stages, run_text
 from viworks_lint.scope import SCOPE_ORDER, Decide, Scope, ScopeInfo, scopes_named
 
 if TYPE_CHECKING:
+    from viworks_lint.parsers.compose import Service
     from viworks_lint.parsers.dockerfile import Dockerfile, Stage
     from viworks_lint.project import Project
 
@@ -133,8 +134,8 @@ def _ships_binary(df: Dockerfile, bins: frozenset[str]) -> str | None:
 
 # cargo subcommands that check, format or prepare the source: a final stage running one is a build tool's image
 _CARGO_TOOL = re.compile(
-    r"(?:^|\s)cargo\s+(sqlx|fmt|clippy|check|doc|audit|deny|machete|udeps|outdated|sort|about|chef)\b"
-)
+    r"^\s*cargo\s+(sqlx|fmt|clippy|check|doc|audit|deny|machete|udeps|outdated|sort|about)\b(?!.*(?:&&|;|\|\|))"
+)  # the whole program: `cargo sqlx migrate run && ./app` ships the app
 
 
 def no_program(df: Dockerfile, stage: Stage) -> bool:
@@ -288,8 +289,8 @@ def dockerfile_scope(
             if b.service.profiles and info.scope is Scope.DEPLOY:
                 why = dev_service(project, b.compose, b.service)  # a profiled development box of a deploy file
                 info = ScopeInfo(Scope.DEV, why, info.kind) if why is not None else info
-            tagged = _tag_scope(b.service.image)
-            if tagged is not None and info.scope is Scope.DEPLOY:
+            tagged = _tag_scope(b.service)
+            if tagged is not None and info.scope is Scope.DEPLOY and released(project, path) is None:
                 info = ScopeInfo(tagged, f"tagged `{b.service.image}`", info.kind)
             builders.append((info, where))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
@@ -307,8 +308,10 @@ def dockerfile_scope(
         else:
             built = ScopeInfo(best[0].scope, f"built only by {best[1]} ({best[0].scope.value})", "dockerfile")
         first = decide(path, "dockerfile", None)
-        if first.reason:  # config, name or use said something
-            return first
+        production = best[0].scope is Scope.DEPLOY and best[0].reason.startswith("named ")
+        if first.reason and not (production and not first.reason.startswith("set by config")):
+            return first  # config, name or use said something (a compose file named for production outweighs
+            # a Dockerfile named `Dockerfile.local`: it is what that stack deploys)
         if content is not None and content[0] is not Scope.DEPLOY and built.scope is Scope.DEPLOY:
             return ScopeInfo(content[0], content[1], "dockerfile")
         return built
@@ -318,12 +321,16 @@ def dockerfile_scope(
     return info
 
 
-def _tag_scope(image: str | None) -> Scope | None:
-    """The development or test scope the tag of a compose `image:` names (`acme/api:tests`, `api:dev`)."""
+def _tag_scope(svc: Service) -> Scope | None:
+    """The scope the tag of a compose `image:` names when it is just `dev` or `test(s)` (`acme/api:tests`); a
+    branch tag such as `:develop` or `:1.2-dev` names an image deployed to a server."""
+    image = svc.image
     if not image or "$" in image or ":" not in image.rsplit("/", 1)[-1]:
         return None
-    named = scopes_named(image.rsplit(":", 1)[1]) & {Scope.DEV, Scope.TEST}
-    return next(iter(named)) if len(named) == 1 else None
+    return _TAGS.get(image.rsplit(":", 1)[1].lower())
+
+
+_TAGS = {"dev": Scope.DEV, "test": Scope.TEST, "tests": Scope.TEST, "testing": Scope.TEST}
 
 
 def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:

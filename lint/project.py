@@ -119,7 +119,9 @@ class Project:
         while todo:
             for dep in todo.pop().dependencies:
                 target = norm_path(dep.path / "Cargo.toml") if dep.path is not None else None
-                if target is not None and target not in self.manifests and target.is_file():
+                if target is None or target in self.manifests or not target.is_relative_to(norm_path(self.root)):
+                    continue  # a crate of another repository (`../shared`) is not ours to lint
+                if target.is_file():
                     todo.append(self.manifest(target))
         for path in self.discovered.env_files:
             self.env_file(path)
@@ -321,9 +323,11 @@ class Project:
         if last:
             # stages the last one is built from, built on their own first to warm the cache, ship nothing
             from viworks_lint.dockerutil import reachable_stages
+            from viworks_lint.releases import releases
 
             feeding = {st.name.lower() for st in reachable_stages(df) if st.name}
-            shipped = [t for t in shipped if t is not None and t.lower() not in feeding]
+            pushed = {(r.target or "").lower() for r in releases(self) if norm_path(r.dockerfile) == norm_path(df.path)}
+            shipped = [t for t in shipped if t is not None and (t.lower() not in feeding or t.lower() in pushed)]
             return [*shipped, None]
         return shipped or [None]
 
@@ -349,7 +353,8 @@ class Project:
         member = self.manifests.get(here / "Cargo.toml")
         ws = self.workspace_root(member) if member is not None and member.workspace is None else None
         runs = " ".join(i.original for st in df.stages for i in st.instructions if i.cmd == "RUN")
-        if ws is not None and _WHOLE_WORKSPACE.search(runs):
+        whole = all(src.rstrip("/") in (".", "") for src in sources)  # `COPY . .` says nothing of the context
+        if ws is not None and whole and _WHOLE_WORKSPACE.search(runs):
             return ws.dir  # a member's Dockerfile that plans or picks packages of the workspace: built from its root
         if not sources:
             return here
@@ -533,9 +538,13 @@ _WHOLE_WORKSPACE = re.compile(
 
 
 def _writes_content(command: str) -> bool:
-    """A step that writes a file with content of its own, not an empty one (`touch .env`, `: > .env`)."""
+    """A step that writes a file whose content cannot be read here (a generator, `tool env create -o .env`), not
+    an empty one (`touch .env`, `: > .env`) nor one whose lines are written out (`echo "X=1" > .env`)."""
     words = command.split()
-    return bool(words) and words[0] not in ("touch", ":", "mkdir", "true") and not command.lstrip().startswith(">")
+    return bool(words) and words[0] not in _SHOWN_WRITERS and not command.lstrip().startswith(">")
+
+
+_SHOWN_WRITERS = frozenset({"touch", ":", "mkdir", "true", "echo", "printf", "cat", "tee", "cp", "install", "ln"})
 
 
 def _standalone_compose(path: Path) -> bool:

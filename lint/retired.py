@@ -78,8 +78,32 @@ def commented_reference(project: Project, df: Dockerfile) -> str | None:
                 continue
             if not commented:
                 return None  # built where it counts: whatever that is, this is no retired file
-            found = found or f"`{project.rel(path)}:{n}`"
+            if not _in_live_service(lines, n - 1):
+                found = found or f"`{project.rel(path)}:{n}`"
     return found
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _enclosing(lines: list[str], index: int, indent: int) -> int | None:
+    """The nearest line above ``index`` that is not blank or a comment and is indented less than ``indent``."""
+    for i in range(index - 1, -1, -1):
+        text = lines[i].strip()
+        if text and not text.startswith("#") and _indent(lines[i]) < indent:
+            return i
+    return None
+
+
+def _in_live_service(lines: list[str], index: int) -> bool:
+    """A commented line inside a compose service that is still there (`image: ghcr.io/acme/api` with a
+    `# build: .` to uncomment for local builds): the image that service pulls is built from the Dockerfile."""
+    parent = _enclosing(lines, index, _indent(lines[index]))
+    if parent is None or not lines[parent].rstrip().endswith(":"):
+        return False
+    grand = _enclosing(lines, parent, _indent(lines[parent]))
+    return grand is not None and lines[grand].strip() == "services:"
 
 
 def _binaries(project: Project, df: Dockerfile) -> set[str]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from viworks_lint.discover import COMPOSE_BASES
 
 if TYPE_CHECKING:
-    from viworks_lint.parsers.compose import ComposeProject
+    from viworks_lint.parsers.compose import ComposeProject, Service
     from viworks_lint.project import Project
 
 
@@ -44,7 +44,9 @@ class ScopeInfo:
     scope: Scope
     reason: str  # why, in a few words: "named docker-compose.dev.yml", "runs cargo watch with ./ bind-mounted"
     kind: str  # "compose" or "dockerfile"
-    documented: bool = False  # the documentation calls the stack local development: says nothing of its images
+    # the stack is local development by what surrounds it (its documentation says so, or a production file of the
+    # same services sits beside it), which says nothing of the images it builds: they keep their own scope
+    documented: bool = False
 
 
 # words of a file or folder name that tell its scope (a name is split on `.`, `-`, `_`)
@@ -193,7 +195,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         # that a plain `up` starts says nothing about the file: those others are what it runs (a postgres beside
         # it is no such service)
         shipped = any(
-            not svc.profiles and dev_why[name] is None and project.build_of_service(svc) is not None
+            not svc.profiles and dev_why[name] is None and _runs_own_code(project, svc)
             for name, svc in compose.services.items()
         )
         for name, svc in compose.services.items():
@@ -206,8 +208,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
-            content = content or _beside_production(project, compose)
-            doc = None if content is not None else documented_dev(project, f)
+            doc = None if content is not None else documented_dev(project, f) or _beside_production(project, compose)
             info = decide(f, "compose", content or doc)
             if doc is not None and info.reason == doc[1]:
                 info = replace(info, documented=True)
@@ -219,6 +220,20 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     for path, df in project.dockerfiles.items():
         out[path] = dockerfile_scope(project, path, df, out, decide)
     return out
+
+
+def _runs_own_code(project: Project, svc: Service) -> bool:
+    """A service that runs the repository's code: it builds it, or pulls an image that is no datastore and no
+    stock server (`ghcr.io/acme/shop`)."""
+    from viworks_lint.datastores import family_of_image
+    from viworks_lint.images import lookup
+
+    if project.build_of_service(svc) is not None:
+        return True
+    image = svc.image or ""
+    return bool(image) and "$" not in image and family_of_image(image) is None and not lookup(
+        image, project.config.base_images
+    ).quick_start
 
 
 def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:

@@ -403,13 +403,16 @@ _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_][A-Za-z0-9_]*)")
 _CASE_START = re.compile(r"^\s*case\s+(.*?)\s+in\s*(?:#.*)?$")
 _CASE_END = re.compile(r"^\s*esac\b")
 _CASE_PATTERN = re.compile(r"^\s*\(?\s*((?:[^()\s|;]+\s*\|\s*)*[^()\s|;]+)\s*\)(.*)$")
-_FROM_ARG1 = re.compile(r"^\s*(?:local\s+|readonly\s+)?([A-Za-z_]\w*)=[\"']?\$\{?1(?![0-9])", re.MULTILINE)
+_FROM_ARG1 = re.compile(r"^(?:readonly\s+)?([A-Za-z_]\w*)=[\"']?\$\{?1(?![0-9])", re.MULTILINE)  # top level only
+_FUNCTION = re.compile(r"^\s*(?:function\s+[A-Za-z_][\w-]*|[A-Za-z_][\w-]*\s*\(\s*\))\s*\{?\s*$")
+_SHIFTS = re.compile(r"^\s*(?:shift\b|set\s+--)")
 
 
-def _first_argument(subject: str, names: set[str]) -> bool:
-    """A `case` subject that is the script's first argument: `"$1"`, `${1:-help}`, or a variable set from it."""
+def _first_argument(subject: str, names: set[str], shifted: bool) -> bool:
+    """A `case` subject that is the script's first argument: `"$1"` (before any `shift`), `${1:-help}`, or a
+    variable the script sets from it at its top level."""
     m = re.fullmatch(r"[\"']?\$\{?([A-Za-z_]\w*|1)(?:[:}][^\"']*)?[\"']?", subject.strip())
-    return m is not None and (m.group(1) == "1" or m.group(1) in names)
+    return m is not None and ((m.group(1) == "1" and not shifted) or m.group(1) in names)
 
 
 _KEYWORDS = frozenset(
@@ -429,6 +432,8 @@ def _programs_by_line(text: str) -> list[Use]:
     arg1 = set(_FROM_ARG1.findall(text))
     # open `case` blocks: whether each tests the first argument, the patterns of its earlier arms, its arm now
     frames: list[tuple[bool, list[str], list[str]]] = []
+    functions = 0  # shell function bodies open at this line: their `$1` is the function's argument
+    shifted = False
     for n, line in enumerate(text.splitlines(), start=1):
         if heredoc is not None:
             if line.strip() == heredoc:
@@ -447,9 +452,14 @@ def _programs_by_line(text: str) -> list[Use]:
         m = _HEREDOC.search(line)
         if m is not None:
             heredoc = m.group(1)
+        if _FUNCTION.match(line):
+            functions += 1
+        elif line.strip() == "}" and functions:
+            functions -= 1
+        shifted = shifted or (not functions and _SHIFTS.match(line) is not None)
         start = _CASE_START.match(line)
         if start is not None:
-            frames.append((_first_argument(start.group(1), arg1), [], []))
+            frames.append((not functions and _first_argument(start.group(1), arg1, shifted), [], []))
             continue
         if _CASE_END.match(line):
             if frames:

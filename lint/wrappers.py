@@ -470,7 +470,10 @@ _OUTPUT_FLAGS: dict[str, tuple[str, ...]] = {
 # any other command's output-file option (a project's own generator: `cargo run --bin tct env create -o .env`)
 _OUTPUT_OPTIONS = ("-o", "--output", "--out", "--output-file")
 # commands whose `-o` is no output file: shell and mount options, ssh options, match-only output
-_OTHER_O = frozenset({"set", "ssh", "scp", "sftp", "mount", "grep", "egrep", "rg", "shopt", "docker", "podman"})
+_OTHER_O = frozenset({
+    "set", "ssh", "scp", "sftp", "mount", "grep", "egrep", "rg", "shopt", "docker", "podman", "install", "unzip", "ls",
+    "bash", "sh", "yq", "jq", "kubectl", "helm", "tar",
+})  # fmt: skip
 
 
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
@@ -488,9 +491,10 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
     if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):
         outputs = ()  # reads a key or a known_hosts file, writes none
     for i, w in enumerate(words):
-        if w in outputs and i + 1 < len(words) and not words[i + 1].startswith("-") and "=" not in words[i + 1]:
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in outputs and nxt and not nxt.startswith("-") and "=" not in nxt and ("/" in nxt or "." in nxt):
             # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`, a generator's `tool env create -o .env`
-            targets.append((words[i + 1], None))
+            targets.append((nxt, None))
             if prog == "ssh-keygen":
                 targets.append((words[i + 1] + ".pub", None))
         if w in (">", ">>") and i + 1 < len(words):

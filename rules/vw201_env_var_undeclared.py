@@ -38,8 +38,11 @@ def check(project: Project) -> Iterator[Finding]:
         if builds_only(compose):
             continue  # `docker-compose.build.yml`: it builds and tags images, it runs no container
         code = service_code(project, svc)
-        if code is None or cli_service(project, svc):
-            continue  # a command-line tool's commands read what they need when someone runs them
+        if code is None:
+            continue
+        # a command-line tool run with no subcommand: the library its commands call reads what they need when
+        # someone runs them; its own binary's reads (in `main` before the dispatch) still happen at start
+        own = [m.dir for m in code.packages] if cli_service(project, svc) else None
         env = container_env(project, svc, code.build)
         if not env.complete:
             continue  # an env_file we cannot read may provide anything
@@ -47,6 +50,8 @@ def check(project: Project) -> Iterator[Finding]:
         files[id(svc)] = compose.files
         for read in code.env_reads:
             if read.kind != "runtime" or not read.required or env.has(read.name):
+                continue
+            if own is not None and not any(read.location.path.is_relative_to(d) for d in own):
                 continue
             key = (read.location.path, read.location.line, read.location.col, read.name)
             reads[key] = read

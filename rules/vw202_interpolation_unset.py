@@ -56,7 +56,7 @@ def check(project: Project) -> Iterator[Finding]:
         secret = is_secret_name(name) and not code_needs
         outside = project.scope_of(first.location.path) is not Scope.DEPLOY and not code_needs
         joined = None if code_needs else _joined_network(project, compose)
-        generated = project.compose_env(compose).generated
+        generated = [] if code_needs else project.compose_env(compose).generated
         documented = (
             documented_env_name(project, compose.project_dir, name)
             if user_written_env(project, compose.project_dir)

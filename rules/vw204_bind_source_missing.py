@@ -56,10 +56,12 @@ def _file_like(mount: Mount) -> bool:
     # dotfiles such as `.env` or `.htpasswd`, named so on both sides; a lone `.pgadmin`, `.ssh`, `.config` target
     # of a plainly named source is a directory
     dotted = [n for n in names if n.startswith(".") and len(n) > 1 and n != ".."]
-    return bool(dotted) and (len(dotted) == 2 or dotted[0] in _DOTFILES)
+    return bool(dotted) and (len(dotted) == 2 or dotted[0] in _DOTFILES or dotted[0].endswith("rc"))
 
 
-_DOTFILES = frozenset({".env", ".htpasswd", ".npmrc", ".pgpass", ".netrc", ".gitconfig", ".bashrc", ".profile"})
+_DOTFILES = frozenset({
+    ".env", ".htpasswd", ".pgpass", ".gitconfig", ".profile", ".bash_aliases", ".bash_profile", ".Xauthority",
+})  # fmt: skip; `.npmrc`, `.zshrc`, `.psqlrc`: any name ending in `rc`
 
 
 _DATA_DIRS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint.findings import Finding, Level, Related
@@ -129,7 +129,22 @@ def check(project: Project) -> Iterator[Finding]:
                     loc,
                     key=f"{svc.name}:{what}:{name}",
                 )
-            yield from _resources(compose, svc, extra)
+        # one undeclared volume, network, secret or config is one finding, at its first use
+        uses: dict[str, list[Finding]] = {}
+        for svc in compose.services.values():
+            for f in _resources(compose, svc, extra):
+                uses.setdefault(f.key.split(":", 1)[1], []).append(f)
+        for found in uses.values():
+            first = found[0]
+            others = tuple(
+                Related(f.location, f"service `{f.key.split(':', 1)[0]}` uses it too") for f in found[1:]
+            )
+            names = ", ".join(f"`{f.key.split(':', 1)[0]}`" for f in found[1:])
+            yield (
+                replace(first, message=f"{first.message} (services {names} use it too)", related=first.related + others)
+                if others
+                else first
+            )
 
 
 def _resources(compose: ComposeProject, svc: Service, extra: Callable[[], _Known]) -> Iterator[Finding]:

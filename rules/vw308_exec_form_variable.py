@@ -15,6 +15,7 @@ from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
 
 _VAR = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
+_DOCKER_SETS = frozenset({"HOSTNAME", "HOME", "PATH", "TERM"})  # variables Docker itself sets in a container
 _COMPOSE_ESCAPED = re.compile(r"\$\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -74,12 +75,14 @@ def _compose(project: Project) -> Iterator[Finding]:
         if _shell_wrapped(argv):
             continue
         env = container_env(project, svc)
+        built = project.build_of_service(svc) is not None  # the image's ENV is known
         for el, raw in zip(elements[1:], argv, strict=True):
             for m in _COMPOSE_ESCAPED.finditer(raw):
                 token = m.group(0)
                 name = token[2:].strip("{}").split(":", 1)[0].split("-", 1)[0]
-                if env.complete and name not in env.values:
-                    continue  # no such variable in the container: `$$SYS/#` (an MQTT topic) means the literal
+                absent = built and env.complete and name not in env.values
+                if name not in _DOCKER_SETS and (absent or raw[m.end() : m.end() + 1] == "/"):
+                    continue  # no such variable in the container, or a path (`$$SYS/#`, an MQTT topic): literal
                 loc: Location = line_span(el.loc, token)
                 yield RULE.finding(
                     f"`{token}` in the exec-form (`CMD`) healthcheck of service `{svc.name}`: compose turns `$$` into "
@@ -103,12 +106,13 @@ RULE = register(
         summary="A `$VAR` in an exec-form CMD/ENTRYPOINT/HEALTHCHECK (or `$$VAR` in a compose `CMD` test) is never "
         "expanded.",
         docs=RuleDocs(
-            what="`$VAR`/`${VAR}` inside the JSON (exec) form of a Dockerfile `CMD`, `ENTRYPOINT` or "
-            '`HEALTHCHECK CMD`, and `$$VAR` in a compose healthcheck `test: ["CMD", …]`. Shell forms, '
-            '`["sh", "-c", "…"]` wrappers (any shell, `-c`/`-lc`/`-ec`), a `CMD` whose `ENTRYPOINT` is such a '
-            "wrapper, `CMD-SHELL`, and compose `${VAR}` (compose substitutes it before the container starts) are "
-            "fine; so is a compose `$$NAME` when the container's environment (compose `environment`, `env_file`, image "
-            "`ENV`) has no `NAME`: the literal is meant (`$$SYS/#`, an MQTT system topic).",
+            what="`$VAR`/`${VAR}` inside the JSON (exec) form of a Dockerfile `CMD`, `ENTRYPOINT` or `HEALTHCHECK "
+            "CMD`, and `$$VAR` in a compose healthcheck `test: [\"CMD\", …]`. Shell forms, `[\"sh\", \"-c\", \"…\"]` "
+            "wrappers (any shell, `-c`/`-lc`/`-ec`), a `CMD` whose `ENTRYPOINT` is such a wrapper, `CMD-SHELL`, and "
+            "compose `${VAR}` (compose substitutes it before the container starts) are fine; so is a compose `$$NAME` "
+            "that is a path (`$$SYS/#`, an MQTT system topic) or that names no variable of a container built here "
+            "(compose `environment`, `env_file`, image `ENV`; Docker's own `HOSTNAME`, `HOME`, `PATH` count): the "
+            "literal is meant.",
             why='Docker runs exec forms without a shell: `CMD ["app", "--port", "$PORT"]` passes the five characters '
             "`$PORT`, the app fails to parse its port and exits, or a healthcheck probes `http://localhost:$PORT/` "
             "and fails forever.",

@@ -128,10 +128,11 @@ RULE = register(
             "`always`/`unless-stopped`. One-shot jobs without a CLI (migrations, cron jobs) stay warnings: they run "
             "as root against real data. A note when every compose service that runs the image (one that builds it, or "
             "an `image:` whose name carries the program the image starts, as `acme/shop-agent` for `agent`) "
-            "bind-mounts the Docker or Podman socket: that is root on the host whatever the container's user. "
-            "A note too for a Dockerfile nothing builds that cannot build as it is (a VW106 error) or that was "
-            "retired: its only build line in a compose file or CI workflow is commented out, or a `deploy` Dockerfile "
-            "that compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it).",
+            "bind-mounts the Docker or Podman socket: that is root on the host whatever the container's user. A note "
+            "too for a Dockerfile nothing builds that cannot build as it is (a VW106 error) or that was retired: its "
+            "only build line in a compose file or CI workflow is commented out (not a `# build: .` to uncomment under "
+            "a service that still pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same "
+            "binaries (not when a `fly.toml`/`render.yaml` may build it).",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

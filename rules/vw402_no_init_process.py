@@ -303,11 +303,11 @@ RULE = register(
             "(`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and ends "
             "with no `exec` of the app) is the init; a script a builder stage moves into place (`mv bin/entrypoint.sh "
             "/runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The program of a "
-            "one-command `sh -c 'prog \"$@\"'` is linked to "
-            "its crate like an exec-form one, so its own SIGTERM handling counts. "
-            "A note too for a Dockerfile nothing builds that cannot build as it is (a VW106 error) or that was "
-            "retired: its only build line in a compose file or CI workflow is commented out, or a `deploy` Dockerfile "
-            "that compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it).",
+            "one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own SIGTERM "
+            "handling counts. A note too for a Dockerfile nothing builds that cannot build as it is (a VW106 error) "
+            "or that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
+            "build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile that "
+            "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it).",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

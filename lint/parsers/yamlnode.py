@@ -6,6 +6,7 @@ be passed through an interpolation callback (compose ``${VAR}``)."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,6 +131,9 @@ def _flow_depth(text: str) -> tuple[int, int]:
     return deepest, at
 
 
+_TRAILING_TABS = re.compile(r"[ \t]*\t[ \t]*$", re.MULTILINE)
+
+
 def load(path: Path, text: str) -> Any:
     """Parse YAML text; raises ReadError with a VW001 problem at the error position."""
     if "[[[[[[[[" in text or "{{{{{{{{" in text or text.count("[") + text.count("{") > MAX_FLOW_DEPTH:
@@ -147,7 +151,14 @@ def load(path: Path, text: str) -> Any:
         with warnings.catch_warnings():
             # ruamel.yaml warns on stderr about valid input (an anchor defined twice, YAML 1.1 floats)
             warnings.simplefilter("ignore")
-            return _yaml().load(text)
+            try:
+                return _yaml().load(text)
+            except MarkedYAMLError as exc:
+                # a tab after a value at the end of its line (`restart: unless-stopped<TAB>`) is trailing white
+                # space to YAML 1.2 and to compose's parser, but ruamel refuses it: read it as spaces (same columns)
+                if "'\\t'" not in str(exc) or not _TRAILING_TABS.search(text):
+                    raise
+                return _yaml().load(_TRAILING_TABS.sub(lambda m: " " * len(m.group(0)), text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark is not None else 1
