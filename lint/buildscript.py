@@ -114,8 +114,8 @@ def uses_build_output(project: Project, manifest: Manifest) -> tuple[Location, s
     emits = script_emits(manifest)
     facts = package_facts(project, manifest, None)
     for read in facts.env_reads:
-        if read.in_build_script or read.kind != "compile" or cargo_sets_for_crate(read.name):
-            continue
+        if read.in_build_script or read.kind != "compile" or not read.required or cargo_sets_for_crate(read.name):
+            continue  # `option_env!` compiles without the value
         if read.name == "OUT_DIR" or emits.covers(read.name):
             return read.location, f'`env!("{read.name}")` reads what the build script emits'
     script = manifest.build_script.path if manifest.build_script is not None else None

@@ -34,6 +34,7 @@ _SERVES = re.compile(
     r"\b(?:TcpListener|UdpSocket|UnixListener)::bind\b|\bHttpServer::new\b|\baxum::serve\b|\bServer::(?:bind|builder|new)\b"
     r"|\.serve\s*\(|\.listen\s*\(|\.launch\s*\(|\brun_forever\s*\(|\bwarp::serve\b|\bHttpServerStarter\b"
     r"|\.incoming\s*\(|\.accept\s*\(\s*\)|\bServer::https?\s*\(|\bincoming_requests\s*\("
+    r"|\b(?:thrussh|russh)::server::run\w*\s*\(|\.run_on_(?:address|socket)\s*\("  # SSH servers
 )
 # something that keeps a job running: an unbounded loop, a `while` on a flag or a stream/channel, a queue
 # consumer, a timer or schedule, waiting forever or for a signal

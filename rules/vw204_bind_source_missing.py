@@ -216,6 +216,16 @@ def check(project: Project) -> Iterator[Finding]:
                     m.location,
                     key=key,
                 )
+            elif _file_like(m) and project.is_gitignored(host) and posixpath.basename(m.source) != "Cargo.lock":
+                yield RULE.finding(
+                    f"bind-mount source `{m.source}`{target} of service `{svc.name}` is not in the repository: "
+                    "`.gitignore` keeps it out on purpose (a certificate, a token, a local configuration), so each "
+                    "deployment puts its own in place before `docker compose up`; Docker mounts an empty directory "
+                    "where it is missing",
+                    m.location,
+                    key=key,
+                    level=Level.NOTE,
+                )
             elif _file_like(m):
                 yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
@@ -248,22 +258,23 @@ RULE = register(
             "also for paths written in an overlay merged after it with `-f`: when the path exists beside the overlay, "
             "the message names the path to write). A missing file (a name with an extension on either side, or a "
             "dotfile: named so on both sides, or a known one such as `.env` or `.htpasswd`; a plain folder mounted at "
-            "`/root/.pgadmin` is a folder) is an error; a missing directory is only a note (an empty directory may be "
-            "all the service needs). A missing data directory (git-ignored, or mounted where the container writes: "
-            "`/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container that runs as root, which gets no "
-            "finding at all; it is an error when the container runs as a non-root user (compose `user:`, the built "
-            "image's `USER`, or for an image-only service the `USER` its image sets, a fact of `rules/images.json`, "
-            "for a git-ignored data directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not "
-            "images whose entrypoint chowns its directories as root before dropping privileges, such as postgres and "
-            "mysql), since Docker creates it owned by root. A read-only mount (`:ro`) is read, not written, so it is "
-            "no data directory; a build output of the host (a path under Cargo's `target/…/release` or `debug`) is "
-            "only a note to build it first. A source the repository puts into place itself (a template beside it, or "
-            "a `mkdir -p`, `cp`, `touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a "
-            "wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs for a copy of the "
-            "compose file in another folder such as `examples/`) is only a note naming that step; so is a source of a "
-            "compose file kept under a documentation folder (`docs/…`), a snippet whose reader supplies the file. "
-            "Named volumes, absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are "
-            "not claimed.",
+            "`/root/.pgadmin` is a folder) is an error, unless `.gitignore` keeps it out on purpose (a certificate, a "
+            "token, a local configuration each deployment puts in place: a note; a git-ignored `Cargo.lock` stays an "
+            "error); a missing directory is only a note (an empty directory may be all the service needs). A missing "
+            "data directory (git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, "
+            "`uploads`) is fine for a container that runs as root, which gets no finding at all; it is an error when "
+            "the container runs as a non-root user (compose `user:`, the built image's `USER`, or for an image-only "
+            "service the `USER` its image sets, a fact of `rules/images.json`, for a git-ignored data directory: "
+            "`prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint chowns its "
+            "directories as root before dropping privileges, such as postgres and mysql), since Docker creates it "
+            "owned by root. A read-only mount (`:ro`) is read, not written, so it is no data directory; a build "
+            "output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
+            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, `cp`, "
+            "`touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI "
+            "workflow or the README, also a bare `touch app.db` in the docs for a copy of the compose file in another "
+            "folder such as `examples/`) is only a note naming that step; so is a source of a compose file kept under "
+            "a documentation folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute "
+            "host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

@@ -192,7 +192,8 @@ RULE = register(
             "level. `external` resources are declared too; `network_mode: host|none|bridge|container:…`, the "
             "`default` network and `depends_on` entries with `required: false` are never reported, nor is a volume "
             "source written with a variable (`${DATA_DIR}:/data`: its value, often a host path from a template, "
-            "decides what it is).",
+            "decides what it is). One undeclared volume, network, secret or config is one finding, at its first use, "
+            "with the other services that use it as related locations.",
             why='Compose validates references before creating anything: `service "backend" depends on undefined '
             'service "postgress"` or `service "db" refers to undefined volume pgdata` stops the whole deploy.',
             example="services:\n  backend:\n    depends_on: [postgress]\n    volumes:\n      - uploads:/data\n"

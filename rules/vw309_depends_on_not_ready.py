@@ -263,15 +263,14 @@ def check(project: Project) -> Iterator[Finding]:
                     hit.services.append(svc)
     for (loc, name), hit in found.items():
         names = ", ".join(f"`{s.name}`" for s in hit.services)
-        recovers = _restarts_in_dev(project, hit.services)
+        recovers = _restarts(hit.services)
         yield RULE.finding(
             f"service{'s' if len(hit.services) > 1 else ''} {names} "
             + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects").replace(
                 _EFFECT, _EFFECTS[hit.pool or ""]
             )
             + (
-                f"; in this {recovers} stack the service restarts when it fails, so it comes up once `{name}` is "
-                "ready: only advice"
+                f"; {recovers}, so it comes up once `{name}` is ready, after a restart or two: only advice"
                 if recovers
                 else ""
             ),
@@ -288,20 +287,26 @@ def check(project: Project) -> Iterator[Finding]:
 _RESTARTS = ("always", "unless-stopped", "on-failure")
 
 
-def _restarts_in_dev(project: Project, services: list[Service]) -> str | None:
-    """The scope of a development or test stack whose services all restart on failure (`restart:
-    unless-stopped`): a lost race costs one restart there, not a deployment. None otherwise."""
-    from viworks_lint.scope import Scope
-
-    scopes = {project.scope_of(s.file) for s in services}
-    if not services or Scope.DEPLOY in scopes or None in scopes:
-        return None
+def _restarts(services: list[Service]) -> str | None:
+    """How every service of the finding restarts when it fails (`restart: unless-stopped`, `always`,
+    `on-failure`, or `deploy.restart_policy`): a lost race costs a restart, not the start. None otherwise."""
+    how: list[str] = []
     for svc in services:
         node = svc.node.get("restart")
-        if node is None or not str(node.value or "").startswith(_RESTARTS):
+        policy = svc.node.get("deploy")
+        cond = policy.get("restart_policy") if policy is not None and policy.is_map else None
+        cond = cond.get("condition") if cond is not None and cond.is_map else None
+        if node is not None and str(node.value or "").startswith(_RESTARTS):
+            how.append(f"`restart: {node.value}`")
+        elif cond is not None and str(cond.value or "") in ("on-failure", "any"):
+            how.append(f"`deploy.restart_policy: {cond.value}`")
+        else:
             return None
-    scope = next(iter(scopes))
-    return scope.value if scope is not None else None
+    if not how:
+        return None
+    return f"the service restarts when it fails ({how[0]})" if len(how) == 1 else (
+        f"the services restart when they fail ({how[0]})"
+    )
 
 
 RULE = register(
@@ -318,8 +323,8 @@ RULE = register(
             "mysql, mariadb, mongo, redis/valkey, rabbitmq, nats, kafka, …; or any service a `postgres://`-style URL "
             "points at), where `depends_on` does not say `condition: service_healthy` for it: the short form, "
             "`condition: service_started`, or no entry. The finding says whether the datastore has a healthcheck to "
-            "wait on and suggests one if not. In a development or test stack whose services restart on failure "
-            "(`restart: unless-stopped`, `always`, `on-failure`) it is a note: a lost race costs one restart. Silent "
+            "wait on and suggests one if not. When every such service restarts on failure (`restart: unless-stopped`, "
+            "`always`, `on-failure`, or `deploy.restart_policy`) it is a note: a lost race costs a restart. Silent "
             "for `service_healthy` and `service_completed_successfully`, datastores outside the project, image-only "
             "services, and services whose own `command`/`entrypoint` (or the image's, or the entrypoint script it "
             "runs) waits for the datastore (`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and "

@@ -129,7 +129,8 @@ RULE = register(
             "as root against real data. A note when every compose service that runs the image (one that builds it, or "
             "an `image:` whose name carries the program the image starts, as `acme/shop-agent` for `agent`) "
             "bind-mounts the Docker or Podman socket: that is root on the host whatever the container's user. A note "
-            "too for a Dockerfile nothing builds that cannot build as it is (a VW106 error) or that was retired: its "
+            "too for a Dockerfile that cannot build as it is (a VW106 error) when nothing builds it or the repository "
+            "has no binary at all (a crate that became a library), or for one nothing builds that was retired: its "
             "only build line in a compose file or CI workflow is commented out (not a `# build: .` to uncomment under "
             "a service that still pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same "
             "binaries (not when a `fly.toml`/`render.yaml` may build it).",

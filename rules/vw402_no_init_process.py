@@ -304,8 +304,9 @@ RULE = register(
             "with no `exec` of the app) is the init; a script a builder stage moves into place (`mv bin/entrypoint.sh "
             "/runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The program of a "
             "one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own SIGTERM "
-            "handling counts. A note too for a Dockerfile nothing builds that cannot build as it is (a VW106 error) "
-            "or that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
+            "handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when nothing "
+            "builds it or the repository has no binary at all (a crate that became a library), or for one nothing "
+            "builds that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
             "build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile that "
             "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it).",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "

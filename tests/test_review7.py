@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, IMAGE, got
+from tests.unseen_fixtures import CARGO, IMAGE, got, scope_of
 
 MAIN = "fn main() {}\n"
 RUNTIME = (
@@ -13,14 +13,6 @@ RUNTIME = (
     "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\nCMD [\"shop\"]\n"
 )
 
-
-def _scope(root: Path, rel: str) -> str:
-    from viworks_lint.config import load_config
-    from viworks_lint.project import Project
-
-    info = Project(root, load_config(root)).scope_info(root / rel)
-    assert info is not None
-    return info.scope.value
 
 
 def test_a_member_dockerfile_whose_sources_are_all_in_its_folder_keeps_that_context(tmp_path: Path) -> None:
@@ -57,7 +49,7 @@ def test_an_image_that_migrates_then_starts_the_app_ships(tmp_path: Path) -> Non
         "CMD [\"sh\", \"-c\", \"cargo sqlx migrate run && ./target/release/shop\"]\n"
     )
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
-    assert _scope(root, "Dockerfile") == "deploy"
+    assert scope_of(root, "Dockerfile") == "deploy"
 
 
 def test_a_production_file_that_pulls_the_image_keeps_the_dockerfile_deployed(tmp_path: Path) -> None:
@@ -66,7 +58,7 @@ def test_a_production_file_that_pulls_the_image_keeps_the_dockerfile_deployed(tm
            "  db:\n    image: postgres:16\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME,
                             "docker-compose.yml": local, "docker-compose.prod.yml": prod})
-    assert _scope(root, "docker-compose.yml") == "dev"
+    assert scope_of(root, "docker-compose.yml") == "dev"
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
 
 
@@ -93,10 +85,10 @@ def test_vw308_docker_sets_hostname(tmp_path: Path) -> None:
     assert [f.rule_id for f in lint(root, ["VW308"])] == ["VW308"]
 
 
-def test_a_branch_tag_is_no_development_scope(tmp_path: Path) -> None:
+def test_a_branch_tag_is_no_developmentscope_of(tmp_path: Path) -> None:
     compose = "services:\n  api:\n    build: .\n    image: registry.acme.io/shop:develop\n    ports: ['80:8080']\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "compose.yaml": compose})
-    assert _scope(root, "Dockerfile") == "deploy"
+    assert scope_of(root, "Dockerfile") == "deploy"
 
 
 def test_a_path_dependency_outside_the_repository_is_not_linted(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, IMAGE, got
+from tests.unseen_fixtures import CARGO, IMAGE, got, scope_of
 
 MAIN = "fn main() {}\n"
 REDIS_MAIN = (
@@ -16,16 +16,8 @@ REDIS_MAIN = (
 )
 
 
-def _scope(root: Path, rel: str) -> str:
-    from viworks_lint.config import load_config
-    from viworks_lint.project import Project
 
-    info = Project(root, load_config(root)).scope_info(root / rel)
-    assert info is not None
-    return info.scope.value
-
-
-def test_vw309_a_dev_stack_that_restarts_recovers(tmp_path: Path) -> None:
+def test_vw309_a_stack_that_restarts_recovers(tmp_path: Path) -> None:
     compose = (
         "services:\n  api:\n    build: .\n    restart: unless-stopped\n    environment:\n"
         "      REDIS_URL: redis://cache:6379\n    depends_on:\n      - cache\n  cache:\n    image: redis:7\n"
@@ -34,7 +26,12 @@ def test_vw309_a_dev_stack_that_restarts_recovers(tmp_path: Path) -> None:
     root = write(tmp_path / "dev", {**files, "docker-compose.dev.yml": compose})
     assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
     root = write(tmp_path / "prod", {**files, "compose.yaml": compose})
-    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]  # a deployment: worth waiting
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]  # a deployment that restarts too
+    policy = compose.replace("    restart: unless-stopped\n", "    deploy:\n      restart_policy:\n        condition: on-failure\n")
+    root = write(tmp_path / "policy", {**files, "compose.yaml": policy})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
+    root = write(tmp_path / "once", {**files, "compose.yaml": compose.replace("    restart: unless-stopped\n", "")})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]  # no restart: it stays down
 
 
 def test_vw110_a_dummy_crate_named_by_a_build_argument(tmp_path: Path) -> None:
@@ -53,9 +50,9 @@ def test_an_image_compose_tags_for_tests_is_no_shipped_image(tmp_path: Path) -> 
     single = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/shop\"]\n"
     compose = "services:\n  app:\n    build: .\n    image: acme/shop:tests\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": single, "compose.yaml": compose})
-    assert _scope(root, "Dockerfile") == "test"
+    assert scope_of(root, "Dockerfile") == "test"
     write(root, {"compose.yaml": compose.replace(":tests", ":1.2")})
-    assert _scope(root, "Dockerfile") == "deploy"
+    assert scope_of(root, "Dockerfile") == "deploy"
 
 
 def test_vw204_a_dot_named_target_of_a_plain_folder_is_a_folder(tmp_path: Path) -> None:
@@ -112,7 +109,7 @@ def test_backup_copies_and_build_tool_images(tmp_path: Path) -> None:
         "Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile.sqlx-prepare": tool,
         "Dockerfile.search.backup": "FROM debian:bookworm-slim\nCOPY missing /x\nCMD [\"/x\"]\n",
     })
-    assert _scope(root, "Dockerfile.sqlx-prepare") == "toolchain"
+    assert scope_of(root, "Dockerfile.sqlx-prepare") == "toolchain"
     assert lint(root, ["VW102", "VW401"]) == []  # the backup copy is not read
 
 
@@ -121,7 +118,7 @@ def test_the_default_compose_file_beside_a_production_one_is_the_local_stack(tmp
     prod = "services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n    restart: always\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": IMAGE,
                             "docker-compose.yml": local, "docker-compose.production.yml": prod})
-    assert _scope(root, "docker-compose.yml") == "dev"
-    assert _scope(root, "docker-compose.production.yml") == "deploy"
+    assert scope_of(root, "docker-compose.yml") == "dev"
+    assert scope_of(root, "docker-compose.production.yml") == "deploy"
     write(root, {"docker-compose.production.yml": "services:\n  worker:\n    build: .\n"})
-    assert _scope(root, "docker-compose.yml") == "deploy"  # no stack of the same services: no claim
+    assert scope_of(root, "docker-compose.yml") == "deploy"  # no stack of the same services: no claim

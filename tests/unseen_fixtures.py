@@ -26,3 +26,13 @@ def got(found: list[Finding], root: Path) -> list[tuple[str, str, int, str]]:
         (f.rule_id, f.location.path.relative_to(root).as_posix(), f.location.line, f.effective_level.value)
         for f in found
     )
+
+
+def scope_of(root: Path, rel: str) -> str:
+    """The scope the linter gives the file at ``rel``."""
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    info = Project(root, load_config(root)).scope_info(root / rel)
+    assert info is not None
+    return info.scope.value

@@ -15,7 +15,7 @@ import re
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, FileInfo
 from viworks_lint.rust.reach import _call_sites, _enclosing_fn
-from viworks_lint.rust.syntax import ParsedFile
+from viworks_lint.rust.syntax import ParsedFile, path_segments
 
 _MAX_DEPTH = 4
 _KEEP = frozenset(
@@ -131,10 +131,13 @@ def _handled_by_callers(index: CrateIndex, info: FileInfo, node: Node, depth: in
     ret = fn.child_by_field_name("return_type")
     if ret is not None and _HANDLER_RETURN.search(pf.text(ret)):
         return True  # a request handler: the error becomes the response
+    owner = _impl_type(pf, fn)
     sites = [
         (i, s)
         for i, s in _call_sites(index).get(name, [])
-        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte) and not index.is_excluded(i, s)
+        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte)
+        and not index.is_excluded(i, s)
+        and _may_call(i, s, owner)
     ]
     if not sites or _enclosing_fn(fn) is not None:
         return False
@@ -146,6 +149,31 @@ def _handled_by_callers(index: CrateIndex, info: FileInfo, node: Node, depth: in
             continue
         return False
     return True
+
+
+def _impl_type(pf: ParsedFile, fn: Node) -> str | None:
+    """The type an associated function belongs to (`impl Vault { fn from_env() … }` → `Vault`)."""
+    cur = fn.parent
+    while cur is not None and cur.type != "impl_item":
+        if cur.type in ("function_item", "source_file", "mod_item"):
+            return None
+        cur = cur.parent
+    ty = cur.child_by_field_name("type") if cur is not None else None
+    if ty is None:
+        return None
+    return pf.text(ty).split("<", 1)[0].rsplit("::", 1)[-1].strip() or None
+
+
+def _may_call(info: FileInfo, site: Node, owner: str | None) -> bool:
+    """A call site of the function's name that may call it: `Other::from_env()` calls another type's function
+    of the same name."""
+    if owner is None:
+        return True
+    func = site.child_by_field_name("function")
+    if func is None or func.type == "field_expression":
+        return True  # a method call: its receiver's type is not known here
+    segs = path_segments(info.parsed, func) or []
+    return len(segs) < 2 or segs[-2] in (owner, "Self")
 
 
 def error_handled_by_callers(index: CrateIndex, info: FileInfo, call: Node) -> bool:
