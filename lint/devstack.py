@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viworks_lint.docruns import FENCE
-from viworks_lint.imagescope import DEV_CARGO, RUST_BASES, is_base
+from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE, RUST_BASES, is_base
 from viworks_lint.scope import Scope, scope_from_name
 
 if TYPE_CHECKING:
@@ -59,6 +59,9 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     text = _command_text(svc, stage)
     match = DEV_CARGO.search(text)
     mount = _source_mount(project, compose, svc)
+    serve = DEV_SERVE.search(text)
+    if match is None and serve is not None and mount is not None:
+        return f"runs `{serve.group(0)}` with {mount} bind-mounted"
     if match is None:
         df = build.dockerfile if build is not None else None
         watcher = _installs_watcher(stage)

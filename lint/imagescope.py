@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 # ------------------------------------------------------------------------------------- Dockerfile content
 
 DEV_CARGO = re.compile(r"\bcargo(?:-|\s+)(watch|run|test|nextest|leptos\s+watch|shuttle\s+run)\b")
+# front-end development servers that rebuild on save (Dioxus, Trunk)
+DEV_SERVE = re.compile(r"\b(dx|trunk)\s+serve\b")
 
 RUST_BASES = (
     "rust",
@@ -156,6 +158,9 @@ def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tu
     dev = DEV_CARGO.search(program)
     if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
         return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"
+    serve = DEV_SERVE.search(program)
+    if serve is not None:
+        return Scope.DEV, f"its final stage runs `{serve.group(0)}`, a development server"
     tool = _CARGO_TOOL.search(program)
     if tool is not None:
         return Scope.TOOLCHAIN, f"its final stage runs `cargo {tool.group(1)}`, a build tool"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from viworks_lint.buildscript import cargo_sets_for_crate
 from viworks_lint.conventions import Provision, documented_env_name, user_written_env
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
@@ -57,6 +58,7 @@ def check(project: Project) -> Iterator[Finding]:
         outside = project.scope_of(first.location.path) is not Scope.DEPLOY and not code_needs
         joined = None if code_needs else _joined_network(project, compose)
         generated = [] if code_needs else project.compose_env(compose).generated
+        compiled = cargo_sets_for_crate(name) and _passes_through(first)  # `CARGO_PKG_VERSION: ${CARGO_PKG_VERSION}`
         documented = (
             documented_env_name(project, compose.project_dir, name)
             if user_written_env(project, compose.project_dir)
@@ -72,8 +74,13 @@ def check(project: Project) -> Iterator[Finding]:
                 related=(*related, Related(documented, f"`{name}` is documented here")),
                 level=Level.NOTE,
             )
-        elif optional or passthrough or missing_env or secret or outside or joined or generated:
-            if generated and not (optional or passthrough or missing_env):
+        elif optional or passthrough or missing_env or secret or outside or joined or generated or compiled:
+            if compiled:
+                why = (
+                    "is a variable Cargo sets while it compiles the crate (the code reads it with `env!`); no shell "
+                    "that runs compose sets it, so the container gets it empty, which the compiled code never reads"
+                )
+            elif generated and not (optional or passthrough or missing_env):
                 made = generated[0]
                 assert made.step is not None
                 why = (
@@ -253,7 +260,10 @@ RULE = register(
             "(`.env.test`), is a note pointing there. A `--env-file` on every run of a compose project replaces its "
             "`.env`, as in compose. A compose project with no `.env` and no template that joins a network created "
             "outside it (`external: true`) is one part of a larger deployment, which sets its variables: a note. "
-            "Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as well.",
+            "Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as well. A `.env` an "
+            "opaque generator writes (`tool env create -o .env`) makes its variables notes, except those the code "
+            "requires; a variable Cargo sets at compile time passed through (`CARGO_PKG_VERSION: "
+            "${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with `env!`, never at run time.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

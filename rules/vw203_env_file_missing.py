@@ -10,6 +10,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.compose import ComposeProject, EnvFileRef, Service
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scope import Scope
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -56,6 +57,18 @@ def check(project: Project) -> Iterator[Finding]:
                 level=Level.NOTE,
             )
             continue
+        scope = project.scope_of(ref.location.path)
+        if not path.is_dir() and project.is_gitignored(path) and scope is not None and scope is not Scope.DEPLOY:
+            yield RULE.finding(
+                f"`env_file` `{ref.raw}` of {who} is not in the repository: it is git-ignored, so each user writes "
+                f"their own before running this {scope.value} stack (a template beside it, such as `{path.name}"
+                ".example`, would show what it holds)",
+                ref.location,
+                key=ref.raw,
+                related=related,
+                level=Level.NOTE,
+            )
+            continue
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
         try:
             shown = path.relative_to(compose.project_dir).as_posix()
@@ -87,7 +100,8 @@ RULE = register(
             "of a wrapper, a script, a CI workflow or the README (`cp`, `touch`, `> file`), or named by a comment of "
             "the compose file beside it (`# create a .env using app generate-dotenv`), is only a note naming that "
             "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`) or a "
-            "direnv `.envrc` loads (`dotenv`): each user writes their own.",
+            "direnv `.envrc` loads (`dotenv`): each user writes their own; as is any git-ignored file of a dev, test, "
+            "CI or example stack.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

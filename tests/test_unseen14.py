@@ -99,3 +99,25 @@ def test_vw402_an_ssh_server_is_no_one_shot_job(tmp_path: Path) -> None:
     )
     root = write(tmp_path, {"Cargo.toml": CARGO + 'thrussh = "0.33"\n', "src/main.rs": main, "Dockerfile": IMAGE})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+
+
+def test_vw202_a_cargo_compile_time_variable_passed_through_is_advice(tmp_path: Path) -> None:
+    compose = "services:\n  api:\n    build: .\n    environment:\n      - CARGO_PKG_VERSION=${CARGO_PKG_VERSION}\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW202"])] == ["note"]
+    write(root, {"compose.yaml": compose.replace("CARGO_PKG_VERSION", "APP_VERSION")})
+    assert [f.effective_level.value for f in lint(root, ["VW202"])] == ["warning"]
+
+
+def test_vw203_a_git_ignored_env_file_of_an_example_stack_is_each_users_own(tmp_path: Path) -> None:
+    compose = "services:\n  db:\n    image: postgres:16\n    env_file:\n      - ./.env\n"
+    root = write(tmp_path, {"examples/demo/docker-compose.yml": compose, ".gitignore": ".env\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["note"]
+    root = write(tmp_path / "deployed", {"docker-compose.yml": compose, ".gitignore": ".env\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["error"]  # the stack that is deployed
+
+
+def test_a_front_end_development_server_is_a_dev_image(tmp_path: Path) -> None:
+    image = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo install dioxus-cli\nCMD [\"dx\", \"serve\", \"--port\", \"8080\"]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert scope_of(root, "Dockerfile") == "dev"
