@@ -170,6 +170,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
 
     out: dict[Path, ScopeInfo] = {}
     uses = _uses(project)
+    toy = _not_for_production(project)
 
     def decide(path: Path, kind: str, content: tuple[Scope, str] | None) -> ScopeInfo:
         rel = project.rel(path)
@@ -186,6 +187,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
             return ScopeInfo(used.scope, used.where, kind)
         if content is not None:
             return ScopeInfo(content[0], content[1], kind)
+        if toy is not None:
+            return ScopeInfo(Scope.DEV, toy, kind)
         return ScopeInfo(Scope.DEPLOY, "", kind)
 
     for compose in project.composes:
@@ -220,6 +223,28 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     for path, df in project.dockerfiles.items():
         out[path] = dockerfile_scope(project, path, df, out, decide)
     return out
+
+
+_TOY = re.compile(
+    r"\b(?:do\s+not|don't|never)\s+use\s+(?:this|it)\s+in\s+production\b|\bnot\s+(?:meant|intended|suitable|ready)\s+"
+    r"for\s+production\b|\b(?:toy|learning)\s+(?:example|project)\b",
+    re.IGNORECASE,
+)
+
+
+def _not_for_production(project: Project) -> str | None:
+    """The root README says the whole repository is a toy or learning example, not for production: files that
+    nothing else gives a scope are then `dev`."""
+    for name in ("README.md", "README", "readme.md", "README.rst"):
+        path = project.root / name
+        try:
+            text = path.read_text("utf-8", errors="replace")[:20000] if path.is_file() else ""
+        except OSError:
+            continue
+        m = _TOY.search(text)
+        if m is not None:
+            return f"the README says \"{' '.join(m.group(0).split())}\""
+    return None
 
 
 def _runs_own_code(project: Project, svc: Service) -> bool:

@@ -121,3 +121,11 @@ def test_a_front_end_development_server_is_a_dev_image(tmp_path: Path) -> None:
     image = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo install dioxus-cli\nCMD [\"dx\", \"serve\", \"--port\", \"8080\"]\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
     assert scope_of(root, "Dockerfile") == "dev"
+
+
+def test_a_repository_its_readme_calls_a_toy_example_ships_nothing(tmp_path: Path) -> None:
+    readme = "# Queue\n\nThis is a simple, quick and dirty toy example for learning. Do not use this in production.\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "README.md": readme})
+    assert scope_of(root, "Dockerfile") == "dev"
+    write(root, {"README.md": "# Queue\n\nA queue worker. Deploy it with the Dockerfile.\n"})
+    assert scope_of(root, "Dockerfile") == "deploy"
