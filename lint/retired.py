@@ -84,26 +84,37 @@ def commented_reference(project: Project, df: Dockerfile) -> str | None:
 
 
 def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
+    """Where a line starts: for a comment, where its `#` is (`    # build: .` sits in the block above it), or,
+    for a `#` in the first column, where the text after it starts, less one (`#    build:` toggled by an editor)."""
+    text = line.lstrip()
+    col = len(line) - len(text)
+    if text.startswith("#") and col == 0:
+        return max(0, len(line) - len(text.lstrip("#").lstrip()) - 1)
+    return col
+
+
+_OPENS_BLOCK = re.compile(r"^\s*[\w.-]+:\s*(?:&\S+)?\s*(?:#.*)?$")  # `  api01: &api`, `services:`
 
 
 def _enclosing(lines: list[str], index: int, indent: int) -> int | None:
-    """The nearest line above ``index`` that is not blank or a comment and is indented less than ``indent``."""
+    """The nearest line above ``index``, commented out or not, indented less than ``indent`` that opens a block."""
     for i in range(index - 1, -1, -1):
-        text = lines[i].strip()
-        if text and not text.startswith("#") and _indent(lines[i]) < indent:
+        text = lines[i].strip().lstrip("#").strip()
+        if text and _indent(lines[i]) < indent and _OPENS_BLOCK.match(text):
             return i
     return None
 
 
 def _in_live_service(lines: list[str], index: int) -> bool:
     """A commented line inside a compose service that is still there (`image: ghcr.io/acme/api` with a
-    `# build: .` to uncomment for local builds): the image that service pulls is built from the Dockerfile."""
-    parent = _enclosing(lines, index, _indent(lines[index]))
-    if parent is None or not lines[parent].rstrip().endswith(":"):
-        return False
-    grand = _enclosing(lines, parent, _indent(lines[parent]))
-    return grand is not None and lines[grand].strip() == "services:"
+    `# build: .` to uncomment for local builds): the image that service pulls is built from the Dockerfile.
+    Inside a service that is commented out as a whole (`# api:`) it is no live build."""
+    i = index
+    while (parent := _enclosing(lines, i, _indent(lines[i]))) is not None:
+        if lines[parent].strip().startswith("services:"):
+            return i != index and not lines[i].lstrip().startswith("#")  # `i` is the service's key
+        i = parent
+    return False
 
 
 def _binaries(project: Project, df: Dockerfile) -> set[str]:

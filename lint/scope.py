@@ -226,8 +226,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
 
 
 _TOY = re.compile(
-    r"\b(?:do\s+not|don't|never)\s+use\s+(?:this|it)\s+in\s+production\b|\bnot\s+(?:meant|intended|suitable|ready)\s+"
-    r"for\s+production\b|\b(?:toy|learning)\s+(?:example|project)\b",
+    r"\b(?:do\s+not|don't|never)\s+use\s+(?:this|it)\s+in\s+production\b|\bnot\s+(?:meant|intended)\s+"
+    r"for\s+production\b|\b(?:toy|learning)\s+(?:example|project)\b",  # not "not ready for production (yet)"
     re.IGNORECASE,
 )
 

@@ -102,3 +102,22 @@ def test_a_build_line_to_uncomment_under_a_live_image_service_retires_nothing(tm
     compose = "services:\n  api:\n    image: ghcr.io/acme/shop:latest\n    # build: .\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "compose.yaml": compose})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_build_lines_to_uncomment_under_an_anchored_or_editor_commented_service(tmp_path: Path) -> None:
+    anchored = ("services:\n  api01: &api\n    image: acme/shop:1.0\n    # build:\n    #   context: .\n"
+                "    #   dockerfile: Dockerfile\n    restart: unless-stopped\n")
+    root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME,
+                                  "docker-compose.yml": anchored})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    toggled = ("services:\n  ingest:\n    image: acme/ingest\n    #Uncomment below to build locally\n"
+               "#    build:\n#      context: .\n#      dockerfile: Dockerfile\n    restart: on-failure\n")
+    root = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME,
+                                  "docker-compose.yml": toggled})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_an_early_project_not_ready_for_production_still_ships(tmp_path: Path) -> None:
+    readme = "# Game\n\nThis project is in early development and is not ready for production use.\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "README.md": readme})
+    assert scope_of(root, "Dockerfile") == "deploy"
