@@ -140,6 +140,17 @@ _CARGO_TOOL = re.compile(
 )  # the whole program: `cargo sqlx migrate run && ./app` ships the app
 
 
+def test_stage_at(df: Dockerfile, line: int) -> bool:
+    """The stage the line is in runs a test runner (`CMD ["cargo", "test"]`): a `--target tests` image of a
+    Dockerfile whose other targets ship is no shipped image itself."""
+    at = [st for st in df.stages if st.from_instr.location.line <= line]
+    if not at:
+        return False
+    state = at[-1].state
+    program = " ".join(" ".join(i.values) for i in (state.entrypoint, state.cmd) if i is not None)
+    return _TEST_RUNNERS.search(program) is not None
+
+
 def no_program(df: Dockerfile, stage: Stage) -> bool:
     """The stage sets no ENTRYPOINT/CMD and starts from a toolchain image: a container of it runs the base's
     shell, none of the repository's programs (a builder image other builds start `FROM`)."""

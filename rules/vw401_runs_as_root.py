@@ -40,6 +40,9 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         if user is None and lookup(df.root_base(stage), project.config.base_images).nonroot:
             continue
+        root = df.root_base(stage)
+        if user is None and (not root.strip() or "$" in root):
+            continue  # `FROM ${BASE_IMAGE}` with no default: the image whose user it inherits is not known
         if all(_service_user_nonroot(b) for b in stage_builds):
             continue
         if stage_builds and all(

@@ -121,3 +121,19 @@ def test_an_early_project_not_ready_for_production_still_ships(tmp_path: Path) -
     readme = "# Game\n\nThis project is in early development and is not ready for production use.\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": RUNTIME, "README.md": readme})
     assert scope_of(root, "Dockerfile") == "deploy"
+
+
+def test_a_test_runner_target_and_an_unknown_base_get_no_hardening_claim(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM build AS tests\nCMD [\"cargo\", \"test\"]\n"
+        "FROM debian:bookworm-slim AS runtime\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "CMD [\"shop\"]\n"
+    )
+    compose = "services:\n  tests:\n    build:\n      context: .\n      target: tests\n  api:\n    build: .\n"
+    root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image,
+                                  "compose.yaml": compose})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 7, "warning")]  # the runtime only
+    unknown = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY shop /usr/local/bin/shop\nCMD [\"shop\"]\n"
+    root = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": unknown})
+    assert lint(root, ["VW401"]) == []  # the base it inherits its user from is not known
