@@ -32,42 +32,9 @@ def check(project: Project) -> Iterator[Finding]:
         related: tuple[Related, ...] = ()
         if len(by_name) > 1:
             related = tuple(Related(u[1].location, f"service `{n}` uses it") for n, u in by_name.items())
-        prov = project.provision(path) if not path.is_dir() else None
-        if prov is not None:
-            yield RULE.finding(
-                f"`env_file` `{ref.raw}` of {who} is not in the repository; it is "
-                f"{prov.describe(project.rel(prov.template) if prov.template else None)}: run that step before "
-                "`docker compose up`",
-                ref.location,
-                key=ref.raw,
-                related=related,
-                level=Level.NOTE,
-            )
-            continue
-        doc = documented_file(project, path)
-        if doc is not None:
-            yield RULE.finding(
-                f"`env_file` `{ref.raw}` of {who} is not in the repository: it is git-ignored so that each user "
-                f"writes their own, as `{project.rel(doc.path)}:{doc.line}` says; `docker compose up` refuses to "
-                "start until it exists (a template beside it, such as `" + path.name + ".example`, would show what "
-                "it holds)",
-                ref.location,
-                key=ref.raw,
-                related=(*related, Related(doc, "the documentation names it here")),
-                level=Level.NOTE,
-            )
-            continue
-        scope = project.scope_of(ref.location.path)
-        if not path.is_dir() and project.is_gitignored(path) and scope is not None and scope is not Scope.DEPLOY:
-            yield RULE.finding(
-                f"`env_file` `{ref.raw}` of {who} is not in the repository: it is git-ignored, so each user writes "
-                f"their own before running this {scope.value} stack (a template beside it, such as `{path.name}"
-                ".example`, would show what it holds)",
-                ref.location,
-                key=ref.raw,
-                related=related,
-                level=Level.NOTE,
-            )
+        note = _put_in_place(project, path, ref.raw, who, related, ref.location.path)
+        if note is not None:
+            yield RULE.finding(note[0], ref.location, key=ref.raw, related=note[1], level=Level.NOTE)
             continue
         what = "is a directory, not a file" if path.is_dir() else "does not exist"
         try:
@@ -82,6 +49,33 @@ def check(project: Project) -> Iterator[Finding]:
             key=ref.raw,
             related=related,
         )
+
+
+def _put_in_place(
+    project: Project, path: Path, raw: str, who: str, related: tuple[Related, ...], compose_file: Path
+) -> tuple[str, tuple[Related, ...]] | None:
+    """How a missing env file comes into place (a step, the documentation, each user of a dev stack): the
+    note's message and related locations, else None."""
+    if path.is_dir():
+        return None
+    head = f"`env_file` `{raw}` of {who} is not in the repository"
+    template = f"a template beside it, such as `{path.name}.example`, would show what it holds"
+    prov = project.provision(path)
+    if prov is not None:
+        made = prov.describe(project.rel(prov.template) if prov.template else None)
+        return f"{head}; it is {made}: run that step before `docker compose up`", related
+    doc = documented_file(project, path)
+    if doc is not None:
+        return (
+            f"{head}: it is git-ignored so that each user writes their own, as `{project.rel(doc.path)}:{doc.line}` "
+            f"says; `docker compose up` refuses to start until it exists ({template})",
+            (*related, Related(doc, "the documentation names it here")),
+        )
+    scope = project.scope_of(compose_file)
+    if project.is_gitignored(path) and scope is not None and scope is not Scope.DEPLOY:
+        return f"{head}: it is git-ignored, so each user writes their own before running this {scope.value} stack " \
+            f"({template})", related
+    return None
 
 
 RULE = register(
