@@ -100,14 +100,6 @@ def built_code(project: Project, build: Build) -> BuiltCode:
     return cache[key]
 
 
-def target_code(project: Project, build: Build, target: str) -> BuiltCode:
-    """What the build would compile and ship when built to another target stage (`--target worker` of a
-    multi-target Dockerfile); not cached."""
-    from dataclasses import replace
-
-    return _built_code(project, replace(build, target=target))
-
-
 def _built_code(project: Project, build: Build) -> BuiltCode:
     df = build.dockerfile
     if df is None:
