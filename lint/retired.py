@@ -37,10 +37,10 @@ def _referring_files(project: Project) -> list[Path]:
     return sorted(set(files))
 
 
-def _builds(text: str, path: Path, df: Dockerfile) -> bool:
+def _builds(text: str, path: Path, df: Dockerfile, root: Path) -> bool:
     """The line (comment marks stripped) is a build reference that names the Dockerfile: a `dockerfile:`/`file:`
-    key or `-f` naming its path (from the root or from the line's own file), or, for a file named `Dockerfile`, a
-    `build:`/`context:` of its folder."""
+    key or `-f` naming its path (from the repository ``root``, as CI workflows write it, or from the line's own
+    file), or, for a file named `Dockerfile`, a `build:`/`context:` of its folder."""
     key = _KEY.match(text)
     cli = _CLI.search(text)
     named = cli.group(1) if cli is not None else key.group(2) if key is not None else None
@@ -48,18 +48,9 @@ def _builds(text: str, path: Path, df: Dockerfile) -> bool:
         return False
     kind = "file" if cli is not None else key.group(1) if key is not None else ""
     if kind in ("file", "dockerfile"):
-        bases = (project_root(path, df), path.parent) if kind == "file" else (path.parent,)
+        bases = (root, path.parent) if kind == "file" else (path.parent,)
         return any(norm_path(base / named.removeprefix("./")) == norm_path(df.path) for base in bases)
     return df.path.name == "Dockerfile" and norm_path(path.parent / named) == norm_path(df.path.parent)
-
-
-def project_root(path: Path, df: Dockerfile) -> Path:
-    """The repository root a CI workflow's paths are relative to (`.github/workflows/x.yml` → the root)."""
-    parts = path.parts
-    for marker in (".github", ".forgejo", ".gitea"):
-        if marker in parts:
-            return Path(*parts[: parts.index(marker)])
-    return path.parent
 
 
 def commented_reference(project: Project, df: Dockerfile) -> str | None:
@@ -74,7 +65,7 @@ def commented_reference(project: Project, df: Dockerfile) -> str | None:
         for n, line in enumerate(lines, start=1):
             stripped = line.strip()
             commented = stripped.startswith("#")
-            if not _builds(stripped.lstrip("#").strip() if commented else stripped, path, df):
+            if not _builds(stripped.lstrip("#").strip() if commented else stripped, path, df, project.root):
                 continue
             if not commented:
                 return None  # built where it counts: whatever that is, this is no retired file
