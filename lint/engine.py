@@ -137,34 +137,41 @@ class Engine:
         since the image it describes is not the one anyone ships."""
         from viworks_lint.retired import retired
 
-        why: dict[Path, str] = {}
+        broken: dict[Path, str] = {}
         for f in findings:
             if f.rule_id in _BUILD_BREAKERS and f.effective_level is Level.ERROR:
-                why.setdefault(f.location.path, f"it cannot build as it is ({f.rule_id} at line {f.location.line})")
+                broken.setdefault(f.location.path, f"it cannot build as it is ({f.rule_id} at line {f.location.line})")
+        retirement: dict[Path, str | None] = {}  # read once per Dockerfile, and only for one nothing builds
+
+        def retired_why(path: Path) -> str | None:
+            if path not in retirement:
+                df = self.project.dockerfiles.get(path)
+                retirement[path] = retired(self.project, df) if df is not None else None
+            return retirement[path]
+
         # a repository with no binary at all ships none of these images any more (a crate that became a library)
         binless = not any(m.bin_names() for m in self.project.manifests.values())
         out: list[Finding] = []
         for f in findings:
-            if f.rule_id.startswith("VW4") and f.effective_level is not Level.NOTE:
-                info = self.project.scope_info(f.location.path)
-                if binless and why.get(f.location.path) and info is not None and info.kind == "dockerfile":
-                    f = replace(
-                        f,
-                        level=Level.NOTE,
-                        message=f"{f.message}; the repository builds no binary at all, so this image, which "
-                        f"{why[f.location.path]}, ships nothing: only advice",
-                    )
-                elif info is not None and info.kind == "dockerfile" and info.reason == STANDALONE_REASON:
-                    path = f.location.path
-                    if path not in why and (df := self.project.dockerfiles.get(path)) is not None:
-                        why[path] = retired(self.project, df) or ""
-                    if why[path]:
-                        f = replace(
-                            f,
-                            level=Level.NOTE,
-                            message=f"{f.message}; no compose file, script or CI step builds this Dockerfile and "
-                            f"{why[path]}, so this is only advice",
-                        )
+            path = f.location.path
+            info = self.project.scope_info(path) if f.rule_id.startswith("VW4") else None
+            if info is None or info.kind != "dockerfile" or f.effective_level is Level.NOTE:
+                out.append(f)
+                continue
+            if binless and path in broken:
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; the repository builds no binary at all, so this image, which "
+                    f"{broken[path]}, ships nothing: only advice",
+                )
+            elif info.reason == STANDALONE_REASON and (why := broken.get(path) or retired_why(path)):
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; no compose file, script or CI step builds this Dockerfile and {why}, so "
+                    "this is only advice",
+                )
             out.append(f)
         return out
 
@@ -188,7 +195,7 @@ class Engine:
         if info.scope is not Scope.DEPLOY:
             return None
         line = f.location.line if about == f.location.path else None
-        df = project.dockerfiles.get(about) if info.kind == "dockerfile" and line is not None else None
+        df = project.dockerfiles.get(about) if info.kind == "dockerfile" else None
         if df is not None and line is not None and test_stage_at(df, line):
             return None  # a test-runner target stage: nothing that stage runs is shipped
         if info.kind == "dockerfile" and not project.runs_repo_binary(about, line) and f.level != Level.NOTE:
