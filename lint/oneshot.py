@@ -133,7 +133,14 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
 def cli_service(project: Project, svc: Service) -> bool:
     """The compose service runs a command-line tool (clap subcommands, serves nothing; see
     :func:`runs_to_completion`) with no subcommand on its command line: someone runs its commands with `docker
-    compose run`, and what a command reads, it reads then."""
+    compose run`, and what a command reads, it reads then. Read once per service (VW201 and VW208 ask)."""
+    cache: dict[int, bool] = project.__dict__.setdefault("_cli_services", {})
+    if id(svc) not in cache:
+        cache[id(svc)] = _cli_service(project, svc)
+    return cache[id(svc)]
+
+
+def _cli_service(project: Project, svc: Service) -> bool:
     build = project.build_of_service(svc)
     df = build.dockerfile if build is not None else None
     stage = df.final_stage(build.target) if build is not None and df is not None else None
