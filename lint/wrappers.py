@@ -476,6 +476,11 @@ _OTHER_O = frozenset({
 })  # fmt: skip
 
 
+def _path_like(word: str) -> bool:
+    """A word that names a file (`.env`, `conf/nginx.conf`), not an option or a value (`json`, `KEY=v`)."""
+    return not word.startswith("-") and "=" not in word and ("/" in word or "." in word)
+
+
 def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
     targets: list[tuple[str, str | None]] = []
     args = [w for w in words[1:] if not w.startswith("-")]
@@ -487,16 +492,17 @@ def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out
             targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
         else:
             targets = [(dest, args[0] if len(args) == 2 else None)]
+    generic = prog not in _OUTPUT_FLAGS  # any command's `-o`: a file only when the word after it looks like one
     outputs = _OUTPUT_FLAGS.get(prog, _OUTPUT_OPTIONS if prog not in _OTHER_O else ())
     if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):
         outputs = ()  # reads a key or a known_hosts file, writes none
     for i, w in enumerate(words):
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if w in outputs and nxt and not nxt.startswith("-") and "=" not in nxt and ("/" in nxt or "." in nxt):
+        if w in outputs and nxt and (not generic or _path_like(nxt)):
             # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`, a generator's `tool env create -o .env`
             targets.append((nxt, None))
             if prog == "ssh-keygen":
-                targets.append((words[i + 1] + ".pub", None))
+                targets.append((nxt + ".pub", None))
         if w in (">", ">>") and i + 1 < len(words):
             targets.append((words[i + 1], None))
         elif w.startswith(">") and len(w) > 1 and w[1:2] not in (">", "&"):

@@ -144,3 +144,11 @@ def test_a_stock_web_server_serving_a_built_front_end_is_aux(tmp_path: Path) -> 
 
 
 MAIN_FRONT = "fn main() {}\n"
+
+
+def test_a_key_tool_output_named_without_a_dot_is_created_too(tmp_path: Path) -> None:
+    compose = "services:\n  git:\n    image: gitea/gitea:1.22\n    volumes:\n      - ./id_ed25519:/keys/id_ed25519:ro\n"
+    script = "#!/bin/sh\nssh-keygen -t ed25519 -f id_ed25519 -N ''\n"
+    root = write(tmp_path, {"compose.yaml": compose, "setup.sh": script})
+    found = lint(root, ["VW204"])
+    assert [f.effective_level.value for f in found] == ["note"] and "ssh-keygen" in found[0].message
