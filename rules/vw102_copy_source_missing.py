@@ -80,7 +80,7 @@ def check(project: Project) -> Iterator[Finding]:
                     missing.extend(plain)
                     yield from (f for f in found if f not in plain)
         # a source someone suppressed is its own finding, so the suppression covers it alone
-        kept = _suppressed(df.path, missing)
+        kept = _suppressed(df.path, missing) if len(missing) > 1 else []  # one source: nothing to fold
         foldable = [f for f in missing if f not in kept]
         yield from kept
         if len(foldable) > 1 and len(foldable) > present:
@@ -93,8 +93,6 @@ def _suppressed(path: Path, found: list[Finding]) -> list[Finding]:
     """The findings whose line a `viworks-lint: ignore=VW102` comment covers."""
     from viworks_lint.suppress import scan
 
-    if not found:
-        return []
     try:
         lines = path.read_text("utf-8", errors="replace").splitlines()
     except OSError:
