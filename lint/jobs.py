@@ -25,6 +25,4 @@ def compose_job(build: Build) -> bool:
         for other in compose.services.values()
         for r in other.depends_on
     )
-    restart = svc.node.get("restart")
-    once = restart is not None and str(restart.value).strip("\"'") == "no"
-    return awaited or (once and _JOB_NAMES.search(svc.name.lower()) is not None)
+    return awaited or (svc.restart == "no" and _JOB_NAMES.search(svc.name.lower()) is not None)

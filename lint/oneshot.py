@@ -78,9 +78,7 @@ def _served(build: Build) -> bool:
 
 
 def _served_service(svc: Service) -> bool:
-    node = svc.node.get("restart")
-    restart = str(node.value) if node is not None and node.value is not None else ""
-    return bool(svc.ports) or restart in _ALWAYS or svc.healthcheck is not None
+    return bool(svc.ports) or svc.restart in _ALWAYS or svc.healthcheck is not None
 
 
 def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> Completion | None:

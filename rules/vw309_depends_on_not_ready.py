@@ -292,12 +292,11 @@ def _restarts(services: list[Service]) -> str | None:
     `on-failure`, or `deploy.restart_policy`): a lost race costs a restart, not the start. None otherwise."""
     how: list[str] = []
     for svc in services:
-        node = svc.node.get("restart")
         policy = svc.node.get("deploy")
         cond = policy.get("restart_policy") if policy is not None and policy.is_map else None
         cond = cond.get("condition") if cond is not None and cond.is_map else None
-        if node is not None and str(node.value or "").startswith(_RESTARTS):
-            how.append(f"`restart: {node.value}`")
+        if svc.restart.startswith(_RESTARTS):
+            how.append(f"`restart: {svc.restart}`")
         elif cond is not None and str(cond.value or "") in ("on-failure", "any"):
             how.append(f"`deploy.restart_policy: {cond.value}`")
         else:

@@ -152,6 +152,12 @@ class Service:
         return {e.name: e for e in self.environment}
 
     @property
+    def restart(self) -> str:
+        """The service's `restart:` policy as written (`unless-stopped`, `no`), `""` when it sets none."""
+        node = self.node.get("restart")
+        return str(node.value).strip("\"'") if node is not None and node.value is not None else ""
+
+    @property
     def profiles(self) -> tuple[str, ...]:
         """The service's `profiles:`: a plain `docker compose up` starts it only when this is empty."""
         node = self.node.get("profiles")
