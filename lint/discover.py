@@ -139,7 +139,13 @@ def foreign_crate(directory: Path, filenames: Sequence[str]) -> bool:
     return head.lstrip().startswith(PUBLISHED_MANIFEST.encode())
 
 
+# an encrypted copy of an env file (`.env.production.enc` that `age`/`sops`/`gpg` decrypt): ciphertext, not dotenv
+ENCRYPTED_SUFFIXES = (".enc", ".age", ".gpg", ".pgp", ".asc", ".encrypted", ".crypt", ".vault")
+
+
 def is_env_name(name: str) -> bool:
+    if name.lower().endswith(ENCRYPTED_SUFFIXES):
+        return False
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
 
