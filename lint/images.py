@@ -41,7 +41,7 @@ def split_image(ref: str) -> tuple[str, str]:
     colon = ref.rfind(":")
     if colon > slash:
         name, tag = ref[:colon], ref[colon + 1 :]
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "library/"):
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "library/", *_mirrors()):
         if name.startswith(prefix):
             name = name[len(prefix) :]
             break
@@ -53,6 +53,12 @@ def _file() -> dict[str, Any]:
     # rules/images.json is validated against schemas/images.schema.json by the test suite, not at run time
     data: dict[str, Any] = json.loads(resources.files("viworks_lint.rules").joinpath("images.json").read_text("utf-8"))
     return data
+
+
+@lru_cache(maxsize=1)
+def _mirrors() -> tuple[str, ...]:
+    """Registry prefixes serving Docker Hub's official images under the same names (rules/images.json)."""
+    return tuple(m["prefix"] for m in _file().get("hub_mirrors", ()))
 
 
 def _data() -> list[dict[str, Any]]:
