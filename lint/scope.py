@@ -211,7 +211,10 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
-            doc = None if content is not None else documented_dev(project, f) or _beside_production(project, compose)
+            doc = None
+            if content is None:
+                doc = documented_dev(project, f) or _beside_production(project, compose)
+                doc = doc or _platform_stack(project, compose)
             info = decide(f, "compose", content or doc)
             if doc is not None and info.reason == doc[1]:
                 info = replace(info, documented=True)
@@ -280,6 +283,24 @@ def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope
         if set(other.services) & set(compose.services):
             return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
     return None
+
+
+def _platform_stack(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
+    """Every image the compose file builds is one a platform config file deploys (`fly.toml` builds the same
+    Dockerfile on Fly.io): the compose file is the local stack around it."""
+    from viworks_lint.platforms import platform_deployed
+    from viworks_lint.project import norm_path
+
+    deployed = platform_deployed(project)
+    built = [b for svc in compose.services.values() if (b := project.build_of_service(svc)) is not None]
+    if not deployed or not built or any(norm_path(b.dockerfile_path) not in deployed for b in built):
+        return None
+    first = deployed[norm_path(built[0].dockerfile_path)]
+    return (
+        Scope.DEV,
+        f"it builds `{project.rel(built[0].dockerfile_path)}`, which {first.evidence} deploys to "
+        f"{first.platform.name}: this file is the local stack around it",
+    )
 
 
 class _Use(NamedTuple):

@@ -9,6 +9,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
 from viworks_lint.oneshot import runs_to_completion
+from viworks_lint.platforms import built_for
 from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -62,13 +63,25 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             related = (*related, Related(done.where, "the program is a command-line tool: its subcommands"))
         sockets = host_root(project, [b for b in stage_builds if not _service_user_nonroot(b)])
         related += tuple(Related(m.location, f"service `{svc.name}` mounts the Docker socket") for svc, m in sockets)
-        level = Level.NOTE if privileged or cli or sockets else None
+        platform = built_for(project, df, stage)
+        if platform is not None and platform.platform.user is None:
+            platform = None  # the platform runs the image's own USER
+        if platform is not None:
+            related = (*related, Related(platform.location, f"the image is built for {platform.platform.name} here"))
+        level = Level.NOTE if privileged or cli or sockets or platform else None
+        on_platform = (
+            f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
+            "(only advice, for where else it runs)"
+            if platform is not None
+            else ""
+        )
         if user_instr is not None:
             yield RULE.finding(
                 f"the final stage `{stage.label}` switches to `USER {user}`: the app runs as root"
                 + _PRIV * privileged
                 + _CLI * cli
-                + _SOCKET * bool(sockets),
+                + _SOCKET * bool(sockets)
+                + on_platform,
                 user_instr.location,
                 key=f"user:{stage.label}",
                 related=related,
@@ -81,7 +94,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + ("add a non-root USER or set `user:` on the compose service" if services else "add a non-root USER")
                 + _PRIV * privileged
                 + _CLI * cli
-                + _SOCKET * bool(sockets),
+                + _SOCKET * bool(sockets)
+                + on_platform,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
                 related=related,
@@ -136,7 +150,10 @@ RULE = register(
             "has no binary at all (a crate that became a library), or for one nothing builds that was retired: its "
             "only build line in a compose file or CI workflow is commented out (not a `# build: .` to uncomment under "
             "a service that still pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same "
-            "binaries (not when a `fly.toml`/`render.yaml` may build it).",
+            "binaries (not when a `fly.toml`/`render.yaml` may build it). A note for an image built for a platform "
+            "that runs it as a user of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, "
+            "from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied "
+            "into `/opt/extensions`).",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

@@ -14,6 +14,7 @@ from viworks_lint.jobs import compose_job
 from viworks_lint.keepalive import keep_alive
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.platforms import built_for
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import Scope
@@ -125,6 +126,14 @@ def _deploy_init(project: Project, builds: list[Build]) -> bool:
     return bool(shipped) and all(_compose_init(b) for b in shipped)
 
 
+def _deployed_by_compose(project: Project, builds: list[Build]) -> bool:
+    """A compose service of a `deploy` compose file runs the image."""
+    return any(
+        b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
+        for b in builds
+    )
+
+
 def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
     """The ENTRYPOINT/CMD runs an entrypoint script whose last command starts the program without ``exec``."""
     for b in builds:
@@ -208,6 +217,14 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 "SIGKILL; `docker run --init` or `init: true` if that matters"
             )
             related = (*related, Related(done.where, "its subcommands" if done.cli else "the program's code"))
+            level = Level.NOTE
+        elif not _deployed_by_compose(project, stage_builds) and (platform := built_for(project, df, stage)):
+            message = (
+                f"the app started by this {kind} runs as PID 1 with no init where the image runs as a container; "
+                f"it is built for {platform.platform.name} ({platform.evidence}), where "
+                f"{platform.platform.init}: `init: true` on a compose service that runs it elsewhere"
+            )
+            related = (*related, Related(platform.location, f"the image is built for {platform.platform.name} here"))
             level = Level.NOTE
         elif handled and spawn is not None:
             message = (
@@ -308,7 +325,11 @@ RULE = register(
             "builds it or the repository has no binary at all (a crate that became a library), or for one nothing "
             "builds that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
             "build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile that "
-            "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it).",
+            "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note "
+            "for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
+            "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
+            "Web Adapter copied into `/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys) when no "
+            "compose service of a deploy compose file runs it.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

@@ -21,6 +21,47 @@ MAIN = "fn main() {}\n"
 BUILD = "FROM rust:1.80-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
 
 
+def test_hardening_of_an_aws_lambda_image_is_advice(tmp_path: Path) -> None:
+    adapter = (
+        BUILD + "FROM alpine:3.20\n"
+        "COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.0 /lambda-adapter /opt/extensions/lambda-adapter\n"
+        "COPY --from=build /src/target/release/shop /app/shop\nCMD [\"/app/shop\"]\n"
+    )
+    function = BUILD + "FROM public.ecr.aws/lambda/provided:al2023\nCOPY --from=build /src/target/release/shop ./shop\n" \
+        'ENTRYPOINT ["./shop"]\n'
+    # two images of the same program are one finding (VW401/VW402 fold variants): one project each
+    root = write(tmp_path / "fn", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "function.Dockerfile": function})
+    assert got(lint(root, ["VW401", "VW402"]), root) == [
+        ("VW401", "function.Dockerfile", 5, "note"), ("VW402", "function.Dockerfile", 7, "note")
+    ]
+    root = write(tmp_path / "web", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "adapter.Dockerfile": adapter})
+    assert got(lint(root, ["VW401", "VW402"]), root) == [
+        ("VW401", "adapter.Dockerfile", 5, "note"), ("VW402", "adapter.Dockerfile", 8, "note")
+    ]
+    note = next(f for f in lint(root, ["VW401"]) if f.location.path.name == "adapter.Dockerfile")
+    assert "built for AWS Lambda" in note.message and "least-privileged user" in note.message
+    # the same image without the extension is an ordinary container: a warning
+    write(root, {"adapter.Dockerfile": adapter.replace("COPY --from=public.ecr.aws/awsguru/aws-lambda-adapter:0.9.0 "
+                                                       "/lambda-adapter /opt/extensions/lambda-adapter\n", "")})
+    assert ("VW401", "adapter.Dockerfile", 5, "warning") in got(lint(root, ["VW401"]), root)
+
+
+def test_a_compose_file_building_only_what_fly_deploys_is_the_local_stack(tmp_path: Path) -> None:
+    image = BUILD + "FROM alpine:3.20\nCOPY --from=build /src/target/release/shop /shop\nEXPOSE 8080\nCMD [\"/shop\"]\n"
+    compose = "services:\n  bot:\n    build: .\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image,
+                            "docker-compose.yml": compose, "fly.toml": 'app = "shop"\nkill_signal = "SIGINT"\n'})
+    assert scope_of(root, "docker-compose.yml") == "dev"
+    assert got(lint(root, ["VW402", "VW405"]), root) == [("VW402", "Dockerfile", 8, "note")]
+    # fly.toml deploys another Dockerfile: the compose file is what runs this one
+    write(root, {"fly.toml": 'app = "shop"\n[build]\n  dockerfile = "Dockerfile.fly"\n', "Dockerfile.fly": image})
+    assert scope_of(root, "docker-compose.yml") == "deploy"
+    assert ("VW402", "Dockerfile", 8, "warning") in got(lint(root, ["VW402"]), root)
+    # a prebuilt image deployed by fly: no Dockerfile of the repository is Fly's
+    write(root, {"fly.toml": 'app = "shop"\n[build]\n  image = "ghcr.io/acme/shop:1"\n'})
+    assert scope_of(root, "docker-compose.yml") == "deploy"
+
+
 def test_a_public_ecr_mirror_of_an_official_image_is_the_official_image() -> None:
     from viworks_lint.images import lookup
 
@@ -28,3 +69,14 @@ def test_a_public_ecr_mirror_of_an_official_image_is_the_official_image() -> Non
     assert lookup("public.ecr.aws/docker/library/alpine:3.20").libc == "musl"
     assert not lookup("public.ecr.aws/acme/rust:1.57.0").known
 
+
+def test_platform_data_matches_its_schema() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("viworks_lint.schemas").joinpath("platforms.schema.json").read_text("utf-8"))
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("platforms.json").read_text("utf-8"))
+    jsonschema.validate(data, schema)
+    assert all(p["sources"] for p in data["platforms"])
