@@ -35,6 +35,11 @@ _VALUED = {
 }
 
 
+# cargo plugins whose own subcommand follows: `cargo chef cook`, `cargo auditable build`, `cargo leptos build`
+# (cargo-leptos compiles the package's server binary into target/<profile>/ and its front end to WebAssembly)
+TWO_WORD = ("auditable", "chef", "leptos")
+
+
 @dataclass(frozen=True)
 class CargoCall:
     """One ``cargo <sub>`` in a RUN. ``sub`` joins two words for ``chef cook``, ``auditable build``…"""
@@ -54,7 +59,7 @@ class CargoCall:
     def base(self) -> str:
         """The subcommand that compiles (``build`` for ``auditable build``/``zigbuild``)."""
         parts = self.sub.split()
-        if parts[0] in ("auditable", "chef") and len(parts) > 1:
+        if parts[0] in TWO_WORD and len(parts) > 1:
             return parts[1]
         return {"zigbuild": "build", "b": "build", "c": "check", "t": "test", "r": "run"}.get(parts[0], parts[0])
 
@@ -96,7 +101,7 @@ def parse_cargo(words: list[str]) -> tuple[str, dict[str, list[str]], set[str]] 
                 return None
             sub = rest[0]
             args = rest[1:]
-            if sub in ("auditable", "chef") and args:
+            if sub in TWO_WORD and args:
                 sub, args = f"{sub} {args[0]}", args[1:]
             opts: dict[str, list[str]] = {}
             flags: set[str] = set()

@@ -20,7 +20,7 @@ from viworks_lint.stagefiles import stage_files
 
 __all__ = ["BuiltCode", "CargoRun", "CopiedBinary", "built_code", "package_spec_name"]
 
-CARGO_BUILDERS = {"build", "install", "auditable", "zigbuild", "chef"}
+CARGO_BUILDERS = {"build", "install", "auditable", "zigbuild", "chef", "leptos"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,13 @@ class CargoRun:
     bins: tuple[str, ...] = ()
     all_bins: bool = False
     manifest: Manifest | None = None  # the host manifest it maps to
+    targets: tuple[str, ...] = ()  # `--target` triples, as written
+
+    @property
+    def wasm_only(self) -> bool:
+        """It builds only for WebAssembly (`--target wasm32-unknown-unknown`): a front end's `.wasm`, which a
+        browser runs, not the image."""
+        return bool(self.targets) and all(t.startswith("wasm32") for t in self.targets)
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,7 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                         tuple(opts.get("--bin", [])),
                         "--bins" in call.flags,
                         manifest,
+                        tuple(opts.get("--target", [])),
                     )
                 )
     packages: list[Manifest] = []

@@ -80,3 +80,32 @@ def test_platform_data_matches_its_schema() -> None:
     data = json.loads(resources.files("viworks_lint.rules").joinpath("platforms.json").read_text("utf-8"))
     jsonschema.validate(data, schema)
     assert all(p["sources"] for p in data["platforms"])
+
+
+def test_cargo_leptos_build_links_the_image_to_its_package(tmp_path: Path) -> None:
+    from tests.unseen_fixtures import CONNECT
+
+    image = (
+        "FROM rust:1.80-bookworm AS builder\nWORKDIR /app\nRUN cargo install cargo-leptos\nCOPY . .\n"
+        "RUN cargo leptos build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/shop /app/shop\n"
+        'ENV DATABASE_URL="postgres://postgres:pw@database:5432/shop"\nUSER nobody\nEXPOSE 3000\nCMD ["/app/shop"]\n'
+    )
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    compose = "services:\n  web:\n    build: .\n  database:\n    image: postgres:16\n"
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": CONNECT, "Dockerfile": image, "compose.yaml": compose})
+    assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW309"])] == [("VW309", "warning")]
+    assert _built_packages(root) == ["shop"]
+    # a `cargo install cargo-leptos` is a tool from crates.io, not the image's code: without the build, no link
+    write(root, {"Dockerfile": image.replace("RUN cargo leptos build --release\n", "")})
+    assert _built_packages(root) == []
+
+
+def _built_packages(root: Path) -> list[str]:
+    from viworks_lint.config import load_config
+    from viworks_lint.crates import built_code
+    from viworks_lint.project import Project
+
+    project = Project(root, load_config(root))
+    return [m.package_name or "" for b in project.builds for m in built_code(project, b).packages]
+
