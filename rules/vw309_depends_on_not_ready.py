@@ -216,8 +216,10 @@ def check(project: Project) -> Iterator[Finding]:
                 ref = deps.get(name)
                 if name in ready:
                     continue
-                if ref is None and svc.node.get("profiles") is not None:
-                    continue  # an on-demand tool (`docker compose run`), started when the stack is up
+                if ref is None and svc.profiles and not set(svc.profiles) & set(target.profiles):
+                    # an on-demand tool (`docker compose run`), started when the stack is up; a service that shares
+                    # a profile with the datastore (`--profile prod up` starts both) races it like any other
+                    continue
                 if _connects_lazily(project, svc):
                     continue
                 if ep.env.origin != "code" and uses_datastore(project, svc, fam, ep.variable) is False:
@@ -352,7 +354,10 @@ RULE = register(
             "connect: no finding. Nor for code that retries its first connection by hand (a `loop`/`while` whose own "
             "body opens a datastore connection, handles its error and sleeps; an HTTP client built in a polling loop "
             "is no retry), nor for compose files the repository deploys only with `docker stack deploy` (swarm "
-            "ignores `depends_on` and restarts a task that exits).",
+            "ignores `depends_on` and restarts a task that exits). A service behind a `profiles:` entry with no "
+            "`depends_on` on a datastore a plain `up` starts (no profile in common) is an on-demand tool, run once "
+            "the stack is up: no finding; one that shares a profile with it (`--profile prod up` starts both) is "
+            "checked.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

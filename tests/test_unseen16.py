@@ -109,3 +109,18 @@ def _built_packages(root: Path) -> list[str]:
     project = Project(root, load_config(root))
     return [m.package_name or "" for b in project.builds for m in built_code(project, b).packages]
 
+
+def test_vw309_a_service_sharing_a_profile_with_its_database_races_it(tmp_path: Path) -> None:
+    from tests.unseen_fixtures import CONNECT, IMAGE
+
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    compose = (
+        "services:\n  web:\n    profiles: [prod]\n    build: .\n    environment:\n"
+        "      DATABASE_URL: postgres://postgres:pw@database:5432/shop\n"
+        "  database:\n    profiles: [prod]\n    image: postgres:16\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": CONNECT, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert [f.rule_id for f in lint(root, ["VW309"])] == ["VW309"]
+    # a profiled tool beside a database a plain `up` starts is run on demand, once the stack is up
+    write(root, {"compose.yaml": compose.replace("  database:\n    profiles: [prod]\n", "  database:\n")})
+    assert lint(root, ["VW309"]) == []
