@@ -19,13 +19,13 @@ from viworks_lint.datastores import (
     family_of_image,
     host_variable,
 )
-from viworks_lint.dockerutil import target_stage
-from viworks_lint.location import Location
-from viworks_lint.packages import build_contents, line_span, text_location
+from viworks_lint.dockerutil import target_stage, text_location
+from viworks_lint.location import Location, line_span
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.interpolation import Interpolator
 from viworks_lint.project import Project
 from viworks_lint.runtime import container_env
+from viworks_lint.stagecontents import build_contents
 
 WEB_SCHEMES = frozenset({"http", "https"})
 

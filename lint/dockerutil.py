@@ -1,5 +1,6 @@
 """Dockerfile knowledge shared by rules: which stages a build really runs, COPY/ADD sources, matching
-sources against a build context the way BuildKit does."""
+sources against a build context the way BuildKit does, where a word of an instruction is written and how a
+stage is named in messages."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.location import Location
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
 
 if TYPE_CHECKING:
     from viworks_lint.project import Build, Project
@@ -220,3 +222,19 @@ def final_stages(project: Project) -> Iterable[tuple[Dockerfile, Stage, list[Bui
         for index, builds in sorted(by_stage.items()):
             if not export_only(df, df.stages[index], builds):
                 yield df, df.stages[index], builds
+
+
+def text_location(df: Dockerfile, instr: Instruction, needle: str, occurrence: int = 0) -> Location:
+    """Where ``needle`` is written inside ``instr`` (plain substring search after the keyword), else the
+    instruction's keyword."""
+    return token_location(df, instr, needle, occurrence, whole_word=False)
+
+
+def from_image_location(df: Dockerfile, stage: Stage) -> Location:
+    """The image reference of a stage's FROM line."""
+    return text_location(df, stage.from_instr, stage.base_raw)
+
+
+def stage_title(stage: Stage, what: str = "final stage") -> str:
+    """``final stage `runtime` `` or just ``final stage`` for an unnamed stage."""
+    return f"{what} `{stage.name}`" if stage.name else what

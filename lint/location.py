@@ -1,4 +1,5 @@
-"""Source positions. Every model node a finding can point at carries one."""
+"""Source positions. Every model node a finding can point at carries one; :func:`line_span` narrows one to a
+word written on its line."""
 
 from __future__ import annotations
 
@@ -26,3 +27,21 @@ class Location:
     def of_token(path: Path, line: int, col: int, length: int) -> Location:
         """Location of a token of ``length`` characters starting at ``line``:``col``."""
         return Location(path, line, col, line, col + max(length, 1))
+
+
+def line_span(loc: Location, needle: str) -> Location:
+    """``needle`` on the line of ``loc``, searched from ``loc``'s column (a YAML scalar's location points
+    at its opening quote, if any); ``loc`` itself when not found."""
+    if not needle:
+        return loc
+    try:
+        with open(loc.path, encoding="utf-8", errors="replace") as fh:
+            for n, text in enumerate(fh, start=1):
+                if n == loc.line:
+                    at = text.find(needle, max(loc.col - 1, 0))
+                    if at == -1:
+                        return loc
+                    return Location(loc.path, n, at + 1, n, at + 1 + len(needle))
+    except OSError:
+        pass
+    return loc

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from viworks_lint.dockerutil import commands, is_root_user, logical_lines, run_text
 from viworks_lint.location import Location
-from viworks_lint.packages import build_contents
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.scripts import entry_script
+from viworks_lint.stagecontents import build_contents
 
 # tools that run their argument as another user: name → how the user is given
 _POSITIONAL = frozenset({"su-exec", "gosu", "s6-setuidgid"})  # `gosu USER cmd…`

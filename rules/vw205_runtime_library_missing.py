@@ -13,26 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.connections import service_env
 from viworks_lint.crates import built_code
-from viworks_lint.dockerutil import final_stages, target_stage
+from viworks_lint.dockerutil import final_stages, from_image_location, stage_title, target_stage, text_location
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
-from viworks_lint.packages import (
-    BinaryOrigin,
-    ImageContents,
-    binary_origins,
-    build_contents,
-    from_image_location,
-    stage_title,
-    text_location,
-)
+from viworks_lint.packages import ImageContents
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import Scope
+from viworks_lint.stagecontents import build_contents
 from viworks_lint.storeuse import names_library, package_sources
 from viworks_lint.variants import fold_variants
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from viworks_lint.dockerutil import final_stages
+from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
+from viworks_lint.dockerutil import final_stages, from_image_location, stage_title
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import glibc_versions_crossed
-from viworks_lint.packages import BinaryOrigin, binary_origins, build_contents, from_image_location, stage_title
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.stagecontents import build_contents
 
 _SAME_RELEASE = {
     "debian10": "debian:buster-slim",

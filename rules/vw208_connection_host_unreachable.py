@@ -10,12 +10,12 @@ from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, optional_endpoint
 from viworks_lint.findings import REDACT_SPANS, Finding, Level, Related, redact_spans
 from viworks_lint.hosts import NameTable, Reach, name_table
-from viworks_lint.location import Location
+from viworks_lint.location import Location, line_span
 from viworks_lint.oneshot import cli_service
-from viworks_lint.packages import build_contents, line_span
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.stagecontents import build_contents
 from viworks_lint.storeuse import reads_variable
 
 

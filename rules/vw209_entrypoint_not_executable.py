@@ -13,11 +13,12 @@ from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.gitindex import checks_out_lf, committed_mode
 from viworks_lint.launch import Launch, Source, bind_source, launch_of, launches, script_source
 from viworks_lint.location import Location
-from viworks_lint.packages import ImageContents, build_contents, image_contents
+from viworks_lint.packages import ImageContents
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import Script, read_script
+from viworks_lint.stagecontents import build_contents, image_contents
 from viworks_lint.stagefiles import image_path
 
 # programs entrypoint scripts run before the app that no base image has unless its facts list them or

@@ -7,9 +7,10 @@ from collections.abc import Iterator, Mapping
 
 from viworks_lint.code import service_code
 from viworks_lint.cratedeps import extern_name
+from viworks_lint.dockerutil import text_location
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.packages import SHELLS, text_location
+from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project

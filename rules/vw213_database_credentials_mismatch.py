@@ -13,8 +13,7 @@ from viworks_lint.connections import Endpoint, EnvValue, service_endpoints, serv
 from viworks_lint.datastores import credentials_of_image, family_of_image, init_scripts_mounted
 from viworks_lint.findings import REDACT_SPANS, Finding, Level, Related, redact_spans
 from viworks_lint.hosts import Reach, name_table
-from viworks_lint.location import Location
-from viworks_lint.packages import line_span
+from viworks_lint.location import Location, line_span
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register

@@ -7,22 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from viworks_lint.dockerutil import commands
+from viworks_lint.dockerutil import commands, text_location
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.location import Location
-from viworks_lint.packages import (
-    SHELLS,
-    ImageContents,
-    build_contents,
-    image_contents,
-    line_span,
-    stage_contents,
-    text_location,
-)
+from viworks_lint.location import Location, line_span
+from viworks_lint.packages import SHELLS, ImageContents
 from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.stagecontents import build_contents, image_contents, stage_contents
 
 _SHELL_BUILTINS = {"exit", "echo", "test", "[", "true", "false", ":", "printf", "kill", "cd", "exec", "command"}
 _WRAPPERS = {"exec", "timeout", "env", "nice", "nohup", "command"}

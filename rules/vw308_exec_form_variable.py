@@ -6,9 +6,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from viworks_lint.dockerutil import text_location
 from viworks_lint.findings import Finding, Level
-from viworks_lint.location import Location
-from viworks_lint.packages import SHELLS, line_span, text_location
+from viworks_lint.location import Location, line_span
+from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.dockerfile import Instruction, Stage
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from viworks_lint.bashexec import bash_execs_tail, image_bash
-from viworks_lint.dockerutil import commands
+from viworks_lint.dockerutil import commands, text_location
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.location import Location
-from viworks_lint.packages import SHELLS, text_location
+from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register

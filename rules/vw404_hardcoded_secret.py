@@ -9,9 +9,9 @@ from viworks_lint.code import package_facts
 from viworks_lint.crates import built_code
 from viworks_lint.datastores import family_of_image
 from viworks_lint.demovalues import demo_reason, documented_default
+from viworks_lint.dockerutil import text_location
 from viworks_lint.findings import REDACT, Finding, Level
 from viworks_lint.location import Location
-from viworks_lint.packages import text_location
 from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.yamlnode import YNode
 from viworks_lint.project import Build, Project

@@ -6,10 +6,10 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from viworks_lint.dockerutil import text_location
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.gitindex import committed_mode
 from viworks_lint.location import Location
-from viworks_lint.packages import text_location
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
