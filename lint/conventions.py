@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viworks_lint.docruns import DOC_NAMES
+from viworks_lint.filesteps import Step
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError, read_text
-from viworks_lint.wrappers import Step
 
 if TYPE_CHECKING:
     from viworks_lint.project import Project

@@ -6,8 +6,9 @@ variables the same job, script or recipe ``export``s before it (and a Makefile's
 ``export``s of a file it ``source``s (``. ./env.sh``) first, and the directory it runs in. A ``make T`` /
 ``just T`` / ``task T`` / ``cargo make T`` that runs after such exports (a README block's ``source env.sh``
 then ``make compose``) passes them on to the compose commands of target ``T`` and the targets it depends on.
-From ``cp``, ``touch``, ``mkdir -p``, ``install`` and ``> file`` it keeps the files those steps create. Text
-is read line by line; anything built from a variable the file does not define is left out (no guess)."""
+From ``cp``, ``touch``, ``mkdir -p``, ``install`` and ``> file`` it keeps the files those steps create (see
+``filesteps.py``). Text is read line by line (see ``wrapperlines.py``); anything built from a variable the file
+does not define is left out (no guess)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from pathlib import Path
 
 from viworks_lint.composeruns import Invocation, compose_run
 from viworks_lint.dockerutil import commands
-from viworks_lint.docruns import FENCE, is_doc, relocate
+from viworks_lint.docruns import is_doc, relocate
+from viworks_lint.filesteps import Step, record_created
 from viworks_lint.location import Location
-from viworks_lint.npmscripts import npm_scripts
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.releases import ACTIONS_DIRS
 from viworks_lint.taskruns import TaskRun, make_deps, norm_key, pass_on, resolve_path, task_run
+from viworks_lint.wrapperlines import job_of, logical_lines, wrapper_kind
 
 WRAPPER_NAMES = {
     "Makefile",
@@ -55,19 +57,6 @@ def is_wrapper(path: Path, root: Path | None = None) -> bool:
     return is_doc(path, root)
 
 
-@dataclass(frozen=True)
-class Step:
-    """A command of the repository that creates a file: ``cp .env.example .env`` in the README."""
-
-    text: str
-    where: str  # "Makefile (target setup)", "README.md"
-    location: Location
-    source: Path | None = None  # what `cp`/`install` copies from
-
-    def describe(self) -> str:
-        return f"`{self.text}` in {self.where}"
-
-
 @dataclass
 class Wrappers:
     invocations: list[Invocation] = field(default_factory=list)
@@ -76,8 +65,6 @@ class Wrappers:
     deps: dict[Path, dict[str, list[str]]] = field(default_factory=dict)  # task file → target → what runs with it
 
 
-_TARGET = re.compile(r"^([A-Za-z0-9_.\-/%$() ]+?)\s*:(?![=:])")
-_YAML_KEY = re.compile(r"^( {0,4})([A-Za-z0-9_.:\-]+):\s*(?:#.*)?$")
 _ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::=|\?=|\+=|=)\s*(.*)$")
 _VAR = re.compile(r"\$(?:\(([A-Za-z_][A-Za-z0-9_]*)\)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\"?\s*\)")
@@ -85,7 +72,6 @@ _DIRNAME = re.compile(r"\$\(\s*dirname\s+\"?\$\{?(?:0|BASH_SOURCE(?:\[0\])?)\}?\
 _CD_PWD = re.compile(r"\$\(\s*cd\s+\"?([^\s\"$`()]+)\"?\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)")
 _SUBSHELL_CD = re.compile(r"(?:^|[;&|]\s*)\(\s*(?:cd|pushd)\s")
 _SUBST = re.compile(r"\$\([^()]*\)|`[^`]*`")
-_INLINE_COMPOSE = re.compile(r"`((?:sudo\s+)?docker[ -]compose\b[^`]*)`")
 _ACTION_COMPOSE = re.compile(r"^\s+compose-files?:[ \t]*([^\n#]*)$", re.MULTILINE)
 _CI_ENV = re.compile(r"^\s+([A-Z][A-Z0-9_]*):\s*\S", re.MULTILINE)
 _GITHUB_ENV = re.compile(r"echo\s+[\"']?([A-Za-z_][A-Za-z0-9_]*)=[^\n]*>>\s*\"?\$\{?GITHUB_ENV")
@@ -131,88 +117,6 @@ def _just_dotenv(path: Path, text: str) -> Path | None:
     return path.parent / ".env" if found.get("dotenv-load") == "true" else None
 
 
-def _job_of(lines: list[str], lineno: int) -> str:
-    """The workflow job (a key indented two spaces) a line belongs to."""
-    for line in reversed(lines[: lineno - 1]):
-        m = _YAML_KEY.match(line)
-        if m and len(m.group(1)) == 2:
-            return m.group(2).lower()
-    return ""
-
-
-def _gitlab(path: Path) -> bool:
-    return path.name.startswith(".gitlab-ci") or path.name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml"))
-
-
-def _kind(path: Path, root: Path) -> str:
-    if _gitlab(path) or (path.parent.name == "workflows" and path.suffix in (".yml", ".yaml")):
-        return "ci"
-    if path.name.endswith((".sh", ".bash")):
-        return "script"
-    if is_doc(path, root):
-        return "docs"
-    return "make"
-
-
-def _logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str, bool]]:
-    """(line, text, label, indented) of each line that may hold commands, continuation lines joined."""
-    if path.name == "package.json":
-        return npm_scripts(text)
-    out: list[tuple[int, str, str, bool]] = []
-    label = path.stem.lower() if kind == "script" else ""
-    in_fence = False
-    section = 0
-    headings: list[tuple[int, str]] = []
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start = i
-        raw = lines[i]
-        i += 1
-        while raw.endswith("\\") and i < len(lines):
-            raw = raw[:-1] + " " + lines[i].strip()
-            i += 1
-        if kind == "docs":
-            if FENCE.match(raw):
-                in_fence = not in_fence
-                continue
-            if not in_fence and raw.startswith("#"):  # a new section: its commands run in a terminal of their own
-                section += 1
-                level = len(raw) - len(raw.lstrip("#"))
-                headings = [h for h in headings if h[0] < level] + [(level, raw.lstrip("#").strip().lower())]
-                # the headings down to this section (`local development / with docker`): what it is for
-                label = f"§{section}:" + " / ".join(h for _, h in headings)
-                continue
-            if not in_fence and not raw.startswith("    "):
-                # prose that names the command inline: "2. Run: `docker-compose up`"
-                out.extend((start + 1, span, label, True) for span in _INLINE_COMPOSE.findall(raw))
-                continue
-            out.append((start + 1, raw.strip().removeprefix("$ ").removeprefix("> "), label, True))
-            continue
-        if kind == "make" and not raw[:1].isspace():
-            m = _TARGET.match(raw)
-            if m and "=" not in raw.split(":", 1)[0]:
-                label = m.group(1).strip().lower()
-                rest = raw[m.end() :]
-                if ";" in rest:  # `target: deps ; command`
-                    out.append((start + 1, rest.split(";", 1)[1], label, True))
-                continue
-        if kind in ("ci", "make") and path.suffix in (".yml", ".yaml"):
-            m = _YAML_KEY.match(raw)
-            if m:  # a workflow job or Taskfile task (indented 2), a GitLab job (top level)
-                if len(m.group(1)) == (0 if _gitlab(path) else 2):
-                    label = m.group(2).lower()
-                continue
-        body = raw.strip()
-        if body.startswith("#"):
-            continue
-        body = re.sub(r"^-\s+", "", body)
-        body = re.sub(r"^(?:run|script|cmd|cmds|command)\s*:\s*[|>]?-?\s*", "", body)
-        body = re.sub(r"^(?:-\s+)?(?:name|cmd)\s*:\s*", "", body) if body.startswith(("cmd:", "- cmd:")) else body
-        out.append((start + 1, body.lstrip("@-+ \t"), label, raw[:1].isspace()))
-    return out
-
-
 def _expand(text: str, variables: dict[str, str]) -> str:
     def sub(m: re.Match[str]) -> str:
         name = m.group(1) or m.group(2) or m.group(3)
@@ -238,7 +142,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
 
         parse_cargo_make(path, root, text, out)
         return
-    kind = _kind(path, root)
+    kind = wrapper_kind(path, root)
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
     if kind == "make" and path.suffix in (".yml", ".yaml"):
@@ -263,7 +167,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     cwd = base  # a script's (or a README section's terminal's) `cd` holds for the lines after it
     state = Shell()  # `cd -` and `pushd` folders of the shell so far
     subshells: list[Path] = []  # the folders to return to when a multi-line `( … )` ends
-    for lineno, line, label, indented in _logical_lines(path, text, kind):
+    for lineno, line, label, indented in logical_lines(path, text, kind):
         step = github and _GITHUB_STEP.match(raw_lines[lineno - 1] if lineno <= len(raw_lines) else "")
         if label != current or step:  # each job, GitHub step and README section runs in a shell of its own
             current, exported, allexport, cwd, state, subshells = label, set(), False, base, Shell(), []
@@ -317,7 +221,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
                 continue
             flags = [a for n in given for a in ("-f", n.strip("\"'"))]
             loc = Location(path, lineno, 1)
-            job = _job_of(raw_lines, lineno)
+            job = job_of(raw_lines, lineno)
             _add(out, compose_run([*flags, "up"], {}, base, loc, shown, kind, job, m.group(0).strip()))
     dotenv = _just_dotenv(path, text)
     if dotenv is not None:  # `set dotenv-load`: just exports the `.env` beside the justfile to every recipe
@@ -399,7 +303,7 @@ def _scan_line(
                 cwd = target
             continue
         step_text = " ".join(words)
-        _created(words, prog, cwd, root, Step(step_text, where, loc), out)
+        record_created(words, prog, cwd, root, Step(step_text, where, loc), out)
         if prog == "docker" and len(words) > 1 and words[1] == "compose":
             _add(out, compose_run(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words)))
         elif prog in ("docker-compose", "podman-compose"):
@@ -455,67 +359,6 @@ def _sourced_names(word: str, bases: tuple[Path, ...], allexport: bool) -> set[s
         if m is not None and re.match(r"^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=", line):
             names.add(m.group(1))
     return names
-
-
-# the option naming the file a key, certificate or download tool writes
-_OUTPUT_FLAGS: dict[str, tuple[str, ...]] = {
-    "ssh-keygen": ("-f",),
-    "openssl": ("-out", "-keyout"),
-    "mkcert": ("-cert-file", "-key-file"),
-    "curl": ("-o", "--output"),
-    "wget": ("-O", "--output-document"),
-}
-
-
-# any other command's output-file option (a project's own generator: `cargo run --bin tct env create -o .env`)
-_OUTPUT_OPTIONS = ("-o", "--output", "--out", "--output-file")
-# commands whose `-o` is no output file: shell and mount options, ssh options, match-only output
-_OTHER_O = frozenset({
-    "set", "ssh", "scp", "sftp", "mount", "grep", "egrep", "rg", "shopt", "docker", "podman", "install", "unzip", "ls",
-    "bash", "sh", "yq", "jq", "kubectl", "helm", "tar",
-})  # fmt: skip
-
-
-def _path_like(word: str) -> bool:
-    """A word that names a file (`.env`, `conf/nginx.conf`), not an option or a value (`json`, `KEY=v`)."""
-    return not word.startswith("-") and "=" not in word and ("/" in word or "." in word)
-
-
-def _created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
-    targets: list[tuple[str, str | None]] = []
-    args = [w for w in words[1:] if not w.startswith("-")]
-    if prog in ("touch", "mkdir"):
-        targets = [(a, None) for a in args]
-    elif prog in ("cp", "install", "ln") and len(args) >= 2:
-        dest = args[-1]
-        if dest.endswith("/") or (cwd / dest).is_dir():
-            targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
-        else:
-            targets = [(dest, args[0] if len(args) == 2 else None)]
-    generic = prog not in _OUTPUT_FLAGS  # any command's `-o`: a file only when the word after it looks like one
-    outputs = _OUTPUT_FLAGS.get(prog, _OUTPUT_OPTIONS if prog not in _OTHER_O else ())
-    if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):
-        outputs = ()  # reads a key or a known_hosts file, writes none
-    for i, w in enumerate(words):
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        if w in outputs and nxt and (not generic or _path_like(nxt)):
-            # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`, a generator's `tool env create -o .env`
-            targets.append((nxt, None))
-            if prog == "ssh-keygen":
-                targets.append((nxt + ".pub", None))
-        if w in (">", ">>") and i + 1 < len(words):
-            targets.append((words[i + 1], None))
-        elif w.startswith(">") and len(w) > 1 and w[1:2] not in (">", "&"):
-            targets.append((w.lstrip(">"), None))
-    for t, src in targets:
-        for base in (cwd, root) if step.location.path.name.endswith((".sh", ".bash")) else (cwd,):
-            p = resolve_path(base, t)  # a script may run from the repository root
-            if p is None or str(p).startswith("/dev/"):
-                continue
-            source = resolve_path(base, src) if src else None
-            steps = out.created.setdefault(p, [])
-            if not any(s.text == step.text for s in steps):
-                steps.append(Step(step.text, step.where, step.location, source))
 
 
 def _add(out: Wrappers, inv: Invocation | None) -> None:

@@ -1,0 +1,90 @@
+"""The repository's steps that create a file (``cp .env.example .env``, ``touch``, ``mkdir -p``, ``install``,
+``ln``, ``> file``, the output file of a key, certificate, download or generator command), kept by the path
+each creates."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from viworks_lint.location import Location
+from viworks_lint.taskruns import resolve_path
+
+if TYPE_CHECKING:
+    from viworks_lint.wrappers import Wrappers
+
+
+@dataclass(frozen=True)
+class Step:
+    """A command of the repository that creates a file: ``cp .env.example .env`` in the README."""
+
+    text: str
+    where: str  # "Makefile (target setup)", "README.md"
+    location: Location
+    source: Path | None = None  # what `cp`/`install` copies from
+
+    def describe(self) -> str:
+        return f"`{self.text}` in {self.where}"
+
+
+# the option naming the file a key, certificate or download tool writes
+_OUTPUT_FLAGS: dict[str, tuple[str, ...]] = {
+    "ssh-keygen": ("-f",),
+    "openssl": ("-out", "-keyout"),
+    "mkcert": ("-cert-file", "-key-file"),
+    "curl": ("-o", "--output"),
+    "wget": ("-O", "--output-document"),
+}
+
+
+# any other command's output-file option (a project's own generator: `cargo run --bin tct env create -o .env`)
+_OUTPUT_OPTIONS = ("-o", "--output", "--out", "--output-file")
+# commands whose `-o` is no output file: shell and mount options, ssh options, match-only output
+_OTHER_O = frozenset({
+    "set", "ssh", "scp", "sftp", "mount", "grep", "egrep", "rg", "shopt", "docker", "podman", "install", "unzip", "ls",
+    "bash", "sh", "yq", "jq", "kubectl", "helm", "tar",
+})  # fmt: skip
+
+
+def _path_like(word: str) -> bool:
+    """A word that names a file (`.env`, `conf/nginx.conf`), not an option or a value (`json`, `KEY=v`)."""
+    return not word.startswith("-") and "=" not in word and ("/" in word or "." in word)
+
+
+def record_created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
+    targets: list[tuple[str, str | None]] = []
+    args = [w for w in words[1:] if not w.startswith("-")]
+    if prog in ("touch", "mkdir"):
+        targets = [(a, None) for a in args]
+    elif prog in ("cp", "install", "ln") and len(args) >= 2:
+        dest = args[-1]
+        if dest.endswith("/") or (cwd / dest).is_dir():
+            targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
+        else:
+            targets = [(dest, args[0] if len(args) == 2 else None)]
+    generic = prog not in _OUTPUT_FLAGS  # any command's `-o`: a file only when the word after it looks like one
+    outputs = _OUTPUT_FLAGS.get(prog, _OUTPUT_OPTIONS if prog not in _OTHER_O else ())
+    if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):
+        outputs = ()  # reads a key or a known_hosts file, writes none
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w in outputs and nxt and (not generic or _path_like(nxt)):
+            # `ssh-keygen -f keys/id_rsa`, `openssl … -out cert.pem`, a generator's `tool env create -o .env`
+            targets.append((nxt, None))
+            if prog == "ssh-keygen":
+                targets.append((nxt + ".pub", None))
+        if w in (">", ">>") and i + 1 < len(words):
+            targets.append((words[i + 1], None))
+        elif w.startswith(">") and len(w) > 1 and w[1:2] not in (">", "&"):
+            targets.append((w.lstrip(">"), None))
+    for t, src in targets:
+        for base in (cwd, root) if step.location.path.name.endswith((".sh", ".bash")) else (cwd,):
+            p = resolve_path(base, t)  # a script may run from the repository root
+            if p is None or str(p).startswith("/dev/"):
+                continue
+            source = resolve_path(base, src) if src else None
+            steps = out.created.setdefault(p, [])
+            if not any(s.text == step.text for s in steps):
+                steps.append(Step(step.text, step.where, step.location, source))
