@@ -301,7 +301,8 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
     """A compose file that the documentation page running it introduces as a local development setup
     (`This guide covers setting up the app using Docker Compose for local development.`), and that no
     wrapper runs for deployment."""
-    from viworks_lint.project import default_compose, norm_path
+    from viworks_lint.composefiles import default_compose
+    from viworks_lint.project import norm_path
 
     key = norm_path(path)
     found: str | None = None

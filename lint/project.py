@@ -3,9 +3,8 @@ the crates and their workspaces. Rules read only this model."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,23 +21,11 @@ from viworks_lint.parsers.envfile import EnvFile, parse_env
 from viworks_lint.parsers.nginx import NginxConfig, parse_nginx
 
 if TYPE_CHECKING:
+    from viworks_lint.composeenv import ComposeEnv
     from viworks_lint.composeruns import Invocation
     from viworks_lint.conventions import Provision
     from viworks_lint.scope import Scope, ScopeInfo
     from viworks_lint.wrappers import Wrappers
-
-
-@dataclass
-class ComposeEnv:
-    """Where a compose project's interpolation variables come from, besides its own ``.env``."""
-
-    sources: list[Path] = field(default_factory=list)  # env files read (.env, --env-file, config env-files)
-    templates: list[Provision] = field(default_factory=list)  # absent/ignored env files and their templates
-    template_names: dict[str, Provision] = field(default_factory=dict)  # variable → the template defining it
-    generated: list[Provision] = field(default_factory=list)  # absent env files a step writes from no template
-    optional: set[str] = field(default_factory=set)  # names only commented out (`# X=`): deliberately optional
-    wrapper_vars: dict[str, Invocation] = field(default_factory=dict)  # `VAR=… docker compose` of a wrapper
-    invocations: tuple[Invocation, ...] = ()  # the wrapper commands that run this file set
 
 
 @dataclass(frozen=True)
@@ -111,6 +98,8 @@ class Project:
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
+        from viworks_lint.composefiles import extended_files, standalone_compose
+
         for path in self.discovered.manifests:
             self.manifest(path)
         # a crate discovery skipped as someone else's (vendored, or a registry copy) that a manifest of the
@@ -133,10 +122,10 @@ class Project:
             loaded.add(key)
         explicit = {f for group in self.discovered.compose_groups for f in group}
         overlays = {f for key in runs if len(key) > 1 for f in key[1:]}  # a wrapper combines them with a base
-        overlays |= _extended_files([f for g in self.discovered.compose_groups for f in g])
+        overlays |= extended_files([f for g in self.discovered.compose_groups for f in g])
         for variant in self.discovered.compose_variants:
             key = (norm_path(variant),)
-            alone = key in runs or (key[0] not in overlays and _standalone_compose(variant))
+            alone = key in runs or (key[0] not in overlays and standalone_compose(variant))
             if variant not in explicit and alone:
                 self._load_compose([variant], runs.get(key, []))
                 loaded.add(key)
@@ -161,6 +150,8 @@ class Project:
         files were named on the command line or in config (they replace discovery)."""
         if self._explicit_compose:
             return {}
+        from viworks_lint.composefiles import default_compose
+
         runs: dict[tuple[Path, ...], list[Invocation]] = {}
         for inv in self.wrappers.invocations:
             files = inv.files or default_compose(self, inv.cwd)
@@ -170,55 +161,9 @@ class Project:
         return runs
 
     def _load_compose(self, group: list[Path], invocations: Sequence[Invocation] = ()) -> None:
-        from viworks_lint.conventions import SHELL_VARIABLES, commented_names, provisions
+        from viworks_lint.composeenv import interpolation_env
 
-        project_dir = group[0].parent
-        env: dict[str, str] = {}
-        setup = ComposeEnv(invocations=tuple(invocations))
-        # `--env-file` replaces the project directory's `.env` (compose reads `.env` only when none is given)
-        dotenv = [] if invocations and all(i.env_files for i in invocations) else [project_dir / ".env"]
-        candidates = [
-            *dotenv,
-            *self._extra_env_files,
-            *(f for i in invocations for f in i.env_files),
-            *(f for i in invocations for f in i.shell_env_files),
-        ]
-        for candidate in dict.fromkeys(norm_path(c) for c in candidates):
-            present = candidate.is_file()
-            ef = self.env_file(candidate) if present else None
-            if ef is not None:
-                for k, v in ef.as_dict().items():
-                    env.setdefault(k, v)
-                setup.sources.append(candidate)
-                setup.optional.update(commented_names(candidate))
-            if present and not self.is_gitignored(candidate):
-                continue
-            # absent or git-ignored: what the repository copies into place
-            for prov in provisions(self, candidate):
-                tmpl = self.env_file(prov.template) if prov.template is not None and prov.template.is_file() else None
-                if prov.template is None and prov.step is not None and not present and _writes_content(prov.step.text):
-                    setup.generated.append(prov)  # `tool env create -o .env`: what it writes cannot be read
-                if tmpl is None or prov.template is None or any(t.template == prov.template for t in setup.templates):
-                    continue
-                setup.templates.append(prov)
-                for k, v in tmpl.as_dict().items():
-                    env.setdefault(k, v)
-                    setup.template_names.setdefault(k, prov)
-                setup.optional.update(commented_names(prov.template))
-        stated: dict[str, set[str | None]] = {}  # name → the values the wrappers give it (None: the host's)
-        for inv in invocations:
-            values = dict(inv.values)
-            for name in inv.variables:
-                stated.setdefault(name, set()).add(values.get(name))
-                setup.wrapper_vars.setdefault(name, inv)
-        for name, found in stated.items():
-            value = next(iter(found)) if len(found) == 1 else None  # one stated value, or unknown
-            env.setdefault(name, value if value is not None else f"${{{name}}}")
-        for name in SHELL_VARIABLES:
-            env.setdefault(name, f"${{{name}}}")  # every shell exports it; its value is the host's
-        for name in self.config.provided_env:
-            env.setdefault(name, "")
-        setup.optional.difference_update(env)
+        env, setup = interpolation_env(self, group, invocations, self._extra_env_files)
         loaded = load_project(group, env, setup.sources)
         self.problems.extend(loaded.problems)
         if loaded.project is not None:
@@ -227,6 +172,8 @@ class Project:
 
     def compose_env(self, compose: ComposeProject) -> ComposeEnv:
         """Where a compose project's interpolation variables come from (templates, wrappers, the shell)."""
+        from viworks_lint.composeenv import ComposeEnv
+
         return self.compose_envs.get(id(compose)) or ComposeEnv()
 
     @cached_property
@@ -284,6 +231,8 @@ class Project:
     def builds(self) -> list[Build]:
         """Every build of a Dockerfile: one per compose service with a local build, plus one for each
         discovered Dockerfile no service builds."""
+        from viworks_lint.standalonebuild import standalone_context, standalone_targets
+
         out: list[Build] = []
         built: set[Path] = set()
         for compose in self.composes:
@@ -299,79 +248,10 @@ class Project:
             p = norm_path(path)
             if p not in built:
                 df = self.dockerfile(p)
-                context = self._standalone_context(df)
-                out.extend(Build(p, df, context, target=t) for t in self._standalone_targets(df))
+                context = standalone_context(self, df)
+                out.extend(Build(p, df, context, target=t) for t in standalone_targets(self, df))
                 built.add(p)
         return out
-
-    def _standalone_targets(self, df: Dockerfile) -> list[str | None]:
-        """The stages scripts or CI build a Dockerfile no compose service builds to (``--target``, when each
-        names a stage of it); else the last stage, as a plain ``docker build`` does."""
-        from viworks_lint.hostbuild import declared_targets
-        from viworks_lint.scope import Scope, scope_from_name
-
-        names = {st.name.lower() for st in df.stages if st.name}
-        targets = declared_targets(self, df.path)
-        last = "" in targets  # also built to its last stage
-        targets.discard("")
-        if not targets or not all(t.lower() in names for t in targets):
-            return [None]
-        # a `--target test` stage CI runs is no image anyone ships
-        shipped: list[str | None] = [
-            t for t in sorted(targets) if (scope_from_name(t) or (Scope.DEPLOY, ""))[0] is Scope.DEPLOY
-        ]
-        if last:
-            # stages the last one is built from, built on their own first to warm the cache, ship nothing
-            from viworks_lint.dockerutil import reachable_stages
-            from viworks_lint.releases import releases
-
-            feeding = {st.name.lower() for st in reachable_stages(df) if st.name}
-            pushed = {(r.target or "").lower() for r in releases(self) if norm_path(r.dockerfile) == norm_path(df.path)}
-            shipped = [t for t in shipped if t is not None and (t.lower() not in feeding or t.lower() in pushed)]
-            return [*shipped, None]
-        return shipped or [None]
-
-    def _standalone_context(self, df: Dockerfile) -> Path:
-        """The context of a Dockerfile no compose service builds: the one a CI workflow, Makefile or script
-        gives it (``docker build -f <it> <context>``, ``docker/build-push-action``), else its own directory,
-        unless its COPY sources are only found higher up (``docker build -f docker/Dockerfile .`` from the repository
-        root is common in CI); then the nearest ancestor, up to the project root, where most are found."""
-        from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
-        from viworks_lint.hostbuild import declared_context
-
-        declared = declared_context(self, df.path)
-        if declared is not None:
-            return norm_path(declared)
-        sources = [
-            src.value
-            for stage in reachable_stages(df)
-            for instr in stage.instructions
-            for src in copy_sources(instr)
-            if src.resolved and not src.value.startswith("..")
-        ]
-        here = df.path.parent
-        member = self.manifests.get(here / "Cargo.toml")
-        ws = self.workspace_root(member) if member is not None and member.workspace is None else None
-        runs = " ".join(i.original for st in df.stages for i in st.instructions if i.cmd == "RUN")
-        whole = all(src.rstrip("/") in (".", "") for src in sources)  # `COPY . .` says nothing of the context
-        if ws is not None and whole and _WHOLE_WORKSPACE.search(runs):
-            return ws.dir  # a member's Dockerfile that plans or picks packages of the workspace: built from its root
-        if not sources:
-            return here
-        best, best_score = here, sum(1 for s in sources if match_context(here, s))
-        if best_score == len(sources):
-            return here
-        for parent in here.parents:
-            try:
-                parent.relative_to(self.root)
-            except ValueError:
-                break
-            score = sum(1 for s in sources if match_context(parent, s))
-            if score > best_score:
-                best, best_score = parent, score
-            if parent == self.root:
-                break
-        return best
 
     @cached_property
     def _builds_by_dockerfile(self) -> dict[int, list[Build]]:
@@ -505,99 +385,6 @@ class Project:
             gi.add(parent)
         # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms
         return gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True)
-
-
-_EXTENDS_FILE = re.compile(r"^\s*extends:\s*\n(?:\s+\w+:.*\n)*?\s+file:\s*['\"]?([^'\"\s#]+)", re.M)
-_DEFAULTED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}")
-
-
-def _extended_files(compose_files: list[Path]) -> set[Path]:
-    """Files the compose files pull services from with `extends: {file: …}`
-    (`docker-compose.${ECR_OR_BUILD:-build}.yml`: the default and every file the variable could name): fragments of
-    that project, not projects of their own."""
-    out: set[Path] = set()
-    for path in compose_files:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        for m in _EXTENDS_FILE.finditer(text):
-            raw = m.group(1)
-            pattern = re.sub(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*", "*", raw)
-            out.update(norm_path(p) for p in path.parent.glob(pattern) if p.is_file())
-            default = _DEFAULTED.sub(lambda d: d.group(1), raw)
-            if "$" not in default:
-                out.add(norm_path(path.parent / default))
-    return out
-
-
-# cargo commands that need the workspace root manifest: `cargo chef prepare`, a package picked with `-p`
-_WHOLE_WORKSPACE = re.compile(
-    r"\bcargo\s+chef\s+prepare\b|\bcargo\s+(?:\+\S+\s+)?build\b[^\n]*\s(?:-p|--package|--workspace)\b"
-)
-
-
-def _writes_content(command: str) -> bool:
-    """A step that writes a file whose content cannot be read here (a generator, `tool env create -o .env`), not
-    an empty one (`touch .env`, `: > .env`) nor one whose lines are written out (`echo "X=1" > .env`)."""
-    words = command.split()
-    return bool(words) and words[0] not in _SHOWN_WRITERS and not command.lstrip().startswith(">")
-
-
-_SHOWN_WRITERS = frozenset({"touch", ":", "mkdir", "true", "echo", "printf", "cat", "tee", "cp", "install", "ln"})
-
-
-def _standalone_compose(path: Path) -> bool:
-    """A ``docker-compose.<env>.yml`` is linted on its own only when it is a complete project: every
-    service has an image or a build, every service it names (``depends_on``, ``links``, ``extends``,
-    ``network_mode: service:``) is its own, every named volume it mounts is declared, and nothing in it
-    says it is meant to be combined with ``-f``. Overlays and parts of a ``-f a -f b`` set are left out."""
-    from viworks_lint.parsers.yamlnode import load
-
-    try:
-        text = read_text(path)
-        data = load(path, text)
-    except (ReadError, RecursionError):
-        return False
-    if "-f " in text or "--file" in text or "include:" in text:
-        return False  # a comment or an include tells how it is combined
-    services = data.get("services") if isinstance(data, dict) else None
-    if not isinstance(services, dict) or not services:
-        return False
-    volumes = data.get("volumes") if isinstance(data.get("volumes"), dict) else {}
-    for svc in services.values():
-        if not isinstance(svc, dict) or not ("image" in svc or "build" in svc):
-            return False
-        deps = svc.get("depends_on") or []
-        names = list(deps) if isinstance(deps, (list, dict)) else []
-        links = svc.get("links") or []
-        names += [str(x).split(":")[0] for x in links] if isinstance(links, list) else []
-        nm = svc.get("network_mode")
-        if isinstance(nm, str) and nm.startswith("service:"):
-            names.append(nm[len("service:") :])
-        if any(str(n) not in services for n in names):
-            return False
-        for mount in svc.get("volumes") or []:
-            src = str(mount).split(":")[0] if isinstance(mount, str) else ""
-            if src and not src.startswith((".", "/", "~", "$")) and "/" not in src and src not in volumes:
-                return False
-    return True
-
-
-def default_compose(project: Project, cwd: Path) -> tuple[Path, ...]:
-    """The compose files a bare `docker compose` run in ``cwd`` reads: the default file set of that folder or,
-    as compose looks upward, of the nearest parent up to the repository root that has one."""
-    defaults: dict[Path, list[Path]] = project.__dict__.setdefault(
-        "_default_compose", {norm_path(g[0].parent): g for g in project.discovered.compose_groups}
-    )
-    root = norm_path(project.root)
-    d = norm_path(cwd)
-    while True:
-        if d in defaults:
-            return tuple(defaults[d])
-        if d == root or d.parent == d or root not in d.parents:
-            return ()
-        d = d.parent
 
 
 def norm_path(path: Path) -> Path:

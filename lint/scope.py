@@ -312,7 +312,8 @@ class _Use(NamedTuple):
 def _uses(project: Project) -> dict[Path, _Use]:
     """The scope a compose file gets from how the repository's wrappers run it: a CI job, a make target or
     script named for tests, development or deployment. A file any deploy use runs is ``deploy``."""
-    from viworks_lint.project import default_compose, norm_path
+    from viworks_lint.composefiles import default_compose
+    from viworks_lint.project import norm_path
 
     found: dict[Path, list[_Use]] = {}
     for inv in project.wrappers.invocations:
