@@ -63,15 +63,17 @@ def binary_origins(project: Project, build: Build) -> list[BinaryOrigin]:
     final = target_stage(df, build.target)
     if final is None:
         return []
-    code = built_code(project, build)
-    builders = {r.stage.index for r in code.runs}
-    for r in code.runs:  # stages built FROM a stage that ran cargo also hold its output
+    # a front end's WebAssembly build (`cargo build --target wasm32-unknown-unknown`, under trunk) makes files
+    # a browser loads, not a program the image runs
+    runs = [r for r in built_code(project, build).runs if not r.wasm_only]
+    builders = {r.stage.index for r in runs}
+    for r in runs:  # stages built FROM a stage that ran cargo also hold its output
         for st in df.stages:
             if r.stage.index in {s.index for s in df.lineage(st)}:
                 builders.add(st.index)
     final_lineage = df.lineage(final)
     out: list[BinaryOrigin] = []
-    if any(s.index in {r.stage.index for r in code.runs} for s in final_lineage):
+    if any(s.index in {r.stage.index for r in runs} for s in final_lineage):
         out.append(_origin(project, build, df, final, None))
         return out
     seen: set[int] = set()

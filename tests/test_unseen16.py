@@ -124,3 +124,18 @@ def test_vw309_a_service_sharing_a_profile_with_its_database_races_it(tmp_path: 
     # a profiled tool beside a database a plain `up` starts is run on demand, once the stack is up
     write(root, {"compose.yaml": compose.replace("  database:\n    profiles: [prod]\n", "  database:\n")})
     assert lint(root, ["VW309"]) == []
+
+
+def test_vw206_a_webassembly_front_end_copied_into_a_musl_image_is_no_binary(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS server\nWORKDIR /src\nCOPY . .\n"
+        "RUN cargo build --release --target x86_64-unknown-linux-musl\n"
+        "FROM rust:1.80-bookworm AS web\nWORKDIR /src\nCOPY . .\nRUN cargo build --release --target wasm32-unknown-unknown\n"
+        "FROM alpine:3.20\nCOPY --from=server /src/target/x86_64-unknown-linux-musl/release/shop /app/shop\n"
+        "COPY --from=web /src/dist /app/web\nUSER nobody\nCMD [\"/app/shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert lint(root, ["VW206"]) == []
+    # the same stage building for the host is a glibc binary in a musl image
+    write(root, {"Dockerfile": image.replace(" --target wasm32-unknown-unknown", "")})
+    assert [f.rule_id for f in lint(root, ["VW206"])] == ["VW206"]
