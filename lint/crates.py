@@ -66,10 +66,10 @@ _VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
 def _with_build_args(build: Build, opts: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Option values with the compose service's literal ``build.args`` put in (`--path $CRATE` with
-    `args: {CRATE: autoconnect}`); a value that still holds a variable is left as written."""
+    """Option values with the compose service's literal ``build.args`` (or a CI release's `build-args:`) put in
+    (`--path $CRATE` with `args: {CRATE: autoconnect}`); a value that still holds a variable is left as written."""
     spec = build.service.build if build.service is not None else None
-    args = spec.args if spec is not None else {}
+    args = {**dict(build.args), **(spec.args if spec is not None else {})}
     if not args:
         return opts
 

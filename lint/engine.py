@@ -134,7 +134,8 @@ class Engine:
         copies a binary no cargo run builds, VW106; or any Dockerfile that cannot build in a repository with no
         binary at all), or that was retired (the line that built it is commented
         out, or a Dockerfile compose or CI builds ships its binaries now): its hardening findings are notes,
-        since the image it describes is not the one anyone ships."""
+        since the image it describes is not the one anyone ships; so are the start-up failures (VW2xx) of a retired
+        one, which nobody runs."""
         from viworks_lint.retired import retired
 
         broken: dict[Path, str] = {}
@@ -154,11 +155,20 @@ class Engine:
         out: list[Finding] = []
         for f in findings:
             path = f.location.path
-            info = self.project.scope_info(path) if f.rule_id.startswith("VW4") else None
+            hardening = f.rule_id.startswith("VW4")
+            info = self.project.scope_info(path) if hardening or f.rule_id.startswith("VW2") else None
             if info is None or info.kind != "dockerfile" or f.effective_level is Level.NOTE:
                 out.append(f)
                 continue
-            if binless and path in broken:
+            if not hardening:  # a start-up failure of an image nobody runs any more
+                if info.reason == STANDALONE_REASON and (why := retired_why(path)):
+                    f = replace(
+                        f,
+                        level=Level.NOTE,
+                        message=f"{f.message}; no compose file, script or CI step builds this Dockerfile and {why}, "
+                        "so nobody runs this image: only advice",
+                    )
+            elif binless and path in broken:
                 f = replace(
                     f,
                     level=Level.NOTE,

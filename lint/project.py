@@ -39,6 +39,7 @@ class Build:
     service: Service | None = None
     compose: ComposeProject | None = None
     target: str | None = None
+    args: tuple[tuple[str, str], ...] = ()  # build arguments of a CI release (`build-args:`); a service has its own
 
 
 class Project:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
@@ -33,6 +33,7 @@ class Release:
     target: str | None
     location: Location
     labels: tuple[str, ...]  # workflow file stem, workflow name, job id, job name, step name: lower-case
+    args: tuple[tuple[str, str], ...] = ()  # `build-args:` with literal values (a matrix value filled in)
 
     def where(self, root: Path) -> str:
         try:
@@ -176,10 +177,25 @@ def _action(root: Path, step: YNode, labels: tuple[str, ...], matrix: dict[str, 
     values = {
         k: _fill(t, matrix) for k in ("file", "context", "push", "target") if (t := _text(with_.get(k))) is not None
     }
-    return _release(root, values, step.loc, labels)
+    release = _release(root, values, step.loc, labels)
+    raw_args = with_.get("build-args")
+    if release is None or raw_args is None:
+        return release
+    lines = (
+        [t for el in raw_args.elements() if (t := _text(el))]
+        if raw_args.is_list
+        else (_text(raw_args) or "").splitlines()
+    )
+    args = tuple(
+        (k.strip(), v.strip().strip("'\""))
+        for line in lines
+        for k, eq, v in [_fill(line.strip(), matrix).partition("=")]
+        if eq and k.strip() and "${{" not in v
+    )
+    return replace(release, args=args) if args else release
 
 
-_MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*(?:\|\|\s*'([^']*)'\s*)?\}\}")
+_MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([\w.-]+?)\s*(?:\|\|\s*'([^']*)'\s*)?\}\}")
 _MAX_COMBOS = 64
 
 
@@ -199,9 +215,11 @@ def _matrix(job: YNode) -> list[dict[str, str]]:
                 if hasattr(el, "items"):
                     lists[key].append({k: t for k, v in el.items() if (t := _text(v)) is not None})
         elif hasattr(node, "elements"):
-            values = [t for el in node.elements() if (t := _text(el)) is not None]
+            # a list of scalars, or of objects read as `matrix.<key>.<field>` (`{ image: pos, package: pos }`)
+            values = [_entry(key, el) for el in node.elements()]
+            values = [v for v in values if v]
             if values:
-                combos = [{**c, key: v} for c in combos for v in values][:_MAX_COMBOS]
+                combos = [{**c, **v} for c in combos for v in values][:_MAX_COMBOS]
     # `exclude` drops the combinations of the lists it matches on every key it names, before `include`
     combos = [c for c in combos if not any(all(c.get(k) == v for k, v in ex.items()) for ex in lists["exclude"])]
     includes = lists["include"]
@@ -218,6 +236,14 @@ def _matrix(job: YNode) -> list[dict[str, str]]:
                 result.append(dict(inc))
         combos = result
     return combos[:_MAX_COMBOS] or [{}]
+
+
+def _entry(key: str, el: YNode) -> dict[str, str]:
+    """One value of a matrix list: `{key: text}`, or `{key.field: text}` for each field of an object."""
+    if el.is_map:
+        return {f"{key}.{k}": t for k, v in el.items() if (t := _text(v)) is not None}
+    text = _text(el)
+    return {key: text} if text is not None else {}
 
 
 def _fill(value: str, matrix: dict[str, str]) -> str:

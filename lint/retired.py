@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viworks_lint.crates import built_code
+from viworks_lint.crates import BuiltCode, built_code
 from viworks_lint.project import norm_path
 
 if TYPE_CHECKING:
@@ -113,11 +113,19 @@ def _binaries(project: Project, df: Dockerfile) -> set[str]:
     a compose `target:`, the targets CI pushes): those its stages copy from a builder, or build in place."""
     out: set[str] = set()
     for build in project.builds_of(df):
-        built = built_code(project, build)
-        out |= {c.name for c in built.copied}
-        if not built.copied:
-            out |= {b for m in built.runtime for b in m.bin_names()}
+        out |= _names(built_code(project, build))
     return out
+
+
+def _names(built: BuiltCode) -> set[str]:
+    """The binaries a build ships: those it copies from a builder, else those of the packages its final image
+    runs, else the `--bin` names its cargo runs build (`COPY --from=builder /app/target/release/${PACKAGE}` with
+    `--bin ${PACKAGE}` and the build argument given)."""
+    return (
+        {c.name for c in built.copied}
+        or {b for m in built.runtime for b in m.bin_names()}
+        or {b for r in built.runs if r.manifest is not None for b in r.bins}
+    )
 
 
 def superseded(project: Project, df: Dockerfile) -> str | None:
@@ -144,9 +152,27 @@ def _shipped(project: Project) -> dict[str, set[str]]:
                 continue
             builds = project.builds_of(other)
             if any(b.service is not None for b in builds) or released(project, path) is not None:
-                cached[project.rel(path)] = _binaries(project, other)
+                cached[project.rel(path)] = _binaries(project, other) | _released_binaries(project, other)
         project.__dict__["_shipped_binaries"] = cached
     return cached
+
+
+def _released_binaries(project: Project, df: Dockerfile) -> set[str]:
+    """The binaries the CI releases of a Dockerfile ship with their own build arguments (a matrix that builds one
+    Dockerfile once per package, `build-args: PACKAGE=${{ matrix.package }}`)."""
+    from viworks_lint.project import Build, norm_path
+    from viworks_lint.releases import releases
+
+    # kept on the project: built_code caches by the build's identity
+    builds: list[Build] = project.__dict__.setdefault("_release_builds", [])
+    out: set[str] = set()
+    for r in releases(project):
+        if not r.args or norm_path(r.dockerfile) != norm_path(df.path):
+            continue
+        build = Build(df.path, df, r.context, target=r.target, args=r.args)
+        builds.append(build)
+        out |= _names(built_code(project, build))
+    return out
 
 
 def retired(project: Project, df: Dockerfile) -> str | None:

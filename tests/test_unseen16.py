@@ -139,3 +139,41 @@ def test_vw206_a_webassembly_front_end_copied_into_a_musl_image_is_no_binary(tmp
     # the same stage building for the host is a glibc binary in a musl image
     write(root, {"Dockerfile": image.replace(" --target wasm32-unknown-unknown", "")})
     assert [f.rule_id for f in lint(root, ["VW206"])] == ["VW206"]
+
+
+def test_a_per_crate_dockerfile_superseded_by_a_ci_matrix_of_build_args_is_retired(tmp_path: Path) -> None:
+    workspace = '[workspace]\nmembers = ["api", "seeder"]\n'
+    member = '[package]\nname = "{n}"\nversion = "0.1.0"\nedition = "2021"\n'
+    unified = (
+        "FROM rust:1.80-bookworm AS builder\nWORKDIR /app\nCOPY . .\nARG PACKAGE\n"
+        "RUN cargo build --release --bin ${PACKAGE}\n"
+        "FROM debian:bookworm-slim\nWORKDIR /app\nARG PACKAGE\nCOPY --from=builder /app/target/release/${PACKAGE} ./\n"
+        "RUN mv ./${PACKAGE} ./service\nCMD [\"./service\"]\n"
+    )
+    old = (
+        "FROM rust:1.80-bookworm AS builder\nWORKDIR /app\nCOPY . .\nRUN cargo build --release --package seeder\n"
+        "FROM debian:bullseye-slim\nCOPY --from=builder /app/target/release/seeder /app/seeder\nCMD [\"/app/seeder\"]\n"
+    )  # built on glibc 2.36, run on 2.31: a VW206 error of an image nobody runs any more
+    workflow = (
+        "name: deploy\non: push\njobs:\n  docker:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n"
+        "        docker:\n          [\n            { image: api, package: api },\n"
+        "            { image: seeder, package: seeder },\n          ]\n    steps:\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          file: Dockerfile\n"
+        "          build-args: PACKAGE=${{ matrix.docker.package }}\n          push: true\n"
+        "          tags: ghcr.io/acme/x:${{ matrix.docker.image }}\n"
+    )
+    compose = "services:\n  api:\n    build:\n      context: .\n      args:\n        PACKAGE: api\n"
+    root = write(tmp_path, {"Cargo.toml": workspace, "api/Cargo.toml": member.format(n="api"), "api/src/main.rs": MAIN,
+                            "seeder/Cargo.toml": member.format(n="seeder"), "seeder/src/main.rs": MAIN,
+                            "Dockerfile": unified, "seeder/Dockerfile": old, "compose.yaml": compose,
+                            ".github/workflows/deploy.yml": workflow})
+    found = [f for f in lint(root, ["VW401"]) if f.location.path.parent.name == "seeder"]
+    assert [f.effective_level.value for f in found] == ["note"]
+    assert "`Dockerfile`, which compose or CI builds, ships the same binaries" in found[0].message
+    assert [f.effective_level.value for f in lint(root, ["VW206"])] == ["note"]
+    # without the matrix, nothing else ships the seeder: its own Dockerfile is the one that does
+    write(root, {".github/workflows/deploy.yml": workflow.replace("            { image: seeder, package: seeder },\n",
+                                                                  "")})
+    found = [f for f in lint(root, ["VW401"]) if f.location.path.parent.name == "seeder"]
+    assert [f.effective_level.value for f in found] == ["warning"]
+    assert [f.effective_level.value for f in lint(root, ["VW206"])] == ["error"]
