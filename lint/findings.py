@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from viworks_lint.fixes import Fix
 from viworks_lint.location import Location
 
+HELP = "help"  # Finding.extra key: fix advice for this finding (else the rule's documented fix)
 REDACT = "redact"  # Finding.extra key: the flagged line holds a secret after the span; never shown
 # Finding.extra key: exact spans holding a secret (in any file of the finding), never shown; the value is
 # made by redact_spans()

@@ -11,10 +11,9 @@ from viworks_lint.buildscript import CRATE_PREFIXES, CRATE_VARS, script_emits
 from viworks_lint.cargolock import run_packages
 from viworks_lint.code import package_facts
 from viworks_lint.crates import CargoRun, built_code
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Project
-from viworks_lint.reporters.base import HELP
 from viworks_lint.rule import Rule, RuleDocs, register
 
 # What Cargo sets for a build script (env::var in build.rs), beside what it sets when it compiles a crate

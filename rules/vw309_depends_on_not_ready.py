@@ -13,7 +13,7 @@ from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, init_scripts_mounted
 from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
@@ -87,6 +87,7 @@ class _Hit:
     endpoint: Endpoint
     services: list[Service] = field(default_factory=list)
     pool: str | None = None  # "waits" (r2d2/sqlx retry at start) or "lazy" (no connection at start): a note
+    fix: str = ""  # what to write, for this datastore service
 
 
 _EFFECTS = {
@@ -259,7 +260,7 @@ def check(project: Project) -> Iterator[Finding]:
                     f"{fam.label} is still starting, {_EFFECT}; use {fix}"
                 )
                 loc = ref.location if ref is not None else svc.location
-                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep, pool=pool))
+                hit = found.setdefault((loc, name), _Hit(msg, target, fam, ep, pool=pool, fix=fix))
                 hit.pool = hit.pool if hit.pool == pool else None
                 if all(s.name != svc.name for s in hit.services):  # one file's service in several projects
                     hit.services.append(svc)
@@ -283,6 +284,7 @@ def check(project: Project) -> Iterator[Finding]:
                 Related(hit.endpoint.env.location, f"`{hit.endpoint.variable}` points at `{name}` here"),
             ),
             level=Level.NOTE if hit.pool or recovers else None,
+            extra={HELP: hit.fix[0].upper() + hit.fix[1:] + "."} if hit.fix else None,
         )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from viworks_lint.bashexec import bash_execs_tail, image_bash
 from viworks_lint.dockerutil import commands, final_stages
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
 from viworks_lint.jobs import compose_job
@@ -254,7 +254,35 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             related=related,
             fix=_fix(stage_builds),
             level=level,
+            extra={HELP: _help(project, df, stage, starter, kind, stage_builds)},
         ), stage_builds
+
+
+# how a distribution's package manager installs tini, and where it puts it
+_TINI = {"apt": ("RUN apt-get update && apt-get install -y --no-install-recommends tini", "/usr/bin/tini"),
+         "apk": ("RUN apk add --no-cache tini", "/sbin/tini")}  # fmt: skip
+
+
+def _help(project: Project, df: Dockerfile, stage: Stage, starter: Instruction, kind: str, builds: list[Build]) -> str:
+    """The fix for this image: `init: true` on the services that run it, or tini in front of its own program."""
+    services = [f"`{b.service.name}`" for b in builds if b.service is not None and not _compose_init(b)]
+    compose = f"add `init: true` to service{'s' if len(services) > 1 else ''} {', '.join(services)}" if services else ""
+    manager = lookup(df.root_base(stage), project.config.base_images).package_manager
+    tini = _TINI.get(manager or "")
+    image = ""
+    if tini is not None and starter.json:
+        install, path = tini
+        if kind == "CMD":
+            image = f'`{install}` and `ENTRYPOINT ["{path}", "--"]` (the CMD stays the program)'
+        else:
+            argv = ", ".join(f'"{v}"' for v in (starter.expanded or starter.args))
+            image = f'`{install}` and `ENTRYPOINT ["{path}", "--", {argv}]`'
+    if compose and image:
+        return f"{compose[0].upper()}{compose[1:]}, or put tini in the image: {image}."
+    if compose or image:
+        text = compose or image
+        return f"{text[0].upper()}{text[1:]}."
+    return "Run the container with `docker run --init` (or `init: true` on the compose service that runs it)."
 
 
 def _fix(builds: list[Build]) -> Fix | None:

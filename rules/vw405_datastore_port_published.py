@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
 from viworks_lint.hostaccess import host_access
 from viworks_lint.images import split_image
@@ -264,12 +264,16 @@ def check(project: Project) -> Iterator[Finding]:
         combined = unsafe_fix(edits[0].description, *[e for one in edits for e in one.edits]) if edits else None
         if combined is not None and len(edits) > 1:
             combined = unsafe_fix(f"publish the {len(edits)} ports of `{svc.name}` on loopback only", *combined.edits)
+        loopback = ", ".join(f'`"127.0.0.1:{p.raw.strip()}"`' for p in ports if p.raw.strip() and _fix(p) is not None)
         f = RULE.finding(
             f"{kind} service `{svc.name}` (`{image}`) publishes {what}: {risk}; {fix}",
             port.location,
             key=f"{svc.name}:{port.raw}",
             related=tuple(Related(p.location, f"container port {p.target} is published here too") for p in ports[1:]),
             fix=combined if len(edits) == len(ports) or len(ports) == 1 else None,
+            extra={HELP: f"Remove `ports:` from `{svc.name}`, or bind to loopback for tools on the host: {loopback}."}
+            if loopback
+            else None,
         )
         yield f if users and host_run is None else replace(f, level=Level.NOTE)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from viworks_lint.findings import REDACT, REDACT_SPANS, Finding, Level, decode_redact_spans
+from viworks_lint.findings import HELP, REDACT, REDACT_SPANS, Finding, Level, decode_redact_spans
 from viworks_lint.location import Location
 from viworks_lint.rule import Rule
 
@@ -232,7 +232,6 @@ class Item:
         return self.rule.name if self.rule is not None else ""
 
 
-HELP = "help"  # Finding.extra key: fix advice for this finding (else the rule's documented fix)
 
 
 def help_text(item: Item) -> str:
