@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from viworks_lint.rust.extract import analyze_crate
-from viworks_lint.rust.syntax import clear_cache
+from viworks_lint.rust.parsing import clear_cache
 
 N_GROUPS = 20
 FILES_PER_GROUP = 8

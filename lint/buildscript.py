@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viworks_lint.location import Location
-from viworks_lint.rust.syntax import parse_file, string_value, walk_named
+from viworks_lint.rust.parsing import parse_file
+from viworks_lint.rust.syntax import string_value, walk_named
 
 if TYPE_CHECKING:
     from viworks_lint.parsers.cargo import Manifest

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from viworks_lint.rust.extract import analyze_crate
 from viworks_lint.rust.facts import CrateFacts, EnvRead, ListenAddr
-from viworks_lint.rust.syntax import parse_file
+from viworks_lint.rust.parsing import parse_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rust"
 

@@ -8,9 +8,10 @@ from tree_sitter import Node
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.handled import error_handled_by_callers
 from viworks_lint.rust.modules import CrateIndex, FileInfo
+from viworks_lint.rust.parsing import ParsedFile
 from viworks_lint.rust.reach import conditional_read
 from viworks_lint.rust.structs import clap_fields, clap_struct_key, clap_subcommands, envy_fields
-from viworks_lint.rust.syntax import ParsedFile, path_segments, string_value, token_tree_parts
+from viworks_lint.rust.syntax import path_segments, string_value, token_tree_parts
 from viworks_lint.rust.values import (
     Ctx,
     block_tail,

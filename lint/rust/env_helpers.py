@@ -16,7 +16,8 @@ from tree_sitter import Node
 from viworks_lint.rust.env import _KEEP, classify
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.modules import CrateIndex, FileInfo, FnDef
-from viworks_lint.rust.syntax import ParsedFile, call_args, free_calls, method_chain, path_segments, unparen
+from viworks_lint.rust.parsing import ParsedFile, free_calls
+from viworks_lint.rust.syntax import call_args, method_chain, path_segments, unparen
 from viworks_lint.rust.values import Ctx, block_tail, closure_result, const_str, ctx_at, find_binding, is_env_fn
 
 _MAX_LEVELS = 3

@@ -14,8 +14,9 @@ import re
 
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, FileInfo
+from viworks_lint.rust.parsing import ParsedFile
 from viworks_lint.rust.reach import _call_sites, _enclosing_fn
-from viworks_lint.rust.syntax import ParsedFile, path_segments
+from viworks_lint.rust.syntax import path_segments
 
 _MAX_DEPTH = 4
 _KEEP = frozenset(

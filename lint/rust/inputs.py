@@ -11,8 +11,8 @@ from __future__ import annotations
 from tree_sitter import Node
 from viworks_lint.rust.facts import CompileInput
 from viworks_lint.rust.modules import CrateIndex
+from viworks_lint.rust.parsing import ParsedFile
 from viworks_lint.rust.syntax import (
-    ParsedFile,
     attribute_name,
     item_attributes,
     path_segments,

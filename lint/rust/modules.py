@@ -8,16 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tree_sitter import Node
-from viworks_lint.rust.syntax import (
-    ParsedFile,
-    attribute_name,
-    find_node,
-    has_cfg_test,
-    item_attributes,
-    parse_file,
-    path_segments,
-    string_value,
-)
+from viworks_lint.rust.parsing import ParsedFile, find_node, parse_file
+from viworks_lint.rust.syntax import attribute_name, has_cfg_test, item_attributes, path_segments, string_value
 
 _MAX_MODULES = 20_000
 _MAX_RESOLVE_DEPTH = 24

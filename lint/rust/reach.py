@@ -9,7 +9,8 @@ import re
 
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, FileInfo
-from viworks_lint.rust.syntax import ParsedFile, path_segments, walk_named
+from viworks_lint.rust.parsing import ParsedFile
+from viworks_lint.rust.syntax import path_segments, walk_named
 
 _ENV_CALL = re.compile(r"\b(?:var|var_os|vars)\s*\(")
 _BRANCHES = frozenset({"if_expression", "match_arm", "else_clause"})

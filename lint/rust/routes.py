@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 from viworks_lint.rust.facts import Route
 from viworks_lint.rust.modules import CrateIndex, FnDef
+from viworks_lint.rust.parsing import ParsedFile, find_node
 from viworks_lint.rust.syntax import (
     MethodCall,
-    ParsedFile,
     attribute_name,
     call_args,
     chain_top,
-    find_node,
     is_chain_top,
     item_attributes,
     method_chain,

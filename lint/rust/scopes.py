@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tree_sitter import Node
-from viworks_lint.rust.syntax import ParsedFile, attribute_name, item_attributes, path_segments, walk_named
+from viworks_lint.rust.parsing import ParsedFile
+from viworks_lint.rust.syntax import attribute_name, item_attributes, path_segments, walk_named
 
 ITEM_KINDS = frozenset(
     {

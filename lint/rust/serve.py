@@ -15,13 +15,12 @@ from pathlib import Path
 
 from tree_sitter import Node
 from viworks_lint.location import Location
+from viworks_lint.rust.parsing import ParsedFile, parse_file
 from viworks_lint.rust.syntax import (
-    ParsedFile,
     attribute_name,
     has_cfg_test,
     item_attributes,
     method_chain,
-    parse_file,
     path_segments,
     walk_named,
 )

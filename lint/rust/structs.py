@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, EnumDef, StructDef
-from viworks_lint.rust.syntax import ParsedFile, path_segments, string_value
+from viworks_lint.rust.parsing import ParsedFile
+from viworks_lint.rust.syntax import path_segments, string_value
 
 _MAX_FLATTEN = 4
 

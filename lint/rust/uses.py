@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tree_sitter import Node, Query, QueryCursor
 from viworks_lint.location import Location
+from viworks_lint.rust.parsing import RUST, ParsedFile, parse_file
 from viworks_lint.rust.scopes import (
     ITEM_KINDS,
     ModuleScope,
@@ -24,16 +25,7 @@ from viworks_lint.rust.scopes import (
     scan_items,
     strip_raw,
 )
-from viworks_lint.rust.syntax import (
-    RUST,
-    ParsedFile,
-    attribute_name,
-    item_attributes,
-    parse_file,
-    string_value,
-    token_tree_parts,
-    walk_named,
-)
+from viworks_lint.rust.syntax import attribute_name, item_attributes, string_value, token_tree_parts, walk_named
 
 ALWAYS = frozenset({"std", "core", "alloc", "proc_macro", "test"})
 TOOLS = frozenset({"rustfmt", "clippy", "diagnostic", "rust_analyzer", "miri", "rustdoc"})  # `#[rustfmt::skip]`

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 from viworks_lint.rust.modules import ConstDef, CrateIndex, FileInfo, FnDef, Module, StructDef
+from viworks_lint.rust.parsing import ParsedFile
 from viworks_lint.rust.syntax import (
-    ParsedFile,
     attribute_name,
     call_args,
     int_value,
