@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 
 from tree_sitter import Node
+from viworks_lint.rust.bindings import block_tail, closure_result
+from viworks_lint.rust.context import Ctx, ctx_at
+from viworks_lint.rust.env_calls import env_call, envy_source
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.handled import error_handled_by_callers
 from viworks_lint.rust.modules import CrateIndex, FileInfo
@@ -12,15 +15,7 @@ from viworks_lint.rust.parsing import ParsedFile
 from viworks_lint.rust.reach import conditional_read
 from viworks_lint.rust.structs import clap_fields, clap_struct_key, clap_subcommands, envy_fields
 from viworks_lint.rust.syntax import path_segments, string_value, token_tree_parts
-from viworks_lint.rust.values import (
-    Ctx,
-    block_tail,
-    closure_result,
-    ctx_at,
-    env_call,
-    envy_source,
-    eval_str,
-)
+from viworks_lint.rust.values import eval_str
 
 _DIVERGING_MACROS = frozenset({"panic", "unreachable", "todo", "unimplemented"})
 # Methods that keep the Result/Option (an unset variable still reaches the next consumer).

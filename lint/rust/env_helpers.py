@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tree_sitter import Node
+from viworks_lint.rust.bindings import block_tail, closure_result, const_str, find_binding
+from viworks_lint.rust.context import Ctx, ctx_at
 from viworks_lint.rust.env import _KEEP, classify
+from viworks_lint.rust.env_calls import is_env_fn
 from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.modules import CrateIndex, FileInfo, FnDef
 from viworks_lint.rust.parsing import ParsedFile, free_calls
 from viworks_lint.rust.syntax import call_args, method_chain, path_segments, unparen
-from viworks_lint.rust.values import Ctx, block_tail, closure_result, const_str, ctx_at, find_binding, is_env_fn
 
 _MAX_LEVELS = 3
 # Methods that hand on the name (or the default) unchanged: `&name`, `name.as_str()`, `d.to_string()`.

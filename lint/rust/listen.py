@@ -3,22 +3,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tree_sitter import Node
+from viworks_lint.rust.bindings import MAX_DEPTH, find_binding, fn_returns
+from viworks_lint.rust.context import Ctx, ctx_at
 from viworks_lint.rust.facts import ListenAddr
 from viworks_lint.rust.modules import CrateIndex
 from viworks_lint.rust.syntax import call_args, method_chain, path_segments, unparen
-from viworks_lint.rust.values import (
-    MAX_DEPTH,
-    PASSTHROUGH,
-    Addr,
-    Ctx,
-    Val,
-    ctx_at,
-    eval_str,
-    find_binding,
-    fn_returns,
-    format_pieces,
-)
+from viworks_lint.rust.values import PASSTHROUGH, Val, eval_str, format_pieces
 
 _SERVER_BIND_METHODS = frozenset(
     {"bind", "bind_rustls", "bind_rustls_021", "bind_rustls_0_22", "bind_rustls_0_23", "bind_openssl",
@@ -31,6 +24,15 @@ _FREE_BIND = {
     ("axum_server", "bind_rustls"),
     ("Server", "try_bind"),
 }
+
+
+@dataclass(frozen=True)
+class Addr:
+    host: str | None = None
+    port: int | None = None
+    host_env: str | None = None
+    port_env: str | None = None
+    addr_env: str | None = None
 
 
 def collect_listens(index: CrateIndex) -> list[ListenAddr]:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from tree_sitter import Node
+from viworks_lint.rust.bindings import const_str, find_binding, fn_returns
+from viworks_lint.rust.context import Ctx, ctx_at
 from viworks_lint.rust.facts import Route
 from viworks_lint.rust.modules import CrateIndex, FnDef
 from viworks_lint.rust.parsing import ParsedFile, find_node
@@ -28,7 +30,6 @@ from viworks_lint.rust.syntax import (
     unparen,
     walk_named,
 )
-from viworks_lint.rust.values import Ctx, const_str, ctx_at, find_binding, fn_returns
 
 HTTP_VERBS = ("get", "post", "put", "delete", "patch", "head", "options", "trace", "connect")
 _WRAPPER_CTOR = re.compile(rb"\b([A-Z][A-Za-z0-9]*Router)::(?:new|default|with_openapi|with_state)\b")
@@ -350,7 +351,7 @@ class RouteCollector:
         if mark:
             self.consumed_nodes.add(_key(pf, expr))
         if expr.type == "block":
-            from viworks_lint.rust.values import block_tail
+            from viworks_lint.rust.bindings import block_tail
 
             self._ax_router(ctx, block_tail(expr), prefix, depth + 1)
             return
@@ -502,7 +503,7 @@ class RouteCollector:
         if mark:
             self.consumed_nodes.add(_key(pf, expr))
         if expr.type == "block":
-            from viworks_lint.rust.values import block_tail
+            from viworks_lint.rust.bindings import block_tail
 
             return self._act_chain(ctx, block_tail(expr), prefix, depth + 1)
         root, methods = method_chain(expr)

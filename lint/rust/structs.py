@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, EnumDef, StructDef
 from viworks_lint.rust.parsing import ParsedFile
-from viworks_lint.rust.syntax import path_segments, string_value
+from viworks_lint.rust.syntax import attr_groups, path_segments, string_value
 
 _MAX_FLATTEN = 4
 
@@ -55,7 +55,9 @@ def _literal_text(pf: ParsedFile, tokens: list[Node]) -> str | None:
 
 
 def _default_fn_value(index: CrateIndex, struct: StructDef, path: str) -> str | None:
-    from viworks_lint.rust.values import Ctx, eval_str, fn_returns
+    from viworks_lint.rust.bindings import fn_returns
+    from viworks_lint.rust.context import Ctx
+    from viworks_lint.rust.values import eval_str
 
     info = index.info_for(struct.file, struct.module)
     if info is None:
@@ -75,8 +77,6 @@ def _default_fn_value(index: CrateIndex, struct: StructDef, path: str) -> str | 
 
 
 def envy_fields(index: CrateIndex, struct: StructDef, prefix: str, depth: int = 0) -> list[EnvField]:
-    from viworks_lint.rust.values import attr_groups
-
     pf = struct.file
     struct_default = any(len(g) == 1 and pf.text(g[0]) == "default" for g in attr_groups(pf, struct.node, ("serde",)))
     out: list[EnvField] = []
@@ -120,8 +120,6 @@ def envy_fields(index: CrateIndex, struct: StructDef, prefix: str, depth: int = 
 
 
 def clap_fields(index: CrateIndex, struct: StructDef, depth: int = 0) -> list[EnvField]:
-    from viworks_lint.rust.values import attr_groups
-
     pf = struct.file
     out: list[EnvField] = []
     for fd in _fields(struct):
@@ -210,8 +208,6 @@ def _kebab(name: str, style: str) -> str | None:
 
 def _clap_groups(pf: ParsedFile, node: Node) -> dict[str, list[Node]]:
     """The clap attribute keys on ``node`` (``flatten``, ``subcommand``, ``name = "x"`` …) with their tokens."""
-    from viworks_lint.rust.values import attr_groups
-
     return {pf.text(g[0]): g for g in attr_groups(pf, node, _CLAP_ATTRS) if g}
 
 

@@ -219,6 +219,15 @@ def token_tree_parts(attr_or_tt: Node) -> list[list[Node]]:
     return [g for g in groups if g]
 
 
+def attr_groups(pf: ParsedFile, item: Node, names: tuple[str, ...]) -> list[list[Node]]:
+    out: list[list[Node]] = []
+    for attr in item_attributes(item):
+        name = attribute_name(pf, attr)
+        if name and name[-1] in names:
+            out.extend(token_tree_parts(attr))
+    return out
+
+
 def has_cfg_test(pf: ParsedFile, node: Node) -> bool:
     for attr in item_attributes(node):
         name = attribute_name(pf, attr)

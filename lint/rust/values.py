@@ -1,28 +1,24 @@
-"""Following values through the syntax tree: local ``let`` bindings, consts, env reads with literal
-defaults, simple helper functions, config structs. Everything here gives up (returns None) rather
-than guess."""
+"""Following values through the syntax tree: literals, local bindings, consts, env reads with literal
+defaults, ``format!`` strings, simple helper functions, config struct fields. Everything here gives up
+(returns None) rather than guess."""
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
 from tree_sitter import Node
-from viworks_lint.rust.modules import ConstDef, CrateIndex, FileInfo, FnDef, Module, StructDef
-from viworks_lint.rust.parsing import ParsedFile
+from viworks_lint.rust.bindings import MAX_DEPTH, block_tail, closure_result, find_binding, fn_returns
+from viworks_lint.rust.context import Ctx
+from viworks_lint.rust.env_calls import env_call, envy_source
 from viworks_lint.rust.syntax import (
-    attribute_name,
     call_args,
     int_value,
-    item_attributes,
     method_chain,
     path_segments,
     string_value,
     token_tree_parts,
     unparen,
 )
-
-MAX_DEPTH = 12
 
 # Methods that keep the value (or its default) of the expression they are called on.
 PASSTHROUGH = frozenset(
@@ -43,286 +39,6 @@ class Val:
     env: str | None = None
 
 
-@dataclass(frozen=True)
-class Addr:
-    host: str | None = None
-    port: int | None = None
-    host_env: str | None = None
-    port_env: str | None = None
-    addr_env: str | None = None
-
-
-@dataclass(frozen=True)
-class Binding:
-    kind: str  # "let" | "assign" | "param"
-    value: Node | None
-    type: Node | None
-    decl: Node
-
-
-@dataclass
-class Ctx:
-    index: CrateIndex
-    info: FileInfo
-    module: Module
-    impl_type_: str | None = None
-    anchor: Node | None = None  # a node inside the code; the enclosing impl block is found from it lazily
-
-    @property
-    def impl_type(self) -> str | None:
-        if self.impl_type_ is None and self.anchor is not None:
-            cur = self.anchor.parent
-            while cur is not None:
-                if cur.type == "impl_item":
-                    segs = path_segments(self.info.parsed, cur.child_by_field_name("type"))
-                    self.impl_type_ = segs[-1] if segs else None
-                    break
-                cur = cur.parent
-            self.anchor = None
-        return self.impl_type_
-
-    @property
-    def pf(self) -> ParsedFile:
-        return self.info.parsed
-
-    def for_fn(self, fn: FnDef) -> Ctx | None:
-        info = self.index.info_for(fn.file, fn.module)
-        if info is None:
-            return None
-        return Ctx(self.index, info, fn.module, fn.impl_type)
-
-    def for_module(self, module: Module, pf: ParsedFile) -> Ctx | None:
-        info = self.index.info_for(pf, module)
-        if info is None:
-            return None
-        return Ctx(self.index, info, module, None)
-
-    def resolve_fn(self, segs: list[str] | None) -> FnDef | None:
-        if not segs:
-            return None
-        if segs[0] == "Self" and self.impl_type is not None:
-            segs = [self.impl_type, *segs[1:]]
-        return self.index.resolve_fn(self.module, segs)
-
-    def resolve_struct(self, segs: list[str] | None) -> StructDef | None:
-        if not segs:
-            return None
-        if segs[0] == "Self" and self.impl_type is not None:
-            segs = [self.impl_type, *segs[1:]]
-        return self.index.resolve_struct(self.module, segs)
-
-    def resolve_const(self, segs: list[str] | None) -> ConstDef | None:
-        if not segs:
-            return None
-        found = self.index.resolve(self.module, segs)
-        return found if isinstance(found, ConstDef) else None
-
-
-def ctx_at(index: CrateIndex, info: FileInfo, node: Node) -> Ctx:
-    return Ctx(index, info, index.module_at(info, node), None, node)
-
-
-# ---------------------------------------------------------------- bindings
-
-
-def _pattern_binds(pf: ParsedFile, pattern: Node | None, name: str) -> bool:
-    if pattern is None:
-        return False
-    if pattern.type == "identifier":
-        return pf.text(pattern) == name
-    if pattern.type == "mut_pattern":
-        return any(_pattern_binds(pf, c, name) for c in pattern.named_children)
-    return False
-
-
-@dataclass(frozen=True)
-class _Entry:
-    name: str
-    start: int
-    decl_end: int
-    scope: tuple[int, int]
-    binding: Binding
-
-
-def _fn_at(pf: ParsedFile, pos: int) -> Node | None:
-    fns = pf.captures("function")
-    starts = pf.memo.get("fn_starts")
-    if not isinstance(starts, list):
-        starts = [f.start_byte for f in fns]
-        pf.memo["fn_starts"] = starts
-    i = bisect.bisect_right(starts, pos) - 1
-    while i >= 0:
-        fn = fns[i]
-        if fn.start_byte <= pos < fn.end_byte:
-            return fn
-        i -= 1
-    return None
-
-
-def _fn_bindings(pf: ParsedFile, fn: Node) -> dict[str, list[_Entry]]:
-    key = ("bindings", fn.start_byte)
-    cached = pf.memo.get(key)
-    if isinstance(cached, dict):
-        return cached
-    table: dict[str, list[_Entry]] = {}
-
-    def add(pattern: Node | None, start: int, decl_end: int, scope: Node, binding: Binding) -> None:
-        if pattern is not None and pattern.type == "mut_pattern" and pattern.named_children:
-            pattern = pattern.named_children[-1]
-        if pattern is None or pattern.type != "identifier":
-            return
-        name = pf.text(pattern)
-        table.setdefault(name, []).append(_Entry(name, start, decl_end, (scope.start_byte, scope.end_byte), binding))
-
-    def add_params(owner: Node) -> None:
-        params = owner.child_by_field_name("parameters")
-        for param in params.named_children if params is not None else []:
-            pat = param.child_by_field_name("pattern") if param.type == "parameter" else param
-            add(pat, param.start_byte, param.end_byte, owner,
-                Binding("param", None, param.child_by_field_name("type"), param))  # fmt: skip
-
-    add_params(fn)
-    stack = list(fn.named_children)
-    seen = 0
-    while stack and seen < 200_000:
-        seen += 1
-        node = stack.pop()
-        kind = node.type
-        if kind == "function_item":
-            continue
-        if kind == "let_declaration":
-            scope = node.parent or fn
-            add(node.child_by_field_name("pattern"), node.start_byte, node.end_byte, scope,
-                Binding("let", node.child_by_field_name("value"), node.child_by_field_name("type"), node))  # fmt: skip
-        elif kind == "assignment_expression":
-            left = node.child_by_field_name("left")
-            holder = node.parent
-            if holder is not None and holder.type == "expression_statement" and holder.parent is not None:
-                add(left, node.start_byte, node.end_byte, holder.parent,
-                    Binding("assign", node.child_by_field_name("right"), None, node))  # fmt: skip
-        elif kind == "closure_expression":
-            add_params(node)
-        stack.extend(node.named_children)
-    pf.memo[key] = table
-    return table
-
-
-def find_binding(pf: ParsedFile, at: Node, name: str) -> Binding | None:
-    """The ``let``/assignment/parameter that gives ``name`` its value where ``at`` is written."""
-    pos = at.start_byte
-    fn = _fn_at(pf, pos)
-    if fn is None:
-        return None
-    best: _Entry | None = None
-    for entry in _fn_bindings(pf, fn).get(name, ()):
-        in_scope = entry.decl_end <= pos and entry.scope[0] <= pos < entry.scope[1]
-        if in_scope and (best is None or entry.start > best.start):
-            best = entry
-    return best.binding if best is not None else None
-
-
-def fn_returns(fn_node: Node) -> list[Node]:
-    """Expressions a function body returns: the tail expression and ``return x`` expressions."""
-    body = fn_node.child_by_field_name("body")
-    if body is None:
-        return []
-    out: list[Node] = []
-    tail = block_tail(body)
-    if tail is not None:
-        out.append(tail)
-    stack = list(body.named_children)
-    seen = 0
-    while stack and seen < 20_000:
-        seen += 1
-        cur = stack.pop()
-        if cur.type in ("closure_expression", "function_item", "async_block"):
-            continue
-        if cur.type == "return_expression":
-            inner = cur.named_children
-            if inner:
-                out.append(inner[0])
-            continue
-        stack.extend(cur.named_children)
-    return out
-
-
-def block_tail(block: Node) -> Node | None:
-    if block.type != "block":
-        return block
-    children = [c for c in block.named_children if c.type not in ("line_comment", "block_comment")]
-    if not children:
-        return None
-    last = children[-1]
-    if last.type.endswith("_expression") or last.type in (
-        "identifier", "scoped_identifier", "string_literal", "integer_literal", "macro_invocation", "block",
-    ):  # fmt: skip
-        # A final expression_statement with ';' is not a tail, but tree-sitter wraps those.
-        return last
-    if last.type == "expression_statement" and last.named_children:
-        inner = last.named_children[0]
-        if last.child_count == 1 and inner.type in (
-            "if_expression", "match_expression", "block", "unsafe_block", "loop_expression",
-        ):  # fmt: skip
-            return inner
-    return None
-
-
-# ---------------------------------------------------------------- env reads
-
-
-ENV_FNS = {("env", "var"), ("env", "var_os"), ("dotenvy", "var"), ("dotenv", "var")}
-
-
-def is_env_fn(ctx: Ctx, call: Node) -> bool:
-    """``std::env::var(..)`` / ``env::var_os`` / ``dotenvy::var`` / an imported ``var``, whatever the argument."""
-    segs = path_segments(ctx.pf, call.child_by_field_name("function"))
-    if not segs:
-        return False
-    if len(segs) == 1:
-        target = ctx.module.uses.get(segs[0])
-        if target is None or len(target) < 2:
-            return False
-        segs = list(target)
-    if tuple(segs[-2:]) not in ENV_FNS:
-        return False
-    return len(segs) <= 2 or segs[-3] in ("std", "crate", "self")
-
-
-def env_call(ctx: Ctx, call: Node) -> tuple[str, Node] | None:
-    """(name, name node) when ``call`` reads one environment variable by name."""
-    if call.type != "call_expression" or not is_env_fn(ctx, call):
-        return None
-    args = call_args(call)
-    if not args:
-        return None
-    name = const_str(ctx, args[0])
-    if name is None:
-        return None
-    return name, args[0]
-
-
-def const_str(ctx: Ctx, node: Node, depth: int = 0) -> str | None:
-    """A string literal, or a const/static (or local) bound to one."""
-    node_ = unparen(node)
-    if node_ is None or depth > MAX_DEPTH:
-        return None
-    lit = string_value(ctx.pf, node_)
-    if lit is not None:
-        return lit
-    if node_.type == "identifier":
-        b = find_binding(ctx.pf, node_, ctx.pf.text(node_))
-        if b is not None:
-            return const_str(ctx, b.value, depth + 1) if b.kind == "let" and b.value is not None else None
-    if node_.type in ("identifier", "scoped_identifier"):
-        const = ctx.resolve_const(path_segments(ctx.pf, node_))
-        if const is not None:
-            cctx = ctx.for_module(const.module, const.file)
-            value = const.node.child_by_field_name("value")
-            if cctx is not None and value is not None:
-                return const_str(cctx, value, depth + 1)
-    return None
-
-
 # ---------------------------------------------------------------- scalar values
 
 _IP_CONSTS = {
@@ -331,16 +47,6 @@ _IP_CONSTS = {
     ("Ipv6Addr", "UNSPECIFIED"): "::",
     ("Ipv6Addr", "LOCALHOST"): "::1",
 }
-
-
-def closure_result(node: Node | None) -> Node | None:
-    node = unparen(node)
-    if node is None or node.type != "closure_expression":
-        return None
-    body = node.child_by_field_name("body")
-    if body is None:
-        return None
-    return block_tail(body) if body.type == "block" else body
 
 
 def eval_str(ctx: Ctx, node: Node | None, depth: int = 0) -> Val | None:
@@ -637,53 +343,3 @@ def _field_of_expr(ctx: Ctx, expr: Node | None, type_node: Node | None, fields: 
         if val is not None:
             return val
     return None
-
-
-def envy_source(ctx: Ctx, expr: Node, type_node: Node | None) -> tuple[StructDef, str] | None:
-    """When ``expr`` is ``envy::from_env::<T>()`` (or ``envy::prefixed(P).from_env``), T and P."""
-    root, methods = method_chain(expr)
-    pf = ctx.pf
-    call: Node | None = None
-    prefix = ""
-    func = root.child_by_field_name("function") if root.type == "call_expression" else None
-    segs = path_segments(pf, func) or []
-    if segs[-2:] == ["envy", "from_env"]:
-        call = root
-    elif segs[-2:] == ["envy", "prefixed"] and methods and methods[0].name == "from_env":
-        args = call_args(root)
-        p = const_str(ctx, args[0]) if args else None
-        if p is None:
-            return None
-        prefix = p
-        call = methods[0].call
-    if call is None:
-        return None
-    targs = None
-    f = call.child_by_field_name("function")
-    if f is not None and f.type == "generic_function":
-        targs = f.child_by_field_name("type_arguments")
-    type_src: Node | None = type_node
-    if targs is not None and targs.named_children:
-        type_src = targs.named_children[0]
-    found = _struct_from_type(ctx, type_src)
-    return (found, prefix) if found is not None else None
-
-
-def _struct_from_type(ctx: Ctx, type_node: Node | None) -> StructDef | None:
-    if type_node is None:
-        return None
-    if type_node.type == "generic_type":
-        segs = path_segments(ctx.pf, type_node.child_by_field_name("type")) or []
-        targs = type_node.child_by_field_name("type_arguments")
-        if segs and segs[-1] in ("Result", "Option", "Box", "Arc") and targs is not None and targs.named_children:
-            return _struct_from_type(ctx, targs.named_children[0])
-    return ctx.resolve_struct(path_segments(ctx.pf, type_node))
-
-
-def attr_groups(pf: ParsedFile, item: Node, names: tuple[str, ...]) -> list[list[Node]]:
-    out: list[list[Node]] = []
-    for attr in item_attributes(item):
-        name = attribute_name(pf, attr)
-        if name and name[-1] in names:
-            out.extend(token_tree_parts(attr))
-    return out
