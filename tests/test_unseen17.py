@@ -1,0 +1,27 @@
+"""Situations read on a seventeenth set of unseen repositories: libssl in a rust slim image, an env template the
+README names (`.env.save`), a compose file only `extends` reads, a user an entrypoint script creates before it
+drops to it, a Kafka client that reconnects by itself, and a repository that presents itself as a demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, got
+
+MAIN = "fn main() {}\n"
+
+
+def test_vw205_a_rust_slim_image_has_libssl_through_ca_certificates(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.86-slim-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM rust:1.86-slim-bookworm\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "USER nobody\nCMD [\"shop\"]\n"
+    )
+    cargo = CARGO + 'openssl = "0.10"\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": "use openssl as _;\nfn main() {}\n", "Dockerfile": image})
+    assert [f for f in lint(root, ["VW205"]) if "libssl" in f.message] == []
+    # debian's slim image has neither ca-certificates nor openssl
+    write(root, {"Dockerfile": image.replace("FROM rust:1.86-slim-bookworm\n", "FROM debian:bookworm-slim\n")})
+    assert [f.rule_id for f in lint(root, ["VW205"]) if "libssl" in f.message] == ["VW205"]
+
