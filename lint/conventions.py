@@ -219,10 +219,12 @@ def _documented_names(project: Project, project_dir: Path) -> dict[str, Location
         siblings = sorted(project_dir.iterdir())
     except OSError:
         siblings = []
-    files = _docs_in(project_dir, project.root)  # the documents first: they say what to set
+    docs = _docs_in(project_dir, project.root)
+    files = list(docs)  # the documents first: they say what to set
     files += [
         p for p in siblings if p.is_file() and p.name != ".env" and (p.name.startswith(".env.") or p.suffix == ".env")
     ]
+    files += [p for p in _named_env_files(docs) if p not in files]  # "Make a copy of [.env.save](.env.save)"
     for f in files[:40]:
         env_file = not DOC_NAMES.match(f.name)
         for i, line in enumerate(_lines(f), 1):
@@ -236,6 +238,22 @@ def _documented_names(project: Project, project_dir: Path) -> dict[str, Location
                     names.append(m.group(1))
             for n in names:
                 out.setdefault(n, Location(f, i, 1))
+    return out
+
+
+_ENV_FILE_NAME = re.compile(r"(?<![\w/-])((?:[\w.-]+/)*(?:\.env[\w.-]*|[\w.-]+\.env))(?![\w-])")
+
+
+def _named_env_files(docs: list[Path]) -> list[Path]:
+    """Env files (`.env.save`, `config/app.env`) of the repository that a README or setup document names: the
+    template its steps copy into place, whatever its suffix."""
+    out: list[Path] = []
+    for doc in docs:
+        for line in _lines(doc):
+            for m in _ENV_FILE_NAME.finditer(line):
+                p = doc.parent / m.group(1)
+                if p.name != ".env" and p not in out and p.is_file():
+                    out.append(p)
     return out
 
 

@@ -256,14 +256,15 @@ RULE = register(
             "variables to the shell of whoever runs it: a note at most. A service's `env_file:` only reaches the "
             "container: a variable it defines is still unset for `${VAR}` unless a `--env-file` passes the same file. "
             "When the repository git-ignores `.env` and ships no template, each user writes their own: a variable a "
-            "README or setup document names (`` `NAME` `` or `NAME=`), or another env file beside it defines "
-            "(`.env.test`), is a note pointing there. A `--env-file` on every run of a compose project replaces its "
-            "`.env`, as in compose. A compose project with no `.env` and no template that joins a network created "
-            "outside it (`external: true`) is one part of a larger deployment, which sets its variables: a note. "
-            "Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as well. A `.env` an "
-            "opaque generator writes (`tool env create -o .env`) makes its variables notes, except those the code "
-            "requires; a variable Cargo sets at compile time passed through (`CARGO_PKG_VERSION: "
-            "${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with `env!`, never at run time.",
+            "README or setup document names (`` `NAME` `` or `NAME=`), or another env file beside it (`.env.test`) or "
+            "one such a document names (`Make a copy of .env.save`) defines, is a note pointing there. A `--env-file` "
+            "on every run of a compose project replaces its `.env`, as in compose. A compose project with no `.env` "
+            "and no template that joins a network created outside it (`external: true`) is one part of a larger "
+            "deployment, which sets its variables: a note. Templates named with a dash or underscore (`.env-sample`, "
+            "`.env_example`) count as well. A `.env` an opaque generator writes (`tool env create -o .env`) makes its "
+            "variables notes, except those the code requires; a variable Cargo sets at compile time passed through "
+            "(`CARGO_PKG_VERSION: ${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with `env!`, never at "
+            "run time.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

@@ -25,3 +25,14 @@ def test_vw205_a_rust_slim_image_has_libssl_through_ca_certificates(tmp_path: Pa
     write(root, {"Dockerfile": image.replace("FROM rust:1.86-slim-bookworm\n", "FROM debian:bookworm-slim\n")})
     assert [f.rule_id for f in lint(root, ["VW205"]) if "libssl" in f.message] == ["VW205"]
 
+
+def test_vw202_a_template_the_readme_names_documents_its_variables(tmp_path: Path) -> None:
+    compose = "services:\n  bot:\n    image: acme/bot:1\n    environment:\n      API_BASE: ${API_BASE}\n"
+    root = write(tmp_path, {".gitignore": ".env\n", "production/compose.yaml": compose,
+                            ".env.save": "API_BASE=https://example.org\n",
+                            "README.md": "# Bot\n\n## Deploy\n\n* Make a copy of [.env.save](.env.save)\n"})
+    found = lint(root, ["VW202"])
+    assert [(f.effective_level.value, ".env.save:1" in f.message) for f in found] == [("note", True)]
+    write(root, {"README.md": "# Bot\n\nRun it.\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW202"])] == ["warning"]
+
