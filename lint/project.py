@@ -117,13 +117,16 @@ class Project:
             self.env_file(path)
         runs = self._wrapper_runs()
         loaded: set[tuple[Path, ...]] = set()
+        extended = extended_files([f for g in self.discovered.compose_groups for f in g])
         for group in self.discovered.compose_groups:
             key = tuple(norm_path(f) for f in group)
+            if len(key) == 1 and key[0] in extended and key not in runs and not standalone_compose(key[0]):
+                continue  # `services/x/compose.yaml` that the root file `extends`, incomplete on its own
             self._load_compose(group, runs.get(key, []))
             loaded.add(key)
         explicit = {f for group in self.discovered.compose_groups for f in group}
         overlays = {f for key in runs if len(key) > 1 for f in key[1:]}  # a wrapper combines them with a base
-        overlays |= extended_files([f for g in self.discovered.compose_groups for f in g])
+        overlays |= extended
         for variant in self.discovered.compose_variants:
             key = (norm_path(variant),)
             alone = key in runs or (key[0] not in overlays and standalone_compose(variant))

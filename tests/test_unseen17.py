@@ -36,3 +36,18 @@ def test_vw202_a_template_the_readme_names_documents_its_variables(tmp_path: Pat
     write(root, {"README.md": "# Bot\n\nRun it.\n"})
     assert [f.effective_level.value for f in lint(root, ["VW202"])] == ["warning"]
 
+
+def test_a_compose_file_only_extends_reads_is_no_project_of_its_own(tmp_path: Path) -> None:
+    part = (
+        "services:\n  user_db:\n    image: postgres:16\n    volumes:\n      - user_data:/var/lib/postgresql/data\n"
+    )
+    root_file = (
+        "services:\n  user_db:\n    extends:\n      file: ./user/docker-compose.yml\n      service: user_db\n"
+        "volumes:\n  user_data:\n"
+    )
+    root = write(tmp_path, {"docker-compose.yml": root_file, "user/docker-compose.yml": part})
+    assert lint(root, ["VW306"]) == []
+    # a part a wrapper runs on its own is linted on its own: the volume is undeclared there
+    write(root, {"Makefile": "user:\n\tcd user && docker compose up -d\n"})
+    assert [f.location.path.parent.name for f in lint(root, ["VW306"])] == ["user"]
+
