@@ -80,6 +80,16 @@ def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
     return False
 
 
+def _script_creates(text: str, user: str) -> bool:
+    """The entrypoint script creates the user itself before it drops to it (`adduser --uid "$USER_ID" app`)."""
+    for _n, logical in logical_lines(text.replace("\r\n", "\n")):
+        for cmd in commands(logical.strip()):
+            creates = bool(cmd) and _CREATES_USER.fullmatch(posixpath.basename(cmd[0])) is not None
+            if creates and user in (w.strip("\"'") for w in cmd[1:]):
+                return True
+    return False
+
+
 def _last_command(text: str) -> tuple[list[str], int] | None:
     """The script's last top-level command line (comments and blank lines skipped, backslash continuations
     joined) as words, with its first line."""
@@ -104,6 +114,7 @@ def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage)
         return None
     found: tuple[str, str] | None = dropped_user(list(instr.args))
     where = instr.location
+    script_text = ""
     if found is None:
         script = entry_script(project, build, stage, instr)
         last = _last_command(script.text) if script is not None else None
@@ -111,10 +122,11 @@ def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage)
             return None  # without `exec` the shell stays PID 1 (VW403), but the app still runs as that user
         found = dropped_user(last[0])
         where = Location(script.host, last[1], 1)
+        script_text = script.text
     if found is None:
         return None
     tool, user = found
-    if is_root_user(user) or not _user_exists(df, stage, user):
+    if is_root_user(user) or not (_user_exists(df, stage, user) or _script_creates(script_text, user)):
         return None
     img = build_contents(project, build)
     if img is not None and img.has_program(tool) is False:

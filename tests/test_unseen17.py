@@ -51,3 +51,20 @@ def test_a_compose_file_only_extends_reads_is_no_project_of_its_own(tmp_path: Pa
     write(root, {"Makefile": "user:\n\tcd user && docker compose up -d\n"})
     assert [f.location.path.parent.name for f in lint(root, ["VW306"])] == ["user"]
 
+
+def test_vw401_an_entrypoint_script_that_creates_the_user_it_drops_to(tmp_path: Path) -> None:
+    script = (
+        '#!/bin/sh\nset -e\nadduser --disabled-password --uid "$USER_ID" "app"\nchown -R "$USER_ID" /data\n'
+        'exec /bin/su-exec app "$@"\n'
+    )
+    image = (
+        "FROM rust:1.80-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM alpine:3.20\nRUN apk add --no-cache su-exec\nCOPY --from=build /src/target/release/shop /usr/bin/shop\n"
+        "COPY --chmod=0555 entry.sh /usr/local/bin/entry.sh\nENTRYPOINT [\"/usr/local/bin/entry.sh\"]\n"
+        "CMD [\"/usr/bin/shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "entry.sh": script})
+    assert lint(root, ["VW401"]) == []
+    write(root, {"entry.sh": script.replace('adduser --disabled-password --uid "$USER_ID" "app"\n', "")})
+    assert [f.rule_id for f in lint(root, ["VW401"])] == ["VW401"]  # `app` exists nowhere: no drop shown
+
