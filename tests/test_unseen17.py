@@ -68,3 +68,20 @@ def test_vw401_an_entrypoint_script_that_creates_the_user_it_drops_to(tmp_path: 
     write(root, {"entry.sh": script.replace('adduser --disabled-password --uid "$USER_ID" "app"\n', "")})
     assert [f.rule_id for f in lint(root, ["VW401"])] == ["VW401"]  # `app` exists nowhere: no drop shown
 
+
+def test_vw309_librdkafka_reconnects_in_the_background(tmp_path: Path) -> None:
+    code = (
+        "use rdkafka::config::ClientConfig;\nuse rdkafka::producer::FutureProducer;\n"
+        "fn main() {\n    let host = std::env::var(\"KAFKA_HOST\").unwrap();\n"
+        "    let _p: FutureProducer = ClientConfig::new().set(\"bootstrap.servers\", &host).create().unwrap();\n}\n"
+    )
+    compose = (
+        "services:\n  ingress:\n    build: .\n    environment:\n      KAFKA_HOST: kafka:9092\n"
+        "    depends_on: [kafka]\n  kafka:\n    image: bitnami/kafka:3.7\n"
+    )
+    from tests.unseen_fixtures import IMAGE
+
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'rdkafka = "0.36"\n', "src/main.rs": code, "Dockerfile": IMAGE,
+                            "compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
+
