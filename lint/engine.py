@@ -124,10 +124,29 @@ class Engine:
             services.setdefault(svc.name, []).append(svc.location)
         result.findings = merge_shared(result.findings, services)
         result.findings = self._unbuildable(result.findings)
+        result.findings = self._demo(result.findings)
         if self.report_unused:
             result.findings.extend(self._unused())
         result.findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.col, f.rule_id))
         return result
+
+    def _demo(self, findings: list[Finding]) -> list[Finding]:
+        """A repository whose README presents it as a demo, a sample or a proof of concept, and that publishes no
+        image (no CI workflow or script pushes one): its hardening findings are notes, since nothing it builds is
+        deployed as it stands."""
+        from viworks_lint.releases import releases
+        from viworks_lint.scope import demo_repository
+
+        hardening = [f for f in findings if f.rule_id.startswith("VW4") and f.effective_level is not Level.NOTE]
+        why = demo_repository(self.project) if hardening else None
+        if why is None or releases(self.project):
+            return findings
+        return [
+            replace(f, level=Level.NOTE, message=f"{f.message}; {why} and publishes no image: only advice")
+            if f in hardening
+            else f
+            for f in findings
+        ]
 
     def _unbuildable(self, findings: list[Finding]) -> list[Finding]:
         """A Dockerfile nothing builds (no compose service, script or CI step) that cannot build as it is (it

@@ -235,6 +235,35 @@ _TOY = re.compile(
 )
 
 
+# a repository that introduces itself as a demonstration: "A sample web application", "This is a demo project",
+# "serves as an example of how to …", "a proof of concept", "POC"
+_DEMO = re.compile(
+    r"\b(?:a|an|this\s+is\s+an?)\s+(?:(?:very\s+)?(?:simple|small|minimal|basic|tiny|quick)\s+)?"
+    r"(?:sample|example|demo|toy|poc)\s+(?:[\w-]+\s+){0,2}?(?:app|application|project|server|api|service|repo|"
+    r"repository)\b|\bto\s+demo(?:n)?strate\s+how\b|\bproof[- ]of[- ]concept\b|\bPOC\b|"
+    r"\bserves\s+as\s+an?\s+(?:example|demo)\b",
+    re.IGNORECASE,
+)
+
+
+def demo_repository(project: Project) -> str | None:
+    """The root README's introduction (its title and first section) presents the repository as a demo, a sample or
+    a proof of concept: why, else None."""
+    for name in ("README.md", "README", "readme.md", "Readme.md", "README.rst"):
+        path = project.root / name
+        try:
+            text = path.read_text("utf-8", errors="replace")[:1500] if path.is_file() else ""
+        except OSError:
+            continue
+        if not text:
+            continue
+        headings = [m.start() for m in re.finditer(r"^#{1,6}\s", text, re.MULTILINE)]
+        intro = text[: headings[1]] if len(headings) > 1 else text[:800]
+        m = _DEMO.search(intro)
+        return f"the README presents it as \"{' '.join(m.group(0).split())}\"" if m is not None else None
+    return None
+
+
 def _not_for_production(project: Project) -> str | None:
     """The root README says the whole repository is a toy or learning example, not for production: files that
     nothing else gives a scope are then `dev`."""

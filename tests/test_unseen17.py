@@ -85,3 +85,26 @@ def test_vw309_librdkafka_reconnects_in_the_background(tmp_path: Path) -> None:
                             "compose.yaml": compose})
     assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
 
+
+def test_hardening_of_a_repository_presented_as_a_demo_is_advice(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "EXPOSE 8080\nCMD [\"shop\"]\n"
+    )
+    readme = "# shop\n\nThis is a demo project of how to ship axum in Docker.\n\n## Run\n\n`docker build .`\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "README.md": readme})
+    found = lint(root, ["VW401"])
+    assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
+    assert 'presents it as "This is a demo project"' in found[0].message
+    # a demo whose image a workflow pushes is deployed somewhere: a warning
+    workflow = (
+        "on: push\njobs:\n  img:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          push: true\n          tags: acme/shop:1\n"
+    )
+    write(root, {".github/workflows/image.yml": workflow})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # "the demo" of a real application's README is no demo repository
+    (root / ".github/workflows/image.yml").unlink()
+    write(root, {"README.md": "# shop\n\nA shop. Try the demo at https://shop.example.\n"})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
