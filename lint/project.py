@@ -15,8 +15,9 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest, parse_manifest
 from viworks_lint.parsers.common import Problem, ReadError, read_text
 from viworks_lint.parsers.compose import ComposeProject, Service, load_project
-from viworks_lint.parsers.dockerfile import Dockerfile, parse_dockerfile
+from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.parsers.dockerignore import DockerIgnore, parse_dockerignore
+from viworks_lint.parsers.dockerparse import parse_dockerfile
 from viworks_lint.parsers.envfile import EnvFile, parse_env
 from viworks_lint.parsers.nginx import NginxConfig, parse_nginx
 

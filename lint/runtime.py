@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, expand, token_location
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, token_location
+from viworks_lint.parsers.dockersubst import expand
 from viworks_lint.project import Build, Project
 from viworks_lint.rust.facts import ListenAddr, Route
 from viworks_lint.stagefiles import stage_files

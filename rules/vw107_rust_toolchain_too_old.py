@@ -12,7 +12,8 @@ from viworks_lint.dockerutil import copy_sources, match_context
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import split_image
 from viworks_lint.location import Location
-from viworks_lint.parsers.dockerfile import Dockerfile, Stage, expand, token_location
+from viworks_lint.parsers.dockerfile import Dockerfile, Stage, token_location
+from viworks_lint.parsers.dockersubst import expand
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 

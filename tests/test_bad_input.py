@@ -505,7 +505,7 @@ def _lint_subprocess(root: Path, timeout: float) -> subprocess.CompletedProcess[
 def test_fifo_and_device_parse_without_blocking(tmp_path: Path) -> None:
     """The parsers refuse what is not a regular file (reading a FIFO would block forever)."""
     from viworks_lint.parsers.compose import load_project
-    from viworks_lint.parsers.dockerfile import parse_dockerfile
+    from viworks_lint.parsers.dockerparse import parse_dockerfile
 
     os.mkfifo(tmp_path / "Dockerfile")
     df = parse_dockerfile(tmp_path / "Dockerfile")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.helpers import lint, where, write
 from viworks_lint.findings import Level
-from viworks_lint.parsers.dockerfile import parse_dockerfile
+from viworks_lint.parsers.dockerparse import parse_dockerfile
 
 CADDY = """FROM caddy:2
 ARG BASE_URL=/

@@ -25,8 +25,9 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import parse_manifest
 from viworks_lint.parsers.common import Problem
 from viworks_lint.parsers.compose import load_project
-from viworks_lint.parsers.dockerfile import expand, parse_dockerfile
 from viworks_lint.parsers.dockerignore import parse_dockerignore
+from viworks_lint.parsers.dockerparse import parse_dockerfile
+from viworks_lint.parsers.dockersubst import expand
 from viworks_lint.parsers.envfile import parse_env
 from viworks_lint.parsers.interpolation import Interpolator
 

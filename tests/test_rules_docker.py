@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.helpers import lint, where, write
 from viworks_lint.cli import cli
 from viworks_lint.findings import Level
-from viworks_lint.parsers.dockerfile import parse_dockerfile
+from viworks_lint.parsers.dockerparse import parse_dockerfile
 
 # ---------------------------------------------------------------- VW212 exec-form-invalid
 

@@ -381,7 +381,7 @@ PER_ARCH = (
 
 
 def test_stage_picked_by_targetarch_is_resolved_when_every_candidate_agrees(tmp_path: Path) -> None:
-    from viworks_lint.parsers.dockerfile import parse_dockerfile
+    from viworks_lint.parsers.dockerparse import parse_dockerfile
 
     write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
                      "Containerfile.scratch": PER_ARCH.format(base="scratch")})
@@ -395,7 +395,7 @@ def test_stage_picked_by_targetarch_is_resolved_when_every_candidate_agrees(tmp_
 
 
 def test_stage_picked_by_targetarch_stays_unresolved_when_candidates_differ(tmp_path: Path) -> None:
-    from viworks_lint.parsers.dockerfile import parse_dockerfile
+    from viworks_lint.parsers.dockerparse import parse_dockerfile
 
     differ = PER_ARCH.format(base="alpine").replace(
         "FROM alpine AS builder-arm64\n", "FROM alpine AS builder-arm64\nUSER 1000\n"
