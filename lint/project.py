@@ -14,7 +14,8 @@ from viworks_lint.discover import Discovered, GitIgnore, discover
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest, parse_manifest
 from viworks_lint.parsers.common import Problem, ReadError, read_text
-from viworks_lint.parsers.compose import ComposeProject, Service, load_project
+from viworks_lint.parsers.compose import ComposeProject, Service
+from viworks_lint.parsers.composeload import load_project
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.parsers.dockerignore import DockerIgnore, parse_dockerignore
 from viworks_lint.parsers.dockerparse import parse_dockerfile

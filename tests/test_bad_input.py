@@ -504,7 +504,7 @@ def _lint_subprocess(root: Path, timeout: float) -> subprocess.CompletedProcess[
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
 def test_fifo_and_device_parse_without_blocking(tmp_path: Path) -> None:
     """The parsers refuse what is not a regular file (reading a FIFO would block forever)."""
-    from viworks_lint.parsers.compose import load_project
+    from viworks_lint.parsers.composeload import load_project
     from viworks_lint.parsers.dockerparse import parse_dockerfile
 
     os.mkfifo(tmp_path / "Dockerfile")

@@ -132,7 +132,7 @@ def test_fix_with_unsafe_fixes_removes_the_seed_findings_and_a_second_run_change
 
 
 def test_fixed_compose_file_still_validates_against_the_compose_schema(project: Path) -> None:
-    from viworks_lint.parsers.compose import load_project
+    from viworks_lint.parsers.composeload import load_project
 
     _run("--fix", "--unsafe-fixes")
     loaded = load_project([project / "compose.yaml"], {"POSTGRES_PASSWORD": "x", "JWT_SECRET": "y"})

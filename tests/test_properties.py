@@ -24,7 +24,7 @@ from viworks_lint.cli import cli
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import parse_manifest
 from viworks_lint.parsers.common import Problem
-from viworks_lint.parsers.compose import load_project
+from viworks_lint.parsers.composeload import load_project
 from viworks_lint.parsers.dockerignore import parse_dockerignore
 from viworks_lint.parsers.dockerparse import parse_dockerfile
 from viworks_lint.parsers.dockersubst import expand
