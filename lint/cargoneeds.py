@@ -22,7 +22,8 @@ from viworks_lint.cargocmd import CargoCall, installs_from_registry, package_spe
 from viworks_lint.cargoconfig import lock_and_config
 from viworks_lint.code import package_facts
 from viworks_lint.location import Location
-from viworks_lint.parsers.cargo import Manifest, Target, member_dirs, member_excluded
+from viworks_lint.parsers.cargo import Manifest, Target
+from viworks_lint.parsers.cargomembers import member_dirs, member_excluded
 from viworks_lint.project import norm_path
 from viworks_lint.stagefiles import StageFiles, image_path
 

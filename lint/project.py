@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from viworks_lint.config import Config
 from viworks_lint.discover import Discovered, GitIgnore, discover
 from viworks_lint.location import Location
-from viworks_lint.parsers.cargo import Manifest, parse_manifest
+from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.parsers.cargoparse import parse_manifest
 from viworks_lint.parsers.common import Problem, ReadError, read_text
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.composeload import load_project

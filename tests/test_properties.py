@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from viworks_lint.cli import cli
 from viworks_lint.location import Location
-from viworks_lint.parsers.cargo import parse_manifest
+from viworks_lint.parsers.cargoparse import parse_manifest
 from viworks_lint.parsers.common import Problem
 from viworks_lint.parsers.composeload import load_project
 from viworks_lint.parsers.dockerignore import parse_dockerignore
