@@ -246,13 +246,14 @@ _ENV_FILE_NAME = re.compile(r"(?<![\w/-])((?:[\w.-]+/)*(?:\.env[\w.-]*|[\w.-]+\.
 
 def _named_env_files(docs: list[Path]) -> list[Path]:
     """Env files (`.env.save`, `config/app.env`) of the repository that a README or setup document names: the
-    template its steps copy into place, whatever its suffix."""
+    file its steps copy into place, under a name of its own. A conventional template name (`.env.example`) is
+    the template of the `.env` beside it, which the template rules place; it is not taken here."""
     out: list[Path] = []
     for doc in docs:
         for line in _lines(doc):
             for m in _ENV_FILE_NAME.finditer(line):
                 p = doc.parent / m.group(1)
-                if p.name != ".env" and p not in out and p.is_file():
+                if p.name != ".env" and not is_template_name(p.name) and p not in out and p.is_file():
                     out.append(p)
     return out
 
