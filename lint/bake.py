@@ -1,6 +1,7 @@
-"""Build contexts that `docker buildx bake` (a `contexts = { name = "target:x" }` block of a bake file) or a
-wrapper (`docker buildx build --build-context name=…`) passes into a Dockerfile: `FROM name` then starts from
-whatever that context is, an earlier bake target, not an image the linter can know."""
+"""What `docker buildx bake` files say about the repository's Dockerfiles: the build contexts a bake file
+(`contexts = { name = "target:x" }`) or a wrapper (`docker buildx build --build-context name=…`) passes into a
+Dockerfile (`FROM name` then starts from whatever that context is, an earlier bake target, not an image the
+linter can know), and the Dockerfiles bake targets build (`dockerfile = "docker/Dockerfile.alpine"`)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,27 @@ def named_contexts(project: Project) -> frozenset[str]:
 
     texts = tuple(w.text for w in wrappers(project) if "--build-context" in w.text)
     return _named(project.root, texts)
+
+
+_DOCKERFILE = re.compile(r"^\s*dockerfile\s*=\s*\"([^\"$]+)\"", re.M)
+_CONTEXT = re.compile(r"^\s*context\s*=\s*\"([^\"$]+)\"", re.M)
+
+
+def bake_dockerfiles(project: Project) -> frozenset[Path]:
+    """The Dockerfiles (normalised paths) a target of a bake file builds: `dockerfile = "…"`, taken from the
+    bake file's folder or from a `context = "…"` the file sets (bake resolves it against the context)."""
+    from viworks_lint.project import norm_path
+
+    found: set[Path] = set()
+    for pattern in _BAKE_GLOBS:
+        for path in sorted(project.root.glob(pattern)):
+            try:
+                if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            bases = [path.parent, *(path.parent / c for c in _CONTEXT.findall(text))]
+            for name in _DOCKERFILE.findall(text):
+                found.update(norm_path(b / name) for b in bases if (b / name).is_file())
+    return frozenset(found)

@@ -179,6 +179,10 @@ def retired(project: Project, df: Dockerfile) -> str | None:
     """Why a Dockerfile nothing builds is not the image anyone ships, else None."""
     if any((project.root / name).is_file() for name in _PLATFORM_FILES):
         return None  # a platform builds a Dockerfile from a config file of its own
+    from viworks_lint.bake import bake_dockerfiles
+
+    if norm_path(df.path) in bake_dockerfiles(project):
+        return None  # a bake target builds it (a variant image: alpine beside debian)
     where = commented_reference(project, df)
     if where is not None:
         return f"the only line that built it, {where}, is commented out"

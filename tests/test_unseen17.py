@@ -108,3 +108,22 @@ def test_hardening_of_a_repository_presented_as_a_demo_is_advice(tmp_path: Path)
     (root / ".github/workflows/image.yml").unlink()
     write(root, {"README.md": "# shop\n\nA shop. Try the demo at https://shop.example.\n"})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_a_variant_dockerfile_a_bake_target_builds_is_not_retired(tmp_path: Path) -> None:
+    debian = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "USER nobody\nEXPOSE 8080\nCMD [\"shop\"]\n"
+    )
+    alpine = (
+        "FROM rust:1.80-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM alpine:3.20\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\nEXPOSE 8080\nCMD [\"shop\"]\n"
+    )
+    bake = 'target "alpine" {\n  context = "."\n  dockerfile = "docker/Dockerfile.alpine"\n}\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "docker/Dockerfile": debian,
+                            "docker/Dockerfile.alpine": alpine, "compose.yaml": "services:\n  api:\n    build:\n"
+                            "      context: .\n      dockerfile: docker/Dockerfile\n", "docker-bake.hcl": bake})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "docker/Dockerfile.alpine", 5, "warning")]
+    (root / "docker-bake.hcl").unlink()  # nothing builds the variant: the compose-built Dockerfile supersedes it
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "docker/Dockerfile.alpine", 5, "note")]
