@@ -300,12 +300,14 @@ def _page_intro(path: Path) -> str:
 def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
     """A compose file that the documentation page running it introduces as a local development setup
     (`This guide covers setting up the app using Docker Compose for local development.`), and that no
-    wrapper runs for deployment."""
+    wrapper runs for deployment, nor the root README under a heading of its own (`Installation`, `Quick
+    Start`: how users run it, whatever a contributing guide says)."""
     from viworks_lint.composefiles import default_compose
     from viworks_lint.project import norm_path
 
     key = norm_path(path)
     found: str | None = None
+    readme_run = False
     for inv in project.wrappers.invocations:
         files = {norm_path(f) for f in inv.files or default_compose(project, inv.cwd)}
         if key not in files:
@@ -313,15 +315,18 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
         named = scope_from_name(inv.label) if inv.label else None
         if named is not None and named[0] is Scope.DEPLOY:
             return None  # `make deploy`, a `release` job: it ships
-        if inv.kind == "docs" and found is None:
-            m = _DEV_HEADER.search(_page_intro(inv.location.path))
-            if m is not None:
-                found = f"{project.rel(inv.location.path)} (documentation) introduces it as {m.group(0)!r}"
-            heading = inv.label.partition(":")[2] if inv.label.startswith("§") else ""
-            h = _DEV_HEADER.search(heading)
-            if found is None and h is not None:
-                found = f"{project.rel(inv.location.path)} (documentation) runs it under the heading {heading!r}"
-    return (Scope.DEV, found) if found is not None else None
+        if inv.kind != "docs":
+            continue
+        intro = _DEV_HEADER.search(_page_intro(inv.location.path))
+        heading = inv.label.partition(":")[2] if inv.label.startswith("§") else ""
+        h = _DEV_HEADER.search(heading)
+        if intro is None and h is None and inv.location.path.parent == project.root:
+            readme_run = readme_run or inv.location.path.name.lower().startswith("readme")
+        if found is None and intro is not None:
+            found = f"{project.rel(inv.location.path)} (documentation) introduces it as {intro.group(0)!r}"
+        if found is None and h is not None:
+            found = f"{project.rel(inv.location.path)} (documentation) runs it under the heading {heading!r}"
+    return (Scope.DEV, found) if found is not None and not readme_run else None
 
 
 # the keys of a service that only describe how its image is built and named

@@ -127,3 +127,17 @@ def test_a_variant_dockerfile_a_bake_target_builds_is_not_retired(tmp_path: Path
     assert got(lint(root, ["VW401"]), root) == [("VW401", "docker/Dockerfile.alpine", 5, "warning")]
     (root / "docker-bake.hcl").unlink()  # nothing builds the variant: the compose-built Dockerfile supersedes it
     assert got(lint(root, ["VW401"]), root) == [("VW401", "docker/Dockerfile.alpine", 5, "note")]
+
+
+def test_a_compose_file_the_readme_runs_to_install_is_no_dev_stack(tmp_path: Path) -> None:
+    from tests.unseen_fixtures import scope_of
+
+    compose = "services:\n  app:\n    image: acme/app:1\n"
+    contributing = "# Contributing\n\n## Development setup\n\n```\ndocker compose up -d\n```\n"
+    readme = "# App\n\n## Quick Start\n\n```\ndocker compose up -d\n```\n"
+    root = write(tmp_path, {"docker-compose.yml": compose, "CONTRIBUTING.md": contributing})
+    assert scope_of(root, "docker-compose.yml") == "dev"
+    write(root, {"README.md": readme})
+    assert scope_of(root, "docker-compose.yml") == "deploy"
+    write(root, {"README.md": readme.replace("## Quick Start", "## Local development")})
+    assert scope_of(root, "docker-compose.yml") == "dev"
