@@ -141,3 +141,20 @@ def test_a_compose_file_the_readme_runs_to_install_is_no_dev_stack(tmp_path: Pat
     assert scope_of(root, "docker-compose.yml") == "deploy"
     write(root, {"README.md": readme.replace("## Quick Start", "## Local development")})
     assert scope_of(root, "docker-compose.yml") == "dev"
+
+
+def test_vw207_a_socket_addr_v4_variant_around_a_loopback_address(tmp_path: Path) -> None:
+    code = (
+        "use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};\nuse actix_web::{App, HttpServer};\n"
+        "const PORT: u16 = 8080;\n#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n"
+        "    HttpServer::new(|| App::new())\n"
+        "        .bind(SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, PORT)))?\n        .run()\n        .await\n}\n"
+    )
+    from tests.unseen_fixtures import IMAGE
+
+    compose = "services:\n  web:\n    build: .\n    ports: ['8080:8080']\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'actix-web = "4"\n', "src/main.rs": code, "Dockerfile": IMAGE,
+                            "compose.yaml": compose})
+    assert got(lint(root, ["VW207"]), root) == [("VW207", "src/main.rs", 7, "error")]
+    write(root, {"src/main.rs": code.replace("Ipv4Addr::LOCALHOST", "Ipv4Addr::UNSPECIFIED")})
+    assert lint(root, ["VW207"]) == []

@@ -182,7 +182,7 @@ def eval_addr(ctx: Ctx, node: Node | None, depth: int) -> Addr | None:
         segs = path_segments(pf, node.child_by_field_name("function")) or []
         args = call_args(node)
         if len(segs) >= 2 and segs[-2] in ("SocketAddr", "SocketAddrV4", "SocketAddrV6"):
-            if segs[-1] == "from" and len(args) == 1:
+            if segs[-1] in ("from", "V4", "V6") and len(args) == 1:  # `SocketAddr::V4(SocketAddrV4::new(…))`
                 return eval_addr(ctx, args[0], depth + 1)
             if segs[-1] == "new" and len(args) >= 2:
                 host = eval_ip(ctx, args[0], depth + 1)
