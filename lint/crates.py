@@ -116,6 +116,8 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
         files = stage_files(project, build, stage)
         edited = False  # a RUN rewrote a manifest of the stage: which binaries it builds cannot be told
         for instr in stage.instructions:
+            if instr.cmd in ("COPY", "ADD") and instr.flag("from") is None and _copies_manifest(instr):
+                edited = False  # `COPY ./ ./` after `sed -i … Cargo.toml`: the repository's manifest is back
             if instr.cmd != "RUN":
                 continue
             edited = edited or EDITS_MANIFEST.search(instr.original) is not None
@@ -151,6 +153,17 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
                         tuple(opts.get("--target", [])),
                     )
                 )
+    # a dependency-caching build of a rewritten manifest (`sed -i '/^build/d' Cargo.toml`, then `cargo build`)
+    # that a later build of the same manifest in the same stage, after `COPY ./ ./`, replaces says nothing
+    runs = [
+        r
+        for i, r in enumerate(runs)
+        if r.manifest is not None
+        or not any(
+            later.stage is r.stage and later.manifest_path == r.manifest_path and later.manifest is not None
+            for later in runs[i + 1 :]
+        )
+    ]
     packages: list[Manifest] = []
     resolved = bool(runs) and all(r.manifest is not None for r in runs)
     for r in runs:
@@ -178,6 +191,12 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
     if final is not None and any(r.stage is final or r.stage.index in _lineage(df, final) for r in runs):
         runtime = runtime or list(packages)  # built in the final image itself
     return BuiltCode(tuple(runs), tuple(packages), tuple(copied), resolved, tuple(runtime))
+
+
+def _copies_manifest(instr: Instruction) -> bool:
+    """A COPY/ADD of the whole context, or of `Cargo.toml` itself, into the stage."""
+    sources = [s.rstrip("/") for s in (instr.expanded or instr.args)[:-1] if not s.startswith("--")]
+    return any(s in (".", "", "./.") or posixpath.basename(s) in ("Cargo.toml", "Cargo.*") for s in sources)
 
 
 def _lineage(df: Dockerfile, stage: Stage) -> set[int]:

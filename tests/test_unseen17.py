@@ -158,3 +158,31 @@ def test_vw207_a_socket_addr_v4_variant_around_a_loopback_address(tmp_path: Path
     assert got(lint(root, ["VW207"]), root) == [("VW207", "src/main.rs", 7, "error")]
     write(root, {"src/main.rs": code.replace("Ipv4Addr::LOCALHOST", "Ipv4Addr::UNSPECIFIED")})
     assert lint(root, ["VW207"]) == []
+
+
+def test_a_dependency_caching_build_of_a_rewritten_manifest_does_not_hide_the_real_build(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS builder\nWORKDIR /shop\nRUN cargo init --bin\nCOPY Cargo.* ./\n"
+        "RUN sed -i '/^build/d' Cargo.toml\nRUN cargo build --release\nRUN rm -rf src/\nCOPY ./ ./\n"
+        "RUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=builder /shop/target/release/shop /shop\nUSER nobody\nCMD [\"/shop\"]\n"
+    )
+    from tests.unseen_fixtures import CONNECT
+
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    compose = (
+        "services:\n  shop:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "  db:\n    image: postgres:16\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": CONNECT, "Dockerfile": image, "compose.yaml": compose})
+    from viworks_lint.config import load_config
+    from viworks_lint.crates import built_code
+    from viworks_lint.project import Project
+
+    project = Project(root, load_config(root))
+    built = built_code(project, project.builds[0])
+    assert built.resolved and [m.package_name for m in built.runtime] == ["shop"]
+    # without the later `COPY ./ ./`, the rewritten manifest is what builds: no claim on its binaries
+    write(root, {"Dockerfile": image.replace("COPY ./ ./\nRUN cargo build --release\n", "")})
+    project = Project(root, load_config(root))
+    assert not built_code(project, project.builds[0]).resolved
