@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +77,14 @@ def _context(project: Project, compose: ComposeProject, svc: Service) -> Iterato
                 f"relative to the build context `{spec.context_raw}`, i.e. `{_rel(project, df)}`"
                 f"{_hint(project, df) if not df.exists() else ''}"
             )
+            meant = (compose.project_dir / spec.dockerfile_raw).resolve()
+            if not df.exists() and meant.is_file() and not spec.dockerfile_raw.startswith("/"):
+                # written relative to the compose file's folder, as a path in the compose file reads
+                fixed = os.path.relpath(meant, ctx.resolve()).replace(os.sep, "/")
+                msg += (
+                    f"; `{_rel(project, meant)}` exists, so the path was written from the compose file's folder: "
+                    f"write `dockerfile: {fixed}`"
+                )
             loc = spec.dockerfile_location or spec.location
         else:
             msg = (
@@ -120,13 +129,14 @@ RULE = register(
         summary="A compose build context, Dockerfile or additional context path does not exist.",
         docs=RuleDocs(
             what="`build.context` (or the short form `build: ./dir`) and local `build.additional_contexts` are "
-            "resolved against the compose project directory, `build.dockerfile` against the build context "
-            "(the default is `Dockerfile` in the context). Any of them missing is reported at the compose value. "
-            "A `Dockerfile` that is absent while a lowercase `dockerfile` sits beside it is not missing: "
-            "BuildKit loads both names and uses the lowercase one (moby/buildkit frontend/dockerui, "
-            '"dockerfile is also supported casing moby/moby#10858"; the docker CLI does the same for its '
-            "default name), and the build is linked to that file. "
-            "Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, `target:` contexts are "
+            "resolved against the compose project directory, `build.dockerfile` against the build context (the "
+            "default is `Dockerfile` in the context). Any of them missing is reported at the compose value; a "
+            "`build.dockerfile` that exists when read from the compose file's folder instead (`context: ..` with "
+            "`dockerfile: ../crates/api/Dockerfile`) gets the path to write in the message. A `Dockerfile` that is "
+            "absent while a lowercase `dockerfile` sits beside it is not missing: BuildKit loads both names and uses "
+            "the lowercase one (moby/buildkit frontend/dockerui, \"dockerfile is also supported casing "
+            "moby/moby#10858\"; the docker CLI does the same for its default name), and the build is linked to that "
+            "file. Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, `target:` contexts are "
             "not paths and are not checked.",
             why="`docker compose up --build` stops before building anything (`unable to prepare context: path "
             '"./backnd" not found`, `failed to read dockerfile`), so none of the services are updated. '

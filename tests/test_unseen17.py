@@ -186,3 +186,15 @@ def test_a_dependency_caching_build_of_a_rewritten_manifest_does_not_hide_the_re
     write(root, {"Dockerfile": image.replace("COPY ./ ./\nRUN cargo build --release\n", "")})
     project = Project(root, load_config(root))
     assert not built_code(project, project.builds[0]).resolved
+
+
+def test_vw104_names_the_dockerfile_path_written_from_the_compose_folder(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  indexer:\n    build:\n      context: ..\n      dockerfile: ../crates/indexer/Dockerfile\n"
+    )
+    root = write(tmp_path, {"infra/docker-compose.yaml": compose, "crates/indexer/Dockerfile": "FROM alpine:3.20\n"})
+    found = lint(root, ["VW104"])
+    assert [f.rule_id for f in found] == ["VW104"]
+    assert found[0].message.endswith("write `dockerfile: crates/indexer/Dockerfile`")
+    (root / "crates/indexer/Dockerfile").unlink()
+    assert "write `dockerfile:" not in lint(root, ["VW104"])[0].message
