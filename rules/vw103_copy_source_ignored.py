@@ -99,8 +99,13 @@ def check(project: Project) -> Iterator[Finding]:
                                 f"`{ctx}`, but {ignore_file} excludes every one of them with {pats}"
                             )
                         again = matches[0] if len(matches) == 1 else src.value.lstrip("/")
+                        wildcard = any(c in src.value for c in "*?[")
                         msg = (
-                            f'{what}; BuildKit never sends excluded files, so the build fails with "not found". '
+                            f"{what}; BuildKit never sends excluded files, so the wildcard matches nothing and "
+                            "copies nothing (an empty wildcard is allowed): the build goes on without them. If the "
+                            f"image needs them, remove or narrow the pattern, or add `!{again}` after it"
+                            if wildcard
+                            else f'{what}; BuildKit never sends excluded files, so the build fails with "not found". '
                             f"Remove or narrow the pattern, or add `!{again}` after it"
                         )
                         yield RULE.finding(
@@ -109,6 +114,7 @@ def check(project: Project) -> Iterator[Finding]:
                             key=f"ignored:{src.value}",
                             related=_related(project, build, deciding),
                             fix=unsafe_fix(f"re-include `{again}` in {ignore_file}", AppendLine(di.path, f"!{again}")),
+                            level=Level.NOTE if wildcard else None,
                         )
 
 
@@ -120,11 +126,13 @@ RULE = register(
         summary="A COPY/ADD source exists in the build context but .dockerignore excludes all of it.",
         docs=RuleDocs(
             what="Each `COPY`/`ADD` source that matches files in the build context is checked against the "
-            "`.dockerignore` that applies to the build (`<Dockerfile>.dockerignore` next to the Dockerfile wins "
-            "over `.dockerignore` at the context root), with Docker's matching rules: `**`, `!` exceptions, the "
-            "last matching pattern wins, and a pattern that matches a directory excludes everything in it. The "
-            "rule fires only when every match is excluded. A directory source with only some files excluded, "
-            "or with a file re-included by a later `!pattern`, is fine.",
+            "`.dockerignore` that applies to the build (`<Dockerfile>.dockerignore` next to the Dockerfile wins over "
+            "`.dockerignore` at the context root), with Docker's matching rules: `**`, `!` exceptions, the last "
+            "matching pattern wins, and a pattern that matches a directory excludes everything in it. The rule fires "
+            "only when every match is excluded. A directory source with only some files excluded, or with a file "
+            "re-included by a later `!pattern`, is fine. A wildcard source whose every match is excluded (`COPY "
+            "Cargo.lock* ./` under `*.lock`) matches nothing, which BuildKit allows: a note, the build goes on "
+            "without those files.",
             why="The file is on disk, so the build works in a local `cargo build` and the Dockerfile looks right, "
             'but BuildKit never sends it: the build stops with `failed to compute cache key: "/Cargo.lock": '
             "not found` and the service keeps its old image.",

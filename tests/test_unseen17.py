@@ -198,3 +198,12 @@ def test_vw104_names_the_dockerfile_path_written_from_the_compose_folder(tmp_pat
     assert found[0].message.endswith("write `dockerfile: crates/indexer/Dockerfile`")
     (root / "crates/indexer/Dockerfile").unlink()
     assert "write `dockerfile:" not in lint(root, ["VW104"])[0].message
+
+
+def test_vw103_a_wildcard_whose_every_match_is_ignored_is_an_empty_wildcard(tmp_path: Path) -> None:
+    image = "FROM rust:1.80\nWORKDIR /src\nCOPY Cargo.toml Cargo.lock* ./\nRUN touch Cargo.lock\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "Cargo.lock": "version = 3\n", ".dockerignore": "Cargo.lock\n",
+                            "Dockerfile": image})
+    assert [f.effective_level.value for f in lint(root, ["VW103"])] == ["note"]
+    write(root, {"Dockerfile": image.replace("Cargo.lock*", "Cargo.lock")})
+    assert [f.effective_level.value for f in lint(root, ["VW103"])] == ["error"]
