@@ -131,15 +131,15 @@ class Engine:
         return result
 
     def _demo(self, findings: list[Finding]) -> list[Finding]:
-        """A repository whose README presents it as a demo, a sample or a proof of concept, and that publishes no
-        image (no CI workflow or script pushes one): its hardening findings are notes, since nothing it builds is
-        deployed as it stands."""
+        """A repository whose README presents it as a demo, a sample or a proof of concept, that publishes no image
+        (no CI workflow or script pushes one) and deploys no compose file (no wrapper or CI step runs one for
+        deployment): its hardening findings are notes, since nothing it builds is deployed as it stands."""
         from viworks_lint.releases import releases
-        from viworks_lint.scope import demo_repository
+        from viworks_lint.scope import demo_repository, deployed_by_wrapper
 
         hardening = [f for f in findings if f.rule_id.startswith("VW4") and f.effective_level is not Level.NOTE]
         why = demo_repository(self.project) if hardening else None
-        if why is None or releases(self.project):
+        if why is None or releases(self.project) or deployed_by_wrapper(self.project) is not None:
             return findings
         return [
             replace(f, level=Level.NOTE, message=f"{f.message}; {why} and publishes no image: only advice")
@@ -179,13 +179,14 @@ class Engine:
             if info is None or info.kind != "dockerfile" or f.effective_level is Level.NOTE:
                 out.append(f)
                 continue
-            if not hardening:  # a start-up failure of an image nobody runs any more
+            if not hardening:  # a start-up failure of an image nobody may run any more
                 if info.reason == STANDALONE_REASON and (why := retired_why(path)):
+                    error = f.effective_level is Level.ERROR  # a crash stays an error: the guess may be wrong
                     f = replace(
                         f,
-                        level=Level.NOTE,
+                        level=f.level if error else Level.NOTE,
                         message=f"{f.message}; no compose file, script or CI step builds this Dockerfile and {why}, "
-                        "so nobody runs this image: only advice",
+                        + ("so it may be retired" if error else "so nobody runs this image: only advice"),
                     )
             elif binless and path in broken:
                 f = replace(

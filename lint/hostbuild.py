@@ -326,3 +326,28 @@ def script_creating(base: Path, missing: Path) -> Path | None:
         if re.search(rf"(?<![\w.-]){name}(?![\w-])", w.text):
             return w.path
     return None
+
+
+def hand_built(project: Project) -> frozenset[str]:
+    """The Dockerfiles (relative paths) a `docker build` of a CI workflow, Makefile, script or of the repository's
+    documentation (README and setup pages at the root or in `docs/`) builds (read once)."""
+    from viworks_lint.docruns import is_doc
+
+    cached: frozenset[str] | None = project.__dict__.get("_hand_built")
+    if cached is not None:
+        return cached
+    texts = [w.text for w in wrappers(project)]
+    for folder in (project.root, project.root / "docs"):
+        try:
+            pages = sorted(p for p in folder.iterdir() if p.is_file() and is_doc(p, project.root))
+        except OSError:
+            continue
+        for page in pages[:40]:
+            try:
+                if page.stat().st_size <= 512_000:
+                    texts.append(page.read_text("utf-8", errors="replace"))
+            except OSError:
+                continue
+    found = frozenset(built for text in texts if "build" in text for built, _parsed in _cli_builds(text))
+    project.__dict__["_hand_built"] = found
+    return found

@@ -22,7 +22,9 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 
 if TYPE_CHECKING:
-    from viworks_lint.project import Project
+    from collections.abc import Sequence
+
+    from viworks_lint.project import Build, Project
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,19 @@ def built_for(project: Project, df: Dockerfile, stage: Stage) -> BuiltFor | None
     return platform_deployed(project).get(df.path)
 
 
+def runs_on_platform(project: Project, df: Dockerfile, stage: Stage, builds: Sequence[Build]) -> BuiltFor | None:
+    """The platform the image is built for (`built_for`), unless a compose service of a `deploy` compose file runs
+    it: then it also runs as a plain container, where its own USER and PID 1 are what count."""
+    from viworks_lint.scope import Scope
+
+    if any(
+        b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
+        for b in builds
+    ):
+        return None
+    return built_for(project, df, stage)
+
+
 def platform_deployed(project: Project) -> dict[Path, BuiltFor]:
     """The Dockerfiles a platform config file of the repository deploys (`fly.toml` at the root or beside a
     Dockerfile; its `[build] dockerfile`, else `Dockerfile` beside it), keyed by normalised path (read once)."""
@@ -120,8 +135,8 @@ def _deployed_dockerfile(config: Path, key: str | None) -> Path | None:
     parts = key.split(".") if key else []
     for part in parts[:-1]:
         section = section.get(part) if isinstance(section, dict) else None
-    if isinstance(section, dict) and isinstance(section.get("image"), str):
-        return None  # `[build] image = "..."`: a prebuilt image, no Dockerfile of the repository
+    if isinstance(section, dict) and any(section.get(k) for k in ("image", "builder", "buildpacks")):
+        return None  # `[build] image = "…"` (a prebuilt image) or a buildpacks build: no Dockerfile of the repo
     named = section.get(parts[-1]) if isinstance(section, dict) and parts else None
     return config.parent / (named if isinstance(named, str) and named else "Dockerfile")
 

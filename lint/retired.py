@@ -180,9 +180,12 @@ def retired(project: Project, df: Dockerfile) -> str | None:
     if any((project.root / name).is_file() for name in _PLATFORM_FILES):
         return None  # a platform builds a Dockerfile from a config file of its own
     from viworks_lint.bake import bake_dockerfiles
+    from viworks_lint.hostbuild import hand_built
 
     if norm_path(df.path) in bake_dockerfiles(project):
         return None  # a bake target builds it (a variant image: alpine beside debian)
+    if project.rel(df.path) in hand_built(project):
+        return None  # a README, script or CI step builds it with `docker build -f`: someone runs it
     where = commented_reference(project, df)
     if where is not None:
         return f"the only line that built it, {where}, is commented out"

@@ -214,7 +214,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
             doc = None
             if content is None:
                 doc = documented_dev(project, f) or _beside_production(project, compose)
-                doc = doc or _platform_stack(project, compose)
+                doc = doc or _platform_stack(project, compose, uses)
             info = decide(f, "compose", content or doc)
             if doc is not None and info.reason == doc[1]:
                 info = replace(info, documented=True)
@@ -235,21 +235,26 @@ _TOY = re.compile(
 )
 
 
-# a repository that introduces itself as a demonstration: "A sample web application", "This is a demo project",
-# "serves as an example of how to …", "a proof of concept", "POC"
+# a repository that describes itself as a demonstration: "This is a demo project", "This repository is a sample
+# web application", "This repo serves as an example of how to …", "A demo web application made with …" (opening
+# a sentence), "a proof-of-concept chat program", "a simple web app to demonstrate how to use …"; not "a demo
+# server runs at …" or "built to demonstrate how fast …"
+_KIND = r"(?:demo|example|sample|toy|poc|proof[- ]of[- ]concept)"
 _DEMO = re.compile(
-    r"\b(?:a|an|this\s+is\s+an?)\s+(?:(?:very\s+)?(?:simple|small|minimal|basic|tiny|quick)\s+)?"
-    r"(?:sample|example|demo|toy|poc)\s+(?:[\w-]+\s+){0,2}?(?:app|application|project|server|api|service|repo|"
-    r"repository)\b|\bto\s+demo(?:n)?strate\s+how\b|\bproof[- ]of[- ]concept\b|\bPOC\b|"
-    r"\bserves\s+as\s+an?\s+(?:example|demo)\b",
-    re.IGNORECASE,
+    r"\b(?:this|the)\s+(?:repo(?:sitory)?|project|app(?:lication)?|code(?:base)?)\s+(?:is|serves\s+as)\s+an?\s+"
+    r"(?:[\w-]+\s+){0,2}?" + _KIND + r"\b"
+    r"|\bthis\s+is\s+an?\s+(?:[\w-]+\s+){0,2}?" + _KIND + r"\b"
+    r"|(?:^|[.!]\s+|#\s*)an?\s+(?:[\w-]+\s+){0,2}?" + _KIND + r"\s+(?:[\w-]+\s+){0,2}?(?:app|application|project)\b"
+    r"|\b" + _KIND + r"\s+(?:[\w-]+\s+){0,2}?(?:app|application|project|program)\s*$"
+    r"|\bto\s+demo(?:n)?strate\s+how\s+to\b",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
 def demo_repository(project: Project) -> str | None:
     """The root README's introduction (its title and first section) presents the repository as a demo, a sample or
     a proof of concept: why, else None."""
-    for name in ("README.md", "README", "readme.md", "Readme.md", "README.rst"):
+    for name in ("README.md", "README", "readme.md", "Readme.md", "ReadMe.md", "README.rst"):
         path = project.root / name
         try:
             text = path.read_text("utf-8", errors="replace")[:1500] if path.is_file() else ""
@@ -262,6 +267,13 @@ def demo_repository(project: Project) -> str | None:
         m = _DEMO.search(intro)
         return f"the README presents it as \"{' '.join(m.group(0).split())}\"" if m is not None else None
     return None
+
+
+def deployed_by_wrapper(project: Project) -> str | None:
+    """Where a wrapper, script or CI step (not the documentation) runs a compose file of the repository for
+    deployment (`ssh host docker compose up -d`, `make deploy`), else None."""
+    found = next((u.where for u in _uses(project).values() if u.scope is Scope.DEPLOY and not u.documented), None)
+    return found or ("a workflow or script that runs compose over ssh" if _remote_compose_run(project) else None)
 
 
 def _not_for_production(project: Project) -> str | None:
@@ -314,12 +326,17 @@ def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope
     return None
 
 
-def _platform_stack(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
+def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, _Use]) -> tuple[Scope, str] | None:
     """Every image the compose file builds is one a platform config file deploys (`fly.toml` builds the same
-    Dockerfile on Fly.io): the compose file is the local stack around it."""
+    Dockerfile on Fly.io), and no wrapper, CI step or documented command runs the compose file for deployment:
+    the compose file is the local stack around it."""
     from viworks_lint.platforms import platform_deployed
     from viworks_lint.project import norm_path
 
+    if any((u := uses.get(norm_path(f))) is not None and u.scope is Scope.DEPLOY for f in compose.files):
+        return None  # `make deploy`, or the README's install steps: the compose file ships
+    if _remote_compose_run(project):
+        return None  # `ssh host 'docker compose up -d'` in a CI workflow or script: some host runs compose
     deployed = platform_deployed(project)
     built = [b for svc in compose.services.values() if (b := project.build_of_service(svc)) is not None]
     if not deployed or not built or any(norm_path(b.dockerfile_path) not in deployed for b in built):
@@ -330,6 +347,17 @@ def _platform_stack(project: Project, compose: ComposeProject) -> tuple[Scope, s
         f"it builds `{project.rel(built[0].dockerfile_path)}`, which {first.evidence} deploys to "
         f"{first.platform.name}: this file is the local stack around it",
     )
+
+
+_REMOTE_COMPOSE = re.compile(r"\bssh\b[^\n]*\bdocker[ -]compose\b|\bdocker[ -]compose\b[^\n]*\bup\b[^\n]*\bssh\b")
+
+
+def _remote_compose_run(project: Project) -> bool:
+    """A CI workflow or script runs compose on another host over ssh (`ssh deploy@host 'docker compose up -d'`):
+    which of the repository's compose files it runs there cannot be told, so none is taken for a local stack."""
+    from viworks_lint.hostbuild import wrappers
+
+    return any(_REMOTE_COMPOSE.search(w.text) for w in wrappers(project))
 
 
 class _Use(NamedTuple):

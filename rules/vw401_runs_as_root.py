@@ -9,7 +9,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
 from viworks_lint.oneshot import runs_to_completion
-from viworks_lint.platforms import built_for
+from viworks_lint.platforms import runs_on_platform
 from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -63,7 +63,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             related = (*related, Related(done.where, "the program is a command-line tool: its subcommands"))
         sockets = host_root(project, [b for b in stage_builds if not _service_user_nonroot(b)])
         related += tuple(Related(m.location, f"service `{svc.name}` mounts the Docker socket") for svc, m in sockets)
-        platform = built_for(project, df, stage)
+        platform = runs_on_platform(project, df, stage, stage_builds)
         if platform is not None and platform.platform.user is None:
             platform = None  # the platform runs the image's own USER
         if platform is not None:
@@ -153,7 +153,7 @@ RULE = register(
             "binaries (not when a `fly.toml`/`render.yaml` may build it). A note for an image built for a platform "
             "that runs it as a user of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, "
             "from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied "
-            "into `/opt/extensions`).",
+            "into `/opt/extensions`), unless a compose service of a deploy compose file runs it as a plain container.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"
