@@ -199,7 +199,14 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
         for d in m.dependencies
         if d.section == "dependencies"
     ):
-        return "waits"  # the MongoDB driver waits for a server (server selection) before an operation fails
+        # the MongoDB driver waits for a server (server selection) before an operation fails; librdkafka
+        # reconnects in the background, unless the code checks the broker at start (`fetch_metadata(…)?`)
+        calls = "|".join(map(re.escape, fam.waiting_unless))
+        checks = re.compile(rf"\.(?:{calls})\s*\(") if calls else None
+        if checks is None or not any(
+            checks.search(t) for m in _manifests(project, code) for t in package_sources(project, m)
+        ):
+            return "waits"
     redis = family in ("redis",)
     cache: dict[tuple[Path, bool], tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
     width = 3 if redis else 4

@@ -92,10 +92,15 @@ class _Hit:
 
 _EFFECTS = {
     "": "so the first connection fails and the app exits or restarts",
-    "waits": "so the first connection fails; its client (an r2d2 or sqlx pool, the MongoDB driver, librdkafka) retries "
-    "a refused connection at start, for up to 30 s (`connection_timeout` / `acquire_timeout` / "
-    "`serverSelectionTimeoutMS`; librdkafka in the background while a message waits `message.timeout.ms`, 300 s), so "
-    "a datastore that is ready by then is waited for and only a slower first start fails",
+    "waits": "so the first connection fails; its client (an r2d2 or sqlx pool) retries a refused connection at start "
+    "for up to 30 s (`connection_timeout` / `acquire_timeout`), so a datastore that is ready by then is waited for "
+    "and only a slower first start fails",
+    "waits:mongo": "so the first connection fails; its client (the MongoDB driver) connects in the background and an "
+    "operation waits for a server up to `serverSelectionTimeoutMS` (30 s), so a server that is ready by then is "
+    "waited for and only a slower first start fails",
+    "waits:kafka": "so the first connection fails; its client (librdkafka) connects to the brokers in the background "
+    "and reconnects, and the code makes no metadata or admin request at start, so a late broker is waited for: "
+    "only messages still undelivered after `message.timeout.ms` (300 s) fail",
     "lazy": "but its client (deadpool, mobc, bb8 `build_unchecked`, redis `Client::open`) opens no connection when "
     "it is built "
     "and the code opens none directly, so the app starts anyway: only work that takes a connection before the "
@@ -271,7 +276,7 @@ def check(project: Project) -> Iterator[Finding]:
         yield RULE.finding(
             f"service{'s' if len(hit.services) > 1 else ''} {names} "
             + hit.message.replace(_VERB, "connect" if len(hit.services) > 1 else "connects").replace(
-                _EFFECT, _EFFECTS[hit.pool or ""]
+                _EFFECT, _EFFECTS.get(f"{hit.pool}:{hit.family.id}") or _EFFECTS[hit.pool or ""]
             )
             + (
                 f"; {recovers}, so it comes up once `{name}` is ready, after a restart or two: only advice"
@@ -285,7 +290,7 @@ def check(project: Project) -> Iterator[Finding]:
                 Related(hit.endpoint.env.location, f"`{hit.endpoint.variable}` points at `{name}` here"),
             ),
             level=Level.NOTE if hit.pool or recovers else None,
-            extra={HELP: hit.fix[0].upper() + hit.fix[1:] + "."} if hit.fix else None,
+            extra={HELP: f"Use {hit.fix}."} if hit.fix else None,
         )
 
 
@@ -342,25 +347,27 @@ RULE = register(
             "`connection_timeout`; sqlx `PgPool::connect`/`PoolOptions::connect`, which retries a refused connection "
             "or a database still starting up until `acquire_timeout`, 30 s by default; the MongoDB driver, which "
             "connects in the background and waits for a server up to `serverSelectionTimeoutMS`, 30 s; librdkafka, "
-            "which connects to Kafka in the background and reconnects: `client_waits` in the data file) is only a "
-            "note when `depends_on` lists the datastore (so its name resolves when the app starts) and the code makes "
-            "no direct connection first (diesel `PgConnection::establish`), unless the datastore runs init scripts "
-            "from `/docker-entrypoint-initdb.d` (a first start that can outlast the pool's patience). A pool that "
-            "opens no connection when it is built (deadpool and its `deadpool-redis`/`deadpool-postgres`/… flavours, "
-            "mobc, bb8 `build_unchecked`, and `redis::Client::open`, which only parses the URL) is a note too when "
-            "the code opens no direct connection (`redis::Client::get_connection`, "
-            "`get_multiplexed_async_connection`, `ConnectionManager::new`, `tokio_postgres::connect`, "
-            "`mysql::Pool::new`, diesel `establish`; for Redis, only one opened in `main` or a set-up function (a "
-            "name with a word such as `run`, `init`, `setup`, `connect`, `pool`, `state`), not per request in a "
-            "handler or cache helper): the app starts, and only work that takes a connection before the datastore is "
-            "ready fails. For a Redis datastore only Redis clients are read (an sqlx pool says nothing about Redis). "
-            "Services that start with `cargo run`/`cargo watch` compile before they connect: no finding. Nor for code "
-            "that retries its first connection by hand (a `loop`/`while` whose own body opens a datastore connection, "
-            "handles its error and sleeps; an HTTP client built in a polling loop is no retry), nor for compose files "
-            "the repository deploys only with `docker stack deploy` (swarm ignores `depends_on` and restarts a task "
-            "that exits). A service behind a `profiles:` entry with no `depends_on` on a datastore a plain `up` "
-            "starts (no profile in common) is an on-demand tool, run once the stack is up: no finding; one that "
-            "shares a profile with it (`--profile prod up` starts both) is checked.",
+            "which connects to Kafka in the background and reconnects, unless the code makes a metadata or admin "
+            "request such as `fetch_metadata` (a start-up check with its own short timeout): `client_waits` in the "
+            "data file) is only a note when `depends_on` lists the datastore (so its name resolves when the app "
+            "starts) and the code makes no direct connection first (diesel `PgConnection::establish`), unless the "
+            "datastore runs init scripts from `/docker-entrypoint-initdb.d` (a first start that can outlast the "
+            "pool's patience). A pool that opens no connection when it is built (deadpool and its "
+            "`deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 `build_unchecked`, and `redis::Client::open`, "
+            "which only parses the URL) is a note too when the code opens no direct connection "
+            "(`redis::Client::get_connection`, `get_multiplexed_async_connection`, `ConnectionManager::new`, "
+            "`tokio_postgres::connect`, `mysql::Pool::new`, diesel `establish`; for Redis, only one opened in `main` "
+            "or a set-up function (a name with a word such as `run`, `init`, `setup`, `connect`, `pool`, `state`), "
+            "not per request in a handler or cache helper): the app starts, and only work that takes a connection "
+            "before the datastore is ready fails. For a Redis datastore only Redis clients are read (an sqlx pool "
+            "says nothing about Redis). Services that start with `cargo run`/`cargo watch` compile before they "
+            "connect: no finding. Nor for code that retries its first connection by hand (a `loop`/`while` whose own "
+            "body opens a datastore connection, handles its error and sleeps; an HTTP client built in a polling loop "
+            "is no retry), nor for compose files the repository deploys only with `docker stack deploy` (swarm "
+            "ignores `depends_on` and restarts a task that exits). A service behind a `profiles:` entry with no "
+            "`depends_on` on a datastore a plain `up` starts (no profile in common) is an on-demand tool, run once "
+            "the stack is up: no finding; one that shares a profile with it (`--profile prod up` starts both) is "
+            "checked.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from viworks_lint.bashexec import bash_execs_tail, image_bash
-from viworks_lint.dockerutil import commands, final_stages
+from viworks_lint.dockerutil import commands, final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
@@ -14,7 +14,7 @@ from viworks_lint.jobs import compose_job
 from viworks_lint.keepalive import keep_alive
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
-from viworks_lint.platforms import built_for
+from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import Scope
@@ -126,14 +126,6 @@ def _deploy_init(project: Project, builds: list[Build]) -> bool:
     return bool(shipped) and all(_compose_init(b) for b in shipped)
 
 
-def _deployed_by_compose(project: Project, builds: list[Build]) -> bool:
-    """A compose service of a `deploy` compose file runs the image."""
-    return any(
-        b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
-        for b in builds
-    )
-
-
 def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
     """The ENTRYPOINT/CMD runs an entrypoint script whose last command starts the program without ``exec``."""
     for b in builds:
@@ -208,6 +200,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
         level = None
         done = runs_to_completion(project, stage, stage_builds) if framework is None else None
+        platform = None if done is not None else runs_on_platform(project, df, stage, stage_builds)
         if done is not None:
             what = "a command-line tool" if done.cli else "a one-shot job"
             message = (
@@ -218,7 +211,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             )
             related = (*related, Related(done.where, "its subcommands" if done.cli else "the program's code"))
             level = Level.NOTE
-        elif not _deployed_by_compose(project, stage_builds) and (platform := built_for(project, df, stage)):
+        elif platform is not None:
             message = (
                 f"the app started by this {kind} runs as PID 1 with no init where the image runs as a container; "
                 f"it is built for {platform.platform.name} ({platform.evidence}), where "
@@ -254,7 +247,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             related=related,
             fix=_fix(stage_builds),
             level=level,
-            extra={HELP: _help(project, df, stage, starter, kind, stage_builds)},
+            extra={HELP: _help(project, df, stage, starter, kind, stage_builds, on_platform=platform is not None)},
         ), stage_builds
 
 
@@ -263,20 +256,33 @@ _TINI = {"apt": ("RUN apt-get update && apt-get install -y --no-install-recommen
          "apk": ("RUN apk add --no-cache tini", "/sbin/tini")}  # fmt: skip
 
 
-def _help(project: Project, df: Dockerfile, stage: Stage, starter: Instruction, kind: str, builds: list[Build]) -> str:
-    """The fix for this image: `init: true` on the services that run it, or tini in front of its own program."""
+def _help(
+    project: Project,
+    df: Dockerfile,
+    stage: Stage,
+    starter: Instruction,
+    kind: str,
+    builds: list[Build],
+    *,
+    on_platform: bool = False,
+) -> str:
+    """The fix for this image: `init: true` on the services that run it, or tini in front of its own program (not
+    for an image a platform runs under its own init)."""
     services = [f"`{b.service.name}`" for b in builds if b.service is not None and not _compose_init(b)]
     compose = f"add `init: true` to service{'s' if len(services) > 1 else ''} {', '.join(services)}" if services else ""
     manager = lookup(df.root_base(stage), project.config.base_images).package_manager
-    tini = _TINI.get(manager or "")
+    tini = None if on_platform else _TINI.get(manager or "")
     image = ""
     if tini is not None and starter.json:
         install, path = tini
+        user = stage.state.user
+        # a RUN after a non-root USER cannot install packages
+        where = f" before `USER {user}`" if user is not None and not is_root_user(user) else ""
         if kind == "CMD":
-            image = f'`{install}` and `ENTRYPOINT ["{path}", "--"]` (the CMD stays the program)'
+            image = f'`{install}`{where} and `ENTRYPOINT ["{path}", "--"]` (the CMD stays the program)'
         else:
             argv = ", ".join(f'"{v}"' for v in (starter.expanded or starter.args))
-            image = f'`{install}` and `ENTRYPOINT ["{path}", "--", {argv}]`'
+            image = f'`{install}`{where} and `ENTRYPOINT ["{path}", "--", {argv}]`'
     if compose and image:
         return f"{compose[0].upper()}{compose[1:]}, or put tini in the image: {image}."
     if compose or image:

@@ -264,7 +264,9 @@ def check(project: Project) -> Iterator[Finding]:
         combined = unsafe_fix(edits[0].description, *[e for one in edits for e in one.edits]) if edits else None
         if combined is not None and len(edits) > 1:
             combined = unsafe_fix(f"publish the {len(edits)} ports of `{svc.name}` on loopback only", *combined.edits)
-        loopback = ", ".join(f'`"127.0.0.1:{p.raw.strip()}"`' for p in ports if p.raw.strip() and _fix(p) is not None)
+        # the loopback form the fix writes (`"127.0.0.1::6379"` for a random host port, the host IP replaced)
+        fixed = [e.new for p in ports if (one := _fix(p)) is not None for e in one.edits if isinstance(e, ReplaceText)]
+        loopback = ", ".join(f'`"{new}"`' for new in fixed)
         f = RULE.finding(
             f"{kind} service `{svc.name}` (`{image}`) publishes {what}: {risk}; {fix}",
             port.location,

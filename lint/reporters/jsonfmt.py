@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from viworks_lint.location import Location
-from viworks_lint.reporters.base import TOOL_NAME, Item, Prepared, Report, prepare
+from viworks_lint.reporters.base import TOOL_NAME, Item, Prepared, Report, help_text, prepare
 
 JSON_FORMAT_VERSION = 1
 
@@ -35,6 +35,7 @@ def _finding(p: Prepared, item: Item) -> dict[str, Any]:
         "key": f.key,
         "fingerprint": item.fingerprint,
         "scope": f.scope,
+        "help": help_text(item),
     }
 
 

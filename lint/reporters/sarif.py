@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from viworks_lint.findings import Level
+from viworks_lint.findings import HELP, Level
 from viworks_lint.location import Location
 from viworks_lint.reporters.base import (
     FINGERPRINT_KEY,
@@ -207,6 +207,9 @@ def _result(p: Prepared, item: Item, rule_index: int) -> dict[str, Any]:
     }
     if f.scope is not None:
         result["properties"] = {"scope": f.scope}
+    own = f.extra.get(HELP, "")
+    if own:  # this finding's own fix advice (the rule's help is the general one)
+        result.setdefault("properties", {})["help"] = own
     if f.related:
         locations = []
         for n, rel in enumerate(f.related, start=1):
