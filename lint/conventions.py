@@ -241,16 +241,20 @@ def _documented_names(project: Project, project_dir: Path) -> dict[str, Location
     return out
 
 
+_COPY_STEP = re.compile(r"\b(?:cp|copy|copies|rename|mv|duplicate)\b", re.IGNORECASE)
 _ENV_FILE_NAME = re.compile(r"(?<![\w/-])((?:[\w.-]+/)*(?:\.env[\w.-]*|[\w.-]+\.env))(?![\w-])")
 
 
 def _named_env_files(docs: list[Path]) -> list[Path]:
-    """Env files (`.env.save`, `config/app.env`) of the repository that a README or setup document names: the
-    file its steps copy into place, under a name of its own. A conventional template name (`.env.example`) is
-    the template of the `.env` beside it, which the template rules place; it is not taken here."""
+    """Env files (`.env.save`, `config/app.env`) that a README or setup document tells the user to copy into place
+    (`Make a copy of .env.save`, `cp config/app.env .env`, "rename … to .env"), under a name of its own. A
+    conventional template name (`.env.example`) is the template of the `.env` beside it, which the template rules
+    place; it is not taken here, nor a file the document only mentions (the test suite's `ci/test.env`)."""
     out: list[Path] = []
     for doc in docs:
         for line in _lines(doc):
+            if not _COPY_STEP.search(line):
+                continue
             for m in _ENV_FILE_NAME.finditer(line):
                 p = doc.parent / m.group(1)
                 if p.name != ".env" and not is_template_name(p.name) and p not in out and p.is_file():

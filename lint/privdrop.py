@@ -80,12 +80,31 @@ def _user_exists(df: Dockerfile, stage: Stage, user: str) -> bool:
     return False
 
 
+# options of adduser/useradd that take no value (busybox `-D -S -H`, Debian `--disabled-password --system`)
+_NO_VALUE = frozenset({
+    "-D", "-S", "-H", "-q", "-r", "-m", "-M", "-N", "-U", "--disabled-password", "--disabled-login", "--system",
+    "--no-create-home", "--quiet", "--group", "--force-badname", "--debug", "--create-home", "--user-group",
+})  # fmt: skip
+
+
 def _script_creates(text: str, user: str) -> bool:
-    """The entrypoint script creates the user itself before it drops to it (`adduser --uid "$USER_ID" app`)."""
+    """The entrypoint script creates the user itself before it drops to it (`adduser --uid "$USER_ID" app`); not
+    Debian's `adduser app docker`, which adds an existing user to a group."""
     for _n, logical in logical_lines(text.replace("\r\n", "\n")):
         for cmd in commands(logical.strip()):
-            creates = bool(cmd) and _CREATES_USER.fullmatch(posixpath.basename(cmd[0])) is not None
-            if creates and user in (w.strip("\"'") for w in cmd[1:]):
+            tool = posixpath.basename(cmd[0]) if cmd else ""
+            if tool not in ("adduser", "useradd"):
+                continue
+            names: list[str] = []
+            i = 1
+            while i < len(cmd):
+                w = cmd[i]
+                if w.startswith("-"):
+                    i += 1 if (w in _NO_VALUE or "=" in w) else 2
+                    continue
+                names.append(w.strip("\"'"))
+                i += 1
+            if names[:1] == [user] and not (tool == "adduser" and len(names) == 2):
                 return True
     return False
 

@@ -96,7 +96,7 @@ def test_hardening_of_a_repository_presented_as_a_demo_is_advice(tmp_path: Path)
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "README.md": readme})
     found = lint(root, ["VW401"])
     assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
-    assert 'presents it as "This is a demo project"' in found[0].message
+    assert 'presents it as "This is a demo"' in found[0].message
     # a demo whose image a workflow pushes is deployed somewhere: a warning
     workflow = (
         "on: push\njobs:\n  img:\n    runs-on: ubuntu-latest\n    steps:\n"
