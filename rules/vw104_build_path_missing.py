@@ -70,6 +70,20 @@ def _context(project: Project, compose: ComposeProject, svc: Service) -> Iterato
         return
     if spec.inline is None and spec.dockerfile is not None and not spec.dockerfile.is_file():
         df = spec.dockerfile
+        root = project.root.resolve()
+        if not ctx.resolve().is_relative_to(root) and not df.exists():
+            # `context: ..` with `dockerfile: glin-explorer/backend/Dockerfile`: the context is a folder of several
+            # checkouts, this one named by its folder name, which a clone under another name does not match
+            yield RULE.finding(
+                f"Dockerfile `{spec.dockerfile_raw or 'Dockerfile'}` of service `{svc.name}` is not at "
+                f"`{_rel(project, df)}`, but the build context `{spec.context_raw}` is outside the repository: it "
+                "holds other checkouts under names this clone cannot tell, so build from that layout",
+                spec.dockerfile_location or spec.location,
+                key=f"dockerfile:{svc.name}",
+                related=related,
+                level=Level.NOTE,
+            )
+            return
         if spec.dockerfile_raw:
             state = "is a directory" if df.is_dir() else "does not exist"
             msg = (
@@ -132,12 +146,13 @@ RULE = register(
             "resolved against the compose project directory, `build.dockerfile` against the build context (the "
             "default is `Dockerfile` in the context). Any of them missing is reported at the compose value; a "
             "`build.dockerfile` that exists when read from the compose file's folder instead (`context: ..` with "
-            "`dockerfile: ../crates/api/Dockerfile`) gets the path to write in the message. A `Dockerfile` that is "
-            "absent while a lowercase `dockerfile` sits beside it is not missing: BuildKit loads both names and uses "
-            "the lowercase one (moby/buildkit frontend/dockerui, \"dockerfile is also supported casing "
-            "moby/moby#10858\"; the docker CLI does the same for its default name), and the build is linked to that "
-            "file. Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, `target:` contexts are "
-            "not paths and are not checked.",
+            "`dockerfile: ../crates/api/Dockerfile`) gets the path to write in the message; a missing "
+            "`build.dockerfile` under a context outside the repository (`context: ..`, a folder of several checkouts) "
+            "is a note. A `Dockerfile` that is absent while a lowercase `dockerfile` sits beside it is not missing: "
+            "BuildKit loads both names and uses the lowercase one (moby/buildkit frontend/dockerui, \"dockerfile is "
+            "also supported casing moby/moby#10858\"; the docker CLI does the same for its default name), and the "
+            "build is linked to that file. Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, "
+            "`target:` contexts are not paths and are not checked.",
             why="`docker compose up --build` stops before building anything (`unable to prepare context: path "
             '"./backnd" not found`, `failed to read dockerfile`), so none of the services are updated. '
             "A `dockerfile:` written relative to the compose file instead of the context is the usual cause.",

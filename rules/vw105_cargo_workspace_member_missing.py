@@ -106,6 +106,18 @@ def _path_dep(project: Project, name: str, raw: str, base: Path, loc: Location, 
             level=Level.NOTE,
         )
         return
+    root = norm_path(project.root)
+    if not directory.exists() and not directory.is_relative_to(root):
+        # `../../glin-sdk-rust/client`: another repository checked out beside this one, which a clone of this
+        # one alone does not have; whether it is there on the build host cannot be told from here
+        yield RULE.finding(
+            f"{section} `{name}` has path `{raw}`, outside the repository (`{os.path.relpath(directory, root)}` from "
+            "its root, not here): the build needs that checkout beside this one, with a context that reaches it",
+            loc,
+            key=f"outside:{section}:{name}",
+            level=Level.NOTE,
+        )
+        return
     sub = missing_submodule(project, directory)
     if sub is not None:
         yield RULE.finding(
@@ -207,8 +219,9 @@ RULE = register(
             "only when a member says `workspace = true`) and for paths under `workspace.exclude`; a path inside a git "
             "submodule that is not checked out is only a note (`git submodule update --init`), and so is a missing "
             "directory that a script or Makefile beside the manifest (or beside the missing directory) names, since "
-            "it generates it (an amalgamation or codegen step). A path holding a template placeholder (`path = "
-            "\"{{client}}\"`, a scaffold rendered before use) is not checked.",
+            "it generates it (an amalgamation or codegen step); a missing path outside the repository "
+            "(`../../other-repo/crate`, a sibling checkout) is a note too. A path holding a template placeholder "
+            "(`path = \"{{client}}\"`, a scaffold rendered before use) is not checked.",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

@@ -127,3 +127,18 @@ def test_fix_advice_of_vw405_vw309_and_vw402_follows_the_findings_own_facts(tmp_
     assert helps[("VW309", 7)].startswith("Use `depends_on: {db: {condition: service_healthy}}`")
     tini = next(h for (rule, _line), h in helps.items() if rule == "VW402")
     assert "add `init: true` to service `api`" in tini.lower() and "before `USER app`" in tini
+
+
+def test_a_sibling_checkout_outside_the_repository_is_a_note(tmp_path: Path) -> None:
+    repo = tmp_path / "explorer"
+    cargo = CARGO + 'sdk = { path = "../sdk-rust/sdk" }\nmissing = { path = "crates/missing" }\n'
+    compose = "services:\n  api:\n    build:\n      context: ..\n      dockerfile: explorer/Dockerfile\n"
+    write(repo, {"Cargo.toml": cargo, "src/main.rs": MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
+    (repo / ".git").mkdir()
+    found = {(f.rule_id, f.effective_level.value, f.location.line) for f in lint(repo, ["VW104", "VW105"])}
+    assert ("VW105", "note", 7) in found and ("VW105", "error", 8) in found  # outside: a note; inside: an error
+    assert ("VW104", "note", 5) not in found  # `../explorer/Dockerfile` exists: the checkout has that name
+    (tmp_path / "renamed").mkdir()
+    (repo).rename(tmp_path / "renamed" / "acme+explorer")
+    root = tmp_path / "renamed" / "acme+explorer"
+    assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW104"])] == [("VW104", "note")]
