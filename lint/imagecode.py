@@ -49,7 +49,7 @@ def _packages_by_program(project: Project, build: Build) -> tuple[tuple[Manifest
     """An image that runs a binary built outside this Dockerfile (copied from the host or a CI artifact,
     built by a script): the one package of the repository with a binary of the started program's name."""
     from viworks_lint.launch import launches, script_source
-    from viworks_lint.scripts import read_script
+    from viworks_lint.scriptfile import read_script
 
     if build.dockerfile is None:
         return None

@@ -17,7 +17,7 @@ from viworks_lint.packages import ImageContents
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.scripts import Script, read_script
+from viworks_lint.scriptfile import Script, read_script
 from viworks_lint.stagecontents import build_contents, image_contents
 from viworks_lint.stagefiles import image_path
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from viworks_lint.backgrounded import backgrounded_then_exits
 from viworks_lint.code import service_code
 from viworks_lint.cratedeps import extern_name
 from viworks_lint.dockerutil import text_location
@@ -16,7 +17,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.rust.serve import ServerExit, server_exits
-from viworks_lint.scripts import backgrounded_then_exits, entry_script, main_instructions, script_argv, shell_words
+from viworks_lint.scripts import entry_script, main_instructions, script_argv, shell_words
 
 _EXITS = (
     "the container's main process then ends, Docker stops the container with exit code 0 and `restart:` starts it "
