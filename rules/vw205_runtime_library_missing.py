@@ -2,350 +2,22 @@
 
 from __future__ import annotations
 
-import fnmatch
-import json
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import replace
 
-import tomlkit
 from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
-from viworks_lint.connections import service_env
-from viworks_lint.crates import built_code
-from viworks_lint.dockerutil import final_stages, from_image_location, stage_title, target_stage, text_location
+from viworks_lint.dockerutil import final_stages, from_image_location, stage_title, text_location
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.imagecode import image_code
-from viworks_lint.location import Location
+from viworks_lint.outboundtls import VerifiedTls, verified_tls
 from viworks_lint.packages import ImageContents
-from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtimelibs import CA, LIBSSL, SONAME, package_for, runtime_openssl
+from viworks_lint.runtimeneeds import Need, needs
 from viworks_lint.scope import Scope
 from viworks_lint.stagecontents import build_contents
-from viworks_lint.storeuse import names_library, package_sources
 from viworks_lint.variants import fold_variants
-
-LIBPQ, LIBSSL, CA = "libpq", "libssl", "ca-certificates"
-_SONAME = {LIBPQ: "libpq.so.5", LIBSSL: "libssl.so.3"}
-# crates in a Cargo.lock that mean a dynamic link (unless the vendoring crate is in the lock too)
-_LOCK_LIBS = {"pq-sys": (LIBPQ, "pq-src"), "openssl-sys": (LIBSSL, "openssl-src")}
-_LOCK_CA = ("native-tls", "rustls-native-certs", "rustls-platform-verifier", "openssl-probe")
-
-
-@dataclass(frozen=True)
-class Need:
-    library: str
-    because: str  # "`diesel` with feature `postgres`"
-    location: Location  # the dependency in Cargo.toml (or the lock entry)
-    # for the CA store: an outbound HTTPS client (or the package's own use of the store) needs it; when
-    # False only a datastore driver's TLS mode does, which needs it only for a URL asking for verified TLS
-    outbound: bool = True
-
-
-# ----------------------------------------------------------------------------------------- outbound TLS
-
-
-@lru_cache(maxsize=1)
-def _tls_data() -> dict[str, Any]:
-    # rules/outbound_tls.json is validated against schemas/outbound_tls.schema.json by the test suite
-    text = resources.files("viworks_lint.rules").joinpath("outbound_tls.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
-def https_client(package: str) -> bool:
-    """Whether ``package`` is an outbound HTTPS (or other verified-TLS) client (rules/outbound_tls.json)."""
-    return any(fnmatch.fnmatchcase(package, g) for c in _tls_data()["clients"] for g in c["crates"])
-
-
-def _framework(package: str) -> bool:
-    """A web framework whose optional parts bring an HTTPS client (rules/outbound_tls.json ``frameworks``)."""
-    return any(fnmatch.fnmatchcase(package, g) for g in _tls_data().get("frameworks", {}).get("crates", ()))
-
-
-@lru_cache(maxsize=1)
-def _url_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(p["pattern"]), str(p["label"])) for p in _tls_data()["url_patterns"])
-
-
-@dataclass(frozen=True)
-class VerifiedTls:
-    """A datastore URL or setting the service gets that asks for a verified TLS connection."""
-
-    label: str  # "a `rediss://` URL"
-    location: Location
-
-
-def _match(text: str) -> str | None:
-    for pattern, label in _url_patterns():
-        if pattern.search(text):
-            return label
-    return None
-
-
-def verified_tls(project: Project, build: Build) -> VerifiedTls | None:
-    """The container's environment (compose over env files over the image's ENV), then the source files
-    of the code it runs (literal URLs, defaults, sqlx SSL modes)."""
-    values: list[tuple[str, Location]] = []
-    if build.service is not None:
-        for v in service_env(project, build.compose, build.service).values():
-            for text in {v.value, v.raw} - {None}:
-                values.append((str(text), v.location))
-    elif build.dockerfile is not None:
-        stage = target_stage(build.dockerfile, build.target)
-        for name, (value, instr) in stage.state.env.items() if stage is not None else ():
-            values.append((value, text_location(build.dockerfile, instr, name)))
-    for text, loc in values:
-        label = _match(text)
-        if label is not None:
-            return VerifiedTls(label, loc)
-    code = image_code(project, build)
-    for file in code.files if code is not None else ():
-        try:
-            lines = Path(file).read_text("utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        for n, line in enumerate(lines, start=1):
-            if line.lstrip().startswith("//"):
-                continue
-            label = _match(line)
-            if label is not None:
-                return VerifiedTls(label, Location(Path(file), n))
-    return None
-
-
-# ----------------------------------------------------------------------------------------- Cargo.lock
-
-
-@dataclass(frozen=True)
-class _Lock:
-    path: Path
-    deps: Mapping[str, tuple[str, ...]]  # package name → dependency names (union over versions)
-    lines: Mapping[str, int]  # package name → line of its `name = "…"`
-    local: frozenset[str] = frozenset()  # packages of the repository (no `source`)
-
-
-def _read_lock(path: Path) -> _Lock | None:
-    """A Cargo.lock with registry packages (a lock listing only local crates says nothing)."""
-    try:
-        text = path.read_text("utf-8")
-        data: Any = tomlkit.parse(text).unwrap()
-    except Exception:
-        return None
-    pkgs = data.get("package") if isinstance(data, Mapping) else None
-    if not isinstance(pkgs, list) or not any(isinstance(p, Mapping) and "source" in p for p in pkgs):
-        return None
-    deps: dict[str, set[str]] = {}
-    for p in pkgs:
-        if isinstance(p, Mapping) and isinstance(p.get("name"), str):
-            names = {str(d).split(" ")[0] for d in p.get("dependencies", []) if isinstance(d, str)}
-            deps.setdefault(p["name"], set()).update(names)
-    lines: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
-        m = re.match(r'^name\s*=\s*"([^"]+)"', line)
-        if m:
-            lines.setdefault(m.group(1), n)
-    local = frozenset(str(p["name"]) for p in pkgs if isinstance(p, Mapping) and "source" not in p and "name" in p)
-    return _Lock(path, {k: tuple(sorted(v)) for k, v in deps.items()}, lines, local)
-
-
-def _lock_for(project: Project, manifest: Manifest) -> _Lock | None:
-    dirs = [manifest.dir]
-    root = project.workspace_root(manifest)
-    if root is not None and root.dir != manifest.dir:
-        dirs.append(root.dir)
-    for d in dirs:
-        lock = _read_lock(d / "Cargo.lock")
-        if lock is not None:
-            return lock
-    return None
-
-
-def _reach(lock: _Lock, start: str) -> set[str]:
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        todo.extend(lock.deps.get(name, ()))
-    return seen
-
-
-def _needs_from_lock(lock: _Lock, deps: list[Dependency]) -> list[Need]:
-    out: list[Need] = []
-    for dep in deps:
-        reach = _reach(lock, dep.package)
-        for sys_crate, (lib, vendored) in _LOCK_LIBS.items():
-            if sys_crate in reach and vendored not in reach:
-                via = f"`{dep.name}`" if dep.package == sys_crate else f"`{dep.name}` (through `{sys_crate}`)"
-                out.append(Need(lib, via, dep.location))
-        ca = [c for c in _LOCK_CA if c in reach]
-        if not ca:
-            continue
-        if dep.package in _LOCK_CA:
-            out.append(Need(CA, f"`{dep.name}`", dep.location))  # the package uses the store itself
-            continue
-        own = next((n for n in sorted(reach & lock.local) for c in _LOCK_CA if c in lock.deps.get(n, ())), None)
-        if own is not None:
-            store = next(c for c in _LOCK_CA if c in lock.deps.get(own, ()))
-            out.append(Need(CA, f"`{dep.name}` (through `{own}`, which uses `{store}`)", dep.location))
-            continue
-        client = (
-            None
-            if _framework(dep.package)
-            else next(
-                (
-                    (name, store)
-                    for name in [dep.package, *sorted(reach - {dep.package})]
-                    if https_client(name)
-                    for store in [next((c for c in _LOCK_CA if c in _reach(lock, name)), None)]
-                    if store is not None
-                ),
-                None,
-            )
-        )
-        if client is None:
-            out.append(Need(CA, f"`{dep.name}` (through `{ca[0]}`)", dep.location, outbound=False))
-        elif client[0] == dep.package:
-            out.append(Need(CA, f"`{dep.name}` (through `{client[1]}`)", dep.location))
-        else:
-            out.append(Need(CA, f"`{dep.name}` (through `{client[0]}` and `{client[1]}`)", dep.location))
-    return out
-
-
-# ----------------------------------------------------------------------------------------- Cargo.toml
-
-
-def _dep_spec(manifest: Manifest, dep: Dependency) -> Mapping[str, Any]:
-    root_data: Mapping[str, Any] = manifest.data
-    for table in ("dependencies",):
-        sec = root_data.get(table)
-        if isinstance(sec, Mapping) and isinstance(sec.get(dep.name), Mapping):
-            spec: Mapping[str, Any] = sec[dep.name]
-            return spec
-    return {}
-
-
-def _version(manifest: Manifest, dep: Dependency) -> tuple[int, ...]:
-    raw = manifest.data.get("dependencies", {}).get(dep.name)
-    text = raw if isinstance(raw, str) else _dep_spec(manifest, dep).get("version", "")
-    nums = re.findall(r"\d+", str(text))[:2]
-    return tuple(int(n) for n in nums)
-
-
-def _workspace_dep(project: Project, manifest: Manifest, dep: Dependency) -> Dependency:
-    """Fold `[workspace.dependencies]` features/default-features into a `x.workspace = true` dependency."""
-    if not dep.workspace:
-        return dep
-    root = project.workspace_root(manifest)
-    ws = root.workspace if root is not None else None
-    spec = ws.dependencies.get(dep.name) if ws is not None else None
-    if not isinstance(spec, Mapping):
-        return dep
-    feats = spec.get("features", [])
-    return replace(
-        dep,
-        package=str(spec.get("package", dep.package)),
-        features=tuple({*dep.features, *(f for f in feats if isinstance(f, str))}),
-        default_features=spec.get("default-features", True) is not False,
-    )
-
-
-def _enabled(manifest: Manifest, dep: Dependency) -> bool:
-    if not dep.optional:
-        return True
-    feats = manifest.data.get("features", {})
-    default = feats.get("default", []) if isinstance(feats, Mapping) else []
-    names = {str(f).removeprefix("dep:").split("/")[0].rstrip("?") for f in default}
-    return dep.name in names
-
-
-def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Need]:
-    out: list[Need] = []
-
-    def need(lib: str, dep: Dependency, why: str = "", outbound: bool = True) -> None:
-        out.append(Need(lib, f"`{dep.name}`{why}", dep.location, outbound))
-
-    for dep in deps:
-        f = set(dep.features)
-        name = dep.package
-        vendored = "vendored" in f or "native-tls-vendored" in f
-        if name == "pq-sys" and "bundled" not in f:
-            need(LIBPQ, dep)
-        elif name == "diesel" and "postgres" in f:
-            need(LIBPQ, dep, " with feature `postgres` (through `pq-sys`)")
-        elif name in ("openssl-sys", "openssl") and not vendored:
-            need(LIBSSL, dep)
-        elif name in ("native-tls", "hyper-tls", "tokio-native-tls", "async-native-tls", "postgres-native-tls"):
-            if not vendored:
-                need(LIBSSL, dep, " (through `openssl-sys`)")
-            need(CA, dep)
-        elif name == "postgres-openssl" and not vendored:
-            need(LIBSSL, dep, " (through `openssl-sys`)")
-        elif name == "reqwest":
-            modern = _version(manifest, dep) >= (0, 13)
-            native = "native-tls" in f or (not modern and ("default-tls" in f or dep.default_features))
-            if native and "native-tls-vendored" not in f:
-                why = " with default features (native-tls)" if dep.default_features else " with feature `native-tls`"
-                need(LIBSSL, dep, why + " (through `openssl-sys`)")
-            if native or (modern and dep.default_features) or any("native-roots" in x for x in f):
-                need(CA, dep)
-        elif name == "lettre" and (dep.default_features or "native-tls" in f or "tokio1-native-tls" in f):
-            if not vendored:
-                need(LIBSSL, dep, " with the native-tls feature (through `openssl-sys`)")
-            need(CA, dep)
-        elif name in ("sqlx", "redis") and any("native-tls" in x for x in f):
-            need(LIBSSL, dep, " with a native-tls feature (through `openssl-sys`)")
-            need(CA, dep, " with a native-tls feature", outbound=False)
-        elif name == "ureq" and "native-tls" in f:
-            need(LIBSSL, dep, " with feature `native-tls` (through `openssl-sys`)")
-            need(CA, dep)
-        elif name == "git2" and dep.default_features:
-            need(LIBSSL, dep, " with default features (https, through `openssl-sys`)")
-        elif name in ("rustls-native-certs", "rustls-platform-verifier", "openssl-probe") or (
-            name == "hyper-rustls" and (dep.default_features or "native-tokio" in f or "rustls-native-certs" in f)
-        ):
-            need(CA, dep, " (reads the system CA store)")
-        elif name == "aws-config" or name.startswith("aws-sdk-"):
-            if dep.default_features:
-                need(CA, dep, " (its default HTTPS client reads the system CA store)")
-        elif name == "tonic" and ("tls-roots" in f or "tls-native-roots" in f):
-            need(CA, dep, " with native roots")
-    return out
-
-
-# ----------------------------------------------------------------------------------------- check
-
-
-def _runtime_deps(project: Project, manifest: Manifest) -> list[Dependency]:
-    """The package's enabled dependencies that its code names (`diesel::…`, `use reqwest`): a crate declared in
-    `Cargo.toml` that no source file names is not linked, and neither is the C library it would bring."""
-    deps = [_workspace_dep(project, manifest, d) for d in manifest.dependencies if d.section == "dependencies"]
-    enabled = [d for d in deps if _enabled(manifest, d)]
-    texts = package_sources(project, manifest)
-    if not texts:
-        return enabled  # no sources to read: keep every declared crate
-    return [d for d in enabled if names_library(texts, {d.name.replace("-", "_")})]
-
-
-def needs(project: Project, build: Build) -> list[Need]:
-    """What the binary needs at run time. A CA store that only a datastore driver's TLS mode would read
-    is kept (``outbound=False``); ``check`` claims it only when the service asks for verified TLS."""
-    code = built_code(project, build)
-    out: list[Need] = []
-    for manifest in code.runtime or code.packages:
-        deps = _runtime_deps(project, manifest)
-        lock = _lock_for(project, manifest)
-        found = _needs_from_lock(lock, deps) if lock is not None else _needs_from_manifest(manifest, deps)
-        out.extend(found)
-    return out
 
 
 def _ca_message(stage: Stage, img: ImageContents, need: Need, tls: VerifiedTls | None) -> str:
@@ -361,21 +33,9 @@ def _ca_message(stage: Stage, img: ImageContents, need: Need, tls: VerifiedTls |
     )
 
 
-def _package_for(lib: str, img: ImageContents) -> str:
-    pm = img.facts.package_manager
-    distro = img.facts.distro or ""
-    if lib == CA:
-        return "ca-certificates"
-    if lib == LIBPQ:
-        return {"apt": "libpq5", "apk": "libpq"}.get(pm or "", "libpq")
-    if pm == "apt":
-        return "libssl1.1" if distro in ("debian10", "debian11", "ubuntu20.04") else "libssl3"
-    return {"apk": "libssl3"}.get(pm or "", "openssl-libs")
-
-
 def _fix(lib: str, img: ImageContents) -> str:
     if img.facts.package_manager in ("apt", "apk", "dnf", "microdnf", "yum"):
-        return f"install it in this stage: {img.how_to_install(_package_for(lib, img))}"
+        return f"install it in this stage: {img.how_to_install(package_for(lib, img))}"
     if lib == CA:
         return (
             "copy the CA bundle from the builder (`COPY --from=builder /etc/ssl/certs/ca-certificates.crt "
@@ -393,20 +53,11 @@ def _newer(a: str | None, b: str | None) -> bool:
     return tuple(int(x) for x in a.split(".")) > tuple(int(x) for x in b.split("."))
 
 
-def _runtime_openssl(img: ImageContents) -> str | None:
-    for inst in img.installs:
-        if inst.package.startswith("libssl1.1"):
-            return "1.1"
-        if inst.package.startswith("libssl3"):
-            return "3"
-    return img.facts.openssl
-
-
 def _openssl_mismatch(
     df: Dockerfile, stage: Stage, img: ImageContents, origins: list[BinaryOrigin], need: Need
 ) -> Finding | None:
     """A binary linked against one OpenSSL major version in a runtime that has only the other."""
-    runtime = _runtime_openssl(img)
+    runtime = runtime_openssl(img)
     distro_ssl = img.facts.openssl
     if runtime is not None and distro_ssl is not None and runtime != distro_ssl:
         inst = next(i for i in img.installs if i.package.startswith(f"libssl{runtime}"))
@@ -477,7 +128,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 if need.library == CA:
                     msg = _ca_message(stage, img, need, tls)
                 else:
-                    soname, fix = _SONAME[need.library], _fix(need.library, img)
+                    soname, fix = SONAME[need.library], _fix(need.library, img)
                     built = next((o for o in origins if not o.static and o.facts.openssl), None)
                     if need.library == LIBSSL and built is not None and built.facts.openssl is not None:
                         soname = f"libssl.so.{built.facts.openssl}"  # the OpenSSL of the release it was built on

@@ -41,6 +41,6 @@ def test_outbound_tls_json_matches_its_schema() -> None:
     schema = json.loads(resources.files("viworks_lint.schemas").joinpath("outbound_tls.schema.json").read_text("utf-8"))
     data = json.loads(resources.files("viworks_lint.rules").joinpath("outbound_tls.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(schema).validate(data)
-    from viworks_lint.rules.vw205_runtime_library_missing import https_client
+    from viworks_lint.outboundtls import https_client
 
     assert https_client("reqwest") and https_client("aws-sdk-s3") and not https_client("redis")
