@@ -1,12 +1,13 @@
 """Dockerfile knowledge shared by rules: which stages a build really runs, COPY/ADD sources, matching
-sources against a build context the way BuildKit does, where a word of an instruction is written and how a
-stage is named in messages."""
+sources against a build context the way BuildKit does, where a word of an instruction is written, how a
+stage is named in messages, and which Dockerfiles build a base the repository's other images start from."""
 
 from __future__ import annotations
 
 import fnmatch
 import os
 import posixpath
+import re
 import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -238,3 +239,24 @@ def from_image_location(df: Dockerfile, stage: Stage) -> Location:
 def stage_title(stage: Stage, what: str = "final stage") -> str:
     """``final stage `runtime` `` or just ``final stage`` for an unnamed stage."""
     return f"{what} `{stage.name}`" if stage.name else what
+
+
+def is_base_image(project: Project, df: Dockerfile) -> bool:
+    """A Dockerfile whose image other images of the repository build on (named like `Dockerfile.base`,
+    or its name is the tag another Dockerfile's FROM uses): they may add the tools its script needs."""
+    words = [w for w in re.split(r"[._-]+", df.path.name.lower()) if w and w != "dockerfile"]
+    if "base" in words:
+        return True
+    name = df.path.name.lower().removeprefix("dockerfile").strip("._-")
+    if not name:
+        return False
+    tails = {name, *(name.split(".", i)[-1] for i in range(1, name.count(".") + 1))}
+    for other in project.dockerfiles.values():
+        if other is df:
+            continue
+        for st in other.stages:
+            ref = st.base.lower()
+            tag = ref.rsplit(":", 1)[-1] if ":" in ref.rsplit("/", 1)[-1] else ""
+            if tag in tails or ref.rsplit("/", 1)[-1].split(":", 1)[0] in tails:
+                return True
+    return False

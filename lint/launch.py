@@ -1,6 +1,7 @@
 """What a container starts directly: argv[0] of compose ``entrypoint:``/``command:`` overrides or of the
 image's ``ENTRYPOINT``/``CMD`` (past init wrappers; the first command of a shell form), and the file in
-the build context (through the stage's file model) or a compose bind mount that is at that path."""
+the build context (through the stage's file model) or a compose bind mount that is at that path; the first
+argument a script it starts gets, and the configuration files a ``command:`` names that are no program."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
-from viworks_lint.scripts import INITS, PATH_DIRS
+from viworks_lint.scripts import INITS, PATH_DIRS, shell_words
 from viworks_lint.stagefiles import Placement, image_path, stage_files
 
 
@@ -197,3 +198,42 @@ def script_source(project: Project, build: Build, program: str) -> Source | None
             if there.present and there.placement is not None and there.placement.kind == "context":
                 return Source(found.host, cand, placed, None, there.placement, inner)
     return None
+
+
+def first_argument(build: Build, launch: Launch) -> str | None:
+    """The first argument the script gets when the container starts (`""` for none): the rest of an exec-form
+    ENTRYPOINT, then the compose `command:` or the image's exec-form CMD; None when it cannot be told."""
+    df, svc = build.dockerfile, build.service
+    stage = df.final_stage(build.target) if df is not None else None
+    if stage is None or launch.instr is None or not launch.instr.json:
+        return None
+    argv = list(launch.instr.args)
+    if launch.program not in argv:
+        return None
+    rest = argv[argv.index(launch.program) + 1 :]
+    if launch.instr.cmd == "ENTRYPOINT":
+        cmd = stage.state.cmd
+        if svc is not None and svc.command is not None:
+            rest += list(svc.command) if isinstance(svc.command, tuple) else shell_words(svc.command)
+        elif cmd is not None:
+            if not cmd.json:
+                return None
+            rest += list(cmd.args)
+    elif svc is not None and (svc.command is not None or svc.entrypoint is not None):
+        return None
+    return rest[0] if rest else ""
+
+
+_DATA_SUFFIXES = (".conf", ".cfg", ".cnf", ".ini", ".yaml", ".yml", ".json", ".toml", ".xml", ".properties", ".sql")
+
+
+def data_file(path: Path) -> bool:
+    """A configuration or data file (`redis.conf`): never a program, only an argument of the image's own
+    entrypoint, unless it starts with `#!`."""
+    if not path.name.lower().endswith(_DATA_SUFFIXES):
+        return False
+    try:
+        with path.open("rb") as fh:
+            return fh.read(2) != b"#!"
+    except OSError:
+        return True

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
-from viworks_lint.dockerutil import commands, final_stages, run_text
+from viworks_lint.dockerutil import final_stages, is_base_image
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
-from viworks_lint.gitindex import checks_out_lf, committed_mode
-from viworks_lint.launch import Launch, Source, bind_source, launch_of, launches, script_source
+from viworks_lint.gitindex import checks_out_lf
+from viworks_lint.launch import (
+    Launch,
+    Source,
+    bind_source,
+    data_file,
+    first_argument,
+    launch_of,
+    launches,
+    script_source,
+)
 from viworks_lint.location import Location
 from viworks_lint.packages import ImageContents
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scriptfile import Script, read_script
+from viworks_lint.scriptmode import Runs, mode_problem, runs_after, touched_later
 from viworks_lint.stagecontents import build_contents, image_contents
-from viworks_lint.stagefiles import image_path
 
 # programs entrypoint scripts run before the app that no base image has unless its facts list them or
 # the stage installs them (`images.json`, package installs, COPY); others are not claimed, since the
@@ -33,120 +39,6 @@ CHECKED_PROGRAMS = frozenset({
 
 # tools a `cargo install` of a crate with another name can provide
 _RUST_TOOLS = frozenset({"sqlx", "diesel", "sea-orm-cli", "refinery", "migrate"})
-
-
-# ------------------------------------------------------------------------------------------ modes
-
-
-def _chmod_covers(words: list[str], path: str, workdir: str) -> bool:
-    recursive = any(w.startswith("-") and "R" in w for w in words[1:]) or "--recursive" in words
-    operands = [w for w in words[1:] if not w.startswith("-")]
-    for w in operands[1:] if operands and not operands[0].startswith("/") else operands:
-        if "$" in w or "`" in w:
-            return True
-        target = image_path(workdir, w)
-        if any(c in w for c in "*?["):
-            import fnmatch
-
-            if fnmatch.fnmatchcase(path, target) or fnmatch.fnmatchcase(posixpath.basename(path), w):
-                return True
-            continue
-        if target == path or (recursive and path.startswith(target.rstrip("/") + "/")):
-            return True
-    return False
-
-
-Runs = list[tuple[Instruction, str]]
-
-
-def _later_runs(df: Dockerfile, stage: Stage, copy: Instruction) -> list[tuple[Instruction, str]]:
-    """The RUNs of ``stage``'s lineage after ``copy``, with the WORKDIR each runs in."""
-    out: list[tuple[Instruction, str]] = []
-    seen = False
-    workdir = "/"
-    for st in reversed(df.lineage(stage)):
-        for instr in st.instructions:
-            if instr.cmd == "WORKDIR" and instr.values:
-                workdir = image_path(workdir, instr.values[0])
-            if instr is copy:
-                seen = True
-            elif seen and instr.cmd == "RUN":
-                out.append((instr, workdir))
-    return out
-
-
-def _runs_after(
-    df: Dockerfile, build: Build, src: Source
-) -> tuple[list[tuple[Instruction, str]], list[tuple[Instruction, str]]]:
-    """(RUNs after the final image's COPY, RUNs after the builder stage's COPY when it came from one)."""
-    final = df.final_stage(build.target)
-    if src.copy is None or final is None:
-        return [], []
-    runs = _later_runs(df, final, src.copy.instr)
-    if src.origin is None or src.copy.from_stage is None:
-        return runs, []
-    return runs, _later_runs(df, src.copy.from_stage, src.origin.instr)
-
-
-def _touched_later(runs: list[tuple[Instruction, str]], path: str) -> tuple[bool, bool]:
-    """(mode set, file rewritten) by a later RUN: a ``chmod`` that covers the path (itself, a glob, a
-    directory with ``-R``, a variable), or any command that names the file (``dos2unix``, ``sed -i``)."""
-    chmod = rewritten = False
-    name = posixpath.basename(path)
-    for instr, workdir in runs:
-        text = run_text(instr)
-        for words in commands(text):
-            prog = posixpath.basename(words[0]) if words else ""
-            if prog == "chmod" and _chmod_covers(words, path, workdir):
-                chmod = True
-            elif prog == "install" and any(image_path(workdir, w) == path for w in words[1:]):
-                chmod = rewritten = True
-        if name in text:
-            rewritten = True
-    return chmod, rewritten
-
-
-def _mode_bits(chmod_flag: str) -> int | None:
-    return int(chmod_flag, 8) if re.fullmatch(r"[0-7]{3,4}", chmod_flag) else None
-
-
-def _mode_problem(project: Project, src: Source, runs: list[tuple[Instruction, str]], builder_runs: Runs) -> str | None:
-    """Why the script has no exec bit in the image, or None."""
-    steps = [(src.copy, runs, src.image_path)] if src.copy is not None else []
-    if src.origin is not None:
-        steps.append((src.origin, builder_runs, src.origin_path))
-    for copy, after, path in steps:  # the final image's COPY first, then the builder's it copies from
-        if copy is None:
-            continue
-        if _touched_later(after, path)[0]:
-            return None
-        flag = copy.instr.flag("chmod")
-        if flag is not None:
-            bits = _mode_bits(flag)
-            if bits is None or bits & 0o111:
-                return None
-            return f"`{copy.instr.cmd} --chmod={flag}` gives it no exec bit"
-    committed = committed_mode(src.host)
-    try:
-        disk = src.host.stat().st_mode
-    except OSError:
-        return None
-    rel = project.rel(src.host)
-    if committed is not None:
-        if committed & 0o111:
-            return None  # every checkout gets the exec bit (a local filesystem may not show it)
-        if disk & 0o111:
-            return (
-                f"it is executable on this disk but committed without the exec bit (mode 100644), so every fresh "
-                f"clone, CI and deploy build gets it non-executable (`git update-index --chmod=+x {rel}` and commit)"
-            )
-        return f"it is committed without the exec bit (mode 100644; `git update-index --chmod=+x {rel}` and commit)"
-    if disk & 0o111:
-        return None
-    return f"it has no exec bit (mode {disk & 0o777:o}; `chmod +x {rel}`)"
-
-
-# ------------------------------------------------------------------------------------------ checks
 
 
 def _related(src: Source, launch: Launch) -> tuple[Related, ...]:
@@ -193,9 +85,9 @@ def _script_findings(
     rel = project.rel(src.host)
     related = _related(src, launch)
     head = f"`{rel}` (`{src.image_path}` in the image), which {launch.what} runs directly"
-    rewritten = _touched_later(runs, src.image_path)[1] or _touched_later(builder_runs, src.origin_path)[1]
+    rewritten = touched_later(runs, src.image_path)[1] or touched_later(builder_runs, src.origin_path)[1]
     if launch.direct:
-        problem = _mode_problem(project, src, runs, builder_runs)
+        problem = mode_problem(project, src, runs, builder_runs)
         if problem is not None:
             yield RULE.finding(
                 f"{head}, is not executable: {problem}. The container fails at start with `permission denied`; "
@@ -282,80 +174,18 @@ def _programs_missing(
         )
 
 
-def _base_image(project: Project, df: Dockerfile) -> bool:
-    """A Dockerfile whose image other images of the repository build on (named like `Dockerfile.base`,
-    or its name is the tag another Dockerfile's FROM uses): they may add the tools its script needs."""
-    words = [w for w in re.split(r"[._-]+", df.path.name.lower()) if w and w != "dockerfile"]
-    if "base" in words:
-        return True
-    name = df.path.name.lower().removeprefix("dockerfile").strip("._-")
-    if not name:
-        return False
-    tails = {name, *(name.split(".", i)[-1] for i in range(1, name.count(".") + 1))}
-    for other in project.dockerfiles.values():
-        if other is df:
-            continue
-        for st in other.stages:
-            ref = st.base.lower()
-            tag = ref.rsplit(":", 1)[-1] if ":" in ref.rsplit("/", 1)[-1] else ""
-            if tag in tails or ref.rsplit("/", 1)[-1].split(":", 1)[0] in tails:
-                return True
-    return False
-
-
 def _build_checks(project: Project) -> Iterator[Finding]:
     for df, _stage, builds in final_stages(project):
-        based_on = _base_image(project, df)
+        based_on = is_base_image(project, df)
         for build in builds:
             img = None if based_on else build_contents(project, build)
             for launch in launches(build):
                 src = script_source(project, build, launch.program)
                 if src is None:
                     continue
-                final_runs, builder_runs = _runs_after(df, build, src)
-                first = _first_argument(build, launch)
+                final_runs, builder_runs = runs_after(df, build, src)
+                first = first_argument(build, launch)
                 yield from _script_findings(project, launch, src, img, final_runs, builder_runs, first)
-
-
-def _first_argument(build: Build, launch: Launch) -> str | None:
-    """The first argument the script gets when the container starts (`""` for none): the rest of an exec-form
-    ENTRYPOINT, then the compose `command:` or the image's exec-form CMD; None when it cannot be told."""
-    from viworks_lint.scripts import shell_words
-
-    df, svc = build.dockerfile, build.service
-    stage = df.final_stage(build.target) if df is not None else None
-    if stage is None or launch.instr is None or not launch.instr.json:
-        return None
-    argv = list(launch.instr.args)
-    if launch.program not in argv:
-        return None
-    rest = argv[argv.index(launch.program) + 1 :]
-    if launch.instr.cmd == "ENTRYPOINT":
-        cmd = stage.state.cmd
-        if svc is not None and svc.command is not None:
-            rest += list(svc.command) if isinstance(svc.command, tuple) else shell_words(svc.command)
-        elif cmd is not None:
-            if not cmd.json:
-                return None
-            rest += list(cmd.args)
-    elif svc is not None and (svc.command is not None or svc.entrypoint is not None):
-        return None
-    return rest[0] if rest else ""
-
-
-_DATA_SUFFIXES = (".conf", ".cfg", ".cnf", ".ini", ".yaml", ".yml", ".json", ".toml", ".xml", ".properties", ".sql")
-
-
-def _data_file(path: Path) -> bool:
-    """A configuration or data file (`redis.conf`): never a program, only an argument of the image's own
-    entrypoint, unless it starts with `#!`."""
-    if not path.name.lower().endswith(_DATA_SUFFIXES):
-        return False
-    try:
-        with path.open("rb") as fh:
-            return fh.read(2) != b"#!"
-    except OSError:
-        return True
 
 
 def _image_service_checks(project: Project) -> Iterator[Finding]:
@@ -374,7 +204,7 @@ def _image_service_checks(project: Project) -> Iterator[Finding]:
             if launch is None or "/" not in launch.program:
                 continue
             src = bind_source(project, svc, posixpath.normpath(launch.program))
-            if src is None or (field == "command" and _data_file(src.host)):
+            if src is None or (field == "command" and data_file(src.host)):
                 continue  # `command: /etc/redis/redis.conf` is an argument of the image's own entrypoint
             yield from _script_findings(project, launch, src, image_contents(project, svc.image), [], [])
 
