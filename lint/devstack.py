@@ -193,8 +193,10 @@ _PREBUILT = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:build|b|test\b[^\n]*--no-run|
 
 def dev_builds(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project is a development stack because every image it builds is a development one
-    (``Dockerfile-devel``, ``dev.Dockerfile``, ``test/x/Dockerfile``: named or placed for development or tests),
-    else None."""
+    (``Dockerfile-devel``, ``dev.Dockerfile``, ``test/x/Dockerfile``: named or placed for development or tests;
+    or one whose last stage, built as is, runs ``cargo run``/``cargo watch``), else None."""
+    from viworks_lint.imagescope import dockerfile_content
+
     built: list[str] = []
     for svc in compose.services.values():
         if svc.build is None:
@@ -204,6 +206,9 @@ def dev_builds(project: Project, compose: ComposeProject) -> str | None:
             return None
         rel = project.rel(build.dockerfile_path)
         named = scope_from_name(rel)  # by its name or its folder (`test/unix-socket/Dockerfile`, `dev-env/…`)
+        if (named is None or named[0] not in (Scope.DEV, Scope.TEST)) and build.target is None:
+            df = build.dockerfile
+            named = dockerfile_content(df) if df is not None else None  # what its last stage runs
         if named is None or named[0] not in (Scope.DEV, Scope.TEST):
             return None
         built.append(rel)

@@ -190,6 +190,12 @@ _FILE_SERVERS = ("nginx", "nginxinc/", "caddy", "httpd")
 _SERVER_PROGRAMS = frozenset({"nginx", "caddy", "httpd", "httpd-foreground", "docker-entrypoint.sh"})
 
 
+def serves_files(project: Project, df: Dockerfile) -> str | None:
+    """The stock web server (nginx, caddy, httpd) the image runs to serve files its build made, when it ships no
+    binary of the repository: `_file_server` with the repository's binaries."""
+    return _file_server(df, frozenset(b for m in project.manifests.values() for b in m.bin_names()))
+
+
 def _file_server(df: Dockerfile, bins: frozenset[str]) -> str | None:
     """The stock web server a final stage runs (`FROM nginx:alpine`, its own program) to serve what the build
     stages made (`trunk build`, a `wasm-pack` bundle), when it copies in or starts no binary of the repository."""

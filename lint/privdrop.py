@@ -109,6 +109,25 @@ def _script_creates(text: str, user: str) -> bool:
     return False
 
 
+_WAIT = re.compile(r"^\s*wait(?:\s|$)", re.MULTILINE)
+
+
+def _background_drop(text: str) -> tuple[tuple[str, str], int] | None:
+    """The script starts its program in the background through a privilege-dropping tool and then `wait`s for
+    it (`gosu app ./all-in-one &`, later `wait $PID`): the tool and user, and the line."""
+    if _WAIT.search(text) is None:
+        return None
+    for n, logical in logical_lines(text.replace("\r\n", "\n")):
+        line = logical.split("#", 1)[0].rstrip()
+        if not line.endswith("&") or line.endswith("&&"):
+            continue
+        for cmd in commands(line.rstrip("&").strip()):
+            found = dropped_user(cmd)
+            if found is not None:
+                return found, n
+    return None
+
+
 def _last_command(text: str) -> tuple[list[str], int] | None:
     """The script's last top-level command line (comments and blank lines skipped, backslash continuations
     joined) as words, with its first line."""
@@ -142,6 +161,9 @@ def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage)
         found = dropped_user(last[0])
         where = Location(script.host, last[1], 1)
         script_text = script.text
+        if found is None and (bg := _background_drop(script.text)) is not None:
+            found, line = bg  # `gosu app ./server &` … `wait $PID`: the app runs as that user, the shell waits
+            where = Location(script.host, line, 1)
     if found is None:
         return None
     tool, user = found

@@ -15,6 +15,7 @@ from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
+from viworks_lint.imagescope import serves_files
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.project import Project, norm_path
@@ -215,6 +216,9 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             if starts_shell(project, svc) is not None:
                 continue  # a development box (`nix-shell`): the app is started by hand, after the stack is up
+            build = project.build_of_service(svc)
+            if build is not None and build.dockerfile is not None and serves_files(project, build.dockerfile):
+                continue  # nginx serving a front end: a connection URL it gets (a shared env_file) is none of its own
             if compiles_at_start(project, svc) is not None:
                 continue  # `cargo watch -x run`: compiling takes far longer than the datastore's start
             deps: dict[str, Reference] = {r.name: r for r in svc.depends_on}
@@ -364,10 +368,11 @@ RULE = register(
             "connect: no finding. Nor for code that retries its first connection by hand (a `loop`/`while` whose own "
             "body opens a datastore connection, handles its error and sleeps; an HTTP client built in a polling loop "
             "is no retry), nor for compose files the repository deploys only with `docker stack deploy` (swarm "
-            "ignores `depends_on` and restarts a task that exits). A service behind a `profiles:` entry with no "
-            "`depends_on` on a datastore a plain `up` starts (no profile in common) is an on-demand tool, run once "
-            "the stack is up: no finding; one that shares a profile with it (`--profile prod up` starts both) is "
-            "checked.",
+            "ignores `depends_on` and restarts a task that exits), nor for a service whose image runs a stock web "
+            "server (nginx, caddy, httpd) to serve files its build made: a URL it gets from a shared `env_file` is "
+            "not one it connects to. A service behind a `profiles:` entry with no `depends_on` on a datastore a plain "
+            "`up` starts (no profile in common) is an on-demand tool, run once the stack is up: no finding; one that "
+            "shares a profile with it (`--profile prod up` starts both) is checked.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

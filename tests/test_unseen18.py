@@ -1,0 +1,53 @@
+"""Situations read on an eighteenth set of unseen repositories: a front end served by nginx that shares an env file
+with the backend, a compose file that only builds an image running `cargo run`, and an entrypoint that starts the
+app in the background as its user and waits for it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got, scope_of
+
+MAIN = "fn main() {}\n"
+DEPS = 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+
+
+def test_vw309_an_nginx_front_end_with_a_shared_env_file_connects_to_nothing(tmp_path: Path) -> None:
+    front = "FROM node:20 AS build\nWORKDIR /w\nCOPY . .\nRUN npm ci && npm run build\n" \
+        "FROM nginx:alpine-slim\nCOPY --from=build /w/dist /usr/share/nginx/html\n"
+    compose = (
+        "services:\n  frontend:\n    build: ./frontend\n    env_file: app.env\n"
+        "  backend:\n    build: .\n    env_file: app.env\n    depends_on:\n      db:\n        condition: service_healthy\n"
+        "  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n      start_period: 10s\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + DEPS, "src/main.rs": CONNECT, "Dockerfile": IMAGE,
+                            "frontend/Dockerfile": front, "frontend/package.json": "{}\n", "compose.yaml": compose,
+                            "app.env": "DATABASE_URL=postgres://u:p@db/shop\n"})
+    assert lint(root, ["VW309"]) == []
+    # the same front end image with a program of its own (a node server) may connect: it is checked
+    write(root, {"frontend/Dockerfile": front + 'CMD ["node", "server.js"]\n'})
+    assert [f.message.split("`")[1] for f in lint(root, ["VW309"])] == ["frontend"]
+
+
+def test_a_compose_file_that_only_builds_a_cargo_run_image_is_a_dev_stack(tmp_path: Path) -> None:
+    image = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nCMD [\"cargo\", \"run\"]\n"
+    compose = "services:\n  web:\n    build: .\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "compose.yaml": compose})
+    assert scope_of(root, "compose.yaml") == "dev"
+    write(root, {"Dockerfile": IMAGE})
+    assert scope_of(root, "compose.yaml") == "deploy"
+
+
+def test_vw401_an_app_started_in_the_background_as_its_user_and_waited_for(tmp_path: Path) -> None:
+    script = "#!/bin/sh\nnginx\ngosu app /app/shop &\nPID=$!\nwait $PID\n"
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gosu nginx && useradd app\n"
+        "COPY --from=build /src/target/release/shop /app/shop\nCOPY --chmod=0755 start.sh /start.sh\n"
+        "CMD [\"/start.sh\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "start.sh": script})
+    assert lint(root, ["VW401"]) == []
+    write(root, {"start.sh": script.replace("wait $PID\n", "sleep 1\n")})  # nothing waits: no claim of a drop
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
