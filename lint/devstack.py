@@ -260,8 +260,9 @@ _DEV_HEADER = re.compile(
 
 
 def declared_dev(path: Path) -> tuple[Scope, str] | None:
-    """A compose file whose leading comment block says it is for development (`# Development stack: local dev,
-    integration tests and CI`, `# not for production`)."""
+    """A compose file or Dockerfile whose leading comment block says it is for development (`# Development stack:
+    local dev, integration tests and CI`, `# not for production`) or an example (`# An example Dockerfile showing
+    how to build …`)."""
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
             head = fh.read(4096)
@@ -274,8 +275,14 @@ def declared_dev(path: Path) -> tuple[Scope, str] | None:
             comments.append(stripped)
         elif stripped and not stripped.startswith("---") and not stripped.startswith(("name:", "version:")):
             break
-    m = _DEV_HEADER.search(" ".join(comments))
+    text = " ".join(comments)
+    m = _DEV_HEADER.search(text) or _EXAMPLE_HEADER.search(text)
     return (Scope.DEV, f"its header comment says so ({m.group(0)!r})") if m else None
+
+
+_EXAMPLE_HEADER = re.compile(
+    r"\b(?:an?|this\s+is\s+an?)\s+(?:example|sample|demo)\s+(?:docker|compose)[ -]?file\b", re.IGNORECASE
+)
 
 
 def _page_intro(path: Path) -> str:

@@ -296,7 +296,7 @@ def _other_program(df: Dockerfile) -> str | None:
 def dockerfile_scope(
     project: Project, path: Path, df: Dockerfile, composes: Mapping[Path, ScopeInfo], decide: Decide
 ) -> ScopeInfo:
-    from viworks_lint.devstack import dev_service
+    from viworks_lint.devstack import declared_dev, dev_service
     from viworks_lint.project import norm_path
 
     builders: list[tuple[ScopeInfo, str]] = []
@@ -337,7 +337,9 @@ def dockerfile_scope(
         if content is not None and content[0] is not Scope.DEPLOY and built.scope is Scope.DEPLOY:
             return ScopeInfo(content[0], content[1], "dockerfile")
         return built
-    info = decide(path, "dockerfile", content)
+    # a Dockerfile nothing builds or pushes whose header calls it an example (`# An example Dockerfile showing how
+    # to build a Rust executable`) or a development file
+    info = decide(path, "dockerfile", content or declared_dev(path))
     if info.scope is Scope.DEPLOY and not info.reason:
         info = ScopeInfo(Scope.DEPLOY, STANDALONE_REASON, "dockerfile")
     return info

@@ -51,3 +51,11 @@ def test_vw401_an_app_started_in_the_background_as_its_user_and_waited_for(tmp_p
     assert lint(root, ["VW401"]) == []
     write(root, {"start.sh": script.replace("wait $PID\n", "sleep 1\n")})  # nothing waits: no claim of a drop
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_a_dockerfile_whose_header_calls_it_an_example_is_dev_when_nothing_builds_it(tmp_path: Path) -> None:
+    header = "# An example Dockerfile showing how to build a Rust executable and ship it in Alpine.\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": header + IMAGE})
+    assert scope_of(root, "Dockerfile") == "dev"
+    write(root, {"compose.yaml": "services:\n  api:\n    build: .\n"})
+    assert scope_of(root, "Dockerfile") == "deploy"  # a compose file builds it: it is what the stack runs
