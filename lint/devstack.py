@@ -263,6 +263,8 @@ def declared_dev(path: Path) -> tuple[Scope, str] | None:
     """A compose file or Dockerfile whose leading comment block says it is for development (`# Development stack:
     local dev, integration tests and CI`, `# not for production`) or an example (`# An example Dockerfile showing
     how to build …`)."""
+    if not path.is_file():
+        return None  # a FIFO or a device named like one would block the read
     try:
         with path.open(encoding="utf-8", errors="replace") as fh:
             head = fh.read(4096)
