@@ -194,9 +194,10 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
 
 
 def _copies_manifest(instr: Instruction) -> bool:
-    """A COPY/ADD of the whole context, or of `Cargo.toml` itself, into the stage."""
-    sources = [s.rstrip("/") for s in (instr.expanded or instr.args)[:-1] if not s.startswith("--")]
-    return any(s in (".", "", "./.") or posixpath.basename(s) in ("Cargo.toml", "Cargo.*") for s in sources)
+    """A COPY/ADD of the whole context, or of the context's own `Cargo.toml`, into the stage (not a member's
+    `shared/Cargo.toml`)."""
+    sources = [s.rstrip("/").removeprefix("./") for s in (instr.expanded or instr.args)[:-1] if not s.startswith("--")]
+    return any(s in (".", "") or s in ("Cargo.toml", "Cargo.*", "Cargo.toml*") for s in sources)
 
 
 def _lineage(df: Dockerfile, stage: Stage) -> set[int]:
