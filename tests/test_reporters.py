@@ -247,6 +247,7 @@ def test_json_structure(project: Path) -> None:
         "key": "PORT",
         "fingerprint": second["fingerprint"],
         "scope": None,
+        "help": "Fix the configuration.",
     }
     assert len(second["fingerprint"]) == 32
 
