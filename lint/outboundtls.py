@@ -29,6 +29,12 @@ def _tls_data() -> dict[str, Any]:
     return data
 
 
+def build_only(package: str) -> frozenset[str]:
+    """The dependencies of a registry package that are build dependencies only (rules/outbound_tls.json
+    ``build_only``): Cargo.lock lists them like the others, but they are not in the binary."""
+    return frozenset(d for e in _tls_data().get("build_only", ()) if e["package"] == package for d in e["dependencies"])
+
+
 def https_client(package: str) -> bool:
     """Whether ``package`` is an outbound HTTPS (or other verified-TLS) client (rules/outbound_tls.json)."""
     return any(fnmatch.fnmatchcase(package, g) for c in _tls_data()["clients"] for g in c["crates"])

@@ -14,7 +14,7 @@ from typing import Any
 import tomlkit
 from viworks_lint.crates import built_code
 from viworks_lint.location import Location
-from viworks_lint.outboundtls import https_client, web_framework
+from viworks_lint.outboundtls import build_only, https_client, web_framework
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.project import Build, Project
 from viworks_lint.runtimelibs import CA, LIBPQ, LIBSSL
@@ -90,7 +90,8 @@ def _reach(lock: _Lock, start: str) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        todo.extend(lock.deps.get(name, ()))
+        skip = build_only(name)  # `utoipa-swagger-ui`'s reqwest downloads at build time only
+        todo.extend(d for d in lock.deps.get(name, ()) if d not in skip)
     return seen
 
 

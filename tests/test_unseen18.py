@@ -59,3 +59,25 @@ def test_a_dockerfile_whose_header_calls_it_an_example_is_dev_when_nothing_build
     assert scope_of(root, "Dockerfile") == "dev"
     write(root, {"compose.yaml": "services:\n  api:\n    build: .\n"})
     assert scope_of(root, "Dockerfile") == "deploy"  # a compose file builds it: it is what the stack runs
+
+
+def test_vw205_an_https_client_a_dependency_uses_only_in_its_build_script(tmp_path: Path) -> None:
+    lock = (
+        "version = 3\n\n[[package]]\nname = \"shop\"\nversion = \"0.1.0\"\ndependencies = [\"{dep}\"]\n\n"
+        "[[package]]\nname = \"{dep}\"\nversion = \"8.0.0\"\n"
+        "source = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [\"reqwest\"]\n\n"
+        "[[package]]\nname = \"reqwest\"\nversion = \"0.12.0\"\n"
+        "source = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [\"native-tls\"]\n\n"
+        "[[package]]\nname = \"native-tls\"\nversion = \"0.2.0\"\n"
+        "source = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+    )
+    image = IMAGE.replace("USER nobody\n", "")
+    files = {"Dockerfile": image}
+    root = write(tmp_path / "a", {**files, "Cargo.toml": CARGO + 'utoipa-swagger-ui = "8"\n',
+                                  "src/main.rs": "use utoipa_swagger_ui as _;\n" + MAIN,
+                                  "Cargo.lock": lock.replace("{dep}", "utoipa-swagger-ui")})
+    assert [f for f in lint(root, ["VW205"]) if "CA certificates" in f.message] == []
+    # a crate whose reqwest is its own, in the binary: the CA store is needed
+    root = write(tmp_path / "b", {**files, "Cargo.toml": CARGO + 'octo = "8"\n',
+                                  "src/main.rs": "use octo as _;\n" + MAIN, "Cargo.lock": lock.replace("{dep}", "octo")})
+    assert [f.rule_id for f in lint(root, ["VW205"]) if "CA certificates" in f.message] == ["VW205"]
