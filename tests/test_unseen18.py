@@ -81,3 +81,21 @@ def test_vw205_an_https_client_a_dependency_uses_only_in_its_build_script(tmp_pa
     root = write(tmp_path / "b", {**files, "Cargo.toml": CARGO + 'octo = "8"\n',
                                   "src/main.rs": "use octo as _;\n" + MAIN, "Cargo.lock": lock.replace("{dep}", "octo")})
     assert [f.rule_id for f in lint(root, ["VW205"]) if "CA certificates" in f.message] == ["VW205"]
+
+
+def test_vw201_a_helper_only_tests_reach_is_no_runtime_read(tmp_path: Path) -> None:
+    helpers = (
+        "pub fn setup_test_db() -> String {\n    std::env::var(\"TEST_DATABASE_URL\").expect(\"set it in .env.test\")\n}\n"
+    )
+    tests = (
+        "use crate::helpers::setup_test_db;\nfn create_test_app() -> String {\n    setup_test_db()\n}\n"
+        "#[test]\nfn it_works() {\n    let _ = create_test_app();\n}\n"
+    )
+    main = "pub mod helpers;\npub mod tests;\nfn main() {}\n"
+    compose = "services:\n  api:\n    build: .\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": main, "src/helpers.rs": helpers, "src/tests.rs": tests,
+                            "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert lint(root, ["VW201"]) == []
+    # called by main as well: the program reads it at start
+    write(root, {"src/main.rs": main.replace("fn main() {}", "fn main() {\n    let _ = helpers::setup_test_db();\n}")})
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]

@@ -12,7 +12,7 @@ from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.handled import error_handled_by_callers
 from viworks_lint.rust.modules import CrateIndex, FileInfo
 from viworks_lint.rust.parsing import ParsedFile
-from viworks_lint.rust.reach import conditional_read
+from viworks_lint.rust.reach import conditional_read, only_reached_from_tests
 from viworks_lint.rust.structs import clap_fields, clap_struct_key, clap_subcommands, envy_fields
 from viworks_lint.rust.syntax import path_segments, string_value, token_tree_parts
 from viworks_lint.rust.values import eval_str
@@ -236,6 +236,8 @@ def _reads_from_call(
         required, default = classify(ctx, call)
         if required and conditional_read(index, info, call):
             required = False  # only on a path the program takes when asked to: the service starts without it
+        if required and only_reached_from_tests(index, info, call):
+            required = False  # a test helper (`setup_test_db`): the program itself never reads it
         if required and error_handled_by_callers(index, info, call):
             required = False  # an `Err` its callers log or ignore: only the feature that needs it fails
         return [EnvRead(name, "runtime", required, pf.location(name_node), in_build, default)]

@@ -98,6 +98,28 @@ def _call_sites(index: CrateIndex) -> Sites:
     return _sites(index)[0]
 
 
+def only_reached_from_tests(index: CrateIndex, info: FileInfo, node: Node, depth: int = 0) -> bool:
+    """Every call of the function around ``node`` is test code (`#[test]`/`#[tokio::test]` functions, `#[cfg(test)]`
+    modules) or a function only test code calls, in turn (`setup_test_db()` called by `create_test_app()`, which
+    only tests call): the program itself never runs it. False for `main`, for a function nobody calls by name, and
+    when unsure."""
+    fn = _enclosing_fn(node)
+    if fn is None or depth > 3:
+        return False
+    name_node = fn.child_by_field_name("name")
+    name = info.parsed.text(name_node) if name_node is not None else ""
+    if not name or name == "main":
+        return False
+    sites = [
+        (i, s)
+        for i, s in _call_sites(index).get(name, [])
+        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte)  # recursion
+    ]
+    return bool(sites) and all(
+        index.is_excluded(i, s) or only_reached_from_tests(index, i, s, depth + 1) for i, s in sites
+    )
+
+
 def only_called_in_branches(index: CrateIndex, info: FileInfo, call: Node) -> bool:
     """The function around the read is not `main` and every call to it in the crate is in a branch."""
     fn = _enclosing_fn(call)
