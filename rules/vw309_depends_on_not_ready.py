@@ -10,7 +10,7 @@ from pathlib import Path
 from viworks_lint.code import service_code
 from viworks_lint.composeruns import STACK_DEPLOY
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
-from viworks_lint.datastores import Family, init_scripts_mounted
+from viworks_lint.datastores import Family, init_scripts_mounted, small_sql_init
 from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
@@ -239,7 +239,8 @@ def check(project: Project) -> Iterator[Finding]:
                 # datastore's container must be created first (listed in `depends_on`); a lazy pool (deadpool,
                 # mobc) opens no connection before the first one is taken
                 pool = pool_at_start(project, svc, fam.id)
-                if pool == "waits" and (ref is None or init_scripts_mounted(target)):
+                slow_init = init_scripts_mounted(target) and small_sql_init(target, compose.project_dir) is None
+                if pool == "waits" and (ref is None or slow_init):
                     pool = None
                 healthy = _has_healthcheck(project, target)
                 if healthy:
@@ -355,8 +356,9 @@ RULE = register(
             "request such as `fetch_metadata` (a start-up check with its own short timeout): `client_waits` in the "
             "data file) is only a note when `depends_on` lists the datastore (so its name resolves when the app "
             "starts) and the code makes no direct connection first (diesel `PgConnection::establish`), unless the "
-            "datastore runs init scripts from `/docker-entrypoint-initdb.d` (a first start that can outlast the "
-            "pool's patience). A pool that opens no connection when it is built (deadpool and its "
+            "datastore runs init scripts from `/docker-entrypoint-initdb.d` (other than a short plain SQL schema, "
+            "under 100 lines and 16 KB, which runs in well under a second), a first start that can outlast the pool's "
+            "patience). A pool that opens no connection when it is built (deadpool and its "
             "`deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 `build_unchecked`, and `redis::Client::open`, "
             "which only parses the URL) is a note too when the code opens no direct connection "
             "(`redis::Client::get_connection`, `get_multiplexed_async_connection`, `ConnectionManager::new`, "

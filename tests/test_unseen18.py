@@ -99,3 +99,23 @@ def test_vw201_a_helper_only_tests_reach_is_no_runtime_read(tmp_path: Path) -> N
     # called by main as well: the program reads it at start
     write(root, {"src/main.rs": main.replace("fn main() {}", "fn main() {\n    let _ = helpers::setup_test_db();\n}")})
     assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]
+
+
+def test_vw309_a_short_sql_schema_in_the_init_folder_does_not_outlast_a_waiting_pool(tmp_path: Path) -> None:
+    code = (
+        "use sqlx::postgres::PgPoolOptions;\n#[tokio::main]\nasync fn main() {\n"
+        "    let url = std::env::var(\"DATABASE_URL\").unwrap();\n"
+        "    let _p = PgPoolOptions::new().connect(&url).await.unwrap();\n}\n"
+    )
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "    depends_on: [db]\n  db:\n    image: postgres:16\n    volumes:\n"
+        "      - ./init.sql:/docker-entrypoint-initdb.d/init.sql\n"
+    )
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\nsqlx = { version = "0.7", features = ["postgres"] }\n'
+    schema = "CREATE TABLE items (id serial PRIMARY KEY, name text);\n"
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": code, "Dockerfile": IMAGE, "compose.yaml": compose,
+                            "init.sql": schema})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
+    write(root, {"init.sql": schema * 400})  # a long dump: the first start may outlast the pool's 30 s
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]
