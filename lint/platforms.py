@@ -90,13 +90,15 @@ def built_for(project: Project, df: Dockerfile, stage: Stage) -> BuiltFor | None
 
 def runs_on_platform(project: Project, df: Dockerfile, stage: Stage, builds: Sequence[Build]) -> BuiltFor | None:
     """The platform the image is built for (`built_for`), unless a compose service of a `deploy` compose file runs
-    it: then it also runs as a plain container, where its own USER and PID 1 are what count."""
-    from viworks_lint.scope import Scope
+    it and the repository deploys compose files (a wrapper or CI step runs one for deployment, or over ssh): then
+    it also runs as a plain container, where its own USER and PID 1 are what count. A compose file nothing deploys
+    beside a Lambda image is the local stack around it."""
+    from viworks_lint.scope import Scope, deployed_by_wrapper
 
     if any(
         b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
         for b in builds
-    ):
+    ) and deployed_by_wrapper(project):
         return None
     return built_for(project, df, stage)
 

@@ -98,7 +98,12 @@ def test_vw401_a_lambda_adapter_image_a_deploy_compose_file_runs_as_root(tmp_pat
     files = {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image}
     root = write(tmp_path / "lambda", files)
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "note")]
-    root = write(tmp_path / "compose", {**files, "compose.yaml": "services:\n  shop:\n    build: .\n"})
+    # a compose file beside it that nothing deploys is the local stack: still the platform's image
+    root = write(tmp_path / "local", {**files, "compose.yaml": "services:\n  shop:\n    build: .\n"})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "note")]
+    # one a CI workflow deploys over ssh runs it as a plain container, as root
+    root = write(tmp_path / "compose", {**files, "compose.yaml": "services:\n  shop:\n    build: .\n",
+                                        ".github/workflows/deploy.yml": SSH_DEPLOY})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
 
 
