@@ -178,7 +178,7 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
         for m in members:
             if m not in packages:
                 packages.append(m)
-    copied = _copied_binaries(df, build)
+    copied = _copied_binaries(df, build) or _named_copies(df, build, runs, packages)
     runtime: list[Manifest] = []
     if copied:
         for cb in copied:
@@ -191,6 +191,31 @@ def _built_code(project: Project, build: Build) -> BuiltCode:
     if final is not None and any(r.stage is final or r.stage.index in _lineage(df, final) for r in runs):
         runtime = runtime or list(packages)  # built in the final image itself
     return BuiltCode(tuple(runs), tuple(packages), tuple(copied), resolved, tuple(runtime))
+
+
+def _named_copies(df: Dockerfile, build: Build, runs: list[CargoRun], packages: list[Manifest]) -> list[CopiedBinary]:
+    """`COPY --from=builder /release/gateway /usr/local/bin/gateway` after `cp -r target/${PROFILE} /release`: a
+    file named like a binary of the packages a cargo run of that builder stage compiled, copied into the final
+    image from outside `target/`."""
+    final = target_stage(df, build.target)
+    bins = {b for m in packages for b in m.bin_names()}
+    if final is None or not bins:
+        return []
+    built_in = {r.stage.index for r in runs}
+    out: list[CopiedBinary] = []
+    for stage in df.lineage(final):
+        for instr in stage.instructions:
+            frm = instr.flag("from")
+            src_stage = df.stage(frm) if instr.cmd == "COPY" and frm else None
+            if src_stage is None or instr.unresolved:
+                continue
+            if not ({s.index for s in df.lineage(src_stage)} & built_in):
+                continue  # a stage no cargo run of this build compiled in
+            for src in instr.values[:-1]:
+                name = src.rstrip("/").rsplit("/", 1)[-1]
+                if name in bins:
+                    out.append(CopiedBinary(name, instr, frm or "", src))
+    return out
 
 
 def _copies_manifest(instr: Instruction) -> bool:

@@ -80,15 +80,18 @@ def shell_pid1(instr: Instruction, bash: str | None = None) -> bool:
     return len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not bash_execs_tail(rest, bash)
 
 
-def _signals(project: Project, builds: list[Build]) -> list[SignalFacts] | None:
-    """What the code each build's image runs does with signals; None when any is unknown."""
+def _signals(project: Project, builds: list[Build]) -> tuple[list[SignalFacts] | None, list[Build]]:
+    """What the code the image runs does with signals, read through each build that links the image to its code
+    (a test compose file's build from another context may not: the same stage builds the same program), with
+    those builds; None when no build links it."""
     out: list[SignalFacts] = []
+    linked: list[Build] = []
     for b in builds:
         facts = image_signals(project, b) or candidate_signals(project, b)
-        if facts is None:
-            return None
-        out.append(facts)
-    return out
+        if facts is not None:
+            out.append(facts)
+            linked.append(b)
+    return (out or None), (linked or builds)
 
 
 _SIGNAL_NUMBERS = {"2": "SIGINT", "15": "SIGTERM"}
@@ -182,8 +185,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         running = [b for b in stage_builds if not _compose_init(b)]
         served = [b for b in running if not compose_job(b)]
         running = served or running  # a `migrate` job beside the server: the server's signals decide
-        signals = _signals(project, running)
-        stops = [_stop_signal(df, stage, b) for b in running]
+        signals, linked = _signals(project, running)
+        stops = [_stop_signal(df, stage, b) for b in linked]
         handled = signals is not None and all(s.handles(sig) is not None for s, sig in zip(signals, stops, strict=True))
         spawn = next((s.spawns for s in signals or () if s.spawns is not None), None)
         if handled and spawn is None:
@@ -268,7 +271,8 @@ def _help(
 ) -> str:
     """The fix for this image: `init: true` on the services that run it, or tini in front of its own program (not
     for an image a platform runs under its own init)."""
-    services = [f"`{b.service.name}`" for b in builds if b.service is not None and not _compose_init(b)]
+    names = (f"`{b.service.name}`" for b in builds if b.service is not None and not _compose_init(b))
+    services = list(dict.fromkeys(names))  # one name once, though several compose files run it
     compose = f"add `init: true` to service{'s' if len(services) > 1 else ''} {', '.join(services)}" if services else ""
     manager = lookup(df.root_base(stage), project.config.base_images).package_manager
     tini = None if on_platform else _TINI.get(manager or "")
@@ -339,32 +343,33 @@ RULE = register(
             "CI artifact) is linked to the one package of the repository with a binary of that name, and a binary "
             "copied from a build stage under a name the build does not produce (a `cargo install` output renamed by "
             "mistake) to the package when the build compiles only one, with one binary; when the image cannot be "
-            "linked to its code, it is reported (no handler can be shown). Several Dockerfiles that ship the same "
-            "program (the same package's binary: multi-arch and single-arch, glibc and alpine variants) with the same "
-            "finding are reported once, at one that compose or CI builds (else the first path), with the others as "
-            "related locations. A note, saying why, when the program runs to completion: a command-line tool (clap "
-            "subcommands, or an ENTRYPOINT whose default command is `help`) or a one-shot job whose own code serves "
-            "nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a "
-            "channel, no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, "
-            "consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the Dockerfile of the "
-            "same package's server binary, and no compose `ports:` or always-on `restart:`. A compose service that "
-            "runs the image as a one-shot job beside the serving ones (another service waits for it with "
-            "`service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: \"no\"`) "
-            "does not decide: the serving services' code does. An entrypoint script that execs a process manager "
-            "(`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and ends "
-            "with no `exec` of the app) is the init; a script a builder stage moves into place (`mv bin/entrypoint.sh "
-            "/runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The program of a "
-            "one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own SIGTERM "
-            "handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when nothing "
-            "builds it or the repository has no binary at all (a crate that became a library), or for one nothing "
-            "builds that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
-            "build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile that "
-            "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note "
-            "for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
-            "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
-            "Web Adapter copied into `/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys) when no "
-            "compose service of a deploy compose file that the repository deploys (a wrapper or CI step runs it, or "
-            "runs compose over ssh) runs it.",
+            "linked to its code, it is reported (no handler can be shown); when several compose files build the same "
+            "image and only some builds link it (a test stack building from its own folder), the code is read through "
+            "those that do. Several Dockerfiles that ship the same program (the same package's binary: multi-arch and "
+            "single-arch, glibc and alpine variants) with the same finding are reported once, at one that compose or "
+            "CI builds (else the first path), with the others as related locations. A note, saying why, when the "
+            "program runs to completion: a command-line tool (clap subcommands, or an ENTRYPOINT whose default "
+            "command is `help`) or a one-shot job whose own code serves nothing and shows nothing that keeps it "
+            "running (no unbounded `loop`, no `while` on a stop flag or a channel, no queue consumer, timer or signal "
+            "wait, nor in the library functions it calls a worker pool, consumer, server or timer), with no "
+            "HEALTHCHECK, no EXPOSE but the one copied from the Dockerfile of the same package's server binary, and "
+            "no compose `ports:` or always-on `restart:`. A compose service that runs the image as a one-shot job "
+            "beside the serving ones (another service waits for it with `service_completed_successfully`, or it is a "
+            "`migrate`/`seed`/`init` service with `restart: \"no\"`) does not decide: the serving services' code "
+            "does. An entrypoint script that execs a process manager (`exec supervisord`) or traps SIGTERM and "
+            "`wait`s for the app it started in the background (and ends with no `exec` of the app) is the init; a "
+            "script a builder stage moves into place (`mv bin/entrypoint.sh /runtime/usr/local/bin`, then `COPY "
+            "--from=builder /runtime /`) is read too. The program of a one-command `sh -c 'prog \"$@\"'` is linked to "
+            "its crate like an exec-form one, so its own SIGTERM handling counts. A note too for a Dockerfile that "
+            "cannot build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a "
+            "crate that became a library), or for one nothing builds that was retired: its only build line in a "
+            "compose file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still "
+            "pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform whose own process "
+            "manager is PID 1 (`rules/platforms.json`, with sources: AWS Lambda, from a `public.ecr.aws/lambda/*` "
+            "base or with a Lambda extension such as the Lambda Web Adapter copied into `/opt/extensions`; Fly.io, "
+            "for the Dockerfile a `fly.toml` deploys) when no compose service of a deploy compose file that the "
+            "repository deploys (a wrapper or CI step runs it, or runs compose over ssh) runs it.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

@@ -119,3 +119,24 @@ def test_vw309_a_short_sql_schema_in_the_init_folder_does_not_outlast_a_waiting_
     assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
     write(root, {"init.sql": schema * 400})  # a long dump: the first start may outlast the pool's 30 s
     assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+
+def test_vw402_an_image_a_test_stack_also_builds_from_its_own_folder(tmp_path: Path) -> None:
+    code = (
+        "#[tokio::main]\nasync fn main() {\n    let mut t = tokio::signal::unix::signal("
+        "tokio::signal::unix::SignalKind::terminate()).unwrap();\n    t.recv().await;\n}\n"
+    )
+    image = (
+        "FROM rust:1.80-bookworm AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release -p shop\n"
+        "FROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/shop /usr/local/bin/shop\nEXPOSE 80\n"
+        "ENTRYPOINT [\"shop\"]\n"
+    )
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\n'
+    # a test stack builds the same Dockerfile from its own folder, where no Cargo.toml is: that build is not linked
+    tests = "services:\n  shop:\n    build:\n      context: .\n      dockerfile: ../Dockerfile\n"
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": code, "Dockerfile": image,
+                            "compose.yaml": "services:\n  shop:\n    build: .\n", "tests/compose.yaml": tests})
+    assert lint(root, ["VW402"]) == []  # its code stops on SIGTERM and starts no child
+    write(root, {"src/main.rs": "#[tokio::main]\nasync fn main() {\n    std::future::pending::<()>().await;\n}\n"})
+    assert [f.rule_id for f in lint(root, ["VW402"])] == ["VW402"]
