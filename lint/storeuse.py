@@ -123,9 +123,10 @@ _SQLX_CONNECT = re.compile(
 )
 # pools that open no connection when they are built: deadpool (`Config::create_pool`, `Pool::builder(..).build()`,
 # deadpool-postgres/-redis/-lapin/…), mobc (`Pool::builder().build(manager)` returns at once) and bb8's
-# `build_unchecked`; a connection is opened when the first one is taken
+# `build_unchecked`, sqlx's `connect_lazy`; a connection is opened when the first one is taken
 _LAZY_POOL = re.compile(
     r"\bdeadpool(?:_\w+)?\s*::|\buse\s+deadpool|\bmobc(?:_\w+)?\s*::|\buse\s+mobc|\.build_unchecked\s*\("
+    r"|\.connect_lazy(?:_with)?\s*\("
 )
 # a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
 _ESTABLISH = re.compile(r"\b(?:Pg|Mysql|MySql|Sqlite)Connection\s*::\s*establish\s*\(")

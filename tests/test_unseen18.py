@@ -140,3 +140,23 @@ def test_vw402_an_image_a_test_stack_also_builds_from_its_own_folder(tmp_path: P
     assert lint(root, ["VW402"]) == []  # its code stops on SIGTERM and starts no child
     write(root, {"src/main.rs": "#[tokio::main]\nasync fn main() {\n    std::future::pending::<()>().await;\n}\n"})
     assert [f.rule_id for f in lint(root, ["VW402"])] == ["VW402"]
+
+
+def test_vw309_a_lazy_sqlx_pool_built_in_a_library_crate_opens_nothing_at_start(tmp_path: Path) -> None:
+    lib = (
+        "use sqlx::postgres::PgPoolOptions;\npub fn pool(url: &str) -> sqlx::PgPool {\n"
+        "    PgPoolOptions::new().max_connections(5).{call}(url).unwrap()\n}}\n"
+    )
+    main = "fn main() {\n    let url = std::env::var(\"DATABASE_URL\").unwrap();\n    let _p = db::pool(&url);\n}\n"
+    cargo = CARGO + 'db = { path = "db" }\n'
+    db_cargo = '[package]\nname = "db"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nsqlx = "0.7"\n'
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "    depends_on: [db]\n  db:\n    image: postgres:16\n"
+    )
+    files = {"Cargo.toml": cargo, "src/main.rs": main, "db/Cargo.toml": db_cargo, "Dockerfile": IMAGE,
+             "compose.yaml": compose}
+    root = write(tmp_path / "lazy", {**files, "db/src/lib.rs": lib.replace("{call}", "connect_lazy").replace("}}", "}")})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] in ([], ["note"])
+    root = write(tmp_path / "plain", {**files, "db/src/lib.rs": lib.replace("{call}", "connect_blocking").replace("}}", "}")})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]
