@@ -98,43 +98,38 @@ def _call_sites(index: CrateIndex) -> Sites:
     return _sites(index)[0]
 
 
+def _callers(index: CrateIndex, info: FileInfo, node: Node) -> list[tuple[FileInfo, Node]] | None:
+    """The calls, by name, of the function around ``node`` from anywhere but itself; None when ``node`` is in no
+    named function or in `main`."""
+    fn = _enclosing_fn(node)
+    if fn is None:
+        return None
+    name_node = fn.child_by_field_name("name")
+    name = info.parsed.text(name_node) if name_node is not None else ""
+    if not name or name == "main":
+        return None
+    return [
+        (i, s)
+        for i, s in _call_sites(index).get(name, [])
+        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte)  # recursion
+    ]
+
+
 def only_reached_from_tests(index: CrateIndex, info: FileInfo, node: Node, depth: int = 0) -> bool:
     """Every call of the function around ``node`` is test code (`#[test]`/`#[tokio::test]` functions, `#[cfg(test)]`
     modules) or a function only test code calls, in turn (`setup_test_db()` called by `create_test_app()`, which
     only tests call): the program itself never runs it. False for `main`, for a function nobody calls by name, and
     when unsure."""
-    fn = _enclosing_fn(node)
-    if fn is None or depth > 3:
-        return False
-    name_node = fn.child_by_field_name("name")
-    name = info.parsed.text(name_node) if name_node is not None else ""
-    if not name or name == "main":
-        return False
-    sites = [
-        (i, s)
-        for i, s in _call_sites(index).get(name, [])
-        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte)  # recursion
-    ]
+    sites = _callers(index, info, node) if depth <= 3 else None
     return bool(sites) and all(
-        index.is_excluded(i, s) or only_reached_from_tests(index, i, s, depth + 1) for i, s in sites
+        index.is_excluded(i, s) or only_reached_from_tests(index, i, s, depth + 1) for i, s in sites or ()
     )
 
 
 def only_called_in_branches(index: CrateIndex, info: FileInfo, call: Node) -> bool:
     """The function around the read is not `main` and every call to it in the crate is in a branch."""
-    fn = _enclosing_fn(call)
-    if fn is None:
-        return False
-    name_node = fn.child_by_field_name("name")
-    name = info.parsed.text(name_node) if name_node is not None else ""
-    if not name or name == "main":
-        return False
-    sites = [
-        (i, s)
-        for i, s in _call_sites(index).get(name, [])
-        if not (i is info and fn.start_byte <= s.start_byte < fn.end_byte)  # recursion
-    ]
-    live = [s for i, s in sites if not index.is_excluded(i, s)]  # calls from tests do not count
+    sites = _callers(index, info, call)
+    live = [s for i, s in sites or () if not index.is_excluded(i, s)]  # calls from tests do not count
     return bool(sites) and all(_in_branch(s) for s in live)
 
 
