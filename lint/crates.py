@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls, installs_from_registry, package_spec_name
@@ -197,25 +198,14 @@ def _named_copies(df: Dockerfile, build: Build, runs: list[CargoRun], packages: 
     """`COPY --from=builder /release/gateway /usr/local/bin/gateway` after `cp -r target/${PROFILE} /release`: a
     file named like a binary of the packages a cargo run of that builder stage compiled, copied into the final
     image from outside `target/`."""
-    final = target_stage(df, build.target)
     bins = {b for m in packages for b in m.bin_names()}
-    if final is None or not bins:
-        return []
     built_in = {r.stage.index for r in runs}
-    out: list[CopiedBinary] = []
-    for stage in df.lineage(final):
-        for instr in stage.instructions:
-            frm = instr.flag("from")
-            src_stage = df.stage(frm) if instr.cmd == "COPY" and frm else None
-            if src_stage is None or instr.unresolved:
-                continue
-            if not ({s.index for s in df.lineage(src_stage)} & built_in):
-                continue  # a stage no cargo run of this build compiled in
-            for src in instr.values[:-1]:
-                name = src.rstrip("/").rsplit("/", 1)[-1]
-                if name in bins:
-                    out.append(CopiedBinary(name, instr, frm or "", src))
-    return out
+    return [
+        CopiedBinary(name, instr, frm, src)
+        for instr, frm, src_stage, src in _stage_copies(df, build)
+        if {s.index for s in df.lineage(src_stage)} & built_in  # a stage a cargo run of this build compiled in
+        and (name := src.rstrip("/").rsplit("/", 1)[-1]) in bins
+    ]
 
 
 def _copies_manifest(instr: Instruction) -> bool:
@@ -229,22 +219,27 @@ def _lineage(df: Dockerfile, stage: Stage) -> set[int]:
     return {s.index for s in df.lineage(stage)}
 
 
-def _copied_binaries(df: Dockerfile, build: Build) -> list[CopiedBinary]:
+def _stage_copies(df: Dockerfile, build: Build) -> Iterator[tuple[Instruction, str, Stage, str]]:
+    """Each source a `COPY --from=<stage>` of the final stage (or a stage it is built from) takes from a build
+    stage, with the instruction, the `--from` value and that stage; sources built from a build argument we cannot
+    see are left out (no claim)."""
     final = target_stage(df, build.target)
-    if final is None:
-        return []
-    out: list[CopiedBinary] = []
-    for stage in df.lineage(final):
+    for stage in df.lineage(final) if final is not None else ():
         for instr in stage.instructions:
-            if instr.unresolved:
-                continue  # a path built from a build argument we cannot see: no claim
             frm = instr.flag("from")
-            if instr.cmd != "COPY" or not frm or df.stage(frm) is None:
+            src_stage = df.stage(frm) if instr.cmd == "COPY" and frm else None
+            if src_stage is None or frm is None or instr.unresolved:
                 continue
             for src in instr.values[:-1]:
-                parts = src.rstrip("/").split("/")
-                if "target" in parts or "bin" in parts[-2:-1]:
-                    name = parts[-1]
-                    if name and "*" not in name and "." not in name.lstrip("."):
-                        out.append(CopiedBinary(name, instr, frm, src))
+                yield instr, frm, src_stage, src
+
+
+def _copied_binaries(df: Dockerfile, build: Build) -> list[CopiedBinary]:
+    out: list[CopiedBinary] = []
+    for instr, frm, _stage, src in _stage_copies(df, build):
+        parts = src.rstrip("/").split("/")
+        if "target" in parts or "bin" in parts[-2:-1]:
+            name = parts[-1]
+            if name and "*" not in name and "." not in name.lstrip("."):
+                out.append(CopiedBinary(name, instr, frm, src))
     return out
