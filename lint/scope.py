@@ -24,7 +24,7 @@ from viworks_lint.discover import COMPOSE_BASES
 
 if TYPE_CHECKING:
     from viworks_lint.parsers.compose import ComposeProject, Service
-    from viworks_lint.project import Project
+    from viworks_lint.project import Build, Project
 
 
 class Scope(str, enum.Enum):
@@ -269,6 +269,15 @@ def demo_repository(project: Project) -> str | None:
     return None
 
 
+def deploy_service_builds(project: Project, builds: Iterable[Build]) -> list[Build]:
+    """The builds of compose services whose compose file is in `deploy` scope: the ones that ship the image."""
+    return [
+        b
+        for b in builds
+        if b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
+    ]
+
+
 def deployed_by_wrapper(project: Project) -> str | None:
     """Where a wrapper, script or CI step (not the documentation) runs a compose file of the repository for
     deployment (`ssh host docker compose up -d`, `make deploy`), else None."""
@@ -357,7 +366,10 @@ def _remote_compose_run(project: Project) -> bool:
     which of the repository's compose files it runs there cannot be told, so none is taken for a local stack."""
     from viworks_lint.hostbuild import wrappers
 
-    return any(_REMOTE_COMPOSE.search(w.text) for w in wrappers(project))
+    found: bool | None = project.__dict__.get("_remote_compose_run")
+    if found is None:
+        found = project.__dict__["_remote_compose_run"] = any(_REMOTE_COMPOSE.search(w.text) for w in wrappers(project))
+    return found
 
 
 class _Use(NamedTuple):
@@ -368,7 +380,14 @@ class _Use(NamedTuple):
 
 def _uses(project: Project) -> dict[Path, _Use]:
     """The scope a compose file gets from how the repository's wrappers run it: a CI job, a make target or
-    script named for tests, development or deployment. A file any deploy use runs is ``deploy``."""
+    script named for tests, development or deployment. A file any deploy use runs is ``deploy`` (read once)."""
+    cached: dict[Path, _Use] | None = project.__dict__.get("_compose_uses")
+    if cached is None:
+        cached = project.__dict__["_compose_uses"] = _read_uses(project)
+    return cached
+
+
+def _read_uses(project: Project) -> dict[Path, _Use]:
     from viworks_lint.composefiles import default_compose
     from viworks_lint.project import norm_path
 
