@@ -17,7 +17,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.scope import Scope
+from viworks_lint.scope import deploy_service_builds
 from viworks_lint.scripts import entry_script, script_argv
 from viworks_lint.scripttail import script_tail
 from viworks_lint.signals import SignalFacts, candidate_signals, image_signals
@@ -121,11 +121,7 @@ def _stop_signal(df: Dockerfile, stage: Stage, build: Build) -> str:
 def _deploy_init(project: Project, builds: list[Build]) -> bool:
     """The compose services that ship the image (deploy scope) all set `init: true`; services of dev, test or
     benchmark compose files that run it without one do not make it a finding."""
-    shipped = [
-        b
-        for b in builds
-        if b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
-    ]
+    shipped = deploy_service_builds(project, builds)
     return bool(shipped) and all(_compose_init(b) for b in shipped)
 
 
