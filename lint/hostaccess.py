@@ -8,7 +8,8 @@ Evidence, each from files the repository ships:
   the published port, or a ``*_HOST=localhost`` beside a ``*_PORT`` equal to the published port;
 * the same in a Makefile, justfile or cargo-make ``Makefile.toml`` (its ``[env]``, a ``sea-orm-cli -u`` URL);
 * a README/CONTRIBUTING/docs command that starts only datastore services (``docker compose up -d postgres``)
-  next to one that runs the app on the host (``cargo run``, ``cargo watch``, ``make run``)."""
+  in a document that runs the app on the host (``cargo run``, ``cargo watch``, ``make run``); under the same
+  heading when the command names no service."""
 
 from __future__ import annotations
 
@@ -145,12 +146,14 @@ def _doc_runs_host(
 ) -> str | None:
     """A command that starts only infrastructure services (datastores, stock images the repository does not
     build) including ``store``, in a section of the document (between two headings) that also runs the app on
-    the host: a quick start that runs the whole stack says nothing of a later section's `cargo run`."""
+    the host: a quick start that runs the whole stack says nothing of a later section's `cargo run`. A command
+    that names the infrastructure services it starts (`docker compose up -d postgres redis`) may be a step under
+    its own heading, with the app run on the host a later step: the whole document counts then."""
     for section in _sections(text):
         found = _section_runs_host(section, compose, store, is_store)
         if found is not None:
             return found
-    return None
+    return _section_runs_host(text, compose, store, is_store, named_only=True)
 
 
 _HEADING = re.compile(r"^#{1,6}\s")
@@ -170,7 +173,7 @@ def _sections(text: str) -> list[str]:
 
 
 def _section_runs_host(
-    text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool]
+    text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool], named_only: bool = False
 ) -> str | None:
     host_run = _HOST_RUN.search(text)
     if host_run is None:
@@ -184,6 +187,8 @@ def _section_runs_host(
                 names.append(word)
         flags = (m.group(1) + " " + m.group(2)).split()
         named_files = any(f in ("-f", "--file") or f.startswith("--file=") for f in flags)
+        if not names and named_only:
+            continue
         if not names and not named_files:  # a bare `docker compose up -d`: what no profile (or a named one) holds
             wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
             names = [n for n, s in compose.services.items() if _in_profiles(s, wanted)]

@@ -30,6 +30,7 @@ class ImageFacts:
     package_manager: str | None = None
     openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
     user: str | None = None  # the USER the image itself sets (an entrypoint that drops privileges later: None)
+    dev_environment: str | None = None  # what development environment the image is (a Dev Container image)
 
 
 def split_image(ref: str) -> tuple[str, str]:
@@ -130,5 +131,6 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             package_manager=e.get("package_manager"),
             openssl=e.get("openssl"),
             user=e.get("user"),
+            dev_environment=e.get("dev_environment"),
         )
     return ImageFacts(name=name, tag=tag, known=False)

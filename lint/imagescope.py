@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viworks_lint.dockerutil import commands, reachable_stages, run_text
+from viworks_lint.images import lookup
 from viworks_lint.scope import SCOPE_ORDER, Decide, Scope, ScopeInfo, scopes_named
 
 if TYPE_CHECKING:
@@ -166,6 +167,9 @@ def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tu
     runner = _TEST_RUNNERS.search(program)
     if runner is not None:
         return Scope.TEST, f"its final stage runs {' '.join(runner.group(1).split())}"
+    workspace = lookup(df.root_base(final)).dev_environment
+    if workspace is not None:
+        return Scope.DEV, f"its final stage starts FROM {df.root_base(final)}, {workspace}"
     dev = DEV_CARGO.search(program)
     if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
         return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"

@@ -113,18 +113,22 @@ _READY = ("service_healthy", "service_completed_successfully")
 
 
 def _waited_for(compose: ComposeProject, svc: Service) -> set[str]:
-    """Services that are healthy (or done) before ``svc`` starts: its ``service_healthy`` dependencies
-    and, transitively, theirs."""
+    """Services that are healthy (or done) before ``svc`` starts: its ``service_healthy`` dependencies and,
+    transitively, those of every service it depends on in any way. Compose starts a dependency only once that
+    dependency's own conditions hold, so `app → migrate (started) → db (healthy)` has the database healthy before
+    `app` starts."""
     out: set[str] = set()
+    seen: set[str] = set()
     todo = [svc]
     while todo:
         cur = todo.pop()
         for ref in cur.depends_on:
-            if ref.condition in _READY and ref.name not in out:
+            if ref.condition in _READY:
                 out.add(ref.name)
-                dep = compose.services.get(ref.name)
-                if dep is not None:
-                    todo.append(dep)
+            dep = compose.services.get(ref.name)
+            if ref.name not in seen and dep is not None:
+                seen.add(ref.name)
+                todo.append(dep)
     return out
 
 
@@ -339,7 +343,9 @@ RULE = register(
             "`condition: service_started`, or no entry. The finding says whether the datastore has a healthcheck to "
             "wait on and suggests one if not. When every such service restarts on failure (`restart: unless-stopped`, "
             "`always`, `on-failure`, or `deploy.restart_policy`) it is a note: a lost race costs a restart. Silent "
-            "for `service_healthy` and `service_completed_successfully`, datastores outside the project, image-only "
+            "for `service_healthy` and `service_completed_successfully`, also when they are on a service it depends on "
+            "in any way (`app → migrate → db` with `migrate` waiting for `db` healthy: compose starts `migrate`, and "
+            "so `app`, only once `db` is healthy), datastores outside the project, image-only "
             "services, and services whose own `command`/`entrypoint` (or the image's, or the entrypoint script it "
             "runs) waits for the datastore (`wait-for-it`, `dockerize -wait`, `pg_isready`, `nc -z` loops), and "
             "development boxes whose container starts only a shell (`nix-shell`, a bare `bash`, `sleep infinity`): "

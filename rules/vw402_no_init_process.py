@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from viworks_lint.bashexec import bash_execs_tail, image_bash
+from viworks_lint.bashexec import Shells, execs_tail, image_shells
 from viworks_lint.dockerutil import commands, final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
@@ -65,19 +65,21 @@ def _compose_init(build: Build) -> bool:
     return any(w.rsplit("/", 1)[-1] in INITS or w in INITS for w in words[:3])
 
 
-def shell_pid1(instr: Instruction, bash: str | None = None) -> bool:
+def shell_pid1(instr: Instruction, shells: Shells | None = None) -> bool:
     """A shell stays PID 1 and the app is its child: a shell form not started with ``exec``, or an exec-form
-    ``sh -c`` with several commands whose last one is not ``exec``'d (not for ``bash -c`` when the image's
-    ``bash`` version ≥ 5.1 execs that last command itself). VW403 reports that instruction."""
+    ``sh -c`` with several commands whose last one is not ``exec``'d; not when the shell execs that last command
+    itself (``bash -c`` when the image's bash is 5.1 or newer, BusyBox's ``sh``). VW403 reports that instruction."""
     if not instr.json:
         text = instr.args[0] if instr.args else ""
         cmds = commands(text)
+        if shells is not None and execs_tail(["/bin/sh", "-c", text], shells):
+            return False
         return not (text.lstrip().startswith("exec ") or (len(cmds) == 1 and cmds[0][:1] == ["exec"]))
     script, rest = script_argv(list(instr.args))
     if script is not None or len(rest) < 3:
         return False
     cmds = commands(rest[2])
-    return len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not bash_execs_tail(rest, bash)
+    return len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not (shells is not None and execs_tail(rest, shells))
 
 
 def _signals(project: Project, builds: list[Build]) -> tuple[list[SignalFacts] | None, list[Build]]:
@@ -172,7 +174,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         if keep_alive(stage) is not None:
             continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
-        if shell_pid1(starter, image_bash(project, df, stage)):
+        if shell_pid1(starter, image_shells(project, df, stage)):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
         if _script_shell_pid1(project, stage, stage_builds, starter):
             continue  # the entrypoint script's shell is PID 1: VW403's finding on the script's last command
@@ -320,7 +322,8 @@ RULE = register(
             "container up (`tail -f /dev/null`, `sleep infinity`: no app is PID 1), when the base image's entrypoint "
             "is an init, for image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where "
             "the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image whose "
-            "bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, so it is checked "
+            "bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does "
+            "BusyBox's `sh` of an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked "
             "here), and when the Rust code the image runs (the build's link to its packages) handles the image's stop "
             "signal itself and starts no child process: SIGTERM through "
             "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from viworks_lint.bashexec import bash_execs_tail, image_bash
+from viworks_lint.bashexec import execs_tail, image_shells
 from viworks_lint.dockerutil import commands, text_location
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
@@ -26,7 +26,7 @@ def _script_finding(project: Project, build: Build, df: Dockerfile, stage: Stage
     script, rest = script_argv(list(instr.args))
     if script is None:
         cmds = commands(rest[2]) if len(rest) > 2 else []
-        if len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not bash_execs_tail(rest, image_bash(project, df, stage)):
+        if len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not execs_tail(rest, image_shells(project, df, stage)):
             return RULE.finding(
                 f"{instr.cmd} runs `{rest[0]} {rest[1]}` with several commands and the last one is not `exec`'d: "
                 "the shell stays PID 1 and does not forward SIGTERM to the app, so `docker stop` waits out the "
@@ -77,6 +77,8 @@ def check(project: Project) -> Iterator[Finding]:
             text = instr.args[0] if instr.args else ""
             if _starts_with_exec(text) or text.lstrip().startswith("exec "):
                 continue
+            if execs_tail(["/bin/sh", "-c", text], image_shells(project, df, stage)):
+                continue  # BusyBox's `sh -c` hands its process to the command: the app is PID 1 (VW402's concern)
             yield RULE.finding(
                 f'{instr.cmd} uses the shell form: Docker runs it as `/bin/sh -c "…"`, so the shell is PID 1 and '
                 "SIGTERM from `docker stop` never reaches the app (it is killed after the timeout, without a "
@@ -107,7 +109,11 @@ RULE = register(
             "`distro_bash` in `rules/images.json`, and the last command of an `&&`/`||`/`;` list is a simple "
             "command with no redirection and no `trap` in the text: bash execs it in its own place since 5.1, bash "
             "NEWS 5.1 item 1b and `optimize_connection_fork` in builtins/evalstring.c; `sh` is dash and keeps "
-            "forking); an entrypoint script COPY'd from the build context (found through "
+            "forking); silent too for a shell form, or `sh -c`, on an image whose `sh` is BusyBox's ash (its base "
+            "image lists `busybox` among its tools in `rules/images.json`: Alpine, Wolfi, distroless `:debug`) when "
+            "the text is one simple command, or a list ending in one, with no `trap`: ash execs that last command "
+            "in its own place (`EV_EXIT` in shell/ash.c; checked with BusyBox 1.35), so the app is PID 1 and "
+            "VW402 judges it; an entrypoint script COPY'd from the build context (found through "
             "the COPY that puts it at the ENTRYPOINT path, past `tini`/`dumb-init`/`gosu` wrappers) whose last "
             "command starts a program without `exec`. When an exec-form ENTRYPOINT exists, CMD is only its "
             "arguments and is not reported; scripts that `trap` signals, end in `wait` or a control structure "

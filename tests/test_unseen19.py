@@ -1,0 +1,89 @@
+"""Situations read on a nineteenth set of unseen repositories: an image built on a Dev Container base, a service
+that waits for its datastore through a migration job, busybox's `sh -c` that hands its process to the app, a
+documented `docker compose up` of the datastores alone, and more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got, scope_of
+
+MAIN = "fn main() {}\n"
+DEPS = 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+
+
+def test_an_image_built_on_a_dev_container_base_is_a_workspace(tmp_path: Path) -> None:
+    image = (
+        "FROM mcr.microsoft.com/devcontainers/rust:latest\nUSER root\n"
+        "COPY target/release/shop /shop\nENTRYPOINT /shop\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "images/rust/Dockerfile": image})
+    assert scope_of(root, "images/rust/Dockerfile") == "dev"
+    assert [f for f in lint(root, ["VW401", "VW403"]) if f.effective_level.value == "warning"] == []
+    # the same image on a runtime base ships the binary: its hardening is reported
+    write(root, {"images/rust/Dockerfile": image.replace("mcr.microsoft.com/devcontainers/rust:latest", "debian:12")})
+    assert scope_of(root, "images/rust/Dockerfile") == "deploy"
+    assert {f.rule_id for f in lint(root, ["VW401", "VW403"])} == {"VW401", "VW403"}
+
+
+def _chain(app_dep: str) -> str:
+    return (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        f"    depends_on:\n{app_dep}"
+        "  migrate:\n    image: migrate/migrate\n    depends_on:\n      db:\n        condition: service_healthy\n"
+        "  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n"
+    )
+
+
+def test_vw309_a_datastore_a_dependency_waits_for_is_healthy_before_the_app_starts(tmp_path: Path) -> None:
+    root = write(tmp_path, {"Cargo.toml": CARGO + DEPS, "src/main.rs": CONNECT, "Dockerfile": IMAGE,
+                            "compose.yaml": _chain("      - migrate\n")})
+    assert lint(root, ["VW309"]) == []
+    # a dependency that waits for nothing: the database may still be starting
+    write(root, {"compose.yaml": _chain("      - migrate\n").replace(
+        "    depends_on:\n      db:\n        condition: service_healthy\n", "    depends_on: [db]\n")})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 2, "warning")]
+
+
+def _alpine(cmd: str, base: str = "alpine:3.20") -> str:
+    return (
+        "FROM rust:1.80-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        f"FROM {base}\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\nUSER nobody\n{cmd}\n"
+    )
+
+
+def _rules(root: Path) -> list[tuple[str, int]]:
+    return sorted((f.rule_id, f.location.line) for f in lint(root, ["VW402", "VW403"]))
+
+
+def test_vw403_busybox_sh_execs_the_last_simple_command(tmp_path: Path) -> None:
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": _alpine("CMD shop --port 80")})
+    # ash replaces itself with `shop`: no shell is PID 1, the app is, and it has no init (VW402)
+    assert _rules(root) == [("VW402", 8)]
+    write(root, {"Dockerfile": _alpine('ENTRYPOINT ["/bin/sh", "-c", "cd /data && shop"]')})
+    assert _rules(root) == [("VW402", 8)]
+    # a pipeline, a command after the app, or a trap keep the shell as PID 1
+    for cmd in ("CMD shop | tee /log", "CMD shop; echo stopped", "CMD trap 'echo bye' TERM; shop"):
+        write(root, {"Dockerfile": _alpine(cmd)})
+        assert _rules(root) == [("VW403", 8)], cmd
+    # Debian's sh is dash, which forks
+    write(root, {"Dockerfile": _alpine("CMD shop --port 80", base="debian:bookworm-slim")})
+    assert _rules(root) == [("VW403", 8)]
+
+
+def test_vw405_a_readme_step_that_starts_the_datastores_by_name_then_runs_the_app(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: p\n    ports:\n      - \"5432:5432\"\n"
+    )
+    readme = (
+        "# Shop\n\n## Quick start\n\n### 2. Start the database\n\n```bash\ndocker compose up -d db\n```\n\n"
+        "### 3. Start the server\n\n```bash\ncargo run\n```\n"
+    )
+    files = {"Cargo.toml": CARGO + DEPS, "src/main.rs": CONNECT, "Dockerfile": IMAGE, "compose.yaml": compose}
+    root = write(tmp_path, {**files, "README.md": readme})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 11, "note")]
+    # a bare `docker compose up -d` under the first heading starts the whole stack: the app uses the network
+    write(root, {"README.md": readme.replace("up -d db", "up -d")})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 11, "warning")]
