@@ -298,6 +298,11 @@ def _targets(
     placeholder = any(
         not st.absent and not (st.present and st.host == t.path) for t, st in zip(code, states, strict=True)
     )
+    main_rs = pkg.dir / "src" / "main.rs"
+    if not placeholder and all(t.path != main_rs for t in code):
+        # a `src/main.rs` the repository does not have (its binaries are in `src/bin/`), written by a RUN for
+        # the dependency-cache step: Cargo finds it, so a target is left and the absent library is not built
+        placeholder = not files.lookup(out.image_path_of(main_rs), out.call.instr).absent
     skipped: Path | None = None  # an auto-detected build script cargo may do without
     for t in roots:
         assert t.path is not None

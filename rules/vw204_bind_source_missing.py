@@ -51,6 +51,8 @@ def _file_like(mount: Mount) -> bool:
     if {posixpath.basename(mount.source or ""), posixpath.basename(mount.target or "")} & _FILE_NAMES:
         return True
     names = [posixpath.basename((mount.source or "").rstrip("/")), posixpath.basename((mount.target or "").rstrip("/"))]
+    if any(n.endswith(".d") for n in names):
+        return False  # `conf.d`, `docker-entrypoint-initdb.d`: a folder of files by convention
     if any("." in n.lstrip(".") for n in names if n):
         return True  # `app.toml`, `nginx.conf`
     # dotfiles such as `.env` or `.htpasswd`, named so on both sides; a lone `.pgadmin`, `.ssh`, `.config` target
@@ -258,7 +260,7 @@ RULE = register(
             "also for paths written in an overlay merged after it with `-f`: when the path exists beside the overlay, "
             "the message names the path to write). A missing file (a name with an extension on either side, or a "
             "dotfile: named so on both sides, or a known one such as `.env` or `.htpasswd`; a plain folder mounted at "
-            "`/root/.pgadmin` is a folder) is an error, unless `.gitignore` keeps it out on purpose (a certificate, a "
+            "`/root/.pgadmin` is a folder, and so is a name ending in `.d`, such as `/docker-entrypoint-initdb.d`) is an error, unless `.gitignore` keeps it out on purpose (a certificate, a "
             "token, a local configuration each deployment puts in place: a note; a git-ignored `Cargo.lock` stays an "
             "error); a missing directory is only a note (an empty directory may be all the service needs). A missing "
             "data directory (git-ignored, or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, "

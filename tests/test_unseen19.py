@@ -87,3 +87,25 @@ def test_vw405_a_readme_step_that_starts_the_datastores_by_name_then_runs_the_ap
     # a bare `docker compose up -d` under the first heading starts the whole stack: the app uses the network
     write(root, {"README.md": readme.replace("up -d db", "up -d")})
     assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 11, "warning")]
+
+
+def test_vw204_a_missing_folder_mounted_as_a_dot_d_directory_is_no_file(tmp_path: Path) -> None:
+    compose = "services:\n  db:\n    image: postgres:16\n    volumes:\n      - ./migrations:/docker-entrypoint-initdb.d\n"
+    root = write(tmp_path, {"compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW204"])] == ["note"]
+    # one init script mounted as a file: postgres finds a directory where it expects the script
+    write(root, {"compose.yaml": compose.replace(":/docker-entrypoint-initdb.d", "/init.sql:/docker-entrypoint-initdb.d/init.sql")})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 5, "error")]
+
+
+def test_vw110_a_placeholder_main_leaves_a_target_when_the_repo_has_only_src_bin(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80\nWORKDIR /app\nCOPY Cargo.toml ./\nRUN mkdir src && echo 'fn main() {}' > src/main.rs\n"
+        "RUN cargo build\n"
+    )
+    files = {"Cargo.toml": CARGO, "src/lib.rs": "pub fn f() {}\n", "src/bin/serve.rs": MAIN, "Dockerfile": image}
+    root = write(tmp_path, files)
+    assert lint(root, ["VW110"]) == []
+    # no placeholder: nothing but the library is left to build, and the stage lacks it
+    write(root, {"Dockerfile": image.replace("RUN mkdir src && echo 'fn main() {}' > src/main.rs\n", "")})
+    assert got(lint(root, ["VW110"]), root) == [("VW110", "Dockerfile", 4, "error")]
