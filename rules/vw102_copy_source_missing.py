@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -9,15 +11,17 @@ from pathlib import Path
 from viworks_lint.dockerutil import (
     CopySource,
     clean_source,
+    commands,
     copy_sources,
     escapes_context,
     match_context,
     reachable_stages,
+    run_text,
 )
 from viworks_lint.filesteps import Step
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hostbuild import host_lockfile_step, host_step, missing_submodule
-from viworks_lint.parsers.dockerfile import token_location
+from viworks_lint.parsers.dockerfile import Instruction, token_location
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
@@ -100,6 +104,38 @@ def _suppressed(path: Path, found: list[Finding]) -> list[Finding]:
     sups = scan(path, lines, dockerfile=True)
     name = "copy-source-missing"
     return [f for f in found if any(s.covers("VW102", name, f.location.line) for s in sups)]
+
+
+_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin")
+
+
+def _prebuilt_program(build: Build, instr: Instruction, source: str) -> str | None:
+    """The program the image runs (its ENTRYPOINT, else its CMD) when ``instr`` of the final stage copies it from
+    ``source`` and no stage compiles anything: the Dockerfile packages a binary built elsewhere."""
+    df = build.dockerfile
+    final = df.final_stage() if df is not None else None
+    if df is None or final is None or instr not in final.instructions or instr.flag("from"):
+        return None
+    if any(i.cmd == "RUN" and _COMPILES.search(run_text(i)) for st in df.stages for i in st.instructions):
+        return None
+    starter = final.state.entrypoint or final.state.cmd
+    if starter is None or not starter.args:
+        return None
+    shell = commands(starter.args[0]) if not starter.json else []
+    words = list(starter.values) if starter.json else shell[0] if shell else []
+    if not words:
+        return None
+    program, dest, name = words[0], instr.values[-1], posixpath.basename(source.rstrip("/"))
+    placed = posixpath.join(dest, name) if dest.endswith("/") or len(instr.values) > 2 else dest
+    if program == placed or (
+        "/" not in program and posixpath.dirname(placed) in _BIN_DIRS and posixpath.basename(placed) == program
+    ):
+        return program
+    return None
+
+
+# a RUN that compiles or fetches a program: then the image may make the file itself
+_COMPILES = re.compile(r"\b(?:cargo|rustc|cross|go\s+build|make|gcc|cc|cmake|curl|wget)\b")
 
 
 def _fold(project: Project, build: Build, missing: list[Finding]) -> Finding:
@@ -216,6 +252,18 @@ def _check_source(
             level=Level.NOTE,
         )
         return
+    program = _prebuilt_program(build, instr, cleaned)
+    if program is not None:
+        yield RULE.finding(
+            f"{what}; the image compiles nothing and runs this file as its program (`{program}`): a binary built "
+            "before `docker build` (by a release job or `cargo build` on the host) and put into the context, so "
+            "a plain `docker build` from a fresh clone will not have it",
+            loc,
+            key=f"prebuilt:{src.value}",
+            related=_related(build),
+            level=Level.NOTE,
+        )
+        return
     if escapes_context(src.value):
         what += " (the `../` is misleading: BuildKit never reads above the context)"
     # a source simply absent from the context: the caller may fold several of one build into one finding
@@ -251,7 +299,10 @@ RULE = register(
             "wrapper or CI step copies into another folder to build there (`cp frontend/Dockerfile.release "
             "build-context/Dockerfile`, GitLab CI files a pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or "
             "key material kept out of git on purpose (a missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or "
-            "`*.pem`/`*.key`/`*.p12` file; a public `*.crt` is committed, so a missing one stays an error).",
+            "`*.pem`/`*.key`/`*.p12` file; a public `*.crt` is committed, so a missing one stays an error), and the "
+            "program of an image that compiles nothing: the final stage copies the file to the path its ENTRYPOINT "
+            "(or CMD) runs (`COPY ./server /usr/local/bin/server` with `CMD [\"server\"]`) and no RUN builds or "
+            "fetches anything, so the Dockerfile only packages a binary a release job or the host built.",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -109,3 +109,12 @@ def test_vw110_a_placeholder_main_leaves_a_target_when_the_repo_has_only_src_bin
     # no placeholder: nothing but the library is left to build, and the stage lacks it
     write(root, {"Dockerfile": image.replace("RUN mkdir src && echo 'fn main() {}' > src/main.rs\n", "")})
     assert got(lint(root, ["VW110"]), root) == [("VW110", "Dockerfile", 4, "error")]
+
+
+def test_vw102_the_program_of_an_image_that_compiles_nothing_is_built_before_docker_build(tmp_path: Path) -> None:
+    image = "FROM alpine:3.20\nCOPY ./server /usr/local/bin/server\nCOPY ./static /app/static\nCMD [\"server\"]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "Dockerfile", 2, "note"), ("VW102", "Dockerfile", 3, "error")]
+    # a stage that compiles: the file was meant to come from the context
+    write(root, {"Dockerfile": "FROM rust:1.80 AS build\nRUN cargo build --release\n" + image})
+    assert [(f.location.line, f.effective_level.value) for f in lint(root, ["VW102"])] == [(4, "error")]
