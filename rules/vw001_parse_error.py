@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+from viworks_lint.bake import bake_dockerfiles
 from viworks_lint.code import parse_errors
 from viworks_lint.findings import Finding, Level
-from viworks_lint.project import Project
+from viworks_lint.hostbuild import wrappers
+from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
 
 def check(project: Project) -> Iterator[Finding]:
     for p in project.problems:
         if p.rule_id == RULE.id:
+            if p.key == "empty" and _unbuilt_placeholder(project, p.location.path):
+                yield RULE.finding(
+                    f"{p.message}: an empty placeholder that no compose file, workflow, script or bake file names, "
+                    "so nothing builds it yet",
+                    p.location,
+                    key=p.key,
+                    level=Level.NOTE,
+                )
+                continue
             # a heredoc body the parser binding could not read: the linter's limit, not a proven build failure
             level = Level.NOTE if p.key.startswith("heredoc:") else None
             yield RULE.finding(p.message, p.location, key=p.key, level=level)
@@ -28,6 +40,27 @@ def check(project: Project) -> Iterator[Finding]:
             key="rust",
             level=Level.NOTE,
         )
+
+
+def _unbuilt_placeholder(project: Project, path: Path) -> bool:
+    """An empty Dockerfile with a name of its own (`renderer.Dockerfile`, `Dockerfile.worker`) that no compose
+    service builds and no wrapper, workflow or bake file mentions: a file laid out for later."""
+    if path.name in ("Dockerfile", "Containerfile") or not path.is_file() or path.stat().st_size > 0:
+        return False
+    key = norm_path(path)
+    if any(norm_path(b.dockerfile_path) == key for b in project.builds if b.service is not None):
+        return False
+    if key in {norm_path(d) for d in bake_dockerfiles(project)}:
+        return False
+    if any(path.name in w.text for w in wrappers(project)):
+        return False
+    for doc in project.discovered.wrappers:  # Makefiles, scripts, workflows and READMEs anywhere
+        try:
+            if doc.stat().st_size < 1_000_000 and path.name in doc.read_text("utf-8", errors="replace"):
+                return False
+        except OSError:
+            continue
+    return True
 
 
 RULE = register(
@@ -51,7 +84,9 @@ RULE = register(
             "(`heredocsFromLine` in moby/buildkit `frontend/dockerfile/parser/parser.go`), also after Dockerfile 1.7 "
             "expansions such as `${VAR%/}`. Lines that are no instructions are one finding per run, not one per "
             "line; when they follow a heredoc marker the linter's parser could not read, that finding is only a "
-            "note (BuildKit may accept it).",
+            "note (BuildKit may accept it). An empty Dockerfile with a name of its own (`renderer.Dockerfile`) that no "
+            "compose service builds and no workflow, script, README or bake file names is a placeholder laid out "
+            "for later: a note.",
         ),
         check=check,
         tags=("input",),

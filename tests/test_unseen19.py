@@ -118,3 +118,13 @@ def test_vw102_the_program_of_an_image_that_compiles_nothing_is_built_before_doc
     # a stage that compiles: the file was meant to come from the context
     write(root, {"Dockerfile": "FROM rust:1.80 AS build\nRUN cargo build --release\n" + image})
     assert [(f.location.line, f.effective_level.value) for f in lint(root, ["VW102"])] == [(4, "error")]
+
+
+def test_vw001_an_empty_named_dockerfile_nothing_builds_is_a_placeholder(tmp_path: Path) -> None:
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": IMAGE,
+                            "infra/docker/renderer.Dockerfile": ""})
+    assert got(lint(root, ["VW001"]), root) == [("VW001", "infra/docker/renderer.Dockerfile", 1, "note")]
+    # a compose service builds it: the build fails
+    write(root, {"compose.yaml": "services:\n  renderer:\n    build:\n      context: .\n"
+                                 "      dockerfile: infra/docker/renderer.Dockerfile\n"})
+    assert got(lint(root, ["VW001"]), root) == [("VW001", "infra/docker/renderer.Dockerfile", 1, "error")]
