@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from viworks_lint.composeruns import STACK_DEPLOY
 from viworks_lint.datastores import SMALL_INIT_LINES, family_of_image, init_scripts_mounted, small_sql_init
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.durations import DEFAULT_INTERVAL, DEFAULT_RETRIES, seconds
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
 from viworks_lint.images import lookup
-from viworks_lint.parsers.compose import ComposeProject
+from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Instruction
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
 START_PERIOD = "30s"
@@ -75,6 +76,19 @@ def _awaited(compose: ComposeProject, name: str) -> bool:
     )
 
 
+def _acted_on(project: Project, compose: ComposeProject, svc: Service) -> bool:
+    """Something restarts the service when it turns unhealthy: swarm (`docker stack deploy` of these files
+    replaces an unhealthy task) or an autoheal sidecar (the `autoheal` label it watches)."""
+    labels = svc.node.get("labels") if svc.node is not None else None
+    if labels is not None and "autoheal" in str(labels.plain()):
+        return True
+    files = {norm_path(f) for f in compose.files}
+    return any(
+        inv.subcommand == STACK_DEPLOY and files & {norm_path(f) for f in inv.files}
+        for inv in project.wrappers.invocations
+    )
+
+
 def _disabled(instr: Instruction) -> bool:
     return bool(instr.args) and instr.args[0].upper() == "NONE"
 
@@ -109,7 +123,7 @@ def _check(project: Project) -> Iterator[Finding]:
         quick = build is None and store is None and bool(svc.image) and lookup(
             svc.image or "", project.config.base_images
         ).quick_start
-        ungated = build is None and not third_party and not quick and not _awaited(compose, svc.name)
+        ungated = not (third_party or quick or _awaited(compose, svc.name) or _acted_on(project, compose, svc))
         message = (
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
             "towards `retries`, so a slow start is marked unhealthy and restarted"
@@ -131,9 +145,10 @@ def _check(project: Project) -> Iterator[Finding]:
                 "repository's start-up work, so this is only advice"
             )
         elif ungated:
+            who = f"`{svc.image}` is not built here and no service" if build is None else "no service"
             message += (
-                f"; `{svc.image or svc.name}` is not built here and no service waits for it with "
-                "`condition: service_healthy`, so its health status gates nothing: only advice"
+                f"; {who} waits for `{svc.name}` with `condition: service_healthy`, and compose restarts no "
+                "unhealthy container, so its health status gates nothing: only advice"
             )
         elif generous is not None:
             message += generous
@@ -212,8 +227,10 @@ RULE = register(
             f"than {SMALL_INIT_LINES} lines and 16 KiB in all, which run in under a second); so is any other "
             "image-only service of a stock server that answers within a second or two (`quick_start` in "
             "`rules/images.json`: nginx, caddy, traefik, httpd, haproxy, mailpit), and on any other "
-            "image-only service (prometheus, grafana, an OpenTelemetry collector) that no service waits for with "
-            "`condition: service_healthy`, since its health status then gates nothing. It is a note as well when "
+            "service, built here or not (prometheus, grafana, an OpenTelemetry collector, an API nothing depends on), "
+            "that no service waits for with `condition: service_healthy` and that neither swarm (a `docker stack "
+            "deploy` of the file) nor an `autoheal` sidecar (its label) restarts when unhealthy, since plain compose "
+            "restarts no unhealthy container and its health status then gates nothing. It is a note as well when "
             "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
             "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "
             "the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",

@@ -134,7 +134,10 @@ def test_vw301_is_a_note_when_interval_times_retries_already_covers_more_than_th
                         f"  tight:\n    build: .\n{tight}"
                         f"  slow:\n    build: .\n{slow}"
                         f"  defaults:\n    build: .\n{hc('')}"
-                        f"  many:\n    build: .\n{many}",
+                        f"  many:\n    build: .\n{many}"
+                        "  web:\n    image: nginx:1.27\n    depends_on:\n"  # waits for all four to be healthy
+                        + "".join(f"      {n}:\n        condition: service_healthy\n"
+                                  for n in ("tight", "slow", "defaults", "many")),
     })
     found = lint(tmp_path, ["VW301"])
     assert _levels(found, tmp_path) == [

@@ -597,10 +597,11 @@ def test_compose_cargo_run_bin_picks_the_binary(tmp_path: Path) -> None:
 
 def test_vw301_is_a_note_in_a_dev_stack(tmp_path: Path) -> None:
     hc = "    healthcheck:\n      test: [\"CMD\", \"/app\", \"health\"]\n      interval: 5s\n"
+    gate = "  web:\n    image: nginx:1.27\n    depends_on:\n      api:\n        condition: service_healthy\n"
     write(tmp_path, {
         "Dockerfile": "FROM debian:bookworm-slim\nCMD [\"/app\"]\n",
-        "compose.yaml": f"services:\n  api:\n    build: .\n{hc}",
-        "docker-compose.dev.yml": f"services:\n  api:\n    build: .\n{hc}",
+        "compose.yaml": f"services:\n  api:\n    build: .\n{hc}{gate}",
+        "docker-compose.dev.yml": f"services:\n  api:\n    build: .\n{hc}{gate}",
     })
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
         ("VW301", "compose.yaml", 4, "warning"), ("VW301", "docker-compose.dev.yml", 4, "note")]

@@ -128,3 +128,18 @@ def test_vw001_an_empty_named_dockerfile_nothing_builds_is_a_placeholder(tmp_pat
     write(root, {"compose.yaml": "services:\n  renderer:\n    build:\n      context: .\n"
                                  "      dockerfile: infra/docker/renderer.Dockerfile\n"})
     assert got(lint(root, ["VW001"]), root) == [("VW001", "infra/docker/renderer.Dockerfile", 1, "error")]
+
+
+def test_vw301_a_built_service_whose_health_nothing_waits_for_or_acts_on(tmp_path: Path) -> None:
+    hc = "    healthcheck:\n      test: [\"CMD\", \"wget\", \"-q\", \"--spider\", \"http://localhost:8080/health\"]\n" \
+         "      interval: 5s\n      retries: 3\n"
+    compose = "services:\n  api:\n    build: .\n" + hc
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 4, "note")]
+    # a front end waits for it to be healthy: a slow start keeps it from starting
+    waits = compose + "  web:\n    image: nginx:1.27\n    depends_on:\n      api:\n        condition: service_healthy\n"
+    write(root, {"compose.yaml": waits})
+    assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 4, "warning")]
+    # an autoheal sidecar restarts it when it turns unhealthy
+    write(root, {"compose.yaml": compose.replace("    build: .\n", "    build: .\n    labels:\n      autoheal: \"true\"\n")})
+    assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 6, "warning")]
