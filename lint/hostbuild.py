@@ -144,13 +144,27 @@ def _cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
     """Each `docker build … <context>` of a wrapper's text, with the Dockerfile it builds: the one `-f` names, or
     `Dockerfile` in the context (`docker build -t gen tools/gen`). Read once per wrapper text."""
     out: list[tuple[str, BuildArgs]] = []
-    for m in _CLI_BUILD.finditer(text.replace("\\\n", " ")):
-        parsed = build_args([w.strip("'\"") for w in m.group(1).split()])
+    joined = text.replace("\\\n", " ")
+    for m in _CLI_BUILD.finditer(joined):
+        at = m.start()
+        words = _SHELL_VAR.sub(lambda v: _value_before(joined, at, v), m.group(1))  # noqa: B023 (used at once)
+        parsed = build_args([w.strip("'\"") for w in words.split()])
         if not parsed.positional:
             continue
         file = parsed.file or posixpath.join(posixpath.normpath(parsed.positional[-1].removeprefix("./")), "Dockerfile")
         out.append((posixpath.normpath(file.removeprefix("./")), parsed))
     return tuple(out)
+
+
+_SHELL_VAR = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
+
+
+def _value_before(text: str, at: int, var: re.Match[str]) -> str:
+    """The literal value the last `name=value` line above ``at`` gives the shell variable ``var`` (`app=migrator`
+    before `docker build --target $app .` in one CI step), else the variable as written."""
+    name = var.group(1) or var.group(2)
+    found = list(re.finditer(rf"^[ \t]*(?:export[ \t]+)?{name}=(['\"]?)([\w.:/-]+)\1[ \t]*$", text[:at], re.M))
+    return found[-1].group(2) if found else var.group(0)
 
 
 def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:

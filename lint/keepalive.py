@@ -58,3 +58,16 @@ def keep_alive(stage: Stage) -> Instruction | None:
     if not instr.json:
         return instr if keep_alive_text(" ".join(instr.args)) else None
     return instr if keep_alive_words(list(instr.args)) else None
+
+
+_NO_OPS = frozenset({"true", "false", ":"})
+
+
+def no_op_command(stage: Stage) -> Instruction | None:
+    """The CMD of ``stage`` when it has no ENTRYPOINT and its CMD does nothing (`CMD ["false"]`, `CMD true`): an
+    image of tools whose runner always gives the command (`docker run img bin/migrate`, a Kubernetes job)."""
+    if stage.state.entrypoint is not None or stage.state.cmd is None:
+        return None
+    instr = stage.state.cmd
+    words = list(instr.args) if instr.json else (commands(" ".join(instr.args)) or [[]])[0]
+    return instr if len(words) == 1 and posixpath.basename(words[0]) in _NO_OPS else None

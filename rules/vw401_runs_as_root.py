@@ -8,6 +8,7 @@ from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
+from viworks_lint.keepalive import no_op_command
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.privdrop import privilege_drop
@@ -68,7 +69,10 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             platform = None  # the platform runs the image's own USER
         if platform is not None:
             related = (*related, Related(platform.location, f"the image is built for {platform.platform.name} here"))
-        level = Level.NOTE if privileged or cli or sockets or platform else None
+        no_op = no_op_command(stage)
+        if no_op is not None:
+            related = (*related, Related(no_op.location, "its own command does nothing"))
+        level = Level.NOTE if privileged or cli or sockets or platform or no_op is not None else None
         on_platform = (
             f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
             "(only advice, for where else it runs)"
@@ -81,6 +85,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _PRIV * privileged
                 + _CLI * cli
                 + _SOCKET * bool(sockets)
+                + _NO_OP * (no_op is not None)
                 + on_platform,
                 user_instr.location,
                 key=f"user:{stage.label}",
@@ -95,6 +100,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _PRIV * privileged
                 + _CLI * cli
                 + _SOCKET * bool(sockets)
+                + _NO_OP * (no_op is not None)
                 + on_platform,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
@@ -111,6 +117,10 @@ _CLI = (
     "; it runs a command-line tool (subcommands, or `help` as its default command; no EXPOSE or HEALTHCHECK, "
     "serves nothing) that exits when "
     "its command is done, so root lasts one command (only advice)"
+)
+_NO_OP = (
+    "; its own command does nothing (`CMD [\"false\"]`), so whoever runs it gives the command, a one-off tool of "
+    "an image of tools (only advice)"
 )
 _PRIV = "; the compose service runs it `privileged: true`, so root is what it asks for (only advice)"
 
@@ -143,14 +153,15 @@ RULE = register(
             "bound, no server started), or its ENTRYPOINT's default command (`CMD [\"help\"]`) prints its usage, so "
             "it is run with a command; the image has no HEALTHCHECK and no EXPOSE of its own, and no compose service "
             "publishes `ports:` for it or restarts it `always`/`unless-stopped`. One-shot jobs without a CLI "
-            "(migrations, cron jobs) stay warnings: they run as root against real data. A note when every compose "
-            "service that runs the image (one that builds it, or an `image:` whose name carries the program the image "
-            "starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: that is root on the "
-            "host whatever the container's user. A note too for a Dockerfile that cannot build as it is (a VW106 "
-            "error) when nothing builds it or the repository has no binary at all (a crate that became a library), or "
-            "for one nothing builds that was retired: its only build line in a compose file or CI workflow is "
-            "commented out (not a `# build: .` to uncomment under a service that still pulls the image), or a "
-            "`deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "(migrations, cron jobs) stay warnings: they run as root against real data. A note for an image of tools "
+            "whose own command does nothing (`CMD [\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the "
+            "command. A note when every compose service that runs the image (one that builds it, or an `image:` whose "
+            "name carries the program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or "
+            "Podman socket: that is root on the host whatever the container's user. A note too for a Dockerfile that "
+            "cannot build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a "
+            "crate that became a library), or for one nothing builds that was retired: its only build line in a "
+            "compose file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still "
+            "pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
             "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform that runs it as a user "
             "of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, from a "
             "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "

@@ -11,7 +11,7 @@ from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
 from viworks_lint.images import lookup
 from viworks_lint.jobs import compose_job
-from viworks_lint.keepalive import keep_alive
+from viworks_lint.keepalive import keep_alive, no_op_command
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
@@ -172,7 +172,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         if all(_compose_init(b) for b in stage_builds) or _deploy_init(project, stage_builds):
             continue
-        if keep_alive(stage) is not None:
+        if keep_alive(stage) is not None or no_op_command(stage) is not None:
             continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
         if shell_pid1(starter, image_shells(project, df, stage)):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
@@ -319,13 +319,14 @@ RULE = register(
             "ship it, in deploy scope, all set it, services of dev, test or benchmark compose files without it do not "
             "count). Silent when the entrypoint script it runs starts the program without `exec` (its shell is PID 1: "
             "VW403's finding on the script), when the image only inherits its base's command or only keeps the "
-            "container up (`tail -f /dev/null`, `sleep infinity`: no app is PID 1), when the base image's entrypoint "
-            "is an init, for image-only services, for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where "
-            "the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image whose "
-            "bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does "
-            "BusyBox's `sh` of an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked "
-            "here), and when the Rust code the image runs (the build's link to its packages) handles the image's stop "
-            "signal itself and starts no child process: SIGTERM through "
+            "container up (`tail -f /dev/null`, `sleep infinity`: no app is PID 1) or has a CMD that does nothing "
+            "(`CMD [\"false\"]`, no ENTRYPOINT: an image of tools whose runner gives the command), when the base "
+            "image's entrypoint is an init, for image-only services, for a shell-form (or multi-command `sh -c`) "
+            "ENTRYPOINT/CMD, where the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && "
+            "app\"` on an image whose bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as "
+            "PID 1, and so does BusyBox's `sh` of an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so "
+            "those are checked here), and when the Rust code the image runs (the build's link to its packages) "
+            "handles the image's stop signal itself and starts no child process: SIGTERM through "
             "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
             "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
             "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes that "

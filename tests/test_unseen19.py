@@ -143,3 +143,26 @@ def test_vw301_a_built_service_whose_health_nothing_waits_for_or_acts_on(tmp_pat
     # an autoheal sidecar restarts it when it turns unhealthy
     write(root, {"compose.yaml": compose.replace("    build: .\n", "    build: .\n    labels:\n      autoheal: \"true\"\n")})
     assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 6, "warning")]
+
+
+def test_stages_a_ci_step_builds_with_a_target_named_by_a_shell_variable_ship(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim AS base\nWORKDIR /opt\n"
+        "FROM base AS tools\nCOPY --from=build /src/target/release/shop bin/\nCMD [\"false\"]\n"
+        "FROM base AS worker\nCOPY --from=build /src/target/release/shop bin/\nCMD [\"bin/shop\", \"work\"]\n"
+        "FROM base AS api\nCOPY --from=build /src/target/release/shop bin/\nUSER nobody\nCMD [\"bin/shop\"]\n"
+    )
+    step = "      - run: |\n          app={app}\n          docker build -t reg/shop:$app --target $app .\n" \
+           "          docker push reg/shop:$app\n"
+    workflow = "on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n" + "".join(
+        step.format(app=a) for a in ("tools", "worker", "api"))
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image,
+                            ".github/workflows/ship.yml": workflow})
+    found = got(lint(root, ["VW401", "VW402"]), root)
+    # `worker` runs as root; `tools` does nothing of its own (`CMD ["false"]`): advice, and no PID 1 claim
+    assert ("VW401", "Dockerfile", 10, "warning") in found and ("VW401", "Dockerfile", 7, "note") in found
+    assert not [f for f in found if f[0] == "VW402" and f[2] == 9]
+    # a variable the step does not set: which stage it builds is not known, only the last one is checked
+    write(root, {".github/workflows/ship.yml": workflow.replace("          app=", "          # app=")})
+    assert not [f for f in got(lint(root, ["VW401"]), root) if f[2] in (7, 10)]
