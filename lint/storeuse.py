@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from viworks_lint.code import ServiceCode, path_deps, service_code
+from viworks_lint.code import ServiceCode, package_facts, path_deps, service_code
 from viworks_lint.datastores import Family, families
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.compose import Service
@@ -49,6 +49,18 @@ def package_sources(project: Project, manifest: Manifest) -> list[str]:
     texts = [_read(f) for f in sorted(files)]
     cache[manifest.dir] = texts
     return texts
+
+
+def reached_sources(project: Project, code: ServiceCode, manifest: Manifest) -> list[str]:
+    """The Rust sources of one package the service's program is built from: the module trees of the binaries it
+    runs (of a dependency: its library), not a file no `mod` declares. All of ``src/`` when no tree was read."""
+    own = any(m.path == manifest.path for m in code.packages)
+    bins = (set(code.bins) if code.bins is not None else None) if own else set()
+    reached = [Path(f) for f in package_facts(project, manifest, bins).files]
+    mine = [f for f in reached if f.is_relative_to(manifest.dir)]
+    if not mine:
+        return package_sources(project, manifest)
+    return [_read(f) for f in sorted(mine)]
 
 
 def _clients(fam: Family, dep: Dependency) -> bool:
@@ -101,7 +113,7 @@ def uses_datastore(project: Project, svc: Service, fam: Family, variable: str | 
         for d in m.dependencies
         if d.section != "dev-dependencies" and _clients(fam, d)
     }
-    if libs and any(names_library(package_sources(project, m), libs) for m in manifests):
+    if libs and any(names_library(reached_sources(project, code, m), libs) for m in manifests):
         return True
     if _runs_tool(project, svc, code):
         return None

@@ -166,3 +166,17 @@ def test_stages_a_ci_step_builds_with_a_target_named_by_a_shell_variable_ship(tm
     # a variable the step does not set: which stage it builds is not known, only the last one is checked
     write(root, {".github/workflows/ship.yml": workflow.replace("          app=", "          # app=")})
     assert not [f for f in got(lint(root, ["VW401"]), root) if f[2] in (7, 10)]
+
+
+def test_vw309_a_client_named_only_in_a_file_no_mod_declares_is_not_linked(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  gateway:\n    build: .\n    environment:\n      REDIS_URL: redis://cache:6379\n"
+        "    depends_on: [cache]\n  cache:\n    image: redis:7\n"
+    )
+    orphan = "pub fn client() -> redis::Client {\n    redis::Client::open(\"redis://cache\").unwrap()\n}\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'redis = "0.25"\n', "src/main.rs": MAIN,
+                            "src/caching.rs": orphan, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert lint(root, ["VW309"]) == []
+    # the binary declares the module: it links the client
+    write(root, {"src/main.rs": "mod caching;\n" + MAIN})
+    assert [f.rule_id for f in lint(root, ["VW309"])] == ["VW309"]
