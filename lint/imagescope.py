@@ -37,6 +37,15 @@ RUST_BASES = (
     "ekidd/rust-musl-builder",
 )
 _TOOLCHAIN_BASES = (*RUST_BASES, "golang", "gcc", "buildpack-deps")
+# operating system images whose own command is a shell (`CMD ["/bin/sh"]` in alpine's and busybox's Dockerfiles,
+# `CMD ["bash"]` in debian's, ubuntu's, fedora's, amazonlinux's): an image built on one that sets no ENTRYPOINT or
+# CMD runs no program of its own (https://github.com/alpinelinux/docker-alpine, https://github.com/debuerreotype/
+# docker-debian-artifacts, https://git.launchpad.net/cloud-images/+oci/ubuntu-base, https://github.com/docker-library/
+# busybox)
+_OS_BASES = (
+    "alpine", "debian", "ubuntu", "busybox", "fedora", "centos", "rockylinux", "almalinux", "amazonlinux",
+    "archlinux", "oraclelinux", "bitnami/minideb", "opensuse/", "redhat/", "registry.access.redhat.com/",
+)  # fmt: skip
 _TEST_RUNNERS = re.compile(r"\b(cargo\s+(?:test|nextest|tarpaulin|llvm-cov|bench)|pytest|npm\s+test|jest|playwright)\b")
 
 
@@ -320,7 +329,12 @@ def dockerfile_scope(
                 info = ScopeInfo(tagged, f"tagged `{b.service.image}`", info.kind)
             builders.append((info, where))
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
-    content = dockerfile_content(df, bins) or _placeholder(project, df) or _bake_stage(project, df)
+    content = (
+        dockerfile_content(df, bins)
+        or _placeholder(project, df)
+        or _no_command(project, df)
+        or _bake_stage(project, df)
+    )
     pushed = released(project, path)
     if pushed is not None and (content is None or content[0] is Scope.DEPLOY):
         first = decide(path, "dockerfile", None)
@@ -373,6 +387,24 @@ def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
     if root and root.lower() in named_contexts(project):
         return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM `{root}`, a bake build context)"
     return None
+
+
+def _no_command(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
+    """A final stage on an operating system image that sets no ENTRYPOINT or CMD, which no compose service gives
+    one: a container of it runs the base's shell, which exits at once without a terminal. An image files are
+    copied out of (`docker create` then `docker cp`), or one others start `FROM`, not a service."""
+    final = df.final_stage()
+    if final is None or final.state.entrypoint is not None or final.state.cmd is not None:
+        return None
+    root = df.root_base(final)
+    if not is_base(root, _OS_BASES):
+        return None
+    if any(b.service is not None and (b.service.command or b.service.entrypoint) for b in project.builds_of(df)):
+        return None
+    return Scope.TOOLCHAIN, (
+        f"its final stage sets no ENTRYPOINT or CMD on `{root}`, whose own command is a shell: it runs no program of "
+        "its own"
+    )
 
 
 def _placeholder(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:

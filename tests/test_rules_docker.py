@@ -364,7 +364,7 @@ def test_vw209_no_claim_for_binaries_and_huge_files(tmp_path: Path) -> None:
 
 _KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n"
 _CERT = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n-----END CERTIFICATE-----\n"
-_RUNTIME = "FROM debian:bookworm-slim\nWORKDIR /app\n"
+_RUNTIME = "FROM gcr.io/distroless/cc-debian12\nWORKDIR /app\n"  # a runtime base whose own command is no shell
 _SECRET = "DATABASE_URL=postgres://app:hunter2-s3cr3t@db/app\n"
 
 
@@ -406,7 +406,7 @@ def test_vw406_secret_a_builder_stage_copied_reaches_the_final_image(tmp_path: P
     write(tmp_path, {
         ".env": _SECRET,
         "Dockerfile": "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
-                      "FROM debian:bookworm-slim\nCOPY --from=build /src /srv\n",
+                      "FROM debian:bookworm-slim\nCOPY --from=build /src /srv\nCMD [\"/srv/app\"]\n",
     })
     findings = lint(tmp_path, ["VW406"])
     assert where(findings, tmp_path) == [("VW406", "Dockerfile", 6)]

@@ -897,7 +897,8 @@ def test_vw404_value_never_reported_in_any_format(tmp_path: Path) -> None:
 
     write(tmp_path, {
         "compose.yaml": f"services:\n  api:\n    image: app\n    environment:\n      API_TOKEN: {SECRET}\n",
-        "Dockerfile": f"FROM debian:bookworm-slim\nARG DB_PASSWORD={SECRET}\nENV SESSION_KEY=\"{SECRET}\"\n",
+        "Dockerfile": f"FROM debian:bookworm-slim\nARG DB_PASSWORD={SECRET}\nENV SESSION_KEY=\"{SECRET}\"\n"
+                      "CMD [\"/usr/local/bin/app\"]\n",
     })
     findings = lint(tmp_path, ["VW404"])
     assert len(findings) == 3

@@ -180,3 +180,18 @@ def test_vw309_a_client_named_only_in_a_file_no_mod_declares_is_not_linked(tmp_p
     # the binary declares the module: it links the client
     write(root, {"src/main.rs": "mod caching;\n" + MAIN})
     assert [f.rule_id for f in lint(root, ["VW309"])] == ["VW309"]
+
+
+def test_an_os_image_with_no_command_runs_no_program_of_its_own(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM alpine:3.20 AS packager\nCOPY --from=build /src/target/release/shop /builds/shop\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "build/Dockerfile": image})
+    assert scope_of(root, "build/Dockerfile") == "toolchain"
+    assert [f for f in lint(root, ["VW401", "VW402"]) if f.effective_level.value == "warning"] == []
+    # a compose service gives it the program to run: a service image
+    write(root, {"compose.yaml": "services:\n  shop:\n    build:\n      context: .\n      dockerfile: build/Dockerfile\n"
+                                 "    command: [\"/builds/shop\"]\n"})
+    assert scope_of(root, "build/Dockerfile") == "deploy"
+    assert [f.rule_id for f in lint(root, ["VW401"])] == ["VW401"]
