@@ -90,6 +90,10 @@ _LIB_FILES: tuple[tuple[str, str], ...] = (
     ("libpq.so*", "libpq"),
     ("libssl.so*", "libssl"),
     ("libcrypto.so*", "libssl"),
+    ("libc.so*", "libc"),  # glibc copied from a builder stage, with its loader (`ld-linux-x86-64.so.2`)
+    ("ld-linux*.so*", "libc"),
+    ("ld-musl-*.so*", "libc"),
+    ("libgcc_s.so*", "libgcc"),
     ("ca-certificates.crt", "ca-certificates"),
     ("ca-bundle*.crt", "ca-certificates"),
     ("cert.pem", "ca-certificates"),

@@ -195,3 +195,17 @@ def test_an_os_image_with_no_command_runs_no_program_of_its_own(tmp_path: Path) 
                                  "    command: [\"/builds/shop\"]\n"})
     assert scope_of(root, "build/Dockerfile") == "deploy"
     assert [f.rule_id for f in lint(root, ["VW401"])] == ["VW401"]
+
+
+def test_vw206_a_scratch_image_that_copies_glibc_in_from_its_builder_has_a_libc(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM scratch\nCOPY --from=build /src/target/release/shop /shop\n"
+        "COPY --from=build /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/\n"
+        "COPY --from=build /lib64/ld-linux-x86-64.so.2 /lib64/\nENTRYPOINT [\"/shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert lint(root, ["VW206"]) == []
+    write(root, {"Dockerfile": image.replace("COPY --from=build /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/\n", "")
+                 .replace("COPY --from=build /lib64/ld-linux-x86-64.so.2 /lib64/\n", "")})
+    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
