@@ -177,7 +177,12 @@ def _relied_setting(
     for table, value in data.items():
         if not isinstance(value, dict):
             continue
-        if table in _ALWAYS_TABLES and value:
+        if table == "registries":
+            # `[registries.crates-io] protocol = "sparse"` only tunes how crates.io is fetched (sparse is the
+            # default since Cargo 1.70); another registry, or an `index`, is what the build resolves from
+            if any(name != "crates-io" or (isinstance(sub, dict) and "index" in sub) for name, sub in value.items()):
+                found.append(table)
+        elif table in _ALWAYS_TABLES and value:
             found.append(table)
         elif table == "registry" and "default" in value:
             found.append("registry.default")

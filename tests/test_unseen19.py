@@ -209,3 +209,13 @@ def test_vw206_a_scratch_image_that_copies_glibc_in_from_its_builder_has_a_libc(
     write(root, {"Dockerfile": image.replace("COPY --from=build /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/\n", "")
                  .replace("COPY --from=build /lib64/ld-linux-x86-64.so.2 /lib64/\n", "")})
     assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
+
+
+def test_vw110_a_cargo_config_that_only_tunes_crates_io_and_jobs_is_not_needed(tmp_path: Path) -> None:
+    config = '[build]\njobs = 8\nrustc-wrapper = "sccache"\n\n[registries.crates-io]\nprotocol = "sparse"\n'
+    image = "FROM rust:1.80\nWORKDIR /app\nCOPY Cargo.toml ./\nCOPY src src\nRUN cargo build --release\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, ".cargo/config.toml": config})
+    assert lint(root, ["VW110"]) == []
+    # an alternative registry the build resolves from is needed
+    write(root, {".cargo/config.toml": config + '\n[registries.internal]\nindex = "sparse+https://crates.example.com/"\n'})
+    assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
