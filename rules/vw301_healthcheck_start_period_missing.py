@@ -226,7 +226,7 @@ RULE = register(
             "repository's SQL and can take long) other than a few plain `.sql` files (no shell scripts, fewer "
             f"than {SMALL_INIT_LINES} lines and 16 KiB in all, which run in under a second); so is any other "
             "image-only service of a stock server that answers within a second or two (`quick_start` in "
-            "`rules/images.json`: nginx, caddy, traefik, httpd, haproxy, mailpit), and on any other "
+            "`rules/images.json`: nginx, caddy, traefik, httpd, haproxy, mailpit, minio), and on any other "
             "service, built here or not (prometheus, grafana, an OpenTelemetry collector, an API nothing depends on), "
             "that no service waits for with `condition: service_healthy` and that neither swarm (a `docker stack "
             "deploy` of the file) nor an `autoheal` sidecar (its label) restarts when unhealthy, since plain compose "
