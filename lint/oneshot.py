@@ -48,6 +48,11 @@ _CLAP = re.compile(
     r"#\[(?:command|clap)\(\s*subcommand\b|#\[derive\([^)]*\bSubcommand\b|\bSubcommand\b\s*\)|\.subcommand\s*\("
     r"|\bsubcommands\s*\("
 )
+# an interactive terminal UI (ratatui/tui, crossterm's raw mode, cursive): a person runs it with `docker run -it`
+# and it ends when they quit
+_TUI = re.compile(
+    r"\b(?:ratatui|tui)::(?:Terminal|backend)\b|\benable_raw_mode\s*\(|\bcursive::(?:Cursive|default)\b"
+)
 _ALWAYS = ("always", "unless-stopped")
 
 
@@ -58,18 +63,20 @@ class Completion:
 
 
 @lru_cache(maxsize=4096)
-def _marks(path: str, _mtime: int) -> tuple[bool, bool, int | None]:
+def _marks(path: str, _mtime: int) -> tuple[bool, bool, int | None, int | None]:
+    """Whether the file serves, keeps running, and the lines of a clap subcommand and of a terminal UI."""
     text = code_text(Path(path))
-    clap = _CLAP.search(text)
+    clap, tui = _CLAP.search(text), _TUI.search(text)
     line = text.count("\n", 0, clap.start()) + 1 if clap else None
-    return bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text)), line
+    tui_line = text.count("\n", 0, tui.start()) + 1 if tui else None
+    return bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text)), line, tui_line
 
 
-def _file_marks(path: str) -> tuple[bool, bool, int | None]:
+def _file_marks(path: str) -> tuple[bool, bool, int | None, int | None]:
     try:
         mtime = Path(path).stat().st_mtime_ns
     except OSError:
-        return True, True, None  # unreadable: no claim
+        return True, True, None, None  # unreadable: no claim
     return _marks(path, mtime)
 
 
@@ -104,6 +111,9 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         }:
             return None  # a script or another program in front of the binary: it may loop or serve
         own = [f for f in code.files if code.lib_is_the_app or f not in code.lib_files]
+        program = posixpath.basename(started[0].program) if started else ""
+        roots = [str(t.path) for m in code.packages for t in m.targets if t.kind == "bin" and t.name == program]
+        own += [r for r in roots if r not in own and r in code.files]  # its root, also a module of the library
         if not own:
             return None
         if code.lib_is_the_app and any(
@@ -111,17 +121,21 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         ):
             return None
         marks = [(f, *_file_marks(f)) for f in own]
-        if any(serves for _f, serves, _k, _c in marks):
+        if any(serves for _f, serves, _k, _c, _t in marks):
             return None
+        tui = next(((f, line) for f, _s, _k, _c, line in marks if line is not None), None)
+        if tui is not None:  # its event loop runs until the person at the terminal quits
+            found = found or Completion(True, Location(Path(tui[0]), tui[1], 1))
+            continue
         lib = sorted(code.lib_files) if not code.lib_is_the_app else []
         if lib and _library_keeps_running(own, lib):
             return None  # `workers::spawn_workers(…).await`: the library runs the loop
-        clap = next(((f, line) for f, _s, _k, line in marks if line is not None), None)
+        clap = next(((f, line) for f, _s, _k, line, _t in marks if line is not None), None)
         if clap is not None:
             found = found or Completion(True, Location(Path(clap[0]), clap[1], 1))
         elif helps is not None:
             found = found or Completion(True, helps)
-        elif any(keeps for _f, _s, keeps, _c in marks):
+        elif any(keeps for _f, _s, keeps, _c, _t in marks):
             return None
         else:
             found = found or Completion(False, Location(Path(own[0]), 1, 1))

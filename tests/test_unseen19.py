@@ -219,3 +219,18 @@ def test_vw110_a_cargo_config_that_only_tunes_crates_io_and_jobs_is_not_needed(t
     # an alternative registry the build resolves from is needed
     write(root, {".cargo/config.toml": config + '\n[registries.internal]\nindex = "sparse+https://crates.example.com/"\n'})
     assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
+
+
+def test_a_terminal_ui_is_run_by_a_person_and_quits(tmp_path: Path) -> None:
+    tui = (
+        "use crossterm::terminal::enable_raw_mode;\nfn main() {\n    enable_raw_mode().unwrap();\n"
+        "    loop {\n        break;\n    }\n}\n"
+    )
+    image = IMAGE.replace("USER nobody\n", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'crossterm = "0.28"\n', "src/main.rs": tui, "Dockerfile": image})
+    assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW401", "VW402"])] == [
+        ("VW401", "note"), ("VW402", "note")]
+    # the same event loop with no terminal UI keeps running: a service
+    write(root, {"src/main.rs": tui.replace("enable_raw_mode().unwrap();", "").replace("use crossterm::terminal::enable_raw_mode;\n", "")})
+    assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW401", "VW402"])] == [
+        ("VW401", "warning"), ("VW402", "warning")]
