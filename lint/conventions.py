@@ -194,6 +194,14 @@ def documented_env_name(project: Project, project_dir: Path, name: str) -> Locat
     return table.get(name)
 
 
+def documented_env_names(project: Project, project_dir: Path) -> set[str]:
+    """Every name :func:`documented_env_name` finds for the ``.env`` of ``project_dir``."""
+    table: dict[str, Location] = project.__dict__.setdefault("_documented_env", {}).setdefault(
+        project_dir, _documented_names(project, project_dir)
+    )
+    return set(table)
+
+
 def _docs_in(*folders: Path) -> list[Path]:
     """README and setup documents (`DOC_NAMES`) of these folders, each folder once."""
     out: list[Path] = []

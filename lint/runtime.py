@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from viworks_lint.conventions import documented_env_names, user_written_env
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
@@ -63,13 +64,29 @@ def container_env(project: Project, service: Service, build: Build | None = None
     for host in _dotenv_files_in_container(project, compose_dir(project, service), service, build):
         ef = project.env_file(host) if host.is_file() else None
         if ef is None:
-            complete = False
+            # a `.env` each user writes (git-ignored, absent here) that the image takes along: the names the
+            # README tells them to put in it are set; nothing else can be told of it
+            written = _user_written(project, host)
+            if written is None:
+                complete = False
+            for name in written or ():
+                values.setdefault(name, None)
             continue
         for entry in ef.entries:
             values.setdefault(entry.name, entry.value)
     for var in service.environment:
         values[var.name] = var.value  # None: passed through from the host shell
     return ContainerEnv(values, complete)
+
+
+def _user_written(project: Project, host: Path) -> set[str] | None:
+    """The names a README or setup document tells the user to put into the absent, git-ignored ``host`` (a
+    `KEY=value` block after "set up a .env in the backend dir"); None when it is not such a file or no document
+    names any."""
+    if host.name != ".env" or not user_written_env(project, host.parent):
+        return None
+    names = documented_env_names(project, host.parent)
+    return names or None
 
 
 def _is_dotenv(name: str) -> bool:
@@ -106,6 +123,10 @@ def _dotenv_files_in_container(
                 found = files.lookup(posixpath.join(p.dest, ".env"), copies_only=True)  # `RUN cargo clean` after
                 if found.present and found.host is not None:
                     out.append(found.host)  # `COPY . .` takes the context's .env along
+                elif (files.ignore is None or not files.ignore.excluded(".env")) and user_written_env(
+                    project, build.context
+                ):
+                    out.append(build.context / ".env")  # and the one each user writes, when it is not ignored
     return out
 
 

@@ -234,3 +234,20 @@ def test_a_terminal_ui_is_run_by_a_person_and_quits(tmp_path: Path) -> None:
     write(root, {"src/main.rs": tui.replace("enable_raw_mode().unwrap();", "").replace("use crossterm::terminal::enable_raw_mode;\n", "")})
     assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW401", "VW402"])] == [
         ("VW401", "warning"), ("VW402", "warning")]
+
+
+def test_vw201_a_user_written_env_the_image_takes_along_holds_what_the_readme_lists(tmp_path: Path) -> None:
+    code = (
+        "fn main() {\n    dotenvy::dotenv().ok();\n    let _db = std::env::var(\"DATABASE_URL\").expect(\"db\");\n"
+        "    let _key = std::env::var(\"STEAM_API_KEY\").expect(\"key\");\n}\n"
+    )
+    image = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/shop\"]\n"
+    readme = "# Shop\n\nSet up a .env in the backend dir:\n\n```\nDATABASE_URL=postgres://u:p@db/shop\n```\n"
+    root = write(tmp_path, {"backend/Cargo.toml": CARGO + 'dotenvy = "0.15"\n', "backend/src/main.rs": code,
+                            "backend/Dockerfile": image, ".gitignore": ".env\n", "README.md": readme,
+                            "compose.yaml": "services:\n  backend:\n    build: ./backend\n"})
+    # `COPY . .` takes the user's .env along: DATABASE_URL is in it, STEAM_API_KEY is not
+    assert [f.message.split("`")[1] for f in lint(root, ["VW201"])] == ["STEAM_API_KEY"]
+    # a .dockerignore that keeps .env out of the image: neither is set
+    write(root, {"backend/.dockerignore": ".env\n"})
+    assert sorted(f.message.split("`")[1] for f in lint(root, ["VW201"])) == ["DATABASE_URL", "STEAM_API_KEY"]
