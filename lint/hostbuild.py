@@ -40,6 +40,7 @@ _WRAPPER_GLOBS = (
     ".justfile",
     "Taskfile.yml",
     "Taskfile.yaml",
+    "Makefile.toml",  # cargo-make: its tasks' `script`s run `docker build`
     "*.sh",
     "scripts/*.sh",
     "scripts/*/*.sh",

@@ -251,3 +251,17 @@ def test_vw201_a_user_written_env_the_image_takes_along_holds_what_the_readme_li
     # a .dockerignore that keeps .env out of the image: neither is set
     write(root, {"backend/.dockerignore": ".env\n"})
     assert sorted(f.message.split("`")[1] for f in lint(root, ["VW201"])) == ["DATABASE_URL", "STEAM_API_KEY"]
+
+
+def test_a_cargo_make_task_that_builds_a_target_stage_makes_it_an_image(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim AS worker\nCOPY --from=build /src/target/release/shop /shop\nCMD [\"/shop\"]\n"
+        "FROM debian:bookworm-slim AS api\nCOPY --from=build /src/target/release/shop /shop\nUSER nobody\n"
+        "CMD [\"/shop\"]\n"
+    )
+    tasks = "[tasks.build-worker]\nscript = '''\ndocker build --target worker . -t reg/worker\n'''\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "Makefile.toml": tasks})
+    assert ("VW401", "Dockerfile", 5, "warning") in got(lint(root, ["VW401"]), root)
+    write(root, {"Makefile.toml": "[tasks.fmt]\ncommand = \"cargo\"\nargs = [\"fmt\"]\n"})
+    assert got(lint(root, ["VW401"]), root) == []  # only the last stage, which sets a user
