@@ -100,10 +100,15 @@ def check(project: Project) -> Iterator[Finding]:
                         continue
                     missing = crossed[-1] if crossed else need
                     yield RULE.finding(
-                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: it needs symbols "
-                        f"versioned up to GLIBC_{need} that the runtime lacks and fails at start with "
-                        f"`GLIBC_{missing}' not found`; run it on {_suggest(origin)} or build on the runtime's "
-                        "release",
+                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: Rust binaries built on "
+                        f"glibc {need} use symbols of "
+                        + (
+                            f"{', '.join('GLIBC_' + v for v in crossed)}, which the runtime lacks"
+                            if crossed
+                            else f"glibc versions up to GLIBC_{need}, newer than the runtime's"
+                        )
+                        + f", so it fails at start with `GLIBC_{missing}' not found`; run it on "
+                        f"{_suggest(origin)} or build on the runtime's release",
                         loc,
                         key=f"{stage.label}<-{origin.stage.label}:glibc",
                         related=_builder_related(df, origin),
