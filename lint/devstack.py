@@ -361,3 +361,28 @@ def builds_only(compose: ComposeProject) -> bool:
         (b := svc.node.get("build")) is not None and b.is_map and b.get("tags") is not None for svc in services
     )
     return named or tagged  # a bare `build: .` service is also what `docker compose up` runs
+
+
+# variables an app reads to pick its environment, and the values that name a developer's machine
+_ENV_NAMES = frozenset(
+    {"ENV", "ENVIRONMENT", "APP_ENV", "APP_ENVIRONMENT", "RUST_ENV", "RUN_ENV", "RUN_MODE", "NODE_ENV", "RAILS_ENV",
+     "APP__ENVIRONMENT", "DEPLOY_ENV", "STAGE"}
+)  # fmt: skip
+_DEV_VALUES = frozenset({"development", "dev", "local"})
+
+
+def declares_development(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
+    """A compose file whose services built from this repository tell their app it runs in development
+    (`ENVIRONMENT: development`, `APP_ENV=dev`), and none tells it production: the file is the developers' stack.
+    What the images it builds are is not said by it (they may ship elsewhere)."""
+    found: str | None = None
+    for svc in compose.services.values():
+        if svc.build is None:
+            continue
+        for var in svc.environment:
+            if var.name.upper() not in _ENV_NAMES or var.value is None or "$" in var.value:
+                continue
+            if var.value.strip().lower() not in _DEV_VALUES:
+                return None  # `production`, `staging`: it is run for real somewhere
+            found = found or f"service `{svc.name}` sets `{var.name}: {var.value}`, a development environment"
+    return (Scope.DEV, found) if found is not None else None

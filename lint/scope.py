@@ -164,7 +164,14 @@ def _configured(project: Project, rel: str) -> str | None:
 
 
 def compute(project: Project) -> dict[Path, ScopeInfo]:
-    from viworks_lint.devstack import declared_dev, dev_builds, dev_service, documented_dev, infra_only
+    from viworks_lint.devstack import (
+        declared_dev,
+        declares_development,
+        dev_builds,
+        dev_service,
+        documented_dev,
+        infra_only,
+    )
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
 
@@ -214,6 +221,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
             doc = None
             if content is None:
                 doc = documented_dev(project, f) or _beside_production(project, compose)
+                doc = doc or declares_development(project, compose)
                 doc = doc or _platform_stack(project, compose, uses)
             info = decide(f, "compose", content or doc)
             if doc is not None and info.reason == doc[1]:

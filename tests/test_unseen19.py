@@ -265,3 +265,21 @@ def test_a_cargo_make_task_that_builds_a_target_stage_makes_it_an_image(tmp_path
     assert ("VW401", "Dockerfile", 5, "warning") in got(lint(root, ["VW401"]), root)
     write(root, {"Makefile.toml": "[tasks.fmt]\ncommand = \"cargo\"\nargs = [\"fmt\"]\n"})
     assert got(lint(root, ["VW401"]), root) == []  # only the last stage, which sets a user
+
+
+def test_a_compose_file_whose_app_is_told_it_runs_in_development_is_the_developers_stack(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      ENVIRONMENT: development\n"
+        "      DATABASE_URL: postgres://u:p@db/shop\n  db:\n    image: postgres:16\n"
+        "    environment:\n      POSTGRES_PASSWORD: p\n    ports:\n      - \"5432:5432\"\n"
+    )
+    image = IMAGE.replace("USER nobody\n", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO + DEPS, "src/main.rs": CONNECT, "Dockerfile": image,
+                            "compose.yaml": compose})
+    assert scope_of(root, "compose.yaml") == "dev"
+    assert scope_of(root, "Dockerfile") == "deploy"  # the image it builds may ship elsewhere
+    assert [f for f in got(lint(root, ["VW405", "VW401"]), root) if f[3] != "note"] == [
+        ("VW401", "Dockerfile", 5, "warning")]
+    write(root, {"compose.yaml": compose.replace("ENVIRONMENT: development", "ENVIRONMENT: production")})
+    assert scope_of(root, "compose.yaml") == "deploy"
+    assert ("VW405", "compose.yaml", 12, "warning") in got(lint(root, ["VW405"]), root)
