@@ -112,6 +112,19 @@ def _service_refs(svc: Service) -> Iterator[tuple[str, str, Location]]:
                 yield "volumes_from", text.split(":")[0], el.loc
 
 
+def _same_project(project: Project, compose: ComposeProject, service: str) -> Path | None:
+    """Another compose file in the same folder whose top-level `name:` is this one's and that defines
+    ``service``: parts of one project that are combined with `-f` (a storage file and a services file)."""
+    if compose.name is None:
+        return None
+    for other in project.composes:
+        if other is compose or other.name != compose.name or other.project_dir != compose.project_dir:
+            continue
+        if service in other.services and not set(other.files) & set(compose.files):
+            return other.files[0]
+    return None
+
+
 def check(project: Project) -> Iterator[Finding]:
     for compose in project.composes:
         extra = _Lazy(compose)
@@ -122,6 +135,18 @@ def check(project: Project) -> Iterator[Finding]:
                     continue
                 inc = extra()
                 if name in inc.names["services"] or inc.opaque:
+                    continue
+                partner = _same_project(project, compose, name)
+                if partner is not None:
+                    yield RULE.finding(
+                        f"`{what}` of service `{svc.name}` names service `{name}`, which this file does not define; "
+                        f"`{project.rel(partner)}`, which carries the same project name `{compose.name}`, does: the "
+                        f"two are run together (`docker compose -f {partner.name} -f {compose.files[-1].name}`), and "
+                        "alone this file is refused",
+                        loc,
+                        key=f"{svc.name}:{what}:{name}",
+                        level=Level.NOTE,
+                    )
                     continue
                 yield RULE.finding(
                     f"`{what}` of service `{svc.name}` names service `{name}`, which this compose project does not "
@@ -193,7 +218,9 @@ RULE = register(
             "`default` network and `depends_on` entries with `required: false` are never reported, nor is a volume "
             "source written with a variable (`${DATA_DIR}:/data`: its value, often a host path from a template, "
             "decides what it is). One undeclared volume, network, secret or config is one finding, at its first use, "
-            "with the other services that use it as related locations.",
+            "with the other services that use it as related locations. A service another compose file of the same "
+            "folder defines, when both carry the same top-level `name:` (one project split into a storage file and a "
+            "services file that are run together with `-f`), is only a note.",
             why='Compose validates references before creating anything: `service "backend" depends on undefined '
             'service "postgress"` or `service "db" refers to undefined volume pgdata` stops the whole deploy.',
             example="services:\n  backend:\n    depends_on: [postgress]\n    volumes:\n      - uploads:/data\n"

@@ -283,3 +283,13 @@ def test_a_compose_file_whose_app_is_told_it_runs_in_development_is_the_develope
     write(root, {"compose.yaml": compose.replace("ENVIRONMENT: development", "ENVIRONMENT: production")})
     assert scope_of(root, "compose.yaml") == "deploy"
     assert ("VW405", "compose.yaml", 12, "warning") in got(lint(root, ["VW405"]), root)
+
+
+def test_vw306_a_service_a_sibling_file_of_the_same_project_name_defines(tmp_path: Path) -> None:
+    storage = "name: shop\nservices:\n  db:\n    image: postgres:16\n"
+    services = "name: shop\nservices:\n  api:\n    image: shop-api\n    depends_on:\n      - db\n"
+    make = "up:\n\tdocker compose -f docker/storage.yaml up -d\n\tdocker compose -f docker/services.yaml up -d\n"
+    root = write(tmp_path, {"docker/storage.yaml": storage, "docker/services.yaml": services, "Makefile": make})
+    assert got(lint(root, ["VW306"]), root) == [("VW306", "docker/services.yaml", 6, "note")]
+    write(root, {"docker/storage.yaml": storage.replace("name: shop", "name: other")})
+    assert got(lint(root, ["VW306"]), root) == [("VW306", "docker/services.yaml", 6, "error")]

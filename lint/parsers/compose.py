@@ -176,3 +176,4 @@ class ComposeProject:
     configs: Mapping[str, Resource] = field(default_factory=dict)
     var_refs: tuple[VarRef, ...] = ()
     env_sources: tuple[Path, ...] = ()  # the .env / --env-file files used for interpolation
+    name: str | None = None  # the top-level `name:` (the compose project name), when written as a plain value

@@ -374,4 +374,10 @@ def build_project(
         configs=_resources(root.get("configs")),
         var_refs=tuple(refs),
         env_sources=env_sources,
+        name=_project_name(root.get("name")),
     )
+
+
+def _project_name(node: YNode | None) -> str | None:
+    text = node.text() if node is not None and not node.is_map else None
+    return text if text and "$" not in text else None
