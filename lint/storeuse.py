@@ -166,9 +166,17 @@ _REDIS_DIRECT = re.compile(
 )
 
 
+# sea-orm: `Database::connect(..)` builds an sqlx pool with `connect_with` (unless its options ask for a lazy
+# one), so it retries like sqlx's pool until the acquire timeout (sea-orm `driver/sqlx_postgres.rs`,
+# `SqlxPostgresConnector::connect`)
+_SEA_ORM_CONNECT = re.compile(r"\bDatabase\s*::\s*connect\s*\(")
+
+
 def _scan(text: str) -> tuple[bool, bool, bool, bool]:
-    waits = ("r2d2" in text and _R2D2_BUILD.search(text) is not None) or (
-        "sqlx" in text and _SQLX_CONNECT.search(text) is not None
+    waits = (
+        ("r2d2" in text and _R2D2_BUILD.search(text) is not None)
+        or ("sqlx" in text and _SQLX_CONNECT.search(text) is not None)
+        or ("sea_orm" in text and _SEA_ORM_CONNECT.search(text) is not None)
     )
     establish = _ESTABLISH.search(text) is not None
     return waits, _LAZY_POOL.search(text) is not None, establish, establish or _CONNECT.search(text) is not None

@@ -293,3 +293,26 @@ def test_vw306_a_service_a_sibling_file_of_the_same_project_name_defines(tmp_pat
     assert got(lint(root, ["VW306"]), root) == [("VW306", "docker/services.yaml", 6, "note")]
     write(root, {"docker/storage.yaml": storage.replace("name: shop", "name: other")})
     assert got(lint(root, ["VW306"]), root) == [("VW306", "docker/services.yaml", 6, "error")]
+
+
+def test_vw309_sea_orm_and_sqlx_cli_retry_while_the_database_starts(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "    depends_on: [db]\n  migrate:\n    build:\n      context: .\n      dockerfile: migrate.Dockerfile\n"
+        "    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n    depends_on: [db]\n"
+        "  db:\n    image: postgres:16\n"
+    )
+    sea = (
+        "#[tokio::main]\nasync fn main() {\n    let url = std::env::var(\"DATABASE_URL\").unwrap();\n"
+        "    let _db = sea_orm::Database::connect(url).await.unwrap();\n}\n"
+    )
+    migrate = "FROM rust:1.80\nRUN cargo install sqlx-cli\nCMD sqlx database create && sqlx migrate run\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'tokio = { version = "1", features = ["full"] }\nsea-orm = "1"\n',
+                            "src/main.rs": sea, "Dockerfile": IMAGE, "migrate.Dockerfile": migrate,
+                            "compose.yaml": compose})
+    assert [f for f in got(lint(root, ["VW309"]), root) if f[3] != "note"] == []
+    # a client that connects once and fails: the race is real
+    write(root, {"src/main.rs": CONNECT, "Cargo.toml": CARGO + DEPS,
+                 "migrate.Dockerfile": migrate.replace("sqlx database create && sqlx migrate run", "./migrate")})
+    assert [(f[1], f[2], f[3]) for f in got(lint(root, ["VW309"]), root)] == [
+        ("compose.yaml", 6, "warning"), ("compose.yaml", 13, "warning")]
