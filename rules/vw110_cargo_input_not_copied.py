@@ -10,7 +10,7 @@ from pathlib import Path
 
 from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls
 from viworks_lint.cargoneeds import CargoNeeds, Need, cargo_needs
-from viworks_lint.dockerutil import reachable_stages
+from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.dockerfile import Instruction, token_location
 from viworks_lint.project import Build, Project
@@ -133,6 +133,8 @@ def check(project: Project) -> Iterator[Finding]:
             files = stage_files(project, build, stage)
             edited = False  # an earlier RUN rewrote a manifest (`sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml`)
             for instr in stage.instructions:
+                if _missing_source(build, instr):
+                    break  # the build stops at this COPY (VW102): what later RUNs of the stage lack is its echo
                 if instr.cmd == "RUN" and EDITS_MANIFEST.search(instr.original):
                     edited = True
                     continue
@@ -155,6 +157,15 @@ def check(project: Project) -> Iterator[Finding]:
                 fresh = [f for f in found if (df.path, instr.start_line, f.key) not in reported]
                 reported.update((df.path, instr.start_line, f.key) for f in fresh)
                 yield from _grouped(fresh)
+
+
+def _missing_source(build: Build, instr: Instruction) -> bool:
+    """A COPY/ADD of the build context with a plain source (no wildcard, no unknown variable) that the context
+    does not have: BuildKit fails the build there."""
+    return any(
+        src.resolved and not any(c in src.value for c in "*?[") and not match_context(build.context, src.value)
+        for src in copy_sources(instr)
+    )
 
 
 _GROUP_AFTER = 3
@@ -217,7 +228,9 @@ RULE = register(
             "cache-warming step), nor a cargo command after a RUN that rewrote the stage's manifest (`sed -i "
             "'s#src/main.rs#src/dummy.rs#' Cargo.toml`). A file missing from the repository too is VW101's or "
             "VW105's. An input a stage lacks is reported at the first RUN that needs it (the build stops there), not "
-            "again at later RUNs of the same build target, whatever their stage.",
+            "again at later RUNs of the same build target, whatever their stage; and not at all after a COPY of the "
+            "stage whose plain source the build context lacks (VW102's error: the build stops at that COPY, and what "
+            "the RUNs after it lack is its echo).",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

@@ -316,3 +316,16 @@ def test_vw309_sea_orm_and_sqlx_cli_retry_while_the_database_starts(tmp_path: Pa
                  "migrate.Dockerfile": migrate.replace("sqlx database create && sqlx migrate run", "./migrate")})
     assert [(f[1], f[2], f[3]) for f in got(lint(root, ["VW309"]), root)] == [
         ("compose.yaml", 6, "warning"), ("compose.yaml", 13, "warning")]
+
+
+def test_vw110_is_silent_after_a_copy_whose_source_the_context_lacks(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80\nWORKDIR /app\nCOPY Cargo.toml ./\nCOPY services/api/Cargo.toml services/api/\n"
+        "RUN cargo build --release\n"
+    )
+    ws = '[workspace]\nmembers = ["crates/api"]\n'
+    root = write(tmp_path, {"Cargo.toml": ws, "crates/api/Cargo.toml": CARGO, "crates/api/src/main.rs": MAIN,
+                            "Dockerfile": image})
+    assert [f.rule_id for f in lint(root, ["VW102", "VW110"])] == ["VW102"]  # the build stops at line 4
+    write(root, {"Dockerfile": image.replace("COPY services/api/Cargo.toml services/api/\n", "")})
+    assert [f.rule_id for f in lint(root, ["VW102", "VW110"])] == ["VW110"]
