@@ -299,10 +299,12 @@ def _targets(
         not st.absent and not (st.present and st.host == t.path) for t, st in zip(code, states, strict=True)
     )
     main_rs = pkg.dir / "src" / "main.rs"
-    if not placeholder and all(t.path != main_rs for t in code):
-        # a `src/main.rs` the repository does not have (its binaries are in `src/bin/`), written by a RUN for
-        # the dependency-cache step: Cargo finds it, so a target is left and the absent library is not built
-        placeholder = not files.lookup(out.image_path_of(main_rs), out.call.instr).absent
+    # a `src/main.rs` the repository does not have (its binaries are in `src/bin/`), written by a RUN for the
+    # dependency-cache step: Cargo finds it, so a target is left and an absent library is not built (the stub
+    # stays for the real build later, which still needs what the real code embeds)
+    stub_main = all(t.path != main_rs for t in code) and not files.lookup(
+        out.image_path_of(main_rs), out.call.instr
+    ).absent
     skipped: Path | None = None  # an auto-detected build script cargo may do without
     for t in roots:
         assert t.path is not None
@@ -318,7 +320,7 @@ def _targets(
                 skipped = t.path
                 continue
             why, why_text = used
-        elif not (t.declared or real or (not placeholder and code and t is code[0])):
+        elif not (t.declared or real or (not placeholder and not stub_main and code and t is code[0])):
             continue
         kind = {"lib": "library", "bin": "binary", "build": "build script"}.get(t.kind, t.kind)
         why_text = why_text or f"{kind} target of `{name}`"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -77,16 +78,31 @@ def _awaited(compose: ComposeProject, name: str) -> bool:
 
 
 def _acted_on(project: Project, compose: ComposeProject, svc: Service) -> bool:
-    """Something restarts the service when it turns unhealthy: swarm (`docker stack deploy` of these files
-    replaces an unhealthy task) or an autoheal sidecar (the `autoheal` label it watches)."""
-    labels = svc.node.get("labels") if svc.node is not None else None
-    if labels is not None and "autoheal" in str(labels.plain()):
+    """Something acts on the service turning unhealthy: swarm (`docker stack deploy` of these files replaces an
+    unhealthy task), a deploy that waits for health (`docker compose up --wait` fails on an unhealthy container),
+    Traefik (it routes only to healthy containers) or an autoheal sidecar (its label on the service, or an
+    autoheal service that watches every container)."""
+    from viworks_lint.composefiles import default_compose
+
+    node = svc.node.get("labels")
+    labels = str(node.plain() if node is not None else "").lower()
+    if ("autoheal" in labels and "false" not in labels) or "traefik.enable" in labels:
         return True
+    for other in compose.services.values():
+        image = (other.image or "").lower()
+        if "traefik" in image:
+            return True
+        env = {v.name: (v.value or "") for v in other.environment}
+        if "autoheal" in image and env.get("AUTOHEAL_CONTAINER_LABEL", "").lower() == "all":
+            return True
     files = {norm_path(f) for f in compose.files}
-    return any(
-        inv.subcommand == STACK_DEPLOY and files & {norm_path(f) for f in inv.files}
-        for inv in project.wrappers.invocations
-    )
+    for inv in project.wrappers.invocations:
+        ran = {norm_path(f) for f in inv.files or default_compose(project, inv.cwd)}
+        if not files & ran:
+            continue
+        if inv.subcommand == STACK_DEPLOY or (inv.subcommand == "up" and re.search(r"\s--wait\b", inv.text)):
+            return True
+    return False
 
 
 def _disabled(instr: Instruction) -> bool:
@@ -126,7 +142,7 @@ def _check(project: Project) -> Iterator[Finding]:
         ungated = not (third_party or quick or _awaited(compose, svc.name) or _acted_on(project, compose, svc))
         message = (
             f"healthcheck of service `{svc.name}` has no `start_period`: failed probes during start-up count "
-            "towards `retries`, so a slow start is marked unhealthy and restarted"
+            "towards `retries`, so a slow start is marked unhealthy" + ("" if ungated else " and restarted")
         )
         generous = _generous(_budget(hc.interval, hc.retries, image_hc))
         if third_party and store is not None:
@@ -228,9 +244,11 @@ RULE = register(
             "image-only service of a stock server that answers within a second or two (`quick_start` in "
             "`rules/images.json`: nginx, caddy, traefik, httpd, haproxy, mailpit, minio), and on any other "
             "service, built here or not (prometheus, grafana, an OpenTelemetry collector, an API nothing depends on), "
-            "that no service waits for with `condition: service_healthy` and that neither swarm (a `docker stack "
-            "deploy` of the file) nor an `autoheal` sidecar (its label) restarts when unhealthy, since plain compose "
-            "restarts no unhealthy container and its health status then gates nothing. It is a note as well when "
+            "that no service waits for with `condition: service_healthy` and whose health nothing else acts on "
+            "(swarm, a `docker stack deploy` of the file; `docker compose up --wait` in a wrapper, CI step or README; "
+            "Traefik, which routes only to healthy containers; an `autoheal` sidecar, by the service's label or "
+            "with `AUTOHEAL_CONTAINER_LABEL=all`), since plain compose restarts no unhealthy container and its "
+            "health status then gates nothing. It is a note as well when "
             "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
             "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "
             "the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",

@@ -329,3 +329,30 @@ def test_vw110_is_silent_after_a_copy_whose_source_the_context_lacks(tmp_path: P
     assert [f.rule_id for f in lint(root, ["VW102", "VW110"])] == ["VW102"]  # the build stops at line 4
     write(root, {"Dockerfile": image.replace("COPY services/api/Cargo.toml services/api/\n", "")})
     assert [f.rule_id for f in lint(root, ["VW102", "VW110"])] == ["VW110"]
+
+
+def test_vw110_the_stub_main_does_not_hide_what_the_real_build_embeds(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80\nWORKDIR /app\nCOPY Cargo.toml ./\n"
+        "RUN mkdir src && echo 'fn main() {}' > src/main.rs && cargo build --release\n"
+        "COPY src ./src\nRUN cargo build --release --bin serve\n"
+    )
+    lib = 'pub static M: &str = include_str!("../migrations/0001.sql");\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/lib.rs": lib, "src/bin/serve.rs": MAIN,
+                            "migrations/0001.sql": "select 1;\n", "Dockerfile": image})
+    assert got(lint(root, ["VW110"]), root) == [("VW110", "Dockerfile", 6, "error")]
+
+
+def test_vw301_up_wait_and_traefik_act_on_health(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    healthcheck:\n      test: [\"CMD\", \"/shop\", \"health\"]\n"
+        "      interval: 5s\n      retries: 3\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 4, "note")]
+    assert "and restarted" not in lint(root, ["VW301"])[0].message
+    write(root, {"deploy.sh": "#!/bin/sh\ndocker compose up -d --build --wait\n"})
+    assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 4, "warning")]
+    (root / "deploy.sh").unlink()
+    write(root, {"compose.yaml": compose + "  proxy:\n    image: traefik:v3.1\n"})
+    assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 4, "warning")]
