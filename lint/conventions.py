@@ -194,12 +194,11 @@ def documented_env_name(project: Project, project_dir: Path, name: str) -> Locat
     return table.get(name)
 
 
-def documented_env_names(project: Project, project_dir: Path) -> set[str]:
-    """Every name :func:`documented_env_name` finds for the ``.env`` of ``project_dir``."""
-    table: dict[str, Location] = project.__dict__.setdefault("_documented_env", {}).setdefault(
-        project_dir, _documented_names(project, project_dir)
-    )
-    return set(table)
+def documented_env_assignments(project: Project, project_dir: Path) -> set[str]:
+    """The names the repository writes out as `NAME=value` for the ``.env`` of ``project_dir`` it does not ship:
+    in an env file beside it (a template) or a line of a README or setup document; not a name the documents only
+    mention."""
+    return set(_documented_names(project, project_dir, assignments=True))
 
 
 def _docs_in(*folders: Path) -> list[Path]:
@@ -221,7 +220,7 @@ def _lines(path: Path) -> list[str]:
         return []
 
 
-def _documented_names(project: Project, project_dir: Path) -> dict[str, Location]:
+def _documented_names(project: Project, project_dir: Path, assignments: bool = False) -> dict[str, Location]:
     out: dict[str, Location] = {}
     try:
         siblings = sorted(project_dir.iterdir())
@@ -240,7 +239,7 @@ def _documented_names(project: Project, project_dir: Path) -> dict[str, Location
                 m = _ENV_LINE.match(line)
                 names = [m.group(1)] if m else []
             else:
-                names = re.findall(r"`([A-Z][A-Z0-9_]{2,})`", line)
+                names = [] if assignments else re.findall(r"`([A-Z][A-Z0-9_]{2,})`", line)
                 m = _ENV_LINE.match(line.strip().lstrip("-*> ").removeprefix("$ "))
                 if m and m.group(1).isupper():
                     names.append(m.group(1))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from viworks_lint.conventions import documented_env_names, user_written_env
+from viworks_lint.conventions import documented_env_assignments, user_written_env
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
@@ -66,7 +66,7 @@ def container_env(project: Project, service: Service, build: Build | None = None
         if ef is None:
             # a `.env` each user writes (git-ignored, absent here) that the image takes along: the names the
             # README tells them to put in it are set; nothing else can be told of it
-            written = _user_written(project, host)
+            written = _user_written(project, service, host)
             if written is None:
                 complete = False
             for name in written or ():
@@ -79,13 +79,17 @@ def container_env(project: Project, service: Service, build: Build | None = None
     return ContainerEnv(values, complete)
 
 
-def _user_written(project: Project, host: Path) -> set[str] | None:
-    """The names a README or setup document tells the user to put into the absent, git-ignored ``host`` (a
-    `KEY=value` block after "set up a .env in the backend dir"); None when it is not such a file or no document
-    names any."""
+def _user_written(project: Project, service: Service, host: Path) -> set[str] | None:
+    """The names the repository writes out for the absent, git-ignored ``host`` (a `KEY=value` block after
+    "set up a .env in the backend dir", a template beside it), when the service's code loads a dotenv file;
+    None when it is not such a file, the code loads none, or nothing writes any name out."""
     if host.name != ".env" or not user_written_env(project, host.parent):
         return None
-    names = documented_env_names(project, host.parent)
+    from viworks_lint.storeuse import loads_dotenv
+
+    if not loads_dotenv(project, service):
+        return set()  # the file may be in the image, but nothing reads it
+    names = documented_env_assignments(project, host.parent)
     return names or None
 
 

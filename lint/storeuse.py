@@ -63,6 +63,20 @@ def reached_sources(project: Project, code: ServiceCode, manifest: Manifest) -> 
     return [_read(f) for f in sorted(mine)]
 
 
+_LOADS_DOTENV = re.compile(
+    r"\bdotenvy?\s*::\s*(?:dotenv|dotenv_override|from_filename|from_path)\w*\s*\(|\bdotenv\s*\(\s*\)"
+)
+
+
+def loads_dotenv(project: Project, svc: Service) -> bool:
+    """The service's code loads a dotenv file at start (`dotenvy::dotenv()`, `dotenv::dotenv()`, an imported
+    `dotenv()`): a `.env` in its working directory sets variables."""
+    code = service_code(project, svc)
+    if code is None:
+        return True  # unknown: it may
+    return any(_LOADS_DOTENV.search(t) for m in _manifests(project, code) for t in reached_sources(project, code, m))
+
+
 def _clients(fam: Family, dep: Dependency) -> bool:
     name = dep.package.lower()
     return name in fam.client_crates or any(w in name for w in fam.client_words)

@@ -356,3 +356,14 @@ def test_vw301_up_wait_and_traefik_act_on_health(tmp_path: Path) -> None:
     (root / "deploy.sh").unlink()
     write(root, {"compose.yaml": compose + "  proxy:\n    image: traefik:v3.1\n"})
     assert got(lint(root, ["VW301"]), root) == [("VW301", "compose.yaml", 4, "warning")]
+
+
+def test_vw201_a_user_written_env_counts_only_when_the_code_loads_it(tmp_path: Path) -> None:
+    code = "fn main() {\n    let _k = std::env::var(\"JWT_SECRET\").expect(\"key\");\n}\n"
+    image = "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/shop\"]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": code, "Dockerfile": image, ".gitignore": ".env\n",
+                            ".env.example": "JWT_SECRET=change-me\n", "compose.yaml": "services:\n  api:\n    build: .\n"})
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]  # nothing reads a .env
+    write(root, {"src/main.rs": "fn main() {\n    dotenvy::dotenv().ok();\n" + code.split("\n", 1)[1],
+                 "Cargo.toml": CARGO + 'dotenvy = "0.15"\n'})
+    assert lint(root, ["VW201"]) == []  # the template writes it out for the .env the image takes along
