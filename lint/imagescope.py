@@ -390,17 +390,17 @@ def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
 
 
 def _no_command(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
-    """A final stage on an operating system image that sets no ENTRYPOINT or CMD, which no compose service gives
-    one: a container of it runs the base's shell, which exits at once without a terminal. An image files are
-    copied out of (`docker create` then `docker cp`), or one others start `FROM`, not a service."""
+    """A final stage on an operating system image that sets no ENTRYPOINT or CMD, which no compose service builds
+    and no CI release pushes: a container of it runs the base's shell, which exits at once without a terminal. An
+    image files are copied out of (`docker create` then `docker cp`), or one others start `FROM`, not a service."""
     final = df.final_stage()
     if final is None or final.state.entrypoint is not None or final.state.cmd is not None:
         return None
     root = df.root_base(final)
     if not is_base(root, _OS_BASES):
         return None
-    if any(b.service is not None and (b.service.command or b.service.entrypoint) for b in project.builds_of(df)):
-        return None
+    if any(b.service is not None for b in project.builds_of(df)) or released(project, df.path) is not None:
+        return None  # compose runs it (without a command it exits at once: a breakage, not a scope), or CI ships it
     return Scope.TOOLCHAIN, (
         f"its final stage sets no ENTRYPOINT or CMD on `{root}`, whose own command is a shell: it runs no program of "
         "its own"

@@ -116,6 +116,8 @@ def _prebuilt_program(build: Build, instr: Instruction, source: str) -> str | No
     final = df.final_stage() if df is not None else None
     if df is None or final is None or instr not in final.instructions or instr.flag("from"):
         return None
+    if build.service is not None or "." in posixpath.basename(source):
+        return None  # compose builds it from a clone; a script or a config file (`backup.sh`) is no build output
     if any(i.cmd == "RUN" and _COMPILES.search(run_text(i)) for st in df.stages for i in st.instructions):
         return None
     starter = final.state.entrypoint or final.state.cmd
@@ -288,21 +290,22 @@ RULE = register(
             "`solver/llbsolver/file/backend.go` turns into copying nothing, so a wildcard that matches nothing is "
             "fine beside another source and at most a note when it is the only one. When more sources of one build "
             "are missing than are found, the context is the mistake: one finding at the first, the others related. "
-            "Stays silent for `--from=` "
-            "copies, URLs in `ADD` and heredocs. Only a note for sources made on the host before `docker build`: "
-            "git-ignored build outputs (`target/release/app`), files a CI workflow, Makefile, justfile or script that "
-            "builds this image names (it builds or downloads them first, e.g. `actions/download-artifact` with `path: "
-            "bin/`; a root `Dockerfile` counts as built by a `docker/build-push-action` step with `context: .` and no "
-            "`file:`, or by `docker build .` without `-f`), and files in a git submodule that is not checked out. A "
-            "git-ignored `Cargo.lock` is no build output: unless a build step makes it, the COPY fails on every fresh "
-            "clone, so it stays an error. Also only a note: a Dockerfile that no compose service builds and that a "
-            "wrapper or CI step copies into another folder to build there (`cp frontend/Dockerfile.release "
-            "build-context/Dockerfile`, GitLab CI files a pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or "
-            "key material kept out of git on purpose (a missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or "
-            "`*.pem`/`*.key`/`*.p12` file; a public `*.crt` is committed, so a missing one stays an error), and the "
-            "program of an image that compiles nothing: the final stage copies the file to the path its ENTRYPOINT "
-            "(or CMD) runs (`COPY ./server /usr/local/bin/server` with `CMD [\"server\"]`) and no RUN builds or "
-            "fetches anything, so the Dockerfile only packages a binary a release job or the host built.",
+            "Stays silent for `--from=` copies, URLs in `ADD` and heredocs. Only a note for sources made on the host "
+            "before `docker build`: git-ignored build outputs (`target/release/app`), files a CI workflow, Makefile, "
+            "justfile or script that builds this image names (it builds or downloads them first, e.g. "
+            "`actions/download-artifact` with `path: bin/`; a root `Dockerfile` counts as built by a "
+            "`docker/build-push-action` step with `context: .` and no `file:`, or by `docker build .` without `-f`), "
+            "and files in a git submodule that is not checked out. A git-ignored `Cargo.lock` is no build output: "
+            "unless a build step makes it, the COPY fails on every fresh clone, so it stays an error. Also only a "
+            "note: a Dockerfile that no compose service builds and that a wrapper or CI step copies into another "
+            "folder to build there (`cp frontend/Dockerfile.release build-context/Dockerfile`, GitLab CI files a "
+            "pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or key material kept out of git on purpose (a "
+            "missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or `*.pem`/`*.key`/`*.p12` file; a public `*.crt` "
+            "is committed, so a missing one stays an error), and the program of an image that compiles nothing: the "
+            "final stage copies the file to the path its ENTRYPOINT (or CMD) runs (`COPY ./server "
+            "/usr/local/bin/server` with `CMD [\"server\"]`) and no RUN builds or fetches anything, so the Dockerfile "
+            "only packages a binary a release job or the host built (not when a compose service builds the image from "
+            "a clone, nor for a file with an extension such as `backup.sh`).",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -367,3 +367,20 @@ def test_vw201_a_user_written_env_counts_only_when_the_code_loads_it(tmp_path: P
     write(root, {"src/main.rs": "fn main() {\n    dotenvy::dotenv().ok();\n" + code.split("\n", 1)[1],
                  "Cargo.toml": CARGO + 'dotenvy = "0.15"\n'})
     assert lint(root, ["VW201"]) == []  # the template writes it out for the .env the image takes along
+
+
+def test_review_prebuilt_note_and_no_command_scope_stop_where_compose_builds_the_image(tmp_path: Path) -> None:
+    image = "FROM alpine:3.20\nCOPY ./server /usr/local/bin/server\nCMD [\"server\"]\n"
+    compose = "services:\n  api:\n    build: .\n"
+    root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "compose.yaml": compose})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "Dockerfile", 2, "error")]  # a clone cannot build it
+    script = image.replace("./server /usr/local/bin/server", "backup.sh /usr/local/bin/backup.sh").replace(
+        '"server"', '"backup.sh"')
+    root = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": script})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "Dockerfile", 2, "error")]  # a script is no build output
+    nocmd = (
+        "FROM rust:1.80 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+    )
+    root = write(tmp_path / "c", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": nocmd, "compose.yaml": compose})
+    assert scope_of(root, "Dockerfile") == "deploy"  # compose runs it
