@@ -78,7 +78,11 @@ def _last_simple(text: str, redirects: bool) -> bool:
     kinds = {p.kind for p in last.parts}
     words = [p.word for p in last.parts if p.kind == "word"]
     allowed = {"word", "assignment", "redirect"} if redirects else {"word", "assignment"}
-    return bool(words) and kinds <= allowed and words[0] not in _BUILTINS
+    if not words or not kinds <= allowed or words[0] in _BUILTINS:
+        return False
+    # a script (`/entrypoint.sh`) or a shell it hands over to: that shell is PID 1 then, and runs the rest
+    program = posixpath.basename(words[0])
+    return not (program.endswith((".sh", ".bash")) or program in ("sh", "ash", "bash", "dash", "zsh"))
 
 
 def execs_tail(argv: list[str], shells: Shells) -> bool:

@@ -161,11 +161,24 @@ _SHELL_VAR = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 
 
 def _value_before(text: str, at: int, var: re.Match[str]) -> str:
-    """The literal value the last `name=value` line above ``at`` gives the shell variable ``var`` (`app=migrator`
-    before `docker build --target $app .` in one CI step), else the variable as written."""
+    """The literal value the last `name=value` line above ``at`` in the same block gives the shell variable ``var``
+    (`app=migrator` before `docker build --target $app .` in one CI step: lines indented as far as the build
+    line, up to the first one indented less), else the variable as written."""
     name = var.group(1) or var.group(2)
-    found = list(re.finditer(rf"^[ \t]*(?:export[ \t]+)?{name}=(['\"]?)([\w.:/-]+)\1[ \t]*$", text[:at], re.M))
-    return found[-1].group(2) if found else var.group(0)
+    start = text.rfind("\n", 0, at) + 1
+    indent = len(text[start:at]) - len(text[start:at].lstrip(" \t"))
+    lines = text[:start].splitlines()
+    block: list[str] = []
+    for line in reversed(lines):
+        if line.strip() and len(line) - len(line.lstrip(" \t")) < indent:
+            break
+        block.append(line)
+    pattern = re.compile(rf"^[ \t]*(?:export[ \t]+)?{name}=(['\"]?)([\w.:/-]+)\1[ \t]*$")
+    for line in block:  # nearest first
+        if re.match(rf"^[ \t]*(?:export[ \t]+|local[ \t]+)?{name}=", line) or re.search(rf"\bfor\s+{name}\b", line):
+            m = pattern.match(line)
+            return m.group(2) if m else var.group(0)  # a value from a variable, a loop: not known
+    return var.group(0)
 
 
 def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:

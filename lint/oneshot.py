@@ -51,7 +51,8 @@ _CLAP = re.compile(
 # an interactive terminal UI (ratatui/tui, crossterm's raw mode, cursive): a person runs it with `docker run -it`
 # and it ends when they quit
 _TUI = re.compile(
-    r"\b(?:ratatui|tui)::(?:Terminal|backend)\b|\benable_raw_mode\s*\(|\bcursive::(?:Cursive|default)\b"
+    r"\b(?:ratatui|tui)::(?:Terminal|backend|init|run|DefaultTerminal)\b|\benable_raw_mode\s*\("
+    r"|\bcursive::(?:Cursive|default)\b"
 )
 _ALWAYS = ("always", "unless-stopped")
 
@@ -123,7 +124,8 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         marks = [(f, *_file_marks(f)) for f in own]
         if any(serves for _f, serves, _k, _c, _t in marks):
             return None
-        tui = next(((f, line) for f, _s, _k, _c, line in marks if line is not None), None)
+        # the program's own entry sets up the terminal UI (not a module an option reaches: a worker with `--tui`)
+        tui = next(((f, line) for f, _s, _k, _c, line in marks if line is not None and f in roots), None)
         if tui is not None:  # its event loop runs until the person at the terminal quits
             found = found or Completion(True, Location(Path(tui[0]), tui[1], 1))
             continue

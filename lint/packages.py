@@ -90,9 +90,8 @@ _LIB_FILES: tuple[tuple[str, str], ...] = (
     ("libpq.so*", "libpq"),
     ("libssl.so*", "libssl"),
     ("libcrypto.so*", "libssl"),
-    ("libc.so*", "libc"),  # glibc copied from a builder stage, with its loader (`ld-linux-x86-64.so.2`)
-    ("ld-linux*.so*", "libc"),
-    ("ld-musl-*.so*", "libc"),
+    ("libc.so*", "glibc-libc"),  # glibc copied from a builder stage: a C library only with its loader
+    ("ld-linux*.so*", "glibc-loader"),
     ("libgcc_s.so*", "libgcc"),
     ("ca-certificates.crt", "ca-certificates"),
     ("ca-bundle*.crt", "ca-certificates"),
@@ -161,6 +160,8 @@ class ImageContents:
         """How the image gets ``lib`` ("base image", "`apt-get install libpq5`", "COPY …"), or None."""
         if lib in self.facts.libraries:
             return "base image"
+        if lib == "libc" and self.library_source("glibc-libc") and self.library_source("glibc-loader"):
+            return "`libc.so.6` and its loader copied"
         for inst in self.installs:
             if lib in _libraries_of(inst.package, self.facts.package_manager):
                 return f"`{inst.package}` installed"

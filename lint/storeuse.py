@@ -60,7 +60,10 @@ def reached_sources(project: Project, code: ServiceCode, manifest: Manifest) -> 
     mine = [f for f in reached if f.is_relative_to(manifest.dir)]
     if not mine:
         return package_sources(project, manifest)
-    return [_read(f) for f in sorted(mine)]
+    texts = [_read(f) for f in sorted(mine)]
+    if any("include!" in t or "cfg_if!" in t for t in texts):
+        return package_sources(project, manifest)  # code pulled in by a macro: the tree does not show it
+    return texts
 
 
 _LOADS_DOTENV = re.compile(

@@ -16,7 +16,8 @@ from viworks_lint.rule import Rule, RuleDocs, register
 def check(project: Project) -> Iterator[Finding]:
     for p in project.problems:
         if p.rule_id == RULE.id:
-            if p.key == "empty" and _unbuilt_placeholder(project, p.location.path):
+            dockerfile = p.message.startswith("Dockerfile has no instructions")
+            if p.key == "empty" and dockerfile and _unbuilt_placeholder(project, p.location.path):
                 yield RULE.finding(
                     f"{p.message}: an empty placeholder that no compose file, workflow, script or bake file names, "
                     "so nothing builds it yet",
@@ -42,11 +43,15 @@ def check(project: Project) -> Iterator[Finding]:
         )
 
 
+# platform configs that name the Dockerfile they deploy
+_DEPLOY_CONFIGS = ("fly.toml", "render.yaml", "railway.json", "railway.toml", "skaffold.yaml", "app.yaml", "heroku.yml")
+
+
 def _unbuilt_placeholder(project: Project, path: Path) -> bool:
     """An empty Dockerfile with a name of its own (`renderer.Dockerfile`, `Dockerfile.worker`) that no compose
     service builds and no wrapper, workflow or bake file mentions: a file laid out for later."""
-    if path.name in ("Dockerfile", "Containerfile") or not path.is_file() or path.stat().st_size > 0:
-        return False
+    if path.name in ("Dockerfile", "Containerfile") or not path.is_file():
+        return False  # (the parser found no instruction in it: empty, or comments only)
     key = norm_path(path)
     if any(norm_path(b.dockerfile_path) == key for b in project.builds if b.service is not None):
         return False
@@ -54,7 +59,8 @@ def _unbuilt_placeholder(project: Project, path: Path) -> bool:
         return False
     if any(path.name in w.text for w in wrappers(project)):
         return False
-    for doc in project.discovered.wrappers:  # Makefiles, scripts, workflows and READMEs anywhere
+    platform = [project.root / n for n in _DEPLOY_CONFIGS]
+    for doc in [*project.discovered.wrappers, *(p for p in platform if p.is_file())]:  # and platform configs
         try:
             if doc.stat().st_size < 1_000_000 and path.name in doc.read_text("utf-8", errors="replace"):
                 return False

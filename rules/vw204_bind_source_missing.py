@@ -51,8 +51,9 @@ def _file_like(mount: Mount) -> bool:
     if {posixpath.basename(mount.source or ""), posixpath.basename(mount.target or "")} & _FILE_NAMES:
         return True
     names = [posixpath.basename((mount.source or "").rstrip("/")), posixpath.basename((mount.target or "").rstrip("/"))]
-    if any(n.endswith(".d") for n in names):
-        return False  # `conf.d`, `docker-entrypoint-initdb.d`: a folder of files by convention
+    source_name, target_name = names
+    if source_name.endswith(".d") or (target_name.endswith(".d") and "." not in source_name.lstrip(".")):
+        return False  # `conf.d`, `docker-entrypoint-initdb.d`: a folder of files by convention (not `proxy.conf`)
     if any("." in n.lstrip(".") for n in names if n):
         return True  # `app.toml`, `nginx.conf`
     # dotfiles such as `.env` or `.htpasswd`, named so on both sides; a lone `.pgadmin`, `.ssh`, `.config` target

@@ -127,7 +127,7 @@ RULE = register(
             "`rules/images.json` (plain `rust:1.70`–`1.88` tags are Debian 12 bookworm, 1.89 and later trixie; "
             "`-bullseye`/`-bookworm`/`-trixie` suffixes are explicit). It is an error when the builder's glibc is "
             "newer than the runtime's (e.g. `rust:1.83` → `debian:bullseye-slim`), when a glibc build lands in "
-            "an Alpine (musl) image, or in a `scratch`/static image with no libc (one that copies `libc.so.6` or the "
+            "an Alpine (musl) image, or in a `scratch`/static image with no libc (one that copies `libc.so.6` and the "
             "`ld-linux` loader in from a stage has one). Musl targets "
             "(`--target *-musl`, a `-musl/` path in the COPY, `CARGO_BUILD_TARGET`, `.cargo/config.toml`; a "
             "`$target` in the command or path is read with the stage's ARG default, compose `build.args` or ENV "

@@ -1,0 +1,80 @@
+"""Points a reviewer who wrote none of the code raised on the nineteenth round of changes, each shown on a small
+project: what the new silences must not hide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got
+
+MAIN = "fn main() {}\n"
+DEPS = 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+BUILD = "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+
+
+def test_busybox_sh_runs_a_script_whose_shell_stays_pid_1(tmp_path: Path) -> None:
+    image = BUILD + (
+        "FROM alpine:3.20\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "COPY --chmod=755 entrypoint.sh /entrypoint.sh\nUSER nobody\nCMD /entrypoint.sh\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image,
+                            "entrypoint.sh": "#!/bin/sh\necho starting\n/usr/local/bin/shop\n"})
+    assert [f.rule_id for f in lint(root, ["VW403"])] == ["VW403"]
+
+
+def test_a_scratch_image_needs_the_loader_beside_libc(tmp_path: Path) -> None:
+    image = BUILD + (
+        "FROM scratch\nCOPY --from=build /lib/x86_64-linux-gnu/libc.so.6 /lib/x86_64-linux-gnu/\n"
+        "COPY --from=build /src/target/release/shop /shop\nENTRYPOINT [\"/shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
+
+
+def test_a_worker_with_an_optional_terminal_ui_is_no_command_line_tool(tmp_path: Path) -> None:
+    main = (
+        "mod ui;\n#[tokio::main]\nasync fn main() {\n    if std::env::args().any(|a| a == \"--tui\") {\n"
+        "        ui::run();\n        return;\n    }\n    loop {\n        tokio::time::sleep(std::time::Duration::from_secs(5)).await;\n"
+        "    }\n}\n"
+    )
+    ui = "pub fn run() {\n    crossterm::terminal::enable_raw_mode().unwrap();\n}\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'tokio = { version = "1", features = ["full"] }\ncrossterm = "0.28"\n',
+                            "src/main.rs": main, "src/ui.rs": ui, "Dockerfile": IMAGE.replace("USER nobody\n", "")})
+    assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW401"])] == [("VW401", "warning")]
+
+
+def test_a_client_in_an_included_file_is_linked(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "    depends_on: [db]\n  db:\n    image: postgres:16\n"
+    )
+    main = 'mod database {\n    include!("infra/database.rs");\n}\nfn main() {}\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + DEPS, "src/main.rs": main, "src/infra/database.rs": CONNECT,
+                            "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert [f.rule_id for f in lint(root, ["VW309"])] == ["VW309"]
+
+
+def test_an_empty_dockerfile_a_platform_config_deploys_is_no_placeholder(tmp_path: Path) -> None:
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile.worker": "# TODO: worker image\n"})
+    assert got(lint(root, ["VW001"]), root) == [("VW001", "Dockerfile.worker", 1, "note")]
+    write(root, {"fly.toml": "app = \"shop\"\n[build]\ndockerfile = \"Dockerfile.worker\"\n"})
+    assert got(lint(root, ["VW001"]), root) == [("VW001", "Dockerfile.worker", 1, "error")]
+
+
+def test_vw204_a_missing_file_mounted_over_a_dot_d_folder_is_still_a_file(tmp_path: Path) -> None:
+    compose = "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/proxy.conf:/etc/nginx/conf.d\n"
+    root = write(tmp_path, {"compose.yaml": compose})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 5, "error")]
+
+
+def test_a_target_variable_set_in_another_job_is_not_this_steps(tmp_path: Path) -> None:
+    from viworks_lint.hostbuild import _cli_builds
+
+    workflow = (
+        "jobs:\n  migrator:\n    steps:\n      - run: |\n          app=migrator\n"
+        "          docker build --target $app .\n"
+        "  apps:\n    strategy:\n      matrix:\n        app: [api, worker]\n    steps:\n      - run: |\n"
+        "          docker build --target $app .\n"
+    )
+    assert [parsed.target for _file, parsed in _cli_builds(workflow)] == ["migrator", "$app"]
