@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_root_user
@@ -10,6 +11,7 @@ from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
 from viworks_lint.keepalive import no_op_command
 from viworks_lint.oneshot import runs_to_completion
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.privdrop import privilege_drop
 from viworks_lint.project import Build, Project
@@ -72,7 +74,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         no_op = no_op_command(stage)
         if no_op is not None:
             related = (*related, Related(no_op.location, "its own command does nothing"))
-        level = Level.NOTE if privileged or cli or sockets or platform or no_op is not None else None
+        reason = _stated_reason(df, user_instr) if user_instr is not None else None
+        level = Level.NOTE if privileged or cli or sockets or platform or no_op is not None or reason else None
         on_platform = (
             f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
             "(only advice, for where else it runs)"
@@ -86,6 +89,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _CLI * cli
                 + _SOCKET * bool(sockets)
                 + _NO_OP * (no_op is not None)
+                + (f"; the comment above it says why (`{reason}`): a deliberate choice, only advice" if reason else "")
                 + on_platform,
                 user_instr.location,
                 key=f"user:{stage.label}",
@@ -117,6 +121,29 @@ _CLI = (
     "; it runs a command-line tool (subcommands, `help` as its default command, or a terminal UI; no EXPOSE or "
     "HEALTHCHECK, serves nothing) that exits when its command is done, so root lasts one command (only advice)"
 )
+def _stated_reason(df: Dockerfile, instr: Instruction) -> str | None:
+    """The comment on the line right above an explicit `USER root` (`# Run as root to manage /dev/kvm`): the
+    author chose root and says why."""
+    line = instr.location.line - 2
+    if line < 0 or line >= len(df.lines):
+        return None
+    text = df.lines[line].strip()
+    if not text.startswith("#") or len(text.lstrip("# ")) < 12:
+        return None
+    words = text.lstrip("# ")
+    if re.search(r"\binstall", words, re.I):
+        return None  # `# switch to root to install packages`: for the build, not the app
+    return words if _RUNTIME_NEED.search(words) else None
+
+
+# what a comment gives as the reason the app itself needs root
+_RUNTIME_NEED = re.compile(
+    r"\b(?:run|runs|running)\s+as\s+root\b|\b(?:requires?|needs?)\s+root\b|/dev/|\bkvm\b|\bdevices?\b"
+    r"|\bprivileg\w*|\bcapabilit\w*|docker\.sock|\bnet_admin\b|\btap\b",
+    re.IGNORECASE,
+)
+
+
 _NO_OP = (
     "; its own command does nothing (`CMD [\"false\"]`), so whoever runs it gives the command, a one-off tool of "
     "an image of tools (only advice)"
@@ -153,15 +180,17 @@ RULE = register(
             "its ENTRYPOINT's default command (`CMD [\"help\"]`) prints its usage, so it is run with a command; the "
             "image has no HEALTHCHECK and no EXPOSE of its own, and no compose service publishes `ports:` for it or "
             "restarts it `always`/`unless-stopped`. One-shot jobs without a CLI (migrations, cron jobs) stay "
-            "warnings: they run as root against real data. A note for an image of tools whose own command does "
-            "nothing (`CMD [\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the command. A note when "
-            "every compose service that runs the image (one that builds it, or an `image:` whose name carries the "
-            "program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: "
-            "that is root on the host whatever the container's user. A note too for a Dockerfile that cannot build as "
-            "it is (a VW106 error) when nothing builds it or the repository has no binary at all (a crate that became "
-            "a library), or for one nothing builds that was retired: its only build line in a compose file or CI "
-            "workflow is commented out (not a `# build: .` to uncomment under a service that still pulls the image), "
-            "or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "warnings: they run as root against real data. A note for an explicit `USER root` whose comment right "
+            "above gives the app's need for it (`# Run as root to allow /dev/kvm`, `needs root`, devices, "
+            "capabilities, the Docker socket; not `# switch to root to install`). A note for an image of tools whose "
+            "own command does nothing (`CMD [\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the "
+            "command. A note when every compose service that runs the image (one that builds it, or an `image:` whose "
+            "name carries the program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or "
+            "Podman socket: that is root on the host whatever the container's user. A note too for a Dockerfile that "
+            "cannot build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a "
+            "crate that became a library), or for one nothing builds that was retired: its only build line in a "
+            "compose file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still "
+            "pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
             "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform that runs it as a user "
             "of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, from a "
             "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "

@@ -80,23 +80,47 @@ def _demo(project: Project, name: str, value: str | None, names: list[str], *, d
     return reason
 
 
-def _compose(project: Project) -> Iterator[Finding]:
-    for _compose, svc in project.services():
-        env = svc.node.get("environment")
-        if env is None:
+def _entries(svc: Service) -> list[tuple[str, str | None, Location]]:
+    env = svc.node.get("environment")
+    entries: list[tuple[str, str | None, Location]] = []
+    if env is None:
+        return entries
+    if env.is_map:
+        for k, v in env.items():
+            entries.append((k, _raw_value(k, v), env.key_loc(k)))
+    elif env.is_list:
+        for el in env.elements():
+            raw = el.raw if el.raw is not None else (el.text() or "")
+            name, has, val = raw.partition("=")
+            loc = el.loc
+            if loc.end_line in (None, loc.line):  # point at the name, so the value can be masked
+                loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
+            entries.append((name.strip(), val if has else None, loc))
+    return entries
+
+
+def _stock_demo_values(project: Project) -> dict[int, dict[str, str]]:
+    """Per compose project, the secret values its stock datastore services are created with that are demo
+    defaults (`MONGO_INITDB_ROOT_PASSWORD: dni@123` beside `MONGO_INITDB_ROOT_USERNAME: dni`), with the service."""
+    out: dict[int, dict[str, str]] = {}
+    for compose, svc in project.services():
+        if family_of_image(svc.image) is None or project.build_of_service(svc) is not None:
             continue
-        entries: list[tuple[str, str | None, Location]] = []
-        if env.is_map:
-            for k, v in env.items():
-                entries.append((k, _raw_value(k, v), env.key_loc(k)))
-        elif env.is_list:
-            for el in env.elements():
-                raw = el.raw if el.raw is not None else (el.text() or "")
-                name, has, val = raw.partition("=")
-                loc = el.loc
-                if loc.end_line in (None, loc.line):  # point at the name, so the value can be masked
-                    loc = Location(loc.path, loc.line, loc.col, loc.line, loc.col + len(name.rstrip()))
-                entries.append((name.strip(), val if has else None, loc))
+        entries = _entries(svc)
+        plain = [(v or "").strip().strip("\"'").lower() for n, v, _ in entries if v and not is_secret_name(n)]
+        names = [*_project_names(project), svc.name, svc.image or "", *(v for v in plain if _PLAIN_NAME.match(v))]
+        for name, value, _loc in entries:
+            if value and _looks_secret(name, value) and _demo(project, name, value, names, datastore=True):
+                out.setdefault(id(compose), {})[value.strip().strip("\"'")] = svc.name
+    return out
+
+
+def _compose(project: Project) -> Iterator[Finding]:
+    stock_demo = _stock_demo_values(project)
+    for compose, svc in project.services():
+        entries = _entries(svc)
+        if not entries:
+            continue
         # a password equal to the user or database name beside it (`POSTGRES_USER: docker`,
         # `POSTGRES_PASSWORD: docker`) is a throwaway demo credential, not a secret someone keeps
         plain = {
@@ -115,6 +139,9 @@ def _compose(project: Project) -> Iterator[Finding]:
             names = [*_project_names(project), svc.name, svc.image or "", *(v for v in plain if _PLAIN_NAME.match(v))]
             stock = family_of_image(svc.image) is not None and project.build_of_service(svc) is None
             demo = _demo(project, name, raw_value, names, datastore=stock)
+            store = stock_demo.get(id(compose), {}).get((raw_value or "").strip().strip("\"'"))
+            if demo is None and store is not None and store != svc.name:
+                demo = f"the throwaway credential the stock service `{store}` of this file is created with"
             yield RULE.finding(
                 _message(
                     name,
@@ -215,9 +242,10 @@ RULE = register(
             "(`qwerty`, `1234asdf`), the variable's own words, demo words (`my`, `db`, `pass`, `dev`) and the names "
             "of the project, service, image or the user and database beside it (`axum123` next to `POSTGRES_USER: "
             "axum`), a value under 8 characters given to a stock database image (the password its local database is "
-            "initialised with; an admin UI's short password stays a warning), or the value an env template "
-            "(`.env.example`) or the README documents as the default (the reviewed patterns are `demo_patterns` in "
-            "`rules/secrets.json`). A real-looking value still fires, whatever word it contains.",
+            "initialised with; an admin UI's short password stays a warning), the same demo credential a stock "
+            "datastore service of the file is created with, given to the app that connects to it, or the value an env "
+            "template (`.env.example`) or the README documents as the default (the reviewed patterns are "
+            "`demo_patterns` in `rules/secrets.json`). A real-looking value still fires, whatever word it contains.",
             why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
             "`docker inspect` and the image's layer history where anyone with pull access can read it.",
             example="environment:\n  JWT_SECRET: 9f86d081884c7d659a2feaa0c55ad015",

@@ -78,3 +78,28 @@ def test_a_target_variable_set_in_another_job_is_not_this_steps(tmp_path: Path) 
         "          docker build --target $app .\n"
     )
     assert [parsed.target for _file, parsed in _cli_builds(workflow)] == ["migrator", "$app"]
+
+
+def test_vw404_the_app_side_copy_of_a_stock_datastores_demo_password_is_a_demo_default(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      MONGO_PASSWORD: dni@123\n"
+        "  mongo:\n    image: mongo:7\n    environment:\n      MONGO_INITDB_ROOT_USERNAME: dni\n"
+        "      MONGO_INITDB_ROOT_PASSWORD: dni@123\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW404"])] == ["note", "note"]
+    # a real-looking value on the app, not the datastore's: a warning
+    write(root, {"compose.yaml": compose.replace("MONGO_PASSWORD: dni@123", "MONGO_PASSWORD: Zq8#vT2!pLw9xR4m")})
+    assert sorted(f.effective_level.value for f in lint(root, ["VW404"])) == ["note", "warning"]
+
+
+def test_vw401_an_explicit_user_root_whose_comment_gives_the_need(tmp_path: Path) -> None:
+    image = BUILD + (
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /shop\n"
+        "# Run as root to allow /dev/kvm and TAP management\nUSER root\nCMD [\"/shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 8, "note")]
+    write(root, {"Dockerfile": image.replace("# Run as root to allow /dev/kvm and TAP management",
+                                             "# switch to root to install the runtime packages")})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 8, "warning")]
