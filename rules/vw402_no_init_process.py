@@ -9,10 +9,12 @@ from viworks_lint.bashexec import Shells, execs_tail, image_shells
 from viworks_lint.dockerutil import commands, final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
+from viworks_lint.hostroot import published_services
 from viworks_lint.images import lookup
 from viworks_lint.jobs import compose_job
 from viworks_lint.keepalive import keep_alive, no_op_command
 from viworks_lint.oneshot import runs_to_completion
+from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
@@ -55,9 +57,11 @@ def has_init(instr: Instruction | None) -> bool:
 
 
 def _compose_init(build: Build) -> bool:
-    svc = build.service
-    if svc is None:
-        return False
+    return build.service is not None and _service_init(build.service)
+
+
+def _service_init(svc: Service) -> bool:
+    """The service runs its image under an init: `init: true`, or an init as its `entrypoint`."""
     if svc.init is True:
         return True
     entry = svc.entrypoint
@@ -127,6 +131,15 @@ def _deploy_init(project: Project, builds: list[Build]) -> bool:
     return bool(shipped) and all(_compose_init(b) for b in shipped)
 
 
+def _published_init(project: Project, builds: list[Build]) -> bool:
+    """No compose service builds the image, and the image-only services that run what it publishes (an `image:`
+    named for the program it starts, `ghcr.io/acme/feed` for `feed`) all set `init: true`."""
+    if any(b.service is not None for b in builds):
+        return False
+    services = published_services(project, builds)
+    return bool(services) and all(_service_init(svc) for svc in services)
+
+
 def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
     """The ENTRYPOINT/CMD runs an entrypoint script whose last command starts the program without ``exec``."""
     for b in builds:
@@ -171,6 +184,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if state.entrypoint is None and lookup(df.root_base(stage), project.config.base_images).init_entrypoint:
             continue
         if all(_compose_init(b) for b in stage_builds) or _deploy_init(project, stage_builds):
+            continue
+        if _published_init(project, stage_builds):
             continue
         if keep_alive(stage) is not None or no_op_command(stage) is not None:
             continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
@@ -321,52 +336,54 @@ RULE = register(
             "VW403's finding on the script), when the image only inherits its base's command or only keeps the "
             "container up (`tail -f /dev/null`, `sleep infinity`: no app is PID 1) or has a CMD that does nothing "
             "(`CMD [\"false\"]`, no ENTRYPOINT: an image of tools whose runner gives the command), when the base "
-            "image's entrypoint is an init, for image-only services, for a shell-form (or multi-command `sh -c`) "
-            "ENTRYPOINT/CMD, where the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && "
-            "app\"` on an image whose bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as "
-            "PID 1, and so does BusyBox's `sh` of an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so "
-            "those are checked here), and when the Rust code the image runs (the build's link to its packages) "
-            "handles the image's stop signal itself and starts no child process: SIGTERM through "
-            "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
-            "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
-            "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes that "
-            "the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When only the "
-            "framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, each with its "
-            "sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, Rocket from "
-            "0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate) and the code "
-            "starts no child process, it is a note: only zombie reaping is missing; also when the build picks its "
-            "binary by a build argument we cannot see (`cargo install --path $CRATE`) and every package with a binary "
-            "in the build context is such a framework server. When the code handles its stop signal but starts child "
-            "processes it never waits for (a `std::process::Command`/`tokio::process::Command` `.spawn()` in a file "
-            "with no `.wait()`, or a `fork`; `.status()`/`.output()` reap their child), the finding says so and "
-            "points at the spawn; an image that runs a binary built outside its Dockerfile (copied from the host or a "
-            "CI artifact) is linked to the one package of the repository with a binary of that name, and a binary "
-            "copied from a build stage under a name the build does not produce (a `cargo install` output renamed by "
-            "mistake) to the package when the build compiles only one, with one binary; when the image cannot be "
-            "linked to its code, it is reported (no handler can be shown); when several compose files build the same "
-            "image and only some builds link it (a test stack building from its own folder), the code is read through "
-            "those that do. Several Dockerfiles that ship the same program (the same package's binary: multi-arch and "
-            "single-arch, glibc and alpine variants) with the same finding are reported once, at one that compose or "
-            "CI builds (else the first path), with the others as related locations. A note, saying why, when the "
-            "program runs to completion: a command-line tool (clap subcommands, an ENTRYPOINT whose default command "
-            "is `help`, or a terminal UI, ratatui/tui or crossterm's raw mode, that a person quits) or a one-shot job "
-            "whose own code serves nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` "
-            "on a stop flag or a channel, no queue consumer, timer or signal wait, nor in the library functions it "
-            "calls a worker pool, consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from "
-            "the Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`. A "
-            "compose service that runs the image as a one-shot job beside the serving ones (another service waits for "
-            "it with `service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: "
-            "\"no\"`) does not decide: the serving services' code does. An entrypoint script that execs a process "
-            "manager (`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and "
-            "ends with no `exec` of the app) is the init; a script a builder stage moves into place (`mv "
-            "bin/entrypoint.sh /runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The "
-            "program of a one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own "
-            "SIGTERM handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when "
-            "nothing builds it or the repository has no binary at all (a crate that became a library), or for one "
-            "nothing builds that was retired: its only build line in a compose file or CI workflow is commented out "
-            "(not a `# build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile "
-            "that compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A "
-            "note for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
+            "image's entrypoint is an init, for image-only services (and for an image no compose service builds whose "
+            "published name, `ghcr.io/acme/feed` for the program `feed`, the image-only services that run it all "
+            "start with `init: true`), for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
+            "PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image whose bash is 5.1 "
+            "or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does BusyBox's `sh` of "
+            "an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked here), and when the "
+            "Rust code the image runs (the build's link to its packages) handles the image's stop signal itself and "
+            "starts no child process: SIGTERM through `tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in "
+            "an axum `with_graceful_shutdown` future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its "
+            "`termination` feature; or SIGINT (`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose "
+            "`stop_signal: SIGINT` makes that the signal `docker stop` sends. `ctrl_c` alone under the default "
+            "SIGTERM does not count. When only the framework stops the app on SIGTERM (the frameworks of "
+            "`rules/signal_frameworks.json`, each with its sources: actix-web's `HttpServer` and actix-server's "
+            "`Server` unless `.disable_signals()`, Rocket from 0.5, pingora's `Server::run_forever`, when the code "
+            "depends on the framework's crate) and the code starts no child process, it is a note: only zombie "
+            "reaping is missing; also when the build picks its binary by a build argument we cannot see (`cargo "
+            "install --path $CRATE`) and every package with a binary in the build context is such a framework server. "
+            "When the code handles its stop signal but starts child processes it never waits for (a "
+            "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a `fork`; "
+            "`.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that "
+            "runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
+            "package of the repository with a binary of that name, and a binary copied from a build stage under a "
+            "name the build does not produce (a `cargo install` output renamed by mistake) to the package when the "
+            "build compiles only one, with one binary; when the image cannot be linked to its code, it is reported "
+            "(no handler can be shown); when several compose files build the same image and only some builds link it "
+            "(a test stack building from its own folder), the code is read through those that do. Several Dockerfiles "
+            "that ship the same program (the same package's binary: multi-arch and single-arch, glibc and alpine "
+            "variants) with the same finding are reported once, at one that compose or CI builds (else the first "
+            "path), with the others as related locations. A note, saying why, when the program runs to completion: a "
+            "command-line tool (clap subcommands, an ENTRYPOINT whose default command is `help`, or a terminal UI, "
+            "ratatui/tui or crossterm's raw mode, that a person quits) or a one-shot job whose own code serves "
+            "nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a "
+            "channel, no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, "
+            "consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the Dockerfile of the "
+            "same package's server binary, and no compose `ports:` or always-on `restart:`. A compose service that "
+            "runs the image as a one-shot job beside the serving ones (another service waits for it with "
+            "`service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: \"no\"`) "
+            "does not decide: the serving services' code does. An entrypoint script that execs a process manager "
+            "(`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and ends "
+            "with no `exec` of the app) is the init; a script a builder stage moves into place (`mv bin/entrypoint.sh "
+            "/runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The program of a "
+            "one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own SIGTERM "
+            "handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when nothing "
+            "builds it or the repository has no binary at all (a crate that became a library), or for one nothing "
+            "builds that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
+            "build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile that "
+            "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note "
+            "for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
             "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
             "Web Adapter copied into `/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys) when no "
             "compose service of a deploy compose file that the repository deploys (a wrapper or CI step runs it, or "

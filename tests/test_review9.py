@@ -103,3 +103,14 @@ def test_vw401_an_explicit_user_root_whose_comment_gives_the_need(tmp_path: Path
     write(root, {"Dockerfile": image.replace("# Run as root to allow /dev/kvm and TAP management",
                                              "# switch to root to install the runtime packages")})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 8, "warning")]
+
+
+def test_vw402_the_published_image_a_compose_service_runs_with_init(tmp_path: Path) -> None:
+    compose = "services:\n  feed:\n    image: ghcr.io/acme/shop:latest\n    init: true\n    ports: ['8080:8080']\n"
+    image = IMAGE.replace('CMD ["shop"]', 'CMD ["/usr/local/bin/shop"]')
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'tokio = { version = "1", features = ["full"] }\n',
+                            "src/main.rs": "#[tokio::main]\nasync fn main() {\n    loop {}\n}\n", "Dockerfile": image,
+                            "compose.yaml": compose})
+    assert lint(root, ["VW402"]) == []
+    write(root, {"compose.yaml": compose.replace("    init: true\n", "")})
+    assert [f.rule_id for f in lint(root, ["VW402"])] == ["VW402"]
