@@ -82,6 +82,8 @@ def _last_simple(text: str, redirects: bool) -> bool:
         return False
     # a script (`/entrypoint.sh`) or a shell it hands over to: that shell is PID 1 then, and runs the rest
     program = posixpath.basename(words[0])
+    if redirects and program in ("sh", "ash") and len(words) >= 3 and _C_FLAGS.fullmatch(words[1]):
+        return _last_simple(words[2], redirects)  # BusyBox `sh -c "sh -c app"`: the inner sh execs in its turn
     return not (program.endswith((".sh", ".bash")) or program in ("sh", "ash", "bash", "dash", "zsh"))
 
 

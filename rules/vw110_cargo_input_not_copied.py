@@ -160,12 +160,17 @@ def check(project: Project) -> Iterator[Finding]:
 
 
 def _missing_source(build: Build, instr: Instruction) -> bool:
-    """A COPY/ADD of the build context with a plain source (no wildcard, no unknown variable) that the context
-    does not have: BuildKit fails the build there."""
-    return any(
-        src.resolved and not any(c in src.value for c in "*?[") and not match_context(build.context, src.value)
-        for src in copy_sources(instr)
-    )
+    """A COPY/ADD of the build context whose plain source (no wildcard, no unknown variable) is a manifest or a
+    folder the context does not have (`COPY services/worker/Cargo.toml …` after the crates moved): BuildKit fails
+    the build there, and what the cargo commands after it lack is what that COPY was to bring. A missing file of
+    another kind (`Cargo.lock`) is a defect of its own beside theirs."""
+    for src in copy_sources(instr):
+        name = posixpath.basename(src.value.rstrip("/"))
+        if not src.resolved or any(c in src.value for c in "*?[") or (name != "Cargo.toml" and "." in name):
+            continue
+        if not match_context(build.context, src.value):
+            return True
+    return False
 
 
 _GROUP_AFTER = 3
@@ -229,8 +234,8 @@ RULE = register(
             "'s#src/main.rs#src/dummy.rs#' Cargo.toml`). A file missing from the repository too is VW101's or "
             "VW105's. An input a stage lacks is reported at the first RUN that needs it (the build stops there), not "
             "again at later RUNs of the same build target, whatever their stage; and not at all after a COPY of the "
-            "stage whose plain source the build context lacks (VW102's error: the build stops at that COPY, and what "
-            "the RUNs after it lack is its echo).",
+            "stage whose plain source, a `Cargo.toml` or a folder, the build context lacks (VW102's error: the build "
+            "stops at that COPY, and what the RUNs after it lack is what it was to bring).",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

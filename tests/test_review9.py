@@ -114,3 +114,12 @@ def test_vw402_the_published_image_a_compose_service_runs_with_init(tmp_path: Pa
     assert lint(root, ["VW402"]) == []
     write(root, {"compose.yaml": compose.replace("    init: true\n", "")})
     assert [f.rule_id for f in lint(root, ["VW402"])] == ["VW402"]
+
+
+def test_busybox_sh_c_running_sh_c_hands_over_twice(tmp_path: Path) -> None:
+    image = BUILD.replace("rust:1.80-bookworm", "rust:1.80-alpine") + (
+        "FROM alpine:3.20\nCOPY --from=build /src/target/release/shop /app/shop\nUSER nobody\n"
+        "ENV APP_BIN=/app/shop\nCMD sh -c ${APP_BIN}\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert [f.rule_id for f in lint(root, ["VW402", "VW403"])] == ["VW402"]
