@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.baseimages import RUST_BASES, is_base
 from viworks_lint.docruns import FENCE
-from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE, RUST_BASES, is_base
+from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE
 from viworks_lint.scope import Scope, scope_from_name
 
 if TYPE_CHECKING:

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.baseimages import RUST_BASES, TOOLCHAIN_BASES, base_name, is_base
 from viworks_lint.dockerutil import commands, reachable_stages, run_text
 from viworks_lint.images import lookup
+from viworks_lint.noprogram import keep_alive_scope, no_command_scope
 from viworks_lint.scope import SCOPE_ORDER, Decide, Scope, ScopeInfo, scopes_named
 
 if TYPE_CHECKING:
@@ -25,45 +27,11 @@ DEV_CARGO = re.compile(r"\bcargo(?:-|\s+)(watch|run|test|nextest|leptos\s+watch|
 # front-end development servers that rebuild on save (Dioxus, Trunk)
 DEV_SERVE = re.compile(r"\b(dx|trunk)\s+serve\b")
 
-RUST_BASES = (
-    "rust",
-    "clux/muslrust",
-    "messense/rust-musl-cross",
-    "ghcr.io/cross-rs/",
-    "rustembedded/cross",
-    "lukemathwalker/cargo-chef",
-    "ghcr.io/rust-lang/",
-    "rustlang/rust",
-    "ekidd/rust-musl-builder",
-)
-_TOOLCHAIN_BASES = (*RUST_BASES, "golang", "gcc", "buildpack-deps")
-# operating system images whose own command is a shell (`CMD ["/bin/sh"]` in alpine's and busybox's Dockerfiles,
-# `CMD ["bash"]` in debian's, ubuntu's, fedora's, amazonlinux's): an image built on one that sets no ENTRYPOINT or
-# CMD runs no program of its own (https://github.com/alpinelinux/docker-alpine, https://github.com/debuerreotype/
-# docker-debian-artifacts, https://git.launchpad.net/cloud-images/+oci/ubuntu-base, https://github.com/docker-library/
-# busybox)
-_OS_BASES = (
-    "alpine", "debian", "ubuntu", "busybox", "fedora", "centos", "rockylinux", "almalinux", "amazonlinux",
-    "archlinux", "oraclelinux", "bitnami/minideb", "opensuse/", "redhat/", "registry.access.redhat.com/",
-)  # fmt: skip
 _TEST_RUNNERS = re.compile(r"\b(cargo\s+(?:test|nextest|tarpaulin|llvm-cov|bench)|pytest|npm\s+test|jest|playwright)\b")
 
 
 # the scope reason of a Dockerfile that no compose file, script or CI step builds
 STANDALONE_REASON = "standalone image that builds the repository's Rust code"
-
-def _base_name(image: str) -> str:
-    return image.split("@")[0].rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image.split("@")[0]
-
-
-def is_base(image: str, bases: tuple[str, ...]) -> bool:
-    name = _base_name(image).lower()
-    first, _, rest = name.partition("/")
-    if rest and ("." in first or ":" in first) and not any(b.startswith(first + "/") for b in bases):
-        name = rest  # a registry or mirror: public.ecr.aws/docker/library/rust is rust
-    name = name.removeprefix("docker/library/").removeprefix("library/")
-    return any(name == b or name.startswith(b) if b.endswith("/") else name == b for b in bases)
-
 
 def builds_rust(df: Dockerfile, target: str | None = None) -> bool:
     """The build compiles Rust (a `cargo` build or install, not from the registry) or copies a binary out
@@ -165,7 +133,7 @@ def no_program(df: Dockerfile, stage: Stage) -> bool:
     """The stage sets no ENTRYPOINT/CMD and starts from a toolchain image: a container of it runs the base's
     shell, none of the repository's programs (a builder image other builds start `FROM`)."""
     state = stage.state
-    return state.entrypoint is None and state.cmd is None and is_base(df.root_base(stage), _TOOLCHAIN_BASES)
+    return state.entrypoint is None and state.cmd is None and is_base(df.root_base(stage), TOOLCHAIN_BASES)
 
 
 def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tuple[Scope, str] | None:
@@ -221,7 +189,7 @@ def _file_server(df: Dockerfile, bins: frozenset[str]) -> str | None:
     own = [i.values[0].rsplit("/", 1)[-1] for i in final.instructions if i.cmd in ("CMD", "ENTRYPOINT") and i.values]
     if any(program not in _SERVER_PROGRAMS for program in own):
         return None  # the stage starts something else of its own
-    return _base_name(root)
+    return base_name(root)
 
 
 # images and build tools of programs in other languages, and third-party servers
@@ -331,8 +299,8 @@ def dockerfile_scope(
     bins = frozenset(b for m in project.manifests.values() for b in m.bin_names())
     content = (
         dockerfile_content(df, bins)
-        or _placeholder(project, df)
-        or _no_command(project, df)
+        or keep_alive_scope(project, df)
+        or no_command_scope(project, df)
         or _bake_stage(project, df)
     )
     pushed = released(project, path)
@@ -387,43 +355,6 @@ def _bake_stage(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
     if root and root.lower() in named_contexts(project):
         return Scope.TOOLCHAIN, f"its final stage runs no program of its own (FROM `{root}`, a bake build context)"
     return None
-
-
-def _no_command(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
-    """A final stage on an operating system image that sets no ENTRYPOINT or CMD, which no compose service builds
-    and no CI release pushes: a container of it runs the base's shell, which exits at once without a terminal. An
-    image files are copied out of (`docker create` then `docker cp`), or one others start `FROM`, not a service."""
-    final = df.final_stage()
-    if final is None or final.state.entrypoint is not None or final.state.cmd is not None:
-        return None
-    root = df.root_base(final)
-    if not is_base(root, _OS_BASES):
-        return None
-    if any(b.service is not None for b in project.builds_of(df)) or released(project, df.path) is not None:
-        return None  # compose runs it (without a command it exits at once: a breakage, not a scope), or CI ships it
-    return Scope.TOOLCHAIN, (
-        f"its final stage sets no ENTRYPOINT or CMD on `{root}`, whose own command is a shell: it runs no program of "
-        "its own"
-    )
-
-
-def _placeholder(project: Project, df: Dockerfile) -> tuple[Scope, str] | None:
-    """A final stage that only keeps the container up (`tail -f /dev/null`, `sleep infinity`) for someone to
-    `docker exec` into, unless a compose service gives it a program to run: a toolchain box on a toolchain
-    base, a development box otherwise."""
-    from viworks_lint.keepalive import keep_alive
-
-    final = df.final_stage()
-    instr = keep_alive(final) if final is not None else None
-    if final is None or instr is None:
-        return None
-    field = "entrypoint" if instr.cmd == "ENTRYPOINT" else "command"
-    if any(b.service is not None and getattr(b.service, field) is not None for b in project.builds_of(df)):
-        return None
-    root = df.root_base(final)
-    shown = " ".join(instr.values) if instr.json else " ".join(instr.args)
-    scope = Scope.TOOLCHAIN if is_base(root, _TOOLCHAIN_BASES) else Scope.DEV
-    return scope, f"its final stage only keeps the container up (`{shown}`), it runs no program of its own"
 
 
 def released(project: Project, path: Path) -> str | None:
