@@ -195,9 +195,9 @@ def documented_env_name(project: Project, project_dir: Path, name: str) -> Locat
 
 
 def documented_env_assignments(project: Project, project_dir: Path) -> set[str]:
-    """The names the repository writes out as `NAME=value` for the ``.env`` of ``project_dir`` it does not ship:
-    in an env file beside it (a template) or a line of a README or setup document; not a name the documents only
-    mention."""
+    """The names the repository's documents write out as `NAME=value` lines for the ``.env`` of ``project_dir`` it
+    does not ship (a README or setup document there, or elsewhere naming the folder beside `.env`); not a name the
+    documents only mention."""
     return set(_documented_names(project, project_dir, assignments=True))
 
 
@@ -227,10 +227,22 @@ def _documented_names(project: Project, project_dir: Path, assignments: bool = F
     except OSError:
         siblings = []
     docs = _docs_in(project_dir, project.root)
+    if assignments and project_dir != project.root:
+        # a document elsewhere speaks of this folder's `.env` only when it names the folder beside it ("set up a
+        # .env in the backend dir"); a root README's `cp .env.example .env` is the root's
+        rel = project_dir.relative_to(project.root).as_posix() if project_dir.is_relative_to(project.root) else ""
+        folder = re.compile(rf"(?<![\w.-]){re.escape(rel)}(?![\w-])") if rel else None
+        docs = [
+            d for d in docs
+            if d.parent == project_dir
+            or (folder is not None and any(".env" in ln and folder.search(ln) for ln in _lines(d)))
+        ]  # fmt: skip
     files = list(docs)  # the documents first: they say what to set
     files += [
-        p for p in siblings if p.is_file() and p.name != ".env" and (p.name.startswith(".env.") or p.suffix == ".env")
-    ]
+        p
+        for p in siblings
+        if not assignments and p.is_file() and p.name != ".env" and (p.name.startswith(".env.") or p.suffix == ".env")
+    ]  # (a template beside it says what it may hold, not that anyone makes it: `provisions` tells that)
     files += [p for p in _named_env_files(docs) if p not in files]  # "Make a copy of [.env.save](.env.save)"
     for f in files[:40]:
         env_file = not DOC_NAMES.match(f.name)

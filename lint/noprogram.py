@@ -4,6 +4,7 @@ scope is a toolchain or development box, not a service."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import OS_BASES, TOOLCHAIN_BASES, is_base
@@ -28,6 +29,8 @@ def no_command_scope(project: Project, df: Dockerfile) -> tuple[Scope, str] | No
 
     if any(b.service is not None for b in project.builds_of(df)) or released(project, df.path) is not None:
         return None  # compose runs it (without a command it exits at once: a breakage, not a scope), or CI ships it
+    if _run_with_its_program(project, df):
+        return None  # `image: acme/onefile` with `command: ./onefile`: the published image, given its program
     return Scope.TOOLCHAIN, (
         f"its final stage sets no ENTRYPOINT or CMD on `{root}`, whose own command is a shell: it runs no program of "
         "its own"
@@ -51,3 +54,22 @@ def keep_alive_scope(project: Project, df: Dockerfile) -> tuple[Scope, str] | No
     shown = " ".join(instr.values) if instr.json else " ".join(instr.args)
     scope = Scope.TOOLCHAIN if is_base(root, TOOLCHAIN_BASES) else Scope.DEV
     return scope, f"its final stage only keeps the container up (`{shown}`), it runs no program of its own"
+
+
+def _run_with_its_program(project: Project, df: Dockerfile) -> bool:
+    """A compose service (image-only) whose `command:`/`entrypoint:` starts a file the image's final stage copies
+    in or a binary of the repository: the image is run, its program given by whoever runs it."""
+    final = df.final_stage()
+    if final is None:
+        return False
+    names = {b for m in project.manifests.values() for b in m.bin_names()}
+    for instr in final.instructions:
+        if instr.cmd in ("COPY", "ADD") and len(instr.values) >= 2:
+            names |= {posixpath.basename(v.rstrip("/")) for v in instr.values if v not in (".", "./")}
+    for compose in project.composes:
+        for svc in compose.services.values():
+            start = svc.entrypoint or svc.command
+            words = list(start) if isinstance(start, tuple) else (start or "").split()
+            if words and posixpath.basename(words[0]) in names:
+                return True
+    return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from viworks_lint.conventions import documented_env_assignments, user_written_env
+from viworks_lint.conventions import documented_env_assignments, provisions, user_written_env
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
@@ -80,9 +80,9 @@ def container_env(project: Project, service: Service, build: Build | None = None
 
 
 def _user_written(project: Project, service: Service, host: Path) -> set[str] | None:
-    """The names the repository writes out for the absent, git-ignored ``host`` (a `KEY=value` block after
-    "set up a .env in the backend dir", a template beside it), when the service's code loads a dotenv file;
-    None when it is not such a file, the code loads none, or nothing writes any name out."""
+    """The names the repository writes out for the absent, git-ignored ``host`` (a `KEY=value` block after "set
+    up a .env in the backend dir", the template a documented step copies into place), when the service's code
+    loads a dotenv file (none when it loads none, or nothing says to make it); None when it is not such a file."""
     if host.name != ".env" or not user_written_env(project, host.parent):
         return None
     from viworks_lint.storeuse import loads_dotenv
@@ -90,7 +90,10 @@ def _user_written(project: Project, service: Service, host: Path) -> set[str] | 
     if not loads_dotenv(project, service):
         return set()  # the file may be in the image, but nothing reads it
     names = documented_env_assignments(project, host.parent)
-    return names or None
+    for prov in provisions(project, host):  # a step that copies a template into place (`cp .env.example .env`)
+        ef = project.env_file(prov.template) if prov.step is not None and prov.template is not None else None
+        names |= ef.names() if ef is not None else set()
+    return names  # nothing written out and no step: no one is told to make it
 
 
 def _is_dotenv(name: str) -> bool:

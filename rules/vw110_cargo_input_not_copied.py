@@ -133,7 +133,7 @@ def check(project: Project) -> Iterator[Finding]:
             files = stage_files(project, build, stage)
             edited = False  # an earlier RUN rewrote a manifest (`sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml`)
             for instr in stage.instructions:
-                if _missing_source(build, instr):
+                if _missing_source(project, build, instr):
                     break  # the build stops at this COPY (VW102): what later RUNs of the stage lack is its echo
                 if instr.cmd == "RUN" and EDITS_MANIFEST.search(instr.original):
                     edited = True
@@ -159,17 +159,18 @@ def check(project: Project) -> Iterator[Finding]:
                 yield from _grouped(fresh)
 
 
-def _missing_source(build: Build, instr: Instruction) -> bool:
+def _missing_source(project: Project, build: Build, instr: Instruction) -> bool:
     """A COPY/ADD of the build context whose plain source (no wildcard, no unknown variable) is a manifest or a
-    folder the context does not have (`COPY services/worker/Cargo.toml …` after the crates moved): BuildKit fails
+    folder that neither the context nor the repository root has (`COPY services/worker/Cargo.toml …` after the
+    crates moved; a context that is merely wrong is VW110's to explain): BuildKit fails
     the build there, and what the cargo commands after it lack is what that COPY was to bring. A missing file of
     another kind (`Cargo.lock`) is a defect of its own beside theirs."""
     for src in copy_sources(instr):
         name = posixpath.basename(src.value.rstrip("/"))
         if not src.resolved or any(c in src.value for c in "*?[") or (name != "Cargo.toml" and "." in name):
             continue
-        if not match_context(build.context, src.value):
-            return True
+        if not match_context(build.context, src.value) and not (project.root / src.value.lstrip("./")).exists():
+            return True  # a stale path, in no folder of the repository (not a context that is merely wrong)
     return False
 
 
@@ -234,8 +235,9 @@ RULE = register(
             "'s#src/main.rs#src/dummy.rs#' Cargo.toml`). A file missing from the repository too is VW101's or "
             "VW105's. An input a stage lacks is reported at the first RUN that needs it (the build stops there), not "
             "again at later RUNs of the same build target, whatever their stage; and not at all after a COPY of the "
-            "stage whose plain source, a `Cargo.toml` or a folder, the build context lacks (VW102's error: the build "
-            "stops at that COPY, and what the RUNs after it lack is what it was to bring).",
+            "stage whose plain source, a `Cargo.toml` or a folder, is in neither the build context nor the repository "
+            "(a stale path, VW102's error: the build stops at that COPY, and what the RUNs after it lack is what it "
+            "was to bring).",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

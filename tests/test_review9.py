@@ -123,3 +123,23 @@ def test_busybox_sh_c_running_sh_c_hands_over_twice(tmp_path: Path) -> None:
     )
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
     assert [f.rule_id for f in lint(root, ["VW402", "VW403"])] == ["VW402"]
+
+
+def test_an_os_image_without_cmd_that_compose_runs_by_its_published_name_ships(tmp_path: Path) -> None:
+    image = BUILD + "FROM alpine:3.20\nCOPY --from=build /src/target/release/shop .\n"
+    compose = "services:\n  shop:\n    image: acme/shop:2\n    command: ./shop\n    ports: ['8080:8080']\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "compose.yaml": compose})
+    assert [(f.rule_id, f.effective_level.value) for f in lint(root, ["VW401"])] == [("VW401", "warning")]
+
+
+def test_vw110_after_a_copy_from_a_wrong_context_still_explains_it(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80 AS planner\nWORKDIR /app\nCOPY Cargo.toml ./\nCOPY api/Cargo.toml api/Cargo.toml\n"
+        "RUN cargo build --release\n"
+    )
+    ws = '[workspace]\nmembers = ["api"]\n'
+    compose = "services:\n  api:\n    build: ./api\n"
+    root = write(tmp_path, {"Cargo.toml": ws, "api/Cargo.toml": CARGO, "api/src/main.rs": MAIN,
+                            "api/Dockerfile": image, "compose.yaml": compose})
+    # the sources exist in the repository, only not in the context compose gives: VW110 names the context
+    assert "VW110" in {f.rule_id for f in lint(root, ["VW102", "VW110"])}

@@ -366,7 +366,9 @@ def test_vw201_a_user_written_env_counts_only_when_the_code_loads_it(tmp_path: P
     assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]  # nothing reads a .env
     write(root, {"src/main.rs": "fn main() {\n    dotenvy::dotenv().ok();\n" + code.split("\n", 1)[1],
                  "Cargo.toml": CARGO + 'dotenvy = "0.15"\n'})
-    assert lint(root, ["VW201"]) == []  # the template writes it out for the .env the image takes along
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]  # a bare template tells no one to make it
+    write(root, {"README.md": "# Shop\n\n```sh\ncp .env.example .env\ndocker compose up --build\n```\n"})
+    assert lint(root, ["VW201"]) == []  # the documented step makes it from the template; the image takes it along
 
 
 def test_review_prebuilt_note_and_no_command_scope_stop_where_compose_builds_the_image(tmp_path: Path) -> None:
