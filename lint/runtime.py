@@ -61,12 +61,12 @@ def container_env(project: Project, service: Service, build: Build | None = None
             values[entry.name] = entry.value
     # a dotenv file put into the container (bind mount or COPY) that the app may load itself with
     # dotenvy::dotenv(): its variables count when we can read it; when it is missing we cannot tell
-    for host in _dotenv_files_in_container(project, compose_dir(project, service), service, build):
+    for host, baked in _dotenv_files_in_container(project, compose_dir(project, service), service, build):
         ef = project.env_file(host) if host.is_file() else None
         if ef is None:
-            # a `.env` each user writes (git-ignored, absent here) that the image takes along: the names the
-            # README tells them to put in it are set; nothing else can be told of it
-            written = _user_written(project, service, host)
+            # a `.env` each user writes (git-ignored, absent here) that the image takes along: what the documents
+            # write out for it is set; one mounted in at run time holds whatever the user puts there
+            written = _user_written(project, service, host) if baked else None
             if written is None:
                 complete = False
             for name in written or ():
@@ -109,31 +109,32 @@ def compose_dir(project: Project, service: Service) -> Path | None:
 
 def _dotenv_files_in_container(
     project: Project, project_dir: Path | None, service: Service, build: Build | None
-) -> list[Path]:
-    out: list[Path] = []
+) -> list[tuple[Path, bool]]:
+    """Dotenv files the container gets: bind-mounted (False) or copied into the image (True)."""
+    out: list[tuple[Path, bool]] = []
     for m in service.volumes:
         if m.type != "bind" or not m.source or not m.target or project_dir is None:
             continue
         src = Path(m.source).expanduser()
         host = src if src.is_absolute() else project_dir / src
         if _is_dotenv(posixpath.basename(m.target.rstrip("/"))):
-            out.append(host)
+            out.append((host, False))
         elif host.is_dir() and (host / ".env").is_file():
-            out.append(host / ".env")  # the project directory mounted into the container
+            out.append((host / ".env", False))  # the project directory mounted into the container
     if build is not None and build.dockerfile is not None and build.context.is_dir():
         stage = target_stage(build.dockerfile, build.target)
         files = stage_files(project, build, stage) if stage is not None else None
         for p in files.context_copies() if files is not None else []:
             if _is_dotenv(posixpath.basename(p.source)):
-                out.append(build.context / p.source)
+                out.append((build.context / p.source, True))
             elif p.tree and p.source == "." and files is not None:
                 found = files.lookup(posixpath.join(p.dest, ".env"), copies_only=True)  # `RUN cargo clean` after
                 if found.present and found.host is not None:
-                    out.append(found.host)  # `COPY . .` takes the context's .env along
+                    out.append((found.host, True))  # `COPY . .` takes the context's .env along
                 elif (files.ignore is None or not files.ignore.excluded(".env")) and user_written_env(
                     project, build.context
                 ):
-                    out.append(build.context / ".env")  # and the one each user writes, when it is not ignored
+                    out.append((build.context / ".env", True))  # and the one each user writes, when not ignored
     return out
 
 

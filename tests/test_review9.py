@@ -143,3 +143,11 @@ def test_vw110_after_a_copy_from_a_wrong_context_still_explains_it(tmp_path: Pat
                             "api/Dockerfile": image, "compose.yaml": compose})
     # the sources exist in the repository, only not in the context compose gives: VW110 names the context
     assert "VW110" in {f.rule_id for f in lint(root, ["VW102", "VW110"])}
+
+
+def test_vw201_a_user_env_mounted_at_run_time_holds_whatever_the_user_puts_there(tmp_path: Path) -> None:
+    code = "fn main() {\n    dotenvy::dotenv().ok();\n    let _t = std::env::var(\"DISCORD_TOKEN\").expect(\"token\");\n}\n"
+    compose = "services:\n  bot:\n    build: .\n    volumes:\n      - ./.env:/.env:ro\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'dotenvy = "0.15"\n', "src/main.rs": code, "Dockerfile": IMAGE,
+                            ".gitignore": ".env\n", "compose.yaml": compose})
+    assert lint(root, ["VW201"]) == []
