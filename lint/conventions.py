@@ -194,11 +194,14 @@ def documented_env_name(project: Project, project_dir: Path, name: str) -> Locat
     return table.get(name)
 
 
-def documented_env_assignments(project: Project, project_dir: Path) -> set[str]:
+def documented_env_assignments(project: Project, project_dir: Path) -> frozenset[str]:
     """The names the repository's documents write out as `NAME=value` lines for the ``.env`` of ``project_dir`` it
     does not ship (a README or setup document there, or elsewhere naming the folder beside `.env`); not a name the
     documents only mention."""
-    return set(_documented_names(project, project_dir, assignments=True))
+    table: dict[Path, frozenset[str]] = project.__dict__.setdefault("_documented_assignments", {})
+    if project_dir not in table:
+        table[project_dir] = frozenset(_documented_names(project, project_dir, assignments=True))
+    return table[project_dir]
 
 
 def _docs_in(*folders: Path) -> list[Path]:

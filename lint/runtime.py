@@ -89,7 +89,7 @@ def _user_written(project: Project, service: Service, host: Path) -> set[str] | 
 
     if not loads_dotenv(project, service):
         return set()  # the file may be in the image, but nothing reads it
-    names = documented_env_assignments(project, host.parent)
+    names = set(documented_env_assignments(project, host.parent))
     for prov in provisions(project, host):  # a step that copies a template into place (`cp .env.example .env`)
         ef = project.env_file(prov.template) if prov.step is not None and prov.template is not None else None
         names |= ef.names() if ef is not None else set()

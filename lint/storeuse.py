@@ -56,14 +56,16 @@ def reached_sources(project: Project, code: ServiceCode, manifest: Manifest) -> 
     runs (of a dependency: its library), not a file no `mod` declares. All of ``src/`` when no tree was read."""
     own = any(m.path == manifest.path for m in code.packages)
     bins = (set(code.bins) if code.bins is not None else None) if own else set()
-    reached = [Path(f) for f in package_facts(project, manifest, bins).files]
-    mine = [f for f in reached if f.is_relative_to(manifest.dir)]
-    if not mine:
-        return package_sources(project, manifest)
-    texts = [_read(f) for f in sorted(mine)]
-    if any("include!" in t or "cfg_if!" in t for t in texts):
-        return package_sources(project, manifest)  # code pulled in by a macro: the tree does not show it
-    return texts
+    key = (manifest.dir, tuple(sorted(bins)) if bins is not None else None)
+    cache: dict[tuple[Path, tuple[str, ...] | None], list[str]] = project.__dict__.setdefault("_reached_sources", {})
+    if key not in cache:
+        reached = [Path(f) for f in package_facts(project, manifest, bins).files]
+        mine = [f for f in reached if f.is_relative_to(manifest.dir)]
+        texts = [_read(f) for f in sorted(mine)]
+        if not mine or any("include!" in t or "cfg_if!" in t for t in texts):
+            texts = package_sources(project, manifest)  # no tree read, or code a macro pulls in that it does not show
+        cache[key] = texts
+    return cache[key]
 
 
 _LOADS_DOTENV = re.compile(
