@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from viworks_lint.baseimages import RUST_BASES, is_base
 from viworks_lint.docruns import FENCE
 from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE
+from viworks_lint.parsers.compose import command_words
 from viworks_lint.scope import Scope, scope_from_name
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ def _start_text(project: Project, svc: Service) -> str:
         if found is not None:
             text += "\n" + found.text
     for value in (svc.entrypoint, svc.command):  # `command: ./setup-db.sh cargo run`: the script it runs
-        words = list(value) if isinstance(value, tuple) else (value or "").split()
+        words = command_words(value)
         if words and words[0].endswith(".sh") and "$" not in words[0]:
             host = script_host_path(project, build, stage, words[0])
             try:

@@ -8,6 +8,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import OS_BASES, TOOLCHAIN_BASES, is_base
+from viworks_lint.parsers.compose import command_words
 from viworks_lint.scope import Scope
 
 if TYPE_CHECKING:
@@ -68,8 +69,7 @@ def _run_with_its_program(project: Project, df: Dockerfile) -> bool:
             names |= {posixpath.basename(v.rstrip("/")) for v in instr.values if v not in (".", "./")}
     for compose in project.composes:
         for svc in compose.services.values():
-            start = svc.entrypoint or svc.command
-            words = list(start) if isinstance(start, tuple) else (start or "").split()
+            words = command_words(svc.entrypoint or svc.command)
             if words and posixpath.basename(words[0]) in names:
                 return True
     return False

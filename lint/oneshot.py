@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from viworks_lint.code import package_facts, program_args
 from viworks_lint.hostroot import published_services
@@ -63,21 +64,31 @@ class Completion:
     where: Location  # the subcommand definition, or the binary's first source file
 
 
+class _Marks(NamedTuple):
+    """What one source file shows of how its program runs."""
+
+    serves: bool  # binds a socket or starts a server
+    keeps: bool  # a loop, a consumer, a timer or a signal wait keeps it running
+    clap: int | None  # the line of a clap subcommand
+    tui: int | None  # the line that sets up a terminal UI
+
+
+def _line(text: str, m: re.Match[str] | None) -> int | None:
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
 @lru_cache(maxsize=4096)
-def _marks(path: str, _mtime: int) -> tuple[bool, bool, int | None, int | None]:
-    """Whether the file serves, keeps running, and the lines of a clap subcommand and of a terminal UI."""
+def _marks(path: str, _mtime: int) -> _Marks:
     text = code_text(Path(path))
-    clap, tui = _CLAP.search(text), _TUI.search(text)
-    line = text.count("\n", 0, clap.start()) + 1 if clap else None
-    tui_line = text.count("\n", 0, tui.start()) + 1 if tui else None
-    return bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text)), line, tui_line
+    serves, keeps = bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text))
+    return _Marks(serves, keeps, _line(text, _CLAP.search(text)), _line(text, _TUI.search(text)))
 
 
-def _file_marks(path: str) -> tuple[bool, bool, int | None, int | None]:
+def _file_marks(path: str) -> _Marks:
     try:
         mtime = Path(path).stat().st_mtime_ns
     except OSError:
-        return True, True, None, None  # unreadable: no claim
+        return _Marks(True, True, None, None)  # unreadable: no claim
     return _marks(path, mtime)
 
 
@@ -121,23 +132,23 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
             package_facts(project, m).routes or package_facts(project, m).listens for m in code.packages[:1]
         ):
             return None
-        marks = [(f, *_file_marks(f)) for f in own]
-        if any(serves for _f, serves, _k, _c, _t in marks):
+        marks = [(f, _file_marks(f)) for f in own]
+        if any(m.serves for _f, m in marks):
             return None
         # the program's own entry sets up the terminal UI (not a module an option reaches: a worker with `--tui`)
-        tui = next(((f, line) for f, _s, _k, _c, line in marks if line is not None and f in roots), None)
+        tui = next(((f, m.tui) for f, m in marks if m.tui is not None and f in roots), None)
         if tui is not None:  # its event loop runs until the person at the terminal quits
             found = found or Completion(True, Location(Path(tui[0]), tui[1], 1))
             continue
         lib = sorted(code.lib_files) if not code.lib_is_the_app else []
         if lib and _library_keeps_running(own, lib):
             return None  # `workers::spawn_workers(…).await`: the library runs the loop
-        clap = next(((f, line) for f, _s, _k, line, _t in marks if line is not None), None)
+        clap = next(((f, m.clap) for f, m in marks if m.clap is not None), None)
         if clap is not None:
             found = found or Completion(True, Location(Path(clap[0]), clap[1], 1))
         elif helps is not None:
             found = found or Completion(True, helps)
-        elif any(keeps for _f, _s, keeps, _c, _t in marks):
+        elif any(m.keeps for _f, m in marks):
             return None
         else:
             found = found or Completion(False, Location(Path(own[0]), 1, 1))

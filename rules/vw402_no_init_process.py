@@ -14,7 +14,7 @@ from viworks_lint.images import lookup
 from viworks_lint.jobs import compose_job
 from viworks_lint.keepalive import keep_alive, no_op_command
 from viworks_lint.oneshot import runs_to_completion
-from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.compose import Service, command_words
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
@@ -64,8 +64,7 @@ def _service_init(svc: Service) -> bool:
     """The service runs its image under an init: `init: true`, or an init as its `entrypoint`."""
     if svc.init is True:
         return True
-    entry = svc.entrypoint
-    words = list(entry) if isinstance(entry, tuple) else (entry or "").split()
+    words = command_words(svc.entrypoint)
     return any(w.rsplit("/", 1)[-1] in INITS or w in INITS for w in words[:3])
 
 

@@ -158,6 +158,12 @@ class Service:
         return tuple(p.value for p in node.elements() if isinstance(p.value, str))
 
 
+def command_words(value: tuple[str, ...] | str | None) -> list[str]:
+    """The words of a compose `command:`/`entrypoint:`: the list form as written, the string form split on
+    white space (how the rules read its program; compose's own shell-like split is not needed for that)."""
+    return list(value) if isinstance(value, tuple) else (value or "").split()
+
+
 @dataclass(frozen=True)
 class Resource:
     name: str
