@@ -10,7 +10,7 @@ from pathlib import Path
 
 from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls
 from viworks_lint.cargoneeds import CargoNeeds, Need, cargo_needs
-from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
+from viworks_lint.dockerutil import clean_source, copy_sources, match_context, reachable_stages
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.dockerfile import Instruction, token_location
 from viworks_lint.project import Build, Project
@@ -169,7 +169,7 @@ def _missing_source(project: Project, build: Build, instr: Instruction) -> bool:
         name = posixpath.basename(src.value.rstrip("/"))
         if not src.resolved or any(c in src.value for c in "*?[") or (name != "Cargo.toml" and "." in name):
             continue
-        if not match_context(build.context, src.value) and not (project.root / src.value.lstrip("./")).exists():
+        if not match_context(build.context, src.value) and not (project.root / clean_source(src.value)).exists():
             return True  # a stale path, in no folder of the repository (not a context that is merely wrong)
     return False
 

@@ -151,3 +151,16 @@ def test_vw201_a_user_env_mounted_at_run_time_holds_whatever_the_user_puts_there
     root = write(tmp_path, {"Cargo.toml": CARGO + 'dotenvy = "0.15"\n', "src/main.rs": code, "Dockerfile": IMAGE,
                             ".gitignore": ".env\n", "compose.yaml": compose})
     assert lint(root, ["VW201"]) == []
+
+
+def test_vw110_a_dot_folder_copied_from_a_wrong_context_is_no_stale_path(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80 AS build\nWORKDIR /app\nCOPY Cargo.toml ./\nCOPY .shared/proto .shared/proto\n"
+        "RUN cargo build --release\n"
+    )
+    ws = '[workspace]\nmembers = ["api"]\n'
+    root = write(tmp_path, {"Cargo.toml": ws, "api/Cargo.toml": CARGO, "api/src/main.rs": MAIN,
+                            ".shared/proto/a.proto": "syntax = \"proto3\";\n", "api/Dockerfile": image,
+                            "compose.yaml": "services:\n  api:\n    build: ./api\n"})
+    # `.shared/proto` is in the repository, only not in the context compose gives: VW110 still explains it
+    assert "VW110" in {f.rule_id for f in lint(root, ["VW102", "VW110"])}
