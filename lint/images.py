@@ -104,6 +104,16 @@ def distro_bash(distro: str | None) -> str | None:
     return str(entry["bash"]) if isinstance(entry, dict) and "bash" in entry else None
 
 
+def distro_users(distro: str | None) -> frozenset[str] | None:
+    """The accounts the /etc/passwd of a distribution's base image has (rules/images.json ``distro_users``), or
+    None when the distribution is not known."""
+    families = _file().get("distro_users", {}).get("families", {})
+    for family, entry in families.items():
+        if distro is not None and distro.startswith(family) and isinstance(entry, dict):
+            return frozenset(entry.get("users", ()))
+    return None
+
+
 def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> ImageFacts:
     name, tag = split_image(ref)
     entries: list[Mapping[str, Any]] = []

@@ -9,7 +9,9 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from viworks_lint.baseimages import OS_BASES, is_base
 from viworks_lint.dockerutil import commands, is_root_user, logical_lines, run_text
+from viworks_lint.images import distro_users, lookup
 from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
@@ -140,9 +142,9 @@ def _last_command(text: str) -> tuple[list[str], int] | None:
     return None
 
 
-def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage) -> Drop | None:
-    """How the image drops root before its program runs; None when it does not (or it cannot be shown): the
-    dropping tool must not be one the image lacks (VW209's facts) and the user must exist in the image."""
+def _drop_candidate(project: Project, build: Build, stage: Stage) -> tuple[str, str, Location, str] | None:
+    """The privilege-dropping command the image starts its program with (tool, user, where, the script's text),
+    whether or not the user exists."""
     svc = build.service
     entry, cmd = stage.state.entrypoint, stage.state.cmd
     if svc is not None and (svc.entrypoint is not None or (entry is None and svc.command is not None)):
@@ -164,12 +166,67 @@ def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage)
         if found is None and (bg := _background_drop(script.text)) is not None:
             found, line = bg  # `gosu app ./server &` … `wait $PID`: the app runs as that user, the shell waits
             where = Location(script.host, line, 1)
-    if found is None:
-        return None
-    tool, user = found
-    if is_root_user(user) or not (_user_exists(df, stage, user) or _script_creates(script_text, user)):
+    if found is None or is_root_user(found[1]):
         return None
     img = build_contents(project, build)
-    if img is not None and img.has_program(tool) is False:
+    if img is not None and img.has_program(found[0]) is False:
+        return None
+    return found[0], found[1], where, script_text
+
+
+def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage) -> Drop | None:
+    """How the image drops root before its program runs; None when it does not (or it cannot be shown): the
+    dropping tool must not be one the image lacks (VW209's facts) and the user must exist in the image."""
+    found = _drop_candidate(project, build, stage)
+    if found is None:
+        return None
+    tool, user, where, script_text = found
+    if not (
+        _user_exists(df, stage, user)
+        or _script_creates(script_text, user)
+        or _base_may_have(df, stage)
+        or _image_may_create(df, stage, user)
+    ):
+        return None
+    return Drop(tool, user, where)
+
+
+def _image_may_create(df: Dockerfile, stage: Stage, user: str) -> bool:
+    """A RUN of the stage, or a stage it is built on, names the user (`apk add nginx` creates `nginx`), or a file
+    is copied over /etc/passwd."""
+    named = re.compile(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])")
+    for current in df.lineage(stage):
+        for ins in current.instructions:
+            if ins.cmd == "RUN" and named.search(run_text(ins)):
+                return True
+            if ins.cmd in ("COPY", "ADD") and any("passwd" in a or a.rstrip("/") == "/etc" for a in ins.args):
+                return True
+    return False
+
+
+def _base_may_have(df: Dockerfile, stage: Stage) -> bool:
+    """The final stage is built on an image that may bring accounts of its own (`node`, `postgres`, a company
+    base): not a bare operating system image, whose accounts are known."""
+    root = df.root_base(stage)
+    return bool(root.strip()) and "$" not in root and not is_base(root, OS_BASES)
+
+
+def unknown_drop_user(project: Project, build: Build, df: Dockerfile, stage: Stage) -> Drop | None:
+    """The image drops root to a user it does not have: the final stage is built on an operating system image
+    whose accounts are known (rules/images.json ``distro_users``), the user is not one of them, no RUN of the
+    stage or the stages it is built on names it (no `adduser`, no package that creates it), nothing is copied
+    over /etc/passwd, and the entrypoint script does not create it. `su-exec`, `gosu` and the others then fail
+    to look the user up and the container exits at start. None when the drop cannot be shown broken."""
+    found = _drop_candidate(project, build, stage)
+    if found is None:
+        return None
+    tool, user, where, script_text = found
+    if "$" in user or user.isdecimal() or _user_exists(df, stage, user) or _script_creates(script_text, user):
+        return None
+    root = df.root_base(stage)
+    accounts = distro_users(lookup(root, project.config.base_images).distro) if is_base(root, OS_BASES) else None
+    if accounts is None or user in accounts:
+        return None
+    if _image_may_create(df, stage, user):
         return None
     return Drop(tool, user, where)

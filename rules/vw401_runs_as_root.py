@@ -13,7 +13,7 @@ from viworks_lint.keepalive import no_op_command
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.platforms import runs_on_platform
-from viworks_lint.privdrop import privilege_drop
+from viworks_lint.privdrop import privilege_drop, unknown_drop_user
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.variants import fold_variants
@@ -53,6 +53,17 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             _service_user_nonroot(b) or privilege_drop(project, b, df, stage) is not None for b in stage_builds
         ):
             continue  # the entrypoint starts as root only to set up, then execs the app as its user
+        broken = next((d for b in stage_builds if (d := unknown_drop_user(project, b, df, stage)) is not None), None)
+        if broken is not None:
+            yield RULE.finding(
+                f"the image starts as root to drop to user `{broken.user}` with `{broken.tool}`, but it has no "
+                f"such user (no RUN creates it, and `{df.root_base(stage)}` has none): `{broken.tool}` cannot look "
+                "it up and the container exits at start; create the user, or name the one the image creates",
+                broken.location,
+                key=f"dropuser:{stage.label}",
+                related=(Related(stage.from_instr.location, f"the final stage `{stage.label}` sets no USER"),),
+            ), stage_builds
+            continue
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
@@ -165,32 +176,37 @@ RULE = register(
             "running it sets a non-root `user:`. Silent when the ENTRYPOINT/CMD, or the last command of the "
             "entrypoint script it runs, starts the program (with `exec` or not: VW403 reports a missing one) through "
             "`su-exec`/`gosu`/`setpriv --reuid`/`runuser -u`/`s6-setuidgid`/`chpst -u`/`chroot --userspec` as a "
-            "non-root user the image has (a numeric uid, `nobody`, one a RUN or the script itself creates, or one the "
-            "deployment configures, `\"$PUID\"`) with a tool the image is not known to lack, or starts it that way in "
-            "the background and `wait`s for it: the script runs as root only to set up (fix volume ownership), the "
-            "app does not. Image-only services are not checked, nor export-only artifact stages (`FROM scratch` with "
-            "only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose `command:`), which `docker build --output` writes "
-            "to the host and never run as a container. When every compose service that runs the image as root sets "
-            "`privileged: true` (hardware counters, devices, network setup need root by design), it is a note. "
-            "Several Dockerfiles that ship the same program (the same package's binary: multi-arch and single-arch, "
-            "glibc and alpine variants) with the same finding are reported once, at one that compose or CI builds "
-            "(else the first path), with the others as related locations. A note when the image runs a command-line "
-            "tool that ends with its command: the code it runs defines clap subcommands and serves nothing (no socket "
-            "bound, no server started), or is a terminal UI (ratatui/tui, crossterm's raw mode) a person quits, or "
-            "its ENTRYPOINT's default command (`CMD [\"help\"]`) prints its usage, so it is run with a command; the "
-            "image has no HEALTHCHECK and no EXPOSE of its own, and no compose service publishes `ports:` for it or "
-            "restarts it `always`/`unless-stopped`. One-shot jobs without a CLI (migrations, cron jobs) stay "
-            "warnings: they run as root against real data. A note for an explicit `USER root` whose comment right "
-            "above gives the app's need for it (`# Run as root to allow /dev/kvm`, `needs root`, devices, "
-            "capabilities, the Docker socket; not `# switch to root to install`). A note for an image of tools whose "
-            "own command does nothing (`CMD [\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the "
-            "command. A note when every compose service that runs the image (one that builds it, or an `image:` whose "
-            "name carries the program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or "
-            "Podman socket: that is root on the host whatever the container's user. A note too for a Dockerfile that "
-            "cannot build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a "
-            "crate that became a library), or for one nothing builds that was retired: its only build line in a "
-            "compose file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still "
-            "pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "non-root user the image has (a numeric uid, `nobody`, one a RUN or the script itself creates or a RUN "
+            "names, `apk add nginx`, one the deployment configures, `\"$PUID\"`, or any user when the image is built "
+            "on one that may bring accounts of its own, `node`, `postgres`, not a bare operating system image) with a "
+            "tool the image is not known to lack, or starts it that way in the background and `wait`s for it: the "
+            "script runs as root only to set up (fix volume ownership), the app does not. When the user it drops to "
+            "is none the image has (built on an operating system image whose accounts are known, `rules/images.json`, "
+            "and no RUN names the user, no file is copied over /etc/passwd, the script does not create it), the "
+            "finding is at the drop: the tool cannot look the user up and the container exits at start. Image-only "
+            "services are not checked, nor export-only artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, "
+            "no CMD/ENTRYPOINT, no compose `command:`), which `docker build --output` writes to the host and never "
+            "run as a container. When every compose service that runs the image as root sets `privileged: true` "
+            "(hardware counters, devices, network setup need root by design), it is a note. Several Dockerfiles that "
+            "ship the same program (the same package's binary: multi-arch and single-arch, glibc and alpine variants) "
+            "with the same finding are reported once, at one that compose or CI builds (else the first path), with "
+            "the others as related locations. A note when the image runs a command-line tool that ends with its "
+            "command: the code it runs defines clap subcommands and serves nothing (no socket bound, no server "
+            "started), or is a terminal UI (ratatui/tui, crossterm's raw mode) a person quits, or its ENTRYPOINT's "
+            "default command (`CMD [\"help\"]`) prints its usage, so it is run with a command; the image has no "
+            "HEALTHCHECK and no EXPOSE of its own, and no compose service publishes `ports:` for it or restarts it "
+            "`always`/`unless-stopped`. One-shot jobs without a CLI (migrations, cron jobs) stay warnings: they run "
+            "as root against real data. A note for an explicit `USER root` whose comment right above gives the app's "
+            "need for it (`# Run as root to allow /dev/kvm`, `needs root`, devices, capabilities, the Docker socket; "
+            "not `# switch to root to install`). A note for an image of tools whose own command does nothing (`CMD "
+            "[\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the command. A note when every compose "
+            "service that runs the image (one that builds it, or an `image:` whose name carries the program the image "
+            "starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: that is root on the "
+            "host whatever the container's user. A note too for a Dockerfile that cannot build as it is (a VW106 "
+            "error) when nothing builds it or the repository has no binary at all (a crate that became a library), or "
+            "for one nothing builds that was retired: its only build line in a compose file or CI workflow is "
+            "commented out (not a `# build: .` to uncomment under a service that still pulls the image), or a "
+            "`deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
             "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform that runs it as a user "
             "of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, from a "
             "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "

@@ -66,9 +66,29 @@ def test_init_in_the_shipped_compose_is_enough_whatever_a_benchmark_compose_does
     assert where(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 9)]
 
 
-def test_drop_to_a_user_the_image_never_creates_is_reported(tmp_path: Path) -> None:
+def test_drop_to_a_user_the_image_never_creates_is_reported_at_the_drop(tmp_path: Path) -> None:
+    """alpine has no `app` account and nothing creates one: su-exec fails at start, reported where it drops."""
     root = _project(tmp_path, _dockerfile("RUN apk add --no-cache su-exec", START), SCRIPT)
-    assert where(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5)]
+    found = lint(root, ["VW401"])
+    assert where(found, root) == [("VW401", "entrypoint.sh", 5)]
+    assert "no such user" in found[0].message and "`alpine:3.20` has none" in found[0].message
+
+
+def test_drop_to_an_account_the_os_image_has_or_a_package_creates_is_silent(tmp_path: Path) -> None:
+    script = '#!/bin/sh\nexec su-exec nobody "$@"\n'
+    root = _project(tmp_path, _dockerfile("RUN apk add --no-cache su-exec", START), script)
+    assert lint(root, ["VW401"]) == []
+    script = '#!/bin/sh\nexec su-exec nginx "$@"\n'
+    root = _project(tmp_path / "pkg", _dockerfile("RUN apk add --no-cache su-exec nginx", START), script)
+    assert lint(root, ["VW401"]) == []
+
+
+def test_drop_on_a_base_that_brings_its_own_accounts_is_silent(tmp_path: Path) -> None:
+    """`FROM node:20-slim` has a `node` user that no RUN of this file creates: a drop, not root and not broken."""
+    dockerfile = _dockerfile("RUN apk add --no-cache su-exec", START).replace("FROM alpine:3.20", "FROM node:20-slim")
+    script = '#!/bin/sh\nexec su-exec node "$@"\n'
+    root = _project(tmp_path, dockerfile, script)
+    assert lint(root, ["VW401"]) == []
 
 
 def test_drop_only_on_one_branch_is_reported(tmp_path: Path) -> None:
