@@ -57,6 +57,18 @@ def frameworks() -> tuple[Framework, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _forwarders() -> dict[str, frozenset[str]]:
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("signal_frameworks.json").read_text("utf-8"))
+    return {f["name"]: frozenset(f["signals"]) for f in data.get("forwarders", ())}
+
+
+def forwards_signal(program: str, signal: str) -> bool:
+    """``program`` is a launcher that stays PID 1 and passes ``signal`` on to the command it starts
+    (rules/signal_frameworks.json ``forwarders``, with sources): `dockerize -wait … app`."""
+    return signal in _forwarders().get(program.rsplit("/", 1)[-1], frozenset())
+
+
 # child processes: std/tokio/async-std `process::Command`, and the usual spawning crates. A child the app
 # waits for (`.status()`, `.output()`, `.wait()`, `wait_with_output()`) is reaped by the app itself: only a file
 # that starts one with `.spawn()` and never waits, or forks, leaves zombies behind.

@@ -22,7 +22,7 @@ from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scope import deploy_service_builds
 from viworks_lint.scripts import entry_script, script_argv
 from viworks_lint.scripttail import script_tail
-from viworks_lint.signals import SignalFacts, candidate_signals, image_signals
+from viworks_lint.signals import SignalFacts, candidate_signals, forwards_signal, image_signals
 from viworks_lint.variants import fold_variants
 
 INITS = (
@@ -54,6 +54,14 @@ def has_init(instr: Instruction | None) -> bool:
         if w in INITS or base in INITS or base.startswith(("tini", "dumb-init")):
             return True
     return False
+
+
+def _forwarder(starter: Instruction, stops: list[str]) -> bool:
+    """The exec-form ENTRYPOINT/CMD starts a launcher that forwards every stop signal of the services to the
+    command it starts (rules/signal_frameworks.json ``forwarders``)."""
+    words = _words(starter)
+    signals = stops or ["SIGTERM"]
+    return starter.json and bool(words) and all(forwards_signal(words[0], sig) for sig in signals)
 
 
 def _compose_init(build: Build) -> bool:
@@ -203,6 +211,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         spawn = next((s.spawns for s in signals or () if s.spawns is not None), None)
         if handled and spawn is None:
             continue  # the app stops on its stop signal itself and starts no child process to reap
+        if spawn is None and _forwarder(starter, stops):
+            continue  # `dockerize -wait … app`: the launcher is PID 1 and passes the stop signal on to the app
         framework = None
         if signals is not None and spawn is None and all(sig == "SIGTERM" for sig in stops):
             frameworks = [s.framework for s in signals]
@@ -334,55 +344,57 @@ RULE = register(
             "count). Silent when the entrypoint script it runs starts the program without `exec` (its shell is PID 1: "
             "VW403's finding on the script), when the image only inherits its base's command or only keeps the "
             "container up (`tail -f /dev/null`, `sleep infinity`: no app is PID 1) or has a CMD that does nothing "
-            "(`CMD [\"false\"]`, no ENTRYPOINT: an image of tools whose runner gives the command), when the base "
-            "image's entrypoint is an init, for image-only services (and for an image no compose service builds whose "
-            "published name, `ghcr.io/acme/feed` for the program `feed`, the image-only services that run it all "
-            "start with `init: true`), for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
-            "PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image whose bash is 5.1 "
-            "or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does BusyBox's `sh` of "
-            "an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked here), and when the "
-            "Rust code the image runs (the build's link to its packages) handles the image's stop signal itself and "
-            "starts no child process: SIGTERM through `tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in "
-            "an axum `with_graceful_shutdown` future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its "
-            "`termination` feature; or SIGINT (`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose "
-            "`stop_signal: SIGINT` makes that the signal `docker stop` sends. `ctrl_c` alone under the default "
-            "SIGTERM does not count. When only the framework stops the app on SIGTERM (the frameworks of "
-            "`rules/signal_frameworks.json`, each with its sources: actix-web's `HttpServer` and actix-server's "
-            "`Server` unless `.disable_signals()`, Rocket from 0.5, pingora's `Server::run_forever`, when the code "
-            "depends on the framework's crate) and the code starts no child process, it is a note: only zombie "
-            "reaping is missing; also when the build picks its binary by a build argument we cannot see (`cargo "
-            "install --path $CRATE`) and every package with a binary in the build context is such a framework server. "
-            "When the code handles its stop signal but starts child processes it never waits for (a "
-            "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a `fork`; "
-            "`.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that "
-            "runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
-            "package of the repository with a binary of that name, and a binary copied from a build stage under a "
-            "name the build does not produce (a `cargo install` output renamed by mistake) to the package when the "
-            "build compiles only one, with one binary; when the image cannot be linked to its code, it is reported "
-            "(no handler can be shown); when several compose files build the same image and only some builds link it "
-            "(a test stack building from its own folder), the code is read through those that do. Several Dockerfiles "
-            "that ship the same program (the same package's binary: multi-arch and single-arch, glibc and alpine "
-            "variants) with the same finding are reported once, at one that compose or CI builds (else the first "
-            "path), with the others as related locations. A note, saying why, when the program runs to completion: a "
-            "command-line tool (clap subcommands, an ENTRYPOINT whose default command is `help`, or a terminal UI, "
-            "ratatui/tui or crossterm's raw mode, that a person quits) or a one-shot job whose own code serves "
-            "nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a "
-            "channel, no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, "
-            "consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the Dockerfile of the "
-            "same package's server binary, and no compose `ports:` or always-on `restart:`. A compose service that "
-            "runs the image as a one-shot job beside the serving ones (another service waits for it with "
-            "`service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: \"no\"`) "
-            "does not decide: the serving services' code does. An entrypoint script that execs a process manager "
-            "(`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and ends "
-            "with no `exec` of the app) is the init; a script a builder stage moves into place (`mv bin/entrypoint.sh "
-            "/runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The program of a "
-            "one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own SIGTERM "
-            "handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when nothing "
-            "builds it or the repository has no binary at all (a crate that became a library), or for one nothing "
-            "builds that was retired: its only build line in a compose file or CI workflow is commented out (not a `# "
-            "build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile that "
-            "compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note "
-            "for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
+            "(`CMD [\"false\"]`, no ENTRYPOINT: an image of tools whose runner gives the command), when it starts a "
+            "launcher that stays PID 1 and forwards the stop signal to the app (`dockerize -wait tcp://db:5432 app`, "
+            "rules/signal_frameworks.json `forwarders`, with sources) and the app's code starts no child process, "
+            "when the base image's entrypoint is an init, for image-only services (and for an image no compose "
+            "service builds whose published name, `ghcr.io/acme/feed` for the program `feed`, the image-only services "
+            "that run it all start with `init: true`), for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, "
+            "where the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image "
+            "whose bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does "
+            "BusyBox's `sh` of an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked "
+            "here), and when the Rust code the image runs (the build's link to its packages) handles the image's stop "
+            "signal itself and starts no child process: SIGTERM through "
+            "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
+            "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
+            "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes that "
+            "the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When only the "
+            "framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, each with its "
+            "sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, Rocket from "
+            "0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate) and the code "
+            "starts no child process, it is a note: only zombie reaping is missing; also when the build picks its "
+            "binary by a build argument we cannot see (`cargo install --path $CRATE`) and every package with a binary "
+            "in the build context is such a framework server. When the code handles its stop signal but starts child "
+            "processes it never waits for (a `std::process::Command`/`tokio::process::Command` `.spawn()` in a file "
+            "with no `.wait()`, or a `fork`; `.status()`/`.output()` reap their child), the finding says so and "
+            "points at the spawn; an image that runs a binary built outside its Dockerfile (copied from the host or a "
+            "CI artifact) is linked to the one package of the repository with a binary of that name, and a binary "
+            "copied from a build stage under a name the build does not produce (a `cargo install` output renamed by "
+            "mistake) to the package when the build compiles only one, with one binary; when the image cannot be "
+            "linked to its code, it is reported (no handler can be shown); when several compose files build the same "
+            "image and only some builds link it (a test stack building from its own folder), the code is read through "
+            "those that do. Several Dockerfiles that ship the same program (the same package's binary: multi-arch and "
+            "single-arch, glibc and alpine variants) with the same finding are reported once, at one that compose or "
+            "CI builds (else the first path), with the others as related locations. A note, saying why, when the "
+            "program runs to completion: a command-line tool (clap subcommands, an ENTRYPOINT whose default command "
+            "is `help`, or a terminal UI, ratatui/tui or crossterm's raw mode, that a person quits) or a one-shot job "
+            "whose own code serves nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` "
+            "on a stop flag or a channel, no queue consumer, timer or signal wait, nor in the library functions it "
+            "calls a worker pool, consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from "
+            "the Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`. A "
+            "compose service that runs the image as a one-shot job beside the serving ones (another service waits for "
+            "it with `service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: "
+            "\"no\"`) does not decide: the serving services' code does. An entrypoint script that execs a process "
+            "manager (`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and "
+            "ends with no `exec` of the app) is the init; a script a builder stage moves into place (`mv "
+            "bin/entrypoint.sh /runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The "
+            "program of a one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own "
+            "SIGTERM handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when "
+            "nothing builds it or the repository has no binary at all (a crate that became a library), or for one "
+            "nothing builds that was retired: its only build line in a compose file or CI workflow is commented out "
+            "(not a `# build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile "
+            "that compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A "
+            "note for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
             "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
             "Web Adapter copied into `/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys) when no "
             "compose service of a deploy compose file that the repository deploys (a wrapper or CI step runs it, or "
