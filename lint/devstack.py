@@ -17,7 +17,7 @@ from viworks_lint.scope import Scope, scope_from_name
 
 if TYPE_CHECKING:
     from viworks_lint.parsers.compose import ComposeProject, Service
-    from viworks_lint.parsers.dockerfile import Dockerfile, Stage
+    from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
     from viworks_lint.project import Build, Project
 
 
@@ -183,11 +183,25 @@ def compiles_at_start(project: Project, svc: Service) -> str | None:
     if m is None:
         return None
     if build is not None and build.dockerfile is not None and stage is not None:
+        prebuilt = False
         for st in build.dockerfile.lineage(stage):
             for instr in st.instructions:
                 if instr.cmd == "RUN" and _PREBUILT.search(" ".join(instr.args)):
-                    return None  # compiled while the image was built: the command starts at once
+                    prebuilt = True
+                elif instr.cmd in ("COPY", "ADD") and instr.flag("from") is None and _copies_sources(instr):
+                    prebuilt = False  # `cargo build` of a stub main for the dependencies, then the real sources
+        if prebuilt:
+            return None  # compiled while the image was built: the command starts at once
     return f"cargo {m.group(1)}"
+
+
+def _copies_sources(instr: Instruction) -> bool:
+    """A COPY/ADD that brings Rust sources in (`COPY src ./src`, `COPY . .`): what cargo compiles afterwards."""
+    sources = instr.args[:-1]
+    return any(
+        a.rstrip("/") in (".", "./", "src", "./src") or a.rstrip("/").endswith("/src") or a.endswith(".rs")
+        for a in sources
+    )
 
 
 _PREBUILT = re.compile(r"\bcargo\s+(?:\+\S+\s+)?(?:build|b|test\b[^\n]*--no-run|nextest\s+archive)\b")

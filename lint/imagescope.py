@@ -258,6 +258,13 @@ _OTHER_TOOLS = {
 }
 
 
+def foreign_program(df: Dockerfile) -> str | None:
+    """How the image shows it runs a program in another language and no Rust code of this repository
+    (`FROM golang:1.22`, `builds with npm`), or None."""
+    other = _other_program(df)
+    return other if other is not None and not builds_rust(df) and _ships_binary(df, frozenset()) is None else None
+
+
 def _other_program(df: Dockerfile) -> str | None:
     final = df.final_stage()
     if final is None:

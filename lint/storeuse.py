@@ -159,6 +159,16 @@ _LAZY_POOL = re.compile(
     r"\bdeadpool(?:_\w+)?\s*::|\buse\s+deadpool|\bmobc(?:_\w+)?\s*::|\buse\s+mobc|\.build_unchecked\s*\("
     r"|\.connect_lazy(?:_with)?\s*\("
 )
+# bb8: `Pool::builder().build(manager)` opens the pool's `min_idle` connections before it returns, and none when
+# `min_idle` is not set (bb8 `Builder::build`, docs.rs/bb8: "will not be returned until it has established its
+# configured minimum number of connections")
+_BB8_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
+
+
+def _bb8_lazy(text: str) -> bool:
+    return "bb8" in text and "min_idle" not in text and _BB8_BUILD.search(text) is not None
+
+
 # a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
 _ESTABLISH = re.compile(r"\b(?:Pg|Mysql|MySql|Sqlite)Connection\s*::\s*establish\s*\(")
 # other clients that connect when they are created: tokio-postgres/postgres `connect(..)`, redis
@@ -198,7 +208,8 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
         or ("sea_orm" in text and _SEA_ORM_CONNECT.search(text) is not None)
     )
     establish = _ESTABLISH.search(text) is not None
-    return waits, _LAZY_POOL.search(text) is not None, establish, establish or _CONNECT.search(text) is not None
+    lazy = _LAZY_POOL.search(text) is not None or _bb8_lazy(text)
+    return waits, lazy, establish, establish or _CONNECT.search(text) is not None
 
 
 _FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
@@ -220,15 +231,16 @@ def _scan_redis(text: str) -> tuple[bool, bool, bool]:
             at_start = True
             break
     waits = "r2d2" in text and _R2D2_BUILD.search(text) is not None
-    return _REDIS_LAZY.search(text) is not None, at_start, waits
+    return _REDIS_LAZY.search(text) is not None or _bb8_lazy(text), at_start, waits
 
 
 def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | None:
     """What the service's code (its packages and the repository crates they depend on) does with a datastore
     of ``family`` at start, when it opens no direct connection that would fail first: ``waits`` for an r2d2 or
     sqlx pool (it retries until its timeout), ``lazy`` for a client that connects only when a connection is
-    first taken (deadpool, mobc, bb8 ``build_unchecked``, redis ``Client::open``); None otherwise or when the
-    code is unknown. A Redis finding reads only Redis clients (an sqlx pool says nothing about Redis)."""
+    first taken (deadpool, mobc, bb8 ``build_unchecked`` or ``build`` without ``min_idle``, redis
+    ``Client::open``); None otherwise or when the code is unknown. A Redis finding reads only Redis clients (an
+    sqlx pool says nothing about Redis)."""
     code = service_code(project, svc)
     if code is None:
         return None

@@ -6,6 +6,7 @@ import difflib
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -195,14 +196,53 @@ def _inherited(project: Project, root: Manifest) -> set[str]:
     }
 
 
+# folders that hold code the project keeps but no longer builds, and folders of examples
+_RETIRED = frozenset({"archive", "archived", "archives", "legacy", "old", "deprecated", "attic", "obsolete", "unused"})
+_EXAMPLES = frozenset({"example", "examples", "sample", "samples"})
+
+
+def _orphan_folder(project: Project, m: Manifest, depended: set[Path]) -> str | None:
+    """The retired or example folder (`archive/`, `legacy/`, `examples/`) a crate sits in when it, or the workspace
+    of its own it is a member of there, is part of no other workspace and no other manifest depends on it by path:
+    nothing builds it with the project. None otherwise."""
+    root = project.workspace_root(m)
+    unit = root if root is not None and (root is m or _member(root, m)) else m
+    if unit.dir in depended or norm_path(unit.dir) == norm_path(project.root):
+        return None
+    parts = project.rel(unit.dir).lower().split("/")
+    return next((p for p in parts if p in _RETIRED or p in _EXAMPLES), None)
+
+
+def _member(root: Manifest, m: Manifest) -> bool:
+    assert root.workspace is not None
+    for pattern, _loc in root.workspace.members:
+        dirs = member_dirs(root.dir, pattern) if any(c in pattern for c in _GLOB) else [norm_path(root.dir / pattern)]
+        if any(norm_path(d) == norm_path(m.dir) for d in dirs):
+            return True
+    return False
+
+
 def check(project: Project) -> Iterator[Finding]:
+    depended = {
+        norm_path(dep.path) for o in project.manifests.values() for dep in o.dependencies if dep.path is not None
+    }
     for m in project.manifests.values():
         if m.problems and not m.data:
             continue  # does not parse: VW001
-        if m.workspace is not None:
-            yield from _members(project, m)
-        yield from _dependencies(project, m)
-
+        folder = _orphan_folder(project, m, depended)
+        if folder in _RETIRED:
+            continue  # a retired crate kept under `archive/`: nothing builds it
+        found = [*(_members(project, m) if m.workspace is not None else ()), *_dependencies(project, m)]
+        for f in found:
+            if folder is None or f.level is Level.NOTE:
+                yield f
+            else:
+                yield replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; the crate belongs to an example (in `{folder}/`) that no other workspace "
+                    "includes and nothing depends on, so it is not built with the project (only advice)",
+                )
 
 RULE = register(
     Rule(
@@ -221,7 +261,10 @@ RULE = register(
             "directory that a script or Makefile beside the manifest (or beside the missing directory) names, since "
             "it generates it (an amalgamation or codegen step); a missing path outside the repository "
             "(`../../other-repo/crate`, a sibling checkout) is a note too. A path holding a template placeholder "
-            "(`path = \"{{client}}\"`, a scaffold rendered before use) is not checked.",
+            "(`path = \"{{client}}\"`, a scaffold rendered before use) is not checked. The path dependencies of a "
+            "crate outside every workspace that no other manifest depends on are not checked when it sits in a folder "
+            "of retired code (`archive/`, `legacy/`, `old/`, `deprecated/`), and are a note in a folder of examples "
+            "(`examples/`, `samples/`): nothing builds it with the project.",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

@@ -15,7 +15,7 @@ from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
-from viworks_lint.imagescope import serves_files
+from viworks_lint.imagescope import foreign_program, serves_files
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.project import Project, norm_path
@@ -90,7 +90,9 @@ class _Hit:
     family: Family
     endpoint: Endpoint
     services: list[Service] = field(default_factory=list)
-    pool: str | None = None  # "waits" (r2d2/sqlx retry at start) or "lazy" (no connection at start): a note
+    # "waits" (r2d2/sqlx retry at start), "lazy" (no connection at start) or "foreign" (code in another language,
+    # not read): a note
+    pool: str | None = None
     fix: str = ""  # what to write, for this datastore service
 
 
@@ -105,7 +107,10 @@ _EFFECTS = {
     "waits:kafka": "so the first connection fails; its client (librdkafka) connects to the brokers in the background "
     "and reconnects, and the code makes no metadata or admin request at start, so a late broker is waited for: "
     "only messages still undelivered after `message.timeout.ms` (300 s) fail",
-    "lazy": "but its client (deadpool, mobc, bb8 `build_unchecked`, redis `Client::open`) opens no connection when "
+    "foreign": "and whether the first connection failing stops the app is not known: the service runs no Rust "
+    "code of this repository (its image is another language's program), whose connection handling is not read "
+    "here, so it may well wait or retry (only advice)",
+    "lazy": "but its client (deadpool, mobc, bb8 without `min_idle`, redis `Client::open`) opens no connection when "
     "it is built "
     "and the code opens none directly, so the app starts anyway: only work that takes a connection before the "
     "datastore is ready fails",
@@ -245,10 +250,13 @@ def check(project: Project) -> Iterator[Finding]:
                 # an r2d2/sqlx pool retries a refused connection, not a name that does not resolve yet: the
                 # datastore's container must be created first (listed in `depends_on`); a lazy pool (deadpool,
                 # mobc) opens no connection before the first one is taken
-                pool = pool_at_start(project, svc, fam.id)
+                pool: str | None = pool_at_start(project, svc, fam.id)
                 slow_init = init_scripts_mounted(target) and small_sql_init(target, compose.project_dir) is None
                 if pool == "waits" and (ref is None or slow_init):
                     pool = None
+                other = foreign_program(build.dockerfile) if build is not None and build.dockerfile else None
+                if other is not None and service_code(project, svc) is None:
+                    pool = "foreign"  # a Go or Node program: how it connects is not read here
                 healthy = _has_healthcheck(project, target)
                 if healthy:
                     fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
@@ -371,22 +379,25 @@ RULE = register(
             "`/docker-entrypoint-initdb.d` (other than a short plain SQL schema, under 100 lines and 16 KB, which "
             "runs in well under a second), a first start that can outlast the pool's patience). A pool that opens no "
             "connection when it is built (deadpool and its `deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 "
-            "`build_unchecked`, and `redis::Client::open`, which only parses the URL) is a note too when the code "
-            "opens no direct connection (`redis::Client::get_connection`, `get_multiplexed_async_connection`, "
-            "`ConnectionManager::new`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel `establish`; for Redis, "
-            "only one opened in `main` or a set-up function (a name with a word such as `run`, `init`, `setup`, "
-            "`connect`, `pool`, `state`), not per request in a handler or cache helper): the app starts, and only "
-            "work that takes a connection before the datastore is ready fails. For a Redis datastore only Redis "
-            "clients are read (an sqlx pool says nothing about Redis). Services that start with `cargo run`/`cargo "
-            "watch` compile before they connect: no finding. Nor for code that retries its first connection by hand "
-            "(a `loop`/`while` whose own body opens a datastore connection, handles its error and sleeps; an HTTP "
-            "client built in a polling loop is no retry), nor for compose files the repository deploys only with "
-            "`docker stack deploy` (swarm ignores `depends_on` and restarts a task that exits), nor for a service "
-            "whose image runs a stock web server (nginx, caddy, httpd) to serve files its build made: a URL it gets "
-            "from a shared `env_file` is not one it connects to. A service behind a `profiles:` entry with no "
-            "`depends_on` on a datastore a plain `up` starts (no profile in common) is an on-demand tool, run once "
-            "the stack is up: no finding; one that shares a profile with it (`--profile prod up` starts both) is "
-            "checked.",
+            "`build_unchecked` or `build` without `min_idle`, and `redis::Client::open`, which only parses the URL) "
+            "is a note too when the code opens no direct connection (`redis::Client::get_connection`, "
+            "`get_multiplexed_async_connection`, `ConnectionManager::new`, `tokio_postgres::connect`, "
+            "`mysql::Pool::new`, diesel `establish`; for Redis, only one opened in `main` or a set-up function (a "
+            "name with a word such as `run`, `init`, `setup`, `connect`, `pool`, `state`), not per request in a "
+            "handler or cache helper): the app starts, and only work that takes a connection before the datastore is "
+            "ready fails. For a Redis datastore only Redis clients are read (an sqlx pool says nothing about Redis). "
+            "Services that start with `cargo run`/`cargo watch` compile before they connect: no finding (also when "
+            "the image built only a stub `main` for the dependencies and copied the sources in after it: the app is "
+            "compiled at start). A service whose image runs another language's program and no Rust code of this "
+            "repository (`FROM golang`, `go build`, `npm run build`) is a note: how its code connects is not read "
+            "here, and it may well wait or retry. Nor for code that retries its first connection by hand (a "
+            "`loop`/`while` whose own body opens a datastore connection, handles its error and sleeps; an HTTP client "
+            "built in a polling loop is no retry), nor for compose files the repository deploys only with `docker "
+            "stack deploy` (swarm ignores `depends_on` and restarts a task that exits), nor for a service whose image "
+            "runs a stock web server (nginx, caddy, httpd) to serve files its build made: a URL it gets from a shared "
+            "`env_file` is not one it connects to. A service behind a `profiles:` entry with no `depends_on` on a "
+            "datastore a plain `up` starts (no profile in common) is an on-demand tool, run once the stack is up: no "
+            "finding; one that shares a profile with it (`--profile prod up` starts both) is checked.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

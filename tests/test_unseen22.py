@@ -31,3 +31,93 @@ def test_vw402_dockerize_forwards_the_stop_signal_to_the_app(tmp_path: Path) -> 
     # a launcher that does not forward signals is no such thing
     write(root, {"src/main.rs": MAIN, "Dockerfile": _image('CMD ["wait-for", "db:5432", "--", "shop"]')})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+
+
+def test_vw105_a_retired_crate_under_archive_is_not_built(tmp_path: Path) -> None:
+    """A crate kept under `archive/`, outside the workspace, whose path dependencies moved away: nothing builds it;
+    the same crate in the workspace (or depended on) is checked, and one under `examples/` is a note."""
+    ws = '[workspace]\nmembers = ["api"]\n'
+    old = '[package]\nname = "old"\nversion = "0.1.0"\n\n[dependencies]\ncommon = { path = "../common" }\n'
+    root = write(tmp_path, {"Cargo.toml": ws, "api/Cargo.toml": CARGO, "api/src/main.rs": MAIN,
+                            "archive/old/Cargo.toml": old, "archive/old/src/lib.rs": ""})
+    assert lint(root, ["VW105"]) == []
+    write(root, {"Cargo.toml": '[workspace]\nmembers = ["api", "archive/old"]\n'})
+    assert got(lint(root, ["VW105"]), root) == [("VW105", "archive/old/Cargo.toml", 6, "error")]
+    write(root, {"Cargo.toml": ws, "examples/old/Cargo.toml": old, "examples/old/src/lib.rs": ""})
+    found = lint(root, ["VW105"])
+    assert got(found, root) == [("VW105", "examples/old/Cargo.toml", 6, "note")]
+    assert "belongs to an example (in `examples/`)" in found[0].message
+    # an example another crate depends on is built with it
+    write(root, {"api/Cargo.toml": CARGO + 'old = { path = "../examples/old" }\n'})
+    assert got(lint(root, ["VW105"]), root) == [("VW105", "examples/old/Cargo.toml", 6, "error")]
+
+
+GO_IMAGE = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM alpine\n" \
+    "COPY --from=build /app /app\nCMD [\"/app\"]\n"
+
+
+def test_vw309_a_go_service_is_only_a_note(tmp_path: Path) -> None:
+    """How a Go service connects is not read: whether it exits when the database starts late is not known."""
+    compose = (
+        "services:\n  billing:\n    build: ./billing\n    environment:\n"
+        "      DATABASE_URL: postgres://u:p@db/shop\n    depends_on:\n      - db\n"
+        "  db:\n    image: postgres:16\n"
+    )
+    root = write(tmp_path, {"docker-compose.yml": compose, "billing/Dockerfile": GO_IMAGE,
+                            "billing/go.mod": "module billing\n", "billing/main.go": "package main\n"})
+    found = lint(root, ["VW309"])
+    assert got(found, root) == [("VW309", "docker-compose.yml", 7, "note")]
+    assert "runs no Rust code of this repository" in found[0].message
+
+
+BB8 = (
+    "use bb8::Pool;\nuse bb8_redis::RedisConnectionManager;\n#[tokio::main]\nasync fn main() {{\n"
+    '    let url = std::env::var("REDIS_URL").unwrap();\n'
+    "    let manager = RedisConnectionManager::new(url).unwrap();\n"
+    "    let _pool = Pool::builder(){extra}.build(manager).await.unwrap();\n}}\n"
+)
+
+
+def test_vw309_a_bb8_pool_without_min_idle_opens_no_connection_at_start(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      REDIS_URL: redis://cache:6379\n"
+        "    depends_on:\n      - cache\n  cache:\n    image: redis:7\n"
+    )
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        'USER nobody\nCMD ["shop"]\n'
+    )
+    deps = 'tokio = { version = "1", features = ["full"] }\nbb8 = "0.8"\nbb8-redis = "0.14"\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": BB8.format(extra=""),
+                            "Dockerfile": image, "docker-compose.yml": compose})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "docker-compose.yml", 7, "note")]
+    # `min_idle` makes `build` open connections before it returns
+    write(root, {"src/main.rs": BB8.format(extra=".min_idle(Some(1))")})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "docker-compose.yml", 7, "warning")]
+
+
+def test_vw309_a_stub_build_then_cargo_watch_compiles_the_app_at_start(tmp_path: Path) -> None:
+    """`cargo build` of a stub `main` caches the dependencies; the sources come after it, so `cargo watch -x run`
+    compiles the app when the container starts, long after the datastore is up."""
+    image = (
+        "FROM rust:1.76\nWORKDIR /app\nRUN cargo install cargo-watch\nCOPY Cargo.toml Cargo.toml\n"
+        "RUN mkdir src && echo 'fn main() {}' > src/main.rs\nRUN cargo build\nCOPY src src\n"
+        'CMD ["cargo", "watch", "-x", "run"]\n'
+    )
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "    depends_on:\n      - db\n  db:\n    image: postgres:16\n"
+    )
+    deps = 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    connect = (
+        "#[tokio::main]\nasync fn main() {\n"
+        '    let url = std::env::var("DATABASE_URL").unwrap();\n'
+        "    let _c = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();\n}\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": connect, "Dockerfile": image,
+                            "docker-compose.yml": compose})
+    assert lint(root, ["VW309"]) == []
+    # the sources built into the image before `cargo watch`: it starts at once and races the database
+    write(root, {"Dockerfile": image.replace("RUN cargo build\nCOPY src src\n", "COPY src src\nRUN cargo build\n")})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "docker-compose.yml", 7, "warning")]
