@@ -130,6 +130,23 @@ def _expand(text: str, variables: dict[str, str]) -> str:
     return text
 
 
+def _heading_path(label: str) -> str:
+    """A document section's headings (`§4:deploy / prepare / full stack` → `deploy / prepare / full stack`)."""
+    return label.split(":", 1)[1] if label.startswith("§") and ":" in label else label
+
+
+def _section_cwd(sections: dict[str, Path], label: str) -> Path | None:
+    """The folder a subsection's commands start in: where its nearest enclosing section's own commands left
+    the terminal (`## Prepare` says `cd docker`, its `### Full stack` subsection runs from there), else None."""
+    parts = _heading_path(label).split(" / ")
+    for n in range(len(parts) - 1, 0, -1):
+        found = sections.get(" / ".join(parts[:n]))
+        if found is not None:
+            return found
+    return None
+
+
+
 def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     try:
         if path.stat().st_size > MAX_WRAPPER_BYTES:
@@ -167,10 +184,14 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     cwd = base  # a script's (or a README section's terminal's) `cd` holds for the lines after it
     state = Shell()  # `cd -` and `pushd` folders of the shell so far
     subshells: list[Path] = []  # the folders to return to when a multi-line `( … )` ends
+    sections: dict[str, Path] = {}  # a document's sections by heading path: the folder its commands left
     for lineno, line, label, indented in logical_lines(path, text, kind):
         step = github and _GITHUB_STEP.match(raw_lines[lineno - 1] if lineno <= len(raw_lines) else "")
         if label != current or step:  # each job, GitHub step and README section runs in a shell of its own
-            current, exported, allexport, cwd, state, subshells = label, set(), False, base, Shell(), []
+            if kind == "docs" and current is not None:
+                sections[_heading_path(current)] = cwd
+            start = _section_cwd(sections, label) if kind == "docs" else None
+            current, exported, allexport, cwd, state, subshells = label, set(), False, start or base, Shell(), []
         opened = line.strip().startswith("(") and line.count("(") > line.count(")")
         if opened:
             subshells.append(cwd)

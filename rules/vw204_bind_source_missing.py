@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from viworks_lint.code import service_code
 from viworks_lint.devstack import doc_snippet
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
@@ -15,6 +16,7 @@ from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.storeuse import reached_sources
 
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
 
@@ -146,6 +148,34 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     return None if instr is not None and instr.unresolved else stage.state.user
 
 
+# loggers and settings read from a file the code only names (`log4rs::init_file("log4rs.yaml")`): where they
+# write is in that file, not in the code
+_FILE_CONFIGURED = re.compile(r"\blog4rs\b|\binit_file\s*\(|\bconfig::File\b|\bfigment\b")
+
+
+def _never_named(project: Project, svc: Service, target: str) -> bool:
+    """The service's code (known, and configured in code) never names the mount's target folder: no string in
+    its sources holds the folder's name, and no variable compose or the image passes holds its path. Nothing in
+    the app writes there (`./logs:/app/logs` beside an app that logs to stderr)."""
+    name = posixpath.basename(target.rstrip("/"))
+    code = service_code(project, svc)
+    if not name or code is None:
+        return False
+    values = [e.value for e in svc.environment if e.value]
+    build = project.build_of_service(svc)
+    stage = target_stage(build.dockerfile, build.target) if build is not None and build.dockerfile else None
+    if stage is not None:
+        values += [v for v, _ in stage.state.env.values()]
+        values += [" ".join(i.values) for i in (stage.state.entrypoint, stage.state.cmd) if i is not None]
+    if any(target.rstrip("/") in v or name in v.split("/") for v in values):
+        return False
+    texts = [t for m in code.packages for t in reached_sources(project, code, m)]
+    if not texts or any(_FILE_CONFIGURED.search(t) for t in texts):
+        return False
+    literal = re.compile(r'"[^"\n]*(?<![\w.-])' + re.escape(name) + r'(?![\w.-])[^"\n]*"')
+    return not any(literal.search(t) for t in texts)
+
+
 def _beside_overlay(project: Project, project_dir: Path, declared_in: Path, source: str) -> str | None:
     """The fix when the source exists beside a compose file merged after the first one: compose resolves every
     relative path of every ``-f`` file against the project directory (the first file's folder), so a path
@@ -210,6 +240,16 @@ def check(project: Project) -> Iterator[Finding]:
                     key=key,
                     level=Level.NOTE,
                 )
+            elif data and m.target and _never_named(project, svc, m.target):
+                yield RULE.finding(
+                    f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
+                    f"creates it owned by root and the container runs as `{user}`, but the app's code never names "
+                    f"`{posixpath.basename(m.target.rstrip('/'))}` and no variable passes that path, so nothing may "
+                    "write there (only advice)",
+                    m.location,
+                    key=key,
+                    level=Level.NOTE,
+                )
             elif data:
                 yield RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
@@ -270,15 +310,18 @@ RULE = register(
             "user (compose `user:`, the built image's `USER`, or for an image-only service the `USER` its image sets, "
             "a fact of `rules/images.json`, for a git-ignored data directory: `prom/prometheus`, `grafana/grafana`, "
             "elasticsearch, bitnami; not images whose entrypoint chowns its directories as root before dropping "
-            "privileges, such as postgres and mysql), since Docker creates it owned by root. A read-only mount "
-            "(`:ro`) is read, not written, so it is no data directory; a build output of the host (a path under "
-            "Cargo's `target/…/release` or `debug`) is only a note to build it first. A source the repository puts "
-            "into place itself (a template beside it, or a `mkdir -p`, `cp`, `touch` or a tool's output file, "
-            "`ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI workflow or the README, also a bare "
-            "`touch app.db` in the docs for a copy of the compose file in another folder such as `examples/`) is only "
-            "a note naming that step; so is a source of a compose file kept under a documentation folder (`docs/…`), "
-            "a snippet whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built "
-            "from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
+            "privileges, such as postgres and mysql), since Docker creates it owned by root; a note when the "
+            "service's Rust code is known, configures its output in code (no `log4rs` or settings file) and names the "
+            "folder nowhere (no string holds its name, no variable of compose or the image holds its path: "
+            "`./logs:/app/logs` beside an app that logs to stderr writes nothing there). A read-only mount (`:ro`) is "
+            "read, not written, so it is no data directory; a build output of the host (a path under Cargo's "
+            "`target/…/release` or `debug`) is only a note to build it first. A source the repository puts into place "
+            "itself (a template beside it, or a `mkdir -p`, `cp`, `touch` or a tool's output file, `ssh-keygen -f`, "
+            "`openssl -out`, `curl -o`, in a wrapper, script, CI workflow or the README, also a bare `touch app.db` "
+            "in the docs for a copy of the compose file in another folder such as `examples/`) is only a note naming "
+            "that step; so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet "
+            "whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built from "
+            "variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

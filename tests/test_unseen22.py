@@ -121,3 +121,42 @@ def test_vw309_a_stub_build_then_cargo_watch_compiles_the_app_at_start(tmp_path:
     # the sources built into the image before `cargo watch`: it starts at once and races the database
     write(root, {"Dockerfile": image.replace("RUN cargo build\nCOPY src src\n", "COPY src src\nRUN cargo build\n")})
     assert got(lint(root, ["VW309"]), root) == [("VW309", "docker-compose.yml", 7, "warning")]
+
+
+def test_vw204_a_subsection_runs_where_its_section_cd_left_the_terminal(tmp_path: Path) -> None:
+    """`## Prepare` says `cd docker`; its `### Full stack` subsection's `mkdir -p ../storage` runs from there."""
+    compose = "services:\n  app:\n    build: ..\n    user: \"1000\"\n    volumes:\n      - ../storage:/app/storage\n"
+    doc = (
+        "# Deploy\n\n## Prepare\n\nAll commands run from `docker/`:\n\n```bash\ncd docker\n```\n\n"
+        "### Full stack\n\n```bash\nmkdir -p ../storage\n```\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "docker/docker-compose.yml": compose,
+                            "docker/DEPLOY.md": doc, ".gitignore": "storage/\n"})
+    found = lint(root, ["VW204"])
+    assert got(found, root) == [("VW204", "docker/docker-compose.yml", 6, "note")]
+    assert "mkdir -p ../storage" in found[0].message
+    # a sibling section does not inherit another subsection's `cd`
+    doc2 = (
+        "# Deploy\n\n## Prepare\n\n### One\n\n```bash\ncd docker\n```\n\n"
+        "### Two\n\n```bash\nmkdir -p ../storage\n```\n"
+    )
+    write(root, {"docker/DEPLOY.md": doc2})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "docker/docker-compose.yml", 6, "error")]
+
+
+def test_vw204_a_folder_the_app_never_names_is_a_note(tmp_path: Path) -> None:
+    """`./logs:/app/logs` for a non-root container whose code logs to stderr: nothing writes there."""
+    compose = (
+        "services:\n  api:\n    build: .\n    volumes:\n      - ./uploads:/app/uploads\n      - ./logs:/app/logs\n"
+    )
+    code = 'fn main() {\n    let _ = std::fs::write("/app/uploads/x", b"");\n}\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": code, "docker-compose.yml": compose,
+                            "Dockerfile": _image('CMD ["shop"]'), ".gitignore": "uploads/\nlogs/\n"})
+    assert got(lint(root, ["VW204"]), root) == [
+        ("VW204", "docker-compose.yml", 5, "error"), ("VW204", "docker-compose.yml", 6, "note"),
+    ]
+    # a variable that passes the path (a file appender's folder) is a use
+    write(root, {"docker-compose.yml": compose + "    environment:\n      LOG_DIR: /app/logs\n"})
+    assert got(lint(root, ["VW204"]), root) == [
+        ("VW204", "docker-compose.yml", 5, "error"), ("VW204", "docker-compose.yml", 6, "error"),
+    ]
