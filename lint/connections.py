@@ -99,6 +99,8 @@ def _code_defaults(project: Project, service: Service, env: Mapping[str, EnvValu
     for read in code.env_reads:
         if read.kind != "runtime" or read.default is None or given.has(read.name) or read.name in seen:
             continue
+        if any(given.has(first) for first in read.unless):
+            continue  # the fallback of a variable the container gets: never read
         if _package_dir(project, read.location.path) not in own:
             continue  # a library's read: which binaries reach it is not known
         seen.add(read.name)

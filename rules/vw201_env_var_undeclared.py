@@ -51,6 +51,8 @@ def check(project: Project) -> Iterator[Finding]:
         for read in code.env_reads:
             if read.kind != "runtime" or not read.required or env.has(read.name):
                 continue
+            if any(env.has(first) for first in read.unless):
+                continue  # the fallback of a variable the container gets (`DATABASE_URL` set, `PGHOST` unread)
             if own is not None and not any(read.location.path.is_relative_to(d) for d in own):
                 continue
             key = (read.location.path, read.location.line, read.location.col, read.name)
@@ -166,7 +168,9 @@ RULE = register(
             "command-line tool (clap subcommands, serves nothing) with no subcommand on its command line (`command: "
             "[\"--docker-service\"]`): its commands, run with `docker compose run`, read what they need then. One "
             "variable the same services miss is one finding, at its first read, with its other reads as related "
-            "locations.",
+            "locations. A read that is the fallback of another variable (inside the `.unwrap_or_else(…)` of "
+            "`env::var(\"DATABASE_URL\")`) happens only when that variable is unset: when the container gets it, the "
+            "fallback is not read.",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",
             example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'

@@ -160,3 +160,29 @@ def test_vw204_a_folder_the_app_never_names_is_a_note(tmp_path: Path) -> None:
     assert got(lint(root, ["VW204"]), root) == [
         ("VW204", "docker-compose.yml", 5, "error"), ("VW204", "docker-compose.yml", 6, "error"),
     ]
+
+
+FALLBACK = (
+    "fn main() {\n"
+    '    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| {\n'
+    '        let host = std::env::var("POSTGRES_HOST").unwrap_or_else(|_| "localhost".into());\n'
+    '        let user = std::env::var("POSTGRES_USER").expect("POSTGRES_USER");\n'
+    '        format!("postgres://{user}@{host}/shop")\n'
+    "    });\n"
+    '    let _c = postgres::Client::connect(&url, postgres::NoTls).unwrap();\n}\n'
+)
+
+
+def test_vw208_vw201_the_fallback_of_a_variable_compose_sets_is_never_read(tmp_path: Path) -> None:
+    """`POSTGRES_HOST` (default `localhost`) and `POSTGRES_USER` are read only when `DATABASE_URL` is unset."""
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+        "  db:\n    image: postgres:16\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'postgres = "0.19"\n', "src/main.rs": FALLBACK,
+                            "Dockerfile": _image('CMD ["shop"]'), "docker-compose.yml": compose})
+    assert lint(root, ["VW201", "VW208"]) == []
+    # without DATABASE_URL the fallback runs: its default points at the container itself, its `expect` fails
+    write(root, {"docker-compose.yml": compose.replace("      DATABASE_URL: postgres://u:p@db/shop\n",
+                                                       "      RUST_LOG: info\n")})
+    assert {f.rule_id for f in lint(root, ["VW201", "VW208"])} == {"VW201", "VW208"}

@@ -207,6 +207,52 @@ def collect_env_reads(index: CrateIndex, in_build_script: bool = False) -> list[
     return out
 
 
+_FALLBACK_METHODS = frozenset({"unwrap_or_else", "or_else", "map_or_else", "unwrap_or"})
+
+
+def _fallback_of(ctx: Ctx, call: Node) -> tuple[str, ...]:
+    """The variables whose reads ``call`` is the fallback of: it sits in the argument of `.unwrap_or_else(…)`
+    (`.or_else`, `.map_or_else`, `.unwrap_or`) of a chain that starts with `env::var("X")`, so it runs only when X
+    is unset."""
+    pf = ctx.pf
+    names: list[str] = []
+    cur = call
+    for _ in range(60):
+        parent = cur.parent
+        if parent is None or parent.type in ("function_item", "source_file"):
+            break
+        if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+            outer = parent.parent
+            func = outer.child_by_field_name("function")
+            if func is not None and func.type == "field_expression":
+                field = func.child_by_field_name("field")
+                receiver = func.child_by_field_name("value")
+                if field is not None and pf.text(field) in _FALLBACK_METHODS and receiver is not None:
+                    names.extend(_chain_var(ctx, receiver))
+        cur = parent
+    return tuple(dict.fromkeys(names))
+
+
+def _chain_var(ctx: Ctx, node: Node) -> list[str]:
+    """The variable an `env::var("X")…` method chain starts from (`env::var("X").ok().filter(…)`), if any."""
+    cur: Node | None = node
+    for _ in range(20):
+        if cur is None or cur.type != "call_expression":
+            return []
+        func = cur.child_by_field_name("function")
+        if func is None:
+            return []
+        if func.type == "field_expression":
+            cur = func.child_by_field_name("value")
+            continue
+        last = func.child_by_field_name("name") if func.type == "scoped_identifier" else func
+        if last is None or ctx.pf.text(last) not in ("var", "var_os"):
+            return []
+        found = env_call(ctx, cur)
+        return [found[0]] if found is not None else []
+    return []
+
+
 def _merged(a: list[Node], b: list[Node]) -> list[Node]:
     return sorted({(n.start_byte, n.end_byte, n.id): n for n in [*a, *b]}.values(), key=lambda n: n.start_byte)
 
@@ -240,7 +286,8 @@ def _reads_from_call(
             required = False  # a test helper (`setup_test_db`): the program itself never reads it
         if required and error_handled_by_callers(index, info, call):
             required = False  # an `Err` its callers log or ignore: only the feature that needs it fails
-        return [EnvRead(name, "runtime", required, pf.location(name_node), in_build, default)]
+        unless = _fallback_of(ctx, call)
+        return [EnvRead(name, "runtime", required, pf.location(name_node), in_build, default, (), unless)]
     # envy::from_env::<T>() / envy::prefixed("P").from_env::<T>()
     is_envy = False
     if ftype == "generic_function":

@@ -51,6 +51,9 @@ class EnvRead:
     in_build_script: bool = False
     default: str | None = None
     subcommands: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    # the read is the fallback of other variables' reads (`var("DATABASE_URL").unwrap_or_else(|_| { … var("PGHOST")
+    # … })`): it happens only when one of these is unset
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
