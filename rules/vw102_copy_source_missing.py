@@ -90,7 +90,7 @@ def check(project: Project) -> Iterator[Finding]:
         if len(foldable) > 1 and len(foldable) > present:
             yield _fold(project, build, foldable)
         else:
-            yield from foldable
+            yield from _fold_folders(project, build, foldable)
 
 
 def _suppressed(path: Path, found: list[Finding]) -> list[Finding]:
@@ -152,6 +152,32 @@ def _fold(project: Project, build: Build, missing: list[Finding]) -> Finding:
         f"that `{project.rel(build.context)}` is the context this Dockerfile expects",
         related=first.related + others,
     )
+
+
+def _fold_folders(project: Project, build: Build, missing: list[Finding]) -> Iterator[Finding]:
+    """Sources under one folder the context lacks altogether (`COPY frontend/package.json ./`, then `COPY frontend
+    ./`): one missing folder, one fix; a finding at the first COPY (the build stops there), the others related."""
+    groups: dict[str, list[Finding]] = {}
+    for f in missing:
+        cleaned = clean_source(f.key.removeprefix("missing:"))
+        top = cleaned.split("/", 1)[0]
+        if top and top not in (".", "..") and not (build.context / top).exists():
+            groups.setdefault(top, []).append(f)
+        else:
+            groups.setdefault(f"\0{id(f)}", []).append(f)
+    for top, found in groups.items():
+        if len(found) == 1 or top.startswith("\0"):
+            yield from found
+            continue
+        first = found[0]
+        others = tuple(Related(f.location, f"also under `{top}/`") for f in found[1:])
+        yield replace(
+            first,
+            message=f"{first.message}; the folder `{top}/` is not in it at all, so "
+            + ("the other COPY from it fails" if len(others) == 1 else f"{len(others)} more COPY from it fail")
+            + " too (related locations)",
+            related=first.related + others,
+        )
 
 
 def _check_source(
@@ -290,22 +316,23 @@ RULE = register(
             "`solver/llbsolver/file/backend.go` turns into copying nothing, so a wildcard that matches nothing is "
             "fine beside another source and at most a note when it is the only one. When more sources of one build "
             "are missing than are found, the context is the mistake: one finding at the first, the others related. "
-            "Stays silent for `--from=` copies, URLs in `ADD` and heredocs. Only a note for sources made on the host "
-            "before `docker build`: git-ignored build outputs (`target/release/app`), files a CI workflow, Makefile, "
-            "justfile or script that builds this image names (it builds or downloads them first, e.g. "
-            "`actions/download-artifact` with `path: bin/`; a root `Dockerfile` counts as built by a "
-            "`docker/build-push-action` step with `context: .` and no `file:`, or by `docker build .` without `-f`), "
-            "and files in a git submodule that is not checked out. A git-ignored `Cargo.lock` is no build output: "
-            "unless a build step makes it, the COPY fails on every fresh clone, so it stays an error. Also only a "
-            "note: a Dockerfile that no compose service builds and that a wrapper or CI step copies into another "
-            "folder to build there (`cp frontend/Dockerfile.release build-context/Dockerfile`, GitLab CI files a "
-            "pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or key material kept out of git on purpose (a "
-            "missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or `*.pem`/`*.key`/`*.p12` file; a public `*.crt` "
-            "is committed, so a missing one stays an error), and the program of an image that compiles nothing: the "
-            "final stage copies the file to the path its ENTRYPOINT (or CMD) runs (`COPY ./server "
-            "/usr/local/bin/server` with `CMD [\"server\"]`) and no RUN builds or fetches anything, so the Dockerfile "
-            "only packages a binary a release job or the host built (not when a compose service builds the image from "
-            "a clone, nor for a file with an extension such as `backup.sh`).",
+            "Sources under one folder the context lacks altogether (`COPY frontend/package.json ./`, later `COPY "
+            "frontend ./`) are one finding too, at the first. Stays silent for `--from=` copies, URLs in `ADD` and "
+            "heredocs. Only a note for sources made on the host before `docker build`: git-ignored build outputs "
+            "(`target/release/app`), files a CI workflow, Makefile, justfile or script that builds this image names "
+            "(it builds or downloads them first, e.g. `actions/download-artifact` with `path: bin/`; a root "
+            "`Dockerfile` counts as built by a `docker/build-push-action` step with `context: .` and no `file:`, or "
+            "by `docker build .` without `-f`), and files in a git submodule that is not checked out. A git-ignored "
+            "`Cargo.lock` is no build output: unless a build step makes it, the COPY fails on every fresh clone, so "
+            "it stays an error. Also only a note: a Dockerfile that no compose service builds and that a wrapper or "
+            "CI step copies into another folder to build there (`cp frontend/Dockerfile.release "
+            "build-context/Dockerfile`, GitLab CI files a pipeline includes, `ci/*.gitlab-ci.yml`, count), and TLS or "
+            "key material kept out of git on purpose (a missing `ssl/`, `certs/`, `keys/`, `secrets/` folder or "
+            "`*.pem`/`*.key`/`*.p12` file; a public `*.crt` is committed, so a missing one stays an error), and the "
+            "program of an image that compiles nothing: the final stage copies the file to the path its ENTRYPOINT "
+            "(or CMD) runs (`COPY ./server /usr/local/bin/server` with `CMD [\"server\"]`) and no RUN builds or "
+            "fetches anything, so the Dockerfile only packages a binary a release job or the host built (not when a "
+            "compose service builds the image from a clone, nor for a file with an extension such as `backup.sh`).",
             why='BuildKit fails the build with `failed to compute cache key: "/test_minimal.rs": not found`; the '
             "service keeps its old image or never starts. With a context of `./backend` and the Dockerfile in "
             "`infrastructure/docker/`, paths are relative to `backend/`, not to the Dockerfile.",

@@ -186,3 +186,19 @@ def test_vw208_vw201_the_fallback_of_a_variable_compose_sets_is_never_read(tmp_p
     write(root, {"docker-compose.yml": compose.replace("      DATABASE_URL: postgres://u:p@db/shop\n",
                                                        "      RUST_LOG: info\n")})
     assert {f.rule_id for f in lint(root, ["VW201", "VW208"])} == {"VW201", "VW208"}
+
+
+def test_vw102_sources_under_one_missing_folder_are_one_finding(tmp_path: Path) -> None:
+    image = (
+        "FROM node:20 AS web\nWORKDIR /app\nCOPY frontend/package.json ./\nRUN npm install\nCOPY frontend ./\n"
+        "RUN npm run build\n"
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY Cargo.toml Cargo.lock ./\nCOPY src ./src\n"
+        "COPY migrations ./migrations\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+        "COPY --from=web /app/dist /srv\nCOPY config.toml /etc/shop.toml\nUSER nobody\nCMD [\"shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "Cargo.lock": "",
+                            "migrations/1.sql": ""})
+    found = lint(root, ["VW102"])
+    assert got(found, root) == [("VW102", "Dockerfile", 3, "error"), ("VW102", "Dockerfile", 16, "error")]
+    assert [r.location.line for r in found[0].related if r.message.startswith("also under")] == [5]
