@@ -5,6 +5,7 @@ each creates."""
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +54,25 @@ def _path_like(word: str) -> bool:
     return not word.startswith("-") and "=" not in word and ("/" in word or "." in word)
 
 
+_REMOTE = re.compile(r"^[^/\s:]+:(.+)$")  # `user@host:path`, not a local path
+
+
+def _remote_repo_path(dest: str, root: Path) -> str | None:
+    """The repository path a copy to a server lands at, when the remote path is a variable folder followed by a
+    path whose first folder the repository has (`$USER@$HOST:${DEPLOY_PATH}/deploy/auth.htpasswd` →
+    `<root>/deploy/auth.htpasswd`): the server holds a checkout (or a copy) of the repository there."""
+    m = _REMOTE.match(dest.strip("\"'"))
+    if m is None:
+        return None
+    parts = [p for p in m.group(1).split("/") if p]
+    if len(parts) < 3 or not parts[0].startswith("$"):
+        return None
+    rel = parts[1:]
+    if not (root / rel[0]).is_dir() or any("$" in p or p in (".", "..") for p in rel):
+        return None
+    return (root / "/".join(rel)).as_posix()
+
+
 def record_created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
     targets: list[tuple[str, str | None]] = []
     args = [w for w in words[1:] if not w.startswith("-")]
@@ -64,6 +84,10 @@ def record_created(words: list[str], prog: str, cwd: Path, root: Path, step: Ste
             targets = [(posixpath.join(dest, posixpath.basename(a.rstrip("/"))), a) for a in args[:-1]]
         else:
             targets = [(dest, args[0] if len(args) == 2 else None)]
+    elif prog in ("scp", "rsync") and len(args) >= 2:
+        remote = _remote_repo_path(args[-1], root)
+        if remote is not None:  # a deploy job copies the file into the server's checkout (`host:$DIR/deploy/x`)
+            targets = [(remote, None)]
     generic = prog not in _OUTPUT_FLAGS  # any command's `-o`: a file only when the word after it looks like one
     outputs = _OUTPUT_FLAGS.get(prog, _OUTPUT_OPTIONS if prog not in _OTHER_O else ())
     if prog == "ssh-keygen" and any(w in ("-R", "-l", "-y", "-F", "-e", "-i", "-H") for w in words):

@@ -202,3 +202,19 @@ def test_vw102_sources_under_one_missing_folder_are_one_finding(tmp_path: Path) 
     found = lint(root, ["VW102"])
     assert got(found, root) == [("VW102", "Dockerfile", 3, "error"), ("VW102", "Dockerfile", 16, "error")]
     assert [r.location.line for r in found[0].related if r.message.startswith("also under")] == [5]
+
+
+def test_vw204_a_deploy_job_copies_the_file_into_the_servers_checkout(tmp_path: Path) -> None:
+    compose = "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./deploy/auth.htpasswd:/etc/nginx/auth:ro\n"
+    workflow = (
+        "jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
+        '          printf "%s" "$HTPASSWD" > "$RUNNER_TEMP/auth.htpasswd"\n'
+        '          scp "$RUNNER_TEMP/auth.htpasswd" "deploy@$HOST:$DEPLOY_PATH/deploy/auth.htpasswd"\n'
+    )
+    root = write(tmp_path, {"compose.yml": compose, "deploy/nginx.conf": "", ".github/workflows/deploy.yml": workflow})
+    found = lint(root, ["VW204"])
+    assert got(found, root) == [("VW204", "compose.yml", 5, "note")]
+    assert "scp" in found[0].message
+    # a copy to an absolute server folder says nothing about this checkout
+    write(root, {".github/workflows/deploy.yml": workflow.replace("$DEPLOY_PATH/deploy/", "/etc/")})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yml", 5, "error")]
