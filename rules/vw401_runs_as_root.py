@@ -66,7 +66,12 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
         related = tuple(
-            Related(b.service.location, f"service `{b.service.name}` runs this image without a non-root `user:`")
+            Related(
+                b.service.location,
+                f"service `{b.service.name}` sets `user: {b.service.user}`, root on purpose"
+                if b.service.user is not None and b.service.user.strip()
+                else f"service `{b.service.name}` runs this image without a non-root `user:`",
+            )
             for b in stage_builds
             if b.service is not None and not _service_user_nonroot(b)
         )
