@@ -13,6 +13,7 @@ from viworks_lint.code import package_facts, path_deps, service_code
 from viworks_lint.crates import built_code
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Build, Project
+from viworks_lint.rust.facts import ListenAddr
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,20 @@ def image_code(project: Project, build: Build) -> ImageCode | None:
         for lib in (*packages, *libs):
             lib_files.update(package_facts(project, lib, set()).files)
     return ImageCode((*packages, *libs), tuple(files), frozenset(lib_files), main)
+
+
+def image_listens(project: Project, build: Build) -> tuple[ListenAddr, ...] | None:
+    """The addresses the binary ``build``'s image runs binds (its packages' selected binaries and the repository
+    libraries they use by path); None when the code is unknown."""
+    linked = _linked_packages(project, build) or _packages_by_program(project, build)
+    if linked is None:
+        return None
+    packages, bins = linked
+    seen: set[Path] = {m.path for m in packages}
+    out: dict[ListenAddr, None] = {}
+    for m in packages:
+        selected = None if bins is None else (bins & m.bin_names()) or None
+        out.update((a, None) for a in package_facts(project, m, selected).listens)
+        for lib in path_deps(project, m, seen):
+            out.update((a, None) for a in package_facts(project, lib, set()).listens)
+    return tuple(out)

@@ -111,7 +111,7 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         return None
     if any(_served(b) for b in builds) or any(_served_service(s) for s in published_services(project, builds)):
         return None  # a compose service runs it (or the image CI publishes of it) as a long-running service
-    helps = _help_default(stage, builds)
+    helps = help_default(stage, builds)
     found: Completion | None = None
     for b in builds:
         code = image_code(project, b)
@@ -179,7 +179,7 @@ def _cli_service(project: Project, svc: Service) -> bool:
     return done is not None and done.cli
 
 
-def _help_default(stage: Stage, builds: list[Build]) -> Location | None:
+def help_default(stage: Stage, builds: list[Build]) -> Location | None:
     """`ENTRYPOINT ["/app/entrypoint.sh"]` with `CMD ["help"]`: run as it is, the image prints its usage; it is
     run with a command (`docker run --rm img migrate`) and ends with it. None when a compose service gives it
     another command, or the default is no `help`."""

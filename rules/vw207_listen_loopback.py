@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from viworks_lint.code import service_code
+from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.imagecode import image_listens
+from viworks_lint.oneshot import help_default, runs_to_completion
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env, effective_listens
+from viworks_lint.scope import Scope
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]", "ip6-localhost"}
 
@@ -48,6 +52,39 @@ def check(project: Project) -> Iterator[Finding]:
                 key=f"{svc.name}:{lst.host}",
                 related=tuple(related),
             )
+    yield from _standalone(project)
+
+
+def _standalone(project: Project) -> Iterator[Finding]:
+    """Images no compose service runs, which the repository ships (deploy scope): a loopback address the code
+    binds literally (no variable to override it with `docker run -e`) is unreachable through `docker run -p`."""
+    seen: set[tuple[object, ...]] = set()
+    for build in project.builds:
+        if build.service is not None or build.dockerfile is None:
+            continue
+        if any(b.service is not None for b in project.builds_of(build.dockerfile)):
+            continue  # compose runs it: the services' findings cover it
+        info = project.scope_info(build.dockerfile.path)
+        if info is None or info.scope is not Scope.DEPLOY:
+            continue
+        stage = target_stage(build.dockerfile, build.target)
+        done = runs_to_completion(project, stage, [build]) if stage is not None else None
+        if stage is not None and (help_default(stage, [build]) is not None or (done is not None and done.cli)):
+            continue  # a command-line tool: a listener of one of its subcommands is a local helper
+        for lst in image_listens(project, build) or ():
+            if lst.host is None or not _is_loopback(lst.host) or lst.host_env or lst.addr_env or lst.port == 0:
+                continue
+            if (build.dockerfile.path, lst.location) in seen:
+                continue
+            seen.add((build.dockerfile.path, lst.location))
+            yield RULE.finding(
+                f"the app of the image built by `{project.rel(build.dockerfile.path)}` binds `{lst.host}` in its "
+                "code: inside a container that is the container itself, so `docker run -p`, a proxy and every "
+                "other container can never reach it; bind `0.0.0.0`",
+                lst.location,
+                key=f"image:{project.rel(build.dockerfile.path)}:{lst.host}",
+                related=(Related(stage.from_instr.location, "the image that runs it"),) if stage is not None else (),
+            )
 
 
 RULE = register(
@@ -58,12 +95,14 @@ RULE = register(
         summary="The app inside a container listens on 127.0.0.1/localhost/::1, so nothing outside it can reach it.",
         docs=RuleDocs(
             what="The address the app binds (a literal, the default of an env read, or the value compose or the "
-            "Dockerfile sets for that variable) is a loopback address. Values the container's environment "
-            "overrides to `0.0.0.0` are silent, and so are services with `network_mode: host` and port 0 (an "
-            "ephemeral listener of a test or helper, never the service's port). Only code the service's binary "
-            "reaches counts: not `#[cfg(test)]` items, tests and benches, modules behind test/mock features "
-            '(`#[cfg(feature = "e2e_tests")]`), nor other binaries of the image (when several are copied in, '
-            "the one `ENTRYPOINT`/`CMD` starts).",
+            "Dockerfile sets for that variable) is a loopback address. Values the container's environment overrides "
+            "to `0.0.0.0` are silent, and so are services with `network_mode: host` and port 0 (an ephemeral listener "
+            "of a test or helper, never the service's port). Only code the service's binary reaches counts: not "
+            "`#[cfg(test)]` items, tests and benches, modules behind test/mock features (`#[cfg(feature = "
+            "\"e2e_tests\")]`), nor other binaries of the image (when several are copied in, the one "
+            "`ENTRYPOINT`/`CMD` starts). An image no compose service runs that the repository ships (deploy scope: "
+            "built by CI, a release script, or standalone) is checked too, for a loopback host its code binds "
+            "literally (`format!(\"127.0.0.1:{port}\")`): no variable can override it at `docker run`.",
             why="Inside a container, 127.0.0.1 is the container itself: the published port, nginx, and every "
             "other service get `connection refused`, while `curl localhost` inside the container works, so "
             "the defect hides until deployment.",

@@ -205,7 +205,9 @@ def test_vw102_sources_under_one_missing_folder_are_one_finding(tmp_path: Path) 
 
 
 def test_vw204_a_deploy_job_copies_the_file_into_the_servers_checkout(tmp_path: Path) -> None:
-    compose = "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./deploy/auth.htpasswd:/etc/nginx/auth:ro\n"
+    compose = (
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./deploy/auth.htpasswd:/etc/nginx/auth:ro\n"
+    )
     workflow = (
         "jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
         '          printf "%s" "$HTPASSWD" > "$RUNNER_TEMP/auth.htpasswd"\n'
@@ -218,3 +220,46 @@ def test_vw204_a_deploy_job_copies_the_file_into_the_servers_checkout(tmp_path: 
     # a copy to an absolute server folder says nothing about this checkout
     write(root, {".github/workflows/deploy.yml": workflow.replace("$DEPLOY_PATH/deploy/", "/etc/")})
     assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yml", 5, "error")]
+
+
+LOOPBACK = (
+    "#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n"
+    '    let port = std::env::var("PORT").unwrap_or("8090".to_string());\n'
+    '    let address = format!("{HOST}:{}", port);\n'
+    "    actix_web::HttpServer::new(|| actix_web::App::new()).bind(address)?.run().await\n}\n"
+)
+
+
+def test_vw207_an_image_no_compose_runs_that_binds_loopback_literally(tmp_path: Path) -> None:
+    """A shipped image (CI pushes it) whose code binds `127.0.0.1` is unreachable through `docker run -p`."""
+    workflow = (
+        "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: docker build . -t acme/shop && docker push acme/shop\n"
+    )
+    deps = 'actix-web = "4"\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": LOOPBACK.replace("{HOST}", "127.0.0.1"),
+                            "Dockerfile": _image('CMD ["shop"]'), ".github/workflows/image.yml": workflow})
+    assert got(lint(root, ["VW207"]), root) == [("VW207", "src/main.rs", 5, "error")]
+    write(root, {"src/main.rs": LOOPBACK.replace("{HOST}", "0.0.0.0")})
+    assert lint(root, ["VW207"]) == []
+
+
+PROBE = (
+    "fn free(port: u16) -> bool {\n"
+    '    std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()\n'
+    "}\n"
+    "#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n"
+    "    let _ = free(9000);\n"
+    '    actix_web::HttpServer::new(|| actix_web::App::new()).bind(("0.0.0.0", 8080))?.run().await\n}\n'
+)
+
+
+def test_vw207_a_port_probe_and_a_cli_image_are_no_listener(tmp_path: Path) -> None:
+    """`bind(…).is_ok()` checks that a port is free and drops the listener; an image whose default command is
+    `--help` is a command-line tool, whose subcommand's local echo server is its own helper."""
+    deps = 'actix-web = "4"\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": PROBE, "Dockerfile": _image('CMD ["shop"]')})
+    assert lint(root, ["VW207"]) == []
+    cli = _image('ENTRYPOINT ["shop"]\nCMD ["--help"]')
+    write(root, {"src/main.rs": LOOPBACK.replace("{HOST}", "127.0.0.1"), "Dockerfile": cli})
+    assert lint(root, ["VW207"]) == []

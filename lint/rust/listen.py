@@ -10,6 +10,7 @@ from viworks_lint.rust.bindings import MAX_DEPTH, find_binding, fn_returns
 from viworks_lint.rust.context import Ctx, ctx_at
 from viworks_lint.rust.facts import ListenAddr
 from viworks_lint.rust.modules import CrateIndex
+from viworks_lint.rust.parsing import ParsedFile
 from viworks_lint.rust.syntax import call_args, method_chain, path_segments, unparen
 from viworks_lint.rust.values import PASSTHROUGH, Val, eval_str, format_pieces
 
@@ -59,7 +60,7 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
                         if _is_http_server(ctx, func.child_by_field_name("value"), 0):
                             args = call_args(call)
                             arg = args[0] if args else None
-                if arg is None:
+                if arg is None or _probe(pf, call):
                     continue
                 ctx = ctx_at(index, info, call)
                 addr = eval_addr(ctx, arg, 0) or Addr()
@@ -71,6 +72,18 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
             except RecursionError:
                 continue
     return out
+
+
+def _probe(pf: ParsedFile, call: Node) -> bool:
+    """A bind whose result is only tested (`TcpListener::bind(("127.0.0.1", port)).is_ok()`): a check that a port
+    is free, whose listener is dropped at once; no server listens there."""
+    parent = call.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "await_expression"):
+        parent = parent.parent
+    if parent is None or parent.type != "field_expression":
+        return False
+    field = parent.child_by_field_name("field")
+    return field is not None and pf.text(field) in ("is_ok", "is_err")
 
 
 def _is_http_server(ctx: Ctx, node: Node | None, depth: int) -> bool:
