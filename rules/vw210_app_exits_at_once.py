@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from viworks_lint.backgrounded import backgrounded_then_exits
 from viworks_lint.code import service_code
@@ -17,7 +19,9 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.rust.serve import ServerExit, server_exits
+from viworks_lint.scope import Scope
 from viworks_lint.scripts import entry_script, main_instructions, script_argv, shell_words
+from viworks_lint.stubbuild import stale_stubs
 
 _EXITS = (
     "the container's main process then ends, Docker stops the container with exit code 0 and `restart:` starts it "
@@ -199,10 +203,41 @@ def _framework_is_async(project: Project, manifest: Manifest, exit_: ServerExit)
     return True
 
 
+def _stub_findings(project: Project) -> Iterator[Finding]:
+    """Images whose second `cargo build` finds the stub build's binary up to date (see ``stubbuild``)."""
+    seen: set[tuple[Path, int]] = set()
+    for build in project.builds:
+        df = build.dockerfile
+        if df is None:
+            continue
+        info = project.scope_info(df.path)
+        if info is None or info.scope is not Scope.DEPLOY:
+            continue
+        for st in stale_stubs(project, build):
+            key = (df.path, st.build.location.line)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield RULE.finding(
+                f"this cargo build finds the binary of the stub build (line {st.stub.location.line}) up to date: "
+                f"COPY keeps the modification time of the real `{posixpath.basename(st.main)}` (the checkout's, "
+                "older than that build), and Cargo compares those times, so it does not compile it and the image "
+                f"ships the stub `{st.binary}`, whose `fn main() {{}}` exits at once; {_EXITS}; run "
+                f"`touch {st.main}` (or `rm -f target/*/deps/{st.binary.replace('-', '_')}*`) before this build",
+                st.build.location,
+                key=f"stub:{st.main}",
+                related=(
+                    Related(st.stub.location, "the stub `main` is written and built here"),
+                    Related(st.copy.location, "the real sources are copied over it here"),
+                ),
+            )
+
+
 def check(project: Project) -> Iterator[Finding]:
     yield from _script_findings(project)
     yield from _compose_findings(project)
     yield from _rust_findings(project)
+    yield from _stub_findings(project)
 
 
 RULE = register(
@@ -211,21 +246,28 @@ RULE = register(
         name="app-exits-at-once",
         level=Level.ERROR,
         summary="The container's main process ends right after it starts: the entrypoint backgrounds the app and "
-        "ends, or `main` drops or spawns the server future and returns.",
+        "ends, `main` drops or spawns the server future and returns, or the image ships a stub `main`.",
         docs=RuleDocs(
-            what="An entrypoint script (the file `ENTRYPOINT`/`CMD` runs, found through the COPY that puts it "
-            "there), a shell-form `ENTRYPOINT`/`CMD` or an `sh -c` text that starts a program with `&` (also "
-            "`nohup … &`) and after it runs only quick commands (`echo`, `export`, `sleep 5`, …) before it ends, "
-            "with no `wait`, `exec` or foreground program. And in the Rust binary the service runs, an "
-            "`async fn main` that makes a server future (actix-web `HttpServer::…run()` from 2.0 on, "
-            "`axum::serve(…)`, `Server::bind(…).serve(…)` of hyper/axum 0.6, `axum_server::bind(…).serve(…)`, "
-            "`warp::serve(…).run(…)`, rocket 0.5 `build()…launch()`, or a call of a function of the crate that "
-            "makes one: an `async fn` with a server in it, a `fn` returning the `Server`) at the top level of its "
-            "body and "
-            "drops it (no `.await`), binds it to a variable it never uses, or `spawn`s it and drops the "
-            "handle, when after that `main` only prints and returns. A helper started with `&` and followed "
-            "by `exec app` or `wait`, a spawned server whose handle, `join!`/`select!` or a shutdown signal "
-            "is awaited later, and a `main` that blocks in a loop are not reported.",
+            what="An entrypoint script (the file `ENTRYPOINT`/`CMD` runs, found through the COPY that puts it there), "
+            "a shell-form `ENTRYPOINT`/`CMD` or an `sh -c` text that starts a program with `&` (also `nohup … &`) and "
+            "after it runs only quick commands (`echo`, `export`, `sleep 5`, …) before it ends, with no `wait`, "
+            "`exec` or foreground program. And in the Rust binary the service runs, an `async fn main` that makes a "
+            "server future (actix-web `HttpServer::…run()` from 2.0 on, `axum::serve(…)`, `Server::bind(…).serve(…)` "
+            "of hyper/axum 0.6, `axum_server::bind(…).serve(…)`, `warp::serve(…).run(…)`, rocket 0.5 "
+            "`build()…launch()`, or a call of a function of the crate that makes one: an `async fn` with a server in "
+            "it, a `fn` returning the `Server`) at the top level of its body and drops it (no `.await`), binds it to "
+            "a variable it never uses, or `spawn`s it and drops the handle, when after that `main` only prints and "
+            "returns. A helper started with `&` and followed by `exec app` or `wait`, a spawned server whose handle, "
+            "`join!`/`select!` or a shutdown signal is awaited later, and a `main` that blocks in a loop are not "
+            "reported. And, in an image the repository ships (deploy scope), the dependency-cache pattern that ships "
+            "its placeholder: a RUN writes a stub `main` (`echo \"fn main() {}\" > src/main.rs`) and builds it, a "
+            "COPY later puts the real file there, and a second `cargo build`/`cargo install --path` with the same "
+            "profile, target and features follows with no `touch` of the sources, no removal of the stub's artifacts "
+            "(`rm target/…/deps/app*`, `rm -rf target`) and no `cargo clean` in between. COPY keeps the checkout's "
+            "modification times, older than the stub build, and Cargo decides freshness by those times, so it keeps "
+            "the stub binary (rust-lang/cargo#7181, #9312). Claimed only for a package with no library target, build "
+            "script or path dependency (those, copied in new, rebuild the binary) whose `Cargo.lock` was copied "
+            "before the stub build and is not removed or updated in between.",
             why="A container lives as long as its main process. A script that backgrounds the app and returns, "
             "or a `main` that returns without polling the server, ends that process at once with exit code 0; "
             "compose marks the container exited and `restart: unless-stopped` restarts it every few seconds, "

@@ -263,3 +263,34 @@ def test_vw207_a_port_probe_and_a_cli_image_are_no_listener(tmp_path: Path) -> N
     cli = _image('ENTRYPOINT ["shop"]\nCMD ["--help"]')
     write(root, {"src/main.rs": LOOPBACK.replace("{HOST}", "127.0.0.1"), "Dockerfile": cli})
     assert lint(root, ["VW207"]) == []
+
+
+STUB = (
+    "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\n"
+    'RUN mkdir src && echo "fn main() {}" > src/main.rs\nRUN cargo build --release\n'
+    "{between}COPY src ./src\n{before}RUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/shop /usr/local/bin/shop\n"
+    'USER nobody\nCMD ["shop"]\n'
+)
+
+
+def _stub(
+    tmp: Path, between: str = "", before: str = "", files: dict[str, str] | None = None
+) -> list[tuple[str, str, int, str]]:
+    image = STUB.replace("{between}", between).replace("{before}", before)
+    root = write(tmp, {"Cargo.toml": CARGO, "Cargo.lock": "", "src/main.rs": MAIN, "Dockerfile": image,
+                       **(files or {})})
+    return got(lint(root, ["VW210"]), root)
+
+
+def test_vw210_the_second_build_finds_the_stub_binary_up_to_date(tmp_path: Path) -> None:
+    """COPY keeps the checkout's modification times, older than the stub build: cargo keeps the stub binary
+    (rust-lang/cargo#7181), and the image ships `fn main() {}`."""
+    assert _stub(tmp_path / "bare") == [("VW210", "Dockerfile", 7, "error")]
+    # what makes cargo rebuild: a touch, the stub's artifacts removed, before or after the copy
+    assert _stub(tmp_path / "touch", before="RUN touch src/main.rs\n") == []
+    assert _stub(tmp_path / "rm", between="RUN rm -f target/release/deps/shop*\n") == []
+    # a library (or a build script) copied in after the stub is new, and rebuilds the binary that links it
+    assert _stub(tmp_path / "lib", files={"src/lib.rs": "pub fn f() {}\n"}) == []
+    # the lock removed: the next build resolves again
+    assert _stub(tmp_path / "lock", between="RUN rm Cargo.lock\n") == []
