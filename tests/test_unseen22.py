@@ -294,3 +294,24 @@ def test_vw210_the_second_build_finds_the_stub_binary_up_to_date(tmp_path: Path)
     assert _stub(tmp_path / "lib", files={"src/lib.rs": "pub fn f() {}\n"}) == []
     # the lock removed: the next build resolves again
     assert _stub(tmp_path / "lock", between="RUN rm Cargo.lock\n") == []
+
+
+def test_vw201_an_eager_or_second_closure_read_is_no_fallback(tmp_path: Path) -> None:
+    """`unwrap_or(var("B").expect(..))` evaluates its argument always; `map_or_else`'s second closure runs when
+    the first variable is set: both reads happen although compose sets the first variable."""
+    compose = "services:\n  api:\n    build: .\n    environment:\n      PRIMARY: x\n"
+    eager = (
+        "fn main() {\n"
+        '    let _a = std::env::var("PRIMARY").unwrap_or(std::env::var("SECONDARY").expect("SECONDARY"));\n}\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": eager, "Dockerfile": _image('CMD ["shop"]'),
+                            "docker-compose.yml": compose})
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]
+    second = (
+        "fn main() {\n"
+        '    let _a = std::env::var("PRIMARY").map_or_else(|_| 0, |_p| {\n'
+        '        std::env::var("SECONDARY").expect("SECONDARY").len()\n'
+        "    });\n}\n"
+    )
+    write(root, {"src/main.rs": second})
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]

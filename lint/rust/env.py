@@ -207,13 +207,15 @@ def collect_env_reads(index: CrateIndex, in_build_script: bool = False) -> list[
     return out
 
 
-_FALLBACK_METHODS = frozenset({"unwrap_or_else", "or_else", "map_or_else", "unwrap_or"})
+# lazy fallbacks: the closure runs only when the read before it failed (the variable unset); `unwrap_or(…)`
+# evaluates its argument eagerly, and `map_or_else`'s second closure runs when the variable is set
+_FALLBACK_METHODS = frozenset({"unwrap_or_else", "or_else", "map_or_else"})
 
 
 def _fallback_of(ctx: Ctx, call: Node) -> tuple[str, ...]:
-    """The variables whose reads ``call`` is the fallback of: it sits in the argument of `.unwrap_or_else(…)`
-    (`.or_else`, `.map_or_else`, `.unwrap_or`) of a chain that starts with `env::var("X")`, so it runs only when X
-    is unset."""
+    """The variables whose reads ``call`` is the fallback of: it sits in the closure given as the first argument
+    of `.unwrap_or_else(…)` (`.or_else`, `.map_or_else`) of a chain that starts with `env::var("X")`, so it runs
+    only when X is unset."""
     pf = ctx.pf
     names: list[str] = []
     cur = call
@@ -221,9 +223,14 @@ def _fallback_of(ctx: Ctx, call: Node) -> tuple[str, ...]:
         parent = cur.parent
         if parent is None or parent.type in ("function_item", "source_file"):
             break
-        if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
-            outer = parent.parent
-            func = outer.child_by_field_name("function")
+        if (
+            parent.type == "arguments"
+            and cur.type == "closure_expression"
+            and parent.named_children[:1] == [cur]
+            and parent.parent is not None
+            and parent.parent.type == "call_expression"
+        ):
+            func = parent.parent.child_by_field_name("function")
             if func is not None and func.type == "field_expression":
                 field = func.child_by_field_name("field")
                 receiver = func.child_by_field_name("value")
