@@ -114,6 +114,11 @@ def distro_users(distro: str | None) -> frozenset[str] | None:
     return None
 
 
+def packages_without_accounts() -> frozenset[str]:
+    """Packages that create no account when an image installs them (rules/images.json ``distro_users``)."""
+    return frozenset(_file().get("distro_users", {}).get("packages_without_accounts", ()))
+
+
 def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> ImageFacts:
     name, tag = split_image(ref)
     entries: list[Mapping[str, Any]] = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from viworks_lint.baseimages import OS_BASES, is_base
 from viworks_lint.dockerutil import commands, is_root_user, logical_lines, run_text
-from viworks_lint.images import distro_users, lookup
+from viworks_lint.images import distro_users, lookup, packages_without_accounts
 from viworks_lint.location import Location
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
@@ -89,6 +89,20 @@ _NO_VALUE = frozenset({
 })  # fmt: skip
 
 
+def _created_names(cmd: list[str]) -> list[str]:
+    """The names an `adduser`/`useradd` command gives (options and their values skipped)."""
+    names: list[str] = []
+    i = 1
+    while i < len(cmd):
+        w = cmd[i]
+        if w.startswith("-"):
+            i += 1 if (w in _NO_VALUE or "=" in w) else 2
+            continue
+        names.append(w.strip("\"'"))
+        i += 1
+    return names
+
+
 def _script_creates(text: str, user: str) -> bool:
     """The entrypoint script creates the user itself before it drops to it (`adduser --uid "$USER_ID" app`); not
     Debian's `adduser app docker`, which adds an existing user to a group."""
@@ -97,15 +111,7 @@ def _script_creates(text: str, user: str) -> bool:
             tool = posixpath.basename(cmd[0]) if cmd else ""
             if tool not in ("adduser", "useradd"):
                 continue
-            names: list[str] = []
-            i = 1
-            while i < len(cmd):
-                w = cmd[i]
-                if w.startswith("-"):
-                    i += 1 if (w in _NO_VALUE or "=" in w) else 2
-                    continue
-                names.append(w.strip("\"'"))
-                i += 1
+            names = _created_names(cmd)
             if names[:1] == [user] and not (tool == "adduser" and len(names) == 2):
                 return True
     return False
@@ -191,17 +197,45 @@ def privilege_drop(project: Project, build: Build, df: Dockerfile, stage: Stage)
     return Drop(tool, user, where)
 
 
+_INSTALL = re.compile(r"^(?:apk|apt-get|apt|dnf|yum|microdnf|zypper)$")
+
+
+def _installed(cmd: list[str]) -> list[str] | None:
+    """The packages a package-manager command installs (`apk add --no-cache a b`), None when it is none."""
+    if not cmd or not _INSTALL.match(posixpath.basename(cmd[0])):
+        return None
+    if not any(w in ("add", "install") for w in cmd[1:3]):
+        return None
+    words = cmd[cmd.index(next(w for w in cmd[1:3] if w in ("add", "install"))) + 1 :]
+    return [re.split(r"[=~<>]", w)[0] for w in words if not w.startswith("-")]
+
+
 def _image_may_create(df: Dockerfile, stage: Stage, user: str) -> bool:
-    """A RUN of the stage, or a stage it is built on, names the user (`apk add nginx` creates `nginx`), or a file
-    is copied over /etc/passwd."""
-    named = re.compile(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])")
+    """Something in the image may create the user though no `adduser` names it: an `adduser`/`useradd` whose name
+    comes from a variable, a package that is not known to create no account (`apk add postgresql16` makes
+    `postgres`), a script the image runs, or files copied over `/` or `/etc` (a passwd of its own)."""
+    quiet = packages_without_accounts()
     for current in df.lineage(stage):
         for ins in current.instructions:
-            if ins.cmd == "RUN" and named.search(run_text(ins)):
+            if ins.cmd in ("COPY", "ADD") and ins.values and ins.values[-1].rstrip("/") in ("", "/etc", "/etc/passwd"):
                 return True
-            if ins.cmd in ("COPY", "ADD") and any("passwd" in a or a.rstrip("/") == "/etc" for a in ins.args):
-                return True
+            if ins.cmd != "RUN":
+                continue
+            for cmd in commands(run_text(ins)):
+                tool = posixpath.basename(cmd[0]) if cmd else ""
+                if tool in ("adduser", "useradd") and any("$" in n for n in _created_names(cmd)[:1]):
+                    return True
+                packages = _installed(cmd)
+                if packages is not None and any(p not in quiet for p in packages):
+                    return True
+                if tool in ("sh", "bash", "ash", "dash") and len(cmd) > 1 and not cmd[1].startswith("-"):
+                    return True  # `sh /tmp/setup.sh`: a script of its own
+                if cmd[0].endswith(".sh") or (cmd[0].startswith(("./", "/")) and tool not in _SYSTEM_TOOLS):
+                    return True
     return False
+
+
+_SYSTEM_TOOLS = frozenset({"chmod", "chown", "mkdir", "rm", "ln", "cp", "mv", "echo", "sed", "cat", "touch", "true"})
 
 
 def _base_may_have(df: Dockerfile, stage: Stage) -> bool:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_root_user
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hostroot import host_root
 from viworks_lint.images import lookup
 from viworks_lint.keepalive import no_op_command
@@ -61,7 +61,15 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 "it up and the container exits at start; create the user, or name the one the image creates",
                 broken.location,
                 key=f"dropuser:{stage.label}",
-                related=(Related(stage.from_instr.location, f"the final stage `{stage.label}` sets no USER"),),
+                related=(
+                    Related(user_instr.location, f"the final stage `{stage.label}` switches to `USER {user}`")
+                    if user_instr is not None
+                    else Related(stage.from_instr.location, f"the final stage `{stage.label}` sets no USER"),
+                ),
+                extra={
+                    HELP: f"Create the user in the image (`RUN adduser -D -H {broken.user}`), or drop to the user "
+                    "it creates."
+                },
             ), stage_builds
             continue
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
@@ -181,13 +189,14 @@ RULE = register(
             "running it sets a non-root `user:`. Silent when the ENTRYPOINT/CMD, or the last command of the "
             "entrypoint script it runs, starts the program (with `exec` or not: VW403 reports a missing one) through "
             "`su-exec`/`gosu`/`setpriv --reuid`/`runuser -u`/`s6-setuidgid`/`chpst -u`/`chroot --userspec` as a "
-            "non-root user the image has (a numeric uid, `nobody`, one a RUN or the script itself creates or a RUN "
-            "names, `apk add nginx`, one the deployment configures, `\"$PUID\"`, or any user when the image is built "
-            "on one that may bring accounts of its own, `node`, `postgres`, not a bare operating system image) with a "
-            "tool the image is not known to lack, or starts it that way in the background and `wait`s for it: the "
-            "script runs as root only to set up (fix volume ownership), the app does not. When the user it drops to "
-            "is none the image has (built on an operating system image whose accounts are known, `rules/images.json`, "
-            "and no RUN names the user, no file is copied over /etc/passwd, the script does not create it), the "
+            "non-root user the image has or may have (a numeric uid, `nobody`, one an `adduser`/`useradd` of a RUN or "
+            "of the script itself creates, one the deployment configures, `\"$PUID\"`; or any user when the image "
+            "installs a package not known to create no account, `apk add postgresql16`, runs a script of its own, "
+            "copies files over `/` or `/etc`, or is built on an image that may bring accounts of its own, `node`, "
+            "`postgres`, not a bare operating system image) with a tool the image is not known to lack, or starts it "
+            "that way in the background and `wait`s for it: the script runs as root only to set up (fix volume "
+            "ownership), the app does not. When the user it drops to is none the image can have (a bare operating "
+            "system image whose accounts are known and packages known to create none, `rules/images.json`), the "
             "finding is at the drop: the tool cannot look the user up and the container exits at start. Image-only "
             "services are not checked, nor export-only artifact stages (`FROM scratch` with only COPY/ADD/ARG/LABEL, "
             "no CMD/ENTRYPOINT, no compose `command:`), which `docker build --output` writes to the host and never "

@@ -1,0 +1,36 @@
+"""Points of a second read of the round that followed the twenty-second set of unseen repositories: each change
+keeps its claim where the defect is real and makes none where it is not shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, where, write
+
+CARGO = '[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+MAIN = "fn main() {}\n"
+
+
+def _drop(root: Path, setup: str, user: str = "app") -> list[tuple[str, str, int]]:
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+        f"FROM alpine:3.20\n{setup}\n"
+        "COPY --from=build /app/target/release/svc /usr/local/bin/svc\n"
+        "COPY entrypoint.sh /usr/local/bin/entrypoint.sh\n"
+        'ENTRYPOINT ["entrypoint.sh"]\nCMD ["svc"]\n'
+    )
+    script = f'#!/bin/sh\nexec su-exec {user} "$@"\n'
+    write(root, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "entrypoint.sh": script})
+    return where(lint(root, ["VW401"]), root)
+
+
+def test_a_path_that_spells_the_user_creates_no_user(tmp_path: Path) -> None:
+    """`mkdir -p /app/data` names no user: the drop to `app` still fails."""
+    assert _drop(tmp_path, "RUN apk add --no-cache su-exec && mkdir -p /app/data") == [("VW401", "entrypoint.sh", 2)]
+
+
+def test_what_may_create_the_user_makes_no_claim(tmp_path: Path) -> None:
+    """A package that creates its account, an `adduser` of a variable, a setup script: the user may exist."""
+    assert _drop(tmp_path / "pg", "RUN apk add --no-cache su-exec postgresql16", "postgres") == []
+    assert _drop(tmp_path / "arg", 'ARG APP_USER=app\nRUN apk add --no-cache su-exec && adduser -D "$APP_USER"') == []
+    assert _drop(tmp_path / "script", "COPY setup.sh /tmp/\nRUN apk add --no-cache su-exec && sh /tmp/setup.sh") == []
