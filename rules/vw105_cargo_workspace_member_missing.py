@@ -207,7 +207,9 @@ def _orphan_folder(project: Project, m: Manifest, depended: set[Path]) -> str | 
     nothing builds it with the project. None otherwise."""
     root = project.workspace_root(m)
     unit = root if root is not None and (root is m or _member(root, m)) else m
-    if unit.dir in depended or norm_path(unit.dir) == norm_path(project.root):
+    if norm_path(unit.dir) in depended or norm_path(unit.dir) == norm_path(project.root):
+        return None
+    if _built_by_image(project, unit.dir):
         return None
     parts = project.rel(unit.dir).lower().split("/")
     return next((p for p in parts if p in _RETIRED or p in _EXAMPLES), None)
@@ -222,10 +224,38 @@ def _member(root: Manifest, m: Manifest) -> bool:
     return False
 
 
+def _built_by_image(project: Project, crate: Path) -> bool:
+    """A build (compose or CI) whose context is the crate's folder or inside it, or whose Dockerfile names the
+    crate's folder (`cd legacy/api && cargo build`, `COPY examples/demo ./`): the crate is built after all."""
+    for b in project.builds:
+        ctx = norm_path(b.context)
+        if ctx == crate or crate in ctx.parents:
+            return True
+        if ctx in crate.parents and b.dockerfile is not None:
+            rel = crate.relative_to(ctx).as_posix()
+            if any(rel in line for line in b.dockerfile.lines):
+                return True
+    return False
+
+
+def _path_targets(project: Project) -> set[Path]:
+    """Every directory a manifest points at by path: dependencies, `[workspace.dependencies]`, `[patch.*]`."""
+    out: set[Path] = set()
+    for o in project.manifests.values():
+        out.update(norm_path(dep.path) for dep in o.dependencies if dep.path is not None)
+        tables = [_raw_deps(o, "workspace.dependencies")]
+        patch = o.data.get("patch")
+        if isinstance(patch, Mapping):
+            tables.extend(v for v in patch.values() if isinstance(v, Mapping))
+        for table in tables:
+            for spec in table.values():
+                if isinstance(spec, Mapping) and isinstance(spec.get("path"), str):
+                    out.add(norm_path(o.dir / spec["path"]))
+    return out
+
+
 def check(project: Project) -> Iterator[Finding]:
-    depended = {
-        norm_path(dep.path) for o in project.manifests.values() for dep in o.dependencies if dep.path is not None
-    }
+    depended = _path_targets(project)
     for m in project.manifests.values():
         if m.problems and not m.data:
             continue  # does not parse: VW001
@@ -262,9 +292,11 @@ RULE = register(
             "it generates it (an amalgamation or codegen step); a missing path outside the repository "
             "(`../../other-repo/crate`, a sibling checkout) is a note too. A path holding a template placeholder "
             "(`path = \"{{client}}\"`, a scaffold rendered before use) is not checked. The path dependencies of a "
-            "crate outside every workspace that no other manifest depends on are not checked when it sits in a folder "
-            "of retired code (`archive/`, `legacy/`, `old/`, `deprecated/`), and are a note in a folder of examples "
-            "(`examples/`, `samples/`): nothing builds it with the project.",
+            "crate outside every workspace (or of an example's own workspace) that no other manifest points at by "
+            "path (a dependency, `[workspace.dependencies]`, `[patch]`) and no image builds (no build context at or "
+            "inside it, no Dockerfile that names its folder) are not checked when it sits in a folder of retired code "
+            "(`archive/`, `legacy/`, `old/`, `deprecated/`), and are a note in a folder of examples (`examples/`, "
+            "`samples/`): nothing builds it with the project.",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

@@ -34,3 +34,27 @@ def test_what_may_create_the_user_makes_no_claim(tmp_path: Path) -> None:
     assert _drop(tmp_path / "pg", "RUN apk add --no-cache su-exec postgresql16", "postgres") == []
     assert _drop(tmp_path / "arg", 'ARG APP_USER=app\nRUN apk add --no-cache su-exec && adduser -D "$APP_USER"') == []
     assert _drop(tmp_path / "script", "COPY setup.sh /tmp/\nRUN apk add --no-cache su-exec && sh /tmp/setup.sh") == []
+
+
+OLD = '[package]\nname = "old"\nversion = "0.1.0"\n\n[dependencies]\ncommon = { path = "../common" }\n'
+
+
+def test_vw105_a_retired_folder_crate_that_something_builds_is_checked(tmp_path: Path) -> None:
+    """A crate under `legacy/` that the workspace uses through `[workspace.dependencies]`, or `[patch]`, or that
+    the compose build compiles, is built: its broken path dependency breaks the build."""
+    app = CARGO + "old = { workspace = true }\n"
+    ws = '[workspace]\nmembers = ["app"]\n\n[workspace.dependencies]\nold = { path = "legacy/old" }\n'
+    root = write(tmp_path / "wsdep", {"Cargo.toml": ws, "app/Cargo.toml": app, "app/src/main.rs": MAIN,
+                                      "legacy/old/Cargo.toml": OLD, "legacy/old/src/lib.rs": ""})
+    assert where(lint(root, ["VW105"]), root) == [("VW105", "legacy/old/Cargo.toml", 6)]
+    patch = '[workspace]\nmembers = ["app"]\n\n[patch.crates-io]\nold = { path = "legacy/old" }\n'
+    root = write(tmp_path / "patch", {"Cargo.toml": patch, "app/Cargo.toml": CARGO + 'old = "1"\n',
+                                      "app/src/main.rs": MAIN, "legacy/old/Cargo.toml": OLD,
+                                      "legacy/old/src/lib.rs": ""})
+    assert where(lint(root, ["VW105"]), root) == [("VW105", "legacy/old/Cargo.toml", 6)]
+    image = "FROM rust:1.83\nWORKDIR /src\nCOPY . .\nRUN cd legacy/old && cargo build --release\n"
+    root = write(tmp_path / "built", {"Cargo.toml": '[workspace]\nmembers = ["app"]\n', "app/Cargo.toml": CARGO,
+                                      "app/src/main.rs": MAIN, "legacy/old/Cargo.toml": OLD,
+                                      "legacy/old/src/lib.rs": "", "Dockerfile": image,
+                                      "docker-compose.yml": "services:\n  old:\n    build: .\n"})
+    assert where(lint(root, ["VW105"]), root) == [("VW105", "legacy/old/Cargo.toml", 6)]
