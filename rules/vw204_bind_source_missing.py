@@ -13,9 +13,10 @@ from viworks_lint.devstack import doc_snippet
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.images import lookup
-from viworks_lint.parsers.compose import Mount, Service
+from viworks_lint.parsers.compose import Mount, Service, command_words
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runtime import container_env
 from viworks_lint.storeuse import reached_sources
 
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]")
@@ -148,26 +149,45 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     return None if instr is not None and instr.unresolved else stage.state.user
 
 
-# loggers and settings read from a file the code only names (`log4rs::init_file("log4rs.yaml")`): where they
-# write is in that file, not in the code
-_FILE_CONFIGURED = re.compile(r"\blog4rs\b|\binit_file\s*\(|\bconfig::File\b|\bfigment\b")
+# loggers and settings read from a file the code only names (`log4rs::init_file("log4rs.yaml")`, a `config`
+# crate source, serde reading a settings file): where they write may be in that file, not in the code
+_FILE_CONFIGURED = re.compile(
+    r"\blog4rs\b|\binit_file\s*\(|\bFile::with_name\b|\bfigment\b|\bconfy\b"
+    r"|\bconfig::(?:Config|File|Environment|ConfigBuilder|FileFormat)\b|\bConfig::builder\s*\("
+    r"|\b(?:toml|serde_yaml|serde_yml|serde_json|ron|json5)::from_(?:str|reader|slice)\b"
+)
 
 
-def _never_named(project: Project, svc: Service, target: str) -> bool:
+def _never_named(project: Project, svc: Service, compose_dir: Path, target: str) -> bool:
     """The service's code (known, and configured in code) never names the mount's target folder: no string in
-    its sources holds the folder's name, and no variable compose or the image passes holds its path. Nothing in
-    the app writes there (`./logs:/app/logs` beside an app that logs to stderr)."""
-    name = posixpath.basename(target.rstrip("/"))
+    its sources holds the folder's name; no variable the container gets (compose `environment`, `env_file`, the
+    image's ENV), no word of its command or entrypoint and no file mounted into it holds its path; and it is not
+    the working directory, where relative paths land. Nothing in the app writes there (`./logs:/app/logs` beside
+    an app that logs to stderr)."""
+    folder = target.rstrip("/")
+    name = posixpath.basename(folder)
     code = service_code(project, svc)
     if not name or code is None:
         return False
-    values = [e.value for e in svc.environment if e.value]
+    env = container_env(project, svc, code.build)
+    if not env.complete:
+        return False
+    values = [v for v in env.values.values() if v]
+    values += command_words(svc.command) + command_words(svc.entrypoint)
     build = project.build_of_service(svc)
     stage = target_stage(build.dockerfile, build.target) if build is not None and build.dockerfile else None
+    node = svc.node.get("working_dir")
+    own = node.value if node is not None and isinstance(node.value, str) else None
+    workdir = own or (stage.state.workdir if stage is not None else None) or "/"
+    if workdir.rstrip("/") == folder or workdir.startswith(folder + "/"):
+        return False
     if stage is not None:
-        values += [v for v, _ in stage.state.env.values()]
         values += [" ".join(i.values) for i in (stage.state.entrypoint, stage.state.cmd) if i is not None]
-    if any(target.rstrip("/") in v or name in v.split("/") for v in values):
+    for m in svc.volumes:  # configuration files mounted into the container may name the folder
+        host = compose_dir / m.source if m.type == "bind" and m.source else None
+        if host is not None and host.is_file() and host.stat().st_size < 1_000_000:
+            values.append(host.read_text("utf-8", errors="replace"))
+    if any(folder in v or name in re.split(r"[/\s=:\"',]", v) for v in values):
         return False
     texts = [t for m in code.packages for t in reached_sources(project, code, m)]
     if not texts or any(_FILE_CONFIGURED.search(t) for t in texts):
@@ -240,7 +260,7 @@ def check(project: Project) -> Iterator[Finding]:
                     key=key,
                     level=Level.NOTE,
                 )
-            elif data and m.target and _never_named(project, svc, m.target):
+            elif data and m.target and _never_named(project, svc, compose.project_dir, m.target):
                 yield RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
                     f"creates it owned by root and the container runs as `{user}`, but the app's code never names "
@@ -312,17 +332,18 @@ RULE = register(
             "elasticsearch, bitnami; not images whose entrypoint chowns its directories as root before dropping "
             "privileges, such as postgres and mysql), since Docker creates it owned by root; a note when the "
             "service's Rust code is known, configures its output in code (no `log4rs` or settings file) and names the "
-            "folder nowhere (no string holds its name, no variable of compose or the image holds its path: "
-            "`./logs:/app/logs` beside an app that logs to stderr writes nothing there). A read-only mount (`:ro`) is "
-            "read, not written, so it is no data directory; a build output of the host (a path under Cargo's "
-            "`target/…/release` or `debug`) is only a note to build it first. A source the repository puts into place "
-            "itself (a template beside it, or a `mkdir -p`, `cp`, `touch` or a tool's output file, `ssh-keygen -f`, "
-            "`openssl -out`, `curl -o`, in a wrapper, script, CI workflow or the README, also a bare `touch app.db` "
-            "in the docs for a copy of the compose file in another folder such as `examples/`) is only a note naming "
-            "that step (a deploy job's `scp`/`rsync` of the file to `host:$DIR/<the same path>`, the server's "
-            "checkout, counts too); so is a source of a compose file kept under a documentation folder (`docs/…`), a "
-            "snippet whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built "
-            "from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
+            "folder nowhere (no string holds its name; no variable the container gets, from `environment`, `env_file` "
+            "or the image, no word of its command or entrypoint and no file mounted into it holds its path; it is not "
+            "the working directory: `./logs:/app/logs` beside an app that logs to stderr writes nothing there). A "
+            "read-only mount (`:ro`) is read, not written, so it is no data directory; a build output of the host (a "
+            "path under Cargo's `target/…/release` or `debug`) is only a note to build it first. A source the "
+            "repository puts into place itself (a template beside it, or a `mkdir -p`, `cp`, `touch` or a tool's "
+            "output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI workflow or the "
+            "README, also a bare `touch app.db` in the docs for a copy of the compose file in another folder such as "
+            "`examples/`) is only a note naming that step (a deploy job's `scp`/`rsync` of the file to "
+            "`host:$DIR/<the same path>`, the server's checkout, counts too); so is a source of a compose file kept "
+            "under a documentation folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, "
+            "absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

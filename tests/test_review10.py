@@ -58,3 +58,25 @@ def test_vw105_a_retired_folder_crate_that_something_builds_is_checked(tmp_path:
                                       "legacy/old/src/lib.rs": "", "Dockerfile": image,
                                       "docker-compose.yml": "services:\n  old:\n    build: .\n"})
     assert where(lint(root, ["VW105"]), root) == [("VW105", "legacy/old/Cargo.toml", 6)]
+
+
+def _logs(root: Path, extra: str = "", files: dict[str, str] | None = None, image_extra: str = "") -> list[str]:
+    compose = "services:\n  api:\n    build: .\n    volumes:\n      - ./logs:/app/logs\n" + extra
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        f"COPY --from=build /src/target/release/svc /usr/local/bin/svc\n{image_extra}USER nobody\nCMD [\"svc\"]\n"
+    )
+    write(root, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "docker-compose.yml": compose, "Dockerfile": image,
+                 ".gitignore": "logs/\n", **(files or {})})
+    return [f.effective_level.value for f in lint(root, ["VW204"])]
+
+
+def test_vw204_the_folder_reaches_the_app_by_other_routes(tmp_path: Path) -> None:
+    """A command argument, an env_file value, a mounted settings file, or the working directory: the app may
+    write there, so the "permission denied" error stays."""
+    assert _logs(tmp_path / "none") == ["note"]
+    assert _logs(tmp_path / "cmd", '    command: ["svc", "--log-dir", "/app/logs"]\n') == ["error"]
+    assert _logs(tmp_path / "envfile", "    env_file: app.env\n", {"app.env": "LOG_DIR=/app/logs\n"}) == ["error"]
+    mounted = '      - ./settings.toml:/etc/svc.toml:ro\n'
+    assert _logs(tmp_path / "conf", mounted, {"settings.toml": 'log_dir = "/app/logs"\n'}) == ["error"]
+    assert _logs(tmp_path / "wd", image_extra="WORKDIR /app/logs\n") == ["error"]
