@@ -118,9 +118,9 @@ def image_code(project: Project, build: Build) -> ImageCode | None:
     return ImageCode((*packages, *libs), tuple(files), frozenset(lib_files), main)
 
 
-def image_listens(project: Project, build: Build) -> tuple[ListenAddr, ...] | None:
-    """The addresses the binary ``build``'s image runs binds (its packages' selected binaries and the repository
-    libraries they use by path); None when the code is unknown."""
+def image_listens(project: Project, build: Build, *, libraries: bool = True) -> tuple[ListenAddr, ...] | None:
+    """The addresses the binary ``build``'s image runs binds (its packages' selected binaries and, with
+    ``libraries``, the repository libraries they use by path); None when the code is unknown."""
     linked = _linked_packages(project, build) or _packages_by_program(project, build)
     if linked is None:
         return None
@@ -130,6 +130,6 @@ def image_listens(project: Project, build: Build) -> tuple[ListenAddr, ...] | No
     for m in packages:
         selected = None if bins is None else (bins & m.bin_names()) or None
         out.update((a, None) for a in package_facts(project, m, selected).listens)
-        for lib in path_deps(project, m, seen):
+        for lib in path_deps(project, m, seen) if libraries else ():
             out.update((a, None) for a in package_facts(project, lib, set()).listens)
     return tuple(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from viworks_lint.code import service_code
@@ -55,10 +56,34 @@ def check(project: Project) -> Iterator[Finding]:
     yield from _standalone(project)
 
 
+_HOST_NETWORK = re.compile(r"\b(?:docker|podman)\s+(?:container\s+)?run\b[^\n]*--net(?:work)?[= ]host\b")
+_RUN_FILES = ("*.sh", "Makefile", "makefile", "justfile", "Justfile", "*.md", ".github/workflows/*.yml",
+              ".github/workflows/*.yaml", "scripts/*", "deploy/*", "bin/*")  # fmt: skip
+
+
+def _runs_on_host_network(project: Project) -> bool:
+    """A script, Makefile, workflow or document runs an image with `docker run --network host`: loopback is the
+    host's there."""
+    for pattern in _RUN_FILES:
+        for path in sorted(project.root.glob(pattern))[:200]:
+            try:
+                if (
+                    path.is_file()
+                    and path.stat().st_size < 1_000_000
+                    and _HOST_NETWORK.search(path.read_text("utf-8", errors="replace"))
+                ):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 def _standalone(project: Project) -> Iterator[Finding]:
-    """Images no compose service runs, which the repository ships (deploy scope): a loopback address the code
-    binds literally (no variable to override it with `docker run -e`) is unreachable through `docker run -p`."""
+    """Images no compose service runs, which the repository ships (deploy scope): when every address the code
+    of the image's own package binds is a loopback host written in the code (no variable to override it with
+    `docker run -e`), nothing outside the container reaches it through `docker run -p`."""
     seen: set[tuple[object, ...]] = set()
+    host_network: bool | None = None
     for build in project.builds:
         if build.service is not None or build.dockerfile is None:
             continue
@@ -71,9 +96,16 @@ def _standalone(project: Project) -> Iterator[Finding]:
         done = runs_to_completion(project, stage, [build]) if stage is not None else None
         if stage is not None and (help_default(stage, [build]) is not None or (done is not None and done.cli)):
             continue  # a command-line tool: a listener of one of its subcommands is a local helper
-        for lst in image_listens(project, build) or ():
-            if lst.host is None or not _is_loopback(lst.host) or lst.host_env or lst.addr_env or lst.port == 0:
-                continue
+        listens = image_listens(project, build, libraries=False) or ()
+        if not listens or not all(
+            lst.host is not None and _is_loopback(lst.host) and not (lst.host_env or lst.addr_env) for lst in listens
+        ):
+            continue  # a server on 0.0.0.0 beside a local admin port or a probe; or a host a variable sets
+        if host_network is None:
+            host_network = _runs_on_host_network(project)
+        if host_network:
+            return
+        for lst in listens:
             if (build.dockerfile.path, lst.location) in seen:
                 continue
             seen.add((build.dockerfile.path, lst.location))
@@ -101,8 +133,12 @@ RULE = register(
             "`#[cfg(test)]` items, tests and benches, modules behind test/mock features (`#[cfg(feature = "
             "\"e2e_tests\")]`), nor other binaries of the image (when several are copied in, the one "
             "`ENTRYPOINT`/`CMD` starts). An image no compose service runs that the repository ships (deploy scope: "
-            "built by CI, a release script, or standalone) is checked too, for a loopback host its code binds "
-            "literally (`format!(\"127.0.0.1:{port}\")`): no variable can override it at `docker run`.",
+            "built by CI, a release script, or standalone) is checked too, when every address its own package binds "
+            "is a loopback host written in the code (`format!(\"127.0.0.1:{port}\")`, no variable to override it at "
+            "`docker run`; a local admin port beside a server on `0.0.0.0` is deliberate), it is no command-line tool "
+            "(default command `--help`, clap subcommands), and no script, Makefile, workflow or document runs an "
+            "image with `docker run --network host`. A bind whose result is only tested (`.is_ok()`, a free-port "
+            "probe) is no listener.",
             why="Inside a container, 127.0.0.1 is the container itself: the published port, nginx, and every "
             "other service get `connection refused`, while `curl localhost` inside the container works, so "
             "the defect hides until deployment.",

@@ -80,3 +80,24 @@ def test_vw204_the_folder_reaches_the_app_by_other_routes(tmp_path: Path) -> Non
     mounted = '      - ./settings.toml:/etc/svc.toml:ro\n'
     assert _logs(tmp_path / "conf", mounted, {"settings.toml": 'log_dir = "/app/logs"\n'}) == ["error"]
     assert _logs(tmp_path / "wd", image_extra="WORKDIR /app/logs\n") == ["error"]
+
+
+SERVE = (
+    "#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n"
+    "    let _admin = std::net::TcpListener::bind((\"127.0.0.1\", 9901))?;\n"
+    '    actix_web::HttpServer::new(|| actix_web::App::new()).bind(("{HOST}", 8080))?.run().await\n}\n'
+)
+
+
+def test_vw207_a_standalone_image_is_claimed_only_when_every_listener_is_loopback(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nUSER nobody\nCMD ["svc"]\n'
+    )
+    files = {"Cargo.toml": CARGO + 'actix-web = "4"\n', "Dockerfile": image}
+    root = write(tmp_path / "admin", {**files, "src/main.rs": SERVE.replace("{HOST}", "0.0.0.0")})
+    assert lint(root, ["VW207"]) == []  # a local admin port beside the server on every interface
+    root = write(tmp_path / "both", {**files, "src/main.rs": SERVE.replace("{HOST}", "127.0.0.1")})
+    assert [f.location.line for f in lint(root, ["VW207"])] == [3, 4]
+    write(root, {"deploy/run.sh": "docker run -d --network host acme/svc\n"})
+    assert lint(root, ["VW207"]) == []  # run on the host's network: loopback is the host's
