@@ -165,8 +165,17 @@ _LAZY_POOL = re.compile(
 _BB8_BUILD = re.compile(r"Pool\s*::\s*builder\s*\(\s*\)[^;]*?\.build\s*\(", re.DOTALL)
 
 
-def _bb8_lazy(text: str) -> bool:
-    return "bb8" in text and "min_idle" not in text and _BB8_BUILD.search(text) is not None
+_BB8_REDIS = re.compile(r"\bbb8_redis\b|\bRedisConnectionManager\b|\bRedisMultiplexedConnectionManager\b")
+_BB8_SQL = re.compile(r"\bbb8_(?:postgres|tiberius|diesel|mongodb)\b|\bPostgresConnectionManager\b"
+                      r"|\bAsyncDieselConnectionManager\b")
+
+
+def _bb8_lazy(text: str, redis: bool) -> bool:
+    """A bb8 pool of the datastore's own manager built without `min_idle` on the same builder chain."""
+    if "bb8" not in text or (_BB8_REDIS if redis else _BB8_SQL).search(text) is None:
+        return False
+    chains = [m.group(0) for m in _BB8_BUILD.finditer(text)]
+    return bool(chains) and all("min_idle" not in c for c in chains)
 
 
 # a direct connection that fails at once when the datastore is not up yet (diesel `PgConnection::establish`)
@@ -208,7 +217,7 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
         or ("sea_orm" in text and _SEA_ORM_CONNECT.search(text) is not None)
     )
     establish = _ESTABLISH.search(text) is not None
-    lazy = _LAZY_POOL.search(text) is not None or _bb8_lazy(text)
+    lazy = _LAZY_POOL.search(text) is not None or _bb8_lazy(text, redis=False)
     return waits, lazy, establish, establish or _CONNECT.search(text) is not None
 
 
@@ -231,7 +240,7 @@ def _scan_redis(text: str) -> tuple[bool, bool, bool]:
             at_start = True
             break
     waits = "r2d2" in text and _R2D2_BUILD.search(text) is not None
-    return _REDIS_LAZY.search(text) is not None or _bb8_lazy(text), at_start, waits
+    return _REDIS_LAZY.search(text) is not None or _bb8_lazy(text, redis=True), at_start, waits
 
 
 def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | None:

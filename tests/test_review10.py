@@ -101,3 +101,26 @@ def test_vw207_a_standalone_image_is_claimed_only_when_every_listener_is_loopbac
     assert [f.location.line for f in lint(root, ["VW207"])] == [3, 4]
     write(root, {"deploy/run.sh": "docker run -d --network host acme/svc\n"})
     assert lint(root, ["VW207"]) == []  # run on the host's network: loopback is the host's
+
+
+def test_vw309_a_bb8_pool_of_another_datastore_says_nothing_about_redis(tmp_path: Path) -> None:
+    code = (
+        "use bb8::Pool;\nuse bb8_postgres::PostgresConnectionManager;\n#[tokio::main]\nasync fn main() {\n"
+        '    let url = std::env::var("REDIS_URL").unwrap();\n'
+        "    let client = redis::Client::open(url).unwrap();\n"
+        "    let _c = client.get_multiplexed_async_connection().await.unwrap();\n"
+        '    let m = PostgresConnectionManager::new_from_stringlike("host=db", tokio_postgres::NoTls).unwrap();\n'
+        "    let _p = Pool::builder().build(m).await.unwrap();\n}\n"
+    )
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      REDIS_URL: redis://cache:6379\n"
+        "    depends_on:\n      - cache\n  cache:\n    image: redis:7\n"
+    )
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nUSER nobody\nCMD ["svc"]\n'
+    )
+    deps = 'tokio = { version = "1", features = ["full"] }\nredis = "0.27"\nbb8 = "0.8"\nbb8-postgres = "0.8"\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": code, "Dockerfile": image,
+                            "docker-compose.yml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]
