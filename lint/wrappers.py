@@ -137,9 +137,10 @@ def _heading_path(label: str) -> str:
 
 def _section_cwd(sections: dict[str, Path], label: str) -> Path | None:
     """The folder a subsection's commands start in: where its nearest enclosing section's own commands left
-    the terminal (`## Prepare` says `cd docker`, its `### Full stack` subsection runs from there), else None."""
+    the terminal (`## Prepare` says `cd docker`, its `### Full stack` subsection runs from there), else None. The
+    top heading (a document's title) passes nothing on."""
     parts = _heading_path(label).split(" / ")
-    for n in range(len(parts) - 1, 0, -1):
+    for n in range(len(parts) - 1, 1, -1):  # not the document's title: its intro's `cd` is no section's
         found = sections.get(" / ".join(parts[:n]))
         if found is not None:
             return found

@@ -124,3 +124,14 @@ def test_vw309_a_bb8_pool_of_another_datastore_says_nothing_about_redis(tmp_path
     root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": code, "Dockerfile": image,
                             "docker-compose.yml": compose})
     assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["warning"]
+
+
+def test_a_cd_in_the_title_section_does_not_move_later_sections(tmp_path: Path) -> None:
+    compose = "services:\n  app:\n    build: .\n    user: \"1000\"\n    volumes:\n      - ./data:/app/data\n"
+    readme = (
+        "# Acme app\n\n```bash\ncd frontend && npm run dev\n```\n\n## Run the stack\n\n```bash\nmkdir -p data\n"
+        "docker compose up\n```\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "docker-compose.yml": compose,
+                            "README.md": readme, "frontend/package.json": "{}", ".gitignore": "data/\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW204"])] == ["note"]
