@@ -57,7 +57,7 @@ def _path_like(word: str) -> bool:
 _REMOTE = re.compile(r"^[^/\s:]+:(.+)$")  # `user@host:path`, not a local path
 
 
-def _remote_repo_path(dest: str, root: Path) -> str | None:
+def _remote_repo_path(dest: str, root: Path, workflow: str) -> str | None:
     """The repository path a copy to a server lands at, when the remote path is a variable folder followed by a
     path whose first folder the repository has (`$USER@$HOST:${DEPLOY_PATH}/deploy/auth.htpasswd` →
     `<root>/deploy/auth.htpasswd`): the server holds a checkout (or a copy) of the repository there."""
@@ -70,7 +70,26 @@ def _remote_repo_path(dest: str, root: Path) -> str | None:
     rel = parts[1:]
     if not (root / rel[0]).is_dir() or any("$" in p or p in (".", "..") for p in rel):
         return None
+    if not _compose_runs_in(workflow, parts[0]):
+        return None  # no evidence that the folder is where the repository's compose runs on the server
     return (root / "/".join(rel)).as_posix()
+
+
+def _compose_runs_in(text: str, folder: str) -> bool:
+    """The same file runs compose in ``folder`` on the server (`cd $DEPLOY_PATH && docker compose up`, `-f
+    $DEPLOY_PATH/compose.yml`) or copies a compose file there (`scp compose.yml host:$DEPLOY_PATH/`)."""
+    name = re.escape(folder.strip("{}$").removeprefix("{").removesuffix("}"))
+    var = rf"\$\{{?{name}\}}?"
+    runs = rf"{var}[^\n]*docker[ -]compose|docker[ -]compose[^\n]*{var}"
+    copies = rf"\b(?:scp|rsync)\b[^\n]*(?:compose|docker-compose)[\w.-]*\.ya?ml\b[^\n]*:[\"']?{var}"
+    return re.search(f"{runs}|{copies}", text) is not None
+
+
+def _file_text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8", errors="replace") if path.stat().st_size < 2_000_000 else ""
+    except OSError:
+        return ""
 
 
 def record_created(words: list[str], prog: str, cwd: Path, root: Path, step: Step, out: Wrappers) -> None:
@@ -85,7 +104,7 @@ def record_created(words: list[str], prog: str, cwd: Path, root: Path, step: Ste
         else:
             targets = [(dest, args[0] if len(args) == 2 else None)]
     elif prog in ("scp", "rsync") and len(args) >= 2:
-        remote = _remote_repo_path(args[-1], root)
+        remote = _remote_repo_path(args[-1], root, _file_text(step.location.path))
         if remote is not None:  # a deploy job copies the file into the server's checkout (`host:$DIR/deploy/x`)
             targets = [(remote, None)]
     generic = prog not in _OUTPUT_FLAGS  # any command's `-o`: a file only when the word after it looks like one

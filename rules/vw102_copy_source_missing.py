@@ -166,8 +166,9 @@ def _fold_folders(project: Project, build: Build, missing: list[Finding]) -> Ite
         else:
             groups.setdefault(f"\0{id(f)}", []).append(f)
     for top, found in groups.items():
-        if len(found) == 1 or top.startswith("\0"):
-            yield from found
+        deeper = any("/" in clean_source(f.key.removeprefix("missing:")).rstrip("/") for f in found)
+        if len(found) == 1 or top.startswith("\0") or not deeper:
+            yield from found  # one source, or a file copied twice (no sub-path shows `top` is a folder)
             continue
         first = found[0]
         others = tuple(Related(f.location, f"also under `{top}/`") for f in found[1:])

@@ -341,9 +341,10 @@ RULE = register(
             "output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI workflow or the "
             "README, also a bare `touch app.db` in the docs for a copy of the compose file in another folder such as "
             "`examples/`) is only a note naming that step (a deploy job's `scp`/`rsync` of the file to "
-            "`host:$DIR/<the same path>`, the server's checkout, counts too); so is a source of a compose file kept "
-            "under a documentation folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, "
-            "absolute host paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
+            "`host:$DIR/<the same path>` counts too, when the same file runs compose in `$DIR` or copies a compose "
+            "file there); so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet "
+            "whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built from "
+            "variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

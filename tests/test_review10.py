@@ -135,3 +135,15 @@ def test_a_cd_in_the_title_section_does_not_move_later_sections(tmp_path: Path) 
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "docker-compose.yml": compose,
                             "README.md": readme, "frontend/package.json": "{}", ".gitignore": "data/\n"})
     assert [f.effective_level.value for f in lint(root, ["VW204"])] == ["note"]
+
+
+def test_vw102_a_missing_file_copied_twice_is_not_a_folder(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY Cargo.toml ./\nCOPY src ./src\nCOPY settings.toml ./\n"
+        "RUN cargo build --release\nFROM debian:bookworm-slim\nCOPY settings.toml /etc/svc/\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    found = lint(root, ["VW102"])
+    assert [f.location.line for f in found] == [5, 8]
+    assert not any("folder" in f.message for f in found)

@@ -212,6 +212,7 @@ def test_vw204_a_deploy_job_copies_the_file_into_the_servers_checkout(tmp_path: 
         "jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n"
         '          printf "%s" "$HTPASSWD" > "$RUNNER_TEMP/auth.htpasswd"\n'
         '          scp "$RUNNER_TEMP/auth.htpasswd" "deploy@$HOST:$DEPLOY_PATH/deploy/auth.htpasswd"\n'
+        '          scp compose.yml "deploy@$HOST:$DEPLOY_PATH/compose.yml"\n'
     )
     root = write(tmp_path, {"compose.yml": compose, "deploy/nginx.conf": "", ".github/workflows/deploy.yml": workflow})
     found = lint(root, ["VW204"])
@@ -219,6 +220,10 @@ def test_vw204_a_deploy_job_copies_the_file_into_the_servers_checkout(tmp_path: 
     assert "scp" in found[0].message
     # a copy to an absolute server folder says nothing about this checkout
     write(root, {".github/workflows/deploy.yml": workflow.replace("$DEPLOY_PATH/deploy/", "/etc/")})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yml", 5, "error")]
+    # nor does a folder where nothing shows the repository's compose runs
+    no_compose = workflow.replace('          scp compose.yml "deploy@$HOST:$DEPLOY_PATH/compose.yml"\n', "")
+    write(root, {".github/workflows/deploy.yml": no_compose})
     assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yml", 5, "error")]
 
 
