@@ -62,6 +62,7 @@ class Placement:
     source: str = ""
     tree: bool = False
     from_stage: Stage | None = None
+    from_context: bool = False  # a bind mount of the build context (no `from=`): ``source`` is context-relative
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,25 @@ class StageFiles:
 
     def host_of(self, path: str, before: Instruction | None = None) -> Path | None:
         """The build-context file a COPY/ADD put at image path ``path`` (RUN outputs aside), following
-        ``COPY --from`` through other stages; None when there is none."""
+        ``COPY --from`` through other stages, or that a bind mount of the context gives ``before`` itself
+        (`RUN --mount=type=bind,source=Cargo.toml,target=Cargo.toml cargo build`); None when there is none."""
+        mounted = self._bound_from_context(path, before)
+        if mounted is not None:
+            return mounted
         found = self.lookup(path, before, copies_only=True)
         return found.host if found.present else None
+
+    def _bound_from_context(self, path: str, before: Instruction | None) -> Path | None:
+        if before is None or self.context is None:
+            return None
+        path = posixpath.normpath(path)
+        for p in reversed([p for p in self.placements if p.kind == "mount" and p.instr is before]):
+            if not p.from_context or not (path == p.dest or _under(path, p.dest)):
+                continue
+            sub = posixpath.relpath(path, p.dest) if path != p.dest else "."
+            host = self.context / p.source / sub if sub != "." else self.context / p.source
+            return host if host.exists() else None
+        return None
 
     def context_copies(self) -> list[Placement]:
         """The COPY/ADD placements from the build context, in order."""
@@ -339,5 +356,7 @@ def _mount_placements(instr: Instruction, order: int, workdir: str) -> list[Plac
         kind = opts.get("type", "bind")
         target = opts.get("target") or opts.get("dst") or opts.get("destination")
         if kind in ("bind", "cache") and target:
-            out.append(Placement(instr, order, image_path(workdir, target), "mount", opts.get("source", "."), True))
+            context = kind == "bind" and "from" not in opts
+            source = _clean(opts.get("source", ".")) if context else opts.get("source", ".")
+            out.append(Placement(instr, order, image_path(workdir, target), "mount", source, True, None, context))
     return out

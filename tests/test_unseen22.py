@@ -320,3 +320,20 @@ def test_vw201_an_eager_or_second_closure_read_is_no_fallback(tmp_path: Path) ->
     )
     write(root, {"src/main.rs": second})
     assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]
+
+
+def test_code_built_from_bind_mounts_of_the_context_is_linked(tmp_path: Path) -> None:
+    """`docker init`'s Rust template builds with the sources bind-mounted (`RUN --mount=type=bind,source=src,…`):
+    the service's code is still the repository's, so a variable it requires is checked."""
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /app\n"
+        "RUN --mount=type=bind,source=src,target=src \\\n"
+        "    --mount=type=bind,source=Cargo.toml,target=Cargo.toml \\\n"
+        "    --mount=type=cache,target=/app/target/ \\\n"
+        "    cargo build --release && cp ./target/release/shop /bin/server\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /bin/server /bin/\nUSER nobody\nCMD [\"/bin/server\"]\n"
+    )
+    code = 'fn main() {\n    let _k = std::env::var("API_KEY").expect("API_KEY");\n}\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": code, "Dockerfile": image,
+                            "docker-compose.yml": "services:\n  api:\n    build: .\n"})
+    assert [(f.rule_id, f.location.line) for f in lint(root, ["VW201"])] == [("VW201", 2)]
