@@ -375,3 +375,24 @@ def test_binary_picked_by_a_build_argument_among_framework_servers_is_a_note(tmp
     poller = "fn main() { loop { std::thread::sleep(std::time::Duration::from_secs(1)); } }\n"
     mixed = _picked_by_arg(tmp_path / "mixed", poller)
     assert [f.level for f in lint(mixed, ["VW402"])] == [Level.WARNING]
+
+
+LOCO = """use loco_rs::cli;
+use migration::Migrator;
+use shop::app::App;
+
+#[tokio::main]
+async fn main() -> loco_rs::Result<()> {
+    cli::main::<App, Migrator>().await
+}
+"""
+
+
+def test_loco_serves_with_its_own_sigterm_shutdown_from_0_11(tmp_path: Path) -> None:
+    # rules/signal_frameworks.json: loco's default Hooks::serve shuts down gracefully on SIGTERM since 0.11
+    new = _project(tmp_path / "new", LOCO, 'loco-rs = "0.14"\ntokio = "1"\n')
+    assert [(f.level, "loco's `Hooks::serve` stops it" in f.message) for f in lint(new, ["VW402"])] == [
+        (Level.NOTE, True)
+    ]
+    old = _project(tmp_path / "old", LOCO, 'loco-rs = "0.10"\ntokio = "1"\n')
+    assert [f.level for f in lint(old, ["VW402"])] == [Level.WARNING]
