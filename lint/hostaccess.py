@@ -242,6 +242,9 @@ def host_access(
         hit = _evidence(text, fam, ports, port.target)
         if hit is not None:
             return f"`{hit}` in `{_rel(project, path)}`"
+    shadowed = _shadowed_for_containers(project, fam, ports, port.target)
+    if shadowed is not None:
+        return shadowed
     for path in sorted(project.discovered.wrappers):
         if (path.name in _TASK_FILES or path.suffix == ".mk") and norm_path(path.parent) in near:
             hit = _evidence(_read(path), fam, ports, port.target)
@@ -251,6 +254,27 @@ def host_access(
             doc = _doc_runs_host(_read(path), compose, store, is_store)
             if doc is not None:
                 return f"{doc} in `{_rel(project, path)}`"
+    return None
+
+
+def _shadowed_for_containers(project: Project, fam: Family | None, ports: set[str], target: int | None) -> str | None:
+    """An env file compose passes to containers whose `localhost` URL at the published port every service that
+    gets it overrides in its own `environment:` (`DATABASE_URL=…@localhost:5432` in `.env`, `DATABASE_URL=…@db`
+    for the container): the file's value is the one an app run on the host (`cargo run` with dotenv) uses."""
+    users: dict[Path, list[Service]] = {}
+    for c in project.composes:
+        for svc in c.services.values():
+            for ref in svc.env_files:
+                users.setdefault(norm_path(ref.path), []).append(svc)
+    for path, services in sorted(users.items()):
+        ef = project.env_file(path) if path.is_file() else None
+        if ef is None:
+            continue
+        for e in ef.entries:
+            if e.value is None or _evidence(f"{e.name}={e.value}", fam, ports, target) is None:
+                continue
+            if all(any(v.name == e.name for v in svc.environment) for svc in services):
+                return f"`{e.name}` to `localhost` in `{_rel(project, path)}`, which the containers override"
     return None
 
 

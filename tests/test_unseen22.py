@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, got
+from tests.unseen_fixtures import CARGO, CONNECT, got
 
 MAIN = "fn main() {}\n"
 SPAWNS = 'fn main() {\n    let _c = std::process::Command::new("worker").spawn();\n}\n'
@@ -337,3 +337,21 @@ def test_code_built_from_bind_mounts_of_the_context_is_linked(tmp_path: Path) ->
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": code, "Dockerfile": image,
                             "docker-compose.yml": "services:\n  api:\n    build: .\n"})
     assert [(f.rule_id, f.location.line) for f in lint(root, ["VW201"])] == [("VW201", 2)]
+
+
+def test_vw405_an_env_file_url_the_containers_override_is_the_hosts(tmp_path: Path) -> None:
+    """`.env` says `DATABASE_URL=…@localhost:5432` and is the app's env_file, but the app's `environment:` sets its
+    own: the file's value is for `cargo run` on the host, through the published port."""
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: pass\n"
+        "    ports:\n      - \"5432:5432\"\n  app:\n    build: .\n    env_file: .env\n    environment:\n"
+        "      DATABASE_URL: postgres://u:pass@db:5432/shop\n"
+    )
+    dotenv = "DATABASE_URL=postgres://u:pass@localhost:5432/shop\n"
+    deps = 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": CONNECT, "Dockerfile": _image('CMD ["shop"]'),
+                            "docker-compose.yml": compose, ".env": dotenv})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "docker-compose.yml", 7, "note")]
+    # a file that points at the service's name: no evidence of a host-run app
+    write(root, {".env": "DATABASE_URL=postgres://u:pass@db:5432/shop\n"})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "docker-compose.yml", 7, "warning")]
