@@ -57,6 +57,8 @@ def lock_and_config(project: Project, files: StageFiles, out: CargoNeeds, compil
             cfg = d / ".cargo" / name
             if cfg.is_file():
                 setting = _relied_setting(project, files, cfg, out, list(compiled))
+                if setting is not None and setting[0] in _SOFT and _rebuilt_with(files, out, cfg):
+                    setting = None  # a dependency-cache build: the real build after it has the file
                 if setting is not None:
                     out.needs.append(Need(cfg, f"`{project.rel(cfg)}`", setting[1],
                                           f"its `{setting[0]}` changes how cargo builds"))  # fmt: skip
@@ -65,6 +67,31 @@ def lock_and_config(project: Project, files: StageFiles, out: CargoNeeds, compil
             break
         d = d.parent
     _toolchain(project, files, out)
+
+
+# settings whose absence changes how a build compiles but does not make it fail: a dependency-cache build
+# without them only caches less
+_SOFT = frozenset({"build.rustflags", "build.target-dir"})
+
+
+def _rebuilt_with(files: StageFiles, out: CargoNeeds, cfg: Path) -> bool:
+    """A later `cargo build`/`install` of the same stage runs where the config file is: the first build was
+    one that caches dependencies (`cargo build` of a stub, then `COPY .cargo .cargo`, then the real build)."""
+    from viworks_lint.cargocmd import cargo_calls
+    from viworks_lint.stagefiles import PRESENT
+
+    path = out.image_path_of(cfg)
+    later = False
+    for ins in files.stage.instructions:
+        if ins is out.call.instr:
+            later = True
+            continue
+        if not later or ins.cmd != "RUN":
+            continue
+        calls = cargo_calls(ins, files.workdir(ins))
+        if any(c.base in ("build", "install") for c in calls) and files.lookup(path, ins).state == PRESENT:
+            return True
+    return False
 
 
 def _toolchain(project: Project, files: StageFiles, out: CargoNeeds) -> None:

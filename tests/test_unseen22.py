@@ -355,3 +355,22 @@ def test_vw405_an_env_file_url_the_containers_override_is_the_hosts(tmp_path: Pa
     # a file that points at the service's name: no evidence of a host-run app
     write(root, {".env": "DATABASE_URL=postgres://u:pass@db:5432/shop\n"})
     assert got(lint(root, ["VW405"]), root) == [("VW405", "docker-compose.yml", 7, "warning")]
+
+
+def test_vw110_a_dependency_cache_build_before_the_cargo_config_is_copied(tmp_path: Path) -> None:
+    """`.cargo/config.toml` only adds a `--cfg`: the stub build that caches dependencies works without it, and the
+    real build after `COPY .cargo .cargo` has it."""
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\n"
+        'RUN mkdir src && echo "fn main() {}" > src/main.rs\nRUN cargo build --release\n'
+        "COPY .cargo .cargo\nCOPY src src\nRUN touch src/main.rs && cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/shop /usr/local/bin/shop\n"
+        'USER nobody\nCMD ["shop"]\n'
+    )
+    cfg = '[build]\nrustflags = ["--cfg", "tracing_unstable"]\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "Cargo.lock": "", "src/main.rs": MAIN, "Dockerfile": image,
+                            ".cargo/config.toml": cfg})
+    assert lint(root, ["VW110"]) == []
+    # no build has it: the image is compiled without the flag the code expects
+    write(root, {"Dockerfile": image.replace("COPY .cargo .cargo\n", "")})
+    assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
