@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from viworks_lint.code import service_code
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
-from viworks_lint.parsers.compose import Service
-from viworks_lint.parsers.dockerfile import token_location
+from viworks_lint.parsers.compose import Service, command_words
+from viworks_lint.parsers.dockerfile import Stage, token_location
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env, effective_listens, service_probes
@@ -26,6 +27,18 @@ def _routed_by_expose(svc: Service) -> bool:
     if "traefik.enable=false" in flat or "loadbalancer.server.port" in flat:
         return False
     return "traefik.enable=true" in flat or "traefik.http." in flat or "traefik.tcp." in flat
+
+
+_PORT_WORD = re.compile(r"(?:^|[\s:=])(\d{2,5})(?=$|[\s/])")
+
+
+def _command_ports(svc: Service, stage: Stage | None) -> set[int]:
+    """Port numbers the container's start command names (`gdbserver 0.0.0.0:2345 /app`, `socat TCP-LISTEN:…`,
+    `--port 9229`): a program of the command listens there, not the app's code."""
+    words = command_words(svc.entrypoint) + command_words(svc.command)
+    if stage is not None:
+        words += [w for i in (stage.state.entrypoint, stage.state.cmd) if i is not None for w in i.values]
+    return {int(m.group(1)) for w in words for m in _PORT_WORD.finditer(w)}
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -87,9 +100,10 @@ def check(project: Project) -> Iterator[Finding]:
                                     f"expose:{num}",
                                 )
                             )
+        own = _command_ports(svc, stage)
         for number, loc, what, key in checks:
-            if number in ports:
-                continue
+            if number in ports or number in own:
+                continue  # the app's port, or one the start command gives a program of its own (`gdbserver :2345`)
             if key.startswith("expose:"):
                 if loc in exposed:
                     continue
@@ -128,7 +142,9 @@ RULE = register(
             "the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). An `EXPOSE` that no probe, "
             "`ports:` or proxy uses is only documentation: a note, once per `EXPOSE` line whichever services run the "
             "image; it stays an error when a service's Traefik labels (`traefik.enable=true` or router rules, without "
-            "`loadbalancer.server.port`) make Traefik route to it.",
+            "`loadbalancer.server.port`) make Traefik route to it. A port the container's start command names "
+            "(`gdbserver 0.0.0.0:2345 /app`, `--port 9229`) belongs to a program of that command, or is one the app "
+            "takes from its arguments: no claim.",
             why="A probe on the wrong port is refused: the service is marked unhealthy and restarted although it "
             "works. A published port that nothing listens on gives `connection reset` to every client.",
             example='environment:\n  PORT: "8081"\nhealthcheck:\n  test: ["CMD", "curl", "-f", '

@@ -374,3 +374,20 @@ def test_vw110_a_dependency_cache_build_before_the_cargo_config_is_copied(tmp_pa
     # no build has it: the image is compiled without the flag the code expects
     write(root, {"Dockerfile": image.replace("COPY .cargo .cargo\n", "")})
     assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
+
+
+def test_vw303_a_port_the_start_command_gives_another_program(tmp_path: Path) -> None:
+    """`CMD ["gdbserver", "0.0.0.0:2345", "/app"]`: port 2345 is the debugger's, not a mismatch with the app's."""
+    code = (
+        "#[tokio::main]\nasync fn main() {\n"
+        '    let l = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();\n'
+        "    axum::serve(l, axum::Router::new()).await.unwrap();\n}\n"
+    )
+    deps = 'tokio = { version = "1", features = ["full"] }\naxum = "0.7"\n'
+    compose = "services:\n  api:\n    build: .\n    ports:\n      - \"8080:8080\"\n      - \"2345:2345\"\n"
+    image = _image('CMD ["gdbserver", "0.0.0.0:2345", "/usr/local/bin/shop"]')
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": code, "Dockerfile": image,
+                            "docker-compose.yml": compose})
+    assert lint(root, ["VW303"]) == []
+    write(root, {"Dockerfile": _image('CMD ["shop"]')})
+    assert got(lint(root, ["VW303"]), root) == [("VW303", "docker-compose.yml", 6, "error")]
