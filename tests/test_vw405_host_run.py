@@ -28,10 +28,16 @@ def test_an_env_template_with_a_localhost_url_is_no_evidence_beside_a_networked_
     write(tmp_path / "a", {"compose.yaml": _COMPOSE, "Dockerfile": _DOCKERFILE, ".env.example": env})
     found = lint(tmp_path / "a", ["VW405"])
     assert [(f.location.line, f.level.value) for f in found] == [(15, "warning")]
-    # the template of a file compose gives the app: not host-run evidence
-    given = _COMPOSE.replace("    depends_on: [db]\n", "    env_file: .env\n    depends_on: [db]\n")
+    # the template of a file compose gives the app, which takes its URL: not host-run evidence
+    given = _COMPOSE.replace("    depends_on: [db]\n", "    env_file: .env\n    depends_on: [db]\n").replace(
+        "    environment:\n      DATABASE_URL: postgres://app:${DB_PASSWORD:-x}@db:5432/app\n", ""
+    )
     write(tmp_path / "b", {"compose.yaml": given, "Dockerfile": _DOCKERFILE, ".env.example": env, ".env": env})
-    assert _levels(tmp_path / "b") == [(16, "warning")]
+    assert [level for _line, level in _levels(tmp_path / "b")] == ["warning"]
+    # the same file, but the app's own `environment:` overrides the URL: the file's value is the host's
+    shadowed = _COMPOSE.replace("    depends_on: [db]\n", "    env_file: .env\n    depends_on: [db]\n")
+    write(tmp_path / "b2", {"compose.yaml": shadowed, "Dockerfile": _DOCKERFILE, ".env": env})
+    assert [level for _line, level in _levels(tmp_path / "b2")] == ["note"]
     # a production stack: the env file of local runs does not make its datastore port a way in
     write(tmp_path / "c", {"compose.prod.yaml": _COMPOSE, "Dockerfile": _DOCKERFILE, ".env.example": env})
     assert _levels(tmp_path / "c") == [(15, "warning")]
