@@ -30,8 +30,6 @@ _STUB = re.compile(
     r"""\b(?:echo|printf)\s+(?:-[a-z]+\s+)?(['"])\s*(?:\#!\[[^\]]*\]\s*)?fn\s+main\s*\(\s*\)\s*\{[^}'"]*\}\s*(?:\\n)?\1"""
     r"""\s*>\s*(\S+)"""
 )
-# what makes the next build recompile the package anyway
-_REFRESH = re.compile(r"\btouch\b|\bcargo\s+clean\b|\bfind\b[^\n]*-exec\s+touch\b")
 
 
 @dataclass(frozen=True)
@@ -43,8 +41,10 @@ class StaleStub:
     binary: str  # the package's binary
 
 
-def _profile(call: CargoCall) -> tuple[object, ...] | None:
-    """What selects the build's artifacts: profile, target and features (None: not a build of the package)."""
+def _key(call: CargoCall) -> tuple[object, ...] | None:
+    """What selects the build's artifacts: the manifest and folder it runs from, the target folder, profile,
+    target triple, features and the cargo/rustc settings of its own environment (None: not a build of the
+    package)."""
     if call.base not in ("build", "install") or call.sub.startswith("chef"):
         return None
     if call.base == "install" and not call.opt("--path"):
@@ -58,15 +58,65 @@ def _profile(call: CargoCall) -> tuple[object, ...] | None:
         name = "release" if ("--release" in call.flags or "-r" in call.flags) else "dev"
     features = tuple(sorted(call.opt("--features", "-F")))
     flags = tuple(sorted(f for f in call.flags if f in ("--all-features", "--no-default-features")))
-    return (name, tuple(call.opt("--target")), features, flags)
+    env = tuple(sorted((k, v) for k, v in call.env.items() if k.startswith(("CARGO", "RUSTFLAGS", "RUSTC"))))
+    where = (call.cwd, tuple(call.opt("--manifest-path")), tuple(call.opt("--path")), tuple(call.opt("--target-dir")))
+    return (name, tuple(call.opt("--target")), features, flags, env, where)
 
 
-def _removes_artifacts(text: str) -> bool:
-    """A `rm` of something under `target/` (the stub's binary, its deps or fingerprints) or a `cargo clean`."""
-    if _REFRESH.search(text):
+def _caches_target(ins: Instruction) -> bool:
+    """The RUN mounts a cache over a target folder: its artifacts live in the cache, not in the layer."""
+    return any(f.startswith("--mount=") and "type=cache" in f and "target" in f for f in ins.flags)
+
+
+_BUILD_ENV = re.compile(r"^(?:CARGO\w*|RUSTFLAGS|RUSTC\w*|RUSTDOCFLAGS)$")
+
+
+def _sets_build_env(ins: Instruction) -> bool:
+    """An ENV or ARG that sets what cargo builds with (`RUSTFLAGS`, `CARGO_TARGET_DIR`, `CARGO_PROFILE_*`)."""
+    if ins.cmd not in ("ENV", "ARG"):
+        return False
+    names = list(ins.args[::2]) if ins.cmd == "ENV" else [a.split("=", 1)[0] for a in ins.args]
+    return any(_BUILD_ENV.match(n) for n in names)
+
+
+_PROFILE_DIRS = frozenset({"release", "debug"})
+
+
+def _clears_artifacts(words: list[str]) -> bool:
+    """A `cargo clean` (of anything), or an `rm` of the stub's compiled artifacts: a `deps/` or `.fingerprint/`
+    entry, a profile folder (`target/release`) or the whole target folder. Not the uplifted binary
+    (`rm target/release/app`): cargo links it again from `deps/`."""
+    if words[:2] == ["cargo", "clean"]:
         return True
-    for words in commands(text):
-        if words and words[0] == "rm" and any("target" in w.split("/") or w.startswith("target") for w in words[1:]):
+    if not words or words[0] != "rm":
+        return False
+    for w in words[1:]:
+        if w.startswith("-"):
+            continue
+        parts = [p for p in w.rstrip("/").split("/") if p not in ("", ".")]
+        if "deps" in parts or ".fingerprint" in parts:
+            return True
+        if parts and (parts[-1] == "target" or (parts[-1] in _PROFILE_DIRS and "target" in parts)):
+            return True
+    return False
+
+
+def _touches(words: list[str], cwd: str, main: str) -> bool:
+    """A `touch` (not `-a`, which sets only the access time) of the stubbed file or a folder above it, of files a
+    command substitution or glob picks, or a `find … -exec touch`: the next build sees newer sources."""
+    if words and words[0] == "find":
+        return "touch" in words
+    if not words or words[0] != "touch":
+        return False
+    if any(w in ("-a", "--time=atime", "--time=access") for w in words[1:]):
+        return False
+    for w in words[1:]:
+        if w.startswith("-"):
+            continue
+        if any(c in w for c in "$`*?["):
+            return True
+        target = posixpath.normpath(posixpath.join(cwd, w))
+        if target == main or main.startswith(target.rstrip("/") + "/"):
             return True
     return False
 
@@ -149,23 +199,28 @@ def _simple_package(project: Project, main: Path) -> str | None:
     return bins[0].name if bins else None
 
 
-def _stale(
-    project: Project,
-    stage: Stage,
-    stub: tuple[Instruction, str, tuple[object, ...]],
-    copied: tuple[Instruction, Path],
-    profiles: list[tuple[object, ...]],
-    build: Instruction,
-) -> StaleStub | None:
-    """The finding for a build with the stub's profile of a simple package whose lock did not change."""
-    if stub[2] not in profiles:
-        return None
-    binary = _simple_package(project, copied[1])
-    if binary is None:
-        return None
-    if (copied[1].parent.parent / "Cargo.lock").exists() and not _lock_copied_before(stage, stub[0]):
-        return None  # the lock arrives with the sources: the dependencies may change, and rebuild the binary
-    return StaleStub(stub[0], copied[0], build, stub[1], binary)
+def _calls(ins: Instruction, cwd: str) -> list[tuple[int, tuple[object, ...]]]:
+    """The package builds of a RUN: the index of each one's command among the RUN's commands, and its key."""
+    cmds = commands(run_text(ins))
+    out: list[tuple[int, tuple[object, ...]]] = []
+    for call in cargo_calls(ins, cwd):
+        key = _key(call)
+        if key is None:
+            continue
+        index = next((i for i, words in enumerate(cmds) if tuple(words) == call.words), None)
+        if index is not None:
+            out.append((index, key))
+    return out
+
+
+@dataclass
+class _Stub:
+    run: Instruction
+    main: str
+    key: tuple[object, ...]
+    copy: tuple[Instruction, Path] | None = None
+    refreshed: bool = False
+    found: StaleStub | None = None
 
 
 def stale_stubs(project: Project, build: Build) -> list[StaleStub]:
@@ -175,39 +230,78 @@ def stale_stubs(project: Project, build: Build) -> list[StaleStub]:
     out: list[StaleStub] = []
     for stage in df.stages:
         dirs = _workdirs(df, stage)
-        stub: tuple[Instruction, str, tuple[object, ...]] | None = None  # the RUN, the stubbed path, the profile
-        pending: tuple[Instruction, str] | None = None
-        copied: tuple[Instruction, Path] | None = None
-        refreshed = False
+        stub: _Stub | None = None
+        pending: str | None = None  # a stub `main` written, not built yet
         for ins in stage.instructions:
             cwd = dirs[id(ins)]
-            if ins.cmd == "RUN":
-                text = run_text(ins)
-                m = _STUB.search(text)
-                if m is not None and copied is None:
-                    pending = (ins, posixpath.normpath(posixpath.join(cwd, m.group(2))))
-                    stub = None
-                calls = [(c, p) for c in cargo_calls(ins, cwd) if (p := _profile(c)) is not None]
-                if pending is not None and calls and copied is None:
-                    stub = (pending[0], pending[1], calls[-1][1])
-                    pending = None
-                    after = text[text.rfind("cargo") :]
-                    if _removes_artifacts(after) or _unlocks(after):
-                        stub = None  # `cargo build && rm -f target/release/deps/app*`: nothing stale is left
-                    continue
-                if stub is not None:
-                    before = text[: text.find("cargo")] if calls else text
-                    if _removes_artifacts(before):
-                        refreshed = True  # the stub's artifacts removed (or the sources touched) after it was built
-                if stub is not None and _unlocks(text):
-                    stub = None  # `rm Cargo.lock`: the next build resolves again and may rebuild everything
-                if stub is not None and copied is not None and calls and not refreshed:
-                    found = _stale(project, stage, stub, copied, [p for _c, p in calls], ins)
-                    if found is not None:
-                        out.append(found)
-                    stub = None
-            elif ins.cmd in ("COPY", "ADD") and stub is not None and copied is None:
-                host = _brings(build, ins, cwd, stub[1])
+            if ins.cmd in ("COPY", "ADD") and stub is not None and stub.copy is None:
+                host = _brings(build, ins, cwd, stub.main)
                 if host is not None:
-                    copied = (ins, host)
+                    stub.copy = (ins, host)
+                continue
+            if stub is not None and _sets_build_env(ins):
+                _settle(stub, out)  # the next build compiles with other settings: everything again
+                stub = None
+                continue
+            if ins.cmd != "RUN":
+                continue
+            text = run_text(ins)
+            cmds = commands(text)
+            calls = _calls(ins, cwd)
+            m = _STUB.search(text)
+            if m is not None and (stub is None or stub.copy is None):
+                pending = posixpath.normpath(posixpath.join(cwd, m.group(2)))
+                stub = None
+            if pending is not None and calls:
+                main, pending = pending, None
+                last = calls[-1][0]
+                if _caches_target(ins) or any(_clears_artifacts(w) or _unlocks(" ".join(w)) for w in cmds[last + 1 :]):
+                    stub = None  # `cargo build && rm -f target/release/deps/app*`: nothing stale is left
+                else:
+                    stub = _Stub(ins, main, calls[-1][1])
+                continue
+            if stub is None:
+                continue
+            if _unlocks(text):
+                _settle(stub, out)  # `rm Cargo.lock`: the next build resolves again and may rebuild all
+                stub = None
+                continue
+            first = calls[0][0] if calls else len(cmds)
+            for words in cmds[:first]:
+                if _clears_artifacts(words) or (stub.copy is not None and _touches(words, cwd, stub.main)):
+                    stub.refreshed = True
+            if stub.copy is None:
+                if stub.refreshed:
+                    stub = None  # the stub's artifacts are gone before the real sources arrive
+                continue
+            if not calls:
+                continue
+            if stub.refreshed or _caches_target(ins):
+                stub.found = None  # a later build of the real sources after a refresh: the image is right
+                _settle(stub, out)
+                stub = None
+                continue
+            if stub.found is None and any(key == stub.key for _i, key in calls):
+                stub.found = _stale(project, stage, stub, ins)
+        if stub is not None:
+            _settle(stub, out)
     return out
+
+
+def _settle(stub: _Stub, out: list[StaleStub]) -> None:
+    if stub.found is not None:
+        out.append(stub.found)
+
+
+def _stale(project: Project, stage: Stage, stub: _Stub, build: Instruction) -> StaleStub | None:
+    """The finding for a build with the stub's key of a simple package whose lock did not change."""
+    assert stub.copy is not None
+    copy, host = stub.copy
+    binary = _simple_package(project, host)
+    if binary is None:
+        return None
+    manifest = project.manifest(host.parent.parent / "Cargo.toml")
+    root = project.workspace_root(manifest) or manifest
+    if (root.dir / "Cargo.lock").exists() and not _lock_copied_before(stage, stub.run):
+        return None  # the lock arrives with the sources: the dependencies may change, and rebuild the binary
+    return StaleStub(stub.run, copy, build, stub.main, binary)

@@ -147,3 +147,37 @@ def test_vw102_a_missing_file_copied_twice_is_not_a_folder(tmp_path: Path) -> No
     found = lint(root, ["VW102"])
     assert [f.location.line for f in found] == [5, 8]
     assert not any("folder" in f.message for f in found)
+
+
+STUB_IMAGE = (
+    "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\n"
+    'RUN mkdir src && echo "fn main() {}" > src/main.rs && cargo build --release{stub_tail}\n'
+    "{between}COPY src ./src\nRUN {final}\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/svc /usr/local/bin/svc\nCMD [\"svc\"]\n"
+)
+
+
+def _stale(tmp: Path, final: str = "cargo build --release", between: str = "", stub_tail: str = "") -> list[int]:
+    image = STUB_IMAGE.replace("{final}", final).replace("{between}", between).replace("{stub_tail}", stub_tail)
+    write(tmp, {"Cargo.toml": CARGO, "Cargo.lock": "", "src/main.rs": MAIN, "Dockerfile": image})
+    return [f.location.line for f in lint(tmp, ["VW210"]) if "stub" in f.message]
+
+
+def test_vw210_stub_mitigations_are_read_by_command_position(tmp_path: Path) -> None:
+    """What makes cargo rebuild, wherever it sits among the RUN's commands; and what does not."""
+    assert _stale(tmp_path / "bare") == [6]
+    assert _stale(tmp_path / "fetch", "cargo fetch && touch src/main.rs && cargo build --release") == []
+    assert _stale(tmp_path / "clean", "cargo clean -p svc --release && cargo build --release") == []
+    rmreg = " && rm -f target/release/deps/svc* && rm -rf /usr/local/cargo/registry"
+    assert _stale(tmp_path / "rmreg", stub_tail=rmreg) == []
+    # another target folder, other flags: the second build compiles everything
+    assert _stale(tmp_path / "tdir", "cargo build --release --target-dir /out") == []
+    assert _stale(tmp_path / "flags", between='ENV RUSTFLAGS="-C target-cpu=native"\n') == []
+    # not a refresh: the uplifted binary is linked again from deps/, `touch -a` sets the access time only, a
+    # touch before the COPY is undone by the COPY's older modification time
+    assert _stale(tmp_path / "uplift", between="RUN rm target/release/svc\n") == [7]
+    assert _stale(tmp_path / "atime", "touch -a src/main.rs && cargo build --release") == [6]
+    assert _stale(tmp_path / "early", between="RUN touch src/main.rs\n") == [7]
+    # a later build after a refresh ships the real binary
+    later = "cargo build --release\nRUN touch src/main.rs && cargo build --release"
+    assert _stale(tmp_path / "later", later) == []
