@@ -148,6 +148,21 @@ def _message(
     )
 
 
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _abbreviated(name: str, parts: frozenset[str]) -> bool:
+    """A word of a declared package's name is the library name with letters left out, or the other way round
+    (`smplx-std` builds `simplex`): a library named otherwise than its package, which the registry's manifest,
+    not readable here, would show."""
+    return any(
+        len(p) >= 4 and p[0] == name[0] and p != name and (_subsequence(p, name) or _subsequence(name, p))
+        for p in parts
+    )
+
+
 def _package_findings(project: Project, manifest: Manifest) -> Iterator[Finding]:
     year = edition(project, manifest)
     if year is None or year < 2018:
@@ -168,22 +183,33 @@ def _package_findings(project: Project, manifest: Manifest) -> Iterator[Finding]
             if any(decl.has(t, use.name) for t in _tables(kind, use)):
                 continue
             elsewhere = any(decl.has(t, use.name) for t in ("dependencies", "dev-dependencies", "build-dependencies"))
-            if not elsewhere and squash(use.name) in decl.parts and not _known_crate(project, manifest, use.name):
-                continue  # maybe the library of a declared package named otherwise (`acme-rfc8555`)
+            if (
+                not elsewhere
+                and (squash(use.name) in decl.parts or _abbreviated(squash(use.name), decl.parts))
+                and not _known_crate(project, manifest, use.name)
+            ):
+                continue  # maybe the library of a declared package named otherwise (`acme-rfc8555`, `smplx-std`)
             ident = (str(use.location.path), use.location.line, use.location.col, use.name)
             if ident in seen:
                 continue
             seen.add(ident)
             group = (str(use.location.path), use.name, "dev" if _tables(kind, use)[-1] != "dependencies" else kind)
             per_file.setdefault(group, []).append((use, kind, tname))
-    for (_file, name, _ctx), uses in sorted(per_file.items()):
+    # one finding per crate name and table: the first file's first use, the other files' first uses related
+    by_name: dict[tuple[str, str], list[list[tuple[CrateUse, str, str | None]]]] = {}
+    for (_file, name, ctx), uses in sorted(per_file.items()):
         uses.sort(key=lambda u: (u[0].location.line, u[0].location.col))
-        use, kind, tname = uses[0]
+        by_name.setdefault((name, ctx), []).append(uses)
+    for (name, _ctx), files in by_name.items():
+        use, kind, tname = files[0][0]
+        others = tuple(Related(f[0][0].location, f"`{name}` is used here too") for f in files[1:11])
+        n = len(files) - 1
+        more = f"; {n} more file{'s' if n > 1 else ''} use{'' if n > 1 else 's'} it (related locations)" if n else ""
         yield RULE.finding(
-            _message(project, manifest, decl, use, kind, tname, len(uses)),
+            _message(project, manifest, decl, use, kind, tname, len(files[0])) + more,
             use.location,
             key=f"{manifest.package_name}:{name}",
-            related=(related,),
+            related=(related, *others),
             fix=_fix(project, manifest, decl, use, kind),
         )
 
@@ -201,21 +227,23 @@ RULE = register(
         summary="Rust code uses a crate its Cargo.toml does not declare for that target, so `cargo build` fails.",
         docs=RuleDocs(
             what="In every package a Dockerfile builds, every workspace member and a package at the project root "
-            "(edition 2018 or later): the first segment of `use x::…`, `x::f()`, `x::Type`, `x::m!()`, "
-            "`#[x::attr]`, `#[derive(x::D)]` and `extern crate x` that names no external crate the target may use. "
-            "The library and binaries see `[dependencies]` (target-specific tables included, keys with `-` read as "
-            "`_`, `package =` renames by their key, `workspace = true` entries, a path dependency by its `[lib] "
-            "name`); tests, benches, examples and `#[cfg(test)]` code also see `[dev-dependencies]`; `build.rs` "
-            "sees only `[build-dependencies]`. A first segment that is a module, an item, a `use` alias, a "
-            "generic, an `extern crate … as` name or anything a glob import or a macro could bring (also the "
-            "modules well-known macros generate in the module or block they are called in, such as "
-            "`embedded_migrations` of diesel_migrations 1.x `embed_migrations!()`) is not a crate; `std`, "
-            "`core`, `alloc`, `proc_macro`, `test` and the package's own library are always there. "
-            "Code under any `cfg` other than `test` (features, platforms), in files with parse errors, and in "
-            "modules whose names cannot all be known (a glob import from another crate, an unknown item macro, "
-            "`include!`) gives no finding. One finding per crate and file, at its first use, with the manifest "
-            "as related location; when Cargo.lock already has the crate (another dependency pulls it in) the "
-            "message names the version to add.",
+            "(edition 2018 or later): the first segment of `use x::…`, `x::f()`, `x::Type`, `x::m!()`, `#[x::attr]`, "
+            "`#[derive(x::D)]` and `extern crate x` that names no external crate the target may use. The library and "
+            "binaries see `[dependencies]` (target-specific tables included, keys with `-` read as `_`, `package =` "
+            "renames by their key, `workspace = true` entries, a path dependency by its `[lib] name`); tests, "
+            "benches, examples and `#[cfg(test)]` code also see `[dev-dependencies]`; `build.rs` sees only "
+            "`[build-dependencies]`. A first segment that is a module, an item, a `use` alias, a generic, an `extern "
+            "crate … as` name or anything a glob import or a macro could bring (also the modules well-known macros "
+            "generate in the module or block they are called in, such as `embedded_migrations` of diesel_migrations "
+            "1.x `embed_migrations!()`) is not a crate; `std`, `core`, `alloc`, `proc_macro`, `test` and the "
+            "package's own library are always there. Code under any `cfg` other than `test` (features, platforms), in "
+            "files with parse errors, and in modules whose names cannot all be known (a glob import from another "
+            "crate, an unknown item macro, `include!`) gives no finding, nor does a name that may be the library of a "
+            "declared package named otherwise (a run of its words, `acme-rfc8555` for `acme`, or a word with letters "
+            "left out, `smplx-std` for `simplex`), unless Cargo.lock or the list of well-known crates has a crate of "
+            "that name. One finding per crate and table of a package, at its first use, with the manifest and the "
+            "first use in each other file as related locations; when Cargo.lock already has the crate (another "
+            "dependency pulls it in) the message names the version to add.",
             why="The crate compiled on a developer machine through an old lock file, a workspace sibling or an IDE "
             'quick-fix that never touched Cargo.toml; in `docker build` the compiler stops with "use of '
             'undeclared crate or module" / "unresolved import", the image is never built and compose keeps '

@@ -223,8 +223,8 @@ def _stub_findings(project: Project) -> Iterator[Finding]:
                 f"COPY keeps the modification time of the real `{posixpath.basename(st.main)}` (the checkout's, "
                 "older than that build), and Cargo compares those times, so it does not compile it and the image "
                 f"ships the stub `{st.binary}`, whose `fn main() {{}}` exits at once; {_EXITS}; run "
-                f"`touch {st.main}` before this build (or remove the stub's `deps/{st.binary.replace('-', '_')}*` files "
-                "from the profile folder of the target directory after the stub build)",
+                f"`touch {st.main}` before this build (or remove the stub's `deps/{st.binary.replace('-', '_')}*` "
+                "files from the profile folder of the target directory after the stub build)",
                 st.build.location,
                 key=f"stub:{st.main}",
                 related=(

@@ -181,3 +181,14 @@ def test_vw210_stub_mitigations_are_read_by_command_position(tmp_path: Path) -> 
     # a later build after a refresh ships the real binary
     later = "cargo build --release\nRUN touch src/main.rs && cargo build --release"
     assert _stale(tmp_path / "later", later) == []
+
+
+def test_vw109_one_finding_per_crate_and_a_library_named_otherwise(tmp_path: Path) -> None:
+    """`log` used in two files is one finding with the other use related; `simplex` from `smplx-std` (a library
+    named otherwise than its package) is no claim."""
+    cargo = CARGO + 'smplx-std = "0.0.5"\n'
+    main = 'mod a;\nfn main() { log::info!("x"); simplex::run(); }\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": main, "src/a.rs": 'pub fn f() { log::warn!("y"); }\n'})
+    found = lint(root, ["VW109"])
+    assert [(f.location.path.name, "1 more file uses it" in f.message) for f in found] == [("a.rs", True)]
+    assert [r.location.path.name for r in found[0].related if "used here too" in r.message] == ["main.rs"]
