@@ -38,6 +38,7 @@ class Use:
     line: int
     col: int
     arm: Arm | None = None  # inside a `case … esac` arm: runs only for what that arm matches
+    branch: bool = False  # inside the body of an `if`/`elif`/`else`: runs only when its condition holds
 
 
 @dataclass
@@ -101,7 +102,16 @@ def _programs(text: str) -> tuple[list[Use], set[str]]:
         line = max(i for i, s in enumerate(starts) if s <= offset)
         return line + 1, offset - starts[line] + 1
 
-    def visit(node: Any) -> None:
+    def visit(node: Any, branch: bool = False) -> None:
+        if node.kind == "if":
+            body = False  # the condition runs; what follows `then`/`else` runs only on its branch
+            for part in node.parts:
+                if part.kind == "reservedword" and part.word in ("then", "else"):
+                    body = True
+                elif part.kind == "reservedword" and part.word == "elif":
+                    body = False
+                visit(part, branch or body)
+            return
         if node.kind == "command":
             words = [p for p in node.parts if p.kind == "word"]
             i = 0
@@ -119,16 +129,16 @@ def _programs(text: str) -> tuple[list[Use], set[str]]:
                 w = words[i]
                 if "$" not in w.word and "`" not in w.word and w.word:
                     line, col = position(w.pos[0])
-                    uses.append(Use(w.word, line, col))
+                    uses.append(Use(w.word, line, col, None, branch))
         for child in getattr(node, "parts", None) or []:
-            visit(child)
+            visit(child, branch)
         for attr in ("list", "command"):
             sub = getattr(node, attr, None)
             if isinstance(sub, list):
                 for child in sub:
-                    visit(child)
+                    visit(child, branch)
             elif sub is not None and hasattr(sub, "kind"):
-                visit(sub)
+                visit(sub, branch)
 
     for tree in trees:
         visit(tree)
@@ -174,6 +184,7 @@ def _programs_by_line(text: str) -> list[Use]:
     frames: list[tuple[bool, list[str], list[str]]] = []
     functions = 0  # shell function bodies open at this line: their `$1` is the function's argument
     shifted = False
+    ifs = 0  # `if … fi` blocks open at this line; a line inside one (past its `then`) runs on a branch
     for n, line in enumerate(text.splitlines(), start=1):
         if heredoc is not None:
             if line.strip() == heredoc:
@@ -214,6 +225,13 @@ def _programs_by_line(text: str) -> list[Use]:
         arm = None
         if frames and frames[-1][2]:
             arm = Arm(tuple(frames[-1][2]), tuple(frames[-1][1]), frames[-1][0])
+        stripped = line.strip()
+        opens = re.match(r"^if\b", stripped) is not None and re.search(r"\bfi\b", stripped) is None
+        branch = ifs > 0 and not re.match(r"^(?:elif)\b", stripped)
+        if opens:
+            ifs += 1
+        elif re.match(r"^fi\b", stripped) and ifs:
+            ifs -= 1
         for words in commands(line.replace(";;", "  ")):
             i = 0
             while i < len(words) and (words[i] in _KEYWORDS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[i])):
@@ -222,5 +240,5 @@ def _programs_by_line(text: str) -> list[Use]:
                 continue
             col = line.find(words[i])
             if col >= 0:
-                uses.append(Use(words[i], n, col + 1, arm))
+                uses.append(Use(words[i], n, col + 1, arm, branch))
     return uses

@@ -152,10 +152,13 @@ def _programs_missing(
     if img is None or not img.complete:
         return
     seen: set[str] = set()
-    for use in script.uses:
+    always = {posixpath.basename(u.program) for u in script.uses if not u.branch}
+    for use in sorted(script.uses, key=lambda u: u.branch):  # a use on every start first
         name = posixpath.basename(use.program)
         if name in seen or name not in CHECKED_PROGRAMS or name in script.probed:
             continue
+        if use.branch and name not in always:
+            continue  # only on one branch of an `if` (wait-for-it.sh runs `nc` only under busybox's `timeout`)
         arm = use.arm
         if arm is not None and arm.first_argument and first_arg is not None and not arm.taken_for(first_arg):
             continue  # a task runner's `db:migrate)` arm: the container's own argument (`start`) selects another
@@ -239,7 +242,9 @@ RULE = register(
             "container's first argument (compose `command:`, else the image CMD) does not select: a task runner's "
             "`db:migrate)` arm does not run for the `start` the image runs. Arms of other `case`s (one inside a shell "
             "function tests the function's argument, one after a `shift` another argument), and arms the argument "
-            "selects, are checked.",
+            "selects, are checked. A program the script runs only inside the branches of an `if` (never on its own "
+            "path) is not claimed: the condition may never pick it (wait-for-it.sh runs `nc` only when `timeout` is "
+            "busybox's).",
             why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
             "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
             "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "

@@ -192,3 +192,23 @@ def test_vw109_one_finding_per_crate_and_a_library_named_otherwise(tmp_path: Pat
     found = lint(root, ["VW109"])
     assert [(f.location.path.name, "1 more file uses it" in f.message) for f in found] == [("a.rs", True)]
     assert [r.location.path.name for r in found[0].related if "used here too" in r.message] == ["main.rs"]
+
+
+def test_vw209_a_tool_used_only_on_one_branch_of_an_if_is_no_claim(tmp_path: Path) -> None:
+    """wait-for-it.sh runs `nc` only when `timeout` is busybox's; on Debian it uses bash's /dev/tcp."""
+    script = (
+        "#!/usr/bin/env bash\nwait_for() {\n  if [[ $ISBUSY -eq 1 ]]; then\n    nc -z \"$HOST\" \"$PORT\"\n"
+        "  else\n    (echo -n > /dev/tcp/$HOST/$PORT) >/dev/null 2>&1\n  fi\n}\nwait_for\nexec \"$@\"\n"
+    )
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        "COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCOPY wait.sh /wait.sh\n"
+        'ENTRYPOINT ["/wait.sh"]\nCMD ["svc"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image, "wait.sh": script})
+    (root / "wait.sh").chmod(0o755)
+    assert [f for f in lint(root, ["VW209"]) if "nc" in f.message] == []
+    # the same tool outside any branch runs on every start
+    write(root, {"wait.sh": script.replace("wait_for\nexec", "nc -z db 5432\nexec")})
+    (root / "wait.sh").chmod(0o755)
+    assert [f.location.line for f in lint(root, ["VW209"]) if "`nc`" in f.message] == [9]
