@@ -212,3 +212,27 @@ def test_vw209_a_tool_used_only_on_one_branch_of_an_if_is_no_claim(tmp_path: Pat
     write(root, {"wait.sh": script.replace("wait_for\nexec", "nc -z db 5432\nexec")})
     (root / "wait.sh").chmod(0o755)
     assert [f.location.line for f in lint(root, ["VW209"]) if "`nc`" in f.message] == [9]
+
+
+def test_vw207_port_probes_written_as_match_or_if_let_are_no_listener(tmp_path: Path) -> None:
+    probes = (
+        "use std::net::{SocketAddr, TcpListener};\n"
+        "fn free(port: u16) -> bool {\n    let addr = SocketAddr::from(([127, 0, 0, 1], port));\n"
+        "    match TcpListener::bind(addr) {\n        Ok(_) => true,\n        Err(_) => false,\n    }\n}\n"
+        "fn free2(port: u16) -> bool {\n"
+        "    if let Ok(_) = TcpListener::bind((\"127.0.0.1\", port)) { true } else { false }\n}\n"
+        "fn free3(port: u16) -> bool {\n    TcpListener::bind((\"127.0.0.1\", port)).ok().is_some()\n}\n"
+        "fn main() {\n    let _ = (free(1), free2(2), free3(3));\n"
+        "    let _l = TcpListener::bind(\"0.0.0.0:8080\").unwrap();\n}\n"
+    )
+    compose = "services:\n  svc:\n    build: .\n    ports: [\"8080:8080\"]\n"
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": probes, "Dockerfile": image,
+                            "docker-compose.yml": compose})
+    assert lint(root, ["VW207"]) == []
+    # a listener the code keeps on loopback is still one
+    write(root, {"src/main.rs": probes.replace('"0.0.0.0:8080"', '"127.0.0.1:8080"')})
+    assert [f.location.line for f in lint(root, ["VW207"])] == [17]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -75,15 +76,33 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
 
 
 def _probe(pf: ParsedFile, call: Node) -> bool:
-    """A bind whose result is only tested (`TcpListener::bind(("127.0.0.1", port)).is_ok()`): a check that a port
-    is free, whose listener is dropped at once; no server listens there."""
-    parent = call.parent
+    """A bind whose listener is dropped at once, only its success tested: `.is_ok()`/`.is_err()`,
+    `.ok().is_some()`, `match bind(..) { Ok(_) => true, .. }`, `if let Ok(_) = bind(..)`. A check that a port is
+    free; no server listens there."""
+    node, parent = call, call.parent
     while parent is not None and parent.type in ("parenthesized_expression", "await_expression"):
-        parent = parent.parent
-    if parent is None or parent.type != "field_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
         return False
-    field = parent.child_by_field_name("field")
-    return field is not None and pf.text(field) in ("is_ok", "is_err")
+    if parent.type == "field_expression":
+        field = parent.child_by_field_name("field")
+        name = pf.text(field) if field is not None else ""
+        if name in ("is_ok", "is_err"):
+            return True
+        outer = parent.parent
+        if name == "ok" and outer is not None and outer.type == "call_expression" and outer.parent is not None:
+            nxt = outer.parent.child_by_field_name("field") if outer.parent.type == "field_expression" else None
+            return nxt is not None and pf.text(nxt) in ("is_some", "is_none")
+        return False
+    if parent.type == "match_expression" and parent.child_by_field_name("value") == node:
+        body = parent.child_by_field_name("body")
+        arms = [a for a in (body.named_children if body is not None else []) if a.type == "match_arm"]
+        patterns = [p for a in arms if (p := a.child_by_field_name("pattern")) is not None]
+        return any(re.match(r"^Ok\s*\(\s*_\s*\)", pf.text(p)) for p in patterns)
+    if parent.type == "let_condition":
+        pattern = parent.child_by_field_name("pattern")
+        return pattern is not None and re.match(r"^Ok\s*\(\s*_\s*\)$", pf.text(pattern)) is not None
+    return False
 
 
 def _is_http_server(ctx: Ctx, node: Node | None, depth: int) -> bool:
