@@ -56,9 +56,10 @@ def lock_and_config(project: Project, files: StageFiles, out: CargoNeeds, compil
         for name in ("config.toml", "config"):
             cfg = d / ".cargo" / name
             if cfg.is_file():
-                setting = _relied_setting(project, files, cfg, out, list(compiled))
-                if setting is not None and setting[0] in _SOFT and _rebuilt_with(files, out, cfg):
-                    setting = None  # a dependency-cache build: the real build after it has the file
+                # a dependency-cache build of a stub, which a real build that has the file follows, only caches
+                # less without flags that merely tune the compile (not a cfg a dependency insists on)
+                soft = _SOFT if _rebuilt_with(files, out, cfg) and not _gated_cfg(cfg) else frozenset()
+                setting = _relied_setting(project, files, cfg, out, list(compiled), soft)
                 if setting is not None:
                     out.needs.append(Need(cfg, f"`{project.rel(cfg)}`", setting[1],
                                           f"its `{setting[0]}` changes how cargo builds"))  # fmt: skip
@@ -78,20 +79,38 @@ def _rebuilt_with(files: StageFiles, out: CargoNeeds, cfg: Path) -> bool:
     """A later `cargo build`/`install` of the same stage runs where the config file is: the first build was
     one that caches dependencies (`cargo build` of a stub, then `COPY .cargo .cargo`, then the real build)."""
     from viworks_lint.cargocmd import cargo_calls
+    from viworks_lint.dockerutil import run_text
     from viworks_lint.stagefiles import PRESENT
+    from viworks_lint.stubbuild import STUB
 
     path = out.image_path_of(cfg)
     later = False
+    stubbed = False
     for ins in files.stage.instructions:
+        if ins.cmd == "RUN" and not later and STUB.search(run_text(ins)):
+            stubbed = True  # `echo "fn main() {}" > src/main.rs`: what follows builds the dependencies only
         if ins is out.call.instr:
             later = True
             continue
-        if not later or ins.cmd != "RUN":
+        if not later or not stubbed or ins.cmd != "RUN":
             continue
         calls = cargo_calls(ins, files.workdir(ins))
-        if any(c.base in ("build", "install") for c in calls) and files.lookup(path, ins).state == PRESENT:
+        same = [c for c in calls if c.cwd == out.call.cwd and (c.base == "build" or c.opt("--path"))]
+        if same and files.lookup(path, ins).state == PRESENT:
             return True
     return False
+
+
+def _gated_cfg(cfg: Path) -> bool:
+    """The config sets a `--cfg` some crate's features refuse to compile without (rules/crates.json
+    ``cfg_gated``): a dependency build without it may fail."""
+    from viworks_lint.cratedeps import gated_cfgs
+
+    try:
+        text = cfg.read_text("utf-8", errors="replace")
+    except OSError:
+        return True
+    return any(re.search(rf"\b{re.escape(name)}\b", text) for name in gated_cfgs())
 
 
 def _toolchain(project: Project, files: StageFiles, out: CargoNeeds) -> None:
@@ -182,7 +201,12 @@ def _names_later(files: StageFiles, out: CargoNeeds, target_dir: str) -> bool:
 
 
 def _relied_setting(
-    project: Project, files: StageFiles, cfg: Path, out: CargoNeeds, compiled: list[Manifest]
+    project: Project,
+    files: StageFiles,
+    cfg: Path,
+    out: CargoNeeds,
+    compiled: list[Manifest],
+    skip: frozenset[str] = frozenset(),
 ) -> tuple[str, Location] | None:
     """The first setting of a cargo config the command depends on, and where it is: a ``[source]``
     replacement (vendoring), ``[patch]``, ``[registries]``, ``[registry] default``, ``[net] offline``,
@@ -232,6 +256,7 @@ def _relied_setting(
                     found.append(f"target.{triple}")  # a `links` build-script override
         elif table == "env" and value and (runs or _env_read_at_build(project, set(value), compiled)):
             found.append("env")
+    found = [f for f in found if f not in skip]
     if not found:
         return None
     name = found[0]

@@ -158,3 +158,9 @@ def linted_packages(project: Project) -> list[Manifest]:
         if m.path in built or root is m or m.dir == project.root or (root is not None and _listed(root, m)):
             out.append(m)
     return sorted(out, key=lambda m: str(m.path))
+
+
+def gated_cfgs() -> frozenset[str]:
+    """`--cfg` names some crates' features refuse to compile without (``rules/crates.json`` ``cfg_gated``)."""
+    data = json.loads(resources.files("viworks_lint.rules").joinpath("crates.json").read_text("utf-8"))
+    return frozenset(c["cfg"] for c in data.get("cfg_gated", {}).get("cfgs", ()))

@@ -26,7 +26,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 
 # a placeholder main written by the RUN: `echo "fn main() {}" > src/main.rs`, `printf 'fn main(){}' > …`
-_STUB = re.compile(
+STUB = re.compile(
     r"""\b(?:echo|printf)\s+(?:-[a-z]+\s+)?(['"])\s*(?:\#!\[[^\]]*\]\s*)?fn\s+main\s*\(\s*\)\s*\{[^}'"]*\}\s*(?:\\n)?\1"""
     r"""\s*>\s*(\S+)"""
 )
@@ -248,7 +248,7 @@ def stale_stubs(project: Project, build: Build) -> list[StaleStub]:
             text = run_text(ins)
             cmds = commands(text)
             calls = _calls(ins, cwd)
-            m = _STUB.search(text)
+            m = STUB.search(text)
             if m is not None and (stub is None or stub.copy is None):
                 pending = posixpath.normpath(posixpath.join(cwd, m.group(2)))
                 stub = None

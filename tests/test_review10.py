@@ -236,3 +236,34 @@ def test_vw207_port_probes_written_as_match_or_if_let_are_no_listener(tmp_path: 
     # a listener the code keeps on loopback is still one
     write(root, {"src/main.rs": probes.replace('"0.0.0.0:8080"', '"127.0.0.1:8080"')})
     assert [f.location.line for f in lint(root, ["VW207"])] == [17]
+
+
+CACHE_IMAGE = (
+    "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\n"
+    'RUN mkdir src && echo "fn main() {}" > src/main.rs\nRUN cargo build --release\n'
+    "COPY .cargo .cargo\nCOPY src src\nRUN touch src/main.rs && cargo build --release\n"
+    'FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
+)
+
+
+def _vw110(root: Path, config: str, image: str = CACHE_IMAGE) -> list[int]:
+    write(root, {"Cargo.toml": CARGO, "Cargo.lock": "", "src/main.rs": MAIN, "Dockerfile": image,
+                 ".cargo/config.toml": config})
+    return [f.location.line for f in lint(root, ["VW110"])]
+
+
+def test_vw110_only_soft_settings_are_spared_and_only_for_a_stub_build(tmp_path: Path) -> None:
+    cfg = '[build]\nrustflags = ["--cfg", "tracing_unstable"]\n'
+    assert _vw110(tmp_path / "soft", cfg) == []
+    # a registry after the flags still breaks the stub build, whatever the order in the file
+    registry = cfg + '\n[registries.acme]\nindex = "sparse+https://crates.acme.dev/"\n'
+    assert _vw110(tmp_path / "registry", registry) == [5]
+    # a cfg a dependency's feature refuses to compile without (tokio's taskdump)
+    assert _vw110(tmp_path / "gated", '[build]\nrustflags = ["--cfg", "tokio_unstable"]\n') == [5]
+    # no stub: the first build is the real one, a later `cargo install` of a tool changes nothing
+    real = (
+        "FROM rust:1.83 AS build\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nCOPY src src\n"
+        "RUN cargo build --release\nCOPY .cargo .cargo\nRUN cargo install sqlx-cli\n"
+        'FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
+    )
+    assert _vw110(tmp_path / "real", cfg, real) == [5]
