@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 
@@ -9,6 +10,7 @@ from viworks_lint.code import service_code
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
+from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.compose import Service, command_words
 from viworks_lint.parsers.dockerfile import Stage, token_location
 from viworks_lint.project import Project
@@ -29,16 +31,47 @@ def _routed_by_expose(svc: Service) -> bool:
     return "traefik.enable=true" in flat or "traefik.http." in flat or "traefik.tcp." in flat
 
 
-_PORT_WORD = re.compile(r"(?:^|[\s:=])(\d{2,5})(?=$|[\s/])")
+# a listen address in a word (`0.0.0.0:2345`, `:9229`, `localhost:5005`, `TCP-LISTEN:8000`), or the value of a
+# listen option (`--port 9229`, `--listen=9000`)
+_LISTEN_WORD = re.compile(
+    r"^(?:(?:0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\]|\[::1\]|\*)?:|TCP(?:4|6)?-LISTEN:)(\d{2,5})(?:,|$)", re.IGNORECASE
+)
+_LISTEN_OPTION = re.compile(r"^--?(?:port|listen|bind|inspect|debug-port|addr|address)(?:=(\S+))?$")
 
 
-def _command_ports(svc: Service, stage: Stage | None) -> set[int]:
-    """Port numbers the container's start command names (`gdbserver 0.0.0.0:2345 /app`, `socat TCP-LISTEN:…`,
-    `--port 9229`): a program of the command listens there, not the app's code."""
-    words = command_words(svc.entrypoint) + command_words(svc.command)
-    if stage is not None:
-        words += [w for i in (stage.state.entrypoint, stage.state.cmd) if i is not None for w in i.values]
-    return {int(m.group(1)) for w in words for m in _PORT_WORD.finditer(w)}
+def _start_words(svc: Service, stage: Stage | None) -> list[str]:
+    """The command the container really starts with: compose `entrypoint:` replaces the image's ENTRYPOINT and
+    drops its CMD; compose `command:` replaces the CMD."""
+    entry = command_words(svc.entrypoint) if svc.entrypoint is not None else None
+    cmd = command_words(svc.command) if svc.command is not None else None
+    image_entry = list(stage.state.entrypoint.values) if stage is not None and stage.state.entrypoint else []
+    image_cmd = list(stage.state.cmd.values) if stage is not None and stage.state.cmd else []
+    if entry is not None:
+        return entry + (cmd or [])
+    return image_entry + (cmd if cmd is not None else image_cmd)
+
+
+def _command_ports(svc: Service, stage: Stage | None, bins: set[str]) -> set[int]:
+    """Ports a program in front of the app listens on, as the start command gives them (`gdbserver
+    0.0.0.0:2345 /app`, `socat TCP-LISTEN:8000,fork …`); not a word of the app's own arguments, nor a URL."""
+    words = _start_words(svc, stage)
+    if not words or posixpath.basename(words[0]) in bins or posixpath.basename(words[0]) in SHELLS:
+        return set()
+    out: set[int] = set()
+    for i, w in enumerate(words[1:], start=1):
+        if posixpath.basename(w) in bins:
+            break  # the app's own arguments follow
+        m = _LISTEN_WORD.match(w)
+        if m is not None:
+            out.add(int(m.group(1)))
+            continue
+        opt = _LISTEN_OPTION.match(w)
+        if opt is not None:
+            value = opt.group(1) or (words[i + 1] if i + 1 < len(words) else "")
+            port = value.rsplit(":", 1)[-1]
+            if port.isdecimal():
+                out.add(int(port))
+    return out
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -100,7 +133,7 @@ def check(project: Project) -> Iterator[Finding]:
                                     f"expose:{num}",
                                 )
                             )
-        own = _command_ports(svc, stage)
+        own = _command_ports(svc, stage, {b for m in code.packages for b in m.bin_names()})
         for number, loc, what, key in checks:
             if number in ports or number in own:
                 continue  # the app's port, or one the start command gives a program of its own (`gdbserver :2345`)
@@ -142,9 +175,11 @@ RULE = register(
             "the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). An `EXPOSE` that no probe, "
             "`ports:` or proxy uses is only documentation: a note, once per `EXPOSE` line whichever services run the "
             "image; it stays an error when a service's Traefik labels (`traefik.enable=true` or router rules, without "
-            "`loadbalancer.server.port`) make Traefik route to it. A port the container's start command names "
-            "(`gdbserver 0.0.0.0:2345 /app`, `--port 9229`) belongs to a program of that command, or is one the app "
-            "takes from its arguments: no claim.",
+            "`loadbalancer.server.port`) make Traefik route to it. A port that a program in front of the app listens "
+            "on, as the container's real start command gives it (compose `entrypoint:`/`command:` over the image's; a "
+            "listen address such as `gdbserver 0.0.0.0:2345 /app` or `socat TCP-LISTEN:3000,…`, or a "
+            "`--port`/`--listen` option of that program, not a URL and not the app's own arguments) is that "
+            "program's: no claim.",
             why="A probe on the wrong port is refused: the service is marked unhealthy and restarted although it "
             "works. A published port that nothing listens on gives `connection reset` to every client.",
             example='environment:\n  PORT: "8081"\nhealthcheck:\n  test: ["CMD", "curl", "-f", '

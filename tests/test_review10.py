@@ -267,3 +267,32 @@ def test_vw110_only_soft_settings_are_spared_and_only_for_a_stub_build(tmp_path:
         'FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
     )
     assert _vw110(tmp_path / "real", cfg, real) == [5]
+
+
+def test_vw303_only_a_listen_address_of_a_program_in_front_of_the_app_is_spared(tmp_path: Path) -> None:
+    code = (
+        "#[tokio::main]\nasync fn main() {\n"
+        '    let l = tokio::net::TcpListener::bind("0.0.0.0:8080").await.unwrap();\n'
+        "    axum::serve(l, axum::Router::new()).await.unwrap();\n}\n"
+    )
+    deps = 'tokio = { version = "1", features = ["full"] }\naxum = "0.7"\n'
+
+    def probe(cmd: str, compose_cmd: str = "") -> list[int]:
+        image = (
+            "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+            f"COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCMD {cmd}\n"
+        )
+        compose = (
+            "services:\n  api:\n    build: .\n"
+            '    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:3000/health"]\n' + compose_cmd
+        )
+        files = {"Cargo.toml": CARGO + deps, "src/main.rs": code, "Dockerfile": image, "docker-compose.yml": compose}
+        root = write(tmp_path / str(abs(hash(cmd + compose_cmd))), files)
+        return [f.location.line for f in lint(root, ["VW303"])]
+
+    assert probe('["svc"]') == [5]
+    assert probe('["svc", "--port", "3000"]') == [5]  # the app's own argument, which its code never reads
+    assert probe('["envoy-wrapper", "--upstream", "http://auth:3000", "svc"]') == [5]  # a URL, not a listener
+    assert probe('["socat", "TCP-LISTEN:3000,fork", "TCP:127.0.0.1:8080"]') == []  # socat listens on 3000
+    # compose `command:` replaces the CMD that named the port
+    assert probe('["socat", "TCP-LISTEN:3000,fork", "TCP:127.0.0.1:8080"]', '    command: ["svc"]\n') == [5]
