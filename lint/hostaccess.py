@@ -273,9 +273,22 @@ def _shadowed_for_containers(project: Project, fam: Family | None, ports: set[st
         for e in ef.entries:
             if e.value is None or _evidence(f"{e.name}={e.value}", fam, ports, target) is None:
                 continue
-            if all(any(v.name == e.name for v in svc.environment) for svc in services):
+            if all(_overrides(svc, e.name, fam, ports, target) for svc in services):
                 return f"`{e.name}` to `localhost` in `{_rel(project, path)}`, which the containers override"
     return None
+
+
+def _overrides(svc: Service, name: str, fam: Family | None, ports: set[str], target: int | None) -> bool:
+    """The service's `environment:` sets ``name`` to a value of its own: written out (not `${NAME}` from the same
+    file, not a pass-through) and not a `localhost` URL at the published port itself."""
+    for v in svc.environment:
+        if v.name != name or v.value is None:
+            continue
+        raw = v.raw if v.raw is not None else v.value
+        if re.search(rf"\$\{{?{re.escape(name)}\b", raw):
+            return False
+        return _evidence(f"{name}={v.value}", fam, ports, target) is None
+    return False
 
 
 def _through_the_host(project: Project, compose: ComposeProject, store: Service, ports: set[str]) -> str | None:

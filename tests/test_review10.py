@@ -296,3 +296,26 @@ def test_vw303_only_a_listen_address_of_a_program_in_front_of_the_app_is_spared(
     assert probe('["socat", "TCP-LISTEN:3000,fork", "TCP:127.0.0.1:8080"]') == []  # socat listens on 3000
     # compose `command:` replaces the CMD that named the port
     assert probe('["socat", "TCP-LISTEN:3000,fork", "TCP:127.0.0.1:8080"]', '    command: ["svc"]\n') == [5]
+
+
+def test_vw405_an_environment_entry_that_takes_the_files_value_is_no_override(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: pass\n"
+        "    ports:\n      - \"5432:5432\"\n  app:\n    build: .\n    env_file: .env\n    environment:\n"
+        "      DATABASE_URL: ${DATABASE_URL}\n"
+    )
+    code = (
+        "#[tokio::main]\nasync fn main() {\n"
+        '    let url = std::env::var("DATABASE_URL").unwrap();\n'
+        "    let _c = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();\n}\n"
+    )
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
+    )
+    deps = 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO + deps, "src/main.rs": code, "Dockerfile": image,
+                            "docker-compose.yml": compose, ".env": "DATABASE_URL=postgres://u:pass@db:5432/x\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]
+    write(root, {".env": "DATABASE_URL=postgres://u:pass@localhost:5432/x\n"})
+    assert all("which the containers override" not in f.message for f in lint(root, ["VW405"]))
