@@ -388,11 +388,11 @@ async fn main() -> loco_rs::Result<()> {
 """
 
 
-def test_loco_serves_with_its_own_sigterm_shutdown_from_0_11(tmp_path: Path) -> None:
-    # rules/signal_frameworks.json: loco's default Hooks::serve shuts down gracefully on SIGTERM since 0.11
+def test_loco_stops_on_sigterm_from_0_13_2(tmp_path: Path) -> None:
+    # rules/signal_frameworks.json: loco stops on SIGTERM, the server from 0.11 and a worker-only container from 0.13.2
     new = _project(tmp_path / "new", LOCO, 'loco-rs = "0.14"\ntokio = "1"\n')
     assert [(f.level, "loco's `Hooks::serve` stops it" in f.message) for f in lint(new, ["VW402"])] == [
         (Level.NOTE, True)
     ]
-    old = _project(tmp_path / "old", LOCO, 'loco-rs = "0.10"\ntokio = "1"\n')
+    old = _project(tmp_path / "old", LOCO, 'loco-rs = "0.12"\ntokio = "1"\n')
     assert [f.level for f in lint(old, ["VW402"])] == [Level.WARNING]
