@@ -177,8 +177,11 @@ class StageFiles:
             if not p.from_context or not (path == p.dest or _under(path, p.dest)):
                 continue
             sub = posixpath.relpath(path, p.dest) if path != p.dest else "."
-            host = self.context / p.source / sub if sub != "." else self.context / p.source
-            return host if host.exists() else None
+            rel = posixpath.normpath(posixpath.join(p.source, sub))
+            host = self.context / rel if rel != "." else self.context
+            if self.ignore is not None and rel != "." and self.ignore.excluded(rel):
+                return None  # `.dockerignore` keeps it out of the context: the mount does not have it
+            return host if host.is_file() else None
         return None
 
     def context_copies(self) -> list[Placement]:
@@ -357,6 +360,7 @@ def _mount_placements(instr: Instruction, order: int, workdir: str) -> list[Plac
         target = opts.get("target") or opts.get("dst") or opts.get("destination")
         if kind in ("bind", "cache") and target:
             context = kind == "bind" and "from" not in opts
-            source = _clean(opts.get("source", ".")) if context else opts.get("source", ".")
+            given = opts.get("source") or opts.get("src") or "."  # BuildKit reads `src=` as `source=`
+            source = _clean(given) if context else given
             out.append(Placement(instr, order, image_path(workdir, target), "mount", source, True, None, context))
     return out

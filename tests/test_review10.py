@@ -319,3 +319,20 @@ def test_vw405_an_environment_entry_that_takes_the_files_value_is_no_override(tm
     assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]
     write(root, {".env": "DATABASE_URL=postgres://u:pass@localhost:5432/x\n"})
     assert all("which the containers override" not in f.message for f in lint(root, ["VW405"]))
+
+
+def test_bind_mounts_spelled_src_and_ignored_files(tmp_path: Path) -> None:
+    """BuildKit reads `src=` as `source=`; a file `.dockerignore` keeps out of the context is not in the mount."""
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /app\n"
+        "RUN --mount=type=bind,src=src,target=src --mount=type=bind,src=Cargo.toml,target=Cargo.toml \\\n"
+        "    cargo build --release && cp target/release/svc /bin/server\n"
+        'FROM debian:bookworm-slim\nCOPY --from=build /bin/server /bin/\nUSER nobody\nCMD ["/bin/server"]\n'
+    )
+    code = 'fn main() {\n    let _k = std::env::var("API_KEY").expect("API_KEY");\n}\n'
+    files = {"Cargo.toml": CARGO, "src/main.rs": code, "Dockerfile": image,
+             "docker-compose.yml": "services:\n  api:\n    build: .\n"}
+    root = write(tmp_path / "src", files)
+    assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]
+    root = write(tmp_path / "ignored", {**files, ".dockerignore": "Cargo.toml\n"})
+    assert lint(root, ["VW201"]) == []
