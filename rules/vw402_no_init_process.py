@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from viworks_lint.bashexec import Shells, execs_tail, image_shells
 from viworks_lint.dockerutil import commands, final_stages, is_root_user
@@ -53,6 +56,44 @@ def has_init(instr: Instruction | None) -> bool:
         base = w.rsplit("/", 1)[-1]
         if w in INITS or base in INITS or base.startswith(("tini", "dumb-init")):
             return True
+    return False
+
+
+# interpreters whose programs install their own SIGTERM handler in their source (the app is not Rust here)
+_HANDLERS = {
+    "node": (re.compile(r"\bprocess\.(?:on|once|addListener|prependListener)\(\s*['\"`]SIGTERM"),
+             (".js", ".mjs", ".cjs", ".ts", ".mts")),
+    "python": (re.compile(r"\bsignal\.signal\(\s*(?:signal\.)?SIGTERM|add_signal_handler\(\s*(?:signal\.)?SIGTERM"),
+               (".py",)),
+}  # fmt: skip
+_SKIP_DIRS = frozenset({"node_modules", ".git", "target", "dist-types", "__pycache__", ".venv", "venv"})
+
+
+def _interpreter_handles_sigterm(starter: Instruction, builds: list[Build]) -> bool:
+    """The image starts an interpreter (`node dist/index.js`, `python -m app`) and the build context's sources of
+    that language install a SIGTERM handler: the program stops on `docker stop` by itself."""
+    words = _words(starter)
+    prog = posixpath.basename(words[0]) if words else ""
+    lang = "node" if prog in ("node", "bun", "deno") else "python" if prog.startswith("python") else None
+    if lang is None:
+        return False
+    pattern, suffixes = _HANDLERS[lang]
+    for b in builds:
+        seen = 0
+        for root, dirs, files in os.walk(b.context):
+            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+            for name in files:
+                if not name.endswith(suffixes):
+                    continue
+                seen += 1
+                if seen > 3000:
+                    return False
+                try:
+                    path = os.path.join(root, name)
+                    if os.path.getsize(path) < 1_000_000 and pattern.search(Path(path).read_text("utf-8", "replace")):
+                        return True
+                except OSError:
+                    continue
     return False
 
 
@@ -202,6 +243,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue  # the entrypoint script's shell is PID 1: VW403's finding on the script's last command
         if _script_is_init(project, stage, stage_builds, starter):
             continue  # `exec supervisord`, or a script that traps SIGTERM and waits for the app it started
+        if _interpreter_handles_sigterm(starter, stage_builds):
+            continue  # `node app.js` whose code calls `process.on("SIGTERM", …)`: it stops on its own
         running = [b for b in stage_builds if not _compose_init(b)]
         served = [b for b in running if not compose_job(b)]
         running = served or running  # a `migrate` job beside the server: the server's signals decide
@@ -226,7 +269,17 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         level = None
         done = runs_to_completion(project, stage, stage_builds) if framework is None else None
         platform = None if done is not None else runs_on_platform(project, df, stage, stage_builds)
-        if done is not None:
+        jobs = [b for b in stage_builds if b.service is not None]
+        if done is None and jobs and all(compose_job(b) for b in jobs) and len(jobs) == len(stage_builds):
+            names = ", ".join(f"`{b.service.name}`" for b in jobs if b.service is not None)
+            message = (
+                f"the program started by this {kind} runs as PID 1 with no init, but compose runs the image only as "
+                f"a one-shot job ({names}: another service waits for it to complete, or it is a `restart: \"no\"` "
+                "migration or seed job) that ends on its own: only a stop in mid-run waits for SIGKILL; `init: true` "
+                "if that matters"
+            )
+            level = Level.NOTE
+        elif done is not None:
             what = "a command-line tool" if done.cli else "a one-shot job"
             message = (
                 f"the program started by this {kind} runs as PID 1 with no init, but it is {what} that runs to "
@@ -347,59 +400,61 @@ RULE = register(
             "(`CMD [\"false\"]`, no ENTRYPOINT: an image of tools whose runner gives the command), when it starts a "
             "launcher that stays PID 1 and forwards the stop signal to the app (`dockerize -wait tcp://db:5432 app`, "
             "rules/signal_frameworks.json `forwarders`, with sources) and the app's code starts no child process (or "
-            "its code is not known: the launcher's signal forwarding is what the finding was about), "
-            "when the base image's entrypoint is an init, for image-only services (and for an image no compose "
-            "service builds whose published name, `ghcr.io/acme/feed` for the program `feed`, the image-only services "
-            "that run it all start with `init: true`), for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, "
-            "where the shell is PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image "
-            "whose bash is 5.1 or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does "
-            "BusyBox's `sh` of an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked "
-            "here), and when the Rust code the image runs (the build's link to its packages) handles the image's stop "
-            "signal itself and starts no child process: SIGTERM through "
-            "`tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in an axum `with_graceful_shutdown` "
-            "future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its `termination` feature; or SIGINT "
-            "(`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose `stop_signal: SIGINT` makes that "
-            "the signal `docker stop` sends. `ctrl_c` alone under the default SIGTERM does not count. When only the "
-            "framework stops the app on SIGTERM (the frameworks of `rules/signal_frameworks.json`, each with its "
-            "sources: actix-web's `HttpServer` and actix-server's `Server` unless `.disable_signals()`, Rocket from "
-            "0.5, pingora's `Server::run_forever`, when the code depends on the framework's crate) and the code "
-            "starts no child process, it is a note: only zombie reaping is missing; also when the build picks its "
-            "binary by a build argument we cannot see (`cargo install --path $CRATE`) and every package with a binary "
-            "in the build context is such a framework server. When the code handles its stop signal but starts child "
-            "processes it never waits for (a `std::process::Command`/`tokio::process::Command` `.spawn()` in a file "
-            "with no `.wait()`, or a `fork`; `.status()`/`.output()` reap their child), the finding says so and "
-            "points at the spawn; an image that runs a binary built outside its Dockerfile (copied from the host or a "
-            "CI artifact) is linked to the one package of the repository with a binary of that name, and a binary "
-            "copied from a build stage under a name the build does not produce (a `cargo install` output renamed by "
-            "mistake) to the package when the build compiles only one, with one binary; when the image cannot be "
-            "linked to its code, it is reported (no handler can be shown); when several compose files build the same "
-            "image and only some builds link it (a test stack building from its own folder), the code is read through "
-            "those that do. Several Dockerfiles that ship the same program (the same package's binary: multi-arch and "
-            "single-arch, glibc and alpine variants) with the same finding are reported once, at one that compose or "
-            "CI builds (else the first path), with the others as related locations. A note, saying why, when the "
-            "program runs to completion: a command-line tool (clap subcommands, an ENTRYPOINT whose default command "
-            "is `help`, or a terminal UI, ratatui/tui or crossterm's raw mode, that a person quits) or a one-shot job "
-            "whose own code serves nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` "
-            "on a stop flag or a channel, no queue consumer, timer or signal wait, nor in the library functions it "
-            "calls a worker pool, consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from "
-            "the Dockerfile of the same package's server binary, and no compose `ports:` or always-on `restart:`. A "
-            "compose service that runs the image as a one-shot job beside the serving ones (another service waits for "
-            "it with `service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: "
-            "\"no\"`) does not decide: the serving services' code does. An entrypoint script that execs a process "
-            "manager (`exec supervisord`) or traps SIGTERM and `wait`s for the app it started in the background (and "
-            "ends with no `exec` of the app) is the init; a script a builder stage moves into place (`mv "
-            "bin/entrypoint.sh /runtime/usr/local/bin`, then `COPY --from=builder /runtime /`) is read too. The "
-            "program of a one-command `sh -c 'prog \"$@\"'` is linked to its crate like an exec-form one, so its own "
-            "SIGTERM handling counts. A note too for a Dockerfile that cannot build as it is (a VW106 error) when "
-            "nothing builds it or the repository has no binary at all (a crate that became a library), or for one "
-            "nothing builds that was retired: its only build line in a compose file or CI workflow is commented out "
-            "(not a `# build: .` to uncomment under a service that still pulls the image), or a `deploy` Dockerfile "
-            "that compose or CI builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A "
-            "note for an image built for a platform whose own process manager is PID 1 (`rules/platforms.json`, with "
-            "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
-            "Web Adapter copied into `/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys) when no "
-            "compose service of a deploy compose file that the repository deploys (a wrapper or CI step runs it, or "
-            "runs compose over ssh) runs it.",
+            "its code is not known: the launcher's signal forwarding is what the finding was about), when it starts "
+            "an interpreter (`node`, `bun`, `deno`, `python`) whose sources in the build context install a SIGTERM "
+            "handler (`process.on(\"SIGTERM\", …)`, `signal.signal(signal.SIGTERM, …)`), when the base image's "
+            "entrypoint is an init, for image-only services (and for an image no compose service builds whose "
+            "published name, `ghcr.io/acme/feed` for the program `feed`, the image-only services that run it all "
+            "start with `init: true`), for a shell-form (or multi-command `sh -c`) ENTRYPOINT/CMD, where the shell is "
+            "PID 1 and VW403 reports the instruction (but `bash -c \"migrate && app\"` on an image whose bash is 5.1 "
+            "or newer, per `distro_bash` in `rules/images.json`, execs `app` as PID 1, and so does BusyBox's `sh` of "
+            "an Alpine image for `CMD ./app` or `sh -c \"migrate; app\"`, so those are checked here), and when the "
+            "Rust code the image runs (the build's link to its packages) handles the image's stop signal itself and "
+            "starts no child process: SIGTERM through `tokio::signal::unix::signal(SignalKind::terminate())` (e.g. in "
+            "an axum `with_graceful_shutdown` future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its "
+            "`termination` feature; or SIGINT (`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose "
+            "`stop_signal: SIGINT` makes that the signal `docker stop` sends. `ctrl_c` alone under the default "
+            "SIGTERM does not count. When only the framework stops the app on SIGTERM (the frameworks of "
+            "`rules/signal_frameworks.json`, each with its sources: actix-web's `HttpServer` and actix-server's "
+            "`Server` unless `.disable_signals()`, Rocket from 0.5, pingora's `Server::run_forever`, when the code "
+            "depends on the framework's crate) and the code starts no child process, it is a note: only zombie "
+            "reaping is missing; also when the build picks its binary by a build argument we cannot see (`cargo "
+            "install --path $CRATE`) and every package with a binary in the build context is such a framework server. "
+            "When the code handles its stop signal but starts child processes it never waits for (a "
+            "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a `fork`; "
+            "`.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that "
+            "runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
+            "package of the repository with a binary of that name, and a binary copied from a build stage under a "
+            "name the build does not produce (a `cargo install` output renamed by mistake) to the package when the "
+            "build compiles only one, with one binary; when the image cannot be linked to its code, it is reported "
+            "(no handler can be shown); when several compose files build the same image and only some builds link it "
+            "(a test stack building from its own folder), the code is read through those that do. Several Dockerfiles "
+            "that ship the same program (the same package's binary: multi-arch and single-arch, glibc and alpine "
+            "variants) with the same finding are reported once, at one that compose or CI builds (else the first "
+            "path), with the others as related locations. A note, saying why, when the program runs to completion: a "
+            "command-line tool (clap subcommands, an ENTRYPOINT whose default command is `help`, or a terminal UI, "
+            "ratatui/tui or crossterm's raw mode, that a person quits) or a one-shot job whose own code serves "
+            "nothing and shows nothing that keeps it running (no unbounded `loop`, no `while` on a stop flag or a "
+            "channel, no queue consumer, timer or signal wait, nor in the library functions it calls a worker pool, "
+            "consumer, server or timer), with no HEALTHCHECK, no EXPOSE but the one copied from the Dockerfile of the "
+            "same package's server binary, and no compose `ports:` or always-on `restart:`. A compose service that "
+            "runs the image as a one-shot job beside the serving ones (another service waits for it with "
+            "`service_completed_successfully`, or it is a `migrate`/`seed`/`init` service with `restart: \"no\"`) "
+            "does not decide: the serving services' code does; when every service that runs the image is such a job, "
+            "it is a note. An entrypoint script that execs a process manager (`exec supervisord`) or traps SIGTERM "
+            "and `wait`s for the app it started in the background (and ends with no `exec` of the app) is the init; a "
+            "script a builder stage moves into place (`mv bin/entrypoint.sh /runtime/usr/local/bin`, then `COPY "
+            "--from=builder /runtime /`) is read too. The program of a one-command `sh -c 'prog \"$@\"'` is linked to "
+            "its crate like an exec-form one, so its own SIGTERM handling counts. A note too for a Dockerfile that "
+            "cannot build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a "
+            "crate that became a library), or for one nothing builds that was retired: its only build line in a "
+            "compose file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still "
+            "pulls the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform whose own process "
+            "manager is PID 1 (`rules/platforms.json`, with sources: AWS Lambda, from a `public.ecr.aws/lambda/*` "
+            "base or with a Lambda extension such as the Lambda Web Adapter copied into `/opt/extensions`; Fly.io, "
+            "for the Dockerfile a `fly.toml` deploys) when no compose service of a deploy compose file that the "
+            "repository deploys (a wrapper or CI step runs it, or runs compose over ssh) runs it.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

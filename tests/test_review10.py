@@ -336,3 +336,30 @@ def test_bind_mounts_spelled_src_and_ignored_files(tmp_path: Path) -> None:
     assert [f.rule_id for f in lint(root, ["VW201"])] == ["VW201"]
     root = write(tmp_path / "ignored", {**files, ".dockerignore": "Cargo.toml\n"})
     assert lint(root, ["VW201"]) == []
+
+
+def test_vw402_a_node_program_that_handles_sigterm_and_a_compose_job(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM node:22-slim\n"
+        "COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCOPY gateway/dist /app\n"
+        'USER node\nCMD ["node", "/app/index.js"]\n'
+    )
+    js = 'const server = require("http").createServer();\nprocess.on("SIGTERM", () => server.close());\n'
+    root = write(tmp_path / "node", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image,
+                                     "gateway/dist/index.js": js})
+    assert lint(root, ["VW402"]) == []
+    write(root, {"gateway/dist/index.js": 'require("http").createServer().listen(3000);\n'})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
+    # an image compose runs only as a migration job that another service waits for
+    job = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nUSER nobody\nCMD ["sqlx", "migrate", "run"]\n'
+    )
+    compose = (
+        "services:\n  migrate:\n    build: .\n  api:\n    image: acme/api\n"
+        "    depends_on:\n      migrate:\n        condition: service_completed_successfully\n"
+    )
+    root = write(tmp_path / "job", {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": job,
+                                    "docker-compose.yml": compose})
+    found = lint(root, ["VW402"])
+    assert [(f.effective_level.value, "one-shot job (`migrate`" in f.message) for f in found] == [("note", True)]
