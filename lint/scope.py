@@ -65,6 +65,8 @@ _WORDS: dict[str, Scope] = {
             "sample",
             "samples",
             "devcontainer",
+            "devenv",
+            "devbox",
             "gitpod",
             "sandbox",
             "playground",

@@ -363,3 +363,11 @@ def test_vw402_a_node_program_that_handles_sigterm_and_a_compose_job(tmp_path: P
                                     "docker-compose.yml": compose})
     found = lint(root, ["VW402"])
     assert [(f.effective_level.value, "one-shot job (`migrate`" in f.message) for f in found] == [("note", True)]
+
+
+def test_a_devenv_dockerfile_is_a_development_image(tmp_path: Path) -> None:
+    from tests.unseen_fixtures import scope_of
+
+    image = "FROM debian:12\nRUN apt-get update && apt-get install -y dropbear\nCMD [\"dropbear\", \"-F\"]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, ".docker/devenv.dockerfile": image})
+    assert scope_of(root, ".docker/devenv.dockerfile") == "dev"
