@@ -121,6 +121,20 @@ def _substitute(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", one, text)
 
 
+_TARGET_VAR = re.compile(r"--target[= ]+[\"']?\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _shell_var_musl(texts: list[str]) -> bool:
+    """`cargo build --target "$TARGET"` where the same RUN sets `TARGET=` only to musl triples (one per
+    architecture branch: `if [ "$TARGETARCH" = amd64 ]; then TARGET=x86_64-unknown-linux-musl; …`)."""
+    for text in texts:
+        for name in set(_TARGET_VAR.findall(text)):
+            values = re.findall(rf"(?:^|[\s;&|(]){re.escape(name)}=[\"']?([^\s;\"'&|)]*)", text)
+            if values and all("musl" in v for v in values):
+                return True
+    return False
+
+
 def _origin(project: Project, build: Build, df: Dockerfile, stage: Stage, copy: Instruction | None) -> BinaryOrigin:
     lineage = df.lineage(stage)
     root = lineage[-1]
@@ -139,6 +153,7 @@ def _origin(project: Project, build: Build, df: Dockerfile, stage: Stage, copy: 
         or "-musl/" in sources
         or _cargo_config_musl(build)
     )
+    musl = musl or _shell_var_musl(texts)
     host_output = "-gnu/" in sources or bool(_HOST_OUTPUT.search(sources))
     if not musl and not host_output and _MUSL_HINT.search(joined):
         musl = True  # a musl triple or musl-tools in a stage whose output is not cargo's host-target directory

@@ -371,3 +371,19 @@ def test_a_devenv_dockerfile_is_a_development_image(tmp_path: Path) -> None:
     image = "FROM debian:12\nRUN apt-get update && apt-get install -y dropbear\nCMD [\"dropbear\", \"-F\"]\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, ".docker/devenv.dockerfile": image})
     assert scope_of(root, ".docker/devenv.dockerfile") == "dev"
+
+
+def test_vw206_a_target_variable_the_run_sets_to_musl_triples(tmp_path: Path) -> None:
+    run = (
+        'RUN if [ "$TARGETARCH" = "amd64" ]; then TARGET=x86_64-unknown-linux-musl; '
+        "else TARGET=aarch64-unknown-linux-musl; fi; \\\n"
+        '    cargo build --release --target "$TARGET" && cp "target/$TARGET/release/svc" target/release/svc\n'
+    )
+    image = (
+        f"FROM rust:1.91-slim AS build\nARG TARGETARCH\nWORKDIR /src\nCOPY . .\n{run}"
+        'FROM alpine:3.22\nCOPY --from=build /src/target/release/svc /usr/app/svc\nCMD ["/usr/app/svc"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": MAIN, "Dockerfile": image})
+    assert lint(root, ["VW206"]) == []
+    write(root, {"Dockerfile": image.replace("aarch64-unknown-linux-musl", "aarch64-unknown-linux-gnu")})
+    assert [f.rule_id for f in lint(root, ["VW206"])] == ["VW206"]
