@@ -252,15 +252,36 @@ def _image_is_app(image: str, app_names: set[str]) -> bool:
     return last in app_names or any(last.startswith(n + "-") or n.startswith(last + "-") for n in app_names)
 
 
+def _ci_image_text(project: Project) -> str:
+    """The text of the CI workflows that build or push images (GitHub Actions, GitLab CI), read once."""
+    cache: dict[str, str] = project.__dict__.setdefault("_ci_image_text", {})
+    if "text" not in cache:
+        parts: list[str] = []
+        files = [*sorted((project.root / ".github" / "workflows").glob("*.y*ml")), project.root / ".gitlab-ci.yml"]
+        for path in files[:100]:
+            try:
+                text = path.read_text("utf-8", errors="replace") if path.is_file() else ""
+            except OSError:
+                continue
+            if re.search(r"docker/build-push-action|docker\s+(?:buildx\s+)?(?:build|push)\b|\bkaniko\b", text):
+                parts.append(text)
+        cache["text"] = "\n".join(parts)
+    return cache["text"]
+
+
 def infra_only(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project only runs infrastructure for an app that runs on the host, else None."""
     if not compose.services or not any(m.bin_names() for m in project.manifests.values()):
         return None
     names = _app_names(project)
+    published = _ci_image_text(project)
     images: list[str] = []
     for svc in compose.services.values():
         if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
             return None
+        last = svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+        if len(last) > 3 and re.search(rf"(?<![\w.-]){re.escape(last)}(?![\w.-])", published):
+            return None  # an image the repository's own CI builds and pushes (`IMAGE_NAME: shop-gateway`)
         images.append(svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0])
     shown = ", ".join(sorted(set(images))[:4])
     return f"only runs infrastructure images ({shown}); the app runs on the host"

@@ -387,3 +387,18 @@ def test_vw206_a_target_variable_the_run_sets_to_musl_triples(tmp_path: Path) ->
     assert lint(root, ["VW206"]) == []
     write(root, {"Dockerfile": image.replace("aarch64-unknown-linux-musl", "aarch64-unknown-linux-gnu")})
     assert [f.rule_id for f in lint(root, ["VW206"])] == ["VW206"]
+
+
+def test_a_compose_file_of_images_the_repositorys_ci_pushes_is_no_infrastructure_stack(tmp_path: Path) -> None:
+    from tests.unseen_fixtures import scope_of
+
+    compose = "services:\n  gateway:\n    image: ghcr.io/acme/shop-gateway:1.0\n  db:\n    image: postgres:16\n"
+    workflow = (
+        "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    env:\n      IMAGE_NAME: shop-gateway\n"
+        "    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          push: true\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO.replace('"svc"', '"gw"'), "src/main.rs": MAIN,
+                            "deploy/compose.yaml": compose})
+    assert scope_of(root, "deploy/compose.yaml") == "dev"  # only others' images: the app runs on the host
+    write(root, {".github/workflows/release.yml": workflow})
+    assert scope_of(root, "deploy/compose.yaml") == "deploy"
