@@ -158,7 +158,11 @@ def _abbreviated(name: str, parts: frozenset[str]) -> bool:
     (`smplx-std` builds `simplex`): a library named otherwise than its package, which the registry's manifest,
     not readable here, would show."""
     return any(
-        len(p) >= 4 and p[0] == name[0] and p != name and (_subsequence(p, name) or _subsequence(name, p))
+        len(p) >= 4
+        and p[0] == name[0]
+        and p != name
+        and min(len(p), len(name)) >= 0.6 * max(len(p), len(name))  # `smplx`/`simplex`, not `actixweb`/`actix_…`
+        and (_subsequence(p, name) or _subsequence(name, p))
         for p in parts
     )
 

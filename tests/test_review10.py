@@ -402,3 +402,20 @@ def test_a_compose_file_of_images_the_repositorys_ci_pushes_is_no_infrastructure
     assert scope_of(root, "deploy/compose.yaml") == "dev"  # only others' images: the app runs on the host
     write(root, {".github/workflows/release.yml": workflow})
     assert scope_of(root, "deploy/compose.yaml") == "deploy"
+
+
+def test_vw201_a_clap_field_only_a_feature_compiles_is_no_claim(tmp_path: Path) -> None:
+    code = (
+        "use clap::Parser;\n#[derive(Parser)]\nstruct Config {\n"
+        '    #[cfg(feature = "keycloak")]\n    #[clap(long, env)]\n    keycloak_url: String,\n'
+        "    #[clap(long, env)]\n    database_url: String,\n}\n"
+        "fn main() {\n    let _c = Config::parse();\n}\n"
+    )
+    cargo = CARGO + 'clap = { version = "4", features = ["derive", "env"] }\n\n[features]\nkeycloak = []\n'
+    image = (
+        "FROM rust:1.83 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\n"
+        'COPY --from=build /src/target/release/svc /usr/local/bin/svc\nCMD ["svc"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": code, "Dockerfile": image,
+                            "docker-compose.yml": "services:\n  api:\n    build: .\n"})
+    assert [f.message.split("`")[1] for f in lint(root, ["VW201"])] == ["DATABASE_URL"]

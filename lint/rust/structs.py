@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, EnumDef, StructDef
 from viworks_lint.rust.parsing import ParsedFile
-from viworks_lint.rust.syntax import attr_groups, path_segments, string_value
+from viworks_lint.rust.syntax import attr_groups, has_cfg_feature, path_segments, string_value
 
 _MAX_FLATTEN = 4
 
@@ -35,10 +35,14 @@ def _outer_type(pf: ParsedFile, type_node: Node | None) -> str:
 
 
 def _fields(struct: StructDef) -> list[Node]:
+    """The struct's fields, without those only some Cargo features compile (`#[cfg(feature = "x")]`): whether
+    the image's build enables the feature is not read, so what they read is no claim."""
     body = struct.node.child_by_field_name("body")
     if body is None or body.type != "field_declaration_list":
         return []
-    return [c for c in body.named_children if c.type == "field_declaration"]
+    return [
+        c for c in body.named_children if c.type == "field_declaration" and not has_cfg_feature(struct.file, c)
+    ]
 
 
 def _literal_text(pf: ParsedFile, tokens: list[Node]) -> str | None:

@@ -240,6 +240,17 @@ def has_cfg_test(pf: ParsedFile, node: Node) -> bool:
     return False
 
 
+def has_cfg_feature(pf: ParsedFile, node: Node) -> bool:
+    """The item exists only for some set of Cargo features (`#[cfg(feature = "x")]`, `#[cfg(not(feature =
+    …))]`, `all(…)`/`any(…)` with one): whether the build enables it is not read here."""
+    for attr in item_attributes(node):
+        if attribute_name(pf, attr) == ["cfg"]:
+            args = attr.child_by_field_name("arguments")
+            if args is not None and re.search(r"\bfeature\s*=", pf.text(args)):
+                return True
+    return False
+
+
 # features that exist to build tests, mocks and fixtures: a production image does not enable them
 _TEST_FEATURE = re.compile(
     r"(?:^|[-_])(?:tests?|testing|e2e|mocks?|mocking|fakes?|fixtures?|bench(?:es|mark)?)(?:$|[-_])"
