@@ -170,7 +170,8 @@ RULE = register(
             "variable the same services miss is one finding, at its first read, with its other reads as related "
             "locations. A read that is the fallback of another variable (inside the `.unwrap_or_else(…)` of "
             "`env::var(\"DATABASE_URL\")`) happens only when that variable is unset: when the container gets it, the "
-            "fallback is not read.",
+            "fallback is not read. A clap or envy field that only some Cargo features compile (`#[cfg(feature = "
+            "\"keycloak\")]`) is no claim: whether the build enables the feature is not read.",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",
             example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'
