@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import RUST_BASES, is_base
+from viworks_lint.datastores import family_of_image
 from viworks_lint.docruns import FENCE
 from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE
 from viworks_lint.parsers.compose import command_words
@@ -269,6 +270,22 @@ def _ci_image_text(project: Project) -> str:
     return cache["text"]
 
 
+def _ci_pushes(text: str, name: str) -> bool:
+    """The CI text names ``name`` where it builds or pushes an image: an `*IMAGE*` variable, a `-t`/`--tag`, a
+    `docker push`, a `tags:` entry or a bare registry reference line; not a workflow's `services:` image it runs."""
+    if len(name) <= 3:
+        return False
+    word = rf"(?<![\w.-]){re.escape(name)}(?![\w.-])"
+    forms = (
+        rf"\b\w*IMAGE\w*\s*[:=]\s*['\"]?[^\s'\"]*{word}",
+        rf"(?:\s-t|--tag)[ =]['\"]?\S*{word}",
+        rf"docker\s+push\s+['\"]?\S*{word}",
+        rf"\btags:\s*['\"]?\S*{word}",
+        rf"^\s*-?\s*['\"]?[\w.-]+(?::\d+)?/[\w./-]*{word}(?::\S+)?['\"]?\s*$",
+    )
+    return any(re.search(f, text, re.MULTILINE) for f in forms)
+
+
 def infra_only(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project only runs infrastructure for an app that runs on the host, else None."""
     if not compose.services or not any(m.bin_names() for m in project.manifests.values()):
@@ -280,7 +297,7 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
         if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
             return None
         last = svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
-        if len(last) > 3 and re.search(rf"(?<![\w.-]){re.escape(last)}(?![\w.-])", published):
+        if family_of_image(svc.image) is None and _ci_pushes(published, last):
             return None  # an image the repository's own CI builds and pushes (`IMAGE_NAME: shop-gateway`)
         images.append(svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0])
     shown = ", ".join(sorted(set(images))[:4])
