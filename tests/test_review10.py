@@ -400,7 +400,15 @@ def test_a_compose_file_of_images_the_repositorys_ci_pushes_is_no_infrastructure
     root = write(tmp_path, {"Cargo.toml": CARGO.replace('"svc"', '"gw"'), "src/main.rs": MAIN,
                             "deploy/compose.yaml": compose})
     assert scope_of(root, "deploy/compose.yaml") == "dev"  # only others' images: the app runs on the host
-    write(root, {".github/workflows/release.yml": workflow})
+    # a workflow that only runs a datastore as a service container names no image of the repository
+    services = (
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres:16\n"
+        "    steps:\n      - run: docker build -t shop-api .\n"
+    )
+    write(root, {".github/workflows/test.yml": services, "deploy/compose.yaml": compose.replace(
+        "  gateway:\n    image: ghcr.io/acme/shop-gateway:1.0\n", "  cache:\n    image: redis:7\n")})
+    assert scope_of(root, "deploy/compose.yaml") == "dev"
+    write(root, {".github/workflows/release.yml": workflow, "deploy/compose.yaml": compose})
     assert scope_of(root, "deploy/compose.yaml") == "deploy"
 
 
