@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from viworks_lint.cargolock import package_field
 from viworks_lint.crates import built_code
@@ -115,10 +116,15 @@ def declared(project: Project, manifest: Manifest) -> Declared:
 
 
 @functools.cache
+def _crates_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resources.files("viworks_lint.rules").joinpath("crates.json").read_text("utf-8"))
+    return data
+
+
+@functools.cache
 def known_crates() -> frozenset[str]:
     """Crates in their own right though other package names contain theirs (``rules/crates.json``)."""
-    data = json.loads(resources.files("viworks_lint.rules").joinpath("crates.json").read_text("utf-8"))
-    return frozenset(str(c) for c in data.get("crates", []))
+    return frozenset(str(c) for c in _crates_data().get("crates", []))
 
 
 def edition(project: Project, manifest: Manifest) -> int | None:
@@ -160,7 +166,7 @@ def linted_packages(project: Project) -> list[Manifest]:
     return sorted(out, key=lambda m: str(m.path))
 
 
+@functools.cache
 def gated_cfgs() -> frozenset[str]:
     """`--cfg` names some crates' features refuse to compile without (``rules/crates.json`` ``cfg_gated``)."""
-    data = json.loads(resources.files("viworks_lint.rules").joinpath("crates.json").read_text("utf-8"))
-    return frozenset(c["cfg"] for c in data.get("cfg_gated", {}).get("cfgs", ()))
+    return frozenset(c["cfg"] for c in _crates_data().get("cfg_gated", {}).get("cfgs", ()))

@@ -148,9 +148,20 @@ def _last_command(text: str) -> tuple[list[str], int] | None:
     return None
 
 
-def _drop_candidate(project: Project, build: Build, stage: Stage) -> tuple[str, str, Location, str] | None:
+_Candidate = tuple[str, str, Location, str]
+
+
+def _drop_candidate(project: Project, build: Build, stage: Stage) -> _Candidate | None:
     """The privilege-dropping command the image starts its program with (tool, user, where, the script's text),
-    whether or not the user exists."""
+    whether or not the user exists; read once per build and stage (VW401 asks for the drop and for a broken one)."""
+    cache: dict[tuple[int, int], _Candidate | None] = project.__dict__.setdefault("_drop_candidates", {})
+    key = (id(build), stage.index)
+    if key not in cache:
+        cache[key] = _find_drop(project, build, stage)
+    return cache[key]
+
+
+def _find_drop(project: Project, build: Build, stage: Stage) -> _Candidate | None:
     svc = build.service
     entry, cmd = stage.state.entrypoint, stage.state.cmd
     if svc is not None and (svc.entrypoint is not None or (entry is None and svc.command is not None)):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
@@ -43,8 +44,16 @@ def _version(text: str) -> tuple[int, ...] | None:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    """rules/signal_frameworks.json, read once."""
+    text = resources.files("viworks_lint.rules").joinpath("signal_frameworks.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@lru_cache(maxsize=1)
 def frameworks() -> tuple[Framework, ...]:
-    data = json.loads(resources.files("viworks_lint.rules").joinpath("signal_frameworks.json").read_text("utf-8"))
+    data = _data()
     return tuple(
         Framework(
             f["name"],
@@ -59,8 +68,7 @@ def frameworks() -> tuple[Framework, ...]:
 
 @lru_cache(maxsize=1)
 def _forwarders() -> dict[str, frozenset[str]]:
-    data = json.loads(resources.files("viworks_lint.rules").joinpath("signal_frameworks.json").read_text("utf-8"))
-    return {f["name"]: frozenset(f["signals"]) for f in data.get("forwarders", ())}
+    return {f["name"]: frozenset(f["signals"]) for f in _data().get("forwarders", ())}
 
 
 def forwards_signal(program: str, signal: str) -> bool:

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from viworks_lint.cargocmd import EDITS_MANIFEST, CargoCall, cargo_calls
 from viworks_lint.dockerutil import clean_source, commands, copy_sources, run_text
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
+from viworks_lint.parsers.dockerfile import Instruction, Stage
 from viworks_lint.project import Build, Project
+from viworks_lint.stagefiles import stage_files
 
 # a placeholder main written by the RUN: `echo "fn main() {}" > src/main.rs`, `printf 'fn main(){}' > …`
 STUB = re.compile(
@@ -131,22 +132,6 @@ def _unlocks(text: str) -> bool:
     )
 
 
-def _workdirs(df: Dockerfile, stage: Stage) -> dict[int, str]:
-    """The working directory at each instruction of the stage (inherited from the stage it is built on)."""
-    start = "/"
-    if stage.parent is not None:
-        parent = df.stages[stage.parent]
-        start = _workdirs(df, parent).get(-1, "/") if parent.index != stage.index else "/"
-    out: dict[int, str] = {}
-    cwd = start
-    for ins in stage.instructions:
-        if ins.cmd == "WORKDIR" and ins.values:
-            cwd = posixpath.normpath(posixpath.join(cwd, ins.values[-1]))
-        out[id(ins)] = cwd
-    out[-1] = cwd
-    return out
-
-
 def _brings(build: Build, instr: Instruction, cwd: str, target: str) -> Path | None:
     """The file of the build context the COPY puts at the image path ``target``, if it does."""
     if len(instr.values) < 2:
@@ -229,11 +214,11 @@ def stale_stubs(project: Project, build: Build) -> list[StaleStub]:
         return []
     out: list[StaleStub] = []
     for stage in df.stages:
-        dirs = _workdirs(df, stage)
+        files = stage_files(project, build, stage)
         stub: _Stub | None = None
         pending: str | None = None  # a stub `main` written, not built yet
         for ins in stage.instructions:
-            cwd = dirs[id(ins)]
+            cwd = files.workdir(ins)
             if ins.cmd in ("COPY", "ADD") and stub is not None and stub.copy is None:
                 host = _brings(build, ins, cwd, stub.main)
                 if host is not None:
