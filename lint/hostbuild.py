@@ -141,7 +141,7 @@ def _builds_root_context(text: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
+def cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
     """Each `docker build … <context>` of a wrapper's text, with the Dockerfile it builds: the one `-f` names, or
     `Dockerfile` in the context (`docker build -t gen tools/gen`). Read once per wrapper text."""
     out: list[tuple[str, BuildArgs]] = []
@@ -183,7 +183,7 @@ def _value_before(text: str, at: int, var: re.Match[str]) -> str:
 
 def _cli_contexts(text: str, dockerfile_rel: str) -> set[str]:
     """The context argument of each `docker build` of ``dockerfile_rel`` in ``text``."""
-    return {parsed.positional[-1] for built, parsed in _cli_builds(text) if built == dockerfile_rel}
+    return {parsed.positional[-1] for built, parsed in cli_builds(text) if built == dockerfile_rel}
 
 
 _ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
@@ -201,7 +201,7 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
         if "target" not in w.text:
             continue
         # "" for a build of it to its last stage (no `--target`) beside the targeted ones
-        out.update(parsed.target or "" for built, parsed in _cli_builds(w.text) if built == rel)
+        out.update(parsed.target or "" for built, parsed in cli_builds(w.text) if built == rel)
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             target = _ACTION_TARGET.search(block)
@@ -376,6 +376,6 @@ def hand_built(project: Project) -> frozenset[str]:
                     texts.append(page.read_text("utf-8", errors="replace"))
             except OSError:
                 continue
-    found = frozenset(built for text in texts if "build" in text for built, _parsed in _cli_builds(text))
+    found = frozenset(built for text in texts if "build" in text for built, _parsed in cli_builds(text))
     project.__dict__["_hand_built"] = found
     return found

@@ -337,6 +337,7 @@ class BuildArgs:
     target: str | None  # `--target`
     positional: tuple[str, ...]  # the context, unless the command names several
     push: bool  # `--push` or `--output=…push=true`
+    tags: tuple[str, ...] = ()  # `-t`/`--tag`
 
 
 def build_args(args: list[str]) -> BuildArgs:
@@ -344,10 +345,17 @@ def build_args(args: list[str]) -> BuildArgs:
     file_rel: str | None = None
     target: str | None = None
     positional: list[str] = []
+    tags: list[str] = []
     push = False
     i = 0
     while i < len(args):
         w = args[i]
+        if w in ("-t", "--tag") and i + 1 < len(args):
+            tags.append(args[i + 1])
+            i += 2
+            continue
+        if w.startswith("--tag="):
+            tags.append(w.split("=", 1)[1])
         if w in ("-f", "--file") and i + 1 < len(args):
             file_rel = args[i + 1]
             i += 2
@@ -368,7 +376,7 @@ def build_args(args: list[str]) -> BuildArgs:
         elif not w.startswith("-"):
             positional.append(w)
         i += 1
-    return BuildArgs(file_rel, target, tuple(positional), push)
+    return BuildArgs(file_rel, target, tuple(positional), push, tuple(tags))
 
 
 def _cli_build(root: Path, words: list[str], pushes: bool) -> tuple[Path, Path, str | None] | None:

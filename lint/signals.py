@@ -99,6 +99,11 @@ def _unreaped_spawn(text: str) -> re.Match[str] | None:
 
 
 _CTRLC = re.compile(r"\bctrlc::(?:try_)?set_handler\b")
+# a stop-signal listener the code calls from a library whose source is not in the repository
+# (`exogress_common::…::stop_signal_listener()`): named for the stop signal, not read
+_DELEGATE_CALL = re.compile(r"\b(\w*(?:stop|term|termination|shutdown|exit)_?signals?\w*)\s*(?:::<[^>]*>)?\s*\(")
+_USE = re.compile(r"\buse\s+(?:::)?([A-Za-z_]\w*)::([^;]*);")
+_FN_DEF = re.compile(r"\bfn\s+(\w+)")
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
 
@@ -109,6 +114,9 @@ class SignalFacts:
     spawns: Location | None  # where it starts a child process
     handles_sigint: Location | None = None  # where it handles SIGINT (ctrl_c)
     framework: tuple[str, Location] | None = None  # a framework that stops on SIGTERM by default, and where it starts
+    # a stop-signal listener the code calls from a library whose source is not in the repository, and where
+    delegated: tuple[str, Location] | None = None
+    children: Location | None = None  # where it starts a child process at all (even one it waits for)
 
     def handles(self, stop_signal: str) -> Location | None:
         """Where the code itself handles the image's stop signal (``SIGTERM`` unless STOPSIGNAL says otherwise)."""
@@ -154,6 +162,9 @@ class _FileMarks:
 
     at: tuple[tuple[str, Location], ...]
     disabled: frozenset[int]
+    # calls of stop-signal listeners by name, each with the crate the file's `use` takes it from ("" when none)
+    delegates: tuple[tuple[str, str, Location], ...] = ()
+    defines: frozenset[str] = frozenset()  # the functions the file defines
 
 
 def _file_marks(path: Path) -> _FileMarks:
@@ -173,8 +184,19 @@ def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]
     if (spawn := _unreaped_spawn(text)) is not None:
         at.append(("spawn", _at(path, text, spawn.start())))
+    if (child := _SPAWN.search(text)) is not None:
+        at.append(("child", _at(path, text, child.start())))
     off = frozenset(i for i, fw in enumerate(fws) if fw.disabled_by is not None and fw.disabled_by.search(text))
-    return _FileMarks(tuple(at), off)
+    delegates: list[tuple[str, str, Location]] = []
+    for m in _DELEGATE_CALL.finditer(text):
+        name = m.group(1)
+        qualified = re.search(r"\b([A-Za-z_]\w*)(?:::\w+)*::\s*$", text[max(0, m.start() - 200) : m.start()])
+        crate = qualified.group(1) if qualified is not None else ""
+        if not crate or crate in ("crate", "self", "super", "Self"):
+            crate = next((u.group(1) for u in _USE.finditer(text) if re.search(rf"\b{name}\b", u.group(2))), "")
+        delegates.append((name, crate, _at(path, text, m.start())))
+    defines = frozenset(d.group(1) for d in _FN_DEF.finditer(text))
+    return _FileMarks(tuple(at), off, tuple(delegates), defines)
 
 
 def scan(
@@ -182,12 +204,16 @@ def scan(
     ctrlc_termination: bool = False,
     in_use: frozenset[int] = frozenset(),
     not_the_app: frozenset[str] = frozenset(),
+    external: frozenset[str] = frozenset(),
 ) -> SignalFacts:
     """``in_use``: the frameworks (indexes into :func:`frameworks`) the code depends on, at a version that
     handles SIGTERM. ``not_the_app``: library files whose server is another binary's (a worker binary of a
-    package whose library holds the web server): a framework started there does not stop this program."""
+    package whose library holds the web server): a framework started there does not stop this program.
+    ``external``: the library names of the registry and git dependencies, whose source is not read."""
     found: dict[str, Location] = {}
     disabled: set[int] = set()
+    delegates: list[tuple[str, str, Location]] = []
+    defined: set[str] = set()
     for path in files:
         marks = _file_marks(path)
         for key, loc in marks.at:
@@ -195,6 +221,8 @@ def scan(
                 continue
             found.setdefault(key, loc)
         disabled |= marks.disabled
+        delegates.extend(marks.delegates)
+        defined |= marks.defines
     handler = found.get("term")
     if handler is None and ctrlc_termination:
         handler = found.get("ctrlc")  # the `termination` feature makes ctrlc's handler catch SIGTERM too
@@ -203,7 +231,11 @@ def scan(
         if f"fw:{i}" in found and i in in_use and i not in disabled:
             framework = (fw.name, found[f"fw:{i}"])
             break
-    return SignalFacts(handler, found.get("spawn"), found.get("int"), framework)
+    delegated = next(
+        ((f"{crate}::{name}", loc) for name, crate, loc in delegates if crate in external and name not in defined),
+        None,
+    )
+    return SignalFacts(handler, found.get("spawn"), found.get("int"), framework, delegated, found.get("child"))
 
 
 def image_signals(project: Project, build: Build) -> SignalFacts | None:
@@ -214,7 +246,24 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
         return None
     ctrlc, in_use = _dependencies(project, code.packages)
     not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
-    return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app)
+    return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app, _external(project, code.packages))
+
+
+def _external(project: Project, packages: tuple[Manifest, ...]) -> frozenset[str]:
+    """The library names (`exogress_common`) of the packages' registry and git dependencies: code the
+    repository does not hold."""
+    out: set[str] = set()
+    for m in packages:
+        ws = project.workspace_root(m)
+        shared = ws.workspace.dependencies if ws is not None and ws.workspace is not None else {}
+        for dep in m.dependencies:
+            if dep.section != "dependencies" or dep.path is not None:
+                continue
+            spec = shared.get(dep.name) if dep.workspace else None
+            if isinstance(spec, dict) and "path" in spec:
+                continue
+            out.add(dep.name.replace("-", "_"))
+    return frozenset(out)
 
 
 def _dependencies(project: Project, packages: tuple[Manifest, ...]) -> tuple[bool, frozenset[int]]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from viworks_lint.dockerutil import copy_sources, match_context, reachable_stages
-from viworks_lint.hostbuild import declared_context, declared_targets
+from viworks_lint.dockerutil import commands, copy_sources, logical_lines, match_context, reachable_stages
+from viworks_lint.hostbuild import cli_builds, declared_context, declared_targets, wrappers
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project, norm_path
 from viworks_lint.releases import releases
@@ -28,9 +28,12 @@ def standalone_targets(project: Project, df: Dockerfile) -> list[str | None]:
     targets.discard("")
     if not targets or not all(t.lower() in names for t in targets):
         return [None]
-    # a `--target test` stage CI runs is no image anyone ships
+    # a `--target test` stage CI runs is no image anyone ships, nor one CI builds only to run its tests in
+    tested = tested_targets(project, df)
     shipped: list[str | None] = [
-        t for t in sorted(targets) if (scope_from_name(t) or (Scope.DEPLOY, ""))[0] is Scope.DEPLOY
+        t
+        for t in sorted(targets)
+        if (scope_from_name(t) or (Scope.DEPLOY, ""))[0] is Scope.DEPLOY and t.lower() not in tested
     ]
     if last:
         # stages the last one is built from, built on their own first to warm the cache, ship nothing
@@ -39,6 +42,64 @@ def standalone_targets(project: Project, df: Dockerfile) -> list[str | None]:
         shipped = [t for t in shipped if t is not None and (t.lower() not in feeding or t.lower() in pushed)]
         return [*shipped, None]
     return shipped or [None]
+
+
+# what a test image is run for: the tests, lints or checks of the code inside it
+_CHECK = re.compile(
+    r"(?:cargo\s+(?:\+\S+\s+)?(?:test|t|nextest|clippy|fmt|check|c|audit|deny|tarpaulin|llvm-cov)"
+    r"|make\s+(?:test|check|lint)|just\s+(?:test|check|lint)|\S*\btests?\b)"
+)
+# `docker run` flags that take a value (the image is the first word that is neither a flag nor a flag's value)
+_RUN_VALUE_FLAGS = frozenset({
+    "-e", "--env", "--env-file", "-v", "--volume", "--mount", "-w", "--workdir", "--name", "-p", "--publish",
+    "--network", "--net", "-u", "--user", "--platform", "--entrypoint", "-l", "--label", "--add-host", "--cpus", "-m",
+    "--memory", "--shm-size", "--ulimit", "--cap-add", "--cap-drop", "--device", "--tmpfs", "-h", "--hostname",
+    "--pull", "--runtime", "--security-opt", "--gpus", "--ipc", "--pid", "--log-driver", "--restart",
+})  # fmt: skip
+
+
+def _runs_of(text: str, image: str) -> list[list[str]]:
+    """The command each `docker run … <image> <command>` of a wrapper's text runs in ``image``."""
+    out: list[list[str]] = []
+    for _line, logical in logical_lines(text):
+        if "run" not in logical or image not in logical:
+            continue
+        for words in commands(logical):
+            if words[:2] != ["docker", "run"]:
+                continue
+            i = 2
+            while i < len(words) and words[i].startswith("-"):
+                i += 2 if words[i] in _RUN_VALUE_FLAGS else 1
+            if i < len(words) and words[i] == image:
+                out.append(words[i + 1 :])
+    return out
+
+
+def _command_text(words: list[str]) -> str:
+    """The command line a run gives the image (`sh -c 'cargo test'` is `cargo test`)."""
+    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("sh", "bash") and words[1] == "-c":
+        return words[2]
+    return " ".join(words)
+
+
+def tested_targets(project: Project, df: Dockerfile) -> frozenset[str]:
+    """The stages (lower-cased) a CI workflow or script builds the Dockerfile to and tags only to run checks in:
+    `docker build --target dirs -t server-tests .` then `docker run server-tests cargo test`. A test image,
+    not one anyone ships (unless some build of that stage is pushed, or its image runs anything else)."""
+    rel = project.rel(df.path)
+    tested: set[str] = set()
+    other: set[str] = set()
+    for w in wrappers(project):
+        if "target" not in w.text:
+            continue
+        for built, parsed in cli_builds(w.text):
+            if built != rel or not parsed.target:
+                continue
+            runs = [run for tag in parsed.tags for run in _runs_of(w.text, tag)]
+            checks = bool(runs) and not parsed.push and all(_CHECK.match(_command_text(run)) for run in runs)
+            (tested if checks else other).add(parsed.target.lower())
+    pushed = {(r.target or "").lower() for r in releases(project) if norm_path(r.dockerfile) == norm_path(df.path)}
+    return frozenset(tested - other - pushed)
 
 
 def standalone_context(project: Project, df: Dockerfile) -> Path:

@@ -260,6 +260,11 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if signals is not None and spawn is None and all(sig == "SIGTERM" for sig in stops):
             frameworks = [s.framework for s in signals]
             framework = frameworks[0] if all(f is not None for f in frameworks) else None
+        delegated = None
+        if signals is not None and spawn is None and not handled and framework is None:
+            # a child process (even one it waits for) may leave grandchildren behind for PID 1 to reap
+            handed = [s.delegated if s.children is None else None for s in signals]
+            delegated = handed[0] if all(d is not None for d in handed) else None
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
             for b in stage_builds
@@ -312,6 +317,15 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 "child processes behind; `init: true` in compose (or tini) costs nothing"
             )
             related = (*related, Related(where, f"{name} installs its SIGTERM handler here"))
+            level = Level.NOTE
+        elif delegated is not None:
+            name, where = delegated
+            message = (
+                f"the app started by this {kind} runs as PID 1 with no init; its code hands the stop signals to "
+                f"`{name}`, from a library whose source is not in the repository, so it likely stops on SIGTERM "
+                "by itself and only zombie reaping is missing; `init: true` in compose (or tini) costs nothing"
+            )
+            related = (*related, Related(where, f"the code calls `{name}` here"))
             level = Level.NOTE
         else:
             message = (
@@ -419,8 +433,11 @@ RULE = register(
             "`Server` unless `.disable_signals()`, Rocket from 0.5, pingora's `Server::run_forever`, when the code "
             "depends on the framework's crate) and the code starts no child process, it is a note: only zombie "
             "reaping is missing; also when the build picks its binary by a build argument we cannot see (`cargo "
-            "install --path $CRATE`) and every package with a binary in the build context is such a framework server. "
-            "When the code handles its stop signal but starts child processes it never waits for (a "
+            "install --path $CRATE`) and every package with a binary in the build context is such a framework server; "
+            "and when the code hands its stop signals to a function named for them (`stop_signal_listener()`, "
+            "`shutdown_signal()`) of a registry or git dependency whose source the repository does not hold, and "
+            "starts no child process at all (a child it waits for may leave grandchildren to PID 1). When the code "
+            "handles its stop signal but starts child processes it never waits for (a "
             "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a `fork`; "
             "`.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that "
             "runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "

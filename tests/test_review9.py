@@ -69,7 +69,7 @@ def test_vw204_a_missing_file_mounted_over_a_dot_d_folder_is_still_a_file(tmp_pa
 
 
 def test_a_target_variable_set_in_another_job_is_not_this_steps(tmp_path: Path) -> None:
-    from viworks_lint.hostbuild import _cli_builds
+    from viworks_lint.hostbuild import cli_builds
 
     workflow = (
         "jobs:\n  migrator:\n    steps:\n      - run: |\n          app=migrator\n"
@@ -77,7 +77,7 @@ def test_a_target_variable_set_in_another_job_is_not_this_steps(tmp_path: Path) 
         "  apps:\n    strategy:\n      matrix:\n        app: [api, worker]\n    steps:\n      - run: |\n"
         "          docker build --target $app .\n"
     )
-    assert [parsed.target for _file, parsed in _cli_builds(workflow)] == ["migrator", "$app"]
+    assert [parsed.target for _file, parsed in cli_builds(workflow)] == ["migrator", "$app"]
 
 
 def test_vw404_the_app_side_copy_of_a_stock_datastores_demo_password_is_a_demo_default(tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""Situations read on a twenty-fifth set of unseen repositories: stop signals handed to a library the repository
+does not hold, and more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, IMAGE, got
+
+LISTENER = (
+    "use common::{termination::stop_signal_listener, util::Id};\n\n#[tokio::main]\nasync fn main() {\n"
+    "    let stop = tokio::spawn(stop_signal_listener());\n    serve().await;\n    let _ = stop.await;\n}\n"
+    "async fn serve() {\n    let l = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n"
+    "    loop {\n        let _ = l.accept().await;\n    }\n}\n"
+)
+
+
+def test_vw402_stop_signals_handed_to_a_library_is_a_note(tmp_path: Path) -> None:
+    """`stop_signal_listener()` of a git dependency: its source is not read, its name says what it does."""
+    cargo = CARGO + 'common = { git = "https://example.com/common.git" }\ntokio = "1"\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": LISTENER, "Dockerfile": IMAGE})
+    found = lint(root, ["VW402"])
+    assert got(found, root) == [("VW402", "Dockerfile", 8, "note")]
+    assert "hands the stop signals to `common::stop_signal_listener`" in found[0].message
+    assert [(r.location.path.name, r.location.line) for r in found[0].related] == [("main.rs", 5)]
+    # the same name in a library of the repository is read, and it handles nothing: a warning
+    local = CARGO + 'common = { path = "common" }\ntokio = "1"\n'
+    write(root, {"Cargo.toml": local, "common/Cargo.toml": CARGO.replace("shop", "common"),
+                 "common/src/lib.rs": "pub mod termination {\n    pub async fn stop_signal_listener() {}\n}\n"})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+    # a function of that name the app defines itself is read too
+    own = LISTENER.replace("use common::{termination::stop_signal_listener, util::Id};\n", "") + (
+        "async fn stop_signal_listener() {}\n"
+    )
+    write(root, {"Cargo.toml": cargo, "src/main.rs": own})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+    # an app that starts child processes, even ones it waits for, may leave grandchildren to PID 1
+    spawning = LISTENER + 'fn convert() {\n    let _ = std::process::Command::new("magick").status();\n}\n'
+    write(root, {"src/main.rs": spawning})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+
+
+TOOLCHAIN_FIRST = (
+    "FROM rust:1.80 AS dirs\nWORKDIR /code\nCOPY . .\n"
+    "FROM dirs AS builder\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim AS api\nCOPY --from=builder /code/target/release/shop /usr/local/bin/shop\n"
+    "USER nobody\nCMD [\"shop\"]\n"
+)
+
+
+def _workflow(run: str) -> str:
+    return (
+        "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: |\n          docker build --target=dirs -t server-tests .\n"
+        f"          {run}\n"
+        "  images:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker build --target api -t acme/api . "
+        "&& docker push acme/api\n"
+    )
+
+
+def test_vw401_a_stage_ci_builds_only_to_run_the_tests_in_is_not_shipped(tmp_path: Path) -> None:
+    """`docker build --target dirs -t server-tests` then `docker run server-tests cargo test`: a test image."""
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": TOOLCHAIN_FIRST,
+                            ".github/workflows/ci.yml": _workflow("docker run -i server-tests cargo test")})
+    assert lint(root, ["VW401"]) == []
+    write(root, {".github/workflows/ci.yml": _workflow("docker run --rm server-tests /bin/sh -c 'cargo test'")})
+    assert lint(root, ["VW401"]) == []
+    # an image CI runs for anything else may be what someone ships
+    write(root, {".github/workflows/ci.yml": _workflow("docker run -d -p 8080:8080 server-tests ./serve")})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 1, "warning")]
