@@ -31,6 +31,7 @@ class ImageFacts:
     openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
     user: str | None = None  # the USER the image itself sets (an entrypoint that drops privileges later: None)
     dev_environment: str | None = None  # what development environment the image is (a Dev Container image)
+    healthcheck: bool = False  # the image's own Dockerfile defines a HEALTHCHECK
 
 
 def split_image(ref: str) -> tuple[str, str]:
@@ -65,6 +66,18 @@ def _mirrors() -> tuple[str, ...]:
 def _data() -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = _file()["images"]
     return entries
+
+
+def official_image(ref: str) -> bool:
+    """A Docker Official Image: a Docker Hub name with no namespace (`postgres`, `docker.io/library/redis`, or the
+    same name under a mirror of them), not `bitnami/postgresql` or `ghcr.io/acme/db`."""
+    return "/" not in split_image(ref)[0] and "$" not in ref
+
+
+def official_images_healthcheck() -> bool | None:
+    """Whether official images define a HEALTHCHECK of their own (rules/images.json ``official_images``)."""
+    entry = _file().get("official_images")
+    return bool(entry["healthcheck"]) if isinstance(entry, dict) and "healthcheck" in entry else None
 
 
 def recommends(manager: str, package: str) -> tuple[str, ...]:
@@ -147,5 +160,6 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             openssl=e.get("openssl"),
             user=e.get("user"),
             dev_environment=e.get("dev_environment"),
+            healthcheck=bool(e.get("healthcheck", False)),
         )
     return ImageFacts(name=name, tag=tag, known=False)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.images import lookup, official_image, official_images_healthcheck
 from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Project
@@ -21,16 +22,17 @@ def _image_healthcheck(project: Project, svc: Service) -> tuple[bool, Instructio
     return True, stage.state.healthcheck if stage is not None else None
 
 
-def _problem(project: Project, dep: Service) -> tuple[str, Related | None] | None:
+def _problem(project: Project, dep: Service) -> tuple[str, Related | None, Level | None] | None:
     hc = dep.healthcheck
     if hc is not None and hc.disabled:
-        return "disables its healthcheck", Related(hc.location, f"healthcheck of `{dep.name}` is disabled here")
+        return "disables its healthcheck", Related(hc.location, f"healthcheck of `{dep.name}` is disabled here"), None
     if hc is not None and hc.kind not in ("", "NONE"):
         return None
     built, image_hc = _image_healthcheck(project, dep)
     if image_hc is not None:
         if image_hc.args and image_hc.args[0].upper() == "NONE":
-            return "has `HEALTHCHECK NONE` in its Dockerfile", Related(image_hc.location, "healthcheck disabled here")
+            disabled = Related(image_hc.location, "healthcheck disabled here")
+            return "has `HEALTHCHECK NONE` in its Dockerfile", disabled, None
         return None
     if hc is not None:
         if not built:
@@ -39,8 +41,19 @@ def _problem(project: Project, dep: Service) -> tuple[str, Related | None] | Non
     elif built:
         what = "has no healthcheck (none in compose, no HEALTHCHECK in its Dockerfile's final stage)"
     else:
-        what = "has no healthcheck"
-    return what, None
+        image = dep.image or ""
+        if image and lookup(image, project.config.base_images).healthcheck:
+            return None  # the image defines its own HEALTHCHECK (rules/images.json)
+        if image and official_image(image) and official_images_healthcheck() is False:
+            what = f"has no healthcheck (none in compose, and official images such as `{image}` define none)"
+        else:
+            what = (
+                "has no healthcheck in compose, and whether its image "
+                + (f"`{image}` " if image else "")
+                + "defines a HEALTHCHECK of its own is not known (if it does, this works)"
+            )
+            return what, None, Level.NOTE
+    return what, None, None
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -54,7 +67,7 @@ def check(project: Project) -> Iterator[Finding]:
             found = _problem(project, dep)
             if found is None:
                 continue
-            what, extra = found
+            what, extra, level = found
             related = [Related(dep.location, f"service `{dep.name}`")]
             if extra is not None:
                 related.append(extra)
@@ -65,6 +78,7 @@ def check(project: Project) -> Iterator[Finding]:
                 ref.location,
                 key=f"{svc.name}->{ref.name}",
                 related=tuple(related),
+                level=level,
             )
 
 
@@ -75,10 +89,14 @@ RULE = register(
         level=Level.ERROR,
         summary="`depends_on` waits for `service_healthy` of a service that has no healthcheck.",
         docs=RuleDocs(
-            what="For `depends_on: {X: {condition: service_healthy}}`, service X must have a healthcheck: a "
-            "compose `healthcheck:` with a `test`, or, when X is built from this repo, a `HEALTHCHECK` in the "
-            'stage its Dockerfile is built to. `disable: true`, `test: ["NONE"]` and `HEALTHCHECK NONE` count '
-            "as no healthcheck.",
+            what="For `depends_on: {X: {condition: service_healthy}}`, service X must have a healthcheck: a compose "
+            "`healthcheck:` with a `test`, or, when X is built from this repo, a `HEALTHCHECK` in the stage its "
+            "Dockerfile is built to, or an image that defines its own `HEALTHCHECK`. `disable: true`, `test: "
+            "[\"NONE\"]` and `HEALTHCHECK NONE` count as no healthcheck. For an image-only service: an official image "
+            "(`postgres`, `redis`: no namespace) defines no HEALTHCHECK (rules/images.json `official_images`, from "
+            "the official images' FAQ), so it is an error; an image the data file knows to define one "
+            "(`jellyfin/jellyfin`, `axllent/mailpit`) is fine; any other image (`acme/db`, `ghcr.io/acme/cache`) may "
+            "define one, so it is a note.",
             why="`docker compose up` aborts with `dependency failed to start: container db has no healthcheck "
             "configured`, so nothing that depends on X ever starts.",
             example="backend:\n  depends_on:\n    redis:\n      condition: service_healthy\nredis:\n"

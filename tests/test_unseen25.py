@@ -69,3 +69,26 @@ def test_vw401_a_stage_ci_builds_only_to_run_the_tests_in_is_not_shipped(tmp_pat
     # an image CI runs for anything else may be what someone ships
     write(root, {".github/workflows/ci.yml": _workflow("docker run -d -p 8080:8080 server-tests ./serve")})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 1, "warning")]
+
+
+def _waits_for(image: str) -> str:
+    return (
+        "services:\n  app:\n    build: .\n    depends_on:\n      media:\n        condition: service_healthy\n"
+        f"  media:\n    image: {image}\n"
+    )
+
+
+def test_vw305_an_image_only_dependency_is_judged_by_what_its_image_defines(tmp_path: Path) -> None:
+    """Official images define no HEALTHCHECK (an error); one the data file knows defines one is fine; any other
+    image may define one, so it is only a note."""
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "compose.yaml": _waits_for("postgres:16")})
+    assert got(lint(root, ["VW305"]), root) == [("VW305", "compose.yaml", 5, "error")]
+    write(root, {"compose.yaml": _waits_for("docker.io/library/redis:7")})
+    assert got(lint(root, ["VW305"]), root) == [("VW305", "compose.yaml", 5, "error")]
+    write(root, {"compose.yaml": _waits_for("jellyfin/jellyfin:10.10")})
+    assert lint(root, ["VW305"]) == []
+    write(root, {"compose.yaml": _waits_for("ghcr.io/acme/media:1")})
+    found = lint(root, ["VW305"])
+    assert got(found, root) == [("VW305", "compose.yaml", 5, "note")]
+    assert "whether its image `ghcr.io/acme/media:1` defines a HEALTHCHECK of its own is not known" in found[0].message
