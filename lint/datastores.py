@@ -165,6 +165,8 @@ def host_variable(name: str) -> tuple[Family, ...] | None:
         words = [w for w in prefix.split("_") if w]
         if not words:
             continue
+        if not suffix.startswith("_"):
+            words = [prefix]  # `PGHOST`: the whole name before it is the word (`RABBITMQ_VHOST` is no host)
         found = tuple(f for f in families() if any(w in f.words for w in words) or prefix in f.words)
         if found:
             return found

@@ -157,7 +157,8 @@ RULE = register(
         docs=RuleDocs(
             what="Connection strings with a datastore or broker scheme (`postgres://`, `mysql://`, `redis://`, "
             "`rediss://`, `amqp://`, `mongodb://`, `nats://`, …, parsed with a URL parser) and `*_HOST`/`*_ADDR` "
-            "variables whose name says which datastore they address (`DB_HOST`, `REDIS_ADDR`, `PGHOST`), as the "
+            "variables whose name says which datastore they address (`DB_HOST`, `REDIS_ADDR`, `PGHOST`; a `HOST` with "
+            "no underscore only right after the datastore's word, so `RABBITMQ_VHOST` is a virtual host), as the "
             "container really gets them: compose `environment` over `env_file` over the image's `ENV`, and the code's "
             "literal default (`unwrap_or(\"redis://127.0.0.1\")`) when nothing sets the variable. Reported when the "
             "host is loopback (`localhost`, `127.0.0.1`, `::1`), or a single-label name that is no service, "

@@ -92,3 +92,21 @@ def test_vw305_an_image_only_dependency_is_judged_by_what_its_image_defines(tmp_
     found = lint(root, ["VW305"])
     assert got(found, root) == [("VW305", "compose.yaml", 5, "note")]
     assert "whether its image `ghcr.io/acme/media:1` defines a HEALTHCHECK of its own is not known" in found[0].message
+
+
+def _broker(host: str) -> str:
+    return (
+        "services:\n  app:\n    build: .\n    environment:\n"
+        f"      - RABBITMQ_HOST={host}\n      - RABBITMQ_VHOST=staging\n"
+        "  rabbit:\n    image: rabbitmq:3\n    environment:\n      RABBITMQ_DEFAULT_VHOST: staging\n"
+    )
+
+
+def test_vw208_a_rabbitmq_vhost_is_no_host(tmp_path: Path) -> None:
+    """`RABBITMQ_VHOST=staging` names a virtual host of the broker, not a machine to connect to."""
+    reads = 'fn main() {\n    let _h = std::env::var("RABBITMQ_HOST");\n    let _v = std::env::var("RABBITMQ_VHOST");\n}\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": reads, "Dockerfile": IMAGE,
+                            "compose.yaml": _broker("rabbit")})
+    assert lint(root, ["VW208"]) == []
+    write(root, {"compose.yaml": _broker("rabit")})
+    assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 5, "error")]
