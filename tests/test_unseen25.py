@@ -110,3 +110,20 @@ def test_vw208_a_rabbitmq_vhost_is_no_host(tmp_path: Path) -> None:
     assert lint(root, ["VW208"]) == []
     write(root, {"compose.yaml": _broker("rabit")})
     assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 5, "error")]
+
+
+XITCA = (
+    "use xitca_web::{handler::handler_service, route::get, App};\n\nfn main() -> std::io::Result<()> {\n"
+    '    App::new()\n        .at("/", get(handler_service(|| async { "ok" })))\n        .serve()\n'
+    '        .bind("0.0.0.0:8080")?\n        .run()\n        .wait()\n}\n'
+)
+
+
+def test_vw402_xitca_web_stops_on_sigterm_by_itself(tmp_path: Path) -> None:
+    """xitca-web's server listens for SIGTERM unless `.disable_signal()`: only zombie reaping is missing."""
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'xitca-web = "0.6"\n', "src/main.rs": XITCA, "Dockerfile": IMAGE})
+    found = lint(root, ["VW402"])
+    assert got(found, root) == [("VW402", "Dockerfile", 8, "note")]
+    assert "xitca-web's `HttpServer` stops it on SIGTERM by itself" in found[0].message
+    write(root, {"src/main.rs": XITCA.replace(".run()", ".disable_signal()\n        .run()")})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
