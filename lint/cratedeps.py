@@ -170,3 +170,9 @@ def linted_packages(project: Project) -> list[Manifest]:
 def gated_cfgs() -> frozenset[str]:
     """`--cfg` names some crates' features refuse to compile without (``rules/crates.json`` ``cfg_gated``)."""
     return frozenset(c["cfg"] for c in _crates_data().get("cfg_gated", {}).get("cfgs", ()))
+
+
+@functools.cache
+def docker_clients() -> frozenset[str]:
+    """Docker Engine API client crates (``rules/crates.json`` ``docker_clients``)."""
+    return frozenset(str(c) for c in _crates_data().get("docker_clients", {}).get("crates", ()))

@@ -9,6 +9,7 @@ import posixpath
 import re
 
 from viworks_lint.images import split_image
+from viworks_lint.location import Location
 from viworks_lint.parsers.compose import Mount, Service
 from viworks_lint.project import Build, Project
 from viworks_lint.variants import image_identity
@@ -57,3 +58,25 @@ def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Moun
     if not mounts or any(m is None for _s, m in mounts):
         return []
     return [(s, m) for s, m in mounts if m is not None]
+
+
+def docker_client(project: Project, builds: list[Build]) -> tuple[str, Location] | None:
+    """The Docker API client crate (`bollard`, rules/crates.json ``docker_clients``) the code of every build of the
+    image depends on, and where, when none of the services that run it points it at the engine over TCP
+    (`DOCKER_HOST=tcp://socket-proxy:2375`): the app needs the engine's Unix socket. None otherwise."""
+    from viworks_lint.cratedeps import docker_clients
+    from viworks_lint.imagecode import image_code
+
+    found: tuple[str, Location] | None = None
+    clients = docker_clients()
+    for b in builds:
+        remote = b.service.env_dict().get("DOCKER_HOST") if b.service is not None else None
+        if remote is not None and not (remote.value or "unix://").startswith("unix://"):
+            return None  # the engine over TCP (a socket proxy): no socket to open
+        code = image_code(project, b)
+        deps = (d for m in code.packages for d in m.dependencies) if code is not None else iter(())
+        dep = next((d for d in deps if d.section == "dependencies" and d.package in clients), None)
+        if dep is None:
+            return None
+        found = found or (dep.package, dep.location)
+    return found

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
-from viworks_lint.hostroot import host_root
+from viworks_lint.hostroot import docker_client, host_root
 from viworks_lint.images import lookup
 from viworks_lint.keepalive import no_op_command
+from viworks_lint.location import Location
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.platforms import runs_on_platform
@@ -90,6 +91,9 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             related = (*related, Related(done.where, "the program is a command-line tool: its subcommands"))
         sockets = host_root(project, [b for b in stage_builds if not _service_user_nonroot(b)])
         related += tuple(Related(m.location, f"service `{svc.name}` mounts the Docker socket") for svc, m in sockets)
+        client = docker_client(project, stage_builds) if not sockets and stage_builds else None
+        if client is not None:
+            related = (*related, Related(client[1], f"the app is a Docker API client (`{client[0]}`)"))
         platform = runs_on_platform(project, df, stage, stage_builds)
         if platform is not None and platform.platform.user is None:
             platform = None  # the platform runs the image's own USER
@@ -99,7 +103,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if no_op is not None:
             related = (*related, Related(no_op.location, "its own command does nothing"))
         reason = _stated_reason(df, user_instr) if user_instr is not None else None
-        level = Level.NOTE if privileged or cli or sockets or platform or no_op is not None or reason else None
+        advice = privileged or cli or sockets or client or platform or no_op is not None or reason
+        level = Level.NOTE if advice else None
         on_platform = (
             f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
             "(only advice, for where else it runs)"
@@ -112,6 +117,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _PRIV * privileged
                 + _CLI * cli
                 + _SOCKET * bool(sockets)
+                + _client(client)
                 + _NO_OP * (no_op is not None)
                 + (f"; the comment above it says why (`{reason}`): a deliberate choice, only advice" if reason else "")
                 + on_platform,
@@ -128,6 +134,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _PRIV * privileged
                 + _CLI * cli
                 + _SOCKET * bool(sockets)
+                + _client(client)
                 + _NO_OP * (no_op is not None)
                 + on_platform,
                 loc.with_span(loc.line, loc.col + 4),
@@ -141,6 +148,16 @@ _SOCKET = (
     "; every compose service that runs it mounts the Docker socket, which is root on the host whatever the "
     "container's user, so a non-root USER would not contain it (only advice)"
 )
+def _client(client: tuple[str, Location] | None) -> str:
+    if client is None:
+        return ""
+    return (
+        f"; its code is a Docker API client (`{client[0]}`) that needs the engine's socket, which only root or the "
+        "socket's group can open and which is root on the host whatever the container's user: run it as "
+        "`user: \"1000:<docker gid>\"` where it is deployed, or put a socket proxy in front (only advice)"
+    )
+
+
 _CLI = (
     "; it runs a command-line tool (subcommands, `help` as its default command, or a terminal UI; no EXPOSE or "
     "HEALTHCHECK, serves nothing) that exits when its command is done, so root lasts one command (only advice)"
@@ -216,11 +233,14 @@ RULE = register(
             "[\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the command. A note when every compose "
             "service that runs the image (one that builds it, or an `image:` whose name carries the program the image "
             "starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: that is root on the "
-            "host whatever the container's user. A note too for a Dockerfile that cannot build as it is (a VW106 "
-            "error) when nothing builds it or the repository has no binary at all (a crate that became a library), or "
-            "for one nothing builds that was retired: its only build line in a compose file or CI workflow is "
-            "commented out (not a `# build: .` to uncomment under a service that still pulls the image), or a "
-            "`deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "host whatever the container's user; and when the code the image runs is a Docker API client (it depends "
+            "on `bollard`, `docker-api`, `shiplift` or `dockworker`, rules/crates.json `docker_clients`, with "
+            "sources) and no service that runs it sets `DOCKER_HOST` to a TCP address (a socket proxy): it needs the "
+            "engine's socket, which only root or the socket's group can open. A note too for a Dockerfile that cannot "
+            "build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a crate "
+            "that became a library), or for one nothing builds that was retired: its only build line in a compose "
+            "file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still pulls "
+            "the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
             "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform that runs it as a user "
             "of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, from a "
             "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "

@@ -127,3 +127,19 @@ def test_vw402_xitca_web_stops_on_sigterm_by_itself(tmp_path: Path) -> None:
     assert "xitca-web's `HttpServer` stops it on SIGTERM by itself" in found[0].message
     write(root, {"src/main.rs": XITCA.replace(".run()", ".disable_signal()\n        .run()")})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+
+
+def test_vw401_a_docker_api_client_needs_the_engines_socket(tmp_path: Path) -> None:
+    """An app built on `bollard` opens /var/run/docker.sock: root (or the socket's group) is what it needs."""
+    image = IMAGE.replace("USER nobody\n", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'bollard = "0.18"\n', "src/main.rs": "fn main() {}\n",
+                            "Dockerfile": image, "compose.yaml": "services:\n  app:\n    build: .\n"})
+    found = lint(root, ["VW401"])
+    assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
+    assert "its code is a Docker API client (`bollard`)" in found[0].message
+    # through a socket proxy over TCP the app needs no socket: the finding stands
+    write(root, {"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
+                                 "      DOCKER_HOST: tcp://socket-proxy:2375\n"})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    write(root, {"Cargo.toml": CARGO, "compose.yaml": "services:\n  app:\n    build: .\n"})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
