@@ -334,12 +334,15 @@ def missing_submodule(project: Project, path: Path) -> str | None:
         if not sub:
             continue
         sub_dir = project.root / sub.strip().strip("/")
-        try:
-            path.relative_to(sub_dir)
-        except ValueError:
-            continue
-        checked_out = sub_dir.is_dir() and any(sub_dir.iterdir())
-        return None if checked_out else sub.strip()
+        # `.git/modules/<name>`: the submodule's own git folder, made by the same `git submodule update --init`
+        name = section.partition('"')[2].rstrip('"').strip() or sub.strip().strip("/")
+        for folder in (sub_dir, project.root / ".git" / "modules" / name):
+            try:
+                path.relative_to(folder)
+            except ValueError:
+                continue
+            checked_out = sub_dir.is_dir() and any(sub_dir.iterdir())
+            return None if checked_out else sub.strip()
     return None
 
 

@@ -143,3 +143,17 @@ def test_vw401_a_docker_api_client_needs_the_engines_socket(tmp_path: Path) -> N
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
     write(root, {"Cargo.toml": CARGO, "compose.yaml": "services:\n  app:\n    build: .\n"})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_vw102_the_git_folder_of_a_submodule_not_checked_out_is_a_note(tmp_path: Path) -> None:
+    """`COPY .git/modules/ui/`: the submodule's git folder appears with the same `git submodule update --init`."""
+    root = write(tmp_path, {
+        ".gitmodules": "[submodule \"ui\"]\n\tpath = ui\n\turl = https://example.com/ui.git\n",
+        "Dockerfile": "FROM node:22\nCOPY ui/ ./\nCOPY .git/modules/ui/ /app/.git/modules/ui/\n",
+    })
+    (root / "ui").mkdir()
+    (root / ".git").mkdir()
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "Dockerfile", 3, "note")]
+    # another folder of .git is no submodule's
+    write(root, {"Dockerfile": "FROM node:22\nCOPY .git/modules/web/ /app/.git/modules/web/\n"})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "Dockerfile", 2, "error")]
