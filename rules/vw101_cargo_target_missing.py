@@ -67,7 +67,15 @@ def check(project: Project) -> Iterator[Finding]:
                     + " or ".join(f"`{w}`" for w in where)
                     + "; add the file or set `path`"
                 )
-            yield RULE.finding(msg, t.location, key=f"{t.kind}:{t.name}")
+            level = None
+            missing = t.candidates[0] if t.candidates else None
+            if missing is not None and project.gitignore.ignored(missing):
+                msg += (
+                    "; the path is git-ignored, so it is a generated file (a step before `cargo build` makes it, as "
+                    "`tuono build` makes `.tuono/main.rs`): only a note, if that step runs wherever the crate is built"
+                )
+                level = Level.NOTE
+            yield RULE.finding(msg, t.location, key=f"{t.kind}:{t.name}", level=level)
 
 
 RULE = register(
@@ -82,7 +90,9 @@ RULE = register(
             "has only a `name` and none of the files Cargo infers for it (`src/bin/<name>.rs`, "
             "`src/bin/<name>/main.rs`, `examples/…`, `tests/…`, `benches/…`); a `[lib]` without "
             '`src/lib.rs`; a `build = "…"` script that is missing. Auto-discovered targets are never '
-            "reported, and paths are resolved from each workspace member's own directory.",
+            "reported, and paths are resolved from each workspace member's own directory. A note when the missing "
+            "path is git-ignored: a generated source that a step before `cargo build` makes (`tuono build` writes "
+            "`.tuono/main.rs`).",
             why="Cargo reads every target of the package before it compiles anything, so `cargo build --release` "
             "in the Dockerfile stops with `couldn't read test_minimal.rs`: the image never builds and the "
             "service restarts on the previous image or not at all.",

@@ -157,3 +157,14 @@ def test_vw102_the_git_folder_of_a_submodule_not_checked_out_is_a_note(tmp_path:
     # another folder of .git is no submodule's
     write(root, {"Dockerfile": "FROM node:22\nCOPY .git/modules/web/ /app/.git/modules/web/\n"})
     assert got(lint(root, ["VW102"]), root) == [("VW102", "Dockerfile", 2, "error")]
+
+
+def test_vw101_a_git_ignored_target_path_is_a_generated_source(tmp_path: Path) -> None:
+    """`path = ".tuono/main.rs"`, git-ignored: a generator writes it before `cargo build`."""
+    cargo = CARGO.replace("[dependencies]\n", '[[bin]]\nname = "shop"\npath = ".tuono/main.rs"\n\n[dependencies]\n')
+    root = write(tmp_path, {"Cargo.toml": cargo, ".gitignore": "target/\n.tuono/\n"})
+    found = lint(root, ["VW101"])
+    assert got(found, root) == [("VW101", "Cargo.toml", 8, "note")]
+    assert "the path is git-ignored, so it is a generated file" in found[0].message
+    write(root, {".gitignore": "target/\n"})
+    assert got(lint(root, ["VW101"]), root) == [("VW101", "Cargo.toml", 8, "error")]
