@@ -104,6 +104,8 @@ def _check_conf(
                     )
                     continue
             forwarded = uri if uri is not None else pp.location_prefix
+            if uri is None and pp.rewritten:
+                continue  # `rewrite ^/api/(.*) /$1 break;` first: the path the app gets is not the prefix
             if forwarded is None or forwarded.strip("/") == "" or not code.routes_resolved or not code.routes:
                 continue
             probe = forwarded
@@ -126,12 +128,13 @@ RULE = register(
         summary="An nginx config mounted into a service proxies to an unknown host, a port the app does not "
         "listen on, or a path no route starts with.",
         docs=RuleDocs(
-            what="nginx configs bind-mounted into a compose service are parsed with crossplane. Each `proxy_pass` (and "
-            "each `server` of the `upstream` it names) must target a service of the project (its name, "
+            what="nginx configs bind-mounted into a compose service are parsed with crossplane. Each `proxy_pass` "
+            "(and each `server` of the `upstream` it names) must target a service of the project (its name, "
             "`container_name`, `hostname` or a network alias), on a port that service's app listens on, and the "
             "forwarded path prefix must start some route of that app. External hosts (names with dots, IPs), "
             "`proxy_pass` and upstream `server` hosts with variables (a template the nginx image renders with "
-            "`envsubst`) and upstreams whose code cannot be resolved are not checked.",
+            "`envsubst`) and upstreams whose code cannot be resolved are not checked, nor the path of a location that "
+            "`rewrite`s the URI before it proxies (`rewrite ^/api/(.*) /$1 break;`).",
             why="A misspelt upstream host stops nginx at start (`host not found in upstream`), so the whole site is "
             "down; a wrong port or path gives 502/404 for every request while the backend is healthy.",
             example="upstream api { server backend:8080; }   # the backend listens on 8081",

@@ -315,6 +315,11 @@ def test_vw307_path_prefix_unknown(tmp_path: Path) -> None:
     (root / "nginx.conf").write_text((root / "nginx.conf").read_text().replace("location /ping", "location /api/"))
     findings = lint(root, ["VW307"])
     assert where(findings, root) == [("VW307", "nginx.conf", 6)]
+    # a location that rewrites the URI first forwards another path: no claim on the prefix
+    conf = (root / "nginx.conf").read_text()
+    (root / "nginx.conf").write_text(conf.replace("{ proxy_pass http://app; }", "{ rewrite ^/api/(.*) /$1 break; "
+                                                  "proxy_pass http://app; }"))
+    assert lint(root, ["VW307"]) == []
 
 
 # ---------------------------------------------------------------- VW108 build-env-undeclared

@@ -16,6 +16,7 @@ class ProxyPass:
     target: str  # the proxy_pass argument
     location_prefix: str | None  # the enclosing prefix location (None for regex/named locations)
     location: Location
+    rewritten: bool = False  # the enclosing location `rewrite`s the URI first: the prefix is not what is forwarded
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _walk(
     prefix: str | None,
     proxies: list[ProxyPass],
     upstreams: list[Upstream],
+    rewritten: bool = False,
 ) -> None:
     for d in block:
         name = d.get("directive")
@@ -102,10 +104,12 @@ def _walk(
                 inner = args[0]
             elif len(args) == 2 and args[0] in ("=", "^~"):
                 inner = args[1]
-            _walk(path, lines, d.get("block", []), inner, proxies, upstreams)
+            body = d.get("block", [])
+            rewrites = any(x.get("directive") == "rewrite" for x in body)
+            _walk(path, lines, body, inner, proxies, upstreams, rewrites)
             continue
         if name == "proxy_pass" and args:
-            proxies.append(ProxyPass(args[0], prefix, _loc(path, lines, line, args[0])))
+            proxies.append(ProxyPass(args[0], prefix, _loc(path, lines, line, args[0]), rewritten))
             continue
         if "block" in d:
-            _walk(path, lines, d["block"], prefix, proxies, upstreams)
+            _walk(path, lines, d["block"], prefix, proxies, upstreams, rewritten)
