@@ -35,10 +35,11 @@ class ImageFacts:
 
 
 def split_image(ref: str) -> tuple[str, str]:
-    """``docker.io/library/rust:1.83-slim@sha256:…`` → (``rust``, ``1.83-slim``)."""
+    """``docker.io/library/rust:1.83-slim@sha256:…`` → (``rust``, ``1.83-slim``). A reference pinned by digest
+    alone (``ubuntu@sha256:…``) has the tag ``""``: which release it is is not known, not ``latest``."""
     ref = ref.strip()
-    ref = ref.split("@", 1)[0]
-    name, tag = ref, "latest"
+    ref, digest, _ = ref.partition("@")
+    name, tag = ref, "" if digest else "latest"
     slash = ref.rfind("/")
     colon = ref.rfind(":")
     if colon > slash:

@@ -168,3 +168,19 @@ def test_vw101_a_git_ignored_target_path_is_a_generated_source(tmp_path: Path) -
     assert "the path is git-ignored, so it is a generated file" in found[0].message
     write(root, {".gitignore": "target/\n"})
     assert got(lint(root, ["VW101"]), root) == [("VW101", "Cargo.toml", 8, "error")]
+
+
+def test_vw205_a_base_pinned_by_digest_alone_is_no_release_we_know(tmp_path: Path) -> None:
+    """`ubuntu@sha256:…` may be any release: no OpenSSL claim from what `ubuntu:latest` ships."""
+    cargo = CARGO + 'openssl = "0.10"\n'
+    main = "fn main() {\n    let _b = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls());\n}\n"
+    image = (
+        "FROM rust:1.61.0 AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM ubuntu@sha256:5f4bdc3467537cbbe563e80db2c3ec95d548a9145d64453b06939c4592d67b6d\n"
+        "RUN apt-get update && apt-get install -y ca-certificates\n"
+        "COPY --from=build /src/target/release/shop /usr/local/bin/shop\nUSER nobody\nCMD [\"shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": main, "Dockerfile": image})
+    assert lint(root, ["VW205", "VW206"]) == []
+    write(root, {"Dockerfile": image.replace("ubuntu@sha256:", "ubuntu:24.04@sha256:")})
+    assert [f.rule_id for f in lint(root, ["VW205"])] == ["VW205"]
