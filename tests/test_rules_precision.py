@@ -524,6 +524,10 @@ def test_apt_recommends_bring_ca_certificates(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace(
         "install -y curl", "install -y --no-install-recommends curl"))
     assert [f.rule_id for f in lint(tmp_path, ["VW205"])] == ["VW205"]
+    # supervisor depends on python3, whose package recommends ca-certificates
+    (tmp_path / "Dockerfile").write_text((tmp_path / "Dockerfile").read_text().replace(
+        "install -y --no-install-recommends curl", "install supervisor -y"))
+    assert lint(tmp_path, ["VW205"]) == []
 
 
 def test_vw201_ok_question_mark_and_match_arms_are_optional(tmp_path: Path) -> None:
