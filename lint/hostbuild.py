@@ -109,7 +109,13 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool
     if context_rel in ("", "."):
         return posixpath.dirname(dockerfile_rel) == "" and _builds_root_context(w.text)
     ctx = re.escape(context_rel.rstrip("/"))
-    return re.search(rf"(?<![\w.-])(?:\./)?{ctx}/?(?![\w.-])", w.text) is not None
+    if re.search(rf"(?<![\w.-])(?:\./)?{ctx}/?(?![\w.-])", w.text) is not None:
+        return True
+    # `cd "$ROOT/docker-proxy"` then `docker build -t proxy .`: the script builds the folder it moved into
+    folder = re.escape(posixpath.basename(context_rel.rstrip("/")))
+    cd = rf"(?:^|[;&|(]\s*)(?:cd|pushd)\s+[\"']?\S*?(?<![\w.-]){folder}/?[\"']?\s*(?:$|[;&|)])"
+    moves = re.search(cd, w.text, re.M)
+    return moves is not None and _builds_root_context(w.text)
 
 
 # An image build of the repository root with the default `Dockerfile`: `docker/build-push-action` with

@@ -49,6 +49,11 @@ _CLAP = re.compile(
     r"#\[(?:command|clap)\(\s*subcommand\b|#\[derive\([^)]*\bSubcommand\b|\bSubcommand\b\s*\)|\.subcommand\s*\("
     r"|\bsubcommands\s*\("
 )
+# the program parses its own command line with clap (not words of a chat message: `try_parse_from(words)`)
+_CLAP_ARGS = re.compile(
+    r"\b[A-Z]\w*(?:\s+as\s+[\w:]+\s*>)?::(?:parse|try_parse|from_args)\s*\(\s*\)|\.\s*(?:try_)?get_matches\s*\(\s*\)"
+    r"|\b(?:try_)?(?:parse|get_matches)_from\s*\(\s*(?:std::)?env::args"
+)
 # an interactive terminal UI (ratatui/tui, crossterm's raw mode, cursive): a person runs it with `docker run -it`
 # and it ends when they quit
 _TUI = re.compile(
@@ -71,6 +76,7 @@ class _Marks(NamedTuple):
     keeps: bool  # a loop, a consumer, a timer or a signal wait keeps it running
     clap: int | None  # the line of a clap subcommand
     tui: int | None  # the line that sets up a terminal UI
+    args: bool = True  # parses the process's command line (`Cli::parse()`)
 
 
 def _line(text: str, m: re.Match[str] | None) -> int | None:
@@ -81,7 +87,8 @@ def _line(text: str, m: re.Match[str] | None) -> int | None:
 def _marks(path: str, _mtime: int) -> _Marks:
     text = code_text(Path(path))
     serves, keeps = bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text))
-    return _Marks(serves, keeps, _line(text, _CLAP.search(text)), _line(text, _TUI.search(text)))
+    clap, tui = _line(text, _CLAP.search(text)), _line(text, _TUI.search(text))
+    return _Marks(serves, keeps, clap, tui, bool(_CLAP_ARGS.search(text)))
 
 
 def _file_marks(path: str) -> _Marks:
@@ -144,6 +151,8 @@ def runs_to_completion(project: Project, stage: Stage, builds: list[Build]) -> C
         if lib and _library_keeps_running(own, lib):
             return None  # `workers::spawn_workers(…).await`: the library runs the loop
         clap = next(((f, m.clap) for f, m in marks if m.clap is not None), None)
+        if clap is not None and not any(m.args for _f, m in marks):
+            clap = None  # subcommands of chat commands (`Command::try_parse_from(words)`), not of its command line
         if clap is not None:
             found = found or Completion(True, Location(Path(clap[0]), clap[1], 1))
         elif helps is not None:

@@ -184,3 +184,55 @@ def test_vw205_a_base_pinned_by_digest_alone_is_no_release_we_know(tmp_path: Pat
     assert lint(root, ["VW205", "VW206"]) == []
     write(root, {"Dockerfile": image.replace("ubuntu@sha256:", "ubuntu:24.04@sha256:")})
     assert [f.rule_id for f in lint(root, ["VW205"])] == ["VW205"]
+
+
+def test_vw102_a_script_that_moves_into_the_context_and_writes_the_file_builds_it_first(tmp_path: Path) -> None:
+    """`cd "$ROOT/docker-proxy"`, `cat common.conf > proxy.conf`, `docker build .`: the file exists for the build."""
+    script = (
+        '#!/bin/bash\nROOT=$(dirname "$0")\ncd "$ROOT/docker-proxy"\ncat common.conf > proxy.conf\n'
+        "docker build -t acme/proxy .\n"
+    )
+    root = write(tmp_path, {"scripts/test/docker-proxy/Dockerfile": "FROM nginx:1.27\nCOPY proxy.conf /etc/nginx/conf.d/\n",
+                            "scripts/test/docker-proxy/common.conf": "# shared\n",
+                            "scripts/test/build_proxy.sh": script})
+    found = lint(root, ["VW102"])
+    assert got(found, root) == [("VW102", "scripts/test/docker-proxy/Dockerfile", 2, "note")]
+    assert "`scripts/test/build_proxy.sh`, which builds this image, produces it on the host first" in found[0].message
+    write(root, {"scripts/test/build_proxy.sh": script.replace('cd "$ROOT/docker-proxy"', 'cd "$ROOT/other"')})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "scripts/test/docker-proxy/Dockerfile", 2, "error")]
+
+
+def test_scope_a_compose_header_for_a_local_developer_environment_is_dev(tmp_path: Path) -> None:
+    """`# … sets up local developer environment.`: hardening of that stack is not what ships."""
+    stack = (
+        "services:\n  app:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n"
+        "  db:\n    image: postgres:16\n    ports:\n      - \"5432:5432\"\n    environment:\n"
+        "      POSTGRES_PASSWORD: secret\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n"
+    )
+    header = "###\n# This is example docker compose that sets up local developer environment.\n###\n\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "deployment/compose/docker-compose.yml": header + stack.replace("build: .", "build: ../..")})
+    assert lint(root, ["VW405"]) == []
+    write(root, {"deployment/compose/docker-compose.yml": stack.replace("build: .", "build: ../..")})
+    assert [f.rule_id for f in lint(root, ["VW405"])] == ["VW405"]
+
+
+CHAT_COMMANDS = (
+    "use clap::{Parser, Subcommand};\n\n#[derive(Parser)]\nstruct Command {\n    #[command(subcommand)]\n"
+    "    action: Action,\n}\n\n#[derive(Subcommand)]\nenum Action {\n    Remind,\n    Leave,\n}\n\n"
+    "fn on_message(words: Vec<String>) {\n    let _ = Command::try_parse_from(words);\n}\n\n"
+    "fn main() {\n    let sum: u32 = \"1\".parse().unwrap();\n    on_message(vec![sum.to_string()]);\n}\n"
+)
+
+
+def test_vw401_clap_subcommands_of_chat_messages_make_no_command_line_tool(tmp_path: Path) -> None:
+    """A bot parses chat messages with clap (`try_parse_from(words)`): its own command line has no subcommands."""
+    image = IMAGE.replace("USER nobody\n", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'clap = { version = "4", features = ["derive"] }\n',
+                            "src/main.rs": CHAT_COMMANDS, "Dockerfile": image})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # `Command::parse()` reads the process's arguments: a command-line tool
+    write(root, {"src/main.rs": CHAT_COMMANDS.replace("on_message(vec![sum.to_string()]);", "let _c = Command::parse();")})
+    found = lint(root, ["VW401"])
+    assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
+    assert "it runs a command-line tool" in found[0].message
