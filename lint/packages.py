@@ -174,7 +174,9 @@ class ImageContents:
         return self.complete and self.library_source(lib) is None
 
     # ------------------------------------------------------------------ programs
-    def tools(self) -> set[str]:
+    def tools(self, copies: bool = True) -> set[str]:
+        """The programs the image has by name: its base's, the packages it installs, what its RUNs make and
+        (with ``copies``) every file a COPY puts anywhere."""
         out = set(self.facts.tools)
         if self.facts.shell:
             out.add("sh")
@@ -186,8 +188,8 @@ class ImageContents:
             out |= DEBIAN_ESSENTIAL
         for inst in self.installs:
             out |= set(_tools_of(inst.package))
-        for c in self.copies:
-            out.add(posixpath.basename(c.dest))
+        if copies:
+            out |= {posixpath.basename(c.dest) for c in self.copies}
         out |= {posixpath.basename(k) for k in self.made}
         if "busybox" in out:
             out |= BUSYBOX_APPLETS

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_base_image
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.gitindex import checks_out_lf
 from viworks_lint.launch import (
@@ -20,11 +20,13 @@ from viworks_lint.launch import (
     script_source,
 )
 from viworks_lint.location import Location
-from viworks_lint.packages import ImageContents
+from viworks_lint.packages import Copied, ImageContents
+from viworks_lint.parsers.dockerfile import Stage
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scriptfile import Script, read_script
 from viworks_lint.scriptmode import Runs, mode_problem, runs_after, touched_later
+from viworks_lint.scripts import PATH_DIRS
 from viworks_lint.stagecontents import build_contents, image_contents
 
 # programs entrypoint scripts run before the app that no base image has unless its facts list them or
@@ -177,12 +179,62 @@ def _programs_missing(
         )
 
 
+def _path_dirs(stage: Stage) -> tuple[str, ...] | None:
+    """The directories of the stage's PATH: the default one, or an `ENV PATH` with no variable in it; None when
+    it is not known."""
+    env = stage.state.env.get("PATH")
+    if env is None:
+        return PATH_DIRS
+    value = env[0]
+    if "$" in value:
+        return None
+    return tuple(posixpath.normpath(d) for d in value.split(":") if d)
+
+
+def _off_path(img: ImageContents, stage: Stage, launch: Launch) -> Copied | None:
+    """The COPY that puts the program a launch names bare (`CMD ["app"]`) into a directory off PATH (the
+    WORKDIR), when nothing else in the image provides a program of that name: Docker looks it up on PATH only."""
+    name = launch.program
+    dirs = _path_dirs(stage)
+    if "/" in name or "$" in name or not name or dirs is None or not img.complete:
+        return None
+    landed = [c for c in img.copies if posixpath.basename(c.dest) == name and not c.dir_like]
+    if not landed or any(posixpath.dirname(c.dest) in dirs for c in landed):
+        return None
+    if any("bin" in posixpath.dirname(c.dest).split("/") for c in landed):
+        return None  # `/usr/local/cargo/bin`, `/go/bin`: a bin folder the base image may put on PATH
+    if any(c.dir_like and c.dest.rstrip("/") in dirs for c in img.copies):
+        return None  # a whole bin directory was copied in
+    if name in img.tools(copies=False):
+        return None  # the base image or a package has a program of that name on PATH
+    return landed[0]
+
+
+def _off_path_finding(img: ImageContents, stage: Stage, launch: Launch) -> Finding | None:
+    copy = _off_path(img, stage, launch)
+    if copy is None:
+        return None
+    where = posixpath.dirname(copy.dest)
+    return RULE.finding(
+        f"{launch.what} runs `{launch.program}` by its bare name, but the image has it only at `{copy.dest}`, and "
+        f"`{where}` is not on PATH: the container fails at start with `exec: \"{launch.program}\": executable file "
+        f"not found in $PATH`; run it by its path (`{copy.dest}`), or copy it into `/usr/local/bin`",
+        launch.location,
+        key=f"offpath:{launch.program}",
+        related=(Related(copy.instr.location, f"{copy.instr.cmd} puts it at `{copy.dest}`"),),
+        extra={HELP: f"Run it by its path (`[\"{copy.dest}\"]`), or copy it to `/usr/local/bin/{launch.program}`."},
+    )
+
+
 def _build_checks(project: Project) -> Iterator[Finding]:
-    for df, _stage, builds in final_stages(project):
+    for df, stage, builds in final_stages(project):
         based_on = is_base_image(project, df)
         for build in builds:
             img = None if based_on else build_contents(project, build)
             for launch in launches(build):
+                if img is not None and (missing := _off_path_finding(img, stage, launch)) is not None:
+                    yield missing
+                    continue
                 src = script_source(project, build, launch.program)
                 if src is None:
                     continue
@@ -223,7 +275,7 @@ RULE = register(
         name="entrypoint-not-executable",
         level=Level.ERROR,
         summary="The script the container starts is not executable, has no `#!` line or CRLF line endings, or "
-        "needs an interpreter or program the image does not have.",
+        "needs an interpreter or program the image does not have; or the program it names is not on PATH.",
         docs=RuleDocs(
             what="The program the container starts directly (argv[0] of an exec-form `ENTRYPOINT`, of `CMD` when "
             "there is no ENTRYPOINT, of compose `entrypoint:`/`command:` overrides (for an image-only service, a "
@@ -244,7 +296,11 @@ RULE = register(
             "function tests the function's argument, one after a `shift` another argument), and arms the argument "
             "selects, are checked. A program the script runs only inside the branches of an `if` (never on its own "
             "path) is not claimed: the condition may never pick it (wait-for-it.sh runs `nc` only when `timeout` is "
-            "busybox's).",
+            "busybox's). A program named by its bare name (`CMD [\"app\"]`) that the image has only where a COPY put "
+            "it off PATH (`COPY --from=build /src/target/release/app .` into a `WORKDIR /srv`) is reported at the "
+            "instruction: Docker looks a bare name up on PATH only (the default one, or the stage's own `ENV PATH`; "
+            "no claim when that PATH has a variable, when the folder is a `bin` folder the base image may put on "
+            "PATH, when the base image is not known, or when the base or a package has a program of that name).",
             why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
             "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
             "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "

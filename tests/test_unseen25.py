@@ -236,3 +236,28 @@ def test_vw401_clap_subcommands_of_chat_messages_make_no_command_line_tool(tmp_p
     found = lint(root, ["VW401"])
     assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
     assert "it runs a command-line tool" in found[0].message
+
+
+def test_vw209_a_program_named_bare_that_lives_off_path(tmp_path: Path) -> None:
+    """`COPY … .` into `WORKDIR /api_server`, then `CMD ["shop"]`: Docker looks `shop` up on PATH only."""
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nWORKDIR /api_server\nCOPY --from=build /src/target/release/shop .\n"
+        "USER nobody\nCMD [\"shop\"]\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image})
+    found = lint(root, ["VW209"])
+    assert got(found, root) == [("VW209", "Dockerfile", 9, "error")]
+    assert "`/api_server` is not on PATH" in found[0].message
+    assert [(r.location.line, r.message) for r in found[0].related] == [(7, "COPY puts it at `/api_server/shop`")]
+    # on PATH, by its path, or with the folder added to PATH: fine
+    for fixed in (image.replace("COPY --from=build /src/target/release/shop .", "COPY --from=build "
+                                "/src/target/release/shop /usr/local/bin/"),
+                  image.replace('CMD ["shop"]', 'CMD ["./shop"]'),
+                  image.replace("WORKDIR /api_server\n", "WORKDIR /api_server\nENV PATH=/api_server:/usr/bin:/bin\n"),
+                  image.replace("WORKDIR /api_server\n", "WORKDIR /api_server\nENV PATH=/api_server:$PATH\n")):
+        write(root, {"Dockerfile": fixed})
+        assert lint(root, ["VW209"]) == []
+    # a base image whose contents are not known: no claim
+    write(root, {"Dockerfile": image.replace("debian:bookworm-slim", "ghcr.io/acme/runtime:1")})
+    assert lint(root, ["VW209"]) == []
