@@ -131,7 +131,9 @@ def extra_hosts(service: Service) -> set[str]:
 
 
 def on_external_network(compose: ComposeProject, service: Service) -> bool:
-    nets = [r.name for r in service.networks]
+    """The service joins a network another project created (`external`): one it lists, or the `default` network
+    a service without `networks:` is on, when the file declares that one external."""
+    nets = [r.name for r in service.networks] or ["default"]
     return any(compose.networks.get(n) is not None and compose.networks[n].external for n in nets)
 
 

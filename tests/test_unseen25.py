@@ -261,3 +261,16 @@ def test_vw209_a_program_named_bare_that_lives_off_path(tmp_path: Path) -> None:
     # a base image whose contents are not known: no claim
     write(root, {"Dockerfile": image.replace("debian:bookworm-slim", "ghcr.io/acme/runtime:1")})
     assert lint(root, ["VW209"]) == []
+
+
+def test_vw208_a_default_network_declared_external_is_shared_with_other_projects(tmp_path: Path) -> None:
+    """`networks: {default: {external: {name: storiqa}}}`: `users` may be a service of a sibling repository."""
+    stack = (
+        "services:\n  app:\n    build: .\n    environment:\n      - DATABASE_URL=postgres://app:pw@users-db:5432/app\n"
+        "networks:\n  default:\n    external:\n      name: storiqa\n"
+    )
+    reads = 'fn main() {\n    let _u = std::env::var("DATABASE_URL");\n}\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": reads, "Dockerfile": IMAGE, "compose.yaml": stack})
+    assert lint(root, ["VW208"]) == []
+    write(root, {"compose.yaml": stack.split("networks:")[0]})
+    assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 5, "error")]
