@@ -18,7 +18,7 @@ from viworks_lint.outboundtls import build_only, https_client, web_framework
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.project import Build, Project
 from viworks_lint.runtimelibs import CA, LIBPQ, LIBSSL
-from viworks_lint.storeuse import names_library, package_sources
+from viworks_lint.storeuse import names_library, tree_sources
 
 # crates in a Cargo.lock that mean a dynamic link (unless the vendoring crate is in the lock too)
 _LOCK_LIBS = {"pq-sys": (LIBPQ, "pq-src"), "openssl-sys": (LIBSSL, "openssl-src")}
@@ -240,10 +240,11 @@ def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Nee
 
 def _runtime_deps(project: Project, manifest: Manifest) -> list[Dependency]:
     """The package's enabled dependencies that its code names (`diesel::…`, `use reqwest`): a crate declared in
-    `Cargo.toml` that no source file names is not linked, and neither is the C library it would bring."""
+    `Cargo.toml` that no compiled source names (a file no `mod` declares does not count) is not linked, and neither
+    is the C library it would bring."""
     deps = [_workspace_dep(project, manifest, d) for d in manifest.dependencies if d.section == "dependencies"]
     enabled = [d for d in deps if _enabled(manifest, d)]
-    texts = package_sources(project, manifest)
+    texts = tree_sources(project, manifest)
     if not texts:
         return enabled  # no sources to read: keep every declared crate
     return [d for d in enabled if names_library(texts, {d.name.replace("-", "_")})]

@@ -51,6 +51,19 @@ def package_sources(project: Project, manifest: Manifest) -> list[str]:
     return texts
 
 
+def tree_sources(project: Project, manifest: Manifest) -> list[str]:
+    """The Rust sources the package's targets compile: their module trees, not a file no `mod` declares (an
+    orphan `schema.rs`). All of ``src/`` when no tree was read or a macro pulls in code the tree does not show."""
+    cache: dict[Path, list[str]] = project.__dict__.setdefault("_tree_sources", {})
+    if manifest.dir not in cache:
+        mine = sorted(f for f in map(Path, package_facts(project, manifest).files) if f.is_relative_to(manifest.dir))
+        texts = [_read(f) for f in mine]
+        if not mine or any("include!" in t or "cfg_if!" in t for t in texts):
+            texts = package_sources(project, manifest)
+        cache[manifest.dir] = texts
+    return cache[manifest.dir]
+
+
 def reached_sources(project: Project, code: ServiceCode, manifest: Manifest) -> list[str]:
     """The Rust sources of one package the service's program is built from: the module trees of the binaries it
     runs (of a dependency: its library), not a file no `mod` declares. All of ``src/`` when no tree was read."""

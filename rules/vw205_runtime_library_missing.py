@@ -194,7 +194,8 @@ RULE = register(
             "(VW206). Stays silent for static musl builds (including `clux/muslrust` and `rust-musl-cross` builders) "
             "and `crt-static` builds, images whose contents are not fully known, and rustls-only dependency trees; "
             "missing CA certificates are a warning, and a note for images in `test` or `dev` scope (tests, "
-            "benchmarks, dev images). A crate declared in `Cargo.toml` that no source file names is not linked, so it "
+            "benchmarks, dev images). A crate declared in `Cargo.toml` that no compiled source file names (files of "
+            "the targets' module trees: an orphan `schema.rs` no `mod` declares does not count) is not linked, so it "
             "needs nothing; packages that bring a library as a dependency count (`postgresql` brings libpq and "
             "libssl, `python3-pip` the CA store), and so do Recommends `apt-get` installs without "
             "`--no-install-recommends`.",

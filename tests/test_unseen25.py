@@ -274,3 +274,15 @@ def test_vw208_a_default_network_declared_external_is_shared_with_other_projects
     assert lint(root, ["VW208"]) == []
     write(root, {"compose.yaml": stack.split("networks:")[0]})
     assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 5, "error")]
+
+
+def test_vw205_a_crate_only_an_orphan_file_names_is_not_linked(tmp_path: Path) -> None:
+    """`diesel` with `postgres`, named only in a `schema.rs` no `mod` declares: rustc links no libpq."""
+    cargo = CARGO + 'diesel = { version = "2", features = ["postgres"] }\n'
+    schema = "diesel::table! {\n    links (id) {\n        id -> Int4,\n    }\n}\n"
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": "fn main() {}\n", "src/schema.rs": schema,
+                            "Dockerfile": IMAGE})
+    assert lint(root, ["VW205"]) == []
+    write(root, {"src/main.rs": "mod schema;\n\nfn main() {}\n"})
+    found = lint(root, ["VW205"])
+    assert [f.rule_id for f in found] == ["VW205"] and "libpq" in found[0].message
