@@ -166,7 +166,7 @@ def host_variable(name: str) -> tuple[Family, ...] | None:
         if not words:
             continue
         if not suffix.startswith("_"):
-            words = [prefix]  # `PGHOST`: the whole name before it is the word (`RABBITMQ_VHOST` is no host)
+            words = [words[-1]]  # `PGHOST`, `APP_PGHOST`: the word it is glued to (`RABBITMQ_VHOST` is no host)
         found = tuple(f for f in families() if any(w in f.words for w in words) or prefix in f.words)
         if found:
             return found

@@ -306,7 +306,8 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
 
 # what a maintainer writes at the top of a compose file meant for development only
 _DEV_HEADER = re.compile(
-    r"\b(?:local[ -]dev(?:elop(?:ment|er))?\b|develop(?:ment|er) (?:stack|environment|setup|only|purposes?|use)\b|"
+    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|only|purposes?|use)\b|"
+    r"(?:sets?\s+up|is|for)\s+(?:an?\s+|the\s+)?local\s+develop(?:er|ment)\s+environment\b|"
     r"for (?:local )?development\b|dev(?:elopment)?[ -]only\b|not (?:meant |intended |suitable )?for production\b|"
     r"do(?:n't| not) use (?:it |this )?in production\b)",
     re.I,

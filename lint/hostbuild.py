@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from viworks_lint.location import Location
 from viworks_lint.project import Project
 from viworks_lint.releases import WORKFLOW_GLOBS, BuildArgs, build_args
+from viworks_lint.scriptcd import cd_builds
 
 _WRAPPER_GLOBS = (
     *WORKFLOW_GLOBS,
@@ -99,7 +100,7 @@ def _read(base: Path, globs: tuple[str, ...]) -> list[Wrapper]:
     return out
 
 
-def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool:
+def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str, root: Path | None = None) -> bool:
     for m in _PATHISH.finditer(_TEMPLATE.sub("*", w.text)):
         pattern = m.group(0).strip("'\"").removeprefix("./")
         if fnmatch.fnmatchcase(dockerfile_rel, pattern) or (
@@ -111,11 +112,12 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str) -> bool
     ctx = re.escape(context_rel.rstrip("/"))
     if re.search(rf"(?<![\w.-])(?:\./)?{ctx}/?(?![\w.-])", w.text) is not None:
         return True
-    # `cd "$ROOT/docker-proxy"` then `docker build -t proxy .`: the script builds the folder it moved into
-    folder = re.escape(posixpath.basename(context_rel.rstrip("/")))
-    cd = rf"(?:^|[;&|(]\s*)(?:cd|pushd)\s+[\"']?\S*?(?<![\w.-]){folder}/?[\"']?\s*(?:$|[;&|)])"
-    moves = re.search(cd, w.text, re.M)
-    return moves is not None and _builds_root_context(w.text)
+    return (
+        root is not None
+        and posixpath.basename(dockerfile_rel) == "Dockerfile"
+        and cd_builds(w.path, w.text, root, context_rel)
+    )
+
 
 
 # An image build of the repository root with the default `Dockerfile`: `docker/build-push-action` with
@@ -294,7 +296,7 @@ def host_step(project: Project, dockerfile: Path, context: Path, source: str) ->
     inside = (src, src.split("/", 1)[0])
     extra = tuple(d for d in {dockerfile.parent, context} if d != project.root)
     for w in wrappers(project, extra):
-        if not _names_dockerfile(w, df_rel, ctx_rel):
+        if not _names_dockerfile(w, df_rel, ctx_rel, project.root):
             continue
         for needle in inside:
             if needle in (".", "..", "*"):
@@ -317,7 +319,7 @@ def host_lockfile_step(project: Project, dockerfile: Path, context: Path) -> Hos
     df_rel, ctx_rel = project.rel(dockerfile), project.rel(context)
     extra = tuple(d for d in {dockerfile.parent, context} if d != project.root)
     for w in wrappers(project, extra):
-        if not _names_dockerfile(w, df_rel, ctx_rel):
+        if not _names_dockerfile(w, df_rel, ctx_rel, project.root):
             continue
         m = _LOCK_MAKERS.search(w.text)
         if m is not None:

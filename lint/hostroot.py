@@ -60,22 +60,28 @@ def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Moun
     return [(s, m) for s, m in mounts if m is not None]
 
 
-def docker_client(project: Project, builds: list[Build]) -> tuple[str, Location] | None:
+def docker_client(project: Project, builds: list[Build], image_env: dict[str, str]) -> tuple[str, Location] | None:
     """The Docker API client crate (`bollard`, rules/crates.json ``docker_clients``) the code of every build of the
     image depends on, and where, when none of the services that run it points it at the engine over TCP
-    (`DOCKER_HOST=tcp://socket-proxy:2375`): the app needs the engine's Unix socket. None otherwise."""
+    (`DOCKER_HOST=tcp://socket-proxy:2375`, in compose or the image's `ENV`): the app needs the engine's Unix
+    socket. An optional dependency counts only when a default feature enables it. None otherwise."""
     from viworks_lint.cratedeps import docker_clients
     from viworks_lint.imagecode import image_code
+    from viworks_lint.runtimeneeds import enabled_by_default
 
     found: tuple[str, Location] | None = None
     clients = docker_clients()
     for b in builds:
         remote = b.service.env_dict().get("DOCKER_HOST") if b.service is not None else None
-        if remote is not None and not (remote.value or "unix://").startswith("unix://"):
-            return None  # the engine over TCP (a socket proxy): no socket to open
+        value = remote.value if remote is not None else image_env.get("DOCKER_HOST")
+        if value and not value.startswith("unix://"):
+            return None  # the engine elsewhere (a socket proxy over TCP, `ssh://`): no socket to open
         code = image_code(project, b)
-        deps = (d for m in code.packages for d in m.dependencies) if code is not None else iter(())
-        dep = next((d for d in deps if d.section == "dependencies" and d.package in clients), None)
+        deps = ((m, d) for m in code.packages for d in m.dependencies) if code is not None else iter(())
+        dep = next(
+            (d for m, d in deps if d.section == "dependencies" and d.package in clients and enabled_by_default(m, d)),
+            None,
+        )
         if dep is None:
             return None
         found = found or (dep.package, dep.location)

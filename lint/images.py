@@ -31,7 +31,7 @@ class ImageFacts:
     openssl: str | None = None  # OpenSSL major version of the distro's libssl ("1.1", "3")
     user: str | None = None  # the USER the image itself sets (an entrypoint that drops privileges later: None)
     dev_environment: str | None = None  # what development environment the image is (a Dev Container image)
-    healthcheck: bool = False  # the image's own Dockerfile defines a HEALTHCHECK
+    healthcheck: bool | None = None  # the image's own Dockerfile defines a HEALTHCHECK (None: not known)
 
 
 def split_image(ref: str) -> tuple[str, str]:
@@ -161,6 +161,6 @@ def lookup(ref: str, extra: Mapping[str, Mapping[str, Any]] | None = None) -> Im
             openssl=e.get("openssl"),
             user=e.get("user"),
             dev_environment=e.get("dev_environment"),
-            healthcheck=bool(e.get("healthcheck", False)),
+            healthcheck=e.get("healthcheck"),
         )
     return ImageFacts(name=name, tag=tag, known=False)

@@ -52,8 +52,10 @@ _CLAP = re.compile(
 # the program parses its own command line with clap (not words of a chat message: `try_parse_from(words)`)
 _CLAP_ARGS = re.compile(
     r"\b[A-Z]\w*(?:\s+as\s+[\w:]+\s*>)?::(?:parse|try_parse|from_args)\s*\(\s*\)|\.\s*(?:try_)?get_matches\s*\(\s*\)"
-    r"|\b(?:try_)?(?:parse|get_matches)_from\s*\(\s*(?:std::)?env::args"
+    r"|\b(?:try_)?(?:parse|get_matches)_from\s*\(\s*(?:(?:std::)?env::args|wild::args)"
 )
+_FROM_CALL = re.compile(r"\b(?:try_)?(?:parse|get_matches)_from\s*\(")
+_READS_ARGV = re.compile(r"\b(?:env::args(?:_os)?|wild::args(?:_os)?|argfile::expand_args\w*)\s*\(")
 # an interactive terminal UI (ratatui/tui, crossterm's raw mode, cursive): a person runs it with `docker run -it`
 # and it ends when they quit
 _TUI = re.compile(
@@ -88,7 +90,11 @@ def _marks(path: str, _mtime: int) -> _Marks:
     text = code_text(Path(path))
     serves, keeps = bool(_SERVES.search(text)), bool(_KEEPS_RUNNING.search(text))
     clap, tui = _line(text, _CLAP.search(text)), _line(text, _TUI.search(text))
-    return _Marks(serves, keeps, clap, tui, bool(_CLAP_ARGS.search(text)))
+    # `let args = env::args_os().collect(); Cli::parse_from(args)`: the file reads its command line and hands it on
+    argv = _CLAP_ARGS.search(text) is not None or (
+        _FROM_CALL.search(text) is not None and _READS_ARGV.search(text) is not None
+    )
+    return _Marks(serves, keeps, clap, tui, argv)
 
 
 def _file_marks(path: str) -> _Marks:

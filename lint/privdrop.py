@@ -136,6 +136,20 @@ def _background_drop(text: str) -> tuple[tuple[str, str], int] | None:
     return None
 
 
+def _exec_drop(text: str) -> tuple[tuple[str, str], int] | None:
+    """An `exec` through a privilege-dropping tool of the container's own command (`exec su-exec app "$@"`)
+    inside the `if`/`case` branches a script ends with (no `exec "$@"` as root after them): the way the script
+    means the program to run."""
+    for n, logical in logical_lines(text.replace("\r\n", "\n")):
+        line = logical.split("#", 1)[0].strip()
+        if "exec" not in line or "$@" not in line:
+            continue
+        for cmd in commands(line):
+            if cmd[:1] == ["exec"] and "$@" in cmd and (found := dropped_user(cmd[1:])) is not None:
+                return found, n
+    return None
+
+
 def _last_command(text: str) -> tuple[list[str], int] | None:
     """The script's last top-level command line (comments and blank lines skipped, backslash continuations
     joined) as words, with its first line."""
@@ -182,6 +196,10 @@ def _find_drop(project: Project, build: Build, stage: Stage) -> _Candidate | Non
         script_text = script.text
         if found is None and (bg := _background_drop(script.text)) is not None:
             found, line = bg  # `gosu app ./server &` … `wait $PID`: the app runs as that user, the shell waits
+            where = Location(script.host, line, 1)
+        ends_in_branches = last[0][:1] in (["fi"], ["esac"])  # no program started after the `if`/`case` either
+        if found is None and ends_in_branches and (branch := _exec_drop(script.text)) is not None:
+            found, line = branch  # `if [ "$(id -u)" = 0 ]; then exec su-exec app "$@"; fi`, inside the branches
             where = Location(script.host, line, 1)
     if found is None or is_root_user(found[1]):
         return None

@@ -175,7 +175,7 @@ def _workspace_dep(project: Project, manifest: Manifest, dep: Dependency) -> Dep
     )
 
 
-def _enabled(manifest: Manifest, dep: Dependency) -> bool:
+def enabled_by_default(manifest: Manifest, dep: Dependency) -> bool:
     if not dep.optional:
         return True
     feats = manifest.data.get("features", {})
@@ -243,7 +243,7 @@ def _runtime_deps(project: Project, manifest: Manifest) -> list[Dependency]:
     `Cargo.toml` that no compiled source names (a file no `mod` declares does not count) is not linked, and neither
     is the C library it would bring."""
     deps = [_workspace_dep(project, manifest, d) for d in manifest.dependencies if d.section == "dependencies"]
-    enabled = [d for d in deps if _enabled(manifest, d)]
+    enabled = [d for d in deps if enabled_by_default(manifest, d)]
     texts = tree_sources(project, manifest)
     if not texts:
         return enabled  # no sources to read: keep every declared crate

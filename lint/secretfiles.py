@@ -76,7 +76,7 @@ def is_secret_name(name: str) -> bool:
 
 
 _PLACEHOLDER = re.compile(
-    r"^(?:<.*>|\{\{.*\}\}|\[.*\]|x{3,}.*|\*{3,}|\.{3,}|your[-_ ].*"
+    r"^(?:<.*>|\{\{.*\}\}|\{[\w.-]+\}|\[.*\]|x{3,}.*|\*{3,}|\.{3,}|your[-_ ].*"
     r"|(?:please[-_ ]?)?(?:change|replace)[-_ ]?(?:me|this|it)\b.*"
     r"|todo|tbd|fixme|none|null|nil|placeholder|redacted|example|dummy|<none>)$",
     re.IGNORECASE,

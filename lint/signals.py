@@ -101,7 +101,10 @@ def _unreaped_spawn(text: str) -> re.Match[str] | None:
 _CTRLC = re.compile(r"\bctrlc::(?:try_)?set_handler\b")
 # a stop-signal listener the code calls from a library whose source is not in the repository
 # (`exogress_common::…::stop_signal_listener()`): named for the stop signal, not read
-_DELEGATE_CALL = re.compile(r"\b(\w*(?:stop|term|termination|shutdown|exit)_?signals?\w*)\s*(?:::<[^>]*>)?\s*\(")
+_DELEGATE_CALL = re.compile(
+    r"\b((?:wait_for_|listen_for_|await_)?(?:stop|term(?:ination)?|shutdown|exit)_?signals?(?:_listener|_handler)?)"
+    r"\s*(?:::<[^>]*>)?\s*\("
+)
 _USE = re.compile(r"\buse\s+(?:::)?([A-Za-z_]\w*)::([^;]*);")
 _FN_DEF = re.compile(r"\bfn\s+(\w+)")
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)

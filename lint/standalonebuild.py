@@ -38,7 +38,7 @@ def standalone_targets(project: Project, df: Dockerfile) -> list[str | None]:
     if last:
         # stages the last one is built from, built on their own first to warm the cache, ship nothing
         feeding = {st.name.lower() for st in reachable_stages(df) if st.name}
-        pushed = {(r.target or "").lower() for r in releases(project) if norm_path(r.dockerfile) == norm_path(df.path)}
+        pushed = _pushed(project, df)
         shipped = [t for t in shipped if t is not None and (t.lower() not in feeding or t.lower() in pushed)]
         return [*shipped, None]
     return shipped or [None]
@@ -47,7 +47,7 @@ def standalone_targets(project: Project, df: Dockerfile) -> list[str | None]:
 # what a test image is run for: the tests, lints or checks of the code inside it
 _CHECK = re.compile(
     r"(?:cargo\s+(?:\+\S+\s+)?(?:test|t|nextest|clippy|fmt|check|c|audit|deny|tarpaulin|llvm-cov)"
-    r"|make\s+(?:test|check|lint)|just\s+(?:test|check|lint)|\S*\btests?\b)"
+    r"|make\s+(?:test|check|lint)|just\s+(?:test|check|lint)|(?:\./)?(?:run[_-])?tests?(?:\.sh)?)(?![\w-])"
 )
 # `docker run` flags that take a value (the image is the first word that is neither a flag nor a flag's value)
 _RUN_VALUE_FLAGS = frozenset({
@@ -75,11 +75,14 @@ def _runs_of(text: str, image: str) -> list[list[str]]:
     return out
 
 
-def _command_text(words: list[str]) -> str:
-    """The command line a run gives the image (`sh -c 'cargo test'` is `cargo test`)."""
-    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("sh", "bash") and words[1] == "-c":
-        return words[2]
-    return " ".join(words)
+def _checks_only(words: list[str]) -> bool:
+    """Every command of the line a run gives the image is a check (`cargo test`, `sh -c 'cargo fmt --check &&
+    cargo test'`), not a server started after the tests."""
+    text = words[2] if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in ("sh", "bash") and words[1] == "-c" else (
+        " ".join(words)
+    )
+    parts = commands(text)
+    return bool(parts) and all(_CHECK.match(" ".join(part)) for part in parts)
 
 
 def tested_targets(project: Project, df: Dockerfile) -> frozenset[str]:
@@ -96,10 +99,14 @@ def tested_targets(project: Project, df: Dockerfile) -> frozenset[str]:
             if built != rel or not parsed.target:
                 continue
             runs = [run for tag in parsed.tags for run in _runs_of(w.text, tag)]
-            checks = bool(runs) and not parsed.push and all(_CHECK.match(_command_text(run)) for run in runs)
+            checks = bool(runs) and not parsed.push and all(_checks_only(run) for run in runs)
             (tested if checks else other).add(parsed.target.lower())
-    pushed = {(r.target or "").lower() for r in releases(project) if norm_path(r.dockerfile) == norm_path(df.path)}
-    return frozenset(tested - other - pushed)
+    return frozenset(tested - other - _pushed(project, df))
+
+
+def _pushed(project: Project, df: Dockerfile) -> set[str]:
+    """The stages (lower-cased; "" for the last one) CI builds the Dockerfile to and pushes."""
+    return {(r.target or "").lower() for r in releases(project) if norm_path(r.dockerfile) == norm_path(df.path)}
 
 
 def standalone_context(project: Project, df: Dockerfile) -> Path:

@@ -40,6 +40,16 @@ def _published(path: Path) -> bool:
     return foreign_crate(path.parent, names)
 
 
+def _generated(project: Project, base: Path, missing: Path) -> bool:
+    """A git-ignored path in a hidden folder of the package (`.tuono/main.rs`): a tool's generated source, not a
+    file someone forgot to commit (`src/bin/worker.rs` under a repository-wide `bin/` rule)."""
+    try:
+        top = missing.relative_to(base).parts[0]
+    except (ValueError, IndexError):
+        return False
+    return top.startswith(".") and top not in (".", "..", ".git") and project.gitignore.ignored(missing)
+
+
 def check(project: Project) -> Iterator[Finding]:
     for manifest in project.manifests.values():
         if manifest.is_virtual or _published(manifest.path):
@@ -69,7 +79,7 @@ def check(project: Project) -> Iterator[Finding]:
                 )
             level = None
             missing = t.candidates[0] if t.candidates else None
-            if missing is not None and project.gitignore.ignored(missing):
+            if missing is not None and _generated(project, manifest.dir, missing):
                 msg += (
                     "; the path is git-ignored, so it is a generated file (a step before `cargo build` makes it, as "
                     "`tuono build` makes `.tuono/main.rs`): only a note, if that step runs wherever the crate is built"
@@ -91,8 +101,8 @@ RULE = register(
             "`src/bin/<name>/main.rs`, `examples/…`, `tests/…`, `benches/…`); a `[lib]` without "
             '`src/lib.rs`; a `build = "…"` script that is missing. Auto-discovered targets are never '
             "reported, and paths are resolved from each workspace member's own directory. A note when the missing "
-            "path is git-ignored: a generated source that a step before `cargo build` makes (`tuono build` writes "
-            "`.tuono/main.rs`).",
+            "path is git-ignored and in a hidden folder of the package: a generated source that a step before `cargo "
+            "build` makes (`tuono build` writes `.tuono/main.rs`).",
             why="Cargo reads every target of the package before it compiles anything, so `cargo build --release` "
             "in the Dockerfile stops with `couldn't read test_minimal.rs`: the image never builds and the "
             "service restarts on the previous image or not at all.",

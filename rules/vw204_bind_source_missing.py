@@ -149,6 +149,20 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     return None if instr is not None and instr.unresolved else stage.state.user
 
 
+def _runs_as_root(project: Project, svc: Service) -> bool:
+    """The service's container is known to run as root (compose `user: root`, or the image built here sets no
+    USER): a directory Docker creates for it is one it can write, most likely its data (no finding at all)."""
+    if svc.user is not None and svc.user.strip():
+        return is_root_user(svc.user)
+    build = project.build_of_service(svc)
+    if build is None or build.dockerfile is None:
+        return False
+    stage = target_stage(build.dockerfile, build.target)
+    return stage is not None and (stage.state.user is None or is_root_user(stage.state.user)) and not (
+        stage.state.user_instr is not None and stage.state.user_instr.unresolved
+    )
+
+
 # loggers and settings read from a file the code only names (`log4rs::init_file("log4rs.yaml")`, a `config`
 # crate source, serde reading a settings file): where they write may be in that file, not in the code
 _FILE_CONFIGURED = re.compile(
@@ -298,7 +312,7 @@ def check(project: Project) -> Iterator[Finding]:
                     m.location,
                     key=key,
                 )
-            else:  # an empty directory may be all the service needs (an optional plugins folder): no claim
+            elif not _runs_as_root(project, svc):  # an empty directory may be all it needs (a plugins folder)
                 yield RULE.finding(
                     f"bind-mount source directory `{m.source}`{target} of service `{svc.name}` does not exist: Docker "
                     "creates it empty; if the service expects content there, create it or fix the path (relative to "
@@ -344,7 +358,9 @@ RULE = register(
             "`host:$DIR/<the same path>` counts too, when the same file runs compose in `$DIR` or copies a compose "
             "file there); so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet "
             "whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built from "
-            "variables (`${PWD}/x`, `$HOME/x`) are not claimed.",
+            "variables (`${PWD}/x`, `$HOME/x`) are not claimed, nor a missing folder of no known use mounted into a "
+            "container known to run as root (compose `user: root`, or an image built here with no USER): Docker "
+            "creates it, and the container can write there.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

@@ -42,17 +42,15 @@ def _problem(project: Project, dep: Service) -> tuple[str, Related | None, Level
         what = "has no healthcheck (none in compose, no HEALTHCHECK in its Dockerfile's final stage)"
     else:
         image = dep.image or ""
-        if image and lookup(image, project.config.base_images).healthcheck:
-            return None  # the image defines its own HEALTHCHECK (rules/images.json)
-        if image and official_image(image) and official_images_healthcheck() is False:
+        defines = lookup(image, project.config.base_images).healthcheck if image else None
+        if defines:
+            return None  # the image defines its own HEALTHCHECK (rules/images.json, or the config's facts)
+        if defines is False:
+            what = f"has no healthcheck (none in compose, and the image `{image}` defines none)"
+        elif image and official_image(image) and official_images_healthcheck() is False:
             what = f"has no healthcheck (none in compose, and official images such as `{image}` define none)"
         else:
-            what = (
-                "has no healthcheck in compose, and whether its image "
-                + (f"`{image}` " if image else "")
-                + "defines a HEALTHCHECK of its own is not known (if it does, this works)"
-            )
-            return what, None, Level.NOTE
+            return "", None, Level.NOTE  # whether the image defines one is not known: the message says so
     return what, None, None
 
 
@@ -71,10 +69,20 @@ def check(project: Project) -> Iterator[Finding]:
             related = [Related(dep.location, f"service `{dep.name}`")]
             if extra is not None:
                 related.append(extra)
-            yield RULE.finding(
+            message = (
                 f"`{svc.name}` waits for `{ref.name}` with `condition: service_healthy`, but `{ref.name}` {what}: "
                 f"compose fails with `dependency {ref.name} has no healthcheck` (or waits forever); add a "
-                f"`healthcheck:` to `{ref.name}` or use `condition: service_started`",
+                f"`healthcheck:` to `{ref.name}` or use `condition: service_started`"
+            )
+            if level is Level.NOTE:
+                message = (
+                    f"`{svc.name}` waits for `{ref.name}` with `condition: service_healthy`; `{ref.name}` has no "
+                    f"healthcheck in compose, and whether its image `{dep.image}` defines one of its own is not known: "
+                    f"if it does not, compose fails with `dependency {ref.name} has no healthcheck`; a `healthcheck:` "
+                    "on it makes sure"
+                )
+            yield RULE.finding(
+                message,
                 ref.location,
                 key=f"{svc.name}->{ref.name}",
                 related=tuple(related),
@@ -95,8 +103,8 @@ RULE = register(
             "[\"NONE\"]` and `HEALTHCHECK NONE` count as no healthcheck. For an image-only service: an official image "
             "(`postgres`, `redis`: no namespace) defines no HEALTHCHECK (rules/images.json `official_images`, from "
             "the official images' FAQ), so it is an error; an image the data file knows to define one "
-            "(`jellyfin/jellyfin`, `axllent/mailpit`) is fine; any other image (`acme/db`, `ghcr.io/acme/cache`) may "
-            "define one, so it is a note.",
+            "(`jellyfin/jellyfin`, `axllent/mailpit`) is fine, one it knows to define none (`bitnami/*`) is an error; "
+            "any other image (`acme/db`, `ghcr.io/acme/cache`) may define one, so it is a note.",
             why="`docker compose up` aborts with `dependency failed to start: container db has no healthcheck "
             "configured`, so nothing that depends on X ever starts.",
             example="backend:\n  depends_on:\n    redis:\n      condition: service_healthy\nredis:\n"

@@ -216,11 +216,12 @@ RULE = register(
             "long `type: volume`), `networks`, `secrets` and `configs` a service uses must be declared at the top "
             "level. `external` resources are declared too; `network_mode: host|none|bridge|container:…`, the "
             "`default` network and `depends_on` entries with `required: false` are never reported, nor is a volume "
-            "source written with a variable (`${DATA_DIR}:/data`: its value, often a host path from a template, "
-            "decides what it is). One undeclared volume, network, secret or config is one finding, at its first use, "
-            "with the other services that use it as related locations. A service another compose file of the same "
-            "folder defines, when both carry the same top-level `name:` (one project split into a storage file and a "
-            "services file that are run together with `-f`), is only a note.",
+            "source written with a variable or a template engine's placeholder (`${DATA_DIR}:/data`, `{{ "
+            "config.data_dir }}:/data`: its value, often a host path from a template, decides what it is). One "
+            "undeclared volume, network, secret or config is one finding, at its first use, with the other services "
+            "that use it as related locations. A service another compose file of the same folder defines, when both "
+            "carry the same top-level `name:` (one project split into a storage file and a services file that are run "
+            "together with `-f`), is only a note.",
             why='Compose validates references before creating anything: `service "backend" depends on undefined '
             'service "postgress"` or `service "db" refers to undefined volume pgdata` stops the whole deploy.',
             example="services:\n  backend:\n    depends_on: [postgress]\n    volumes:\n      - uploads:/data\n"

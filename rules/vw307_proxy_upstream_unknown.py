@@ -104,8 +104,8 @@ def _check_conf(
                     )
                     continue
             forwarded = uri if uri is not None else pp.location_prefix
-            if uri is None and pp.rewritten:
-                continue  # `rewrite ^/api/(.*) /$1 break;` first: the path the app gets is not the prefix
+            if pp.rewritten:
+                continue  # `rewrite ^/api/(.*) /$1 break;` first: nginx forwards the rewritten URI, not the prefix
             if forwarded is None or forwarded.strip("/") == "" or not code.routes_resolved or not code.routes:
                 continue
             probe = forwarded

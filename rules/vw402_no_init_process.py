@@ -261,7 +261,9 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             frameworks = [s.framework for s in signals]
             framework = frameworks[0] if all(f is not None for f in frameworks) else None
         delegated = None
-        if signals is not None and spawn is None and not handled and framework is None:
+        if signals is not None and spawn is None and not handled and framework is None and all(
+            sig == "SIGTERM" for sig in stops
+        ):
             # a child process (even one it waits for) may leave grandchildren behind for PID 1 to reap
             handed = [s.delegated if s.children is None else None for s in signals]
             delegated = handed[0] if all(d is not None for d in handed) else None

@@ -91,7 +91,11 @@ def test_vw305_an_image_only_dependency_is_judged_by_what_its_image_defines(tmp_
     write(root, {"compose.yaml": _waits_for("ghcr.io/acme/media:1")})
     found = lint(root, ["VW305"])
     assert got(found, root) == [("VW305", "compose.yaml", 5, "note")]
-    assert "whether its image `ghcr.io/acme/media:1` defines a HEALTHCHECK of its own is not known" in found[0].message
+    assert "whether its image `ghcr.io/acme/media:1` defines one of its own is not known" in found[0].message
+    # an image the data file knows to define none (Bitnami's), or one under Google's Hub mirror: errors
+    for image in ("bitnami/postgresql:16", "mirror.gcr.io/library/postgres:16"):
+        write(root, {"compose.yaml": _waits_for(image)})
+        assert got(lint(root, ["VW305"]), root) == [("VW305", "compose.yaml", 5, "error")]
 
 
 def _broker(host: str) -> str:
@@ -140,6 +144,12 @@ def test_vw401_a_docker_api_client_needs_the_engines_socket(tmp_path: Path) -> N
     # through a socket proxy over TCP the app needs no socket: the finding stands
     write(root, {"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
                                  "      DOCKER_HOST: tcp://socket-proxy:2375\n"})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    write(root, {"compose.yaml": "services:\n  app:\n    build: .\n",
+                 "Dockerfile": image.replace("CMD", "ENV DOCKER_HOST=tcp://socket-proxy:2375\nCMD")})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # an optional client no default feature enables is not built
+    write(root, {"Dockerfile": image, "Cargo.toml": CARGO + 'bollard = { version = "0.18", optional = true }\n'})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
     write(root, {"Cargo.toml": CARGO, "compose.yaml": "services:\n  app:\n    build: .\n"})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
@@ -286,3 +296,73 @@ def test_vw205_a_crate_only_an_orphan_file_names_is_not_linked(tmp_path: Path) -
     write(root, {"src/main.rs": "mod schema;\n\nfn main() {}\n"})
     found = lint(root, ["VW205"])
     assert [f.rule_id for f in found] == ["VW205"] and "libpq" in found[0].message
+
+
+def test_vw102_a_cd_counts_only_into_the_context_itself_and_before_its_build(tmp_path: Path) -> None:
+    """The folder the script moves into must be the context (not one of the same name), and the build of `.`
+    must come while it is there; indented `pushd "$(dirname "$0")/…" >/dev/null` counts too."""
+    df = "FROM nginx:1.27\nCOPY proxy.conf /etc/nginx/conf.d/\n"
+    script = ('#!/bin/bash\nbuild() {\n    pushd "$(dirname "$0")/docker-proxy" >/dev/null  # into the context\n'
+              "    cat common.conf > proxy.conf\n    docker build -t acme/proxy .\n    popd\n}\nbuild\n")
+    root = write(tmp_path, {"scripts/docker-proxy/Dockerfile": df, "scripts/build.sh": script})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "scripts/docker-proxy/Dockerfile", 2, "note")]
+    # another folder named like it, and a build of `.` after moving back out: not this context's build
+    other = ("#!/bin/bash\ncd crates/docker-proxy && cargo test && echo proxy.conf\ncd ../..\n"
+             "docker build -t root .\n")
+    write(root, {"scripts/build.sh": other})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "scripts/docker-proxy/Dockerfile", 2, "error")]
+
+
+def test_config_declares_that_an_own_image_defines_a_healthcheck(tmp_path: Path) -> None:
+    """`[base-images."…"] healthcheck = true` tells VW305 what the linter cannot know of a team's own image."""
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "compose.yaml": _waits_for("registry.example.com/team/media:1"),
+                            ".viworks-lint.toml": '[base-images."registry.example.com/team/media"]\nhealthcheck = true\n'})
+    assert lint(root, ["VW305"]) == []
+
+
+def test_clap_parse_from_the_process_arguments_is_a_command_line(tmp_path: Path) -> None:
+    """`let args = env::args_os().collect(); Cli::parse_from(args)`: still the program's own command line."""
+    image = IMAGE.replace("USER nobody\n", "")
+    main = CHAT_COMMANDS.replace("on_message(vec![sum.to_string()]);",
+                                 "let args: Vec<_> = std::env::args_os().collect();\n    let _c = Command::parse_from(args);")
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'clap = { version = "4", features = ["derive"] }\n',
+                            "src/main.rs": main, "Dockerfile": image})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "note")]
+
+
+def test_vw401_a_drop_inside_the_branches_a_script_ends_with(tmp_path: Path) -> None:
+    """`if [ "$1" = /bin/app ]; then …; if [ "$(id -u)" = 0 ]; then exec su-exec app "$@"; fi; else eval "$@"; fi`:
+    the image's own command runs as `app`."""
+    script = ('#!/bin/sh\nset -e\nif [ "$1" = "/usr/local/bin/shop" ]; then\n    chown -R app /data\n'
+              '    if [ "$(id -u)" = "0" ]; then\n        exec su-exec app "$@"\n    fi\nelse\n    eval "${@}"\nfi\n')
+    image = (
+        "FROM rust:1.80-alpine AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM alpine:3.20\nRUN apk add --no-cache su-exec && adduser -D -H app\n"
+        "COPY --from=build /src/target/release/shop /usr/local/bin/shop\nCOPY entrypoint.sh /entrypoint.sh\n"
+        'ENTRYPOINT ["/entrypoint.sh"]\nCMD ["/usr/local/bin/shop"]\n'
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            "entrypoint.sh": script})
+    assert lint(root, ["VW401"]) == []
+    write(root, {"entrypoint.sh": script.replace('exec su-exec app "$@"', 'exec "$@"')})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_compose_template_values_and_placeholders(tmp_path: Path) -> None:
+    """A compose file a tool renders (`{{ config.data_dir }}:/data`) names a path, not a volume (VW306); a value
+    in braces (`{your-db-password}`) stands for the secret (VW404); a missing folder of a container that runs as
+    root is its data (VW204: no finding at all)."""
+    stack = (
+        "services:\n  app:\n    build: .\n    volumes:\n      - \"{{ config.data_dir }}:/var/lib/app/data\"\n"
+        "      - ./media:/media\n    environment:\n      DB_PASSWORD: \"{your-db-password}\"\n"
+    )
+    image = IMAGE.replace("USER nobody\n", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            "compose.yaml": stack})
+    assert lint(root, ["VW306", "VW404", "VW204"]) == []
+    write(root, {"compose.yaml": stack.replace('"{{ config.data_dir }}', "appdata").replace("{your-db-password}", "s3cr3t-Pa55")})
+    assert sorted(f.rule_id for f in lint(root, ["VW306", "VW404", "VW204"])) == ["VW306", "VW404"]
+    # the same folder for a container that runs as a user: the note stays
+    write(root, {"Dockerfile": IMAGE})
+    assert "VW204" in [f.rule_id for f in lint(root, ["VW204"])]

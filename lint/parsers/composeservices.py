@@ -247,7 +247,7 @@ def _mounts(node: YNode | None) -> tuple[Mount, ...]:
                     bool(ro and ro.value is True),
                     src.loc if src is not None else el.loc,
                     create,
-                    "$" in ((src.raw or "") if src is not None else ""),
+                    any(m in ((src.raw or "") if src is not None else "") for m in ("$", "{{", "{%")),
                 )
             )
             continue
@@ -262,7 +262,8 @@ def _mounts(node: YNode | None) -> tuple[Mount, ...]:
         source, target = parts[0], parts[1]
         mode = parts[2] if len(parts) > 2 else ""
         is_path = source.startswith((".", "/", "~")) or "/" in source or "\\" in source
-        templated = "$" in _VARIABLE.sub("$", el.raw or "").split(":")[0]
+        # `${DATA_DIR}`, or a template engine's `{{ config.data_dir }}` that a tool renders into a path
+        templated = "$" in _VARIABLE.sub("$", el.raw or "").split(":")[0] or "{{" in source or "{%" in source
         out.append(
             Mount("bind" if is_path else "volume", source, target, "ro" in mode.split(","), el.loc, True, templated)
         )
