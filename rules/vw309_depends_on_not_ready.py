@@ -252,7 +252,9 @@ def check(project: Project) -> Iterator[Finding]:
                 # mobc) opens no connection before the first one is taken
                 pool: str | None = pool_at_start(project, svc, fam.id)
                 slow_init = init_scripts_mounted(target) and small_sql_init(target, compose.project_dir) is None
-                if pool == "waits" and (ref is None or slow_init):
+                # a client that finds its servers in the background (the MongoDB driver, librdkafka: `client_waits`)
+                # retries a name that does not resolve yet as well, so it need not be listed in `depends_on`
+                if pool == "waits" and (slow_init or (ref is None and not fam.waiting_clients)):
                     pool = None
                 other = foreign_program(build.dockerfile) if build is not None and build.dockerfile else None
                 if other is not None and service_code(project, svc) is None:
@@ -374,30 +376,32 @@ RULE = register(
             "`serverSelectionTimeoutMS`, 30 s; librdkafka, which connects to Kafka in the background and reconnects, "
             "unless the code makes a metadata or admin request such as `fetch_metadata` (a start-up check with its "
             "own short timeout): `client_waits` in the data file) is only a note when `depends_on` lists the "
-            "datastore (so its name resolves when the app starts) and the code makes no direct connection first "
-            "(diesel `PgConnection::establish`), unless the datastore runs init scripts from "
-            "`/docker-entrypoint-initdb.d` (other than a short plain SQL schema, under 100 lines and 16 KB, which "
-            "runs in well under a second), a first start that can outlast the pool's patience). A pool that opens no "
-            "connection when it is built (deadpool and its `deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 "
-            "`build_unchecked` or `build` without `min_idle`, and `redis::Client::open`, which only parses the URL) "
-            "is a note too when the code opens no direct connection (`redis::Client::get_connection`, "
-            "`get_multiplexed_async_connection`, `ConnectionManager::new`, `tokio_postgres::connect`, "
-            "`mysql::Pool::new`, diesel `establish`; for Redis, only one opened in `main` or a set-up function (a "
-            "name with a word such as `run`, `init`, `setup`, `connect`, `pool`, `state`), not per request in a "
-            "handler or cache helper): the app starts, and only work that takes a connection before the datastore is "
-            "ready fails. For a Redis datastore only Redis clients are read (an sqlx pool says nothing about Redis). "
-            "Services that start with `cargo run`/`cargo watch` compile before they connect: no finding (also when "
-            "the image built only a stub `main` for the dependencies and copied the sources in after it: the app is "
-            "compiled at start). A service whose image runs another language's program and no Rust code of this "
-            "repository (`FROM golang`, `go build`, `npm run build`) is a note: how its code connects is not read "
-            "here, and it may well wait or retry. Nor for code that retries its first connection by hand (a "
-            "`loop`/`while` whose own body opens a datastore connection, handles its error and sleeps; an HTTP client "
-            "built in a polling loop is no retry), nor for compose files the repository deploys only with `docker "
-            "stack deploy` (swarm ignores `depends_on` and restarts a task that exits), nor for a service whose image "
-            "runs a stock web server (nginx, caddy, httpd) to serve files its build made: a URL it gets from a shared "
-            "`env_file` is not one it connects to. A service behind a `profiles:` entry with no `depends_on` on a "
-            "datastore a plain `up` starts (no profile in common) is an on-demand tool, run once the stack is up: no "
-            "finding; one that shares a profile with it (`--profile prod up` starts both) is checked.",
+            "datastore (so its name resolves when the app starts; the MongoDB driver and librdkafka find their "
+            "servers in the background and retry a name that does not resolve yet too, so for them it need not be "
+            "listed) and the code makes no direct connection first (diesel `PgConnection::establish`), unless the "
+            "datastore runs init scripts from `/docker-entrypoint-initdb.d` (other than a short plain SQL schema, "
+            "under 100 lines and 16 KB, which runs in well under a second), a first start that can outlast the pool's "
+            "patience). A pool that opens no connection when it is built (deadpool and its "
+            "`deadpool-redis`/`deadpool-postgres`/… flavours, mobc, bb8 `build_unchecked` or `build` without "
+            "`min_idle`, and `redis::Client::open`, which only parses the URL) is a note too when the code opens no "
+            "direct connection (`redis::Client::get_connection`, `get_multiplexed_async_connection`, "
+            "`ConnectionManager::new`, `tokio_postgres::connect`, `mysql::Pool::new`, diesel `establish`; for Redis, "
+            "only one opened in `main` or a set-up function (a name with a word such as `run`, `init`, `setup`, "
+            "`connect`, `pool`, `state`), not per request in a handler or cache helper): the app starts, and only "
+            "work that takes a connection before the datastore is ready fails. For a Redis datastore only Redis "
+            "clients are read (an sqlx pool says nothing about Redis). Services that start with `cargo run`/`cargo "
+            "watch` compile before they connect: no finding (also when the image built only a stub `main` for the "
+            "dependencies and copied the sources in after it: the app is compiled at start). A service whose image "
+            "runs another language's program and no Rust code of this repository (`FROM golang`, `go build`, `npm run "
+            "build`) is a note: how its code connects is not read here, and it may well wait or retry. Nor for code "
+            "that retries its first connection by hand (a `loop`/`while` whose own body opens a datastore connection, "
+            "handles its error and sleeps; an HTTP client built in a polling loop is no retry), nor for compose files "
+            "the repository deploys only with `docker stack deploy` (swarm ignores `depends_on` and restarts a task "
+            "that exits), nor for a service whose image runs a stock web server (nginx, caddy, httpd) to serve files "
+            "its build made: a URL it gets from a shared `env_file` is not one it connects to. A service behind a "
+            "`profiles:` entry with no `depends_on` on a datastore a plain `up` starts (no profile in common) is an "
+            "on-demand tool, run once the stack is up: no finding; one that shares a profile with it (`--profile prod "
+            "up` starts both) is checked.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

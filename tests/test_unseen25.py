@@ -366,3 +366,16 @@ def test_compose_template_values_and_placeholders(tmp_path: Path) -> None:
     # the same folder for a container that runs as a user: the note stays
     write(root, {"Dockerfile": IMAGE})
     assert "VW204" in [f.rule_id for f in lint(root, ["VW204"])]
+
+
+def test_vw309_the_mongodb_driver_need_not_be_listed_in_depends_on(tmp_path: Path) -> None:
+    """The driver finds its servers in the background and retries a name that does not resolve yet."""
+    from tests.test_unseen12 import MONGO_MAIN
+
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      MONGODB_URI: mongodb://db:27017\n"
+        "  db:\n    image: mongo:7\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'mongodb = "2"\ntokio = { version = "1", features = ["full"] }\n',
+                            "src/main.rs": MONGO_MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
