@@ -16,9 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
+from viworks_lint.buildcli import BuildArgs, build_args
 from viworks_lint.location import Location
 from viworks_lint.project import Project
-from viworks_lint.releases import WORKFLOW_GLOBS, BuildArgs, build_args
+from viworks_lint.releases import WORKFLOW_GLOBS
 from viworks_lint.scriptcd import cd_builds
 
 _WRAPPER_GLOBS = (

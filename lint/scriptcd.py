@@ -7,8 +7,8 @@ import posixpath
 import re
 from pathlib import Path
 
+from viworks_lint.buildcli import build_args
 from viworks_lint.dockerutil import commands, logical_lines
-from viworks_lint.releases import build_args
 
 # the script's own folder, as scripts name it: `$ROOT`/`$DIR`/… set from `dirname "$0"`, or that expression
 _SCRIPT_DIR = re.compile(

@@ -2,219 +2,34 @@
 
 from __future__ import annotations
 
-import os
-import posixpath
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
-from viworks_lint.bashexec import Shells, execs_tail, image_shells
-from viworks_lint.dockerutil import commands, final_stages, is_root_user
+from viworks_lint.bashexec import image_shells
+from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix
-from viworks_lint.hostroot import published_services
 from viworks_lint.images import lookup
+from viworks_lint.initprocess import (
+    code_signals,
+    compose_init,
+    deploy_init,
+    forwarder_passes_stop,
+    has_init,
+    interpreter_handles_sigterm,
+    published_init,
+    script_is_init,
+    script_shell_pid1,
+    shell_pid1,
+    stop_signal,
+)
 from viworks_lint.jobs import compose_job
 from viworks_lint.keepalive import keep_alive, no_op_command
 from viworks_lint.oneshot import runs_to_completion
-from viworks_lint.parsers.compose import Service, command_words
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.scope import deploy_service_builds
-from viworks_lint.scripts import entry_script, script_argv
-from viworks_lint.scripttail import script_tail
-from viworks_lint.signals import SignalFacts, candidate_signals, forwards_signal, image_signals
 from viworks_lint.variants import fold_variants
-
-INITS = (
-    "tini",
-    "dumb-init",
-    "s6-svscan",
-    "catatonit",
-    "docker-init",
-    "/init",
-    "s6-overlay-suexec",
-    "runit",
-    "supervisord",
-    "pid1",
-)
-
-
-def _words(instr: Instruction) -> list[str]:
-    if instr.json:
-        return list(instr.args)
-    return " ".join(instr.args).split()
-
-
-def has_init(instr: Instruction | None) -> bool:
-    if instr is None:
-        return False
-    words = _words(instr)
-    for w in words[:3]:
-        base = w.rsplit("/", 1)[-1]
-        if w in INITS or base in INITS or base.startswith(("tini", "dumb-init")):
-            return True
-    return False
-
-
-# interpreters whose programs install their own SIGTERM handler in their source (the app is not Rust here)
-_HANDLERS = {
-    "node": (re.compile(r"\bprocess\.(?:on|once|addListener|prependListener)\(\s*['\"`]SIGTERM"),
-             (".js", ".mjs", ".cjs", ".ts", ".mts")),
-    "python": (re.compile(r"\bsignal\.signal\(\s*(?:signal\.)?SIGTERM|add_signal_handler\(\s*(?:signal\.)?SIGTERM"),
-               (".py",)),
-}  # fmt: skip
-_SKIP_DIRS = frozenset({"node_modules", ".git", "target", "dist-types", "__pycache__", ".venv", "venv"})
-
-
-def _interpreter_handles_sigterm(starter: Instruction, builds: list[Build]) -> bool:
-    """The image starts an interpreter (`node dist/index.js`, `python -m app`) and the build context's sources of
-    that language install a SIGTERM handler: the program stops on `docker stop` by itself."""
-    words = _words(starter)
-    prog = posixpath.basename(words[0]) if words else ""
-    lang = "node" if prog in ("node", "bun", "deno") else "python" if prog.startswith("python") else None
-    if lang is None:
-        return False
-    pattern, suffixes = _HANDLERS[lang]
-    for b in builds:
-        seen = 0
-        for root, dirs, files in os.walk(b.context):
-            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
-            for name in files:
-                if not name.endswith(suffixes):
-                    continue
-                seen += 1
-                if seen > 3000:
-                    return False
-                try:
-                    path = os.path.join(root, name)
-                    if os.path.getsize(path) < 1_000_000 and pattern.search(Path(path).read_text("utf-8", "replace")):
-                        return True
-                except OSError:
-                    continue
-    return False
-
-
-def _forwarder(starter: Instruction, stops: list[str]) -> bool:
-    """The exec-form ENTRYPOINT/CMD starts a launcher that forwards every stop signal of the services to the
-    command it starts (rules/signal_frameworks.json ``forwarders``)."""
-    words = _words(starter)
-    signals = stops or ["SIGTERM"]
-    return starter.json and bool(words) and all(forwards_signal(words[0], sig) for sig in signals)
-
-
-def _compose_init(build: Build) -> bool:
-    return build.service is not None and _service_init(build.service)
-
-
-def _service_init(svc: Service) -> bool:
-    """The service runs its image under an init: `init: true`, or an init as its `entrypoint`."""
-    if svc.init is True:
-        return True
-    words = command_words(svc.entrypoint)
-    return any(w.rsplit("/", 1)[-1] in INITS or w in INITS for w in words[:3])
-
-
-def shell_pid1(instr: Instruction, shells: Shells | None = None) -> bool:
-    """A shell stays PID 1 and the app is its child: a shell form not started with ``exec``, or an exec-form
-    ``sh -c`` with several commands whose last one is not ``exec``'d; not when the shell execs that last command
-    itself (``bash -c`` when the image's bash is 5.1 or newer, BusyBox's ``sh``). VW403 reports that instruction."""
-    if not instr.json:
-        text = instr.args[0] if instr.args else ""
-        cmds = commands(text)
-        if shells is not None and execs_tail(["/bin/sh", "-c", text], shells):
-            return False
-        return not (text.lstrip().startswith("exec ") or (len(cmds) == 1 and cmds[0][:1] == ["exec"]))
-    script, rest = script_argv(list(instr.args))
-    if script is not None or len(rest) < 3:
-        return False
-    cmds = commands(rest[2])
-    return len(cmds) > 1 and cmds[-1][:1] != ["exec"] and not (shells is not None and execs_tail(rest, shells))
-
-
-def _signals(project: Project, builds: list[Build]) -> tuple[list[SignalFacts] | None, list[Build]]:
-    """What the code the image runs does with signals, read through each build that links the image to its code
-    (a test compose file's build from another context may not: the same stage builds the same program), with
-    those builds; None when no build links it."""
-    out: list[SignalFacts] = []
-    linked: list[Build] = []
-    for b in builds:
-        facts = image_signals(project, b) or candidate_signals(project, b)
-        if facts is not None:
-            out.append(facts)
-            linked.append(b)
-    return (out or None), (linked or builds)
-
-
-_SIGNAL_NUMBERS = {"2": "SIGINT", "15": "SIGTERM"}
-
-
-def _signal_name(raw: str) -> str:
-    name = raw.strip().strip("\"'").upper()
-    name = _SIGNAL_NUMBERS.get(name, name)
-    return name if name.startswith("SIG") else "SIG" + name
-
-
-def _stop_signal(df: Dockerfile, stage: Stage, build: Build) -> str:
-    """The signal ``docker stop`` sends: compose ``stop_signal``, else the stage's last ``STOPSIGNAL``
-    (inherited through ``FROM <stage>``), else SIGTERM."""
-    node = build.service.node.get("stop_signal") if build.service is not None else None
-    if node is not None and isinstance(node.value, (str, int)):
-        return _signal_name(str(node.value))
-    current: Stage | None = stage
-    while current is not None:
-        for instr in reversed(current.instructions):
-            if instr.cmd == "STOPSIGNAL" and instr.args:
-                return _signal_name(instr.args[0])
-        current = df.stages[current.parent] if current.parent is not None else None
-    return "SIGTERM"
-
-
-def _deploy_init(project: Project, builds: list[Build]) -> bool:
-    """The compose services that ship the image (deploy scope) all set `init: true`; services of dev, test or
-    benchmark compose files that run it without one do not make it a finding."""
-    shipped = deploy_service_builds(project, builds)
-    return bool(shipped) and all(_compose_init(b) for b in shipped)
-
-
-def _published_init(project: Project, builds: list[Build]) -> bool:
-    """No compose service builds the image, and the image-only services that run what it publishes (an `image:`
-    named for the program it starts, `ghcr.io/acme/feed` for `feed`) all set `init: true`."""
-    if any(b.service is not None for b in builds):
-        return False
-    services = published_services(project, builds)
-    return bool(services) and all(_service_init(svc) for svc in services)
-
-
-def _script_shell_pid1(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
-    """The ENTRYPOINT/CMD runs an entrypoint script whose last command starts the program without ``exec``."""
-    for b in builds:
-        found = entry_script(project, b, stage, starter)
-        if found is not None:
-            return script_tail(found.text) is not None
-    return False
-
-
-_TRAP_TERM = re.compile(r"^\s*trap\s+.+\s(?:SIG)?TERM\b|^\s*trap\s+.+\s15\b", re.MULTILINE)
-_WAITS = re.compile(r"^\s*wait(?:[ \t]|$)", re.MULTILINE)  # not `wait-for-it.sh`
-_EXEC_INIT = re.compile(r"^\s*exec\s+(\S+)", re.MULTILINE)
-
-
-def _script_is_init(project: Project, stage: Stage, builds: list[Build], starter: Instruction) -> bool:
-    """The entrypoint script does an init's work: it ends by exec'ing a process manager (`exec supervisord`,
-    `exec s6-svscan`), or it traps SIGTERM and `wait`s for the app it started in the background (it forwards the
-    signal and reaps its child)."""
-    for b in builds:
-        found = entry_script(project, b, stage, starter)
-        if found is None:
-            continue
-        execs = _EXEC_INIT.findall(found.text)
-        if execs:  # the last `exec` replaces the shell: an init, or the app (then the trap is gone with it)
-            return execs[-1].strip("\"'").rsplit("/", 1)[-1] in INITS
-        return _TRAP_TERM.search(found.text) is not None and _WAITS.search(found.text) is not None
-    return False
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -231,30 +46,30 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             continue
         if state.entrypoint is None and lookup(df.root_base(stage), project.config.base_images).init_entrypoint:
             continue
-        if all(_compose_init(b) for b in stage_builds) or _deploy_init(project, stage_builds):
+        if all(compose_init(b) for b in stage_builds) or deploy_init(project, stage_builds):
             continue
-        if _published_init(project, stage_builds):
+        if published_init(project, stage_builds):
             continue
         if keep_alive(stage) is not None or no_op_command(stage) is not None:
             continue  # `tail -f /dev/null`/`sleep infinity` keeps a box up to exec into: no app is PID 1
         if shell_pid1(starter, image_shells(project, df, stage)):
             continue  # the shell is PID 1, not the app: VW403's finding on the same instruction
-        if _script_shell_pid1(project, stage, stage_builds, starter):
+        if script_shell_pid1(project, stage, stage_builds, starter):
             continue  # the entrypoint script's shell is PID 1: VW403's finding on the script's last command
-        if _script_is_init(project, stage, stage_builds, starter):
+        if script_is_init(project, stage, stage_builds, starter):
             continue  # `exec supervisord`, or a script that traps SIGTERM and waits for the app it started
-        if _interpreter_handles_sigterm(starter, stage_builds):
+        if interpreter_handles_sigterm(starter, stage_builds):
             continue  # `node app.js` whose code calls `process.on("SIGTERM", …)`: it stops on its own
-        running = [b for b in stage_builds if not _compose_init(b)]
+        running = [b for b in stage_builds if not compose_init(b)]
         served = [b for b in running if not compose_job(b)]
         running = served or running  # a `migrate` job beside the server: the server's signals decide
-        signals, linked = _signals(project, running)
-        stops = [_stop_signal(df, stage, b) for b in linked]
+        signals, linked = code_signals(project, running)
+        stops = [stop_signal(df, stage, b) for b in linked]
         handled = signals is not None and all(s.handles(sig) is not None for s, sig in zip(signals, stops, strict=True))
         spawn = next((s.spawns for s in signals or () if s.spawns is not None), None)
         if handled and spawn is None:
             continue  # the app stops on its stop signal itself and starts no child process to reap
-        if spawn is None and _forwarder(starter, stops):
+        if spawn is None and forwarder_passes_stop(starter, stops):
             continue  # `dockerize -wait … app`: the launcher is PID 1 and passes the stop signal on to the app
         framework = None
         if signals is not None and spawn is None and all(sig == "SIGTERM" for sig in stops):
@@ -270,7 +85,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
             for b in stage_builds
-            if b.service is not None and not _compose_init(b)
+            if b.service is not None and not compose_init(b)
         )
         kind = "ENTRYPOINT" if state.entrypoint is not None else "CMD"
         level = None
@@ -362,7 +177,7 @@ def _help(
 ) -> str:
     """The fix for this image: `init: true` on the services that run it, or tini in front of its own program (not
     for an image a platform runs under its own init)."""
-    names = (f"`{b.service.name}`" for b in builds if b.service is not None and not _compose_init(b))
+    names = (f"`{b.service.name}`" for b in builds if b.service is not None and not compose_init(b))
     services = list(dict.fromkeys(names))  # one name once, though several compose files run it
     compose = f"add `init: true` to service{'s' if len(services) > 1 else ''} {', '.join(services)}" if services else ""
     manager = lookup(df.root_base(stage), project.config.base_images).package_manager
@@ -392,7 +207,7 @@ def _fix(builds: list[Build]) -> Fix | None:
     edits = [
         SetKey(b.compose.files, ("services", b.service.name, "init"), True)
         for b in builds
-        if b.service is not None and b.compose is not None and not _compose_init(b)
+        if b.service is not None and b.compose is not None and not compose_init(b)
     ]
     if not edits or any(b.service is None for b in builds):
         return None
