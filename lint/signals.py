@@ -248,8 +248,25 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     if code is None or not code.files:
         return None
     ctrlc, in_use = _dependencies(project, code.packages)
-    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files
+    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files - _modules_used(code.files, code.lib_files)
     return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app, _external(project, code.packages))
+
+
+def _modules_used(files: tuple[str, ...], lib_files: frozenset[str]) -> frozenset[str]:
+    """The library's module files the binary's own files name (`use shop::{args, web}`, `web::WebServer::new`): a
+    server a binary starts through its library's `web` module is that binary's, one in a module it never names is
+    another binary's."""
+    own = " ".join(code_text(Path(f)) for f in files if f not in lib_files)
+    used: set[str] = set()
+    for f in lib_files:
+        path = Path(f)
+        stem = path.parent.name if path.name == "mod.rs" else path.stem
+        if stem in ("lib", "main") or not stem.isidentifier():
+            continue
+        name = re.escape(stem)
+        if re.search(rf"\b{name}\s*::|[{{,]\s*{name}\s*[,}}]|::\s*{name}\s*;", own):
+            used.add(f)
+    return frozenset(used)
 
 
 def _external(project: Project, packages: tuple[Manifest, ...]) -> frozenset[str]:

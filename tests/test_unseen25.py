@@ -379,3 +379,21 @@ def test_vw309_the_mongodb_driver_need_not_be_listed_in_depends_on(tmp_path: Pat
     root = write(tmp_path, {"Cargo.toml": CARGO + 'mongodb = "2"\ntokio = { version = "1", features = ["full"] }\n',
                             "src/main.rs": MONGO_MAIN, "Dockerfile": IMAGE, "compose.yaml": compose})
     assert [f.effective_level.value for f in lint(root, ["VW309"])] == ["note"]
+
+
+def test_vw402_a_binary_that_starts_its_librarys_server_stops_with_it(tmp_path: Path) -> None:
+    """`src/bin/shop.rs` runs `shop::web::run()`, where actix-web's `HttpServer` starts: the note; a worker binary
+    that never names the `web` module is another program (a warning)."""
+    cargo = CARGO.replace("[dependencies]\n", '[[bin]]\nname = "shop"\n\n[[bin]]\nname = "worker"\n\n[dependencies]\n')
+    web = ("pub async fn run() -> std::io::Result<()> {\n    actix_web::HttpServer::new(|| actix_web::App::new())\n"
+           '        .bind("0.0.0.0:8080")?\n        .run()\n        .await\n}\n')
+    root = write(tmp_path, {"Cargo.toml": cargo + 'actix-web = "4"\n', "src/lib.rs": "pub mod web;\npub mod jobs;\n",
+                            "src/web.rs": web, "src/jobs.rs": "pub fn work() {\n    loop {}\n}\n",
+                            "src/bin/shop.rs": "use shop::web;\n\n#[actix_web::main]\nasync fn main() {\n"
+                                               "    web::run().await.unwrap();\n}\n",
+                            "src/bin/worker.rs": "fn main() {\n    loop {\n        shop::jobs::work();\n    }\n}\n",
+                            "Dockerfile": IMAGE})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "note")]
+    worker = IMAGE.replace("release/shop /usr/local/bin/shop", "release/worker /usr/local/bin/worker")
+    write(root, {"Dockerfile": worker.replace('CMD ["shop"]', 'CMD ["worker"]')})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
