@@ -8,6 +8,7 @@ matrix value is left out (no guess)."""
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from dataclasses import dataclass, replace
@@ -69,6 +70,8 @@ def releases(project: Project) -> list[Release]:
                 text = _read(path)
                 if text is not None:
                     found.extend(_cli(root, path, text, 1, (path.stem.lower(),)))
+        for name in (".drone.yml", ".drone.yaml"):
+            found.extend(_drone(root, root / name))
         found = [r for r in found if r.dockerfile.is_file()]
         _CACHE[project] = found
     return found
@@ -126,6 +129,57 @@ def _workflow(root: Path, path: Path) -> list[Release]:
             run_text = _text(run)
             if run is not None and run_text:
                 out.extend(_cli(root, path, run_text, run.loc.line, labels))
+    return out
+
+
+# Drone's publishing plugins: they build `dockerfile` (from the repository root) with `context` and push `repo`
+_DRONE_PLUGINS = ("plugins/docker", "plugins/ecr", "plugins/gcr", "plugins/acr")
+
+
+def _drone(root: Path, path: Path) -> list[Release]:
+    """The `plugins/docker` steps of a Drone pipeline (`steps:` of each `kind: pipeline` document, or the
+    `pipeline:` map of the older format), with their `settings:` (or the step's own keys) and `build_args`."""
+    text = _read(path)
+    if text is None or "plugins/" not in text:
+        return []
+    out: list[Release] = []
+    lines = text.split("\n")
+    starts = [0, *(i + 1 for i, line in enumerate(lines) if line.rstrip() == "---"), len(lines) + 1]
+    for a, b in itertools.pairwise(starts):
+        chunk = "\n" * a + "\n".join(lines[a : b - 1])  # keep the file's line numbers
+        try:
+            doc = to_node(path, load(path, chunk, duplicates=True))
+        except ReadError:
+            continue
+        if not hasattr(doc, "get"):
+            continue
+        steps = doc.get("steps")
+        old = doc.get("pipeline")
+        named = (
+            [(_text(st.get("name")) or "", st) for st in steps.elements()]
+            if steps is not None and steps.is_list
+            else list(old.items()) if old is not None and hasattr(old, "items") else []
+        )
+        for name, step in named:
+            image = (_text(step.get("image")) or "").split(":", 1)[0]
+            if not hasattr(step, "get") or image not in _DRONE_PLUGINS:
+                continue
+            settings = step.get("settings") or step
+            if (_text(settings.get("dry_run")) or "").lower() in ("true", "yes"):
+                continue
+            values = {k: t for k in ("dockerfile", "context", "target") if (t := _text(settings.get(k))) is not None}
+            values = {"file": values.get("dockerfile", "Dockerfile"), "push": "true", **values}
+            release = _release(root, values, step.loc, (path.stem.lower(), name.lower()))
+            raw = settings.get("build_args")
+            if release is None:
+                continue
+            if raw is not None and raw.is_list:
+                args = tuple(
+                    (k.strip(), v.strip()) for el in raw.elements() for k, eq, v in [(_text(el) or "").partition("=")]
+                    if eq and k.strip() and "$" not in v
+                )
+                release = replace(release, args=args)
+            out.append(release)
     return out
 
 

@@ -494,3 +494,39 @@ def test_files_a_compose_file_extends_are_fragments_not_projects(tmp_path: Path)
     got = _scopes(tmp_path)
     assert "docker-compose.ecr.yml" not in got and "docker-compose.build.yml" not in got
     assert lint(tmp_path, ["VW202"]) == []
+
+
+DRONE = """kind: pipeline
+name: default
+steps:
+  - name: test
+    image: rust:1.80
+    commands:
+      - cargo test
+---
+kind: pipeline
+name: release
+steps:
+  - name: publish
+    image: plugins/docker
+    settings:
+      repo: shop/shop-api
+      dockerfile: Dockerfile.kafka
+"""
+
+
+def test_image_a_drone_pipeline_pushes_is_deploy_although_test_compose_builds_it(tmp_path: Path) -> None:
+    """Drone's `plugins/docker` step builds `dockerfile` and pushes `repo` (the older `pipeline:` map, with a
+    step name given twice, as well): the image ships."""
+    test_compose = "services:\n  api:\n    build:\n      context: .\n      dockerfile: Dockerfile.kafka\n"
+    write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "docker-compose-test.yaml": test_compose,
+                     "Dockerfile.kafka": RUST_IMAGE, ".drone.yml": DRONE})
+    assert _scopes(tmp_path)["Dockerfile.kafka"] == ("deploy", "built and pushed by .drone.yml:12")
+    old = ("pipeline:\n  build:\n    image: rust:1.80\n    commands: [cargo build]\n  build:\n    image: rust:1.80\n"
+           "    commands: [cargo build --release]\n  package:\n    image: plugins/docker\n    repo: shop/shop-api\n"
+           "    dockerfile: Dockerfile.kafka\n")
+    write(tmp_path, {".drone.yml": old})
+    assert _scopes(tmp_path)["Dockerfile.kafka"] == ("deploy", "built and pushed by .drone.yml:9")
+    write(tmp_path, {".drone.yml": old.replace("    dockerfile: Dockerfile.kafka\n", "    dry_run: true\n"
+                                                "    dockerfile: Dockerfile.kafka\n")})
+    assert _scopes(tmp_path)["Dockerfile.kafka"][0] == "test"

@@ -92,9 +92,9 @@ class YNode:
 Interpolate = Callable[[str, Location, bool], str]
 
 
-def _yaml() -> YAML:
+def _yaml(duplicates: bool = False) -> YAML:
     y = YAML(typ="rt")
-    y.allow_duplicate_keys = False
+    y.allow_duplicate_keys = duplicates
     return y
 
 
@@ -134,8 +134,9 @@ def _flow_depth(text: str) -> tuple[int, int]:
 _TRAILING_TABS = re.compile(r"[ \t]*\t[ \t]*$", re.MULTILINE)
 
 
-def load(path: Path, text: str) -> Any:
-    """Parse YAML text; raises ReadError with a VW001 problem at the error position."""
+def load(path: Path, text: str, duplicates: bool = False) -> Any:
+    """Parse YAML text; raises ReadError with a VW001 problem at the error position. ``duplicates``: a key given
+    twice keeps its first value (CI formats that accept it, Drone's older `pipeline:` map) instead of failing."""
     if "[[[[[[[[" in text or "{{{{{{{{" in text or text.count("[") + text.count("{") > MAX_FLOW_DEPTH:
         deepest, at = _flow_depth(text)
         if deepest > MAX_FLOW_DEPTH:
@@ -152,13 +153,13 @@ def load(path: Path, text: str) -> Any:
             # ruamel.yaml warns on stderr about valid input (an anchor defined twice, YAML 1.1 floats)
             warnings.simplefilter("ignore")
             try:
-                return _yaml().load(text)
+                return _yaml(duplicates).load(text)
             except MarkedYAMLError as exc:
                 # a tab after a value at the end of its line (`restart: unless-stopped<TAB>`) is trailing white
                 # space to YAML 1.2 and to compose's parser, but ruamel refuses it: read it as spaces (same columns)
                 if "'\\t'" not in str(exc) or not _TRAILING_TABS.search(text):
                     raise
-                return _yaml().load(_TRAILING_TABS.sub(lambda m: " " * len(m.group(0)), text))
+                return _yaml(duplicates).load(_TRAILING_TABS.sub(lambda m: " " * len(m.group(0)), text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1) if mark is not None else 1
