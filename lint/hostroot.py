@@ -63,12 +63,19 @@ def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Moun
 def docker_client(project: Project, builds: list[Build], image_env: dict[str, str]) -> tuple[str, Location] | None:
     """The Docker API client crate (`bollard`, rules/crates.json ``docker_clients``) the code of every build of the
     image depends on, and where, when none of the services that run it points it at the engine over TCP
-    (`DOCKER_HOST=tcp://socket-proxy:2375`, in compose or the image's `ENV`): the app needs the engine's Unix
-    socket. An optional dependency counts only when a default feature enables it. None otherwise."""
+    (`DOCKER_HOST=tcp://socket-proxy:2375`, in compose or the image's `ENV`) and no compose service runs it without
+    the socket (then the engine is an option of the app, not its need): the app needs the engine's Unix socket.
+    An optional dependency counts only when a default feature enables it. None otherwise."""
     from viworks_lint.cratedeps import docker_clients
     from viworks_lint.imagecode import image_code
     from viworks_lint.runtimeneeds import enabled_by_default
 
+    if any(b.service is not None and socket_mount(b.service) is None for b in builds) or any(
+        socket_mount(svc) is None for svc in published_services(project, builds)
+    ):
+        return None  # a compose service runs it without the socket: the app runs without the engine too
+    if not _socket_shown(project):
+        return None  # nothing in the repository mounts the socket: the engine may be an option of the app
     found: tuple[str, Location] | None = None
     clients = docker_clients()
     for b in builds:
@@ -86,3 +93,26 @@ def docker_client(project: Project, builds: list[Build], image_env: dict[str, st
             return None
         found = found or (dep.package, dep.location)
     return found
+
+
+
+def _socket_shown(project: Project) -> bool:
+    """A compose file or a documentation page of the repository mounts the engine's socket (`-v
+    /var/run/docker.sock:/var/run/docker.sock`): the way the project runs its images. Read once."""
+    from viworks_lint.docruns import is_doc
+
+    cached: bool | None = project.__dict__.get("_socket_shown")
+    if cached is None:
+        paths = [p for c in project.composes for p in c.files]
+        paths += [p for p in project.discovered.wrappers if is_doc(p, project.root)]
+        cached = False
+        for path in paths[:200]:
+            try:
+                text = path.read_text("utf-8", errors="replace") if path.stat().st_size < 512_000 else ""
+            except OSError:
+                continue
+            if any(sock in text for sock in _SOCKETS):
+                cached = True
+                break
+        project.__dict__["_socket_shown"] = cached
+    return cached

@@ -138,38 +138,41 @@ _DRONE_PLUGINS = ("plugins/docker", "plugins/ecr", "plugins/gcr", "plugins/acr")
 
 def _drone(root: Path, path: Path) -> list[Release]:
     """The `plugins/docker` steps of a Drone pipeline (`steps:` of each `kind: pipeline` document, or the
-    `pipeline:` map of the older format), with their `settings:` (or the step's own keys) and `build_args`."""
+    `pipeline:` map of the older format, where a step name given twice keeps its first step), with their
+    `settings:` (or the step's own keys) and `build_args`."""
     text = _read(path)
     if text is None or "plugins/" not in text:
         return []
     out: list[Release] = []
     lines = text.split("\n")
-    starts = [0, *(i + 1 for i, line in enumerate(lines) if line.rstrip() == "---"), len(lines) + 1]
+    starts = [0, *(i + 1 for i, line in enumerate(lines) if _DOC_START.match(line)), len(lines) + 1]
     for a, b in itertools.pairwise(starts):
-        chunk = "\n" * a + "\n".join(lines[a : b - 1])  # keep the file's line numbers
+        body = "\n".join(lines[a : b - 1])
+        if "plugins/" not in body:
+            continue
         try:
-            doc = to_node(path, load(path, chunk, duplicates=True))
+            doc = to_node(path, load(path, "\n" * a + body, duplicates=True))  # the file's line numbers
         except ReadError:
             continue
-        if not hasattr(doc, "get"):
+        if not doc.is_map:
             continue
-        steps = doc.get("steps")
-        old = doc.get("pipeline")
+        steps, old = doc.get("steps"), doc.get("pipeline")
         named = (
             [(_text(st.get("name")) or "", st) for st in steps.elements()]
             if steps is not None and steps.is_list
-            else list(old.items()) if old is not None and hasattr(old, "items") else []
+            else old.items() if old is not None and old.is_map else []
         )
+        pipeline = (_text(doc.get("name")) or "").lower()
         for name, step in named:
-            image = (_text(step.get("image")) or "").split(":", 1)[0]
-            if not hasattr(step, "get") or image not in _DRONE_PLUGINS:
+            image = re.sub(r"^(?:docker\.io/|index\.docker\.io/)", "", (_text(step.get("image")) or ""))
+            if not step.is_map or re.split(r"[:@]", image, maxsplit=1)[0] not in _DRONE_PLUGINS:
                 continue
             settings = step.get("settings") or step
             if (_text(settings.get("dry_run")) or "").lower() in ("true", "yes"):
                 continue
             values = {k: t for k in ("dockerfile", "context", "target") if (t := _text(settings.get(k))) is not None}
             values = {"file": values.get("dockerfile", "Dockerfile"), "push": "true", **values}
-            release = _release(root, values, step.loc, (path.stem.lower(), name.lower()))
+            release = _release(root, values, step.loc, (path.stem.lower(), pipeline, name.lower()))
             raw = settings.get("build_args")
             if release is None:
                 continue
@@ -181,6 +184,9 @@ def _drone(root: Path, path: Path) -> list[Release]:
                 release = replace(release, args=args)
             out.append(release)
     return out
+
+
+_DOC_START = re.compile(r"^---(?:\s|#|$)")
 
 
 _STEP_USES = re.compile(r"^(\s*)(?:-\s+)?uses:\s*['\"]?docker/build-push-action@", re.M)

@@ -248,15 +248,20 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     if code is None or not code.files:
         return None
     ctrlc, in_use = _dependencies(project, code.packages)
-    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files - _modules_used(code.files, code.lib_files)
+    crates = {n.replace("-", "_") for m in code.packages for n in (m.package_name, m.lib.name if m.lib else None) if n}
+    used = _modules_used(code.files, code.lib_files, crates) if not code.lib_is_the_app else frozenset()
+    not_the_app = frozenset() if code.lib_is_the_app else code.lib_files - used
     return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app, _external(project, code.packages))
 
 
-def _modules_used(files: tuple[str, ...], lib_files: frozenset[str]) -> frozenset[str]:
-    """The library's module files the binary's own files name (`use shop::{args, web}`, `web::WebServer::new`): a
-    server a binary starts through its library's `web` module is that binary's, one in a module it never names is
-    another binary's."""
+def _modules_used(files: tuple[str, ...], lib_files: frozenset[str], crates: set[str]) -> frozenset[str]:
+    """The library's module files the binary's own files name through the library crate (`use shop::{args, web}`,
+    `shop::web::run()`): a server a binary starts through its library's `web` module is that binary's, one in a
+    module it never names is another binary's."""
+    if not crates:
+        return frozenset()
     own = " ".join(code_text(Path(f)) for f in files if f not in lib_files)
+    lib = "|".join(sorted(map(re.escape, crates)))
     used: set[str] = set()
     for f in lib_files:
         path = Path(f)
@@ -264,7 +269,9 @@ def _modules_used(files: tuple[str, ...], lib_files: frozenset[str]) -> frozense
         if stem in ("lib", "main") or not stem.isidentifier():
             continue
         name = re.escape(stem)
-        if re.search(rf"\b{name}\s*::|[{{,]\s*{name}\s*[,}}]|::\s*{name}\s*;", own):
+        path_to = rf"\b(?:{lib})\s*::\s*(?:\w+\s*::\s*)*{name}\b"  # `shop::web`, `shop::api::web`
+        braces = rf"\buse\s+(?:{lib})\s*::\s*\{{[^;]*?\b{name}\b[^;]*\}}"  # `use shop::{args, web}`
+        if re.search(path_to, own) or re.search(braces, own):
             used.add(f)
     return frozenset(used)
 

@@ -204,7 +204,7 @@ _CONNECT = re.compile(
     r"|\bmysql(?:_async)?\s*::\s*(?:Pool|Conn)\s*::\s*new\s*\("
 )
 
-PoolStart = Literal["waits", "lazy"]
+PoolStart = Literal["waits", "lazy", "background"]
 
 # redis: `redis::Client::open(..)` only parses the URL, and deadpool-redis/mobc-redis/bb8 `build_unchecked` pools
 # connect when a connection is first taken; `get_connection()`, `get_multiplexed_async_connection()`,
@@ -256,10 +256,15 @@ def _scan_redis(text: str) -> tuple[bool, bool, bool]:
     return _REDIS_LAZY.search(text) is not None or _bb8_lazy(text, redis=True), at_start, waits
 
 
+_SQL_FAMILIES = frozenset({"postgres", "mysql", "mariadb"})
+
+
 def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | None:
     """What the service's code (its packages and the repository crates they depend on) does with a datastore
     of ``family`` at start, when it opens no direct connection that would fail first: ``waits`` for an r2d2 or
-    sqlx pool (it retries until its timeout), ``lazy`` for a client that connects only when a connection is
+    sqlx pool (it retries until its timeout), ``background`` for a client that finds its servers in the background
+    (the family's ``client_waits``: the MongoDB driver, librdkafka; it retries a name that does not resolve yet),
+    ``lazy`` for a client that connects only when a connection is
     first taken (deadpool, mobc, bb8 ``build_unchecked`` or ``build`` without ``min_idle``, redis
     ``Client::open``); None otherwise or when the code is unknown. A Redis finding reads only Redis clients (an
     sqlx pool says nothing about Redis)."""
@@ -280,7 +285,7 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
         if checks is None or not any(
             checks.search(t) for m in _manifests(project, code) for t in package_sources(project, m)
         ):
-            return "waits"
+            return "background"
     redis = family in ("redis",)
     cache: dict[tuple[Path, bool], tuple[bool, ...]] = project.__dict__.setdefault("_pool_starts", {})
     width = 3 if redis else 4
@@ -297,7 +302,9 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
             return "waits"
         return "lazy" if found[0] and not found[1] else None
     waits, lazy, establish, direct = found
-    if waits and not establish:
+    # an r2d2 or sqlx pool is a SQL database's (sqlx and diesel speak PostgreSQL and MySQL/MariaDB only): it says
+    # nothing of how the code reaches RabbitMQ, Kafka or NATS
+    if waits and not establish and family in _SQL_FAMILIES:
         return "waits"
     return "lazy" if lazy and not direct else None
 

@@ -254,8 +254,10 @@ def check(project: Project) -> Iterator[Finding]:
                 slow_init = init_scripts_mounted(target) and small_sql_init(target, compose.project_dir) is None
                 # a client that finds its servers in the background (the MongoDB driver, librdkafka: `client_waits`)
                 # retries a name that does not resolve yet as well, so it need not be listed in `depends_on`
-                if pool == "waits" and (slow_init or (ref is None and not fam.waiting_clients)):
+                if pool in ("waits", "background") and (slow_init or (ref is None and pool == "waits")):
                     pool = None
+                if pool == "background":
+                    pool = "waits"  # its own words: `waits:mongo`, `waits:kafka`
                 other = foreign_program(build.dockerfile) if build is not None and build.dockerfile else None
                 if other is not None and service_code(project, svc) is None:
                     pool = "foreign"  # a Go or Node program: how it connects is not read here

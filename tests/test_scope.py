@@ -522,6 +522,10 @@ def test_image_a_drone_pipeline_pushes_is_deploy_although_test_compose_builds_it
     write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "docker-compose-test.yaml": test_compose,
                      "Dockerfile.kafka": RUST_IMAGE, ".drone.yml": DRONE})
     assert _scopes(tmp_path)["Dockerfile.kafka"] == ("deploy", "built and pushed by .drone.yml:12")
+    # a separator with a comment, and the plugin named with its registry and a tag
+    write(tmp_path, {".drone.yml": DRONE.replace("---\n", "--- # release\n").replace(
+        "image: plugins/docker", "image: docker.io/plugins/docker:20")})
+    assert _scopes(tmp_path)["Dockerfile.kafka"] == ("deploy", "built and pushed by .drone.yml:12")
     old = ("pipeline:\n  build:\n    image: rust:1.80\n    commands: [cargo build]\n  build:\n    image: rust:1.80\n"
            "    commands: [cargo build --release]\n  package:\n    image: plugins/docker\n    repo: shop/shop-api\n"
            "    dockerfile: Dockerfile.kafka\n")

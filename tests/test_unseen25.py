@@ -134,24 +134,25 @@ def test_vw402_xitca_web_stops_on_sigterm_by_itself(tmp_path: Path) -> None:
 
 
 def test_vw401_a_docker_api_client_needs_the_engines_socket(tmp_path: Path) -> None:
-    """An app built on `bollard` opens /var/run/docker.sock: root (or the socket's group) is what it needs."""
+    """An app built on `bollard` that the project runs with the socket mounted (its README's `docker run -v
+    /var/run/docker.sock:…`) needs root or the socket's group: a note. A compose service that runs it without the
+    socket, a repository that never mounts it, or a `DOCKER_HOST` elsewhere: the warning stays."""
     image = IMAGE.replace("USER nobody\n", "")
+    readme = "# shop\n\n    docker run -v /var/run/docker.sock:/var/run/docker.sock acme/shop\n"
     root = write(tmp_path, {"Cargo.toml": CARGO + 'bollard = "0.18"\n', "src/main.rs": "fn main() {}\n",
-                            "Dockerfile": image, "compose.yaml": "services:\n  app:\n    build: .\n"})
+                            "Dockerfile": image, "README.md": readme})
     found = lint(root, ["VW401"])
     assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
     assert "its code is a Docker API client (`bollard`)" in found[0].message
-    # through a socket proxy over TCP the app needs no socket: the finding stands
-    write(root, {"compose.yaml": "services:\n  app:\n    build: .\n    environment:\n"
-                                 "      DOCKER_HOST: tcp://socket-proxy:2375\n"})
+    write(root, {"compose.yaml": "services:\n  app:\n    build: .\n"})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
-    write(root, {"compose.yaml": "services:\n  app:\n    build: .\n",
-                 "Dockerfile": image.replace("CMD", "ENV DOCKER_HOST=tcp://socket-proxy:2375\nCMD")})
+    (root / "compose.yaml").unlink()
+    write(root, {"Dockerfile": image.replace("CMD", "ENV DOCKER_HOST=tcp://socket-proxy:2375\nCMD")})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
     # an optional client no default feature enables is not built
     write(root, {"Dockerfile": image, "Cargo.toml": CARGO + 'bollard = { version = "0.18", optional = true }\n'})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
-    write(root, {"Cargo.toml": CARGO, "compose.yaml": "services:\n  app:\n    build: .\n"})
+    write(root, {"Cargo.toml": CARGO + 'bollard = "0.18"\n', "README.md": "# shop\n"})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
 
 
@@ -391,9 +392,55 @@ def test_vw402_a_binary_that_starts_its_librarys_server_stops_with_it(tmp_path: 
                             "src/web.rs": web, "src/jobs.rs": "pub fn work() {\n    loop {}\n}\n",
                             "src/bin/shop.rs": "use shop::web;\n\n#[actix_web::main]\nasync fn main() {\n"
                                                "    web::run().await.unwrap();\n}\n",
-                            "src/bin/worker.rs": "fn main() {\n    loop {\n        shop::jobs::work();\n    }\n}\n",
+                            "src/bin/worker.rs": "fn main() {\n    let web = http::StatusCode::OK;\n    println!(\"{web}\");\n"
+                                                 "    loop {\n        shop::jobs::work();\n    }\n}\n",
                             "Dockerfile": IMAGE})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "note")]
     worker = IMAGE.replace("release/shop /usr/local/bin/shop", "release/worker /usr/local/bin/worker")
     write(root, {"Dockerfile": worker.replace('CMD ["shop"]', 'CMD ["worker"]')})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+
+
+def test_vw309_only_the_background_client_itself_waits_for_a_late_broker(tmp_path: Path) -> None:
+    """An sqlx pool for Postgres says nothing about Kafka: with the pure-Rust `kafka` crate (no background
+    reconnects) a broker left out of `depends_on` stays a warning."""
+    main = (
+        "#[tokio::main]\nasync fn main() {\n"
+        '    let _db = sqlx::PgPool::connect(&std::env::var("DATABASE_URL").unwrap()).await.unwrap();\n'
+        '    let brokers = std::env::var("KAFKA_HOST").unwrap();\n'
+        "    let _p = kafka::producer::Producer::from_hosts(vec![brokers]).create().unwrap();\n}\n"
+    )
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/app\n"
+        "      KAFKA_HOST: broker:9092\n    depends_on:\n      db:\n        condition: service_healthy\n"
+        "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: p\n    healthcheck:\n"
+        "      test: [\"CMD\", \"pg_isready\"]\n  broker:\n    image: apache/kafka:3.8.0\n"
+    )
+    cargo = CARGO + 'sqlx = { version = "0.8", features = ["postgres", "runtime-tokio"] }\nkafka = "0.10"\n'
+    root = write(tmp_path, {"Cargo.toml": cargo + 'tokio = { version = "1", features = ["full"] }\n',
+                            "src/main.rs": main, "Dockerfile": IMAGE, "compose.yaml": compose})
+    found = [f for f in lint(root, ["VW309"]) if "broker" in f.message]
+    assert [f.effective_level.value for f in found] == ["warning"]
+
+
+def test_vw309_an_sqlx_pool_says_nothing_of_rabbitmq(tmp_path: Path) -> None:
+    """lapin's `Connection::connect(…).await.unwrap()` beside an sqlx pool: the broker's first refusal stops it."""
+    main = (
+        "#[tokio::main]\nasync fn main() {\n"
+        '    let _db = sqlx::PgPool::connect(&std::env::var("DATABASE_URL").unwrap()).await.unwrap();\n'
+        '    let url = std::env::var("AMQP_URL").unwrap();\n'
+        "    let _c = lapin::Connection::connect(&url, lapin::ConnectionProperties::default()).await.unwrap();\n}\n"
+    )
+    compose = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://u:p@db/app\n"
+        "      AMQP_URL: amqp://guest:guest@rabbit:5672\n    depends_on:\n      rabbit:\n"
+        "        condition: service_started\n      db:\n        condition: service_healthy\n"
+        "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: u\n      POSTGRES_PASSWORD: p\n"
+        "      POSTGRES_DB: app\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n"
+        "  rabbit:\n    image: rabbitmq:3\n"
+    )
+    cargo = CARGO + 'sqlx = { version = "0.8", features = ["postgres", "runtime-tokio"] }\nlapin = "2"\n'
+    root = write(tmp_path, {"Cargo.toml": cargo + 'tokio = { version = "1", features = ["full"] }\n',
+                            "src/main.rs": main, "Dockerfile": IMAGE, "compose.yaml": compose})
+    found = [f for f in lint(root, ["VW309"]) if "rabbit" in f.message]
+    assert [f.effective_level.value for f in found] == ["warning"]
