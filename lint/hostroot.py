@@ -63,18 +63,19 @@ def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Moun
 def docker_client(project: Project, builds: list[Build], image_env: dict[str, str]) -> tuple[str, Location] | None:
     """The Docker API client crate (`bollard`, rules/crates.json ``docker_clients``) the code of every build of the
     image depends on, and where, when none of the services that run it points it at the engine over TCP
-    (`DOCKER_HOST=tcp://socket-proxy:2375`, in compose or the image's `ENV`) and no compose service runs it without
-    the socket (then the engine is an option of the app, not its need): the app needs the engine's Unix socket.
+    (`DOCKER_HOST=tcp://socket-proxy:2375`, in compose or the image's `ENV`), and the repository mounts the socket
+    for it (a compose service that runs it, or, when none does, any compose file or documentation page): the app
+    needs the engine's Unix socket.
     An optional dependency counts only when a default feature enables it. None otherwise."""
     from viworks_lint.cratedeps import docker_clients
     from viworks_lint.imagecode import image_code
     from viworks_lint.runtimeneeds import enabled_by_default
 
-    if any(b.service is not None and socket_mount(b.service) is None for b in builds) or any(
-        socket_mount(svc) is None for svc in published_services(project, builds)
-    ):
-        return None  # a compose service runs it without the socket: the app runs without the engine too
-    if not _socket_shown(project):
+    services = [b.service for b in builds if b.service is not None] + published_services(project, builds)
+    mounts = [socket_mount(svc) is not None for svc in services]
+    if mounts and not any(mounts):
+        return None  # compose runs it, never with the socket: the app runs without the engine
+    if not any(mounts) and not _socket_shown(project):
         return None  # nothing in the repository mounts the socket: the engine may be an option of the app
     found: tuple[str, Location] | None = None
     clients = docker_clients()
