@@ -51,7 +51,9 @@ _CLAP = re.compile(
 )
 # the program parses its own command line with clap (not words of a chat message: `try_parse_from(words)`)
 _CLAP_ARGS = re.compile(
-    r"\b[A-Z]\w*(?:\s+as\s+[\w:]+\s*>)?::(?:parse|try_parse|from_args)\s*\(\s*\)|\.\s*(?:try_)?get_matches\s*\(\s*\)"
+    # `Cli::parse()`, or the function itself handed on (`ARGS.get_or_init(Cli::parse)`); not `Url::parse(s)`
+    r"\b[A-Z]\w*(?:\s+as\s+[\w:]+\s*>)?::(?:parse|try_parse|from_args)(?:\s*\(\s*\)|\b(?!\s*[(<:]))"
+    r"|\.\s*(?:try_)?get_matches\s*\(\s*\)"
     r"|\b(?:try_)?(?:parse|get_matches)_from\s*\(\s*(?:(?:std::)?env::args|wild::args)"
 )
 _FROM_CALL = re.compile(r"\b(?:try_)?(?:parse|get_matches)_from\s*\(")

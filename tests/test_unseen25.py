@@ -444,3 +444,15 @@ def test_vw309_an_sqlx_pool_says_nothing_of_rabbitmq(tmp_path: Path) -> None:
                             "src/main.rs": main, "Dockerfile": IMAGE, "compose.yaml": compose})
     found = [f for f in lint(root, ["VW309"]) if "rabbit" in f.message]
     assert [f.effective_level.value for f in found] == ["warning"]
+
+
+def test_clap_parse_handed_on_as_a_function_is_a_command_line(tmp_path: Path) -> None:
+    """`ARGS.get_or_init(Command::parse)`: the parser runs on the process's arguments, called later."""
+    image = IMAGE.replace("USER nobody\n", "")
+    main = CHAT_COMMANDS.replace(
+        "on_message(vec![sum.to_string()]);",
+        "static ARGS: std::sync::OnceLock<Command> = std::sync::OnceLock::new();\n    let _c = ARGS.get_or_init(Command::parse);",
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'clap = { version = "4", features = ["derive"] }\n',
+                            "src/main.rs": main, "Dockerfile": image})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "note")]
