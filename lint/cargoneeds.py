@@ -298,13 +298,13 @@ def _targets(
     placeholder = any(
         not st.absent and not (st.present and st.host == t.path) for t, st in zip(code, states, strict=True)
     )
-    main_rs = pkg.dir / "src" / "main.rs"
-    # a `src/main.rs` the repository does not have (its binaries are in `src/bin/`), written by a RUN for the
-    # dependency-cache step: Cargo finds it, so a target is left and an absent library is not built (the stub
-    # stays for the real build later, which still needs what the real code embeds)
-    stub_main = all(t.path != main_rs for t in code) and not files.lookup(
-        out.image_path_of(main_rs), out.call.instr
-    ).absent
+    # a `src/main.rs` (or `src/lib.rs`) the repository does not have, written by a RUN for the dependency-cache
+    # step: Cargo finds it, so a target is left and an absent auto-discovered one is not built (the stub stays
+    # for the real build later, which still needs what the real code embeds)
+    stub_main = any(
+        all(t.path != stub for t in code) and not files.lookup(out.image_path_of(stub), out.call.instr).absent
+        for stub in (pkg.dir / "src" / "main.rs", pkg.dir / "src" / "lib.rs")
+    )
     skipped: Path | None = None  # an auto-detected build script cargo may do without
     for t in roots:
         assert t.path is not None

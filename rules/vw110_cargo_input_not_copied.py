@@ -232,15 +232,15 @@ RULE = register(
             "Files an earlier RUN may create (`echo 'fn main() {}' > src/main.rs`, scripts, `cargo chef cook`'s "
             "manifests) are never claimed missing, nor are files the cargo RUN itself writes; in the dependency-cache "
             "step (`mkdir src && echo 'fn main() {}' > src/main.rs && cargo build`) an auto-discovered `src/lib.rs` "
-            "or `src/bin/*` the stage lacks is simply no target; `cargo chef cook` itself builds from its recipe and "
-            "is not checked, nor is a cargo command whose failure the RUN ignores (`cargo build --release || true`, a "
-            "cache-warming step), nor a cargo command after a RUN that rewrote the stage's manifest (`sed -i "
-            "'s#src/main.rs#src/dummy.rs#' Cargo.toml`). A file missing from the repository too is VW101's or "
-            "VW105's. An input a stage lacks is reported at the first RUN that needs it (the build stops there), not "
-            "again at later RUNs of the same build target, whatever their stage; and not at all after a COPY of the "
-            "stage whose plain source, a `Cargo.toml` or a folder, is in neither the build context nor the repository "
-            "(a stale path, VW102's error: the build stops at that COPY, and what the RUNs after it lack is what it "
-            "was to bring).",
+            "or `src/bin/*` the stage lacks is simply no target, and so is `src/main.rs` when the RUN writes a "
+            "`src/lib.rs` stub instead; `cargo chef cook` itself builds from its recipe and is not checked, nor is a "
+            "cargo command whose failure the RUN ignores (`cargo build --release || true`, a cache-warming step), nor "
+            "a cargo command after a RUN that rewrote the stage's manifest (`sed -i 's#src/main.rs#src/dummy.rs#' "
+            "Cargo.toml`). A file missing from the repository too is VW101's or VW105's. An input a stage lacks is "
+            "reported at the first RUN that needs it (the build stops there), not again at later RUNs of the same "
+            "build target, whatever their stage; and not at all after a COPY of the stage whose plain source, a "
+            "`Cargo.toml` or a folder, is in neither the build context nor the repository (a stale path, VW102's "
+            "error: the build stops at that COPY, and what the RUNs after it lack is what it was to bring).",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

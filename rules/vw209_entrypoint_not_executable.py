@@ -196,8 +196,8 @@ def _off_path(img: ImageContents, stage: Stage, launch: Launch) -> Copied | None
     WORKDIR), when nothing else in the image provides a program of that name: Docker looks it up on PATH only."""
     name = launch.program
     dirs = _path_dirs(stage)
-    if "/" in name or "$" in name or not name or dirs is None or not img.complete:
-        return None
+    if not launch.direct or "/" in name or "$" in name or not name or dirs is None or not img.complete:
+        return None  # `sh wait.sh`: the shell opens the file from the working directory, no PATH lookup
     landed = [c for c in img.copies if posixpath.basename(c.dest) == name and not c.dir_like]
     if not landed or any(posixpath.dirname(c.dest) in dirs for c in landed):
         return None
@@ -296,11 +296,12 @@ RULE = register(
             "function tests the function's argument, one after a `shift` another argument), and arms the argument "
             "selects, are checked. A program the script runs only inside the branches of an `if` (never on its own "
             "path) is not claimed: the condition may never pick it (wait-for-it.sh runs `nc` only when `timeout` is "
-            "busybox's). A program named by its bare name (`CMD [\"app\"]`) that the image has only where a COPY put "
-            "it off PATH (`COPY --from=build /src/target/release/app .` into a `WORKDIR /srv`) is reported at the "
-            "instruction: Docker looks a bare name up on PATH only (the default one, or the stage's own `ENV PATH`; "
-            "no claim when that PATH has a variable, when the folder is a `bin` folder the base image may put on "
-            "PATH, when the base image is not known, or when the base or a package has a program of that name).",
+            "busybox's). A program started directly by its bare name (`CMD [\"app\"]`; not a script handed to `sh`) "
+            "that the image has only where a COPY put it off PATH (`COPY --from=build /src/target/release/app .` into "
+            "a `WORKDIR /srv`) is reported at the instruction: Docker looks a bare name up on PATH only (the default "
+            "one, or the stage's own `ENV PATH`; no claim when that PATH has a variable, when the folder is a `bin` "
+            "folder the base image may put on PATH, when the base image is not known, or when the base or a package "
+            "has a program of that name).",
             why="runc execs the file itself: without an exec bit the container dies with `permission denied`, "
             "without `#!` with `exec format error`, with CRLF endings the kernel looks for `/bin/sh\\r` and "
             "reports `no such file or directory`, and `#!/bin/bash` in an Alpine or distroless image fails the "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import lookup, official_image, official_images_healthcheck
-from viworks_lint.parsers.compose import Service
+from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -20,6 +20,18 @@ def _image_healthcheck(project: Project, svc: Service) -> tuple[bool, Instructio
         return False, None
     stage = target_stage(build.dockerfile, build.target)
     return True, stage.state.healthcheck if stage is not None else None
+
+
+def _extended_healthcheck(compose: ComposeProject, dep: Service) -> bool:
+    """The service `extends:` one that may give it a healthcheck: one in another file (not read here: no claim),
+    or one of the same file that has a healthcheck."""
+    ext = dep.extends
+    if ext is None:
+        return False
+    if not ext.required:
+        return True  # `extends: {file: scripts/compose/router.yml, service: router}`
+    base = compose.services.get(ext.name)
+    return base is None or (base.healthcheck is not None and not base.healthcheck.disabled)
 
 
 def _problem(project: Project, dep: Service) -> tuple[str, Related | None, Level | None] | None:
@@ -62,6 +74,8 @@ def check(project: Project) -> Iterator[Finding]:
             dep = compose.services.get(ref.name)
             if dep is None:
                 continue  # VW306 reports unknown services
+            if dep.healthcheck is None and _extended_healthcheck(compose, dep):
+                continue  # the service it extends may give it a healthcheck
             found = _problem(project, dep)
             if found is None:
                 continue
@@ -99,12 +113,13 @@ RULE = register(
         docs=RuleDocs(
             what="For `depends_on: {X: {condition: service_healthy}}`, service X must have a healthcheck: a compose "
             "`healthcheck:` with a `test`, or, when X is built from this repo, a `HEALTHCHECK` in the stage its "
-            "Dockerfile is built to, or an image that defines its own `HEALTHCHECK`. `disable: true`, `test: "
-            "[\"NONE\"]` and `HEALTHCHECK NONE` count as no healthcheck. For an image-only service: an official image "
-            "(`postgres`, `redis`: no namespace) defines no HEALTHCHECK (rules/images.json `official_images`, from "
-            "the official images' FAQ), so it is an error; an image the data file knows to define one "
-            "(`jellyfin/jellyfin`, `axllent/mailpit`) is fine, one it knows to define none (`bitnami/*`) is an error; "
-            "any other image (`acme/db`, `ghcr.io/acme/cache`) may define one, so it is a note.",
+            "Dockerfile is built to, or an image that defines its own `HEALTHCHECK`; a service that `extends:` one of "
+            "another file (or one of the same file that has a healthcheck) may get it there, so it is not claimed. "
+            "`disable: true`, `test: [\"NONE\"]` and `HEALTHCHECK NONE` count as no healthcheck. For an image-only "
+            "service: an official image (`postgres`, `redis`: no namespace) defines no HEALTHCHECK (rules/images.json "
+            "`official_images`, from the official images' FAQ), so it is an error; an image the data file knows to "
+            "define one (`jellyfin/jellyfin`, `axllent/mailpit`) is fine, one it knows to define none (`bitnami/*`) "
+            "is an error; any other image (`acme/db`, `ghcr.io/acme/cache`) may define one, so it is a note.",
             why="`docker compose up` aborts with `dependency failed to start: container db has no healthcheck "
             "configured`, so nothing that depends on X ever starts.",
             example="backend:\n  depends_on:\n    redis:\n      condition: service_healthy\nredis:\n"

@@ -456,3 +456,41 @@ def test_clap_parse_handed_on_as_a_function_is_a_command_line(tmp_path: Path) ->
     root = write(tmp_path, {"Cargo.toml": CARGO + 'clap = { version = "4", features = ["derive"] }\n',
                             "src/main.rs": main, "Dockerfile": image})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "note")]
+
+
+def test_hold_out_27_fixes(tmp_path: Path) -> None:
+    """A service that `extends:` one of another file may get its healthcheck there (VW305: no claim); a script
+    handed to `sh` is opened from the working directory, no PATH lookup (VW209); a `src/lib.rs` the same RUN
+    writes leaves a library target, so the absent `src/main.rs` is simply not built (VW110)."""
+    waits = (
+        "services:\n  app:\n    build: .\n    depends_on:\n      router:\n        condition: service_healthy\n"
+        "  router:\n    extends:\n      file: compose/router.yml\n      service: router\n"
+    )
+    root = write(tmp_path / "a", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                                  "compose.yaml": waits,
+                                  "compose/router.yml": "services:\n  router:\n    image: acme/router:1\n    "
+                                                        "healthcheck:\n      test: [\"CMD\", \"true\"]\n"})
+    assert lint(root, ["VW305"]) == []
+    same_file = waits.replace("      file: compose/router.yml\n", "") + "  base:\n    image: acme/router:1\n"
+    write(root, {"compose.yaml": same_file.replace("service: router", "service: base")})
+    assert [f.rule_id for f in lint(root, ["VW305"])] == ["VW305"]  # `base` has no healthcheck: nor has `router`
+
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nWORKDIR /migrate\nCOPY --from=build /src/target/release/shop /usr/local/bin/\n"
+        "COPY wait.sh .\nUSER nobody\nCMD [\"sh\", \"wait.sh\", \"shop\"]\n"
+    )
+    root = write(tmp_path / "b", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                                  "wait.sh": "#!/bin/sh\nexec \"$@\"\n"})
+    assert lint(root, ["VW209"]) == []
+
+    stub = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /build\nCOPY Cargo.toml ./\n"
+        "RUN mkdir src \\\n    && echo \"// dummy\" > src/lib.rs \\\n    && cargo build --release\n"
+        "COPY src src\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /build/target/release/shop /usr/local/bin/\nCMD [\"shop\"]\n"
+    )
+    root = write(tmp_path / "c", {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": stub})
+    assert lint(root, ["VW110"]) == []
+    write(root, {"Dockerfile": stub.replace('    && echo "// dummy" > src/lib.rs \\\n', "")})
+    assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
