@@ -22,7 +22,7 @@ def _image_healthcheck(project: Project, svc: Service) -> tuple[bool, Instructio
     return True, stage.state.healthcheck if stage is not None else None
 
 
-def _extended_healthcheck(compose: ComposeProject, dep: Service) -> bool:
+def _extended_healthcheck(compose: ComposeProject, dep: Service, seen: frozenset[str] = frozenset()) -> bool:
     """The service `extends:` one that may give it a healthcheck: one in another file (not read here: no claim),
     or one of the same file that has a healthcheck."""
     ext = dep.extends
@@ -31,7 +31,11 @@ def _extended_healthcheck(compose: ComposeProject, dep: Service) -> bool:
     if not ext.required:
         return True  # `extends: {file: scripts/compose/router.yml, service: router}`
     base = compose.services.get(ext.name)
-    return base is None or (base.healthcheck is not None and not base.healthcheck.disabled)
+    if base is None or base.name in seen | {dep.name}:
+        return base is None  # a cycle of `extends:` (VW306's business) gives no healthcheck
+    if base.healthcheck is not None:
+        return not base.healthcheck.disabled
+    return _extended_healthcheck(compose, base, seen | {dep.name})
 
 
 def _problem(project: Project, dep: Service) -> tuple[str, Related | None, Level | None] | None:
@@ -91,7 +95,9 @@ def check(project: Project) -> Iterator[Finding]:
             if level is Level.NOTE:
                 message = (
                     f"`{svc.name}` waits for `{ref.name}` with `condition: service_healthy`; `{ref.name}` has no "
-                    f"healthcheck in compose, and whether its image `{dep.image}` defines one of its own is not known: "
+                    "healthcheck in compose, and whether "
+                    + (f"its image `{dep.image}`" if dep.image else "the image it runs")
+                    + " defines one of its own is not known: "
                     f"if it does not, compose fails with `dependency {ref.name} has no healthcheck`; a `healthcheck:` "
                     "on it makes sure"
                 )

@@ -494,3 +494,18 @@ def test_hold_out_27_fixes(tmp_path: Path) -> None:
     assert lint(root, ["VW110"]) == []
     write(root, {"Dockerfile": stub.replace('    && echo "// dummy" > src/lib.rs \\\n', "")})
     assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
+
+
+def test_vw305_extends_chains_and_cycles(tmp_path: Path) -> None:
+    """`a` extends `b` extends `c`, which has the healthcheck: fine. A cycle of `extends:` gives none (and no hang)."""
+    head = "services:\n  app:\n    image: acme/app:1\n    depends_on:\n      a:\n        condition: service_healthy\n"
+    chain = head + ("  a:\n    extends:\n      service: b\n  b:\n    extends:\n      service: c\n  c:\n"
+                    "    image: redis:7\n    healthcheck:\n      test: [\"CMD\", \"redis-cli\", \"ping\"]\n")
+    root = write(tmp_path, {"compose.yaml": chain})
+    assert lint(root, ["VW305"]) == []
+    cycle = head + ("  a:\n    extends:\n      service: b\n  b:\n    extends:\n      service: c\n  c:\n"
+                    "    extends:\n      service: a\n")
+    write(root, {"compose.yaml": cycle})
+    found = lint(root, ["VW305"])
+    assert [f.rule_id for f in found] == ["VW305"] and "whether the image it runs defines one" in found[0].message
+
