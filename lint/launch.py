@@ -14,6 +14,7 @@ from pathlib import Path
 from viworks_lint.dockerutil import commands
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS
+from viworks_lint.parsers.common import user_path
 from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project
@@ -159,7 +160,7 @@ def bind_source(project: Project, svc: Service | None, path: str) -> Source | No
         target = posixpath.normpath(m.target)
         if path != target and not path.startswith(target.rstrip("/") + "/"):
             continue
-        src = Path(m.source).expanduser()
+        src = user_path(m.source)
         host = (src if src.is_absolute() else base / src) / posixpath.relpath(path, target)
         return Source(host, path, None, m.location) if host.is_file() else None
     return None

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from viworks_lint.conventions import documented_env_assignments, provisions, user_written_env
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
+from viworks_lint.parsers.common import user_path
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, token_location
 from viworks_lint.parsers.dockersubst import expand
@@ -115,7 +116,7 @@ def _dotenv_files_in_container(
     for m in service.volumes:
         if m.type != "bind" or not m.source or not m.target or project_dir is None:
             continue
-        src = Path(m.source).expanduser()
+        src = user_path(m.source)
         host = src if src.is_absolute() else project_dir / src
         if _is_dotenv(posixpath.basename(m.target.rstrip("/"))):
             out.append((host, False))
@@ -406,7 +407,7 @@ def mounted_nginx_configs(compose: ComposeProject, svc: Service) -> list[Path]:
             continue
         if not (m.target.startswith("/etc/nginx") or "nginx" in image or "openresty" in image):
             continue
-        src = Path(m.source).expanduser()
+        src = user_path(m.source)
         src = src if src.is_absolute() else compose.project_dir / src
         if src.is_file() and (
             src.suffix == ".conf" or src.name.endswith(".conf.template") or m.target.endswith(".conf")

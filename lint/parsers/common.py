@@ -91,3 +91,12 @@ def decode(path: Path, data: bytes) -> str:
                 key="utf8",
             )
         ) from None
+
+
+def user_path(raw: str) -> Path:
+    """``raw`` with a leading ``~`` or ``~user`` expanded to that home folder; as written when there is no such
+    user (``~0``) or no home folder is known."""
+    try:
+        return Path(raw).expanduser()
+    except RuntimeError:
+        return Path(raw)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from viworks_lint.location import Location
+from viworks_lint.parsers.common import user_path
 from viworks_lint.parsers.compose import (
     AdditionalContext,
     BuildSpec,
@@ -39,7 +40,7 @@ def _is_remote(context: str) -> bool:
 
 
 def _resolve(base: Path, raw: str) -> Path:
-    p = Path(raw).expanduser()
+    p = user_path(raw)
     return p if p.is_absolute() else base / p
 
 
