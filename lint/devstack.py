@@ -424,16 +424,26 @@ _ENV_NAMES = frozenset(
      "APP__ENVIRONMENT", "DEPLOY_ENV", "STAGE"}
 )  # fmt: skip
 _DEV_VALUES = frozenset({"development", "dev", "local"})
+# a build stage of the debug profile (`target: ${DOCKER_BUILD_TARGET:-debug}`), and stages of what ships; a
+# `development` stage that runs a program of its own may be what a team deploys (no claim from its name)
+_DEV_TARGETS = frozenset({"debug"})
+_RELEASE_TARGETS = frozenset({"release", "prod", "production", "runtime", "final"})
 
 
 def declares_development(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
     """A compose file whose services built from this repository tell their app it runs in development
-    (`ENVIRONMENT: development`, `APP_ENV=dev`), and none tells it production: the file is the developers' stack.
+    (`ENVIRONMENT: development`, `APP_ENV=dev`) or build it to a development stage (`target: debug`), and none
+    tells it production or builds a release stage: the file is the developers' stack.
     What the images it builds are is not said by it (they may ship elsewhere)."""
     found: str | None = None
     for svc in compose.services.values():
         if svc.build is None:
             continue
+        target = (svc.build.target or "").strip().lower()
+        if target in _RELEASE_TARGETS:
+            return None  # an image built to its release stage: run for real somewhere
+        if target in _DEV_TARGETS:
+            found = found or f"service `{svc.name}` builds its image to the `{svc.build.target}` stage"
         for var in svc.environment:
             if var.name.upper() not in _ENV_NAMES or var.value is None or "$" in var.value:
                 continue

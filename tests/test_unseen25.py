@@ -509,3 +509,26 @@ def test_vw305_extends_chains_and_cycles(tmp_path: Path) -> None:
     found = lint(root, ["VW305"])
     assert [f.rule_id for f in found] == ["VW305"] and "whether the image it runs defines one" in found[0].message
 
+
+
+def test_scope_a_compose_file_that_builds_a_development_stage_is_dev(tmp_path: Path) -> None:
+    """`target: ${DOCKER_BUILD_TARGET:-debug}`: the developers' stack (its hardening is not what ships); a
+    `release` target beside it says the file is run for real."""
+    stack = (
+        "services:\n  app:\n    build:\n      context: .\n      target: ${DOCKER_BUILD_TARGET:-debug}\n"
+        "    environment:\n      API_TOKEN: 3f9c2a7d81b64e05a1d7c4e9b2f80a6c\n"
+    )
+    image = "FROM rust:1.80-bookworm AS debug\nWORKDIR /src\nCOPY . .\nCMD [\"cargo\", \"run\"]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            "compose.yaml": stack})
+    assert lint(root, ["VW404"]) == []
+    write(root, {"compose.yaml": stack + "  worker:\n    build:\n      context: .\n      target: release\n"})
+    assert [f.rule_id for f in lint(root, ["VW404"])] == ["VW404"]
+
+
+def test_a_home_folder_of_no_user_is_a_path_as_written(tmp_path: Path) -> None:
+    """`env_file: ~0`, `~nouser/x:/x`: no such user, so no home folder to expand; no crash, and no claim on a
+    home path (it is the deploying user's)."""
+    root = write(tmp_path, {"compose.yaml": "services:\n  api:\n    image: acme/api:1\n    env_file: ~0\n"
+                                            "    volumes:\n      - ~nouser/x:/x\n"})
+    assert [f.rule_id for f in lint(root, None)] == []
