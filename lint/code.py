@@ -109,16 +109,13 @@ def prefetch(project: Project) -> None:
 
 def path_deps(project: Project, manifest: Manifest, seen: set[Path]) -> list[Manifest]:
     """Library packages of this repo that ``manifest`` depends on by path (or through the workspace)."""
+    from viworks_lint.cratedeps import dependency_path
+
     out: list[Manifest] = []
-    ws = project.workspace_root(manifest)
     for dep in manifest.dependencies:
         if dep.section == "dev-dependencies":
             continue
-        target: Path | None = dep.path
-        if target is None and dep.workspace and ws is not None and ws.workspace is not None:
-            spec = ws.workspace.dependencies.get(dep.name)
-            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-                target = ws.dir / str(spec["path"])
+        target = dependency_path(project, manifest, dep)
         if target is None:
             continue
         m = project.manifests.get(norm_path(target / "Cargo.toml"))

@@ -83,6 +83,18 @@ def _lib_name_at(project: Project, directory: Path) -> str | None:
     return extern_name(m.package_name)
 
 
+def dependency_path(project: Project, manifest: Manifest, dep: Dependency) -> Path | None:
+    """Where a dependency of ``manifest`` is on disk when it is a path dependency, written in the manifest or
+    inherited from `[workspace.dependencies]` (`common = { workspace = true }`); None for a registry or git one."""
+    if dep.path is not None or not dep.workspace:
+        return dep.path
+    ws = project.workspace_root(manifest)
+    spec = ws.workspace.dependencies.get(dep.name) if ws is not None and ws.workspace is not None else None
+    if ws is not None and isinstance(spec, Mapping) and isinstance(spec.get("path"), str):
+        return ws.dir / str(spec["path"])
+    return None
+
+
 def declared(project: Project, manifest: Manifest) -> Declared:
     ws = project.workspace_root(manifest)
     wdeps = ws.workspace.dependencies if ws is not None and ws.workspace is not None else {}

@@ -255,18 +255,14 @@ def _image_is_app(image: str, app_names: set[str]) -> bool:
 
 def _ci_image_text(project: Project) -> str:
     """The text of the CI workflows that build or push images (GitHub Actions, GitLab CI), read once."""
+    from viworks_lint.hostbuild import wrappers  # the files it reads, each read once per run
+
     cache: dict[str, str] = project.__dict__.setdefault("_ci_image_text", {})
     if "text" not in cache:
-        parts: list[str] = []
-        files = [*sorted((project.root / ".github" / "workflows").glob("*.y*ml")), project.root / ".gitlab-ci.yml"]
-        for path in files[:100]:
-            try:
-                text = path.read_text("utf-8", errors="replace") if path.is_file() else ""
-            except OSError:
-                continue
-            if re.search(r"docker/build-push-action|docker\s+(?:buildx\s+)?(?:build|push)\b|\bkaniko\b", text):
-                parts.append(text)
-        cache["text"] = "\n".join(parts)
+        workflows, gitlab = project.root / ".github" / "workflows", project.root / ".gitlab-ci.yml"
+        texts = [w.text for w in wrappers(project) if w.path.parent == workflows or w.path == gitlab][:100]
+        found = r"docker/build-push-action|docker\s+(?:buildx\s+)?(?:build|push)\b|\bkaniko\b"
+        cache["text"] = "\n".join(t for t in texts if re.search(found, t))
     return cache["text"]
 
 

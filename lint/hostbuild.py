@@ -120,7 +120,6 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str, root: P
     )
 
 
-
 # An image build of the repository root with the default `Dockerfile`: `docker/build-push-action` with
 # `context: .` (or none: the action's git context is the repository) and no `file:`, or `docker build .`
 # / `docker buildx build … .` / `docker image build .` without `-f`.

@@ -96,7 +96,6 @@ def docker_client(project: Project, builds: list[Build], image_env: dict[str, st
     return found
 
 
-
 def _socket_shown(project: Project) -> bool:
     """A compose file or a documentation page of the repository mounts the engine's socket (`-v
     /var/run/docker.sock:/var/run/docker.sock`): the way the project runs its images. Read once."""

@@ -54,8 +54,8 @@ _CLAP_ARGS = re.compile(
     # `Cli::parse()`, or the function itself handed on (`ARGS.get_or_init(Cli::parse)`); not `Url::parse(s)`
     r"\b[A-Z]\w*(?:\s+as\s+[\w:]+\s*>)?::(?:parse|try_parse|from_args)(?:\s*\(\s*\)|\b(?!\s*[(<:]))"
     r"|\.\s*(?:try_)?get_matches\s*\(\s*\)"
-    r"|\b(?:try_)?(?:parse|get_matches)_from\s*\(\s*(?:(?:std::)?env::args|wild::args)"
 )
+# `Cli::parse_from(env::args())`, or a file that reads its arguments and hands them on: see ``_marks``
 _FROM_CALL = re.compile(r"\b(?:try_)?(?:parse|get_matches)_from\s*\(")
 _READS_ARGV = re.compile(r"\b(?:env::args(?:_os)?|wild::args(?:_os)?|argfile::expand_args\w*)\s*\(")
 # an interactive terminal UI (ratatui/tui, crossterm's raw mode, cursive): a person runs it with `docker run -it`

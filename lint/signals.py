@@ -88,11 +88,11 @@ _SPAWN_CALL = re.compile(r"\.\s*spawn\s*\(\s*\)")
 _WAITS = re.compile(r"\.\s*(?:wait|try_wait|wait_with_output)\s*\(")
 
 
-def _unreaped_spawn(text: str) -> re.Match[str] | None:
-    """Where a file starts a child process it never waits for (or forks)."""
+def _unreaped_spawn(text: str, child: re.Match[str] | None) -> re.Match[str] | None:
+    """Where a file starts a child process it never waits for (or forks); ``child`` is where it starts one at all."""
     if (fork := _FORK.search(text)) is not None:
         return fork
-    if _SPAWN.search(text) is None:
+    if child is None:
         return None
     call = _SPAWN_CALL.search(text)
     return call if call is not None and _WAITS.search(text) is None else None
@@ -185,9 +185,10 @@ def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     at = [(key, _at(path, text, m.start())) for key, pattern in _MARKS if (m := pattern.search(text))]
     fws = frameworks()
     at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]
-    if (spawn := _unreaped_spawn(text)) is not None:
+    child = _SPAWN.search(text)
+    if (spawn := _unreaped_spawn(text, child)) is not None:
         at.append(("spawn", _at(path, text, spawn.start())))
-    if (child := _SPAWN.search(text)) is not None:
+    if child is not None:
         at.append(("child", _at(path, text, child.start())))
     off = frozenset(i for i, fw in enumerate(fws) if fw.disabled_by is not None and fw.disabled_by.search(text))
     delegates: list[tuple[str, str, Location]] = []
@@ -248,7 +249,9 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     if code is None or not code.files:
         return None
     ctrlc, in_use = _dependencies(project, code.packages)
-    crates = {n.replace("-", "_") for m in code.packages for n in (m.package_name, m.lib.name if m.lib else None) if n}
+    from viworks_lint.cratedeps import extern_name
+
+    crates = {extern_name(n) for m in code.packages for n in (m.package_name, m.lib.name if m.lib else None) if n}
     used = _modules_used(code.files, code.lib_files, crates) if not code.lib_is_the_app else frozenset()
     not_the_app = frozenset() if code.lib_is_the_app else code.lib_files - used
     return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app, _external(project, code.packages))
@@ -279,18 +282,14 @@ def _modules_used(files: tuple[str, ...], lib_files: frozenset[str], crates: set
 def _external(project: Project, packages: tuple[Manifest, ...]) -> frozenset[str]:
     """The library names (`exogress_common`) of the packages' registry and git dependencies: code the
     repository does not hold."""
-    out: set[str] = set()
-    for m in packages:
-        ws = project.workspace_root(m)
-        shared = ws.workspace.dependencies if ws is not None and ws.workspace is not None else {}
-        for dep in m.dependencies:
-            if dep.section != "dependencies" or dep.path is not None:
-                continue
-            spec = shared.get(dep.name) if dep.workspace else None
-            if isinstance(spec, dict) and "path" in spec:
-                continue
-            out.add(dep.name.replace("-", "_"))
-    return frozenset(out)
+    from viworks_lint.cratedeps import dependency_path, extern_name
+
+    return frozenset(
+        extern_name(dep.name)
+        for m in packages
+        for dep in m.dependencies
+        if dep.section == "dependencies" and dependency_path(project, m, dep) is None
+    )
 
 
 def _dependencies(project: Project, packages: tuple[Manifest, ...]) -> tuple[bool, frozenset[int]]:
