@@ -166,7 +166,8 @@ RULE = register(
         summary="A healthcheck, a `ports:` container port or `EXPOSE` targets a port the app does not listen on.",
         docs=RuleDocs(
             what="The port the app binds is read from its code (`HttpServer::bind((\"0.0.0.0\", 8081))`, "
-            "`TcpListener::bind(\"0.0.0.0:3000\")`, `SocketAddr::from(([0, 0, 0, 0], port))`, a port read from a "
+            "`TcpListener::bind(\"0.0.0.0:3000\")`, warp's `serve(routes).run(([0, 0, 0, 0], 3030))`, "
+            "`SocketAddr::from(([0, 0, 0, 0], port))`, a port read from a "
             "`PORT`-style variable with a literal default) and resolved with the environment the container really "
             "gets (compose `environment`, `env_file`, the image's `ENV`). The healthcheck's URL port, the container "
             "side of `ports:` and `EXPOSE` must be one of them. Ports that cannot be resolved get no claim; port 0 is "

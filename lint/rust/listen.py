@@ -19,6 +19,10 @@ _SERVER_BIND_METHODS = frozenset(
     {"bind", "bind_rustls", "bind_rustls_021", "bind_rustls_0_22", "bind_rustls_0_23", "bind_openssl",
      "bind_auto_h2c"}
 )  # fmt: skip
+# warp's `Server`: `warp::serve(routes).run(addr)` and its bind variants take the address first
+_WARP_BIND_METHODS = frozenset(
+    {"run", "bind", "try_bind", "bind_with_graceful_shutdown", "try_bind_with_graceful_shutdown"}
+)
 _FREE_BIND = {
     ("TcpListener", "bind"),
     ("Server", "bind"),
@@ -56,9 +60,13 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
                         arg = args[0] if args else None
                 elif func.type == "field_expression":
                     fld = func.child_by_field_name("field")
-                    if pf.text(fld) in _SERVER_BIND_METHODS:
+                    method = pf.text(fld)
+                    if method in _SERVER_BIND_METHODS or method in _WARP_BIND_METHODS:
                         ctx = ctx_at(index, info, call)
-                        if _is_http_server(ctx, func.child_by_field_name("value"), 0):
+                        roots = (["HttpServer", "new"],) if method in _SERVER_BIND_METHODS else ()
+                        if method in _WARP_BIND_METHODS:
+                            roots = (*roots, ["warp", "serve"])
+                        if _is_server(ctx, func.child_by_field_name("value"), roots, 0):
                             args = call_args(call)
                             arg = args[0] if args else None
                 if arg is None or _probe(pf, call):
@@ -105,7 +113,9 @@ def _probe(pf: ParsedFile, call: Node) -> bool:
     return False
 
 
-def _is_http_server(ctx: Ctx, node: Node | None, depth: int) -> bool:
+def _is_server(ctx: Ctx, node: Node | None, roots: tuple[list[str], ...], depth: int) -> bool:
+    """The receiver is a server built by one of `roots` (`HttpServer::new(..)`, `warp::serve(..)`), directly,
+    through a method chain or through a binding."""
     node = unparen(node)
     if node is None or depth > MAX_DEPTH:
         return False
@@ -115,11 +125,11 @@ def _is_http_server(ctx: Ctx, node: Node | None, depth: int) -> bool:
         return False
     if root.type == "call_expression":
         segs = path_segments(ctx.pf, root.child_by_field_name("function")) or []
-        return segs[-2:] == ["HttpServer", "new"]
+        return segs[-2:] in roots
     if root.type == "identifier":
         b = find_binding(ctx.pf, root, ctx.pf.text(root))
         if b is not None and b.value is not None:
-            return _is_http_server(ctx, b.value, depth + 1)
+            return _is_server(ctx, b.value, roots, depth + 1)
     return False
 
 

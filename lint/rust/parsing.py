@@ -48,7 +48,7 @@ for _n in ("new", "default"):
     _CATEGORIES[(False, _n)] = ("ctor",)
 for _n in ("bind", "try_bind", "bind_rustls"):
     _CATEGORIES[(False, _n)] = (*_CATEGORIES.get((False, _n), ()), "freebind")
-for _n in _BIND_METHODS:
+for _n in (*_BIND_METHODS, "run", "try_bind", "bind_with_graceful_shutdown", "try_bind_with_graceful_shutdown"):
     _CATEGORIES[(True, _n)] = (*_CATEGORIES.get((True, _n), ()), "methbind")
 for _n in _ADDERS:
     _CATEGORIES[(True, _n)] = (*_CATEGORIES.get((True, _n), ()), "adder")
