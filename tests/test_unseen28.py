@@ -24,3 +24,26 @@ def test_vw207_a_warp_server_run_on_the_loopback_address(tmp_path: Path) -> None
     # a `run` of anything else is no listener
     write(root, {"src/main.rs": code.replace("warp::serve(routes)", "other::serve(routes)")})
     assert lint(root, ["VW207"]) == []
+
+
+def test_vw304_curl_in_a_python_or_node_slim_image(tmp_path: Path) -> None:
+    hc = "    healthcheck:\n      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n"
+    compose = "services:\n  ml:\n    build: ./ml\n" + hc + "  ui:\n    build: ./ui\n" + hc.replace("8000", "3000")
+    py = "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"serve.py\"]\n"
+    node = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n"
+    root = write(tmp_path, {"compose.yaml": compose, "ml/Dockerfile": py, "ml/requirements.txt": "flask\n",
+                            "ml/serve.py": "print()\n", "ui/Dockerfile": node, "ui/server.js": "\n"})
+    assert got(lint(root, ["VW304"]), root) == [("VW304", "compose.yaml", 5, "error"),
+                                                ("VW304", "compose.yaml", 9, "error")]
+    # the full images (buildpack-deps) have curl; a slim one that installs it has it too
+    write(root, {"ml/Dockerfile": py.replace("python:3.12-slim", "python:3.12"),
+                 "ui/Dockerfile": node.replace("RUN npm ci", "RUN apt-get update && apt-get install -y curl && npm ci")})
+    assert lint(root, ["VW304"]) == []
+    # BusyBox wget in the alpine variants, curl not
+    write(root, {"ml/Dockerfile": py.replace("python:3.12-slim", "python:3.12-alpine"),
+                 "compose.yaml": compose.replace('"curl", "-f"', '"wget", "-q", "--spider"', 1)})
+    assert lint(root, ["VW304"]) == []
+    write(root, {"ml/Dockerfile": py.replace("python:3.12-slim", "python:3.12-alpine3.20")})
+    assert [f.location.line for f in lint(root, ["VW304"])] == []
+    write(root, {"compose.yaml": compose})
+    assert [f.location.line for f in lint(root, ["VW304"])] == [5]
