@@ -15,9 +15,10 @@ from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
-from viworks_lint.imagescope import foreign_program, serves_files
+from viworks_lint.imagescope import foreign_program, no_program, serves_files
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
+from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.storeuse import pool_at_start, uses_datastore
@@ -39,6 +40,14 @@ def _idle(svc: Service) -> bool:
     in it by hand, long after the datastore is up."""
     cmd = svc.command if isinstance(svc.command, str) else " ".join(svc.command or ())
     return bool(_IDLE.match(cmd.strip()))
+
+
+def _runs_nothing(df: Dockerfile, target: str | None, svc: Service) -> bool:
+    """The service starts none of the repository's programs: no compose `command:`/`entrypoint:`, and the image
+    it builds sets no ENTRYPOINT/CMD on a toolchain base (`FROM rust:…` with the sources copied in), so the
+    container runs the base's shell and connects to nothing."""
+    stage = target_stage(df, target)
+    return svc.command is None and svc.entrypoint is None and stage is not None and no_program(df, stage)
 
 
 def _has_healthcheck(project: Project, svc: Service) -> bool:
@@ -229,7 +238,10 @@ def check(project: Project) -> Iterator[Finding]:
             if starts_shell(project, svc) is not None:
                 continue  # a development box (`nix-shell`): the app is started by hand, after the stack is up
             build = project.build_of_service(svc)
-            if build is not None and build.dockerfile is not None and serves_files(project, build.dockerfile):
+            df = build.dockerfile if build is not None else None
+            if df is not None and build is not None and _runs_nothing(df, build.target, svc):
+                continue  # a toolchain image with no command of its own: the container runs the base's shell
+            if df is not None and serves_files(project, df):
                 continue  # nginx serving a front end: a connection URL it gets (a shared env_file) is none of its own
             if compiles_at_start(project, svc) is not None:
                 continue  # `cargo watch -x run`: compiling takes far longer than the datastore's start
@@ -400,7 +412,9 @@ RULE = register(
             "handles its error and sleeps; an HTTP client built in a polling loop is no retry), nor for compose files "
             "the repository deploys only with `docker stack deploy` (swarm ignores `depends_on` and restarts a task "
             "that exits), nor for a service whose image runs a stock web server (nginx, caddy, httpd) to serve files "
-            "its build made: a URL it gets from a shared `env_file` is not one it connects to. A service behind a "
+            "its build made: a URL it gets from a shared `env_file` is not one it connects to; nor for a service that "
+            "starts no program at all (no compose `command:`/`entrypoint:`, and its image sets no ENTRYPOINT/CMD on a "
+            "toolchain base such as `rust`: the container runs the base's shell). A service behind a "
             "`profiles:` entry with no `depends_on` on a datastore a plain `up` starts (no profile in common) is an "
             "on-demand tool, run once the stack is up: no finding; one that shares a profile with it (`--profile prod "
             "up` starts both) is checked.",

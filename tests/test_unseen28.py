@@ -47,3 +47,18 @@ def test_vw304_curl_in_a_python_or_node_slim_image(tmp_path: Path) -> None:
     assert [f.location.line for f in lint(root, ["VW304"])] == []
     write(root, {"compose.yaml": compose})
     assert [f.location.line for f in lint(root, ["VW304"])] == [5]
+
+
+def test_vw309_a_toolchain_image_with_no_command_runs_none_of_the_code(tmp_path: Path) -> None:
+    image = "FROM rust:1.80\nCOPY ./src ./src\nCOPY ./Cargo.toml ./Cargo.toml\nEXPOSE 3000\n"
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n    depends_on:\n      - db\n"
+        "    environment:\n      DATABASE_URL: postgres://u:p@db/shop\n"
+    )
+    code = "fn main() {\n    let _u = std::env::var(\"DATABASE_URL\").unwrap();\n}\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'tokio-postgres = "0.7"\n', "src/main.rs": code, "Dockerfile": image,
+                            "compose.yaml": compose})
+    assert lint(root, ["VW309"]) == []
+    # a command given by compose runs something: the claim stands
+    write(root, {"compose.yaml": compose + "    command: [\"/usr/local/bin/shop\"]\n"})
+    assert [f.rule_id for f in lint(root, ["VW309"])] == ["VW309"]
