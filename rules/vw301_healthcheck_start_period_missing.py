@@ -12,6 +12,7 @@ from viworks_lint.dockerutil import target_stage
 from viworks_lint.durations import DEFAULT_INTERVAL, DEFAULT_RETRIES, seconds
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
+from viworks_lint.hostroot import published_services
 from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Instruction
@@ -180,6 +181,7 @@ def _check(project: Project) -> Iterator[Finding]:
         )
     # Dockerfile HEALTHCHECK of the stage an image is built to
     reported: set[int] = set()
+    composes = {id(svc): compose for compose, svc in project.services()}
     for df in project.dockerfiles.values():
         builds = project.builds_of(df)
         for build in builds:
@@ -196,13 +198,28 @@ def _check(project: Project) -> Iterator[Finding]:
                 if b.service is not None
             )
             generous = _generous(_budget(None, None, instr))
+            runners = [b.service for b in covering if b.service is not None] + published_services(project, covering)
+            gated = any(
+                _awaited(composes[id(s)], s.name) or _acted_on(project, composes[id(s)], s)
+                for s in runners
+                if id(s) in composes
+            )
+            advice = (
+                ""
+                if gated
+                else "; no service waits for it with `condition: service_healthy` and nothing acts on its health "
+                "(compose and `docker run` restart no unhealthy container), so its health status gates nothing: "
+                "only advice"
+            )
             yield RULE.finding(
                 "HEALTHCHECK has no `--start-period`: probes that fail while the app starts count as failures, "
-                "so a slow start turns into an unhealthy container and a restart loop" + (generous or ""),
+                "so a slow start turns into an unhealthy container"
+                + (" and a restart loop" if gated else "")
+                + (advice or generous or ""),
                 instr.location,
                 key="dockerfile",
                 related=related,
-                level=Level.NOTE if generous is not None else None,
+                level=Level.NOTE if generous is not None or not gated else None,
                 fix=safe_fix(
                     f"add `--start-period={START_PERIOD}` to the HEALTHCHECK",
                     ReplaceText(
@@ -248,7 +265,9 @@ RULE = register(
             "(swarm, a `docker stack deploy` of the file; `docker compose up --wait` in a wrapper, CI step or README; "
             "Traefik, which routes only to healthy containers; an `autoheal` sidecar, by the service's label or "
             "with `AUTOHEAL_CONTAINER_LABEL=all`), since plain compose restarts no unhealthy container and its "
-            "health status then gates nothing. It is a note as well when "
+            "health status then gates nothing; a Dockerfile `HEALTHCHECK` is judged by the services that run its image (those "
+            "that build it, and image-only services running the image CI publishes): when none of them is waited for "
+            "or acted on, or no compose service runs the image at all, it is a note. It is a note as well when "
             "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
             "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "
             "the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",

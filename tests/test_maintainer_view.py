@@ -150,8 +150,15 @@ def test_vw301_is_a_note_when_interval_times_retries_already_covers_more_than_th
     # exactly 30 s (10s × 3, the most common probe): a backend that migrates first can need that long
     write(tmp_path / "even", {"Dockerfile": "FROM debian:bookworm-slim\n"
                                             "HEALTHCHECK --interval=10s --retries=3 CMD [\"/app\", \"health\"]\n"
-                                            "CMD [\"/app\"]\n"})
+                                            "CMD [\"/app\"]\n",
+                              "compose.yaml": "services:\n  api:\n    build: .\n  web:\n    image: nginx:1.27\n"
+                                              "    depends_on:\n      api:\n        condition: service_healthy\n"})
     assert _levels(lint(tmp_path / "even", ["VW301"]), tmp_path / "even") == [("VW301", "Dockerfile", 2, "warning")]
+    # nothing waits for it to be healthy, and nothing else acts on its health: advice
+    write(tmp_path / "even", {"compose.yaml": "services:\n  api:\n    build: .\n"})
+    found = lint(tmp_path / "even", ["VW301"])
+    assert _levels(found, tmp_path / "even") == [("VW301", "Dockerfile", 2, "note")]
+    assert "gates nothing" in found[0].message
 
 
 def test_vw301_dockerfile_healthcheck_budget_and_compose_inheritance(tmp_path: Path) -> None:
@@ -162,7 +169,9 @@ def test_vw301_dockerfile_healthcheck_budget_and_compose_inheritance(tmp_path: P
                            "CMD [\"/app\"]\n",
         # the compose healthcheck sets only retries: it inherits the image's 5s interval (5s × 20 = 100 s)
         "compose.yaml": "services:\n  api:\n    build: .\n    healthcheck:\n      retries: 20\n"
-                        "  other:\n    build: slow\n",
+                        "  other:\n    build: slow\n"
+                        "  web:\n    image: nginx:1.27\n    depends_on:\n      api:\n        condition: service_healthy\n"
+                        "      other:\n        condition: service_healthy\n",
     })
     assert _levels(lint(tmp_path, ["VW301"]), tmp_path) == [
         ("VW301", "Dockerfile", 2, "warning"),
