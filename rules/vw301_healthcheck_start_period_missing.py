@@ -265,12 +265,12 @@ RULE = register(
             "(swarm, a `docker stack deploy` of the file; `docker compose up --wait` in a wrapper, CI step or README; "
             "Traefik, which routes only to healthy containers; an `autoheal` sidecar, by the service's label or "
             "with `AUTOHEAL_CONTAINER_LABEL=all`), since plain compose restarts no unhealthy container and its "
-            "health status then gates nothing; a Dockerfile `HEALTHCHECK` is judged by the services that run its image (those "
-            "that build it, and image-only services running the image CI publishes): when none of them is waited for "
-            "or acted on, or no compose service runs the image at all, it is a note. It is a note as well when "
-            "the probes already allow a slow start: `interval` × `retries` (with Docker's defaults of 30s and 3 "
-            "for what is unset, and a compose healthcheck inheriting unset fields from the image) longer than "
-            "the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",
+            "health status then gates nothing; a Dockerfile `HEALTHCHECK` is judged by the services that run its "
+            "image (those that build it, and image-only services running the image CI publishes): when none of "
+            "them is waited for or acted on, or no compose service runs the image at all, it is a note. It is a "
+            "note as well when the probes already allow a slow start: `interval` × `retries` (with Docker's "
+            "defaults of 30s and 3 for what is unset, and a compose healthcheck inheriting unset fields from the "
+            "image) longer than the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",
             why="Without a start period, every failed probe while the backend runs migrations, warms caches or "
             "waits for postgres counts against `retries`. The container is declared unhealthy before it ever "
             "served, `depends_on: service_healthy` dependants never start, and orchestrators restart it in a loop.",
