@@ -134,7 +134,9 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     """The non-root user a service's container runs as (compose `user:` or the image's USER), else None
     (root, or not known: the base image of an image-only service may drop privileges itself)."""
     if svc.user is not None and svc.user.strip():
-        return None if is_root_user(svc.user) or "$" in svc.user else svc.user
+        if "$" in svc.user:
+            return _user_default(svc.user)
+        return None if is_root_user(svc.user) else svc.user
     build = project.build_of_service(svc)
     if build is None and svc.image:
         # an image whose own Dockerfile sets a non-root USER (rules/images.json); one whose entrypoint starts as
@@ -147,6 +149,22 @@ def _runs_as(project: Project, svc: Service) -> str | None:
         return None
     instr = stage.state.user_instr
     return None if instr is not None and instr.unresolved else stage.state.user
+
+
+# `user: ${UID:-1000}:${GID:-1000}`: the host user's ids (bash and zsh set UID but export neither it nor GID, so
+# compose mostly sees the default) or the default; a non-zero default names a non-root user either way
+# (the model keeps `${UID}`/`${GID}` as the host's own values)
+_USER_VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9]+)\}")
+_HOST_IDS = re.compile(r"\$\{?(?:UID|GID)\}?")
+
+
+def _user_default(user: str) -> str | None:
+    """The non-root user a `user:` made of variables with numeric defaults, or of the host user's `${UID}` and
+    `${GID}`, names; else None."""
+    value = _HOST_IDS.sub("1000", _USER_VAR.sub(lambda m: m.group(1), user.strip()))
+    if "$" in value or not re.fullmatch(r"[0-9]+(?::[0-9]+)?", value) or is_root_user(value):
+        return None
+    return user.strip()
 
 
 def _runs_as_root(project: Project, svc: Service) -> bool:
@@ -341,20 +359,21 @@ RULE = register(
             "is only a note (an empty directory may be all the service needs). A missing data directory (git-ignored, "
             "or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container "
             "that runs as root, which gets no finding at all; it is an error when the container runs as a non-root "
-            "user (compose `user:`, the built image's `USER`, or for an image-only service the `USER` its image sets, "
-            "a fact of `rules/images.json`, for a git-ignored data directory: `prom/prometheus`, `grafana/grafana`, "
-            "elasticsearch, bitnami; not images whose entrypoint chowns its directories as root before dropping "
-            "privileges, such as postgres and mysql), since Docker creates it owned by root; a note when the "
-            "service's Rust code is known, configures its output in code (no `log4rs` or settings file) and names the "
-            "folder nowhere (no string holds its name; no variable the container gets, from `environment`, `env_file` "
-            "or the image, no word of its command or entrypoint and no file mounted into it holds its path; it is not "
-            "the working directory: `./logs:/app/logs` beside an app that logs to stderr writes nothing there). A "
-            "read-only mount (`:ro`) is read, not written, so it is no data directory; a build output of the host (a "
-            "path under Cargo's `target/…/release` or `debug`) is only a note to build it first. A source the "
-            "repository puts into place itself (a template beside it, or a `mkdir -p`, `cp`, `touch` or a tool's "
-            "output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI workflow or the "
-            "README, also a bare `touch app.db` in the docs for a copy of the compose file in another folder such as "
-            "`examples/`) is only a note naming that step (a deploy job's `scp`/`rsync` of the file to "
+            "user (compose `user:`, also one of variables with non-zero numeric defaults, `${PUID:-1000}`, or the "
+            "host user's `${UID}:${GID}`; the built image's `USER`, or for an image-only service the `USER` its image "
+            "sets, a fact of `rules/images.json`, for a git-ignored data directory: `prom/prometheus`, "
+            "`grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint chowns its directories as root "
+            "before dropping privileges, such as postgres and mysql), since Docker creates it owned by root; a note "
+            "when the service's Rust code is known, configures its output in code (no `log4rs` or settings file) and "
+            "names the folder nowhere (no string holds its name; no variable the container gets, from `environment`, "
+            "`env_file` or the image, no word of its command or entrypoint and no file mounted into it holds its "
+            "path; it is not the working directory: `./logs:/app/logs` beside an app that logs to stderr writes "
+            "nothing there). A read-only mount (`:ro`) is read, not written, so it is no data directory; a build "
+            "output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
+            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, `cp`, "
+            "`touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI "
+            "workflow or the README, also a bare `touch app.db` in the docs for a copy of the compose file in another "
+            "folder such as `examples/`) is only a note naming that step (a deploy job's `scp`/`rsync` of the file to "
             "`host:$DIR/<the same path>` counts too, when the same file runs compose in `$DIR` or copies a compose "
             "file there); so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet "
             "whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built from "

@@ -62,3 +62,17 @@ def test_vw309_a_toolchain_image_with_no_command_runs_none_of_the_code(tmp_path:
     # a command given by compose runs something: the claim stands
     write(root, {"compose.yaml": compose + "    command: [\"/usr/local/bin/shop\"]\n"})
     assert [f.rule_id for f in lint(root, ["VW309"])] == ["VW309"]
+
+
+def test_vw204_a_user_given_by_variables_with_non_root_defaults(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  feed:\n    image: acme/feed:1\n    user: ${UID:-1000}:${GID:-1000}\n"
+        "    volumes:\n      - ./podcasts:/app/podcasts\n"
+    )
+    root = write(tmp_path, {".gitignore": "/podcasts\n", "compose.yaml": compose})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 6, "error")]
+    for user in ("${PUID:-0}", "${PUID}", "root"):
+        write(root, {"compose.yaml": compose.replace("${UID:-1000}:${GID:-1000}", user)})
+        assert lint(root, ["VW204"]) == [], user  # root by default, or a user nothing tells
+    write(root, {"compose.yaml": compose.replace("${UID:-1000}:${GID:-1000}", "${APP_UID:-1000}")})
+    assert [f.rule_id for f in lint(root, ["VW204"])] == ["VW204"]
