@@ -39,6 +39,11 @@ def extended_files(compose_files: list[Path]) -> set[Path]:
     return out
 
 
+# a comment that shows the file given with `-f`/`--file` (`# docker compose -f compose.yml -f compose.prod.yml up`);
+# not a `-f` of a program in a command or healthcheck (`haproxy -f /etc/haproxy.cfg`, `curl -f`)
+_COMBINED = re.compile(r"^\s*#.*(?:\s-f\s|--file\b)", re.M)
+
+
 def standalone_compose(path: Path) -> bool:
     """A ``docker-compose.<env>.yml`` is linted on its own only when it is a complete project: every
     service has an image or a build, every service it names (``depends_on``, ``links``, ``extends``,
@@ -49,7 +54,7 @@ def standalone_compose(path: Path) -> bool:
         data = load(path, text)
     except (ReadError, RecursionError):
         return False
-    if "-f " in text or "--file" in text or "include:" in text:
+    if _COMBINED.search(text) or re.search(r"^include:", text, re.M):
         return False  # a comment or an include tells how it is combined
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or not services:

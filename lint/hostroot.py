@@ -42,13 +42,19 @@ def published_services(project: Project, builds: list[Build]) -> list[Service]:
         return []
     program = programs.pop()
     built = {id(b.service) for b in project.builds if b.service is not None}
+    # `svix/svix-server` is the image of the repository's `svix-server`, not of its `svix` command-line tool
+    others = {n.lower() for m in project.manifests.values() for n in m.bin_names()} - {program}
     return [
         svc
         for compose in project.composes
         for svc in compose.services.values()
         if id(svc) not in built and svc.image and "$" not in svc.image.split("/")[-1].split(":")[0]
-        and program in _image_words(svc.image)
+        and program in _image_words(svc.image) and _image_name(svc.image) not in others
     ]  # fmt: skip
+
+
+def _image_name(image: str) -> str:
+    return split_image(image)[0].rsplit("/", 1)[-1].lower()
 
 
 def host_root(project: Project, builds: list[Build]) -> list[tuple[Service, Mount]]:

@@ -76,3 +76,40 @@ def test_vw204_a_user_given_by_variables_with_non_root_defaults(tmp_path: Path) 
         assert lint(root, ["VW204"]) == [], user  # root by default, or a user nothing tells
     write(root, {"compose.yaml": compose.replace("${UID:-1000}:${GID:-1000}", "${APP_UID:-1000}")})
     assert [f.rule_id for f in lint(root, ["VW204"])] == ["VW204"]
+
+
+def test_a_compose_variant_whose_command_takes_a_dash_f_is_still_a_project_of_its_own(tmp_path: Path) -> None:
+    from viworks_lint.composefiles import standalone_compose
+
+    variant = (
+        "services:\n  lb:\n    image: haproxy:2.9\n    command: [\"haproxy\", \"-f\", \"/etc/haproxy.cfg\"]\n"
+        "    healthcheck:\n      test: curl -f http://localhost/ || exit 1\n"
+    )
+    root = write(tmp_path, {"docker-compose.loadbalanced.yml": variant})
+    assert standalone_compose(root / "docker-compose.loadbalanced.yml")
+    # a comment that shows it given with -f: an overlay, combined by whoever runs it
+    write(root, {"docker-compose.loadbalanced.yml": "# docker compose -f docker-compose.yml -f "
+                                                   "docker-compose.loadbalanced.yml up\n" + variant})
+    assert not standalone_compose(root / "docker-compose.loadbalanced.yml")
+    write(root, {"docker-compose.loadbalanced.yml": "include:\n  - base.yml\n" + variant})
+    assert not standalone_compose(root / "docker-compose.loadbalanced.yml")
+
+
+def test_an_image_named_for_another_binary_of_the_repository_is_not_this_images(tmp_path: Path) -> None:
+    """`svix/svix-server` runs the repository's `svix-server`, not its `svix` command-line tool: the server's
+    compose service says nothing of how the tool's image is run."""
+    cli = (
+        "use clap::{Parser, Subcommand};\n#[derive(Parser)]\nstruct Cli {\n    #[command(subcommand)]\n"
+        "    cmd: Cmd,\n}\n#[derive(Subcommand)]\nenum Cmd {\n    Send,\n}\n"
+        "fn main() {\n    let cli = Cli::parse();\n    match cli.cmd {\n        Cmd::Send => println!(\"sent\"),\n    }\n}\n"
+    )
+    image = IMAGE.replace("shop", "svix")
+    compose = "services:\n  backend:\n    image: docker.io/acme/svix-server:1\n    ports: ['8071:8071']\n"
+    cargo = CARGO.replace('name = "shop"', 'name = "svix"') + 'clap = { version = "4", features = ["derive"] }\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": cli, "Dockerfile": image,
+                            "server/Cargo.toml": CARGO.replace('name = "shop"', 'name = "svix-server"'),
+                            "server/src/main.rs": "fn main() {}\n", "compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["note"]  # a command-line tool
+    # an image named for the tool itself is the tool's image, run as a service
+    write(root, {"compose.yaml": compose.replace("svix-server:1", "svix:1")})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
