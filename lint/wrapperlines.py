@@ -98,3 +98,46 @@ def logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str,
         body = re.sub(r"^(?:-\s+)?(?:name|cmd)\s*:\s*", "", body) if body.startswith(("cmd:", "- cmd:")) else body
         out.append((start + 1, body.lstrip("@-+ \t"), label, raw[:1].isspace()))
     return out
+
+
+# a bash array (`FILES=(-f compose.yml)`, `FILES+=(-f compose.prod.yml)`, one word per line or several) and a
+# use of all its words (`"${FILES[@]}"`)
+_ARRAY_START = re.compile(r"^\s*(?:(?:local|declare\s+-a|readonly)\s+)?([A-Za-z_][A-Za-z0-9_]*)\+?=\(([^)]*)(\)?)")
+ARRAY_USE = re.compile(r"\"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}\"?")
+
+
+def shell_arrays(text: str) -> dict[str, str]:
+    """The words every assignment and `+=` of each bash array of a script gives it, joined: a file set a script
+    builds up in branches (`COMPOSE_FILES+=(-f docker-compose.server.yml)` for some features) is read as the
+    largest one it runs."""
+    arrays: dict[str, list[str]] = {}
+    open_name: str | None = None
+    for line in text.splitlines():
+        body = line.split(" #", 1)[0].strip()
+        if open_name is not None:
+            words, closed, rest = body.partition(")")
+            arrays[open_name] += words.split()
+            if closed or rest:
+                open_name = None
+            continue
+        m = _ARRAY_START.match(body)
+        if m is None:
+            continue
+        arrays.setdefault(m.group(1), []).extend(m.group(2).split())
+        if not m.group(3):
+            open_name = m.group(1)
+    return {name: " ".join(_once(words)) for name, words in arrays.items()}
+
+
+def _once(words: list[str]) -> list[str]:
+    """The words with a repeated `-f FILE` pair (or word) kept once."""
+    out: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    i = 0
+    while i < len(words):
+        item = tuple(words[i : i + 2]) if words[i] in ("-f", "--file") else (words[i],)
+        if item not in seen:
+            seen.add(item)
+            out += item
+        i += len(item)
+    return out

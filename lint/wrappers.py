@@ -26,7 +26,7 @@ from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.releases import ACTIONS_DIRS
 from viworks_lint.taskruns import TaskRun, make_deps, norm_key, pass_on, resolve_path, task_run
-from viworks_lint.wrapperlines import job_of, logical_lines, wrapper_kind
+from viworks_lint.wrapperlines import ARRAY_USE, job_of, logical_lines, shell_arrays, wrapper_kind
 
 WRAPPER_NAMES = {
     "Makefile",
@@ -163,6 +163,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
     kind = wrapper_kind(path, root)
     base = root if kind in ("ci", "docs") else path.parent
     variables: dict[str, str] = {}
+    arrays = shell_arrays(text) if kind in ("script", "ci") and "=(" in text else {}
     if kind == "make" and path.suffix in (".yml", ".yaml"):
         out.deps[norm_key(path)] = {"": ["default"]}  # a Taskfile: its tasks' `deps:` are not read
     elif kind == "make":
@@ -213,6 +214,8 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
         where = shown
         if label and kind in ("make", "ci"):
             where = f"{shown} ({'target' if kind == 'make' else 'job'} {label})"
+        if arrays and "[" in line:
+            line = ARRAY_USE.sub(lambda m: arrays.get(m.group(1), m.group(0)), line)
         line = _expand(line.replace("$$", "$") if kind == "make" else line, variables)
         for _ in range(3):  # `$(git describe)`, `` `date` ``: a value only the host knows
             line = _SUBST.sub("$SUBST", line)

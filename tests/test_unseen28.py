@@ -113,3 +113,28 @@ def test_an_image_named_for_another_binary_of_the_repository_is_not_this_images(
     # an image named for the tool itself is the tool's image, run as a service
     write(root, {"compose.yaml": compose.replace("svix-server:1", "svix:1")})
     assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
+
+
+def test_compose_files_a_script_collects_in_a_bash_array_are_one_project(tmp_path: Path) -> None:
+    script = (
+        "#!/usr/bin/env bash\nset -euo pipefail\ncd \"$(dirname \"$0\")/../bdd\"\n"
+        "COMPOSE_FILES=(-f docker-compose.yml)\ncase \"$1\" in\n  all|server)\n"
+        "    COMPOSE_FILES+=(-f docker-compose.server.yml) ;;\nesac\n"
+        "docker compose \"${COMPOSE_FILES[@]}\" \\\n  up --build --exit-code-from tests tests\n"
+    )
+    root = write(tmp_path, {
+        "bdd/docker-compose.yml": "services:\n  tests:\n    image: acme/tests:1\n    depends_on:\n      - server\n",
+        "bdd/docker-compose.server.yml": "services:\n  server:\n    image: acme/server:1\n",
+        "scripts/run-bdd.sh": script,
+    })
+    assert lint(root, ["VW306"]) == []
+    # without the script, the default file on its own names a service it does not define
+    (root / "scripts/run-bdd.sh").unlink()
+    assert got(lint(root, ["VW306"]), root) == [("VW306", "bdd/docker-compose.yml", 5, "error")]
+
+
+def test_shell_arrays_over_several_lines_keep_each_file_once() -> None:
+    from viworks_lint.wrapperlines import shell_arrays
+
+    text = "ALL=(\n  -f a.yml\n  -f b.yml # the server\n)\nALL+=(-f a.yml -f c.yml)\nNAMES=(x y)\n"
+    assert shell_arrays(text) == {"ALL": "-f a.yml -f b.yml -f c.yml", "NAMES": "x y"}
