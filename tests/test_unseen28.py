@@ -138,3 +138,24 @@ def test_shell_arrays_over_several_lines_keep_each_file_once() -> None:
 
     text = "ALL=(\n  -f a.yml\n  -f b.yml # the server\n)\nALL+=(-f a.yml -f c.yml)\nNAMES=(x y)\n"
     assert shell_arrays(text) == {"ALL": "-f a.yml -f b.yml -f c.yml", "NAMES": "x y"}
+
+
+CELERY = (
+    "#[tokio::main]\nasync fn main() -> Result<(), celery::error::CeleryError> {\n"
+    "    let app = celery::app!(broker = RedisBroker { std::env::var(\"REDIS_URL\").unwrap() }, tasks = [],\n"
+    "        task_routes = []).await?;\n"
+    "    app.consume_from(&[\"jobs\"]).await?;\n    Ok(())\n}\n"
+)
+
+
+def test_vw402_a_celery_consumer_stops_on_sigterm_by_itself(tmp_path: Path) -> None:
+    """rusty-celery's consumer selects on SIGTERM and shuts down warmly; its `Beat` scheduler does not."""
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'celery = "0.5"\ntokio = { version = "1", features = ["full"] }\n',
+                            "src/main.rs": CELERY, "Dockerfile": IMAGE})
+    found = lint(root, ["VW402"])
+    assert got(found, root) == [("VW402", "Dockerfile", 8, "note")]
+    assert "rusty-celery's `Celery::consume` stops it on SIGTERM by itself" in found[0].message
+    beat = CELERY.replace("app.consume_from(&[\"jobs\"]).await?;", "let mut beat = celery::beat!(broker = RedisBroker "
+                          "{ String::new() }, tasks = [], task_routes = []).await?;\n    beat.start().await?;")
+    write(root, {"src/main.rs": beat})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
