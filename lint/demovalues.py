@@ -139,7 +139,13 @@ def documented_default(project: Project, value: str) -> str | None:
         ef = project.env_file(path)
         if ef is not None and any((e.value or "").strip().strip("\"'") == v for e in ef.entries):
             return project.rel(path)
-    shown = re.compile(r"`" + re.escape(v) + r"`|[=:]\s*[\"']?" + re.escape(v) + r"[\"']?(?=\s|$)", re.M)
+    # `value`, `KEY=value`, `password: value`, or the password of a connection URL the reader is told to use
+    # (`postgresql://graph:value@localhost:5432/graph`)
+    shown = re.compile(
+        r"`" + re.escape(v) + r"`|[=:]\s*[\"']?" + re.escape(v) + r"[\"']?(?=\s|$)"
+        r"|://[^:/\s@`]+:" + re.escape(v) + r"@",
+        re.M,
+    )
     for path in project.discovered.wrappers:
         if is_doc(path, project.root) and _mentions(path, v, shown):
             return project.rel(path)

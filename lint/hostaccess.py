@@ -251,9 +251,16 @@ def host_access(
             if hit is not None:
                 return f"`{hit}` in `{_rel(project, path)}`"
         elif DOC_NAMES.match(path.name):
-            doc = _doc_runs_host(_read(path), compose, store, is_store)
+            text = _read(path)
+            doc = _doc_runs_host(text, compose, store, is_store)
             if doc is not None:
                 return f"{doc} in `{_rel(project, path)}`"
+            # the compose file's own README gives the datastore's URL on the host as a way to reach it
+            # (`postgresql://graph:pass@localhost:5432/graph` under "You can access these via")
+            beside = norm_path(path.parent) == norm_path(port.location.path.parent)
+            hit = next(iter(_url_hits(text, fam, ports, port.target)), None) if beside else None
+            if hit is not None:
+                return f"`{hit}` in `{_rel(project, path)}`"
     return None
 
 

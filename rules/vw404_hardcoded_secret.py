@@ -244,8 +244,10 @@ RULE = register(
             "axum`), a value under 8 characters given to a stock database image (the password its local database is "
             "initialised with; an admin UI's short password stays a warning), the same demo credential a stock "
             "datastore service of the file is created with, given to the app that connects to it, or the value an env "
-            "template (`.env.example`) or the README documents as the default (the reviewed patterns are "
-            "`demo_patterns` in `rules/secrets.json`). A real-looking value still fires, whatever word it contains.",
+            "template (`.env.example`) or the README documents as the default (a backticked value, `KEY=value`, or "
+            "the password of a connection URL it gives, `postgresql://graph:let-me-in@localhost:5432/graph`; the "
+            "reviewed patterns are `demo_patterns` in `rules/secrets.json`). A real-looking value still fires, "
+            "whatever word it contains.",
             why="The secret lives in git history forever, is copied to every clone and CI log, and ends up in "
             "`docker inspect` and the image's layer history where anyone with pull access can read it.",
             example="environment:\n  JWT_SECRET: 9f86d081884c7d659a2feaa0c55ad015",

@@ -159,3 +159,18 @@ def test_vw402_a_celery_consumer_stops_on_sigterm_by_itself(tmp_path: Path) -> N
                           "{ String::new() }, tasks = [], task_routes = []).await?;\n    beat.start().await?;")
     write(root, {"src/main.rs": beat})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 8, "warning")]
+
+
+def test_a_readme_that_gives_the_datastore_url_on_localhost_documents_a_local_credential(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  node:\n    image: acme/node:1\n    environment:\n      postgres_host: postgres\n"
+        "      postgres_pass: let-me-in\n  postgres:\n    image: postgres:16\n    ports:\n      - '5432:5432'\n"
+        "    environment:\n      POSTGRES_USER: graph\n      POSTGRES_PASSWORD: let-me-in\n"
+    )
+    readme = "# Local node\n\nYou can reach:\n\n- Postgres: `postgresql://graph:let-me-in@localhost:5432/graph`\n"
+    root = write(tmp_path, {"docker/docker-compose.yml": compose, "docker/README.md": readme})
+    levels = sorted((f.rule_id, f.effective_level.value) for f in lint(root, ["VW404", "VW405"]))
+    assert levels == [("VW404", "note"), ("VW404", "note"), ("VW405", "note")]
+    write(root, {"docker/README.md": "# Local node\n\nRun `docker compose up`.\n"})
+    levels = sorted((f.rule_id, f.effective_level.value) for f in lint(root, ["VW404", "VW405"]))
+    assert levels == [("VW404", "warning"), ("VW404", "warning"), ("VW405", "warning")]
