@@ -109,3 +109,31 @@ def compose_run(
         sub,
         text,
     )
+
+
+# `docker compose run` options that take a value (the service is the first word that is neither)
+_RUN_VALUE_OPTS = frozenset({
+    "-e", "--env", "--env-from-file", "-v", "--volume", "-w", "--workdir", "--name", "-p", "--publish", "-u", "--user",
+    "--entrypoint", "-l", "--label", "--cap-add", "--cap-drop", "--pull",
+})  # fmt: skip
+
+
+def run_only(invocations: tuple[Invocation, ...]) -> frozenset[str] | None:
+    """The services the wrappers name when every one of their commands for a compose project is a `docker compose
+    run <service>` (a toolbox of one-off containers: `run --rm codegen-python`); None when any other command (`up`,
+    `build`, a `run` whose service cannot be read) runs it, or none does."""
+    names: set[str] = set()
+    for inv in invocations:
+        if inv.subcommand != "run":
+            return None
+        words = inv.text.split()
+        at = next((i for i, w in enumerate(words) if w == "run"), None)
+        if at is None:
+            return None
+        i = at + 1
+        while i < len(words) and words[i].startswith("-"):
+            i += 1 if "=" in words[i] or words[i] not in _RUN_VALUE_OPTS else 2
+        if i >= len(words) or "$" in words[i]:
+            return None
+        names.add(words[i])
+    return frozenset(names) if names else None

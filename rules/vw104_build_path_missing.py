@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+from viworks_lint.composeruns import run_only
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.parsers.compose import AdditionalContext, ComposeProject, Service
 from viworks_lint.project import Project
@@ -130,9 +132,33 @@ def _additional(project: Project, compose: ComposeProject, svc: Service, ac: Add
     )
 
 
+def _never_run(project: Project, compose: ComposeProject, svc: Service) -> str | None:
+    """How the repository runs this compose file, when it runs it only as `docker compose run <service>` for
+    services that neither are ``svc`` nor start it (`depends_on`): then nothing builds ``svc``; else None."""
+    ran = run_only(project.compose_env(compose).invocations)
+    if ran is None:
+        return None
+    needed, todo = set(ran), list(ran)
+    while todo:
+        other = compose.services.get(todo.pop())
+        for ref in other.depends_on if other is not None else ():
+            if ref.name not in needed:
+                needed.add(ref.name)
+                todo.append(ref.name)
+    if svc.name in needed:
+        return None
+    shown = ", ".join(f"`{n}`" for n in sorted(ran)[:3]) + (", …" if len(ran) > 3 else "")
+    return f"the repository runs this file only as `docker compose run` of {shown}, none of which starts it"
+
+
 def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
-        yield from _context(project, compose, svc)
+        stale = None
+        for f in _context(project, compose, svc):
+            stale = stale or _never_run(project, compose, svc) or ""
+            if stale:
+                f = replace(f, message=f"{f.message}; {stale}: a stale entry (only advice)", level=Level.NOTE)
+            yield f
 
 
 RULE = register(
@@ -152,7 +178,10 @@ RULE = register(
             "BuildKit loads both names and uses the lowercase one (moby/buildkit frontend/dockerui, \"dockerfile is "
             "also supported casing moby/moby#10858\"; the docker CLI does the same for its default name), and the "
             "build is linked to that file. Remote contexts (git URLs, `https://…`) and `docker-image://`, `service:`, "
-            "`target:` contexts are not paths and are not checked.",
+            "`target:` contexts are not paths and are not checked. When the repository runs the compose file only as "
+            "`docker compose run <service>` (a toolbox of one-off containers, from a Makefile or script) and none of "
+            "the services it runs is the one with the missing path or starts it through `depends_on`, nothing builds "
+            "that service: a stale entry, a note.",
             why="`docker compose up --build` stops before building anything (`unable to prepare context: path "
             '"./backnd" not found`, `failed to read dockerfile`), so none of the services are updated. '
             "A `dockerfile:` written relative to the compose file instead of the context is the usual cause.",

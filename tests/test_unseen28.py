@@ -174,3 +174,22 @@ def test_a_readme_that_gives_the_datastore_url_on_localhost_documents_a_local_cr
     write(root, {"docker/README.md": "# Local node\n\nRun `docker compose up`.\n"})
     levels = sorted((f.rule_id, f.effective_level.value) for f in lint(root, ["VW404", "VW405"]))
     assert levels == [("VW404", "warning"), ("VW404", "warning"), ("VW405", "warning")]
+
+
+def test_vw104_a_service_of_a_toolbox_compose_file_nothing_runs_is_a_stale_entry(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  gen-rust:\n    build:\n      context: .\n      dockerfile: Dockerfile-rust\n"
+        "    command: bash -c \"cd rust && make all\"\n"
+        "  gen-python:\n    build:\n      context: .\n      dockerfile: Dockerfile-python\n"
+        "    command: bash -c \"cd python && make all\"\n"
+    )
+    makefile = "python:\n\tdocker compose run --rm gen-python\n\nrust:\n\tcd rust && make\n"
+    root = write(tmp_path, {"api/docker-compose.yml": compose, "api/Dockerfile-python": "FROM python:3.12\n",
+                            "api/Makefile": makefile})
+    found = lint(root, ["VW104"])
+    assert got(found, root) == [("VW104", "api/docker-compose.yml", 5, "note")]
+    assert "only as `docker compose run` of `gen-python`" in found[0].message
+    # a run of the service itself (or an `up`) builds it: the error stands
+    for line in ("\tdocker compose run --rm gen-rust\n", "\tdocker compose up\n"):
+        write(root, {"api/Makefile": makefile.replace("\tcd rust && make\n", line)})
+        assert got(lint(root, ["VW104"]), root) == [("VW104", "api/docker-compose.yml", 5, "error")]
