@@ -95,10 +95,23 @@ def _read(base: Path, globs: tuple[str, ...]) -> list[Wrapper]:
             try:
                 if not path.is_file() or path.stat().st_size > _MAX_WRAPPER_BYTES:
                     continue
-                out.append(Wrapper(path, path.read_text(encoding="utf-8", errors="replace")))
+                out.append(Wrapper(path, _docker_named(path.read_text(encoding="utf-8", errors="replace"))))
             except OSError:
                 continue
     return out
+
+
+# `DOCKER ?= docker` (or `DOCKER=docker`, `DOCKER := podman`) then `$(DOCKER) build …`: the tool by its name
+_DOCKER_VAR = re.compile(r"^(?:export\s+)?([A-Z][A-Z0-9_]*)\s*(?:\?=|:=|=)\s*(docker|podman)\s*$", re.M)
+
+
+def _docker_named(text: str) -> str:
+    """The text with a variable that names the docker (podman) command replaced by the command."""
+    if "$" not in text:
+        return text
+    for m in _DOCKER_VAR.finditer(text):
+        text = re.sub(r"\$[({]" + m.group(1) + r"[)}]|\$" + m.group(1) + r"\b", m.group(2), text)
+    return text
 
 
 def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str, root: Path | None = None) -> bool:

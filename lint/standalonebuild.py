@@ -54,7 +54,8 @@ _RUN_VALUE_FLAGS = frozenset({
     "-e", "--env", "--env-file", "-v", "--volume", "--mount", "-w", "--workdir", "--name", "-p", "--publish",
     "--network", "--net", "-u", "--user", "--platform", "--entrypoint", "-l", "--label", "--add-host", "--cpus", "-m",
     "--memory", "--shm-size", "--ulimit", "--cap-add", "--cap-drop", "--device", "--tmpfs", "-h", "--hostname",
-    "--pull", "--runtime", "--security-opt", "--gpus", "--ipc", "--pid", "--log-driver", "--restart",
+    "--pull", "--runtime", "--security-opt", "--gpus", "--ipc", "--pid", "--log-driver", "--restart", "--link",
+    "--log-opt", "--dns", "--group-add", "--stop-signal", "--stop-timeout", "--cidfile", "--health-cmd",
 })  # fmt: skip
 
 
@@ -147,3 +148,46 @@ def standalone_context(project: Project, df: Dockerfile) -> Path:
         if parent == project.root:
             break
     return best
+
+
+def one_off_run(project: Project, df: Dockerfile) -> tuple[Path, int, str] | None:
+    """Where the repository runs the image it builds from ``df`` (`docker build -f Dockerfile.cli -t app-cli .`)
+    only as a one-off command: every `docker run` of that tag removes the container when it ends (`--rm`), runs
+    it in the foreground (no `-d`, no `--restart`) and gives it a command (`app-cli register -u admin`). Such an
+    image is an admin tool, not a service; None when it is pushed, run any other way, or not run at all."""
+    if _pushed(project, df):
+        return None
+    rel = project.rel(df.path)
+    found: tuple[Path, int, str] | None = None
+    for w in wrappers(project):
+        for built, parsed in cli_builds(w.text):
+            if built != rel:
+                continue
+            if parsed.push:
+                return None
+            for tag in parsed.tags:
+                for lineno, flags, command in _run_lines(w.text, tag):
+                    if "--rm" not in flags or not command or {"-d", "--detach", "--restart"} & set(flags):
+                        return None
+                    shown = f"docker run --rm {tag} {command[0]}" + (" …" if len(command) > 1 else "")
+                    found = found or (w.path, lineno, shown)
+    return found
+
+
+def _run_lines(text: str, image: str) -> list[tuple[int, list[str], list[str]]]:
+    """Each `docker run … <image> <command>` of a wrapper's text: its line, its options and the command."""
+    out: list[tuple[int, list[str], list[str]]] = []
+    for lineno, logical in logical_lines(text):
+        if "run" not in logical or image not in logical:
+            continue
+        for words in commands(logical):
+            if words[:2] != ["docker", "run"]:
+                continue
+            i, flags = 2, []
+            while i < len(words) and words[i].startswith("-"):
+                step = 2 if words[i] in _RUN_VALUE_FLAGS else 1
+                flags += [w.split("=", 1)[0] for w in words[i : i + 1]]
+                i += step
+            if i < len(words) and words[i].split(":", 1)[0] == image.split(":", 1)[0]:
+                out.append((lineno, flags, words[i + 1 :]))
+    return out

@@ -17,6 +17,7 @@ from viworks_lint.platforms import runs_on_platform
 from viworks_lint.privdrop import privilege_drop, unknown_drop_user
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.standalonebuild import one_off_run
 from viworks_lint.variants import fold_variants
 
 
@@ -103,8 +104,11 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         no_op = no_op_command(stage)
         if no_op is not None:
             related = (*related, Related(no_op.location, "its own command does nothing"))
+        one_off = one_off_run(project, df) if not services and not any(b.service for b in stage_builds) else None
+        if one_off is not None:
+            related = (*related, Related(Location(one_off[0], one_off[1], 1), f"run only as `{one_off[2]}`"))
         reason = _stated_reason(df, user_instr) if user_instr is not None else None
-        advice = privileged or cli or sockets or client or platform or no_op is not None or reason
+        advice = privileged or cli or sockets or client or platform or no_op is not None or reason or one_off
         level = Level.NOTE if advice else None
         on_platform = (
             f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
@@ -120,6 +124,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _SOCKET * bool(sockets)
                 + _client(client)
                 + _NO_OP * (no_op is not None)
+                + _ONE_OFF * (one_off is not None)
                 + (f"; the comment above it says why (`{reason}`): a deliberate choice, only advice" if reason else "")
                 + on_platform,
                 user_instr.location,
@@ -137,6 +142,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _SOCKET * bool(sockets)
                 + _client(client)
                 + _NO_OP * (no_op is not None)
+                + _ONE_OFF * (one_off is not None)
                 + on_platform,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
@@ -159,6 +165,10 @@ def _client(client: tuple[str, Location] | None) -> str:
     )
 
 
+_ONE_OFF = (
+    "; the repository runs the image only as a one-off command that removes its container when done (`docker run "
+    "--rm <image> <command>`, never detached or restarted), an admin tool rather than a service (only advice)"
+)
 _CLI = (
     "; it runs a command-line tool (subcommands, `help` as its default command, or a terminal UI; no EXPOSE or "
     "HEALTHCHECK, serves nothing) that exits when its command is done, so root lasts one command (only advice)"
@@ -234,24 +244,28 @@ RULE = register(
             "above gives the app's need for it (`# Run as root to allow /dev/kvm`, `needs root`, devices, "
             "capabilities, the Docker socket; not `# switch to root to install`). A note for an image of tools whose "
             "own command does nothing (`CMD [\"false\"]` or `true`, no ENTRYPOINT): whoever runs it gives the "
-            "command. A note when every compose service that runs the image (one that builds it, or an `image:` whose "
-            "name carries the program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or "
-            "Podman socket: that is root on the host whatever the container's user; and when the code the image runs "
-            "is a Docker API client (it depends on `bollard`, `docker-api`, `shiplift` or `dockworker`, "
-            "rules/crates.json `docker_clients`, with sources; an optional one only when a default feature enables "
-            "it) and neither a service that runs it nor the image's `ENV` points `DOCKER_HOST` elsewhere than the "
-            "local socket (`tcp://socket-proxy:2375`), and the repository mounts the socket for it: a compose service "
-            "that runs it does, or, when no compose service runs it, a compose file or documentation page mounts it "
-            "(`-v /var/run/docker.sock:…`): it needs the engine's socket, which only root or the socket's group can "
-            "open. A note too for a Dockerfile that cannot build as it is (a VW106 error) when nothing builds it or "
-            "the repository has no binary at all (a crate that became a library), or for one nothing builds that was "
-            "retired: its only build line in a compose file or CI workflow is commented out (not a `# build: .` to "
-            "uncomment under a service that still pulls the image), or a `deploy` Dockerfile that compose or CI "
-            "builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note for an image "
-            "built for a platform that runs it as a user of its own whatever its USER (`rules/platforms.json`, with "
-            "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
-            "Web Adapter copied into `/opt/extensions`), unless a compose service of a deploy compose file that the "
-            "repository deploys (a wrapper or CI step runs it, or runs compose over ssh) runs it as a plain container.",
+            "command. A note for an image no compose service runs that the repository builds with a tag (`docker "
+            "build -f Dockerfile.cli -t app-cli .`, `$(DOCKER)` of a Makefile too) and runs only as a one-off command "
+            "(every `docker run` of the tag has `--rm` and a command, none is detached or restarted) and never "
+            "pushes: an admin tool. A note when every compose service that runs the image (one that builds it, or an "
+            "`image:` whose name carries the program the image starts, as `acme/shop-agent` for `agent`) bind-mounts "
+            "the Docker or Podman socket: that is root on the host whatever the container's user; and when the code "
+            "the image runs is a Docker API client (it depends on `bollard`, `docker-api`, `shiplift` or "
+            "`dockworker`, rules/crates.json `docker_clients`, with sources; an optional one only when a default "
+            "feature enables it) and neither a service that runs it nor the image's `ENV` points `DOCKER_HOST` "
+            "elsewhere than the local socket (`tcp://socket-proxy:2375`), and the repository mounts the socket for "
+            "it: a compose service that runs it does, or, when no compose service runs it, a compose file or "
+            "documentation page mounts it (`-v /var/run/docker.sock:…`): it needs the engine's socket, which only "
+            "root or the socket's group can open. A note too for a Dockerfile that cannot build as it is (a VW106 "
+            "error) when nothing builds it or the repository has no binary at all (a crate that became a library), or "
+            "for one nothing builds that was retired: its only build line in a compose file or CI workflow is "
+            "commented out (not a `# build: .` to uncomment under a service that still pulls the image), or a "
+            "`deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform that runs it as a user "
+            "of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, from a "
+            "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "
+            "`/opt/extensions`), unless a compose service of a deploy compose file that the repository deploys (a "
+            "wrapper or CI step runs it, or runs compose over ssh) runs it as a plain container.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

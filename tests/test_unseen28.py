@@ -193,3 +193,22 @@ def test_vw104_a_service_of_a_toolbox_compose_file_nothing_runs_is_a_stale_entry
     for line in ("\tdocker compose run --rm gen-rust\n", "\tdocker compose up\n"):
         write(root, {"api/Makefile": makefile.replace("\tcd rust && make\n", line)})
         assert got(lint(root, ["VW104"]), root) == [("VW104", "api/docker-compose.yml", 5, "error")]
+
+
+def test_vw401_an_image_the_repository_runs_only_as_a_one_off_command(tmp_path: Path) -> None:
+    image = IMAGE.replace("USER nobody\n", "EXPOSE 8080\n").replace('CMD ["shop"]', 'ENTRYPOINT ["shop"]')
+    makefile = (
+        "DOCKER=docker\n\ncli-build:\n\t$(DOCKER) build -f Dockerfile.cli -t shop-cli .\n\n"
+        "cli-register: cli-build\n\t$(DOCKER) run -i --rm --net shop_backend --link shop_db shop-cli register -u admin\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile.cli": image,
+                            "Makefile": makefile})
+    found = lint(root, ["VW401"])
+    assert got(found, root) == [("VW401", "Dockerfile.cli", 5, "note")]
+    assert "one-off command" in found[0].message
+    # detached, or pushed somewhere: a service after all
+    write(root, {"Makefile": makefile.replace("run -i --rm", "run -d --rm")})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile.cli", 5, "warning")]
+    write(root, {"Makefile": makefile + "\npush:\n\t$(DOCKER) push shop-cli\n"
+                 .replace("push shop-cli", "build -f Dockerfile.cli -t shop-cli --push .")})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile.cli", 5, "warning")]
