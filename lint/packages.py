@@ -118,6 +118,14 @@ class Copied:
     dir_like: bool  # the source looks like a directory (whole tree copied)
 
 
+# programs the operating system's packages provide, which no pip, npm or gem package installs: still claimable
+# after one of those ran
+SYSTEM_TOOLS = frozenset({
+    "curl", "wget", "nc", "netcat", "ncat", "bash", "envsubst", "jq", "su-exec", "gosu", "tini", "dumb-init",
+    "pg_isready", "psql", "redis-cli", "mysql", "mysqladmin", "mongosh", "nslookup", "dig", "ping", "telnet",
+})  # fmt: skip
+
+
 @dataclass
 class ImageContents:
     """What the image of ``stage`` contains. ``complete`` says whether absence can be claimed."""
@@ -132,6 +140,7 @@ class ImageContents:
     virtual: dict[str, list[str]] = field(default_factory=dict)  # apk --virtual groups
     workdir: str = "/"
     contexts: list[Path] = field(default_factory=list)  # build contexts its local COPY sources come from
+    language_packages: bool = False  # a RUN of pip, npm, gem …: programs those packages install are not known
 
     def host_file(self, program: str) -> Path | None:
         """The build-context file a COPY put at ``program``'s path in the image, when there is one."""
@@ -213,6 +222,8 @@ class ImageContents:
             return True
         if any(c.dir_like and c.dest.rstrip("/") in STANDARD_BIN_DIRS for c in self.copies):
             return None  # a whole bin directory was copied in
+        if self.language_packages and name not in SYSTEM_TOOLS:
+            return None  # `celery`, `uvicorn`: a console script a pip or npm package may have put on PATH
         return False if self.complete else None
 
     def has_shell(self) -> bool | None:

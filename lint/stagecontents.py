@@ -57,6 +57,14 @@ def _strip_prefix(words: list[str]) -> list[str]:
     return words[i:]
 
 
+# package managers of a language whose packages put programs on PATH (`celery`, `uvicorn`, `pm2`): what they add
+# is not read, so only the system's own tools can be claimed absent once one ran
+_LANGUAGE_INSTALLERS = frozenset({
+    "pip", "pip3", "pipx", "poetry", "uv", "pdm", "conda", "mamba", "micromamba", "npm", "npx", "yarn", "pnpm", "bun",
+    "gem", "bundle", "composer", "go",
+})  # fmt: skip
+
+
 def _package_name(word: str) -> str:
     name = re.split(r"[=<>~]", word, maxsplit=1)[0]
     return name.split(":", 1)[0].lower()
@@ -87,6 +95,8 @@ def _scan_run(instr: Instruction, stage: Stage, out: ImageContents, workdir: str
         if prog in SHELLS and "-c" in words[1:-1]:
             _scan_run(instr, stage, out, workdir, words[words.index("-c") + 1])
             continue
+        if prog in _LANGUAGE_INSTALLERS or (prog.startswith("python") and words[1:3] == ["-m", "pip"]):
+            out.language_packages = True  # `pip install celery`, `npm install -g pm2`: console scripts on PATH
         if prog in _INSTALL and sub == _INSTALL[prog]:
             rest = words[at + 1 :]
             group: str | None = None

@@ -11,7 +11,7 @@ from viworks_lint.backgrounded import backgrounded_then_exits
 from viworks_lint.code import service_code
 from viworks_lint.cratedeps import extern_name
 from viworks_lint.dockerutil import text_location
-from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.cargo import Manifest
@@ -24,8 +24,8 @@ from viworks_lint.scripts import entry_script, main_instructions, script_argv, s
 from viworks_lint.stubbuild import stale_stubs
 
 _EXITS = (
-    "the container's main process then ends, Docker stops the container with exit code 0 and `restart:` starts it "
-    "again in a loop"
+    "the container's main process then ends and Docker stops the container with exit code 0 (a `restart:` policy "
+    "starts it again, in a loop)"
 )
 _FIX = {
     "dropped": "add `.await` to it",
@@ -231,6 +231,10 @@ def _stub_findings(project: Project) -> Iterator[Finding]:
                     Related(st.stub.location, "the stub `main` is written and built here"),
                     Related(st.copy.location, "the real sources are copied over it here"),
                 ),
+                extra={
+                    HELP: f"Run `touch {st.main}` before the real `cargo build`, or remove the stub's "
+                    f"`target/<profile>/deps/{st.binary.replace('-', '_')}*` files after the stub build."
+                },
             )
 
 

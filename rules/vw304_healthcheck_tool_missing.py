@@ -231,21 +231,22 @@ RULE = register(
         level=Level.ERROR,
         summary="The healthcheck runs a program (or needs a shell) the image does not have.",
         docs=RuleDocs(
-            what="The program a compose `healthcheck.test` (argv[0] of `CMD`, the first command of `CMD-SHELL` "
-            "or of `sh -c`) or a Dockerfile `HEALTHCHECK` runs must exist in the final image: in its base image "
+            what="The program a compose `healthcheck.test` (argv[0] of `CMD`, the first command of `CMD-SHELL` or of "
+            "`sh -c`) or a Dockerfile `HEALTHCHECK` runs must exist in the final image: in its base image "
             "(`rules/images.json`: Debian-slim has no curl, nor do the slim variants of `python` and `node`, which "
             "purge the curl/wget they fetch with; Alpine has busybox `wget`/`nc` but no curl; the default `python` "
-            "and `node` tags, built on buildpack-deps, have both; distroless and scratch have no shell and no "
-            "tools), installed by a package manager in the final stage or a stage it is built FROM, copied in "
-            "(`COPY --from=… /usr/bin/curl`), or written by a RUN "
-            "(`curl -o`, `ln -s`, `chmod +x`). `CMD-SHELL` and shell-form `HEALTHCHECK` need `/bin/sh`. The app "
-            "binary itself (any path COPY'd into the image) is fine. A script the healthcheck runs that was "
-            "copied from the build context (on its own or in a copied directory) must also find the interpreter "
-            "its `#!` line names (`#!/bin/bash` in alpine or busybox fails). Image-only services are checked "
-            "only when the image's tool list is known (e.g. `postgres` has `pg_isready`, `redis` has "
-            "`redis-cli`). Stays silent for: images whose contents are not fully known (an unknown base, a RUN "
-            "that installs what it cannot read), variables in the program, directories copied over a bin "
-            "directory, and scripts whose `#!` line is missing or names a program the image has.",
+            "and `node` tags, built on buildpack-deps, have both; distroless and scratch have no shell and no tools), "
+            "installed by a package manager in the final stage or a stage it is built FROM, copied in (`COPY --from=… "
+            "/usr/bin/curl`), or written by a RUN (`curl -o`, `ln -s`, `chmod +x`). `CMD-SHELL` and shell-form "
+            "`HEALTHCHECK` need `/bin/sh`. The app binary itself (any path COPY'd into the image) is fine, and so is "
+            "a program a language package may have put on PATH once the image runs `pip`, `npm`, `gem` or the like "
+            "(`celery`, `uvicorn`, `pm2`): then only the system's own tools (`curl`, `wget`, `nc`, …) are claimed. A "
+            "script the healthcheck runs that was copied from the build context (on its own or in a copied directory) "
+            "must also find the interpreter its `#!` line names (`#!/bin/bash` in alpine or busybox fails). "
+            "Image-only services are checked only when the image's tool list is known (e.g. `postgres` has "
+            "`pg_isready`, `redis` has `redis-cli`). Stays silent for: images whose contents are not fully known (an "
+            "unknown base, a RUN that installs what it cannot read), variables in the program, directories copied "
+            "over a bin directory, and scripts whose `#!` line is missing or names a program the image has.",
             why='Docker runs the probe, gets `exec: "curl": executable file not found in $PATH`, and marks the '
             "container unhealthy: `depends_on: service_healthy` dependants never start and orchestrators "
             "restart a perfectly working service.",

@@ -47,6 +47,15 @@ def test_vw304_curl_in_a_python_or_node_slim_image(tmp_path: Path) -> None:
     assert [f.location.line for f in lint(root, ["VW304"])] == []
     write(root, {"compose.yaml": compose})
     assert [f.location.line for f in lint(root, ["VW304"])] == [5]
+    # the default tags are known (buildpack-deps: curl and wget), not merely unknown
+    from viworks_lint.images import lookup
+
+    assert {"curl", "wget"} <= lookup("python:3.12").tools and "curl" not in lookup("python:3.12-slim").tools
+    assert {"curl", "wget"} <= lookup("node:20").tools and "curl" not in lookup("node:20-slim").tools
+    # a program a pip (npm) package installs may be on PATH: only the system's own tools are claimed
+    celery = compose.replace('"curl", "-f", "http://localhost:8000/health"', '"celery", "inspect", "ping"', 1)
+    write(root, {"compose.yaml": celery, "ml/Dockerfile": py, "ui/Dockerfile": node})
+    assert [f.location.line for f in lint(root, ["VW304"])] == [9]  # the node image's curl still fires
 
 
 def test_vw309_a_toolchain_image_with_no_command_runs_none_of_the_code(tmp_path: Path) -> None:
@@ -212,3 +221,14 @@ def test_vw401_an_image_the_repository_runs_only_as_a_one_off_command(tmp_path: 
     write(root, {"Makefile": makefile + "\npush:\n\t$(DOCKER) push shop-cli\n"
                  .replace("push shop-cli", "build -f Dockerfile.cli -t shop-cli --push .")})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile.cli", 5, "warning")]
+
+
+def test_vw210_the_stale_stub_finding_gives_its_own_help(tmp_path: Path) -> None:
+    from tests.test_review10 import STUB_IMAGE
+
+    image = STUB_IMAGE.replace("{final}", "cargo build --release").replace("{between}", "").replace("{stub_tail}", "")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "Cargo.lock": "", "src/main.rs": "fn main() {}\n", "Dockerfile": image})
+    found = [f for f in lint(root, ["VW210"]) if "stub" in f.message]
+    assert len(found) == 1
+    assert "touch /app/src/main.rs" in found[0].extra["help"] and "Await" not in found[0].extra["help"]
+    assert "(a `restart:` policy starts it again, in a loop)" in found[0].message
