@@ -152,30 +152,49 @@ def standalone_context(project: Project, df: Dockerfile) -> Path:
 
 def one_off_run(project: Project, df: Dockerfile) -> tuple[Path, int, str] | None:
     """Where the repository runs the image it builds from ``df`` (`docker build -f Dockerfile.cli -t app-cli .`)
-    only as a one-off command: every `docker run` of that tag removes the container when it ends (`--rm`), runs
-    it in the foreground (no `-d`, no `--restart`) and gives it a command (`app-cli register -u admin`). Such an
-    image is an admin tool, not a service; None when it is pushed, run any other way, or not run at all."""
+    only as a one-off command: every `docker run` of that tag, in any wrapper or document, removes the container
+    when it ends (`--rm`), runs it in the foreground (no `-d`, no `--restart`), publishes no port, is not on the
+    host network and gives it a command (`app-cli register -u admin`). Such an image is an admin tool, not a
+    service; None when it is pushed, run any other way, or not run at all."""
     if _pushed(project, df):
         return None
     rel = project.rel(df.path)
-    found: tuple[Path, int, str] | None = None
+    tags: set[str] = set()
     for w in wrappers(project):
         for built, parsed in cli_builds(w.text):
             if built != rel:
                 continue
             if parsed.push:
                 return None
-            for tag in parsed.tags:
-                for lineno, flags, command in _run_lines(w.text, tag):
-                    if "--rm" not in flags or not command or {"-d", "--detach", "--restart"} & set(flags):
-                        return None
-                    shown = f"docker run --rm {tag} {command[0]}" + (" …" if len(command) > 1 else "")
-                    found = found or (w.path, lineno, shown)
+            tags.update(parsed.tags)
+    found: tuple[Path, int, str] | None = None
+    for w in wrappers(project) if tags else []:
+        for tag in tags:
+            for lineno, flags, command in _run_lines(w.text, tag):
+                if "--rm" not in flags or not command or not _foreground(flags):
+                    return None
+                shown = f"docker run --rm {tag} {command[0]}" + (" …" if len(command) > 1 else "")
+                found = found or (w.path, lineno, shown)
     return found
 
 
+def _foreground(flags: list[str]) -> bool:
+    """A `docker run` whose options neither detach nor restart the container, publish no port and use no host
+    network (`-dit` counts as `-d`)."""
+    for flag in flags:
+        name, _, value = flag.partition("=")
+        if name in ("--detach", "--restart", "--publish", "--publish-all") or (
+            name in ("--network", "--net") and value == "host"
+        ):
+            return False
+        if not name.startswith("--") and set(name[1:]) & {"d", "p", "P"}:
+            return False
+    return True
+
+
 def _run_lines(text: str, image: str) -> list[tuple[int, list[str], list[str]]]:
-    """Each `docker run … <image> <command>` of a wrapper's text: its line, its options and the command."""
+    """Each `docker run … <image> <command>` of a wrapper's text: its line, its options (with their values, as
+    `--name=value`) and the command."""
     out: list[tuple[int, list[str], list[str]]] = []
     for lineno, logical in logical_lines(text):
         if "run" not in logical or image not in logical:
@@ -185,9 +204,12 @@ def _run_lines(text: str, image: str) -> list[tuple[int, list[str], list[str]]]:
                 continue
             i, flags = 2, []
             while i < len(words) and words[i].startswith("-"):
-                step = 2 if words[i] in _RUN_VALUE_FLAGS else 1
-                flags += [w.split("=", 1)[0] for w in words[i : i + 1]]
-                i += step
-            if i < len(words) and words[i].split(":", 1)[0] == image.split(":", 1)[0]:
+                if words[i] in _RUN_VALUE_FLAGS and i + 1 < len(words):
+                    flags.append(f"{words[i]}={words[i + 1]}")
+                    i += 2
+                else:
+                    flags.append(words[i])
+                    i += 1
+            if i < len(words) and words[i] in (image, *(f"{image}:{t}" for t in ("latest",))):
                 out.append((lineno, flags, words[i + 1 :]))
     return out

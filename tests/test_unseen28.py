@@ -232,3 +232,17 @@ def test_vw210_the_stale_stub_finding_gives_its_own_help(tmp_path: Path) -> None
     assert len(found) == 1
     assert "touch /app/src/main.rs" in found[0].extra["help"] and "Await" not in found[0].extra["help"]
     assert "(a `restart:` policy starts it again, in a loop)" in found[0].message
+
+
+def test_vw401_a_one_off_run_is_foreground_without_ports_and_every_run_counts(tmp_path: Path) -> None:
+    image = IMAGE.replace("USER nobody\n", "").replace('CMD ["shop"]', 'ENTRYPOINT ["shop"]')
+    makefile = "build:\n\tdocker build -f Dockerfile.cli -t shop-cli .\n\nrun:\n\tdocker run {flags} shop-cli serve\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile.cli": image})
+    for flags, level in (("--rm -it", "note"), ("-dit --rm", "warning"), ("--rm -p 8080:8080", "warning"),
+                         ("--rm --network host", "warning"), ("--rm --network=backend", "note")):
+        write(root, {"Makefile": makefile.format(flags=flags)})
+        assert [f.effective_level.value for f in lint(root, ["VW401"])] == [level], flags
+    # a detached run in another file (a deploy script) makes it a service
+    write(root, {"Makefile": makefile.format(flags="--rm -it"),
+                 "scripts/deploy.sh": "#!/bin/sh\ndocker run -d --restart unless-stopped shop-cli serve\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
