@@ -3,6 +3,7 @@ runs: files, env files, profiles, the variables the line sets."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,22 +119,26 @@ _RUN_VALUE_OPTS = frozenset({
 })  # fmt: skip
 
 
-def run_only(invocations: tuple[Invocation, ...]) -> frozenset[str] | None:
+def run_only(invocations: tuple[Invocation, ...], services: frozenset[str]) -> frozenset[str] | None:
     """The services the wrappers name when every one of their commands for a compose project is a `docker compose
-    run <service>` (a toolbox of one-off containers: `run --rm codegen-python`); None when any other command (`up`,
-    `build`, a `run` whose service cannot be read) runs it, or none does."""
+    run <service>` of one of ``services`` (a toolbox of one-off containers: `run --rm codegen-python`); None when
+    any other command (`up`, `build`, a `run` whose service cannot be read, or is none of them) runs it, or none
+    does."""
     names: set[str] = set()
     for inv in invocations:
         if inv.subcommand != "run":
             return None
-        words = inv.text.split()
+        try:
+            words = shlex.split(inv.text, comments=True)
+        except ValueError:
+            return None
         at = next((i for i, w in enumerate(words) if w == "run"), None)
         if at is None:
             return None
         i = at + 1
         while i < len(words) and words[i].startswith("-"):
             i += 1 if "=" in words[i] or words[i] not in _RUN_VALUE_OPTS else 2
-        if i >= len(words) or "$" in words[i]:
-            return None
+        if i >= len(words) or words[i] not in services:
+            return None  # misread, or a service of another file set
         names.add(words[i])
     return frozenset(names) if names else None

@@ -135,7 +135,7 @@ def _additional(project: Project, compose: ComposeProject, svc: Service, ac: Add
 def _never_run(project: Project, compose: ComposeProject, svc: Service) -> str | None:
     """How the repository runs this compose file, when it runs it only as `docker compose run <service>` for
     services that neither are ``svc`` nor start it (`depends_on`): then nothing builds ``svc``; else None."""
-    ran = run_only(project.compose_env(compose).invocations)
+    ran = run_only(project.compose_env(compose).invocations, frozenset(compose.services))
     if ran is None:
         return None
     needed, todo = set(ran), list(ran)

@@ -199,7 +199,8 @@ def test_vw104_a_service_of_a_toolbox_compose_file_nothing_runs_is_a_stale_entry
     assert got(found, root) == [("VW104", "api/docker-compose.yml", 5, "note")]
     assert "only as `docker compose run` of `gen-python`" in found[0].message
     # a run of the service itself (or an `up`) builds it: the error stands
-    for line in ("\tdocker compose run --rm gen-rust\n", "\tdocker compose up\n"):
+    for line in ("\tdocker compose run --rm gen-rust\n", "\tdocker compose up\n",
+                 "\tdocker compose run --rm -e \"MSG=hello world\" gen-rust\n"):
         write(root, {"api/Makefile": makefile.replace("\tcd rust && make\n", line)})
         assert got(lint(root, ["VW104"]), root) == [("VW104", "api/docker-compose.yml", 5, "error")]
 
