@@ -81,6 +81,8 @@ def compose_run(
         elif name == "--project-directory":
             project_dir = val
         elif not a.startswith("-") and not takes and not stack:  # a stack's name: its flags may follow it
+            if "$" in a:
+                return None  # `"${FILES[@]}"` of an array we could not read: which files it names is unknown
             sub = a
             break
         i += 1

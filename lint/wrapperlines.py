@@ -107,10 +107,12 @@ ARRAY_USE = re.compile(r"\"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}\"?")
 
 
 def shell_arrays(text: str) -> dict[str, str]:
-    """The words every assignment and `+=` of each bash array of a script gives it, joined: a file set a script
+    """The words the assignment and every `+=` of each bash array of a script give it, joined: a file set a script
     builds up in branches (`COMPOSE_FILES+=(-f docker-compose.server.yml)` for some features) is read as the
-    largest one it runs."""
+    largest one it runs. An array assigned twice (`FILES=(… prod.yml)` in one branch, `FILES=(… dev.yml)` in
+    the other) holds one of two sets, which cannot be told: it is left out."""
     arrays: dict[str, list[str]] = {}
+    plain: dict[str, int] = {}  # how many `NAME=(…)` assignments: two are alternatives (prod or dev), not one set
     open_name: str | None = None
     for line in text.splitlines():
         body = line.split(" #", 1)[0].strip()
@@ -123,10 +125,12 @@ def shell_arrays(text: str) -> dict[str, str]:
         m = _ARRAY_START.match(body)
         if m is None:
             continue
+        if "+=(" not in body:
+            plain[m.group(1)] = plain.get(m.group(1), 0) + 1
         arrays.setdefault(m.group(1), []).extend(m.group(2).split())
         if not m.group(3):
             open_name = m.group(1)
-    return {name: " ".join(_once(words)) for name, words in arrays.items()}
+    return {name: " ".join(_once(words)) for name, words in arrays.items() if plain.get(name, 0) <= 1}
 
 
 def _once(words: list[str]) -> list[str]:

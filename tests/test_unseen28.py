@@ -147,6 +147,9 @@ def test_shell_arrays_over_several_lines_keep_each_file_once() -> None:
 
     text = "ALL=(\n  -f a.yml\n  -f b.yml # the server\n)\nALL+=(-f a.yml -f c.yml)\nNAMES=(x y)\n"
     assert shell_arrays(text) == {"ALL": "-f a.yml -f b.yml -f c.yml", "NAMES": "x y"}
+    # assigned in two branches: one set or the other, not both
+    branches = "if [ \"$1\" = prod ]; then\n  FILES=(-f a.yml -f prod.yml)\nelse\n  FILES=(-f a.yml -f dev.yml)\nfi\n"
+    assert shell_arrays(branches) == {}
 
 
 CELERY = (
