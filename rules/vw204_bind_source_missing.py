@@ -135,7 +135,8 @@ def _runs_as(project: Project, svc: Service) -> str | None:
     (root, or not known: the base image of an image-only service may drop privileges itself)."""
     if svc.user is not None and svc.user.strip():
         if "$" in svc.user:
-            return _user_default(svc.user)
+            node = svc.node.get("user")  # as written: the model keeps `${UID}` but drops its default
+            return _user_default(node.raw if node is not None and node.raw else svc.user)
         return None if is_root_user(svc.user) else svc.user
     build = project.build_of_service(svc)
     if build is None and svc.image:
@@ -153,15 +154,13 @@ def _runs_as(project: Project, svc: Service) -> str | None:
 
 # `user: ${UID:-1000}:${GID:-1000}`: the host user's ids (bash and zsh set UID but export neither it nor GID, so
 # compose mostly sees the default) or the default; a non-zero default names a non-root user either way
-# (the model keeps `${UID}`/`${GID}` as the host's own values)
+# (a bare `${UID}` is mostly unset, hence empty: root)
 _USER_VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9]+)\}")
-_HOST_IDS = re.compile(r"\$\{?(?:UID|GID)\}?")
 
 
 def _user_default(user: str) -> str | None:
-    """The non-root user a `user:` made of variables with numeric defaults, or of the host user's `${UID}` and
-    `${GID}`, names; else None."""
-    value = _HOST_IDS.sub("1000", _USER_VAR.sub(lambda m: m.group(1), user.strip()))
+    """The non-root user a `user:` made of variables with non-zero numeric defaults names, else None."""
+    value = _USER_VAR.sub(lambda m: m.group(1), user.strip())
     if "$" in value or not re.fullmatch(r"[0-9]+(?::[0-9]+)?", value) or is_root_user(value):
         return None
     return user.strip()
@@ -359,27 +358,28 @@ RULE = register(
             "is only a note (an empty directory may be all the service needs). A missing data directory (git-ignored, "
             "or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container "
             "that runs as root, which gets no finding at all; it is an error when the container runs as a non-root "
-            "user (compose `user:`, also one of variables with non-zero numeric defaults, `${PUID:-1000}`, or the "
-            "host user's `${UID}:${GID}`; the built image's `USER`, or for an image-only service the `USER` its image "
-            "sets, a fact of `rules/images.json`, for a git-ignored data directory: `prom/prometheus`, "
-            "`grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint chowns its directories as root "
-            "before dropping privileges, such as postgres and mysql), since Docker creates it owned by root; a note "
-            "when the service's Rust code is known, configures its output in code (no `log4rs` or settings file) and "
-            "names the folder nowhere (no string holds its name; no variable the container gets, from `environment`, "
-            "`env_file` or the image, no word of its command or entrypoint and no file mounted into it holds its "
-            "path; it is not the working directory: `./logs:/app/logs` beside an app that logs to stderr writes "
-            "nothing there). A read-only mount (`:ro`) is read, not written, so it is no data directory; a build "
-            "output of the host (a path under Cargo's `target/…/release` or `debug`) is only a note to build it "
-            "first. A source the repository puts into place itself (a template beside it, or a `mkdir -p`, `cp`, "
-            "`touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a wrapper, script, CI "
-            "workflow or the README, also a bare `touch app.db` in the docs for a copy of the compose file in another "
-            "folder such as `examples/`) is only a note naming that step (a deploy job's `scp`/`rsync` of the file to "
-            "`host:$DIR/<the same path>` counts too, when the same file runs compose in `$DIR` or copies a compose "
-            "file there); so is a source of a compose file kept under a documentation folder (`docs/…`), a snippet "
-            "whose reader supplies the file. Named volumes, absolute host paths, `~` paths and paths built from "
-            "variables (`${PWD}/x`, `$HOME/x`) are not claimed, nor a missing folder of no known use mounted into a "
-            "container known to run as root (compose `user: root`, or an image built here with no USER): Docker "
-            "creates it, and the container can write there.",
+            "user (compose `user:`, also one of variables with non-zero numeric defaults, "
+            "`${UID:-1000}:${GID:-1000}`, that the project's `.env` does not set otherwise; not a bare `${UID}`, "
+            "which shells do not export, so compose leaves it empty: root; the built image's `USER`, or for an "
+            "image-only service the `USER` its image sets, a fact of `rules/images.json`, for a git-ignored data "
+            "directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint "
+            "chowns its directories as root before dropping privileges, such as postgres and mysql), since Docker "
+            "creates it owned by root; a note when the service's Rust code is known, configures its output in code "
+            "(no `log4rs` or settings file) and names the folder nowhere (no string holds its name; no variable the "
+            "container gets, from `environment`, `env_file` or the image, no word of its command or entrypoint and no "
+            "file mounted into it holds its path; it is not the working directory: `./logs:/app/logs` beside an app "
+            "that logs to stderr writes nothing there). A read-only mount (`:ro`) is read, not written, so it is no "
+            "data directory; a build output of the host (a path under Cargo's `target/…/release` or `debug`) is only "
+            "a note to build it first. A source the repository puts into place itself (a template beside it, or a "
+            "`mkdir -p`, `cp`, `touch` or a tool's output file, `ssh-keygen -f`, `openssl -out`, `curl -o`, in a "
+            "wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs for a copy of the "
+            "compose file in another folder such as `examples/`) is only a note naming that step (a deploy job's "
+            "`scp`/`rsync` of the file to `host:$DIR/<the same path>` counts too, when the same file runs compose in "
+            "`$DIR` or copies a compose file there); so is a source of a compose file kept under a documentation "
+            "folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute host paths, `~` "
+            "paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed, nor a missing folder of no "
+            "known use mounted into a container known to run as root (compose `user: root`, or an image built here "
+            "with no USER): Docker creates it, and the container can write there.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

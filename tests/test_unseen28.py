@@ -80,11 +80,13 @@ def test_vw204_a_user_given_by_variables_with_non_root_defaults(tmp_path: Path) 
     )
     root = write(tmp_path, {".gitignore": "/podcasts\n", "compose.yaml": compose})
     assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 6, "error")]
-    for user in ("${PUID:-0}", "${PUID}", "root"):
+    for user in ("${PUID:-0}", "${PUID}", "${UID}:${GID}", "root"):
         write(root, {"compose.yaml": compose.replace("${UID:-1000}:${GID:-1000}", user)})
         assert lint(root, ["VW204"]) == [], user  # root by default, or a user nothing tells
     write(root, {"compose.yaml": compose.replace("${UID:-1000}:${GID:-1000}", "${APP_UID:-1000}")})
     assert [f.rule_id for f in lint(root, ["VW204"])] == ["VW204"]
+    write(root, {".env": "APP_UID=0\n"})  # the project's .env gives it root
+    assert lint(root, ["VW204"]) == []
 
 
 def test_a_compose_variant_whose_command_takes_a_dash_f_is_still_a_project_of_its_own(tmp_path: Path) -> None:
