@@ -29,6 +29,7 @@ class Family:
     healthcheck: str | None
     credentials: dict[str, Any] | None  # the official image's init variables (see the data file)
     waiting_clients: tuple[str, ...] = ()  # client crates that wait for a late server at start (`client_waits`)
+    shell_clients: tuple[str, ...] = ()  # its command-line clients (`psql`, `redis-cli`)
     waiting_unless: tuple[str, ...] = ()  # calls that fail fast instead (`client_waits.unless_calls`)
 
 
@@ -56,6 +57,7 @@ def families() -> tuple[Family, ...]:
             healthcheck=f.get("healthcheck"),
             credentials=f.get("credentials"),
             waiting_clients=tuple(f.get("client_waits", {}).get("crates", ())),
+            shell_clients=tuple(f.get("shell_clients", ())),
             waiting_unless=tuple(f.get("client_waits", {}).get("unless_calls", ())),
         )
         for f in _data()["families"]

@@ -92,6 +92,26 @@ def _url_hits(text: str, fam: Family | None, ports: set[str], target: int | None
             yield m.group(0).partition("://")[0] + "://…@" + (parts.netloc.rpartition("@")[2])
 
 
+_CLIENT_HOST = re.compile(r"(?:^|\s)(?:-h\s*|--host[=\s]+)[\"']?(?:localhost|127\.0\.0\.1)\b")
+_CLIENT_PORT = re.compile(r"(?:^|\s)(?:-p\s*|-P\s*|--port[=\s]+)[\"']?([0-9]+)\b")
+
+
+def _client_hit(text: str, fam: Family | None, ports: set[str], target: int | None) -> str | None:
+    """A command line of the datastore's own client against the host's published port (`psql -h 127.0.0.1 -p 5432
+    -U app < schema.sql`, `redis-cli -h localhost -p 6379`), as a document tells the reader to run it."""
+    if fam is None or not fam.shell_clients:
+        return None
+    names = "|".join(re.escape(c) for c in fam.shell_clients)
+    for m in re.finditer(rf"(?<![\w./-])(?:{names})(?![\w-])[^\n`|;&]*", text):
+        line = m.group(0)
+        if _CLIENT_HOST.search(line) is None:
+            continue
+        port = _CLIENT_PORT.search(line)
+        if (port.group(1) if port else str(target)) in ports:
+            return " ".join(line.split()[:5]) + (" …" if len(line.split()) > 5 else "")
+    return None
+
+
 _REF = re.compile(r"^\$\{?(\w+)\}?$")
 
 
@@ -207,6 +227,10 @@ def _in_profiles(svc: Service, wanted: set[str]) -> bool:
     return not svc.profiles or any(p in wanted for p in svc.profiles)
 
 
+# the start of what `host_access` answers when the evidence is a README's URL, not an app run on the host
+DOCUMENTED = "documented: "
+
+
 def host_access(
     project: Project,
     compose: ComposeProject,
@@ -249,7 +273,7 @@ def host_access(
         if (path.name in _TASK_FILES or path.suffix == ".mk") and norm_path(path.parent) in near:
             hit = _evidence(_read(path), fam, ports, port.target)
             if hit is not None:
-                return f"`{hit}` in `{_rel(project, path)}`"
+                return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
         elif DOC_NAMES.match(path.name):
             text = _read(path)
             doc = _doc_runs_host(text, compose, store, is_store)
@@ -259,8 +283,9 @@ def host_access(
             # (`postgresql://graph:pass@localhost:5432/graph` under "You can access these via")
             beside = norm_path(path.parent) == norm_path(port.location.path.parent)
             hit = next(iter(_url_hits(text, fam, ports, port.target)), None) if beside else None
+            hit = hit or (_client_hit(text, fam, ports, port.target) if beside else None)
             if hit is not None:
-                return f"`{hit}` in `{_rel(project, path)}`"
+                return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
     return None
 
 

@@ -11,7 +11,7 @@ from viworks_lint.connections import service_family
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
-from viworks_lint.hostaccess import host_access
+from viworks_lint.hostaccess import DOCUMENTED, host_access
 from viworks_lint.images import split_image
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project
@@ -244,7 +244,13 @@ def check(project: Project) -> Iterator[Finding]:
             ),
             None,
         )
-        if host_run is not None:
+        if host_run is not None and host_run.startswith(DOCUMENTED):
+            fix = (
+                f"the README beside it gives its address on the host ({host_run.removeprefix(DOCUMENTED)}) as the "
+                "way to reach it, so publishing it is deliberate: bind it to `127.0.0.1:` to keep that for this "
+                "machine only"
+            )
+        elif host_run is not None:
             fix = (
                 f"the repository points an app run on the host at this port ({host_run}), so it is the documented "
                 "way in for local runs: bind it to `127.0.0.1:` unless other machines must connect"
@@ -327,8 +333,9 @@ RULE = register(
             "`docker compose up -d postgres minio`) in a file that runs the app on the host (`cargo run`, `cargo "
             "watch`, `make run`; under the same heading when the command names no service and starts what the "
             "profiles hold), or a README beside the compose file that gives the datastore's URL at `localhost` and "
-            "the published port as the way to reach it (`postgresql://graph:pass@localhost:5432/graph`); not for a "
-            "stack named for production (`docker-compose.prod.yml`) or one that publishes host port 80/443. The "
+            "the published port as the way to reach it (`postgresql://graph:pass@localhost:5432/graph`, or a command "
+            "of its own client, `psql -h 127.0.0.1 -p 5432`, clients per family in `rules/datastores.json`); not for "
+            "a stack named for production (`docker-compose.prod.yml`) or one that publishes host port 80/443. The "
             "message says so plainly when authentication is off (`POSTGRES_HOST_AUTH_METHOD=trust`, "
             "redis/valkey/keydb without a password, mongo without root credentials, memcached). A port line that "
             "several compose projects run (the file alone and in a documented `-f` set) is one finding naming the "

@@ -183,8 +183,15 @@ def test_a_readme_that_gives_the_datastore_url_on_localhost_documents_a_local_cr
     )
     readme = "# Local node\n\nYou can reach:\n\n- Postgres: `postgresql://graph:let-me-in@localhost:5432/graph`\n"
     root = write(tmp_path, {"docker/docker-compose.yml": compose, "docker/README.md": readme})
-    levels = sorted((f.rule_id, f.effective_level.value) for f in lint(root, ["VW404", "VW405"]))
-    assert levels == [("VW404", "note"), ("VW404", "note"), ("VW405", "note")]
+    found = lint(root, ["VW404", "VW405"])
+    assert sorted((f.rule_id, f.effective_level.value) for f in found) == [
+        ("VW404", "note"), ("VW404", "note"), ("VW405", "note")]
+    assert "the README beside it gives its address on the host" in next(f for f in found if f.rule_id == "VW405").message
+    # a command of the datastore's own client against the published port documents it as well
+    write(root, {"docker/README.md": "# Local node\n\n```sh\npsql -h 127.0.0.1 -p 5432 -U graph < schema.sql\n```\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["note"]
+    write(root, {"docker/README.md": "# Local node\n\n```sh\npsql -h 127.0.0.1 -p 5433 -U graph < schema.sql\n```\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW405"])] == ["warning"]
     write(root, {"docker/README.md": "# Local node\n\nRun `docker compose up`.\n"})
     levels = sorted((f.rule_id, f.effective_level.value) for f in lint(root, ["VW404", "VW405"]))
     assert levels == [("VW404", "warning"), ("VW404", "warning"), ("VW405", "warning")]
