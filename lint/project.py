@@ -125,8 +125,10 @@ class Project:
             key = tuple(norm_path(f) for f in group)
             if len(key) == 1 and key[0] in extended and key not in runs and not standalone_compose(key[0]):
                 continue  # `services/x/compose.yaml` that the root file `extends`, incomplete on its own
-            if key not in runs and any(len(k) > len(key) and k[: len(key)] == key for k in runs):
-                continue  # every run the repository makes of it adds files (`-f compose.yml -f compose.server.yml`)
+            if key not in runs and norm_path(group[0].parent) != norm_path(self.root) and any(
+                len(k) > len(key) and k[: len(key)] == key for k in runs
+            ):
+                continue  # a subfolder's default file every run of which adds files (`-f compose.yml -f server.yml`)
             self._load_compose(group, runs.get(key, []))
             loaded.add(key)
         explicit = {f for group in self.discovered.compose_groups for f in group}

@@ -259,3 +259,16 @@ def test_vw401_a_one_off_run_is_foreground_without_ports_and_every_run_counts(tm
     write(root, {"Makefile": makefile.format(flags="--rm -it"),
                  "scripts/deploy.sh": "#!/bin/sh\ndocker run -d --restart unless-stopped shop-cli serve\n"})
     assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
+
+
+def test_a_root_compose_file_is_linted_alone_even_when_ci_adds_an_overlay(tmp_path: Path) -> None:
+    workflow = (
+        "on: push\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: docker compose -f docker-compose.yml -f docker-compose.ci.yml up -d\n"
+    )
+    root = write(tmp_path, {
+        "docker-compose.yml": "services:\n  api:\n    image: acme/api:1\n    depends_on:\n      - cache\n",
+        "docker-compose.ci.yml": "services:\n  cache:\n    image: redis:7\n",
+        ".github/workflows/e2e.yml": workflow,
+    })
+    assert got(lint(root, ["VW306"]), root) == [("VW306", "docker-compose.yml", 5, "error")]  # a bare `up` fails
