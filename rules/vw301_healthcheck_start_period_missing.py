@@ -15,7 +15,7 @@ from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
 from viworks_lint.hostroot import published_services
 from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import ComposeProject, Service
-from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 
@@ -203,7 +203,7 @@ def _check(project: Project) -> Iterator[Finding]:
                 _awaited(composes[id(s)], s.name) or _acted_on(project, composes[id(s)], s)
                 for s in runners
                 if id(s) in composes
-            )
+            ) or (not runners and _published(project, df))
             advice = (
                 ""
                 if gated
@@ -231,6 +231,14 @@ def _check(project: Project) -> Iterator[Finding]:
                     ),
                 ),
             )
+
+
+def _published(project: Project, df: Dockerfile) -> bool:
+    """CI pushes an image of the Dockerfile: those who run it (swarm, a stack that waits for its health) are
+    outside the repository, so nothing here says its health gates nothing."""
+    from viworks_lint.releases import releases
+
+    return any(norm_path(r.dockerfile) == norm_path(df.path) for r in releases(project))
 
 
 def _overridden(build: Build) -> bool:
@@ -267,7 +275,8 @@ RULE = register(
             "with `AUTOHEAL_CONTAINER_LABEL=all`), since plain compose restarts no unhealthy container and its "
             "health status then gates nothing; a Dockerfile `HEALTHCHECK` is judged by the services that run its "
             "image (those that build it, and image-only services running the image CI publishes): when none of "
-            "them is waited for or acted on, or no compose service runs the image at all, it is a note. It is a "
+            "them is waited for or acted on, or no compose service runs the image at all and CI pushes none of "
+            "it (those who pull a published image may wait for its health), it is a note. It is a "
             "note as well when the probes already allow a slow start: `interval` × `retries` (with Docker's "
             "defaults of 30s and 3 for what is unset, and a compose healthcheck inheriting unset fields from the "
             "image) longer than the 30 seconds the fix would add (`10s` × 3 retries, exactly 30 s, stays a warning).",

@@ -272,3 +272,16 @@ def test_a_root_compose_file_is_linted_alone_even_when_ci_adds_an_overlay(tmp_pa
         ".github/workflows/e2e.yml": workflow,
     })
     assert got(lint(root, ["VW306"]), root) == [("VW306", "docker-compose.yml", 5, "error")]  # a bare `up` fails
+
+
+def test_vw301_the_healthcheck_of_an_image_ci_publishes_stays_a_warning(tmp_path: Path) -> None:
+    image = "FROM debian:bookworm-slim\nHEALTHCHECK --interval=5s --retries=3 CMD [\"/app\", \"health\"]\nCMD [\"/app\"]\n"
+    workflow = (
+        "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          push: true\n"
+        "          tags: ghcr.io/acme/shop:latest\n"
+    )
+    root = write(tmp_path, {"Dockerfile": image})
+    assert [f.effective_level.value for f in lint(root, ["VW301"])] == ["note"]  # nothing runs it here
+    write(root, {".github/workflows/release.yml": workflow})
+    assert [f.effective_level.value for f in lint(root, ["VW301"])] == ["warning"]  # whoever pulls it may wait
