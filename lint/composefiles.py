@@ -41,7 +41,7 @@ def extended_files(compose_files: list[Path]) -> set[Path]:
 
 # a comment that shows the file given with `-f`/`--file` (`# docker compose -f compose.yml -f compose.prod.yml up`);
 # not a `-f` of a program in a command or healthcheck (`haproxy -f /etc/haproxy.cfg`, `curl -f`)
-_COMBINED = re.compile(r"^\s*#.*(?:\s-f\s|--file\b)", re.M)
+_COMBINED = re.compile(r"(?:^|\s)#[^\n]*?(?:\s-f\s|--file\b)", re.M)
 
 
 def standalone_compose(path: Path) -> bool:
