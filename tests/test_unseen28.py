@@ -102,6 +102,8 @@ def test_a_compose_variant_whose_command_takes_a_dash_f_is_still_a_project_of_it
     write(root, {"docker-compose.loadbalanced.yml": "# docker compose -f docker-compose.yml -f "
                                                    "docker-compose.loadbalanced.yml up\n" + variant})
     assert not standalone_compose(root / "docker-compose.loadbalanced.yml")
+    write(root, {"docker-compose.loadbalanced.yml": variant.replace("services:\n", "services:  # use with -f base.yml\n")})
+    assert not standalone_compose(root / "docker-compose.loadbalanced.yml")
     write(root, {"docker-compose.loadbalanced.yml": "include:\n  - base.yml\n" + variant})
     assert not standalone_compose(root / "docker-compose.loadbalanced.yml")
 
