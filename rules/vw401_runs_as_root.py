@@ -7,11 +7,12 @@ from collections.abc import Iterator
 
 from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
-from viworks_lint.hostroot import docker_client, host_root
+from viworks_lint.hostroot import docker_client, host_root, published_services
 from viworks_lint.images import lookup
 from viworks_lint.keepalive import no_op_command
 from viworks_lint.location import Location
 from viworks_lint.oneshot import runs_to_completion
+from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.privdrop import privilege_drop, unknown_drop_user
@@ -29,7 +30,17 @@ def _service_user_nonroot(build: Build) -> bool:
 def _privileged(build: Build) -> bool:
     """The compose service runs the container `privileged: true`: it needs root by design (hardware counters,
     devices, network setup), and a non-root USER would break it."""
-    node = build.service.node.get("privileged") if build.service is not None else None
+    return build.service is not None and _privileged_service(build.service)
+
+
+def _hardware_mounts(svc: Service) -> bool:
+    """The service mounts the host's devices or kernel interfaces (`/sys/class/powercap`, `/dev/…`): the same
+    hardware access a privileged run of the image is given elsewhere."""
+    return any(m.type == "bind" and (m.source or "").startswith(("/sys/", "/dev/")) for m in svc.volumes)
+
+
+def _privileged_service(svc: Service) -> bool:
+    node = svc.node.get("privileged")
     return node is not None and node.value is True
 
 
@@ -75,6 +86,12 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             ), stage_builds
             continue
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
+        if not privileged and not any(b.service for b in stage_builds):
+            # the image CI publishes, run by the repository's compose files as `image:` (`hubblo/scaphandre`)
+            runners = published_services(project, stage_builds)
+            privileged = any(_privileged_service(s) for s in runners) and all(
+                _privileged_service(s) or _hardware_mounts(s) for s in runners
+            )
         related = tuple(
             Related(
                 b.service.location,
@@ -230,7 +247,9 @@ RULE = register(
             "exits at start. Image-only services are not checked, nor export-only artifact stages (`FROM scratch` "
             "with only COPY/ADD/ARG/LABEL, no CMD/ENTRYPOINT, no compose `command:`), which `docker build --output` "
             "writes to the host and never run as a container. When every compose service that runs the image as root "
-            "sets `privileged: true` (hardware counters, devices, network setup need root by design), it is a note. "
+            "sets `privileged: true` (hardware counters, devices, network setup need root by design), it is a note; "
+            "so for an image no compose service builds whose published image the repository's compose files run "
+            "(`image: acme/powermeter`) `privileged: true`, or with the host's `/sys/…` or `/dev/…` mounted in. "
             "Several Dockerfiles that ship the same program (the same package's binary: multi-arch and single-arch, "
             "glibc and alpine variants) with the same finding are reported once, at one that compose or CI builds "
             "(else the first path), with the others as related locations. A note when the image runs a command-line "

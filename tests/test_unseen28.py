@@ -287,3 +287,17 @@ def test_vw301_the_healthcheck_of_an_image_ci_publishes_stays_a_warning(tmp_path
     assert [f.effective_level.value for f in lint(root, ["VW301"])] == ["note"]  # nothing runs it here
     write(root, {".github/workflows/release.yml": workflow})
     assert [f.effective_level.value for f in lint(root, ["VW301"])] == ["warning"]  # whoever pulls it may wait
+
+
+def test_vw401_the_published_image_run_privileged_by_the_repositorys_compose(tmp_path: Path) -> None:
+    image = IMAGE.replace("USER nobody\n", "").replace("shop", "powermeter")
+    cargo = CARGO.replace('name = "shop"', 'name = "powermeter"')
+    compose = (
+        "services:\n  powermeter:\n    image: acme/powermeter:1\n    privileged: true\n    volumes:\n"
+        "      - type: bind\n        source: /sys/class/powercap\n        target: /sys/class/powercap\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            "docker-compose/docker-compose.yaml": compose})
+    assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["note"]
+    write(root, {"docker-compose/docker-compose.yaml": compose.replace("    privileged: true\n", "")})
+    assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
