@@ -362,9 +362,15 @@ def _page_intro(path: Path) -> str:
     return " ".join(out)
 
 
+# a guide for the project's own developers (`CONTRIBUTING.md`, `DEVELOPMENT.md`, `HACKING.md`): the setup it runs
+# is theirs, not the one users deploy
+_CONTRIBUTORS = re.compile(r"^(?:contributing|development|developing|hacking)(?:\.[a-z]+)?$", re.I)
+
+
 def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
     """A compose file that the documentation page running it introduces as a local development setup
-    (`This guide covers setting up the app using Docker Compose for local development.`), and that no
+    (`This guide covers setting up the app using Docker Compose for local development.`), or that a contributors'
+    guide (`CONTRIBUTING.md`) runs, and that no
     wrapper runs for deployment, nor the root README under a heading of its own (`Installation`, `Quick
     Start`: how users run it, whatever a contributing guide says)."""
     from viworks_lint.composefiles import default_compose
@@ -389,6 +395,8 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
             readme_run = readme_run or inv.location.path.name.lower().startswith("readme")
         if found is None and intro is not None:
             found = f"{project.rel(inv.location.path)} (documentation) introduces it as {intro.group(0)!r}"
+        if found is None and _CONTRIBUTORS.match(inv.location.path.name):
+            found = f"{project.rel(inv.location.path)} (the contributors' guide) runs it"
         if found is None and h is not None:
             found = f"{project.rel(inv.location.path)} (documentation) runs it under the heading {heading!r}"
     return (Scope.DEV, found) if found is not None and not readme_run else None

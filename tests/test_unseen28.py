@@ -301,3 +301,18 @@ def test_vw401_the_published_image_run_privileged_by_the_repositorys_compose(tmp
     assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["note"]
     write(root, {"docker-compose/docker-compose.yaml": compose.replace("    privileged: true\n", "")})
     assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
+
+
+def test_scope_a_compose_file_the_contributors_guide_runs_is_the_developers_stack(tmp_path: Path) -> None:
+    from tests.unseen_fixtures import scope_of
+
+    compose = "services:\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n  core:\n    build: .\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "docker-compose.yaml": compose,
+                            "CONTRIBUTING.md": "# Contributing\n\n1. Build\n\n```\ndocker-compose build\n```\n\n"
+                                               "2. Run\n\n```\ndocker-compose up\n```\n",
+                            "README.md": "# Core\n\nDeploy it with the setup script of our deployment repository.\n"})
+    assert scope_of(root, "docker-compose.yaml") == "dev"
+    # the README's quick start runs it too: it is how users run it
+    write(root, {"README.md": "# Core\n\n## Quick start\n\n```\ndocker compose up -d\n```\n"})
+    assert scope_of(root, "docker-compose.yaml") == "deploy"
