@@ -395,7 +395,7 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
             readme_run = readme_run or inv.location.path.name.lower().startswith("readme")
         if found is None and intro is not None:
             found = f"{project.rel(inv.location.path)} (documentation) introduces it as {intro.group(0)!r}"
-        if found is None and _CONTRIBUTORS.match(inv.location.path.name):
+        if found is None and _CONTRIBUTORS.match(inv.location.path.name) and files == {key}:
             found = f"{project.rel(inv.location.path)} (the contributors' guide) runs it"
         if found is None and h is not None:
             found = f"{project.rel(inv.location.path)} (documentation) runs it under the heading {heading!r}"

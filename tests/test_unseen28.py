@@ -313,6 +313,11 @@ def test_scope_a_compose_file_the_contributors_guide_runs_is_the_developers_stac
                                                "2. Run\n\n```\ndocker-compose up\n```\n",
                             "README.md": "# Core\n\nDeploy it with the setup script of our deployment repository.\n"})
     assert scope_of(root, "docker-compose.yaml") == "dev"
+    # combined with an overlay by the guide, the base file is not the developers' alone
+    write(root, {"CONTRIBUTING.md": "# Contributing\n\n```\ndocker compose -f docker-compose.yaml -f dev.yaml up\n```\n",
+                 "dev.yaml": "services:\n  core:\n    environment:\n      RUST_LOG: debug\n"})
+    assert scope_of(root, "docker-compose.yaml") == "deploy"
     # the README's quick start runs it too: it is how users run it
-    write(root, {"README.md": "# Core\n\n## Quick start\n\n```\ndocker compose up -d\n```\n"})
+    write(root, {"README.md": "# Core\n\n## Quick start\n\n```\ndocker compose up -d\n```\n",
+                 "CONTRIBUTING.md": "# Contributing\n\n```\ndocker-compose up\n```\n"})
     assert scope_of(root, "docker-compose.yaml") == "deploy"
