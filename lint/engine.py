@@ -124,6 +124,7 @@ class Engine:
             services.setdefault(svc.name, []).append(svc.location)
         result.findings = merge_shared(result.findings, services)
         result.findings = self._unbuildable(result.findings)
+        result.findings = self._disabled(result.findings)
         result.findings = self._demo(result.findings)
         if self.report_unused:
             result.findings.extend(self._unused())
@@ -147,6 +148,29 @@ class Engine:
             else f
             for f in findings
         ]
+
+    def _disabled(self, findings: list[Finding]) -> list[Finding]:
+        """Findings in a Dockerfile that builds only crates the workspace comments out of its `members`: the
+        image is a leftover of a switched-off crate, so what is wrong with it is advice."""
+        from viworks_lint.retired import disabled_member
+
+        why: dict[Path, str | None] = {}
+        out: list[Finding] = []
+        for f in findings:
+            path = f.location.path
+            df = self.project.dockerfiles.get(path) if f.effective_level is not Level.NOTE else None
+            if df is not None and path not in why:
+                why[path] = disabled_member(self.project, df)
+            where = why.get(path) if df is not None else None
+            if where is not None:
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; the crate this Dockerfile builds is commented out of the workspace's "
+                    f"`members` ({where}), so the image is a leftover: only advice",
+                )
+            out.append(f)
+        return out
 
     def _unbuildable(self, findings: list[Finding]) -> list[Finding]:
         """A Dockerfile nothing builds (no compose service, script or CI step) that cannot build as it is (it

@@ -5,6 +5,7 @@ with a platform file (`fly.toml`, `render.yaml`, Railway), which builds a Docker
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,4 +193,43 @@ def retired(project: Project, df: Dockerfile) -> str | None:
     other = superseded(project, df)
     if other is not None:
         return f"`{other}`, which compose or CI builds, ships the same binaries"
+    return None
+
+
+_COMMENTED_MEMBER = re.compile(r"^\s*#\s*[\"']([^\"']+)[\"']\s*,?\s*$")
+
+
+def disabled_member(project: Project, df: Dockerfile) -> str | None:
+    """Why the crates a Dockerfile builds are switched off: each is a directory that its workspace's `members`
+    list names only in a comment (`# "sushii-feeds"`), so the workspace no longer builds it and the image built
+    from it is a leftover. None when any crate it builds is live, or what it builds is not known."""
+    packages = {m.path for b in project.builds_of(df) for m in built_code(project, b).packages}
+    if not packages:
+        return None
+    where: str | None = None
+    for pkg in packages:
+        found = _commented_out(project, norm_path(pkg.parent))
+        if found is None:
+            return None
+        where = where or found
+    return where
+
+
+def _commented_out(project: Project, crate_dir: Path) -> str | None:
+    """`Cargo.toml:5` when a workspace manifest above the crate comments its directory out of `members`."""
+    for manifest in project.manifests.values():
+        ws = manifest.workspace
+        if ws is None or not crate_dir.is_relative_to(norm_path(manifest.dir)):
+            continue
+        if any(fnmatch.fnmatchcase(crate_dir.relative_to(norm_path(manifest.dir)).as_posix(), pattern.rstrip("/"))
+               for pattern, _loc in ws.members):  # fmt: skip
+            return None  # a live member after all (`crates/*`)
+        try:
+            lines = manifest.path.read_text("utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        for n, line in enumerate(lines, start=1):
+            m = _COMMENTED_MEMBER.match(line)
+            if m is not None and norm_path(manifest.dir / m.group(1)) == crate_dir:
+                return f"`{project.rel(manifest.path)}:{n}`"
     return None

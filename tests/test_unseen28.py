@@ -321,3 +321,22 @@ def test_scope_a_compose_file_the_contributors_guide_runs_is_the_developers_stac
     write(root, {"README.md": "# Core\n\n## Quick start\n\n```\ndocker compose up -d\n```\n",
                  "CONTRIBUTING.md": "# Contributing\n\n```\ndocker-compose up\n```\n"})
     assert scope_of(root, "docker-compose.yaml") == "deploy"
+
+
+def test_a_dockerfile_of_a_crate_commented_out_of_the_workspace_is_a_leftover(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/feeds /usr/local/bin/feeds\n"
+        'CMD ["feeds"]\n'
+    )
+    workspace = '[workspace]\nmembers = [\n    "api",\n    # "feeds"\n]\n'
+    root = write(tmp_path, {"Cargo.toml": workspace, "api/Cargo.toml": CARGO.replace('"shop"', '"api"'),
+                            "api/src/main.rs": "fn main() {}\n", "feeds/Cargo.toml": CARGO.replace('"shop"', '"feeds"'),
+                            "feeds/src/main.rs": "fn main() {}\n", "feeds/Dockerfile": image})
+    found = lint(root, ["VW401"])
+    assert [f.effective_level.value for f in found] == ["note"]
+    assert "commented out of the workspace's `members` (`Cargo.toml:4`)" in found[0].message
+    write(root, {"Cargo.toml": workspace.replace('    # "feeds"\n', '    "feeds",\n')})
+    assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
+    write(root, {"Cargo.toml": '[workspace]\nmembers = [\n    "*",\n    # "feeds",\n]\n'})
+    assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]  # a glob keeps it a member
