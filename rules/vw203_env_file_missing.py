@@ -75,7 +75,31 @@ def _put_in_place(
     if project.is_gitignored(path) and scope is not None and scope is not Scope.DEPLOY:
         return f"{head}: it is git-ignored, so each user writes their own before running this {scope.value} stack " \
             f"({template})", related
+    home = _operators_host(project, compose_file)
+    if project.is_gitignored(path) and home is not None:
+        # nothing runs the file but its operator, on the host whose home folder it mounts: their secrets file
+        return (
+            f"{head}: it is git-ignored, and this compose file is one host's own (it mounts `{home}` from the "
+            f"operator's home folder and no README, script or CI step runs it), so its operator writes their own "
+            f"({template})",
+            related,
+        )
     return None
+
+
+def _operators_host(project: Project, compose_file: Path) -> str | None:
+    """A home-folder bind source (`~/docker/postgres`) of a compose file no wrapper, CI step or document of the
+    repository runs: the file describes one machine, its operator's; None otherwise."""
+    key = norm_path(compose_file)
+    home: str | None = None
+    for c in project.composes:
+        if key not in {norm_path(f) for f in c.files}:
+            continue
+        if project.compose_env(c).invocations:
+            return None
+        sources = [m.source or "" for s in c.services.values() for m in s.volumes if m.type == "bind"]
+        home = home or next((src for src in sources if src.startswith("~/")), None)
+    return home
 
 
 RULE = register(
@@ -95,7 +119,8 @@ RULE = register(
             "the compose file beside it (`# create a .env using app generate-dotenv`), is only a note naming that "
             "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`) or a "
             "direnv `.envrc` loads (`dotenv`): each user writes their own; as is any git-ignored file of a dev, test, "
-            "CI or example stack.",
+            "CI or example stack, or of a compose file that is one host's own: it mounts folders of its operator's "
+            "home (`~/docker/postgres`) and no README, script or CI step of the repository runs it.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

@@ -340,3 +340,25 @@ def test_a_dockerfile_of_a_crate_commented_out_of_the_workspace_is_a_leftover(tm
     assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
     write(root, {"Cargo.toml": '[workspace]\nmembers = [\n    "*",\n    # "feeds",\n]\n'})
     assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]  # a glob keeps it a member
+
+
+def test_vw203_a_git_ignored_env_file_of_a_compose_file_nothing_runs_is_the_operators(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  grafana:\n    image: grafana/grafana:11\n    env_file:\n      - .env.grafana\n"
+        "    volumes:\n      - ~/docker/grafana:/var/lib/grafana\n"
+    )
+    root = write(tmp_path, {"docker-compose.yml": compose, ".gitignore": "**/*.env*\n"})
+    found = lint(root, ["VW203"])
+    assert [f.effective_level.value for f in found] == ["note"]
+    assert "it mounts `~/docker/grafana` from the operator's home folder" in found[0].message
+    # without the home-folder mount, a deployed stack whose file is missing fails: the error stands
+    named = compose.replace("~/docker/grafana:", "grafana:") + "volumes:\n  grafana:\n"
+    write(root, {"docker-compose.yml": named})
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["error"]
+    write(root, {"docker-compose.yml": compose})
+    # a README that runs it: a fresh clone fails at `docker compose up`
+    write(root, {"README.md": "# Stack\n\n## Run\n\n```sh\ndocker compose up -d\n```\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["error"]
+    # not git-ignored: a file the repository lacks
+    write(root, {"README.md": "# Stack\n", ".gitignore": "target/\n"})
+    assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["error"]
