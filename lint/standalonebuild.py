@@ -61,19 +61,7 @@ _RUN_VALUE_FLAGS = frozenset({
 
 def _runs_of(text: str, image: str) -> list[list[str]]:
     """The command each `docker run … <image> <command>` of a wrapper's text runs in ``image``."""
-    out: list[list[str]] = []
-    for _line, logical in logical_lines(text):
-        if "run" not in logical or image not in logical:
-            continue
-        for words in commands(logical):
-            if words[:2] != ["docker", "run"]:
-                continue
-            i = 2
-            while i < len(words) and words[i].startswith("-"):
-                i += 2 if words[i] in _RUN_VALUE_FLAGS else 1
-            if i < len(words) and words[i] == image:
-                out.append(words[i + 1 :])
-    return out
+    return [command for _line, _flags, command in _run_lines(text, image)]
 
 
 def _checks_only(words: list[str]) -> bool:
