@@ -129,6 +129,20 @@ def test_stage_at(df: Dockerfile, line: int) -> bool:
     return _TEST_RUNNERS.search(program) is not None
 
 
+def dev_stage_at(df: Dockerfile, line: int) -> bool:
+    """The stage the line is in runs a development server (`CMD cargo-watch -x run`, `cargo run`, `trunk serve`):
+    the `dev` target a development compose file builds, beside the stage the Dockerfile ships."""
+    at = [st for st in df.stages if st.from_instr.location.line <= line]
+    if not at or len(df.stages) == 1:
+        return False  # a single-stage image: its scope says what it is
+    state = at[-1].state
+    program = " ".join(" ".join(i.values) for i in (state.entrypoint, state.cmd) if i is not None)
+    dev = DEV_CARGO.search(program)
+    if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
+        return True
+    return DEV_SERVE.search(program) is not None
+
+
 def no_program(df: Dockerfile, stage: Stage) -> bool:
     """The stage sets no ENTRYPOINT/CMD and starts from a toolchain image: a container of it runs the base's
     shell, none of the repository's programs (a builder image other builds start `FROM`)."""

@@ -362,3 +362,21 @@ def test_vw203_a_git_ignored_env_file_of_a_compose_file_nothing_runs_is_the_oper
     # not git-ignored: a file the repository lacks
     write(root, {"README.md": "# Stack\n", ".gitignore": "target/\n"})
     assert [f.effective_level.value for f in lint(root, ["VW203"])] == ["error"]
+
+
+def test_hardening_is_silent_on_a_development_server_stage_beside_the_shipped_one(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.82 AS dev\nWORKDIR /code\nRUN cargo install cargo-watch\nCOPY . .\nCMD cargo-watch -x run\n\n"
+        "FROM rust:1.82 AS builder\nWORKDIR /code\nCOPY . .\nRUN cargo build --release\n\n"
+        "FROM rust:1.82-slim AS prod\nCOPY --from=builder /code/target/release/shop /usr/local/bin/shop\n"
+        'CMD ["shop"]\n'
+    )
+    compose = "services:\n  api:\n    build:\n      context: .\n      target: dev\n    volumes:\n      - ./:/code/\n"
+    workflow = (
+        "on: push\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: docker buildx build -t acme/shop:latest --push .\n"
+    )
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            "docker-compose.dev.yaml": compose, ".github/workflows/ship.yml": workflow})
+    lines = sorted(f.location.line for f in lint(root, ["VW401", "VW403"]) if f.effective_level.value == "warning")
+    assert lines == []  # not the cargo-watch `dev` stage (lines 1 and 5) the development compose file builds
