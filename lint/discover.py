@@ -312,7 +312,12 @@ def discover(
     explicit = [p.resolve() if not p.is_absolute() else p for p in compose_files]
     for path in candidates:
         name = path.name
-        if name in COMPOSE_BASES or name in COMPOSE_OVERRIDES:
+        # a CI workflow named for what it runs (`.github/workflows/docker-compose.yml`) is no compose file
+        workflow = path.parent.name == "workflows" and path.parent.parent.name in (".github", ".forgejo", ".gitea")
+        if workflow:
+            if is_wrapper(path, root):
+                out.wrappers.append(path)
+        elif name in COMPOSE_BASES or name in COMPOSE_OVERRIDES:
             by_dir.setdefault(path.parent, set()).add(name)
         elif COMPOSE_VARIANT.match(name):
             out.compose_variants.append(path)

@@ -154,7 +154,7 @@ def one_off_run(project: Project, df: Dockerfile) -> tuple[Path, int, str] | Non
                 continue
             if parsed.push:
                 return None
-            tags.update(parsed.tags)
+            tags.update(t for t in parsed.tags if "$" not in t)  # `-t $IMAGE`: a name only CI knows
     found: tuple[Path, int, str] | None = None
     for w in wrappers(project) if tags else []:
         for tag in tags:

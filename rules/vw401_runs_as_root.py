@@ -121,7 +121,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         no_op = no_op_command(stage)
         if no_op is not None:
             related = (*related, Related(no_op.location, "its own command does nothing"))
-        one_off = one_off_run(project, df) if not services and not any(b.service for b in stage_builds) else None
+        run_by_compose = services or any(b.service for b in stage_builds) or published_services(project, stage_builds)
+        one_off = one_off_run(project, df) if not run_by_compose else None
         if one_off is not None:
             related = (*related, Related(Location(one_off[0], one_off[1], 1), f"run only as `{one_off[2]}`"))
         reason = _stated_reason(df, user_instr) if user_instr is not None else None

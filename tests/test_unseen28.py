@@ -257,6 +257,10 @@ def test_vw401_a_one_off_run_is_foreground_without_ports_and_every_run_counts(tm
                          ("--rm --network host", "warning"), ("--rm --network=backend", "note")):
         write(root, {"Makefile": makefile.format(flags=flags)})
         assert [f.effective_level.value for f in lint(root, ["VW401"])] == [level], flags
+    # a tag only CI knows (`-t $IMAGE`) says nothing of how the image is run
+    write(root, {"Makefile": makefile.format(flags="--rm -it").replace("-t shop-cli", "-t $IMAGE")
+                 .replace("run --rm -it shop-cli", "run --rm -it $IMAGE")})
+    assert [f.effective_level.value for f in lint(root, ["VW401"])] == ["warning"]
     # a detached run in another file (a deploy script) makes it a service
     write(root, {"Makefile": makefile.format(flags="--rm -it"),
                  "scripts/deploy.sh": "#!/bin/sh\ndocker run -d --restart unless-stopped shop-cli serve\n"})
@@ -380,3 +384,19 @@ def test_hardening_is_silent_on_a_development_server_stage_beside_the_shipped_on
                             "docker-compose.dev.yaml": compose, ".github/workflows/ship.yml": workflow})
     lines = sorted(f.location.line for f in lint(root, ["VW401", "VW403"]) if f.effective_level.value == "warning")
     assert lines == []  # not the cargo-watch `dev` stage (lines 1 and 5) the development compose file builds
+
+
+def test_a_workflow_named_docker_compose_is_no_compose_file(tmp_path: Path) -> None:
+    workflow = (
+        "name: Docker Compose\non: push\njobs:\n  compose:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - run: docker compose up -d --wait\n"
+    )
+    root = write(tmp_path, {".github/workflows/docker-compose.yml": workflow,
+                            "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n"})
+    assert lint(root, ["VW002", "VW306"]) == []
+    from viworks_lint.config import load_config
+    from viworks_lint.project import Project
+
+    project = Project(root, load_config(root))
+    assert [c.files[0].name for c in project.composes] == ["docker-compose.yml"]
+    assert [i.subcommand for i in project.wrappers.invocations] == ["up"]  # read as the workflow it is
