@@ -400,3 +400,13 @@ def test_a_workflow_named_docker_compose_is_no_compose_file(tmp_path: Path) -> N
     project = Project(root, load_config(root))
     assert [c.files[0].name for c in project.composes] == ["docker-compose.yml"]
     assert [i.subcommand for i in project.wrappers.invocations] == ["up"]  # read as the workflow it is
+
+
+def test_vw202_a_variable_inside_its_own_alternate_value_is_never_unset(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  node:\n    image: acme/node:1\n"
+        "    command: run ${CHAIN_CONFIG:+--chain-config-path=${CHAIN_CONFIG}} ${PRESET:+--preset=${OTHER}}\n"
+    )
+    root = write(tmp_path, {"compose.yaml": compose})
+    found = lint(root, ["VW202"])
+    assert ["OTHER" in f.message for f in found] == [True]  # another variable in the alternate value still counts

@@ -94,7 +94,11 @@ class Interpolator:
                 arg = ""
                 end = k
                 if modifier:
+                    before = len(self.refs)
                     arg, end = self._scan(text, k + len(modifier), start, top=False)
+                    if modifier in (":+", "+"):
+                        # `${X:+--flag=${X}}`: the argument is read only when X is set, so its own X is never unset
+                        self.refs[before:] = [r for r in self.refs[before:] if r.name != name]
                 if end >= n or text[end] != "}":
                     out.append(text[i:])  # unterminated: compose errors; keep the text
                     return "".join(out), n
