@@ -314,7 +314,8 @@ def discover(
         name = path.name
         # a CI workflow named for what it runs (`.github/workflows/docker-compose.yml`) is no compose file
         workflow = path.parent.name == "workflows" and path.parent.parent.name in (".github", ".forgejo", ".gitea")
-        if workflow:
+        compose_named = name in COMPOSE_BASES or name in COMPOSE_OVERRIDES or COMPOSE_VARIANT.match(name) is not None
+        if workflow and compose_named:
             if is_wrapper(path, root):
                 out.wrappers.append(path)
         elif name in COMPOSE_BASES or name in COMPOSE_OVERRIDES:
