@@ -88,7 +88,9 @@ def demo_values() -> frozenset[str]:
     """Well-known demo/default values (`password`, `postgres`, `mysecretpassword`, grafana's `admin`), read from the
     reviewed data file ``rules/secrets.json`` (each with its source; validated by the test suite)."""
     data = json.loads(resources.files("viworks_lint.rules").joinpath("secrets.json").read_text("utf-8"))
-    return frozenset(str(v["value"]).lower() for v in data["demo_values"]["values"])
+    values = {str(v["value"]).lower() for v in data["demo_values"]["values"]}
+    # an unquoted `0x…` is a number to YAML: the value compose reads is its decimal form
+    return frozenset(values | {str(int(v, 16)) for v in values if re.fullmatch(r"0x[0-9a-f]+", v)})
 
 
 # values that say they are no real secret: `This-is-NOT-Secure!`, `insecure-dev-key`, `change_in_prod`

@@ -410,3 +410,13 @@ def test_vw202_a_variable_inside_its_own_alternate_value_is_never_unset(tmp_path
     root = write(tmp_path, {"compose.yaml": compose})
     found = lint(root, ["VW202"])
     assert ["OTHER" in f.message for f in found] == [True]  # another variable in the alternate value still counts
+
+
+def test_vw404_the_public_anvil_development_keys_are_no_secret(tmp_path: Path) -> None:
+    key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+    compose = "services:\n  deployer:\n    image: acme/deployer:1\n    environment:\n      EVM_PRIVATE_KEY: {v}\n"
+    for written in (key, f'"{key}"', key[2:]):  # unquoted, YAML reads it as a number
+        root = write(tmp_path / str(len(written)), {"compose.yaml": compose.format(v=written)})
+        assert lint(root, ["VW404"]) == [], written
+    root = write(tmp_path / "real", {"compose.yaml": compose.format(v=key.replace("ac09", "bd17"))})
+    assert [f.rule_id for f in lint(root, ["VW404"])] == ["VW404"]
