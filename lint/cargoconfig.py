@@ -59,7 +59,7 @@ def lock_and_config(project: Project, files: StageFiles, out: CargoNeeds, compil
                 # a dependency-cache build of a stub, which a real build that has the file follows, only caches
                 # less without flags that merely tune the compile (not a cfg a dependency insists on)
                 soft = _SOFT if _rebuilt_with(files, out, cfg) and not _gated_cfg(cfg) else frozenset()
-                setting = _relied_setting(project, files, cfg, out, list(compiled), soft)
+                setting = _relied_setting(project, files, cfg, out, list(compiled), soft, _env_rustflags(files, out))
                 if setting is not None:
                     out.needs.append(Need(cfg, f"`{project.rel(cfg)}`", setting[1],
                                           f"its `{setting[0]}` changes how cargo builds"))  # fmt: skip
@@ -68,6 +68,14 @@ def lock_and_config(project: Project, files: StageFiles, out: CargoNeeds, compil
             break
         d = d.parent
     _toolchain(project, files, out)
+
+
+def _env_rustflags(files: StageFiles, out: CargoNeeds) -> bool:
+    """The build sets `RUSTFLAGS` (or `CARGO_ENCODED_RUSTFLAGS`) itself, on its command line or by the stage's
+    `ENV`: Cargo then ignores every `rustflags` of its config files
+    (https://doc.rust-lang.org/cargo/reference/config.html#buildrustflags: the first of the four sources wins)."""
+    names = ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS")
+    return any(n in out.call.env for n in names) or any(n in files.stage.state.env for n in names)
 
 
 # settings whose absence changes how a build compiles but does not make it fail: a dependency-cache build
@@ -207,6 +215,7 @@ def _relied_setting(
     out: CargoNeeds,
     compiled: list[Manifest],
     skip: frozenset[str] = frozenset(),
+    env_rustflags: bool = False,
 ) -> tuple[str, Location] | None:
     """The first setting of a cargo config the command depends on, and where it is: a ``[source]``
     replacement (vendoring), ``[patch]``, ``[registries]``, ``[registry] default``, ``[net] offline``,
@@ -244,13 +253,13 @@ def _relied_setting(
             target_dir = value.get("target-dir")
             if isinstance(target_dir, str) and _names_later(files, out, target_dir):
                 found.append("build.target-dir")
-            found += ["build.rustflags"] if _cfg_flags(value.get("rustflags")) else []
+            found += ["build.rustflags"] if _cfg_flags(value.get("rustflags")) and not env_rustflags else []
         elif table == "target":
             for triple, sub in value.items():
                 if not isinstance(sub, dict):
                     continue
                 keys = (*(_TARGET_KEYS if triple in triples else ()), *(("runner",) if runs else ()))
-                if any(k in sub for k in keys) or _cfg_flags(sub.get("rustflags")):
+                if any(k in sub for k in keys) or (_cfg_flags(sub.get("rustflags")) and not env_rustflags):
                     found.append(f"target.{triple}")
                 elif isinstance(sub, dict) and any(isinstance(v, dict) for v in sub.values()):
                     found.append(f"target.{triple}")  # a `links` build-script override

@@ -420,3 +420,18 @@ def test_vw404_the_public_anvil_development_keys_are_no_secret(tmp_path: Path) -
         assert lint(root, ["VW404"]) == [], written
     root = write(tmp_path / "real", {"compose.yaml": compose.format(v=key.replace("ac09", "bd17"))})
     assert [f.rule_id for f in lint(root, ["VW404"])] == ["VW404"]
+
+
+def test_vw110_config_rustflags_are_ignored_when_the_build_sets_rustflags(tmp_path: Path) -> None:
+    image = (
+        "FROM rust:1.80\nWORKDIR /app\nCOPY Cargo.toml ./\nCOPY src src\n"
+        "RUN cargo build --release\nCMD [\"./target/release/shop\"]\n"
+    )
+    config = '[build]\nrustflags = ["--cfg", "tokio_unstable"]\n'
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            ".cargo/config.toml": config})
+    assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]  # the cfg the code may need is lost
+    write(root, {"Dockerfile": image.replace("RUN cargo build", 'RUN RUSTFLAGS="--cfg tokio_unstable" cargo build')})
+    assert lint(root, ["VW110"]) == []  # Cargo takes RUSTFLAGS and ignores every config rustflags
+    write(root, {"Dockerfile": image.replace("RUN cargo build", 'ENV RUSTFLAGS="--cfg tokio_unstable"\nRUN cargo build')})
+    assert lint(root, ["VW110"]) == []
