@@ -118,29 +118,40 @@ _CARGO_TOOL = re.compile(
 )  # the whole program: `cargo sqlx migrate run && ./app` ships the app
 
 
+def _program(stage: Stage) -> str:
+    """The stage's ENTRYPOINT and CMD, as one text."""
+    return " ".join(" ".join(i.values) for i in (stage.state.entrypoint, stage.state.cmd) if i is not None)
+
+
+def _stage_at(df: Dockerfile, line: int) -> Stage | None:
+    """The stage the line is in."""
+    at = [st for st in df.stages if st.from_instr.location.line <= line]
+    return at[-1] if at else None
+
+
+def _dev_server(program: str) -> str | None:
+    """What development server a program runs (`cargo watch`, `cargo run`, `trunk serve`), for a message, or None."""
+    dev = DEV_CARGO.search(program)
+    if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
+        return f"cargo {dev.group(1).split()[0]}"
+    serve = DEV_SERVE.search(program)
+    return f"`{serve.group(0)}`, a development server" if serve is not None else None
+
+
 def test_stage_at(df: Dockerfile, line: int) -> bool:
     """The stage the line is in runs a test runner (`CMD ["cargo", "test"]`): a `--target tests` image of a
     Dockerfile whose other targets ship is no shipped image itself."""
-    at = [st for st in df.stages if st.from_instr.location.line <= line]
-    if not at:
-        return False
-    state = at[-1].state
-    program = " ".join(" ".join(i.values) for i in (state.entrypoint, state.cmd) if i is not None)
-    return _TEST_RUNNERS.search(program) is not None
+    stage = _stage_at(df, line)
+    return stage is not None and _TEST_RUNNERS.search(_program(stage)) is not None
 
 
 def dev_stage_at(df: Dockerfile, line: int) -> bool:
     """The stage the line is in runs a development server (`CMD cargo-watch -x run`, `cargo run`, `trunk serve`):
     the `dev` target a development compose file builds, beside the stage the Dockerfile ships."""
-    at = [st for st in df.stages if st.from_instr.location.line <= line]
-    if not at or len(df.stages) == 1:
+    stage = _stage_at(df, line)
+    if stage is None or len(df.stages) == 1:
         return False  # a single-stage image: its scope says what it is
-    state = at[-1].state
-    program = " ".join(" ".join(i.values) for i in (state.entrypoint, state.cmd) if i is not None)
-    dev = DEV_CARGO.search(program)
-    if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
-        return True
-    return DEV_SERVE.search(program) is not None
+    return _dev_server(_program(stage)) is not None
 
 
 def no_program(df: Dockerfile, stage: Stage) -> bool:
@@ -154,19 +165,16 @@ def dockerfile_content(df: Dockerfile, bins: frozenset[str] = frozenset()) -> tu
     final = df.final_stage()
     if final is None:
         return None
-    program = " ".join(" ".join(i.values) for i in (final.state.entrypoint, final.state.cmd) if i is not None)
+    program = _program(final)
     runner = _TEST_RUNNERS.search(program)
     if runner is not None:
         return Scope.TEST, f"its final stage runs {' '.join(runner.group(1).split())}"
     workspace = lookup(df.root_base(final)).dev_environment
     if workspace is not None:
         return Scope.DEV, f"its final stage starts FROM {df.root_base(final)}, {workspace}"
-    dev = DEV_CARGO.search(program)
-    if dev is not None and dev.group(1).split()[0] in ("watch", "run", "leptos"):
-        return Scope.DEV, f"its final stage runs cargo {dev.group(1).split()[0]}"
-    serve = DEV_SERVE.search(program)
-    if serve is not None:
-        return Scope.DEV, f"its final stage runs `{serve.group(0)}`, a development server"
+    dev = _dev_server(program)
+    if dev is not None:
+        return Scope.DEV, f"its final stage runs {dev}"
     tool = _CARGO_TOOL.search(program)
     if tool is not None:
         return Scope.TOOLCHAIN, f"its final stage runs `cargo {tool.group(1)}`, a build tool"
