@@ -11,18 +11,10 @@ from viworks_lint.rust.bindings import MAX_DEPTH, find_binding, fn_returns
 from viworks_lint.rust.context import Ctx, ctx_at
 from viworks_lint.rust.facts import ListenAddr
 from viworks_lint.rust.modules import CrateIndex
-from viworks_lint.rust.parsing import ParsedFile
+from viworks_lint.rust.parsing import SERVER_BIND_METHODS, WARP_BIND_METHODS, ParsedFile
 from viworks_lint.rust.syntax import call_args, method_chain, path_segments, unparen
 from viworks_lint.rust.values import PASSTHROUGH, Val, eval_str, format_pieces
 
-_SERVER_BIND_METHODS = frozenset(
-    {"bind", "bind_rustls", "bind_rustls_021", "bind_rustls_0_22", "bind_rustls_0_23", "bind_openssl",
-     "bind_auto_h2c"}
-)  # fmt: skip
-# warp's `Server`: `warp::serve(routes).run(addr)` and its bind variants take the address first
-_WARP_BIND_METHODS = frozenset(
-    {"run", "bind", "try_bind", "bind_with_graceful_shutdown", "try_bind_with_graceful_shutdown"}
-)
 _FREE_BIND = {
     ("TcpListener", "bind"),
     ("Server", "bind"),
@@ -61,10 +53,10 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
                 elif func.type == "field_expression":
                     fld = func.child_by_field_name("field")
                     method = pf.text(fld)
-                    if method in _SERVER_BIND_METHODS or method in _WARP_BIND_METHODS:
+                    if method in SERVER_BIND_METHODS or method in WARP_BIND_METHODS:
                         ctx = ctx_at(index, info, call)
-                        roots = (["HttpServer", "new"],) if method in _SERVER_BIND_METHODS else ()
-                        if method in _WARP_BIND_METHODS:
+                        roots = (["HttpServer", "new"],) if method in SERVER_BIND_METHODS else ()
+                        if method in WARP_BIND_METHODS:
                             roots = (*roots, ["warp", "serve"])
                         if _is_server(ctx, func.child_by_field_name("value"), roots, 0):
                             args = call_args(call)

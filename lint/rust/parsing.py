@@ -35,10 +35,15 @@ _ADDERS = frozenset(
         "service", "configure", "default_service",
     }
 )  # fmt: skip
-_BIND_METHODS = frozenset(
+# the methods a server takes its listen address with: actix-web's `HttpServer` and warp's `Server`
+# (`warp::serve(routes).run(addr)` and its bind variants); the listen reader tells the receivers apart
+SERVER_BIND_METHODS = frozenset(
     {"bind", "bind_rustls", "bind_rustls_021", "bind_rustls_0_22", "bind_rustls_0_23", "bind_openssl",
      "bind_auto_h2c"}
 )  # fmt: skip
+WARP_BIND_METHODS = frozenset(
+    {"run", "bind", "try_bind", "bind_with_graceful_shutdown", "try_bind_with_graceful_shutdown"}
+)
 _CATEGORIES: dict[tuple[bool, str], tuple[str, ...]] = {}
 for _n in ("var", "var_os"):
     _CATEGORIES[(False, _n)] = ("envcall",)
@@ -48,7 +53,7 @@ for _n in ("new", "default"):
     _CATEGORIES[(False, _n)] = ("ctor",)
 for _n in ("bind", "try_bind", "bind_rustls"):
     _CATEGORIES[(False, _n)] = (*_CATEGORIES.get((False, _n), ()), "freebind")
-for _n in (*_BIND_METHODS, "run", "try_bind", "bind_with_graceful_shutdown", "try_bind_with_graceful_shutdown"):
+for _n in SERVER_BIND_METHODS | WARP_BIND_METHODS:
     _CATEGORIES[(True, _n)] = (*_CATEGORIES.get((True, _n), ()), "methbind")
 for _n in _ADDERS:
     _CATEGORIES[(True, _n)] = (*_CATEGORIES.get((True, _n), ()), "adder")
