@@ -38,7 +38,7 @@ def standalone_targets(project: Project, df: Dockerfile) -> list[str | None]:
     if last:
         # stages the last one is built from, built on their own first to warm the cache, ship nothing
         feeding = {st.name.lower() for st in reachable_stages(df) if st.name}
-        pushed = _pushed(project, df)
+        pushed = pushed_targets(project, df)
         shipped = [t for t in shipped if t is not None and (t.lower() not in feeding or t.lower() in pushed)]
         return [*shipped, None]
     return shipped or [None]
@@ -90,10 +90,10 @@ def tested_targets(project: Project, df: Dockerfile) -> frozenset[str]:
             runs = [run for tag in parsed.tags for run in _runs_of(w.text, tag)]
             checks = bool(runs) and not parsed.push and all(_checks_only(run) for run in runs)
             (tested if checks else other).add(parsed.target.lower())
-    return frozenset(tested - other - _pushed(project, df))
+    return frozenset(tested - other - pushed_targets(project, df))
 
 
-def _pushed(project: Project, df: Dockerfile) -> set[str]:
+def pushed_targets(project: Project, df: Dockerfile) -> set[str]:
     """The stages (lower-cased; "" for the last one) CI builds the Dockerfile to and pushes."""
     return {(r.target or "").lower() for r in releases(project) if norm_path(r.dockerfile) == norm_path(df.path)}
 
@@ -144,7 +144,7 @@ def one_off_run(project: Project, df: Dockerfile) -> tuple[Path, int, str] | Non
     when it ends (`--rm`), runs it in the foreground (no `-d`, no `--restart`), publishes no port, is not on the
     host network and gives it a command (`app-cli register -u admin`). Such an image is an admin tool, not a
     service; None when it is pushed, run any other way, or not run at all."""
-    if _pushed(project, df):
+    if pushed_targets(project, df):
         return None
     rel = project.rel(df.path)
     tags: set[str] = set()

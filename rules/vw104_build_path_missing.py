@@ -153,9 +153,9 @@ def _never_run(project: Project, compose: ComposeProject, svc: Service) -> str |
 
 def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
-        stale = None
-        for f in _context(project, compose, svc):
-            stale = stale or _never_run(project, compose, svc) or ""
+        found = list(_context(project, compose, svc))
+        stale = _never_run(project, compose, svc) if found else None  # read only for a service with a finding
+        for f in found:
             if stale:
                 f = replace(f, message=f"{f.message}; {stale}: a stale entry (only advice)", level=Level.NOTE)
             yield f

@@ -15,9 +15,10 @@ from viworks_lint.fixes import Applicability, ReplaceText, SetKey, safe_fix
 from viworks_lint.hostroot import published_services
 from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import ComposeProject, Service
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
+from viworks_lint.parsers.dockerfile import Instruction
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.standalonebuild import pushed_targets
 
 START_PERIOD = "30s"
 
@@ -203,7 +204,7 @@ def _check(project: Project) -> Iterator[Finding]:
                 _awaited(composes[id(s)], s.name) or _acted_on(project, composes[id(s)], s)
                 for s in runners
                 if id(s) in composes
-            ) or (not runners and _published(project, df))
+            ) or (not runners and bool(pushed_targets(project, df)))
             advice = (
                 ""
                 if gated
@@ -231,14 +232,6 @@ def _check(project: Project) -> Iterator[Finding]:
                     ),
                 ),
             )
-
-
-def _published(project: Project, df: Dockerfile) -> bool:
-    """CI pushes an image of the Dockerfile: those who run it (swarm, a stack that waits for its health) are
-    outside the repository, so nothing here says its health gates nothing."""
-    from viworks_lint.releases import releases
-
-    return any(norm_path(r.dockerfile) == norm_path(df.path) for r in releases(project))
 
 
 def _overridden(build: Build) -> bool:

@@ -86,11 +86,12 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             ), stage_builds
             continue
         privileged = bool(stage_builds) and all(_privileged(b) or _service_user_nonroot(b) for b in stage_builds)
-        if not privileged and not any(b.service for b in stage_builds):
-            # the image CI publishes, run by the repository's compose files as `image:` (`hubblo/scaphandre`)
-            runners = published_services(project, stage_builds)
-            privileged = any(_privileged_service(s) for s in runners) and all(
-                _privileged_service(s) or _hardware_mounts(s) for s in runners
+        built_by_compose = any(b.service for b in stage_builds)
+        # the image CI publishes, run by the repository's compose files as `image:` (`hubblo/scaphandre`)
+        published = published_services(project, stage_builds) if not built_by_compose else []
+        if not privileged and not built_by_compose:
+            privileged = any(_privileged_service(s) for s in published) and all(
+                _privileged_service(s) or _hardware_mounts(s) for s in published
             )
         related = tuple(
             Related(
@@ -121,8 +122,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         no_op = no_op_command(stage)
         if no_op is not None:
             related = (*related, Related(no_op.location, "its own command does nothing"))
-        run_by_compose = services or any(b.service for b in stage_builds) or published_services(project, stage_builds)
-        one_off = one_off_run(project, df) if not run_by_compose else None
+        one_off = one_off_run(project, df) if not (services or built_by_compose or published) else None
         if one_off is not None:
             related = (*related, Related(Location(one_off[0], one_off[1], 1), f"run only as `{one_off[2]}`"))
         reason = _stated_reason(df, user_instr) if user_instr is not None else None
