@@ -281,11 +281,11 @@ def host_access(
                 return f"{doc} in `{_rel(project, path)}`"
             # the compose file's own README gives the datastore's URL on the host as a way to reach it
             # (`postgresql://graph:pass@localhost:5432/graph` under "You can access these via")
-            beside = norm_path(path.parent) == norm_path(port.location.path.parent)
-            hit = next(iter(_url_hits(text, fam, ports, port.target)), None) if beside else None
-            hit = hit or (_client_hit(text, fam, ports, port.target) if beside else None)
-            if hit is not None:
-                return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
+            if norm_path(path.parent) == norm_path(port.location.path.parent):
+                hit = next(iter(_url_hits(text, fam, ports, port.target)), None)
+                hit = hit or _client_hit(text, fam, ports, port.target)
+                if hit is not None:
+                    return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
     return None
 
 

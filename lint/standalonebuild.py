@@ -198,6 +198,6 @@ def _run_lines(text: str, image: str) -> list[tuple[int, list[str], list[str]]]:
                 else:
                     flags.append(words[i])
                     i += 1
-            if i < len(words) and words[i] in (image, *(f"{image}:{t}" for t in ("latest",))):
+            if i < len(words) and words[i] in (image, f"{image}:latest"):
                 out.append((lineno, flags, words[i + 1 :]))
     return out
