@@ -20,7 +20,7 @@ from viworks_lint.buildcli import BuildArgs, build_args
 from viworks_lint.location import Location
 from viworks_lint.project import Project
 from viworks_lint.releases import WORKFLOW_GLOBS
-from viworks_lint.scriptcd import cd_builds
+from viworks_lint.scriptcd import cd_builds, cd_contexts
 
 _WRAPPER_GLOBS = (
     *WORKFLOW_GLOBS,
@@ -50,6 +50,11 @@ _WRAPPER_GLOBS = (
     "ci/*.sh",
     "docker/*.sh",
     "build/*.sh",
+    "bin/*.sh",
+    "hack/*.sh",
+    "tools/*.sh",
+    "deploy/*.sh",
+    ".github/scripts/*.sh",
 )
 _MAX_WRAPPER_BYTES = 512_000
 # `${{ matrix.x }}`, `${VAR}`, `$(VAR)`, `$VAR`, `{{var}}`: a part of a path a wrapper fills in
@@ -126,11 +131,7 @@ def _names_dockerfile(w: Wrapper, dockerfile_rel: str, context_rel: str, root: P
     ctx = re.escape(context_rel.rstrip("/"))
     if re.search(rf"(?<![\w.-])(?:\./)?{ctx}/?(?![\w.-])", w.text) is not None:
         return True
-    return (
-        root is not None
-        and posixpath.basename(dockerfile_rel) == "Dockerfile"
-        and cd_builds(w.path, w.text, root, context_rel)
-    )
+    return root is not None and cd_builds(w.path, w.text, root, dockerfile_rel, context_rel)
 
 
 # An image build of the repository root with the default `Dockerfile`: `docker/build-push-action` with
@@ -270,6 +271,7 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
     for w in wrappers(project):
         mentioned = rel in w.text
         contexts |= _cli_contexts(w.text, rel)
+        contexts |= cd_contexts(w.path, w.text, project.root, rel)
         for block in _action_blocks(w.text):
             file = _ACTION_FILE.search(block)
             named = file.group(1).removeprefix("./") if file is not None else ""

@@ -3,6 +3,7 @@ the crates and their workspaces. Rules read only this model."""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -291,15 +292,31 @@ class Project:
         own = self._build_by_service.get(id(service))
         if own is not None or service.build is not None or not service.image or "$" in service.image:
             return own
-        return self._build_by_image.get(service.image)
+        return self._build_by_image.get(_tagged(service.image))
 
     @cached_property
     def _build_by_image(self) -> dict[str, Build]:
+        """Builds by the image name they tag: a compose service's `image:` beside its `build:`, then a wrapper's
+        `docker build -t acme/api -f Dockerfile .` (Makefile, script, CI step) of a Dockerfile built here."""
+        from viworks_lint.hostbuild import cli_builds, wrappers
+
         out: dict[str, Build] = {}
         for b in self.builds:
             svc = b.service
             if svc is not None and svc.image and "$" not in svc.image and b.dockerfile is not None:
-                out.setdefault(svc.image, b)
+                out.setdefault(_tagged(svc.image), b)
+        by_rel: dict[str, list[Build]] = {}
+        for b in self.builds:
+            if b.dockerfile is not None:
+                by_rel.setdefault(self.rel(b.dockerfile_path), []).append(b)
+        for w in wrappers(self):
+            for built, parsed in cli_builds(w.text):
+                candidates = [b for b in by_rel.get(built, ()) if (b.target or None) == (parsed.target or None)]
+                context = posixpath.normpath(parsed.positional[-1].removeprefix("./"))
+                fits = [b for b in candidates if self.rel(b.context) == context] or candidates
+                for tag in parsed.tags if len(fits) == 1 else ():
+                    if "$" not in tag and "{" not in tag:
+                        out.setdefault(_tagged(tag), fits[0])
         return out
 
     def dockerignore_for(self, build: Build) -> DockerIgnore | None:
@@ -396,6 +413,12 @@ class Project:
             gi.add(parent)
         # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms
         return gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True)
+
+
+def _tagged(image: str) -> str:
+    """An image reference with its implied `:latest` written out (`acme/api` and `acme/api:latest` are one)."""
+    name = image.rsplit("/", 1)[-1]
+    return image if ":" in name or "@" in name else f"{image}:latest"
 
 
 def norm_path(path: Path) -> Path:

@@ -1,10 +1,15 @@
-"""Where a script builds: a script that moves into a folder (`cd "$ROOT/docker-proxy"`) and runs `docker build .`
-there builds that folder as its context, with its default `Dockerfile`."""
+"""Where a script builds: a script that moves into a folder (`cd "$ROOT/docker-proxy"`, `cd "${DOCKER_DIR}"` with
+`DOCKER_DIR="${WORKING_DIR}/docker"` and `WORKING_DIR=$(pwd)`) and runs `docker build … .` there builds that folder
+as its context, with the `-f` file taken from that folder too (the Docker CLI reads `-f` from the folder it runs in).
+
+The folder a script starts in is not known (it is run from the repository root or from its own folder): a path
+built from `$(pwd)` before any `cd` stands for both, and each build pairs its Dockerfile and context per candidate."""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from viworks_lint.buildcli import build_args
@@ -12,35 +17,135 @@ from viworks_lint.dockerutil import commands, logical_lines
 
 # the script's own folder, as scripts name it: `$ROOT`/`$DIR`/… set from `dirname "$0"`, or that expression
 _SCRIPT_DIR = re.compile(
-    r"^(?:\$\{?(?:ROOT|DIR|SCRIPT_DIR|SCRIPTDIR|SCRIPT_PATH|HERE|BASEDIR|BASE_DIR)\}?"
+    r"^(?:\$\{?(?:ROOT|DIR|SCRIPT_DIR|SCRIPTDIR|SCRIPT_PATH|HERE|BASEDIR|BASE_DIR)\}?(?![\w])"
     r"|\$\(\s*dirname\s+\"?\$(?:0|\{?BASH_SOURCE(?:\[0\])?\}?)\"?\s*\)|\$\{BASH_SOURCE%/\*\})"
 )
+# the folder the shell is in at that point
+_CWD = re.compile(r"^(?:\$\(\s*pwd\s*\)|`pwd`|\$\{PWD\}|\$PWD(?![\w]))")
+_TOPLEVEL = re.compile(r"^\$\(\s*git\s+rev-parse\s+--show-toplevel\s*\)")
+_VAR = re.compile(r"^\$\{([A-Za-z_]\w*)\}|^\$([A-Za-z_]\w*)")
+_ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?([A-Za-z_]\w*)=(\S*)\s*(?:#.*)?$")
+
+Places = frozenset[str]
 
 
-def cd_builds(script: Path, text: str, root: Path, context_rel: str) -> bool:
-    """The script moves into the context folder (`cd "$ROOT/docker-proxy"`, `pushd docker-proxy`) and, before it
-    moves elsewhere, runs `docker build … .` with the default Dockerfile there."""
+def _unquote(word: str) -> str:
+    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
+        return word[1:-1]
+    return word.replace('"', "")
+
+
+def _join(base: str, rest: str) -> str | None:
+    """``rest`` inside ``base`` (both relative to the repository), or None when it leaves the repository."""
+    path = posixpath.normpath(posixpath.join(base, rest)) if rest else posixpath.normpath(base)
+    return None if path == ".." or path.startswith("../") else path
+
+
+class _Shell:
+    """The folders a script can be in and the folders its variables name, line by line."""
+
+    def __init__(self, here: str) -> None:
+        self.here = here
+        self.cwd: Places | None = None  # None: where it started (or somewhere not known)
+        self.moved = False  # the script moved to a folder it names
+        self.stack: list[tuple[Places | None, bool]] = []
+        self.vars: dict[str, Places | None] = {}
+
+    def _current(self) -> Places:
+        return self.cwd if self.cwd is not None else frozenset({self.here, "."})
+
+    def expand(self, word: str) -> Places | None:
+        """The repository folders ``word`` can name, or None when a part of it is not known."""
+        word = _unquote(word)
+        if word.startswith("/") or word.startswith("~"):
+            return None
+        prefixes: Places = frozenset({""})
+        rest = word
+        while "$" in rest or "`" in rest:
+            at = min(i for i in (rest.find("$"), rest.find("`")) if i >= 0)
+            literal, rest = rest[:at], rest[at:]
+            prefixes = frozenset(p + literal for p in prefixes)
+            values: Places | None
+            if (m := _SCRIPT_DIR.match(rest)) is not None:
+                values = frozenset({self.here})
+            elif (m := _CWD.match(rest)) is not None:
+                values = self._current()
+            elif (m := _TOPLEVEL.match(rest)) is not None:
+                values = frozenset({"."})
+            elif (m := _VAR.match(rest)) is not None:
+                values = self.vars.get(m.group(1) or m.group(2))
+            else:
+                return None
+            if values is None:
+                return None
+            prefixes = frozenset(p + v for p in prefixes for v in values)
+            rest = rest[m.end() :]
+        return frozenset(path for p in prefixes if (path := _join(".", p + rest)) is not None) or None
+
+    def cd(self, target: str | None) -> None:
+        if target is None or target in ("", "-", "~"):
+            self.cwd, self.moved = None, False
+            return
+        if "$" in target or "`" in target:
+            self.cwd = self.expand(target)
+        else:
+            bases = self.cwd if self.cwd is not None else frozenset({self.here, "."})
+            self.cwd = frozenset(p for b in bases if (p := _join(b, _unquote(target))) is not None) or None
+        self.moved = self.cwd is not None
+
+    def assign(self, name: str, value: str) -> None:
+        self.vars[name] = self.expand(value) if value else None
+
+
+@lru_cache(maxsize=256)
+def script_builds(script: Path, text: str, root: Path) -> frozenset[tuple[str, str]]:
+    """Each `docker build` the script runs after moving into a folder: (Dockerfile, context), relative to
+    ``root``, for every folder the script can be in there."""
     try:
         here = script.parent.relative_to(root).as_posix()
     except ValueError:
-        return False
-    want = posixpath.normpath(context_rel or ".")
-    inside = False
+        return frozenset()
+    sh = _Shell(posixpath.normpath(here))
+    out: set[tuple[str, str]] = set()
     for _line, logical in logical_lines(text.replace("\r\n", "\n")):
-        for cmd in commands(logical.split(" #", 1)[0].strip()):
-            if cmd[0] in ("cd", "pushd", "popd"):
-                target = cmd[1] if len(cmd) > 1 and cmd[0] != "popd" else ""
-                m = _SCRIPT_DIR.match(target.strip("\"'"))
-                if m is not None:
-                    places = {posixpath.normpath(posixpath.join(here, target.strip("\"'")[m.end() :].lstrip("/")))}
-                elif target and "$" not in target and not target.startswith("/"):
-                    places = {posixpath.normpath(target), posixpath.normpath(posixpath.join(here, target))}
-                else:
-                    places = set()
-                inside = want in places
-            elif inside and (cmd[:2] == ["docker", "build"] or cmd[:3] == ["docker", "buildx", "build"]):
-                rest = cmd[3:] if cmd[1] == "buildx" else cmd[2:]
-                parsed = build_args(rest)
-                if parsed.file is None and parsed.positional[-1:] in ((".",), ("./",)):
-                    return True
-    return False
+        code = logical.split(" #", 1)[0].strip()
+        if (a := _ASSIGN.match(code)) is not None:
+            sh.assign(a.group(1), a.group(2))
+            continue
+        for cmd in commands(code):
+            if cmd[0] in ("cd", "pushd"):
+                if cmd[0] == "pushd":
+                    sh.stack.append((sh.cwd, sh.moved))
+                sh.cd(next((w for w in cmd[1:] if not w.startswith("-") and not w.startswith(">")), None))
+            elif cmd[0] == "popd":
+                sh.cwd, sh.moved = sh.stack.pop() if sh.stack else (None, False)
+            elif sh.moved and sh.cwd is not None and _is_build(cmd):
+                parsed = build_args(cmd[3:] if cmd[1] in ("buildx", "image") else cmd[2:])
+                if not parsed.positional or parsed.file == "-":
+                    continue
+                for base in sh.cwd:
+                    ctx = _join(base, parsed.positional[-1])
+                    if ctx is None or "$" in ctx:
+                        continue
+                    df = _join(base, parsed.file) if parsed.file else _join(ctx, "Dockerfile")
+                    if df is not None and "$" not in df:
+                        out.add((df, ctx))
+    return frozenset(out)
+
+
+def _is_build(cmd: list[str]) -> bool:
+    return len(cmd) > 2 and cmd[0] in ("docker", "podman") and (
+        cmd[1] == "build" or (cmd[1] in ("buildx", "image") and cmd[2] == "build")
+    )
+
+
+def cd_builds(script: Path, text: str, root: Path, dockerfile_rel: str, context_rel: str) -> bool:
+    """The script moves into a folder and there builds ``dockerfile_rel`` with the context ``context_rel``."""
+    pair = (posixpath.normpath(dockerfile_rel), posixpath.normpath(context_rel or "."))
+    return pair in script_builds(script, text, root)
+
+
+def cd_contexts(script: Path, text: str, root: Path, dockerfile_rel: str) -> set[str]:
+    """The contexts the script builds ``dockerfile_rel`` with from a folder it moved into."""
+    rel = posixpath.normpath(dockerfile_rel)
+    return {ctx for df, ctx in script_builds(script, text, root) if df == rel}

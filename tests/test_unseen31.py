@@ -1,0 +1,52 @@
+"""Situations read on a thirty-first set of repositories and on what earlier sets left open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, IMAGE, got
+
+RELEASE = (
+    "#!/bin/bash\nset -euo pipefail\nWORK=$(pwd)\nOUT=\"${WORK}/docker\"\n"
+    "mkdir -p \"${OUT}/out\"\ncargo build --release\ncp target/release/api \"${OUT}/out/api\"\n"
+    "cp -r assets \"${OUT}/assets\"\n"
+    "cd \"${OUT}\"\ndocker buildx build -f Dockerfile.release -t ghcr.io/acme/api:latest --push .\n"
+)
+SHIPPED = (
+    "FROM debian:bookworm-slim\nCOPY ./out/api /usr/local/bin/api\nCOPY ./assets /srv/assets\nUSER nobody\n"
+    "CMD [\"api\"]\n"
+)
+
+
+def test_vw102_a_script_that_moves_into_a_folder_named_by_variables_builds_there(tmp_path: Path) -> None:
+    """`WORK=$(pwd)`, `OUT="${WORK}/docker"`, `cd "${OUT}"`, `docker buildx build -f Dockerfile.release .` in
+    `bin/release.sh`: the context is `docker/` (not the root, where `assets/` happens to be), the `-f` file is read
+    from there, and what the script copies in is made on the host first."""
+    root = write(tmp_path, {"docker/Dockerfile.release": SHIPPED, "bin/release.sh": RELEASE, "assets/logo.svg": "<svg/>",
+                            "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\n', "src/main.rs": "fn main() {}\n"})
+    found = lint(root, ["VW102"])
+    assert got(found, root) == [("VW102", "docker/Dockerfile.release", 2, "note"),
+                                ("VW102", "docker/Dockerfile.release", 3, "note")]
+    assert "in the build context `docker`; `bin/release.sh`" in found[0].message
+    # the script builds in another folder: nothing says the context is `docker/`, so it is where the sources are
+    write(root, {"bin/release.sh": RELEASE.replace('cd "${OUT}"', 'cd "${WORK}/packaging"')})
+    found = lint(root, ["VW102"])
+    assert [(f.location.line, "build context `.`" in f.message) for f in found] == [(2, True)]
+
+
+def test_an_image_only_service_runs_the_image_a_makefile_tags(tmp_path: Path) -> None:
+    """`make docker-build` runs `docker build -t shop .`; the production compose file runs `image: shop:latest`:
+    that service runs this Dockerfile's image, so its curl healthcheck needs curl in it."""
+    prod = (
+        "services:\n  app:\n    image: shop:latest\n    ports: ['8000:8000']\n    healthcheck:\n"
+        "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n      start_period: 10s\n"
+    )
+    make = ".PHONY: docker-build\ndocker-build:\n\tdocker build -t shop .\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "compose.yaml": "services:\n  app:\n    build: .\n", "compose.prod.yaml": prod,
+                            "Makefile": make})
+    assert got(lint(root, ["VW304"]), root) == [("VW304", "compose.prod.yaml", 6, "error")]
+    # a tag the Makefile does not build, or one built from another Dockerfile: not known to be this image
+    write(root, {"Makefile": make.replace("-t shop .", "-t shop-tools -f tools/Dockerfile tools")})
+    assert lint(root, ["VW304"]) == []
