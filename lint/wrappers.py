@@ -327,15 +327,15 @@ def _scan_line(
             if target is not None and target.is_dir() and (target == root or root in target.parents):
                 cwd = target
             continue
-        step_text = " ".join(words)
+        # as the repository reads: the script's folder and the CI workspace were filled in as absolute paths
+        step_text = _relative_text(" ".join(words), root)
         record_created(words, prog, cwd, root, Step(step_text, where, loc), out)
         if prog == "docker" and len(words) > 1 and words[1] == "compose":
-            _add(out, compose_run(words[2:], assigned, cwd, loc, where, kind, label, " ".join(words)))
+            _add(out, compose_run(words[2:], assigned, cwd, loc, where, kind, label, step_text))
         elif prog in ("docker-compose", "podman-compose"):
-            _add(out, compose_run(words[1:], assigned, cwd, loc, where, kind, label, " ".join(words)))
+            _add(out, compose_run(words[1:], assigned, cwd, loc, where, kind, label, step_text))
         elif prog == "docker" and words[1:3] == ["stack", "deploy"]:  # a swarm stack
-            text = " ".join(words)
-            _add(out, compose_run(words[3:], assigned, cwd, loc, where, kind, label, text, stack=True))
+            _add(out, compose_run(words[3:], assigned, cwd, loc, where, kind, label, step_text, stack=True))
         else:
             passed = frozenset(k for k in assigned if k not in ("COMPOSE_FILE", "COMPOSE_PROFILES"))
             run = task_run(words, prog, cwd, passed) if passed else None
@@ -402,3 +402,7 @@ def read_wrappers(root: Path, paths: list[Path], compose_files: Sequence[Path] =
     return out
 
 
+def _relative_text(text: str, root: Path) -> str:
+    """A command's words with the repository's absolute path written as the path inside it (`./x`, `.`)."""
+    top = root.as_posix().rstrip("/")
+    return re.sub(re.escape(top) + r"(?=/|\b|$)/?", lambda m: "./" if m.group(0).endswith("/") else ".", text)

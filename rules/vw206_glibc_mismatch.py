@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.dockerutil import final_stages, from_image_location, stage_title
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.images import glibc_versions_crossed
+from viworks_lint.images import glibc_clean_c_packages, glibc_version_needed_by, glibc_versions_crossed
 from viworks_lint.parsers.dockerfile import Dockerfile
-from viworks_lint.project import Project
+from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.stagecontents import build_contents
 
@@ -40,6 +40,36 @@ def _builder_related(df: Dockerfile, origin: BinaryOrigin) -> tuple[Related, ...
     if origin.copy is not None:
         rel.append(Related(origin.copy.location, "the binary is copied into the final image here"))
     return tuple(rel)
+
+
+def _needed(project: Project, build: Build, crossed: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """The crossed versions this binary needs, and why: a version that only C code linked in (2.38) or only
+    starting processes (2.39) brings is needed when the code shows it, or when the code is not known."""
+    from viworks_lint.cargolock import lockfile_for
+    from viworks_lint.imagecode import image_code
+    from viworks_lint.signals import image_signals
+
+    code = image_code(project, build)
+    needed: list[str] = []
+    why: list[str] = []
+    for version in crossed:
+        cause = glibc_version_needed_by(version)
+        if cause == "c_code" and code is not None and code.packages:
+            lock = lockfile_for(project, code.packages[0])
+            native = sorted(lock.native - glibc_clean_c_packages()) if lock is not None else None
+            if native == []:
+                continue
+            if native:
+                why.append(f"it links the C code of `{native[0]}`")
+        elif cause == "process_spawn" and code is not None:
+            signals = image_signals(project, build)
+            if signals is not None and signals.children is None:
+                continue
+            if signals is not None and signals.children is not None:
+                where = signals.children
+                why.append(f"it starts processes (`{project.rel(where.path)}:{where.line}`)")
+        needed.append(version)
+    return tuple(needed), why
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -98,6 +128,23 @@ def check(project: Project) -> Iterator[Finding]:
                             level=Level.NOTE,
                         )
                         continue
+                    if crossed:
+                        crossed, why = _needed(project, build, crossed)
+                        if not crossed:
+                            yield RULE.finding(
+                                f"{label} has glibc {run.glibc} and the binary is built on {src}; a Rust binary "
+                                "built on a newer glibc needs GLIBC_2.38 only for C code linked into it and "
+                                "GLIBC_2.39 only when it starts processes (`std::process::Command`), and this one "
+                                "links no such C code and starts no process: it most likely starts; building on the "
+                                f"runtime's release or running it on {_suggest(origin)} removes the doubt",
+                                loc,
+                                key=f"{stage.label}<-{origin.stage.label}:glibc",
+                                related=_builder_related(df, origin),
+                                level=Level.NOTE,
+                            )
+                            continue
+                    else:
+                        why = []
                     missing = crossed[-1] if crossed else need
                     yield RULE.finding(
                         f"{label} has glibc {run.glibc}, but the binary is built on {src}: Rust binaries built on "
@@ -107,6 +154,7 @@ def check(project: Project) -> Iterator[Finding]:
                             if crossed
                             else f"glibc versions up to GLIBC_{need}, newer than the runtime's"
                         )
+                        + (f" ({'; '.join(why)})" if why else "")
                         + f", so it fails at start with `GLIBC_{missing}' not found`; run it on "
                         f"{_suggest(origin)} or build on the runtime's release",
                         loc,
@@ -143,7 +191,13 @@ RULE = register(
             "error when the gap crosses a symbol version Rust binaries were seen to need (`glibc_symbol_versions` in "
             "`rules/images.json`, with the reports: 2.29, 2.32–2.34, 2.38, 2.39) or leaves the reviewed range "
             "2.28–2.41, and only a note otherwise (e.g. Debian 13's 2.41 → Ubuntu 24.04's 2.39: builds on 2.41 were "
-            "seen to need GLIBC_2.39 at most).",
+            "seen to need GLIBC_2.39 at most). A gap that crosses only 2.38 and 2.39 (a runtime of glibc 2.34 or newer, "
+            "such as Debian 12 under a Debian 13 builder) is an error only when the binary needs them: 2.38 when "
+            "`Cargo.lock` has a package that compiles C or C++ (it depends on `cc` or `cmake`; not ring, whose C calls "
+            "none of the functions glibc 2.38 re-versioned, nor build helpers that compile C only for other platforms: "
+            "`c_code_clean` in the data file), 2.39 when the code starts processes (`std::process::Command`, which "
+            "spawns with `pidfd_spawnp`); when neither shows it is a note, and without a `Cargo.lock` or a link to the "
+            "code the worst is assumed.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

@@ -50,3 +50,50 @@ def test_an_image_only_service_runs_the_image_a_makefile_tags(tmp_path: Path) ->
     # a tag the Makefile does not build, or one built from another Dockerfile: not known to be this image
     write(root, {"Makefile": make.replace("-t shop .", "-t shop-tools -f tools/Dockerfile tools")})
     assert lint(root, ["VW304"]) == []
+
+
+def test_a_step_is_shown_as_the_repository_reads_it_not_with_this_machines_paths(tmp_path: Path) -> None:
+    """`SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"`, `mkdir -p "$SCRIPT_DIR/telemetry"`: the
+    note names the folder inside the repository, never the absolute path of the checkout."""
+    run = ('#!/bin/bash\nSCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"\nOUT="$SCRIPT_DIR/telemetry"\n'
+           'mkdir -p "$OUT"\ndocker compose up -d\n')
+    compose = "services:\n  collector:\n    image: otel/opentelemetry-collector:0.100.0\n    volumes:\n" \
+              "      - ./telemetry:/telemetry\n"
+    root = write(tmp_path, {"tools/trace/run.sh": run, "tools/trace/docker-compose.yml": compose})
+    found = lint(root, ["VW204"])
+    assert found, "the mount's source is made by the script: a note naming the step"
+    assert all(str(tmp_path) not in f.message for f in found)
+    assert "`mkdir -p ./tools/trace/telemetry` in tools/trace/run.sh" in found[0].message
+
+
+TRIXIE_ON_BOOKWORM = (
+    "FROM rust:1.91-slim AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/shop /usr/local/bin/shop\n"
+    'USER nobody\nCMD ["shop"]\n'
+)
+LOCK = 'version = 3\n\n[[package]]\nname = "shop"\nversion = "0.1.0"\ndependencies = [\n "{dep}",\n]\n\n' \
+       '[[package]]\nname = "{dep}"\nversion = "1.0.0"\ndependencies = [\n "cc",\n]\n\n' \
+       '[[package]]\nname = "cc"\nversion = "1.0.0"\n'
+
+
+def test_vw206_a_debian_13_build_on_debian_12_needs_c_code_or_processes_to_fail(tmp_path: Path) -> None:
+    """glibc 2.41 → 2.36 crosses only 2.38 (C code linked in) and 2.39 (starting processes): a binary with
+    neither most likely starts (note); ring's C does not count, jemalloc's does, and so does a `Command`."""
+    main = "fn main() {\n    println!(\"up\");\n}\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM,
+                            "Cargo.lock": LOCK.replace("{dep}", "ring")})
+    found = lint(root, ["VW206"])
+    assert got(found, root) == [("VW206", "Dockerfile", 5, "note")]
+    assert "most likely starts" in found[0].message
+    write(root, {"Cargo.lock": LOCK.replace("{dep}", "tikv-jemalloc-sys")})
+    found = lint(root, ["VW206"])
+    assert got(found, root) == [("VW206", "Dockerfile", 5, "error")]
+    assert "GLIBC_2.38" in found[0].message and "`tikv-jemalloc-sys`" in found[0].message
+    spawn = "use std::process::Command;\n\nfn main() {\n    let _ = Command::new(\"true\").status();\n}\n"
+    write(root, {"Cargo.lock": LOCK.replace("{dep}", "ring"), "src/main.rs": spawn})
+    found = lint(root, ["VW206"])
+    assert got(found, root) == [("VW206", "Dockerfile", 5, "error")]
+    assert "GLIBC_2.39" in found[0].message and "`src/main.rs:1`" in found[0].message
+    # a runtime older than glibc 2.34 fails whatever the code does
+    write(root, {"src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM.replace("bookworm", "bullseye")})
+    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
