@@ -90,6 +90,10 @@ def launch_of(
     return Launch(found[0], found[1], False, what, loc, instr) if found else None
 
 
+def _words(value: tuple[str, ...] | str) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else tuple(_split(value))
+
+
 def _split(text: str) -> list[str]:
     try:
         return shlex.split(text)
@@ -117,7 +121,10 @@ def launches(build: Build) -> list[Launch]:
             return [entry_l] if entry_l else []
         node = svc.node.get("command")
         where = f"compose `command:` of service `{svc.name}`"
-        cmd_l = launch_of(svc.command, False, where, node.loc if node else svc.location, None)
+        # `entrypoint: /bin/bash` with `command: [/setup.sh]`: the command is the entrypoint's arguments, so the
+        # script is handed to an interpreter (which needs no exec bit), not run directly
+        argv = (*_words(svc.entrypoint), *_words(svc.command))
+        cmd_l = launch_of(argv, False, where, node.loc if node else svc.location, None)
         return [cmd_l] if cmd_l else []
     if entry is not None and entry.exec_error is None and entry.args:
         launch = launch_of(

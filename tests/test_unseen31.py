@@ -97,3 +97,17 @@ def test_vw206_a_debian_13_build_on_debian_12_needs_c_code_or_processes_to_fail(
     # a runtime older than glibc 2.34 fails whatever the code does
     write(root, {"src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM.replace("bookworm", "bullseye")})
     assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
+
+
+def test_vw209_a_compose_entrypoint_interpreter_runs_the_command_script(tmp_path: Path) -> None:
+    """`entrypoint: "/bin/bash"` with `command: [/setup.sh]`: bash reads the script, whose exec bit does not
+    matter; without the entrypoint the command runs the script itself, which needs it."""
+    compose = ("services:\n  setup:\n    build:\n      context: .\n      dockerfile: Dockerfile.setup\n"
+               "    entrypoint: \"/bin/bash\"\n    command:\n      - /setup.sh\n    volumes:\n"
+               "      - ./bin/setup.sh:/setup.sh\n")
+    root = write(tmp_path, {"Dockerfile.setup": "FROM debian:bookworm-slim\nRUN apt-get update\n",
+                            "bin/setup.sh": "#!/bin/bash\necho ready\n", "compose.yaml": compose})
+    (root / "bin/setup.sh").chmod(0o644)
+    assert lint(root, ["VW209"]) == []
+    write(root, {"compose.yaml": compose.replace("    entrypoint: \"/bin/bash\"\n", "")})
+    assert got(lint(root, ["VW209"]), root) == [("VW209", "bin/setup.sh", 1, "error")]
