@@ -194,10 +194,10 @@ RULE = register(
             "seen to need GLIBC_2.39 at most). A gap that crosses only 2.38 and 2.39 (a runtime of glibc 2.34 or "
             "newer, such as Debian 12 under a Debian 13 builder) is an error only when the binary needs them: 2.38 "
             "when `Cargo.lock` has a package that compiles C or C++ (it depends on `cc` or `cmake`; not ring, whose C "
-            "calls none of the functions glibc 2.38 re-versioned, nor build helpers that compile C only for other platforms: "
-            "`c_code_clean` in the data file), 2.39 when the code starts processes (`std::process::Command`, which "
-            "spawns with `pidfd_spawnp`); when neither shows it is a note, and without a `Cargo.lock` or a link to the "
-            "code the worst is assumed.",
+            "calls none of the functions glibc 2.38 re-versioned, nor build helpers that compile C only for other "
+            "platforms: `c_code_clean` in the data file), 2.39 when the code starts processes "
+            "(`std::process::Command`, which spawns with `pidfd_spawnp`); when neither shows it is a note, and "
+            "without a `Cargo.lock` or a link to the code the worst is assumed.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",
