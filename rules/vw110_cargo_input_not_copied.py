@@ -12,6 +12,7 @@ from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls
 from viworks_lint.cargoneeds import CargoNeeds, Need, cargo_needs
 from viworks_lint.dockerutil import clean_source, copy_sources, match_context, reachable_stages
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.hostbuild import host_step
 from viworks_lint.parsers.dockerfile import Instruction, token_location
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -135,6 +136,8 @@ def check(project: Project) -> Iterator[Finding]:
             for instr in stage.instructions:
                 if _missing_source(project, build, instr):
                     break  # the build stops at this COPY (VW102): what later RUNs of the stage lack is its echo
+                if _host_made_source(project, build, instr):
+                    break  # a host step puts it into the context first (VW102's note): what it holds is not known
                 if instr.cmd == "RUN" and EDITS_MANIFEST.search(instr.original):
                     edited = True
                     continue
@@ -171,6 +174,23 @@ def _missing_source(project: Project, build: Build, instr: Instruction) -> bool:
             continue
         if not match_context(build.context, src.value) and not (project.root / clean_source(src.value)).exists():
             return True  # a stale path, in no folder of the repository (not a context that is merely wrong)
+    return False
+
+
+def _host_made_source(project: Project, build: Build, instr: Instruction) -> bool:
+    """A COPY/ADD of a folder the context lacks that the host puts there before the build: a git-ignored path of
+    the context, or one a script or CI step that builds the image names (`cp -r ../operator ./` in a pre-build
+    hook). VW102 notes it; the stage then holds what that step copies, which is not read here."""
+    if instr.cmd not in ("COPY", "ADD") or instr.flag("from"):
+        return False
+    for src in copy_sources(instr):
+        if not src.resolved or any(c in src.value for c in "*?[") or match_context(build.context, src.value):
+            continue
+        cleaned = clean_source(src.value)
+        if project.is_gitignored(build.context / cleaned) or host_step(
+            project, build.dockerfile_path, build.context, cleaned
+        ):
+            return True
     return False
 
 
@@ -241,7 +261,10 @@ RULE = register(
             "reported at the first RUN that needs it (the build stops there), not again at later RUNs of the same "
             "build target, whatever their stage; and not at all after a COPY of the stage whose plain source, a "
             "`Cargo.toml` or a folder, is in neither the build context nor the repository (a stale path, VW102's "
-            "error: the build stops at that COPY, and what the RUNs after it lack is what it was to bring).",
+            "error: the build stops at that COPY, and what the RUNs after it lack is what it was to bring). Nor after "
+            "a COPY of a folder the host puts into the context before the build (git-ignored there, or named by a "
+            "script or CI step that builds the image, such as a pre-build hook's `cp -r ../operator ./`: VW102's "
+            "note): the stage holds what that step copies, which is not read.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

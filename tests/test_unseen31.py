@@ -111,3 +111,29 @@ def test_vw209_a_compose_entrypoint_interpreter_runs_the_command_script(tmp_path
     assert lint(root, ["VW209"]) == []
     write(root, {"compose.yaml": compose.replace("    entrypoint: \"/bin/bash\"\n", "")})
     assert got(lint(root, ["VW209"]), root) == [("VW209", "bin/setup.sh", 1, "error")]
+
+
+def test_vw110_a_path_dependency_a_pre_build_hook_copies_into_the_context(tmp_path: Path) -> None:
+    """`cp -r ../operator ./` in the image folder's hook, the folder git-ignored there, then `COPY operator
+    ./operator`: the stage has what the hook copies (VW102's note), so the path dependency is not claimed."""
+    df = ("FROM rust:1.85-bookworm AS builder\nWORKDIR /\nCOPY operator ./operator\nWORKDIR /build\n"
+          "COPY Cargo.toml Cargo.lock ./\nCOPY src ./src\nRUN cargo install --path .\n"
+          "FROM debian:bookworm-slim\nCOPY --from=builder /usr/local/cargo/bin/conductor /usr/local/bin/\n"
+          "USER nobody\nCMD [\"conductor\"]\n")
+    cargo = ('[package]\nname = "conductor"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+             'controller = { path = "../operator" }\n')
+    files = {"conductor/Dockerfile": df, "conductor/Cargo.toml": cargo, "conductor/Cargo.lock": "version = 3\n",
+             "conductor/src/main.rs": "fn main() {}\n", "conductor/.gitignore": "operator/\n",
+             "conductor/pre-build-hook.sh": "#!/bin/sh\ncp -r ../operator ./\n",
+             "operator/Cargo.toml": '[package]\nname = "controller"\nversion = "0.1.0"\n',
+             "operator/src/lib.rs": "pub fn run() {}\n",
+             ".github/workflows/image.yml": "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                            "      - run: cd conductor && ./pre-build-hook.sh\n"
+                                            "      - run: docker build -t conductor conductor\n"}
+    root = write(tmp_path, files)
+    assert lint(root, ["VW110"]) == []
+    assert [f.level.value for f in lint(root, ["VW102"])] == ["note"]
+    # without the hook and the ignore entry nothing puts it there: the path dependency is outside the context
+    (root / "conductor/pre-build-hook.sh").unlink()
+    (root / "conductor/.gitignore").unlink()
+    assert {f.rule_id for f in lint(root, ["VW110"])} == {"VW110"}
