@@ -193,10 +193,17 @@ def _sections(text: str) -> list[str]:
 
 
 def _section_runs_host(
-    text: str, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool], named_only: bool = False
+    text: str,
+    compose: ComposeProject,
+    store: Service,
+    is_store: Callable[[Service], bool],
+    named_only: bool = False,
+    wrapper: bool = False,
 ) -> str | None:
+    """``wrapper``: a script or task file's command that starts infrastructure alone (by name, or by `--profile`
+    that holds only infrastructure) is the evidence itself: it starts what an app run elsewhere connects to."""
     host_run = _HOST_RUN.search(text)
-    if host_run is None:
+    if host_run is None and not wrapper:
         return None
     for m in _COMPOSE_UP.finditer(text):
         names: list[str] = []
@@ -207,10 +214,10 @@ def _section_runs_host(
                 names.append(word)
         flags = (m.group(1) + " " + m.group(2)).split()
         named_files = any(f in ("-f", "--file") or f.startswith("--file=") for f in flags)
-        if not names and named_only:
+        wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
+        if not names and (named_only or (wrapper and not wanted)):
             continue
         if not names and not named_files:  # a bare `docker compose up -d`: what no profile (or a named one) holds
-            wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
             names = [n for n, s in compose.services.items() if _in_profiles(s, wanted)]
         services = [compose.services.get(n) for n in names]
         # only infrastructure: datastores, or other stock images (an S3 stand-in) the repository does not build
@@ -218,6 +225,8 @@ def _section_runs_host(
             s is None or not (is_store(s) or s.build is None) for s in services
         ):
             continue
+        if host_run is None:
+            return f"`{m.group(0).strip()}`, which starts the infrastructure without the app,"
         return f"`{m.group(0).strip()}` then `{host_run.group(0).strip()}`"
     return None
 
@@ -274,6 +283,10 @@ def host_access(
             hit = _evidence(_read(path), fam, ports, port.target)
             if hit is not None:
                 return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
+        if not DOC_NAMES.match(path.name):
+            infra = _section_runs_host(_read(path), compose, store, is_store, wrapper=True)
+            if infra is not None:
+                return f"{infra} in `{_rel(project, path)}`"
         elif DOC_NAMES.match(path.name):
             text = _read(path)
             doc = _doc_runs_host(text, compose, store, is_store)

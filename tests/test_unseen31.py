@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, IMAGE, got
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got
 
 RELEASE = (
     "#!/bin/bash\nset -euo pipefail\nWORK=$(pwd)\nOUT=\"${WORK}/docker\"\n"
@@ -137,3 +137,29 @@ def test_vw110_a_path_dependency_a_pre_build_hook_copies_into_the_context(tmp_pa
     (root / "conductor/pre-build-hook.sh").unlink()
     (root / "conductor/.gitignore").unlink()
     assert {f.rule_id for f in lint(root, ["VW110"])} == {"VW110"}
+
+
+def test_vw405_a_script_that_starts_the_datastores_alone_runs_the_app_elsewhere(tmp_path: Path) -> None:
+    """`docker compose up -d postgres broker` in `scripts/start-deps.sh` (or `--profile deps`, a profile of
+    datastores only) starts what an app run on the host connects to: the published port is its way in (note)."""
+    compose = (
+        "services:\n  ingestor:\n    build: .\n    environment:\n      DATABASE_URL: postgres://iot:pw@postgres/iot\n"
+        "    depends_on: [postgres]\n  postgres:\n    image: postgres:16\n    environment:\n"
+        "      POSTGRES_PASSWORD: pw\n    ports:\n      - \"5432:5432\"\n  broker:\n    image: eclipse-mosquitto:2\n"
+    )
+    script = "#!/bin/bash\nset -e\ndocker compose up -d postgres broker\necho started\n"
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": CONNECT, "Dockerfile": IMAGE,
+                            "compose.yaml": compose, "scripts/start-deps.sh": script})
+    found = lint(root, ["VW405"])
+    assert got(found, root) == [("VW405", "compose.yaml", 12, "note")]
+    assert "starts the infrastructure without the app" in found[0].message
+    # `--profile deps up` starts the services of no profile too: the app is in a profile of its own
+    profiled = compose.replace("    image: postgres:16\n", "    image: postgres:16\n    profiles: [deps]\n").replace(
+        "    build: .\n", "    build: .\n    profiles: [full]\n")
+    write(root, {"compose.yaml": profiled, "scripts/start-deps.sh": script.replace("up -d postgres broker",
+                                                                                   "--profile deps up -d")})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 14, "note")]
+    # a script that starts the whole stack (the app too) is no such evidence
+    write(root, {"compose.yaml": compose, "scripts/start-deps.sh": script.replace("up -d postgres broker", "up -d")})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
