@@ -125,11 +125,38 @@ class Engine:
         result.findings = merge_shared(result.findings, services)
         result.findings = self._unbuildable(result.findings)
         result.findings = self._disabled(result.findings)
+        result.findings = self._moved(result.findings)
         result.findings = self._demo(result.findings)
         if self.report_unused:
             result.findings.extend(self._unused())
         result.findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.col, f.rule_id))
         return result
+
+    def _moved(self, findings: list[Finding]) -> list[Finding]:
+        """Findings in a compose file moved to a subfolder without its paths (most exist from a folder above
+        it) that nothing runs or names: nobody runs it from where it is, so what is wrong with it is advice."""
+        from viworks_lint.movedcopy import moved_copy
+
+        out: list[Finding] = []
+        for f in findings:
+            path = f.location.path
+            moved = (
+                moved_copy(self.project, path)
+                if f.effective_level is not Level.NOTE and path.suffix in (".yml", ".yaml")
+                else None
+            )
+            if moved is not None:
+                above, example = moved
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; but no script, CI step or document runs or names "
+                    f"`{self.project.rel(path)}`, and the paths it names resolve from `{self.project.rel(above)}` "
+                    f"(`{example}` is missing beside it, not there): a copy moved without its paths, which nobody "
+                    "runs from here: only advice",
+                )
+            out.append(f)
+        return out
 
     def _demo(self, findings: list[Finding]) -> list[Finding]:
         """A repository whose README presents it as a demo, a sample or a proof of concept, that publishes no image

@@ -163,3 +163,20 @@ def test_vw405_a_script_that_starts_the_datastores_alone_runs_the_app_elsewhere(
     # a script that starts the whole stack (the app too) is no such evidence
     write(root, {"compose.yaml": compose, "scripts/start-deps.sh": script.replace("up -d postgres broker", "up -d")})
     assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
+
+
+def test_a_compose_file_moved_without_its_paths_that_nothing_runs_is_advice(tmp_path: Path) -> None:
+    """`docker/old/compose.yaml` mounts `./scripts/init.sql` and builds `.`: both exist from the repository root,
+    not beside it, and no script, CI step or document names the file: a stale copy, its breakage only advice."""
+    stale = ("services:\n  api:\n    build: .\n  db:\n    image: postgres:16\n    volumes:\n"
+             "      - ./scripts/init.sql:/docker-entrypoint-initdb.d/init.sql\n")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "scripts/init.sql": "create table t (id int);\n", "docker/old/compose.yaml": stale,
+                            "compose.yaml": "services:\n  api:\n    build: .\n"})
+    found = lint(root, ["VW104", "VW204"])
+    assert got(found, root) == [("VW104", "docker/old/compose.yaml", 3, "note"),
+                                ("VW204", "docker/old/compose.yaml", 7, "note")]
+    assert "a copy moved without its paths" in found[0].message
+    # a README that runs it makes it a file someone uses: its broken paths are defects
+    write(root, {"README.md": "Run `docker compose -f docker/old/compose.yaml up`.\n"})
+    assert {f.level.value for f in lint(root, ["VW104", "VW204"])} == {"error"}

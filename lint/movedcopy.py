@@ -1,0 +1,80 @@
+"""A compose file that was moved (or copied) to a subfolder without its relative paths: the build contexts, bind
+mounts and env files it names are missing beside it but most of them exist relative to a folder above it (where
+the file used to live), and nothing in the repository runs or names it. Nobody runs it from where it is: what is wrong
+with it is advice, not a defect of the deployment."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from viworks_lint.parsers.compose import ComposeProject
+from viworks_lint.project import Project, norm_path
+
+_CACHE: WeakKeyDictionary[Project, dict[Path, tuple[Path, str] | None]] = WeakKeyDictionary()
+
+
+def _paths(compose: ComposeProject) -> list[Path]:
+    """The local paths the file's services name: build contexts and Dockerfiles, bind-mount sources, env files."""
+    out: list[Path] = []
+    for svc in compose.services.values():
+        b = svc.build
+        if b is not None and b.context is not None and "://" not in str(b.context):
+            out.append(Path(b.context))
+            if b.dockerfile is not None:
+                out.append(Path(b.dockerfile))
+        for m in svc.volumes:
+            if m.type == "bind" and m.source and "$" not in m.source and m.source.startswith((".", "..")):
+                out.append(compose.project_dir / m.source)
+        out.extend(ref.path for ref in svc.env_files)
+    return [norm_path(p) for p in out]
+
+
+def _named(project: Project, path: Path) -> bool:
+    """A wrapper, CI workflow or document runs the file or names it (its path, or its folder's)."""
+    if any(norm_path(f) == path for inv in project.wrappers.invocations for f in inv.files):
+        return True
+    from viworks_lint.hostbuild import wrappers
+
+    rel = project.rel(path)
+    folder = posixpath.dirname(rel)
+    needles = [rel] + ([folder] if folder else [])
+    texts = [w.text for w in wrappers(project)]
+    for doc in project.discovered.wrappers:
+        try:
+            texts.append(doc.read_text("utf-8", errors="replace"))
+        except OSError:
+            continue
+    return any(n in t for t in texts for n in needles)
+
+
+def moved_copy(project: Project, path: Path) -> tuple[Path, str] | None:
+    """For a compose file nothing names whose missing relative paths mostly exist from one folder above it: that
+    folder and one of the paths, as its message shows them; None otherwise."""
+    memo = _CACHE.setdefault(project, {})
+    path = norm_path(path)
+    if path not in memo:
+        memo[path] = _moved_copy(project, path)
+    return memo[path]
+
+
+def _moved_copy(project: Project, path: Path) -> tuple[Path, str] | None:
+    composes = [c for c in project.composes if [norm_path(f) for f in c.files] == [path]]
+    if not composes or norm_path(path.parent) == norm_path(project.root):
+        return None
+    compose = composes[0]
+    base = norm_path(compose.project_dir)
+    missing = [p for p in _paths(compose) if not p.exists()]
+    if not missing:
+        return None
+    root = norm_path(project.root)
+    for above in base.parents:
+        if not above.is_relative_to(root):
+            break
+        moved = [norm_path(above / os.path.relpath(p, base)) for p in missing]
+        found = sum(1 for m in moved if m.is_relative_to(root) and m.exists())
+        if found and 2 * found >= len(moved):  # most of them: a file deleted since may be missing there too
+            return None if _named(project, path) else (above, project.rel(missing[0]))
+    return None
