@@ -220,6 +220,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
+            content = content or _other_language_stack(project, compose, f)
             doc = None
             if content is None:
                 doc = documented_dev(project, f) or _beside_production(project, compose)
@@ -322,6 +323,31 @@ def _runs_own_code(project: Project, svc: Service) -> bool:
     return bool(image) and "$" not in image and family_of_image(image) is None and not lookup(
         image, project.config.base_images
     ).quick_start
+
+
+def _other_language_stack(project: Project, compose: ComposeProject, path: Path) -> tuple[Scope, str] | None:
+    """A compose file in a subfolder whose services build only programs in other languages (`FROM node`, `npm
+    run build`) and pull only datastores or stock servers: a side project of the repository (a generated sample,
+    a frontend's own stack), not the Rust app's deployment."""
+    from viworks_lint.imagescope import foreign_program
+    from viworks_lint.project import norm_path
+
+    if norm_path(path.parent) == norm_path(project.root):
+        return None
+    shown = ""
+    for name, svc in compose.services.items():
+        build = project.build_of_service(svc)
+        if build is None:
+            if _runs_own_code(project, svc):
+                return None  # an image of the repository's own
+            continue
+        other = foreign_program(build.dockerfile) if build.dockerfile is not None else None
+        if other is None:
+            return None
+        shown = shown or f"`{name}`: {other}"
+    if not shown:
+        return None
+    return Scope.AUX, f"its services build programs in other languages ({shown}) and run no Rust code of the repository"
 
 
 def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got
+from tests.unseen_fixtures import CARGO, CONNECT, IMAGE, got, scope_of
 
 RELEASE = (
     "#!/bin/bash\nset -euo pipefail\nWORK=$(pwd)\nOUT=\"${WORK}/docker\"\n"
@@ -180,3 +180,20 @@ def test_a_compose_file_moved_without_its_paths_that_nothing_runs_is_advice(tmp_
     # a README that runs it makes it a file someone uses: its broken paths are defects
     write(root, {"README.md": "Run `docker compose -f docker/old/compose.yaml up`.\n"})
     assert {f.level.value for f in lint(root, ["VW104", "VW204"])} == {"error"}
+
+
+def test_scope_a_subfolder_stack_of_other_languages_programs_is_aux(tmp_path: Path) -> None:
+    """`apps/chat/compose.yaml` builds a Node server beside postgres: a side project of the repository, whose
+    published port and password are not the Rust app's deployment (hardening silent); its breakage still counts."""
+    compose = ("services:\n  server:\n    build: ./server\n    environment:\n"
+               "      DATABASE_URL: postgres://chat:chat@db/chat\n    depends_on: [db]\n  db:\n    image: postgres:16\n"
+               "    environment:\n      POSTGRES_PASSWORD: chat\n    ports:\n      - \"5432:5432\"\n")
+    node = "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"index.js\"]\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "apps/chat/compose.yaml": compose, "apps/chat/server/Dockerfile": node,
+                            "apps/chat/server/index.js": "\n"})
+    assert scope_of(root, "apps/chat/compose.yaml") == "aux"
+    assert lint(root, ["VW405"]) == []
+    # the same stack building the repository's Rust image is its deployment
+    write(root, {"apps/chat/compose.yaml": compose.replace("build: ./server", "build: ../..")})
+    assert scope_of(root, "apps/chat/compose.yaml") == "deploy"
