@@ -41,13 +41,20 @@ def _published(path: Path) -> bool:
 
 
 def _generated(project: Project, base: Path, missing: Path) -> bool:
-    """A git-ignored path in a hidden folder of the package (`.tuono/main.rs`): a tool's generated source, not a
-    file someone forgot to commit (`src/bin/worker.rs` under a repository-wide `bin/` rule)."""
+    """A git-ignored path in a hidden folder of the package (`.tuono/main.rs`), or in a source folder the repository
+    ignores as a whole: a tool's generated source, not a file someone forgot to commit (`src/bin/worker.rs` under a
+    repository-wide `bin/` rule)."""
     try:
         top = missing.relative_to(base).parts[0]
     except (ValueError, IndexError):
         return False
-    return top.startswith(".") and top not in (".", "..", ".git") and project.gitignore.ignored(missing)
+    if not project.gitignore.ignored(missing):
+        return False
+    # a hidden folder (`.tuono/`), or the crate's whole source folder git-ignored (`temp/*` beside a force-added
+    # manifest: a scratch crate a test harness writes its sources into)
+    return (top.startswith(".") and top not in (".", "..", ".git")) or (
+        top != missing.name and project.gitignore.ignored(base / top)
+    )
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -101,8 +108,9 @@ RULE = register(
             "`src/bin/<name>/main.rs`, `examples/…`, `tests/…`, `benches/…`); a `[lib]` without "
             '`src/lib.rs`; a `build = "…"` script that is missing. Auto-discovered targets are never '
             "reported, and paths are resolved from each workspace member's own directory. A note when the missing "
-            "path is git-ignored and in a hidden folder of the package: a generated source that a step before `cargo "
-            "build` makes (`tuono build` writes `.tuono/main.rs`).",
+            "path is git-ignored and in a hidden folder of the package, or in a folder of it the repository ignores as "
+            "a whole (`temp/*` beside a committed manifest): a generated source that a step before `cargo build` "
+            "makes (`tuono build` writes `.tuono/main.rs`, a test harness writes a scratch crate's `src/lib.rs`).",
             why="Cargo reads every target of the package before it compiles anything, so `cargo build --release` "
             "in the Dockerfile stops with `couldn't read test_minimal.rs`: the image never builds and the "
             "service restarts on the previous image or not at all.",

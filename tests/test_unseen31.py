@@ -197,3 +197,15 @@ def test_scope_a_subfolder_stack_of_other_languages_programs_is_aux(tmp_path: Pa
     # the same stack building the repository's Rust image is its deployment
     write(root, {"apps/chat/compose.yaml": compose.replace("build: ./server", "build: ../..")})
     assert scope_of(root, "apps/chat/compose.yaml") == "deploy"
+
+
+def test_vw101_a_scratch_crate_whose_source_folder_is_ignored_as_a_whole(tmp_path: Path) -> None:
+    """`temp/*` in `.gitignore` beside a committed `temp/Cargo.toml` whose `[lib]` is `src/lib.rs`: a harness writes
+    the sources there (note); a `bin/` rule that ignores `src/bin/worker.rs` is no such folder (error)."""
+    manifest = '[package]\nname = "temp"\nversion = "0.1.0"\n\n[lib]\npath = "src/lib.rs"\n'
+    root = write(tmp_path, {"compiler/temp/Cargo.toml": manifest, "compiler/.gitignore": "temp/*\n"})
+    assert got(lint(root, ["VW101"]), root) == [("VW101", "compiler/temp/Cargo.toml", 6, "note")]
+    worker = '[package]\nname = "shop"\nversion = "0.1.0"\n\n[[bin]]\nname = "worker"\npath = "src/bin/worker.rs"\n'
+    write(root, {"compiler/temp/Cargo.toml": worker, "compiler/.gitignore": "bin/\n"})
+    (root / "compiler/temp/src").mkdir(exist_ok=True)
+    assert [f.level.value for f in lint(root, ["VW101"])] == ["error"]
