@@ -120,6 +120,9 @@ class SignalFacts:
     # a stop-signal listener the code calls from a library whose source is not in the repository, and where
     delegated: tuple[str, Location] | None = None
     children: Location | None = None  # where it starts a child process at all (even one it waits for)
+    # a framework whose own signal handling the code turns off (`.disable_signals()`), and where, when the code
+    # depends on libraries whose source is not in the repository: one of them likely stops it instead
+    turned_off: tuple[str, Location] | None = None
 
     def handles(self, stop_signal: str) -> Location | None:
         """Where the code itself handles the image's stop signal (``SIGTERM`` unless STOPSIGNAL says otherwise)."""
@@ -191,6 +194,10 @@ def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     if child is not None:
         at.append(("child", _at(path, text, child.start())))
     off = frozenset(i for i, fw in enumerate(fws) if fw.disabled_by is not None and fw.disabled_by.search(text))
+    for i in sorted(off):
+        pattern = fws[i].disabled_by
+        if pattern is not None and (m := pattern.search(text)) is not None:
+            at.append((f"off:{i}", _at(path, text, m.start())))
     delegates: list[tuple[str, str, Location]] = []
     for m in _DELEGATE_CALL.finditer(text):
         name = m.group(1)
@@ -239,7 +246,28 @@ def scan(
         ((f"{crate}::{name}", loc) for name, crate, loc in delegates if crate in external and name not in defined),
         None,
     )
-    return SignalFacts(handler, found.get("spawn"), found.get("int"), framework, delegated, found.get("child"))
+    from viworks_lint.cratedeps import extern_name
+
+    # other libraries than the framework's own whose source is not read: one of them may stop the app instead
+    turned_off = next(
+        (
+            (fw.name, found[f"off:{i}"])
+            for i, fw in enumerate(frameworks())
+            if i in disabled and i in in_use and f"fw:{i}" in found and f"off:{i}" in found
+            and external - {extern_name(c) for c in fw.crates}
+            and not {"term", "int", "ctrlc"} & found.keys()  # a handler in sight that misses SIGTERM is the defect
+        ),
+        None,
+    )
+    return SignalFacts(
+        handler,
+        found.get("spawn"),
+        found.get("int"),
+        framework,
+        delegated,
+        found.get("child"),
+        turned_off,
+    )
 
 
 def image_signals(project: Project, build: Build) -> SignalFacts | None:

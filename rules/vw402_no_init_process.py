@@ -76,12 +76,16 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             frameworks = [s.framework for s in signals]
             framework = frameworks[0] if all(f is not None for f in frameworks) else None
         delegated = None
+        turned_off = None
         if signals is not None and spawn is None and not handled and framework is None and all(
             sig == "SIGTERM" for sig in stops
         ):
             # a child process (even one it waits for) may leave grandchildren behind for PID 1 to reap
             handed = [s.delegated if s.children is None else None for s in signals]
             delegated = handed[0] if all(d is not None for d in handed) else None
+            if delegated is None:  # the code turns the framework's handling off: a library stops it its own way
+                off = [s.turned_off if s.children is None else None for s in signals]
+                turned_off = off[0] if all(o is not None for o in off) else None
         related = tuple(
             Related(b.service.location, f"service `{b.service.name}` has no `init: true`")
             for b in stage_builds
@@ -143,6 +147,16 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 "by itself and only zombie reaping is missing; `init: true` in compose (or tini) costs nothing"
             )
             related = (*related, Related(where, f"the code calls `{name}` here"))
+            level = Level.NOTE
+        elif turned_off is not None:
+            name, where = turned_off
+            message = (
+                f"the app started by this {kind} runs as PID 1 with no init; its code turns {name}'s own SIGTERM "
+                "handling off, which code does to stop on signals its own way, and no handler is in the repository, "
+                "so a library whose source is not here likely stops it: only zombie reaping is missing; "
+                "`init: true` in compose (or tini) costs nothing"
+            )
+            related = (*related, Related(where, f"{name}'s signal handling is turned off here"))
             level = Level.NOTE
         else:
             message = (
@@ -256,11 +270,14 @@ RULE = register(
             "build context is such a framework server; and when the code hands its stop signals to a function named "
             "for them (`stop_signal_listener()`, `shutdown_signal()`) of a registry or git dependency whose source "
             "the repository does not hold, and starts no child process at all (a child it waits for may leave "
-            "grandchildren to PID 1). When the code handles its stop signal but starts child processes it never waits "
-            "for (a `std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a "
-            "`fork`; `.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image "
-            "that runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the "
-            "one package of the repository with a binary of that name, and a binary copied from a build stage under a "
+            "grandchildren to PID 1), or turns such a framework's own handling off (`.disable_signals()`, which code "
+            "does to stop on signals its own way) with no handler of its own in sight (not even a `ctrl_c`, which "
+            "would miss SIGTERM) and depends on other registry or git libraries, one of which likely stops it. When "
+            "the code handles its stop signal but starts child processes it never waits for (a "
+            "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a `fork`; "
+            "`.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that "
+            "runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "
+            "package of the repository with a binary of that name, and a binary copied from a build stage under a "
             "name the build does not produce (a `cargo install` output renamed by mistake) to the package when the "
             "build compiles only one, with one binary; when the image cannot be linked to its code, it is reported "
             "(no handler can be shown); when several compose files build the same image and only some builds link it "

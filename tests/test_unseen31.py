@@ -209,3 +209,22 @@ def test_vw101_a_scratch_crate_whose_source_folder_is_ignored_as_a_whole(tmp_pat
     write(root, {"compiler/temp/Cargo.toml": worker, "compiler/.gitignore": "bin/\n"})
     (root / "compiler/temp/src").mkdir(exist_ok=True)
     assert [f.level.value for f in lint(root, ["VW101"])] == ["error"]
+
+
+def test_vw402_a_framework_whose_signals_the_code_turns_off_for_a_library(tmp_path: Path) -> None:
+    """`.disable_signals()` on actix-web with no handler in the repository and another library (a git runtime
+    crate) that starts the server: that library likely stops it (note); a `ctrl_c` handler in sight that misses
+    SIGTERM is the defect (warning)."""
+    main = ("use actix_web::{App, HttpServer};\n\n#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n"
+            "    let server = HttpServer::new(|| App::new()).bind((\"0.0.0.0\", 8080))?.disable_signals().run();\n"
+            "    forge_runtime::Runtime::new().serve(server).await\n}\n")
+    cargo = CARGO + 'actix-web = "4"\nforge-runtime = { git = "https://example.com/forge.git" }\n'
+    image = IMAGE.replace('CMD ["shop"]', 'ENTRYPOINT ["shop"]')
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": main, "Dockerfile": image})
+    found = lint(root, ["VW402"])
+    assert [f.level.value for f in found] == ["note"]
+    assert "turns actix-web's `HttpServer`'s own SIGTERM handling off" in found[0].message
+    ctrl_c = main.replace("    forge_runtime::Runtime::new().serve(server).await\n",
+                          "    tokio::signal::ctrl_c().await?;\n    server.await\n")
+    write(root, {"src/main.rs": ctrl_c})
+    assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
