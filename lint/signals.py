@@ -36,6 +36,7 @@ class Framework:
     start: re.Pattern[str]
     disabled_by: re.Pattern[str] | None
     min_version: tuple[int, ...] | None
+    signals: frozenset[str] = frozenset({"SIGTERM"})  # the stop signals it handles
 
 
 def _version(text: str) -> tuple[int, ...] | None:
@@ -61,6 +62,7 @@ def frameworks() -> tuple[Framework, ...]:
             re.compile(f["start"]),
             re.compile(f["disabled_by"]) if f.get("disabled_by") else None,
             _version(f["min_version"]) if f.get("min_version") else None,
+            frozenset(f.get("signals", ("SIGTERM",))),
         )
         for f in data["frameworks"]
     )
@@ -69,6 +71,11 @@ def frameworks() -> tuple[Framework, ...]:
 @lru_cache(maxsize=1)
 def _forwarders() -> dict[str, frozenset[str]]:
     return {f["name"]: frozenset(f["signals"]) for f in _data().get("forwarders", ())}
+
+
+def framework_signals(name: str) -> frozenset[str]:
+    """The stop signals the framework of that name handles (SIGTERM alone when the data file lists none)."""
+    return next((fw.signals for fw in frameworks() if fw.name == name), frozenset({"SIGTERM"}))
 
 
 def forwards_signal(program: str, signal: str) -> bool:

@@ -29,6 +29,7 @@ from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.signals import framework_signals
 from viworks_lint.variants import fold_variants
 
 
@@ -72,9 +73,11 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if spawn is None and forwarder_passes_stop(starter, stops):
             continue  # `dockerize -wait … app`: the launcher is PID 1 and passes the stop signal on to the app
         framework = None
-        if signals is not None and spawn is None and all(sig == "SIGTERM" for sig in stops):
+        if signals is not None and spawn is None:
             frameworks = [s.framework for s in signals]
             framework = frameworks[0] if all(f is not None for f in frameworks) else None
+            if framework is not None and not all(sig in framework_signals(framework[0]) for sig in stops):
+                framework = None  # `STOPSIGNAL SIGUSR1`: a signal the framework does not stop on
         delegated = None
         turned_off = None
         if signals is not None and spawn is None and not handled and framework is None and all(
@@ -133,7 +136,8 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         elif framework is not None:
             name, where = framework
             message = (
-                f"the app started by this {kind} runs as PID 1 with no init; {name} stops it on SIGTERM by itself, "
+                f"the app started by this {kind} runs as PID 1 with no init; {name} stops it on "
+                f"{stops[0] if stops else 'SIGTERM'} by itself, "
                 "so only zombie reaping is missing, which matters once the app or a timed-out healthcheck leaves "
                 "child processes behind; `init: true` in compose (or tini) costs nothing"
             )
@@ -259,7 +263,9 @@ RULE = register(
             "an axum `with_graceful_shutdown` future), `signal_hook`/`nix` `SIGTERM` or `ctrlc` with its "
             "`termination` feature; or SIGINT (`tokio::signal::ctrl_c`, `ctrlc`) when `STOPSIGNAL SIGINT` or compose "
             "`stop_signal: SIGINT` makes that the signal `docker stop` sends. `ctrl_c` alone under the default "
-            "SIGTERM does not count. When only the framework stops the app on SIGTERM (the frameworks of "
+            "SIGTERM does not count. When only the framework stops the app on SIGTERM (or on the image's "
+            "`STOPSIGNAL`, when the framework handles that signal too: `signals` in the data file, such as SIGINT for "
+            "actix-web, actix-server, xitca-web, pingora and tokio-graceful-shutdown) (the frameworks of "
             "`rules/signal_frameworks.json`, each with its sources: actix-web's `HttpServer` and actix-server's "
             "`Server` unless `.disable_signals()`, xitca-web's server unless `.disable_signal()`, Rocket from 0.5, "
             "pingora's `Server::run_forever`, rusty-celery's consumer (`consume_from`; not its `Beat`), when the code "

@@ -228,3 +228,17 @@ def test_vw402_a_framework_whose_signals_the_code_turns_off_for_a_library(tmp_pa
                           "    tokio::signal::ctrl_c().await?;\n    server.await\n")
     write(root, {"src/main.rs": ctrl_c})
     assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
+
+
+def test_vw402_actix_stops_on_sigint_too_under_stopsignal_sigint(tmp_path: Path) -> None:
+    """`STOPSIGNAL SIGINT` on an actix-web server: actix handles SIGINT, SIGTERM and SIGQUIT, so only reaping is
+    missing (note); a framework that stops on SIGTERM alone (Rocket) does not stop on SIGINT (warning)."""
+    main = ("use actix_web::{App, HttpServer};\n\n#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n"
+            "    HttpServer::new(|| App::new()).bind((\"0.0.0.0\", 8080))?.run().await\n}\n")
+    image = IMAGE.replace('CMD ["shop"]', 'EXPOSE 8080\nSTOPSIGNAL SIGINT\nCMD ["shop"]')
+    root = write(tmp_path, {"Cargo.toml": CARGO + 'actix-web = "4"\n', "src/main.rs": main, "Dockerfile": image})
+    found = lint(root, ["VW402"])
+    assert [f.level.value for f in found] == ["note"] and "stops it on SIGINT by itself" in found[0].message
+    rocket = "#[rocket::launch]\nfn rocket() -> _ {\n    rocket::build()\n}\n"
+    write(root, {"Cargo.toml": CARGO + 'rocket = "0.5"\n', "src/main.rs": rocket})
+    assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
