@@ -144,3 +144,46 @@ def run_only(invocations: tuple[Invocation, ...], services: frozenset[str]) -> f
             return None  # misread, or a service of another file set
         names.add(words[i])
     return frozenset(names) if names else None
+
+
+# `docker compose up`/`start`/`create` options that take a value (the services are the words that are neither)
+_UP_VALUE_OPTS = frozenset({
+    "-t", "--timeout", "--scale", "--exit-code-from", "--attach", "--no-attach", "--pull", "--wait-timeout",
+})  # fmt: skip
+_STARTS = {"up": _UP_VALUE_OPTS, "start": _UP_VALUE_OPTS, "create": _UP_VALUE_OPTS, "run": _RUN_VALUE_OPTS}
+
+
+def started_services(invocations: tuple[Invocation, ...], services: frozenset[str]) -> frozenset[str] | None:
+    """The services the repository's commands for a compose project start, when every command that starts any
+    names them (`docker compose up -d postgres`, `run --rm migrate`); None when one starts them all (a bare `up`,
+    a `--profile` selection), names a service of another file set, cannot be read, or no command starts any.
+    Services they depend on are not added here."""
+    names: set[str] = set()
+    for inv in invocations:
+        opts = _STARTS.get(inv.subcommand)
+        if opts is None:
+            continue  # `down`, `logs`, `build`, `exec`: starts nothing new
+        try:
+            words = shlex.split(inv.text, comments=True)
+        except ValueError:
+            return None
+        at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
+        if at is None or any(w == "--profile" or w.startswith("--profile=") for w in words[:at]):
+            return None
+        named: list[str] = []
+        i = at + 1
+        while i < len(words):
+            w = words[i]
+            if w in ("&&", "||", ";", "|") or w.startswith(("&", ";", "|", ">")):
+                break
+            if w.startswith("-"):
+                i += 1 if "=" in w or w not in opts else 2
+                continue
+            named.append(w)
+            if inv.subcommand == "run":
+                break  # the rest is the command
+            i += 1
+        if not named or any(n not in services for n in named):
+            return None
+        names.update(named)
+    return frozenset(names) if names else None

@@ -126,6 +126,7 @@ class Engine:
         result.findings = self._unbuildable(result.findings)
         result.findings = self._disabled(result.findings)
         result.findings = self._moved(result.findings)
+        result.findings = self._not_started(result.findings)
         result.findings = self._demo(result.findings)
         if self.report_unused:
             result.findings.extend(self._unused())
@@ -154,6 +155,31 @@ class Engine:
                     f"`{self.project.rel(path)}`, and the paths it names resolve from `{self.project.rel(above)}` "
                     f"(`{example}` is missing beside it, not there): a copy moved without its paths, which nobody "
                     "runs from here: only advice",
+                )
+            out.append(f)
+        return out
+
+    def _not_started(self, findings: list[Finding]) -> list[Finding]:
+        """Start-up, health and hardening findings (VW2xx–VW4xx) inside the block of a compose service that no
+        command of the repository starts, when every command that starts services of its compose project names
+        them (`docker compose up -d postgres` in a Makefile): what is wrong with a service nobody starts is advice."""
+        from viworks_lint.notstarted import unstarted_blocks
+
+        blocks = unstarted_blocks(self.project)
+        if not blocks:
+            return findings
+        out: list[Finding] = []
+        for f in findings:
+            hit = None
+            if f.effective_level is not Level.NOTE and f.rule_id[:3] in ("VW2", "VW3", "VW4"):
+                loc = f.location
+                hit = next((b for b in blocks.get(norm_path(loc.path), ()) if b.first <= loc.line <= b.last), None)
+            if hit is not None:
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; but no command of the repository starts `{hit.service}` (they start "
+                    f"{hit.started}: {hit.where}): only advice",
                 )
             out.append(f)
         return out

@@ -242,3 +242,21 @@ def test_vw402_actix_stops_on_sigint_too_under_stopsignal_sigint(tmp_path: Path)
     rocket = "#[rocket::launch]\nfn rocket() -> _ {\n    rocket::build()\n}\n"
     write(root, {"Cargo.toml": CARGO + 'rocket = "0.5"\n', "src/main.rs": rocket})
     assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
+
+
+def test_a_service_no_command_of_the_repository_starts_gets_advice(tmp_path: Path) -> None:
+    """The Makefile starts only `postgres` (`docker compose up -d postgres`) and runs the app on the host: what is
+    wrong with the `gateway` service nobody starts is advice; a target that starts it makes it a defect."""
+    compose = ("services:\n  postgres:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: pw\n"
+               "  gateway:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:pw@postgres/app\n"
+               "      MODEL_MAP: ${MODEL_MAP}\n")
+    make = "run-postgres:\n\tdocker compose up -d postgres\n\nrun:\n\tcargo run\n"
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": CONNECT, "Dockerfile": IMAGE,
+                            "compose.yaml": compose, "Makefile": make})
+    found = lint(root, ["VW202", "VW309"])
+    assert got(found, root) == [("VW202", "compose.yaml", 10, "note"), ("VW309", "compose.yaml", 6, "note")]
+    assert all("no command of the repository starts `gateway`" in f.message for f in found)
+    write(root, {"Makefile": make + "\nstack:\n\tdocker compose up -d gateway\n"})
+    assert got(lint(root, ["VW202", "VW309"]), root) == [("VW202", "compose.yaml", 10, "warning"),
+                                                         ("VW309", "compose.yaml", 6, "warning")]
