@@ -163,10 +163,10 @@ def _builds_root_context(text: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
-    """Each `docker build … <context>` of a wrapper's text, with the Dockerfile it builds: the one `-f` names, or
-    `Dockerfile` in the context (`docker build -t gen tools/gen`). Read once per wrapper text."""
-    out: list[tuple[str, BuildArgs]] = []
+def _cli_builds_at(text: str) -> tuple[tuple[int, str, BuildArgs], ...]:
+    """Each `docker build … <context>` of a wrapper's text (backslash continuations joined): where it starts, the
+    Dockerfile it builds (the one `-f` names, or `Dockerfile` in the context) and its arguments."""
+    out: list[tuple[int, str, BuildArgs]] = []
     joined = text.replace("\\\n", " ")
     for m in _CLI_BUILD.finditer(joined):
         at = m.start()
@@ -175,8 +175,27 @@ def cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
         if not parsed.positional:
             continue
         file = parsed.file or posixpath.join(posixpath.normpath(parsed.positional[-1].removeprefix("./")), "Dockerfile")
-        out.append((posixpath.normpath(file.removeprefix("./")), parsed))
+        out.append((at, posixpath.normpath(file.removeprefix("./")), parsed))
     return tuple(out)
+
+
+def cli_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
+    """Each `docker build … <context>` of a wrapper's text, with the Dockerfile it builds: the one `-f` names, or
+    `Dockerfile` in the context (`docker build -t gen tools/gen`). Read once per wrapper text."""
+    return tuple((built, parsed) for _at, built, parsed in _cli_builds_at(text))
+
+
+def tagged_builds(text: str) -> tuple[tuple[str, BuildArgs], ...]:
+    """The `docker build -t …` of a wrapper that run where the wrapper starts (the repository root, as CI and
+    Makefiles do): not one after a `cd` on its line, and none of a workflow whose steps set `working-directory:`."""
+    if "working-directory:" in text:
+        return ()
+    joined = text.replace("\\\n", " ")
+    return tuple(
+        (built, parsed)
+        for at, built, parsed in _cli_builds_at(text)
+        if not re.search(r"(?:^|[\s;&|(])(?:cd|pushd)\s", joined[joined.rfind("\n", 0, at) + 1 : at])
+    )
 
 
 _SHELL_VAR = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")

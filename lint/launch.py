@@ -90,6 +90,10 @@ def launch_of(
     return Launch(found[0], found[1], False, what, loc, instr) if found else None
 
 
+# an entrypoint that is an interpreter alone (`/bin/bash`, no `-c`): the command's first word is its script
+_INTERPRETERS = frozenset({"sh", "bash", "ash", "dash", "zsh", "python", "python3", "node", "perl"})
+
+
 def _words(value: tuple[str, ...] | str) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else tuple(_split(value))
 
@@ -123,7 +127,9 @@ def launches(build: Build) -> list[Launch]:
         where = f"compose `command:` of service `{svc.name}`"
         # `entrypoint: /bin/bash` with `command: [/setup.sh]`: the command is the entrypoint's arguments, so the
         # script is handed to an interpreter (which needs no exec bit), not run directly
-        argv = (*_words(svc.entrypoint), *_words(svc.command))
+        entry_words = _words(svc.entrypoint)
+        bare = bool(entry_words) and posixpath.basename(entry_words[0]) in _INTERPRETERS and len(entry_words) == 1
+        argv = (*entry_words, *_words(svc.command)) if bare else _words(svc.command)
         cmd_l = launch_of(argv, False, where, node.loc if node else svc.location, None)
         return [cmd_l] if cmd_l else []
     if entry is not None and entry.exec_error is None and entry.args:

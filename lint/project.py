@@ -298,7 +298,7 @@ class Project:
     def _build_by_image(self) -> dict[str, Build]:
         """Builds by the image name they tag: a compose service's `image:` beside its `build:`, then a wrapper's
         `docker build -t acme/api -f Dockerfile .` (Makefile, script, CI step) of a Dockerfile built here."""
-        from viworks_lint.hostbuild import cli_builds, wrappers
+        from viworks_lint.hostbuild import tagged_builds, wrappers
 
         out: dict[str, Build] = {}
         for b in self.builds:
@@ -309,14 +309,23 @@ class Project:
         for b in self.builds:
             if b.dockerfile is not None:
                 by_rel.setdefault(self.rel(b.dockerfile_path), []).append(b)
+        tagged: dict[str, set[tuple[Path, str | None] | None]] = {}  # a tag several images are built to: no link
+        found: dict[str, Build] = {}
         for w in wrappers(self):
-            for built, parsed in cli_builds(w.text):
+            for built, parsed in tagged_builds(w.text):
                 candidates = [b for b in by_rel.get(built, ()) if (b.target or None) == (parsed.target or None)]
                 context = posixpath.normpath(parsed.positional[-1].removeprefix("./"))
-                fits = [b for b in candidates if self.rel(b.context) == context] or candidates
-                for tag in parsed.tags if len(fits) == 1 else ():
-                    if "$" not in tag and "{" not in tag:
-                        out.setdefault(_tagged(tag), fits[0])
+                fits = [b for b in candidates if self.rel(b.context) == context]
+                images = {(b.dockerfile_path, b.target) for b in fits}
+                for tag in parsed.tags if "$" not in " ".join(parsed.tags) else ():
+                    if "{" in tag:
+                        continue
+                    tagged.setdefault(_tagged(tag), set()).add(next(iter(images)) if len(images) == 1 else None)
+                    if len(images) == 1:
+                        found.setdefault(_tagged(tag), fits[0])
+        for tag, build in found.items():
+            if len(tagged[tag]) == 1:
+                out.setdefault(tag, build)
         return out
 
     def dockerignore_for(self, build: Build) -> DockerIgnore | None:

@@ -111,6 +111,9 @@ def test_vw209_a_compose_entrypoint_interpreter_runs_the_command_script(tmp_path
     assert lint(root, ["VW209"]) == []
     write(root, {"compose.yaml": compose.replace("    entrypoint: \"/bin/bash\"\n", "")})
     assert got(lint(root, ["VW209"]), root) == [("VW209", "bin/setup.sh", 1, "error")]
+    # `sh -c /setup.sh` runs the file itself: it needs the bit
+    write(root, {"compose.yaml": compose.replace('entrypoint: "/bin/bash"', 'entrypoint: ["/bin/sh", "-c"]')})
+    assert got(lint(root, ["VW209"]), root) == [("VW209", "bin/setup.sh", 1, "error")]
 
 
 def test_vw110_a_path_dependency_a_pre_build_hook_copies_into_the_context(tmp_path: Path) -> None:
@@ -267,3 +270,18 @@ def test_scope_a_traffic_simulator_or_mock_server_is_a_test_tool(tmp_path: Path)
     assert scope_of(root, "simulator/Dockerfile") == "test"
     assert scope_of(root, "mock-server/Dockerfile") == "test"
     assert scope_of(root, "ingestor/Dockerfile") == "deploy"
+
+
+def test_a_tag_built_after_a_cd_or_from_two_dockerfiles_links_no_image(tmp_path: Path) -> None:
+    """`cd web && docker build -t web .` builds `web/Dockerfile`, not the root one; a tag two Dockerfiles are
+    built to is not known to be either."""
+    prod = ("services:\n  web:\n    image: web:latest\n    healthcheck:\n"
+            "      test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8000/health\"]\n      start_period: 10s\n")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "web/Dockerfile": "FROM nginx:1.27\n", "compose.prod.yaml": prod,
+                            "Makefile": "web:\n\tcd web && docker build -t web .\n"})
+    assert lint(root, ["VW304"]) == []
+    write(root, {"Makefile": "web:\n\tdocker build -t web .\n\tdocker build -t web -f web/Dockerfile web\n"})
+    assert lint(root, ["VW304"]) == []
+    write(root, {"Makefile": "web:\n\tdocker build -t web .\n"})
+    assert [f.rule_id for f in lint(root, ["VW304"])] == ["VW304"]
