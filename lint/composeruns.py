@@ -6,9 +6,13 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from viworks_lint.location import Location
 from viworks_lint.taskruns import resolve_path
+
+if TYPE_CHECKING:
+    from viworks_lint.parsers.compose import ComposeProject
 
 STACK_DEPLOY = "stack deploy"  # the subcommand recorded for `docker stack deploy -c file`: a swarm stack
 
@@ -153,37 +157,90 @@ _UP_VALUE_OPTS = frozenset({
 _STARTS = {"up": _UP_VALUE_OPTS, "start": _UP_VALUE_OPTS, "create": _UP_VALUE_OPTS, "run": _RUN_VALUE_OPTS}
 
 
-def started_services(invocations: tuple[Invocation, ...], services: frozenset[str]) -> frozenset[str] | None:
+def started_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | None:
+    """The services one command starts: those it names (`up -d postgres`, `run --rm migrate`), else what its
+    `--profile`s select (services of no profile, and of those profiles), else all of no profile (a bare `up`);
+    None when it starts none (`down`, `logs`, `build`) or cannot be read."""
+    opts = _STARTS.get(inv.subcommand)
+    if opts is None:
+        return None
+    try:
+        words = shlex.split(inv.text, comments=True)
+    except ValueError:
+        return None
+    at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
+    if at is None:
+        return None
+    named: list[str] = []
+    i = at + 1
+    while i < len(words):
+        w = words[i]
+        if w in ("&&", "||", ";", "|") or w.startswith(("&", ";", "|", ">")):
+            break
+        if w.startswith("-"):
+            i += 1 if "=" in w or w not in opts else 2
+            continue
+        named.append(w)
+        if inv.subcommand == "run":
+            break  # the rest is the command
+        i += 1
+    if named:
+        return frozenset(named) if all(n in compose.services for n in named) else None
+    wanted = set(inv.profiles) | {
+        w.split("=", 1)[1] if "=" in w else words[k + 1]
+        for k, w in enumerate(words[:at])
+        if (w == "--profile" and k + 1 < at) or w.startswith("--profile=")
+    }
+    return frozenset(n for n, svc in compose.services.items() if not svc.profiles or set(svc.profiles) & wanted)
+
+
+def started_services(invocations: tuple[Invocation, ...], compose: ComposeProject) -> frozenset[str] | None:
     """The services the repository's commands for a compose project start, when every command that starts any
-    names them (`docker compose up -d postgres`, `run --rm migrate`); None when one starts them all (a bare `up`,
-    a `--profile` selection), names a service of another file set, cannot be read, or no command starts any.
-    Services they depend on are not added here."""
+    names them (`docker compose up -d postgres`, `run --rm migrate`) and none is a CI job (which starts them for
+    tests); None when one starts them all (a bare `up`, a `--profile` selection), cannot be read, or none starts
+    any. Services they depend on are not added here; `exec`, `logs`, `restart` of a service count as using it."""
     names: set[str] = set()
+    starts = False
     for inv in invocations:
-        opts = _STARTS.get(inv.subcommand)
-        if opts is None:
-            continue  # `down`, `logs`, `build`, `exec`: starts nothing new
+        if inv.kind == "ci":
+            continue
+        if inv.subcommand in _USES:
+            used = _used_by(inv, compose)
+            if used is None:
+                return None
+            names |= used
+            continue
+        if inv.subcommand not in _STARTS:
+            continue
         try:
             words = shlex.split(inv.text, comments=True)
         except ValueError:
             return None
         at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
-        if at is None or any(w == "--profile" or w.startswith("--profile=") for w in words[:at]):
+        if at is None or inv.profiles or any(w == "--profile" or w.startswith("--profile=") for w in words[:at]):
             return None
-        named: list[str] = []
-        i = at + 1
-        while i < len(words):
-            w = words[i]
-            if w in ("&&", "||", ";", "|") or w.startswith(("&", ";", "|", ">")):
-                break
-            if w.startswith("-"):
-                i += 1 if "=" in w or w not in opts else 2
-                continue
-            named.append(w)
-            if inv.subcommand == "run":
-                break  # the rest is the command
-            i += 1
-        if not named or any(n not in services for n in named):
-            return None
-        names.update(named)
-    return frozenset(names) if names else None
+        started = started_by(inv, compose)
+        if started is None or started == frozenset(n for n, s in compose.services.items() if not s.profiles):
+            return None  # a bare `up`, or one that names them all
+        names |= started
+        starts = True
+    return frozenset(names) if starts else None
+
+
+_USES = frozenset({"exec", "logs", "restart", "stop", "kill", "rm"})
+
+
+def _used_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | None:
+    """The services a command that works on running containers names (`exec api sh`: only the first word;
+    `logs -f api worker`); empty when it names none (`logs -f`); None when it cannot be read."""
+    try:
+        words = shlex.split(inv.text, comments=True)
+    except ValueError:
+        return None
+    at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
+    if at is None:
+        return None
+    rest = [w for w in words[at + 1 :] if not w.startswith("-")]
+    if inv.subcommand == "exec":
+        rest = rest[:1]
+    return frozenset(w for w in rest if w in compose.services)

@@ -61,9 +61,12 @@ def unstarted_blocks(project: Project) -> dict[Path, list[Block]]:
     shown: dict[tuple[Path, str], tuple[str, str]] = {}
     for compose in project.composes:
         invocations = tuple(project.compose_env(compose).invocations)
-        named = started_services(invocations, frozenset(compose.services)) if invocations else None
+        named = started_services(invocations, compose) if invocations else None
         started = _with_dependencies(compose, named) if named is not None else set(compose.services)
-        first = next((inv for inv in invocations if inv.subcommand in ("up", "run", "start", "create")), None)
+        first = next(
+            (inv for inv in invocations if inv.kind != "ci" and inv.subcommand in ("up", "run", "start", "create")),
+            None,
+        )
         for name, svc in compose.services.items():
             key = (norm_path(svc.file), name)
             started_in[key] = started_in.get(key, False) or name in started

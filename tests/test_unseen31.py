@@ -163,8 +163,17 @@ def test_vw405_a_script_that_starts_the_datastores_alone_runs_the_app_elsewhere(
     write(root, {"compose.yaml": profiled, "scripts/start-deps.sh": script.replace("up -d postgres broker",
                                                                                    "--profile deps up -d")})
     assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 14, "note")]
-    # a script that starts the whole stack (the app too) is no such evidence
+    # a script that starts the whole stack (the app too) is no such evidence, nor one that starts the datastores
+    # first and the stack after them, nor a CI job that starts them for tests, nor a command for another file
     write(root, {"compose.yaml": compose, "scripts/start-deps.sh": script.replace("up -d postgres broker", "up -d")})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
+    write(root, {"scripts/start-deps.sh": script + "sleep 5\ndocker compose up -d\n"})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
+    write(root, {"scripts/start-deps.sh": script.replace("up -d", "-f compose.test.yaml up -d")})
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
+    (root / "scripts/start-deps.sh").unlink()
+    write(root, {".github/workflows/test.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+                 "      - run: docker compose up -d postgres\n      - run: cargo test\n"})
     assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
 
 
@@ -261,6 +270,12 @@ def test_a_service_no_command_of_the_repository_starts_gets_advice(tmp_path: Pat
     assert got(found, root) == [("VW202", "compose.yaml", 10, "note"), ("VW309", "compose.yaml", 6, "note")]
     assert all("no command of the repository starts `gateway`" in f.message for f in found)
     write(root, {"Makefile": make + "\nstack:\n\tdocker compose up -d gateway\n"})
+    assert got(lint(root, ["VW202", "VW309"]), root) == [("VW202", "compose.yaml", 10, "warning"),
+                                                         ("VW309", "compose.yaml", 6, "warning")]
+    # a CI job that starts the database for `cargo test` says nothing of how the stack is run
+    (root / "Makefile").unlink()
+    write(root, {".github/workflows/test.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+                 "      - run: docker compose up -d postgres\n      - run: cargo test\n"})
     assert got(lint(root, ["VW202", "VW309"]), root) == [("VW202", "compose.yaml", 10, "warning"),
                                                          ("VW309", "compose.yaml", 6, "warning")]
 
