@@ -106,6 +106,9 @@ def _unreaped_spawn(text: str, child: re.Match[str] | None) -> re.Match[str] | N
 
 
 _CTRLC = re.compile(r"\bctrlc::(?:try_)?set_handler\b")
+# a library named for running the app's lifecycle (`aster_forge_runtime`, `graceful`, `shutdown`): one the code may
+# hand its server to, which then stops it on the signals
+_LIFECYCLE = re.compile(r"runtime|lifecycle|shutdown|graceful|signal|supervis", re.IGNORECASE)
 # a stop-signal listener the code calls from a library whose source is not in the repository
 # (`exogress_common::…::stop_signal_listener()`): named for the stop signal, not read
 _DELEGATE_CALL = re.compile(
@@ -261,7 +264,7 @@ def scan(
             (fw.name, found[f"off:{i}"])
             for i, fw in enumerate(frameworks())
             if i in disabled and i in in_use and f"fw:{i}" in found and f"off:{i}" in found
-            and external - {extern_name(c) for c in fw.crates}
+            and any(_LIFECYCLE.search(c) for c in external - {extern_name(c) for c in fw.crates})
             and not {"term", "int", "ctrlc"} & found.keys()  # a handler in sight that misses SIGTERM is the defect
         ),
         None,

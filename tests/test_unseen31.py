@@ -236,6 +236,11 @@ def test_vw402_a_framework_whose_signals_the_code_turns_off_for_a_library(tmp_pa
     found = lint(root, ["VW402"])
     assert [f.level.value for f in found] == ["note"]
     assert "turns actix-web's `HttpServer`'s own SIGTERM handling off" in found[0].message
+    # no library that runs the app: nothing stops it on SIGTERM
+    write(root, {"Cargo.toml": CARGO + 'actix-web = "4"\nserde = "1"\n',
+                 "src/main.rs": main.replace("forge_runtime::Runtime::new().serve(server).await", "server.await")})
+    assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
+    write(root, {"Cargo.toml": cargo})
     ctrl_c = main.replace("    forge_runtime::Runtime::new().serve(server).await\n",
                           "    tokio::signal::ctrl_c().await?;\n    server.await\n")
     write(root, {"src/main.rs": ctrl_c})
