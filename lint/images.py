@@ -129,6 +129,13 @@ def glibc_clean_c_packages() -> frozenset[str]:
     return frozenset(str(p) for p in clean.get("packages", ()))
 
 
+def process_spawn_packages() -> frozenset[str]:
+    """Packages that run other programs, so a binary linking them needs the ``process_spawn`` version."""
+    table = _file().get("glibc_symbol_versions")
+    found = table.get("process_spawn_packages", {}) if isinstance(table, dict) else {}
+    return frozenset(str(p) for p in found.get("packages", ()))
+
+
 def distro_bash(distro: str | None) -> str | None:
     """The bash version a distribution release ships (rules/images.json ``distro_bash``), or None."""
     entry = _file().get("distro_bash", {}).get("versions", {}).get(distro or "")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.dockerutil import final_stages, from_image_location, stage_title
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.images import glibc_clean_c_packages, glibc_version_needed_by, glibc_versions_crossed
+from viworks_lint.images import (
+    glibc_clean_c_packages,
+    glibc_version_needed_by,
+    glibc_versions_crossed,
+    process_spawn_packages,
+)
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -50,26 +57,50 @@ def _needed(project: Project, build: Build, crossed: tuple[str, ...]) -> tuple[t
     from viworks_lint.signals import image_signals
 
     code = image_code(project, build)
+    lock = lockfile_for(project, code.packages[0]) if code is not None and code.packages else None
     needed: list[str] = []
     why: list[str] = []
     for version in crossed:
         cause = glibc_version_needed_by(version)
-        if cause == "c_code" and code is not None and code.packages:
-            lock = lockfile_for(project, code.packages[0])
-            native = sorted(lock.native - glibc_clean_c_packages()) if lock is not None else None
-            if native == []:
+        if cause == "c_code" and code is not None and lock is not None:
+            native = sorted(lock.native - glibc_clean_c_packages())
+            remainder = _float_remainder(code.files)
+            if not native and remainder is None:
                 continue
             if native:
                 why.append(f"it links the C code of `{native[0]}`")
-        elif cause == "process_spawn" and code is not None:
+            elif remainder is not None:
+                why.append(f"its code takes a float remainder, which calls libm's `fmod` (`{project.rel(remainder)}`)")
+        elif cause == "process_spawn" and code is not None and lock is not None:
             signals = image_signals(project, build)
-            if signals is not None and signals.children is None:
+            spawners = sorted(lock.packages & process_spawn_packages())
+            if signals is not None and signals.children is None and not spawners:
                 continue
             if signals is not None and signals.children is not None:
                 where = signals.children
                 why.append(f"it starts processes (`{project.rel(where.path)}:{where.line}`)")
+            elif spawners:
+                why.append(f"it links `{spawners[0]}`, which starts processes")
         needed.append(version)
     return tuple(needed), why
+
+
+# a float remainder in Rust source: `x % 1.0`, `1.5 % y`, `(a as f64) % b`, `f64::rem_euclid`, `.rem_euclid(2.0)`
+_FLOAT_REM = re.compile(
+    r"\d\.\d*(?:_?f(?:32|64))?\s*%[^=]|%\s*\d+\.\d|\bas\s+f(?:32|64)\s*\)?\s*%[^=]|\bf(?:32|64)::rem_euclid\b"
+    r"|\.rem_euclid\(\s*-?\d+\.\d|\bfmod\b"
+)
+
+
+def _float_remainder(files: tuple[str, ...]) -> Path | None:
+    for name in files:
+        try:
+            text = Path(name).read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        if _FLOAT_REM.search(text):
+            return Path(name)
+    return None
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -133,9 +164,10 @@ def check(project: Project) -> Iterator[Finding]:
                         if not crossed:
                             yield RULE.finding(
                                 f"{label} has glibc {run.glibc} and the binary is built on {src}; a Rust binary "
-                                "built on a newer glibc needs GLIBC_2.38 only for C code linked into it and "
-                                "GLIBC_2.39 only when it starts processes (`std::process::Command`), and this one "
-                                "links no such C code and starts no process: it most likely starts; building on the "
+                                "built on a newer glibc needs GLIBC_2.38 only for C code linked into it (or a float "
+                                "remainder, which calls libm's `fmod`) and GLIBC_2.39 only when it starts processes "
+                                "(`std::process::Command`), and neither its `Cargo.lock` nor the repository's code "
+                                "shows any of them: it most likely starts; building on the "
                                 f"runtime's release or running it on {_suggest(origin)} removes the doubt",
                                 loc,
                                 key=f"{stage.label}<-{origin.stage.label}:glibc",
@@ -195,9 +227,11 @@ RULE = register(
             "newer, such as Debian 12 under a Debian 13 builder) is an error only when the binary needs them: 2.38 "
             "when `Cargo.lock` has a package that compiles C or C++ (it depends on `cc` or `cmake`; not ring, whose C "
             "calls none of the functions glibc 2.38 re-versioned, nor build helpers that compile C only for other "
-            "platforms: `c_code_clean` in the data file), 2.39 when the code starts processes "
-            "(`std::process::Command`, which spawns with `pidfd_spawnp`); when neither shows it is a note, and "
-            "without a `Cargo.lock` or a link to the code the worst is assumed.",
+            "platforms: `c_code_clean` in the data file) or the repository's code takes a float remainder (`%` on "
+            "`f64`, `rem_euclid`: libm's `fmod`), 2.39 when the code starts processes (`std::process::Command`, which "
+            "spawns with `pidfd_spawnp`) or `Cargo.lock` has a package that runs programs (`process_spawn_packages`); "
+            "when none shows it is a note (what a dependency's Rust code calls is not read: most likely it starts), "
+            "and without a `Cargo.lock` or a link to the code the worst is assumed.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

@@ -94,6 +94,14 @@ def test_vw206_a_debian_13_build_on_debian_12_needs_c_code_or_processes_to_fail(
     found = lint(root, ["VW206"])
     assert got(found, root) == [("VW206", "Dockerfile", 5, "error")]
     assert "GLIBC_2.39" in found[0].message and "`src/main.rs:1`" in found[0].message
+    # a float remainder calls libm's fmod (GLIBC_2.38); a package that runs programs brings pidfd_spawnp (2.39)
+    write(root, {"src/main.rs": "fn main() {\n    let x: f64 = 7.5;\n    println!(\"{}\", x % 2.0);\n}\n"})
+    found = lint(root, ["VW206"])
+    assert [f.level.value for f in found] == ["error"] and "float remainder" in found[0].message
+    write(root, {"src/main.rs": main, "Cargo.lock": LOCK.replace("{dep}", "ring") + '\n[[package]]\nname = "duct"\n'
+                 'version = "0.13.7"\n'})
+    found = lint(root, ["VW206"])
+    assert [f.level.value for f in found] == ["error"] and "`duct`" in found[0].message
     # a runtime older than glibc 2.34 fails whatever the code does
     write(root, {"src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM.replace("bookworm", "bullseye")})
     assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
