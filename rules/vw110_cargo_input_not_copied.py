@@ -66,7 +66,9 @@ def _fix(project: Project, build: Build, files: StageFiles, needs: CargoNeeds, t
     return f"add `COPY {rel} {dest}` before this RUN"
 
 
-def _findings(project: Project, build: Build, files: StageFiles, instr: Instruction) -> Iterator[Finding]:
+def _findings(
+    project: Project, build: Build, files: StageFiles, instr: Instruction, host_made: tuple[str, ...] = ()
+) -> Iterator[Finding]:
     df = files.dockerfile
     reported: set[Path] = set()
     for call in cargo_calls(instr, files.workdir(instr)):
@@ -76,6 +78,9 @@ def _findings(project: Project, build: Build, files: StageFiles, instr: Instruct
         for need in needs.needs:
             state = _missing(files, needs, need)
             if state is None or project.is_gitignored(need.host):
+                continue
+            image = needs.image_path_of(need.host)
+            if any(image == d or image.startswith(d.rstrip("/") + "/") for d in host_made):
                 continue
             top = _top(files, needs, need, build.context, instr) if state.ignored_by is None else need.host
             if top in reported or any(p in reported for p in top.parents):
@@ -132,12 +137,15 @@ def check(project: Project) -> Iterator[Finding]:
             if base in own or base.split(":", 1)[0] in own:
                 continue  # built FROM an image of this project: it may hold any file
             files = stage_files(project, build, stage)
+            host_made: list[str] = []  # where the stage gets folders a host step makes: what they hold is not read
             edited = False  # an earlier RUN rewrote a manifest (`sed -i 's#src/main.rs#src/dummy.rs#' Cargo.toml`)
             for instr in stage.instructions:
                 if _missing_source(project, build, instr):
                     break  # the build stops at this COPY (VW102): what later RUNs of the stage lack is its echo
-                if _host_made_source(project, build, instr):
-                    break  # a host step puts it into the context first (VW102's note): what it holds is not known
+                made = _host_made_folders(project, build, files, instr)
+                if made:
+                    host_made.extend(made)  # a host step puts it into the context first (VW102's note)
+                    continue
                 if instr.cmd == "RUN" and EDITS_MANIFEST.search(instr.original):
                     edited = True
                     continue
@@ -151,7 +159,7 @@ def check(project: Project) -> Iterator[Finding]:
                 # the build stops at the first RUN that lacks an input: a later RUN of the same build (this stage
                 # or another it builds) that lacks one already reported fails for the same cause (often the build
                 # context), so what else it lacks is not reported apart
-                found = list(_findings(project, build, files, instr))
+                found = list(_findings(project, build, files, instr, tuple(host_made)))
                 keys = {f.key.split(":", 1)[-1] for f in found}
                 if keys & seen:
                     seen |= keys
@@ -177,21 +185,28 @@ def _missing_source(project: Project, build: Build, instr: Instruction) -> bool:
     return False
 
 
-def _host_made_source(project: Project, build: Build, instr: Instruction) -> bool:
-    """A COPY/ADD of a folder the context lacks that the host puts there before the build: a git-ignored path of
-    the context, or one a script or CI step that builds the image names (`cp -r ../operator ./` in a pre-build
-    hook). VW102 notes it; the stage then holds what that step copies, which is not read here."""
-    if instr.cmd not in ("COPY", "ADD") or instr.flag("from"):
-        return False
+def _host_made_folders(project: Project, build: Build, files: StageFiles, instr: Instruction) -> list[str]:
+    """Where a COPY/ADD puts folders the context lacks that the host puts there before the build: a git-ignored
+    path of the context, or one a script or CI step that builds the image names (`cp -r ../operator ./` in a
+    pre-build hook). VW102 notes it; what the stage then holds under those paths is not read. A file (a name with
+    an extension, a dotfile) is no such folder."""
+    if instr.cmd not in ("COPY", "ADD") or instr.flag("from") or len(instr.args) < 2:
+        return []
+    dest = instr.args[-1]
+    out: list[str] = []
     for src in copy_sources(instr):
-        if not src.resolved or any(c in src.value for c in "*?[") or match_context(build.context, src.value):
+        name = posixpath.basename(src.value.rstrip("/"))
+        if not src.resolved or any(c in src.value for c in "*?[") or "." in name:
+            continue
+        if match_context(build.context, src.value):
             continue
         cleaned = clean_source(src.value)
         if project.is_gitignored(build.context / cleaned) or host_step(
             project, build.dockerfile_path, build.context, cleaned
         ):
-            return True
-    return False
+            # a folder's contents land in the destination itself, as Docker copies folders
+            out.append(posixpath.normpath(posixpath.join(files.workdir(instr), dest)))
+    return out
 
 
 _GROUP_AFTER = 3

@@ -313,3 +313,14 @@ def test_a_tag_built_after_a_cd_or_from_two_dockerfiles_links_no_image(tmp_path:
     assert lint(root, ["VW304"]) == []
     write(root, {"Makefile": "web:\n\tdocker build -t web .\n"})
     assert [f.rule_id for f in lint(root, ["VW304"])] == ["VW304"]
+
+
+def test_vw110_a_host_made_file_hides_nothing_else_the_stage_lacks(tmp_path: Path) -> None:
+    """A git-ignored `.env` the host writes is no folder of sources: the `src/` the stage never copies is still
+    what the build lacks."""
+    df = ("FROM rust:1.85-bookworm AS builder\nWORKDIR /build\nCOPY .env .env\nCOPY Cargo.toml ./\n"
+          "RUN cargo build --release\nFROM debian:bookworm-slim\n"
+          "COPY --from=builder /build/target/release/shop /usr/local/bin/\nUSER nobody\nCMD [\"shop\"]\n")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": df,
+                            ".gitignore": ".env\n"})
+    assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
