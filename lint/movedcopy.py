@@ -1,5 +1,6 @@
 """A compose file that was moved (or copied) to a subfolder without its relative paths: the build contexts, bind
-mounts and env files it names are missing beside it but most of them exist relative to a folder above it (where
+mounts and env files it names are missing beside it but most of them (two at least) exist relative to a folder
+above it (where
 the file used to live), and nothing in the repository runs or names it. Nobody runs it from where it is: what is wrong
 with it is advice, not a defect of the deployment."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -47,7 +49,19 @@ def _named(project: Project, path: Path) -> bool:
             texts.append(doc.read_text("utf-8", errors="replace"))
         except OSError:
             continue
-    return any(n in t for t in texts for n in needles)
+    if any(n in t for t in texts for n in needles):
+        return True
+    # a README beside it that runs compose in its folder (`docker compose up -d`)
+    for doc in path.parent.iterdir() if path.parent.is_dir() else ():
+        readme = doc.name.lower().startswith("readme") and doc.suffix.lower() in (".md", ".txt", ".rst", "")
+        if readme and doc.is_file():
+            try:
+                text = doc.read_text("utf-8", errors="replace")
+            except OSError:
+                continue
+            if re.search(r"\bdocker[- ]compose\b[^\n]*\b(?:up|run|start)\b", text):
+                return True
+    return False
 
 
 def moved_copy(project: Project, path: Path) -> tuple[Path, str] | None:
@@ -75,6 +89,6 @@ def _moved_copy(project: Project, path: Path) -> tuple[Path, str] | None:
             break
         moved = [norm_path(above / os.path.relpath(p, base)) for p in missing]
         found = sum(1 for m in moved if m.is_relative_to(root) and m.exists())
-        if found and 2 * found >= len(moved):  # most of them: a file deleted since may be missing there too
+        if found >= 2 and 2 * found >= len(moved):  # most of them: a file deleted since may be missing there too
             return None if _named(project, path) else (above, project.rel(missing[0]))
     return None

@@ -343,8 +343,8 @@ def _other_language_stack(project: Project, compose: ComposeProject, path: Path)
     for name, svc in compose.services.items():
         build = project.build_of_service(svc)
         if build is None:
-            if _runs_own_code(project, svc):
-                return None  # an image of the repository's own
+            if not svc.image or "$" in svc.image or _runs_own_code(project, svc):
+                return None  # an image of the repository's own, or one only the environment names
             continue
         other = foreign_program(build.dockerfile) if build.dockerfile is not None else None
         if other is None:

@@ -23,8 +23,12 @@ _SCRIPT_DIR = re.compile(
 # the folder the shell is in at that point
 _CWD = re.compile(r"^(?:\$\(\s*pwd\s*\)|`pwd`|\$\{PWD\}|\$PWD(?![\w]))")
 _TOPLEVEL = re.compile(r"^\$\(\s*git\s+rev-parse\s+--show-toplevel\s*\)")
+_CD_PWD = re.compile(r"\$\(\s*cd\s+(\S+)\s*(?:&&|;)\s*pwd(?:\s+-P)?\s*\)")
 _VAR = re.compile(r"^\$\{([A-Za-z_]\w*)\}|^\$([A-Za-z_]\w*)")
 _ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)?)?([A-Za-z_]\w*)=(\S*)\s*(?:#.*)?$")
+# any other assignment of a whole line (a value with spaces: `$(mktemp -d)`): the variable is no longer known, but
+# `$(git rev-parse --show-toplevel)` is the repository root
+_ASSIGN_ANY = re.compile(r"^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.+)$")
 
 Places = frozenset[str]
 
@@ -36,7 +40,10 @@ def _unquote(word: str) -> str:
 
 
 def _join(base: str, rest: str) -> str | None:
-    """``rest`` inside ``base`` (both relative to the repository), or None when it leaves the repository."""
+    """``rest`` inside ``base`` (both relative to the repository), or None when it leaves the repository or is an
+    absolute or home path (`/tmp/build`, `~/src`)."""
+    if rest.startswith(("/", "~")):
+        return None
     path = posixpath.normpath(posixpath.join(base, rest)) if rest else posixpath.normpath(base)
     return None if path == ".." or path.startswith("../") else path
 
@@ -66,7 +73,9 @@ class _Shell:
             literal, rest = rest[:at], rest[at:]
             prefixes = frozenset(p + literal for p in prefixes)
             values: Places | None
-            if (m := _SCRIPT_DIR.match(rest)) is not None:
+            if (m := _VAR.match(rest)) is not None and (m.group(1) or m.group(2)) in self.vars:
+                values = self.vars[m.group(1) or m.group(2)]  # what the script assigned wins over the name
+            elif (m := _SCRIPT_DIR.match(rest)) is not None:
                 values = frozenset({self.here})
             elif (m := _CWD.match(rest)) is not None:
                 values = self._current()
@@ -106,12 +115,21 @@ def script_builds(script: Path, text: str, root: Path) -> frozenset[tuple[str, s
     except ValueError:
         return frozenset()
     sh = _Shell(posixpath.normpath(here))
+    makefile = script.name in ("Makefile", "makefile", "GNUmakefile") or script.suffix == ".mk"
     out: set[tuple[str, str]] = set()
     for _line, logical in logical_lines(text.replace("\r\n", "\n")):
         code = logical.split(" #", 1)[0].strip()
         if (a := _ASSIGN.match(code)) is not None:
             sh.assign(a.group(1), a.group(2))
             continue
+        if (a := _ASSIGN_ANY.match(code)) is not None and not a.group(2).lstrip().startswith("("):
+            value = _unquote(a.group(2).strip())
+            inner = _CD_PWD.fullmatch(value)  # `$(cd "$(dirname "$0")/.." && pwd)`: that folder
+            sh.assign(a.group(1), inner.group(1) if inner is not None else value)
+            continue
+        if makefile:
+            sh.cwd, sh.moved, sh.stack = None, False, []  # each recipe line runs in a shell of its own
+        saved = (sh.cwd, sh.moved) if code.startswith("(") else None  # `( cd web && … )`: a subshell
         for cmd in commands(code):
             if cmd[0] in ("cd", "pushd"):
                 if cmd[0] == "pushd":
@@ -130,6 +148,8 @@ def script_builds(script: Path, text: str, root: Path) -> frozenset[tuple[str, s
                     df = _join(base, parsed.file) if parsed.file else _join(ctx, "Dockerfile")
                     if df is not None and "$" not in df:
                         out.add((df, ctx))
+        if saved is not None:
+            sh.cwd, sh.moved = saved
     return frozenset(out)
 
 

@@ -405,4 +405,7 @@ def read_wrappers(root: Path, paths: list[Path], compose_files: Sequence[Path] =
 def _relative_text(text: str, root: Path) -> str:
     """A command's words with the repository's absolute path written as the path inside it (`./x`, `.`)."""
     top = root.as_posix().rstrip("/")
-    return re.sub(re.escape(top) + r"(?=/|\b|$)/?", lambda m: "./" if m.group(0).endswith("/") else ".", text)
+    if not top:
+        return text  # the repository at `/`: every path is its own
+    pattern = r"(?<![\w./-])" + re.escape(top) + r"(?:/|(?=[\s\"':;]|$))"
+    return re.sub(pattern, lambda m: "./" if m.group(0).endswith("/") else ".", text)

@@ -200,6 +200,9 @@ def test_a_compose_file_moved_without_its_paths_that_nothing_runs_is_advice(tmp_
     # a README that runs it makes it a file someone uses: its broken paths are defects
     write(root, {"README.md": "Run `docker compose -f docker/old/compose.yaml up`.\n"})
     assert {f.level.value for f in lint(root, ["VW104", "VW204"])} == {"error"}
+    (root / "README.md").unlink()
+    write(root, {"docker/old/README.md": "```\ndocker compose up -d\n```\n"})
+    assert {f.level.value for f in lint(root, ["VW104", "VW204"])} == {"error"}
 
 
 def test_scope_a_subfolder_stack_of_other_languages_programs_is_aux(tmp_path: Path) -> None:
