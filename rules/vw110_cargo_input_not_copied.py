@@ -202,7 +202,7 @@ def _host_made_folders(project: Project, build: Build, files: StageFiles, instr:
             continue
         cleaned = clean_source(src.value)
         if project.is_gitignored(build.context / cleaned) or host_step(
-            project, build.dockerfile_path, build.context, cleaned
+            project, build.dockerfile_path, build.context, cleaned, puts=True
         ):
             # a folder's contents land in the destination itself, as Docker copies folders
             out.append(posixpath.normpath(posixpath.join(files.workdir(instr), dest)))

@@ -148,6 +148,10 @@ def test_vw110_a_path_dependency_a_pre_build_hook_copies_into_the_context(tmp_pa
     (root / "conductor/pre-build-hook.sh").unlink()
     (root / "conductor/.gitignore").unlink()
     assert {f.rule_id for f in lint(root, ["VW110"])} == {"VW110"}
+    # a CI step that merely names the folder (`cargo test` in it) puts nothing in the context
+    write(root, {".github/workflows/image.yml": files[".github/workflows/image.yml"].replace(
+        "cd conductor && ./pre-build-hook.sh", "cd operator && cargo test")})
+    assert {f.rule_id for f in lint(root, ["VW110"])} == {"VW110"}
 
 
 def test_vw405_a_script_that_starts_the_datastores_alone_runs_the_app_elsewhere(tmp_path: Path) -> None:
