@@ -112,8 +112,6 @@ _WORDS: dict[str, Scope] = {
             "simulator",
             "simulators",
             "loadgen",
-            "mock",
-            "mocks",
         ),
         Scope.TEST,
     ),

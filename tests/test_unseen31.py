@@ -300,10 +300,10 @@ def test_a_service_no_command_of_the_repository_starts_gets_advice(tmp_path: Pat
                                                          ("VW309", "compose.yaml", 6, "warning")]
 
 
-def test_scope_a_traffic_simulator_or_mock_server_is_a_test_tool(tmp_path: Path) -> None:
-    root = write(tmp_path, {"simulator/Dockerfile": IMAGE, "mock-server/Dockerfile": IMAGE, "ingestor/Dockerfile": IMAGE})
+def test_scope_a_traffic_simulator_is_a_test_tool(tmp_path: Path) -> None:
+    root = write(tmp_path, {"simulator/Dockerfile": IMAGE, "loadgen/Dockerfile": IMAGE, "ingestor/Dockerfile": IMAGE})
     assert scope_of(root, "simulator/Dockerfile") == "test"
-    assert scope_of(root, "mock-server/Dockerfile") == "test"
+    assert scope_of(root, "loadgen/Dockerfile") == "test"
     assert scope_of(root, "ingestor/Dockerfile") == "deploy"
 
 
