@@ -28,7 +28,6 @@ class Lockfile:
     version_location: Location | None
     packages: frozenset[str]  # names of every [[package]] in the dependency graph
     versions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> versions locked
-    native: frozenset[str] = frozenset()  # packages that compile C or C++ code (they depend on `cc` or `cmake`)
 
 
 def read_lockfile(path: Path) -> Lockfile | None:
@@ -55,15 +54,11 @@ def read_lockfile(path: Path) -> Lockfile | None:
         version = None
     pkgs = data.get("package")
     versions: dict[str, tuple[str, ...]] = {}
-    native: set[str] = set()
     for p in pkgs if isinstance(pkgs, list) else []:
         if isinstance(p, Mapping) and isinstance(p.get("name"), str):
             v = p.get("version")
             versions[p["name"]] = (*versions.get(p["name"], ()), *((v,) if isinstance(v, str) else ()))
-            deps = p.get("dependencies")
-            if isinstance(deps, list) and any(isinstance(d, str) and d.split()[0] in ("cc", "cmake") for d in deps):
-                native.add(p["name"])
-    return Lockfile(path, version, loc, frozenset(versions), versions, frozenset(native))
+    return Lockfile(path, version, loc, frozenset(versions), versions)
 
 
 def workspace_root_of(project: Project, manifest: Manifest) -> Manifest:

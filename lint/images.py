@@ -122,11 +122,11 @@ def glibc_version_needed_by(version: str) -> str | None:
     return None
 
 
-def glibc_clean_c_packages() -> frozenset[str]:
-    """Packages that compile C yet link none that needs a glibc 2.38 symbol (``c_code_clean``)."""
+def glibc_c_code_packages() -> frozenset[str]:
+    """Packages whose compiled C or C++ needs the ``c_code`` glibc version (``c_code_packages``)."""
     table = _file().get("glibc_symbol_versions")
-    clean = table.get("c_code_clean", {}) if isinstance(table, dict) else {}
-    return frozenset(str(p) for p in clean.get("packages", ()))
+    found = table.get("c_code_packages", {}) if isinstance(table, dict) else {}
+    return frozenset(str(p) for p in found.get("packages", ()))
 
 
 def process_spawn_packages() -> frozenset[str]:

@@ -10,7 +10,7 @@ from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.dockerutil import final_stages, from_image_location, stage_title
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.images import (
-    glibc_clean_c_packages,
+    glibc_c_code_packages,
     glibc_version_needed_by,
     glibc_versions_crossed,
     process_spawn_packages,
@@ -63,12 +63,12 @@ def _needed(project: Project, build: Build, crossed: tuple[str, ...]) -> tuple[t
     for version in crossed:
         cause = glibc_version_needed_by(version)
         if cause == "c_code" and code is not None and lock is not None:
-            native = sorted(lock.native - glibc_clean_c_packages())
+            native = sorted(lock.packages & glibc_c_code_packages())
             remainder = _float_remainder(code.files)
             if not native and remainder is None:
                 continue
             if native:
-                why.append(f"it links the C code of `{native[0]}`")
+                why.append(f"it links the C/C++ code of `{native[0]}`")
             elif remainder is not None:
                 why.append(f"its code takes a float remainder, which calls libm's `fmod` (`{project.rel(remainder)}`)")
         elif cause == "process_spawn" and code is not None and lock is not None:
@@ -225,13 +225,14 @@ RULE = register(
             "2.28–2.41, and only a note otherwise (e.g. Debian 13's 2.41 → Ubuntu 24.04's 2.39: builds on 2.41 were "
             "seen to need GLIBC_2.39 at most). A gap that crosses only 2.38 and 2.39 (a runtime of glibc 2.34 or "
             "newer, such as Debian 12 under a Debian 13 builder) is an error only when the binary needs them: 2.38 "
-            "when `Cargo.lock` has a package that compiles C or C++ (it depends on `cc` or `cmake`; not ring, whose C "
-            "calls none of the functions glibc 2.38 re-versioned, nor build helpers that compile C only for other "
-            "platforms: `c_code_clean` in the data file) or the repository's code takes a float remainder (`%` on "
-            "`f64`, `rem_euclid`: libm's `fmod`), 2.39 when the code starts processes (`std::process::Command`, which "
-            "spawns with `pidfd_spawnp`) or `Cargo.lock` has a package that runs programs (`process_spawn_packages`); "
-            "when none shows it is a note (what a dependency's Rust code calls is not read: most likely it starts), "
-            "and without a `Cargo.lock` or a link to the code the worst is assumed.",
+            "when `Cargo.lock` has a package whose C++ or `_GNU_SOURCE` C calls the strtol or scanf family that glibc "
+            "2.38 redirects (librdkafka, RocksDB, gRPC, DuckDB: `c_code_packages` in the data file; not ring or a "
+            "bundled SQLite, which were not seen to need it, and a package the lock lists may not be built) or the "
+            "repository's code takes a float remainder (`%` on `f64`, `rem_euclid`: libm's `fmod`), 2.39 when the "
+            "code starts processes (`std::process::Command`, which spawns with `pidfd_spawnp`) or `Cargo.lock` has a "
+            "package that runs programs (`process_spawn_packages`); when none shows it is a note (what a dependency's "
+            "Rust code calls is not read: most likely it starts), and without a `Cargo.lock` or a link to the code "
+            "the worst is assumed.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

@@ -77,18 +77,22 @@ LOCK = 'version = 3\n\n[[package]]\nname = "shop"\nversion = "0.1.0"\ndependenci
 
 
 def test_vw206_a_debian_13_build_on_debian_12_needs_c_code_or_processes_to_fail(tmp_path: Path) -> None:
-    """glibc 2.41 → 2.36 crosses only 2.38 (C code linked in) and 2.39 (starting processes): a binary with
-    neither most likely starts (note); ring's C does not count, jemalloc's does, and so does a `Command`."""
+    """glibc 2.41 → 2.36 crosses only 2.38 (C++ or _GNU_SOURCE C that parses numbers, a float remainder) and 2.39
+    (starting processes): a binary with none of them most likely starts (note); ring's C does not count,
+    librdkafka's does, and so does a `Command`."""
     main = "fn main() {\n    println!(\"up\");\n}\n"
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM,
                             "Cargo.lock": LOCK.replace("{dep}", "ring")})
     found = lint(root, ["VW206"])
     assert got(found, root) == [("VW206", "Dockerfile", 5, "note")]
     assert "most likely starts" in found[0].message
-    write(root, {"Cargo.lock": LOCK.replace("{dep}", "tikv-jemalloc-sys")})
+    write(root, {"Cargo.lock": LOCK.replace("{dep}", "rdkafka-sys")})
     found = lint(root, ["VW206"])
     assert got(found, root) == [("VW206", "Dockerfile", 5, "error")]
-    assert "GLIBC_2.38" in found[0].message and "`tikv-jemalloc-sys`" in found[0].message
+    assert "GLIBC_2.38" in found[0].message and "`rdkafka-sys`" in found[0].message
+    # a bundled SQLite compiles C, which was not seen to need GLIBC_2.38
+    write(root, {"Cargo.lock": LOCK.replace("{dep}", "libsqlite3-sys")})
+    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "note")]
     spawn = "use std::process::Command;\n\nfn main() {\n    let _ = Command::new(\"true\").status();\n}\n"
     write(root, {"Cargo.lock": LOCK.replace("{dep}", "ring"), "src/main.rs": spawn})
     found = lint(root, ["VW206"])
