@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from viworks_lint.dockerutil import text_location
 from viworks_lint.findings import Finding, Level, Related
@@ -179,7 +179,29 @@ def _from_stage(
 def check(project: Project) -> Iterator[Finding]:
     done: set[tuple[int, str]] = set()
     for build in project.builds:
-        yield from _check_build(project, build, done)
+        for f in _check_build(project, build, done):
+            df = build.dockerfile
+            if f.level is not Level.NOTE and df is not None and _built_where_it_runs(project, df):
+                f = replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; but compose builds this image where it runs and nothing pushes it (no CI "
+                    "release, no `docker push`, no `image:` under a registry name): who can read its layers can "
+                    "read the file on that host too",
+                )
+            yield f
+
+
+def _built_where_it_runs(project: Project, df: Dockerfile) -> bool:
+    """Compose services build the image (`up --build` on the host that runs it), none names it under a registry
+    or account (`ghcr.io/acme/api`, `acme/api`: `docker compose push` sends it there), and no CI release or
+    script pushes it."""
+    from viworks_lint.standalonebuild import pushed_targets
+
+    builds = project.builds_of(df)
+    if not builds or any(b.service is None for b in builds) or pushed_targets(project, df):
+        return False
+    return not any(b.service is not None and "/" in (b.service.image or "") for b in builds)
 
 
 RULE = register(
@@ -189,21 +211,22 @@ RULE = register(
         level=Level.WARNING,
         summary="A file that holds secrets (`.env`, a private key, a credentials file) is copied into the final image.",
         docs=RuleDocs(
-            what="The `COPY`/`ADD` instructions from the build context that end up in the final image (the "
-            "target stage and the stages it is built FROM, and `COPY --from=<stage>` of a directory that stage "
-            "filled from the context): a source named `.env` or `.env.*` that sets a secret (a variable whose "
-            "name ends in a secret word, as VW404 reads names, with a literal value, or a URL with a password; "
-            "a file that is not in the checkout counts, since the deploy host's copy is what ships; templates "
-            "such as `.env.example`, `.env.sample`, `.env.template`, `.env.dist` and files of plain settings "
-            "are fine), `id_rsa`/`id_ed25519`-style SSH keys, "
-            "`*.p12`/`*.pfx` key stores, `*.key` and `*.pem` files that hold a private key (a certificate or "
-            "public key is fine), credentials JSON (`credentials.json`, service-account keys with a "
-            "`private_key`); and a directory copy (`COPY . .`) whose files include one of those because "
-            "`.dockerignore` does not exclude it (test, fixture and example directories are left out). "
-            "Copies into a build stage that the final image does not take them from are not reported. "
-            "When every file a finding names is committed to the repository (in its git index), the finding is a "
-            "note: the image shows nothing the source does not, and the fix is in git, not in the Dockerfile. "
-            "The finding names the files and their kind, never their content.",
+            what="The `COPY`/`ADD` instructions from the build context that end up in the final image (the target "
+            "stage and the stages it is built FROM, and `COPY --from=<stage>` of a directory that stage filled from "
+            "the context): a source named `.env` or `.env.*` that sets a secret (a variable whose name ends in a "
+            "secret word, as VW404 reads names, with a literal value, or a URL with a password; a file that is not in "
+            "the checkout counts, since the deploy host's copy is what ships; templates such as `.env.example`, "
+            "`.env.sample`, `.env.template`, `.env.dist` and files of plain settings are fine), "
+            "`id_rsa`/`id_ed25519`-style SSH keys, `*.p12`/`*.pfx` key stores, `*.key` and `*.pem` files that hold a "
+            "private key (a certificate or public key is fine), credentials JSON (`credentials.json`, service-account "
+            "keys with a `private_key`); and a directory copy (`COPY . .`) whose files include one of those because "
+            "`.dockerignore` does not exclude it (test, fixture and example directories are left out). Copies into a "
+            "build stage that the final image does not take them from are not reported. When every file a finding "
+            "names is committed to the repository (in its git index), the finding is a note: the image shows nothing "
+            "the source does not, and the fix is in git, not in the Dockerfile. The finding names the files and their "
+            "kind, never their content. It is a note for an image compose builds where it runs that nothing pushes "
+            "(no CI release, no `docker push`, no service `image:` under a registry or account name): who can read "
+            "its layers can read the file on that host too.",
             why="Every layer of an image is readable by anyone who can pull it: `docker save` or `docker run "
             "--rm image cat /app/.env` shows production database passwords, API tokens and TLS keys. Deleting "
             "the file in a later layer does not help. The local `.env` that compose reads for interpolation "

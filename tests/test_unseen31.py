@@ -335,3 +335,16 @@ def test_vw110_a_host_made_file_hides_nothing_else_the_stage_lacks(tmp_path: Pat
     root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": df,
                             ".gitignore": ".env\n"})
     assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
+
+
+def test_vw406_an_image_compose_builds_where_it_runs_and_nothing_pushes(tmp_path: Path) -> None:
+    """`COPY .env .env` into an image compose builds on the host that runs it, pushed nowhere: who can read its
+    layers can read the file there too (note); a service that names it under a registry may push it (warning)."""
+    df = IMAGE.replace("USER nobody\n", "COPY .env .env\nUSER nobody\n")
+    compose = "services:\n  api:\n    build: .\n    image: api\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": df,
+                            ".env": "DB_PASSWORD=s3cr3t-Value\n", "compose.yaml": compose})
+    found = lint(root, ["VW406"])
+    assert [f.level.value for f in found] == ["note"] and "nothing pushes it" in found[0].message
+    write(root, {"compose.yaml": compose.replace("image: api", "image: ghcr.io/acme/api")})
+    assert [f.level.value for f in lint(root, ["VW406"])] == ["warning"]
