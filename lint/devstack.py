@@ -399,7 +399,34 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
             found = f"{project.rel(inv.location.path)} (the contributors' guide) runs it"
         if found is None and h is not None:
             found = f"{project.rel(inv.location.path)} (documentation) runs it under the heading {heading!r}"
+    if found is None and not readme_run:
+        found = _sentence_says_dev(project, path)
     return (Scope.DEV, found) if found is not None and not readme_run else None
+
+
+def _sentence_says_dev(project: Project, path: Path) -> str | None:
+    """A README sentence that names the compose file and calls it the local development setup (`take a look at the
+    [docker-compose.yml](/docker-compose.yml) file that is used for local development`), with no mention of
+    production between the two."""
+    from viworks_lint.docruns import DOC_NAMES
+
+    name = re.escape(path.name)
+    near = re.compile(
+        rf"(?<![\w.-]){name}(?![\w.-])(?:(?!prod)[^.\n]|\.(?!\s)){{0,80}}?{_DEV_HEADER.pattern}"
+        rf"|{_DEV_HEADER.pattern}(?:(?!prod)[^.\n]|\.(?!\s)){{0,80}}?(?<![\w.-]){name}(?![\w.-])",
+        re.I,
+    )
+    for doc in sorted(project.discovered.wrappers):
+        if not DOC_NAMES.match(doc.name) or doc.parent not in (project.root, path.parent):
+            continue
+        try:
+            text = doc.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        m = near.search(text)
+        if m is not None:
+            return f"{project.rel(doc)} calls it the development setup ({' '.join(m.group(0).split())[:100]!r})"
+    return None
 
 
 # the keys of a service that only describe how its image is built and named

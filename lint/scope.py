@@ -83,6 +83,8 @@ _WORDS: dict[str, Scope] = {
             "scaffold",
             "template",
             "templates",
+            "snippet",
+            "snippets",
         ),
         Scope.DEV,
     ),

@@ -348,3 +348,17 @@ def test_vw406_an_image_compose_builds_where_it_runs_and_nothing_pushes(tmp_path
     assert [f.level.value for f in found] == ["note"] and "nothing pushes it" in found[0].message
     write(root, {"compose.yaml": compose.replace("image: api", "image: ghcr.io/acme/api")})
     assert [f.level.value for f in lint(root, ["VW406"])] == ["warning"]
+
+
+def test_scope_a_readme_sentence_that_calls_the_compose_file_the_development_setup(tmp_path: Path) -> None:
+    """`see the [docker-compose.yml](/docker-compose.yml) file that is used for local development`: a dev stack;
+    a sentence that gives it to production is not; a compose snippet to paste is no stack of its own."""
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "docker-compose.yml": "services:\n  api:\n    build: .\n",
+                            "push/docker-compose.snippet.yml": "services:\n  push:\n    build: ./push\n",
+                            "README.md": "You need a database; take a look at the [docker-compose.yml](/docker-compose.yml) "
+                                         "file that is used for local development.\n"})
+    assert scope_of(root, "docker-compose.yml") == "dev"
+    assert scope_of(root, "push/docker-compose.snippet.yml") == "dev"
+    write(root, {"README.md": "The docker-compose.yml runs the production stack; use it for development too.\n"})
+    assert scope_of(root, "docker-compose.yml") == "deploy"
