@@ -6,6 +6,7 @@ the step."""
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -303,7 +304,11 @@ def documented_file(project: Project, path: Path) -> Location | None:
         # beside the document its name is enough; elsewhere the document must name its folder too
         # (`checkout/.env`): a root README's `.env` is the root's
         named = pattern if "/" not in rel else re.compile(rf"(?<![\w.-]){re.escape(rel)}(?![\w-])")
-        for i, line in enumerate(_lines(doc), 1):
-            if named.search(line):
+        lines = _lines(doc)
+        # or it names the folder (`secrets/`, a tree drawn in a code block) and the file by its own name
+        folder = posixpath.dirname(rel)
+        tree = "/" in rel and re.search(rf"(?<![\w.-]){re.escape(folder)}/", "\n".join(lines)) is not None
+        for i, line in enumerate(lines, 1):
+            if named.search(line) or (tree and pattern.search(line)):
                 return Location(doc, i, 1)
     return None

@@ -362,3 +362,15 @@ def test_scope_a_readme_sentence_that_calls_the_compose_file_the_development_set
     assert scope_of(root, "push/docker-compose.snippet.yml") == "dev"
     write(root, {"README.md": "The docker-compose.yml runs the production stack; use it for development too.\n"})
     assert scope_of(root, "docker-compose.yml") == "deploy"
+
+
+def test_vw203_a_git_ignored_env_file_a_readme_tree_lists_under_its_folder(tmp_path: Path) -> None:
+    """The README draws `secrets/` with `.env_deploy` in it and says what it holds: each user writes their own
+    (note); with no such folder named, the bare file name is another file's."""
+    compose = "services:\n  server:\n    build: .\n    env_file:\n      - secrets/.env_deploy\n"
+    readme = "Set up the secrets:\n```\nsecrets/\n└── .env_deploy\n```\n- `.env_deploy` holds the server's variables.\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "compose.yaml": compose, ".gitignore": "secrets/\n", "README.md": readme})
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "note")]
+    write(root, {"README.md": readme.replace("secrets/\n", "config\n")})
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "error")]
