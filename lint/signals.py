@@ -169,6 +169,7 @@ def _at(path: Path, text: str, pos: int) -> Location:
 
 
 _MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC))
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,9 @@ def _file_marks(path: Path) -> _FileMarks:
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
     text = code_text(path)
-    at = [(key, _at(path, text, m.start())) for key, pattern in _MARKS if (m := pattern.search(text))]
+    # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing
+    bare = _STRING.sub(_blank, text)
+    at = [(key, _at(path, bare, m.start())) for key, pattern in _MARKS if (m := pattern.search(bare))]
     fws = frameworks()
     at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]
     child = _SPAWN.search(text)

@@ -374,3 +374,18 @@ def test_vw203_a_git_ignored_env_file_a_readme_tree_lists_under_its_folder(tmp_p
     assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "note")]
     write(root, {"README.md": readme.replace("secrets/\n", "config\n")})
     assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "error")]
+
+
+def test_vw402_a_signal_named_in_a_log_message_handles_nothing(tmp_path: Path) -> None:
+    """`ctrl_c().await` then `info!("… (SIGINT/SIGTERM)")`: only SIGINT is handled; the string names SIGTERM."""
+    main = ("#[tokio::main]\nasync fn main() {\n    tokio::signal::ctrl_c().await.unwrap();\n"
+            "    println!(\"Shutdown signal received (SIGINT/SIGTERM)\");\n    loop {}\n}\n")
+    image = IMAGE.replace('CMD ["shop"]', 'EXPOSE 8080\nCMD ["shop"]')
+    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\n'
+    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": main, "Dockerfile": image})
+    assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
+    write(root, {"src/main.rs": main.replace("tokio::signal::ctrl_c().await.unwrap();",
+                                             "let mut t = tokio::signal::unix::signal(\n"
+                                             "        tokio::signal::unix::SignalKind::terminate()).unwrap();\n"
+                                             "    t.recv().await;")})
+    assert lint(root, ["VW402"]) == []
