@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomlkit
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from tomlkit.exceptions import TOMLKitError
 from viworks_lint.images import split_image
 from viworks_lint.location import Location
@@ -37,6 +40,8 @@ class Platform:
     dockerfile_key: str | None
     user: str | None  # what the platform runs the image as, when it ignores the image's USER
     init: str  # what is PID 1 there, instead of the image's program
+    deploy_steps: tuple[re.Pattern[str], ...] = ()  # CI or script steps that deploy the repository's Dockerfile
+    signals_every_process: bool = False  # the stop signal goes to every process, not only PID 1
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ def platforms() -> tuple[Platform, ...]:
             dockerfile_key=p.get("dockerfile_key"),
             user=p.get("user"),
             init=p["init"],
+            deploy_steps=tuple(re.compile(r) for r in p.get("deploy_steps", ())),
+            signals_every_process=bool(p.get("signals_every_process", False)),
         )
         for p in data["platforms"]
     )
@@ -118,15 +125,37 @@ def platform_deployed(project: Project) -> dict[Path, BuiltFor]:
                 if target is not None and target.is_file():
                     found = BuiltFor(p, f"`{project.rel(config)}`", Location(config, 1, 1))
                     cached.setdefault(norm_path(target), found)
+    from viworks_lint.hostbuild import wrappers
+
+    for p in platforms():
+        for w in wrappers(project) if p.deploy_steps else ():
+            for pattern in p.deploy_steps:
+                m = pattern.search(w.text)
+                if m is None:
+                    continue
+                appdir = _APPDIR.search(w.text[m.start() : m.end() + 400])
+                target = norm_path(project.root / (appdir.group(1) if appdir else ".") / "Dockerfile")
+                if target.is_file():
+                    found = BuiltFor(p, f"`{project.rel(w.path)}`", Location(w.path, w.line_of(m.start()), 1))
+                    cached.setdefault(target, found)
     project.__dict__["_platform_deployed"] = cached
     return cached
+
+
+_APPDIR = re.compile(r"^\s*appdir:\s*['\"]?([\w./-]+)", re.M)
 
 
 def _deployed_dockerfile(config: Path, key: str | None) -> Path | None:
     """The Dockerfile a platform config file builds; None when it deploys a prebuilt `image` or is unreadable."""
     try:
-        data: Any = tomlkit.parse(config.read_text("utf-8")).unwrap() if config.is_file() else None
-    except (OSError, UnicodeDecodeError, TOMLKitError):
+        if not config.is_file():
+            return None
+        text = config.read_text("utf-8")
+        if config.suffix in (".yml", ".yaml"):
+            data: Any = YAML(typ="safe").load(text)
+        else:
+            data = tomlkit.parse(text).unwrap()
+    except (OSError, UnicodeDecodeError, TOMLKitError, YAMLError):
         return None
     if not isinstance(data, dict):
         return None

@@ -284,8 +284,9 @@ RULE = register(
             "builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note for an image "
             "built for a platform that runs it as a user of its own whatever its USER (`rules/platforms.json`, with "
             "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
-            "Web Adapter copied into `/opt/extensions`), unless a compose service of a deploy compose file that the "
-            "repository deploys (a wrapper or CI step runs it, or runs compose over ssh) runs it as a plain container.",
+            "Web Adapter copied into `/opt/extensions`; Heroku, for the Dockerfile a `heroku.yml` or a CI deploy step "
+            "deploys), unless a compose service of a deploy compose file that the repository deploys (a wrapper or CI "
+            "step runs it, or runs compose over ssh) runs it as a plain container.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

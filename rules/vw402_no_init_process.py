@@ -313,9 +313,10 @@ RULE = register(
             "binaries (not when a `fly.toml`/`render.yaml` may build it). A note for an image built for a platform "
             "whose own process manager is PID 1 (`rules/platforms.json`, with sources: AWS Lambda, from a "
             "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "
-            "`/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys) when no compose service of a deploy "
-            "compose file that the repository deploys (a wrapper or CI step runs it, or runs compose over ssh) runs "
-            "it.",
+            "`/opt/extensions`; Fly.io, for the Dockerfile a `fly.toml` deploys; Heroku, for the one a `heroku.yml` "
+            "or a CI deploy step, `heroku container:push` or `akhileshns/heroku-deploy` with `usedocker: true`, "
+            "deploys) when no compose service of a deploy compose file that the repository deploys (a wrapper or CI "
+            "step runs it, or runs compose over ssh) runs it.",
             why="PID 1 gets no default signal handlers: unless the app installs its own, `docker stop` waits the full "
             "grace period and then SIGKILLs it, cutting requests and skipping shutdown hooks. Child processes "
             "(a healthcheck's curl, a spawned migration) are never reaped and pile up as zombies.",

@@ -11,6 +11,7 @@ from viworks_lint.fixes import Applicability, Fix, ReplaceText, safe_fix
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
+from viworks_lint.platforms import runs_on_platform
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import entry_script, main_instructions, script_argv
@@ -79,13 +80,21 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             if execs_tail(["/bin/sh", "-c", text], image_shells(project, df, stage)):
                 continue  # BusyBox's `sh -c` hands its process to the command: the app is PID 1 (VW402's concern)
+            platform = runs_on_platform(project, df, stage, builds)
+            everyone = platform is not None and platform.platform.signals_every_process
             yield RULE.finding(
                 f'{instr.cmd} uses the shell form: Docker runs it as `/bin/sh -c "…"`, so the shell is PID 1 and '
                 "SIGTERM from `docker stop` never reaches the app (it is killed after the timeout, without a "
-                f'graceful shutdown); use the exec form `{instr.cmd} ["…"]` or start it with `exec`',
+                f'graceful shutdown); use the exec form `{instr.cmd} ["…"]` or start it with `exec`'
+                + (
+                    f"; it is built for {platform.platform.name} ({platform.evidence}), where {platform.platform.init}"
+                    if everyone and platform is not None
+                    else ""
+                ),
                 text_location(df, instr, instr.cmd),
                 key=f"{stage.label}:{instr.cmd}:shell",
                 fix=_shell_form_fix(df, instr, text),
+                level=Level.NOTE if everyone else None,
             )
             continue
         for build in builds:
@@ -104,20 +113,21 @@ RULE = register(
         "an entrypoint script without `exec`).",
         docs=RuleDocs(
             what="In the stage an image is built to: an `ENTRYPOINT` in shell form, or (with no ENTRYPOINT) a `CMD` "
-            "in shell form, unless the command starts with `exec`; an exec-form `ENTRYPOINT`/`CMD` that runs "
-            "`sh -c` with several commands (silent for `bash -c` when the image's bash is 5.1 or newer, per "
-            "`distro_bash` in `rules/images.json`, and the last command of an `&&`/`||`/`;` list is a simple "
-            "command with no redirection and no `trap` in the text: bash execs it in its own place since 5.1, bash "
-            "NEWS 5.1 item 1b and `optimize_connection_fork` in builtins/evalstring.c; `sh` is dash and keeps "
-            "forking); silent too for a shell form, or `sh -c`, on an image whose `sh` is BusyBox's ash (its base "
-            "image lists `busybox` among its tools in `rules/images.json`: Alpine, Wolfi, distroless `:debug`) when "
-            "the text is one simple command, or a list ending in one, with no `trap`: ash execs that last command "
-            "in its own place (`EV_EXIT` in shell/ash.c; checked with BusyBox 1.35), so the app is PID 1 and "
-            "VW402 judges it; an entrypoint script COPY'd from the build context (found through "
-            "the COPY that puts it at the ENTRYPOINT path, past `tini`/`dumb-init`/`gosu` wrappers) whose last "
-            "command starts a program without `exec`. When an exec-form ENTRYPOINT exists, CMD is only its "
-            "arguments and is not reported; scripts that `trap` signals, end in `wait` or a control structure "
-            "are not claimed.",
+            "in shell form, unless the command starts with `exec`; an exec-form `ENTRYPOINT`/`CMD` that runs `sh -c` "
+            "with several commands (silent for `bash -c` when the image's bash is 5.1 or newer, per `distro_bash` in "
+            "`rules/images.json`, and the last command of an `&&`/`||`/`;` list is a simple command with no "
+            "redirection and no `trap` in the text: bash execs it in its own place since 5.1, bash NEWS 5.1 item 1b "
+            "and `optimize_connection_fork` in builtins/evalstring.c; `sh` is dash and keeps forking); silent too for "
+            "a shell form, or `sh -c`, on an image whose `sh` is BusyBox's ash (its base image lists `busybox` among "
+            "its tools in `rules/images.json`: Alpine, Wolfi, distroless `:debug`) when the text is one simple "
+            "command, or a list ending in one, with no `trap`: ash execs that last command in its own place "
+            "(`EV_EXIT` in shell/ash.c; checked with BusyBox 1.35), so the app is PID 1 and VW402 judges it; an "
+            "entrypoint script COPY'd from the build context (found through the COPY that puts it at the ENTRYPOINT "
+            "path, past `tini`/`dumb-init`/`gosu` wrappers) whose last command starts a program without `exec`. When "
+            "an exec-form ENTRYPOINT exists, CMD is only its arguments and is not reported; scripts that `trap` "
+            "signals, end in `wait` or a control structure are not claimed. A note for an image built for a platform "
+            "that sends the stop signal to every process (`signals_every_process` in `rules/platforms.json`: Heroku's "
+            "dyno manager), where the app gets it whatever PID 1 is.",
             why="`/bin/sh` as PID 1 ignores SIGTERM and does not pass it on, so `docker stop` and every rolling "
             "deploy wait the full grace period and SIGKILL the backend: in-flight requests are cut and "
             "connection pools are never closed cleanly.",

@@ -389,3 +389,22 @@ def test_vw402_a_signal_named_in_a_log_message_handles_nothing(tmp_path: Path) -
                                              "        tokio::signal::unix::SignalKind::terminate()).unwrap();\n"
                                              "    t.recv().await;")})
     assert lint(root, ["VW402"]) == []
+
+
+def test_an_image_deployed_to_heroku_runs_as_its_user_and_gets_sigterm_in_every_process(tmp_path: Path) -> None:
+    """A CI step `akhileshns/heroku-deploy` with `usedocker: true` (or a `heroku.yml`) deploys the root Dockerfile:
+    Heroku runs it as a non-root user and signals every process, so root and a shell-form CMD are advice."""
+    image = IMAGE.replace("USER nobody\n", "").replace('CMD ["shop"]', "CMD shop --port $PORT")
+    ci = ("on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+          "      - uses: akhileshns/heroku-deploy@v3.12.12\n        with:\n          heroku_app_name: shop\n"
+          "          usedocker: true\n")
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image,
+                            ".github/workflows/deploy.yml": ci})
+    found = lint(root, ["VW401", "VW403"])
+    assert sorted((f.rule_id, f.level.value) for f in found) == [("VW401", "note"), ("VW403", "note")]
+    assert all("built for Heroku" in f.message for f in found)
+    (root / ".github/workflows/deploy.yml").unlink()
+    found = lint(root, ["VW401", "VW403"])
+    assert sorted((f.rule_id, f.level.value) for f in found) == [("VW401", "warning"), ("VW403", "warning")]
+    write(root, {"heroku.yml": "build:\n  docker:\n    web: Dockerfile\n"})
+    assert sorted(f.level.value for f in lint(root, ["VW401", "VW403"])) == ["note", "note"]
