@@ -157,20 +157,25 @@ _UP_VALUE_OPTS = frozenset({
 _STARTS = {"up": _UP_VALUE_OPTS, "start": _UP_VALUE_OPTS, "create": _UP_VALUE_OPTS, "run": _RUN_VALUE_OPTS}
 
 
-def started_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | None:
-    """The services one command starts: those it names (`up -d postgres`, `run --rm migrate`), else what its
-    `--profile`s select (services of no profile, and of those profiles), else all of no profile (a bare `up`);
-    None when it starts none (`down`, `logs`, `build`) or cannot be read."""
-    opts = _STARTS.get(inv.subcommand)
-    if opts is None:
-        return None
+def _split_at_subcommand(inv: Invocation) -> tuple[list[str], int] | None:
+    """The command's words (shell quoting read) and where its subcommand is; None when they cannot be read."""
     try:
         words = shlex.split(inv.text, comments=True)
     except ValueError:
         return None
     at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
-    if at is None:
+    return (words, at) if at is not None else None
+
+
+def started_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | None:
+    """The services one command starts: those it names (`up -d postgres`, `run --rm migrate`), else what its
+    `--profile`s select (services of no profile, and of those profiles), else all of no profile (a bare `up`);
+    None when it starts none (`down`, `logs`, `build`) or cannot be read."""
+    opts = _STARTS.get(inv.subcommand)
+    split = _split_at_subcommand(inv) if opts is not None else None
+    if opts is None or split is None:
         return None
+    words, at = split
     named: list[str] = []
     i = at + 1
     while i < len(words):
@@ -212,12 +217,9 @@ def started_services(invocations: tuple[Invocation, ...], compose: ComposeProjec
             continue
         if inv.subcommand not in _STARTS:
             continue
-        try:
-            words = shlex.split(inv.text, comments=True)
-        except ValueError:
-            return None
-        at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
-        if at is None or inv.profiles or any(w == "--profile" or w.startswith("--profile=") for w in words[:at]):
+        split = _split_at_subcommand(inv)
+        before = split[0][: split[1]] if split is not None else []
+        if split is None or inv.profiles or any(w == "--profile" or w.startswith("--profile=") for w in before):
             return None
         started = started_by(inv, compose)
         if started is None or started == frozenset(n for n, s in compose.services.items() if not s.profiles):
@@ -233,13 +235,10 @@ _USES = frozenset({"exec", "logs", "restart", "stop", "kill", "rm"})
 def _used_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | None:
     """The services a command that works on running containers names (`exec api sh`: only the first word;
     `logs -f api worker`); empty when it names none (`logs -f`); None when it cannot be read."""
-    try:
-        words = shlex.split(inv.text, comments=True)
-    except ValueError:
+    split = _split_at_subcommand(inv)
+    if split is None:
         return None
-    at = next((i for i, w in enumerate(words) if w == inv.subcommand), None)
-    if at is None:
-        return None
+    words, at = split
     rest = [w for w in words[at + 1 :] if not w.startswith("-")]
     if inv.subcommand == "exec":
         rest = rest[:1]

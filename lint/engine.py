@@ -3,7 +3,7 @@ reports. Rules never see configuration; the engine applies it to what they yield
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -138,26 +138,19 @@ class Engine:
         it) that nothing runs or names: nobody runs it from where it is, so what is wrong with it is advice."""
         from viworks_lint.movedcopy import moved_copy
 
-        out: list[Finding] = []
-        for f in findings:
+        def why(f: Finding) -> str | None:
             path = f.location.path
-            moved = (
-                moved_copy(self.project, path)
-                if f.effective_level is not Level.NOTE and path.suffix in (".yml", ".yaml")
-                else None
+            moved = moved_copy(self.project, path) if path.suffix in (".yml", ".yaml") else None
+            if moved is None:
+                return None
+            above, example = moved
+            return (
+                f"but no script, CI step or document runs or names `{self.project.rel(path)}`, and the paths it names "
+                f"resolve from `{self.project.rel(above)}` (`{example}` is missing beside it, not there): a copy moved "
+                "without its paths, which nobody runs from here"
             )
-            if moved is not None:
-                above, example = moved
-                f = replace(
-                    f,
-                    level=Level.NOTE,
-                    message=f"{f.message}; but no script, CI step or document runs or names "
-                    f"`{self.project.rel(path)}`, and the paths it names resolve from `{self.project.rel(above)}` "
-                    f"(`{example}` is missing beside it, not there): a copy moved without its paths, which nobody "
-                    "runs from here: only advice",
-                )
-            out.append(f)
-        return out
+
+        return _as_advice(findings, why)
 
     def _not_started(self, findings: list[Finding]) -> list[Finding]:
         """Start-up, health and hardening findings (VW2xx–VW4xx) inside the block of a compose service that no
@@ -166,23 +159,17 @@ class Engine:
         from viworks_lint.notstarted import unstarted_blocks
 
         blocks = unstarted_blocks(self.project)
-        if not blocks:
-            return findings
-        out: list[Finding] = []
-        for f in findings:
-            hit = None
-            if f.effective_level is not Level.NOTE and f.rule_id[:3] in ("VW2", "VW3", "VW4"):
-                loc = f.location
-                hit = next((b for b in blocks.get(norm_path(loc.path), ()) if b.first <= loc.line <= b.last), None)
-            if hit is not None:
-                f = replace(
-                    f,
-                    level=Level.NOTE,
-                    message=f"{f.message}; but no command of the repository starts `{hit.service}` (they start "
-                    f"{hit.started}: {hit.where}): only advice",
-                )
-            out.append(f)
-        return out
+
+        def why(f: Finding) -> str | None:
+            if f.rule_id[:3] not in ("VW2", "VW3", "VW4"):
+                return None
+            loc = f.location
+            hit = next((b for b in blocks.get(norm_path(loc.path), ()) if b.first <= loc.line <= b.last), None)
+            if hit is None:
+                return None
+            return f"but no command of the repository starts `{hit.service}` (they start {hit.started}: {hit.where})"
+
+        return _as_advice(findings, why) if blocks else findings
 
     def _demo(self, findings: list[Finding]) -> list[Finding]:
         """A repository whose README presents it as a demo, a sample or a proof of concept, that publishes no image
@@ -207,23 +194,24 @@ class Engine:
         image is a leftover of a switched-off crate, so what is wrong with it is advice."""
         from viworks_lint.retired import disabled_member
 
-        why: dict[Path, str | None] = {}
-        out: list[Finding] = []
-        for f in findings:
+        memo: dict[Path, str | None] = {}
+
+        def why(f: Finding) -> str | None:
             path = f.location.path
-            df = self.project.dockerfiles.get(path) if f.effective_level is not Level.NOTE else None
-            if df is not None and path not in why:
-                why[path] = disabled_member(self.project, df)
-            where = why.get(path) if df is not None else None
-            if where is not None:
-                f = replace(
-                    f,
-                    level=Level.NOTE,
-                    message=f"{f.message}; the crate this Dockerfile builds is commented out of the workspace's "
-                    f"`members` ({where}), so the image is a leftover: only advice",
-                )
-            out.append(f)
-        return out
+            df = self.project.dockerfiles.get(path)
+            if df is None:
+                return None
+            if path not in memo:
+                memo[path] = disabled_member(self.project, df)
+            where = memo[path]
+            if where is None:
+                return None
+            return (
+                f"the crate this Dockerfile builds is commented out of the workspace's `members` ({where}), so the "
+                "image is a leftover"
+            )
+
+        return _as_advice(findings, why)
 
     def _unbuildable(self, findings: list[Finding]) -> list[Finding]:
         """A Dockerfile nothing builds (no compose service, script or CI step) that cannot build as it is (it
@@ -365,3 +353,13 @@ class Engine:
 
         files.update(Path(f) for f in analyzed_files(self.project))
         return sorted(files)
+
+
+def _as_advice(findings: list[Finding], why: Callable[[Finding], str | None]) -> list[Finding]:
+    """Each error or warning for which ``why`` gives a reason becomes a note that says it (`…; <why>: only
+    advice`); notes and the rest are kept as they are."""
+    out: list[Finding] = []
+    for f in findings:
+        reason = why(f) if f.effective_level is not Level.NOTE else None
+        out.append(replace(f, level=Level.NOTE, message=f"{f.message}; {reason}: only advice") if reason else f)
+    return out
