@@ -112,30 +112,6 @@ def glibc_versions_crossed(runtime: str, built: str) -> tuple[str, ...] | None:
     return tuple(text for ver, text in known if run < ver <= build)
 
 
-def glibc_version_needed_by(version: str) -> str | None:
-    """What in a binary makes it need the glibc symbol version ``version`` (``needed_by`` in rules/images.json:
-    ``c_code`` for C linked in, ``process_spawn`` for starting processes); None when any Rust binary does."""
-    table = _file().get("glibc_symbol_versions")
-    for v in table.get("versions", ()) if isinstance(table, dict) else ():
-        if str(v.get("version")) == version and v.get("needed_by"):
-            return str(v["needed_by"])
-    return None
-
-
-def glibc_c_code_packages() -> frozenset[str]:
-    """Packages whose compiled C or C++ needs the ``c_code`` glibc version (``c_code_packages``)."""
-    table = _file().get("glibc_symbol_versions")
-    found = table.get("c_code_packages", {}) if isinstance(table, dict) else {}
-    return frozenset(str(p) for p in found.get("packages", ()))
-
-
-def process_spawn_packages() -> frozenset[str]:
-    """Packages that run other programs, so a binary linking them needs the ``process_spawn`` version."""
-    table = _file().get("glibc_symbol_versions")
-    found = table.get("process_spawn_packages", {}) if isinstance(table, dict) else {}
-    return frozenset(str(p) for p in found.get("packages", ()))
-
-
 def distro_bash(distro: str | None) -> str | None:
     """The bash version a distribution release ships (rules/images.json ``distro_bash``), or None."""
     entry = _file().get("distro_bash", {}).get("versions", {}).get(distro or "")

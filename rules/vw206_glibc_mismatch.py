@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from pathlib import Path
 
 from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.dockerutil import final_stages, from_image_location, stage_title
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.images import (
-    glibc_c_code_packages,
-    glibc_version_needed_by,
-    glibc_versions_crossed,
-    process_spawn_packages,
-)
+from viworks_lint.images import glibc_versions_crossed
 from viworks_lint.parsers.dockerfile import Dockerfile
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.stagecontents import build_contents
 
@@ -47,60 +40,6 @@ def _builder_related(df: Dockerfile, origin: BinaryOrigin) -> tuple[Related, ...
     if origin.copy is not None:
         rel.append(Related(origin.copy.location, "the binary is copied into the final image here"))
     return tuple(rel)
-
-
-def _needed(project: Project, build: Build, crossed: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
-    """The crossed versions this binary needs, and why: a version that only C code linked in (2.38) or only
-    starting processes (2.39) brings is needed when the code shows it, or when the code is not known."""
-    from viworks_lint.cargolock import lockfile_for
-    from viworks_lint.imagecode import image_code
-    from viworks_lint.signals import image_signals
-
-    code = image_code(project, build)
-    lock = lockfile_for(project, code.packages[0]) if code is not None and code.packages else None
-    needed: list[str] = []
-    why: list[str] = []
-    for version in crossed:
-        cause = glibc_version_needed_by(version)
-        if cause == "c_code" and code is not None and lock is not None:
-            native = sorted(lock.packages & glibc_c_code_packages())
-            remainder = _float_remainder(code.files)
-            if not native and remainder is None:
-                continue
-            if native:
-                why.append(f"it links the C/C++ code of `{native[0]}`")
-            elif remainder is not None:
-                why.append(f"its code takes a float remainder, which calls libm's `fmod` (`{project.rel(remainder)}`)")
-        elif cause == "process_spawn" and code is not None and lock is not None:
-            signals = image_signals(project, build)
-            spawners = sorted(lock.packages & process_spawn_packages())
-            if signals is not None and signals.children is None and not spawners:
-                continue
-            if signals is not None and signals.children is not None:
-                where = signals.children
-                why.append(f"it starts processes (`{project.rel(where.path)}:{where.line}`)")
-            elif spawners:
-                why.append(f"it links `{spawners[0]}`, which starts processes")
-        needed.append(version)
-    return tuple(needed), why
-
-
-# a float remainder in Rust source: `x % 1.0`, `1.5 % y`, `(a as f64) % b`, `f64::rem_euclid`, `.rem_euclid(2.0)`
-_FLOAT_REM = re.compile(
-    r"\d\.\d*(?:_?f(?:32|64))?\s*%[^=]|%\s*\d+\.\d|\bas\s+f(?:32|64)\s*\)?\s*%[^=]|\bf(?:32|64)::rem_euclid\b"
-    r"|\.rem_euclid\(\s*-?\d+\.\d|\bfmod\b"
-)
-
-
-def _float_remainder(files: tuple[str, ...]) -> Path | None:
-    for name in files:
-        try:
-            text = Path(name).read_text("utf-8", errors="replace")
-        except OSError:
-            continue
-        if _FLOAT_REM.search(text):
-            return Path(name)
-    return None
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -159,24 +98,6 @@ def check(project: Project) -> Iterator[Finding]:
                             level=Level.NOTE,
                         )
                         continue
-                    if crossed:
-                        crossed, why = _needed(project, build, crossed)
-                        if not crossed:
-                            yield RULE.finding(
-                                f"{label} has glibc {run.glibc} and the binary is built on {src}; a Rust binary "
-                                "built on a newer glibc needs GLIBC_2.38 only for C code linked into it (or a float "
-                                "remainder, which calls libm's `fmod`) and GLIBC_2.39 only when it starts processes "
-                                "(`std::process::Command`), and neither its `Cargo.lock` nor the repository's code "
-                                "shows any of them: it most likely starts; building on the "
-                                f"runtime's release or running it on {_suggest(origin)} removes the doubt",
-                                loc,
-                                key=f"{stage.label}<-{origin.stage.label}:glibc",
-                                related=_builder_related(df, origin),
-                                level=Level.NOTE,
-                            )
-                            continue
-                    else:
-                        why = []
                     missing = crossed[-1] if crossed else need
                     yield RULE.finding(
                         f"{label} has glibc {run.glibc}, but the binary is built on {src}: Rust binaries built on "
@@ -186,7 +107,6 @@ def check(project: Project) -> Iterator[Finding]:
                             if crossed
                             else f"glibc versions up to GLIBC_{need}, newer than the runtime's"
                         )
-                        + (f" ({'; '.join(why)})" if why else "")
                         + f", so it fails at start with `GLIBC_{missing}' not found`; run it on "
                         f"{_suggest(origin)} or build on the runtime's release",
                         loc,
@@ -223,16 +143,7 @@ RULE = register(
             "error when the gap crosses a symbol version Rust binaries were seen to need (`glibc_symbol_versions` in "
             "`rules/images.json`, with the reports: 2.29, 2.32–2.34, 2.38, 2.39) or leaves the reviewed range "
             "2.28–2.41, and only a note otherwise (e.g. Debian 13's 2.41 → Ubuntu 24.04's 2.39: builds on 2.41 were "
-            "seen to need GLIBC_2.39 at most). A gap that crosses only 2.38 and 2.39 (a runtime of glibc 2.34 or "
-            "newer, such as Debian 12 under a Debian 13 builder) is an error only when the binary needs them: 2.38 "
-            "when `Cargo.lock` has a package whose C++ or `_GNU_SOURCE` C calls the strtol or scanf family that glibc "
-            "2.38 redirects (librdkafka, RocksDB, gRPC, DuckDB: `c_code_packages` in the data file; not ring or a "
-            "bundled SQLite, which were not seen to need it, and a package the lock lists may not be built) or the "
-            "repository's code takes a float remainder (`%` on `f64`, `rem_euclid`: libm's `fmod`), 2.39 when the "
-            "code starts processes (`std::process::Command`, which spawns with `pidfd_spawnp`) or `Cargo.lock` has a "
-            "package that runs programs (`process_spawn_packages`); when none shows it is a note (what a dependency's "
-            "Rust code calls is not read: most likely it starts), and without a `Cargo.lock` or a link to the code "
-            "the worst is assumed.",
+            "seen to need GLIBC_2.39 at most).",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

@@ -588,8 +588,7 @@ def test_vw206_trixie_builder_into_distroless_debian12(tmp_path: Path) -> None:
 
 def test_vw206_gap_that_crosses_no_needed_symbol_version_is_a_note(tmp_path: Path) -> None:
     """trixie (2.41) → noble (2.39): Rust binaries built on 2.41 need GLIBC_2.39 at most (rules/images.json);
-    trixie → bookworm (2.36) crosses 2.38/2.39 and stays an error naming the version the loader misses: with no
-    Cargo.lock what the binary links is not known, so both are assumed."""
+    trixie → bookworm (2.36) crosses 2.38/2.39 and stays an error naming the version the loader misses."""
     _glibc_project(tmp_path / "noble", "rust:1.92.0", "ubuntu:24.04")
     [note] = lint(tmp_path / "noble", ["VW206"])
     assert note.level is Level.NOTE and "most likely starts" in note.message

@@ -66,51 +66,6 @@ def test_a_step_is_shown_as_the_repository_reads_it_not_with_this_machines_paths
     assert "`mkdir -p ./tools/trace/telemetry` in tools/trace/run.sh" in found[0].message
 
 
-TRIXIE_ON_BOOKWORM = (
-    "FROM rust:1.91-slim AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
-    "FROM debian:bookworm-slim\nCOPY --from=builder /src/target/release/shop /usr/local/bin/shop\n"
-    'USER nobody\nCMD ["shop"]\n'
-)
-LOCK = 'version = 3\n\n[[package]]\nname = "shop"\nversion = "0.1.0"\ndependencies = [\n "{dep}",\n]\n\n' \
-       '[[package]]\nname = "{dep}"\nversion = "1.0.0"\ndependencies = [\n "cc",\n]\n\n' \
-       '[[package]]\nname = "cc"\nversion = "1.0.0"\n'
-
-
-def test_vw206_a_debian_13_build_on_debian_12_needs_c_code_or_processes_to_fail(tmp_path: Path) -> None:
-    """glibc 2.41 → 2.36 crosses only 2.38 (C++ or _GNU_SOURCE C that parses numbers, a float remainder) and 2.39
-    (starting processes): a binary with none of them most likely starts (note); ring's C does not count,
-    librdkafka's does, and so does a `Command`."""
-    main = "fn main() {\n    println!(\"up\");\n}\n"
-    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM,
-                            "Cargo.lock": LOCK.replace("{dep}", "ring")})
-    found = lint(root, ["VW206"])
-    assert got(found, root) == [("VW206", "Dockerfile", 5, "note")]
-    assert "most likely starts" in found[0].message
-    write(root, {"Cargo.lock": LOCK.replace("{dep}", "rdkafka-sys")})
-    found = lint(root, ["VW206"])
-    assert got(found, root) == [("VW206", "Dockerfile", 5, "error")]
-    assert "GLIBC_2.38" in found[0].message and "`rdkafka-sys`" in found[0].message
-    # a bundled SQLite compiles C, which was not seen to need GLIBC_2.38
-    write(root, {"Cargo.lock": LOCK.replace("{dep}", "libsqlite3-sys")})
-    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "note")]
-    spawn = "use std::process::Command;\n\nfn main() {\n    let _ = Command::new(\"true\").status();\n}\n"
-    write(root, {"Cargo.lock": LOCK.replace("{dep}", "ring"), "src/main.rs": spawn})
-    found = lint(root, ["VW206"])
-    assert got(found, root) == [("VW206", "Dockerfile", 5, "error")]
-    assert "GLIBC_2.39" in found[0].message and "`src/main.rs:1`" in found[0].message
-    # a float remainder calls libm's fmod (GLIBC_2.38); a package that runs programs brings pidfd_spawnp (2.39)
-    write(root, {"src/main.rs": "fn main() {\n    let x: f64 = 7.5;\n    println!(\"{}\", x % 2.0);\n}\n"})
-    found = lint(root, ["VW206"])
-    assert [f.level.value for f in found] == ["error"] and "float remainder" in found[0].message
-    write(root, {"src/main.rs": main, "Cargo.lock": LOCK.replace("{dep}", "ring") + '\n[[package]]\nname = "duct"\n'
-                 'version = "0.13.7"\n'})
-    found = lint(root, ["VW206"])
-    assert [f.level.value for f in found] == ["error"] and "`duct`" in found[0].message
-    # a runtime older than glibc 2.34 fails whatever the code does
-    write(root, {"src/main.rs": main, "Dockerfile": TRIXIE_ON_BOOKWORM.replace("bookworm", "bullseye")})
-    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 5, "error")]
-
-
 def test_vw209_a_compose_entrypoint_interpreter_runs_the_command_script(tmp_path: Path) -> None:
     """`entrypoint: "/bin/bash"` with `command: [/setup.sh]`: bash reads the script, whose exec bit does not
     matter; without the entrypoint the command runs the script itself, which needs it."""
