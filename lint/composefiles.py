@@ -56,6 +56,8 @@ def standalone_compose(path: Path) -> bool:
         return False
     if _COMBINED.search(text) or re.search(r"^include:", text, re.M):
         return False  # a comment or an include tells how it is combined
+    if re.search(r"(?:^|[.\-_])(?:snippet|fragment|partial)(?:[.\-_]|$)", path.name, re.I):
+        return False  # `docker-compose.snippet.yml`: lines to paste into another file, no project of its own
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict) or not services:
         return False

@@ -314,7 +314,8 @@ def test_scope_a_readme_sentence_that_calls_the_compose_file_the_development_set
                             "README.md": "You need a database; take a look at the [docker-compose.yml](/docker-compose.yml) "
                                          "file that is used for local development.\n"})
     assert scope_of(root, "docker-compose.yml") == "dev"
-    assert scope_of(root, "push/docker-compose.snippet.yml") == "dev"
+    # a snippet to paste is no project of its own: its paths are the host file's
+    assert lint(root, ["VW104"]) == []
     write(root, {"README.md": "The docker-compose.yml runs the production stack; use it for development too.\n"})
     assert scope_of(root, "docker-compose.yml") == "deploy"
 
