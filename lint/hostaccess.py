@@ -207,10 +207,10 @@ def _section_runs_host(
                 names.append(word)
         flags = (m.group(1) + " " + m.group(2)).split()
         named_files = any(f in ("-f", "--file") or f.startswith("--file=") for f in flags)
-        wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
         if not names and named_only:
             continue
         if not names and not named_files:  # a bare `docker compose up -d`: what no profile (or a named one) holds
+            wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
             names = [n for n, s in compose.services.items() if _in_profiles(s, wanted)]
         services = [compose.services.get(n) for n in names]
         # only infrastructure: datastores, or other stock images (an S3 stand-in) the repository does not build
@@ -220,54 +220,6 @@ def _section_runs_host(
             continue
         return f"`{m.group(0).strip()}` then `{host_run.group(0).strip()}`"
     return None
-
-
-def _infrastructure_alone(
-    project: Project, compose: ComposeProject, store: Service, is_store: Callable[[Service], bool]
-) -> str | None:
-    """A Makefile, justfile or script (not a CI workflow, which starts datastores for tests) whose `docker compose
-    up` starts only infrastructure of this compose project, ``store`` among it (by name, or by `--profile`s that hold
-    nothing else: `docker compose up -d postgres mosquitto`), names no other compose file, and that starts none of
-    the app's services anywhere else (no bare `up`, no `up api` after the datastores): the datastores are started
-    for an app that runs elsewhere, which reaches them through the published port."""
-    infra = {n for n, s in compose.services.items() if is_store(s) or s.build is None}
-    for path in sorted(project.discovered.wrappers):
-        rel = _rel(project, path)
-        ci = rel.startswith((".github/", ".gitlab", ".circleci/")) or "ci" in rel.split("/")
-        if DOC_NAMES.match(path.name) or ci:
-            continue
-        text = _read(path)
-        alone: str | None = None
-        for m in _COMPOSE_UP.finditer(text):
-            started = _up_starts(m, compose)
-            if started is None:
-                continue
-            if not started or started - infra:
-                alone = None
-                break  # this file starts the app too (or all of the stack)
-            if store.name in started and alone is None:
-                alone = m.group(0).strip()
-        if alone is not None:
-            return f"`{alone}`, which starts the infrastructure without the app, in `{rel}`"
-    return None
-
-
-def _up_starts(m: re.Match[str], compose: ComposeProject) -> set[str] | None:
-    """The services of ``compose`` a `docker compose … up …` match starts (what its profiles select when it names
-    none); None when it names another compose file or a service ``compose`` does not have."""
-    flags = (m.group(1) + " " + m.group(2)).split()
-    if any(f in ("-f", "--file") or f.startswith("--file=") for f in m.group(1).split()):
-        return None
-    names: list[str] = []
-    for word in m.group(2).split():
-        if word in ("&&", ";", "|", "||", "#") or word.startswith(("#", "&", ";", "|", "`", ">")):
-            break
-        if not word.startswith("-"):
-            names.append(word)
-    if names:
-        return set(names) if all(n in compose.services for n in names) else None
-    wanted = {flags[i + 1] for i, w in enumerate(flags[:-1]) if w == "--profile"}
-    return {n for n, s in compose.services.items() if _in_profiles(s, wanted)} if wanted else set()
 
 
 def _in_profiles(svc: Service, wanted: set[str]) -> bool:
@@ -317,15 +269,12 @@ def host_access(
     shadowed = _shadowed_for_containers(project, fam, ports, port.target)
     if shadowed is not None:
         return shadowed
-    infra = _infrastructure_alone(project, compose, store, is_store)
-    if infra is not None:
-        return infra
     for path in sorted(project.discovered.wrappers):
         if (path.name in _TASK_FILES or path.suffix == ".mk") and norm_path(path.parent) in near:
             hit = _evidence(_read(path), fam, ports, port.target)
             if hit is not None:
                 return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
-        if DOC_NAMES.match(path.name):
+        elif DOC_NAMES.match(path.name):
             text = _read(path)
             doc = _doc_runs_host(text, compose, store, is_store)
             if doc is not None:

@@ -113,41 +113,6 @@ def test_vw110_a_path_dependency_a_pre_build_hook_copies_into_the_context(tmp_pa
     assert {f.rule_id for f in lint(root, ["VW110"])} == {"VW110"}
 
 
-def test_vw405_a_script_that_starts_the_datastores_alone_runs_the_app_elsewhere(tmp_path: Path) -> None:
-    """`docker compose up -d postgres broker` in `scripts/start-deps.sh` (or `--profile deps`, a profile of
-    datastores only) starts what an app run on the host connects to: the published port is its way in (note)."""
-    compose = (
-        "services:\n  ingestor:\n    build: .\n    environment:\n      DATABASE_URL: postgres://iot:pw@postgres/iot\n"
-        "    depends_on: [postgres]\n  postgres:\n    image: postgres:16\n    environment:\n"
-        "      POSTGRES_PASSWORD: pw\n    ports:\n      - \"5432:5432\"\n  broker:\n    image: eclipse-mosquitto:2\n"
-    )
-    script = "#!/bin/bash\nset -e\ndocker compose up -d postgres broker\necho started\n"
-    cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\ntokio-postgres = "0.7"\n'
-    root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": CONNECT, "Dockerfile": IMAGE,
-                            "compose.yaml": compose, "scripts/start-deps.sh": script})
-    found = lint(root, ["VW405"])
-    assert got(found, root) == [("VW405", "compose.yaml", 12, "note")]
-    assert "starts the infrastructure without the app" in found[0].message
-    # `--profile deps up` starts the services of no profile too: the app is in a profile of its own
-    profiled = compose.replace("    image: postgres:16\n", "    image: postgres:16\n    profiles: [deps]\n").replace(
-        "    build: .\n", "    build: .\n    profiles: [full]\n")
-    write(root, {"compose.yaml": profiled, "scripts/start-deps.sh": script.replace("up -d postgres broker",
-                                                                                   "--profile deps up -d")})
-    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 14, "note")]
-    # a script that starts the whole stack (the app too) is no such evidence, nor one that starts the datastores
-    # first and the stack after them, nor a CI job that starts them for tests, nor a command for another file
-    write(root, {"compose.yaml": compose, "scripts/start-deps.sh": script.replace("up -d postgres broker", "up -d")})
-    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
-    write(root, {"scripts/start-deps.sh": script + "sleep 5\ndocker compose up -d\n"})
-    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
-    write(root, {"scripts/start-deps.sh": script.replace("up -d", "-f compose.test.yaml up -d")})
-    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
-    (root / "scripts/start-deps.sh").unlink()
-    write(root, {".github/workflows/test.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
-                 "      - run: docker compose up -d postgres\n      - run: cargo test\n"})
-    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 12, "warning")]
-
-
 def test_a_compose_file_moved_without_its_paths_that_nothing_runs_is_advice(tmp_path: Path) -> None:
     """`docker/old/compose.yaml` mounts `./scripts/init.sql` and builds `.`: both exist from the repository root,
     not beside it, and no script, CI step or document names the file: a stale copy, its breakage only advice."""
