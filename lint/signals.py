@@ -169,7 +169,7 @@ def _at(path: Path, text: str, pos: int) -> Location:
 
 
 _MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC))
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_CODE_NOISE = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.S)
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,13 @@ def _file_marks(path: Path) -> _FileMarks:
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
     text = code_text(path)
-    # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing
-    bare = _STRING.sub(_blank, text)
+    # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing; strings and comments are
+    # read in one pass, so that `"http://…"` is a string, not the start of a comment
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        raw = ""
+    bare = _without_tests(_CODE_NOISE.sub(_blank, raw))
     at = [(key, _at(path, bare, m.start())) for key, pattern in _MARKS if (m := pattern.search(bare))]
     fws = frameworks()
     at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]

@@ -305,8 +305,10 @@ def test_vw402_a_signal_named_in_a_log_message_handles_nothing(tmp_path: Path) -
     cargo = CARGO + 'tokio = { version = "1", features = ["full"] }\n'
     root = write(tmp_path, {"Cargo.toml": cargo, "src/main.rs": main, "Dockerfile": image})
     assert [f.level.value for f in lint(root, ["VW402"])] == ["warning"]
+    # a URL in a string (`http://…`) starts no comment that would hide the handler after it
     write(root, {"src/main.rs": main.replace("tokio::signal::ctrl_c().await.unwrap();",
-                                             "let mut t = tokio::signal::unix::signal(\n"
+                                             "println!(\"see http://localhost:8080\");\n"
+                                             "    let mut t = tokio::signal::unix::signal(\n"
                                              "        tokio::signal::unix::SignalKind::terminate()).unwrap();\n"
                                              "    t.recv().await;")})
     assert lint(root, ["VW402"]) == []
