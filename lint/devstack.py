@@ -410,20 +410,25 @@ def _sentence_says_dev(project: Project, path: Path) -> str | None:
     production between the two."""
     from viworks_lint.docruns import DOC_NAMES
 
+    # beside the file its name is enough; a README elsewhere must write its path (a root README's
+    # `docker-compose.yml` is the root's)
     name = re.escape(path.name)
+    rel = re.escape(project.rel(path))
     near = re.compile(
         rf"(?<![\w.-]){name}(?![\w.-])(?:(?!prod)[^.\n]|\.(?!\s)){{0,80}}?{_DEV_HEADER.pattern}"
         rf"|{_DEV_HEADER.pattern}(?:(?!prod)[^.\n]|\.(?!\s)){{0,80}}?(?<![\w.-]){name}(?![\w.-])",
         re.I,
     )
+    far = re.compile(near.pattern.replace(name, rel), re.I)
     for doc in sorted(project.discovered.wrappers):
         if not DOC_NAMES.match(doc.name) or doc.parent not in (project.root, path.parent):
             continue
+        pattern = near if doc.parent == path.parent else far
         try:
             text = doc.read_text("utf-8", errors="replace")
         except OSError:
             continue
-        m = near.search(text)
+        m = pattern.search(text)
         if m is not None:
             return f"{project.rel(doc)} calls it the development setup ({' '.join(m.group(0).split())[:100]!r})"
     return None

@@ -331,3 +331,14 @@ def test_an_image_deployed_to_heroku_runs_as_its_user_and_gets_sigterm_in_every_
     assert sorted((f.rule_id, f.level.value) for f in found) == [("VW401", "warning"), ("VW403", "warning")]
     write(root, {"heroku.yml": "build:\n  docker:\n    web: Dockerfile\n"})
     assert sorted(f.level.value for f in lint(root, ["VW401", "VW403"])) == ["note", "note"]
+
+
+def test_scope_a_root_readme_line_about_the_root_compose_file_says_nothing_of_a_subfolders(tmp_path: Path) -> None:
+    """`├── docker-compose.yml   # Full local development` in the root README is the root file's line: the
+    `user-service/docker-compose.yml` of the same name keeps its own scope."""
+    compose = "services:\n  api:\n    build: .\n"
+    root = write(tmp_path, {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+                            "docker-compose.yml": compose, "user-service/docker-compose.yml": compose.replace(".", "..", 1),
+                            "README.md": "```\n├── docker-compose.yml   # Full local development\n```\n"})
+    assert scope_of(root, "docker-compose.yml") == "dev"
+    assert scope_of(root, "user-service/docker-compose.yml") == "deploy"
