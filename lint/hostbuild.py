@@ -321,15 +321,8 @@ def declared_context(project: Project, dockerfile: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
-# a command that puts a folder in place: copies, moves, links, unpacks or makes it
-_PUTS = re.compile(r"(?:^|[\s;&|(])(?:cp|mv|rsync|ln|mkdir|install|tar|unzip|git\s+clone|git\s+worktree)\s")
-
-
-def host_step(
-    project: Project, dockerfile: Path, context: Path, source: str, *, puts: bool = False
-) -> HostStep | None:
-    """A wrapper that builds ``dockerfile`` with ``context`` and names ``source`` (or its top directory); with
-    ``puts``, on a line that puts it in place (`cp -r ../operator ./`), not one that merely names it."""
+def host_step(project: Project, dockerfile: Path, context: Path, source: str) -> HostStep | None:
+    """A wrapper that builds ``dockerfile`` with ``context`` and names ``source`` (or its top directory)."""
     df_rel, ctx_rel = project.rel(dockerfile), project.rel(context)
     src = posixpath.normpath("/" + source).lstrip("/")
     if not src or src == ".":
@@ -337,21 +330,13 @@ def host_step(
     inside = (src, src.split("/", 1)[0])
     extra = tuple(d for d in {dockerfile.parent, context} if d != project.root)
     for w in wrappers(project, extra):
-        # a script beside the Dockerfile (or in its context) that puts the folder there is the build's own step
-        # (a CI action's pre-build hook), though it runs no `docker build` itself
-        beside = puts and w.path.parent in extra
-        if not beside and not _names_dockerfile(w, df_rel, ctx_rel, project.root):
+        if not _names_dockerfile(w, df_rel, ctx_rel, project.root):
             continue
         for needle in inside:
             if needle in (".", "..", "*"):
                 continue
             esc = re.escape(needle.rstrip("/"))
             # a path (`artifact/`) before a bare word (`Upload build artifact`)
-            if puts:
-                for n, text in enumerate(w.text.splitlines(), 1):
-                    if _PUTS.search(text) and re.search(rf"(?<![\w.-]){esc}/?(?![\w-]|\.\w)", text):
-                        return HostStep(w.path, Location(w.path, n, 1))
-                continue
             m = re.search(rf"(?<![\w.-]){esc}/", w.text) or re.search(rf"(?<![\w.-]){esc}/?(?![\w-]|\.\w)", w.text)
             if m is not None:
                 line = w.line_of(m.start())

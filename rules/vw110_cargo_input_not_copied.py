@@ -12,9 +12,8 @@ from viworks_lint.cargocmd import EDITS_MANIFEST, cargo_calls
 from viworks_lint.cargoneeds import CargoNeeds, Need, cargo_needs
 from viworks_lint.dockerutil import clean_source, copy_sources, match_context, reachable_stages
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.hostbuild import host_step
 from viworks_lint.parsers.dockerfile import Instruction, token_location
-from viworks_lint.project import Build, Project
+from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.stagefiles import Presence, StageFiles, stage_files
 
@@ -187,9 +186,9 @@ def _missing_source(project: Project, build: Build, instr: Instruction) -> bool:
 
 def _host_made_folders(project: Project, build: Build, files: StageFiles, instr: Instruction) -> list[str]:
     """Where a COPY/ADD puts folders the context lacks that the host puts there before the build: a git-ignored
-    path of the context, or one a script or CI step that builds the image names (`cp -r ../operator ./` in a
-    pre-build hook). VW102 notes it; what the stage then holds under those paths is not read. A file (a name with
-    an extension, a dotfile) is no such folder."""
+    path of the context, or one a step of a script, Makefile or CI workflow creates (`cp -r ../operator ./` in a
+    pre-build hook, as the wrapper reader records it). VW102 notes it; what the stage then holds under those paths
+    is not read. A file (a name with an extension, a dotfile) is no such folder."""
     if instr.cmd not in ("COPY", "ADD") or instr.flag("from") or len(instr.args) < 2:
         return []
     dest = instr.args[-1]
@@ -200,10 +199,8 @@ def _host_made_folders(project: Project, build: Build, files: StageFiles, instr:
             continue
         if match_context(build.context, src.value):
             continue
-        cleaned = clean_source(src.value)
-        if project.is_gitignored(build.context / cleaned) or host_step(
-            project, build.dockerfile_path, build.context, cleaned, puts=True
-        ):
+        target = build.context / clean_source(src.value)
+        if project.is_gitignored(target) or project.wrappers.created.get(norm_path(target)):
             # a folder's contents land in the destination itself, as Docker copies folders
             out.append(posixpath.normpath(posixpath.join(files.workdir(instr), dest)))
     return out
@@ -277,8 +274,8 @@ RULE = register(
             "build target, whatever their stage; and not at all after a COPY of the stage whose plain source, a "
             "`Cargo.toml` or a folder, is in neither the build context nor the repository (a stale path, VW102's "
             "error: the build stops at that COPY, and what the RUNs after it lack is what it was to bring). Nor after "
-            "a COPY of a folder the host puts into the context before the build (git-ignored there, or named by a "
-            "script or CI step that builds the image, such as a pre-build hook's `cp -r ../operator ./`: VW102's "
+            "a COPY of a folder the host puts into the context before the build (git-ignored there, or made by a "
+            "step of a script, Makefile or CI workflow, such as a pre-build hook's `cp -r ../operator ./`: VW102's "
             "note): the stage holds what that step copies, which is not read.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
