@@ -34,6 +34,10 @@ class Launch:
     instr: Instruction | None
 
 
+# interpreters that take a script file as their first argument, beside the shells
+_SCRIPT_RUNNERS = ("python", "python3", "node", "perl")
+
+
 def _argv0(argv: list[str]) -> tuple[str, bool] | None:
     """(program, direct) of an exec-form argv: past tini/dumb-init/gosu, a script given to a shell
     or another interpreter is not direct."""
@@ -49,7 +53,7 @@ def _argv0(argv: list[str]) -> tuple[str, bool] | None:
         return None
     prog = argv[i]
     base = posixpath.basename(prog)
-    if base in SHELLS or base in ("env", "python", "python3", "node", "perl"):
+    if base in SHELLS or base in ("env", *_SCRIPT_RUNNERS):
         rest = [a for a in argv[i + 1 :] if not a.startswith("-")]
         if base in SHELLS and any(a.startswith("-") and "c" in a for a in argv[i + 1 : i + 3]):
             # `sh -c "…"`: a command line, not a script; one simple command names the program it starts
@@ -91,7 +95,7 @@ def launch_of(
 
 
 # an entrypoint that is an interpreter alone (`/bin/bash`, no `-c`): the command's first word is its script
-_INTERPRETERS = frozenset({"sh", "bash", "ash", "dash", "zsh", "python", "python3", "node", "perl"})
+_INTERPRETERS = SHELLS | frozenset(_SCRIPT_RUNNERS)
 
 
 def _words(value: tuple[str, ...] | str) -> tuple[str, ...]:

@@ -156,11 +156,14 @@ def _without_tests(text: str) -> str:
 
 def code_text(path: Path) -> str:
     """The file's text without comments and ``#[cfg(test)]`` modules (line numbers kept); '' when unreadable."""
+    return _without_tests(_COMMENT.sub(_blank, _read(path)))
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-    return _without_tests(_COMMENT.sub(_blank, text))
 
 
 def _at(path: Path, text: str, pos: int) -> Location:
@@ -195,13 +198,10 @@ def _file_marks(path: Path) -> _FileMarks:
 @lru_cache(maxsize=4096)
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
-    text = code_text(path)
+    raw = _read(path)
+    text = _without_tests(_COMMENT.sub(_blank, raw))
     # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing; strings and comments are
     # read in one pass, so that `"http://…"` is a string, not the start of a comment
-    try:
-        raw = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        raw = ""
     bare = _without_tests(_CODE_NOISE.sub(_blank, raw))
     at = [(key, _at(path, bare, m.start())) for key, pattern in _MARKS if (m := pattern.search(bare))]
     fws = frameworks()
@@ -211,11 +211,9 @@ def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
         at.append(("spawn", _at(path, text, spawn.start())))
     if child is not None:
         at.append(("child", _at(path, text, child.start())))
-    off = frozenset(i for i, fw in enumerate(fws) if fw.disabled_by is not None and fw.disabled_by.search(text))
-    for i in sorted(off):
-        pattern = fws[i].disabled_by
-        if pattern is not None and (m := pattern.search(text)) is not None:
-            at.append((f"off:{i}", _at(path, text, m.start())))
+    offs = {i: m for i, fw in enumerate(fws) if fw.disabled_by is not None and (m := fw.disabled_by.search(text))}
+    at += [(f"off:{i}", _at(path, text, m.start())) for i, m in offs.items()]
+    off = frozenset(offs)
     delegates: list[tuple[str, str, Location]] = []
     for m in _DELEGATE_CALL.finditer(text):
         name = m.group(1)
