@@ -167,10 +167,9 @@ def _split_at_subcommand(inv: Invocation) -> tuple[list[str], int] | None:
     return (words, at) if at is not None else None
 
 
-def started_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | None:
-    """The services one command starts: those it names (`up -d postgres`, `run --rm migrate`), else what its
-    `--profile`s select (services of no profile, and of those profiles), else all of no profile (a bare `up`);
-    None when it starts none (`down`, `logs`, `build`) or cannot be read."""
+def _start_words(inv: Invocation) -> tuple[list[str], set[str]] | None:
+    """What a command that starts services says: the services it names and the profiles it selects (`--profile`
+    before the subcommand, or COMPOSE_PROFILES); None when it starts none (`down`, `logs`) or cannot be read."""
     opts = _STARTS.get(inv.subcommand)
     split = _split_at_subcommand(inv) if opts is not None else None
     if opts is None or split is None:
@@ -189,13 +188,19 @@ def started_by(inv: Invocation, compose: ComposeProject) -> frozenset[str] | Non
         if inv.subcommand == "run":
             break  # the rest is the command
         i += 1
-    if named:
-        return frozenset(named) if all(n in compose.services for n in named) else None
     wanted = set(inv.profiles) | {
         w.split("=", 1)[1] if "=" in w else words[k + 1]
         for k, w in enumerate(words[:at])
         if (w == "--profile" and k + 1 < at) or w.startswith("--profile=")
     }
+    return named, wanted
+
+
+def _started(named: list[str], wanted: set[str], compose: ComposeProject) -> frozenset[str] | None:
+    """The services one command starts: those it names (`up -d postgres`, `run --rm migrate`; None when one is not
+    a service of ``compose``), else what its profiles select (services of no profile, and of those profiles)."""
+    if named:
+        return frozenset(named) if all(n in compose.services for n in named) else None
     return frozenset(n for n, svc in compose.services.items() if not svc.profiles or set(svc.profiles) & wanted)
 
 
@@ -217,11 +222,10 @@ def started_services(invocations: tuple[Invocation, ...], compose: ComposeProjec
             continue
         if inv.subcommand not in _STARTS:
             continue
-        split = _split_at_subcommand(inv)
-        before = split[0][: split[1]] if split is not None else []
-        if split is None or inv.profiles or any(w == "--profile" or w.startswith("--profile=") for w in before):
-            return None
-        started = started_by(inv, compose)
+        said = _start_words(inv)
+        if said is None or said[1]:
+            return None  # unreadable, or a `--profile` selection
+        started = _started(*said, compose)
         if started is None or started == frozenset(n for n, s in compose.services.items() if not s.profiles):
             return None  # a bare `up`, or one that names them all
         names |= started
