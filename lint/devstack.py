@@ -404,6 +404,18 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
     return (Scope.DEV, found) if found is not None and not readme_run else None
 
 
+def _called_dev(written: str) -> re.Pattern[str]:
+    """``written`` (a file name or path) and a development-setup phrase within 80 characters of one sentence, in
+    either order, with no mention of production between them."""
+    name = re.escape(written)
+    between = r"(?:(?!prod)[^.\n]|\.(?!\s)){0,80}?"
+    return re.compile(
+        rf"(?<![\w.-]){name}(?![\w.-]){between}{_DEV_HEADER.pattern}"
+        rf"|{_DEV_HEADER.pattern}{between}(?<![\w.-]){name}(?![\w.-])",
+        re.I,
+    )
+
+
 def _sentence_says_dev(project: Project, path: Path) -> str | None:
     """A README sentence that names the compose file and calls it the local development setup (`take a look at the
     [docker-compose.yml](/docker-compose.yml) file that is used for local development`), with no mention of
@@ -412,14 +424,7 @@ def _sentence_says_dev(project: Project, path: Path) -> str | None:
 
     # beside the file its name is enough; a README elsewhere must write its path (a root README's
     # `docker-compose.yml` is the root's)
-    name = re.escape(path.name)
-    rel = re.escape(project.rel(path))
-    near = re.compile(
-        rf"(?<![\w.-]){name}(?![\w.-])(?:(?!prod)[^.\n]|\.(?!\s)){{0,80}}?{_DEV_HEADER.pattern}"
-        rf"|{_DEV_HEADER.pattern}(?:(?!prod)[^.\n]|\.(?!\s)){{0,80}}?(?<![\w.-]){name}(?![\w.-])",
-        re.I,
-    )
-    far = re.compile(near.pattern.replace(name, rel), re.I)
+    near, far = _called_dev(path.name), _called_dev(project.rel(path))
     for doc in sorted(project.discovered.wrappers):
         if not DOC_NAMES.match(doc.name) or doc.parent not in (project.root, path.parent):
             continue

@@ -1,8 +1,7 @@
 """A compose file that was moved (or copied) to a subfolder without its relative paths: the build contexts, bind
 mounts and env files it names are missing beside it but most of them (two at least) exist relative to a folder
-above it (where
-the file used to live), and nothing in the repository runs or names it. Nobody runs it from where it is: what is wrong
-with it is advice, not a defect of the deployment."""
+above it (where the file used to live), and nothing in the repository runs or names it. Nobody runs it from where it
+is: what is wrong with it is advice, not a defect of the deployment."""
 
 from __future__ import annotations
 

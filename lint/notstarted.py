@@ -67,11 +67,11 @@ def unstarted_blocks(project: Project) -> dict[Path, list[Block]]:
             (inv for inv in invocations if inv.kind != "ci" and inv.subcommand in ("up", "run", "start", "create")),
             None,
         )
+        listed = ", ".join(f"`{n}`" for n in sorted(named)) if named is not None and first is not None else None
         for name, svc in compose.services.items():
             key = (norm_path(svc.file), name)
             started_in[key] = started_in.get(key, False) or name in started
-            if named is not None and first is not None:
-                listed = ", ".join(f"`{n}`" for n in sorted(named))
+            if listed is not None and first is not None:
                 shown.setdefault(key, (listed, first.where))
     out: dict[Path, list[Block]] = {}
     for compose in project.composes:

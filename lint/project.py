@@ -301,14 +301,14 @@ class Project:
         from viworks_lint.hostbuild import tagged_builds, wrappers
 
         out: dict[str, Build] = {}
-        for b in self.builds:
-            svc = b.service
-            if svc is not None and svc.image and "$" not in svc.image and b.dockerfile is not None:
-                out.setdefault(_tagged(svc.image), b)
         by_rel: dict[str, list[Build]] = {}
         for b in self.builds:
-            if b.dockerfile is not None:
-                by_rel.setdefault(self.rel(b.dockerfile_path), []).append(b)
+            if b.dockerfile is None:
+                continue
+            by_rel.setdefault(self.rel(b.dockerfile_path), []).append(b)
+            svc = b.service
+            if svc is not None and svc.image and "$" not in svc.image:
+                out.setdefault(_tagged(svc.image), b)
         tagged: dict[str, set[tuple[Path, str | None] | None]] = {}  # a tag several images are built to: no link
         found: dict[str, Build] = {}
         for w in wrappers(self):

@@ -64,8 +64,6 @@ class _Shell:
     def expand(self, word: str) -> Places | None:
         """The repository folders ``word`` can name, or None when a part of it is not known."""
         word = _unquote(word)
-        if word.startswith("/") or word.startswith("~"):
-            return None
         prefixes: Places = frozenset({""})
         rest = word
         while "$" in rest or "`" in rest:
@@ -81,10 +79,8 @@ class _Shell:
                 values = self._current()
             elif (m := _TOPLEVEL.match(rest)) is not None:
                 values = frozenset({"."})
-            elif (m := _VAR.match(rest)) is not None:
-                values = self.vars.get(m.group(1) or m.group(2))
             else:
-                return None
+                return None  # a command substitution, or a variable the script never assigned
             if values is None:
                 return None
             prefixes = frozenset(p + v for p in prefixes for v in values)
@@ -98,8 +94,7 @@ class _Shell:
         if "$" in target or "`" in target:
             self.cwd = self.expand(target)
         else:
-            bases = self.cwd if self.cwd is not None else frozenset({self.here, "."})
-            self.cwd = frozenset(p for b in bases if (p := _join(b, _unquote(target))) is not None) or None
+            self.cwd = frozenset(p for b in self._current() if (p := _join(b, _unquote(target))) is not None) or None
         self.moved = self.cwd is not None
 
     def assign(self, name: str, value: str) -> None:

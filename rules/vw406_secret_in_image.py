@@ -179,9 +179,12 @@ def _from_stage(
 def check(project: Project) -> Iterator[Finding]:
     done: set[tuple[int, str]] = set()
     for build in project.builds:
+        local: bool | None = None  # asked once per build, and only when it has a finding
         for f in _check_build(project, build, done):
             df = build.dockerfile
-            if f.level is not Level.NOTE and df is not None and _built_where_it_runs(project, df):
+            if local is None and f.level is not Level.NOTE and df is not None:
+                local = _built_where_it_runs(project, df)
+            if f.level is not Level.NOTE and local:
                 f = replace(
                     f,
                     level=Level.NOTE,
@@ -201,7 +204,7 @@ def _built_where_it_runs(project: Project, df: Dockerfile) -> bool:
     builds = project.builds_of(df)
     if not builds or any(b.service is None for b in builds) or pushed_targets(project, df):
         return False
-    return not any(b.service is not None and "/" in (b.service.image or "") for b in builds)
+    return not any("/" in (b.service.image or "") for b in builds if b.service is not None)
 
 
 RULE = register(
