@@ -195,6 +195,16 @@ def _copy_dest(dest: str, src: str, many: bool, workdir: str, is_dir: bool = Fal
     return dest_abs, False
 
 
+def _stage_folder(project: Project, df: Dockerfile, at: Stage, ref: str, src: str) -> bool:
+    """Whether ``src`` is, in the earlier stage ``ref``, a folder a COPY filled with a whole tree
+    (``COPY --from=base / /clean`` makes ``/clean`` one, so ``COPY --from=that /clean /`` lays a root file system)."""
+    source = df.stage(ref)
+    if source is None or source.index >= at.index or "$" in src or not src.startswith("/"):
+        return False
+    path = posixpath.normpath(src)
+    return any(c.dir_like and c.dest == path for c in _cached_contents(project, df, source).copies)
+
+
 def stage_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageContents:
     """What the image of ``stage`` holds (its lineage's installs and copies, its root base's facts)."""
     lineage = list(reversed(df.lineage(stage)))
@@ -216,8 +226,13 @@ def stage_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageConte
                 for src in srcs:
                     if "://" in src:
                         src = src.rsplit("/", 1)[-1] or src
-                    # a directory of the build context: its contents land under the destination
-                    is_dir = instr.flag("from") is None and any((c / clean_source(src)).is_dir() for c in contexts)
+                    # a directory of the build context, or one the `--from` stage filled with a whole tree: its
+                    # contents land under the destination
+                    is_dir = (
+                        any((c / clean_source(src)).is_dir() for c in contexts)
+                        if instr.flag("from") is None
+                        else _stage_folder(project, df, st, instr.flag("from") or "", src)
+                    )
                     path, dir_like = _copy_dest(dest, src, len(srcs) > 1, workdir, is_dir)
                     if instr.flag("from") and path == "/" and ("$" in src or "." not in posixpath.basename(src)):
                         out.unreadable.append(instr)  # a whole tree over `/` (libc, certs, …): contents unknown
@@ -235,6 +250,10 @@ def build_contents(project: Project, build: Build) -> ImageContents | None:
     stage = target_stage(df, build.target)
     if stage is None:
         return None
+    return _cached_contents(project, df, stage)
+
+
+def _cached_contents(project: Project, df: Dockerfile, stage: Stage) -> ImageContents:
     cache: dict[tuple[int, int], ImageContents] = project.__dict__.setdefault("_stage_contents_cache", {})
     key = (id(df), stage.index)
     if key not in cache:

@@ -1,0 +1,30 @@
+"""Situations read on a thirty-third set of repositories and on what earlier sets left open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, got
+
+ROOTFS = (
+    "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM gcr.io/distroless/cc-debian12:nonroot AS base\n"
+    "FROM busybox:1.36 AS cleaner\nCOPY --from=base / /clean\nRUN rm -r /clean/usr/lib/*-linux-gnu/libgomp*\n"
+    "FROM scratch\nCOPY --from=cleaner /clean /\n"
+    "COPY --from=build /src/target/release/shop /home/nonroot/shop\nUSER nonroot\n"
+    'ENTRYPOINT ["/home/nonroot/shop"]\n'
+)
+
+
+def test_vw206_a_root_file_system_another_stage_assembled_is_copied_onto_slash(tmp_path: Path) -> None:
+    """`COPY --from=base / /clean` in a busybox stage, then `COPY --from=cleaner /clean /` in `scratch`: the
+    scratch image gets the distroless root file system (glibc included), not a file named `/clean`."""
+    files = {"Dockerfile": ROOTFS, "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "tree", files)
+    assert got(lint(root, ["VW206"]), root) == []
+    # a file the earlier stage made is still a file: the binary copied to `/` leaves scratch without a C library
+    lone = ROOTFS.replace("COPY --from=base / /clean\n", "COPY --from=base /tmp/marker /clean\n")
+    root = write(tmp_path / "file", {**files, "Dockerfile": lone})
+    assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 9, "error")]
+
