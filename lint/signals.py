@@ -117,7 +117,9 @@ _DELEGATE_CALL = re.compile(
 )
 _USE = re.compile(r"\buse\s+(?:::)?([A-Za-z_]\w*)::([^;]*);")
 _FN_DEF = re.compile(r"\bfn\s+(\w+)")
-_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+# strings and char literals first, so that `"http://…"` or `'"'` starts no comment; raw strings `r#"…"#` too
+_LITERAL = r'r(#*)".*?"\1|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\\n]|\\.)\''
+_COMMENT_OR_LITERAL = re.compile(_LITERAL + r"|(//[^\n]*|/\*.*?\*/)", re.S)
 _CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
 
 
@@ -143,6 +145,15 @@ def _blank(m: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", m.group(0))  # keep line numbers
 
 
+def _blank_comment(m: re.Match[str]) -> str:
+    return m.group(0) if m.group(2) is None else _blank(m)
+
+
+def _comment_free(raw: str) -> str:
+    """``raw`` with its comments blanked and its strings kept (line and column numbers kept)."""
+    return _COMMENT_OR_LITERAL.sub(_blank_comment, raw)
+
+
 def _without_tests(text: str) -> str:
     out = text
     for m in reversed(list(_CFG_TEST.finditer(text))):
@@ -156,7 +167,7 @@ def _without_tests(text: str) -> str:
 
 def code_text(path: Path) -> str:
     """The file's text without comments and ``#[cfg(test)]`` modules (line numbers kept); '' when unreadable."""
-    return _without_tests(_COMMENT.sub(_blank, _read(path)))
+    return _without_tests(_comment_free(_read(path)))
 
 
 def _read(path: Path) -> str:
@@ -172,7 +183,7 @@ def _at(path: Path, text: str, pos: int) -> Location:
 
 
 _MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC))
-_CODE_NOISE = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.S)
+_CODE_NOISE = re.compile(_LITERAL + r"|//[^\n]*|/\*.*?\*/", re.S)
 
 
 @dataclass(frozen=True)
@@ -199,7 +210,7 @@ def _file_marks(path: Path) -> _FileMarks:
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
     raw = _read(path)
-    text = _without_tests(_COMMENT.sub(_blank, raw))
+    text = _without_tests(_comment_free(raw))
     # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing; strings and comments are
     # read in one pass, so that `"http://…"` is a string, not the start of a comment
     bare = _without_tests(_CODE_NOISE.sub(_blank, raw))

@@ -28,3 +28,21 @@ def test_vw206_a_root_file_system_another_stage_assembled_is_copied_onto_slash(t
     root = write(tmp_path / "file", {**files, "Dockerfile": lone})
     assert got(lint(root, ["VW206"]), root) == [("VW206", "Dockerfile", 9, "error")]
 
+
+def test_code_text_keeps_code_after_strings_that_look_like_comments(tmp_path: Path) -> None:
+    """`"/static/*path"` and `"http://…"` are strings: the code after them is code (a server start the readers of
+    the comment-free text look for), while real comments still go."""
+    from viworks_lint.signals import code_text
+
+    src = (
+        'let app = Router::new().route("/static/*path", get(files)); // a comment\n'
+        'let url = "http://0.0.0.0:3000"; axum::serve(listener, app).await?;\n'
+        "let c = '\"'; /* gone */ let accept = \"*/*\";\n"
+        'let raw = r#"a " // b"#; tokio::signal::ctrl_c().await?;\n'
+    )
+    path = tmp_path / "main.rs"
+    path.write_text(src)
+    text = code_text(path)
+    assert "axum::serve(listener, app)" in text and "ctrl_c()" in text and 'accept = "*/*"' in text
+    assert "a comment" not in text and "gone" not in text
+    assert [len(line) for line in text.splitlines()] == [len(line) for line in src.splitlines()]
