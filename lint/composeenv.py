@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.composeinclude import inclusions
 from viworks_lint.conventions import SHELL_VARIABLES, commented_names, provisions
 from viworks_lint.project import norm_path
 
@@ -40,8 +41,11 @@ def interpolation_env(
     setup = ComposeEnv(invocations=tuple(invocations))
     # `--env-file` replaces the project directory's `.env` (compose reads `.env` only when none is given)
     dotenv = [] if invocations and all(i.env_files for i in invocations) else [project_dir / ".env"]
+    # a file another compose file `include:`s also gets the including project's variables (its `.env`)
+    included = [e for f in group for inc in inclusions(project).get(norm_path(f), ()) for e in inc.env_files]
     candidates = [
         *dotenv,
+        *(included if len(group) == 1 else ()),
         *extra_env_files,
         *(f for i in invocations for f in i.env_files),
         *(f for i in invocations for f in i.shell_env_files),

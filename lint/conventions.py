@@ -76,8 +76,14 @@ def template_candidates(path: Path) -> list[Path]:
     return out
 
 
+# asked only for a `.env` that is absent or git-ignored: a committed `.env.dev` beside it holds the values to copy
+_DEV_VALUES = (".env.dev", ".env.development")
+
+
 def template_for(path: Path) -> Path | None:
-    for cand in template_candidates(path):
+    """The template beside ``path`` (which is absent or git-ignored)."""
+    extra = [path.parent / n for n in _DEV_VALUES] if path.name == ".env" else []
+    for cand in [*template_candidates(path), *extra]:
         try:
             if cand.exists() and cand != path:
                 return cand

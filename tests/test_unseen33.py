@@ -46,3 +46,45 @@ def test_code_text_keeps_code_after_strings_that_look_like_comments(tmp_path: Pa
     assert "axum::serve(listener, app)" in text and "ctrl_c()" in text and 'accept = "*/*"' in text
     assert "a comment" not in text and "gone" not in text
     assert [len(line) for line in text.splitlines()] == [len(line) for line in src.splitlines()]
+
+
+INCLUDED = (
+    "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: ${POSTGRES_USER}\n"
+    "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n      POSTGRES_DB: ${POSTGRES_DB}\n"
+)
+
+
+def test_vw202_an_included_compose_file_gets_the_including_projects_dotenv(tmp_path: Path) -> None:
+    """`include: [infra/compose/docker-compose.db.yml]` in the root compose file: compose interpolates the included
+    file with the root project's `.env` too, not only a `.env` beside the included file."""
+    files = {
+        "compose.yaml": "include:\n  - infra/compose/docker-compose.db.yml\n",
+        "infra/compose/docker-compose.db.yml": INCLUDED,
+        ".env": "POSTGRES_USER=app\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=app\n",
+    }
+    root = write(tmp_path / "root-env", files)
+    assert got(lint(root, ["VW202"]), root) == []
+    # the long syntax with its own env_file: that file, not the root's `.env`
+    entry = "include:\n  - path: infra/compose/docker-compose.db.yml\n    env_file: infra/db.env\n"
+    long = {**files, "compose.yaml": entry,
+            "infra/db.env": "POSTGRES_USER=app\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=app\n", ".env": "X=1\n"}
+    root = write(tmp_path / "long", long)
+    assert got(lint(root, ["VW202"]), root) == []
+    # nothing includes it: the root `.env` is not its project's
+    alone = {**files, "compose.yaml": "services:\n  web:\n    image: nginx:1.27\n"}
+    root = write(tmp_path / "alone", alone)
+    assert [f.location.line for f in lint(root, ["VW202"]) if f.effective_level.value == "warning"] == [5, 7]
+
+
+def test_vw202_a_committed_env_dev_beside_an_ignored_dotenv_is_the_values_to_copy(tmp_path: Path) -> None:
+    """`.env` is git-ignored and `.env.dev` holds every variable (with `export` lines): one note that names the
+    copy, not a warning per variable."""
+    files = {
+        "compose.yaml": INCLUDED,
+        ".gitignore": ".env\n",
+        ".env.dev": "export POSTGRES_USER=app\nexport POSTGRES_PASSWORD=secret\nexport POSTGRES_DB=app\n",
+    }
+    root = write(tmp_path, files)
+    found = lint(root, ["VW202"])
+    assert got(found, root) == [("VW202", "compose.yaml", 5, "note")]
+    assert "`.env.dev`" in found[0].message
