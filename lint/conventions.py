@@ -108,6 +108,8 @@ def provisions(project: Project, path: Path) -> list[Provision]:
         steps = _doc_steps_named(project, key)
     if not steps:
         steps = _comment_steps(project, key)
+    if not steps:
+        steps = _assembly_steps(project, key)
     beside = template_for(path)
     out = [Provision(key, s.source if s.source is not None and s.source.is_file() else beside, s) for s in steps]
     if beside is not None and not any(p.template == beside for p in out):
@@ -126,6 +128,35 @@ def _doc_steps_named(project: Project, key: Path) -> list[Step]:
             if DOC_NAMES.match(s.location.path.name) and s.source is None and s.text.split()[-1] == key.name:
                 out.append(s)
     return out
+
+
+_COPY_VERB = re.compile(r"\b(?:cp|copy\w*|install|rsync)\b")
+
+
+def _assembly_steps(project: Project, key: Path) -> list[Step]:
+    """A script that assembles a bundle folder (a compose file and the files it mounts, copied in from the
+    repository: `copy_file "${root}/docker/init.sh" "${bundle_dir}/docker/init.sh"` in a script that names
+    `docker/dist`): the missing ``key`` under a folder a script names is copied there by that script's line."""
+    from viworks_lint.hostbuild import wrappers
+
+    root = project.root
+    for folder in key.parents:
+        if folder == root or not folder.is_relative_to(root):
+            break
+        rel_folder = project.rel(folder)
+        tail = key.relative_to(folder).as_posix()
+        if not (root / tail).exists():
+            continue  # what the bundle gets is a file of the repository at the same path from the root
+        for w in wrappers(project):
+            if rel_folder not in w.text:
+                continue
+            named = re.compile(r"(?<![\w.\-])" + re.escape(tail) + r"(?![\w\-]|\.\w)")
+            for no, line in enumerate(w.text.splitlines(), 1):
+                words = line.split()
+                if named.search(line) and _COPY_VERB.search(line) and not line.lstrip().startswith("#"):
+                    where = project.rel(w.path)
+                    return [Step(" ".join(words), where, Location(w.path, no), root / tail)]
+    return []
 
 
 _CREATE_VERB = re.compile(r"\b(create|generate|copy|cp|touch|make)\b", re.IGNORECASE)

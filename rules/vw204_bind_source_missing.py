@@ -375,11 +375,13 @@ RULE = register(
             "wrapper, script, CI workflow or the README, also a bare `touch app.db` in the docs for a copy of the "
             "compose file in another folder such as `examples/`) is only a note naming that step (a deploy job's "
             "`scp`/`rsync` of the file to `host:$DIR/<the same path>` counts too, when the same file runs compose in "
-            "`$DIR` or copies a compose file there); so is a source of a compose file kept under a documentation "
-            "folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute host paths, `~` "
-            "paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed, nor a missing folder of no "
-            "known use mounted into a container known to run as root (compose `user: root`, or an image built here "
-            "with no USER): Docker creates it, and the container can write there.",
+            "`$DIR` or copies a compose file there; and a packaging script that names the compose file's folder and "
+            "copies the file of the same path from the repository root into it, `copy_file \"$root/docker/x.sh\" "
+            "\"$bundle/docker/x.sh\"`, assembling a bundle); so is a source of a compose file kept under a "
+            "documentation folder (`docs/…`), a snippet whose reader supplies the file. Named volumes, absolute host "
+            "paths, `~` paths and paths built from variables (`${PWD}/x`, `$HOME/x`) are not claimed, nor a missing "
+            "folder of no known use mounted into a container known to run as root (compose `user: root`, or an image "
+            "built here with no USER): Docker creates it, and the container can write there.",
             why="Docker does not fail: it creates an empty directory at the missing path and mounts it. "
             "`./nginx.conf:/etc/nginx/nginx.conf` then mounts a directory over the config file and nginx exits "
             'with `read() "/etc/nginx/nginx.conf" failed (21: Is a directory)`.',

@@ -88,3 +88,33 @@ def test_vw202_a_committed_env_dev_beside_an_ignored_dotenv_is_the_values_to_cop
     found = lint(root, ["VW202"])
     assert got(found, root) == [("VW202", "compose.yaml", 5, "note")]
     assert "`.env.dev`" in found[0].message
+
+
+BUNDLE = (
+    "services:\n  migrate:\n    image: postgres:16-alpine\n    command: [\"/run-migrations.sh\"]\n"
+    "    volumes:\n      - ./docker/run-migrations.sh:/run-migrations.sh:ro\n"
+)
+PACKAGE = (
+    "#!/usr/bin/env bash\nset -euo pipefail\nrepo_root=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"\n"
+    "bundle_dir=\"${1:-${repo_root}/dist/bundle}\"\n"
+    "copy_file() { mkdir -p \"$(dirname \"$2\")\"; cp \"$1\" \"$2\"; }\n"
+    "copy_file \"${repo_root}/docker/run-migrations.sh\" \"${bundle_dir}/docker/run-migrations.sh\"\n"
+    "tar -czf bundle.tgz -C \"${bundle_dir}\" .\n"
+)
+
+
+def test_vw204_a_bundle_folder_a_packaging_script_fills_from_the_repository(tmp_path: Path) -> None:
+    """`dist/bundle/compose.yaml` mounts `./docker/run-migrations.sh`; `scripts/package.sh`, which names
+    `dist/bundle`, copies `docker/run-migrations.sh` of the repository there: a note naming that line."""
+    files = {"dist/bundle/compose.yaml": BUNDLE, "docker/run-migrations.sh": "#!/bin/sh\n",
+             "scripts/package.sh": PACKAGE}
+    root = write(tmp_path / "bundle", files)
+    found = lint(root, ["VW204"])
+    assert got(found, root) == [("VW204", "dist/bundle/compose.yaml", 6, "note")]
+    assert "scripts/package.sh" in found[0].message and "copy_file" in found[0].message
+    # a script that copies a file of another name there (`run-migrations.sh.bak`) creates nothing it mounts
+    other = PACKAGE.replace("/docker/run-migrations.sh\" \"${bundle_dir}/docker/run-migrations.sh",
+                            "/docker/run-migrations.sh\" \"${bundle_dir}/docker/run-migrations.sh.bak")
+    other = other.replace("${repo_root}/docker/run-migrations.sh\"", "${repo_root}/docker/run-migrations.sh.bak\"")
+    root = write(tmp_path / "other", {**files, "scripts/package.sh": other})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "dist/bundle/compose.yaml", 6, "error")]
