@@ -292,6 +292,9 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
     for svc in compose.services.values():
         if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
             return None
+        written = svc.node.get("image")
+        if not svc.image.strip() or (written is not None and "$" in (written.raw or "")):
+            return None  # `image: ${API_IMAGE}`: the deploy names the image, which may well be the app's
         last = svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
         if family_of_image(svc.image) is None and _ci_pushes(published, last):
             return None  # an image the repository's own CI builds and pushes (`IMAGE_NAME: shop-gateway`)

@@ -14,6 +14,7 @@ from viworks_lint.merge import merge_shared
 from viworks_lint.parsers.common import MAX_FILE_BYTES
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, all_rules
+from viworks_lint.shippedtargets import unshipped_target_at
 from viworks_lint.suppress import Suppression, scan
 
 # a Dockerfile out of step with the code (it copies a binary no cargo run builds): a sign nobody builds it any
@@ -293,6 +294,8 @@ class Engine:
         df = project.dockerfiles.get(about) if info.kind == "dockerfile" else None
         if df is not None and line is not None and (test_stage_at(df, line) or dev_stage_at(df, line)):
             return None  # a test-runner or development-server target stage: nothing that stage runs is shipped
+        if df is not None and line is not None and unshipped_target_at(project, about, df, line):
+            return None  # a target only a development stack builds, beside the targets CI ships
         if info.kind == "dockerfile" and not project.runs_repo_binary(about, line) and f.level != Level.NOTE:
             return replace(f, level=Level.NOTE)
         return f

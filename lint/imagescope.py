@@ -123,7 +123,7 @@ def _program(stage: Stage) -> str:
     return " ".join(" ".join(i.values) for i in (stage.state.entrypoint, stage.state.cmd) if i is not None)
 
 
-def _stage_at(df: Dockerfile, line: int) -> Stage | None:
+def stage_at(df: Dockerfile, line: int) -> Stage | None:
     """The stage the line is in."""
     at = [st for st in df.stages if st.from_instr.location.line <= line]
     return at[-1] if at else None
@@ -141,14 +141,14 @@ def _dev_server(program: str) -> str | None:
 def test_stage_at(df: Dockerfile, line: int) -> bool:
     """The stage the line is in runs a test runner (`CMD ["cargo", "test"]`): a `--target tests` image of a
     Dockerfile whose other targets ship is no shipped image itself."""
-    stage = _stage_at(df, line)
+    stage = stage_at(df, line)
     return stage is not None and _TEST_RUNNERS.search(_program(stage)) is not None
 
 
 def dev_stage_at(df: Dockerfile, line: int) -> bool:
     """The stage the line is in runs a development server (`CMD cargo-watch -x run`, `cargo run`, `trunk serve`):
     the `dev` target a development compose file builds, beside the stage the Dockerfile ships."""
-    stage = _stage_at(df, line)
+    stage = stage_at(df, line)
     if stage is None or len(df.stages) == 1:
         return False  # a single-stage image: its scope says what it is
     return _dev_server(_program(stage)) is not None
@@ -429,3 +429,4 @@ def runs_repo_binary(project: Project, df: Dockerfile, line: int | None = None) 
                 if any(v.rstrip("/").rsplit("/", 1)[-1] in bins for v in copied):
                     return True
     return False
+

@@ -364,16 +364,23 @@ def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope
     if len(compose.files) != 1 or compose.files[0].name not in COMPOSE_BASES:
         return None
     here = norm_path(compose.files[0]).parent
+    built = {name for name, svc in compose.services.items() if svc.build is not None}
     for other in project.composes:
         if len(other.files) != 1 or other is compose:
             continue
         path = norm_path(other.files[0])
-        named = scope_from_name(project.rel(path))
-        if path.parent != here or named is None or named[0] is not Scope.DEPLOY:
-            continue
-        if set(other.services) & set(compose.services):
-            return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
+        rel = project.rel(path)
+        named = scope_from_name(rel)
+        if path.parent == here and named is not None and named[0] is Scope.DEPLOY:
+            if set(other.services) & set(compose.services):
+                return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
+        elif path.parent != here and _PRODUCTION_FOLDER & set(rel.split("/")[:-1]) and set(other.services) & built:
+            # `infra/production/api.compose.yml` runs a service this file builds: this one is the local stack
+            return Scope.DEV, f"`{rel}` is the production stack of service `{sorted(set(other.services) & built)[0]}`"
     return None
+
+
+_PRODUCTION_FOLDER = frozenset({"production", "prod"})
 
 
 def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, _Use]) -> tuple[Scope, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, got
+from tests.unseen_fixtures import CARGO, got, scope_of
 
 ROOTFS = (
     "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
@@ -118,3 +118,39 @@ def test_vw204_a_bundle_folder_a_packaging_script_fills_from_the_repository(tmp_
     other = other.replace("${repo_root}/docker/run-migrations.sh\"", "${repo_root}/docker/run-migrations.sh.bak\"")
     root = write(tmp_path / "other", {**files, "scripts/package.sh": other})
     assert got(lint(root, ["VW204"]), root) == [("VW204", "dist/bundle/compose.yaml", 6, "error")]
+
+
+TARGETS = (
+    "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim AS api-runtime\nCOPY --from=build /src/target/release/api /usr/local/bin/api\n"
+    'CMD ["api"]\n'
+    "FROM debian:bookworm-slim AS worker-runtime\nCOPY --from=build /src/target/release/worker /usr/local/bin/worker\n"
+    'CMD ["worker"]\n'
+)
+QUICKSTART = (
+    "services:\n  api:\n    build:\n      context: .\n      target: api-runtime\n    ports: [\"8080:8080\"]\n"
+    "  worker:\n    build:\n      context: .\n      target: worker-runtime\n"
+)
+PRODUCTION = "services:\n  api:\n    image: ${API_IMAGE}\n    ports: [\"8080:8080\"]\n    restart: always\n"
+DEPLOY = (
+    "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    "      - run: docker build --target api-runtime --tag \"$API_IMAGE\" .\n"
+)
+
+
+def test_a_target_only_the_quick_start_stack_builds_while_ci_ships_another(tmp_path: Path) -> None:
+    """CI builds `--target api-runtime`, `infra/production/api.compose.yml` runs it (`image: ${API_IMAGE}`); the root
+    compose file, the local stack, also builds `worker-runtime`: hardening stays on `api-runtime` only."""
+    files = {
+        "Dockerfile": TARGETS, "docker-compose.yml": QUICKSTART, "infra/production/api.compose.yml": PRODUCTION,
+        ".github/workflows/deploy.yml": DEPLOY, "Cargo.toml": CARGO.replace("shop", "api"),
+        "src/main.rs": "fn main() {}\n", "src/bin/worker.rs": "fn main() {}\n",
+    }
+    root = write(tmp_path / "ships", files)
+    assert scope_of(root, "docker-compose.yml") == "dev"
+    assert scope_of(root, "infra/production/api.compose.yml") == "deploy"  # `${API_IMAGE}` may be the app's image
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # no workflow ships a target: both are what the Dockerfile is for
+    del files[".github/workflows/deploy.yml"]
+    root = write(tmp_path / "both", files)
+    assert [f[2] for f in got(lint(root, ["VW401"]), root)] == [5, 8]
