@@ -42,7 +42,8 @@ def lib_name_guesses(package: str) -> set[str]:
     manifest), without separators: the name itself, the name without leading words (``tiny-bip39`` →
     ``bip39``, ``rust-ini`` → ``ini``, ``astral-tokio-tar`` → ``tokiotar``), without trailing version or fork
     words (``tui-textarea-2`` → ``tuitextarea``, ``xml-rs`` → ``xml``) and without inner version words
-    (``ignite-v2-client`` → ``igniteclient``); ``md-5`` gives ``md5``. Never a shorter prefix (``tokio-util``
+    (``ignite-v2-client`` → ``igniteclient``) and without a leading ``lib`` (``libcaesium`` → ``caesium``);
+    ``md-5`` gives ``md5``. Never a shorter prefix (``tokio-util``
     gives no ``tokio``)."""
     words = [w for w in re.split(r"[-_]", package.lower()) if w]
     out: set[str] = set()
@@ -54,6 +55,7 @@ def lib_name_guesses(package: str) -> set[str]:
     kept = [w for w in words if not _NOISE.match(w)]
     if kept and len(kept) < len(words):  # a version word inside the name: `ignite-v2-client` builds `ignite_client`
         out.add("".join(kept))
+    out |= {g[3:] for g in out if g.startswith("lib") and len(g) > 5}  # `libcaesium` builds `caesium`
     return out
 
 

@@ -244,10 +244,11 @@ RULE = register(
             "files with parse errors, and in modules whose names cannot all be known (a glob import from another "
             "crate, an unknown item macro, `include!`) gives no finding, nor does a name that may be the library of a "
             "declared package named otherwise (a run of its words, `acme-rfc8555` for `acme`, or a word with letters "
-            "left out, `smplx-std` for `simplex`), unless Cargo.lock or the list of well-known crates has a crate of "
-            "that name. One finding per crate and table of a package, at its first use, with the manifest and the "
-            "first use in each other file as related locations; when Cargo.lock already has the crate (another "
-            "dependency pulls it in) the message names the version to add.",
+            "left out, `smplx-std` for `simplex`, or the name without a leading `lib`, `libcaesium` for `caesium`), "
+            "unless Cargo.lock or the list of well-known crates has a crate of that name. One finding per crate and "
+            "table of a package, at its first use, with the manifest and the first use in each other file as related "
+            "locations; when Cargo.lock already has the crate (another dependency pulls it in) the message names the "
+            "version to add.",
             why="The crate compiled on a developer machine through an old lock file, a workspace sibling or an IDE "
             'quick-fix that never touched Cargo.toml; in `docker build` the compiler stops with "use of '
             'undeclared crate or module" / "unresolved import", the image is never built and compose keeps '

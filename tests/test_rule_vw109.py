@@ -147,10 +147,11 @@ def test_renamed_and_lib_named_dependencies(tmp_path: Path) -> None:
         tmp_path,
         {
             "src/main.rs": "fn main() { rt::spawn(async {}); let _ = bip39::Language::English; "
-            'let _ = tui_textarea::TextArea::default(); md5::compute(b""); ignite_client::connect(); }\n',
+            'let _ = tui_textarea::TextArea::default(); md5::compute(b""); ignite_client::connect(); '
+            "caesium::compress(); }\n",
         },
         deps='rt = { package = "tokio", version = "1" }\ntiny-bip39 = "2"\ntui-textarea-2 = "0.10"\nmd-5 = "0.10"\n'
-        'ignite-v2-client = "1"\n',
+        'ignite-v2-client = "1"\nlibcaesium = "0.20"\n',
     )
     assert _names(tmp_path) == []
 
