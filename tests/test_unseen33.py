@@ -154,3 +154,32 @@ def test_a_target_only_the_quick_start_stack_builds_while_ci_ships_another(tmp_p
     del files[".github/workflows/deploy.yml"]
     root = write(tmp_path / "both", files)
     assert [f[2] for f in got(lint(root, ["VW401"]), root)] == [5, 8]
+
+
+SSO = (
+    "async fn callback_listener(port: Option<u16>) -> tokio::net::TcpListener {\n"
+    "    let addr = format!(\n        \"127.0.0.1:{}\",\n        port.unwrap_or(0) // 0: the OS picks a free port\n"
+    "    );\n    tokio::net::TcpListener::bind(&addr).await.unwrap()\n}\n\n"
+    "#[tokio::main]\nasync fn main() {\n    let _cb = callback_listener(None).await;\n"
+    "    let l = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n"
+    "    axum::serve(l, axum::Router::new()).await.unwrap();\n}\n"
+)
+
+
+def test_vw207_a_loopback_listener_whose_port_defaults_to_zero_is_ephemeral(tmp_path: Path) -> None:
+    """`format!("127.0.0.1:{}", port.unwrap_or(0))`: the OS picks a port unless a caller names one, a local
+    callback listener, not the service's port."""
+    files = {"compose.yaml": "services:\n  api:\n    build: .\n    ports: [\"8080:8080\"]\n",
+             "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api") + 'tokio = "1"\naxum = "0.7"\n',
+             "src/main.rs": SSO}
+    root = write(tmp_path / "zero", files)
+    assert lint(root, ["VW207"]) == []
+    root = write(tmp_path / "fixed", {**files, "src/main.rs": SSO.replace("unwrap_or(0)", "unwrap_or(9000)")})
+    assert got(lint(root, ["VW207"]), root) == [("VW207", "src/main.rs", 6, "error")]
+
+
+IMAGE_API = (
+    "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/api /usr/local/bin/api\n"
+    'USER nobody\nCMD ["api"]\n'
+)

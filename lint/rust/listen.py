@@ -67,12 +67,29 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
                 addr = eval_addr(ctx, arg, 0) or Addr()
                 if addr.port == 0 and addr.port_env is None and addr.addr_env is None:
                     continue  # port 0: an ephemeral listener (tests, helpers), never the service's port
+                if addr.port is None and addr.port_env is None and _port_zero_default(pf, arg):
+                    continue  # `format!("127.0.0.1:{}", port.unwrap_or(0))`: ephemeral unless a caller asks
                 out.append(
                     ListenAddr(pf.location(arg), addr.host, addr.port, addr.host_env, addr.port_env, addr.addr_env)
                 )
             except RecursionError:
                 continue
     return out
+
+
+_PORT_ZERO = re.compile(r"\.unwrap_or\(\s*0\s*\)\s*[,)]?\s*\)?\s*;?\s*$")
+
+
+def _port_zero_default(pf: ParsedFile, arg: Node) -> bool:
+    """The address (or the binding it names) ends with a port that defaults to 0: `port.unwrap_or(0)` as the
+    last argument of its `format!`, or of the `(host, port)` tuple."""
+    node = unparen(arg)
+    while node is not None and node.type == "reference_expression":
+        node = unparen(node.named_children[-1]) if node.named_children else None
+    if node is not None and node.type == "identifier":
+        b = find_binding(pf, node, pf.text(node))
+        node = b.value if b is not None else None
+    return node is not None and _PORT_ZERO.search(re.sub(r"//[^\n]*", "", pf.text(node))) is not None
 
 
 def _probe(pf: ParsedFile, call: Node) -> bool:
