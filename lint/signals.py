@@ -149,7 +149,7 @@ def _blank_comment(m: re.Match[str]) -> str:
     return m.group(0) if m.group(2) is None else _blank(m)
 
 
-def _comment_free(raw: str) -> str:
+def comment_free(raw: str) -> str:
     """``raw`` with its comments blanked and its strings kept (line and column numbers kept)."""
     return _COMMENT_OR_LITERAL.sub(_blank_comment, raw)
 
@@ -167,7 +167,7 @@ def _without_tests(text: str) -> str:
 
 def code_text(path: Path) -> str:
     """The file's text without comments and ``#[cfg(test)]`` modules (line numbers kept); '' when unreadable."""
-    return _without_tests(_comment_free(_read(path)))
+    return _without_tests(comment_free(_read(path)))
 
 
 def _read(path: Path) -> str:
@@ -210,7 +210,7 @@ def _file_marks(path: Path) -> _FileMarks:
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
     raw = _read(path)
-    text = _without_tests(_comment_free(raw))
+    text = _without_tests(comment_free(raw))
     # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing; strings and comments are
     # read in one pass, so that `"http://…"` is a string, not the start of a comment
     bare = _without_tests(_CODE_NOISE.sub(_blank, raw))

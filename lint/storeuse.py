@@ -16,6 +16,7 @@ from viworks_lint.datastores import Family, families
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Project
+from viworks_lint.signals import comment_free
 
 _MAX_FILES = 2000
 
@@ -36,19 +37,35 @@ def _manifests(project: Project, code: ServiceCode) -> list[Manifest]:
     return out
 
 
+def _package_files(manifest: Manifest) -> set[Path]:
+    files = set(sorted((manifest.dir / "src").rglob("*.rs"))[:_MAX_FILES])
+    for t in (*manifest.targets, manifest.lib, manifest.build_script):
+        if t is not None and t.path is not None:
+            files.add(t.path)
+    return files
+
+
 def package_sources(project: Project, manifest: Manifest) -> list[str]:
     """The Rust sources of one package (``src/`` and targets placed elsewhere), read once per run."""
     cache: dict[Path, list[str]] = project.__dict__.setdefault("_package_sources", {})
     hit = cache.get(manifest.dir)
     if hit is not None:
         return hit
-    files = set(sorted((manifest.dir / "src").rglob("*.rs"))[:_MAX_FILES])
-    for t in (*manifest.targets, manifest.lib, manifest.build_script):
-        if t is not None and t.path is not None:
-            files.add(t.path)
-    texts = [_read(f) for f in sorted(files)]
+    texts = [_read(f) for f in sorted(_package_files(manifest))]
     cache[manifest.dir] = texts
     return texts
+
+
+def _comment_free_sources(project: Project, manifest: Manifest, bins: frozenset[str] | None) -> list[str]:
+    """The package's sources without comments (a read commented out, `// let url = env::var("DATABASE_URL")`,
+    reads nothing) and without the root files of binaries other than ``bins`` (when those are known)."""
+    cache: dict[Path, list[tuple[Path, str]]] = project.__dict__.setdefault("_comment_free_sources", {})
+    if manifest.dir not in cache:
+        files = sorted(_package_files(manifest))
+        texts = package_sources(project, manifest)
+        cache[manifest.dir] = [(f, comment_free(t)) for f, t in zip(files, texts, strict=True)]
+    others = {t.path for t in manifest.targets if t.kind == "bin" and bins and t.name not in bins and t.path}
+    return [t for f, t in cache[manifest.dir] if f not in others]
 
 
 def tree_sources(project: Project, manifest: Manifest) -> list[str]:
@@ -324,9 +341,10 @@ def reads_variable(project: Project, svc: Service, name: str) -> bool | None:
         return None
     if any(r.name == name for r in (*code.env_reads, *code.build_reads)):
         return True
-    texts = [t for m in _manifests(project, code) for t in package_sources(project, m)]
+    texts = [t for m in _manifests(project, code) for t in _comment_free_sources(project, m, code.bins)]
     if not texts:
         return None
-    if any(name in t or name.lower() in t for t in texts):  # also a struct field serde maps from the name
+    field = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?" + re.escape(name.lower()) + r"\s*:", re.M)
+    if any(name in t or field.search(t) for t in texts):  # also a struct field serde maps from the name
         return True
     return None if any(_DYNAMIC_ENV.search(t) for t in texts) else False

@@ -183,3 +183,31 @@ IMAGE_API = (
     "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/api /usr/local/bin/api\n"
     'USER nobody\nCMD ["api"]\n'
 )
+
+
+SERVER = (
+    "#[tokio::main]\nasync fn main() {\n"
+    "    // let database_url = std::env::var(\"DATABASE_URL\").unwrap();\n"
+    "    let l = tokio::net::TcpListener::bind(\"0.0.0.0:8080\").await.unwrap();\n"
+    "    axum::serve(l, axum::Router::new()).await.unwrap();\n}\n"
+)
+
+
+def test_vw208_a_variable_only_commented_out_code_or_another_binary_reads(tmp_path: Path) -> None:
+    """`DATABASE_URL` names host `db`, which no service is; the started binary `server` reads it only in a
+    commented-out line, the `db_test` binary reads it, and a helper takes a `database_url` parameter: the app
+    connects to nothing."""
+    files = {
+        "compose.yaml": "services:\n  api:\n    build: .\n    entrypoint: /usr/local/bin/server\n"
+                        "    environment:\n      DATABASE_URL: postgres://app:pw@db:5432/app\n",
+        "Dockerfile": IMAGE_API.replace("release/api /usr/local/bin/api", "release/server /usr/local/bin/server"),
+        "Cargo.toml": CARGO.replace("shop", "api") + 'tokio = "1"\naxum = "0.7"\n',
+        "src/lib.rs": "pub async fn connect(database_url: &str) -> usize { database_url.len() }\n",
+        "src/bin/server.rs": SERVER,
+        "src/bin/db_test.rs": "fn main() { let _u = std::env::var(\"DATABASE_URL\").unwrap(); }\n",
+    }
+    root = write(tmp_path / "unread", files)
+    assert lint(root, ["VW208"]) == []
+    read = {**files, "src/bin/server.rs": SERVER.replace("    // let database_url", "    let database_url")}
+    root = write(tmp_path / "read", read)
+    assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 6, "error")]
