@@ -79,8 +79,10 @@ def _env_rustflags(files: StageFiles, out: CargoNeeds) -> bool:
 
 
 # settings whose absence changes how a build compiles but does not make it fail: a dependency-cache build
-# without them only caches less
-_SOFT = frozenset({"build.rustflags", "build.target-dir"})
+# without them only caches less (without `build.target` the stub builds for the host, into `target/release`)
+_SOFT = frozenset({"build.rustflags", "build.target-dir", "build.target"})
+# front-end bundlers that run cargo for the package themselves (Dioxus, Trunk): the real build after a stub
+_BUNDLER_BUILD = re.compile(r"\b(?:dx|trunk)\s+(?:build|bundle)\b")
 
 
 def _rebuilt_with(files: StageFiles, out: CargoNeeds, cfg: Path) -> bool:
@@ -104,7 +106,8 @@ def _rebuilt_with(files: StageFiles, out: CargoNeeds, cfg: Path) -> bool:
             continue
         calls = cargo_calls(ins, files.workdir(ins))
         same = [c for c in calls if c.cwd == out.call.cwd and (c.base == "build" or c.opt("--path"))]
-        if same and files.lookup(path, ins).state == PRESENT:
+        bundled = files.workdir(ins) == out.call.cwd and _BUNDLER_BUILD.search(run_text(ins)) is not None
+        if (same or bundled) and files.lookup(path, ins).state == PRESENT:
             return True
     return False
 

@@ -247,9 +247,10 @@ RULE = register(
             "`CARGO_BUILD_TARGET`), `links` overrides, `[unstable]`, and `[env]` values the compiled code reads at "
             "build time with `env!`/`option_env!` or in `build.rs` — for `cargo run`/`test` any `[env]`, since the "
             "config's `[env]` reaches build scripts, rustc and the program cargo runs; `--cfg` rustflags (not one a "
-            "dependency's feature refuses to compile without, rules/crates.json `cfg_gated`: `tokio_unstable`) and a "
-            "`target-dir` are not needed by the build of a stub `main` that caches dependencies when a later build of "
-            "the same folder, one that has the file, follows); a config holding only aliases, `[profile]`/`-C "
+            "dependency's feature refuses to compile without, rules/crates.json `cfg_gated`: `tokio_unstable`), a "
+            "`target-dir` and a `[build] target` are not needed by the build of a stub `main` that caches "
+            "dependencies when a later build of the same folder, one that has the file, follows (a `cargo build`, or "
+            "`dx build`/`trunk build`, which run cargo themselves)); a config holding only aliases, `[profile]`/`-C "
             "target-cpu` tuning, `rustc-wrapper`, a host linker/`-fuse-ld` choice or test-only `[env]` values is not "
             "claimed, and what the code embeds at compile time: `include_str!`/`include_bytes!`/`include!` (relative "
             "to the file), `sqlx::migrate!`, `sqlx::query_file!`, `refinery::embed_migrations!`, "
@@ -274,9 +275,9 @@ RULE = register(
             "build target, whatever their stage; and not at all after a COPY of the stage whose plain source, a "
             "`Cargo.toml` or a folder, is in neither the build context nor the repository (a stale path, VW102's "
             "error: the build stops at that COPY, and what the RUNs after it lack is what it was to bring). Nor after "
-            "a COPY of a folder the host puts into the context before the build (git-ignored there, or made by a "
-            "step of a script, Makefile or CI workflow, such as a pre-build hook's `cp -r ../operator ./`: VW102's "
-            "note): the stage holds what that step copies, which is not read.",
+            "a COPY of a folder the host puts into the context before the build (git-ignored there, or made by a step "
+            "of a script, Makefile or CI workflow, such as a pre-build hook's `cp -r ../operator ./`: VW102's note): "
+            "the stage holds what that step copies, which is not read.",
             why="The build runs in a stage that holds only what the Dockerfile copied, not the repository: "
             '`cargo build` fails with "failed to load manifest for workspace member", "couldn\'t read '
             'src/../migrations" or "error: failed to read `.sqlx`" although `cargo build` on the host works.',

@@ -211,3 +211,24 @@ def test_vw208_a_variable_only_commented_out_code_or_another_binary_reads(tmp_pa
     read = {**files, "src/bin/server.rs": SERVER.replace("    // let database_url", "    let database_url")}
     root = write(tmp_path / "read", read)
     assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 6, "error")]
+
+
+STUB_DX = (
+    "FROM rust:1.88 AS builder\nWORKDIR /build\nCOPY Cargo.toml Cargo.lock ./\n"
+    "RUN mkdir src && echo \"fn main() {}\" > src/main.rs\nRUN cargo build --release && rm -rf src\n"
+    "COPY . .\nRUN dx build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=builder /build/target/dx/shop/release/web /app\nCMD [\"/app/shop\"]\n"
+)
+
+
+def test_vw110_a_dependency_cache_build_without_the_configs_build_target_only_caches_less(tmp_path: Path) -> None:
+    """`.cargo/config.toml` sets `[build] target`; the stub build before `COPY . .` lacks it and builds for the host
+    into `target/release`, and the real build (`dx build`, which runs cargo itself) has it: nothing fails."""
+    files = {"Dockerfile": STUB_DX, "Cargo.toml": CARGO, "Cargo.lock": "", "src/main.rs": "fn main() {}\n",
+             ".cargo/config.toml": '[build]\ntarget = "x86_64-unknown-linux-gnu"\n'}
+    root = write(tmp_path / "stub", files)
+    assert lint(root, ["VW110"]) == []
+    # no stub: the one build there is lacks the target it is configured for
+    plain = STUB_DX.replace("RUN mkdir src && echo \"fn main() {}\" > src/main.rs\n", "COPY src src\n")
+    root = write(tmp_path / "plain", {**files, "Dockerfile": plain})
+    assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
