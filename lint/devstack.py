@@ -65,6 +65,10 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     serve = DEV_SERVE.search(text)
     if match is None and serve is not None and mount is not None:
         return f"runs `{serve.group(0)}` with {mount} bind-mounted"
+    cache = next((m.target for m in svc.volumes if m.target and m.target.rstrip("/").endswith("/target")), None)
+    if match is None and mount is not None and cache is not None and build is not None:
+        # `./backend/src:/code/src` and a volume over `/code/target`: the setup of a compiler in the container
+        return f"{mount} is bind-mounted over the source and a volume keeps cargo's `{cache}` between runs"
     if match is None:
         df = build.dockerfile if build is not None else None
         watcher = _installs_watcher(stage)

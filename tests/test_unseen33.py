@@ -232,3 +232,16 @@ def test_vw110_a_dependency_cache_build_without_the_configs_build_target_only_ca
     plain = STUB_DX.replace("RUN mkdir src && echo \"fn main() {}\" > src/main.rs\n", "COPY src src\n")
     root = write(tmp_path / "plain", {**files, "Dockerfile": plain})
     assert [f.rule_id for f in lint(root, ["VW110"])] == ["VW110"]
+
+
+def test_scope_a_service_with_its_source_and_cargos_target_mounted_is_a_development_one(tmp_path: Path) -> None:
+    """`./src:/code/src` bind-mounted and a named volume over `/code/target`: a compiler's setup in the container,
+    whatever the image's CMD says now; the source mount alone does not say so."""
+    compose = ("services:\n  api:\n    build: .\n    ports: [\"8000:8000\"]\n    volumes:\n"
+               "      - ./src:/code/src\n      - cache:/code/target\nvolumes:\n  cache: {}\n")
+    files = {"compose.yaml": compose, "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api"),
+             "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "dev", files)
+    assert scope_of(root, "compose.yaml") == "dev"
+    root = write(tmp_path / "src-only", {**files, "compose.yaml": compose.replace("      - cache:/code/target\n", "")})
+    assert scope_of(root, "compose.yaml") == "deploy"
