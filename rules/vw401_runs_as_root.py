@@ -9,6 +9,7 @@ from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hostroot import docker_client, host_root, published_services
 from viworks_lint.images import lookup
+from viworks_lint.jobs import copy_job
 from viworks_lint.keepalive import no_op_command
 from viworks_lint.location import Location
 from viworks_lint.oneshot import runs_to_completion
@@ -126,7 +127,13 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if one_off is not None:
             related = (*related, Related(Location(one_off[0], one_off[1], 1), f"run only as `{one_off[2]}`"))
         reason = _stated_reason(df, user_instr) if user_instr is not None else None
-        advice = privileged or cli or sockets or client or platform or no_op is not None or reason or one_off
+        copier = any(copy_job(b) for b in stage_builds) and all(
+            copy_job(b) or _service_user_nonroot(b) for b in stage_builds
+        )
+        if copier:
+            related = (*related, *(Related(b.service.location, f"service `{b.service.name}` only copies the image's "
+                                           "files into a volume and exits") for b in stage_builds if b.service))
+        advice = privileged or cli or sockets or client or platform or no_op is not None or reason or one_off or copier
         level = Level.NOTE if advice else None
         on_platform = (
             f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
@@ -143,6 +150,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _client(client)
                 + _NO_OP * (no_op is not None)
                 + _ONE_OFF * (one_off is not None)
+                + _COPIER * copier
                 + (f"; the comment above it says why (`{reason}`): a deliberate choice, only advice" if reason else "")
                 + on_platform,
                 user_instr.location,
@@ -161,6 +169,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _client(client)
                 + _NO_OP * (no_op is not None)
                 + _ONE_OFF * (one_off is not None)
+                + _COPIER * copier
                 + on_platform,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
@@ -186,6 +195,11 @@ def _client(client: tuple[str, Location] | None) -> str:
 _ONE_OFF = (
     "; the repository runs the image only as a one-off command that removes its container when done (`docker run "
     "--rm <image> <command>`, never detached or restarted), an admin tool rather than a service (only advice)"
+)
+_COPIER = (
+    "; every compose service that runs it only copies the image's files into a volume and exits (an init "
+    "container that carries files for other containers, writing where Docker made the volume owned by root): "
+    "only advice"
 )
 _CLI = (
     "; it runs a command-line tool (subcommands, `help` as its default command, or a terminal UI; no EXPOSE or "
@@ -268,25 +282,28 @@ RULE = register(
             "build -f Dockerfile.cli -t app-cli .`, `$(DOCKER)` of a Makefile too) and runs only as a one-off command "
             "(every `docker run` of the tag, in any wrapper or document, has `--rm` and a command, and none is "
             "detached, restarted, publishes a port or uses the host network) and never pushes: an admin tool. A note "
-            "when every compose service that runs the image (one that builds it, or an `image:` whose name carries "
-            "the program the image starts, as `acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: "
-            "that is root on the host whatever the container's user; and when the code the image runs is a Docker API "
-            "client (it depends on `bollard`, `docker-api`, `shiplift` or `dockworker`, rules/crates.json "
-            "`docker_clients`, with sources; an optional one only when a default feature enables it) and neither a "
-            "service that runs it nor the image's `ENV` points `DOCKER_HOST` elsewhere than the local socket "
-            "(`tcp://socket-proxy:2375`), and the repository mounts the socket for it: a compose service that runs it "
-            "does, or, when no compose service runs it, a compose file or documentation page mounts it (`-v "
-            "/var/run/docker.sock:…`): it needs the engine's socket, which only root or the socket's group can open. "
-            "A note too for a Dockerfile that cannot build as it is (a VW106 error) when nothing builds it or the "
-            "repository has no binary at all (a crate that became a library), or for one nothing builds that was "
-            "retired: its only build line in a compose file or CI workflow is commented out (not a `# build: .` to "
-            "uncomment under a service that still pulls the image), or a `deploy` Dockerfile that compose or CI "
-            "builds ships the same binaries (not when a `fly.toml`/`render.yaml` may build it). A note for an image "
-            "built for a platform that runs it as a user of its own whatever its USER (`rules/platforms.json`, with "
-            "sources: AWS Lambda, from a `public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda "
-            "Web Adapter copied into `/opt/extensions`; Heroku, for the Dockerfile a `heroku.yml` or a CI deploy step "
-            "deploys), unless a compose service of a deploy compose file that the repository deploys (a wrapper or CI "
-            "step runs it, or runs compose over ssh) runs it as a plain container.",
+            "when the compose services that run the image only copy its files into a volume they mount and exit "
+            "(`entrypoint: [\"/bin/sh\", \"-c\", \"cp /usr/local/bin/agent /opt/agent/ && chmod +x …\"]`, no restart "
+            "policy but `no`: an init container carrying files for others). A note when every compose service that "
+            "runs the image (one that builds it, or an `image:` whose name carries the program the image starts, as "
+            "`acme/shop-agent` for `agent`) bind-mounts the Docker or Podman socket: that is root on the host "
+            "whatever the container's user; and when the code the image runs is a Docker API client (it depends on "
+            "`bollard`, `docker-api`, `shiplift` or `dockworker`, rules/crates.json `docker_clients`, with sources; "
+            "an optional one only when a default feature enables it) and neither a service that runs it nor the "
+            "image's `ENV` points `DOCKER_HOST` elsewhere than the local socket (`tcp://socket-proxy:2375`), and the "
+            "repository mounts the socket for it: a compose service that runs it does, or, when no compose service "
+            "runs it, a compose file or documentation page mounts it (`-v /var/run/docker.sock:…`): it needs the "
+            "engine's socket, which only root or the socket's group can open. A note too for a Dockerfile that cannot "
+            "build as it is (a VW106 error) when nothing builds it or the repository has no binary at all (a crate "
+            "that became a library), or for one nothing builds that was retired: its only build line in a compose "
+            "file or CI workflow is commented out (not a `# build: .` to uncomment under a service that still pulls "
+            "the image), or a `deploy` Dockerfile that compose or CI builds ships the same binaries (not when a "
+            "`fly.toml`/`render.yaml` may build it). A note for an image built for a platform that runs it as a user "
+            "of its own whatever its USER (`rules/platforms.json`, with sources: AWS Lambda, from a "
+            "`public.ecr.aws/lambda/*` base or with a Lambda extension such as the Lambda Web Adapter copied into "
+            "`/opt/extensions`; Heroku, for the Dockerfile a `heroku.yml` or a CI deploy step deploys), unless a "
+            "compose service of a deploy compose file that the repository deploys (a wrapper or CI step runs it, or "
+            "runs compose over ssh) runs it as a plain container.",
             why="A compromised or buggy backend running as root can write anywhere in the container, and any "
             "container escape starts as root on the host.",
             example="FROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/backend /usr/local/bin/\n"

@@ -245,3 +245,34 @@ def test_scope_a_service_with_its_source_and_cargos_target_mounted_is_a_developm
     assert scope_of(root, "compose.yaml") == "dev"
     root = write(tmp_path / "src-only", {**files, "compose.yaml": compose.replace("      - cache:/code/target\n", "")})
     assert scope_of(root, "compose.yaml") == "deploy"
+
+
+CARRIER = (
+    "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM busybox:1.36 AS agent-init\nCOPY --from=build /src/target/release/agent /usr/local/bin/agent\n"
+    'ENTRYPOINT ["/usr/local/bin/agent"]\n'
+)
+INIT_AGENT = (
+    "services:\n  init-agent:\n    build:\n      context: .\n      target: agent-init\n    volumes:\n"
+    "      - agent_bin:/opt/agent\n    entrypoint: [\"/bin/sh\", \"-c\", \"cp /usr/local/bin/agent /opt/agent/agent && "
+    "chmod +x /opt/agent/agent && /usr/local/bin/agent --version > /opt/agent/version && echo copied\"]\n"
+    "    restart: \"no\"\n"
+    "  worker:\n    image: python:3.12-slim\n    command: [\"/agent/agent\"]\n"
+    "    volumes:\n      - agent_bin:/agent:ro\n"
+    "    depends_on:\n      init-agent:\n        condition: service_completed_successfully\n"
+    "volumes:\n  agent_bin: {}\n"
+)
+
+
+def test_vw401_an_init_container_that_only_copies_its_binaries_into_a_volume(tmp_path: Path) -> None:
+    """The compose service overrides the entrypoint with `sh -c "cp … /opt/agent/… && chmod …"` and exits: root
+    writes into the volume Docker made; only advice. Running the agent itself as root stays a warning."""
+    files = {"compose.yaml": INIT_AGENT, "Dockerfile": CARRIER, "Cargo.toml": CARGO.replace("shop", "agent"),
+             "src/main.rs": "fn main() { loop { std::thread::sleep(std::time::Duration::from_secs(1)); } }\n"}
+    root = write(tmp_path / "copies", files)
+    found = lint(root, ["VW401"])
+    assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
+    assert "only copies the image's files into a volume" in found[0].message
+    runs = INIT_AGENT.replace('"-c", "cp ', '"-c", "/usr/local/bin/agent serve; cp ')
+    root = write(tmp_path / "runs", {**files, "compose.yaml": runs})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
