@@ -31,6 +31,7 @@ class Family:
     waiting_clients: tuple[str, ...] = ()  # client crates that wait for a late server at start (`client_waits`)
     shell_clients: tuple[str, ...] = ()  # its command-line clients (`psql`, `redis-cli`)
     waiting_unless: tuple[str, ...] = ()  # calls that fail fast instead (`client_waits.unless_calls`)
+    data_dirs: tuple[str, ...] = ()  # where the official image keeps its data (`data_dirs.paths`)
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +60,7 @@ def families() -> tuple[Family, ...]:
             waiting_clients=tuple(f.get("client_waits", {}).get("crates", ())),
             shell_clients=tuple(f.get("shell_clients", ())),
             waiting_unless=tuple(f.get("client_waits", {}).get("unless_calls", ())),
+            data_dirs=tuple(f.get("data_dirs", {}).get("paths", ())),
         )
         for f in _data()["families"]
     )

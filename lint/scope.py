@@ -178,6 +178,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         dev_service,
         documented_dev,
         infra_only,
+        throwaway_datastore,
     )
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
@@ -225,7 +226,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
-            content = content or _other_language_stack(project, compose, f)
+            content = content or _other_language_stack(project, compose, f) or throwaway_datastore(project, compose)
             doc = None
             if content is None:
                 doc = documented_dev(project, f) or _beside_production(project, compose)

@@ -276,3 +276,23 @@ def test_vw401_an_init_container_that_only_copies_its_binaries_into_a_volume(tmp
     runs = INIT_AGENT.replace('"-c", "cp ', '"-c", "/usr/local/bin/agent serve; cp ')
     root = write(tmp_path / "runs", {**files, "compose.yaml": runs})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+def test_scope_a_stack_whose_database_keeps_its_data_in_tmpfs_is_throw_away(tmp_path: Path) -> None:
+    """`tmpfs: /var/lib/postgresql/data` (or a long-form tmpfs volume there): every `down` loses the data, a stack
+    for tests or a bug reproduction; a cache in tmpfs says nothing."""
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    tmpfs:\n      - /var/lib/postgresql/data\n"
+        "  api:\n    build: .\n    depends_on: [db]\n"
+    )
+    files = {"compose.yaml": compose, "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api"),
+             "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "short", files)
+    assert scope_of(root, "compose.yaml") == "test" and scope_of(root, "Dockerfile") == "test"
+    long = compose.replace("    tmpfs:\n      - /var/lib/postgresql/data\n",
+                           "    volumes:\n      - type: tmpfs\n        target: /var/lib/postgresql/data\n")
+    root = write(tmp_path / "long", {**files, "compose.yaml": long})
+    assert scope_of(root, "compose.yaml") == "test"
+    cache = compose.replace("postgres:16", "redis:7").replace("/var/lib/postgresql/data", "/data")
+    root = write(tmp_path / "cache", {**files, "compose.yaml": cache})
+    assert scope_of(root, "compose.yaml") == "deploy"
