@@ -112,6 +112,15 @@ def glibc_versions_crossed(runtime: str, built: str) -> tuple[str, ...] | None:
     return tuple(text for ver, text in known if run < ver <= build)
 
 
+def glibc_needed_when(versions: tuple[str, ...]) -> tuple[str, ...] | None:
+    """What in a binary brings each of ``versions`` (rules/images.json ``needed_when``), in order; None when one
+    of them every binary built there needs (no ``needed_when``)."""
+    table = _file().get("glibc_symbol_versions")
+    entries = {str(v["version"]): v for v in table.get("versions", ())} if isinstance(table, dict) else {}
+    whens = [entries.get(v, {}).get("needed_when") for v in versions]
+    return tuple(str(w) for w in whens) if whens and all(whens) else None
+
+
 def distro_bash(distro: str | None) -> str | None:
     """The bash version a distribution release ships (rules/images.json ``distro_bash``), or None."""
     entry = _file().get("distro_bash", {}).get("versions", {}).get(distro or "")

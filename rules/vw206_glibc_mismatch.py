@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.dockerutil import final_stages, from_image_location, stage_title
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.images import glibc_versions_crossed
+from viworks_lint.images import glibc_needed_when, glibc_versions_crossed
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -99,6 +99,20 @@ def check(project: Project) -> Iterator[Finding]:
                         )
                         continue
                     missing = crossed[-1] if crossed else need
+                    whens = glibc_needed_when(crossed) if crossed else None
+                    if crossed and whens is not None:
+                        uses = "; ".join(f"GLIBC_{v} when {w}" for v, w in zip(crossed, whens, strict=True))
+                        yield RULE.finding(
+                            f"{label} has glibc {run.glibc}, but the binary is built on {src}: a Rust binary built "
+                            f"there needs {uses}; with either it fails at start (`version GLIBC_x not found`), with "
+                            f"neither it starts. Build on the runtime's release or run it on {_suggest(origin)} to "
+                            "take the chance away (a floating builder tag moves to newer releases on its own)",
+                            loc,
+                            key=f"{stage.label}<-{origin.stage.label}:glibc",
+                            related=_builder_related(df, origin),
+                            level=Level.WARNING,
+                        )
+                        continue
                     yield RULE.finding(
                         f"{label} has glibc {run.glibc}, but the binary is built on {src}: Rust binaries built on "
                         f"glibc {need} use symbols of "
@@ -144,7 +158,11 @@ RULE = register(
             "evidence: no claim. A newer builder glibc is an error when the gap crosses a symbol version Rust "
             "binaries were seen to need (`glibc_symbol_versions` in `rules/images.json`, with the reports: 2.29, "
             "2.32–2.34, 2.38, 2.39) or leaves the reviewed range 2.28–2.41, and only a note otherwise (e.g. Debian "
-            "13's 2.41 → Ubuntu 24.04's 2.39: builds on 2.41 were seen to need GLIBC_2.39 at most).",
+            "13's 2.41 → Ubuntu 24.04's 2.39: builds on 2.41 were seen to need GLIBC_2.39 at most). A gap that "
+            "crosses only versions a binary needs for what it uses (`needed_when` in the data file: GLIBC_2.38 for a "
+            "float remainder, libm's `fmod`, or C code compiled against 2.38 headers; GLIBC_2.39 for starting "
+            "processes, `std::process::Command`'s `pidfd_spawnp`), such as Debian 13's 2.41 → Debian 12's 2.36, is a "
+            "warning that names those uses: a binary with neither starts.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",
