@@ -10,15 +10,23 @@ import re
 from pathlib import Path
 
 from viworks_lint.bashexec import Shells, execs_tail
-from viworks_lint.dockerutil import commands
+from viworks_lint.dockerutil import commands, run_text
 from viworks_lint.hostroot import published_services
+from viworks_lint.location import Location
 from viworks_lint.parsers.compose import Service, command_words
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.scope import deploy_service_builds
 from viworks_lint.scripts import entry_script, script_argv
 from viworks_lint.scripttail import script_tail
-from viworks_lint.signals import SignalFacts, candidate_signals, forwards_signal, image_signals
+from viworks_lint.signals import (
+    SignalFacts,
+    candidate_signals,
+    forwards_signal,
+    framework_signals,
+    image_signals,
+    installed_server,
+)
 
 INITS = (
     "tini",
@@ -95,6 +103,20 @@ def forwarder_passes_stop(starter: Instruction, stops: list[str]) -> bool:
     words = _words(starter)
     signals = stops or ["SIGTERM"]
     return starter.json and bool(words) and all(forwards_signal(words[0], sig) for sig in signals)
+
+
+def installed_framework(df: Dockerfile, starter: Instruction, stops: list[str]) -> tuple[str, Location] | None:
+    """The exec-form ENTRYPOINT/CMD starts a server a RUN of the Dockerfile installs with `cargo install`, built on
+    a framework that stops on every stop signal of the services (rules/signal_frameworks.json ``programs``): the
+    framework and that RUN."""
+    words = _words(starter)
+    if not starter.json or not words:
+        return None
+    runs = [(run_text(i), i.location) for st in df.stages for i in st.instructions if i.cmd == "RUN"]
+    found = installed_server(words[0], runs)
+    if found is None or not all(sig in framework_signals(found[0]) for sig in stops or ["SIGTERM"]):
+        return None
+    return found
 
 
 def compose_init(build: Build) -> bool:

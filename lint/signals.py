@@ -78,6 +78,21 @@ def framework_signals(name: str) -> frozenset[str]:
     return next((fw.signals for fw in frameworks() if fw.name == name), frozenset({"SIGTERM"}))
 
 
+def installed_server(program: str, run_texts: list[tuple[str, Location]]) -> tuple[str, Location] | None:
+    """``program`` is a server a RUN installs with `cargo install <crate>` that is built on a framework handling
+    the stop signals (rules/signal_frameworks.json ``programs``, with sources): the framework's name and the RUN."""
+    name = program.rsplit("/", 1)[-1]
+    for entry in _data().get("programs", ()):
+        if name not in entry["binaries"]:
+            continue
+        crate = re.escape(entry["crate"])
+        install = re.compile(r"\bcargo\s+(?:\+\S+\s+)?install\b[^\n]*?(?<![\w-])" + crate + r"(?![\w-])")
+        for text, where in run_texts:
+            if install.search(text):
+                return str(entry["framework"]), where
+    return None
+
+
 def forwards_signal(program: str, signal: str) -> bool:
     """``program`` is a launcher that stays PID 1 and passes ``signal`` on to the command it starts
     (rules/signal_frameworks.json ``forwarders``, with sources): `dockerize -wait … app`."""

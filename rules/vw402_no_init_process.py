@@ -15,6 +15,7 @@ from viworks_lint.initprocess import (
     deploy_init,
     forwarder_passes_stop,
     has_init,
+    installed_framework,
     interpreter_handles_sigterm,
     published_init,
     script_is_init,
@@ -64,7 +65,10 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         running = [b for b in stage_builds if not compose_init(b)]
         served = [b for b in running if not compose_job(b)]
         running = served or running  # a `migrate` job beside the server: the server's signals decide
-        signals, linked = code_signals(project, running)
+        # PID 1 is a server the image installs with `cargo install` (miniserve): its framework stops it, whatever
+        # the repository's own code copied in beside it does
+        installed = installed_framework(df, starter, [stop_signal(df, stage, b) for b in running])
+        signals, linked = code_signals(project, running) if installed is None else (None, [])
         stops = [stop_signal(df, stage, b) for b in linked]
         handled = signals is not None and all(s.handles(sig) is not None for s, sig in zip(signals, stops, strict=True))
         spawn = next((s.spawns for s in signals or () if s.spawns is not None), None)
@@ -78,6 +82,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
             framework = frameworks[0] if all(f is not None for f in frameworks) else None
             if framework is not None and not all(sig in framework_signals(framework[0]) for sig in stops):
                 framework = None  # `STOPSIGNAL SIGUSR1`: a signal the framework does not stop on
+        framework = framework or installed
         delegated = None
         turned_off = None
         if signals is not None and spawn is None and not handled and framework is None and all(
@@ -141,7 +146,10 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 "so only zombie reaping is missing, which matters once the app or a timed-out healthcheck leaves "
                 "child processes behind; `init: true` in compose (or tini) costs nothing"
             )
-            related = (*related, Related(where, f"{name} installs its SIGTERM handler here"))
+            why = f"{name} installs its SIGTERM handler here"
+            if installed is not None:
+                why = f"the server this installs is built on {name}, which installs its own SIGTERM handler"
+            related = (*related, Related(where, why))
             level = Level.NOTE
         elif delegated is not None:
             name, where = delegated
@@ -271,16 +279,17 @@ RULE = register(
             "pingora's `Server::run_forever`, rusty-celery's consumer (`consume_from`; not its `Beat`), when the code "
             "depends on the framework's crate; for one of several binaries of a package whose library starts the "
             "server, when the binary names the library module that starts it, `use shop::web`) and the code starts no "
-            "child process, it is a note: only zombie reaping is missing; also when the build picks its binary by a "
-            "build argument we cannot see (`cargo install --path $CRATE`) and every package with a binary in the "
-            "build context is such a framework server; and when the code hands its stop signals to a function named "
-            "for them (`stop_signal_listener()`, `shutdown_signal()`) of a registry or git dependency whose source "
-            "the repository does not hold, and starts no child process at all (a child it waits for may leave "
-            "grandchildren to PID 1), or turns such a framework's own handling off (`.disable_signals()`, which code "
-            "does to stop on signals its own way) with no handler of its own in sight (not even a `ctrl_c`, which "
-            "would miss SIGTERM) and depends on a registry or git library named for running the app (a `…runtime`, "
-            "`…shutdown`, `…graceful`, `…lifecycle` crate), which likely stops it. When the code handles its stop "
-            "signal but starts child processes it never waits for (a "
+            "child process, it is a note: only zombie reaping is missing; so it is when PID 1 is a server a RUN "
+            "installs with `cargo install` that is built on such a framework (`miniserve`: `programs` in the data "
+            "file); also when the build picks its binary by a build argument we cannot see (`cargo install --path "
+            "$CRATE`) and every package with a binary in the build context is such a framework server; and when the "
+            "code hands its stop signals to a function named for them (`stop_signal_listener()`, `shutdown_signal()`) "
+            "of a registry or git dependency whose source the repository does not hold, and starts no child process "
+            "at all (a child it waits for may leave grandchildren to PID 1), or turns such a framework's own handling "
+            "off (`.disable_signals()`, which code does to stop on signals its own way) with no handler of its own in "
+            "sight (not even a `ctrl_c`, which would miss SIGTERM) and depends on a registry or git library named for "
+            "running the app (a `…runtime`, `…shutdown`, `…graceful`, `…lifecycle` crate), which likely stops it. "
+            "When the code handles its stop signal but starts child processes it never waits for (a "
             "`std::process::Command`/`tokio::process::Command` `.spawn()` in a file with no `.wait()`, or a `fork`; "
             "`.status()`/`.output()` reap their child), the finding says so and points at the spawn; an image that "
             "runs a binary built outside its Dockerfile (copied from the host or a CI artifact) is linked to the one "

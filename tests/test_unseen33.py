@@ -296,3 +296,27 @@ def test_scope_a_stack_whose_database_keeps_its_data_in_tmpfs_is_throw_away(tmp_
     cache = compose.replace("postgres:16", "redis:7").replace("/var/lib/postgresql/data", "/data")
     root = write(tmp_path / "cache", {**files, "compose.yaml": cache})
     assert scope_of(root, "compose.yaml") == "deploy"
+
+
+MINISERVE = (
+    "FROM rust:1.88 AS tools\nRUN cargo install miniserve --root /opt\nWORKDIR /src\nCOPY . .\n"
+    "RUN cargo build --release\n"
+    "FROM node:22 AS site\nWORKDIR /app\nCOPY web .\nRUN npm ci && npm run build\n"
+    "FROM debian:bookworm-slim\nCOPY --from=tools /opt/bin/miniserve /bin/miniserve\nCOPY --from=site /app/dist /srv\n"
+    "COPY --from=tools /src/target/release/shop /bin/shop\nUSER 10001\nEXPOSE 8080\n"
+    'HEALTHCHECK --start-period=5s CMD ["/bin/shop", "http://127.0.0.1:8080/"]\n'
+    'ENTRYPOINT ["/bin/miniserve", "--index", "index.html", "-i", "0.0.0.0", "-p", "8080", "/srv"]\n'
+)
+
+
+def test_vw402_pid1_is_a_server_cargo_install_puts_in_built_on_actix(tmp_path: Path) -> None:
+    """`cargo install miniserve`, an actix-web `HttpServer` with its default signal handling, is PID 1: it stops on
+    SIGTERM by itself (rules/signal_frameworks.json `programs`); another installed program may not."""
+    files = {"compose.yaml": "services:\n  web:\n    build: .\n    ports: [\"8080:8080\"]\n", "Dockerfile": MINISERVE,
+             "web/package.json": "{}\n", "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "miniserve", files)
+    found = lint(root, ["VW402"])
+    assert [f.effective_level.value for f in found] == ["note"] and "actix-web" in found[0].message
+    other = MINISERVE.replace("miniserve", "simple-http-server")
+    root = write(tmp_path / "other", {**files, "Dockerfile": other})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
