@@ -33,7 +33,7 @@ def _paths(compose: ComposeProject) -> list[Path]:
     return [norm_path(p) for p in out]
 
 
-def _named(project: Project, path: Path) -> bool:
+def run_or_named(project: Project, path: Path) -> bool:
     """A wrapper, CI workflow or document runs the file or names it (its path, or its folder's)."""
     if any(norm_path(f) == path for inv in project.wrappers.invocations for f in inv.files):
         return True
@@ -89,5 +89,5 @@ def _moved_copy(project: Project, path: Path) -> tuple[Path, str] | None:
         moved = [norm_path(above / os.path.relpath(p, base)) for p in missing]
         found = sum(1 for m in moved if m.is_relative_to(root) and m.exists())
         if found >= 2 and 2 * found >= len(moved):  # most of them: a file deleted since may be missing there too
-            return None if _named(project, path) else (above, project.rel(missing[0]))
+            return None if run_or_named(project, path) else (above, project.rel(missing[0]))
     return None

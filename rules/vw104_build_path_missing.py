@@ -9,7 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from viworks_lint.composeruns import run_only
+from viworks_lint.devstack import doc_snippet
 from viworks_lint.findings import Finding, Level, Related
+from viworks_lint.movedcopy import run_or_named
 from viworks_lint.parsers.compose import AdditionalContext, ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -155,10 +157,28 @@ def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
         found = list(_context(project, compose, svc))
         stale = _never_run(project, compose, svc) if found else None  # read only for a service with a finding
+        shown = _doc_example(project, compose) if found and not stale else None
         for f in found:
             if stale:
                 f = replace(f, message=f"{f.message}; {stale}: a stale entry (only advice)", level=Level.NOTE)
+            elif shown:
+                f = replace(f, message=f"{f.message}; {shown}", level=Level.NOTE)
             yield f
+
+
+def _doc_example(project: Project, compose: ComposeProject) -> str | None:
+    """The compose file is an example of the documentation (under `docs/`) that nothing runs where it is: the
+    reader copies it beside their own build, so what it builds is found there."""
+    if len(compose.files) != 1:
+        return None
+    path = compose.files[0]
+    folder = doc_snippet(project.rel(path))
+    if folder is None or run_or_named(project, path):
+        return None
+    return (
+        f"the file is an example of the documentation (in `{folder}/`) that no script, CI step or document runs "
+        "where it is: the reader copies it next to their build (only advice)"
+    )
 
 
 RULE = register(
@@ -181,7 +201,8 @@ RULE = register(
             "`target:` contexts are not paths and are not checked. When the repository runs the compose file only as "
             "`docker compose run <service>` (a toolbox of one-off containers, from a Makefile or script) and none of "
             "the services it runs is the one with the missing path or starts it through `depends_on`, nothing builds "
-            "that service: a stale entry, a note.",
+            "that service: a stale entry, a note. So is a compose file under a documentation folder (`docs/…`) that "
+            "no script, CI step or document runs where it is: an example the reader copies next to their own build.",
             why="`docker compose up --build` stops before building anything (`unable to prepare context: path "
             '"./backnd" not found`, `failed to read dockerfile`), so none of the services are updated. '
             "A `dockerfile:` written relative to the compose file instead of the context is the usual cause.",

@@ -320,3 +320,17 @@ def test_vw402_pid1_is_a_server_cargo_install_puts_in_built_on_actix(tmp_path: P
     other = MINISERVE.replace("miniserve", "simple-http-server")
     root = write(tmp_path / "other", {**files, "Dockerfile": other})
     assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
+
+
+def test_vw104_a_documentation_example_compose_file_nothing_runs_in_place(tmp_path: Path) -> None:
+    """`docs/compose/postgres/docker-compose.yml` builds `.` with no Dockerfile beside it: an example the reader
+    copies next to their build; run from where it is by a script, it is a broken build again."""
+    files = {"docs/compose/postgres/docker-compose.yml": "services:\n  api:\n    build: .\n",
+             "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api"), "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "example", files)
+    found = lint(root, ["VW104"])
+    assert got(found, root) == [("VW104", "docs/compose/postgres/docker-compose.yml", 3, "note")]
+    assert "example of the documentation (in `docs/`)" in found[0].message
+    script = {"scripts/demo.sh": "#!/bin/sh\ndocker compose -f docs/compose/postgres/docker-compose.yml up -d\n"}
+    root = write(tmp_path / "run", {**files, **script})
+    assert got(lint(root, ["VW104"]), root) == [("VW104", "docs/compose/postgres/docker-compose.yml", 3, "error")]
