@@ -226,7 +226,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
-            content = content or _other_language_stack(project, compose, f) or throwaway_datastore(project, compose)
+            content = content or _other_language_stack(project, compose, f)
+            content = content or (throwaway_datastore(project, compose) if not _run_to_deploy(project, f) else None)
             doc = None
             if content is None:
                 doc = documented_dev(project, f) or _beside_production(project, compose)
@@ -472,6 +473,20 @@ def _read_uses(project: Project) -> dict[Path, _Use]:
             least = min(items, key=lambda u: SCOPE_ORDER[u.scope])
             out[path] = _Use(least.scope, f"run only for {least.scope.value} by {least.where}")
     return out
+
+
+def _run_to_deploy(project: Project, path: Path) -> bool:
+    """A wrapper target or a documentation section named for deployment or production runs the compose file
+    (`## Docker Deployment` above `docker compose up -d` in the README)."""
+    from viworks_lint.composefiles import default_compose
+    from viworks_lint.project import norm_path
+
+    key = norm_path(path)
+    for inv in project.wrappers.invocations:
+        named = any(_WORDS.get(w) is Scope.DEPLOY for w in re.split(r"[^a-z0-9]+", inv.label.lower()) if w)
+        if named and key in {norm_path(f) for f in inv.files or default_compose(project, inv.cwd)}:
+            return True
+    return False
 
 
 def _deploy_reason(project: Project, path: Path, compose: ComposeProject) -> str:

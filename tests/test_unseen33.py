@@ -293,6 +293,10 @@ def test_scope_a_stack_whose_database_keeps_its_data_in_tmpfs_is_throw_away(tmp_
                            "    volumes:\n      - type: tmpfs\n        target: /var/lib/postgresql/data\n")
     root = write(tmp_path / "long", {**files, "compose.yaml": long})
     assert scope_of(root, "compose.yaml") == "test"
+    # the README runs it under a heading named for deployment: that is how users run it, whatever it loses
+    readme = "# Shop\n\n## Docker deployment\n\n```sh\ndocker compose up -d\n```\n"
+    root = write(tmp_path / "deployed", {**files, "README.md": readme})
+    assert scope_of(root, "compose.yaml") == "deploy"
     cache = compose.replace("postgres:16", "redis:7").replace("/var/lib/postgresql/data", "/data")
     root = write(tmp_path / "cache", {**files, "compose.yaml": cache})
     assert scope_of(root, "compose.yaml") == "deploy"
