@@ -17,7 +17,7 @@ from viworks_lint.dockerutil import target_stage
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import user_path
 from viworks_lint.parsers.compose import ComposeProject, Service
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, token_location
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage, token_location
 from viworks_lint.parsers.dockersubst import expand
 from viworks_lint.project import Build, Project
 from viworks_lint.rust.facts import ListenAddr, Route
@@ -62,12 +62,12 @@ def container_env(project: Project, service: Service, build: Build | None = None
             values[entry.name] = entry.value
     # a dotenv file put into the container (bind mount or COPY) that the app may load itself with
     # dotenvy::dotenv(): its variables count when we can read it; when it is missing we cannot tell
-    for host, baked in _dotenv_files_in_container(project, compose_dir(project, service), service, build):
+    for host, baked, named in _dotenv_files_in_container(project, compose_dir(project, service), service, build):
         ef = project.env_file(host) if host.is_file() else None
         if ef is None:
             # a `.env` each user writes (git-ignored, absent here) that the image takes along: what the documents
             # write out for it is set; one mounted in at run time holds whatever the user puts there
-            written = _user_written(project, service, host) if baked else None
+            written = _user_written(project, service, host, named) if baked else None
             if written is None:
                 complete = False
             for name in written or ():
@@ -80,9 +80,10 @@ def container_env(project: Project, service: Service, build: Build | None = None
     return ContainerEnv(values, complete)
 
 
-def _user_written(project: Project, service: Service, host: Path) -> set[str] | None:
+def _user_written(project: Project, service: Service, host: Path, named: bool) -> set[str] | None:
     """The names the repository writes out for the absent, git-ignored ``host`` (a `KEY=value` block after "set
-    up a .env in the backend dir", the template a documented step copies into place), when the service's code
+    up a .env in the backend dir", the template a documented step copies into place, or, for a file the Dockerfile
+    copies in by name (``named``), the template beside it), when the service's code
     loads a dotenv file (none when it loads none, or nothing says to make it); None when it is not such a file."""
     if host.name != ".env" or not user_written_env(project, host.parent):
         return None
@@ -91,8 +92,11 @@ def _user_written(project: Project, service: Service, host: Path) -> set[str] | 
     if not loads_dotenv(project, service):
         return set()  # the file may be in the image, but nothing reads it
     names = set(documented_env_assignments(project, host.parent))
-    for prov in provisions(project, host):  # a step that copies a template into place (`cp .env.example .env`)
-        ef = project.env_file(prov.template) if prov.step is not None and prov.template is not None else None
+    # a step that copies a template into place (`cp .env.example .env`), or the template beside a file the image
+    # takes by name (`COPY --from=build /app/.env .`: the build needs one, made from that template)
+    for prov in provisions(project, host):
+        told = prov.step is not None or named
+        ef = project.env_file(prov.template) if told and prov.template is not None else None
         names |= ef.names() if ef is not None else set()
     return names  # nothing written out and no step: no one is told to make it
 
@@ -110,33 +114,52 @@ def compose_dir(project: Project, service: Service) -> Path | None:
 
 def _dotenv_files_in_container(
     project: Project, project_dir: Path | None, service: Service, build: Build | None
-) -> list[tuple[Path, bool]]:
-    """Dotenv files the container gets: bind-mounted (False) or copied into the image (True)."""
-    out: list[tuple[Path, bool]] = []
+) -> list[tuple[Path, bool, bool]]:
+    """Dotenv files the container gets: bind-mounted or copied into the image (the second value), and whether the
+    Dockerfile names the file (the third: `COPY .env .`, not a `COPY . .` that takes it along)."""
+    out: list[tuple[Path, bool, bool]] = []
     for m in service.volumes:
         if m.type != "bind" or not m.source or not m.target or project_dir is None:
             continue
         src = user_path(m.source)
         host = src if src.is_absolute() else project_dir / src
         if _is_dotenv(posixpath.basename(m.target.rstrip("/"))):
-            out.append((host, False))
+            out.append((host, False, True))
         elif host.is_dir() and (host / ".env").is_file():
-            out.append((host / ".env", False))  # the project directory mounted into the container
+            out.append((host / ".env", False, False))  # the project directory mounted into the container
     if build is not None and build.dockerfile is not None and build.context.is_dir():
         stage = target_stage(build.dockerfile, build.target)
         files = stage_files(project, build, stage) if stage is not None else None
+        for p in files.placements if files is not None else []:
+            if p.kind == "stage" and p.from_stage is not None and _is_dotenv(posixpath.basename(p.source)):
+                baked = _context_file_of(project, build, p.from_stage, p.source)
+                if baked is not None:
+                    out.append((baked, True, True))  # `COPY --from=build /app/.env .`, the context's `.env` in `build`
         for p in files.context_copies() if files is not None else []:
             if _is_dotenv(posixpath.basename(p.source)):
-                out.append((build.context / p.source, True))
+                out.append((build.context / p.source, True, True))
             elif p.tree and p.source == "." and files is not None:
                 found = files.lookup(posixpath.join(p.dest, ".env"), copies_only=True)  # `RUN cargo clean` after
                 if found.present and found.host is not None:
-                    out.append((found.host, True))  # `COPY . .` takes the context's .env along
+                    out.append((found.host, True, False))  # `COPY . .` takes the context's .env along
                 elif (files.ignore is None or not files.ignore.excluded(".env")) and user_written_env(
                     project, build.context
                 ):
-                    out.append((build.context / ".env", True))  # and the one each user writes, when not ignored
+                    out.append((build.context / ".env", True, False))  # and the one each user writes, when not ignored
     return out
+
+
+def _context_file_of(project: Project, build: Build, stage: Stage, path: str) -> Path | None:
+    """The build-context file an earlier stage has at ``path`` through its copies of the context (`COPY . .` in
+    `/app` puts the context's `.env` at `/app/.env`), or None."""
+    mirror = stage_files(project, build, stage)
+    for p in reversed(mirror.context_copies()):
+        if p.tree and (path == p.dest or path.startswith(p.dest.rstrip("/") + "/")):
+            rel = posixpath.relpath(path, p.dest)
+            return build.context / posixpath.normpath(posixpath.join(p.source, rel))
+        if not p.tree and p.dest == path:
+            return build.context / p.source
+    return None
 
 
 # ------------------------------------------------------------------------------------------ probes

@@ -338,3 +338,26 @@ def test_vw104_a_documentation_example_compose_file_nothing_runs_in_place(tmp_pa
     script = {"scripts/demo.sh": "#!/bin/sh\ndocker compose -f docs/compose/postgres/docker-compose.yml up -d\n"}
     root = write(tmp_path / "run", {**files, **script})
     assert got(lint(root, ["VW104"]), root) == [("VW104", "docs/compose/postgres/docker-compose.yml", 3, "error")]
+
+
+BAKED_ENV = (
+    "FROM rust:1.83-bookworm AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/api /api\nCOPY --from=build /app/.env .\n"
+    'USER nobody\nCMD ["/api"]\n'
+)
+DOTENV_MAIN = (
+    "fn main() {\n    dotenvy::dotenv().ok();\n"
+    "    let host = std::env::var(\"HOST\").expect(\"HOST is not set in .env file\");\n    println!(\"{host}\");\n}\n"
+)
+
+
+def test_vw201_a_dotenv_file_a_later_stage_copies_out_of_the_build_stage(tmp_path: Path) -> None:
+    """`COPY . .` in the build stage, `COPY --from=build /app/.env .` in the final one, and `dotenvy::dotenv()`:
+    the container gets the git-ignored `.env` each deployment writes, whose names the template beside it gives."""
+    files = {"compose.yaml": "services:\n  api:\n    build: .\n", "Dockerfile": BAKED_ENV, ".gitignore": ".env\n",
+             ".env.example": "HOST=0.0.0.0\n", "Cargo.toml": CARGO.replace("shop", "api") + 'dotenvy = "0.15"\n',
+             "src/main.rs": DOTENV_MAIN}
+    root = write(tmp_path / "baked", files)
+    assert lint(root, ["VW201"]) == []
+    root = write(tmp_path / "other", {**files, ".env.example": "PORT=8080\n"})
+    assert got(lint(root, ["VW201"]), root) == [("VW201", "src/main.rs", 3, "error")]
