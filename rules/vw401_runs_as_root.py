@@ -9,7 +9,7 @@ from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hostroot import docker_client, host_root, published_services
 from viworks_lint.images import lookup
-from viworks_lint.jobs import copy_job
+from viworks_lint.jobs import compose_job, copy_job
 from viworks_lint.keepalive import no_op_command
 from viworks_lint.location import Location
 from viworks_lint.oneshot import runs_to_completion
@@ -133,7 +133,12 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if copier:
             related = (*related, *(Related(b.service.location, f"service `{b.service.name}` only copies the image's "
                                            "files into a volume and exits") for b in stage_builds if b.service))
-        advice = privileged or cli or sockets or client or platform or no_op is not None or reason or one_off or copier
+        # every service that runs it is a one-shot job another waits for (a seed or migration run): root lasts one run
+        job = not copier and any(b.service for b in stage_builds) and all(
+            compose_job(b) or _service_user_nonroot(b) for b in stage_builds
+        )
+        advice = bool(privileged or cli or sockets or client or platform or no_op is not None or reason or one_off)
+        advice = advice or copier or job
         level = Level.NOTE if advice else None
         on_platform = (
             f"; it is built for {platform.platform.name} ({platform.evidence}), and {platform.platform.user} "
@@ -151,6 +156,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _NO_OP * (no_op is not None)
                 + _ONE_OFF * (one_off is not None)
                 + _COPIER * copier
+                + _JOB * job
                 + (f"; the comment above it says why (`{reason}`): a deliberate choice, only advice" if reason else "")
                 + on_platform,
                 user_instr.location,
@@ -170,6 +176,7 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 + _NO_OP * (no_op is not None)
                 + _ONE_OFF * (one_off is not None)
                 + _COPIER * copier
+                + _JOB * job
                 + on_platform,
                 loc.with_span(loc.line, loc.col + 4),
                 key=f"nouser:{stage.label}",
@@ -200,6 +207,11 @@ _COPIER = (
     "; every compose service that runs it only copies the image's files into a volume and exits (an init "
     "container that carries files for other containers, writing where Docker made the volume owned by root): "
     "only advice"
+)
+_JOB = (
+    "; every compose service that runs it is a one-shot job (another service waits for it with "
+    "`condition: service_completed_successfully`, or a `restart: \"no\"` migration or seed run) that exits when "
+    "done, so root lasts one run (only advice)"
 )
 _CLI = (
     "; it runs a command-line tool (subcommands, `help` as its default command, or a terminal UI; no EXPOSE or "

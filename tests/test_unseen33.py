@@ -273,7 +273,8 @@ def test_vw401_an_init_container_that_only_copies_its_binaries_into_a_volume(tmp
     found = lint(root, ["VW401"])
     assert got(found, root) == [("VW401", "Dockerfile", 5, "note")]
     assert "only copies the image's files into a volume" in found[0].message
-    runs = INIT_AGENT.replace('"-c", "cp ', '"-c", "/usr/local/bin/agent serve; cp ')
+    runs = INIT_AGENT.replace('"-c", "cp ', '"-c", "/usr/local/bin/agent serve; cp ').replace(
+        'restart: "no"', "restart: always").replace("service_completed_successfully", "service_started")
     root = write(tmp_path / "runs", {**files, "compose.yaml": runs})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
 
@@ -361,3 +362,21 @@ def test_vw201_a_dotenv_file_a_later_stage_copies_out_of_the_build_stage(tmp_pat
     assert lint(root, ["VW201"]) == []
     root = write(tmp_path / "other", {**files, ".env.example": "PORT=8080\n"})
     assert got(lint(root, ["VW201"]), root) == [("VW201", "src/main.rs", 3, "error")]
+
+
+def test_vw401_an_image_only_a_one_shot_job_runs_that_another_service_waits_for(tmp_path: Path) -> None:
+    """`init-db` loads seed data and exits; the indexer waits for it with `service_completed_successfully`: root
+    lasts one run. An image a long-running service also runs stays a warning."""
+    compose = (
+        "services:\n  init-db:\n    build: .\n    restart: \"no\"\n"
+        "  indexer:\n    image: acme/indexer:1\n    depends_on:\n      init-db:\n"
+        "        condition: service_completed_successfully\n"
+    )
+    files = {"compose.yaml": compose, "Dockerfile": IMAGE_API.replace("USER nobody\n", ""),
+             "Cargo.toml": CARGO.replace("shop", "api"), "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "job", files)
+    found = lint(root, ["VW401"])
+    assert got(found, root) == [("VW401", "Dockerfile", 5, "note")] and "one-shot job" in found[0].message
+    served = compose + "  api:\n    build: .\n    ports: [\"8080:8080\"]\n"
+    root = write(tmp_path / "served", {**files, "compose.yaml": served})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
