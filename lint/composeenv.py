@@ -41,11 +41,17 @@ def interpolation_env(
     setup = ComposeEnv(invocations=tuple(invocations))
     # `--env-file` replaces the project directory's `.env` (compose reads `.env` only when none is given)
     dotenv = [] if invocations and all(i.env_files for i in invocations) else [project_dir / ".env"]
-    # a file another compose file `include:`s also gets the including project's variables (its `.env`)
-    included = [e for f in group for inc in inclusions(project).get(norm_path(f), ()) for e in inc.env_files]
+    # a file another compose file `include:`s (and no wrapper runs on its own) is interpolated with the including
+    # project's variables merged with its entry's `env_file`, or else its own project directory's `.env`
+    included: list[Path] = []
+    if len(group) == 1 and not invocations:
+        pulled_in = inclusions(project).get(norm_path(group[0]), [])
+        if pulled_in:
+            dotenv = []
+            included = [e for inc in pulled_in for e in (*inc.own, *inc.inherited)]
     candidates = [
         *dotenv,
-        *(included if len(group) == 1 else ()),
+        *included,
         *extra_env_files,
         *(f for i in invocations for f in i.env_files),
         *(f for i in invocations for f in i.shell_env_files),

@@ -22,11 +22,13 @@ _INCLUDE = re.compile(r"^include\s*:", re.M)
 
 @dataclass(frozen=True)
 class Inclusion:
-    """``includer`` pulls the file in; ``env_files`` are the files its variables come from besides its own
-    project directory's ``.env`` (the includer's ``.env``, or the include entry's ``env_file``)."""
+    """``includer`` pulls the file in. Its variables are the including project's (``inherited``: the includer's
+    ``.env``, and what its own includers give it) merged with ``own``: the include entry's ``env_file`` list, or
+    the ``.env`` of its project directory (the file's folder, or the entry's ``project_directory``)."""
 
     includer: Path
-    env_files: tuple[Path, ...]
+    inherited: tuple[Path, ...]
+    own: tuple[Path, ...]
 
 
 def _strings(value: Any) -> list[str]:
@@ -37,8 +39,8 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _entries(path: Path) -> list[tuple[list[str], list[str]]]:
-    """(paths, env files) of each entry of ``path``'s top-level ``include:``."""
+def _entries(path: Path) -> list[tuple[list[str], list[str], str | None]]:
+    """(paths, env files, project directory) of each entry of ``path``'s top-level ``include:``."""
     try:
         text = read_text(path)
     except (ReadError, OSError):
@@ -51,12 +53,20 @@ def _entries(path: Path) -> list[tuple[list[str], list[str]]]:
         return []
     if not isinstance(data, dict):
         return []
-    out: list[tuple[list[str], list[str]]] = []
-    for entry in data.get("include") or [] if isinstance(data.get("include"), list) else []:
+    entries = data.get("include")
+    out: list[tuple[list[str], list[str], str | None]] = []
+    for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, str):
-            out.append(([entry], []))
+            out.append(([entry], [], None))
         elif isinstance(entry, dict):
-            out.append((_strings(entry.get("path")), _strings(entry.get("env_file"))))
+            folder = entry.get("project_directory")
+            out.append(
+                (
+                    _strings(entry.get("path")),
+                    _strings(entry.get("env_file")),
+                    folder if isinstance(folder, str) else None,
+                )
+            )
     return out
 
 
@@ -69,13 +79,27 @@ def inclusions(project: Project) -> dict[Path, list[Inclusion]]:
     files = [f for g in project.discovered.compose_groups for f in g] + list(project.discovered.compose_variants)
     for includer in dict.fromkeys(norm_path(f) for f in files):
         base = includer.parent
-        for paths, env_files in _entries(includer):
-            if any("$" in p or "://" in p for p in paths):
+        for paths, env_files, folder in _entries(includer):
+            if any("$" in p or "://" in p for p in [*paths, *env_files, folder or ""]):
                 continue  # interpolated or remote (oci://, git): not a file here
-            given = tuple(norm_path(base / e) for e in env_files if "$" not in e)
+            own = tuple(norm_path(base / e) for e in env_files)
             for p in paths:
-                cache.setdefault(norm_path(base / p), []).append(
-                    Inclusion(includer, given or (norm_path(base / ".env"),))
+                included = norm_path(base / p)
+                home = norm_path(base / folder) if folder is not None else included.parent
+                cache.setdefault(included, []).append(
+                    Inclusion(includer, (norm_path(base / ".env"),), own or (home / ".env",))
                 )
+    # nested includes: what includes the includer gives its variables on (A includes B includes C)
+    for _ in range(3):
+        for included, found in cache.items():
+            cache[included] = [
+                Inclusion(i.includer, tuple(dict.fromkeys([*i.inherited, *_above(cache, i.includer)])), i.own)
+                for i in found
+            ]
     project.__dict__["_compose_inclusions"] = cache
     return cache
+
+
+def _above(cache: dict[Path, list[Inclusion]], path: Path) -> list[Path]:
+    """The env files the files that include ``path`` pass on to it."""
+    return [e for i in cache.get(path, ()) for e in (*i.inherited, *i.own)]

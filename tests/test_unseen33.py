@@ -64,12 +64,15 @@ def test_vw202_an_included_compose_file_gets_the_including_projects_dotenv(tmp_p
     }
     root = write(tmp_path / "root-env", files)
     assert got(lint(root, ["VW202"]), root) == []
-    # the long syntax with its own env_file: that file, not the root's `.env`
+    # the long syntax with its own env_file: that file and the root's `.env`, not the `.env` beside the file
     entry = "include:\n  - path: infra/compose/docker-compose.db.yml\n    env_file: infra/db.env\n"
-    long = {**files, "compose.yaml": entry,
-            "infra/db.env": "POSTGRES_USER=app\nPOSTGRES_PASSWORD=secret\nPOSTGRES_DB=app\n", ".env": "X=1\n"}
+    long = {**files, "compose.yaml": entry, "infra/db.env": "POSTGRES_USER=app\nPOSTGRES_PASSWORD=secret\n",
+            ".env": "POSTGRES_DB=app\n"}
     root = write(tmp_path / "long", long)
     assert got(lint(root, ["VW202"]), root) == []
+    beside = {**long, ".env": "X=1\n", "infra/compose/.env": "POSTGRES_DB=app\n"}
+    root = write(tmp_path / "beside", beside)
+    assert got(lint(root, ["VW202"]), root) == [("VW202", "infra/compose/docker-compose.db.yml", 7, "warning")]
     # nothing includes it: the root `.env` is not its project's
     alone = {**files, "compose.yaml": "services:\n  web:\n    image: nginx:1.27\n"}
     root = write(tmp_path / "alone", alone)
