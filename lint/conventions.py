@@ -131,31 +131,38 @@ def _doc_steps_named(project: Project, key: Path) -> list[Step]:
 
 
 _COPY_VERB = re.compile(r"\b(?:cp|copy\w*|install|rsync)\b")
+_ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=(.*)$", re.M)
+_LEADING_VAR = re.compile(r"^[\"']?\$\{?([A-Za-z_]\w*)")
 
 
 def _assembly_steps(project: Project, key: Path) -> list[Step]:
     """A script that assembles a bundle folder (a compose file and the files it mounts, copied in from the
-    repository: `copy_file "${root}/docker/init.sh" "${bundle_dir}/docker/init.sh"` in a script that names
-    `docker/dist`): the missing ``key`` under a folder a script names is copied there by that script's line."""
+    repository: `copy_file "${root}/docker/init.sh" "${bundle_dir}/docker/init.sh"`, where `bundle_dir` is
+    assigned a path ending in `dist/bundle`): the missing ``key`` under that folder is copied there by that line."""
     from viworks_lint.hostbuild import wrappers
 
     root = project.root
     for folder in key.parents:
         if folder == root or not folder.is_relative_to(root):
             break
-        rel_folder = project.rel(folder)
         tail = key.relative_to(folder).as_posix()
         if not (root / tail).exists():
             continue  # what the bundle gets is a file of the repository at the same path from the root
+        segments = re.compile(r"(?<![\w.\-])" + re.escape(project.rel(folder)) + r"(?![\w.\-])")
+        named = re.compile(r"(?<![\w.\-])" + re.escape(tail) + r"(?![\w\-]|\.\w)")
         for w in wrappers(project):
-            if rel_folder not in w.text:
+            if not segments.search(w.text):
                 continue
-            named = re.compile(r"(?<![\w.\-])" + re.escape(tail) + r"(?![\w\-]|\.\w)")
+            bundles = {m.group(1) for m in _ASSIGN.finditer(w.text) if segments.search(m.group(2))}
             for no, line in enumerate(w.text.splitlines(), 1):
                 words = line.split()
-                if named.search(line) and _COPY_VERB.search(line) and not line.lstrip().startswith("#"):
-                    where = project.rel(w.path)
-                    return [Step(" ".join(words), where, Location(w.path, no), root / tail)]
+                if len(words) < 3 or line.lstrip().startswith("#") or not _COPY_VERB.search(line):
+                    continue
+                dest = words[-1]
+                lead = _LEADING_VAR.match(dest)
+                into = segments.search(dest) is not None or (lead is not None and lead.group(1) in bundles)
+                if into and named.search(dest):
+                    return [Step(" ".join(words), project.rel(w.path), Location(w.path, no), root / tail)]
     return []
 
 

@@ -121,6 +121,10 @@ def test_vw204_a_bundle_folder_a_packaging_script_fills_from_the_repository(tmp_
     other = other.replace("${repo_root}/docker/run-migrations.sh\"", "${repo_root}/docker/run-migrations.sh.bak\"")
     root = write(tmp_path / "other", {**files, "scripts/package.sh": other})
     assert got(lint(root, ["VW204"]), root) == [("VW204", "dist/bundle/compose.yaml", 6, "error")]
+    # a script that names the folder but copies the file elsewhere (`/etc/…`) puts nothing in the bundle
+    elsewhere = "#!/bin/sh\n# see dist/bundle\nsudo cp docker/run-migrations.sh /usr/local/bin/run-migrations.sh\n"
+    root = write(tmp_path / "elsewhere", {**files, "scripts/package.sh": elsewhere})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "dist/bundle/compose.yaml", 6, "error")]
 
 
 TARGETS = (
