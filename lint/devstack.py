@@ -286,6 +286,16 @@ def _ci_pushes(text: str, name: str) -> bool:
     return any(re.search(f, text, re.MULTILINE) for f in forms)
 
 
+def _image_name_part(written: str) -> str:
+    """The repository and name of an image reference as written, without its tag or digest (a variable only in
+    the tag, `postgres:${PG_VERSION:-16}`, leaves the name known)."""
+    ref = written.split("@", 1)[0]
+    if ref.startswith("${"):
+        return ref  # the whole reference may come from the variable
+    head, _sep, last = ref.rpartition("/")
+    return f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+
+
 def infra_only(project: Project, compose: ComposeProject) -> str | None:
     """Why a compose project only runs infrastructure for an app that runs on the host, else None."""
     if not compose.services or not any(m.bin_names() for m in project.manifests.values()):
@@ -297,7 +307,7 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
         if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
             return None
         written = svc.node.get("image")
-        if not svc.image.strip() or (written is not None and "$" in (written.raw or "")):
+        if not svc.image.strip() or (written is not None and "$" in _image_name_part(written.raw or "")):
             return None  # `image: ${API_IMAGE}`: the deploy names the image, which may well be the app's
         last = svc.image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
         if family_of_image(svc.image) is None and _ci_pushes(published, last):
