@@ -376,13 +376,23 @@ def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope
         if path.parent == here and named is not None and named[0] is Scope.DEPLOY:
             if set(other.services) & set(compose.services):
                 return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
-        elif path.parent != here and _PRODUCTION_FOLDER & set(rel.split("/")[:-1]) and set(other.services) & built:
-            # `infra/production/api.compose.yml` runs a service this file builds: this one is the local stack
+        elif path.parent != here and _PRODUCTION_FOLDER & set(rel.split("/")[:-1]) and _runs_images(other, built):
+            # `infra/production/api.compose.yml` runs, from an image, a service this file builds: this one is the
+            # local stack (a partial override in such a folder says nothing)
             return Scope.DEV, f"`{rel}` is the production stack of service `{sorted(set(other.services) & built)[0]}`"
     return None
 
 
 _PRODUCTION_FOLDER = frozenset({"production", "prod"})
+
+
+def _runs_images(other: ComposeProject, built: set[str]) -> bool:
+    """``other`` is a stack of its own (every service has an image or a build) that runs one of ``built`` from an
+    image rather than building it."""
+    if not other.services or any(s.image is None and s.build is None for s in other.services.values()):
+        return False
+    shared = [other.services[n] for n in built & set(other.services)]
+    return any(s.image is not None and s.build is None for s in shared)
 
 
 def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, _Use]) -> tuple[Scope, str] | None:

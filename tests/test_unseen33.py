@@ -157,6 +157,10 @@ def test_a_target_only_the_quick_start_stack_builds_while_ci_ships_another(tmp_p
     assert scope_of(root, "docker-compose.yml") == "dev"
     assert scope_of(root, "infra/production/api.compose.yml") == "deploy"  # `${API_IMAGE}` may be the app's image
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # an override fragment in a production folder (no image, no build) is no production stack
+    fragment = {k: v for k, v in files.items() if k != "infra/production/api.compose.yml"}
+    fragment["deploy/prod/docker-compose.yml"] = "services:\n  api:\n    environment:\n      RUST_LOG: info\n"
+    assert scope_of(write(tmp_path / "fragment", fragment), "docker-compose.yml") == "deploy"
     # a variable only in a datastore's tag leaves its name known: still a file of infrastructure only
     infra = "services:\n  db:\n    image: postgres:${PG_VERSION:-16}\n    ports: [\"5432:5432\"]\n"
     write(root, {"infra/docker-compose.db.yml": infra})
