@@ -309,6 +309,12 @@ def test_scope_a_stack_whose_database_keeps_its_data_in_tmpfs_is_throw_away(tmp_
                            "    volumes:\n      - type: tmpfs\n        target: /var/lib/postgresql/data\n")
     root = write(tmp_path / "long", {**files, "compose.yaml": long})
     assert scope_of(root, "compose.yaml") == "test"
+    # a persistent database beside a tmpfs one behind a test profile: the stack keeps its data
+    kept = "    volumes: [\"pg:/var/lib/postgresql/data\"]\n"
+    mixed = compose.replace("    tmpfs:\n      - /var/lib/postgresql/data\n", kept)
+    mixed += ("  db-test:\n    image: postgres:16\n    profiles: [test]\n    tmpfs:\n      - /var/lib/postgresql/data\n"
+              "volumes:\n  pg: {}\n")
+    assert scope_of(write(tmp_path / "mixed", {**files, "compose.yaml": mixed}), "compose.yaml") == "deploy"
     # the README runs it under a heading named for deployment: that is how users run it, whatever it loses
     readme = "# Shop\n\n## Docker deployment\n\n```sh\ndocker compose up -d\n```\n"
     root = write(tmp_path / "deployed", {**files, "README.md": readme})
