@@ -19,6 +19,7 @@ from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Build, Project
+from viworks_lint.rust.literals import LITERAL, blank, comment_free
 
 # SIGTERM named by a handler: tokio's SignalKind::terminate(), signal_hook/nix/libc SIGTERM constants,
 # signal_hook's TERM_SIGNALS set. `tokio::signal::ctrl_c` alone is SIGINT only and is not enough.
@@ -132,9 +133,6 @@ _DELEGATE_CALL = re.compile(
 )
 _USE = re.compile(r"\buse\s+(?:::)?([A-Za-z_]\w*)::([^;]*);")
 _FN_DEF = re.compile(r"\bfn\s+(\w+)")
-# strings and char literals first, so that `"http://…"` or `'"'` starts no comment; raw strings `r#"…"#` too
-_LITERAL = r'r(#*)".*?"\1|"(?:[^"\\]|\\.)*"|\'(?:[^\'\\\n]|\\.)\''
-_COMMENT_OR_LITERAL = re.compile(_LITERAL + r"|(//[^\n]*|/\*.*?\*/)", re.S)
 _CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
 
 
@@ -156,17 +154,6 @@ class SignalFacts:
         return self.handles_sigint if stop_signal == "SIGINT" else self.handles_sigterm
 
 
-def _blank(m: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", m.group(0))  # keep line numbers
-
-
-def _blank_comment(m: re.Match[str]) -> str:
-    return m.group(0) if m.group(2) is None else _blank(m)
-
-
-def comment_free(raw: str) -> str:
-    """``raw`` with its comments blanked and its strings kept (line and column numbers kept)."""
-    return _COMMENT_OR_LITERAL.sub(_blank_comment, raw)
 
 
 def _without_tests(text: str) -> str:
@@ -198,7 +185,7 @@ def _at(path: Path, text: str, pos: int) -> Location:
 
 
 _MARKS = (("term", _SIGTERM), ("int", _SIGINT), ("ctrlc", _CTRLC))
-_CODE_NOISE = re.compile(_LITERAL + r"|//[^\n]*|/\*.*?\*/", re.S)
+_CODE_NOISE = re.compile(LITERAL + r"|//[^\n]*|/\*.*?\*/", re.S)
 
 
 @dataclass(frozen=True)
@@ -228,7 +215,7 @@ def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     text = _without_tests(comment_free(raw))
     # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing; strings and comments are
     # read in one pass, so that `"http://…"` is a string, not the start of a comment
-    bare = _without_tests(_CODE_NOISE.sub(_blank, raw))
+    bare = _without_tests(_CODE_NOISE.sub(blank, raw))
     at = [(key, _at(path, bare, m.start())) for key, pattern in _MARKS if (m := pattern.search(bare))]
     fws = frameworks()
     at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]

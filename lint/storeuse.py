@@ -16,7 +16,7 @@ from viworks_lint.datastores import Family, families
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Project
-from viworks_lint.signals import comment_free
+from viworks_lint.rust.literals import comment_free
 
 _MAX_FILES = 2000
 

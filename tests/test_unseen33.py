@@ -32,7 +32,7 @@ def test_vw206_a_root_file_system_another_stage_assembled_is_copied_onto_slash(t
 def test_code_text_keeps_code_after_strings_that_look_like_comments(tmp_path: Path) -> None:
     """`"/static/*path"` and `"http://…"` are strings: the code after them is code (a server start the readers of
     the comment-free text look for), while real comments still go."""
-    from viworks_lint.signals import code_text
+    from viworks_lint.signals import code_text  # the comment-free reading of lint/rust/literals.py
 
     src = (
         'let app = Router::new().route("/static/*path", get(files)); // a comment\n'
@@ -182,8 +182,8 @@ SSO = (
 
 
 def test_vw207_a_loopback_listener_whose_port_defaults_to_zero_is_ephemeral(tmp_path: Path) -> None:
-    """`format!("127.0.0.1:{}", port.unwrap_or(0))`: the OS picks a port unless a caller names one, a local
-    callback listener, not the service's port."""
+    """`format!("127.0.0.1:{}", port.unwrap_or(0))` with `port` a parameter: the OS picks a port unless a caller
+    names one, a local callback listener, not the service's port."""
     files = {"compose.yaml": "services:\n  api:\n    build: .\n    ports: [\"8080:8080\"]\n",
              "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api") + 'tokio = "1"\naxum = "0.7"\n',
              "src/main.rs": SSO}
@@ -191,6 +191,12 @@ def test_vw207_a_loopback_listener_whose_port_defaults_to_zero_is_ephemeral(tmp_
     assert lint(root, ["VW207"]) == []
     root = write(tmp_path / "fixed", {**files, "src/main.rs": SSO.replace("unwrap_or(0)", "unwrap_or(9000)")})
     assert got(lint(root, ["VW207"]), root) == [("VW207", "src/main.rs", 6, "error")]
+    # a port read from the environment that defaults to 0 is the service's port when compose sets it
+    read = "    let port: Option<u16> = std::env::var(\"PORT\").ok().and_then(|p| p.parse().ok());\n"
+    env = SSO.replace("async fn callback_listener(port: Option<u16>)", "async fn callback_listener()")
+    env = env.replace("    let addr = format!(", read + "    let addr = format!(").replace("(None)", "()")
+    root = write(tmp_path / "env", {**files, "src/main.rs": env})
+    assert [f.rule_id for f in lint(root, ["VW207"])] == ["VW207"]
 
 
 IMAGE_API = (

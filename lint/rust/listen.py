@@ -10,6 +10,7 @@ from tree_sitter import Node
 from viworks_lint.rust.bindings import MAX_DEPTH, find_binding, fn_returns
 from viworks_lint.rust.context import Ctx, ctx_at
 from viworks_lint.rust.facts import ListenAddr
+from viworks_lint.rust.literals import comment_free
 from viworks_lint.rust.modules import CrateIndex
 from viworks_lint.rust.parsing import SERVER_BIND_METHODS, WARP_BIND_METHODS, ParsedFile
 from viworks_lint.rust.syntax import call_args, method_chain, path_segments, unparen
@@ -77,19 +78,24 @@ def collect_listens(index: CrateIndex) -> list[ListenAddr]:
     return out
 
 
-_PORT_ZERO = re.compile(r"\.unwrap_or\(\s*0\s*\)\s*[,)]?\s*\)?\s*;?\s*$")
+_PORT_ZERO = re.compile(r"\b([A-Za-z_]\w*)\s*\.unwrap_or\(\s*0\s*\)\s*[,)]?\s*\)?\s*;?\s*$")
 
 
 def _port_zero_default(pf: ParsedFile, arg: Node) -> bool:
-    """The address (or the binding it names) ends with a port that defaults to 0: `port.unwrap_or(0)` as the
-    last argument of its `format!`, or of the `(host, port)` tuple."""
+    """The address (or the binding it names) ends with a port that defaults to 0, `port.unwrap_or(0)` as the last
+    argument of its `format!` or `(host, port)` tuple, where `port` is a parameter of the function (a caller may
+    name a port, by default the OS picks one): not one read from the environment or configuration."""
     node = unparen(arg)
     while node is not None and node.type == "reference_expression":
         node = unparen(node.named_children[-1]) if node.named_children else None
     if node is not None and node.type == "identifier":
         b = find_binding(pf, node, pf.text(node))
         node = b.value if b is not None else None
-    return node is not None and _PORT_ZERO.search(re.sub(r"//[^\n]*", "", pf.text(node))) is not None
+    m = _PORT_ZERO.search(comment_free(pf.text(node))) if node is not None else None
+    if node is None or m is None:
+        return False
+    port = find_binding(pf, node, m.group(1))
+    return port is not None and port.kind == "param"
 
 
 def _probe(pf: ParsedFile, call: Node) -> bool:
