@@ -43,6 +43,10 @@ def copy_job(build: Build) -> bool:
     svc = build.service
     if svc is None or svc.restart not in (None, "no"):
         return False
+    if svc.entrypoint is None:  # `command:` alone is handed to the image's ENTRYPOINT, when it has one
+        stage = build.dockerfile.final_stage(build.target) if build.dockerfile is not None else None
+        if stage is None or stage.state.entrypoint is not None:
+            return False
     words = _words(svc.entrypoint) + _words(svc.command)
     if len(words) < 3 or words[0].rsplit("/", 1)[-1] not in ("sh", "bash", "ash") or words[1] != "-c":
         return False

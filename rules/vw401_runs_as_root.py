@@ -9,6 +9,7 @@ from viworks_lint.dockerutil import final_stages, is_root_user
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hostroot import docker_client, host_root, published_services
 from viworks_lint.images import lookup
+from viworks_lint.imagescope import released
 from viworks_lint.jobs import compose_job, copy_job
 from viworks_lint.keepalive import no_op_command
 from viworks_lint.location import Location
@@ -127,9 +128,10 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
         if one_off is not None:
             related = (*related, Related(Location(one_off[0], one_off[1], 1), f"run only as `{one_off[2]}`"))
         reason = _stated_reason(df, user_instr) if user_instr is not None else None
+        # (not when CI also ships the image, whose own command then runs as root wherever it is pulled)
         copier = any(copy_job(b) for b in stage_builds) and all(
             copy_job(b) or _service_user_nonroot(b) for b in stage_builds
-        )
+        ) and released(project, df.path) is None
         if copier:
             related = (*related, *(Related(b.service.location, f"service `{b.service.name}` only copies the image's "
                                            "files into a volume and exits") for b in stage_builds if b.service))

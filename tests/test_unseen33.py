@@ -298,6 +298,10 @@ def test_vw401_an_init_container_that_only_copies_its_binaries_into_a_volume(tmp
         'restart: "no"', "restart: always").replace("service_completed_successfully", "service_started")
     root = write(tmp_path / "runs", {**files, "compose.yaml": runs})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # `command:` alone goes to the image's ENTRYPOINT as arguments: the agent itself runs, as root
+    handed = INIT_AGENT.replace("    entrypoint: [", "    command: [")
+    root = write(tmp_path / "handed", {**files, "compose.yaml": handed})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
 
 
 def test_scope_a_stack_whose_database_keeps_its_data_in_tmpfs_is_throw_away(tmp_path: Path) -> None:
