@@ -299,7 +299,9 @@ def test_vw401_an_init_container_that_only_copies_its_binaries_into_a_volume(tmp
     root = write(tmp_path / "runs", {**files, "compose.yaml": runs})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
     # `command:` alone goes to the image's ENTRYPOINT as arguments: the agent itself runs, as root
-    handed = INIT_AGENT.replace("    entrypoint: [", "    command: [")
+    handed = INIT_AGENT.replace("    entrypoint: [", "    command: [").replace("init-agent", "carrier")
+    # (a restart policy of none: the service is a plain one, not a job others wait for)
+    handed = handed.replace('    restart: "no"\n', "").replace("service_completed_successfully", "service_started")
     root = write(tmp_path / "handed", {**files, "compose.yaml": handed})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
 
