@@ -231,11 +231,20 @@ _ACTION_TARGET = re.compile(r"^\s*target:\s*['\"]?([^'\"\s#]*)", re.M)
 _ACTION_CONTEXT = re.compile(r"^\s*context:\s*['\"]?([^'\"\s#$]+)['\"]?\s*(?:#.*)?$", re.M)
 
 
-def declared_targets(project: Project, dockerfile: Path) -> set[str]:
+def declared_targets(project: Project, dockerfile: Path, templated: bool = False) -> set[str]:
     """The stages a CI workflow, Makefile or script builds a Dockerfile no compose service builds to:
     `docker build --target <stage>` of it (`-f` naming it, or `Dockerfile` in the context given), and
     `docker/build-push-action` steps with `target:` whose `file:` names it; `""` when one of them builds it to its
-    last stage (no target)."""
+    last stage (no target). With ``templated``, targets a variable names are kept as written.
+    Read once per project and Dockerfile."""
+    cache: dict[tuple[Path, bool], set[str]] = project.__dict__.setdefault("_declared_targets", {})
+    key = (dockerfile, templated)
+    if key not in cache:
+        cache[key] = _declared_targets(project, dockerfile, templated)
+    return set(cache[key])
+
+
+def _declared_targets(project: Project, dockerfile: Path, templated: bool) -> set[str]:
     rel = project.rel(dockerfile)
     out: set[str] = set()
     for w in wrappers(project):
@@ -256,6 +265,8 @@ def declared_targets(project: Project, dockerfile: Path) -> set[str]:
 
     key = norm_path(dockerfile)
     out.update(r.target or "" for r in releases(project) if norm_path(r.dockerfile) == key)  # matrix values
+    if templated:
+        return out  # with the ones a variable or a template names (`--target "$tgt"`), unknown here
     return {t for t in out if not _TEMPLATE.search(t) and "$" not in t and "{" not in t}
 
 

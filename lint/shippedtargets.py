@@ -23,7 +23,10 @@ def unshipped_target_at(project: Project, path: Path, df: Dockerfile, line: int)
     stage = stage_at(df, line)
     if stage is None or stage.name is None:
         return False
-    shipped = {t.lower() for t in declared_targets(project, path)}
+    known = declared_targets(project, path)
+    if declared_targets(project, path, templated=True) - known:
+        return False  # a target a variable names (`--target "$tgt"`) may be this one
+    shipped = {t.lower() for t in known}
     if not shipped or "" in shipped or stage.name in shipped:
         return False
     if any(stage in df.lineage(df.stage(t) or stage) for t in shipped):

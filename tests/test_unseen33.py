@@ -157,6 +157,10 @@ def test_a_target_only_the_quick_start_stack_builds_while_ci_ships_another(tmp_p
     assert scope_of(root, "docker-compose.yml") == "dev"
     assert scope_of(root, "infra/production/api.compose.yml") == "deploy"  # `${API_IMAGE}` may be the app's image
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # a target the workflow names by a variable (`--target "$tgt"` in a loop) may be this one
+    looped = DEPLOY + '      - run: for tgt in worker-runtime; do docker build --target "$tgt" -t "acme/$tgt" .; done\n'
+    root = write(tmp_path / "looped", {**files, ".github/workflows/deploy.yml": looped})
+    assert [f[2] for f in got(lint(root, ["VW401"]), root)] == [5, 8]
     # an override fragment in a production folder (no image, no build) is no production stack
     fragment = {k: v for k, v in files.items() if k != "infra/production/api.compose.yml"}
     fragment["deploy/prod/docker-compose.yml"] = "services:\n  api:\n    environment:\n      RUST_LOG: info\n"
