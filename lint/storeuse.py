@@ -333,6 +333,9 @@ _DYNAMIC_ENV = re.compile(
 )
 
 
+_STRUCT_BODY = re.compile(r"\bstruct\s+\w+(?:<[^>{]*>)?\s*(?:where[^{]*)?\{([^{}]*)\}")
+
+
 def reads_variable(project: Project, svc: Service, name: str) -> bool | None:
     """Whether the service's code reads the variable ``name``: True when a source spells it, False when the
     code is known, spells it nowhere and loads no configuration by generated names; None when unknown."""
@@ -344,7 +347,7 @@ def reads_variable(project: Project, svc: Service, name: str) -> bool | None:
     texts = [t for m in _manifests(project, code) for t in _comment_free_sources(project, m, code.bins)]
     if not texts:
         return None
-    field = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?" + re.escape(name.lower()) + r"\s*:", re.M)
-    if any(name in t or field.search(t) for t in texts):  # also a struct field serde maps from the name
-        return True
+    field = re.compile(r"(?<![\w.])" + re.escape(name.lower()) + r"\s*:(?!:)")
+    if any(name in t or any(field.search(b.group(1)) for b in _STRUCT_BODY.finditer(t)) for t in texts):
+        return True  # also a struct field serde maps from the name (not a function's parameter of that name)
     return None if any(_DYNAMIC_ENV.search(t) for t in texts) else False

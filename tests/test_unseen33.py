@@ -227,12 +227,16 @@ def test_vw208_a_variable_only_commented_out_code_or_another_binary_reads(tmp_pa
                         "    environment:\n      DATABASE_URL: postgres://app:pw@db:5432/app\n",
         "Dockerfile": IMAGE_API.replace("release/api /usr/local/bin/api", "release/server /usr/local/bin/server"),
         "Cargo.toml": CARGO.replace("shop", "api") + 'tokio = "1"\naxum = "0.7"\n',
-        "src/lib.rs": "pub async fn connect(database_url: &str) -> usize { database_url.len() }\n",
+        "src/lib.rs": "pub async fn connect(\n    database_url: &str,\n) -> usize {\n    database_url.len()\n}\n",
         "src/bin/server.rs": SERVER,
         "src/bin/db_test.rs": "fn main() { let _u = std::env::var(\"DATABASE_URL\").unwrap(); }\n",
     }
     root = write(tmp_path / "unread", files)
     assert lint(root, ["VW208"]) == []
+    # a struct with a field of that name (filled by a configuration loader from the variable) reads it
+    field = {**files, "src/lib.rs": files["src/lib.rs"] + "pub struct Settings { pub database_url: String }\n"}
+    root = write(tmp_path / "field", field)
+    assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 6, "error")]
     read = {**files, "src/bin/server.rs": SERVER.replace("    // let database_url", "    let database_url")}
     root = write(tmp_path / "read", read)
     assert got(lint(root, ["VW208"]), root) == [("VW208", "compose.yaml", 6, "error")]
