@@ -67,7 +67,7 @@ def interpolation_env(
         if present and not project.is_gitignored(candidate):
             continue
         # absent or git-ignored: what the repository copies into place
-        for prov in provisions(project, candidate):
+        for prov in provisions(project, candidate, dev_values=True):
             tmpl = project.env_file(prov.template) if prov.template is not None and prov.template.is_file() else None
             if prov.template is None and prov.step is not None and not present and _writes_content(prov.step.text):
                 setup.generated.append(prov)  # `tool env create -o .env`: what it writes cannot be read

@@ -76,13 +76,16 @@ def template_candidates(path: Path) -> list[Path]:
     return out
 
 
-# asked only for a `.env` that is absent or git-ignored: a committed `.env.dev` beside it holds the values to copy
+# for compose interpolation only, asked for a `.env` that is absent or git-ignored: a committed `.env.dev` beside it
+# holds the values to copy
 _DEV_VALUES = (".env.dev", ".env.development")
 
 
-def template_for(path: Path) -> Path | None:
-    """The template beside ``path`` (which is absent or git-ignored)."""
-    extra = [path.parent / n for n in _DEV_VALUES] if path.name == ".env" else []
+def template_for(path: Path, dev_values: Project | None = None) -> Path | None:
+    """The template beside ``path`` (which is absent or git-ignored); with ``dev_values`` (the project), also a
+    committed `.env.dev`/`.env.development` beside a `.env`."""
+    extra = [path.parent / n for n in _DEV_VALUES] if path.name == ".env" and dev_values is not None else []
+    extra = [c for c in extra if dev_values is not None and not dev_values.is_gitignored(c)]
     for cand in [*template_candidates(path), *extra]:
         try:
             if cand.exists() and cand != path:
@@ -92,9 +95,10 @@ def template_for(path: Path) -> Path | None:
     return None
 
 
-def provisions(project: Project, path: Path) -> list[Provision]:
+def provisions(project: Project, path: Path, dev_values: bool = False) -> list[Provision]:
     """How ``path`` (missing or git-ignored) is put into place: the steps of wrappers and the README that
-    create it (with what they copy), then a template beside it."""
+    create it (with what they copy), then a template beside it (with ``dev_values``, for compose interpolation,
+    also a committed `.env.dev`)."""
     from viworks_lint.project import norm_path
 
     key = norm_path(path)
@@ -110,7 +114,7 @@ def provisions(project: Project, path: Path) -> list[Provision]:
         steps = _comment_steps(project, key)
     if not steps:
         steps = _assembly_steps(project, key)
-    beside = template_for(path)
+    beside = template_for(path, project if dev_values else None)
     out = [Provision(key, s.source if s.source is not None and s.source.is_file() else beside, s) for s in steps]
     if beside is not None and not any(p.template == beside for p in out):
         out.append(Provision(key, beside, None))

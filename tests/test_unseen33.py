@@ -91,6 +91,9 @@ def test_vw202_a_committed_env_dev_beside_an_ignored_dotenv_is_the_values_to_cop
     found = lint(root, ["VW202"])
     assert got(found, root) == [("VW202", "compose.yaml", 5, "note")]
     assert "`.env.dev`" in found[0].message
+    # a `.env.dev` the repository ignores too is someone's own file, not the template it hands out
+    write(root, {".gitignore": ".env\n.env.dev\n"})
+    assert not any("the template beside it" in f.message for f in lint(root, ["VW202"]))
 
 
 BUNDLE = (
