@@ -348,7 +348,8 @@ def test_scope_a_stack_whose_database_keeps_its_data_in_tmpfs_is_throw_away(tmp_
 
 
 MINISERVE = (
-    "FROM rust:1.88 AS tools\nRUN cargo install miniserve --root /opt\nWORKDIR /src\nCOPY . .\n"
+    "FROM rust:1.88 AS tools\nRUN RUSTFLAGS='-C target-feature=+crt-static' cargo install miniserve --root /opt\n"
+    "WORKDIR /src\nCOPY . .\n"
     "RUN cargo build --release\n"
     "FROM node:22 AS site\nWORKDIR /app\nCOPY web .\nRUN npm ci && npm run build\n"
     "FROM debian:bookworm-slim\nCOPY --from=tools /opt/bin/miniserve /bin/miniserve\nCOPY --from=site /app/dist /srv\n"
@@ -368,6 +369,10 @@ def test_vw402_pid1_is_a_server_cargo_install_puts_in_built_on_actix(tmp_path: P
     assert [f.effective_level.value for f in found] == ["note"] and "actix-web" in found[0].message
     other = MINISERVE.replace("miniserve", "simple-http-server")
     root = write(tmp_path / "other", {**files, "Dockerfile": other})
+    assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
+    # another crate installed beside it (`cargo install sccache && cp …`) does not make the program miniserve's
+    beside = MINISERVE.replace("install miniserve --root /opt", "install sccache && cp /bin/sh /opt/bin/miniserve")
+    root = write(tmp_path / "beside", {**files, "Dockerfile": beside})
     assert [f.effective_level.value for f in lint(root, ["VW402"])] == ["warning"]
 
 
