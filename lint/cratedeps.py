@@ -31,10 +31,12 @@ _NOISE = re.compile(r"^(?:\d+|v\d+|rs|ng|fork|forked|next|patched|maintained|tem
 
 
 def lib_name_parts(package: str) -> set[str]:
-    """Every run of words of a package name, without separators: a library name it might have, though
-    unlikely (``acme-rfc8555`` builds ``acme``; ``tokio-util`` does not build ``tokio``)."""
+    """Every run of words of a package name, without separators, and each without a leading ``lib``: a library
+    name it might have, though unlikely (``acme-rfc8555`` builds ``acme``, ``libcaesium`` builds ``caesium``;
+    ``tokio-util`` does not build ``tokio``)."""
     words = [w for w in re.split(r"[-_]", package.lower()) if w]
-    return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    runs = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    return runs | {r[3:] for r in runs if r.startswith("lib") and len(r) > 5}  # `libcaesium` builds `caesium`
 
 
 def lib_name_guesses(package: str) -> set[str]:
@@ -42,8 +44,7 @@ def lib_name_guesses(package: str) -> set[str]:
     manifest), without separators: the name itself, the name without leading words (``tiny-bip39`` →
     ``bip39``, ``rust-ini`` → ``ini``, ``astral-tokio-tar`` → ``tokiotar``), without trailing version or fork
     words (``tui-textarea-2`` → ``tuitextarea``, ``xml-rs`` → ``xml``) and without inner version words
-    (``ignite-v2-client`` → ``igniteclient``) and without a leading ``lib`` (``libcaesium`` → ``caesium``);
-    ``md-5`` gives ``md5``. Never a shorter prefix (``tokio-util``
+    (``ignite-v2-client`` → ``igniteclient``); ``md-5`` gives ``md5``. Never a shorter prefix (``tokio-util``
     gives no ``tokio``)."""
     words = [w for w in re.split(r"[-_]", package.lower()) if w]
     out: set[str] = set()
@@ -55,7 +56,6 @@ def lib_name_guesses(package: str) -> set[str]:
     kept = [w for w in words if not _NOISE.match(w)]
     if kept and len(kept) < len(words):  # a version word inside the name: `ignite-v2-client` builds `ignite_client`
         out.add("".join(kept))
-    out |= {g[3:] for g in out if g.startswith("lib") and len(g) > 5}  # `libcaesium` builds `caesium`
     return out
 
 

@@ -5,6 +5,7 @@ files whose header comment says they are for development."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,7 +66,11 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     serve = DEV_SERVE.search(text)
     if match is None and serve is not None and mount is not None:
         return f"runs `{serve.group(0)}` with {mount} bind-mounted"
-    cache = next((m.target for m in svc.volumes if m.target and m.target.rstrip("/").endswith("/target")), None)
+    # the source mount's container folder, and a volume over `target/` beside it (`/code/src` and `/code/target`)
+    binds = [m.target or "" for m in svc.volumes if m.type == "bind" and m.source == mount]
+    homes = {posixpath.dirname(t.rstrip("/")) for t in binds}
+    cache = next((m.target for m in svc.volumes if m.target and m.target.rstrip("/").endswith("/target")
+                  and posixpath.dirname(m.target.rstrip("/")) in homes), None)
     if match is None and mount is not None and cache is not None and build is not None:
         # `./backend/src:/code/src` and a volume over `/code/target`: the setup of a compiler in the container
         return f"{mount} is bind-mounted over the source and a volume keeps cargo's `{cache}` between runs"

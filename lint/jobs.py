@@ -5,7 +5,6 @@ stop signal is decided by the serving services."""
 from __future__ import annotations
 
 import re
-import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,10 +62,7 @@ def copy_job(build: Build) -> bool:
 
 
 def _words(value: tuple[str, ...] | str | None) -> list[str]:
-    """A compose `entrypoint`/`command` as the words the shell gets (the string form split as a shell would)."""
-    if isinstance(value, tuple):
-        return list(value)
-    try:
-        return shlex.split(value or "")
-    except ValueError:
-        return []
+    """A compose `entrypoint`/`command` as the words the shell gets (the string form split as compose does)."""
+    from viworks_lint.scripts import shell_words
+
+    return list(value) if isinstance(value, tuple) else shell_words(value or "")

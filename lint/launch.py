@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +88,7 @@ def launch_of(
             found = _argv0(words[words.index(prog) :])
             return Launch(found[0], found[1], False, what, loc, instr) if found else None
         return Launch(prog, True, True, what, loc, instr)
-    argv = list(value) if not isinstance(value, str) else _split(value)
+    argv = list(value) if not isinstance(value, str) else shell_words(value)
     found = _argv0(argv)
     return Launch(found[0], found[1], False, what, loc, instr) if found else None
 
@@ -99,14 +98,9 @@ _INTERPRETERS = SHELLS | frozenset(_SCRIPT_RUNNERS)
 
 
 def _words(value: tuple[str, ...] | str) -> tuple[str, ...]:
-    return value if isinstance(value, tuple) else tuple(_split(value))
+    return value if isinstance(value, tuple) else tuple(shell_words(value))
 
 
-def _split(text: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
 
 
 def launches(build: Build) -> list[Launch]:

@@ -94,7 +94,7 @@ def _user_written(project: Project, service: Service, host: Path, named: bool) -
     names = set(documented_env_assignments(project, host.parent))
     # a step that copies a template into place (`cp .env.example .env`), or the template beside a file the image
     # takes by name (`COPY --from=build /app/.env .`: the build needs one, made from that template)
-    for prov in provisions(project, host):
+    for prov in provisions(project, host, dev_values=named):
         told = prov.step is not None or named
         ef = project.env_file(prov.template) if told and prov.template is not None else None
         names |= ef.names() if ef is not None else set()
@@ -133,7 +133,9 @@ def _dotenv_files_in_container(
         for p in files.placements if files is not None else []:
             if p.kind == "stage" and p.from_stage is not None and _is_dotenv(posixpath.basename(p.source)):
                 baked = _context_file_of(project, build, p.from_stage, p.source)
-                if baked is not None:
+                rel = posixpath.relpath(baked.as_posix(), build.context.as_posix()) if baked is not None else ""
+                ignore = files.ignore if files is not None else None
+                if baked is not None and (ignore is None or not ignore.excluded(rel)):
                     out.append((baked, True, True))  # `COPY --from=build /app/.env .`, the context's `.env` in `build`
         for p in files.context_copies() if files is not None else []:
             if _is_dotenv(posixpath.basename(p.source)):

@@ -227,7 +227,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
             content = content or _other_language_stack(project, compose, f)
-            content = content or (throwaway_datastore(project, compose) if not _run_to_deploy(project, f) else None)
+            throwaway = throwaway_datastore(project, compose) if content is None else None
+            content = content or (throwaway if throwaway is not None and not _run_to_deploy(project, f) else None)
             doc = None
             if content is None:
                 doc = documented_dev(project, f) or _beside_production(project, compose)

@@ -260,3 +260,12 @@ def test_crate_module_out_of_scope(tmp_path: Path) -> None:
     findings = lint(tmp_path, ["VW109"])
     assert where(findings, tmp_path) == [("VW109", "src/handlers.rs", 1)]
     assert "`crate::models`" in findings[0].message
+
+
+def test_a_lib_prefixed_package_is_no_library_named_like_a_crate_of_the_lock(tmp_path: Path) -> None:
+    """`libcaesium` may build `caesium`; but when Cargo.lock holds a crate named `caesium` too, `caesium::` is that
+    crate, which must be declared."""
+    lock = '[[package]]\nname = "caesium"\nversion = "1.0.0"\n\n[[package]]\nname = "libcaesium"\nversion = "0.20.0"\n'
+    _crate(tmp_path, {"src/main.rs": "fn main() { caesium::compress(); }\n", "Cargo.lock": lock},
+           deps='libcaesium = "0.20"\n')
+    assert _names(tmp_path) == [("src/main.rs", 1)]
