@@ -516,24 +516,3 @@ def declares_development(project: Project, compose: ComposeProject) -> tuple[Sco
     return (Scope.DEV, found) if found is not None else None
 
 
-def throwaway_datastore(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
-    """A compose file whose databases (those a plain `up` starts) all keep their data in memory (`tmpfs:
-    /var/lib/postgresql/data`): every `down` loses it, so the stack is a throw-away one for tests or a
-    reproduction, not a deployment."""
-    from viworks_lint.connections import service_family
-
-    found: str | None = None
-    for svc in compose.services.values():
-        fam = service_family(project, svc)
-        if fam is None or not fam.data_dirs or svc.profiles:
-            continue
-        node = svc.node.get("tmpfs")
-        written = [node.raw or ""] if node is not None and not node.is_list else []
-        written += [(el.raw or "") for el in (node.elements() if node is not None and node.is_list else ())]
-        paths = [w.split(":", 1)[0].rstrip("/") for w in written]
-        paths += [m.target.rstrip("/") for m in svc.volumes if m.type == "tmpfs" and m.target]
-        hit = next((p for p in paths if p in fam.data_dirs), None)
-        if hit is None:
-            return None  # a database that keeps its data: the stack may well be deployed
-        found = found or f"service `{svc.name}` keeps its {fam.label} data in `tmpfs` ({hit}): a throw-away stack"
-    return (Scope.TEST, found) if found is not None else None

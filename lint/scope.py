@@ -127,6 +127,10 @@ _WORDS: dict[str, Scope] = {
 _NEUTRAL = {"docker", "compose", "dockerfile", "yml", "yaml", "containerfile", "override", ""}
 
 
+# the words that name a deployment (`deploy`, `production`, `release`, …)
+DEPLOY_WORDS = frozenset(w for w, sc in _WORDS.items() if sc is Scope.DEPLOY)
+
+
 def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[._\-]+", name.lower()) if w not in _NEUTRAL]
 
@@ -178,10 +182,10 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
         dev_service,
         documented_dev,
         infra_only,
-        throwaway_datastore,
     )
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
+    from viworks_lint.stackhints import beside_production, run_to_deploy, throwaway_datastore
 
     out: dict[Path, ScopeInfo] = {}
     uses = _uses(project)
@@ -228,10 +232,10 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
             content = content or _other_language_stack(project, compose, f)
             throwaway = throwaway_datastore(project, compose) if content is None else None
-            content = content or (throwaway if throwaway is not None and not _run_to_deploy(project, f) else None)
+            content = content or (throwaway if throwaway is not None and not run_to_deploy(project, f) else None)
             doc = None
             if content is None:
-                doc = documented_dev(project, f) or _beside_production(project, compose)
+                doc = documented_dev(project, f) or beside_production(project, compose)
                 doc = doc or declares_development(project, compose)
                 doc = doc or _platform_stack(project, compose, uses)
             info = decide(f, "compose", content or doc)
@@ -358,43 +362,6 @@ def _other_language_stack(project: Project, compose: ComposeProject, path: Path)
     return Scope.AUX, f"its services build programs in other languages ({shown}) and run no Rust code of the repository"
 
 
-def _beside_production(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
-    """The default compose file of a folder whose production stack is another file there, run on its own
-    (`docker-compose.production.yml` with the same services, not an overlay of this one): the default one is
-    the local stack."""
-    from viworks_lint.project import norm_path
-
-    if len(compose.files) != 1 or compose.files[0].name not in COMPOSE_BASES:
-        return None
-    here = norm_path(compose.files[0]).parent
-    built = {name for name, svc in compose.services.items() if svc.build is not None}
-    for other in project.composes:
-        if len(other.files) != 1 or other is compose:
-            continue
-        path = norm_path(other.files[0])
-        rel = project.rel(path)
-        named = scope_from_name(rel)
-        if path.parent == here and named is not None and named[0] is Scope.DEPLOY:
-            if set(other.services) & set(compose.services):
-                return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
-        elif path.parent != here and _PRODUCTION_FOLDER & set(rel.split("/")[:-1]) and _runs_images(other, built):
-            # `infra/production/api.compose.yml` runs, from an image, a service this file builds: this one is the
-            # local stack (a partial override in such a folder says nothing)
-            return Scope.DEV, f"`{rel}` is the production stack of service `{sorted(set(other.services) & built)[0]}`"
-    return None
-
-
-_PRODUCTION_FOLDER = frozenset({"production", "prod"})
-
-
-def _runs_images(other: ComposeProject, built: set[str]) -> bool:
-    """``other`` is a stack of its own (every service has an image or a build) that runs one of ``built`` from an
-    image rather than building it."""
-    if not other.services or any(s.image is None and s.build is None for s in other.services.values()):
-        return False
-    shared = [other.services[n] for n in built & set(other.services)]
-    return any(s.image is not None and s.build is None for s in shared)
-
 
 def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, _Use]) -> tuple[Scope, str] | None:
     """Every image the compose file builds is one a platform config file deploys (`fly.toml` builds the same
@@ -484,20 +451,6 @@ def _read_uses(project: Project) -> dict[Path, _Use]:
             least = min(items, key=lambda u: SCOPE_ORDER[u.scope])
             out[path] = _Use(least.scope, f"run only for {least.scope.value} by {least.where}")
     return out
-
-
-def _run_to_deploy(project: Project, path: Path) -> bool:
-    """A wrapper target or a documentation section named for deployment or production runs the compose file
-    (`## Docker Deployment` above `docker compose up -d` in the README)."""
-    from viworks_lint.composefiles import default_compose
-    from viworks_lint.project import norm_path
-
-    key = norm_path(path)
-    for inv in project.wrappers.invocations:
-        named = any(_WORDS.get(w) is Scope.DEPLOY for w in re.split(r"[^a-z0-9]+", inv.label.lower()) if w)
-        if named and key in {norm_path(f) for f in inv.files or default_compose(project, inv.cwd)}:
-            return True
-    return False
 
 
 def _deploy_reason(project: Project, path: Path, compose: ComposeProject) -> str:

@@ -1,0 +1,92 @@
+"""What surrounds a compose file says it is not what ships: a production stack elsewhere that runs the same
+service (the default file is then the local stack), or databases that keep their data in `tmpfs` (a throw-away
+stack for tests or a reproduction), unless a deploy-named target or document section runs it."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from viworks_lint.discover import COMPOSE_BASES
+from viworks_lint.scope import DEPLOY_WORDS, Scope, scope_from_name
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from viworks_lint.parsers.compose import ComposeProject
+    from viworks_lint.project import Project
+
+
+def beside_production(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
+    """The default compose file of a folder whose production stack is another file there, run on its own
+    (`docker-compose.production.yml` with the same services, not an overlay of this one): the default one is
+    the local stack."""
+    from viworks_lint.project import norm_path
+
+    if len(compose.files) != 1 or compose.files[0].name not in COMPOSE_BASES:
+        return None
+    here = norm_path(compose.files[0]).parent
+    built = {name for name, svc in compose.services.items() if svc.build is not None}
+    for other in project.composes:
+        if len(other.files) != 1 or other is compose:
+            continue
+        path = norm_path(other.files[0])
+        rel = project.rel(path)
+        named = scope_from_name(rel)
+        if path.parent == here and named is not None and named[0] is Scope.DEPLOY:
+            if set(other.services) & set(compose.services):
+                return Scope.DEV, f"`{path.name}` beside it is the production stack, run on its own"
+        elif path.parent != here and _PRODUCTION_FOLDER & set(rel.split("/")[:-1]) and _runs_images(other, built):
+            # `infra/production/api.compose.yml` runs, from an image, a service this file builds: this one is the
+            # local stack (a partial override in such a folder says nothing)
+            return Scope.DEV, f"`{rel}` is the production stack of service `{sorted(set(other.services) & built)[0]}`"
+    return None
+
+
+_PRODUCTION_FOLDER = frozenset({"production", "prod"})
+
+
+def _runs_images(other: ComposeProject, built: set[str]) -> bool:
+    """``other`` is a stack of its own (every service has an image or a build) that runs one of ``built`` from an
+    image rather than building it."""
+    if not other.services or any(s.image is None and s.build is None for s in other.services.values()):
+        return False
+    shared = [other.services[n] for n in built & set(other.services)]
+    return any(s.image is not None and s.build is None for s in shared)
+
+
+def run_to_deploy(project: Project, path: Path) -> bool:
+    """A wrapper target or a documentation section named for deployment or production runs the compose file
+    (`## Docker Deployment` above `docker compose up -d` in the README)."""
+    from viworks_lint.composefiles import default_compose
+    from viworks_lint.project import norm_path
+
+    key = norm_path(path)
+    for inv in project.wrappers.invocations:
+        named = bool(DEPLOY_WORDS & set(re.split(r"[^a-z0-9]+", inv.label.lower())))
+        if named and key in {norm_path(f) for f in inv.files or default_compose(project, inv.cwd)}:
+            return True
+    return False
+
+
+def throwaway_datastore(project: Project, compose: ComposeProject) -> tuple[Scope, str] | None:
+    """A compose file whose databases (those a plain `up` starts) all keep their data in memory (`tmpfs:
+    /var/lib/postgresql/data`): every `down` loses it, so the stack is a throw-away one for tests or a
+    reproduction, not a deployment."""
+    from viworks_lint.connections import service_family
+
+    found: str | None = None
+    for svc in compose.services.values():
+        fam = service_family(project, svc)
+        if fam is None or not fam.data_dirs or svc.profiles:
+            continue
+        node = svc.node.get("tmpfs")
+        written = [node.raw or ""] if node is not None and not node.is_list else []
+        written += [(el.raw or "") for el in (node.elements() if node is not None and node.is_list else ())]
+        paths = [w.split(":", 1)[0].rstrip("/") for w in written]
+        paths += [m.target.rstrip("/") for m in svc.volumes if m.type == "tmpfs" and m.target]
+        hit = next((p for p in paths if p in fam.data_dirs), None)
+        if hit is None:
+            return None  # a database that keeps its data: the stack may well be deployed
+        found = found or f"service `{svc.name}` keeps its {fam.label} data in `tmpfs` ({hit}): a throw-away stack"
+    return (Scope.TEST, found) if found is not None else None
