@@ -4,6 +4,7 @@ or git-ignored env file into place, the variables the wrappers set, and the name
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,8 @@ def interpolation_env(
             continue
         # absent or git-ignored: what the repository copies into place
         for prov in provisions(project, candidate, dev_values=True):
+            for name, echoed in _echoed(prov.step.text if prov.step is not None and not present else ""):
+                env.setdefault(name, echoed)  # `echo "NAME=value" >> .env.prod` in a CI step: that line is the file's
             tmpl = project.env_file(prov.template) if prov.template is not None and prov.template.is_file() else None
             if prov.template is None and prov.step is not None and not present and _writes_content(prov.step.text):
                 setup.generated.append(prov)  # `tool env create -o .env`: what it writes cannot be read
@@ -93,6 +96,15 @@ def interpolation_env(
         env.setdefault(name, "")
     setup.optional.difference_update(env)
     return env, setup
+
+
+_ECHOED = re.compile(r"^(?:echo|printf)\s+(?:-e\s+)?[\"']?([A-Za-z_][A-Za-z0-9_]*)=([^\"'\n]*?)[\"']?\s*>>?\s*\S+\s*$")
+
+
+def _echoed(command: str) -> list[tuple[str, str]]:
+    """The `NAME=value` a step writes into the file (`echo "PORT=5000" >> .env.prod`), when it is one."""
+    m = _ECHOED.match(command.strip())
+    return [(m.group(1), m.group(2).replace("\\n", ""))] if m is not None else []
 
 
 def _writes_content(command: str) -> bool:

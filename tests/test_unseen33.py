@@ -429,3 +429,24 @@ def test_vw401_an_image_only_a_one_shot_job_runs_that_another_service_waits_for(
     served = compose + "  api:\n    build: .\n    ports: [\"8080:8080\"]\n"
     root = write(tmp_path / "served", {**files, "compose.yaml": served})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+
+
+ECHO_DEPLOY = (
+    "on: workflow_dispatch\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: actions/checkout@v4\n      - run: |\n"
+    "          echo \"BACKEND_IMAGE=ghcr.io/acme/api:latest\" >> .env.prod\n"
+    "      - run: docker compose --env-file .env.prod -f compose.yaml -f compose.prod.yaml up -d\n"
+)
+
+
+def test_vw202_an_env_file_a_ci_step_writes_line_by_line(tmp_path: Path) -> None:
+    """`echo "BACKEND_IMAGE=…" >> .env.prod` in the deploy job, then `docker compose --env-file .env.prod -f …`: the
+    variable is set; one the step does not write is still unset."""
+    files = {"compose.yaml": "services:\n  api:\n    image: acme/api:dev\n",
+             "compose.prod.yaml": "services:\n  api:\n    image: ${BACKEND_IMAGE}\n",
+             ".github/workflows/deploy.yml": ECHO_DEPLOY}
+    root = write(tmp_path / "echoed", files)
+    assert lint(root, ["VW202"]) == []
+    other = files["compose.prod.yaml"].replace("BACKEND", "API")
+    root = write(tmp_path / "other", {**files, "compose.prod.yaml": other})
+    assert got(lint(root, ["VW202"]), root) == [("VW202", "compose.prod.yaml", 3, "warning")]
