@@ -40,6 +40,51 @@ def https_client(package: str) -> bool:
     return any(fnmatch.fnmatchcase(package, g) for c in _tls_data()["clients"] for g in c["crates"])
 
 
+def generic_client(package: str) -> bool:
+    """``package`` is a general HTTP client (rules/outbound_tls.json ``generic``): which servers it calls is the
+    code's, so whether any is HTTPS is read from the code's URLs."""
+    clients = _tls_data()["clients"]
+    return any(c.get("generic") and any(fnmatch.fnmatchcase(package, g) for g in c["crates"]) for c in clients)
+
+
+_SECURE_URL = re.compile(r"\b(?:https|wss)://")
+
+
+def names_secure_url(project: Project, build: Build) -> bool:
+    """The image's own code (comments left out) or the service's environment names an `https://`/`wss://` URL;
+    True when the code is not known."""
+    from viworks_lint.rust.literals import comment_free
+
+    code = image_code(project, build)
+    if code is None or not code.files:
+        return True
+    for f in code.files:
+        try:
+            text = Path(f).read_text("utf-8", errors="replace")
+        except OSError:
+            return True
+        if _SECURE_URL.search(comment_free(text)):
+            return True
+    if build.service is None:
+        return False
+    from viworks_lint.storeuse import reads_variable
+
+    svc = build.service
+    values = [(v.name, v.value) for v in service_env(project, None, svc).values()]
+    for ref in svc.env_files:
+        if ref.path.is_file():
+            continue
+        prov = project.provision(ref.path)  # an env file each deployment writes: its template says what it holds
+        ef = project.env_file(prov.template) if prov is not None and prov.template is not None else None
+        if ef is None:
+            return True
+        values += [(e.name, e.value) for e in ef.entries]
+    # a URL the code reads (or may: a configuration loader, unknown code); one in a shared env file it never
+    # reads is another service's
+    return any(v is not None and _SECURE_URL.search(v) and reads_variable(project, svc, n) is not False
+               for n, v in values)  # fmt: skip
+
+
 def web_framework(package: str) -> bool:
     """A web framework whose optional parts bring an HTTPS client (rules/outbound_tls.json ``frameworks``)."""
     return any(fnmatch.fnmatchcase(package, g) for g in _tls_data().get("frameworks", {}).get("crates", ()))

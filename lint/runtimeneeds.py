@@ -33,6 +33,7 @@ class Need:
     # for the CA store: an outbound HTTPS client (or the package's own use of the store) needs it; when
     # False only a datastore driver's TLS mode does, which needs it only for a URL asking for verified TLS
     outbound: bool = True
+    client: str | None = None  # the HTTPS client package that brings the store, when one does
 
 
 # ----------------------------------------------------------------------------------------- Cargo.lock
@@ -131,9 +132,10 @@ def _needs_from_lock(lock: _Lock, deps: list[Dependency]) -> list[Need]:
         if client is None:
             out.append(Need(CA, f"`{dep.name}` (through `{ca[0]}`)", dep.location, outbound=False))
         elif client[0] == dep.package:
-            out.append(Need(CA, f"`{dep.name}` (through `{client[1]}`)", dep.location))
+            out.append(Need(CA, f"`{dep.name}` (through `{client[1]}`)", dep.location, client=client[0]))
         else:
-            out.append(Need(CA, f"`{dep.name}` (through `{client[0]}` and `{client[1]}`)", dep.location))
+            out.append(Need(CA, f"`{dep.name}` (through `{client[0]}` and `{client[1]}`)", dep.location,
+                            client=client[0]))  # fmt: skip
     return out
 
 
@@ -188,7 +190,8 @@ def _needs_from_manifest(manifest: Manifest, deps: list[Dependency]) -> list[Nee
     out: list[Need] = []
 
     def need(lib: str, dep: Dependency, why: str = "", outbound: bool = True) -> None:
-        out.append(Need(lib, f"`{dep.name}`{why}", dep.location, outbound))
+        client = dep.package if lib == CA and outbound and https_client(dep.package) else None
+        out.append(Need(lib, f"`{dep.name}`{why}", dep.location, outbound, client))
 
     for dep in deps:
         f = set(dep.features)

@@ -8,7 +8,7 @@ from dataclasses import replace
 from viworks_lint.binaryorigin import BinaryOrigin, binary_origins
 from viworks_lint.dockerutil import final_stages, from_image_location, stage_title, text_location
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.outboundtls import VerifiedTls, verified_tls
+from viworks_lint.outboundtls import VerifiedTls, generic_client, names_secure_url, verified_tls
 from viworks_lint.packages import ImageContents
 from viworks_lint.parsers.dockerfile import Dockerfile, Stage
 from viworks_lint.project import Build, Project
@@ -95,6 +95,12 @@ def check(project: Project) -> Iterator[Finding]:
     return fold_variants(project, _findings(project))
 
 
+_PLAIN_HTTP = (
+    "; but neither the image's code nor the service's environment names an https:// (or wss://) URL, so the "
+    "client may call only plain-HTTP services: only advice"
+)
+
+
 def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
     for df, stage, builds in final_stages(project):
         img = build_contents(project, builds[0])
@@ -155,7 +161,12 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                     # a test, benchmark or dev image runs where its own author watches it: an HTTPS call
                     # it makes fails in that run, so there the CA store is advice (a CI-built image may ship)
                     watched = project.scope_of(f.location.path) in (Scope.TEST, Scope.DEV)
-                    yield replace(f, level=Level.NOTE if watched else Level.WARNING), builds
+                    plain = need.client is not None and generic_client(need.client) and not names_secure_url(
+                        project, build
+                    )
+                    if plain:  # a general HTTP client the code points only at http:// URLs (sibling services)
+                        f = replace(f, message=f.message + _PLAIN_HTTP)
+                    yield replace(f, level=Level.NOTE if watched or plain else Level.WARNING), builds
                 else:
                     yield f, builds
 
@@ -180,10 +191,13 @@ RULE = register(
             "download of the Swagger UI: Cargo.lock cannot tell) in the service's tree that itself reaches a "
             "store-reading crate, a package of the repository that depends on one directly, or a datastore URL or "
             "setting the service gets that asks for verified TLS (`rediss://`, `sslmode=verify-ca|verify-full`, MySQL "
-            "`ssl-mode=VERIFY_*`, in its environment or its code). A TLS crate that only a datastore driver's TLS "
-            "features bring (redis `tokio-rustls-comp`, sqlx/sea-orm `runtime-*-native-tls`) or that is reached only "
-            "through the web framework's own optional parts (salvo's proxy and OIDC, poem's ACME) is no evidence. A "
-            "`Cargo.lock` with registry packages is followed from the crate's dependencies (vendored "
+            "`ssl-mode=VERIFY_*`, in its environment or its code). When the client is a general HTTP client "
+            "(`reqwest`, `ureq`, hyper's HTTPS connectors, …: `generic` in the data file) and neither the image's "
+            "code nor a variable the service gets and the code may read names an `https://` (or `wss://`) URL, the "
+            "client may call only plain-HTTP services (`http://auth:4002`): a note. A TLS crate that only a datastore "
+            "driver's TLS features bring (redis `tokio-rustls-comp`, sqlx/sea-orm `runtime-*-native-tls`) or that is "
+            "reached only through the web framework's own optional parts (salvo's proxy and OIDC, poem's ACME) is no "
+            "evidence. A `Cargo.lock` with registry packages is followed from the crate's dependencies (vendored "
             "`openssl-src`/`pq-src` count as static); without one, `Cargo.toml` features decide. The final stage has "
             "a library when its base image ships it (`rules/images.json`), a package providing it is installed "
             "(`apt-get`, `apk`, `dnf`/`microdnf`/`yum`; `apt-get install` without `--no-install-recommends` also "

@@ -450,3 +450,25 @@ def test_vw202_an_env_file_a_ci_step_writes_line_by_line(tmp_path: Path) -> None
     other = files["compose.prod.yaml"].replace("BACKEND", "API")
     root = write(tmp_path / "other", {**files, "compose.prod.yaml": other})
     assert got(lint(root, ["VW202"]), root) == [("VW202", "compose.prod.yaml", 3, "warning")]
+
+
+PLAIN_CLIENT = (
+    "FROM rust:1.83-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libssl3\n"
+    "COPY --from=build /src/target/release/api /usr/local/bin/api\nUSER nobody\nCMD [\"api\"]\n"
+)
+CALLS = "fn main() {\n    let _r = reqwest::blocking::get(\"http://auth:4002/verify\");\n}\n"
+
+
+def test_vw205_a_general_http_client_the_code_points_only_at_plain_http_services(tmp_path: Path) -> None:
+    """`reqwest` with native-tls reads the CA store only for HTTPS; the code calls `http://auth:4002` and the service
+    gets no https:// URL: advice. An https:// URL in the code makes it a warning again."""
+    files = {"compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      AUTH: http://auth:4002\n",
+             "Dockerfile": PLAIN_CLIENT, "Cargo.toml": CARGO.replace("shop", "api") + 'reqwest = "0.11"\n',
+             "src/main.rs": CALLS}
+    root = write(tmp_path / "plain", files)
+    found = lint(root, ["VW205"])
+    assert got(found, root) == [("VW205", "Dockerfile", 5, "note")] and "https://" in found[0].message
+    secure = CALLS.replace("http://auth:4002/verify", "https://api.stripe.com/v1/charges")
+    root = write(tmp_path / "secure", {**files, "src/main.rs": secure})
+    assert got(lint(root, ["VW205"]), root) == [("VW205", "Dockerfile", 5, "warning")]
