@@ -29,6 +29,7 @@ class ComposeEnv:
     template_names: dict[str, Provision] = field(default_factory=dict)  # variable → the template defining it
     generated: list[Provision] = field(default_factory=list)  # absent env files a step writes from no template
     optional: set[str] = field(default_factory=set)  # names only commented out (`# X=`): deliberately optional
+    weak: set[str] = field(default_factory=set)  # names only a template beside the file defines, no step copies
     wrapper_vars: dict[str, Invocation] = field(default_factory=dict)  # `VAR=… docker compose` of a wrapper
     invocations: tuple[Invocation, ...] = ()  # the wrapper commands that run this file set
 
@@ -78,6 +79,8 @@ def interpolation_env(
                 continue
             setup.templates.append(prov)
             for k, v in tmpl.as_dict().items():
+                if k not in env and prov.step is None:
+                    setup.weak.add(k)  # a template nothing copies into place: a compose default outweighs it
                 env.setdefault(k, v)
                 setup.template_names.setdefault(k, prov)
             setup.optional.update(commented_names(prov.template))

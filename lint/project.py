@@ -176,7 +176,7 @@ class Project:
         from viworks_lint.composeenv import interpolation_env
 
         env, setup = interpolation_env(self, group, invocations, self._extra_env_files)
-        loaded = load_project(group, env, setup.sources)
+        loaded = load_project(group, env, setup.sources, setup.weak)
         self.problems.extend(loaded.problems)
         if loaded.project is not None:
             self.composes.append(loaded.project)

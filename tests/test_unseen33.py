@@ -472,3 +472,25 @@ def test_vw205_a_general_http_client_the_code_points_only_at_plain_http_services
     secure = CALLS.replace("http://auth:4002/verify", "https://api.stripe.com/v1/charges")
     root = write(tmp_path / "secure", {**files, "src/main.rs": secure})
     assert got(lint(root, ["VW205"]), root) == [("VW205", "Dockerfile", 5, "warning")]
+
+
+def test_vw208_a_template_nothing_copies_into_place_does_not_outweigh_a_compose_default(tmp_path: Path) -> None:
+    """`DATABASE_URL: ${DATABASE_URL:-postgres://app@db/app}` and a `.env.example` for running the app on the host
+    (`…@localhost/app`) that no step copies: compose, with no `.env`, uses the default. A documented
+    `cp .env.example .env` makes the template's value the one the container gets."""
+    compose = ("services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n    environment:\n"
+               "      DATABASE_URL: ${DATABASE_URL:-postgres://app@db:5432/app}\n")
+    files = {"compose.yaml": compose, "Dockerfile": IMAGE_API, ".gitignore": ".env\n",
+             ".env.example": "DATABASE_URL=postgres://app@localhost:5432/app\n",
+             "Cargo.toml": CARGO.replace("shop", "api"), "src/main.rs": CONNECT_MAIN}
+    root = write(tmp_path / "default", files)
+    assert lint(root, ["VW208"]) == []
+    readme = "# Api\n\n```sh\ncp .env.example .env\ndocker compose up -d\n```\n"
+    root = write(tmp_path / "copied", {**files, "README.md": readme})
+    assert [f.rule_id for f in lint(root, ["VW208"])] == ["VW208"]
+
+
+CONNECT_MAIN = (
+    "fn main() {\n    let url = std::env::var(\"DATABASE_URL\").unwrap();\n"
+    "    let _c = postgres::Client::connect(&url, postgres::NoTls).unwrap();\n}\n"
+)

@@ -6,7 +6,7 @@ compose's order (base, then overrides) with compose's merge rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,9 +62,12 @@ def load_file(path: Path, interp: Interpolator) -> tuple[YNode | None, list[Prob
     return root, problems
 
 
-def load_project(files: Sequence[Path], env: Mapping[str, str], env_sources: Sequence[Path] = ()) -> ComposeLoad:
-    """Load compose files as one project (the first is the base, the rest override it in order)."""
-    interp = Interpolator(env)
+def load_project(
+    files: Sequence[Path], env: Mapping[str, str], env_sources: Sequence[Path] = (), weak: Set[str] = frozenset()
+) -> ComposeLoad:
+    """Load compose files as one project (the first is the base, the rest override it in order). ``weak`` names are
+    set only by a template nothing copies into place: a reference's own default (`${X:-db}`) outweighs them."""
+    interp = Interpolator(env, weak)
     problems: list[Problem] = []
     roots: list[YNode] = []
     for path in files:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 from viworks_lint.location import Location
@@ -41,8 +41,9 @@ def _is_name_char(c: str) -> bool:
 class Interpolator:
     """Substitutes variables from ``env``; records every reference in ``refs``."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], weak: Set[str] = frozenset()) -> None:
         self.env = env
+        self.weak = weak  # names whose value is a guess: a reference's default outweighs it
         self.refs: list[VarRef] = []
 
     def __call__(self, text: str, start: Location, quoted: bool = False) -> str:
@@ -124,6 +125,8 @@ class Interpolator:
 
     def _value(self, name: str, modifier: str, arg: str) -> str:
         val = self.env.get(name)
+        if name in self.weak and modifier in (":-", "-"):
+            return arg
         if modifier == ":-":
             return val if val else arg
         if modifier == "-":
