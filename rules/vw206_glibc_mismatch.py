@@ -85,47 +85,46 @@ def check(project: Project) -> Iterator[Finding]:
                         continue
                     reported.add(origin.stage.index)
                     crossed = glibc_versions_crossed(run.glibc, need)
+                    level = Level.ERROR
+                    whens = glibc_needed_when(crossed) if crossed else None
                     if crossed == ():
-                        yield RULE.finding(
+                        level = Level.NOTE
+                        message = (
                             f"{label} has glibc {run.glibc} and the binary is built on {src}, but Rust binaries built "
                             "on a newer glibc are not known to need any symbol version in between (the dynamic "
                             "loader lists every missing version, and reports list none there): it most likely "
                             f"starts; building on the runtime's release or running it on {_suggest(origin)} "
-                            "removes the doubt",
-                            loc,
-                            key=f"{stage.label}<-{origin.stage.label}:glibc",
-                            related=_builder_related(df, origin),
-                            level=Level.NOTE,
+                            "removes the doubt"
                         )
-                        continue
-                    missing = crossed[-1] if crossed else need
-                    whens = glibc_needed_when(crossed) if crossed else None
-                    if crossed and whens is not None:
+                    elif crossed and whens is not None:
+                        level = Level.WARNING
                         uses = "; ".join(f"GLIBC_{v} when {w}" for v, w in zip(crossed, whens, strict=True))
-                        yield RULE.finding(
+                        message = (
                             f"{label} has glibc {run.glibc}, but the binary is built on {src}: a Rust binary built "
-                            f"there needs {uses}; with either it fails at start (`version GLIBC_x not found`), with "
-                            f"neither it starts. Build on the runtime's release or run it on {_suggest(origin)} to "
-                            "take the chance away (a floating builder tag moves to newer releases on its own)",
-                            loc,
-                            key=f"{stage.label}<-{origin.stage.label}:glibc",
-                            related=_builder_related(df, origin),
-                            level=Level.WARNING,
+                            f"there needs {uses}; one that does fails at start (`version 'GLIBC_x' not found`), one "
+                            f"that does none of this starts. Build on the runtime's release or run it on "
+                            f"{_suggest(origin)} to take the chance away (a floating builder tag moves to newer "
+                            "releases on its own)"
                         )
-                        continue
+                    else:
+                        missing = crossed[-1] if crossed else need
+                        message = (
+                            f"{label} has glibc {run.glibc}, but the binary is built on {src}: Rust binaries built on "
+                            f"glibc {need} use symbols of "
+                            + (
+                                f"{', '.join('GLIBC_' + v for v in crossed)}, which the runtime lacks"
+                                if crossed
+                                else f"glibc versions up to GLIBC_{need}, newer than the runtime's"
+                            )
+                            + f", so it fails at start with `GLIBC_{missing}' not found`; run it on "
+                            f"{_suggest(origin)} or build on the runtime's release"
+                        )
                     yield RULE.finding(
-                        f"{label} has glibc {run.glibc}, but the binary is built on {src}: Rust binaries built on "
-                        f"glibc {need} use symbols of "
-                        + (
-                            f"{', '.join('GLIBC_' + v for v in crossed)}, which the runtime lacks"
-                            if crossed
-                            else f"glibc versions up to GLIBC_{need}, newer than the runtime's"
-                        )
-                        + f", so it fails at start with `GLIBC_{missing}' not found`; run it on "
-                        f"{_suggest(origin)} or build on the runtime's release",
+                        message,
                         loc,
                         key=f"{stage.label}<-{origin.stage.label}:glibc",
                         related=_builder_related(df, origin),
+                        level=level,
                     )
 
 
