@@ -311,6 +311,8 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
     for svc in compose.services.values():
         if svc.build is not None or svc.image is None or _image_is_app(svc.image, names):
             return None
+        if project.build_of_service(svc) is not None:
+            return None  # the image a Makefile or script builds here (`docker build -t acme/chat-api .`)
         written = svc.node.get("image")
         if not svc.image.strip() or (written is not None and "$" in _image_name_part(written.raw or "")):
             return None  # `image: ${API_IMAGE}`: the deploy names the image, which may well be the app's

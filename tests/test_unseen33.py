@@ -494,3 +494,15 @@ CONNECT_MAIN = (
     "fn main() {\n    let url = std::env::var(\"DATABASE_URL\").unwrap();\n"
     "    let _c = postgres::Client::connect(&url, postgres::NoTls).unwrap();\n}\n"
 )
+
+
+def test_scope_an_image_a_makefile_builds_here_is_no_infrastructure(tmp_path: Path) -> None:
+    """`image: acme/chat-api` beside postgres, and `make image` runs `docker build . -t acme/chat-api`: the file runs
+    the app's own image, so it is no stack of infrastructure for an app run on the host."""
+    compose = "services:\n  db:\n    image: postgres:16\n  api:\n    image: acme/chat-api\n    ports: [\"8080:8080\"]\n"
+    files = {"docker-compose.yml": compose, "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api"),
+             "src/main.rs": "fn main() {}\n", "Makefile": "image:\n\tdocker build . -t acme/chat-api\n"}
+    root = write(tmp_path / "built", files)
+    assert scope_of(root, "docker-compose.yml") == "deploy"
+    root = write(tmp_path / "pulled", {k: v for k, v in files.items() if k != "Makefile"})
+    assert scope_of(root, "docker-compose.yml") == "dev"
