@@ -15,7 +15,7 @@ from viworks_lint.keepalive import no_op_command
 from viworks_lint.location import Location
 from viworks_lint.oneshot import runs_to_completion
 from viworks_lint.parsers.compose import Service
-from viworks_lint.parsers.dockerfile import Dockerfile, Instruction
+from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.platforms import runs_on_platform
 from viworks_lint.privdrop import privilege_drop, unknown_drop_user
 from viworks_lint.project import Build, Project
@@ -184,7 +184,21 @@ def _findings(project: Project) -> Iterator[tuple[Finding, list[Build]]]:
                 key=f"nouser:{stage.label}",
                 related=related,
                 level=level,
+                extra=_shell_less_help(project, df, stage),
             ), stage_builds
+
+
+def _shell_less_help(project: Project, df: Dockerfile, stage: Stage) -> dict[str, str] | None:
+    """For a base with no shell (distroless, scratch) nothing can run `useradd`: the fix is a numeric USER or the
+    base's non-root variant."""
+    facts = lookup(df.root_base(stage), project.config.base_images)
+    if not facts.known or facts.shell:
+        return None
+    nonroot = " or the base's `:nonroot` tag (distroless)" if "distroless" in df.root_base(stage) else ""
+    return {
+        HELP: f"The base has no shell to run `useradd`: add `USER 65532:65532` (a numeric user needs no account)"
+        f"{nonroot}, and make what the app writes (volumes, data folders) owned by that user."
+    }
 
 
 _SOCKET = (

@@ -506,3 +506,16 @@ def test_scope_an_image_a_makefile_builds_here_is_no_infrastructure(tmp_path: Pa
     assert scope_of(root, "docker-compose.yml") == "deploy"
     root = write(tmp_path / "pulled", {k: v for k, v in files.items() if k != "Makefile"})
     assert scope_of(root, "docker-compose.yml") == "dev"
+
+
+def test_vw401_help_for_a_base_with_no_shell_is_a_numeric_user(tmp_path: Path) -> None:
+    """On distroless nothing can run `useradd`: the finding's help says `USER 65532:65532` or the `:nonroot` tag."""
+    image = IMAGE_API.replace("debian:bookworm-slim", "gcr.io/distroless/cc-debian12").replace("USER nobody\n", "")
+    files = {"compose.yaml": "services:\n  api:\n    build: .\n", "Dockerfile": image,
+             "Cargo.toml": CARGO.replace("shop", "api"), "src/main.rs": "fn main() {}\n"}
+    root = write(tmp_path / "distroless", files)
+    [f] = lint(root, ["VW401"])
+    assert "USER 65532:65532" in str(f.extra) and ":nonroot" in str(f.extra)
+    root = write(tmp_path / "debian", {**files, "Dockerfile": IMAGE_API.replace("USER nobody\n", "")})
+    [f] = lint(root, ["VW401"])
+    assert "65532" not in str(f.extra)
