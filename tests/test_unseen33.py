@@ -519,3 +519,22 @@ def test_vw401_help_for_a_base_with_no_shell_is_a_numeric_user(tmp_path: Path) -
     root = write(tmp_path / "debian", {**files, "Dockerfile": IMAGE_API.replace("USER nobody\n", "")})
     [f] = lint(root, ["VW401"])
     assert "65532" not in str(f.extra)
+
+
+CLAP_CALL = (
+    "use clap::Parser;\n#[derive(Parser)]\nstruct Args {\n    #[arg(long, env(\"IMMICH_API_KEY\"))]\n"
+    "    api_key: String,\n}\nfn main() {\n    let a = Args::parse();\n    println!(\"{}\", a.api_key.len());\n}\n"
+)
+
+
+def test_vw201_clap_env_in_its_call_form_names_the_variable(tmp_path: Path) -> None:
+    """`#[arg(long, env("IMMICH_API_KEY"))]` reads `IMMICH_API_KEY`, as `env = "IMMICH_API_KEY"` does, not the
+    field's name: compose passing it is enough; not passing it is a finding that names it."""
+    files = {"compose.yaml": "services:\n  api:\n    build: .\n    environment:\n      IMMICH_API_KEY: k\n",
+             "Dockerfile": IMAGE_API, "src/main.rs": CLAP_CALL,
+             "Cargo.toml": CARGO.replace("shop", "api") + 'clap = { version = "4", features = ["derive", "env"] }\n'}
+    root = write(tmp_path / "passed", files)
+    assert lint(root, ["VW201"]) == []
+    root = write(tmp_path / "missing", {**files, "compose.yaml": "services:\n  api:\n    build: .\n"})
+    found = lint(root, ["VW201"])
+    assert [f.key for f in found] == ["IMMICH_API_KEY"]

@@ -145,6 +145,12 @@ def clap_fields(index: CrateIndex, struct: StructDef, depth: int = 0) -> list[En
                     lit = string_value(pf, group[2])
                     if lit is not None:
                         env_name, env_node = lit, group[2]
+                elif len(group) >= 2 and group[1].type == "token_tree":
+                    # `env("IMMICH_API_KEY")`: the call form names the variable as `env = "…"` does
+                    named = [c for c in group[1].named_children if c.type in ("string_literal", "raw_string_literal")]
+                    lit = string_value(pf, named[0]) if len(named) == 1 else None
+                    if lit is not None:
+                        env_name, env_node = lit, named[0]
                 else:
                     env_name = fname.upper()
             elif key in ("default_value", "default_value_t", "default_values_t", "default_value_os_t",
