@@ -19,7 +19,7 @@ from viworks_lint.imagecode import image_code
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Build, Project
-from viworks_lint.rust.literals import LITERAL, blank, comment_free
+from viworks_lint.rust.literals import LITERAL, blank, comment_free, without_tests
 
 # SIGTERM named by a handler: tokio's SignalKind::terminate(), signal_hook/nix/libc SIGTERM constants,
 # signal_hook's TERM_SIGNALS set. `tokio::signal::ctrl_c` alone is SIGINT only and is not enough.
@@ -141,7 +141,6 @@ _DELEGATE_CALL = re.compile(
 )
 _USE = re.compile(r"\buse\s+(?:::)?([A-Za-z_]\w*)::([^;]*);")
 _FN_DEF = re.compile(r"\bfn\s+(\w+)")
-_CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
 
 
 @dataclass(frozen=True)
@@ -164,20 +163,9 @@ class SignalFacts:
 
 
 
-def _without_tests(text: str) -> str:
-    out = text
-    for m in reversed(list(_CFG_TEST.finditer(text))):
-        depth, i = 1, m.end()
-        while i < len(text) and depth:
-            depth += {"{": 1, "}": -1}.get(text[i], 0)
-            i += 1
-        out = out[: m.start()] + re.sub(r"[^\n]", " ", out[m.start() : i]) + out[i:]
-    return out
-
-
 def code_text(path: Path) -> str:
     """The file's text without comments and ``#[cfg(test)]`` modules (line numbers kept); '' when unreadable."""
-    return _without_tests(comment_free(_read(path)))
+    return without_tests(comment_free(_read(path)))
 
 
 def _read(path: Path) -> str:
@@ -220,10 +208,10 @@ def _file_marks(path: Path) -> _FileMarks:
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""
     raw = _read(path)
-    text = _without_tests(comment_free(raw))
+    text = without_tests(comment_free(raw))
     # a signal named in a string (`info!("stopping on SIGINT/SIGTERM")`) handles nothing; strings and comments are
     # read in one pass, so that `"http://…"` is a string, not the start of a comment
-    bare = _without_tests(_CODE_NOISE.sub(blank, raw))
+    bare = without_tests(_CODE_NOISE.sub(blank, raw))
     at = [(key, _at(path, bare, m.start())) for key, pattern in _MARKS if (m := pattern.search(bare))]
     fws = frameworks()
     at += [(f"fw:{i}", _at(path, text, m.start())) for i, fw in enumerate(fws) if (m := fw.start.search(text))]

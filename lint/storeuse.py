@@ -16,7 +16,7 @@ from viworks_lint.datastores import Family, families
 from viworks_lint.parsers.cargo import Dependency, Manifest
 from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Project
-from viworks_lint.rust.literals import comment_free
+from viworks_lint.rust.literals import comment_free, without_tests
 
 _MAX_FILES = 2000
 
@@ -63,7 +63,7 @@ def _comment_free_sources(project: Project, manifest: Manifest, bins: frozenset[
     if manifest.dir not in cache:
         files = sorted(_package_files(manifest))
         texts = package_sources(project, manifest)
-        cache[manifest.dir] = [(f, comment_free(t)) for f, t in zip(files, texts, strict=True)]
+        cache[manifest.dir] = [(f, without_tests(comment_free(t))) for f, t in zip(files, texts, strict=True)]
     others = {t.path for t in manifest.targets if t.kind == "bin" and bins and t.name not in bins and t.path}
     return [t for f, t in cache[manifest.dir] if f not in others]
 

@@ -175,12 +175,12 @@ RULE = register(
             "subcommand (a prompt's suggested host), a loopback datastore the service's own image runs or a sidecar "
             "shares the network namespace with, code defaults when the project runs no such datastore, every value "
             "holding a variable the linter cannot resolve, and a variable of an env file the service's code never "
-            "reads (no source spells it outside comments and the root files of the package's other binaries, no "
-            "struct field is named after it and no configuration loader maps names: a URL left for the sqlx CLI on "
-            "the host while the app builds its own from `DB_HOST`, or a read commented out). The datastore images, "
-            "schemes and variable words come from `rules/datastores.json`. A read that is the fallback of another "
-            "variable (inside the `.unwrap_or_else(…)` of `env::var(\"DATABASE_URL\")`) happens only when that "
-            "variable is unset: when the container gets it, the fallback is not read.",
+            "reads (no source spells it outside comments, `#[cfg(test)]` modules and the root files of the package's "
+            "other binaries, no struct field is named after it and no configuration loader maps names: a URL left for "
+            "the sqlx CLI on the host while the app builds its own from `DB_HOST`, or a read commented out). The "
+            "datastore images, schemes and variable words come from `rules/datastores.json`. A read that is the "
+            "fallback of another variable (inside the `.unwrap_or_else(…)` of `env::var(\"DATABASE_URL\")`) happens "
+            "only when that variable is unset: when the container gets it, the fallback is not read.",
             why="Inside a container, `localhost` is the container itself: the database published on the host's "
             "5432 is not there, and the app fails with `connection refused`, exits and restarts. A host name "
             "that is no service fails with `failed to lookup address information` the same way. Both work "

@@ -538,3 +538,20 @@ def test_vw201_clap_env_in_its_call_form_names_the_variable(tmp_path: Path) -> N
     root = write(tmp_path / "missing", {**files, "compose.yaml": "services:\n  api:\n    build: .\n"})
     found = lint(root, ["VW201"])
     assert [f.key for f in found] == ["IMMICH_API_KEY"]
+
+
+def test_vw208_a_variable_only_test_code_reads(tmp_path: Path) -> None:
+    """`DATABASE_URL_TEST=…@localhost…` in the shared env file is read only in a `#[cfg(test)]` module: the
+    container's binary never connects with it."""
+    main = (
+        "fn main() {\n    let _u = std::env::var(\"DATABASE_URL\").unwrap();\n}\n"
+        "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n"
+        "        let _u = std::env::var(\"DATABASE_URL_TEST\").unwrap();\n    }\n}\n"
+    )
+    files = {"compose.yaml": "services:\n  db:\n    image: postgres:16\n  api:\n    build: .\n    env_file: app.env\n",
+             "app.env": "DATABASE_URL=postgres://app@db/app\nDATABASE_URL_TEST=postgres://app@localhost/test\n",
+             "Dockerfile": IMAGE_API, "Cargo.toml": CARGO.replace("shop", "api"), "src/main.rs": main}
+    root = write(tmp_path / "test-only", files)
+    assert lint(root, ["VW208"]) == []
+    root = write(tmp_path / "read", {**files, "src/main.rs": main.replace("#[cfg(test)]\n", "")})
+    assert [f.rule_id for f in lint(root, ["VW208"])] == ["VW208"]

@@ -22,3 +22,18 @@ def _blank_comment(m: re.Match[str]) -> str:
 def comment_free(raw: str) -> str:
     """``raw`` with its comments blanked and its strings kept (line and column numbers kept)."""
     return _COMMENT_OR_LITERAL.sub(_blank_comment, raw)
+
+
+_CFG_TEST = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
+
+
+def without_tests(text: str) -> str:
+    """``text`` with its `#[cfg(test)]` modules blanked (line numbers kept)."""
+    out = text
+    for m in reversed(list(_CFG_TEST.finditer(text))):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        out = out[: m.start()] + re.sub(r"[^\n]", " ", out[m.start() : i]) + out[i:]
+    return out
