@@ -65,7 +65,22 @@ def _comment_free_sources(project: Project, manifest: Manifest, bins: frozenset[
         texts = package_sources(project, manifest)
         cache[manifest.dir] = [(f, without_tests(comment_free(t))) for f, t in zip(files, texts, strict=True)]
     others = {t.path for t in manifest.targets if t.kind == "bin" and bins and t.name not in bins and t.path}
+    others |= _test_module_files(cache[manifest.dir])
     return [t for f, t in cache[manifest.dir] if f not in others]
+
+
+_TEST_MOD = re.compile(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;")
+
+
+def _test_module_files(sources: list[tuple[Path, str]]) -> set[Path]:
+    """The files of modules declared under `#[cfg(test)]` (`#[cfg(test)] mod tests;` in `main.rs` is `tests.rs` or
+    `tests/mod.rs` beside it): only test builds compile them."""
+    out: set[Path] = set()
+    for f, text in sources:
+        folder = f.parent if f.name in ("main.rs", "lib.rs", "mod.rs") else f.parent / f.stem
+        for m in _TEST_MOD.finditer(text):
+            out |= {folder / f"{m.group(1)}.rs", folder / m.group(1) / "mod.rs"}
+    return out
 
 
 def tree_sources(project: Project, manifest: Manifest) -> list[str]:
