@@ -237,14 +237,16 @@ def declared_targets(project: Project, dockerfile: Path, templated: bool = False
     `docker/build-push-action` steps with `target:` whose `file:` names it; `""` when one of them builds it to its
     last stage (no target). With ``templated``, targets a variable names are kept as written.
     Read once per project and Dockerfile."""
-    cache: dict[tuple[Path, bool], set[str]] = project.__dict__.setdefault("_declared_targets", {})
-    key = (dockerfile, templated)
-    if key not in cache:
-        cache[key] = _declared_targets(project, dockerfile, templated)
-    return set(cache[key])
+    cache: dict[Path, set[str]] = project.__dict__.setdefault("_declared_targets", {})
+    if dockerfile not in cache:
+        cache[dockerfile] = _declared_targets(project, dockerfile)
+    written = cache[dockerfile]
+    if templated:
+        return set(written)  # with the ones a variable or a template names (`--target "$tgt"`), unknown here
+    return {t for t in written if not _TEMPLATE.search(t) and "$" not in t and "{" not in t}
 
 
-def _declared_targets(project: Project, dockerfile: Path, templated: bool) -> set[str]:
+def _declared_targets(project: Project, dockerfile: Path) -> set[str]:
     rel = project.rel(dockerfile)
     out: set[str] = set()
     for w in wrappers(project):
@@ -265,9 +267,7 @@ def _declared_targets(project: Project, dockerfile: Path, templated: bool) -> se
 
     key = norm_path(dockerfile)
     out.update(r.target or "" for r in releases(project) if norm_path(r.dockerfile) == key)  # matrix values
-    if templated:
-        return out  # with the ones a variable or a template names (`--target "$tgt"`), unknown here
-    return {t for t in out if not _TEMPLATE.search(t) and "$" not in t and "{" not in t}
+    return out
 
 
 _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w.-]+)\s*\}\}")
