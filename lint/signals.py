@@ -79,23 +79,17 @@ def framework_signals(name: str) -> frozenset[str]:
     return next((fw.signals for fw in frameworks() if fw.name == name), frozenset({"SIGTERM"}))
 
 
-_PREFIX_WORD = re.compile(r"^(?:[A-Za-z_]\w*=.*|sudo|env|exec|time|nohup)$")  # `RUSTFLAGS=… cargo install x`
-
-
 def installed_server(program: str, run_texts: list[tuple[str, Location]]) -> tuple[str, Location] | None:
     """``program`` is a server a RUN installs with `cargo install <crate>` that is built on a framework handling
     the stop signals (rules/signal_frameworks.json ``programs``, with sources): the framework's name and the RUN."""
     from viworks_lint.dockerutil import commands
+    from viworks_lint.stagecontents import cargo_installed
 
     name = program.rsplit("/", 1)[-1]
     entries = [e for e in _data().get("programs", ()) if name in e["binaries"]]
     for text, where in run_texts if entries else ():
-        for raw in commands(text):
-            words = raw[next((k for k, w in enumerate(raw) if not _PREFIX_WORD.match(w)), len(raw)) :]
-            at = words.index("install") if "install" in words[:3] else -1
-            if at < 1 or words[0].rsplit("/", 1)[-1] != "cargo":
-                continue  # `cargo install …` or `cargo +nightly install …`
-            crates = {w for w in words[at + 1 :] if not w.startswith("-")}
+        for words in commands(text):
+            crates = set(cargo_installed(words))
             hit = next((e for e in entries if e["crate"] in crates), None)
             if hit is not None:
                 return str(hit["framework"]), where

@@ -162,18 +162,31 @@ def _scan_made(words: list[str], instr: Instruction, out: ImageContents, workdir
         for w in words[1:]:
             if not w.startswith(("-", "+")) and not w[:1].isdecimal() and "=" not in w:
                 add(w)
-    elif prog == "cargo" and "install" in words[1:3] and (words[1] == "install" or words[1].startswith("+")):
-        args = words[words.index("install") + 1 :]  # `cargo +nightly install …` too
-        skip = False
-        for w in args:
-            if skip:  # the value of an option: `--target x86_64-…`, `--features postgres`
-                skip = False
-            elif w in _CARGO_INSTALL_VALUE_OPTS:
-                skip = True
-            elif not w.startswith("-"):
-                out.made[w] = instr
-                for binary in CRATE_BINARIES.get(w, ()):
-                    out.made[binary] = instr
+    else:
+        for crate in cargo_installed(words):
+            out.made[crate] = instr
+            for binary in CRATE_BINARIES.get(crate, ()):
+                out.made[binary] = instr
+
+
+def cargo_installed(words: list[str]) -> list[str]:
+    """The crates a `cargo install` command installs (`cargo +nightly install …` too; option values such as
+    `--root /opt` or `--features postgres` are none), after the prefixes `_strip_prefix` drops; [] for any other
+    command."""
+    words = _strip_prefix(words)
+    prog = posixpath.basename(words[0]) if words else ""
+    if prog != "cargo" or "install" not in words[1:3] or not (words[1] == "install" or words[1].startswith("+")):
+        return []
+    out: list[str] = []
+    skip = False
+    for w in words[words.index("install") + 1 :]:
+        if skip:  # the value of an option: `--target x86_64-…`, `--features postgres`
+            skip = False
+        elif w in _CARGO_INSTALL_VALUE_OPTS:
+            skip = True
+        elif not w.startswith("-"):
+            out.append(w)
+    return out
 
 
 def _copy_dest(dest: str, src: str, many: bool, workdir: str, is_dir: bool = False) -> tuple[str, bool]:
