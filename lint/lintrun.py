@@ -23,6 +23,8 @@ class RunOutput:
     files: list[Path] = field(default_factory=list)  # every file the run read
     configs: list[Path] = field(default_factory=list)  # .viworks-lint.toml files below the root (subprojects)
     cached: bool = False
+    # compose files judged not to be deployed: (path, scope, reason), so the output can say why it is quiet
+    not_deployed: list[tuple[Path, str, str]] = field(default_factory=list)
 
     @property
     def files_checked(self) -> int:
@@ -56,7 +58,8 @@ def lint(
                 value = decode(hit[0])
                 files = [Path(f) for f in value["files"]]
                 configs = [Path(f) for f in value["configs"]]
-                return RunOutput(list(value["findings"]), [], int(value["suppressed"]), files, configs, True)
+                judged = [(Path(f), str(scope), str(why)) for f, scope, why in value["not_deployed"]]
+                return RunOutput(list(value["findings"]), [], int(value["suppressed"]), files, configs, True, judged)
             except Exception:
                 pass  # an entry this version cannot read: lint again and overwrite it
     recorder = cache.Recorder()
@@ -71,6 +74,7 @@ def lint(
                     "suppressed": out.suppressed,
                     "files": sorted(str(f) for f in out.files),
                     "configs": [str(f) for f in out.configs],
+                    "not_deployed": [[str(f), scope, why] for f, scope, why in out.not_deployed],
                 }
             )
         except Unencodable:
@@ -90,9 +94,21 @@ def _lint(
 ) -> RunOutput:
     from viworks_lint.engine import Engine
     from viworks_lint.project import Project
+    from viworks_lint.scope import Scope
 
     project = Project(root, config, paths=list(paths), compose_files=list(compose_files), env_files=list(env_files))
     engine = Engine(project, rules, report_unused_suppressions=report_unused)
     result = engine.run()
     files = sorted(project.files_read())
-    return RunOutput(result.findings, list(result.errors), result.suppressed, files, list(project.discovered.configs))
+    errors = list(result.errors)
+    try:
+        judged = sorted(
+            (path, info.scope.value, info.reason)
+            for path, info in project.scopes.items()
+            if info.kind == "compose" and info.scope is not Scope.DEPLOY
+        )
+    except Exception as exc:  # the scopes are a courtesy line of the report: a failure there stops no run
+        judged = []
+        errors.append(f"internal error while judging the deployment scope: {type(exc).__name__}: {exc}")
+    configs = list(project.discovered.configs)
+    return RunOutput(result.findings, errors, result.suppressed, files, configs, not_deployed=judged)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint import __version__
@@ -38,6 +38,7 @@ class Linted:
     rules: list[Rule]
     files: set[Path]
     errors: list[str]
+    not_deployed: list[tuple[Path, str, str]] = field(default_factory=list)  # compose files judged not deployed
 
 
 def guarded(func: Callable[[Options], int]) -> Callable[[Options], int]:
@@ -92,7 +93,12 @@ def run(opts: Options) -> int:
             _templates_hint(scope.root) or "run it in a project directory, or name the compose files with -f",
         )
     report = Report(
-        findings=findings, rules=linted.rules, root=scope.root, tool_version=__version__, files_checked=len(files)
+        findings=findings,
+        rules=linted.rules,
+        root=scope.root,
+        tool_version=__version__,
+        files_checked=len(files),
+        not_deployed=[j for j in linted.not_deployed if scope.wants(j[0])],
     )
     if opts.write_baseline is not None:
         return _write_baseline(opts.write_baseline, report)
@@ -199,6 +205,7 @@ def lint(scope: Scope, config: Config, opts: Options) -> Linted:
         linted.findings.extend(f for f in out.findings if not _inside(f.location.path, subs))
         linted.files.update(f for f in out.files if not _inside(f, subs))
         linted.errors.extend(out.errors)
+        linted.not_deployed.extend(j for j in out.not_deployed if not _inside(j[0], subs))
     linted.rules = [ran[k] for k in sorted(ran)]
     return linted
 

@@ -534,3 +534,26 @@ def test_image_a_drone_pipeline_pushes_is_deploy_although_test_compose_builds_it
     write(tmp_path, {".drone.yml": old.replace("    dockerfile: Dockerfile.kafka\n", "    dry_run: true\n"
                                                 "    dockerfile: Dockerfile.kafka\n")})
     assert _scopes(tmp_path)["Dockerfile.kafka"][0] == "test"
+
+
+def test_text_output_names_the_compose_files_judged_not_deployed(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "Cargo.toml": CARGO,
+        "src/main.rs": "fn main() {}\n",
+        "compose.yaml": "services:\n  api:\n    build: .\n",
+        "docker-compose.dev.yml": "services:\n  api:\n    build: .\n    ports:\n      - \"5432:5432\"\n",
+        "Dockerfile": RUST_IMAGE,
+    })
+    cache = tmp_path.parent / f"{tmp_path.name}-cache"
+    outputs = []
+    for _ in range(2):  # a cold run and a run answered from the cache say the same
+        result = CliRunner().invoke(cli, [str(tmp_path), "--cache-dir", str(cache), "--exit-zero"])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    tail = outputs[0].split("\n\n")[-1].splitlines()
+    assert tail[1].startswith("Judged not deployed, so the hardening rules (VW4xx) skip them")
+    assert tail[2:] == ["  docker-compose.dev.yml: dev, named docker-compose.dev.yml"]
+    # a project whose compose files all ship says nothing of the kind
+    (tmp_path / "docker-compose.dev.yml").unlink()
+    assert "Judged not deployed" not in CliRunner().invoke(cli, [str(tmp_path), "--no-cache"]).output

@@ -39,6 +39,8 @@ class Report:
     files_checked: int = 0
     baselined: int | None = None  # findings left out because the baseline lists them (None: no baseline)
     baseline_stale: int = 0  # baseline entries that matched no finding
+    # compose files judged not deployed (path, scope, reason): hardening rules stay silent on them
+    not_deployed: Sequence[tuple[Path, str, str]] = ()
 
 
 # --------------------------------------------------------------------------------------------

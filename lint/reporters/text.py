@@ -92,4 +92,22 @@ def render(report: Report) -> str:
     style = _Style(report.color)
     blocks = ["\n".join(_render_item(p, item, style)) for item in p.items]
     blocks.append(style(BOLD, summary(p)))
+    judged = not_deployed_lines(p)
+    if judged:
+        blocks[-1] += "\n" + "\n".join(judged)
     return "\n\n".join(blocks) + "\n"
+
+
+MAX_JUDGED = 6
+
+
+def not_deployed_lines(p: Prepared) -> list[str]:
+    """The compose files judged not deployed, and why: a quiet report on them is not a clean bill of health."""
+    judged = sorted(p.report.not_deployed)
+    if not judged:
+        return []
+    out = ["Judged not deployed, so the hardening rules (VW4xx) skip them (`[scope]` in the config overrides):"]
+    out += [f"  {p.path(path)}: {scope}, {reason}" for path, scope, reason in judged[:MAX_JUDGED]]
+    if len(judged) > MAX_JUDGED:
+        out.append(f"  and {len(judged) - MAX_JUDGED} more (--show-project lists every file's scope)")
+    return out
