@@ -267,11 +267,18 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
 
 
 _FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
-# names of functions that run while the app starts (a connection opened there fails the start)
+# words of the names of functions that run while the app starts (a connection opened there fails the start:
+# `run`, `init_redis`, `create_pool`, `AppState::new`); `new` counts only as the first word (`new`,
+# `new_client`): `post_new`, a handler that stores a new entry, runs per request
 _SETUP_WORDS = frozenset({
-    "main", "new", "init", "initialize", "setup", "connect", "bootstrap", "start", "startup", "run", "serve",
+    "main", "init", "initialize", "setup", "connect", "bootstrap", "start", "startup", "run", "serve",
     "server", "app", "state", "pool", "client", "manager", "open", "establish", "build", "launch",
 })
+
+
+def _runs_at_start(name: str) -> bool:
+    words = [w for w in name.lower().split("_") if w]
+    return bool(words) and (words[0] == "new" or not _SETUP_WORDS.isdisjoint(words))
 
 
 def _scan_redis(text: str) -> tuple[bool, bool, bool]:
@@ -281,7 +288,7 @@ def _scan_redis(text: str) -> tuple[bool, bool, bool]:
     at_start = False
     for m in _REDIS_DIRECT.finditer(text):
         names = _FN_NAME.findall(text, 0, m.start())
-        if not names or _SETUP_WORDS & set(names[-1].lower().split("_")):  # `run`, `create_pool`, `AppState::new`
+        if not names or _runs_at_start(names[-1]):  # `run`, `create_pool`, `AppState::new`
             at_start = True
             break
     waits = "r2d2" in text and _R2D2_BUILD.search(text) is not None
