@@ -335,18 +335,14 @@ def _named_env_files(docs: list[Path]) -> list[Path]:
 
 def documented_file(project: Project, path: Path) -> Location | None:
     """A README or setup document (in the repository root or the file's folder) that names a file the
-    repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``), or a
-    direnv `.envrc` that loads it (`dotenv`)."""
+    repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``), or the
+    developer tooling that loads it (:func:`loaded_by_tooling`)."""
     if path.exists() or not project.is_gitignored(path):
         return None
     pattern = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w-])")
-    envrc = path.parent / ".envrc"  # direnv: `dotenv` loads the `.env` beside it, which each user keeps
-    for i, line in enumerate(_lines(envrc) if envrc.is_file() else [], 1):
-        words = line.split("#", 1)[0].split()
-        if words[:1] in (["dotenv"], ["dotenv_if_exists"]) and (
-            words[1:2] == [path.name] or (len(words) == 1 and path.name == ".env")
-        ):
-            return Location(envrc, i, 1)
+    loaded = loaded_by_tooling(path)
+    if loaded is not None:
+        return loaded
     for doc in _docs_in(path.parent, project.root):
         rel = Path(os.path.relpath(path, doc.parent)).as_posix()
         # beside the document its name is enough; elsewhere the document must name its folder too
@@ -359,4 +355,39 @@ def documented_file(project: Project, path: Path) -> Location | None:
         for i, line in enumerate(lines, 1):
             if named.search(line) or (tree and pattern.search(line)):
                 return Location(doc, i, 1)
+    return None
+
+
+def loaded_by_tooling(path: Path) -> Location | None:
+    """Where the developer tooling beside an env file loads it, so that each user keeps their own: a direnv
+    `.envrc` (`dotenv`, `source .env`) or a justfile's `set dotenv-load`."""
+    envrc = path.parent / ".envrc"  # direnv: `dotenv` loads the `.env` beside it, which each user keeps
+    sourced = re.compile(rf"(?:^|[;&|]\s*)(?:source|\.)\s+(?:\./)?{re.escape(path.name)}(?=$|[\s;&|])")
+    for i, line in enumerate(_lines(envrc) if envrc.is_file() else [], 1):
+        code = line.split("#", 1)[0]
+        words = code.split()
+        if words[:1] in (["dotenv"], ["dotenv_if_exists"]) and (
+            words[1:2] == [path.name] or (len(words) == 1 and path.name == ".env")
+        ):
+            return Location(envrc, i, 1)
+        if sourced.search(code.strip()):  # `set -a && source .env && set +a`
+            return Location(envrc, i, 1)
+    return _justfile_loading(path)
+
+
+def _justfile_loading(path: Path) -> Location | None:
+    """The `set dotenv-load` line of a justfile beside ``path`` that loads it into every recipe."""
+    from viworks_lint.wrappers import just_dotenv
+
+    for name in ("justfile", "Justfile", ".justfile"):
+        just = path.parent / name
+        if not just.is_file():
+            continue
+        lines = _lines(just)
+        if just_dotenv(just, "\n".join(lines)) != path:
+            continue
+        return next(
+            (Location(just, i, 1) for i, line in enumerate(lines, 1) if line.startswith("set dotenv-")),
+            Location(just, 1, 1),
+        )
     return None

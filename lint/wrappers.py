@@ -100,7 +100,7 @@ def _exported_names(line: str) -> set[str]:
 _JUST_SET = re.compile(r"^set\s+(dotenv-load|dotenv-filename|dotenv-path)\s*(?::=\s*(.+?))?\s*$", re.MULTILINE)
 
 
-def _just_dotenv(path: Path, text: str) -> Path | None:
+def just_dotenv(path: Path, text: str) -> Path | None:
     """The env file a justfile loads into its recipes' environment (`set dotenv-load`, with `dotenv-filename`
     or `dotenv-path` when set), else None."""
     if path.name.lower().lstrip(".") != "justfile":
@@ -248,7 +248,7 @@ def parse_wrapper(path: Path, root: Path, out: Wrappers) -> None:
             loc = Location(path, lineno, 1)
             job = job_of(raw_lines, lineno)
             _add(out, compose_run([*flags, "up"], {}, base, loc, shown, kind, job, m.group(0).strip()))
-    dotenv = _just_dotenv(path, text)
+    dotenv = just_dotenv(path, text)
     if dotenv is not None:  # `set dotenv-load`: just exports the `.env` beside the justfile to every recipe
         for i in range(first, len(out.invocations)):
             out.invocations[i] = replace(out.invocations[i], shell_env_files=(dotenv,))

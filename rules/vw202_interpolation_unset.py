@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from viworks_lint.buildscript import cargo_sets_for_crate
-from viworks_lint.conventions import Provision, documented_env_name, user_written_env
+from viworks_lint.conventions import Provision, documented_env_name, loaded_by_tooling, user_written_env
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject
@@ -59,11 +59,10 @@ def check(project: Project) -> Iterator[Finding]:
         joined = None if code_needs else _joined_network(project, compose)
         generated = [] if code_needs else project.compose_env(compose).generated
         compiled = cargo_sets_for_crate(name) and _passes_through(first)  # `CARGO_PKG_VERSION: ${CARGO_PKG_VERSION}`
-        documented = (
-            documented_env_name(project, compose.project_dir, name)
-            if user_written_env(project, compose.project_dir)
-            else None
-        )
+        user_env = user_written_env(project, compose.project_dir)
+        documented = documented_env_name(project, compose.project_dir, name) if user_env else None
+        # the developer tooling loads the git-ignored `.env` (direnv, `set dotenv-load`): each user keeps one
+        loaded = loaded_by_tooling(compose.project_dir / ".env") if user_env and documented is None else None
         if documented is not None and not (optional or passthrough or missing_env):
             yield RULE.finding(
                 f"`{name}` would come from `.env`, which the repository git-ignores so that each user writes their "
@@ -72,6 +71,16 @@ def check(project: Project) -> Iterator[Finding]:
                 first.location,
                 key=name,
                 related=(*related, Related(documented, f"`{name}` is documented here")),
+                level=Level.NOTE,
+            )
+        elif loaded is not None and not (optional or passthrough or missing_env):
+            yield RULE.finding(
+                f"`{name}` would come from `.env`, which the repository git-ignores so that each user keeps their "
+                f"own and `{project.rel(loaded.path)}:{loaded.line}` loads; compose substitutes an empty string for "
+                f"`{written}` until it is set, and no template (`.env.example`) lists the names it must hold",
+                first.location,
+                key=name,
+                related=(*related, Related(loaded, "the git-ignored `.env` is loaded here")),
                 level=Level.NOTE,
             )
         elif optional or passthrough or missing_env or secret or outside or joined or generated or compiled:
@@ -263,7 +272,9 @@ RULE = register(
             "unset for `${VAR}` unless a `--env-file` passes the same file. When the repository git-ignores `.env` "
             "and ships no template, each user writes their own: a variable a README or setup document names (`` "
             "`NAME` `` or `NAME=`), or another env file beside it (`.env.test`) or one such a document names (`Make a "
-            "copy of .env.save`) defines, is a note pointing there. A `--env-file` on every run of a compose project "
+            "copy of .env.save`) defines, is a note pointing there; so is every variable when the developer tooling "
+            "loads that `.env` (a direnv `.envrc` that runs `dotenv` or `source .env`, a justfile's `set "
+            "dotenv-load`), and the note asks for a template. A `--env-file` on every run of a compose project "
             "replaces its `.env`, as in compose. A compose project with no `.env` and no template that joins a "
             "network created outside it (`external: true`) is one part of a larger deployment, which sets its "
             "variables: a note. Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as "

@@ -1,0 +1,62 @@
+"""Situations read on a thirty-sixth set of repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, IMAGE, got
+
+REDIS_MAIN = (
+    "use std::sync::Arc;\n"
+    "fn HANDLER(client: &Arc<redis::Client>) -> redis::RedisResult<()> {\n"
+    "    let mut con = client.get_connection()?;\n"
+    "    redis::cmd(\"SET\").arg(\"k\").arg(1).query(&mut con)\n"
+    "}\n"
+    "fn main() {\n"
+    "    let url = std::env::var(\"REDIS_URL\").unwrap();\n"
+    "    let client = Arc::new(redis::Client::open(url).unwrap());\n"
+    "    loop { let _ = HANDLER(&client); }\n"
+    "}\n"
+)
+REDIS_STACK = (
+    "services:\n  web:\n    build: .\n    environment:\n      REDIS_URL: redis://redis:6379\n"
+    "  redis:\n    image: redis:7\n"
+)
+
+
+def test_vw309_a_connection_a_request_handler_opens_is_no_start_up_connection(tmp_path: Path) -> None:
+    """`redis::Client::open` in `main` connects to nothing; `post_new`, the handler that stores a new entry, opens
+    the connection per request: a late Redis fails a request, not the start (a note at most). A function named
+    `new_connection` or `init_store` runs while the app starts."""
+    files = {"Cargo.toml": CARGO + 'redis = "0.23"\n', "Dockerfile": IMAGE, "compose.yaml": REDIS_STACK}
+    for name, level in (("post_new", "note"), ("new_connection", "warning"), ("init_store", "warning")):
+        root = write(tmp_path / name, {**files, "src/main.rs": REDIS_MAIN.replace("HANDLER", name)})
+        assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 2, level)], name
+
+
+PROD_STACK = (
+    "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app\n"
+    "      RUST_LOG: ${LOG_LEVEL}\n  db:\n    image: postgres:16\n"
+)
+
+
+def test_vw202_a_git_ignored_dotenv_the_developer_tooling_loads_is_each_users_own(tmp_path: Path) -> None:
+    """`.env` is git-ignored and the repository's direnv `.envrc` sources it (or the justfile loads it with `set
+    dotenv-load`): each user keeps their own, so the names it would define are notes; with nothing loading it, a
+    name no file defines is a warning."""
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, "compose.yaml": PROD_STACK,
+        ".gitignore": "target\n.env\n",
+    }
+    for name, extra in (
+        ("direnv", {".envrc": "use flake\nset -a && source .env && set +a\n"}),
+        ("just", {"justfile": "set dotenv-load\nset dotenv-required\n\nup:\n    docker compose up -d\n"}),
+        ("plain", {}),
+        ("other", {".envrc": "source .env.local\n"}),
+    ):
+        root = write(tmp_path / name, {**files, **extra})
+        level = "warning" if name in ("plain", "other") else "note"
+        # the password is a secret, best exported by the shell that runs compose: a note either way
+        expected = [("VW202", "compose.yaml", 5, "note"), ("VW202", "compose.yaml", 6, level)]
+        assert got(lint(root, ["VW202"]), root) == expected, name
