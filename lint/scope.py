@@ -185,7 +185,7 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     )
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
-    from viworks_lint.stackhints import beside_production, run_to_deploy, throwaway_datastore
+    from viworks_lint.stackhints import beside_production, run_to_deploy, throwaway_datastore, watched_stack
 
     out: dict[Path, ScopeInfo] = {}
     uses = _uses(project)
@@ -227,9 +227,10 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
                 where = norm_path(node.loc.path if node is not None else svc.file)
                 dev_in.setdefault(where, (Scope.TEST if "cargo test" in why or "nextest" in why else Scope.DEV, why))
         infra = infra_only(project, compose) or dev_builds(project, compose)
+        watched = watched_stack(compose) if infra is None else None
         for f in compose.files:
             key = norm_path(f)
-            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else None) or declared_dev(f)
+            content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else watched) or declared_dev(f)
             content = content or _other_language_stack(project, compose, f)
             throwaway = throwaway_datastore(project, compose) if content is None else None
             content = content or (throwaway if throwaway is not None and not run_to_deploy(project, f) else None)

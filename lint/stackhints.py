@@ -90,3 +90,20 @@ def throwaway_datastore(project: Project, compose: ComposeProject) -> tuple[Scop
             return None  # a database that keeps its data: the stack may well be deployed
         found = found or f"service `{svc.name}` keeps its {fam.label} data in `tmpfs` ({hit}): a throw-away stack"
     return (Scope.TEST, found) if found is not None else None
+
+
+def watched_stack(compose: ComposeProject) -> tuple[Scope, str] | None:
+    """A compose file whose every service built here runs under compose watch (`develop: watch`, rebuilt on each
+    save) and sits behind a profile (`profiles: [local]`): a plain `up` starts only the datastores, for an app run
+    on the host, and `--profile local watch` is the editing loop. A file a plain `up` runs the app of may ship."""
+    built = [svc for svc in compose.services.values() if svc.build is not None]
+    if not built or not all(svc.profiles for svc in built):
+        return None
+    for svc in built:
+        develop = svc.node.get("develop")
+        watch = develop.get("watch") if develop is not None and develop.is_map else None
+        if watch is None or not watch.is_list or not any(True for _ in watch.elements()):
+            return None
+    profiles = sorted({p for svc in built for p in svc.profiles})
+    names = ", ".join(f"`{p}`" for p in profiles)
+    return Scope.DEV, f"every service it builds runs under compose watch (`develop: watch`) behind profile {names}"
