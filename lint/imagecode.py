@@ -12,6 +12,7 @@ from pathlib import Path
 from viworks_lint.code import package_facts, path_deps, service_code
 from viworks_lint.crates import built_code
 from viworks_lint.parsers.cargo import Manifest
+from viworks_lint.parsers.compose import Service
 from viworks_lint.project import Build, Project
 from viworks_lint.rust.facts import ListenAddr
 
@@ -133,3 +134,30 @@ def image_listens(project: Project, build: Build, *, libraries: bool = True) -> 
         for lib in path_deps(project, m, seen) if libraries else ():
             out.update((a, None) for a in package_facts(project, lib, set()).listens)
     return tuple(out)
+
+
+# why a service has no Rust code when the image does build this repository's code, but its command starts another
+# program (another language's binary in the same image, a shell, a script)
+OTHER_PROGRAM = "`entrypoint:`/`command:` runs a program that is not a binary of this build (a shell or a script)"
+
+
+def why_no_code(project: Project, svc: Service, build: Build | None) -> str:
+    """Why the service's Rust code could not be pinned down."""
+    if build is None:
+        if svc.build is not None and svc.build.context is None:
+            return "the build context is remote (a git URL)"
+        return "the service has no local build"
+    if build.dockerfile is None:
+        return f"the Dockerfile {project.rel(build.dockerfile_path)} could not be read"
+    built = built_code(project, build)
+    if not built.runs:
+        return "no `cargo build`/`cargo install` of this repository's code in the Dockerfile (a prebuilt binary?)"
+    for run in built.runs:
+        if run.manifest is None:
+            text = run.instr.original
+            if "$" in text:
+                return "the package or binary is chosen by a build argument"
+            return f"`{run.manifest_path}` of `cargo {run.subcommand}` maps to no Cargo.toml of the build context"
+    if not (built.runtime or built.packages):
+        return "the built packages are not the ones the final image runs"
+    return OTHER_PROGRAM

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from viworks_lint.code import ServiceCode, service_code
-from viworks_lint.crates import built_code
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import Finding
+from viworks_lint.imagecode import why_no_code
 from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Instruction
@@ -48,28 +48,6 @@ def _combined(project: Project, compose: ComposeProject) -> str:
 def _scope(project: Project, path: Path) -> dict[str, str] | None:
     info = project.scope_info(path)
     return {"scope": info.scope.value, "reason": info.reason} if info is not None else None
-
-
-def _why_no_code(project: Project, svc: Service, build: Build | None) -> str:
-    """Why the service's Rust code could not be pinned down."""
-    if build is None:
-        if svc.build is not None and svc.build.context is None:
-            return "the build context is remote (a git URL)"
-        return "the service has no local build"
-    if build.dockerfile is None:
-        return f"the Dockerfile {project.rel(build.dockerfile_path)} could not be read"
-    built = built_code(project, build)
-    if not built.runs:
-        return "no `cargo build`/`cargo install` of this repository's code in the Dockerfile (a prebuilt binary?)"
-    for run in built.runs:
-        if run.manifest is None:
-            text = run.instr.original
-            if "$" in text:
-                return "the package or binary is chosen by a build argument"
-            return f"`{run.manifest_path}` of `cargo {run.subcommand}` maps to no Cargo.toml of the build context"
-    if not (built.runtime or built.packages):
-        return "the built packages are not the ones the final image runs"
-    return "`entrypoint:`/`command:` runs a program that is not a binary of this build (a shell or a script)"
 
 
 def _code(project: Project, svc: Service, code: ServiceCode) -> dict[str, Any]:
@@ -147,7 +125,7 @@ def _service(
     out["build"]["findings"] = marks.get("build", [])
     code = service_code(project, svc)
     if code is None:
-        reason = _why_no_code(project, svc, build)
+        reason = why_no_code(project, svc, build)
         unlinked.append({"from": f"service {svc.name}", "to": "Rust code", "reason": reason})
     else:
         out["code"] = _code(project, svc, code)

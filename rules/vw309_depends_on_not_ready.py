@@ -15,6 +15,7 @@ from viworks_lint.devstack import compiles_at_start, start_text, starts_shell
 from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
+from viworks_lint.imagecode import OTHER_PROGRAM, why_no_code
 from viworks_lint.imagescope import foreign_program, no_program, serves_files
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
@@ -119,6 +120,9 @@ _EFFECTS = {
     "foreign": "and whether the first connection failing stops the app is not known: the service runs no Rust "
     "code of this repository (its image is another language's program), whose connection handling is not read "
     "here, so it may well wait or retry (only advice)",
+    "other": "and whether the first connection failing stops the app is not known: the service's command starts "
+    "a program that is not one of the Rust binaries its image builds (another language's program or a script), "
+    "whose connection handling is not read here, so it may well wait or retry (only advice)",
     "lazy": "but its client (deadpool, mobc, bb8 without `min_idle`, redis `Client::open`) opens no connection when "
     "it is built "
     "and the code opens none directly, so the app starts anyway: only work that takes a connection before the "
@@ -271,8 +275,11 @@ def check(project: Project) -> Iterator[Finding]:
                 if pool == "background":
                     pool = "waits"  # its own words: `waits:mongo`, `waits:kafka`
                 other = foreign_program(build.dockerfile) if build is not None and build.dockerfile else None
-                if other is not None and service_code(project, svc) is None:
-                    pool = "foreign"  # a Go or Node program: how it connects is not read here
+                if service_code(project, svc) is None:
+                    if other is not None:
+                        pool = "foreign"  # a Go or Node program: how it connects is not read here
+                    elif why_no_code(project, svc, build) == OTHER_PROGRAM:
+                        pool = "other"  # the image holds Rust binaries, but the command starts another program
                 healthy = _has_healthcheck(project, target)
                 if healthy:
                     fix = f"`depends_on: {{{name}: {{condition: service_healthy}}}}` (`{name}` has a healthcheck)"
@@ -408,16 +415,18 @@ RULE = register(
             "the image built only a stub `main` for the dependencies and copied the sources in after it: the app is "
             "compiled at start). A service whose image runs another language's program and no Rust code of this "
             "repository (`FROM golang`, `go build`, `npm run build`) is a note: how its code connects is not read "
-            "here, and it may well wait or retry. Nor for code that retries its first connection by hand (a "
-            "`loop`/`while` whose own body opens a datastore connection, handles its error and sleeps; an HTTP client "
-            "built in a polling loop is no retry), nor for compose files the repository deploys only with `docker "
-            "stack deploy` (swarm ignores `depends_on` and restarts a task that exits), nor for a service whose image "
-            "runs a stock web server (nginx, caddy, httpd) to serve files its build made: a URL it gets from a shared "
-            "`env_file` is not one it connects to; nor for a service that starts no program at all (no compose "
-            "`command:`/`entrypoint:`, and its image sets no ENTRYPOINT/CMD on a toolchain base such as `rust`: the "
-            "container runs the base's shell). A service behind a `profiles:` entry with no `depends_on` on a "
-            "datastore a plain `up` starts (no profile in common) is an on-demand tool, run once the stack is up: no "
-            "finding; one that shares a profile with it (`--profile prod up` starts both) is checked.",
+            "here, and it may well wait or retry; so is a service whose command starts a program of its image that is "
+            "not one of the Rust binaries it builds (`command: ./gateway`, a Go binary built beside them). Nor for "
+            "code that retries its first connection by hand (a `loop`/`while` whose own body opens a datastore "
+            "connection, handles its error and sleeps; an HTTP client built in a polling loop is no retry), nor for "
+            "compose files the repository deploys only with `docker stack deploy` (swarm ignores `depends_on` and "
+            "restarts a task that exits), nor for a service whose image runs a stock web server (nginx, caddy, httpd) "
+            "to serve files its build made: a URL it gets from a shared `env_file` is not one it connects to; nor for "
+            "a service that starts no program at all (no compose `command:`/`entrypoint:`, and its image sets no "
+            "ENTRYPOINT/CMD on a toolchain base such as `rust`: the container runs the base's shell). A service "
+            "behind a `profiles:` entry with no `depends_on` on a datastore a plain `up` starts (no profile in "
+            "common) is an on-demand tool, run once the stack is up: no finding; one that shares a profile with it "
+            "(`--profile prod up` starts both) is checked.",
             why="`depends_on` without a condition only orders container creation. Postgres takes seconds to "
             "initialise on first start (longer with init scripts), so an app that connects once at start-up "
             "fails with `connection refused` and exits; with `restart:` it loops until the database is up, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import lint, write
-from tests.unseen_fixtures import CARGO, IMAGE, got
+from tests.unseen_fixtures import CARGO, IMAGE, got, scope_of
 
 REDIS_MAIN = (
     "use std::sync::Arc;\n"
@@ -60,3 +60,45 @@ def test_vw202_a_git_ignored_dotenv_the_developer_tooling_loads_is_each_users_ow
         # the password is a secret, best exported by the shell that runs compose: a note either way
         expected = [("VW202", "compose.yaml", 5, "note"), ("VW202", "compose.yaml", 6, level)]
         assert got(lint(root, ["VW202"]), root) == expected, name
+
+
+WATCHED = (
+    "services:\n  api:\n    build: .\n    profiles: [local]\n    depends_on: [db]\n"
+    "    environment:\n      DATABASE_URL: postgres://app:app@db/app\n"
+    "    develop:\n      watch:\n        - action: rebuild\n          path: src\n"
+    "  db:\n    image: postgres:16\n    ports: [\"15432:5432\"]\n    environment:\n      POSTGRES_PASSWORD: app\n"
+)
+
+
+def test_scope_a_stack_whose_built_services_all_run_under_compose_watch_behind_a_profile_is_dev(
+    tmp_path: Path,
+) -> None:
+    """Every service built here has `develop: watch` and a profile: a plain `up` starts the datastores for an app
+    run on the host, `--profile local watch` is the editing loop. The published database port is how the host
+    reaches it (VW405 stays silent). Without the profile, a plain `up` runs the app: it may ship."""
+    main = 'fn main() {\n    let url = std::env::var("DATABASE_URL").unwrap();\n    println!("{url}");\n}\n'
+    files = {"Cargo.toml": CARGO, "src/main.rs": main, "Dockerfile": IMAGE, "compose.yaml": WATCHED}
+    root = write(tmp_path / "watched", files)
+    assert scope_of(root, "compose.yaml") == "dev"
+    assert got(lint(root, ["VW405"]), root) == []
+    root = write(tmp_path / "shipped", {**files, "compose.yaml": WATCHED.replace("    profiles: [local]\n", "")})
+    assert scope_of(root, "compose.yaml") == "deploy"
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 13, "warning")]
+
+
+def test_vw309_a_service_whose_command_starts_another_program_of_the_image_is_advice(tmp_path: Path) -> None:
+    """The image builds the Rust binary, but the service's command starts another program in it (a Go gateway, a
+    Node script): how that program connects is not read, so a missing readiness wait is only advice."""
+    stack = (
+        "services:\n  gateway:\n    build: .\n    command: ./gateway\n    depends_on: [redis]\n"
+        "    environment:\n      REDIS_URL: redis://redis:6379\n  redis:\n    image: redis:7\n"
+    )
+    main = 'fn main() {\n    let c = redis::Client::open(std::env::var("REDIS_URL").unwrap()).unwrap();\n' \
+        '    let _ = c.get_connection().unwrap();\n}\n'
+    files = {"Cargo.toml": CARGO + 'redis = "0.23"\n', "src/main.rs": main, "Dockerfile": IMAGE, "compose.yaml": stack}
+    root = write(tmp_path / "other", files)
+    found = lint(root, ["VW309"])
+    assert got(found, root) == [("VW309", "compose.yaml", 5, "note")]
+    assert "starts a program that is not one of the Rust binaries" in found[0].message
+    root = write(tmp_path / "own", {**files, "compose.yaml": stack.replace("    command: ./gateway\n", "")})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 4, "warning")]
