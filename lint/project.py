@@ -420,8 +420,11 @@ class Project:
             except ValueError:
                 continue
             gi.add(parent)
-        # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms
-        return gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True)
+        # a path that does not exist may be meant as a directory (``COPY artifacts/ …``): try both forms, and a
+        # folder whose every entry is ignored (``app/*``), which git then never creates
+        if gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True):
+            return True
+        return not path.exists() and gi.ignored(path / "any-entry", is_dir=False)
 
 
 def _tagged(image: str) -> str:

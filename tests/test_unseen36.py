@@ -102,3 +102,19 @@ def test_vw309_a_service_whose_command_starts_another_program_of_the_image_is_ad
     assert "starts a program that is not one of the Rust binaries" in found[0].message
     root = write(tmp_path / "own", {**files, "compose.yaml": stack.replace("    command: ./gateway\n", "")})
     assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 4, "warning")]
+
+
+def test_vw102_a_folder_whose_every_entry_is_git_ignored_is_a_host_build_output(tmp_path: Path) -> None:
+    """`docker/.gitignore` says `app/*`: git keeps nothing of `docker/app`, so a fresh clone has no such folder;
+    `COPY ./app /app` takes what the maintainer assembles on the host (a note). Ignoring only some entries
+    (`app/*.log`) says nothing of the folder."""
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
+        "docker/Dockerfile": 'FROM debian:bookworm-slim\nCOPY ./app /app\nUSER nobody\nCMD ["/app/shop"]\n',
+        "docker/.gitignore": ".env\napp/*\n",
+        "compose.yaml": "services:\n  shop:\n    build: docker\n",
+    }
+    root = write(tmp_path / "all", files)
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "docker/Dockerfile", 2, "note")]
+    root = write(tmp_path / "some", {**files, "docker/.gitignore": ".env\napp/*.log\n"})
+    assert got(lint(root, ["VW102"]), root) == [("VW102", "docker/Dockerfile", 2, "error")]
