@@ -118,3 +118,22 @@ def test_vw102_a_folder_whose_every_entry_is_git_ignored_is_a_host_build_output(
     assert got(lint(root, ["VW102"]), root) == [("VW102", "docker/Dockerfile", 2, "note")]
     root = write(tmp_path / "some", {**files, "docker/.gitignore": ".env\napp/*.log\n"})
     assert got(lint(root, ["VW102"]), root) == [("VW102", "docker/Dockerfile", 2, "error")]
+
+
+def test_vw402_a_volo_thrift_server_handles_sigterm_itself(tmp_path: Path) -> None:
+    """The generated `ItemServiceServer::new(service).layer(..).run(addr).await` of volo-thrift selects on SIGTERM,
+    SIGINT and SIGHUP and shuts down gracefully: as PID 1 only reaping is missing (a note). The same binary
+    without volo-thrift among its dependencies, or whose server is not started, says nothing of the kind."""
+    main = (
+        "#[volo::main]\nasync fn main() {\n    let addr = volo::net::Address::from(([0, 0, 0, 0], 80));\n"
+        "    gen::auth::ItemServiceServer::new(AuthImpl)\n        .layer(LogLayer)\n        .run(addr)\n"
+        "        .await\n        .unwrap();\n}\n"
+    )
+    image = IMAGE.replace('USER nobody\nCMD ["shop"]\n', 'EXPOSE 80\nUSER nobody\nCMD ["/usr/local/bin/shop"]\n')
+    files = {"Cargo.toml": CARGO + 'volo = "0.10"\nvolo-thrift = "0.10"\n', "src/main.rs": main, "Dockerfile": image}
+    root = write(tmp_path / "volo", files)
+    found = lint(root, ["VW402"])
+    assert got(found, root) == [("VW402", "Dockerfile", 9, "note")]
+    assert "volo-thrift's `Server::run`" in found[0].message
+    root = write(tmp_path / "other", {**files, "Cargo.toml": CARGO + 'volo = "0.10"\n'})
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 9, "warning")]
