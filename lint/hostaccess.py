@@ -255,8 +255,11 @@ def host_access(
     near = {norm_path(project.root), norm_path(port.location.path.parent)} | {
         norm_path(s.build.context) for s in compose.services.values() if s.build is not None and s.build.context
     }
+    # a wrapper target that runs a database tool or the tests on the host (`sqlx migrate run`, `cargo test`) reads
+    # the env file's `localhost` URL: the port is the way in even when a service also uses the datastore
+    host_tool = _host_tool_run(project, near) if networked else None
     for path in sorted(project.discovered.env_files):
-        if networked or norm_path(path) in given or norm_path(path.parent) not in near:
+        if (networked and host_tool is None) or norm_path(path) in given or norm_path(path.parent) not in near:
             continue
         ef = project.env_file(path)
         if ef is None:
@@ -265,7 +268,7 @@ def host_access(
         text = "\n".join(f"{k}={v}" for k, v in values.items())
         hit = _evidence(text, fam, ports, port.target)
         if hit is not None:
-            return f"`{hit}` in `{_rel(project, path)}`"
+            return f"`{hit}` in `{_rel(project, path)}`" + (f", which {host_tool} reads" if host_tool else "")
     shadowed = _shadowed_for_containers(project, fam, ports, port.target)
     if shadowed is not None:
         return shadowed
@@ -286,6 +289,25 @@ def host_access(
                 hit = hit or _client_hit(text, fam, ports, port.target)
                 if hit is not None:
                     return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"
+    return None
+
+
+# a database tool or the test suite run on the host, which reads `DATABASE_URL` from the root `.env`
+_HOST_TOOL = re.compile(
+    r"^\t?\s*(?:@\s*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*((?:sqlx|cargo\s+sqlx)\s+(?:migrate|database)\b|diesel\s+"
+    r"(?:migration|setup|database)\b|sea-orm-cli\s+migrate\b|cargo\s+(?:test|nextest)\b)",
+    re.MULTILINE,
+)
+
+
+def _host_tool_run(project: Project, near: set[Path]) -> str | None:
+    """`make T`'s `sqlx migrate run` (or diesel's, sea-orm-cli's, `cargo test`) in a Makefile or justfile beside
+    the compose file or at the root, for the message; None when no task file runs one."""
+    for path in sorted(project.discovered.wrappers):
+        if (path.name in _TASK_FILES or path.suffix == ".mk") and norm_path(path.parent) in near:
+            m = _HOST_TOOL.search(_read(path))
+            if m is not None:
+                return f"`{' '.join(m.group(1).split())}` of `{_rel(project, path)}`"
     return None
 
 

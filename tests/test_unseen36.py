@@ -137,3 +137,25 @@ def test_vw402_a_volo_thrift_server_handles_sigterm_itself(tmp_path: Path) -> No
     assert "volo-thrift's `Server::run`" in found[0].message
     root = write(tmp_path / "other", {**files, "Cargo.toml": CARGO + 'volo = "0.10"\n'})
     assert got(lint(root, ["VW402"]), root) == [("VW402", "Dockerfile", 9, "warning")]
+
+
+def test_vw405_a_host_tool_a_task_file_runs_reads_the_dotenv_localhost_url(tmp_path: Path) -> None:
+    """The app reaches postgres over the compose network, and the root `.env` (which no service gets) points at
+    `localhost:5432`: alone that may be the sqlx CLI's leftover, but a Makefile target that runs `sqlx migrate
+    run` on the host reads it, so the published port is the repository's own way in (a note)."""
+    stack = (
+        "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://app:pw@db:5432/app\n"
+        "  db:\n    image: postgres:16\n    ports:\n      - 5432:5432\n    environment:\n      POSTGRES_PASSWORD: pw\n"
+    )
+    files = {
+        "Cargo.toml": CARGO, "Dockerfile": IMAGE, "compose.yaml": stack,
+        "src/main.rs": 'fn main() {\n    let url = std::env::var("DATABASE_URL").unwrap();\n    println!("{url}");\n}\n',
+        ".env": "DATABASE_URL=postgres://app:pw@localhost:5432/app\n",
+    }
+    root = write(tmp_path / "plain", files)
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 9, "warning")]
+    make = "migrate:\n\tdocker compose up -d\n\tsqlx migrate run --source migrations\n"
+    root = write(tmp_path / "make", {**files, "Makefile": make})
+    found = lint(root, ["VW405"])
+    assert got(found, root) == [("VW405", "compose.yaml", 9, "note")]
+    assert "which `sqlx migrate` of `Makefile` reads" in found[0].message
