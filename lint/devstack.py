@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import RUST_BASES, is_base
 from viworks_lint.datastores import family_of_image
-from viworks_lint.docruns import FENCE
+from viworks_lint.docruns import FENCE, SETEXT, front_matter_end
 from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE
 from viworks_lint.parsers.compose import command_words
 from viworks_lint.scope import Scope, scope_from_name
@@ -326,7 +326,7 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
 
 # what a maintainer writes at the top of a compose file meant for development only
 _DEV_HEADER = re.compile(
-    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|only|purposes?|use)\b|"
+    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|server|only|purposes?|use)\b|"
     r"(?:sets?\s+up|is|for)\s+(?:an?\s+|the\s+)?local\s+develop(?:er|ment)\s+environment\b|"
     r"for (?:local )?development\b|dev(?:elopment)?[ -]only\b|not (?:meant |intended |suitable )?for production\b|"
     r"do(?:n't| not) use (?:it |this )?in production\b)",
@@ -372,13 +372,17 @@ def _page_intro(path: Path) -> str:
         return ""
     out: list[str] = []
     fenced, headings = False, 0
-    for line in lines:
+    matter = front_matter_end(lines)
+    for i, line in enumerate(lines):
         if FENCE.match(line):
             fenced = not fenced
             continue
-        if fenced:
-            continue
-        if line.startswith("#"):
+        if fenced or (i >= matter and SETEXT.match(line) and out and out[-1].strip()):
+            continue  # a setext underline: the line above was the heading
+        heading = line.startswith("#") or (
+            i >= matter and line.strip() != "" and i + 1 < len(lines) and SETEXT.match(lines[i + 1]) is not None
+        )
+        if heading:
             headings += 1
             if headings > 1:
                 break  # the page's title, then its intro: a `### Local development` section is no intro

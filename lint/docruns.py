@@ -24,6 +24,16 @@ DOC_NAMES = re.compile(
     re.IGNORECASE,
 )
 FENCE = re.compile(r"^\s*(```|~~~)")  # a Markdown code fence line, opening or closing
+# the underline of a Markdown setext heading: `===` (level 1) or `---` (level 2) below a line of text
+SETEXT = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
+
+
+def front_matter_end(lines: list[str]) -> int:
+    """The index of the first line after a page's YAML front matter (`---` … `---` at the top), 0 without one:
+    its closing `---` underlines no heading."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    return next((i + 1 for i in range(1, min(len(lines), 200)) if lines[i].strip() in ("---", "...")), 0)
 DOC_DIRS = frozenset({"docs", "doc", "documentation", "docsite", "website", "book", "guide", "guides"})
 PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from viworks_lint.docruns import FENCE, is_doc
+from viworks_lint.docruns import FENCE, SETEXT, front_matter_end, is_doc
 from viworks_lint.npmscripts import npm_scripts
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.\-/%$() ]+?)\s*:(?![=:])")
@@ -51,6 +51,7 @@ def logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str,
     section = 0
     headings: list[tuple[int, str]] = []
     lines = text.splitlines()
+    matter = front_matter_end(lines) if kind == "docs" else 0
     i = 0
     while i < len(lines):
         start = i
@@ -63,6 +64,14 @@ def logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str,
             if FENCE.match(raw):
                 in_fence = not in_fence
                 continue
+            # a setext heading: a line of text underlined with `===` (level 1) or `---` (level 2)
+            setext = (
+                not in_fence and start >= matter and raw.strip() and not raw.startswith((" ", "\t", "#"))
+                and i < len(lines) and SETEXT.match(lines[i]) is not None
+            )
+            if setext:
+                i += 1
+                raw = ("#" if lines[i - 1].lstrip().startswith("=") else "##") + " " + raw.strip()
             if not in_fence and raw.startswith("#"):  # a new section: its commands run in a terminal of their own
                 section += 1
                 level = len(raw) - len(raw.lstrip("#"))

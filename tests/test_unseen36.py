@@ -159,3 +159,20 @@ def test_vw405_a_host_tool_a_task_file_runs_reads_the_dotenv_localhost_url(tmp_p
     found = lint(root, ["VW405"])
     assert got(found, root) == [("VW405", "compose.yaml", 9, "note")]
     assert "which `sqlx migrate` of `Makefile` reads" in found[0].message
+
+
+def test_scope_readme_sections_with_setext_headings(tmp_path: Path) -> None:
+    """`Running a development server` underlined with `---` is a section heading, as `## Running …` is: the
+    compose file the README runs under it is a development stack. Under `Quick start` it is how users run it."""
+    readme = (
+        "Shop\n====\nA shop.\n\nMission\n-------\nSell things.\n\n{heading}\n{line}\n"
+        "Build the binary first, then:\n```\ndocker-compose up --build\n```\n"
+    )
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+        "compose.yaml": "services:\n  shop:\n    build: .\n    ports: [\"8000:8000\"]\n",
+    }
+    for heading, scope in (("Running a development server", "dev"), ("Quick start", "deploy")):
+        text = readme.format(heading=heading, line="-" * len(heading))
+        root = write(tmp_path / scope, {**files, "README.md": text})
+        assert scope_of(root, "compose.yaml") == scope, heading
