@@ -176,7 +176,15 @@ def is_literal_secret(value: str | None, *, demo_counts: bool = True) -> bool:
         return False
     if not demo_counts and is_demo_value(v):
         return False
+    if _KEY_FILE_PATH.match(v):
+        return False  # `data/vapid.pem`: where the key is, which the app opens
     return not (v.startswith(("/", "./", "~/")) and not any(c.isspace() for c in v))
+
+
+# a relative path to a key or credentials file (`data/vapid.pem`, `keys/jwt.key`, `service-account.json`)
+_KEY_FILE_PATH = re.compile(
+    r"^(?:[\w.\-]+/)*[\w.\-]+\.(?:pem|key|der|p8|p12|pfx|jks|keystore|json|crt|pub|asc|gpg)$", re.IGNORECASE
+)
 
 
 def _head(host: Path) -> bytes | None:
