@@ -207,12 +207,16 @@ def _started(named: list[str], wanted: set[str], compose: ComposeProject) -> fro
 def started_services(invocations: tuple[Invocation, ...], compose: ComposeProject) -> frozenset[str] | None:
     """The services the repository's commands for a compose project start, when every command that starts any
     names them (`docker compose up -d postgres`, `run --rm migrate`) and none is a CI job (which starts them for
-    tests); None when one starts them all (a bare `up`, a `--profile` selection), cannot be read, or none starts
-    any. Services they depend on are not added here; `exec`, `logs`, `restart` of a service count as using it."""
+    tests; a CI job's `--profile` selection counts); None when one starts them all (a bare `up`, or a `--profile`
+    selection that leaves no service out), cannot be read, or none starts any. Services they depend on are not
+    added here; `exec`, `logs`, `restart` of a service count as using it."""
     names: set[str] = set()
     starts = False
     for inv in invocations:
         if inv.kind == "ci":
+            said = _start_words(inv) if inv.subcommand in _STARTS else None
+            if said is not None and said[1]:  # a CI job's `--profile testing`: those services do run
+                names |= _started(*said, compose) or set()
             continue
         if inv.subcommand in _USES:
             used = _used_by(inv, compose)
@@ -223,11 +227,15 @@ def started_services(invocations: tuple[Invocation, ...], compose: ComposeProjec
         if inv.subcommand not in _STARTS:
             continue
         said = _start_words(inv)
-        if said is None or said[1]:
-            return None  # unreadable, or a `--profile` selection
-        started = _started(*said, compose)
-        if started is None or started == frozenset(n for n, s in compose.services.items() if not s.profiles):
-            return None  # a bare `up`, or one that names them all
+        if said is None:
+            return None  # unreadable
+        started = _started(*said, compose)  # the services it names, or those its `--profile`s select
+        if started is None and inv.files:
+            # an explicit `-f` file that lacks a service the command names: compose refuses it, starting nothing
+            started = frozenset(n for n in said[0] if n in compose.services)
+        unprofiled = frozenset(n for n, s in compose.services.items() if not s.profiles)
+        if started is None or not (said[0] or said[1]) or (unprofiled and started == unprofiled):
+            return None  # unknown services, a bare `up`, or one that names them all
         names |= started
         starts = True
     return frozenset(names) if starts else None

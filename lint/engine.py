@@ -156,18 +156,25 @@ class Engine:
     def _not_started(self, findings: list[Finding]) -> list[Finding]:
         """Start-up, health and hardening findings (VW2xx–VW4xx) inside the block of a compose service that no
         command of the repository starts, when every command that starts services of its compose project names
-        them (`docker compose up -d postgres` in a Makefile): what is wrong with a service nobody starts is advice."""
+        them (`docker compose up -d postgres` in a Makefile) or selects profiles (`--profile web up`) that leave it
+        out: what is wrong with a service nobody starts is advice; build findings too (VW1xx) when a profile hides
+        it, since compose does not build it either."""
         from viworks_lint.notstarted import unstarted_blocks
 
         blocks = unstarted_blocks(self.project)
 
         def why(f: Finding) -> str | None:
-            if f.rule_id[:3] not in ("VW2", "VW3", "VW4"):
+            if f.rule_id[:3] not in ("VW1", "VW2", "VW3", "VW4"):
                 return None
             loc = f.location
             hit = next((b for b in blocks.get(norm_path(loc.path), ()) if b.first <= loc.line <= b.last), None)
-            if hit is None:
-                return None
+            if hit is None or (f.rule_id.startswith("VW1") and not hit.profiled):
+                return None  # `docker compose build` builds a service no command starts, unless a profile hides it
+            if hit.profiled:
+                return (
+                    f"but `{hit.service}` sits behind profiles no command of the repository selects, so compose "
+                    f"neither builds nor starts it (they start {hit.started}: {hit.where})"
+                )
             return f"but no command of the repository starts `{hit.service}` (they start {hit.started}: {hit.where})"
 
         return _as_advice(findings, why) if blocks else findings

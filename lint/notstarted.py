@@ -22,6 +22,8 @@ class Block:
     last: int
     started: str  # the services the repository's commands start, as the message shows them
     where: str  # the file of the first such command
+    # the service sits behind profiles no command selects: compose neither builds nor checks it
+    profiled: bool = False
 
 
 _CACHE: WeakKeyDictionary[Project, dict[Path, list[Block]]] = WeakKeyDictionary()
@@ -83,6 +85,7 @@ def unstarted_blocks(project: Project) -> dict[Path, list[Block]]:
             after = [n for n in lines if n > svc.location.line]
             last = after[0] - 1 if after else _top_level_after(key[0], svc.location.line)
             listed, where = shown[key]
-            out.setdefault(key[0], []).append(Block(name, svc.location.line, last, listed, where))
+            block = Block(name, svc.location.line, last, listed, where, profiled=bool(svc.profiles))
+            out.setdefault(key[0], []).append(block)
     _CACHE[project] = out
     return out

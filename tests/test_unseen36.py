@@ -176,3 +176,48 @@ def test_scope_readme_sections_with_setext_headings(tmp_path: Path) -> None:
         text = readme.format(heading=heading, line="-" * len(heading))
         root = write(tmp_path / scope, {**files, "README.md": text})
         assert scope_of(root, "compose.yaml") == scope, heading
+
+
+FED = (
+    "services:\n  web:\n    build: .\n    profiles: [web]\n"  # 1-4
+    "  mastodon:\n    build: ./vendor/mastodon\n    profiles: [mastodon]\n"  # 5-7
+    "  runner:\n    build: ./tests_federation\n    profiles: [testing]\n    depends_on: [api]\n"  # 8-11
+)
+
+
+def test_services_behind_profiles_no_command_selects_are_advice_even_for_build_findings(tmp_path: Path) -> None:
+    """Every command of the repository runs `--profile web up` (or names a service the file lacks, which compose
+    refuses): `mastodon` and `runner` sit behind profiles nothing selects, so compose neither builds nor starts
+    them, and their missing build contexts and unknown dependency are advice. A CI job that selects `testing`
+    does run `runner`: its findings keep their level."""
+    just = (
+        "fed-up:\n    docker compose -f compose.fed.yml --profile web up --build -d\n"
+        "fed-reload:\n    docker compose -f compose.fed.yml --profile web up old_web -d\n"
+    )
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, "compose.fed.yml": FED,
+        "Justfile": just,
+    }
+    root = write(tmp_path / "just", files)
+    expected = [("VW104", "compose.fed.yml", 6, "note"), ("VW104", "compose.fed.yml", 9, "note"),
+                ("VW306", "compose.fed.yml", 11, "note")]
+    assert got(lint(root, ["VW104", "VW306"]), root) == expected
+    ci = (
+        "on: push\njobs:\n  fed:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: docker compose -f compose.fed.yml --profile testing run runner\n"
+    )
+    root = write(tmp_path / "ci", {**files, ".github/workflows/fed.yml": ci})
+    expected = [("VW104", "compose.fed.yml", 6, "note"), ("VW104", "compose.fed.yml", 9, "error"),
+                ("VW306", "compose.fed.yml", 11, "error")]
+    assert got(lint(root, ["VW104", "VW306"]), root) == expected
+
+
+def test_vw404_a_relative_path_to_a_key_file_is_no_secret(tmp_path: Path) -> None:
+    """`WEBPUSH_VAPID_KEY: data/vapid.pem` names the file the app opens; `SESSION_KEY: k3y-8f2a9c` is the key."""
+    stack = (
+        "services:\n  app:\n    build: .\n    environment:\n      WEBPUSH_VAPID_KEY: data/vapid.pem\n"
+        "      JWT_PRIVATE_KEY: keys/jwt.key\n      SESSION_KEY: k3y-8f2a9c71d\n"
+    )
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, "compose.yaml": stack}
+    root = write(tmp_path, files)
+    assert got(lint(root, ["VW404"]), root) == [("VW404", "compose.yaml", 7, "warning")]
