@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import RUST_BASES, TOOLCHAIN_BASES, base_name, is_base
-from viworks_lint.dockerutil import commands, reachable_stages, run_text
+from viworks_lint.dockerutil import commands, reachable_stages, run_text, target_stage
 from viworks_lint.images import lookup
 from viworks_lint.noprogram import keep_alive_scope, no_command_scope
 from viworks_lint.scope import SCOPE_ORDER, Decide, Scope, ScopeInfo, scopes_named
@@ -143,6 +143,24 @@ def test_stage_at(df: Dockerfile, line: int) -> bool:
     Dockerfile whose other targets ship is no shipped image itself."""
     stage = stage_at(df, line)
     return stage is not None and _TEST_RUNNERS.search(_program(stage)) is not None
+
+
+def test_target_at(project: Project, df: Dockerfile, line: int) -> bool:
+    """The stage the line is in runs no program of its own, and every build that targets it is a compose service
+    whose command runs a test runner (`target: builder` with `command: cargo test`): a test container."""
+    stage = stage_at(df, line)
+    if stage is None or stage.state.entrypoint is not None or stage.state.cmd is not None:
+        return False
+    builds = [b for b in project.builds_of(df) if (t := target_stage(df, b.target)) is not None and t is stage]
+    if not builds:
+        return False
+    for b in builds:
+        svc = b.service
+        written = [svc.entrypoint, svc.command] if svc is not None else []
+        text = " ".join(" ".join(v) if isinstance(v, tuple) else v for v in written if v)
+        if _TEST_RUNNERS.search(text) is None:
+            return False
+    return True
 
 
 def dev_stage_at(df: Dockerfile, line: int) -> bool:

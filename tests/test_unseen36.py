@@ -221,3 +221,23 @@ def test_vw404_a_relative_path_to_a_key_file_is_no_secret(tmp_path: Path) -> Non
     files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, "compose.yaml": stack}
     root = write(tmp_path, files)
     assert got(lint(root, ["VW404"]), root) == [("VW404", "compose.yaml", 7, "warning")]
+
+
+def test_vw401_a_builder_stage_a_compose_service_runs_cargo_test_in_is_a_test_container(tmp_path: Path) -> None:
+    """`test-runner` builds `target: builder` (no program of its own) and runs `cargo test` in it: no shipped
+    image; the same stage a service runs the app in (`command: /src/target/release/shop`) is one."""
+    dockerfile = (
+        "FROM rust:1.80-slim AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim AS runtime\nCOPY --from=builder /src/target/release/shop /usr/local/bin/shop\n"
+        'USER nobody\nCMD ["shop"]\n'
+    )
+    stack = (
+        "services:\n  shop:\n    build: .\n  test-runner:\n    profiles: [test]\n    build:\n      context: .\n"
+        "      target: builder\n    command: cargo test -- --nocapture\n"
+    )
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": dockerfile, "compose.yaml": stack}
+    root = write(tmp_path / "test", files)
+    assert got(lint(root, ["VW401"]), root) == []
+    stack = stack.replace("cargo test -- --nocapture", "/src/target/release/shop")
+    root = write(tmp_path / "app", {**files, "compose.yaml": stack})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 1, "warning")]
