@@ -17,6 +17,7 @@ from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
 from viworks_lint.rust.facts import EnvRead
+from viworks_lint.uncalled import never_called
 
 
 def _root_env_names(project: Project, compose: ComposeProject) -> set[str]:
@@ -55,6 +56,8 @@ def check(project: Project) -> Iterator[Finding]:
                 continue  # the fallback of a variable the container gets (`DATABASE_URL` set, `PGHOST` unread)
             if own is not None and not any(read.location.path.is_relative_to(d) for d in own):
                 continue
+            if never_called(project, read.function):
+                continue  # a function no code of the repository names: the read is never made
             key = (read.location.path, read.location.line, read.location.col, read.name)
             reads[key] = read
             missing.setdefault(key, []).append((svc, svc.location, read.name in dotenv))
@@ -160,10 +163,11 @@ RULE = register(
             "subcommand, and no claim is made when the command line cannot be told (a shell, a script, a variable). "
             "The required args of one subcommand that the same services all miss are one finding, as clap reports "
             "them in one usage error. Only code the service's binary reaches counts: not `#[cfg(test)]` items, tests "
-            "and benches, modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), nor other binaries "
-            "of the image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). A compose file that only "
-            "builds and tags images (named for building, or every build lists `tags:`, and no service sets anything "
-            "that runs a container) runs no container: not checked; nor is a service whose image is a toolchain build "
+            "and benches, modules behind test/mock features (`#[cfg(feature = \"e2e_tests\")]`), a function no Rust "
+            "code of the repository names (a library's `Config::from_env` nothing calls), nor other binaries of the "
+            "image (when several are copied in, the one `ENTRYPOINT`/`CMD` starts). A compose file that only builds "
+            "and tags images (named for building, or every build lists `tags:`, and no service sets anything that "
+            "runs a container) runs no container: not checked; nor is a service whose image is a toolchain build "
             "other Dockerfiles start from (its final stage on a Rust toolchain base sets no ENTRYPOINT or CMD, "
             "compose gives it no `command:`, another build uses its `image:` tag as a build arg or `FROM`, and nobody "
             "works in it: no `tty`/`stdin_open`, no bind mount): it runs a shell, none of the code; nor a service "

@@ -41,7 +41,7 @@ async fn main() {
     if let Ok(level) = std::env::var("LOG_FORMAT") {
         println!("{level}");
     }
-    let _ = (config, api_key);
+    let _ = (config, api_key, common::region());
     let addr = SocketAddr::from(([0, 0, 0, 0], port));
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     axum::serve(listener, routes::app()).await.unwrap();

@@ -241,3 +241,23 @@ def test_vw401_a_builder_stage_a_compose_service_runs_cargo_test_in_is_a_test_co
     stack = stack.replace("cargo test -- --nocapture", "/src/target/release/shop")
     root = write(tmp_path / "app", {**files, "compose.yaml": stack})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 1, "warning")]
+
+
+def test_vw201_a_read_in_a_library_function_nothing_calls_is_never_made(tmp_path: Path) -> None:
+    """`Config::from_env` of the workspace's library expects `DATABASE_URL`, but no code of the repository calls
+    it: the binary builds its config from a file. Once the binary calls it, the read is made at start."""
+    lib = (
+        "pub struct Config { pub url: String }\nimpl Config {\n    pub fn from_env() -> Self {\n"
+        '        let url = std::env::var("DATABASE_URL").expect("DATABASE_URL must be set");\n'
+        "        Config { url }\n    }\n    pub fn from_file(p: &str) -> Self { Config { url: p.to_string() } }\n}\n"
+    )
+    main = 'fn main() {\n    let c = shop::Config::from_file("/etc/shop.toml");\n    println!("{}", c.url);\n}\n'
+    files = {
+        "Cargo.toml": CARGO, "src/lib.rs": lib, "src/main.rs": main, "Dockerfile": IMAGE,
+        "compose.yaml": "services:\n  shop:\n    build: .\n",
+    }
+    root = write(tmp_path / "dead", files)
+    assert got(lint(root, ["VW201"]), root) == []
+    called = main.replace('Config::from_file("/etc/shop.toml")', "Config::from_env()")
+    root = write(tmp_path / "called", {**files, "src/main.rs": called})
+    assert got(lint(root, ["VW201"]), root) == [("VW201", "src/lib.rs", 4, "error")]

@@ -12,7 +12,7 @@ from viworks_lint.rust.facts import EnvRead
 from viworks_lint.rust.handled import error_handled_by_callers
 from viworks_lint.rust.modules import CrateIndex, FileInfo
 from viworks_lint.rust.parsing import ParsedFile
-from viworks_lint.rust.reach import conditional_read, only_reached_from_tests
+from viworks_lint.rust.reach import conditional_read, enclosing_fn, only_reached_from_tests
 from viworks_lint.rust.structs import clap_fields, clap_struct_key, clap_subcommands, envy_fields
 from viworks_lint.rust.syntax import path_segments, string_value, token_tree_parts
 from viworks_lint.rust.values import eval_str
@@ -294,7 +294,15 @@ def _reads_from_call(
         if required and error_handled_by_callers(index, info, call):
             required = False  # an `Err` its callers log or ignore: only the feature that needs it fails
         unless = _fallback_of(ctx, call)
-        return [EnvRead(name, "runtime", required, pf.location(name_node), in_build, default, (), unless)]
+        fn = enclosing_fn(call)
+        fn_name = fn.child_by_field_name("name") if fn is not None else None
+        function = pf.text(fn_name) if fn_name is not None else ""
+        return [
+            EnvRead(
+                name, "runtime", required, pf.location(name_node), in_build, default, (), unless,
+                function if function != "main" else "",
+            )
+        ]
     # envy::from_env::<T>() / envy::prefixed("P").from_env::<T>()
     is_envy = False
     if ftype == "generic_function":

@@ -54,6 +54,8 @@ class EnvRead:
     # the read is the fallback of other variables' reads (`var("DATABASE_URL").unwrap_or_else(|_| { … var("PGHOST")
     # … })`): it happens only when one of these is unset
     unless: tuple[str, ...] = ()
+    # the function the read is written in (`from_env` of `impl Config`), when it is a named one other than `main`
+    function: str = ""
 
 
 @dataclass(frozen=True)

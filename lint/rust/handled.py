@@ -15,7 +15,7 @@ import re
 from tree_sitter import Node
 from viworks_lint.rust.modules import CrateIndex, FileInfo
 from viworks_lint.rust.parsing import ParsedFile
-from viworks_lint.rust.reach import _call_sites, _enclosing_fn
+from viworks_lint.rust.reach import _call_sites, enclosing_fn
 from viworks_lint.rust.syntax import path_segments
 
 _MAX_DEPTH = 4
@@ -140,7 +140,7 @@ def _handled_by_callers(index: CrateIndex, info: FileInfo, node: Node, depth: in
         and not index.is_excluded(i, s)
         and _may_call(i, s, owner)
     ]
-    if not sites or _enclosing_fn(fn) is not None:
+    if not sites or enclosing_fn(fn) is not None:
         return False
     for site_info, site in sites:
         outcome = _outcome(site_info.parsed, site)

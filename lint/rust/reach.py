@@ -17,7 +17,8 @@ _BRANCHES = frozenset({"if_expression", "match_arm", "else_clause"})
 _FN_BOUNDARY = frozenset({"function_item", "closure_expression"})
 
 
-def _enclosing_fn(node: Node) -> Node | None:
+def enclosing_fn(node: Node) -> Node | None:
+    """The `fn` item ``node`` is written in (closures included), or None."""
     cur = node.parent
     while cur is not None:
         if cur.type == "function_item":
@@ -101,7 +102,7 @@ def _call_sites(index: CrateIndex) -> Sites:
 def _callers(index: CrateIndex, info: FileInfo, node: Node) -> list[tuple[FileInfo, Node]] | None:
     """The calls, by name, of the function around ``node`` from anywhere but itself; None when ``node`` is in no
     named function or in `main`."""
-    fn = _enclosing_fn(node)
+    fn = enclosing_fn(node)
     if fn is None:
         return None
     name_node = fn.child_by_field_name("name")
