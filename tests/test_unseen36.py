@@ -261,3 +261,18 @@ def test_vw201_a_read_in_a_library_function_nothing_calls_is_never_made(tmp_path
     called = main.replace('Config::from_file("/etc/shop.toml")', "Config::from_env()")
     root = write(tmp_path / "called", {**files, "src/main.rs": called})
     assert got(lint(root, ["VW201"]), root) == [("VW201", "src/lib.rs", 4, "error")]
+
+
+def test_vw404_a_value_that_describes_itself_as_secure_is_a_demo_default(tmp_path: Path) -> None:
+    """`MyVerySecureAPIKey` and `supersecretkey` are made of words, not drawn at random: demo defaults to change
+    before deploying (a note); a random-looking key stays a warning."""
+    stack = (
+        "services:\n  app:\n    build: .\n    environment:\n      TRACKER__API_KEY: \"MyVerySecureAPIKey\"\n"
+        "      JWT_SECRET: supersecretkey\n      SESSION_KEY: Qh7vN2pX9wLk4TzR\n"
+    )
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, "compose.yaml": stack}
+    root = write(tmp_path, files)
+    assert got(lint(root, ["VW404"]), root) == [
+        ("VW404", "compose.yaml", 5, "note"), ("VW404", "compose.yaml", 6, "note"),
+        ("VW404", "compose.yaml", 7, "warning"),
+    ]
