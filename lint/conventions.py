@@ -343,7 +343,9 @@ def documented_file(project: Project, path: Path) -> Location | None:
     loaded = loaded_by_tooling(path)
     if loaded is not None:
         return loaded
-    for doc in _docs_in(path.parent, project.root):
+    # the README of the file's folder, of the folder above (`docker/README.md` naming `compose/.env`), of the root
+    folders = [path.parent] + ([path.parent.parent] if path.parent != project.root else []) + [project.root]
+    for doc in _docs_in(*folders):
         rel = Path(os.path.relpath(path, doc.parent)).as_posix()
         # beside the document its name is enough; elsewhere the document must name its folder too
         # (`checkout/.env`): a root README's `.env` is the root's

@@ -117,11 +117,13 @@ RULE = register(
             "`default.env` or `.env.default` beside a git-ignored `.env`, a sibling `.example/` folder) or by a step "
             "of a wrapper, a script, a CI workflow or the README (`cp`, `touch`, `> file`), or named by a comment of "
             "the compose file beside it (`# create a .env using app generate-dotenv`), is only a note naming that "
-            "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`; in "
-            "another folder by its path, or by its name in a document that also names its folder, as a drawn tree "
-            "does) or a direnv `.envrc` loads (`dotenv`): each user writes their own; as is any git-ignored file of a "
-            "dev, test, CI or example stack, or of a compose file that is one host's own: it mounts folders of its "
-            "operator's home (`~/docker/postgres`) and no README, script or CI step of the repository runs it.",
+            "step; so is a git-ignored file a README or setup document names (`Create a docker.env file with …`; the "
+            "README of its folder, of the folder above or of the root; in another folder by its path, or by its name "
+            "in a document that also names its folder, as a drawn tree does) or the developer tooling loads (a direnv "
+            "`.envrc` that runs `dotenv` or `source .env`, a justfile's `set dotenv-load`): each user writes their "
+            "own; as is any git-ignored file of a dev, test, CI or example stack, or of a compose file that is one "
+            "host's own: it mounts folders of its operator's home (`~/docker/postgres`) and no README, script or CI "
+            "step of the repository runs it.",
             why="Compose refuses to create the service (`env file …/backend.env not found`), so the whole stack "
             "fails to come up; typical after renaming `.env.example` or deploying from a fresh clone where the "
             "file is git-ignored.",

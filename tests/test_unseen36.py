@@ -276,3 +276,17 @@ def test_vw404_a_value_that_describes_itself_as_secure_is_a_demo_default(tmp_pat
         ("VW404", "compose.yaml", 5, "note"), ("VW404", "compose.yaml", 6, "note"),
         ("VW404", "compose.yaml", 7, "warning"),
     ]
+
+
+def test_vw203_the_readme_of_the_folder_above_documents_the_git_ignored_env_file(tmp_path: Path) -> None:
+    """`docker/README.md` says `compose/.env` is each machine's own, git-ignored: the missing file of
+    `docker/compose/docker-compose.yml` is documented (a note); with no document naming it, it is an error."""
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, ".gitignore": "target\n.env\n",
+        "docker/compose/docker-compose.yml": "services:\n  shop:\n    build: ../..\n    env_file:\n      - .env\n",
+    }
+    root = write(tmp_path / "bare", files)
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "docker/compose/docker-compose.yml", 5, "error")]
+    readme = "# Docker\n\n- `compose/.env` is this machine's configuration and is ignored by git.\n"
+    root = write(tmp_path / "doc", {**files, "docker/README.md": readme})
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "docker/compose/docker-compose.yml", 5, "note")]
