@@ -137,13 +137,19 @@ class Engine:
     def _moved(self, findings: list[Finding]) -> list[Finding]:
         """Findings in a compose file moved to a subfolder without its paths (most exist from a folder above
         it) that nothing runs or names: nobody runs it from where it is, so what is wrong with it is advice."""
-        from viworks_lint.movedcopy import moved_copy
+        from viworks_lint.movedcopy import init_scaffold, moved_copy
 
         def why(f: Finding) -> str | None:
             path = f.location.path
             moved = moved_copy(self.project, path) if path.suffix in (".yml", ".yaml") else None
             if moved is None:
-                return None
+                scaffold = init_scaffold(self.project, path) if path.suffix in (".yml", ".yaml") else None
+                if scaffold is None:
+                    return None
+                return (
+                    f"but `{self.project.rel(path)}` is a scaffold {scaffold} whose Dockerfile is gone, and no "
+                    "script, CI step or document runs or names it: a leftover nobody runs"
+                )
             above, example = moved
             return (
                 f"but no script, CI step or document runs or names `{self.project.rel(path)}`, and the paths it names "

@@ -290,3 +290,28 @@ def test_vw203_the_readme_of_the_folder_above_documents_the_git_ignored_env_file
     readme = "# Docker\n\n- `compose/.env` is this machine's configuration and is ignored by git.\n"
     root = write(tmp_path / "doc", {**files, "docker/README.md": readme})
     assert got(lint(root, ["VW203"]), root) == [("VW203", "docker/compose/docker-compose.yml", 5, "note")]
+
+
+INIT_COMPOSE = (
+    "# Comments are provided throughout this file to help you get started.\n"
+    "# If you need more help, visit the Docker compose reference guide at\n"
+    "# https://docs.docker.com/go/compose-spec-reference/\n"
+    "services:\n  server:\n    build:\n      context: .\n      target: final\n    ports:\n      - 4000:4000\n"
+)
+
+
+def test_vw104_a_docker_init_scaffold_left_in_a_crate_folder_is_advice(tmp_path: Path) -> None:
+    """`server/compose.yaml` still carries the header `docker init` wrote, its `server/Dockerfile` is gone (the
+    root Dockerfile builds the workspace), and nothing runs it: a leftover (a note). Run by a script, it is what
+    someone uses: an error."""
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["server"]\n', "server/Cargo.toml": CARGO,
+        "server/src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE,
+        "compose.yaml": "services:\n  server:\n    build: .\n", "server/compose.yaml": INIT_COMPOSE,
+        "README.md": "# Shop\n\nSee [the server](/server/Readme.md). Run `docker compose up --build`.\n",
+    }
+    root = write(tmp_path / "left", files)
+    assert got(lint(root, ["VW104"]), root) == [("VW104", "server/compose.yaml", 7, "note")]
+    run = {**files, "Makefile": "dev:\n\tdocker compose -f server/compose.yaml up --build\n"}
+    root = write(tmp_path / "run", run)
+    assert got(lint(root, ["VW104"]), root) == [("VW104", "server/compose.yaml", 7, "error")]
