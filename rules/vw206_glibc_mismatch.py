@@ -11,6 +11,7 @@ from viworks_lint.images import glibc_needed_when, glibc_versions_crossed
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.spawns import process_start
 from viworks_lint.stagecontents import build_contents
 
 _SAME_RELEASE = {
@@ -86,6 +87,7 @@ def check(project: Project) -> Iterator[Finding]:
                     reported.add(origin.stage.index)
                     crossed = glibc_versions_crossed(run.glibc, need)
                     level = Level.ERROR
+                    extra_related: tuple[Related, ...] = ()
                     whens = glibc_needed_when(crossed) if crossed else None
                     if crossed == ():
                         level = Level.NOTE
@@ -97,15 +99,31 @@ def check(project: Project) -> Iterator[Finding]:
                             "removes the doubt"
                         )
                     elif crossed and whens is not None:
-                        level = Level.WARNING
                         uses = "; ".join(f"GLIBC_{v} when {w}" for v, w in zip(crossed, whens, strict=True))
+                        # evidence that the binary does one of these: the code the image runs starts a process
+                        spawn = (
+                            next((s for b in builds if (s := process_start(project, b)) is not None), None)
+                            if "2.39" in crossed
+                            else None
+                        )
+                        level = Level.WARNING if spawn is not None else Level.NOTE
+                        seen = (
+                            "; the code it runs starts a process, so it needs GLIBC_2.39 and fails at start "
+                            "(`version 'GLIBC_2.39' not found`)"
+                            if spawn is not None
+                            else "; nothing in the repository's code is seen to start a process, and whether a "
+                            "dependency takes a float remainder or compiles such C code is not known here, so "
+                            "it may well start"
+                        )
                         message = (
                             f"{label} has glibc {run.glibc}, but the binary is built on {src}: a Rust binary built "
                             f"there needs {uses}; one that does fails at start (`version 'GLIBC_x' not found`), one "
-                            f"that does none of this starts. Build on the runtime's release or run it on "
+                            f"that does none of this starts{seen}. Build on the runtime's release or run it on "
                             f"{_suggest(origin)} to take the chance away (a floating builder tag moves to newer "
                             "releases on its own)"
                         )
+                        if spawn is not None:
+                            extra_related = (Related(spawn, "the code starts a process here"),)
                     else:
                         missing = crossed[-1] if crossed else need
                         message = (
@@ -123,7 +141,7 @@ def check(project: Project) -> Iterator[Finding]:
                         message,
                         loc,
                         key=f"{stage.label}<-{origin.stage.label}:glibc",
-                        related=_builder_related(df, origin),
+                        related=_builder_related(df, origin) + extra_related,
                         level=level,
                     )
 
@@ -161,7 +179,9 @@ RULE = register(
             "crosses only versions a binary needs for what it uses (`needed_when` in the data file: GLIBC_2.38 for a "
             "float remainder, libm's `fmod`, or C code compiled against 2.38 headers; GLIBC_2.39 for starting "
             "processes, `std::process::Command`'s `pidfd_spawnp`), such as Debian 13's 2.41 → Debian 12's 2.36, is a "
-            "warning that names those uses: a binary with neither starts.",
+            "note that names those uses, since a binary with neither starts; a warning when the code the image runs "
+            "starts a process (`Command::new` of `std::process` or `tokio::process`, tests left out), named as a "
+            "related location.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

@@ -589,15 +589,22 @@ def test_vw206_trixie_builder_into_distroless_debian12(tmp_path: Path) -> None:
 def test_vw206_gap_that_crosses_no_needed_symbol_version_is_a_note(tmp_path: Path) -> None:
     """trixie (2.41) → noble (2.39): Rust binaries built on 2.41 need GLIBC_2.39 at most (rules/images.json);
     trixie → bookworm (2.36) crosses only 2.38/2.39, which a binary needs for what it uses (a float remainder, C
-    code, starting processes): a warning that names those uses. bookworm → bullseye (2.31) crosses 2.34, which
-    every binary needs (`__libc_start_main`): an error naming the version the loader misses."""
+    code, starting processes): a note that names those uses, and a warning when the code it runs starts a process
+    (`std::process::Command`). bookworm → bullseye (2.31) crosses 2.34, which every binary needs
+    (`__libc_start_main`): an error naming the version the loader misses."""
     _glibc_project(tmp_path / "noble", "rust:1.92.0", "ubuntu:24.04")
     [note] = lint(tmp_path / "noble", ["VW206"])
     assert note.level is Level.NOTE and "most likely starts" in note.message
     _glibc_project(tmp_path / "bookworm", "rust:1.92.0", "debian:bookworm-slim")
+    [unseen] = lint(tmp_path / "bookworm", ["VW206"])
+    assert unseen.level is Level.NOTE
+    assert "nothing in the repository's code is seen to start a process" in unseen.message
+    assert "GLIBC_2.39 when it starts processes" in unseen.message and "`fmod`" in unseen.message
+    main = 'use std::process::Command;\n\nfn main() {\n    let _ = Command::new("git").arg("status").status();\n}\n'
+    write(tmp_path / "bookworm", {"src/main.rs": main})
     [warning] = lint(tmp_path / "bookworm", ["VW206"])
-    assert warning.level is Level.WARNING
-    assert "GLIBC_2.39 when it starts processes" in warning.message and "`fmod`" in warning.message
+    assert warning.level is Level.WARNING and "the code it runs starts a process" in warning.message
+    assert [(r.location.path.name, r.location.line) for r in warning.related][-1] == ("main.rs", 4)
     _glibc_project(tmp_path / "bullseye", "rust:1.83", "debian:bullseye-slim")
     [error] = lint(tmp_path / "bullseye", ["VW206"])
     assert error.level is Level.ERROR and "`GLIBC_2.34' not found`" in error.message
