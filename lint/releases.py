@@ -57,7 +57,8 @@ _MAX_BYTES = 512_000
 
 
 def releases(project: Project) -> list[Release]:
-    """Every build-and-push of a Dockerfile of the repository by its CI workflows and shell scripts."""
+    """Every build-and-push of a Dockerfile of the repository by its CI workflows and shell scripts; once the
+    compose files are read, also the service builds a `docker/bake-action` step pushes from them."""
     found = _CACHE.get(project)
     if found is None:
         found = []
@@ -74,7 +75,13 @@ def releases(project: Project) -> list[Release]:
             found.extend(_drone(root, root / name))
         found = [r for r in found if r.dockerfile.is_file()]
         _CACHE[project] = found
-    return found
+    if "composes" not in project.__dict__:
+        return found  # the project is still loading: the compose files a bake step names are not read yet
+    baked: list[Release] | None = project.__dict__.get("_bake_releases")
+    if baked is None:
+        baked = [r for r in _bake_compose(project) if r.dockerfile.is_file() and r not in found]
+        project.__dict__["_bake_releases"] = baked
+    return found + baked
 
 
 def _read(path: Path) -> str | None:
@@ -387,3 +394,55 @@ def _cli_build(root: Path, words: list[str], pushes: bool) -> tuple[Path, Path, 
     if dockerfile is None:
         return None
     return dockerfile, context, _plain_path(target or "") or None
+
+
+_BAKE_ACTION = "docker/bake-action@"
+
+
+def _bake_compose(project: Project) -> list[Release]:
+    """The images a `docker/bake-action` step with `push: true` builds from compose files (`files: compose.yml`
+    and `compose.override.yml`): every service build of the compose project those files make."""
+    from viworks_lint.project import norm_path
+
+    root = project.root
+    out: list[Release] = []
+    for pattern in WORKFLOW_GLOBS:
+        for path in sorted(root.glob(pattern)):
+            text = _read(path)
+            if text is None or _BAKE_ACTION not in text:
+                continue
+            try:
+                doc = to_node(path, load(path, text))
+            except ReadError:
+                continue
+            jobs = doc.get("jobs")
+            for job_id, job in jobs.items() if jobs is not None else []:
+                steps = job.get("steps")
+                for step in steps.elements() if steps is not None else []:
+                    with_ = step.get("with")
+                    if not (_text(step.get("uses")) or "").startswith(_BAKE_ACTION) or with_ is None:
+                        continue
+                    if (_text(with_.get("push")) or "").strip().lower() in _FALSE:
+                        continue
+                    node = with_.get("files")
+                    written = (
+                        [t for el in node.elements() if (t := _text(el))]
+                        if node is not None and node.is_list
+                        else (_text(node) or "").replace(",", "\n").splitlines()
+                    )
+                    base = _under(root, _plain_path(_text(with_.get("workdir")) or ".") or ".")
+                    files = {norm_path(base / w.strip()) for w in written if w.strip()} if base is not None else set()
+                    if not files or not all(f.suffix in (".yml", ".yaml") for f in files):
+                        continue  # an HCL or JSON bake file: its targets are not read here
+                    labels = (path.stem.lower(), job_id.lower(), (_text(step.get("name")) or "").lower())
+                    for compose in project.composes:
+                        if {norm_path(f) for f in compose.files} != files:
+                            continue
+                        for svc in compose.services.values():
+                            build = project.build_of_service(svc)
+                            if build is None or build.context is None:
+                                continue
+                            release = Release(build.dockerfile_path, build.context, build.target, step.loc, labels)
+                            if release not in out:
+                                out.append(release)
+    return out

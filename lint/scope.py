@@ -185,7 +185,13 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     )
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
-    from viworks_lint.stackhints import beside_production, run_to_deploy, throwaway_datastore, watched_stack
+    from viworks_lint.stackhints import (
+        beside_production,
+        left_out_of_deploy,
+        run_to_deploy,
+        throwaway_datastore,
+        watched_stack,
+    )
 
     out: dict[Path, ScopeInfo] = {}
     uses = _uses(project)
@@ -240,6 +246,9 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
                 doc = doc or declares_development(project, compose)
                 doc = doc or _platform_stack(project, compose, uses)
             info = decide(f, "compose", content or doc)
+            left = left_out_of_deploy(project, compose, f) if info.scope is Scope.DEPLOY else None
+            if left is not None and not info.reason.startswith("set by config"):
+                info = ScopeInfo(left[0], left[1], "compose")  # the deploy run on the server does not read it
             if doc is not None and info.reason == doc[1]:
                 info = replace(info, documented=True)
             if info.scope is Scope.DEPLOY and not info.reason:

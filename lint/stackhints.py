@@ -4,6 +4,7 @@ stack for tests or a reproduction), unless a deploy-named target or document sec
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
@@ -107,3 +108,37 @@ def watched_stack(compose: ComposeProject) -> tuple[Scope, str] | None:
     profiles = sorted({p for svc in built for p in svc.profiles})
     names = ", ".join(f"`{p}`" for p in profiles)
     return Scope.DEV, f"every service it builds runs under compose watch (`develop: watch`) behind profile {names}"
+
+
+_COPY_TO_HOST = re.compile(r"\b(?:scp|rsync)\b([^\n]*)")
+_COMPOSE_UP = re.compile(r"\bdocker[ -]compose\b[^\n]*\bup\b")
+
+
+def left_out_of_deploy(project: Project, compose: ComposeProject, path: Path) -> tuple[Scope, str] | None:
+    """The override file of the default compose project (`compose.override.yml`) that the deploy step leaves
+    behind: a CI workflow or script copies the base file to a server (`scp compose.yml nginx.conf root@host:~`)
+    without it and runs `docker compose up` there, so the server reads the base file alone and the override is
+    what a developer's plain `up` adds."""
+    from viworks_lint.discover import COMPOSE_OVERRIDES
+    from viworks_lint.hostbuild import wrappers
+
+    if path.name not in COMPOSE_OVERRIDES:
+        return None
+    bases = {f.name for f in compose.files if f.name not in COMPOSE_OVERRIDES and f.parent == path.parent}
+    if not bases:
+        return None
+    for w in wrappers(project):
+        if _COMPOSE_UP.search(w.text) is None:
+            continue
+        for m in _COPY_TO_HOST.finditer(w.text):
+            words = [x.strip("\"'") for x in m.group(1).split()]
+            if not any(":" in x and not x.startswith("-") for x in words):
+                continue  # no `host:path` destination: a local copy
+            copied = {posixpath.basename(x) for x in words if not x.startswith("-") and ":" not in x}
+            if copied & bases and path.name not in copied:
+                line = w.line_of(m.start())
+                return Scope.DEV, (
+                    f"the deploy step copies {', '.join(sorted(copied & bases))} to the server without it "
+                    f"({project.rel(w.path)}:{line})"
+                )
+    return None

@@ -315,3 +315,40 @@ def test_vw104_a_docker_init_scaffold_left_in_a_crate_folder_is_advice(tmp_path:
     run = {**files, "Makefile": "dev:\n\tdocker compose -f server/compose.yaml up --build\n"}
     root = write(tmp_path / "run", run)
     assert got(lint(root, ["VW104"]), root) == [("VW104", "server/compose.yaml", 7, "error")]
+
+
+CD_WORKFLOW = (
+    "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    "      - uses: docker/bake-action@v5\n        with:\n          push: true\n          files: |\n"
+    "            compose.yml\n            compose.override.yml\n"
+    "  deploy:\n    needs: build\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+    "      - run: scp -o StrictHostKeyChecking=no compose.yml nginx.conf root@${{ vars.HOST }}:~\n"
+    "      - uses: appleboy/ssh-action@master\n        with:\n          script: |\n"
+    "            docker compose pull\n            docker compose up -d\n"
+)
+
+
+def test_an_override_the_deploy_step_leaves_behind_is_dev_and_bake_pushes_its_builds(tmp_path: Path) -> None:
+    """CD copies `compose.yml` to the server without `compose.override.yml` and runs `docker compose up` there: the
+    override (the builds, the published database port) is the developer's; its datastore port is no exposure. The
+    images `docker/bake-action` pushes from both files still ship: their hardening findings stay."""
+    base = "services:\n  api:\n    image: acme/api:latest\n  pg:\n    image: postgres:16\n"
+    override = (
+        "services:\n  api:\n    build:\n      context: .\n  pg:\n    ports:\n      - \"5432:5432\"\n"
+        "    environment:\n      POSTGRES_PASSWORD: postgres\n"
+    )
+    image = IMAGE.replace("USER nobody\n", "")
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image, "compose.yml": base,
+        "compose.override.yml": override, ".github/workflows/cd.yml": CD_WORKFLOW,
+    }
+    root = write(tmp_path / "cd", files)
+    assert scope_of(root, "compose.override.yml") == "dev"
+    assert scope_of(root, "Dockerfile") == "deploy"
+    assert got(lint(root, ["VW401", "VW405"]), root) == [("VW401", "Dockerfile", 5, "warning")]
+    # copied along with the base file, the override runs on the server too
+    both = CD_WORKFLOW.replace("compose.yml nginx.conf", "compose.yml compose.override.yml nginx.conf")
+    root = write(tmp_path / "both", {**files, ".github/workflows/cd.yml": both})
+    assert scope_of(root, "compose.override.yml") == "deploy"
+    assert got(lint(root, ["VW401", "VW405"]), root) == [
+        ("VW401", "Dockerfile", 5, "warning"), ("VW405", "compose.override.yml", 7, "note")]  # no service uses it
