@@ -98,6 +98,8 @@ def _user_written(project: Project, service: Service, host: Path, named: bool) -
         told = prov.step is not None or named
         ef = project.env_file(prov.template) if told and prov.template is not None else None
         names |= ef.names() if ef is not None else set()
+    if not names and named:
+        return None  # the build copies the file by name, so whoever builds it has one, holding what is not written here
     return names  # nothing written out and no step: no one is told to make it
 
 

@@ -352,3 +352,28 @@ def test_an_override_the_deploy_step_leaves_behind_is_dev_and_bake_pushes_its_bu
     assert scope_of(root, "compose.override.yml") == "deploy"
     assert got(lint(root, ["VW401", "VW405"]), root) == [
         ("VW401", "Dockerfile", 5, "warning"), ("VW405", "compose.override.yml", 7, "note")]  # no service uses it
+
+
+def test_vw201_a_git_ignored_env_a_later_stage_copies_by_name_holds_what_is_not_written_here(tmp_path: Path) -> None:
+    """The builder takes the context along (`ADD . ./`) and the final stage copies its `.env` by name; the file is
+    git-ignored and nothing writes out its names: whoever builds the image has one, and the app loads it with
+    `dotenvy::dotenv()`, so a read it may hold is no claim. When the README writes out some names, the others
+    are still missing."""
+    dockerfile = (
+        "FROM rust:1.80 AS builder\nWORKDIR /app\nADD . ./\nRUN cargo build --release\n"
+        "FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY --from=builder /app/target/release/shop ./shop\n"
+        'COPY --from=builder /app/.env ./.env\nUSER nobody\nCMD ["./shop"]\n'
+    )
+    main = (
+        "fn main() {\n    dotenvy::dotenv().ok();\n"
+        '    let user = std::env::var("PG_USER").expect("PG_USER must be set");\n    println!("{user}");\n}\n'
+    )
+    files = {
+        "Cargo.toml": CARGO + 'dotenvy = "0.15"\n', "src/main.rs": main, "Dockerfile": dockerfile,
+        ".gitignore": "target\n.env\n", "compose.yaml": "services:\n  shop:\n    build: .\n",
+    }
+    root = write(tmp_path / "unwritten", files)
+    assert got(lint(root, ["VW201"]), root) == []
+    readme = "# Shop\n\nSet up a `.env` file:\n\n```\nPG_HOST=db\n```\n"
+    root = write(tmp_path / "written", {**files, "README.md": readme})
+    assert got(lint(root, ["VW201"]), root) == [("VW201", "src/main.rs", 3, "error")]
