@@ -198,6 +198,12 @@ def _file_marks(path: Path) -> _FileMarks:
     return _marks(path, st.st_mtime_ns, st.st_size)
 
 
+def child_process_at(path: Path) -> Location | None:
+    """Where the file starts a child process (`std::process::Command`, duct, subprocess, a fork), tests left out;
+    the reading VW402 makes too, so the rules agree."""
+    return next((loc for key, loc in _file_marks(path).at if key == "child"), None)
+
+
 @lru_cache(maxsize=4096)
 def _marks(path: Path, _mtime: int, _size: int) -> _FileMarks:
     """Read once per version of the file: images of one package (a server and its workers) share most files."""

@@ -111,9 +111,9 @@ def check(project: Project) -> Iterator[Finding]:
                             "; the code it runs starts a process, so it needs GLIBC_2.39 and fails at start "
                             "(`version 'GLIBC_2.39' not found`)"
                             if spawn is not None
-                            else "; nothing in the repository's code is seen to start a process, and whether a "
-                            "dependency takes a float remainder or compiles such C code is not known here, so "
-                            "it may well start"
+                            else "; the repository's code is not seen to start a process, and whether a "
+                            "dependency takes a float remainder, starts a process or compiles such C code cannot be "
+                            "seen without building it"
                         )
                         message = (
                             f"{label} has glibc {run.glibc}, but the binary is built on {src}: a Rust binary built "
@@ -180,8 +180,8 @@ RULE = register(
             "float remainder, libm's `fmod`, or C code compiled against 2.38 headers; GLIBC_2.39 for starting "
             "processes, `std::process::Command`'s `pidfd_spawnp`), such as Debian 13's 2.41 → Debian 12's 2.36, is a "
             "note that names those uses, since a binary with neither starts; a warning when the code the image runs "
-            "starts a process (`Command::new` of `std::process` or `tokio::process`, tests left out), named as a "
-            "related location.",
+            "starts a process (a `std::process`/`tokio::process` `Command`, duct, subprocess or a fork, tests left "
+            "out, as VW402 reads it), named as a related location.",
             why="The image builds, then the container exits immediately with "
             "`/lib/x86_64-linux-gnu/libc.so.6: version 'GLIBC_2.34' not found`, or on Alpine with the baffling "
             "`exec /usr/local/bin/app: no such file or directory`.",

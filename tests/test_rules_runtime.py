@@ -598,13 +598,21 @@ def test_vw206_gap_that_crosses_no_needed_symbol_version_is_a_note(tmp_path: Pat
     _glibc_project(tmp_path / "bookworm", "rust:1.92.0", "debian:bookworm-slim")
     [unseen] = lint(tmp_path / "bookworm", ["VW206"])
     assert unseen.level is Level.NOTE
-    assert "nothing in the repository's code is seen to start a process" in unseen.message
+    assert "the repository's code is not seen to start a process" in unseen.message
     assert "GLIBC_2.39 when it starts processes" in unseen.message and "`fmod`" in unseen.message
     main = 'use std::process::Command;\n\nfn main() {\n    let _ = Command::new("git").arg("status").status();\n}\n'
     write(tmp_path / "bookworm", {"src/main.rs": main})
     [warning] = lint(tmp_path / "bookworm", ["VW206"])
     assert warning.level is Level.WARNING and "the code it runs starts a process" in warning.message
-    assert [(r.location.path.name, r.location.line) for r in warning.related][-1] == ("main.rs", 4)
+    assert [(r.location.path.name, r.location.line) for r in warning.related][-1] == ("main.rs", 1)
+    # clap's `Command::new` beside `std::process::ExitCode` starts no process
+    clap = (
+        "use std::process::ExitCode;\n\nfn main() -> ExitCode {\n    let _m = clap::Command::new(\"shop\").get_matches();\n"
+        "    ExitCode::SUCCESS\n}\n"
+    )
+    write(tmp_path / "bookworm", {"src/main.rs": clap})
+    [clapped] = lint(tmp_path / "bookworm", ["VW206"])
+    assert clapped.level is Level.NOTE
     _glibc_project(tmp_path / "bullseye", "rust:1.83", "debian:bullseye-slim")
     [error] = lint(tmp_path / "bullseye", ["VW206"])
     assert error.level is Level.ERROR and "`GLIBC_2.34' not found`" in error.message
