@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from viworks_lint.hosts import Reach, name_table
 from viworks_lint.imagecode import OTHER_PROGRAM, why_no_code
 from viworks_lint.imagescope import foreign_program, no_program, serves_files
 from viworks_lint.location import Location
+from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project, norm_path
@@ -278,7 +280,7 @@ def check(project: Project) -> Iterator[Finding]:
                 if service_code(project, svc) is None:
                     if other is not None:
                         pool = "foreign"  # a Go or Node program: how it connects is not read here
-                    elif why_no_code(project, svc, build) == OTHER_PROGRAM:
+                    elif why_no_code(project, svc, build) == OTHER_PROGRAM and _other_executable(project, svc):
                         pool = "other"  # the image holds Rust binaries, but the command starts another program
                 healthy = _has_healthcheck(project, target)
                 if healthy:
@@ -335,6 +337,21 @@ def check(project: Project) -> Iterator[Finding]:
             level=Level.NOTE if hit.pool or recovers else None,
             extra={HELP: f"Use {hit.fix}."} if hit.fix else None,
         )
+
+
+def _other_executable(project: Project, svc: Service) -> bool:
+    """The service starts an executable of its image that is none of the repository's binaries (`./gateway`, `pnpm
+    run start`): not a shell or a script, which may well exec the Rust binary (`sh -c "… && exec shop"`), and no
+    word of the start (the script's text included) names a binary of the repository."""
+    text = start_text(project, svc)
+    words = text.split()
+    if not words:
+        return False
+    first = posixpath.basename(words[0].strip("[]\"',"))
+    if first in SHELLS or first.endswith(".sh") or first in ("tini", "dumb-init", "env", "exec", "gosu", "su-exec"):
+        return False
+    bins = {b for m in project.manifests.values() for b in m.bin_names()}
+    return not any(posixpath.basename(w.strip("[]\"',;&|")) in bins for w in words)
 
 
 _RESTARTS = ("always", "unless-stopped", "on-failure")

@@ -102,6 +102,15 @@ def test_vw309_a_service_whose_command_starts_another_program_of_the_image_is_ad
     assert "starts a program that is not one of the Rust binaries" in found[0].message
     root = write(tmp_path / "own", {**files, "compose.yaml": stack.replace("    command: ./gateway\n", "")})
     assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 4, "warning")]
+    # a shell that execs the binary, or a script that does, starts the Rust program: a warning still
+    shell = stack.replace("command: ./gateway", 'command: ["sh", "-c", "shop --check && exec shop"]')
+    root = write(tmp_path / "shell", {**files, "compose.yaml": shell})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 5, "warning")]
+    script = stack.replace("command: ./gateway", 'entrypoint: ["/entrypoint.sh"]')
+    image = IMAGE.replace('CMD ["shop"]\n', 'COPY entrypoint.sh /entrypoint.sh\nCMD ["shop"]\n')
+    root = write(tmp_path / "script", {**files, "compose.yaml": script, "Dockerfile": image,
+                                       "entrypoint.sh": '#!/bin/sh\nset -e\nexec shop "$@"\n'})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 5, "warning")]
 
 
 def test_vw102_a_folder_whose_every_entry_is_git_ignored_is_a_host_build_output(tmp_path: Path) -> None:
