@@ -268,17 +268,22 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
 
 _FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
 # words of the names of functions that run while the app starts (a connection opened there fails the start:
-# `run`, `init_redis`, `create_pool`, `AppState::new`); `new` counts only as the first word (`new`,
-# `new_client`): `post_new`, a handler that stores a new entry, runs per request
+# `run`, `init_redis`, `create_pool`, `AppState::new`); `new` counts only as the whole name or before a client word
+# (`new`, `new_client`, `new_redis_pool`): `post_new`, `new_comment`, handlers that store a new entry, run per request
 _SETUP_WORDS = frozenset({
     "main", "init", "initialize", "setup", "connect", "bootstrap", "start", "startup", "run", "serve",
     "server", "app", "state", "pool", "client", "manager", "open", "establish", "build", "launch",
 })
 
 
+_CLIENT_WORDS = frozenset({"client", "pool", "connection", "conn", "manager", "redis", "cache", "store", "state"})
+
+
 def _runs_at_start(name: str) -> bool:
     words = [w for w in name.lower().split("_") if w]
-    return bool(words) and (words[0] == "new" or not _SETUP_WORDS.isdisjoint(words))
+    if words == ["new"] or (words[:1] == ["new"] and not _CLIENT_WORDS.isdisjoint(words[1:])):
+        return True
+    return bool(words) and not _SETUP_WORDS.isdisjoint(words)
 
 
 def _scan_redis(text: str) -> tuple[bool, bool, bool]:

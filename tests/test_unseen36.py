@@ -30,7 +30,8 @@ def test_vw309_a_connection_a_request_handler_opens_is_no_start_up_connection(tm
     the connection per request: a late Redis fails a request, not the start (a note at most). A function named
     `new_connection` or `init_store` runs while the app starts."""
     files = {"Cargo.toml": CARGO + 'redis = "0.23"\n', "Dockerfile": IMAGE, "compose.yaml": REDIS_STACK}
-    for name, level in (("post_new", "note"), ("new_connection", "warning"), ("init_store", "warning")):
+    cases = (("post_new", "note"), ("new_comment", "note"), ("new_connection", "warning"), ("init_store", "warning"))
+    for name, level in cases:
         root = write(tmp_path / name, {**files, "src/main.rs": REDIS_MAIN.replace("HANDLER", name)})
         assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 2, level)], name
 
