@@ -306,7 +306,7 @@ class Engine:
         line = f.location.line if about == f.location.path else None
         df = project.dockerfiles.get(about) if info.kind == "dockerfile" else None
         if df is not None and line is not None and (
-            test_stage_at(df, line) or dev_stage_at(df, line) or test_target_at(project, df, line)
+            test_stage_at(df, line) or dev_stage_at(df, line) or test_target_at(project, df, line, rule.id)
         ):
             return None  # a test-runner or development-server target stage: nothing that stage runs is shipped
         if df is not None and line is not None and unshipped_target_at(project, about, df, line):

@@ -145,9 +145,16 @@ def test_stage_at(df: Dockerfile, line: int) -> bool:
     return stage is not None and _TEST_RUNNERS.search(_program(stage)) is not None
 
 
-def test_target_at(project: Project, df: Dockerfile, line: int) -> bool:
+# findings about what a container of the stage runs (its user, its PID 1, its command), not about the text of the
+# stage that other stages may still build on
+_CONTAINER_RULES = frozenset({"VW401", "VW402", "VW403"})
+
+
+def test_target_at(project: Project, df: Dockerfile, line: int, rule_id: str = "") -> bool:
     """The stage the line is in runs no program of its own, and every build that targets it is a compose service
-    whose command runs a test runner (`target: builder` with `command: cargo test`): a test container."""
+    whose command runs a test runner (`target: builder` with `command: cargo test`): a test container. When the
+    image's last stage or another build's target builds on it or copies from it, only findings about the container
+    (``_CONTAINER_RULES``) are the test container's: a secret in its text still ships."""
     stage = stage_at(df, line)
     if stage is None or stage.state.entrypoint is not None or stage.state.cmd is not None:
         return False
@@ -159,6 +166,12 @@ def test_target_at(project: Project, df: Dockerfile, line: int) -> bool:
         written = [svc.entrypoint, svc.command] if svc is not None else []
         text = " ".join(" ".join(v) if isinstance(v, tuple) else v for v in written if v)
         if _TEST_RUNNERS.search(text) is None:
+            return False
+    if rule_id in _CONTAINER_RULES:
+        return True
+    for target in {None, *(b.target for b in project.builds_of(df))}:
+        final = df.final_stage(target)
+        if final is not None and final is not stage and any(s is stage for s in reachable_stages(df, target)):
             return False
     return True
 

@@ -234,6 +234,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
                 dev_in.setdefault(where, (Scope.TEST if "cargo test" in why or "nextest" in why else Scope.DEV, why))
         infra = infra_only(project, compose) or dev_builds(project, compose)
         watched = watched_stack(compose) if infra is None else None
+        if watched is not None and any(run_to_deploy(project, f) for f in compose.files):
+            watched = None  # `make deploy` runs `--profile app up -d`: the watched services ship too
         for f in compose.files:
             key = norm_path(f)
             content = dev_in.get(key) or ((Scope.DEV, infra) if infra is not None else watched) or declared_dev(f)

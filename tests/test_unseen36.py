@@ -85,6 +85,11 @@ def test_scope_a_stack_whose_built_services_all_run_under_compose_watch_behind_a
     root = write(tmp_path / "shipped", {**files, "compose.yaml": WATCHED.replace("    profiles: [local]\n", "")})
     assert scope_of(root, "compose.yaml") == "deploy"
     assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 13, "warning")]
+    # a deploy target that runs the profile: the watched services ship too
+    make = "deploy:\n\tdocker compose --profile local up -d --build\n"
+    root = write(tmp_path / "deployed", {**files, "Makefile": make})
+    assert scope_of(root, "compose.yaml") == "deploy"
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 14, "warning")]
 
 
 def test_vw309_a_service_whose_command_starts_another_program_of_the_image_is_advice(tmp_path: Path) -> None:
@@ -248,6 +253,10 @@ def test_vw401_a_builder_stage_a_compose_service_runs_cargo_test_in_is_a_test_co
     files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": dockerfile, "compose.yaml": stack}
     root = write(tmp_path / "test", files)
     assert got(lint(root, ["VW401"]), root) == []
+    # a secret in the builder's text ships with the runtime stage built from it
+    token = dockerfile.replace("WORKDIR /src\n", "WORKDIR /src\nARG CARGO_REGISTRIES_ACME_TOKEN=cio_Zr8vQ2mX7pL4kW9n\n", 1)
+    root = write(tmp_path / "token", {**files, "Dockerfile": token})
+    assert got(lint(root, ["VW401", "VW404"]), root) == [("VW404", "Dockerfile", 3, "warning")]
     stack = stack.replace("cargo test -- --nocapture", "/src/target/release/shop")
     root = write(tmp_path / "app", {**files, "compose.yaml": stack})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 1, "warning")]
