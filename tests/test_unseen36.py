@@ -164,7 +164,8 @@ def test_vw405_a_host_tool_a_task_file_runs_reads_the_dotenv_localhost_url(tmp_p
     )
     files = {
         "Cargo.toml": CARGO, "Dockerfile": IMAGE, "compose.yaml": stack,
-        "src/main.rs": 'fn main() {\n    let url = std::env::var("DATABASE_URL").unwrap();\n    println!("{url}");\n}\n',
+        "src/main.rs": 'fn main() {\n    let url = std::env::var("DATABASE_URL").unwrap();\n'
+                       '    println!("{url}");\n}\n',
         ".env": "DATABASE_URL=postgres://app:pw@localhost:5432/app\n",
     }
     root = write(tmp_path / "plain", files)
@@ -254,7 +255,8 @@ def test_vw401_a_builder_stage_a_compose_service_runs_cargo_test_in_is_a_test_co
     root = write(tmp_path / "test", files)
     assert got(lint(root, ["VW401"]), root) == []
     # a secret in the builder's text ships with the runtime stage built from it
-    token = dockerfile.replace("WORKDIR /src\n", "WORKDIR /src\nARG CARGO_REGISTRIES_ACME_TOKEN=cio_Zr8vQ2mX7pL4kW9n\n", 1)
+    arg = "ARG CARGO_REGISTRIES_ACME_TOKEN=cio_Zr8vQ2mX7pL4kW9n\n"
+    token = dockerfile.replace("WORKDIR /src\n", "WORKDIR /src\n" + arg, 1)
     root = write(tmp_path / "token", {**files, "Dockerfile": token})
     assert got(lint(root, ["VW401", "VW404"]), root) == [("VW404", "Dockerfile", 3, "warning")]
     stack = stack.replace("cargo test -- --nocapture", "/src/target/release/shop")
