@@ -188,11 +188,27 @@ def _start_words(inv: Invocation) -> tuple[list[str], set[str]] | None:
         if inv.subcommand == "run":
             break  # the rest is the command
         i += 1
-    wanted = set(inv.profiles) | {
+    wanted = _profiles(inv, words, at)
+    return named, wanted
+
+
+def _profiles(inv: Invocation, words: list[str], at: int) -> set[str]:
+    """The profiles a command selects: `--profile` before its subcommand, and COMPOSE_PROFILES."""
+    return set(inv.profiles) | {
         w.split("=", 1)[1] if "=" in w else words[k + 1]
         for k, w in enumerate(words[:at])
         if (w == "--profile" and k + 1 < at) or w.startswith("--profile=")
     }
+
+
+def _build_words(inv: Invocation) -> tuple[list[str], set[str]] | None:
+    """The services a `build` command names and the profiles it selects; None when it cannot be read."""
+    split = _split_at_subcommand(inv)
+    if split is None:
+        return None
+    words, at = split
+    named = [w for w in words[at + 1 :] if not w.startswith("-") and w not in ("&&", "||", ";", "|")]
+    wanted = _profiles(inv, words, at)
     return named, wanted
 
 
@@ -201,15 +217,18 @@ def _started(named: list[str], wanted: set[str], compose: ComposeProject) -> fro
     a service of ``compose``), else what its profiles select (services of no profile, and of those profiles)."""
     if named:
         return frozenset(named) if all(n in compose.services for n in named) else None
+    if "*" in wanted:  # `--profile '*'` enables every profile
+        return frozenset(compose.services)
     return frozenset(n for n, svc in compose.services.items() if not svc.profiles or set(svc.profiles) & wanted)
 
 
 def started_services(invocations: tuple[Invocation, ...], compose: ComposeProject) -> frozenset[str] | None:
     """The services the repository's commands for a compose project start, when every command that starts any
     names them (`docker compose up -d postgres`, `run --rm migrate`) and none is a CI job (which starts them for
-    tests; a CI job's `--profile` selection counts); None when one starts them all (a bare `up`, or a `--profile`
-    selection that leaves no service out), cannot be read, or none starts any. Services they depend on are not
-    added here; `exec`, `logs`, `restart` of a service count as using it."""
+    tests; a CI job's `--profile` selection counts, and so does a `build` that names services or selects profiles:
+    those are built); None when one starts them all (a bare `up`, or one that names every service of no profile),
+    cannot be read, or none starts any. Services they depend on are not added here; `exec`, `logs`, `restart` of a
+    service count as using it."""
     names: set[str] = set()
     starts = False
     for inv in invocations:
@@ -224,6 +243,11 @@ def started_services(invocations: tuple[Invocation, ...], compose: ComposeProjec
                 return None
             names |= used
             continue
+        if inv.subcommand == "build":  # `--profile tools build`, `build worker`: compose builds those
+            built = _build_words(inv)
+            if built is not None and (built[0] or built[1]):
+                names |= _started(*built, compose) or set()
+            continue
         if inv.subcommand not in _STARTS:
             continue
         said = _start_words(inv)
@@ -232,7 +256,7 @@ def started_services(invocations: tuple[Invocation, ...], compose: ComposeProjec
         started = _started(*said, compose)  # the services it names, or those its `--profile`s select
         if started is None and inv.files:
             # an explicit `-f` file that lacks a service the command names: compose refuses it, starting nothing
-            started = frozenset(n for n in said[0] if n in compose.services)
+            started = frozenset()
         unprofiled = frozenset(n for n, s in compose.services.items() if not s.profiles)
         if started is None or not (said[0] or said[1]) or (unprofiled and started == unprofiled):
             return None  # unknown services, a bare `up`, or one that names them all

@@ -226,6 +226,15 @@ def test_services_behind_profiles_no_command_selects_are_advice_even_for_build_f
     expected = [("VW104", "compose.fed.yml", 6, "note"), ("VW104", "compose.fed.yml", 9, "error"),
                 ("VW306", "compose.fed.yml", 11, "error")]
     assert got(lint(root, ["VW104", "VW306"]), root) == expected
+    # `--profile '*'` selects every profile, and a `build` target builds the profiles it selects
+    errors = [("VW104", "compose.fed.yml", 6, "error"), ("VW104", "compose.fed.yml", 9, "error"),
+              ("VW306", "compose.fed.yml", 11, "error")]
+    star = just + "all-up:\n    docker compose -f compose.fed.yml --profile '*' up -d\n"
+    root = write(tmp_path / "star", {**files, "Justfile": star})
+    assert got(lint(root, ["VW104", "VW306"]), root) == errors
+    build = just + "build-all:\n    docker compose -f compose.fed.yml --profile mastodon --profile testing build\n"
+    root = write(tmp_path / "build", {**files, "Justfile": build})
+    assert got(lint(root, ["VW104", "VW306"]), root) == errors
 
 
 def test_vw404_a_relative_path_to_a_key_file_is_no_secret(tmp_path: Path) -> None:
