@@ -266,7 +266,7 @@ def _scan(text: str) -> tuple[bool, bool, bool, bool]:
     return waits, lazy, establish, establish or _CONNECT.search(text) is not None
 
 
-_FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
+FN_NAME = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
 # words of the names of functions that run while the app starts (a connection opened there fails the start:
 # `run`, `init_redis`, `create_pool`, `AppState::new`); `new` counts only as the whole name or before a client word
 # (`new`, `new_client`, `new_redis_pool`): `post_new`, `new_comment`, handlers that store a new entry, run per request
@@ -292,7 +292,7 @@ def _scan_redis(text: str) -> tuple[bool, bool, bool]:
     opened per use, after start: a Redis that is late fails that request, not the start."""
     at_start = False
     for m in _REDIS_DIRECT.finditer(text):
-        names = _FN_NAME.findall(text, 0, m.start())
+        names = FN_NAME.findall(text, 0, m.start())
         if not names or _runs_at_start(names[-1]):  # `run`, `create_pool`, `AppState::new`
             at_start = True
             break

@@ -8,19 +8,18 @@ from collections import Counter
 
 from viworks_lint.project import Project
 from viworks_lint.rust.literals import comment_free
-from viworks_lint.storeuse import package_sources
+from viworks_lint.storeuse import FN_NAME, package_sources
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DEFINITION = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _mentions(project: Project) -> tuple[Counter[str], Counter[str]] | None:
     """How often each identifier is written in the repository's Rust sources (comments left out, strings kept:
     `#[serde(default = "default_port")]` names a function), and how often as the name of a `fn` it defines;
     None when the sources are too many to read whole."""
-    cached: dict[str, tuple[Counter[str], Counter[str]] | None] = project.__dict__.setdefault("_fn_mentions", {})
-    if "all" in cached:
-        return cached["all"]
+    if "_fn_mentions" in project.__dict__:
+        cached: tuple[Counter[str], Counter[str]] | None = project.__dict__["_fn_mentions"]
+        return cached
     words: Counter[str] = Counter()
     defined: Counter[str] = Counter()
     texts = [t for m in project.manifests.values() for t in package_sources(project, m)]
@@ -29,15 +28,16 @@ def _mentions(project: Project) -> tuple[Counter[str], Counter[str]] | None:
         for raw in texts:
             text = comment_free(raw)
             words.update(_WORD.findall(text))
-            defined.update(_DEFINITION.findall(text))
+            defined.update(FN_NAME.findall(text))
         result = (words, defined)
-    cached["all"] = result
+    project.__dict__["_fn_mentions"] = result
     return result
 
 
 def never_called(project: Project, function: str) -> bool:
     """No Rust source of the repository names ``function`` except where a `fn` of that name is defined: nothing
-    calls it, passes it or names it in an attribute. False when unsure (no name, `main`, too many sources)."""
+    calls it, passes it or names it in an attribute. False when unsure (no name, `main`, too many sources). The
+    reads of trait methods carry no name (code outside the repository calls them)."""
     if not function or function == "main":
         return False
     counts = _mentions(project)

@@ -291,6 +291,15 @@ def test_vw201_a_read_in_a_library_function_nothing_calls_is_never_made(tmp_path
     called = main.replace('Config::from_file("/etc/shop.toml")', "Config::from_env()")
     root = write(tmp_path / "called", {**files, "src/main.rs": called})
     assert got(lint(root, ["VW201"]), root) == [("VW201", "src/lib.rs", 4, "error")]
+    # a trait method is called by code outside the repository (`Default::default` through `unwrap_or_default()`)
+    default = lib.replace("impl Config {\n    pub fn from_env() -> Self {",
+                          "impl Default for Config {\n    fn default() -> Self {")
+    from_file = "    pub fn from_file(p: &str) -> Self { Config { url: p.to_string() } }\n}\n"
+    default = default.replace(from_file, "}\nimpl Config {\n" + from_file)
+    uses = 'fn main() {\n    let c: Option<shop::Config> = None;\n    println!("{}", c.unwrap_or_default().url);\n}\n'
+    traited = {**files, "src/lib.rs": default, "src/main.rs": uses}
+    root = write(tmp_path / "trait", traited)
+    assert got(lint(root, ["VW201"]), root) == [("VW201", "src/lib.rs", 4, "error")]
 
 
 def test_vw404_a_value_that_describes_itself_as_secure_is_a_demo_default(tmp_path: Path) -> None:

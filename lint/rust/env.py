@@ -295,7 +295,7 @@ def _reads_from_call(
             required = False  # an `Err` its callers log or ignore: only the feature that needs it fails
         unless = _fallback_of(ctx, call)
         fn = enclosing_fn(call)
-        fn_name = fn.child_by_field_name("name") if fn is not None else None
+        fn_name = fn.child_by_field_name("name") if fn is not None and not _trait_method(fn) else None
         function = pf.text(fn_name) if fn_name is not None else ""
         return [
             EnvRead(
@@ -317,6 +317,17 @@ def _reads_from_call(
     if not is_envy:
         return []
     return _envy_reads(index, info, call, in_build)
+
+
+def _trait_method(fn: Node) -> bool:
+    """The `fn` implements or declares a trait method (`impl FromRequestParts<S> for Auth`, `impl Default for
+    Settings`, a `trait` item): code outside the repository (the framework, `unwrap_or_default()`) calls it without
+    naming it."""
+    block = fn.parent
+    owner = block.parent if block is not None and block.type == "declaration_list" else None
+    if owner is None:
+        return False
+    return owner.type == "trait_item" or (owner.type == "impl_item" and owner.child_by_field_name("trait") is not None)
 
 
 def _envy_reads(index: CrateIndex, info: FileInfo, call: Node, in_build: bool) -> list[EnvRead]:
