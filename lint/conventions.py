@@ -334,8 +334,8 @@ def _named_env_files(docs: list[Path]) -> list[Path]:
 
 
 def documented_file(project: Project, path: Path) -> Location | None:
-    """A README or setup document (in the repository root or the file's folder) that names a file the
-    repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``), or the
+    """A README or setup document (in the repository root, the file's folder or the folder above) that names a file
+    the repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``), or the
     developer tooling that loads it (:func:`loaded_by_tooling`)."""
     if path.exists() or not project.is_gitignored(path):
         return None
@@ -344,7 +344,11 @@ def documented_file(project: Project, path: Path) -> Location | None:
     if loaded is not None:
         return loaded
     # the README of the file's folder, of the folder above (`docker/README.md` naming `compose/.env`), of the root
-    folders = [path.parent] + ([path.parent.parent] if path.parent != project.root else []) + [project.root]
+    from viworks_lint.project import norm_path
+
+    above = norm_path(path.parent.parent)
+    inside = norm_path(path.parent) != norm_path(project.root) and above.is_relative_to(norm_path(project.root))
+    folders = [path.parent] + ([above] if inside else []) + [project.root]
     for doc in _docs_in(*folders):
         rel = Path(os.path.relpath(path, doc.parent)).as_posix()
         # beside the document its name is enough; elsewhere the document must name its folder too

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import RUST_BASES, is_base
 from viworks_lint.datastores import family_of_image
-from viworks_lint.docruns import FENCE, SETEXT, front_matter_end
+from viworks_lint.docruns import FENCE, front_matter_end, setext_heading
 from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE
 from viworks_lint.parsers.compose import command_words
 from viworks_lint.scope import Scope, scope_from_name
@@ -325,8 +325,11 @@ def infra_only(project: Project, compose: ComposeProject) -> str | None:
 
 
 # what a maintainer writes at the top of a compose file meant for development only
+# words that make a section heading a development one, not a sentence (`the development server is started with
+# cargo watch` in a production file's header says nothing of the file)
+_DEV_HEADING = re.compile(r"\bdevelopment server\b", re.I)
 _DEV_HEADER = re.compile(
-    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|server|only|purposes?|use)\b|"
+    r"\b(?:local[ -]dev(?:elopment)?\b|development (?:stack|environment|setup|only|purposes?|use)\b|"
     r"(?:sets?\s+up|is|for)\s+(?:an?\s+|the\s+)?local\s+develop(?:er|ment)\s+environment\b|"
     r"for (?:local )?development\b|dev(?:elopment)?[ -]only\b|not (?:meant |intended |suitable )?for production\b|"
     r"do(?:n't| not) use (?:it |this )?in production\b)",
@@ -377,10 +380,10 @@ def _page_intro(path: Path) -> str:
         if FENCE.match(line):
             fenced = not fenced
             continue
-        if fenced or (i >= matter and SETEXT.match(line) and out and out[-1].strip()):
+        if fenced or (i > matter and setext_heading(lines[i - 1], line)):
             continue  # a setext underline: the line above was the heading
         heading = line.startswith("#") or (
-            i >= matter and line.strip() != "" and i + 1 < len(lines) and SETEXT.match(lines[i + 1]) is not None
+            i >= matter and setext_heading(line, lines[i + 1] if i + 1 < len(lines) else None)
         )
         if heading:
             headings += 1
@@ -418,7 +421,7 @@ def documented_dev(project: Project, path: Path) -> tuple[Scope, str] | None:
             continue
         intro = _DEV_HEADER.search(_page_intro(inv.location.path))
         heading = inv.label.partition(":")[2] if inv.label.startswith("§") else ""
-        h = _DEV_HEADER.search(heading)
+        h = _DEV_HEADER.search(heading) or _DEV_HEADING.search(heading)
         if intro is None and h is None and inv.location.path.parent == project.root:
             readme_run = readme_run or inv.location.path.name.lower().startswith("readme")
         if found is None and intro is not None:

@@ -27,15 +27,34 @@ FENCE = re.compile(r"^\s*(```|~~~)")  # a Markdown code fence line, opening or c
 # the underline of a Markdown setext heading: `===` (level 1) or `---` (level 2) below a line of text
 SETEXT = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
 
+DOC_DIRS = frozenset({"docs", "doc", "documentation", "docsite", "website", "book", "guide", "guides"})
+PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
+
+
+_NOT_HEADING_TEXT = re.compile(r"^\s*(?:[-*+>]\s|\d+[.)]\s)|\|")
+
+
+def setext_heading(line: str, below: str | None) -> bool:
+    """``line`` is the text of a setext heading: plain text (no list item, quote or table row) with an underline
+    of `===` or `---` below it."""
+    return (
+        below is not None
+        and SETEXT.match(below) is not None
+        and line.strip() != ""
+        and not line.startswith(("    ", "\t", "#"))
+        and _NOT_HEADING_TEXT.search(line) is None
+    )
+
 
 def front_matter_end(lines: list[str]) -> int:
     """The index of the first line after a page's YAML front matter (`---` … `---` at the top), 0 without one:
     its closing `---` underlines no heading."""
     if not lines or lines[0].strip() != "---":
         return 0
-    return next((i + 1 for i in range(1, min(len(lines), 200)) if lines[i].strip() in ("---", "...")), 0)
-DOC_DIRS = frozenset({"docs", "doc", "documentation", "docsite", "website", "book", "guide", "guides"})
-PAGE_SUFFIXES = (".md", ".mdx", ".markdown")
+    end = next((i for i in range(1, min(len(lines), 200)) if lines[i].strip() in ("---", "...")), 0)
+    # YAML keys between the markers (`title: Docker Compose`); a thematic break and a later one hold prose
+    keyed = end > 1 and all(not ln.strip() or ":" in ln or ln.startswith((" ", "-")) for ln in lines[1:end])
+    return end + 1 if keyed else 0
 
 
 def is_doc(path: Path, root: Path | None = None) -> bool:

@@ -106,6 +106,13 @@ def init_scaffold(project: Project, path: Path) -> str | None:
     (every build it names lacks one) and that nothing runs or names: a scaffold left behind when the code moved,
     for the message; None otherwise."""
     path = norm_path(path)
+    memo: dict[Path, str | None] = project.__dict__.setdefault("_init_scaffolds", {})
+    if path not in memo:
+        memo[path] = _init_scaffold(project, path)
+    return memo[path]
+
+
+def _init_scaffold(project: Project, path: Path) -> str | None:
     composes = [c for c in project.composes if [norm_path(f) for f in c.files] == [path]]
     if not composes or norm_path(path.parent) == norm_path(project.root):
         return None

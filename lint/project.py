@@ -424,7 +424,8 @@ class Project:
         # folder whose every entry is ignored (``app/*``), which git then never creates
         if gi.ignored(path, is_dir=False) or gi.ignored(path, is_dir=True):
             return True
-        return not path.exists() and gi.ignored(path / "any-entry", is_dir=False)
+        probes = ("x", "x.rs", ".x", "X-1.bin")  # differently shaped names: only `app/*` or `app/**` ignores them all
+        return not path.exists() and all(gi.ignored(path / name, is_dir=False) for name in probes)
 
 
 def _tagged(image: str) -> str:

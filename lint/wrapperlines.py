@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from viworks_lint.docruns import FENCE, SETEXT, front_matter_end, is_doc
+from viworks_lint.docruns import FENCE, front_matter_end, is_doc, setext_heading
 from viworks_lint.npmscripts import npm_scripts
 
 _TARGET = re.compile(r"^([A-Za-z0-9_.\-/%$() ]+?)\s*:(?![=:])")
@@ -65,10 +65,7 @@ def logical_lines(path: Path, text: str, kind: str) -> list[tuple[int, str, str,
                 in_fence = not in_fence
                 continue
             # a setext heading: a line of text underlined with `===` (level 1) or `---` (level 2)
-            setext = (
-                not in_fence and start >= matter and raw.strip() and not raw.startswith((" ", "\t", "#"))
-                and i < len(lines) and SETEXT.match(lines[i]) is not None
-            )
+            setext = not in_fence and start >= matter and setext_heading(raw, lines[i] if i < len(lines) else None)
             if setext:
                 i += 1
                 raw = ("#" if lines[i - 1].lstrip().startswith("=") else "##") + " " + raw.strip()

@@ -18,7 +18,7 @@ _FN_BOUNDARY = frozenset({"function_item", "closure_expression"})
 
 
 def enclosing_fn(node: Node) -> Node | None:
-    """The `fn` item ``node`` is written in (closures included), or None."""
+    """The `fn` item ``node`` is written in, through any closures around it, or None."""
     cur = node.parent
     while cur is not None:
         if cur.type == "function_item":
