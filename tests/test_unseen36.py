@@ -449,3 +449,18 @@ def test_page_intro_and_sections_read_setext_headings_front_matter_and_list_item
     text = "## Run it\n\n- Run `docker compose up`\n---\nMore.\n"
     lines = logical_lines(Path("README.md"), text, "docs")
     assert [(n, label) for n, _t, label, _i in lines] == [(3, "§1:run it")]
+
+
+def test_vw002_entries_that_only_repeat_once_their_variables_are_empty_are_no_duplicates(tmp_path: Path) -> None:
+    """`${HOST_PORT_REST}:${DOCKER_PORT_REST}` and `${HOST_PORT_GRPC}:${DOCKER_PORT_GRPC}` both read `:` with the
+    variables unset; set, they differ (VW202 names the variables). Two literal entries that repeat are refused."""
+    stack = (
+        "services:\n  web:\n    image: acme/web:1\n    ports:\n      - ${HOST_PORT_REST}:${DOCKER_PORT_REST}\n"
+        "      - ${HOST_PORT_GRPC}:${DOCKER_PORT_GRPC}\n"
+    )
+    root = write(tmp_path / "vars", {"compose.yaml": stack})
+    assert got(lint(root, ["VW002"]), root) == []
+    literal = stack.replace("${HOST_PORT_REST}:${DOCKER_PORT_REST}", "8080:80").replace(
+        "${HOST_PORT_GRPC}:${DOCKER_PORT_GRPC}", "8080:80")
+    root = write(tmp_path / "literal", {"compose.yaml": literal})
+    assert got(lint(root, ["VW002"]), root) == [("VW002", "compose.yaml", 4, "error")]

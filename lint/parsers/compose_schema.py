@@ -124,10 +124,27 @@ def _emptied(node: YNode) -> bool:
     return _DEFAULTED.search(node.raw) is None  # `${X:-}` is empty on purpose: the shape is the author's
 
 
+def _repeated_by_interpolation(node: YNode | None) -> bool:
+    """A list whose repeated entries are written differently, with variables that interpolated to the same text
+    (`${HOST_PORT_REST}:${DOCKER_PORT_REST}` and `${HOST_PORT_GRPC}:…` both `:` when unset): once the variables
+    are set they differ, and VW202 reports them."""
+    if node is None or not node.is_list:
+        return False
+    seen: dict[object, str] = {}
+    for el in node.elements():
+        raw = el.raw or ""
+        if el.value in seen and seen[el.value] != raw and "$" in raw + seen[el.value]:
+            return True
+        seen.setdefault(el.value, raw)
+    return False
+
+
 def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
     path = list(error.absolute_path)
     node, loc = _node_at(root, path)
     if _emptied(node):
+        return []
+    if error.validator == "uniqueItems" and _repeated_by_interpolation(node):
         return []
     where = _describe(path)
     if error.validator in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
@@ -154,7 +171,7 @@ def _problems_of(root: YNode, error: ValidationError) -> list[Problem]:
         deepest = repeated[0] if repeated else best_match(error.context)
         sub_path = path + list(deepest.relative_path)
         node2, loc2 = _node_at(root, sub_path)
-        if _emptied(node2):
+        if _emptied(node2) or (deepest.validator == "uniqueItems" and _repeated_by_interpolation(node2)):
             return []
         msg = _message(deepest, _describe(sub_path))
         return [Problem("VW002", msg, loc2, key=_describe(sub_path))]
