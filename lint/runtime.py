@@ -407,7 +407,7 @@ def effective_listens(listens: Iterable[ListenAddr], env: ContainerEnv) -> list[
 
 def compose_host_names(compose: ComposeProject) -> dict[str, Service]:
     """The names other containers of the project reach each service by: service name, `container_name`,
-    `hostname` and network aliases."""
+    `hostname`, network aliases and `links:` aliases."""
     names: dict[str, Service] = {}
     for svc in compose.services.values():
         names[svc.name] = svc
@@ -422,6 +422,13 @@ def compose_host_names(compose: ComposeProject) -> dict[str, Service]:
                 for a in aliases.elements() if aliases is not None else []:
                     if a.text():
                         names[str(a.text())] = svc
+    # `links: [frontend:fe]`: the linking service reaches `frontend` as `fe` too
+    for svc in compose.services.values():
+        links = svc.node.get("links")
+        for el in links.elements() if links is not None and links.is_list else []:
+            target, _, alias = str(el.text() or "").partition(":")
+            if alias and target in compose.services:
+                names.setdefault(alias, compose.services[target])
     return names
 
 
