@@ -469,7 +469,10 @@ def test_vw002_entries_that_only_repeat_once_their_variables_are_empty_are_no_du
 def test_vw307_a_links_alias_is_a_name_the_proxy_reaches(tmp_path: Path) -> None:
     """`links: [frontend:fe]` lets nginx reach `frontend` as `fe`: `proxy_pass http://fe:3000` names a service. A
     name neither a service nor an alias is still unknown."""
-    conf = "events {}\nhttp {\n  server {\n    listen 80;\n    location / {\n      proxy_pass http://fe:3000;\n    }\n  }\n}\n"
+    conf = (
+        "events {}\nhttp {\n  server {\n    listen 80;\n    location / {\n      proxy_pass http://fe:3000;\n"
+        "    }\n  }\n}\n"
+    )
     stack = (
         "services:\n  frontend:\n    image: node:20\n  proxy:\n    image: nginx:1.27\n    links:\n"
         "      - frontend:fe\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n    ports:\n      - 80:80\n"
