@@ -63,6 +63,13 @@ def check(project: Project) -> Iterator[Finding]:
         documented = documented_env_name(project, compose.project_dir, name) if user_env else None
         # the developer tooling loads the git-ignored `.env` (direnv, `set dotenv-load`): each user keeps one
         loaded = loaded_by_tooling(compose.project_dir / ".env") if user_env and documented is None else None
+        # a file that only runs images (a deployment file for a server) whose `.env` the repository git-ignores: the
+        # server's operator keeps that `.env`
+        served = (
+            user_env and documented is None and loaded is None and not code_needs
+            and not project.compose_env(compose).templates
+            and all(svc.build is None for svc in compose.services.values())
+        )
         if documented is not None and not (optional or passthrough or missing_env):
             yield RULE.finding(
                 f"`{name}` would come from `.env`, which the repository git-ignores so that each user writes their "
@@ -81,6 +88,17 @@ def check(project: Project) -> Iterator[Finding]:
                 first.location,
                 key=name,
                 related=(*related, Related(loaded, "the git-ignored `.env` is loaded here")),
+                level=Level.NOTE,
+            )
+        elif served and not (optional or passthrough or missing_env or secret or outside):
+            yield RULE.finding(
+                f"`{name}` would come from the `.env` beside this file, which only runs images (a deployment file "
+                f"for a server) and which the repository git-ignores: the server's operator keeps it; compose "
+                f"substitutes an empty string for `{written}` until it is set, and no template (`.env.example`) "
+                "lists the names it must hold",
+                first.location,
+                key=name,
+                related=related,
                 level=Level.NOTE,
             )
         elif optional or passthrough or missing_env or secret or outside or joined or generated or compiled:
@@ -274,13 +292,15 @@ RULE = register(
             "`NAME` `` or `NAME=`), or another env file beside it (`.env.test`) or one such a document names (`Make a "
             "copy of .env.save`) defines, is a note pointing there; so is every variable when the developer tooling "
             "loads that `.env` (a direnv `.envrc` that runs `dotenv` or `source .env`, a justfile's `set "
-            "dotenv-load`), and the note asks for a template. A `--env-file` on every run of a compose project "
-            "replaces its `.env`, as in compose. A compose project with no `.env` and no template that joins a "
-            "network created outside it (`external: true`) is one part of a larger deployment, which sets its "
-            "variables: a note. Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as "
-            "well. A `.env` an opaque generator writes (`tool env create -o .env`) makes its variables notes, except "
-            "those the code requires; a variable Cargo sets at compile time passed through (`CARGO_PKG_VERSION: "
-            "${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with `env!`, never at run time.",
+            "dotenv-load`), and the note asks for a template; so is every variable of a compose file that only runs "
+            "images (a deployment file for a server, whose operator keeps the git-ignored `.env`) when no template "
+            "exists. A `--env-file` on every run of a compose project replaces its `.env`, as in compose. A compose "
+            "project with no `.env` and no template that joins a network created outside it (`external: true`) is one "
+            "part of a larger deployment, which sets its variables: a note. Templates named with a dash or underscore "
+            "(`.env-sample`, `.env_example`) count as well. A `.env` an opaque generator writes (`tool env create -o "
+            ".env`) makes its variables notes, except those the code requires; a variable Cargo sets at compile time "
+            "passed through (`CARGO_PKG_VERSION: ${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with "
+            "`env!`, never at run time.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",

@@ -481,3 +481,22 @@ def test_vw307_a_links_alias_is_a_name_the_proxy_reaches(tmp_path: Path) -> None
     assert got(lint(root, ["VW307"]), root) == []
     root = write(tmp_path / "none", {"compose.yaml": stack.replace("frontend:fe", "frontend"), "nginx.conf": conf})
     assert [r for r, *_ in got(lint(root, ["VW307"]), root)] == ["VW307"]
+
+
+def test_vw202_an_image_only_deployment_file_with_a_git_ignored_env_is_the_servers(tmp_path: Path) -> None:
+    """A compose file that only runs the repository's published images, beside a git-ignored `.env` and no template:
+    a deployment file for a server whose operator keeps that `.env` (notes). A file that builds the app is what a
+    clone runs: a name nothing defines is a warning."""
+    stack = (
+        "services:\n  api:\n    image: ghcr.io/acme/shop:latest\n    environment:\n"
+        "      FRONTEND_URL: ${FRONTEND_URL}\n"
+    )
+    files = {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": IMAGE, ".gitignore": "target\n.env*\n",
+        "compose.yaml": stack,
+    }
+    root = write(tmp_path / "image", files)
+    assert got(lint(root, ["VW202"]), root) == [("VW202", "compose.yaml", 5, "note")]
+    built = stack.replace("    image: ghcr.io/acme/shop:latest\n", "    build: .\n")
+    root = write(tmp_path / "built", {**files, "compose.yaml": built})
+    assert got(lint(root, ["VW202"]), root) == [("VW202", "compose.yaml", 5, "warning")]
