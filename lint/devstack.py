@@ -262,6 +262,12 @@ def _image_is_app(image: str, app_names: set[str]) -> bool:
     return last in app_names or any(last.startswith(n + "-") or n.startswith(last + "-") for n in app_names)
 
 
+def runs_app_image(project: Project, compose: ComposeProject) -> bool:
+    """A service of the compose file runs the repository's own image by name (`ghcr.io/acme/shop:latest`)."""
+    names = _app_names(project)
+    return any(svc.image and _image_is_app(svc.image, names) for svc in compose.services.values())
+
+
 def _ci_image_text(project: Project) -> str:
     """The text of the CI workflows that build or push images (GitHub Actions, GitLab CI), read once."""
     from viworks_lint.hostbuild import wrappers  # the files it reads, each read once per run

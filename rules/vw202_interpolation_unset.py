@@ -8,6 +8,7 @@ from pathlib import Path
 
 from viworks_lint.buildscript import cargo_sets_for_crate
 from viworks_lint.conventions import Provision, documented_env_name, loaded_by_tooling, user_written_env
+from viworks_lint.devstack import runs_app_image
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject
@@ -69,6 +70,7 @@ def check(project: Project) -> Iterator[Finding]:
             user_env and documented is None and loaded is None and not code_needs
             and not project.compose_env(compose).templates
             and all(svc.build is None for svc in compose.services.values())
+            and runs_app_image(project, compose)
         )
         if documented is not None and not (optional or passthrough or missing_env):
             yield RULE.finding(
@@ -293,14 +295,14 @@ RULE = register(
             "copy of .env.save`) defines, is a note pointing there; so is every variable when the developer tooling "
             "loads that `.env` (a direnv `.envrc` that runs `dotenv` or `source .env`, a justfile's `set "
             "dotenv-load`), and the note asks for a template; so is every variable of a compose file that only runs "
-            "images (a deployment file for a server, whose operator keeps the git-ignored `.env`) when no template "
-            "exists. A `--env-file` on every run of a compose project replaces its `.env`, as in compose. A compose "
-            "project with no `.env` and no template that joins a network created outside it (`external: true`) is one "
-            "part of a larger deployment, which sets its variables: a note. Templates named with a dash or underscore "
-            "(`.env-sample`, `.env_example`) count as well. A `.env` an opaque generator writes (`tool env create -o "
-            ".env`) makes its variables notes, except those the code requires; a variable Cargo sets at compile time "
-            "passed through (`CARGO_PKG_VERSION: ${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with "
-            "`env!`, never at run time.",
+            "images, the repository's own among them (a deployment file for a server, whose operator keeps the "
+            "git-ignored `.env`), when no template exists. A `--env-file` on every run of a compose project replaces "
+            "its `.env`, as in compose. A compose project with no `.env` and no template that joins a network created "
+            "outside it (`external: true`) is one part of a larger deployment, which sets its variables: a note. "
+            "Templates named with a dash or underscore (`.env-sample`, `.env_example`) count as well. A `.env` an "
+            "opaque generator writes (`tool env create -o .env`) makes its variables notes, except those the code "
+            "requires; a variable Cargo sets at compile time passed through (`CARGO_PKG_VERSION: "
+            "${CARGO_PKG_VERSION}`) is a note: the compiled code reads it with `env!`, never at run time.",
             why="Compose prints a warning nobody reads and substitutes an empty string: `DATABASE_URL` becomes "
             "`postgres://app:@db/app`, the backend fails authentication and restarts in a loop.",
             example="environment:\n  JWT_SECRET: ${JWT_SECRET}      # no .env entry, no default",
