@@ -300,6 +300,11 @@ def test_vw201_a_read_in_a_library_function_nothing_calls_is_never_made(tmp_path
     traited = {**files, "src/lib.rs": default, "src/main.rs": uses}
     root = write(tmp_path / "trait", traited)
     assert got(lint(root, ["VW201"]), root) == [("VW201", "src/lib.rs", 4, "error")]
+    # an attribute macro's generated code calls the function (Leptos `#[server(ResetPassword, "/api")]`)
+    attr = '    #[server(FromEnv, "/api")]\n'
+    served = lib.replace("    pub fn from_env() -> Self {", attr + "    pub fn from_env() -> Self {")
+    root = write(tmp_path / "macro", {**files, "src/lib.rs": served})
+    assert got(lint(root, ["VW201"]), root) == [("VW201", "src/lib.rs", 5, "error")]
 
 
 def test_vw404_a_value_that_describes_itself_as_secure_is_a_demo_default(tmp_path: Path) -> None:

@@ -295,7 +295,11 @@ def _reads_from_call(
             required = False  # an `Err` its callers log or ignore: only the feature that needs it fails
         unless = _fallback_of(ctx, call)
         fn = enclosing_fn(call)
-        fn_name = fn.child_by_field_name("name") if fn is not None and not _trait_method(fn) else None
+        fn_name = (
+            fn.child_by_field_name("name")
+            if fn is not None and not _trait_method(fn) and not _macro_attributed(pf, fn)
+            else None
+        )
         function = pf.text(fn_name) if fn_name is not None else ""
         return [
             EnvRead(
@@ -317,6 +321,26 @@ def _reads_from_call(
     if not is_envy:
         return []
     return _envy_reads(index, info, call, in_build)
+
+
+# attributes that generate no code calling the function (`#[server]`, `#[get("/")]`, `#[handler]` do)
+_INERT_ATTRIBUTES = frozenset({
+    "doc", "allow", "warn", "deny", "expect", "inline", "cold", "cfg", "cfg_attr", "must_use", "deprecated",
+    "instrument", "tracing::instrument", "track_caller", "rustfmt::skip", "clippy::too_many_arguments",
+})
+
+
+def _macro_attributed(pf: ParsedFile, fn: Node) -> bool:
+    """The `fn` carries an attribute macro (`#[server(ResetPassword, "/api")]` of Leptos, a route macro): the code it
+    generates calls the function without the repository naming it."""
+    prev = fn.prev_named_sibling
+    while prev is not None and prev.type in ("attribute_item", "line_comment", "block_comment"):
+        if prev.type == "attribute_item":
+            text = pf.text(prev).lstrip("#[").split("(", 1)[0].split("=", 1)[0].strip().rstrip("]").strip()
+            if text not in _INERT_ATTRIBUTES:
+                return True
+        prev = prev.prev_named_sibling
+    return False
 
 
 def _trait_method(fn: Node) -> bool:
