@@ -72,35 +72,35 @@ def check(project: Project) -> Iterator[Finding]:
             and all(svc.build is None for svc in compose.services.values())
             and runs_app_image(project, compose)
         )
+        user_note: tuple[str, tuple[Related, ...]] | None = None  # a `.env` each user (or the server) keeps
         if documented is not None and not (optional or passthrough or missing_env):
-            yield RULE.finding(
-                f"`{name}` would come from `.env`, which the repository git-ignores so that each user writes their "
-                f"own, and `{project.rel(documented.path)}:{documented.line}` names it; compose "
-                f"substitutes an empty string for `{written}` until it is",
-                first.location,
-                key=name,
-                related=(*related, Related(documented, f"`{name}` is documented here")),
-                level=Level.NOTE,
+            user_note = (
+                f"would come from `.env`, which the repository git-ignores so that each user writes their own, and "
+                f"`{project.rel(documented.path)}:{documented.line}` names it; compose substitutes an empty string "
+                f"for `{written}` until it is",
+                (Related(documented, f"`{name}` is documented here"),),
             )
         elif loaded is not None and not (optional or passthrough or missing_env):
-            yield RULE.finding(
-                f"`{name}` would come from `.env`, which the repository git-ignores so that each user keeps their "
-                f"own and `{project.rel(loaded.path)}:{loaded.line}` loads; compose substitutes an empty string for "
+            user_note = (
+                f"would come from `.env`, which the repository git-ignores so that each user keeps their own and "
+                f"`{project.rel(loaded.path)}:{loaded.line}` loads; compose substitutes an empty string for "
                 f"`{written}` until it is set, and no template (`.env.example`) lists the names it must hold",
-                first.location,
-                key=name,
-                related=(*related, Related(loaded, "the git-ignored `.env` is loaded here")),
-                level=Level.NOTE,
+                (Related(loaded, "the git-ignored `.env` is loaded here"),),
             )
         elif served and not (optional or passthrough or missing_env or secret or outside):
+            user_note = (
+                f"would come from the `.env` beside this file, which only runs images (a deployment file for a "
+                f"server) and which the repository git-ignores: the server's operator keeps it; compose substitutes "
+                f"an empty string for `{written}` until it is set, and no template (`.env.example`) lists the names "
+                "it must hold",
+                (),
+            )
+        if user_note is not None:
             yield RULE.finding(
-                f"`{name}` would come from the `.env` beside this file, which only runs images (a deployment file "
-                f"for a server) and which the repository git-ignores: the server's operator keeps it; compose "
-                f"substitutes an empty string for `{written}` until it is set, and no template (`.env.example`) "
-                "lists the names it must hold",
+                f"`{name}` {user_note[0]}",
                 first.location,
                 key=name,
-                related=related,
+                related=(*related, *user_note[1]),
                 level=Level.NOTE,
             )
         elif optional or passthrough or missing_env or secret or outside or joined or generated or compiled:
