@@ -130,12 +130,14 @@ def _repeated_by_interpolation(node: YNode | None) -> bool:
     are set they differ, and VW202 reports them."""
     if node is None or not node.is_list:
         return False
-    seen: dict[object, str] = {}
+    seen: dict[str, str] = {}
     for el in node.elements():
-        raw = el.raw or ""
-        if el.value in seen and seen[el.value] != raw and "$" in raw + seen[el.value]:
+        if el.is_map or el.is_list:
+            continue  # a long-syntax entry: compared by the schema as a whole, written with no single raw text
+        raw, value = el.raw or "", repr(el.value)
+        if value in seen and seen[value] != raw and "$" in raw + seen[value]:
             return True
-        seen.setdefault(el.value, raw)
+        seen.setdefault(value, raw)
     return False
 
 
