@@ -471,7 +471,7 @@ def test_vw002_entries_that_only_repeat_once_their_variables_are_empty_are_no_du
     assert got(lint(root, ["VW002"]), root) == [("VW002", "compose.yaml", 4, "error")]
     # a list entry that is itself a list is read, not hashed (no crash): compose refuses the list
     root = write(tmp_path / "nested", {"compose.yaml": "services:\n  api:\n    ports: ['.', '.', []]\n"})
-    assert [r for r, *_ in got(lint(root, ["VW002"]), root)] == ["VW002"]
+    assert {r for r, *_ in got(lint(root, ["VW002"]), root)} == {"VW002"}
 
 
 def test_vw307_a_links_alias_is_a_name_the_proxy_reaches(tmp_path: Path) -> None:
