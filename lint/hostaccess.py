@@ -302,12 +302,16 @@ _HOST_TOOL = re.compile(
 
 def _host_tool_run(project: Project, near: set[Path]) -> str | None:
     """`make T`'s `sqlx migrate run` (or diesel's, sea-orm-cli's, `cargo test`) in a Makefile or justfile beside
-    the compose file or at the root, for the message; None when no task file runs one."""
+    the compose file or at the root, or the diesel CLI a `diesel.toml` there configures (it runs on the host and
+    reads `DATABASE_URL` from `.env`), for the message; None when nothing shows one."""
     for path in sorted(project.discovered.wrappers):
         if (path.name in _TASK_FILES or path.suffix == ".mk") and norm_path(path.parent) in near:
             m = _HOST_TOOL.search(_read(path))
             if m is not None:
                 return f"`{' '.join(m.group(1).split())}` of `{_rel(project, path)}`"
+    for folder in sorted(near):
+        if (folder / "diesel.toml").is_file():
+            return f"the diesel CLI (`{_rel(project, folder / 'diesel.toml')}`)"
     return None
 
 

@@ -175,6 +175,11 @@ def test_vw405_a_host_tool_a_task_file_runs_reads_the_dotenv_localhost_url(tmp_p
     found = lint(root, ["VW405"])
     assert got(found, root) == [("VW405", "compose.yaml", 9, "note")]
     assert "which `sqlx migrate` of `Makefile` reads" in found[0].message
+    # a `diesel.toml` at the root: the diesel CLI runs on the host and reads that `.env`
+    root = write(tmp_path / "diesel", {**files, "diesel.toml": '[print_schema]\nfile = "src/schema.rs"\n'})
+    found = lint(root, ["VW405"])
+    assert got(found, root) == [("VW405", "compose.yaml", 9, "note")]
+    assert "which the diesel CLI (`diesel.toml`) reads" in found[0].message
 
 
 def test_scope_readme_sections_with_setext_headings(tmp_path: Path) -> None:
