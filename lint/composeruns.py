@@ -155,6 +155,8 @@ _UP_VALUE_OPTS = frozenset({
     "-t", "--timeout", "--scale", "--exit-code-from", "--attach", "--no-attach", "--pull", "--wait-timeout",
 })  # fmt: skip
 _STARTS = {"up": _UP_VALUE_OPTS, "start": _UP_VALUE_OPTS, "create": _UP_VALUE_OPTS, "run": _RUN_VALUE_OPTS}
+# the subcommands whose words name services: those that start them, and `build` (its options read as flags)
+_NAMING = {**_STARTS, "build": frozenset[str]()}
 
 
 def _split_at_subcommand(inv: Invocation) -> tuple[list[str], int] | None:
@@ -168,9 +170,10 @@ def _split_at_subcommand(inv: Invocation) -> tuple[list[str], int] | None:
 
 
 def _start_words(inv: Invocation) -> tuple[list[str], set[str]] | None:
-    """What a command that starts services says: the services it names and the profiles it selects (`--profile`
-    before the subcommand, or COMPOSE_PROFILES); None when it starts none (`down`, `logs`) or cannot be read."""
-    opts = _STARTS.get(inv.subcommand)
+    """What a command that starts (or builds) services says: the services it names and the profiles it selects
+    (`--profile` before the subcommand, or COMPOSE_PROFILES); None when it names none (`down`, `logs`) or cannot be
+    read."""
+    opts = _NAMING.get(inv.subcommand)
     split = _split_at_subcommand(inv) if opts is not None else None
     if opts is None or split is None:
         return None
@@ -199,17 +202,6 @@ def _profiles(inv: Invocation, words: list[str], at: int) -> set[str]:
         for k, w in enumerate(words[:at])
         if (w == "--profile" and k + 1 < at) or w.startswith("--profile=")
     }
-
-
-def _build_words(inv: Invocation) -> tuple[list[str], set[str]] | None:
-    """The services a `build` command names and the profiles it selects; None when it cannot be read."""
-    split = _split_at_subcommand(inv)
-    if split is None:
-        return None
-    words, at = split
-    named = [w for w in words[at + 1 :] if not w.startswith("-") and w not in ("&&", "||", ";", "|")]
-    wanted = _profiles(inv, words, at)
-    return named, wanted
 
 
 def _started(named: list[str], wanted: set[str], compose: ComposeProject) -> frozenset[str] | None:
@@ -244,7 +236,7 @@ def started_services(invocations: tuple[Invocation, ...], compose: ComposeProjec
             names |= used
             continue
         if inv.subcommand == "build":  # `--profile tools build`, `build worker`: compose builds those
-            built = _build_words(inv)
+            built = _start_words(inv)
             if built is not None and (built[0] or built[1]):
                 names |= _started(*built, compose) or set()
             continue
