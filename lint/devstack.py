@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from viworks_lint.project import Build, Project
 
 
-def _command_text(svc: Service, stage: Stage | None) -> str:
+def command_text(svc: Service, stage: Stage | None) -> str:
+    """A service's compose `entrypoint` and `command`, or, when it sets neither, its stage's ENTRYPOINT and CMD."""
     parts: list[str] = []
     for value in (svc.entrypoint, svc.command):
         if isinstance(value, tuple):
@@ -60,7 +61,7 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
     """Why a service is a development one (``cargo watch`` over the bind-mounted source, or a toolchain
     container the app is started in by hand), else None."""
     build, stage = _built_stage(project, svc)
-    text = _command_text(svc, stage)
+    text = command_text(svc, stage)
     match = DEV_CARGO.search(text)
     mount = _source_mount(project, compose, svc)
     serve = DEV_SERVE.search(text)
@@ -81,7 +82,7 @@ def dev_service(project: Project, compose: ComposeProject, svc: Service) -> str 
             return f"its image installs {watcher} and {mount} is bind-mounted over the source"
         return _toolchain_box(svc, df, stage, text, mount)
     if mount is None:
-        own = DEV_CARGO.search(_command_text(svc, None))  # compose's own `command:`, not the image's CMD
+        own = DEV_CARGO.search(command_text(svc, None))  # compose's own `command:`, not the image's CMD
         if own is not None and own.group(1).split()[0] in ("run", "watch"):
             return f"its compose command runs cargo {own.group(1).split()[0]}"
         return None
@@ -137,7 +138,7 @@ def starts_shell(project: Project, svc: Service) -> str | None:
     """The interactive shell a service's container starts instead of a program (``nix-shell``, a bare
     ``bash``, ``nix develop``, ``sleep infinity``): a development box whose app is started by hand."""
     _build, stage = _built_stage(project, svc)
-    text = _command_text(svc, stage).strip()
+    text = command_text(svc, stage).strip()
     if not text:
         return None
     words = text.split()
@@ -164,7 +165,7 @@ def _start_text(project: Project, svc: Service) -> str:
     from viworks_lint.scripts import entry_script, script_host_path
 
     build, stage = _built_stage(project, svc)
-    text = _command_text(svc, stage)
+    text = command_text(svc, stage)
     if build is None or stage is None:
         return text
     if svc.entrypoint is None:

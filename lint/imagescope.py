@@ -158,18 +158,15 @@ def test_target_at(project: Project, df: Dockerfile, line: int, rule_id: str = "
     stage = stage_at(df, line)
     if stage is None or stage.state.entrypoint is not None or stage.state.cmd is not None:
         return False
-    builds = [b for b in project.builds_of(df) if (t := target_stage(df, b.target)) is not None and t is stage]
-    if not builds:
+    from viworks_lint.devstack import command_text
+
+    every = project.builds_of(df)
+    builds = [b for b in every if (t := target_stage(df, b.target)) is not None and t is stage]
+    if not builds or any(b.service is None or not _TEST_RUNNERS.search(command_text(b.service, None)) for b in builds):
         return False
-    for b in builds:
-        svc = b.service
-        written = [svc.entrypoint, svc.command] if svc is not None else []
-        text = " ".join(" ".join(v) if isinstance(v, tuple) else v for v in written if v)
-        if _TEST_RUNNERS.search(text) is None:
-            return False
     if rule_id in _CONTAINER_RULES:
         return True
-    for target in {None, *(b.target for b in project.builds_of(df))}:
+    for target in {None, *(b.target for b in every)}:
         final = df.final_stage(target)
         if final is not None and final is not stage and any(s is stage for s in reachable_stages(df, target)):
             return False

@@ -24,6 +24,7 @@ from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.scripts import INITS
 from viworks_lint.storeuse import pool_at_start, uses_datastore
 
 # the service's own command waits for the datastore before starting the app
@@ -348,7 +349,7 @@ def _other_executable(project: Project, svc: Service) -> bool:
     if not words:
         return False
     first = posixpath.basename(words[0].strip("[]\"',"))
-    if first in SHELLS or first.endswith(".sh") or first in ("tini", "dumb-init", "env", "exec", "gosu", "su-exec"):
+    if first in SHELLS or first.endswith(".sh") or first in INITS or first in ("env", "exec"):
         return False
     bins = {b for m in project.manifests.values() for b in m.bin_names()}
     return not any(posixpath.basename(w.strip("[]\"',;&|")) in bins for w in words)
