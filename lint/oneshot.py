@@ -197,11 +197,16 @@ def _cli_service(project: Project, svc: Service) -> bool:
 
 
 def help_default(stage: Stage, builds: list[Build]) -> Location | None:
-    """`ENTRYPOINT ["/app/entrypoint.sh"]` with `CMD ["help"]`: run as it is, the image prints its usage; it is
+    """`ENTRYPOINT ["/app/entrypoint.sh"]` with `CMD ["help"]`, or `CMD ["/sbin/kanidm", "-h"]`: run as it is, the
+    image prints its usage; it is
     run with a command (`docker run --rm img migrate`) and ends with it. None when a compose service gives it
     another command, or the default is no `help`."""
     cmd = stage.state.cmd
-    if stage.state.entrypoint is None or cmd is None or tuple(cmd.values[:1]) not in (("help",), ("--help",)):
+    if cmd is None:
+        return None
+    # with an ENTRYPOINT, `CMD ["help"]`; without one, a program asked only for its usage (`CMD ["/sbin/kanidm", "-h"]`)
+    asked = tuple(cmd.values[:1]) if stage.state.entrypoint is not None else tuple(cmd.values[1:])
+    if asked not in (("help",), ("--help",), ("-h",)):
         return None
     if any(b.service is not None and (b.service.command is not None or b.service.entrypoint is not None)
            for b in builds):  # fmt: skip

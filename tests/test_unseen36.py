@@ -513,3 +513,15 @@ def test_vw202_an_image_only_deployment_file_with_a_git_ignored_env_is_the_serve
     built = stack.replace("    image: ghcr.io/acme/shop:latest\n", "    build: .\n")
     root = write(tmp_path / "built", {**files, "compose.yaml": built})
     assert got(lint(root, ["VW202"]), root) == [("VW202", "compose.yaml", 5, "warning")]
+
+
+def test_vw401_an_image_whose_default_command_asks_a_program_for_its_usage_is_a_tool(tmp_path: Path) -> None:
+    """`CMD ["/usr/local/bin/shop", "-h"]` prints the tool's usage, as `CMD ["help"]` after an ENTRYPOINT does: run
+    with a command, it ends with it (a note). The same image started with `serve` is a warning."""
+    image = IMAGE.replace('USER nobody\nCMD ["shop"]\n', 'CMD ["/usr/local/bin/shop", "-h"]\n')
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": image}
+    root = write(tmp_path / "help", files)
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "note")]
+    served = image.replace('"-h"]', '"serve"]\nEXPOSE 8080\n')
+    root = write(tmp_path / "serve", {**files, "Dockerfile": served})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 5, "warning")]
