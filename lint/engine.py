@@ -189,8 +189,9 @@ class Engine:
         """A repository whose README presents it as a demo, a sample or a proof of concept, that publishes no image
         (no CI workflow or script pushes one) and deploys no compose file (no wrapper or CI step runs one for
         deployment): its hardening findings are notes, since nothing it builds is deployed as it stands."""
+        from viworks_lint.composeuses import deployed_by_wrapper
+        from viworks_lint.readmeintro import demo_repository
         from viworks_lint.releases import releases
-        from viworks_lint.scope import demo_repository, deployed_by_wrapper
 
         hardening = [f for f in findings if f.rule_id.startswith("VW4") and f.effective_level is not Level.NOTE]
         why = demo_repository(self.project) if hardening else None

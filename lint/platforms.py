@@ -100,7 +100,8 @@ def runs_on_platform(project: Project, df: Dockerfile, stage: Stage, builds: Seq
     it and the repository deploys compose files (a wrapper or CI step runs one for deployment, or over ssh): then
     it also runs as a plain container, where its own USER and PID 1 are what count. A compose file nothing deploys
     beside a Lambda image is the local stack around it."""
-    from viworks_lint.scope import deploy_service_builds, deployed_by_wrapper
+    from viworks_lint.composeuses import deployed_by_wrapper
+    from viworks_lint.scope import deploy_service_builds
 
     if deploy_service_builds(project, builds) and deployed_by_wrapper(project):
         return None

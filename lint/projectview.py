@@ -19,13 +19,13 @@ from viworks_lint.imagecode import why_no_code
 from viworks_lint.images import lookup
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.dockerfile import Instruction
+from viworks_lint.probes import service_probes
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.runtime import (
     compose_host_names,
     container_env,
     effective_listens,
     mounted_nginx_configs,
-    service_probes,
     split_hostport,
 )
 

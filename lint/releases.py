@@ -20,7 +20,8 @@ from viworks_lint.buildcli import build_args
 from viworks_lint.dockerutil import commands, logical_lines
 from viworks_lint.location import Location
 from viworks_lint.parsers.common import ReadError
-from viworks_lint.parsers.yamlnode import YNode, load, to_node
+from viworks_lint.parsers.yamlnode import YNode, load, text_of, to_node
+from viworks_lint.workflowmatrix import fill_matrix, job_matrix
 
 if TYPE_CHECKING:
     from viworks_lint.project import Project
@@ -118,22 +119,22 @@ def _workflow(root: Path, path: Path) -> list[Release]:
         return _workflow_text(root, path, text)
     doc = to_node(path, data)
     out: list[Release] = []
-    wf_labels = (path.stem.lower(), (_text(doc.get("name")) or "").lower())
+    wf_labels = (path.stem.lower(), (text_of(doc.get("name")) or "").lower())
     jobs = doc.get("jobs")
     for job_id, job in jobs.items() if jobs is not None else []:
-        job_labels = (*wf_labels, job_id.lower(), (_text(job.get("name")) or "").lower())
+        job_labels = (*wf_labels, job_id.lower(), (text_of(job.get("name")) or "").lower())
         steps = job.get("steps")
-        combos = _matrix(job)
+        combos = job_matrix(job)
         for step in steps.elements() if steps is not None else []:
-            labels = (*job_labels, (_text(step.get("name")) or "").lower())
-            uses = _text(step.get("uses")) or ""
+            labels = (*job_labels, (text_of(step.get("name")) or "").lower())
+            uses = text_of(step.get("uses")) or ""
             if uses.startswith(_ACTION):
                 for combo in combos:
                     release = _action(root, step, labels, combo)
                     if release is not None and release not in out:
                         out.append(release)
             run = step.get("run")
-            run_text = _text(run)
+            run_text = text_of(run)
             if run is not None and run_text:
                 out.extend(_cli(root, path, run_text, run.loc.line, labels))
     return out
@@ -165,19 +166,19 @@ def _drone(root: Path, path: Path) -> list[Release]:
             continue
         steps, old = doc.get("steps"), doc.get("pipeline")
         named = (
-            [(_text(st.get("name")) or "", st) for st in steps.elements()]
+            [(text_of(st.get("name")) or "", st) for st in steps.elements()]
             if steps is not None and steps.is_list
             else old.items() if old is not None and old.is_map else []
         )
-        pipeline = (_text(doc.get("name")) or "").lower()
+        pipeline = (text_of(doc.get("name")) or "").lower()
         for name, step in named:
-            image = re.sub(r"^(?:docker\.io/|index\.docker\.io/)", "", (_text(step.get("image")) or ""))
+            image = re.sub(r"^(?:docker\.io/|index\.docker\.io/)", "", (text_of(step.get("image")) or ""))
             if not step.is_map or re.split(r"[:@]", image, maxsplit=1)[0] not in _DRONE_PLUGINS:
                 continue
             settings = step.get("settings") or step
-            if (_text(settings.get("dry_run")) or "").lower() in ("true", "yes"):
+            if (text_of(settings.get("dry_run")) or "").lower() in ("true", "yes"):
                 continue
-            values = {k: t for k in ("dockerfile", "context", "target") if (t := _text(settings.get(k))) is not None}
+            values = {k: t for k in ("dockerfile", "context", "target") if (t := text_of(settings.get(k))) is not None}
             values = {"file": values.get("dockerfile", "Dockerfile"), "push": "true", **values}
             release = _release(root, values, step.loc, (path.stem.lower(), pipeline, name.lower()))
             raw = settings.get("build_args")
@@ -185,7 +186,7 @@ def _drone(root: Path, path: Path) -> list[Release]:
                 continue
             if raw is not None and raw.is_list:
                 args = tuple(
-                    (k.strip(), v.strip()) for el in raw.elements() for k, eq, v in [(_text(el) or "").partition("=")]
+                    (k.strip(), v.strip()) for el in raw.elements() for k, eq, v in [(text_of(el) or "").partition("=")]
                     if eq and k.strip() and "$" not in v
                 )
                 release = replace(release, args=args)
@@ -234,97 +235,31 @@ def _workflow_text(root: Path, path: Path, text: str) -> list[Release]:
     return out
 
 
-def _text(node: YNode | None) -> str | None:
-    return node.text() if node is not None else None
-
-
 def _action(root: Path, step: YNode, labels: tuple[str, ...], matrix: dict[str, str]) -> Release | None:
     with_ = step.get("with")
     if with_ is None:
         return None
     values = {
-        k: _fill(t, matrix) for k in ("file", "context", "push", "target") if (t := _text(with_.get(k))) is not None
+        k: fill_matrix(t, matrix)
+        for k in ("file", "context", "push", "target")
+        if (t := text_of(with_.get(k))) is not None
     }
     release = _release(root, values, step.loc, labels)
     raw_args = with_.get("build-args")
     if release is None or raw_args is None:
         return release
     lines = (
-        [t for el in raw_args.elements() if (t := _text(el))]
+        [t for el in raw_args.elements() if (t := text_of(el))]
         if raw_args.is_list
-        else (_text(raw_args) or "").splitlines()
+        else (text_of(raw_args) or "").splitlines()
     )
     args = tuple(
         (k.strip(), v.strip().strip("'\""))
         for line in lines
-        for k, eq, v in [_fill(line.strip(), matrix).partition("=")]
+        for k, eq, v in [fill_matrix(line.strip(), matrix).partition("=")]
         if eq and k.strip() and "${{" not in v
     )
     return replace(release, args=args) if args else release
-
-
-_MATRIX_VALUE = re.compile(r"\$\{\{\s*matrix\.([\w.-]+?)\s*(?:\|\|\s*'([^']*)'\s*)?\}\}")
-_MAX_COMBOS = 64
-
-
-def _matrix(job: YNode) -> list[dict[str, str]]:
-    """The matrix combinations a job runs with, as GitHub expands `strategy.matrix`: the product of its lists,
-    then each `include` entry (added as a combination of its own when it matches none); `[{}]` without a
-    matrix. Values a workflow computes (`${{ fromJSON(...) }}`) stay unknown."""
-    strategy = job.get("strategy")
-    matrix = strategy.get("matrix") if strategy is not None else None
-    if matrix is None or not hasattr(matrix, "items"):
-        return [{}]
-    combos: list[dict[str, str]] = [{}]
-    lists: dict[str, list[dict[str, str]]] = {"include": [], "exclude": []}
-    for key, node in matrix.items():
-        if key in lists:
-            for el in node.elements() if hasattr(node, "elements") else []:
-                if hasattr(el, "items"):
-                    lists[key].append({k: t for k, v in el.items() if (t := _text(v)) is not None})
-        elif hasattr(node, "elements"):
-            # a list of scalars, or of objects read as `matrix.<key>.<field>` (`{ image: pos, package: pos }`)
-            values = [_entry(key, el) for el in node.elements()]
-            values = [v for v in values if v]
-            if values:
-                combos = [{**c, **v} for c in combos for v in values][:_MAX_COMBOS]
-    # `exclude` drops the combinations of the lists it matches on every key it names, before `include`
-    combos = [c for c in combos if not any(all(c.get(k) == v for k, v in ex.items()) for ex in lists["exclude"])]
-    includes = lists["include"]
-    if includes:
-        original = combos if combos != [{}] else []
-        result = [dict(c) for c in original]
-        for inc in includes:
-            hit = False
-            for combo, orig in zip(result[: len(original)], original, strict=True):
-                if all(orig.get(k, v) == v for k, v in inc.items()):  # it overwrites no value of the matrix's own
-                    combo.update(inc)
-                    hit = True
-            if not hit:
-                result.append(dict(inc))
-        combos = result
-    return combos[:_MAX_COMBOS] or [{}]
-
-
-def _entry(key: str, el: YNode) -> dict[str, str]:
-    """One value of a matrix list: `{key: text}`, or `{key.field: text}` for each field of an object."""
-    if el.is_map:
-        return {f"{key}.{k}": t for k, v in el.items() if (t := _text(v)) is not None}
-    text = _text(el)
-    return {key: text} if text is not None else {}
-
-
-def _fill(value: str, matrix: dict[str, str]) -> str:
-    """`${{ matrix.target }}` (and `${{ matrix.context || '.' }}`) filled in from one combination; left as
-    written when the combination has no such key and no default."""
-
-    def one(m: re.Match[str]) -> str:
-        got = matrix.get(m.group(1))
-        if got is not None:
-            return got
-        return m.group(2) if m.group(2) is not None else m.group(0)
-
-    return _MATRIX_VALUE.sub(one, value)
 
 
 def _release(root: Path, values: dict[str, str], location: Location, labels: tuple[str, ...]) -> Release | None:
@@ -420,21 +355,21 @@ def _bake_compose(project: Project) -> list[Release]:
                 steps = job.get("steps")
                 for step in steps.elements() if steps is not None else []:
                     with_ = step.get("with")
-                    if not (_text(step.get("uses")) or "").startswith(_BAKE_ACTION) or with_ is None:
+                    if not (text_of(step.get("uses")) or "").startswith(_BAKE_ACTION) or with_ is None:
                         continue
-                    if (_text(with_.get("push")) or "").strip().lower() in _FALSE:
+                    if (text_of(with_.get("push")) or "").strip().lower() in _FALSE:
                         continue
                     node = with_.get("files")
                     written = (
-                        [t for el in node.elements() if (t := _text(el))]
+                        [t for el in node.elements() if (t := text_of(el))]
                         if node is not None and node.is_list
-                        else (_text(node) or "").replace(",", "\n").splitlines()
+                        else (text_of(node) or "").replace(",", "\n").splitlines()
                     )
-                    base = _under(root, _plain_path(_text(with_.get("workdir")) or ".") or ".")
+                    base = _under(root, _plain_path(text_of(with_.get("workdir")) or ".") or ".")
                     files = {norm_path(base / w.strip()) for w in written if w.strip()} if base is not None else set()
                     if not files or not all(f.suffix in (".yml", ".yaml") for f in files):
                         continue  # an HCL or JSON bake file: its targets are not read here
-                    labels = (path.stem.lower(), job_id.lower(), (_text(step.get("name")) or "").lower())
+                    labels = (path.stem.lower(), job_id.lower(), (text_of(step.get("name")) or "").lower())
                     for compose in project.composes:
                         if {norm_path(f) for f in compose.files} != files:
                             continue

@@ -18,11 +18,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from viworks_lint.discover import COMPOSE_BASES
 
 if TYPE_CHECKING:
+    from viworks_lint.composeuses import Use
     from viworks_lint.parsers.compose import ComposeProject, Service
     from viworks_lint.project import Build, Project
 
@@ -140,6 +141,11 @@ def scopes_named(text: str) -> set[Scope | None]:
     return {_WORDS.get(w) for w in _words(text)}
 
 
+def label_scope(label: str) -> Scope | None:
+    """The scope the first scope-naming word of a wrapper's label stands for (`test-e2e` → test), or None."""
+    return next((_WORDS[w] for w in _words(label) if w in _WORDS), None)
+
+
 def scope_from_name(rel: str) -> tuple[Scope, str] | None:
     """The scope a path's file name or folders name (the file name first, then the nearest folder)."""
     parts = rel.split("/")
@@ -175,16 +181,12 @@ def _configured(project: Project, rel: str) -> str | None:
 
 
 def compute(project: Project) -> dict[Path, ScopeInfo]:
-    from viworks_lint.devstack import (
-        declared_dev,
-        declares_development,
-        dev_builds,
-        dev_service,
-        documented_dev,
-        infra_only,
-    )
+    from viworks_lint.composeuses import compose_uses
+    from viworks_lint.devdocs import declared_dev, documented_dev
+    from viworks_lint.devstack import declares_development, dev_builds, dev_service, infra_only
     from viworks_lint.imagescope import dockerfile_scope
     from viworks_lint.project import norm_path
+    from viworks_lint.readmeintro import not_for_production
     from viworks_lint.stackhints import (
         beside_production,
         left_out_of_deploy,
@@ -194,8 +196,8 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     )
 
     out: dict[Path, ScopeInfo] = {}
-    uses = _uses(project)
-    toy = _not_for_production(project)
+    uses = compose_uses(project)
+    toy = not_for_production(project)
 
     def decide(path: Path, kind: str, content: tuple[Scope, str] | None) -> ScopeInfo:
         rel = project.rel(path)
@@ -263,47 +265,6 @@ def compute(project: Project) -> dict[Path, ScopeInfo]:
     return out
 
 
-_TOY = re.compile(
-    r"\b(?:do\s+not|don't|never)\s+use\s+(?:this|it)\s+in\s+production\b|\bnot\s+(?:meant|intended)\s+"
-    r"for\s+production\b|\b(?:toy|learning)\s+(?:example|project)\b",  # not "not ready for production (yet)"
-    re.IGNORECASE,
-)
-
-
-# a repository that describes itself as a demonstration: "This is a demo project", "This repository is a sample
-# web application", "This repo serves as an example of how to …", "A demo web application made with …" (opening
-# a sentence), "a proof-of-concept chat program", "a simple web app to demonstrate how to use …"; not "a demo
-# server runs at …" or "built to demonstrate how fast …"
-_KIND = r"(?:demo|example|sample|toy|poc|proof[- ]of[- ]concept)"
-_DEMO = re.compile(
-    r"\b(?:this|the)\s+(?:repo(?:sitory)?|project|app(?:lication)?|code(?:base)?)\s+(?:is|serves\s+as)\s+an?\s+"
-    r"(?:[\w-]+\s+){0,2}?" + _KIND + r"\b"
-    r"|\bthis\s+is\s+an?\s+(?:[\w-]+\s+){0,2}?" + _KIND + r"\b"
-    r"|(?:^|[.!]\s+|#\s*)an?\s+(?:[\w-]+\s+){0,2}?" + _KIND + r"\s+(?:[\w-]+\s+){0,2}?(?:app|application|project)\b"
-    r"|\b" + _KIND + r"\s+(?:[\w-]+\s+){0,2}?(?:app|application|project|program)\s*$"
-    r"|\bto\s+demo(?:n)?strate\s+how\s+to\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def demo_repository(project: Project) -> str | None:
-    """The root README's introduction (its title and first section) presents the repository as a demo, a sample or
-    a proof of concept: why, else None."""
-    for name in ("README.md", "README", "readme.md", "Readme.md", "ReadMe.md", "README.rst"):
-        path = project.root / name
-        try:
-            text = path.read_text("utf-8", errors="replace")[:1500] if path.is_file() else ""
-        except OSError:
-            continue
-        if not text:
-            continue
-        headings = [m.start() for m in re.finditer(r"^#{1,6}\s", text, re.MULTILINE)]
-        intro = text[: headings[1]] if len(headings) > 1 else text[:800]
-        m = _DEMO.search(intro)
-        return f"the README presents it as \"{' '.join(m.group(0).split())}\"" if m is not None else None
-    return None
-
-
 def deploy_service_builds(project: Project, builds: Iterable[Build]) -> list[Build]:
     """The builds of compose services whose compose file is in `deploy` scope: the ones that ship the image."""
     return [
@@ -311,28 +272,6 @@ def deploy_service_builds(project: Project, builds: Iterable[Build]) -> list[Bui
         for b in builds
         if b.service is not None and b.compose is not None and project.scope_of(b.compose.files[0]) is Scope.DEPLOY
     ]
-
-
-def deployed_by_wrapper(project: Project) -> str | None:
-    """Where a wrapper, script or CI step (not the documentation) runs a compose file of the repository for
-    deployment (`ssh host docker compose up -d`, `make deploy`), else None."""
-    found = next((u.where for u in _uses(project).values() if u.scope is Scope.DEPLOY and not u.documented), None)
-    return found or ("a workflow or script that runs compose over ssh" if _remote_compose_run(project) else None)
-
-
-def _not_for_production(project: Project) -> str | None:
-    """The root README says the whole repository is a toy or learning example, not for production: files that
-    nothing else gives a scope are then `dev`."""
-    for name in ("README.md", "README", "readme.md", "README.rst"):
-        path = project.root / name
-        try:
-            text = path.read_text("utf-8", errors="replace")[:20000] if path.is_file() else ""
-        except OSError:
-            continue
-        m = _TOY.search(text)
-        if m is not None:
-            return f"the README says \"{' '.join(m.group(0).split())}\""
-    return None
 
 
 def _runs_own_code(project: Project, svc: Service) -> bool:
@@ -353,7 +292,7 @@ def _other_language_stack(project: Project, compose: ComposeProject, path: Path)
     """A compose file in a subfolder whose services build only programs in other languages (`FROM node`, `npm
     run build`) and pull only datastores or stock servers: a side project of the repository (a generated sample,
     a frontend's own stack), not the Rust app's deployment."""
-    from viworks_lint.imagescope import foreign_program
+    from viworks_lint.imagecontent import foreign_program
     from viworks_lint.project import norm_path
 
     if norm_path(path.parent) == norm_path(project.root):
@@ -375,16 +314,17 @@ def _other_language_stack(project: Project, compose: ComposeProject, path: Path)
 
 
 
-def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, _Use]) -> tuple[Scope, str] | None:
+def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, Use]) -> tuple[Scope, str] | None:
     """Every image the compose file builds is one a platform config file deploys (`fly.toml` builds the same
     Dockerfile on Fly.io), and no wrapper, CI step or documented command runs the compose file for deployment:
     the compose file is the local stack around it."""
+    from viworks_lint.composeuses import remote_compose_run
     from viworks_lint.platforms import platform_deployed
     from viworks_lint.project import norm_path
 
     if any((u := uses.get(norm_path(f))) is not None and u.scope is Scope.DEPLOY for f in compose.files):
         return None  # `make deploy`, or the README's install steps: the compose file ships
-    if _remote_compose_run(project):
+    if remote_compose_run(project):
         return None  # `ssh host 'docker compose up -d'` in a CI workflow or script: some host runs compose
     deployed = platform_deployed(project)
     built = [b for svc in compose.services.values() if (b := project.build_of_service(svc)) is not None]
@@ -396,73 +336,6 @@ def _platform_stack(project: Project, compose: ComposeProject, uses: dict[Path, 
         f"it builds `{project.rel(built[0].dockerfile_path)}`, which {first.evidence} deploys to "
         f"{first.platform.name}: this file is the local stack around it",
     )
-
-
-_REMOTE_COMPOSE = re.compile(r"\bssh\b[^\n]*\bdocker[ -]compose\b|\bdocker[ -]compose\b[^\n]*\bup\b[^\n]*\bssh\b")
-
-
-def _remote_compose_run(project: Project) -> bool:
-    """A CI workflow or script runs compose on another host over ssh (`ssh deploy@host 'docker compose up -d'`):
-    which of the repository's compose files it runs there cannot be told, so none is taken for a local stack."""
-    from viworks_lint.hostbuild import wrappers
-
-    found: bool | None = project.__dict__.get("_remote_compose_run")
-    if found is None:
-        found = project.__dict__["_remote_compose_run"] = any(_REMOTE_COMPOSE.search(w.text) for w in wrappers(project))
-    return found
-
-
-class _Use(NamedTuple):
-    scope: Scope
-    where: str
-    documented: bool = False  # a run the project's documentation shows, under no heading naming a scope
-
-
-def _uses(project: Project) -> dict[Path, _Use]:
-    """The scope a compose file gets from how the repository's wrappers run it: a CI job, a make target or
-    script named for tests, development or deployment. A file any deploy use runs is ``deploy`` (read once)."""
-    cached: dict[Path, _Use] | None = project.__dict__.get("_compose_uses")
-    if cached is None:
-        cached = project.__dict__["_compose_uses"] = _read_uses(project)
-    return cached
-
-
-def _read_uses(project: Project) -> dict[Path, _Use]:
-    from viworks_lint.composefiles import default_compose
-    from viworks_lint.project import norm_path
-
-    found: dict[Path, list[_Use]] = {}
-    for inv in project.wrappers.invocations:
-        scope = next((_WORDS[w] for w in _words(inv.label) if w in _WORDS), None)
-        if scope is None and inv.kind == "ci":
-            scope = Scope.CI
-        # the project's own documentation (the root README, a top-level docs folder; not a tool's README deep in
-        # the tree) shows how it is run; what for is `documented_dev`'s question
-        top = project.rel(inv.location.path).split("/")
-        documented = inv.kind == "docs" and (len(top) == 1 or top[0].lower() in ("docs", "doc", "documentation"))
-        if documented:
-            scope = Scope.DEPLOY
-        elif inv.kind == "docs":
-            continue
-        if scope is None:
-            continue
-        for f in inv.files or default_compose(project, inv.cwd):
-            found.setdefault(norm_path(f), []).append(_Use(scope, inv.where, documented))
-    out: dict[Path, _Use] = {}
-    for path, items in found.items():
-        if any(u.scope is Scope.DEV for u in items) or all(u.documented for u in items):
-            # a documented run says less than a dev task that runs it, and alone it says nothing new
-            items = [u for u in items if not u.documented]
-        if not items:
-            continue
-        deploy = next((u for u in items if u.scope is Scope.DEPLOY), None)
-        if deploy is not None:
-            # a run the docs show outweighs a test script's, not what the file itself is (infrastructure only)
-            out[path] = _Use(Scope.DEPLOY, f"run by {deploy.where}", deploy.documented)
-        else:
-            least = min(items, key=lambda u: SCOPE_ORDER[u.scope])
-            out[path] = _Use(least.scope, f"run only for {least.scope.value} by {least.where}")
-    return out
 
 
 def _deploy_reason(project: Project, path: Path, compose: ComposeProject) -> str:

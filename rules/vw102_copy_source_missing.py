@@ -20,10 +20,11 @@ from viworks_lint.dockerutil import (
 )
 from viworks_lint.filesteps import Step
 from viworks_lint.findings import Finding, Level, Related
-from viworks_lint.hostbuild import host_lockfile_step, host_step, missing_submodule
+from viworks_lint.hostbuild import host_lockfile_step, host_step
 from viworks_lint.parsers.dockerfile import Instruction, token_location
 from viworks_lint.project import Build, Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.submodules import missing_submodule
 
 
 def _related(build: Build) -> tuple[Related, ...]:

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from viworks_lint.findings import Finding, Level
-from viworks_lint.hostbuild import missing_submodule, script_creating
+from viworks_lint.hostbuild import script_creating
 from viworks_lint.location import Location
 from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.parsers.cargomembers import member_dirs, member_excluded
 from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.submodules import missing_submodule
 
 _GLOB = "*?["
 

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from viworks_lint.code import service_code
 from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, ReplaceText, unsafe_fix
+from viworks_lint.probes import Probe, closest_route, route_matches, service_probes
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.runtime import Probe, closest_route, route_matches, service_probes
 from viworks_lint.rust.facts import Route
 
 

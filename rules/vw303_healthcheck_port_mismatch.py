@@ -13,9 +13,10 @@ from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.compose import Service, command_words
 from viworks_lint.parsers.dockerfile import Stage, token_location
+from viworks_lint.probes import service_probes
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
-from viworks_lint.runtime import container_env, effective_listens, service_probes
+from viworks_lint.runtime import container_env, effective_listens
 
 
 def _routed_by_expose(svc: Service) -> bool:

@@ -11,6 +11,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.location import Location
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.parsers.nginx import NginxConfig, Upstream
+from viworks_lint.probes import route_matches
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import (
@@ -18,7 +19,6 @@ from viworks_lint.runtime import (
     container_env,
     effective_listens,
     mounted_nginx_configs,
-    route_matches,
     split_hostport,
 )
 

@@ -6,7 +6,6 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from viworks_lint.code import service_code
 from viworks_lint.composeruns import STACK_DEPLOY
@@ -17,12 +16,14 @@ from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.hosts import Reach, name_table
 from viworks_lint.imagecode import OTHER_PROGRAM, why_no_code
-from viworks_lint.imagescope import foreign_program, no_program, serves_files
+from viworks_lint.imagecontent import foreign_program, serves_files
+from viworks_lint.imagescope import no_program
 from viworks_lint.location import Location
 from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.compose import ComposeProject, Reference, Service
 from viworks_lint.parsers.dockerfile import Dockerfile
 from viworks_lint.project import Project, norm_path
+from viworks_lint.retryconnect import connects_tolerantly
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.scripts import INITS
 from viworks_lint.storeuse import pool_at_start, uses_datastore
@@ -156,71 +157,6 @@ def _waited_for(compose: ComposeProject, svc: Service) -> set[str]:
     return out
 
 
-_TOLERANT = re.compile(r"connect_lazy|connect\w*_retr|retr\w*_connect|\bbackoff::|\bbackon::|tokio_retry")
-
-
-def _connects_lazily(project: Project, svc: Service) -> bool:
-    """The service's code builds its pool with ``connect_lazy`` (nothing connects at start) or retries its
-    first connection (``database_connection_retries``, the ``backoff``/``backon``/``tokio-retry`` crates)."""
-    code = service_code(project, svc)
-    if code is not None:
-        dirs = [m.dir for m in code.packages]
-    elif svc.build is not None and svc.build.context is not None and (svc.build.context / "Cargo.toml").is_file():
-        dirs = [svc.build.context]  # the code could not be pinned down: read the crate of the context
-    else:
-        return False
-    cache: dict[Path, bool] = project.__dict__.setdefault("_lazy_pools", {})
-    for d in dirs:
-        if d not in cache:
-            files = sorted((d / "src").rglob("*.rs"))[:2000]
-            cache[d] = any(_TOLERANT.search(t) is not None or _retry_loop(t) for f in files if (t := _read(f)))
-        if cache[d]:
-            return True
-    return False
-
-
-_LOOP = re.compile(r"\bloop\s*\{|\bwhile\s+[^{;]+\{")
-# a datastore connection (not any `Client::new`: an HTTP client built in a polling loop is no retry)
-_CONNECT_WORD = re.compile(
-    r"\b(?:Pg|MySql|Sqlite|Any)?Pool(?:Options)?\b[^;{}]*?\bconnect(?:_with)?\s*\(|\bestablish\s*\("
-    r"|\b(?:tokio_postgres|postgres|mysql|mysql_async|redis|lapin|mongodb)\s*::[\w:]*?(?:connect|open|new)\w*\s*\("
-    r"|\bget_(?:\w+_)?connection\w*\s*\(|\b\w*(?:Connection|Connector)\s*::\s*(?:new|open|connect\w*)\s*\("
-)
-_SLEEP = re.compile(r"\bsleep\s*\(")
-_ON_ERROR = re.compile(r"\bErr\s*\(|\.is_err\s*\(|\bcontinue\b")
-_MAX_BODY = 4000
-
-
-def _loop_body(text: str, start: int) -> str:
-    """The text inside the braces of a loop whose `{` ends just before ``start`` (at most 4000 characters)."""
-    depth, i, end = 1, start, min(len(text), start + _MAX_BODY)
-    while i < end and depth:
-        c = text[i]
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        i += 1
-    return text[start : i - 1 if depth == 0 else i]
-
-
-def _retry_loop(text: str) -> bool:
-    """A hand-written retry of the first connection: a `loop`/`while` whose own body connects to a datastore,
-    handles the error and sleeps (`loop { match Pool::connect(..) { Ok(p) => break p, Err(e) => sleep(..) } }`)."""
-    for m in _LOOP.finditer(text):
-        body = _loop_body(text, m.end())
-        if _CONNECT_WORD.search(body) and _SLEEP.search(body) and _ON_ERROR.search(body):
-            return True
-    return False
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text("utf-8", errors="replace") if path.stat().st_size < 1_000_000 else ""
-    except OSError:
-        return ""
-
-
 def _swarm_stack(project: Project, compose: ComposeProject) -> bool:
     """The repository deploys these compose files only with `docker stack deploy`: swarm ignores
     `depends_on` and restarts a task that exits, so start-up order is not compose's to fix."""
@@ -262,7 +198,7 @@ def check(project: Project) -> Iterator[Finding]:
                     # an on-demand tool (`docker compose run`), started when the stack is up; a service that shares
                     # a profile with the datastore (`--profile prod up` starts both) races it like any other
                     continue
-                if _connects_lazily(project, svc):
+                if connects_tolerantly(project, svc):
                     continue
                 if ep.env.origin != "code" and uses_datastore(project, svc, fam, ep.variable) is False:
                     continue  # a URL left over in compose: the code has no client of the datastore

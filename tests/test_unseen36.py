@@ -440,7 +440,7 @@ def test_vw201_a_git_ignored_env_a_later_stage_copies_by_name_holds_what_is_not_
 def test_page_intro_and_sections_read_setext_headings_front_matter_and_list_items(tmp_path: Path) -> None:
     """A page's intro ends at its second setext heading; YAML front matter is no heading; a list item followed by a
     thematic break (`---`) is no heading, so its inline command stays a command of the section above."""
-    from viworks_lint.devstack import _page_intro
+    from viworks_lint.devdocs import _page_intro
     from viworks_lint.docruns import front_matter_end
     from viworks_lint.wrapperlines import logical_lines
 

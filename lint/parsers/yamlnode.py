@@ -92,6 +92,11 @@ class YNode:
 Interpolate = Callable[[str, Location, bool], str]
 
 
+def text_of(node: YNode | None) -> str | None:
+    """A node's scalar text, or None for no node (or a map or list)."""
+    return node.text() if node is not None else None
+
+
 def _yaml(duplicates: bool = False) -> YAML:
     y = YAML(typ="rt")
     y.allow_duplicate_keys = duplicates
