@@ -75,7 +75,7 @@ def cargo_needs(project: Project, files: StageFiles, call: CargoCall) -> CargoNe
     cwd = call.cwd
     if call.opt("--path"):
         cwd = image_path(files.workdir(instr), call.opt("--path")[-1])
-    mpath = image_path(cwd, call.opt("--manifest-path")[-1]) if call.opt("--manifest-path") else f"{cwd}/Cargo.toml"
+    mpath = image_path(cwd, call.opt("--manifest-path")[-1] if call.opt("--manifest-path") else "Cargo.toml")
     found = files.lookup(mpath, instr)
     if not found.present or found.host is None:
         return None  # absent: cargo looks further up; unknown: a RUN may have written it — no claim

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from viworks_lint.docpages import page_naming
 from viworks_lint.docruns import DOC_NAMES
 from viworks_lint.filesteps import Step
 from viworks_lint.location import Location
@@ -334,9 +335,10 @@ def _named_env_files(docs: list[Path]) -> list[Path]:
 
 
 def documented_file(project: Project, path: Path) -> Location | None:
-    """A README or setup document (in the repository root, the file's folder or the folder above) that names a file
-    the repository git-ignores, so that each user writes their own (``Create a `docker.env` file with …``), or the
-    developer tooling that loads it (:func:`loaded_by_tooling`)."""
+    """A README or setup document (in the repository root, the file's folder or the folder above, or a page of the
+    documentation site that also names the file's folder) that names a file the repository git-ignores, so that
+    each user writes their own (``Create a `docker.env` file with …``), or the developer tooling that loads it
+    (:func:`loaded_by_tooling`)."""
     if path.exists() or not project.is_gitignored(path):
         return None
     pattern = re.compile(rf"(?<![\w.-]){re.escape(path.name)}(?![\w-])")
@@ -361,7 +363,7 @@ def documented_file(project: Project, path: Path) -> Location | None:
         for i, line in enumerate(lines, 1):
             if named.search(line) or (tree and pattern.search(line)):
                 return Location(doc, i, 1)
-    return None
+    return page_naming(project, path)  # a page of the documentation site (`book/`, `docs/`)
 
 
 def loaded_by_tooling(path: Path) -> Location | None:

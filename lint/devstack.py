@@ -243,10 +243,11 @@ def dev_builds(project: Project, compose: ComposeProject) -> str | None:
 
 
 def _app_names(project: Project) -> set[str]:
-    """Words that name this repository's own programs: packages, binaries, the repository folder."""
+    """Words that name this repository's own programs: packages with binaries, binaries, the repository folder (a
+    library, `trino-client`, names no program: `trinodb/trino` beside it is the server it talks to)."""
     names: set[str] = set()
     for m in project.manifests.values():
-        if m.package_name:
+        if m.package_name and m.bin_names():
             names.add(m.package_name.lower().replace("_", "-"))
         names.update(b.lower().replace("_", "-") for b in m.bin_names())
     names.add(project.root.name.lower().replace("_", "-"))

@@ -22,7 +22,7 @@ COMPOSE_OVERRIDES = (
 )
 
 COMPOSE_VARIANT = re.compile(
-    r"^(?:(?:docker-)?compose[.-][A-Za-z0-9_.-]+|[A-Za-z0-9_-]+[.-](?:docker-)?compose)\.ya?ml$"
+    r"^(?:(?:docker-)?compose[._-][A-Za-z0-9_.-]+|[A-Za-z0-9_-]+[._-](?:docker-)?compose)\.ya?ml$"
 )
 
 

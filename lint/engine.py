@@ -8,7 +8,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from viworks_lint.findings import Finding, Level
-from viworks_lint.imagescope import STANDALONE_REASON, dev_stage_at, test_stage_at, test_target_at
+from viworks_lint.imagescope import (
+    STANDALONE_REASON,
+    dev_stage_at,
+    test_stage_at,
+    test_target_at,
+    toolchain_stage_at,
+)
 from viworks_lint.location import Location
 from viworks_lint.merge import merge_shared
 from viworks_lint.parsers.common import MAX_FILE_BYTES
@@ -307,9 +313,13 @@ class Engine:
         line = f.location.line if about == f.location.path else None
         df = project.dockerfiles.get(about) if info.kind == "dockerfile" else None
         if df is not None and line is not None and (
-            test_stage_at(df, line) or dev_stage_at(df, line) or test_target_at(project, df, line, rule.id)
+            test_stage_at(df, line)
+            or dev_stage_at(df, line)
+            or test_target_at(project, df, line, rule.id)
+            or toolchain_stage_at(df, line, rule.id)
         ):
-            return None  # a test-runner or development-server target stage: nothing that stage runs is shipped
+            # a test-runner, development-server or toolchain target stage: nothing that stage runs is shipped
+            return None
         if df is not None and line is not None and unshipped_target_at(project, about, df, line):
             return None  # a target only a development stack builds, beside the targets CI ships
         if info.kind == "dockerfile" and not project.runs_repo_binary(about, line) and f.level != Level.NOTE:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from viworks_lint.conventions import template_candidates
 from viworks_lint.datastores import Family, host_variable
 from viworks_lint.docruns import DOC_NAMES, FENCE
+from viworks_lint.hostconfigs import config_naming_port
 from viworks_lint.parsers.common import ReadError, read_text
 from viworks_lint.parsers.compose import ComposeProject, Port, Service
 from viworks_lint.project import Project, norm_path
@@ -77,7 +78,7 @@ def published_texts(port: Port) -> set[str]:
     return out
 
 
-def _url_hits(text: str, fam: Family | None, ports: set[str], target: int | None) -> Iterable[str]:
+def url_hits(text: str, fam: Family | None, ports: set[str], target: int | None) -> Iterable[str]:
     if fam is None:
         return
     for m in _URL.finditer(text):
@@ -140,7 +141,7 @@ def _evidence(text: str, fam: Family | None, ports: set[str], target: int | None
     values: dict[str, set[str]] = {}
     for m in _ASSIGN.finditer(text):
         values.setdefault(m.group(1), set()).add(m.group(2))
-    for hit in (*_url_hits(text, fam, ports, target), *_assign_hits(values, fam, ports)):
+    for hit in (*url_hits(text, fam, ports, target), *_assign_hits(values, fam, ports)):
         return hit
     return None
 
@@ -250,6 +251,10 @@ def host_access(
     through = _through_the_host(project, compose, store, ports)
     if through is not None:
         return through
+    # a config file of the code names the published port under its own number: a program on the host uses it
+    remapped = config_naming_port(project, port.location.path.parent, fam, ports, port.target)
+    if remapped is not None:
+        return remapped
     given = _given_to_containers(project)
     # where an app run on the host reads them: the repository root, the compose file's folder, a build context
     near = {norm_path(project.root), norm_path(port.location.path.parent)} | {
@@ -285,7 +290,7 @@ def host_access(
             # the compose file's own README gives the datastore's URL on the host as a way to reach it
             # (`postgresql://graph:pass@localhost:5432/graph` under "You can access these via")
             if norm_path(path.parent) == norm_path(port.location.path.parent):
-                hit = next(iter(_url_hits(text, fam, ports, port.target)), None)
+                hit = next(iter(url_hits(text, fam, ports, port.target)), None)
                 hit = hit or _client_hit(text, fam, ports, port.target)
                 if hit is not None:
                     return f"{DOCUMENTED}`{hit}` in `{_rel(project, path)}`"

@@ -95,6 +95,18 @@ def test_target_at(project: Project, df: Dockerfile, line: int, rule_id: str = "
     return True
 
 
+def toolchain_stage_at(df: Dockerfile, line: int, rule_id: str = "") -> bool:
+    """The stage the line is in is the toolchain the image's own build starts from (no program of its own, a Rust
+    or compiler base, and the last stage builds on it), not the last stage: a build that targets it (a CI job's
+    container image) gets the compilers, not the app, so findings about the container (``_CONTAINER_RULES``)
+    are not the shipped image's."""
+    stage = stage_at(df, line)
+    final = df.final_stage()
+    if rule_id not in _CONTAINER_RULES or stage is None or final is None or stage is final:
+        return False
+    return no_program(df, stage) and any(s is stage for s in reachable_stages(df, None))
+
+
 def dev_stage_at(df: Dockerfile, line: int) -> bool:
     """The stage the line is in runs a development server (`CMD cargo-watch -x run`, `cargo run`, `trunk serve`):
     the `dev` target a development compose file builds, beside the stage the Dockerfile ships."""

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,7 +243,10 @@ def compose_host_names(compose: ComposeProject) -> dict[str, Service]:
 
 
 def mounted_nginx_configs(compose: ComposeProject, svc: Service) -> list[Path]:
-    """The nginx config files bind-mounted into a service (a mounted folder: every ``*.conf`` in it)."""
+    """The nginx config files bind-mounted into a service that nginx loads: a mounted file, the top-level
+    ``*.conf`` of a mounted folder (`conf.d/`, which the stock `nginx.conf` includes), and for a folder mounted over
+    all of `/etc/nginx` its `nginx.conf` and what that includes (a file in a subfolder nothing includes is not read).
+    """
     image = (svc.image or "").lower()
     out: list[Path] = []
     for m in svc.volumes:
@@ -257,7 +261,41 @@ def mounted_nginx_configs(compose: ComposeProject, svc: Service) -> list[Path]:
         ):
             out.append(src)
         elif src.is_dir():
-            out.extend(sorted(p for p in src.rglob("*.conf") if p.is_file()))
+            target = posixpath.normpath(m.target)
+            main = src / "nginx.conf"
+            if target in ("/etc/nginx", "/usr/local/openresty/nginx/conf") and main.is_file():
+                out.extend(p for p in _loaded_configs(main, target, src) if p not in out)
+            else:
+                out.extend(sorted(p for p in src.glob("*.conf") if p.is_file() and p not in out))
+    return out
+
+
+_INCLUDE = re.compile(r"(?:^|[;{}])\s*include\s+['\"]?([^;'\"\s]+)['\"]?\s*;", re.M)
+_NOT_SERVERS = (".types", "params", ".conf.default")  # mime.types, fastcgi_params: no server blocks
+
+
+def _loaded_configs(main: Path, target: str, src: Path) -> list[Path]:
+    """`nginx.conf` of a folder mounted at ``target`` (nginx's config folder) and the files of that folder its
+    `include` directives name, followed three levels deep (relative paths are relative to the config folder)."""
+    out: list[Path] = [main]
+    todo = [main]
+    for _ in range(3):
+        found: list[Path] = []
+        for conf in todo:
+            try:
+                text = conf.read_text("utf-8", errors="replace") if conf.stat().st_size < 1_000_000 else ""
+            except OSError:
+                continue
+            for pattern in _INCLUDE.findall(re.sub(r"#[^\n]*", "", text)):
+                full = pattern if pattern.startswith("/") else posixpath.join(target, pattern)
+                rel = posixpath.relpath(posixpath.normpath(full), target)
+                if rel.startswith("..") or rel == ".":
+                    continue  # a file of the image's own, outside the mounted folder
+                for p in sorted(src.glob(rel)):
+                    if p.is_file() and p not in out and not p.name.endswith(_NOT_SERVERS):
+                        out.append(p)
+                        found.append(p)
+        todo = found
     return out
 
 

@@ -15,8 +15,10 @@ from viworks_lint.parsers.dockerfile import Instruction
 
 
 def image_path(workdir: str, path: str) -> str:
-    """``path`` as an absolute, normalised image path (relative paths are taken from ``workdir``)."""
-    return posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
+    """``path`` as an absolute, normalised image path (relative paths are taken from ``workdir``; a leading `//`,
+    which POSIX path normalisation keeps, is `/` in an image)."""
+    out = posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
+    return "/" + out.lstrip("/") if out.startswith("//") else out
 
 
 # programs that create no file in the project's directories (they install into system locations, or

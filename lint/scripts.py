@@ -46,6 +46,21 @@ def _overridden(build: Build, field: str) -> bool:
     return svc is not None and getattr(svc, field) is not None
 
 
+def replaced_by_compose(project: Project, df: Dockerfile, stage: Stage, cmd: str) -> bool:
+    """Every build that runs ``stage`` is a compose service that replaces its ``cmd`` instruction: `command:` or
+    `entrypoint:` (which also clears the image's CMD) for CMD, `entrypoint:` for ENTRYPOINT, its own `healthcheck:`
+    test (or `disable`) for HEALTHCHECK. The instruction then never runs; a stage no build runs keeps it."""
+    covering = [b for b in project.builds_of(df) if df.final_stage(b.target) is stage]
+    if not covering or any(b.service is None for b in covering):
+        return False
+    if cmd == "CMD":
+        return all(_overridden(b, "command") or _overridden(b, "entrypoint") for b in covering)
+    if cmd == "ENTRYPOINT":
+        return all(_overridden(b, "entrypoint") for b in covering)
+    hcs = [b.service.healthcheck for b in covering if b.service is not None]
+    return len(hcs) == len(covering) and all(h is not None and (h.disabled or bool(h.test)) for h in hcs)
+
+
 def main_instructions(project: Project) -> Iterator[tuple[Dockerfile, Stage, list[Build], Instruction]]:
     """The instruction that starts each final stage's main process: its ``ENTRYPOINT``, else its ``CMD``,
     unless every compose service that builds it overrides that with ``entrypoint:``/``command:``. A broken

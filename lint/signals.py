@@ -155,8 +155,6 @@ class SignalFacts:
         return self.handles_sigint if stop_signal == "SIGINT" else self.handles_sigterm
 
 
-
-
 def code_text(path: Path) -> str:
     """The file's text without comments and ``#[cfg(test)]`` modules (line numbers kept); '' when unreadable."""
     return without_tests(comment_free(_read(path)))
@@ -301,13 +299,38 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
     code = image_code(project, build)
     if code is None or not code.files:
         return None
-    ctrlc, in_use = _dependencies(project, code.packages)
+    from viworks_lint.code import package_facts
     from viworks_lint.cratedeps import extern_name
 
+    copies = _local_copies(project, code.packages)
+    ctrlc, in_use = _dependencies(project, (*code.packages, *copies))
     crates = {extern_name(n) for m in code.packages for n in (m.package_name, m.lib.name if m.lib else None) if n}
     used = _modules_used(code.files, code.lib_files, crates) if not code.lib_is_the_app else frozenset()
     not_the_app = frozenset() if code.lib_is_the_app else code.lib_files - used
-    return scan([Path(f) for f in code.files], ctrlc, in_use, not_the_app, _external(project, code.packages))
+    files = [Path(f) for f in code.files]
+    files += [Path(f) for m in copies for f in package_facts(project, m).files if Path(f) not in files]
+    external = _external(project, code.packages) - {extern_name(m.package_name or "") for m in copies}
+    return scan(files, ctrlc, in_use, not_the_app, external)
+
+
+def _local_copies(project: Project, packages: tuple[Manifest, ...]) -> tuple[Manifest, ...]:
+    """Library packages of the repository that ``packages`` take as a git or registry dependency rather than by
+    path (a monorepo's shared launcher, pinned by git URL): their source is here, so what they do with signals
+    is read there, with the repository libraries they use by path."""
+    from viworks_lint.code import path_deps
+    from viworks_lint.cratedeps import dependency_path
+
+    libraries = {m.package_name: m for m in project.manifests.values() if m.package_name and m.lib is not None}
+    seen = {m.path for m in packages}
+    out: list[Manifest] = []
+    for m in packages:
+        for dep in m.dependencies:
+            local = libraries.get(dep.package) if dep.section == "dependencies" else None
+            if local is None or local.path in seen or dependency_path(project, m, dep) is not None:
+                continue
+            seen.add(local.path)
+            out.extend((local, *path_deps(project, local, seen)))
+    return tuple(out)
 
 
 def _modules_used(files: tuple[str, ...], lib_files: frozenset[str], crates: set[str]) -> frozenset[str]:

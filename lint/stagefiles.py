@@ -105,7 +105,7 @@ class StageFiles:
         end of the stage when None)? The bind and cache mounts of ``before`` itself count, and so do
         the files its own commands write.
         ``copies_only``: look only at COPY/ADD (what a COPY put there, whatever a RUN did since)."""
-        path = posixpath.normpath(path)
+        path = image_path("/", path)
         ignored: IgnorePattern | None = None
         for p in reversed(self._visible(before)):
             if copies_only and p.instr.cmd == "RUN":

@@ -336,8 +336,9 @@ def pool_at_start(project: Project, svc: Service, family: str) -> PoolStart | No
     found = [False] * width  # redis: lazy, direct at start, r2d2; else: waiting pool, lazy pool, `establish`, direct
     for m in sorted(_manifests(project, code), key=lambda m: m.dir):
         if (m.dir, redis) not in cache:
+            # test modules (a testcontainers helper that connects) and comments open nothing when the app starts
             scans: list[tuple[bool, ...]] = [
-                _scan_redis(t) if redis else _scan(t) for t in package_sources(project, m)
+                _scan_redis(t) if redis else _scan(t) for t in _comment_free_sources(project, m, None)
             ]
             cache[(m.dir, redis)] = tuple(any(s[i] for s in scans) for i in range(width))
         found = [a or b for a, b in zip(found, cache[(m.dir, redis)], strict=True)]

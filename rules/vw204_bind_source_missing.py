@@ -13,8 +13,8 @@ from viworks_lint.devstack import doc_snippet
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.images import lookup
-from viworks_lint.parsers.compose import Mount, Service, command_words
-from viworks_lint.project import Project
+from viworks_lint.parsers.compose import ComposeProject, Mount, Service, command_words
+from viworks_lint.project import Project, norm_path
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
 from viworks_lint.storeuse import reached_sources
@@ -244,6 +244,26 @@ def _beside_overlay(project: Project, project_dir: Path, declared_in: Path, sour
     )
 
 
+_CHOWN = re.compile(r"\b(?:chown|chmod)\b")
+
+
+def _chowned_first(compose: ComposeProject, svc: Service, host: Path) -> bool:
+    """A service ``svc`` waits for (`condition: service_completed_successfully`) mounts the same host directory
+    and runs `chown`/`chmod` (`db-init` running `chown -R 2000:2000 /var/lib/postgresql/data` before a non-root
+    postgres): Docker creates the directory for it, and it hands the directory over before ``svc`` starts."""
+    for ref in svc.depends_on:
+        init = compose.services.get(ref.name)
+        if init is None or ref.condition != "service_completed_successfully":
+            continue
+        text = " ".join(command_words(init.entrypoint) + command_words(init.command))
+        if _CHOWN.search(text) and any(
+            m.type == "bind" and m.source and norm_path(compose.project_dir / m.source) == norm_path(host)
+            for m in init.volumes
+        ):
+            return True
+    return False
+
+
 def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
         for m in svc.volumes:
@@ -262,6 +282,8 @@ def check(project: Project) -> Iterator[Finding]:
                 user = None  # a third-party image's folder (`/var/lib/grafana/dashboards`) may only be read
             if data and user is None:
                 continue  # Docker creates it, owned by root, for a container that runs as root: fine
+            if data and _chowned_first(compose, svc, host):
+                continue  # a one-shot service that mounts it too gives it to the user before this one starts
             prov = project.provision(host)
             snippet = doc_snippet(project.rel(m.location.path))
             if prov is None and snippet is not None:
@@ -364,7 +386,9 @@ RULE = register(
             "image-only service the `USER` its image sets, a fact of `rules/images.json`, for a git-ignored data "
             "directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint "
             "chowns its directories as root before dropping privileges, such as postgres and mysql), since Docker "
-            "creates it owned by root; a note when the service's Rust code is known, configures its output in code "
+            "creates it owned by root (nothing when a one-shot service it waits for with `condition: "
+            "service_completed_successfully` mounts the same directory and runs `chown`/`chmod` on it first); a "
+            "note when the service's Rust code is known, configures its output in code "
             "(no `log4rs` or settings file) and names the folder nowhere (no string holds its name; no variable the "
             "container gets, from `environment`, `env_file` or the image, no word of its command or entrypoint and no "
             "file mounted into it holds its path; it is not the working directory: `./logs:/app/logs` beside an app "

@@ -128,7 +128,10 @@ RULE = register(
         summary="An nginx config mounted into a service proxies to an unknown host, a port the app does not "
         "listen on, or a path no route starts with.",
         docs=RuleDocs(
-            what="nginx configs bind-mounted into a compose service are parsed with crossplane. Each `proxy_pass` "
+            what="nginx configs bind-mounted into a compose service that nginx loads (a mounted file; the top-level "
+            "`*.conf` of a mounted folder such as `conf.d/`; for a folder mounted over all of `/etc/nginx`, its "
+            "`nginx.conf` and the files its `include` directives name, not a subfolder nothing includes) are parsed "
+            "with crossplane. Each `proxy_pass` "
             "(and each `server` of the `upstream` it names) must target a service of the project (its name, "
             "`container_name`, `hostname` or a network alias), on a port that service's app listens on, and the "
             "forwarded path prefix must start some route of that app. External hosts (names with dots, IPs), "

@@ -14,6 +14,7 @@ from viworks_lint.parsers.dockerfile import Instruction, Stage
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
+from viworks_lint.scripts import replaced_by_compose
 
 _VAR = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)")
 _DOCKER_SETS = frozenset({"HOSTNAME", "HOME", "PATH", "TERM"})  # variables Docker itself sets in a container
@@ -43,6 +44,8 @@ def _dockerfile(project: Project) -> Iterator[Finding]:
                 argv = _argv(instr)
                 if _shell_wrapped(argv) or (instr.cmd == "CMD" and _entrypoint_is_shell(stage)):
                     continue
+                if replaced_by_compose(project, df, stage, instr.cmd):
+                    continue  # every service that runs the stage sets its own `command:`/`entrypoint:`/healthcheck
                 seen: dict[str, int] = {}
                 for arg in argv:
                     for m in _VAR.finditer(arg):
@@ -113,7 +116,8 @@ RULE = register(
             "compose `${VAR}` (compose substitutes it before the container starts) are fine; so is a compose `$$NAME` "
             "that is a path (`$$SYS/#`, an MQTT system topic) or that names no variable of a container built here "
             "(compose `environment`, `env_file`, image `ENV`; Docker's own `HOSTNAME`, `HOME`, `PATH` count): the "
-            "literal is meant.",
+            "literal is meant. An instruction that every compose service running the stage replaces (`command:`, "
+            "`entrypoint:`, its own `healthcheck:`) never runs and gets no finding.",
             why='Docker runs exec forms without a shell: `CMD ["app", "--port", "$PORT"]` passes the five characters '
             "`$PORT`, the app fails to parse its port and exits, or a healthcheck probes `http://localhost:$PORT/` "
             "and fails forever.",

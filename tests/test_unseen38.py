@@ -1,0 +1,295 @@
+"""Situations read on a thirty-eighth set of repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from viworks_lint.images import lookup
+
+from tests.helpers import lint, write
+from tests.unseen_fixtures import CARGO, got, scope_of
+
+OPENSSL_LOCK = (
+    "version = 3\n\n"
+    '[[package]]\nname = "shop"\nversion = "0.1.0"\ndependencies = [\n "openssl",\n]\n\n'
+    '[[package]]\nname = "openssl"\nversion = "0.10.60"\n'
+    'source = "registry+https://github.com/rust-lang/crates.io-index"\ndependencies = [\n "openssl-sys",\n]\n\n'
+    '[[package]]\nname = "openssl-sys"\nversion = "0.9.96"\n'
+    'source = "registry+https://github.com/rust-lang/crates.io-index"\ndependencies = []\n'
+)
+TLS_IMAGE = (
+    "FROM BUILDER AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM RUNTIME\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+    'USER nobody\nCMD ["shop"]\n'
+)
+
+
+def _tls_app(root: Path, builder: str, runtime: str) -> Path:
+    return write(root, {
+        "Cargo.toml": CARGO + 'openssl = "0.10"\n', "Cargo.lock": OPENSSL_LOCK,
+        "src/main.rs": "use openssl as _;\nfn main() {}\n",
+        "Dockerfile": TLS_IMAGE.replace("BUILDER", builder).replace("RUNTIME", runtime),
+    })
+
+
+def test_rust_170_and_1710_tags_are_bullseye_and_bullseye_slim_carries_libssl(tmp_path: Path) -> None:
+    """The rust image's default Debian release became bookworm with 1.71.1 (docker-rust's x.py): `rust:1.70` and
+    `rust:1.71.0` are bullseye, so a bullseye runtime is the same glibc. `debian:bullseye-slim` has libssl1.1 (its
+    PAM modules pull in Kerberos, which links OpenSSL): an OpenSSL binary built on bullseye runs there. Bookworm
+    slim has no libssl3."""
+    assert (lookup("rust:1.70").distro, lookup("rust:1.71.0-slim").distro) == ("debian11", "debian11")
+    assert (lookup("rust:1.71").distro, lookup("rust:1.71.1").distro) == ("debian12", "debian12")
+    assert "libssl" in lookup("debian:bullseye-slim").libraries
+    assert "libssl" not in lookup("debian:bookworm-slim").libraries
+    root = _tls_app(tmp_path / "bullseye", "rust:1.70", "debian:bullseye-slim")
+    assert got(lint(root, ["VW205", "VW206"]), root) == []
+    root = _tls_app(tmp_path / "bookworm", "rust:1.72", "debian:bullseye-slim")  # VW206 names the root cause
+    assert [f[0] for f in got(lint(root, ["VW205", "VW206"]), root)] == ["VW206"]
+    root = _tls_app(tmp_path / "no-libssl3", "rust:1.72", "debian:bookworm-slim")
+    assert [f[0] for f in got(lint(root, ["VW205", "VW206"]), root)] == ["VW205"]
+
+
+TEST_HELPER = (
+    "fn main() {\n"
+    '    let client = redis::Client::open(std::env::var("REDIS_URL").unwrap()).unwrap();\n'
+    "    loop { let _ = &client; }\n}\n"
+    "#[cfg(test)]\nmod tests {\n"
+    "    async fn start_redis_server() {\n"
+    '        let client = redis::Client::open("redis://127.0.0.1").unwrap();\n'
+    "        let _c = client.get_multiplexed_async_connection().await.unwrap();\n"
+    "    }\n}\n"
+)
+
+
+def test_vw309_a_connection_a_test_module_opens_is_not_the_apps_start(tmp_path: Path) -> None:
+    """`Client::open` in `main` connects to nothing; the direct connection is in a `#[cfg(test)]` helper that
+    starts a test container: a note. The same helper outside a test module runs with the app: a warning."""
+    files = {
+        "Cargo.toml": CARGO + 'redis = "0.23"\n', "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80")
+        .replace("RUNTIME", "debian:bookworm-slim"), "src/main.rs": TEST_HELPER,
+        "compose.yaml": "services:\n  web:\n    build: .\n    environment:\n      REDIS_URL: redis://redis:6379\n"
+        "    depends_on:\n      - redis\n  redis:\n    image: redis:7\n",
+    }
+    root = write(tmp_path / "test", files)
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 7, "note")]
+    root = write(tmp_path / "app", {**files, "src/main.rs": TEST_HELPER.replace("#[cfg(test)]\n", "")})
+    assert got(lint(root, ["VW309"]), root) == [("VW309", "compose.yaml", 7, "warning")]
+
+
+PROXY_STACK = (
+    "services:\n  api:\n    image: ghcr.io/acme/api:1\n  proxy:\n    image: nginx:1.27\n    volumes:\n"
+    "      - ./nginx:/etc/nginx:ro\n    ports:\n      - 80:80\n"
+)
+MAIN_CONF = (
+    "events {}\nhttp {\n  include mime.types;\n  INCLUDE\n"
+    "  server { listen 80; location / { proxy_pass http://api:8080; } }\n}\n"
+)
+OTHER_CONF = "server {\n  listen 80;\n  location / {\n    proxy_pass http://monolith:4000;\n  }\n}\n"
+
+
+def test_vw307_a_config_in_a_subfolder_nginx_conf_does_not_include_is_not_loaded(tmp_path: Path) -> None:
+    """`./nginx` is mounted over `/etc/nginx`: nginx reads `nginx.conf` and the files it includes. A config
+    another compose file's proxy uses, in `nginx/monolith/`, is not loaded here; included, it is."""
+    files = {
+        "compose.yaml": PROXY_STACK, "nginx/nginx.conf": MAIN_CONF.replace("INCLUDE\n", ""),
+        "nginx/mime.types": "types { text/html html; }\n", "nginx/monolith/nginx.conf": OTHER_CONF,
+    }
+    root = write(tmp_path / "apart", files)
+    assert got(lint(root, ["VW307"]), root) == []
+    included = MAIN_CONF.replace("INCLUDE", "include /etc/nginx/monolith/*.conf;")
+    root = write(tmp_path / "included", {
+        "compose.yaml": PROXY_STACK, "nginx/nginx.conf": included, "nginx/monolith/site.conf": OTHER_CONF,
+    })
+    assert got(lint(root, ["VW307"]), root) == [("VW307", "nginx/monolith/site.conf", 4, "error")]
+    # a folder mounted as conf.d: its own top-level files are loaded, its subfolders are not
+    confd = PROXY_STACK.replace("./nginx:/etc/nginx:ro", "./conf:/etc/nginx/conf.d:ro")
+    root = write(tmp_path / "confd", {
+        "compose.yaml": confd, "conf/default.conf": OTHER_CONF, "conf/old/legacy.conf": OTHER_CONF,
+    })
+    assert got(lint(root, ["VW307"]), root) == [("VW307", "conf/default.conf", 4, "error")]
+
+
+def test_a_compose_file_named_with_an_underscore_is_found(tmp_path: Path) -> None:
+    """`monolith_compose.yaml` is a compose file like `monolith-compose.yaml`: it is linted."""
+    stack = "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./site.conf:/etc/nginx/conf.d/site.conf\n"
+    for name in ("monolith_compose.yaml", "compose_prod.yml"):
+        root = write(tmp_path / name, {name: stack})
+        assert [(f[0], f[1]) for f in got(lint(root, ["VW204"]), root)] == [("VW204", name)], name
+
+
+OVERRIDDEN = (
+    "FROM rust:1.80-bookworm AS build\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /src/target/release/shop /usr/local/bin/shop\n"
+    'USER nobody\nCMD ["${APP_BIN}"]\n'
+)
+
+
+def test_vw308_a_cmd_every_service_replaces_never_runs(tmp_path: Path) -> None:
+    """The only service that builds the image sets `command:`: the image's CMD never runs, and its `${APP_BIN}`
+    is no finding. A service that keeps the CMD (or an image nothing builds) still gets it."""
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": OVERRIDDEN,
+             "compose.yaml": "services:\n  web:\n    build: .\n    command: [\"shop\"]\n"}
+    root = write(tmp_path / "replaced", files)
+    assert got(lint(root, ["VW308"]), root) == []
+    kept = "services:\n  web:\n    build: .\n    command: [\"shop\"]\n  worker:\n    build: .\n"
+    root = write(tmp_path / "kept", {**files, "compose.yaml": kept})
+    assert got(lint(root, ["VW308"]), root) == [("VW308", "Dockerfile", 8, "error")]
+
+
+LAUNCHER = (
+    "pub mod launcher {\n    pub async fn launch() -> std::io::Result<()> {\n"
+    "        actix_web::HttpServer::new(|| actix_web::App::new()).bind((\"0.0.0.0\", 8050))?.run().await\n"
+    "    }\n}\n"
+)
+
+
+def test_vw402_a_repository_library_taken_by_git_url_is_read_for_its_signals(tmp_path: Path) -> None:
+    """The service takes the monorepo's own launcher library by git URL, not by path; its source is in
+    `libs/launcher`, and its actix-web server stops on SIGTERM: only reaping is missing (a note). With no copy
+    of the library in the repository, what it does is unknown: a warning."""
+    app_cargo = CARGO + 'service-launcher = { git = "https://github.com/acme/mono", branch = "main" }\n'
+    files = {
+        "svc/Cargo.toml": app_cargo, "svc/src/main.rs": "use service_launcher::launcher;\n\n"
+        "#[tokio::main]\nasync fn main() {\n    launcher::launch().await.unwrap();\n}\n",
+        "svc/Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim")
+        .replace("USER nobody", "EXPOSE 8050\nUSER nobody"),
+        "libs/launcher/Cargo.toml": CARGO.replace("shop", "service-launcher") + 'actix-web = "4"\n',
+        "libs/launcher/src/lib.rs": LAUNCHER,
+    }
+    root = write(tmp_path / "mono", files)
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "svc/Dockerfile", 9, "note")]
+    alone = {k: v for k, v in files.items() if not k.startswith("libs/")}
+    root = write(tmp_path / "alone", alone)
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "svc/Dockerfile", 9, "warning")]
+
+
+CHOWN_STACK = (
+    "services:\n  db-init:\n    image: postgres:16\n    user: root\n    volumes:\n"
+    "      - ./data/db:/var/lib/postgresql/data\n    entrypoint: [\"chown\", \"-R\", \"2000:2000\", "
+    "\"/var/lib/postgresql/data\"]\n"
+    "  db:\n    image: postgres:16\n    user: 2000:2000\n    volumes:\n      - ./data/db:/var/lib/postgresql/data\n"
+    "    depends_on:\n      db-init:\n        condition: CONDITION\n"
+)
+
+
+def test_vw204_a_one_shot_service_that_chowns_the_directory_first(tmp_path: Path) -> None:
+    """`db-init` mounts the same missing directory and chowns it to 2000:2000; `db` (user 2000) waits for it to
+    complete: Docker's root-owned directory is handed over before postgres writes. Waiting only for the start
+    of `db-init` leaves the race: the error stays."""
+    files = {".gitignore": "data/\n"}
+    root = write(tmp_path / "done", {**files, "compose.yaml": CHOWN_STACK.replace("CONDITION",
+                                                                                  "service_completed_successfully")})
+    assert got(lint(root, ["VW204"]), root) == []
+    root = write(tmp_path / "started", {**files, "compose.yaml": CHOWN_STACK.replace("CONDITION", "service_started")})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 12, "error")]
+
+
+def test_vw203_an_env_file_a_page_of_the_documentation_site_tells_operators_to_create(tmp_path: Path) -> None:
+    """`deploy/.env.proposer` is git-ignored (it holds a private key); a page of the mdBook under `book/` says to
+    create it in the `deploy` directory: a note naming the page. A page that names the file but not its folder
+    says nothing of this one: the error stays."""
+    files = {
+        ".gitignore": ".env*\n", "deploy/compose.yaml": "services:\n  proposer:\n    image: ghcr.io/acme/proposer:1\n"
+        "    env_file:\n      - .env.proposer\n",
+    }
+    page = "# Running\n\nCreate the environment files under the `deploy` directory:\n\n- `.env.proposer`: keys\n"
+    root = write(tmp_path / "book", {**files, "book/ops/docker.md": page})
+    found = lint(root, ["VW203"])
+    assert got(found, root) == [("VW203", "deploy/compose.yaml", 5, "note")]
+    assert "book/ops/docker.md:5" in found[0].message
+    root = write(tmp_path / "elsewhere", {**files, "book/ops/docker.md": page.replace("`deploy` directory", "host")})
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "deploy/compose.yaml", 5, "error")]
+
+
+REMAPPED = (
+    "services:\n  api:\n    image: ghcr.io/acme/api:1\n    environment:\n"
+    "      DATABASE_URL: postgres://app:pw@db:5432/app\n"
+    "  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: pw\n    ports:\n      - PORTS\n"
+)
+SETTINGS = '[database]\nurl = "postgres://app:pw@127.0.0.1:HOSTPORT/app"\n'
+
+
+def test_vw405_a_config_file_of_the_code_names_the_remapped_host_port(tmp_path: Path) -> None:
+    """Postgres is published as `9432:5432`, and `server/config/base.toml` points at `127.0.0.1:9432`: only a
+    program on the host reaches that number, so the port is how the host-run app gets in (a note). Published
+    under its own number, `localhost:5432` in a config says nothing of who uses it: the warning stays."""
+    root = write(tmp_path / "remapped", {
+        "compose.yaml": REMAPPED.replace("PORTS", "9432:5432"),
+        "server/config/base.toml": SETTINGS.replace("HOSTPORT", "9432"),
+    })
+    found = lint(root, ["VW405"])
+    assert got(found, root) == [("VW405", "compose.yaml", 11, "note")]
+    assert "server/config/base.toml" in found[0].message
+    root = write(tmp_path / "same", {
+        "compose.yaml": REMAPPED.replace("PORTS", "5432:5432"),
+        "server/config/base.toml": SETTINGS.replace("HOSTPORT", "5432"),
+    })
+    assert got(lint(root, ["VW405"]), root) == [("VW405", "compose.yaml", 11, "warning")]
+
+
+def test_an_image_named_like_a_library_crate_is_no_app_image(tmp_path: Path) -> None:
+    """The workspace has a `trino-client` library and an `ingest` program; the compose file runs `trinodb/trino`
+    and postgres only: the server the library talks to, so the file is infrastructure for an app on the host. An
+    image named like the program (`acme/ingest-worker`) is the app's."""
+    files = {
+        "Cargo.toml": '[workspace]\nmembers = ["ingest", "trino_client"]\nresolver = "2"\n',
+        "ingest/Cargo.toml": CARGO.replace("shop", "ingest"), "ingest/src/main.rs": "fn main() {}\n",
+        "trino_client/Cargo.toml": CARGO.replace("shop", "trino-client"), "trino_client/src/lib.rs": "\n",
+        "compose.yaml": "services:\n  trino:\n    image: trinodb/trino:480\n  db:\n    image: postgres:16\n",
+    }
+    root = write(tmp_path / "infra", files)
+    assert scope_of(root, "compose.yaml") == "dev"
+    app = files["compose.yaml"].replace("trinodb/trino:480", "acme/ingest-worker:1")
+    root = write(tmp_path / "app", {**files, "compose.yaml": app})
+    assert scope_of(root, "compose.yaml") == "deploy"
+
+
+PROTO_IMAGE = (
+    "FROM rust:1.80-bookworm AS build\nCOPY --from=proto . /proto\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /target/release/shop /usr/local/bin/shop\nUSER nobody\n"
+    'CMD ["shop"]\n'
+)
+
+
+def test_vw110_a_named_build_context_copied_in_from_the_root_working_directory(tmp_path: Path) -> None:
+    """The stage works in `/` (no WORKDIR) and copies the `proto` named build context (CI's `build-contexts`) to
+    `/proto`, where the build script's `../proto/health.proto` lands: unknown content, no claim. Without that
+    COPY the file is outside the context and the build fails: the error stays."""
+    files = {
+        "svc/Cargo.toml": CARGO + '\n[build-dependencies]\nprost-build = "0.12"\n',
+        "svc/build.rs": 'fn main() {\n    prost_build::compile_protos(&["../proto/health.proto"], &["../proto"])'
+        ".unwrap();\n}\n",
+        "svc/src/main.rs": "fn main() {}\n", "proto/health.proto": 'syntax = "proto3";\n',
+        "svc/Dockerfile": PROTO_IMAGE,
+        "compose.yaml": "services:\n  svc:\n    build:\n      context: ./svc\n",
+    }
+    root = write(tmp_path / "named", files)
+    assert got(lint(root, ["VW110"]), root) == []
+    root = write(tmp_path / "missing", {**files, "svc/Dockerfile": PROTO_IMAGE.replace("COPY --from=proto . /proto\n",
+                                                                                       "")})
+    assert got(lint(root, ["VW110"]), root) == [("VW110", "svc/Dockerfile", 3, "error")]
+
+
+TOOLCHAIN_TARGET = (
+    "FROM rust:1.80-bookworm AS base\nRUN apt-get update && apt-get install -y protobuf-compiler\n"
+    "FROM base AS builder\nWORKDIR /src\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim AS runner\nCOPY --from=builder /src/target/release/shop /usr/local/bin/shop\n"
+    'USER nobody\nCMD ["shop"]\n'
+)
+BASE_WORKFLOW = (
+    "on: push\njobs:\n  base:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n          file: Dockerfile\n"
+    "          target: TARGET\n          push: true\n          tags: ghcr.io/acme/shop/TARGET:latest\n"
+)
+
+
+def test_vw401_a_pushed_toolchain_stage_the_app_build_starts_from_is_a_ci_container(tmp_path: Path) -> None:
+    """CI pushes the `base` stage (rust plus protoc, no program of its own; the app's builder starts from it) to
+    run its jobs in: running as root there is no finding. The pushed last stage, the app, still gets one."""
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "Dockerfile": TOOLCHAIN_TARGET,
+             ".github/workflows/ci.yml": BASE_WORKFLOW.replace("TARGET", "base")}
+    root = write(tmp_path / "base", files)
+    assert got(lint(root, ["VW401"]), root) == []
+    root = write(tmp_path / "app", {**files, "Dockerfile": TOOLCHAIN_TARGET.replace("USER nobody\n", ""),
+                                    ".github/workflows/ci.yml": BASE_WORKFLOW.replace("TARGET", "runner")})
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 7, "warning")]
