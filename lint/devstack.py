@@ -5,6 +5,7 @@ infrastructure-only files whose app runs on the host, and files that only build 
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 from typing import TYPE_CHECKING
@@ -160,7 +161,7 @@ def start_text(project: Project, svc: Service) -> str:
 
 def _start_text(project: Project, svc: Service) -> str:
     from viworks_lint.parsers.common import ReadError, read_text
-    from viworks_lint.scripts import entry_script, script_host_path
+    from viworks_lint.scripts import entry_script, mounted_scripts, script_host_path
 
     build, stage = _built_stage(project, svc)
     text = command_text(svc, stage)
@@ -171,6 +172,9 @@ def _start_text(project: Project, svc: Service) -> str:
         found = entry_script(project, build, stage, instr) if instr is not None and instr.json else None
         if found is not None:
             text += "\n" + found.text
+    for script in mounted_scripts(project, svc, text, stage.state.workdir):  # `sh /app/start.sh` with `.:/app`
+        with contextlib.suppress(ReadError, OSError):
+            text += ("\n" + read_text(script)) if script.stat().st_size < 256_000 else ""
     for value in (svc.entrypoint, svc.command):  # `command: ./setup-db.sh cargo run`: the script it runs
         words = command_words(value)
         if words and words[0].endswith(".sh") and "$" not in words[0]:
@@ -242,24 +246,29 @@ def dev_builds(project: Project, compose: ComposeProject) -> str | None:
     return f"only builds development or test images ({', '.join(sorted(set(built))[:3])})"
 
 
-def _app_names(project: Project) -> set[str]:
-    """Words that name this repository's own programs: packages with binaries, binaries, the repository folder (a
-    library, `trino-client`, names no program: `trinodb/trino` beside it is the server it talks to)."""
+def _app_names(project: Project) -> tuple[set[str], set[str]]:
+    """Words that name this repository's own programs (packages with binaries, binaries, the repository folder),
+    and the names of its library packages, which name an image only exactly (`trino-client` says nothing of
+    `trinodb/trino`, the server it talks to; a library `billing` may be what the `billing` image runs)."""
     names: set[str] = set()
+    libraries: set[str] = set()
     for m in project.manifests.values():
-        if m.package_name and m.bin_names():
-            names.add(m.package_name.lower().replace("_", "-"))
+        if m.package_name:
+            (names if m.bin_names() else libraries).add(m.package_name.lower().replace("_", "-"))
         names.update(b.lower().replace("_", "-") for b in m.bin_names())
     names.add(project.root.name.lower().replace("_", "-"))
-    return {n for n in names if n}
+    return {n for n in names if n}, {n for n in libraries if n}
 
 
-def _image_is_app(image: str, app_names: set[str]) -> bool:
+def _image_is_app(image: str, names: tuple[set[str], set[str]]) -> bool:
+    app_names, libraries = names
     repo = image.split("@")[0]
     last = repo.rsplit("/", 1)[-1].split(":")[0].lower().replace("_", "-")
     if "$" in image:
         return True  # `${REGISTRY}/app:${TAG}`: most likely the project's own image
-    return last in app_names or any(last.startswith(n + "-") or n.startswith(last + "-") for n in app_names)
+    if last in app_names or last in libraries:
+        return True
+    return any(last.startswith(n + "-") or n.startswith(last + "-") for n in app_names)
 
 
 def runs_app_image(project: Project, compose: ComposeProject) -> bool:

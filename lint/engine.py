@@ -316,7 +316,7 @@ class Engine:
             test_stage_at(df, line)
             or dev_stage_at(df, line)
             or test_target_at(project, df, line, rule.id)
-            or toolchain_stage_at(df, line, rule.id)
+            or toolchain_stage_at(project, df, line, rule.id)
         ):
             # a test-runner, development-server or toolchain target stage: nothing that stage runs is shipped
             return None

@@ -95,16 +95,26 @@ def test_target_at(project: Project, df: Dockerfile, line: int, rule_id: str = "
     return True
 
 
-def toolchain_stage_at(df: Dockerfile, line: int, rule_id: str = "") -> bool:
+def toolchain_stage_at(project: Project, df: Dockerfile, line: int, rule_id: str = "") -> bool:
     """The stage the line is in is the toolchain the image's own build starts from (no program of its own, a Rust
-    or compiler base, and the last stage builds on it), not the last stage: a build that targets it (a CI job's
-    container image) gets the compilers, not the app, so findings about the container (``_CONTAINER_RULES``)
-    are not the shipped image's."""
+    or compiler base, and the last stage builds on it), not the last stage, and a CI release pushes it as a target
+    of its own while no compose service builds it: the container CI jobs run in, with the compilers, not the app,
+    so findings about the container (``_CONTAINER_RULES``) are not the shipped image's."""
+    from viworks_lint.project import norm_path
+    from viworks_lint.releases import releases
+
     stage = stage_at(df, line)
     final = df.final_stage()
     if rule_id not in _CONTAINER_RULES or stage is None or final is None or stage is final:
         return False
-    return no_program(df, stage) and any(s is stage for s in reachable_stages(df, None))
+    if not no_program(df, stage) or not any(s is stage for s in reachable_stages(df, None)):
+        return False
+    if any(b.service is not None and target_stage(df, b.target) is stage for b in project.builds_of(df)):
+        return False  # a compose service runs a container of it
+    key = norm_path(df.path)
+    return any(
+        norm_path(r.dockerfile) == key and r.target and df.stage(r.target) is stage for r in releases(project)
+    )
 
 
 def dev_stage_at(df: Dockerfile, line: int) -> bool:

@@ -153,10 +153,15 @@ class Project:
             for ref in svc.env_files:  # parse them now so their VW001 problems are reported
                 if ref.path.is_file():
                     self.env_file(ref.path)
+        # a `.dockerignore` Docker reads: at a build context's root, or beside a Dockerfile (`X.dockerignore`, or the
+        # context of a Dockerfile nothing else builds); one elsewhere is never read, so its problems are no one's
+        read_at = {norm_path(b.context) for b in self.builds}
+        read_at |= {norm_path(d.parent) for d in self.discovered.dockerfiles}
         for path in self.discovered.dockerignores:
             di = parse_dockerignore(path)
             self.dockerignores[path] = di
-            self.problems.extend(di.problems)
+            if path.name != ".dockerignore" or norm_path(path.parent) in read_at:
+                self.problems.extend(di.problems)
     def _wrapper_runs(self) -> dict[tuple[Path, ...], list[Invocation]]:
         """The compose file sets the repository's wrappers run, with their invocations. None when compose
         files were named on the command line or in config (they replace discovery)."""

@@ -263,22 +263,26 @@ def mounted_nginx_configs(compose: ComposeProject, svc: Service) -> list[Path]:
         elif src.is_dir():
             target = posixpath.normpath(m.target)
             main = src / "nginx.conf"
-            if target in ("/etc/nginx", "/usr/local/openresty/nginx/conf") and main.is_file():
-                out.extend(p for p in _loaded_configs(main, target, src) if p not in out)
+            if target in ("/etc/nginx", _OPENRESTY) and main.is_file():
+                first = [main]  # the folder is nginx's config folder: nginx.conf is where it starts
             else:
-                out.extend(sorted(p for p in src.glob("*.conf") if p.is_file() and p not in out))
+                first = sorted(p for p in src.glob("*.conf") if p.is_file())  # `conf.d/*.conf`, which nginx includes
+            out.extend(p for p in _loaded_configs(first, target, src) if p not in out)
     return out
 
 
 _INCLUDE = re.compile(r"(?:^|[;{}])\s*include\s+['\"]?([^;'\"\s]+)['\"]?\s*;", re.M)
 _NOT_SERVERS = (".types", "params", ".conf.default")  # mime.types, fastcgi_params: no server blocks
+_OPENRESTY = "/usr/local/openresty/nginx/conf"
 
 
-def _loaded_configs(main: Path, target: str, src: Path) -> list[Path]:
-    """`nginx.conf` of a folder mounted at ``target`` (nginx's config folder) and the files of that folder its
-    `include` directives name, followed three levels deep (relative paths are relative to the config folder)."""
-    out: list[Path] = [main]
-    todo = [main]
+def _loaded_configs(first: list[Path], target: str, src: Path) -> list[Path]:
+    """The configs nginx loads from a folder mounted at ``target`` (``first``: its `nginx.conf`, or the top-level
+    `*.conf` the image's own `nginx.conf` includes) and the files of that folder their `include` directives name,
+    followed three levels deep (relative paths are relative to nginx's config folder, `/etc/nginx`)."""
+    base = target if target == _OPENRESTY else "/etc/nginx"
+    out: list[Path] = list(first)
+    todo = list(first)
     for _ in range(3):
         found: list[Path] = []
         for conf in todo:
@@ -287,7 +291,7 @@ def _loaded_configs(main: Path, target: str, src: Path) -> list[Path]:
             except OSError:
                 continue
             for pattern in _INCLUDE.findall(re.sub(r"#[^\n]*", "", text)):
-                full = pattern if pattern.startswith("/") else posixpath.join(target, pattern)
+                full = pattern if pattern.startswith("/") else posixpath.join(base, pattern)
                 rel = posixpath.relpath(posixpath.normpath(full), target)
                 if rel.startswith("..") or rel == ".":
                     continue  # a file of the image's own, outside the mounted folder

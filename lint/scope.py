@@ -115,6 +115,8 @@ _WORDS: dict[str, Scope] = {
             "simulator",
             "simulators",
             "loadgen",
+            "mock",
+            "mocks",
         ),
         Scope.TEST,
     ),

@@ -13,6 +13,7 @@ from pathlib import Path
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.common import record_read
+from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.stagefiles import image_path, stage_files
@@ -46,12 +47,28 @@ def _overridden(build: Build, field: str) -> bool:
     return svc is not None and getattr(svc, field) is not None
 
 
+def run_elsewhere(project: Project, df: Dockerfile) -> bool:
+    """Something besides compose runs the image with its own ENTRYPOINT/CMD: a CI workflow or script pushes it,
+    a Makefile, script or the README builds it with `docker build`, or a platform config (`fly.toml`) deploys it."""
+    from viworks_lint.hostbuild import hand_built
+    from viworks_lint.imagescope import released
+    from viworks_lint.platforms import platform_deployed
+    from viworks_lint.project import norm_path
+
+    return (
+        released(project, df.path) is not None
+        or project.rel(df.path) in hand_built(project)
+        or norm_path(df.path) in platform_deployed(project)
+    )
+
+
 def replaced_by_compose(project: Project, df: Dockerfile, stage: Stage, cmd: str) -> bool:
     """Every build that runs ``stage`` is a compose service that replaces its ``cmd`` instruction: `command:` or
     `entrypoint:` (which also clears the image's CMD) for CMD, `entrypoint:` for ENTRYPOINT, its own `healthcheck:`
-    test (or `disable`) for HEALTHCHECK. The instruction then never runs; a stage no build runs keeps it."""
+    test (or `disable`) for HEALTHCHECK, and nothing else runs the image (no CI push, no `docker build` of a
+    wrapper or the README, no platform deploy). The instruction then never runs; a stage no build runs keeps it."""
     covering = [b for b in project.builds_of(df) if df.final_stage(b.target) is stage]
-    if not covering or any(b.service is None for b in covering):
+    if not covering or any(b.service is None for b in covering) or run_elsewhere(project, df):
         return False
     if cmd == "CMD":
         return all(_overridden(b, "command") or _overridden(b, "entrypoint") for b in covering)
@@ -63,14 +80,16 @@ def replaced_by_compose(project: Project, df: Dockerfile, stage: Stage, cmd: str
 
 def main_instructions(project: Project) -> Iterator[tuple[Dockerfile, Stage, list[Build], Instruction]]:
     """The instruction that starts each final stage's main process: its ``ENTRYPOINT``, else its ``CMD``,
-    unless every compose service that builds it overrides that with ``entrypoint:``/``command:``. A broken
+    unless every compose service that builds it overrides that with ``entrypoint:``/``command:`` and nothing
+    else runs the image (:func:`run_elsewhere`). A broken
     exec form is left out (VW212's finding)."""
     for df, stage, builds in final_stages(project):
         entry, cmd = stage.state.entrypoint, stage.state.cmd
         instr = None
-        if entry is not None and not all(_overridden(b, "entrypoint") for b in builds):
+        elsewhere = run_elsewhere(project, df)  # a pushed or hand-built image runs its own instructions
+        if entry is not None and (elsewhere or not all(_overridden(b, "entrypoint") for b in builds)):
             instr = entry
-        elif entry is None and cmd is not None and not all(_overridden(b, "command") for b in builds):
+        elif entry is None and cmd is not None and (elsewhere or not all(_overridden(b, "command") for b in builds)):
             instr = cmd
         if instr is not None and instr.exec_error is None:
             yield df, stage, builds, instr
@@ -166,3 +185,28 @@ def entry_script(project: Project, build: Build, stage: Stage, instr: Instructio
     if not (first_line.startswith("#!") and any(sh in first_line for sh in SHELLS)) and host.suffix != ".sh":
         return None
     return EntryScript(script, host, text, instr)
+
+
+def mounted_scripts(project: Project, svc: Service, command: str, workdir: str) -> list[Path]:
+    """The host files of the shell scripts a service's command runs from a bind mount (`sh
+    /app/docker/start_backend.sh` with `.:/app` mounted): the repository's own file, read where compose mounts it."""
+    from viworks_lint.runtime import compose_dir
+
+    base = compose_dir(project, svc)
+    if base is None:
+        return []
+    out: list[Path] = []
+    for word in command.split():
+        word = word.strip("\"';&|()")
+        if not word.endswith(".sh") or "$" in word:
+            continue
+        path = image_path(workdir or "/", word)
+        for m in svc.volumes:
+            if m.type != "bind" or not m.source or not m.target or "$" in m.source:
+                continue
+            top = posixpath.normpath(m.target)
+            if path.startswith(top.rstrip("/") + "/"):
+                host = (base / m.source / posixpath.relpath(path, top)).resolve()
+                if host.is_file() and host.is_relative_to(project.root.resolve()) and host not in out:
+                    out.append(host)
+    return out

@@ -301,36 +301,21 @@ def image_signals(project: Project, build: Build) -> SignalFacts | None:
         return None
     from viworks_lint.code import package_facts
     from viworks_lint.cratedeps import extern_name
+    from viworks_lint.localcopies import local_copies, used_with_submodules
 
-    copies = _local_copies(project, code.packages)
+    copies = local_copies(project, code.packages)
     ctrlc, in_use = _dependencies(project, (*code.packages, *copies))
     crates = {extern_name(n) for m in code.packages for n in (m.package_name, m.lib.name if m.lib else None) if n}
     used = _modules_used(code.files, code.lib_files, crates) if not code.lib_is_the_app else frozenset()
     not_the_app = frozenset() if code.lib_is_the_app else code.lib_files - used
     files = [Path(f) for f in code.files]
-    files += [Path(f) for m in copies for f in package_facts(project, m).files if Path(f) not in files]
+    for m in copies:  # a local copy's modules the code names (and their submodules), and its crate root
+        lib_files = frozenset(package_facts(project, m).files)
+        names = {extern_name(n) for n in (m.package_name, m.lib.name if m.lib else None) if n}
+        reached = used_with_submodules(_modules_used(code.files, lib_files, names), lib_files, m)
+        files += [Path(f) for f in sorted(reached) if Path(f) not in files]
     external = _external(project, code.packages) - {extern_name(m.package_name or "") for m in copies}
     return scan(files, ctrlc, in_use, not_the_app, external)
-
-
-def _local_copies(project: Project, packages: tuple[Manifest, ...]) -> tuple[Manifest, ...]:
-    """Library packages of the repository that ``packages`` take as a git or registry dependency rather than by
-    path (a monorepo's shared launcher, pinned by git URL): their source is here, so what they do with signals
-    is read there, with the repository libraries they use by path."""
-    from viworks_lint.code import path_deps
-    from viworks_lint.cratedeps import dependency_path
-
-    libraries = {m.package_name: m for m in project.manifests.values() if m.package_name and m.lib is not None}
-    seen = {m.path for m in packages}
-    out: list[Manifest] = []
-    for m in packages:
-        for dep in m.dependencies:
-            local = libraries.get(dep.package) if dep.section == "dependencies" else None
-            if local is None or local.path in seen or dependency_path(project, m, dep) is not None:
-                continue
-            seen.add(local.path)
-            out.extend((local, *path_deps(project, local, seen)))
-    return tuple(out)
 
 
 def _modules_used(files: tuple[str, ...], lib_files: frozenset[str], crates: set[str]) -> frozenset[str]:

@@ -78,7 +78,9 @@ RULE = register(
         docs=RuleDocs(
             what="A project file is not valid YAML, TOML, Dockerfile syntax or UTF-8 text, is binary, empty, "
             "unreadable, or too large to lint. The finding points at the position the parser stopped. A tab after a "
-            "value at the end of a YAML line is white space (as to compose's own parser), not an error.",
+            "value at the end of a YAML line is white space (as to compose's own parser), not an error. A "
+            "`.dockerignore` in a folder that is no build context and holds no Dockerfile is never read by Docker, "
+            "so its problems are not reported.",
             why="docker compose, BuildKit and Cargo refuse the whole file, so nothing in it is deployed; the other "
             "rules cannot check what could not be read.",
             example='services:\n  api:\n    image: api\n   ports: ["8080:8080"]   # bad indentation',

@@ -216,6 +216,26 @@ def _orphan_folder(project: Project, m: Manifest, depended: set[Path]) -> str | 
     return next((p for p in parts if p in _RETIRED or p in _EXAMPLES), None)
 
 
+def _inside_sources(project: Project, m: Manifest, depended: set[Path]) -> str | None:
+    """The package whose `src/` folder holds this manifest (`src/Cargo.toml`, a stray placeholder), when no
+    workspace lists it, no manifest depends on it by path and no image builds it; None otherwise."""
+    here = norm_path(m.dir)
+    if m.workspace is not None or here in depended:
+        return None
+    if any(norm_path(b.context) == here or here in norm_path(b.context).parents for b in project.builds):
+        return None  # an image is built from it (a `COPY src ./src` of the package above names it, not builds it)
+    root = project.workspace_root(m)
+    if root is not None and root is not m and _member(root, m):
+        return None
+    for parent in norm_path(m.dir).parents:
+        owner = project.manifests.get(parent / "Cargo.toml")
+        if owner is not None and owner.package_name and norm_path(m.dir).is_relative_to(parent / "src"):
+            return owner.package_name
+        if parent == norm_path(project.root):
+            break
+    return None
+
+
 def _member(root: Manifest, m: Manifest) -> bool:
     assert root.workspace is not None
     for pattern, _loc in root.workspace.members:
@@ -264,8 +284,17 @@ def check(project: Project) -> Iterator[Finding]:
         if folder in _RETIRED:
             continue  # a retired crate kept under `archive/`: nothing builds it
         found = [*(_members(project, m) if m.workspace is not None else ()), *_dependencies(project, m)]
+        inside = _inside_sources(project, m, depended) if folder is None and found else None
         for f in found:
-            if folder is None or f.level is Level.NOTE:
+            if inside is not None and f.level is not Level.NOTE:
+                yield replace(
+                    f,
+                    level=Level.NOTE,
+                    message=f"{f.message}; but this manifest sits in the sources of package `{inside}` (under its "
+                    "`src/`), no workspace lists it, nothing depends on it by path and no image builds it: Cargo "
+                    "never reads it (only advice)",
+                )
+            elif folder is None or f.level is Level.NOTE:
                 yield f
             else:
                 yield replace(
@@ -297,7 +326,8 @@ RULE = register(
             "path (a dependency, `[workspace.dependencies]`, `[patch]`) and no image builds (no build context at or "
             "inside it, no Dockerfile that names its folder) are not checked when it sits in a folder of retired code "
             "(`archive/`, `legacy/`, `old/`, `deprecated/`), and are a note in a folder of examples (`examples/`, "
-            "`samples/`): nothing builds it with the project.",
+            "`samples/`): nothing builds it with the project; so are those of a manifest inside another package's "
+            "`src/` folder that no workspace lists, nothing depends on and no image builds (a stray placeholder).",
             why="Cargo loads the whole workspace and every path dependency before it compiles anything, so "
             "`cargo build` in the Dockerfile stops with `failed to load manifest for workspace member` or "
             "`failed to read …/Cargo.toml`. It often happens after a crate is renamed or moved, or when only part "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +15,11 @@ from viworks_lint.code import package_facts
 from viworks_lint.crates import CargoRun, built_code
 from viworks_lint.findings import HELP, Finding, Level, Related
 from viworks_lint.parsers.cargo import Manifest
-from viworks_lint.project import Project
+from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.runwrites import image_path
+from viworks_lint.stagefiles import stage_files
+from viworks_lint.storeuse import package_sources
 
 # What Cargo sets for a build script (env::var in build.rs), beside what it sets when it compiles a crate
 # (env!, viworks_lint.buildscript.CRATE_VARS). CARGO_TARGET_DIR is read, never set.
@@ -93,6 +98,31 @@ def _help(name: str, in_build_script: bool, workdir: str) -> str:
     )
 
 
+# sqlx's compile-time query macros (and `migrate!`)
+_SQLX_MACRO = re.compile(r"\b(?:query|query_as|query_scalar|query_file|query_file_as|migrate)!\s*\(")
+
+
+def _sqlx_dotenv(project: Project, build: Build, run: CargoRun, m: Manifest, name: str) -> bool:
+    """sqlx's query macros load the `.env` of the package's directory (else of the directory cargo runs in) into
+    the compiler's environment when they expand (sqlx-macros-core, `dotenvy::from_path`): a `.env` the stage has
+    there that defines the variable may give it to an `env!` expanded after them, so no claim is made."""
+    if not any(d.package == "sqlx" for d in m.dependencies if d.section == "dependencies"):
+        return False
+    if not any(_SQLX_MACRO.search(text) for text in package_sources(project, m)):
+        return False
+    files = stage_files(project, build, run.stage)
+    cargo_dir = posixpath.dirname(run.manifest_path)
+    package_dir = cargo_dir
+    if run.manifest is not None:
+        package_dir = image_path(cargo_dir, os.path.relpath(m.dir, run.manifest.dir))
+    for folder in dict.fromkeys((package_dir, cargo_dir)):
+        found = files.lookup(posixpath.join(folder, ".env"), run.instr)
+        if found.present and found.host is not None and found.host.is_file():
+            env = project.env_file(found.host)
+            return env is not None and name in env.names()
+    return False
+
+
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
     for build in project.builds:
@@ -133,6 +163,8 @@ def check(project: Project) -> Iterator[Finding]:
                         continue
                     if _set_inline(read.name, text):
                         continue
+                    if not read.in_build_script and _sqlx_dotenv(project, build, run, m, read.name):
+                        continue
                     ident = (str(read.location.path), read.location.line, read.location.col)
                     if ident in seen:
                         continue
@@ -166,7 +198,10 @@ RULE = register(
             "formatted name, or a build-dependency that emits variables of its own — vergen, vergen-gitcl, "
             "vergen-git2, vergen-gix, built, shadow-rs, build-data — means any `env!` of the crate may be "
             "provided, so none is claimed), by `.cargo/config.toml` `[env]`, nor by `ENV`/`ARG` in the stage "
-            "that runs `cargo build`. `option_env!` and reads with a default are never reported. The help "
+            "that runs `cargo build`, nor by a `.env` the stage has in the package's directory (or where cargo runs) "
+            "when the crate uses sqlx's query macros, which load that file into the compiler's environment as they "
+            "expand (sqlx-macros-core, `dotenvy::from_path`). `option_env!` and reads with a default are never "
+            "reported. The help "
             "names the finding's own variable.",
             why="On a developer machine the variable is set in the shell, so the crate compiles; in `docker build` "
             "it is not, and compilation stops with `environment variable X not defined at compile time`.",

@@ -12,6 +12,7 @@ from viworks_lint.findings import Finding, Level, Related
 from viworks_lint.fixes import Applicability, Fix, SetKey, safe_fix, unsafe_fix
 from viworks_lint.location import Location
 from viworks_lint.oneshot import cli_service
+from viworks_lint.operatorenv import operator_fills
 from viworks_lint.parsers.compose import ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
@@ -35,6 +36,8 @@ def check(project: Project) -> Iterator[Finding]:
     missing: dict[tuple[Path, int, int, str], list[tuple[Service, Location, bool]]] = {}
     files: dict[int, tuple[Path, ...]] = {}
     reads: dict[tuple[Path, int, int, str], EnvRead] = {}
+    # the README step that hands the compose file to operators to fill in, naming the variable
+    operator: dict[tuple[Path, int, int, str], Location] = {}
     for compose, svc in project.services():
         if builds_only(compose):
             continue  # `docker-compose.build.yml`: it builds and tags images, it runs no container
@@ -61,6 +64,9 @@ def check(project: Project) -> Iterator[Finding]:
             key = (read.location.path, read.location.line, read.location.col, read.name)
             reads[key] = read
             missing.setdefault(key, []).append((svc, svc.location, read.name in dotenv))
+            told = operator_fills(project, compose, read.name)
+            if told is not None:
+                operator.setdefault(key, told)
     # the required args of one clap subcommand that the same services all miss: clap reports them in one
     # error, and one `environment` block fixes them, so they are one finding
     groups: dict[tuple[object, ...], list[tuple[Path, int, int, str]]] = {}
@@ -75,9 +81,20 @@ def check(project: Project) -> Iterator[Finding]:
         if gkey[0] == "read":  # one variable the same services miss: one finding, its other reads related
             others = tuple(Related(reads[k].location, f"`{reads[k].name}` is required here too") for k in keys[1:])
             f = _finding([(reads[keys[0]], missing[keys[0]])], files)
-            yield replace(f, related=f.related + others)
+            f = replace(f, related=f.related + others)
         else:
-            yield _finding([(reads[k], missing[k]) for k in keys], files)
+            f = _finding([(reads[k], missing[k]) for k in keys], files)
+        documented = [operator[k] for k in keys if k in operator]
+        if len(documented) == len(keys):
+            where = f"{project.rel(documented[0].path)}:{documented[0].line}"
+            f = replace(
+                f,
+                message=f.message + f"; the README hands this compose file to operators to fill in its environment "
+                f"variables and documents the variable ({where}): each deployment supplies it, so only advice",
+                level=Level.NOTE,
+                related=(*f.related, Related(documented[0], "the README documents the variable here")),
+            )
+        yield f
 
 
 Entries = list[tuple[Service, Location, bool]]  # the services that miss a read, and whether `.env` has it
@@ -179,7 +196,10 @@ RULE = register(
             "variable (inside the `.unwrap_or_else(…)` of `env::var(\"DATABASE_URL\")`) happens only when that "
             "variable is unset: when the container gets it, the fallback is not read. A clap or envy field that only "
             "some Cargo features compile (`#[cfg(feature = \"keycloak\")]`) is no claim: whether the build enables "
-            "the feature is not read.",
+            "the feature is not read. A note when the README of the root or of the compose file's folder hands "
+            "the compose file to operators as a template (a step that names the file and, within a few lines, "
+            "tells the reader to fill in, set or add its environment variables) and names the variable (a "
+            "configuration table): each deployment supplies it.",
             why="The binary panics at start-up (`JWT_REFRESH_SECRET must be set`), often before logging is set up, "
             "and the container restarts in a loop with nothing in `docker logs`.",
             example='let refresh = env::var("JWT_REFRESH_SECRET").expect("JWT_REFRESH_SECRET must be set");\n'

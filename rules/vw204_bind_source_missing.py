@@ -13,8 +13,9 @@ from viworks_lint.devstack import doc_snippet
 from viworks_lint.dockerutil import is_root_user, target_stage
 from viworks_lint.findings import Finding, Level
 from viworks_lint.images import lookup
-from viworks_lint.parsers.compose import ComposeProject, Mount, Service, command_words
-from viworks_lint.project import Project, norm_path
+from viworks_lint.parsers.compose import Mount, Service, command_words
+from viworks_lint.prepared import chowned_first, unread_by_nginx
+from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runtime import container_env
 from viworks_lint.storeuse import reached_sources
@@ -244,26 +245,6 @@ def _beside_overlay(project: Project, project_dir: Path, declared_in: Path, sour
     )
 
 
-_CHOWN = re.compile(r"\b(?:chown|chmod)\b")
-
-
-def _chowned_first(compose: ComposeProject, svc: Service, host: Path) -> bool:
-    """A service ``svc`` waits for (`condition: service_completed_successfully`) mounts the same host directory
-    and runs `chown`/`chmod` (`db-init` running `chown -R 2000:2000 /var/lib/postgresql/data` before a non-root
-    postgres): Docker creates the directory for it, and it hands the directory over before ``svc`` starts."""
-    for ref in svc.depends_on:
-        init = compose.services.get(ref.name)
-        if init is None or ref.condition != "service_completed_successfully":
-            continue
-        text = " ".join(command_words(init.entrypoint) + command_words(init.command))
-        if _CHOWN.search(text) and any(
-            m.type == "bind" and m.source and norm_path(compose.project_dir / m.source) == norm_path(host)
-            for m in init.volumes
-        ):
-            return True
-    return False
-
-
 def check(project: Project) -> Iterator[Finding]:
     for compose, svc in project.services():
         for m in svc.volumes:
@@ -282,7 +263,7 @@ def check(project: Project) -> Iterator[Finding]:
                 user = None  # a third-party image's folder (`/var/lib/grafana/dashboards`) may only be read
             if data and user is None:
                 continue  # Docker creates it, owned by root, for a container that runs as root: fine
-            if data and _chowned_first(compose, svc, host):
+            if data and chowned_first(compose, svc, host):
                 continue  # a one-shot service that mounts it too gives it to the user before this one starts
             prov = project.provision(host)
             snippet = doc_snippet(project.rel(m.location.path))
@@ -342,6 +323,16 @@ def check(project: Project) -> Iterator[Finding]:
                     key=key,
                     level=Level.NOTE,
                 )
+            elif _file_like(m) and m.target and (confs := unread_by_nginx(compose, svc, m.target)) is not None:
+                yield RULE.finding(
+                    f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
+                    f"an empty directory in its place, but no active line of the nginx config "
+                    f"(`{project.rel(confs[0])}`) reads `{m.target}` (it is commented out or gone), so nginx starts "
+                    "anyway: remove the mount or add the file",
+                    m.location,
+                    key=key,
+                    level=Level.NOTE,
+                )
             elif _file_like(m):
                 yield RULE.finding(
                     f"bind-mount source `{m.source}`{target} of service `{svc.name}` does not exist: Docker creates "
@@ -375,7 +366,9 @@ RULE = register(
             "the message names the path to write). A missing file (a name with an extension on either side, or a "
             "dotfile: named so on both sides, or a known one such as `.env` or `.htpasswd`; a plain folder mounted at "
             "`/root/.pgadmin` is a folder, and so is a name ending in `.d`, such as `/docker-entrypoint-initdb.d`) is "
-            "an error, unless `.gitignore` keeps it out on purpose (a certificate, a token, a local configuration "
+            "an error (a note when it is mounted under `/etc/nginx` and no active line of the configs that "
+            "nginx loads names it: a commented-out `auth_basic_user_file`), unless `.gitignore` keeps it out on "
+            "purpose (a certificate, a token, a local configuration "
             "each deployment puts in place: a note; a git-ignored `Cargo.lock` stays an error); a missing directory "
             "is only a note (an empty directory may be all the service needs). A missing data directory (git-ignored, "
             "or mounted where the container writes: `/var/lib/…`, `/data`, `logs`, `uploads`) is fine for a container "
@@ -387,7 +380,8 @@ RULE = register(
             "directory: `prom/prometheus`, `grafana/grafana`, elasticsearch, bitnami; not images whose entrypoint "
             "chowns its directories as root before dropping privileges, such as postgres and mysql), since Docker "
             "creates it owned by root (nothing when a one-shot service it waits for with `condition: "
-            "service_completed_successfully` mounts the same directory and runs `chown`/`chmod` on it first); a "
+            "service_completed_successfully` runs as root, mounts the same directory and runs `chown`/`chmod` on "
+            "where it mounts it, or on a folder above, first); a "
             "note when the service's Rust code is known, configures its output in code "
             "(no `log4rs` or settings file) and names the folder nowhere (no string holds its name; no variable the "
             "container gets, from `environment`, `env_file` or the image, no word of its command or entrypoint and no "

@@ -107,6 +107,14 @@ def test_vw307_a_config_in_a_subfolder_nginx_conf_does_not_include_is_not_loaded
         "compose.yaml": confd, "conf/default.conf": OTHER_CONF, "conf/old/legacy.conf": OTHER_CONF,
     })
     assert got(lint(root, ["VW307"]), root) == [("VW307", "conf/default.conf", 4, "error")]
+    # unless a loaded file includes them: `include /etc/nginx/conf.d/locations/*.conf;`
+    with_include = "include /etc/nginx/conf.d/old/*.conf;\n" + OTHER_CONF
+    root = write(tmp_path / "confd-include", {
+        "compose.yaml": confd, "conf/default.conf": with_include, "conf/old/legacy.conf": OTHER_CONF,
+    })
+    assert got(lint(root, ["VW307"]), root) == [
+        ("VW307", "conf/default.conf", 5, "error"), ("VW307", "conf/old/legacy.conf", 4, "error"),
+    ]
 
 
 def test_a_compose_file_named_with_an_underscore_is_found(tmp_path: Path) -> None:
@@ -133,6 +141,11 @@ def test_vw308_a_cmd_every_service_replaces_never_runs(tmp_path: Path) -> None:
     assert got(lint(root, ["VW308"]), root) == []
     kept = "services:\n  web:\n    build: .\n    command: [\"shop\"]\n  worker:\n    build: .\n"
     root = write(tmp_path / "kept", {**files, "compose.yaml": kept})
+    assert got(lint(root, ["VW308"]), root) == [("VW308", "Dockerfile", 8, "error")]
+    # CI pushes the image: production runs the CMD, whatever the compose file does
+    pushed = {**files, ".github/workflows/ci.yml": BASE_WORKFLOW.replace("          target: TARGET\n", "")
+              .replace("/TARGET", "")}
+    root = write(tmp_path / "pushed", pushed)
     assert got(lint(root, ["VW308"]), root) == [("VW308", "Dockerfile", 8, "error")]
 
 
@@ -161,6 +174,16 @@ def test_vw402_a_repository_library_taken_by_git_url_is_read_for_its_signals(tmp
     alone = {k: v for k, v in files.items() if not k.startswith("libs/")}
     root = write(tmp_path / "alone", alone)
     assert got(lint(root, ["VW402"]), root) == [("VW402", "svc/Dockerfile", 9, "warning")]
+    # a crate of that name from another repository is not the local one
+    other = {**files, "svc/Cargo.toml": app_cargo.replace("acme/mono", "someone/else")}
+    root = write(tmp_path / "mono2", other)
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "svc/Dockerfile", 9, "warning")]
+    # a handler in a module of the library the code never names stops nothing
+    unused = {**files, "svc/src/main.rs": "fn main() {\n    loop {}\n}\n",
+              "libs/launcher/src/lib.rs": "pub mod launcher;\n",
+              "libs/launcher/src/launcher.rs": LAUNCHER.replace("pub mod launcher {", "pub mod inner {")}
+    root = write(tmp_path / "mono3", unused)
+    assert got(lint(root, ["VW402"]), root) == [("VW402", "svc/Dockerfile", 9, "warning")]
 
 
 CHOWN_STACK = (
@@ -182,6 +205,14 @@ def test_vw204_a_one_shot_service_that_chowns_the_directory_first(tmp_path: Path
     assert got(lint(root, ["VW204"]), root) == []
     root = write(tmp_path / "started", {**files, "compose.yaml": CHOWN_STACK.replace("CONDITION", "service_started")})
     assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 12, "error")]
+    done = CHOWN_STACK.replace("CONDITION", "service_completed_successfully")
+    for name, stack in (
+        ("other-path", done.replace('"/var/lib/postgresql/data"]', '"/tmp/run.sh"]')
+         .replace('"chown", "-R", "2000:2000"', '"chmod", "+x"')),
+        ("non-root", done.replace("user: root", "user: \"1000\"")),
+    ):
+        root = write(tmp_path / name, {**files, "compose.yaml": stack})
+        assert ("VW204", "compose.yaml", 12, "error") in got(lint(root, ["VW204"]), root), name
 
 
 def test_vw203_an_env_file_a_page_of_the_documentation_site_tells_operators_to_create(tmp_path: Path) -> None:
@@ -199,6 +230,18 @@ def test_vw203_an_env_file_a_page_of_the_documentation_site_tells_operators_to_c
     assert "book/ops/docker.md:5" in found[0].message
     root = write(tmp_path / "elsewhere", {**files, "book/ops/docker.md": page.replace("`deploy` directory", "host")})
     assert got(lint(root, ["VW203"]), root) == [("VW203", "deploy/compose.yaml", 5, "error")]
+    # a root `.env`: a page must say to create it, not name another folder's (`frontend/.env`), and a package's
+    # README under `node_modules` is no page of the site
+    at_root = {".gitignore": ".env\n", "compose.yaml": "services:\n  api:\n    image: ghcr.io/acme/api:1\n"
+               "    env_file:\n      - .env\n"}
+    for name, pages in (
+        ("other-folder", {"docs/frontend.md": "The UI reads VITE_API_URL from `frontend/.env`.\n"}),
+        ("dependency", {"website/node_modules/dotenv/README.md": "Create a `.env` file in the root.\n"}),
+    ):
+        root = write(tmp_path / name, {**at_root, **pages})
+        assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "error")], name
+    root = write(tmp_path / "create", {**at_root, "docs/setup.md": "Create a `.env` file with your keys.\n"})
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "note")]
 
 
 REMAPPED = (
@@ -241,6 +284,10 @@ def test_an_image_named_like_a_library_crate_is_no_app_image(tmp_path: Path) -> 
     assert scope_of(root, "compose.yaml") == "dev"
     app = files["compose.yaml"].replace("trinodb/trino:480", "acme/ingest-worker:1")
     root = write(tmp_path / "app", {**files, "compose.yaml": app})
+    assert scope_of(root, "compose.yaml") == "deploy"
+    # an image named exactly like the library is the repository's own
+    lib = files["compose.yaml"].replace("trinodb/trino:480", "ghcr.io/acme/trino-client:1")
+    root = write(tmp_path / "lib", {**files, "compose.yaml": lib})
     assert scope_of(root, "compose.yaml") == "deploy"
 
 
@@ -293,3 +340,142 @@ def test_vw401_a_pushed_toolchain_stage_the_app_build_starts_from_is_a_ci_contai
     root = write(tmp_path / "app", {**files, "Dockerfile": TOOLCHAIN_TARGET.replace("USER nobody\n", ""),
                                     ".github/workflows/ci.yml": BASE_WORKFLOW.replace("TARGET", "runner")})
     assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 7, "warning")]
+    # a compose service that runs the toolchain stage (`target: base`) runs its container: the finding stays
+    served = {**files, "compose.yaml": "services:\n  web:\n    build:\n      context: .\n      target: base\n"
+              "    command: [\"cargo\", \"build\"]\n", ".github/workflows/ci.yml": ""}
+    root = write(tmp_path / "compose", served)
+    assert got(lint(root, ["VW401"]), root) == [("VW401", "Dockerfile", 1, "warning")]
+
+
+TEMPLATE_README = (
+    "# Shop\n\n## Setup\n\n1. Copy [compose.yml](./compose.yml) to your server and fill in the environment\n"
+    "   variables (see Configuration).\n2. Run `docker compose up -d`.\n\n## Configuration\n\n"
+    "| Option | Variable |\n|---|---|\n| Upload token | `SHOP_TOKEN` |\n"
+)
+
+
+def test_vw201_a_compose_file_the_readme_hands_to_operators_to_fill_in(tmp_path: Path) -> None:
+    """The README's setup step copies `compose.yml` and tells the operator to fill in its environment variables,
+    and its configuration table names `SHOP_TOKEN`: a per-deployment secret the template leaves out on purpose
+    (a note naming the table). Without that step the missing variable is an error."""
+    files = {
+        "Cargo.toml": CARGO, "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace(
+            "RUNTIME", "debian:bookworm-slim"),
+        "src/main.rs": 'fn main() {\n    let _t = std::env::var("SHOP_TOKEN").expect("SHOP_TOKEN");\n}\n',
+        "compose.yml": "services:\n  shop:\n    build: .\n    ports:\n      - 8080:8080\n",
+    }
+    root = write(tmp_path / "template", {**files, "README.md": TEMPLATE_README})
+    found = lint(root, ["VW201"])
+    assert got(found, root) == [("VW201", "src/main.rs", 2, "note")] and "README.md:13" in found[0].message
+    plain = TEMPLATE_README.replace(" and fill in the environment\n   variables (see Configuration)", "")
+    root = write(tmp_path / "plain", {**files, "README.md": plain})
+    assert got(lint(root, ["VW201"]), root) == [("VW201", "src/main.rs", 2, "error")]
+
+
+SQLX_APP = (
+    "mod db {\n    pub async fn total(pool: &sqlx::PgPool) -> i64 {\n"
+    '        sqlx::query_scalar!("SELECT 1 AS n").fetch_one(pool).await.unwrap().unwrap_or(0)\n    }\n}\n'
+    'const URL: &str = env!("DATABASE_URL");\n\nfn main() {\n    let _ = URL;\n}\n'
+)
+
+
+def test_vw108_an_env_macro_the_sqlx_macros_load_from_the_copied_dotenv(tmp_path: Path) -> None:
+    """The crate uses sqlx's query macros, which load the `.env` of its directory into the compiler's environment
+    while they expand; the repository commits that `.env` with `DATABASE_URL` and the build copies it in: no claim
+    for `env!("DATABASE_URL")`. Kept out by `.dockerignore`, the variable is unset: the error stays."""
+    files = {
+        "Cargo.toml": CARGO + 'sqlx = { version = "0.8", features = ["postgres", "runtime-tokio"] }\n',
+        "src/main.rs": SQLX_APP, ".env": "DATABASE_URL=postgres://app:pw@localhost/app\n",
+        "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim"),
+    }
+    root = write(tmp_path / "copied", files)
+    assert got(lint(root, ["VW108"]), root) == []
+    root = write(tmp_path / "ignored", {**files, ".dockerignore": "target\n.env\n"})
+    assert got(lint(root, ["VW108"]), root) == [("VW108", "src/main.rs", 6, "error")]
+
+
+HTPASSWD_STACK = (
+    "services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n"
+    "      - ./htpasswd:/etc/nginx/.htpasswd:ro\n"
+)
+AUTH_CONF = (
+    "events {}\nhttp {\n  server {\n    listen 80;\n    auth_basic off;\n"
+    "    # auth_basic_user_file /etc/nginx/.htpasswd;\n  }\n}\n"
+)
+
+
+def test_vw204_a_file_mounted_into_nginx_that_no_active_config_line_reads(tmp_path: Path) -> None:
+    """`./htpasswd` is missing, but the only line of the nginx config that names `/etc/nginx/.htpasswd` is
+    commented out: the empty directory Docker mounts there stops nothing (a note). An active
+    `auth_basic_user_file` makes nginx fail to start: an error."""
+    root = write(tmp_path / "commented", {"compose.yaml": HTPASSWD_STACK, "nginx.conf": AUTH_CONF})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 6, "note")]
+    active = AUTH_CONF.replace("    # auth_basic_user_file", "    auth_basic_user_file")
+    root = write(tmp_path / "active", {"compose.yaml": HTPASSWD_STACK, "nginx.conf": active})
+    assert got(lint(root, ["VW204"]), root) == [("VW204", "compose.yaml", 6, "error")]
+
+
+WAIT_STACK = (
+    "services:\n  web:\n    build: .\n    command: sh /app/docker/start.sh\n    volumes:\n      - .:/app\n"
+    "    environment:\n      DATABASE_URL: postgres://app:pw@db:5432/app\n    depends_on:\n      - db\n"
+    "  db:\n    image: postgres:16\n"
+)
+
+
+def test_vw309_a_start_script_from_the_bind_mounted_source_waits_for_the_database(tmp_path: Path) -> None:
+    """The service runs `sh /app/docker/start.sh` from the source compose mounts at `/app`; the script waits
+    with `nc -z db 5432` before it starts the app: no race. A script that starts the app at once keeps it."""
+    files = {
+        "Cargo.toml": CARGO + 'tokio-postgres = "0.7"\n',
+        "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim"),
+        "src/main.rs": "#[tokio::main]\nasync fn main() {\n"
+        '    let url = std::env::var("DATABASE_URL").unwrap();\n'
+        "    let _c = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();\n}\n",
+        "compose.yaml": WAIT_STACK,
+    }
+    waits = "#!/bin/sh\nwhile ! nc -z db 5432; do sleep 1; done\nexec shop\n"
+    root = write(tmp_path / "waits", {**files, "docker/start.sh": waits})
+    assert [f for f in got(lint(root, ["VW309"]), root) if f[3] != "note"] == []
+    root = write(tmp_path / "races", {**files, "docker/start.sh": "#!/bin/sh\nexec shop\n"})
+    assert [f[3] for f in got(lint(root, ["VW309"]), root)] == ["warning"]
+
+
+def test_vw105_a_stray_manifest_inside_a_packages_sources(tmp_path: Path) -> None:
+    """`src/Cargo.toml` inside the package's own sources is a placeholder nothing reads (no workspace lists it,
+    nothing depends on it, the image builds the package above): its missing path dependencies are a note. The
+    same manifest as a workspace member is built: an error."""
+    stray = CARGO.replace("shop", "placeholder") + 'core_types = { path = "../core_types" }\n'
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "src/Cargo.toml": stray,
+             "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim")}
+    root = write(tmp_path / "stray", files)
+    assert got(lint(root, ["VW105"]), root) == [("VW105", "src/Cargo.toml", 7, "note")]
+    member = CARGO + '\n[workspace]\nmembers = ["src"]\n'
+    root = write(tmp_path / "member", {**files, "Cargo.toml": member})
+    assert got(lint(root, ["VW105"]), root) == [("VW105", "src/Cargo.toml", 7, "error")]
+
+
+def test_a_mock_server_image_is_a_test_image(tmp_path: Path) -> None:
+    """`infrastructure/mock-server/Dockerfile.mock-server` stands in for an upstream in load tests: test scope,
+    so no hardening finding; the app's own Dockerfile stays deploy."""
+    mock = "FROM rust:1.80 AS build\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\nCMD [\"mock\"]\n"
+    root = write(tmp_path / "repo", {
+        "Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n", "infrastructure/mock-server/Dockerfile.mock-server": mock,
+        "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim"),
+    })
+    assert scope_of(root, "infrastructure/mock-server/Dockerfile.mock-server") == "test"
+    assert scope_of(root, "Dockerfile") == "deploy"
+    assert got(lint(root, ["VW401"]), root) == []
+
+
+def test_vw001_a_dockerignore_no_build_reads_is_not_reported(tmp_path: Path) -> None:
+    """`backend/.dockerignore` is a broken symlink, but no build has `backend/` as its context and no Dockerfile
+    sits there: Docker never reads it. At the root, where the image is built, the same file is an error."""
+    files = {"Cargo.toml": CARGO, "src/main.rs": "fn main() {}\n",
+             "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim")}
+    root = write(tmp_path / "aside", files)
+    (root / "backend").mkdir()
+    (root / "backend" / ".dockerignore").symlink_to(".gitignore")
+    assert got(lint(root, ["VW001"]), root) == []
+    root = write(tmp_path / "context", files)
+    (root / ".dockerignore").symlink_to("missing-file")
+    assert [f[:2] for f in got(lint(root, ["VW001"]), root)] == [("VW001", ".dockerignore")]
