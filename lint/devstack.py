@@ -187,14 +187,22 @@ def _start_text(project: Project, svc: Service) -> str:
     return text
 
 
+# database tools a start script may run before it compiles the app: they connect at once
+_CONNECTING_TOOL = re.compile(
+    r"\b(?:diesel\s+(?:database|migration|setup)|sqlx\s+(?:database|migrate)|sea-orm-cli\s+migrate|psql|"
+    r"refinery\s+migrate|dbmate\s+(?:up|migrate|create))\b"
+)
+
+
 def compiles_at_start(project: Project, svc: Service) -> str | None:
     """The ``cargo watch``/``cargo run`` a service's container starts with (its command, or its image's, or the
     entrypoint script's): the app is compiled before it connects to anything, so start-up order races are
     moot; else None."""
     build, stage = _built_stage(project, svc)
-    m = DEV_CARGO.search(start_text(project, svc))
-    if m is None:
-        return None
+    text = start_text(project, svc)
+    m = DEV_CARGO.search(text)
+    if m is None or _CONNECTING_TOOL.search(text, 0, m.start()):
+        return None  # `diesel database setup` before `cargo run` connects at once, compiled or not
     if build is not None and build.dockerfile is not None and stage is not None:
         prebuilt = False
         for st in build.dockerfile.lineage(stage):

@@ -143,9 +143,14 @@ def scopes_named(text: str) -> set[Scope | None]:
     return {_WORDS.get(w) for w in _words(text)}
 
 
+# words that name a test image or folder (`mock-server/`) but not what a wrapper task runs: `make run-mock-server`
+# may start the whole stack beside a mock
+_NAMES_ONLY = frozenset({"mock", "mocks"})
+
+
 def label_scope(label: str) -> Scope | None:
     """The scope the first scope-naming word of a wrapper's label stands for (`test-e2e` → test), or None."""
-    return next((_WORDS[w] for w in _words(label) if w in _WORDS), None)
+    return next((_WORDS[w] for w in _words(label) if w in _WORDS and w not in _NAMES_ONLY), None)
 
 
 def scope_from_name(rel: str) -> tuple[Scope, str] | None:

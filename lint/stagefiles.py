@@ -138,6 +138,8 @@ class StageFiles:
             if not host.exists():
                 continue
             if self.ignore is not None and self.ignore.excluded(rel):
+                if host.is_dir() and self.ignore.keeps_inside(rel, host):
+                    return Presence(PRESENT, p, host)  # `*` then `!.sqlx/**`: the folder arrives with its files
                 ignored = ignored or self.ignore.deciding(rel)
                 continue
             return Presence(PRESENT, p, host)

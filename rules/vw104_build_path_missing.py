@@ -15,6 +15,7 @@ from viworks_lint.movedcopy import run_or_named
 from viworks_lint.parsers.compose import AdditionalContext, ComposeProject, Service
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
+from viworks_lint.submodules import missing_submodule
 
 # additional_contexts values that are not paths on this machine
 _NOT_LOCAL = ("docker-image://", "service:", "target:", "oci-layout://", "git@", "github.com/")
@@ -158,8 +159,17 @@ def check(project: Project) -> Iterator[Finding]:
         found = list(_context(project, compose, svc))
         stale = _never_run(project, compose, svc) if found else None  # read only for a service with a finding
         shown = _doc_example(project, compose) if found and not stale else None
+        ctx = svc.build.context if svc.build is not None else None
+        sub = missing_submodule(project, ctx) if found and ctx is not None else None
         for f in found:
-            if stale:
+            if sub is not None:
+                f = replace(
+                    f,
+                    message=f"{f.message}; but the build context is in the git submodule `{sub}`, which this "
+                    "checkout does not have: `git submodule update --init` brings it (only advice)",
+                    level=Level.NOTE,
+                )
+            elif stale:
                 f = replace(f, message=f"{f.message}; {stale}: a stale entry (only advice)", level=Level.NOTE)
             elif shown:
                 f = replace(f, message=f"{f.message}; {shown}", level=Level.NOTE)
@@ -190,7 +200,8 @@ RULE = register(
         docs=RuleDocs(
             what="`build.context` (or the short form `build: ./dir`) and local `build.additional_contexts` are "
             "resolved against the compose project directory, `build.dockerfile` against the build context (the "
-            "default is `Dockerfile` in the context). Any of them missing is reported at the compose value; a "
+            "default is `Dockerfile` in the context). Any of them missing is reported at the compose value (a note "
+            "when the context lies in a git submodule the checkout lacks, `.gitmodules`); a "
             "`build.dockerfile` that exists when read from the compose file's folder instead (`context: ..` with "
             "`dockerfile: ../crates/api/Dockerfile`) gets the path to write in the message; a missing "
             "`build.dockerfile` under a context outside the repository (`context: ..`, a folder of several checkouts) "

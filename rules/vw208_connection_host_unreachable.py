@@ -8,11 +8,13 @@ from collections.abc import Iterator
 
 from viworks_lint.connections import Endpoint, service_endpoints, service_family
 from viworks_lint.datastores import Family, optional_endpoint
+from viworks_lint.dockerutil import target_stage
 from viworks_lint.findings import REDACT_SPANS, Finding, Level, Related, redact_spans
 from viworks_lint.hosts import NameTable, Reach, name_table
+from viworks_lint.keepalive import keep_alive, keep_alive_words
 from viworks_lint.location import Location, line_span
 from viworks_lint.oneshot import cli_service
-from viworks_lint.parsers.compose import ComposeProject, Service
+from viworks_lint.parsers.compose import ComposeProject, Service, command_words
 from viworks_lint.project import Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.stagecontents import build_contents
@@ -100,6 +102,17 @@ def _message(project: Project, compose: ComposeProject, ep: Endpoint, reach: Rea
     return None
 
 
+def _idles(project: Project, svc: Service) -> bool:
+    """The service's container only waits (`command: tail -f /dev/null`, `sleep infinity`, or such an image CMD
+    with no compose command): no program of it starts, so none connects."""
+    words = command_words(svc.entrypoint) or command_words(svc.command)
+    if words:
+        return keep_alive_words(words)
+    build = project.build_of_service(svc)
+    stage = target_stage(build.dockerfile, build.target) if build is not None and build.dockerfile else None
+    return stage is not None and keep_alive(stage) is not None
+
+
 def check(project: Project) -> Iterator[Finding]:
     found: dict[tuple[Location, str], tuple[str, Endpoint, list[Service]]] = {}
     for compose in project.composes:
@@ -109,6 +122,8 @@ def check(project: Project) -> Iterator[Finding]:
                 continue  # host, service:X, container:X, bridge, none: the project's names do not apply
             if service_family(project, svc) is not None:
                 continue  # the datastore itself (its own tools may well talk to localhost)
+            if _idles(project, svc):
+                continue  # `tail -f /dev/null`: the container only stays up for `docker exec`; nothing connects
             for ep in service_endpoints(project, compose, svc):
                 if ep.scheme is None and svc.build is None:
                     continue  # `*_HOST` of an image we do not know: its meaning is the image's own
@@ -166,7 +181,9 @@ RULE = register(
             "copies, such as a host-run `.env.example` at `localhost`, does not count). Reported when the host is "
             "loopback (`localhost`, `127.0.0.1`, `::1`), or a single-label name that is no service, `container_name`, "
             "`hostname`, network alias, `links` alias or `extra_hosts` entry of the compose project; `http://name` "
-            "URLs are checked for unknown names too. Silent for services with `network_mode` (`host`, `service:X`: "
+            "URLs are checked for unknown names too. Silent for services whose container only waits (`command: tail "
+            "-f /dev/null`, `sleep infinity`: no program starts, so none connects), for services with `network_mode` "
+            "(`host`, `service:X`: "
             "localhost is right there), services attached to an `external` network (also the `default` one, when the "
             "file declares it external), names other compose files of the repository define, fully qualified names "
             "and IP addresses, a bare number (`REDIS_ADDR=1`, a placeholder a configuration struct requires), "

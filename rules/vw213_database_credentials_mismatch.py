@@ -127,6 +127,15 @@ class RepoSetup:
     roles: set[str] = field(default_factory=set)  # users created or altered (their passwords included)
 
 
+def _script(path: Path) -> bool:
+    """The file starts with a `#!` line (a script, whatever its name)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(2) == b"#!"
+    except OSError:
+        return False
+
+
 def _repo_setup(project: Project) -> RepoSetup:
     """Searched once per run in the repository's Rust, SQL, shell, YAML, TOML and Docker files: a user or
     a database the image does not create may be made by migrations (``CREATE ROLE``), by ``dbmate``,
@@ -139,15 +148,15 @@ def _repo_setup(project: Project) -> RepoSetup:
     for dirpath, dirnames, filenames in os.walk(project.root):
         dirnames[:] = [d for d in dirnames if d not in (".git", "target", "node_modules", "vendor")]
         for fn in filenames:
+            path = Path(dirpath) / fn
             if not fn.endswith((".rs", ".sh", ".sql", ".toml", ".yml", ".yaml", ".py", "justfile", "Makefile")) and (
                 "Dockerfile" not in fn
-            ):
+            ) and not ("." not in fn and _script(path)):  # `bin/migrate`: a script named without an extension
                 continue
             seen += 1
             if seen > 20_000:
                 setup.creates_databases = True  # too big to search: assume the worst, claim nothing
                 break
-            path = Path(dirpath) / fn
             try:
                 text = path.read_text("utf-8", errors="replace") if path.stat().st_size < 2_000_000 else ""
             except OSError:
@@ -301,6 +310,8 @@ def check(project: Project) -> Iterator[Finding]:
                 spec = credentials_of_image(store.image)
                 if spec is None or init_scripts_mounted(store) or ep.scheme not in _schemes(store):
                     continue
+                if any(not ref.path.is_file() for ref in store.env_files if ref.required):
+                    continue  # its `env_file` is not here (each deployment writes it): what it creates is unknown
                 if _left_over(project, svc, store, ep):
                     continue  # a URL left over in compose: the service's code has no client of the datastore
                 for f in _check(project, ep, store, spec, service_env(project, compose, store)):
@@ -338,10 +349,12 @@ RULE = register(
             "`MONGO_INITDB_ROOT_USERNAME` in the `admin` database; facts and sources in "
             "`rules/datastores.json`): a user the image never creates, a password that differs (never printed: "
             "the finding points at both places), a database that is not created (unless the repository creates "
-            "databases itself: `create_database`, `CREATE DATABASE`, `diesel setup`), and a mongo login against "
+            "databases itself: `create_database`, `CREATE DATABASE`, `diesel setup`, `sqlx database create`, also "
+            "in a script named without an extension, `bin/migrate`), and a mongo login against "
             "another database than `admin` without `authSource`. The same `${VAR}` on both sides counts as "
             "equal. Silent for values the linter cannot resolve (unset variables, host-shell pass-through, "
-            "`*_FILE` and secrets), datastores with anything mounted at `/docker-entrypoint-initdb.d` (init "
+            "`*_FILE` and secrets, a datastore `env_file` that is not in the repository, which each deployment "
+            "writes), datastores with anything mounted at `/docker-entrypoint-initdb.d` (init "
             "scripts may create other users and databases), datastores built from a Dockerfile of the repo, "
             "vendor images with other variables, `POSTGRES_HOST_AUTH_METHOD=trust` for passwords, "
             "datastores outside the project, and services whose code (when the linter can tell which crate the "

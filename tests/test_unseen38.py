@@ -465,6 +465,10 @@ def test_a_mock_server_image_is_a_test_image(tmp_path: Path) -> None:
     assert scope_of(root, "infrastructure/mock-server/Dockerfile.mock-server") == "test"
     assert scope_of(root, "Dockerfile") == "deploy"
     assert got(lint(root, ["VW401"]), root) == []
+    # a make target named for a mock (`run-mock-server`) may start the whole stack beside it: no test scope
+    write(root, {"gateway/docker-compose.yml": "services:\n  api:\n    build: ..\n",
+                 "gateway/Makefile": "run-mock-server:\n\tdocker compose up -d\n"})
+    assert scope_of(root, "gateway/docker-compose.yml") == "deploy"
 
 
 def test_vw001_a_dockerignore_no_build_reads_is_not_reported(tmp_path: Path) -> None:
@@ -479,3 +483,112 @@ def test_vw001_a_dockerignore_no_build_reads_is_not_reported(tmp_path: Path) -> 
     root = write(tmp_path / "context", files)
     (root / ".dockerignore").symlink_to("missing-file")
     assert [f[:2] for f in got(lint(root, ["VW001"]), root)] == [("VW001", ".dockerignore")]
+
+
+SQLX_OFFLINE_IMAGE = (
+    "FROM rust:1.80 AS build\nWORKDIR /app\nENV SQLX_OFFLINE=true\nCOPY . .\nRUN cargo build --release\n"
+    "FROM debian:bookworm-slim\nCOPY --from=build /app/target/release/shop /usr/local/bin/shop\nUSER nobody\n"
+    'CMD ["shop"]\n'
+)
+
+
+def test_vw110_a_dockerignore_that_brings_the_sqlx_folder_back_with_a_negation(tmp_path: Path) -> None:
+    """`.dockerignore` drops everything (`*`) and brings back `!.sqlx/**`: the query data under `.sqlx/` reaches
+    the build, so the folder is there. Without the negation it is dropped: the error stays."""
+    files = {
+        "Cargo.toml": CARGO + 'sqlx = { version = "0.8", features = ["postgres", "runtime-tokio"] }\n',
+        "src/main.rs": SQLX_APP.replace('const URL: &str = env!("DATABASE_URL");\n', "const URL: &str = \"\";\n"),
+        ".sqlx/query-1.json": "{}\n", "Dockerfile": SQLX_OFFLINE_IMAGE,
+        ".dockerignore": "*\n!.sqlx/**\n!src/\n!Cargo.toml\n",
+    }
+    root = write(tmp_path / "negated", files)
+    assert got(lint(root, ["VW110"]), root) == []
+    root = write(tmp_path / "dropped", {**files, ".dockerignore": "*\n!src/\n!Cargo.toml\n"})
+    assert [f[:2] for f in got(lint(root, ["VW110"]), root)] == [("VW110", "Dockerfile")]
+
+
+def test_vw104_a_build_context_in_a_submodule_the_checkout_lacks(tmp_path: Path) -> None:
+    """`.docker/camo` is a git submodule (`.gitmodules`) not checked out: its Dockerfile arrives with `git
+    submodule update --init`, so the missing context is a note; with no submodule there, an error."""
+    stack = "services:\n  camo:\n    build: camo\n    ports:\n      - 8081:8081\n"
+    files = {".docker/compose.yaml": stack}
+    modules = '[submodule ".docker/camo"]\n\tpath = .docker/camo\n\turl = https://github.com/atmos/camo\n'
+    root = write(tmp_path / "sub", {**files, ".gitmodules": modules})
+    assert got(lint(root, ["VW104"]), root) == [("VW104", ".docker/compose.yaml", 3, "note")]
+    root = write(tmp_path / "plain", files)
+    assert got(lint(root, ["VW104"]), root) == [("VW104", ".docker/compose.yaml", 3, "error")]
+
+
+def test_vw208_a_container_that_only_waits_connects_to_nothing(tmp_path: Path) -> None:
+    """The `api` service runs `tail -f /dev/null` (a box to `docker exec` into): its `KAFKA_HOST=kafka` names no
+    service, but no program starts to use it. Running the app, the unknown host is an error."""
+    stack = ("services:\n  api:\n    build: .\n    command: COMMAND\n    environment:\n      KAFKA_HOST: kafka\n"
+             "      DATABASE_URL: postgres://app:pw@cache/app\n")
+    files = {"Cargo.toml": CARGO, "src/main.rs": 'fn main() {\n    let _u = std::env::var("DATABASE_URL");\n}\n',
+             "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim")}
+    root = write(tmp_path / "idle", {**files, "compose.yaml": stack.replace("COMMAND", "tail -f /dev/null")})
+    assert got(lint(root, ["VW208"]), root) == []
+    root = write(tmp_path / "app", {**files, "compose.yaml": stack.replace("COMMAND", "shop")})
+    assert [f[0] for f in got(lint(root, ["VW208"]), root)] == ["VW208"]
+
+
+CREDS_STACK = (
+    "services:\n  api:\n    build: .\n    environment:\n      DATABASE_URL: postgres://api:pw@db:5432/api\n"
+    "  db:\n    image: postgres:16\n    env_file:\n      - .env\n"
+)
+
+
+def test_vw213_credentials_of_a_datastore_whose_env_file_each_deployment_writes(tmp_path: Path) -> None:
+    """The postgres service takes its user from `.env`, which the README copies from a template (git-ignored,
+    absent here): what it creates is unknown, so no mismatch is claimed. With the file present and another user,
+    the mismatch is an error. A script without an extension (`bin/migrate`) that runs `sqlx database create` makes
+    the database, so a database-name mismatch is no claim either."""
+    files = {"Cargo.toml": CARGO + 'sqlx = { version = "0.8", features = ["postgres"] }\n',
+             "src/main.rs": 'fn main() {\n    let _u = std::env::var("DATABASE_URL");\n'
+             "    let _p: Option<sqlx::PgPool> = None;\n}\n", ".gitignore": ".env\n",
+             "Dockerfile": TLS_IMAGE.replace("BUILDER", "rust:1.80").replace("RUNTIME", "debian:bookworm-slim"),
+             "compose.yaml": CREDS_STACK}
+    root = write(tmp_path / "absent", files)
+    assert got(lint(root, ["VW213"]), root) == []
+    root = write(tmp_path / "present", {**files, ".env": "POSTGRES_USER=app\nPOSTGRES_PASSWORD=pw\nPOSTGRES_DB=api\n"})
+    assert [f[0] for f in got(lint(root, ["VW213"]), root)] == ["VW213"]
+    db_only = {**files, ".env": "POSTGRES_USER=api\nPOSTGRES_PASSWORD=pw\nPOSTGRES_DB=other\n"}
+    root = write(tmp_path / "db-name", db_only)
+    assert [f[0] for f in got(lint(root, ["VW213"]), root)] == ["VW213"]
+    root = write(tmp_path / "created", {**db_only, "bin/migrate": "#!/bin/sh\nsqlx database create\n"})
+    assert got(lint(root, ["VW213"]), root) == []
+
+
+MIGRATE_IMAGE = (
+    "FROM rust:1.80 AS builder\nRUN cargo install sqlx-cli --no-default-features --features postgres --root /out\n"
+    "FROM debian:bookworm-slim\nWORKDIR /sqlx\nCOPY bin /sqlx/bin/\nCOPY --from=builder /out/bin/sqlx DEST\n"
+    "RUN chmod +x ./bin/migrate\nUSER nobody\nCMD [\"./bin/migrate\"]\n"
+)
+
+
+def test_vw209_a_tool_copied_into_a_system_folder_without_a_trailing_slash(tmp_path: Path) -> None:
+    """`COPY --from=builder /out/bin/sqlx /usr/local/bin`: the folder exists in every base image, so the file
+    lands inside it and the script finds `sqlx`. Copied to a new path `/opt/tool`, the name is `tool`: missing."""
+    files = {"bin/migrate": "#!/bin/sh\nsqlx database create\nsqlx migrate run\n",
+             "compose.yaml": "services:\n  migrate:\n    build: .\n"}
+    root = write(tmp_path / "system", {**files, "Dockerfile": MIGRATE_IMAGE.replace("DEST", "/usr/local/bin")})
+    assert got(lint(root, ["VW209"]), root) == []
+    root = write(tmp_path / "renamed", {**files, "Dockerfile": MIGRATE_IMAGE.replace("DEST", "/opt/tool")})
+    assert [f[0] for f in got(lint(root, ["VW209"]), root)] == ["VW209"]
+
+
+def test_vw309_a_database_tool_the_start_script_runs_before_it_compiles(tmp_path: Path) -> None:
+    """The start script runs `diesel database setup` and then `cargo run`: the compile gives the database time,
+    but the diesel CLI connects first and fails against a database still starting (a warning). `cargo run` alone
+    compiles before it connects: no warning."""
+    files = {
+        "Cargo.toml": CARGO + 'tokio-postgres = "0.7"\n', "Dockerfile": "FROM rust:1.80\nWORKDIR /app\n",
+        "src/main.rs": "#[tokio::main]\nasync fn main() {\n"
+        '    let url = std::env::var("DATABASE_URL").unwrap();\n'
+        "    let _c = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();\n}\n",
+        "compose.yaml": WAIT_STACK,
+    }
+    root = write(tmp_path / "setup", {**files, "docker/start.sh": "#!/bin/sh\ndiesel database setup\ncargo run\n"})
+    assert [f[3] for f in got(lint(root, ["VW309"]), root)] == ["warning"]
+    root = write(tmp_path / "compile", {**files, "docker/start.sh": "#!/bin/sh\ncargo run\n"})
+    assert [f for f in got(lint(root, ["VW309"]), root) if f[3] != "note"] == []

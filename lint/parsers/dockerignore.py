@@ -5,6 +5,7 @@ pattern also excludes everything below a directory it matches."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -32,6 +33,22 @@ class DockerIgnore:
         """Is the context-relative posix path ``rel`` left out of the build context?"""
         pat = self.deciding(rel)
         return pat is not None and not pat.negated
+
+    def keeps_inside(self, rel: str, folder: Path, limit: int = 500) -> bool:
+        """An excluded directory some of whose files a later `!` pattern brings back (`*` then `!.sqlx/**`): the
+        directory reaches the build with those files. Looks at up to ``limit`` files under ``folder``."""
+        if not any(p.negated for p in self.patterns):
+            return False
+        seen = 0
+        for top, _dirs, files in os.walk(folder):
+            for name in files:
+                seen += 1
+                if seen > limit:
+                    return False
+                sub = Path(top, name).relative_to(folder).as_posix()
+                if not self.excluded(f"{rel.strip('/')}/{sub}"):
+                    return True
+        return False
 
     def deciding(self, rel: str) -> IgnorePattern | None:
         """The last pattern that matches ``rel`` or one of its parent directories."""
