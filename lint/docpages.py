@@ -59,10 +59,10 @@ def doc_pages(project: Project) -> list[tuple[Path, list[str]]]:
 
 
 def page_naming(project: Project, path: Path) -> Location | None:
-    """The first line of a documentation page that tells the reader to put the file ``path`` in place: it names
-    the file's path (`deploy/.env.proposer`), or its name on a page that writes its folder as a path (`deploy/`,
-    `the `deploy` directory`); for a file at the root, a line that names it (not as part of a longer path) and
-    says to create, copy or fill it."""
+    """The first line of a documentation page that tells the reader to put the file ``path`` in place: a line that
+    names the file's path (`deploy/.env.proposer`), or its name on a page that writes its folder as a path
+    (`deploy/`, `the `deploy` directory`; for a file at the root, its name not as part of a longer path), and that
+    (or one of the two lines above it) says to create, copy, fill or add it."""
     try:
         folder = path.parent.relative_to(project.root).as_posix()
     except ValueError:
@@ -78,12 +78,9 @@ def page_naming(project: Project, path: Path) -> Location | None:
     for page, lines in doc_pages(project):
         placed = where is not None and any(where.search(line) for line in lines)
         for i, line in enumerate(lines, 1):
-            if full is not None and full.search(line):
-                return Location(page, i, 1)
-            if not name.search(line):
-                continue
-            if folder and placed:
-                return Location(page, i, 1)
-            if not folder and (_CREATE.search(line) or (i > 1 and _CREATE.search(lines[i - 2]))):
+            said = (full is not None and full.search(line)) or (name.search(line) and (placed or not folder))
+            # the line, or the one above it (a step's sentence before its list or code), says to put it in place:
+            # `(from .env)` in a table of passwords names the file, it does not tell anyone to write it
+            if said and any(_CREATE.search(x) for x in lines[max(0, i - 3) : i]):
                 return Location(page, i, 1)
     return None

@@ -242,6 +242,10 @@ def test_vw203_an_env_file_a_page_of_the_documentation_site_tells_operators_to_c
         assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "error")], name
     root = write(tmp_path / "create", {**at_root, "docs/setup.md": "Create a `.env` file with your keys.\n"})
     assert got(lint(root, ["VW203"]), root) == [("VW203", "compose.yaml", 5, "note")]
+    # a page that only says where a value comes from (`Password: (from .env.proposer)`) tells no one to write it
+    table = "# Access\n\nThe `deploy/` stack:\n\n\n\n- **Password:** (from `.env.proposer`)\n"
+    root = write(tmp_path / "table", {**files, "book/ops/access.md": table})
+    assert got(lint(root, ["VW203"]), root) == [("VW203", "deploy/compose.yaml", 5, "error")]
 
 
 REMAPPED = (
