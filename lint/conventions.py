@@ -254,7 +254,7 @@ def documented_env_assignments(project: Project, project_dir: Path) -> frozenset
     return table[project_dir]
 
 
-def _docs_in(*folders: Path) -> list[Path]:
+def docs_in(*folders: Path) -> list[Path]:
     """README and setup documents (`DOC_NAMES`) of these folders, each folder once."""
     out: list[Path] = []
     for folder in dict.fromkeys(folders):
@@ -265,7 +265,7 @@ def _docs_in(*folders: Path) -> list[Path]:
     return out
 
 
-def _lines(path: Path) -> list[str]:
+def doc_lines(path: Path) -> list[str]:
     """A small text file's lines (none for files over 512 KB or unreadable)."""
     try:
         return [] if path.stat().st_size > 512_000 else read_text(path).splitlines()
@@ -279,7 +279,7 @@ def _documented_names(project: Project, project_dir: Path, assignments: bool = F
         siblings = sorted(project_dir.iterdir())
     except OSError:
         siblings = []
-    docs = _docs_in(project_dir, project.root)
+    docs = docs_in(project_dir, project.root)
     if assignments and project_dir != project.root:
         # a document elsewhere speaks of this folder's `.env` only when it names the folder beside it ("set up a
         # .env in the backend dir"); a root README's `cp .env.example .env` is the root's
@@ -288,7 +288,7 @@ def _documented_names(project: Project, project_dir: Path, assignments: bool = F
         docs = [
             d for d in docs
             if d.parent == project_dir
-            or (folder is not None and any(".env" in ln and folder.search(ln) for ln in _lines(d)))
+            or (folder is not None and any(".env" in ln and folder.search(ln) for ln in doc_lines(d)))
         ]  # fmt: skip
     files = list(docs)  # the documents first: they say what to set
     files += [
@@ -299,7 +299,7 @@ def _documented_names(project: Project, project_dir: Path, assignments: bool = F
     files += [p for p in _named_env_files(docs) if p not in files]  # "Make a copy of [.env.save](.env.save)"
     for f in files[:40]:
         env_file = not DOC_NAMES.match(f.name)
-        for i, line in enumerate(_lines(f), 1):
+        for i, line in enumerate(doc_lines(f), 1):
             if env_file:
                 m = _ENV_LINE.match(line)
                 names = [m.group(1)] if m else []
@@ -324,7 +324,7 @@ def _named_env_files(docs: list[Path]) -> list[Path]:
     place; it is not taken here, nor a file the document only mentions (the test suite's `ci/test.env`)."""
     out: list[Path] = []
     for doc in docs:
-        for line in _lines(doc):
+        for line in doc_lines(doc):
             if not _COPY_STEP.search(line):
                 continue
             for m in _ENV_FILE_NAME.finditer(line):
@@ -351,12 +351,12 @@ def documented_file(project: Project, path: Path) -> Location | None:
     above = norm_path(path.parent.parent)
     inside = norm_path(path.parent) != norm_path(project.root) and above.is_relative_to(norm_path(project.root))
     folders = [path.parent] + ([above] if inside else []) + [project.root]
-    for doc in _docs_in(*folders):
+    for doc in docs_in(*folders):
         rel = Path(os.path.relpath(path, doc.parent)).as_posix()
         # beside the document its name is enough; elsewhere the document must name its folder too
         # (`checkout/.env`): a root README's `.env` is the root's
         named = pattern if "/" not in rel else re.compile(rf"(?<![\w.-]){re.escape(rel)}(?![\w-])")
-        lines = _lines(doc)
+        lines = doc_lines(doc)
         # or it names the folder (`secrets/`, a tree drawn in a code block) and the file by its own name
         folder = posixpath.dirname(rel)
         tree = "/" in rel and re.search(rf"(?<![\w.-]){re.escape(folder)}/", "\n".join(lines)) is not None
@@ -371,7 +371,7 @@ def loaded_by_tooling(path: Path) -> Location | None:
     `.envrc` (`dotenv`, `source .env`) or a justfile's `set dotenv-load`."""
     envrc = path.parent / ".envrc"  # direnv: `dotenv` loads the `.env` beside it, which each user keeps
     sourced = re.compile(rf"(?:^|[;&|]\s*)(?:source|\.)\s+(?:\./)?{re.escape(path.name)}(?=$|[\s;&|])")
-    for i, line in enumerate(_lines(envrc) if envrc.is_file() else [], 1):
+    for i, line in enumerate(doc_lines(envrc) if envrc.is_file() else [], 1):
         code = line.split("#", 1)[0]
         words = code.split()
         if words[:1] in (["dotenv"], ["dotenv_if_exists"]) and (
@@ -391,7 +391,7 @@ def _justfile_loading(path: Path) -> Location | None:
         just = path.parent / name
         if not just.is_file():
             continue
-        lines = _lines(just)
+        lines = doc_lines(just)
         if just_dotenv(just, "\n".join(lines)) != path:
             continue
         return next(

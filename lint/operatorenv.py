@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from viworks_lint.docruns import DOC_NAMES
+from viworks_lint.conventions import doc_lines, docs_in
 from viworks_lint.location import Location
-from viworks_lint.parsers.common import ReadError, read_text
 
 if TYPE_CHECKING:
     from viworks_lint.parsers.compose import ComposeProject
@@ -27,33 +26,28 @@ _NEAR = 300  # characters between the step's compose file name and its instructi
 def operator_fills(project: Project, compose: ComposeProject, name: str) -> Location | None:
     """Where the README (of the root or of the compose file's folder) names ``name`` when one of its steps tells
     the reader to fill in the environment variables of this compose file; None otherwise."""
-    first = compose.files[0]
-    for folder in dict.fromkeys((first.parent, project.root)):
-        try:
-            docs = sorted(p for p in folder.iterdir() if p.is_file() and DOC_NAMES.match(p.name))
-        except OSError:
-            continue
-        for doc in docs:
-            found = _naming_line(doc, first.name, name)
-            if found is not None:
-                return found
-    return None
-
-
-def _naming_line(doc: Path, compose_name: str, name: str) -> Location | None:
-    try:
-        text = read_text(doc) if doc.stat().st_size <= 512_000 else ""
-    except (OSError, ReadError):
-        return None
-    told = False
-    for m in re.finditer(rf"(?<![\w.-]){re.escape(compose_name)}(?![\w-])", text):
-        if _FILL.search(text, max(0, m.start() - _NEAR), m.end() + _NEAR):
-            told = True
-            break
-    if not told:
-        return None
     var = re.compile(rf"(?<![\w$]){re.escape(name)}(?!\w)")
-    for i, line in enumerate(text.splitlines(), 1):
-        if var.search(line):
-            return Location(doc, i, 1)
+    for doc, lines in _telling_docs(project, compose):
+        for i, line in enumerate(lines, 1):
+            if var.search(line):
+                return Location(doc, i, 1)
     return None
+
+
+def _telling_docs(project: Project, compose: ComposeProject) -> list[tuple[Path, list[str]]]:
+    """The README-like documents of the compose file's folder and the root, with their lines, that name the
+    compose file within a few lines of telling the reader to fill in its environment variables (read once per
+    compose file, however many variables are asked about)."""
+    first = compose.files[0]
+    cache: dict[Path, list[tuple[Path, list[str]]]] = project.__dict__.setdefault("_operator_docs", {})
+    if first in cache:
+        return cache[first]
+    named = re.compile(rf"(?<![\w.-]){re.escape(first.name)}(?![\w-])")
+    out: list[tuple[Path, list[str]]] = []
+    for doc in docs_in(first.parent, project.root):
+        lines = doc_lines(doc)
+        text = "\n".join(lines)
+        if any(_FILL.search(text, max(0, m.start() - _NEAR), m.end() + _NEAR) for m in named.finditer(text)):
+            out.append((doc, lines))
+    cache[first] = out
+    return out
