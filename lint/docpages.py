@@ -1,9 +1,8 @@
 """The pages of the repository's documentation site (`docs/`, `book/`, `website/` … at the root, Markdown and
-MDX, read recursively), and where one of them tells the reader to create a file the repository git-ignores."""
+MDX, as discovery found them), and where one of them tells the reader to create a file the repository git-ignores."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,44 +15,44 @@ if TYPE_CHECKING:
     from viworks_lint.project import Project
 
 _MAX_PAGES = 400
-_MAX_ENTRIES = 20_000  # directory entries looked at before giving up (a docs site's node_modules)
 _MAX_BYTES = 512_000
 _SKIP = frozenset({"node_modules", "target", "build", "dist", "vendor", "public", "static", "assets", "out"})
 # a sentence that tells the reader to put a file in place
 _CREATE = re.compile(r"\b(?:create|copy|add|write|make|fill|put|place|populate|rename|set\s+up|provide)\b", re.I)
 
 
+def _walk_order(rel: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """A sort key that lists a folder's files before its subfolders, as a top-down walk does."""
+    return (*((1, part) for part in rel[:-1]), (0, rel[-1]))
+
+
 def doc_pages(project: Project) -> list[tuple[Path, list[str]]]:
-    """Each documentation page with its lines (read once per run; at most 400 pages of up to 512 KB, found by a
-    walk that skips dependency and build folders, hidden and git-ignored folders)."""
+    """Each documentation page with its lines (read once per run; at most 400 pages of up to 512 KB): the pages
+    discovery found (it skips git-ignored folders and dependency trees) under a documentation folder at the root,
+    outside hidden, dependency and build folders of the site."""
     cached: list[tuple[Path, list[str]]] | None = project.__dict__.get("_doc_pages")
     if cached is not None:
         return cached
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for page in project.discovered.wrappers:
+        try:
+            rel = page.relative_to(project.root).parts
+        except ValueError:
+            continue
+        if len(rel) < 2 or rel[0].lower() not in DOC_DIRS:
+            continue
+        if any(part in _SKIP or part.startswith(".") for part in rel[1:-1]) or not is_doc(page, project.root):
+            continue
+        found.append((rel, page))
     out: list[tuple[Path, list[str]]] = []
-    try:
-        folders = sorted(p for p in project.root.iterdir() if p.is_dir() and p.name.lower() in DOC_DIRS)
-    except OSError:
-        folders = []
-    seen = 0
-    for folder in folders:
-        for top, dirs, files in os.walk(folder):
-            base = Path(top)
-            dirs[:] = sorted(
-                d for d in dirs
-                if d not in _SKIP and not d.startswith(".") and not project.is_gitignored(base / d)
-            )
-            for name in sorted(files):
-                seen += 1
-                if seen > _MAX_ENTRIES or len(out) >= _MAX_PAGES:
-                    project.__dict__["_doc_pages"] = out
-                    return out
-                page = base / name
-                try:
-                    if not is_doc(page, project.root) or page.stat().st_size > _MAX_BYTES:
-                        continue
-                    out.append((page, read_text(page).splitlines()))
-                except (OSError, ReadError):
-                    continue
+    for _rel, page in sorted(found, key=lambda item: _walk_order(item[0])):
+        if len(out) >= _MAX_PAGES:
+            break
+        try:
+            if page.stat().st_size <= _MAX_BYTES:
+                out.append((page, read_text(page).splitlines()))
+        except (OSError, ReadError):
+            continue
     project.__dict__["_doc_pages"] = out
     return out
 
