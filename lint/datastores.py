@@ -15,6 +15,11 @@ from typing import Any
 from viworks_lint.images import split_image
 from viworks_lint.parsers.compose import Service
 
+# the command lines of database CLIs that migrate or set up a database, connecting to it as they start
+MIGRATION_CLI = (
+    r"(?:cargo\s+)?sqlx\s+(?:migrate|database)\b|diesel\s+(?:migration|setup|database)\b|sea-orm-cli\s+migrate\b"
+)
+
 
 @dataclass(frozen=True)
 class Family:

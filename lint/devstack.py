@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from viworks_lint.baseimages import RUST_BASES, is_base
-from viworks_lint.datastores import family_of_image
+from viworks_lint.datastores import MIGRATION_CLI, family_of_image
 from viworks_lint.imagescope import DEV_CARGO, DEV_SERVE
 from viworks_lint.parsers.compose import command_words
 from viworks_lint.scope import Scope, scope_from_name
@@ -160,8 +160,9 @@ def start_text(project: Project, svc: Service) -> str:
 
 
 def _start_text(project: Project, svc: Service) -> str:
+    from viworks_lint.launch import mounted_scripts
     from viworks_lint.parsers.common import ReadError, read_text
-    from viworks_lint.scripts import entry_script, mounted_scripts, script_host_path
+    from viworks_lint.scripts import entry_script, script_host_path
 
     build, stage = _built_stage(project, svc)
     text = command_text(svc, stage)
@@ -188,10 +189,7 @@ def _start_text(project: Project, svc: Service) -> str:
 
 
 # database tools a start script may run before it compiles the app: they connect at once
-_CONNECTING_TOOL = re.compile(
-    r"\b(?:diesel\s+(?:database|migration|setup)|sqlx\s+(?:database|migrate)|sea-orm-cli\s+migrate|psql|"
-    r"refinery\s+migrate|dbmate\s+(?:up|migrate|create))\b"
-)
+_CONNECTING_TOOL = re.compile(rf"\b(?:{MIGRATION_CLI}|(?:psql|refinery\s+migrate|dbmate\s+(?:up|migrate|create))\b)")
 
 
 def compiles_at_start(project: Project, svc: Service) -> str | None:

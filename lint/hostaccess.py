@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from viworks_lint.conventions import template_candidates
-from viworks_lint.datastores import Family, host_variable
+from viworks_lint.datastores import MIGRATION_CLI, Family, host_variable
 from viworks_lint.docruns import DOC_NAMES, FENCE
 from viworks_lint.hostconfigs import config_naming_port
 from viworks_lint.parsers.common import ReadError, read_text
@@ -299,9 +299,7 @@ def host_access(
 
 # a database tool or the test suite run on the host, which reads `DATABASE_URL` from the root `.env`
 _HOST_TOOL = re.compile(
-    r"^\t?\s*(?:@\s*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*((?:sqlx|cargo\s+sqlx)\s+(?:migrate|database)\b|diesel\s+"
-    r"(?:migration|setup|database)\b|sea-orm-cli\s+migrate\b|cargo\s+(?:test|nextest)\b)",
-    re.MULTILINE,
+    rf"^\t?\s*(?:@\s*)?(?:[A-Z_][A-Z0-9_]*=\S*\s+)*({MIGRATION_CLI}|cargo\s+(?:test|nextest)\b)", re.MULTILINE
 )
 
 

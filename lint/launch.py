@@ -177,6 +177,22 @@ def bind_source(project: Project, svc: Service | None, path: str) -> Source | No
     return None
 
 
+def mounted_scripts(project: Project, svc: Service, command: str, workdir: str) -> list[Path]:
+    """The host files of the shell scripts a service's command runs from a bind mount (`sh
+    /app/docker/start_backend.sh` with `.:/app` mounted): the repository's own file, read where compose mounts it."""
+    root = project.root.resolve()
+    out: list[Path] = []
+    for word in command.split():
+        word = word.strip("\"';&|()")
+        if not word.endswith(".sh") or "$" in word:
+            continue
+        bound = bind_source(project, svc, image_path(workdir or "/", word))
+        host = bound.host.resolve() if bound is not None else None
+        if host is not None and host.is_relative_to(root) and host not in out:
+            out.append(host)
+    return out
+
+
 def script_source(project: Project, build: Build, program: str) -> Source | None:
     df = build.dockerfile
     assert df is not None

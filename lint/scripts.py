@@ -13,7 +13,6 @@ from pathlib import Path
 from viworks_lint.dockerutil import final_stages
 from viworks_lint.packages import SHELLS
 from viworks_lint.parsers.common import record_read
-from viworks_lint.parsers.compose import Service
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 from viworks_lint.stagefiles import image_path, stage_files
@@ -185,28 +184,3 @@ def entry_script(project: Project, build: Build, stage: Stage, instr: Instructio
     if not (first_line.startswith("#!") and any(sh in first_line for sh in SHELLS)) and host.suffix != ".sh":
         return None
     return EntryScript(script, host, text, instr)
-
-
-def mounted_scripts(project: Project, svc: Service, command: str, workdir: str) -> list[Path]:
-    """The host files of the shell scripts a service's command runs from a bind mount (`sh
-    /app/docker/start_backend.sh` with `.:/app` mounted): the repository's own file, read where compose mounts it."""
-    from viworks_lint.runtime import compose_dir
-
-    base = compose_dir(project, svc)
-    if base is None:
-        return []
-    out: list[Path] = []
-    for word in command.split():
-        word = word.strip("\"';&|()")
-        if not word.endswith(".sh") or "$" in word:
-            continue
-        path = image_path(workdir or "/", word)
-        for m in svc.volumes:
-            if m.type != "bind" or not m.source or not m.target or "$" in m.source:
-                continue
-            top = posixpath.normpath(m.target)
-            if path.startswith(top.rstrip("/") + "/"):
-                host = (base / m.source / posixpath.relpath(path, top)).resolve()
-                if host.is_file() and host.is_relative_to(project.root.resolve()) and host not in out:
-                    out.append(host)
-    return out

@@ -10,7 +10,7 @@ import re
 
 from viworks_lint.dockerutil import clean_source, commands, run_text, target_stage
 from viworks_lint.images import ImageFacts, lookup, recommends
-from viworks_lint.packages import SHELLS, Copied, ImageContents, Install
+from viworks_lint.packages import SHELLS, STANDARD_BIN_DIRS, Copied, ImageContents, Install
 from viworks_lint.parsers.dockerfile import Dockerfile, Instruction, Stage
 from viworks_lint.project import Build, Project
 
@@ -203,13 +203,11 @@ def _copy_dest(dest: str, src: str, many: bool, workdir: str, is_dir: bool = Fal
     )
     if dir_like:
         return dest_abs, True
-    if many or dest.endswith("/") or dest in (".", "./") or dest_abs in _SYSTEM_DIRS:
+    if many or dest.endswith("/") or dest in (".", "./") or dest_abs in STANDARD_BIN_DIRS:
         # a folder every base image has (`COPY --from=builder /out/sqlx /usr/local/bin`): the file lands inside it
         return posixpath.join(dest_abs, posixpath.basename(src.rstrip("/"))), False
     return dest_abs, False
 
-
-_SYSTEM_DIRS = frozenset({"/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin"})
 
 
 def _stage_folder(project: Project, df: Dockerfile, at: Stage, ref: str, src: str) -> bool:

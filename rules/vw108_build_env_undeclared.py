@@ -18,8 +18,8 @@ from viworks_lint.parsers.cargo import Manifest
 from viworks_lint.project import Build, Project
 from viworks_lint.rule import Rule, RuleDocs, register
 from viworks_lint.runwrites import image_path
+from viworks_lint.rust.facts import CrateFacts
 from viworks_lint.stagefiles import stage_files
-from viworks_lint.storeuse import package_sources
 
 # What Cargo sets for a build script (env::var in build.rs), beside what it sets when it compiles a crate
 # (env!, viworks_lint.buildscript.CRATE_VARS). CARGO_TARGET_DIR is read, never set.
@@ -98,18 +98,14 @@ def _help(name: str, in_build_script: bool, workdir: str) -> str:
     )
 
 
-# sqlx's compile-time query macros (and `migrate!`)
-_SQLX_MACRO = re.compile(r"\b(?:query|query_as|query_scalar|query_file|query_file_as|migrate)!\s*\(")
-
-
-def _sqlx_dotenv(project: Project, build: Build, run: CargoRun, m: Manifest, name: str) -> bool:
+def _sqlx_dotenv(project: Project, build: Build, run: CargoRun, m: Manifest, facts: CrateFacts, name: str) -> bool:
     """sqlx's query macros load the `.env` of the package's directory (else of the directory cargo runs in) into
     the compiler's environment when they expand (sqlx-macros-core, `dotenvy::from_path`): a `.env` the stage has
     there that defines the variable may give it to an `env!` expanded after them, so no claim is made."""
     if not any(d.package == "sqlx" for d in m.dependencies if d.section == "dependencies"):
         return False
-    if not any(_SQLX_MACRO.search(text) for text in package_sources(project, m)):
-        return False
+    if not any(inp.macro.startswith("sqlx::") and not inp.test_only for inp in facts.inputs):
+        return False  # the Rust reader found no `sqlx::query!` family, `query_file!` or `migrate!` the build compiles
     files = stage_files(project, build, run.stage)
     cargo_dir = posixpath.dirname(run.manifest_path)
     package_dir = cargo_dir
@@ -163,7 +159,7 @@ def check(project: Project) -> Iterator[Finding]:
                         continue
                     if _set_inline(read.name, text):
                         continue
-                    if not read.in_build_script and _sqlx_dotenv(project, build, run, m, read.name):
+                    if not read.in_build_script and _sqlx_dotenv(project, build, run, m, facts, read.name):
                         continue
                     ident = (str(read.location.path), read.location.line, read.location.col)
                     if ident in seen:
