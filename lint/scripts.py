@@ -85,10 +85,14 @@ def main_instructions(project: Project) -> Iterator[tuple[Dockerfile, Stage, lis
     for df, stage, builds in final_stages(project):
         entry, cmd = stage.state.entrypoint, stage.state.cmd
         instr = None
-        elsewhere = run_elsewhere(project, df)  # a pushed or hand-built image runs its own instructions
-        if entry is not None and (elsewhere or not all(_overridden(b, "entrypoint") for b in builds)):
+        # every compose service replaces it: it still runs where CI pushes or a wrapper builds the image
+        if entry is not None and (
+            not all(_overridden(b, "entrypoint") for b in builds) or run_elsewhere(project, df)
+        ):
             instr = entry
-        elif entry is None and cmd is not None and (elsewhere or not all(_overridden(b, "command") for b in builds)):
+        elif entry is None and cmd is not None and (
+            not all(_overridden(b, "command") for b in builds) or run_elsewhere(project, df)
+        ):
             instr = cmd
         if instr is not None and instr.exec_error is None:
             yield df, stage, builds, instr
